@@ -1,0 +1,29 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "geoquery",
+    products: [
+        .library(name: "GeoQuery", targets: ["GeoQuery"]),
+        .executable(name: "geoquery", targets: ["GeoQueryCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+    ],
+    targets: [
+        // C libraries from Debian (libgeos-dev, libproj-dev), found through pkg-config.
+        .systemLibrary(name: "CGEOS", pkgConfig: "geos", providers: [.apt(["libgeos-dev"])]),
+        .systemLibrary(name: "CPROJ", pkgConfig: "proj", providers: [.apt(["libproj-dev"])]),
+        .target(
+            name: "GeoQuery",
+            dependencies: ["CGEOS", "CPROJ", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
+        ),
+        .executableTarget(
+            name: "GeoQueryCLI",
+            dependencies: ["GeoQuery", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .testTarget(name: "GeoQueryTests", dependencies: ["GeoQuery", "GeoQueryCLI"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,79 @@
+/// A radius query area: every map point whose WGS84 geodesic distance from the centre is ≤ the radius.
+public struct Circle: Sendable, Equatable {
+    public var lat: Double
+    public var lng: Double
+    public var radius: Distance
+
+    /// Radii above this are refused: wider questions belong to polygon queries.
+    public static let maxRadius = Distance(metres: 10 * Distance.metresPerMile)
+
+    public init(lat: Double, lng: Double, radius: Distance) {
+        self.lat = lat
+        self.lng = lng
+        self.radius = radius
+    }
+
+    /// Checks coordinates (with a UK-aware hint when they look swapped) and the radius.
+    public func validate() throws {
+        guard lat.isFinite, lng.isFinite else { throw GeoQueryError.invalidCoordinate("latitude and longitude must be numbers") }
+        if (-9...2.5).contains(lat) && (49...61.5).contains(lng) {
+            throw GeoQueryError.invalidCoordinate("latitude \(lat), longitude \(lng) looks swapped: for the UK latitude is 49–61 and longitude -9–2 (try --lat \(lng) --lng \(lat))")
+        }
+        guard (-90...90).contains(lat) else { throw GeoQueryError.invalidCoordinate("latitude \(lat) is out of range (-90 to 90)") }
+        guard (-180...180).contains(lng) else { throw GeoQueryError.invalidCoordinate("longitude \(lng) is out of range (-180 to 180)") }
+        guard radius.metres > 0 else { throw GeoQueryError.invalidRadius("radius must be greater than zero (got \(radius.metres) m)") }
+        guard radius.metres <= Circle.maxRadius.metres else {
+            throw GeoQueryError.invalidRadius("radius \(Format.decimal(radius.miles, places: 2)) mi is above the cap of 10 mi (16.1 km): use a polygon for larger areas")
+        }
+    }
+}
+
+/// The circle as the tree tests it: conservative box tests, exact point tests.
+struct CircleArea: TreeArea {
+    let metric: LocalMetric
+    let radius: Double
+    let geodesic: Geodesic
+    let centre: (lat: Double, lng: Double)
+    private let surelyInside: Double, surelyOutside: Double, boxOutside: Double
+    private let minLat: Int32, maxLat: Int32, minLng: Int32, maxLng: Int32
+
+    init(_ c: Circle, geodesic: Geodesic = .wgs84) {
+        metric = LocalMetric(lat: c.lat, lng: c.lng)
+        radius = c.radius.metres
+        self.geodesic = geodesic
+        centre = (c.lat, c.lng)
+        let m = LocalMetric.margin(for: radius)
+        surelyInside = (radius - m) * (radius - m)
+        surelyOutside = (radius + m) * (radius + m)
+        boxOutside = surelyOutside * 1.0201  // 1% on the distance: the box test is looser than the point test
+        // A bounding box 1% wider than the circle: the scales vary far less than that over 16 km.
+        let reach = (radius + m) * 1.01
+        let dLat = reach / metric.scales(atLatOffsetE6: 0).lat
+        let kx = min(metric.scales(atLatOffsetE6: dLat).lng, metric.scales(atLatOffsetE6: -dLat).lng)
+        let dLng = reach / kx
+        func clamp(_ v: Double) -> Int32 { Int32(max(-2e9, min(2e9, v.rounded(.down)))) }
+        minLat = clamp(metric.centreLat - dLat - 1); maxLat = clamp(metric.centreLat + dLat + 1)
+        minLng = clamp(metric.centreLng - dLng - 1); maxLng = clamp(metric.centreLng + dLng + 1)
+    }
+
+    func classify(minLat a: Int32, minLng b: Int32, maxLat c: Int32, maxLng d: Int32) -> BoxRelation {
+        if c < minLat || a > maxLat || d < minLng || b > maxLng { return .outside }
+        let nearestLat = min(max(Int32(metric.centreLat.rounded()), a), c)
+        let nearestLng = min(max(Int32(metric.centreLng.rounded()), b), d)
+        if metric.squaredDistance(latE6: nearestLat, lngE6: nearestLng) > boxOutside { return .outside }
+        if metric.squaredDistance(latE6: a, lngE6: b) <= surelyInside && metric.squaredDistance(latE6: a, lngE6: d) <= surelyInside
+            && metric.squaredDistance(latE6: c, lngE6: b) <= surelyInside && metric.squaredDistance(latE6: c, lngE6: d) <= surelyInside {
+            return .inside
+        }
+        return .crosses
+    }
+
+    @inline(__always)
+    func contains(latE6: Int32, lngE6: Int32) -> Bool {
+        let d2 = metric.squaredDistance(latE6: latE6, lngE6: lngE6)
+        if d2 <= surelyInside { return true }
+        if d2 > surelyOutside { return false }
+        // Within millimetres of the edge: let PROJ's geodesic decide.
+        return geodesic.distance(lat1: centre.lat, lng1: centre.lng, lat2: Double(latE6) / 1e6, lng2: Double(lngE6) / 1e6) <= radius
+    }
+}

@@ -1,0 +1,187 @@
+/// How an axis-aligned box relates to a query area.
+enum BoxRelation { case outside, inside, crosses }
+
+/// A query area as the tree sees it: a box test for nodes and an exact test for points.
+protocol TreeArea {
+    /// Conservative: `.inside` only if every point of the box is inside, `.outside` only if none is.
+    func classify(minLat: Int32, minLng: Int32, maxLat: Int32, maxLng: Int32) -> BoxRelation
+    /// Exact membership of one map point (micro-degrees).
+    func contains(latE6: Int32, lngE6: Int32) -> Bool
+}
+
+/// A static packed Hilbert R-tree over map points, in flat arrays (after mourner/flatbush).
+///
+/// The points themselves are stored in Hilbert order, so level 0 needs no boxes and no index
+/// array: node `k` of level `L` covers points `k·16^L ..< min((k+1)·16^L, n)`, and its children
+/// are nodes `16k ..< 16k+16` of level `L-1`. Internal node boxes are stored level by level,
+/// bottom-up, in micro-degrees (exact for Police UK's 6-decimal coordinates).
+struct PackedHilbertRTree {
+    static let nodeSize = 16
+
+    /// Build-time output: the permutation that puts points in Hilbert order, and the node boxes.
+    struct Layout {
+        var order: [Int32]
+        /// First node index of each internal level (level 1 first); last entry = node count.
+        var levelStart: [UInt32]
+        var minLat: [Int32], minLng: [Int32], maxLat: [Int32], maxLng: [Int32]
+    }
+
+    /// Sorts points along a Hilbert curve over their bounding box and builds every level.
+    /// - Complexity: O(n) (two radix passes over 32-bit Hilbert keys).
+    static func build(latE6: [Int32], lngE6: [Int32]) -> Layout {
+        let n = latE6.count
+        guard n > 0 else { return Layout(order: [], levelStart: [0], minLat: [], minLng: [], maxLat: [], maxLng: []) }
+        let loLat = latE6.min()!, hiLat = latE6.max()!, loLng = lngE6.min()!, hiLng = lngE6.max()!
+        let spanLat = max(1, Int64(hiLat) - Int64(loLat)), spanLng = max(1, Int64(hiLng) - Int64(loLng))
+        var keys = [UInt32](repeating: 0, count: n)
+        for i in 0..<n {
+            let x = UInt32((Int64(lngE6[i]) - Int64(loLng)) * 65535 / spanLng)
+            let y = UInt32((Int64(latE6[i]) - Int64(loLat)) * 65535 / spanLat)
+            keys[i] = hilbert(x, y)
+        }
+        let order = radixOrder(keys)
+        var lat = [Int32](), lng = [Int32]()
+        lat.reserveCapacity(n); lng.reserveCapacity(n)
+        for i in order { lat.append(latE6[Int(i)]); lng.append(lngE6[Int(i)]) }
+
+        var layout = Layout(order: order, levelStart: [0], minLat: [], minLng: [], maxLat: [], maxLng: [])
+        // Level 1 from the points.
+        var count = (n + nodeSize - 1) / nodeSize
+        for k in 0..<count {
+            var a = Int32.max, b = Int32.max, c = Int32.min, d = Int32.min
+            for p in (k * nodeSize)..<min(n, (k + 1) * nodeSize) {
+                a = min(a, lat[p]); b = min(b, lng[p]); c = max(c, lat[p]); d = max(d, lng[p])
+            }
+            layout.minLat.append(a); layout.minLng.append(b); layout.maxLat.append(c); layout.maxLng.append(d)
+        }
+        layout.levelStart.append(UInt32(layout.minLat.count))
+        // Higher levels from the level below, until one root.
+        while count > 1 {
+            let below = Int(layout.levelStart[layout.levelStart.count - 2])
+            let next = (count + nodeSize - 1) / nodeSize
+            for k in 0..<next {
+                var a = Int32.max, b = Int32.max, c = Int32.min, d = Int32.min
+                for j in (below + k * nodeSize)..<(below + min(count, (k + 1) * nodeSize)) {
+                    a = min(a, layout.minLat[j]); b = min(b, layout.minLng[j])
+                    c = max(c, layout.maxLat[j]); d = max(d, layout.maxLng[j])
+                }
+                layout.minLat.append(a); layout.minLng.append(b); layout.maxLat.append(c); layout.maxLng.append(d)
+            }
+            layout.levelStart.append(UInt32(layout.minLat.count))
+            count = next
+        }
+        return layout
+    }
+
+    /// Position along a Hilbert curve of order 16 (the classic rotate-and-flip walk).
+    static func hilbert(_ x0: UInt32, _ y0: UInt32) -> UInt32 {
+        var x = x0, y = y0, d: UInt32 = 0
+        var s: UInt32 = 1 << 15
+        while s > 0 {
+            let rx: UInt32 = (x & s) > 0 ? 1 : 0
+            let ry: UInt32 = (y & s) > 0 ? 1 : 0
+            d += s &* s &* ((3 &* rx) ^ ry)
+            if ry == 0 {  // rotate the quadrant so the curve stays continuous
+                if rx == 1 { x = s &- 1 &- x; y = s &- 1 &- y }
+                swap(&x, &y)
+            }
+            s >>= 1
+        }
+        return d
+    }
+
+    /// Indices that sort `keys` ascending, stable (LSD radix sort, two 16-bit passes).
+    static func radixOrder(_ keys: [UInt32]) -> [Int32] {
+        var a = (0..<Int32(keys.count)).map { $0 }
+        var b = a
+        for shift in [UInt32(0), 16] {
+            var counts = [Int](repeating: 0, count: 65537)
+            for k in keys { counts[Int((k >> shift) & 0xFFFF) + 1] += 1 }
+            for i in 1...65536 { counts[i] += counts[i - 1] }
+            for i in a {
+                let digit = Int((keys[Int(i)] >> shift) & 0xFFFF)
+                b[counts[digit]] = i
+                counts[digit] += 1
+            }
+            swap(&a, &b)
+        }
+        return a
+    }
+}
+
+/// Read-only view of a stored tree: what a query walks.
+struct TreeView {
+    let pointCount: Int
+    let lat: UnsafeBufferPointer<Int32>
+    let lng: UnsafeBufferPointer<Int32>
+    let levelStart: UnsafeBufferPointer<UInt32>
+    let minLat: UnsafeBufferPointer<Int32>, minLng: UnsafeBufferPointer<Int32>
+    let maxLat: UnsafeBufferPointer<Int32>, maxLng: UnsafeBufferPointer<Int32>
+
+    /// Number of internal levels (level 1 ... top).
+    var levels: Int { levelStart.count - 1 }
+
+    /// The points a node covers: node `k` of level `L` spans `k·16^L ..< (k+1)·16^L`.
+    @inline(__always)
+    func points(level: Int, node k: Int) -> Range<Int> {
+        var span = 1
+        for _ in 0..<level { span *= PackedHilbertRTree.nodeSize }
+        return (k * span)..<min(pointCount, (k + 1) * span)
+    }
+
+    /// Visits everything inside `area`: whole nodes that lie inside (`node(level, k)`, with the
+    /// global node index for per-node aggregates) and single points on crossing leaves (`point(p)`).
+    /// - Complexity: O(nodes crossing the boundary · 16) point tests plus one visit per inside node.
+    func search<A: TreeArea>(_ area: A, node: (_ level: Int, _ globalNode: Int) -> Void, point: (Int) -> Void) {
+        guard pointCount > 0 else { return }
+        let top = levels
+        var stack: [(level: Int, k: Int)] = [(top, 0)]
+        let fanout = PackedHilbertRTree.nodeSize
+        while let (level, k) = stack.popLast() {
+            let g = Int(levelStart[level - 1]) + k
+            switch area.classify(minLat: minLat[g], minLng: minLng[g], maxLat: maxLat[g], maxLng: maxLng[g]) {
+            case .outside: continue
+            case .inside: node(level, g)
+            case .crosses:
+                if level == 1 {
+                    for p in points(level: 1, node: k) where area.contains(latE6: lat[p], lngE6: lng[p]) { point(p) }
+                } else {
+                    let count = Int(levelStart[level - 1]) - Int(levelStart[level - 2])
+                    for c in stride(from: min(count, (k + 1) * fanout) - 1, through: k * fanout, by: -1) {
+                        stack.append((level - 1, c))
+                    }
+                }
+            }
+        }
+    }
+
+    /// The nearest map point by the local metric around (lat, lng), or nil for an empty tree.
+    /// Best-first over node boxes; exact enough to name "the nearest map point" in a note.
+    func nearest(latE6: Int32, lngE6: Int32) -> Int? {
+        guard pointCount > 0 else { return nil }
+        let metric = LocalMetric(latE6: latE6, lngE6: lngE6)
+        func boxDistance(_ g: Int) -> Double {
+            let la = min(max(latE6, minLat[g]), maxLat[g]), lo = min(max(lngE6, minLng[g]), maxLng[g])
+            return metric.squaredDistance(latE6: la, lngE6: lo)
+        }
+        var best = -1
+        var queue: [(d: Double, level: Int, k: Int)] = [(0, levels, 0)]
+        while !queue.isEmpty {
+            let i = queue.indices.min { queue[$0].d < queue[$1].d }!
+            let (d, level, k) = queue.remove(at: i)
+            if level == 0 { best = k; break }  // nothing left in the queue is nearer
+            if level == 1 {
+                for p in points(level: 1, node: k) {
+                    queue.append((metric.squaredDistance(latE6: lat[p], lngE6: lng[p]), 0, p))
+                }
+            } else {
+                let below = Int(levelStart[level - 2])
+                let count = Int(levelStart[level - 1]) - below
+                for c in (k * PackedHilbertRTree.nodeSize)..<min(count, (k + 1) * PackedHilbertRTree.nodeSize) {
+                    queue.append((boxDistance(below + c), level - 1, c))
+                }
+            }
+        }
+        return best >= 0 ? best : nil
+    }
+}

@@ -1,0 +1,168 @@
+/// A Police UK crime id: 64 hex digits kept as 32 bytes; anything else kept as text.
+struct CrimeID: Hashable, Sendable {
+    enum Kind: UInt8 { case none = 0, hex = 1, text = 2 }
+    var kind: Kind = .none
+    /// Hex: the 32 bytes big-endian in four words. Text: `words.0` is the id in `CrimeTable.textIDs`.
+    var w0: UInt64 = 0, w1: UInt64 = 0, w2: UInt64 = 0, w3: UInt64 = 0
+
+    /// Decodes 64 hex digits; nil for anything else.
+    static func hex(_ b: UnsafeBufferPointer<UInt8>) -> CrimeID? {
+        guard b.count == 64 else { return nil }
+        var w = [UInt64](repeating: 0, count: 4)
+        for i in 0..<64 {
+            let c = b[i]
+            let v: UInt8
+            switch c {
+            case 48...57: v = c - 48
+            case 97...102: v = c - 87
+            case 65...70: v = c - 55
+            default: return nil
+            }
+            w[i >> 4] = w[i >> 4] << 4 | UInt64(v)
+        }
+        return CrimeID(kind: .hex, w0: w[0], w1: w[1], w2: w[2], w3: w[3])
+    }
+
+    /// The id as Police UK writes it (lower-case hex), resolving text ids through `table`.
+    func text(_ table: StringTable) -> String {
+        switch kind {
+        case .none: return ""
+        case .text: return table[Int32(truncatingIfNeeded: w0)]
+        case .hex:
+            let digits = Array("0123456789abcdef".utf8)
+            var out = [UInt8](repeating: 0, count: 64)
+            for (k, w) in [w0, w1, w2, w3].enumerated() {
+                for j in 0..<16 { out[k * 16 + j] = digits[Int((w >> UInt64(60 - 4 * j)) & 0xF)] }
+            }
+            return String(decoding: out, as: UTF8.self)
+        }
+    }
+}
+
+/// One street-level crime as the mirror keeps it: every CSV field, strings interned.
+struct CrimeRow: Sendable {
+    var id = CrimeID()
+    /// Micro-degrees; `CrimeRow.noLocation` in both when the row has no coordinates.
+    var latE6: Int32 = CrimeRow.noLocation
+    var lngE6: Int32 = CrimeRow.noLocation
+    var month: Int32 = 0
+    var location: Int32 = 0
+    var lsoaCode: Int32 = 0
+    var lsoaName: Int32 = 0
+    var context: Int32 = 0
+    var reportedBy: Int16 = 0
+    var fallsWithin: Int16 = 0
+    var force: UInt8 = 0
+    var category: UInt8 = 0
+    /// "Last outcome category" as the street file gave it (index into `outcomes`, 0 = none).
+    var outcome: UInt8 = 0
+
+    static let noLocation = Int32.min
+    var hasLocation: Bool { latE6 != CrimeRow.noLocation }
+}
+
+/// One row of an outcomes CSV: a later outcome for a crime id.
+struct OutcomeEvent: Sendable {
+    var id: CrimeID
+    var month: Int32
+    var force: UInt8
+    var outcome: UInt8
+}
+
+/// A map point named explicitly by a `--map-points` list (id, latitude, longitude, name).
+struct ListedMapPoint: Sendable {
+    var id: Int64
+    var latE6: Int32
+    var lngE6: Int32
+    var name: Int32
+}
+
+/// Everything the mirror holds before indexing: crime rows, outcome events and listed map points,
+/// with their string dictionaries. Ingest fills one; a snapshot can be turned back into one.
+struct CrimeTable: Sendable {
+    var forces = StringTable()
+    var agencies = StringTable()
+    var categories = StringTable()
+    var outcomes = StringTable()
+    var locations = StringTable()
+    var lsoaCodes = StringTable()
+    var lsoaNames = StringTable()
+    var contexts = StringTable()
+    var textIDs = StringTable()
+
+    var rows: [CrimeRow] = []
+    var events: [OutcomeEvent] = []
+    var listedPoints: [ListedMapPoint] = []
+
+    init() {
+        for slug in Category.standard { categories.intern(slug) }
+        // Id 0 is "no outcome" (anti-social behaviour, BTP) and "no context" / "no LSOA".
+        outcomes.intern("")
+        contexts.intern("")
+        lsoaCodes.intern("")
+        lsoaNames.intern("")
+        locations.intern("")
+    }
+
+    /// (force, month) pairs: the unit Police UK publishes and restates.
+    struct Partition: Hashable, Comparable, Sendable {
+        var force: String
+        var month: Int32
+        static func < (a: Partition, b: Partition) -> Bool { (a.force, a.month) < (b.force, b.month) }
+    }
+
+    var streetPartitions: Set<Partition> {
+        Set(rows.map { Partition(force: forces[Int32($0.force)], month: $0.month) })
+    }
+
+    var outcomePartitions: Set<Partition> {
+        Set(events.map { Partition(force: forces[Int32($0.force)], month: $0.month) })
+    }
+
+    /// Merges `newer` into this table: every (force, month) that `newer` holds replaces the same
+    /// partition here (Police UK restates months), and a new map-point list replaces the old one.
+    mutating func replace(with newer: CrimeTable) throws {
+        let street = newer.streetPartitions, outcome = newer.outcomePartitions
+        rows.removeAll { street.contains(Partition(force: forces[Int32($0.force)], month: $0.month)) }
+        events.removeAll { outcome.contains(Partition(force: forces[Int32($0.force)], month: $0.month)) }
+
+        func remap(_ from: StringTable, into to: inout StringTable) -> [Int32] {
+            (0..<from.count).map { i in from.utf8(Int32(i)).withUnsafeBufferPointer { to.intern($0) } }
+        }
+        let f = remap(newer.forces, into: &forces), a = remap(newer.agencies, into: &agencies)
+        let c = remap(newer.categories, into: &categories), o = remap(newer.outcomes, into: &outcomes)
+        let l = remap(newer.locations, into: &locations), lc = remap(newer.lsoaCodes, into: &lsoaCodes)
+        let ln = remap(newer.lsoaNames, into: &lsoaNames), cx = remap(newer.contexts, into: &contexts)
+        let t = remap(newer.textIDs, into: &textIDs)
+        try checkLimits()
+        func id(_ x: CrimeID) -> CrimeID {
+            var y = x
+            if x.kind == .text { y.w0 = UInt64(t[Int(x.w0)]) }
+            return y
+        }
+        rows.reserveCapacity(rows.count + newer.rows.count)
+        for r in newer.rows {
+            var m = r
+            m.id = id(r.id)
+            m.force = UInt8(f[Int(r.force)]); m.category = UInt8(c[Int(r.category)]); m.outcome = UInt8(o[Int(r.outcome)])
+            m.reportedBy = Int16(a[Int(r.reportedBy)]); m.fallsWithin = Int16(a[Int(r.fallsWithin)])
+            m.location = l[Int(r.location)]; m.lsoaCode = lc[Int(r.lsoaCode)]; m.lsoaName = ln[Int(r.lsoaName)]
+            m.context = cx[Int(r.context)]
+            rows.append(m)
+        }
+        for e in newer.events {
+            events.append(OutcomeEvent(id: id(e.id), month: e.month, force: UInt8(f[Int(e.force)]), outcome: UInt8(o[Int(e.outcome)])))
+        }
+        if !newer.listedPoints.isEmpty {
+            listedPoints = newer.listedPoints.map { var p = $0; p.name = l[Int($0.name)]; return p }
+        }
+    }
+
+    /// The snapshot packs forces and categories into 6 bits and outcomes and agencies into 8/16.
+    func checkLimits() throws {
+        if forces.count > 64 { throw GeoQueryError.unreadableInput("more than 64 distinct forces: geoquery's mirror holds at most 64") }
+        if categories.count > 64 { throw GeoQueryError.unreadableInput("more than 64 distinct crime types: check the files are Police UK street CSVs") }
+        if outcomes.count > 256 { throw GeoQueryError.unreadableInput("more than 256 distinct outcome categories: check the files are Police UK CSVs") }
+        if agencies.count > Int(Int16.max) { throw GeoQueryError.unreadableInput("too many distinct 'Reported by' names") }
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+import ZIPFoundation
+
+/// One CSV to read: a file on disk or an entry inside a monthly zip archive.
+struct IngestSource {
+    /// What the summary and error messages call it (`archive.zip:2019-01/2019-01-kent-street.csv`).
+    let name: String
+    let load: () throws -> [UInt8]
+
+    /// Expands files, folders (recursively) and `.zip` archives into the CSVs they hold, sorted by
+    /// name so that ingest order, and so the snapshot, are deterministic.
+    static func expand(_ paths: [String]) throws -> [IngestSource] {
+        var out: [IngestSource] = []
+        let fm = FileManager.default
+        for path in paths {
+            var isDir: ObjCBool = false
+            guard fm.fileExists(atPath: path, isDirectory: &isDir) else {
+                throw GeoQueryError.unreadableInput("no such file or folder: \(path)")
+            }
+            if isDir.boolValue {
+                guard let walker = fm.enumerator(atPath: path) else { throw GeoQueryError.unreadableInput("cannot list folder \(path)") }
+                var found: [String] = []
+                while let rel = walker.nextObject() as? String {
+                    let lower = rel.lowercased()
+                    if lower.hasSuffix(".csv") || lower.hasSuffix(".zip") { found.append(rel) }
+                }
+                for rel in found.sorted() { out += try expand(file: (path as NSString).appendingPathComponent(rel)) }
+            } else {
+                out += try expand(file: path)
+            }
+        }
+        return out
+    }
+
+    private static func expand(file path: String) throws -> [IngestSource] {
+        if path.lowercased().hasSuffix(".zip") { return try zipEntries(path) }
+        return [IngestSource(name: path) {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw GeoQueryError.unreadableInput("cannot read \(path)")
+            }
+            return [UInt8](data)
+        }]
+    }
+
+    /// The street and outcomes CSVs inside a data.police.uk archive; stop-and-search is skipped.
+    private static func zipEntries(_ path: String) throws -> [IngestSource] {
+        let archive: Archive
+        do { archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read) } catch {
+            throw GeoQueryError.unreadableInput("\(path) is not a readable zip archive (\(error))")
+        }
+        var out: [IngestSource] = []
+        let entries = archive.filter { $0.type == .file && $0.path.lowercased().hasSuffix(".csv") }
+            .sorted { $0.path < $1.path }
+        for entry in entries {
+            if entry.path.lowercased().hasSuffix("-stop-and-search.csv") { continue }
+            out.append(IngestSource(name: "\(path):\(entry.path)") {
+                var bytes: [UInt8] = []
+                bytes.reserveCapacity(Int(entry.uncompressedSize))
+                do {
+                    _ = try archive.extract(entry, skipCRC32: false) { chunk in bytes.append(contentsOf: chunk) }
+                } catch {
+                    throw GeoQueryError.unreadableInput("\(path): cannot extract \(entry.path) (\(error))")
+                }
+                return bytes
+            })
+        }
+        return out
+    }
+}

@@ -1,0 +1,214 @@
+import Foundation
+
+/// What one input file contributed to an ingest.
+public struct FileSummary: Sendable, Equatable {
+    public enum Kind: String, Sendable { case street, outcomes, skipped, mapPoints = "map-points" }
+    public var name: String
+    public var kind: Kind
+    /// Data rows read (header excluded).
+    public var read = 0
+    public var stored = 0
+    public var rejected = 0
+    /// Located rows' absence: crimes kept with no coordinates.
+    public var noLocation = 0
+    /// The first rejections, each "file:line: why".
+    public var problems: [String] = []
+}
+
+/// Reads Police UK CSVs (street, outcomes) into a ``CrimeTable``.
+enum PoliceCSV {
+    static let streetHeader = ["crime id", "month", "reported by", "falls within", "longitude", "latitude",
+                               "location", "lsoa code", "lsoa name", "crime type", "last outcome category", "context"]
+    static let outcomesHeader = ["crime id", "month", "reported by", "falls within", "longitude", "latitude",
+                                 "location", "lsoa code", "lsoa name", "outcome type"]
+    static let maxProblemsKept = 20
+
+    /// The force slug and kind in an archive file name (`2019-01-city-of-london-street.csv`).
+    static func parseName(_ name: String) -> (force: String, kind: String)? {
+        let base = (name as NSString).lastPathComponent.lowercased()
+        guard base.hasSuffix(".csv"), base.count > 12, Month(String(base.prefix(7))) != nil,
+              base[base.index(base.startIndex, offsetBy: 7)] == "-" else { return nil }
+        let middle = base.dropFirst(8).dropLast(4)
+        for kind in ["street", "outcomes", "stop-and-search"] where middle.hasSuffix("-" + kind) {
+            let force = middle.dropLast(kind.count + 1)
+            return force.isEmpty ? nil : (String(force), kind)
+        }
+        return nil
+    }
+
+    /// Appends every row of one CSV to `table`. Throws ``GeoQueryError/notPoliceCSV(_:)`` when the
+    /// header is not a Police UK street or outcomes header; a bad row is counted and skipped.
+    static func read(_ bytes: UnsafeBufferPointer<UInt8>, name: String, into table: inout CrimeTable) throws -> FileSummary {
+        var scanner = CSVScanner(bytes)
+        var summary = FileSummary(name: name, kind: .street)
+        let hasRecord: Bool
+        do { hasRecord = try scanner.next() } catch { throw GeoQueryError.notPoliceCSV("\(name): unterminated quote in the header: not a Police UK CSV") }
+        guard hasRecord else { throw GeoQueryError.notPoliceCSV("\(name): empty file: expected a Police UK street CSV with header '\(streetHeader.joined(separator: ","))'") }
+        let header = (0..<scanner.fields.count).map { scanner.string($0).lowercased() }
+        let kind: FileSummary.Kind
+        if header == streetHeader { kind = .street }
+        else if header == outcomesHeader { kind = .outcomes }
+        else if header.first == "type" || header.contains("object of search") { summary.kind = .skipped; return summary }
+        else {
+            throw GeoQueryError.notPoliceCSV("\(name): not a Police UK street or outcomes CSV (header starts '\(header.prefix(4).joined(separator: ","))'; expected '\(streetHeader.joined(separator: ","))')")
+        }
+        summary.kind = kind
+        let fileForce = parseName(name)?.force
+        var scratch: [UInt8] = []
+        var fileForceID: UInt8? = fileForce.map { UInt8(table.forces.intern($0)) }
+        let columns = kind == .street ? 12 : 10
+        var crimeTypes = StringTable()
+        var categoryOfType: [Int32] = []
+
+        func reject(_ line: Int, _ why: String) {
+            summary.rejected += 1
+            if summary.problems.count < maxProblemsKept { summary.problems.append("\(name):\(line): \(why)") }
+        }
+
+        while true {
+            let more: Bool
+            do { more = try scanner.next() } catch {
+                reject(scanner.line, "unterminated quoted field; the rest of the file was not read")
+                break
+            }
+            guard more else { break }
+            summary.read += 1
+            let line = scanner.line
+            guard scanner.fields.count == columns else {
+                reject(line, "\(scanner.fields.count) fields, expected \(columns)")
+                continue
+            }
+            let f = scanner.fields
+            guard let month = Month(bytes: bytes[f[1].start..<f[1].end]) else {
+                reject(line, "month '\(scanner.string(1))' is not YYYY-MM")
+                continue
+            }
+            let lngText = f[4].end > f[4].start, latText = f[5].end > f[5].start
+            var lat = CrimeRow.noLocation, lng = CrimeRow.noLocation
+            if lngText || latText {
+                guard let la = microDegrees(bytes[f[5].start..<f[5].end]), let lo = microDegrees(bytes[f[4].start..<f[4].end]) else {
+                    reject(line, "coordinates '\(scanner.string(5))','\(scanner.string(4))' are not numbers")
+                    continue
+                }
+                guard abs(la) <= 90_000_000, abs(lo) <= 180_000_000 else {
+                    reject(line, "latitude \(scanner.string(5)) / longitude \(scanner.string(4)) out of range")
+                    continue
+                }
+                lat = la; lng = lo
+            }
+            let id = scanner.withValue(0, scratch: &scratch) { raw -> CrimeID in
+                if raw.isEmpty { return CrimeID() }
+                if let h = CrimeID.hex(raw) { return h }
+                return CrimeID(kind: .text, w0: UInt64(table.textIDs.intern(raw)))
+            }
+            let reportedBy = scanner.withValue(2, scratch: &scratch) { table.agencies.intern($0) }
+            let force: UInt8
+            if let ff = fileForceID { force = ff } else {
+                force = UInt8(truncatingIfNeeded: table.forces.intern(Force.slug(forName: table.agencies[reportedBy])))
+                if fileForce != nil { fileForceID = force }
+            }
+            if kind == .outcomes {
+                let outcome = scanner.withValue(9, scratch: &scratch) { table.outcomes.intern($0) }
+                guard outcome < 256, id.kind != .none else {
+                    reject(line, id.kind == .none ? "outcome row without a Crime ID" : "too many outcome categories")
+                    continue
+                }
+                table.events.append(OutcomeEvent(id: id, month: Int32(month.ordinal), force: force, outcome: UInt8(outcome)))
+                summary.stored += 1
+                continue
+            }
+            // Crime types repeat endlessly: map each distinct text to its slug once per file.
+            let typeID = Int(scanner.withValue(9, scratch: &scratch) { crimeTypes.intern($0) })
+            if typeID == categoryOfType.count {
+                let text = crimeTypes[Int32(typeID)].trimmingCharacters(in: .whitespaces)
+                categoryOfType.append(text.isEmpty ? -1 : table.categories.intern(Category.slug(forCrimeType: text)))
+            }
+            let category = categoryOfType[typeID]
+            guard category >= 0 else { reject(line, "empty Crime type"); continue }
+            let outcome = scanner.withValue(10, scratch: &scratch) { table.outcomes.intern($0) }
+            guard category < 64, outcome < 256 else { reject(line, "too many distinct crime types or outcomes"); continue }
+            var row = CrimeRow()
+            row.id = id
+            row.latE6 = lat; row.lngE6 = lng
+            row.month = Int32(month.ordinal)
+            row.reportedBy = Int16(truncatingIfNeeded: reportedBy)
+            row.fallsWithin = Int16(truncatingIfNeeded: scanner.withValue(3, scratch: &scratch) { table.agencies.intern($0) })
+            row.force = force
+            row.location = scanner.withValue(6, scratch: &scratch) { table.locations.intern($0) }
+            row.lsoaCode = scanner.withValue(7, scratch: &scratch) { table.lsoaCodes.intern($0) }
+            row.lsoaName = scanner.withValue(8, scratch: &scratch) { table.lsoaNames.intern($0) }
+            row.category = UInt8(category)
+            row.outcome = UInt8(outcome)
+            row.context = scanner.withValue(11, scratch: &scratch) { table.contexts.intern($0) }
+            table.rows.append(row)
+            summary.stored += 1
+            if !row.hasLocation { summary.noLocation += 1 }
+        }
+        try table.checkLimits()
+        return summary
+    }
+
+    /// Decimal degrees → micro-degrees, exactly for up to 6 decimals (more are rounded).
+    static func microDegrees<C: Collection>(_ b: C) -> Int32? where C.Element == UInt8, C.Index == Int {
+        var i = b.startIndex
+        while i < b.endIndex && b[i] == 0x20 { i += 1 }
+        var end = b.endIndex
+        while end > i && b[end - 1] == 0x20 { end -= 1 }
+        guard i < end else { return nil }
+        var negative = false
+        if b[i] == 0x2D || b[i] == 0x2B { negative = b[i] == 0x2D; i += 1 }
+        var whole: Int64 = 0, frac: Int64 = 0, fracDigits = 0, digits = 0, roundUp = false
+        var seenPoint = false
+        while i < end {
+            let c = b[i]
+            if c == 0x2E, !seenPoint { seenPoint = true }
+            else if c >= 48 && c <= 57 {
+                digits += 1
+                if !seenPoint { whole = whole * 10 + Int64(c - 48); if whole > 1000 { return nil } }
+                else if fracDigits < 6 { frac = frac * 10 + Int64(c - 48); fracDigits += 1 }
+                else if fracDigits == 6 { roundUp = c >= 53; fracDigits += 1 }
+            } else { return nil }
+            i += 1
+        }
+        guard digits > 0 else { return nil }
+        for _ in min(fracDigits, 6)..<6 { frac *= 10 }
+        var v = whole * 1_000_000 + frac + (roundUp ? 1 : 0)
+        if negative { v = -v }
+        return Int32(v)
+    }
+
+    /// Reads a `--map-points` list: `id,latitude,longitude,name` (a header row is allowed).
+    static func readMapPoints(_ bytes: UnsafeBufferPointer<UInt8>, name: String, into table: inout CrimeTable) throws -> FileSummary {
+        var scanner = CSVScanner(bytes)
+        var summary = FileSummary(name: name, kind: .mapPoints)
+        var points: [ListedMapPoint] = []
+        var scratch: [UInt8] = []
+        while true {
+            let more: Bool
+            do { more = try scanner.next() } catch { throw GeoQueryError.notPoliceCSV("\(name):\(scanner.line): unterminated quoted field") }
+            guard more else { break }
+            if scanner.line == 1 && scanner.fields.count >= 1 && scanner.string(0).lowercased() == "id" { continue }
+            summary.read += 1
+            guard scanner.fields.count >= 3, let id = Int64(scanner.string(0)) else {
+                summary.rejected += 1
+                if summary.problems.count < maxProblemsKept { summary.problems.append("\(name):\(scanner.line): expected id,latitude,longitude,name with a numeric id") }
+                continue
+            }
+            let f = scanner.fields
+            guard let lat = microDegrees(bytes[f[1].start..<f[1].end]), let lng = microDegrees(bytes[f[2].start..<f[2].end]),
+                  abs(lat) <= 90_000_000, abs(lng) <= 180_000_000 else {
+                summary.rejected += 1
+                if summary.problems.count < maxProblemsKept { summary.problems.append("\(name):\(scanner.line): latitude/longitude missing or out of range") }
+                continue
+            }
+            let label = scanner.fields.count >= 4 ? scanner.withValue(3, scratch: &scratch) { table.locations.intern($0) } : 0
+            points.append(ListedMapPoint(id: id, latE6: lat, lngE6: lng, name: label))
+            summary.stored += 1
+        }
+        if summary.read > 0 && summary.stored == 0 {
+            throw GeoQueryError.notPoliceCSV("\(name): no valid rows: a map-point list is 'id,latitude,longitude,name' per line")
+        }
+        table.listedPoints.append(contentsOf: points)
+        return summary
+    }
+}

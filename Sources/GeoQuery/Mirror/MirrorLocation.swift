@@ -1,0 +1,85 @@
+import Foundation
+
+/// Where a mirror lives: a directory holding `mirror.geoquery`, or the embedded synthetic sample.
+public enum MirrorLocation: Sendable, Equatable {
+    case directory(String)
+    case sample
+
+    /// `--mirror DIR`, else `$GEOQUERY_MIRROR`, else the embedded sample.
+    public static func resolve(_ option: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> MirrorLocation {
+        if let o = option, !o.isEmpty { return .directory(o) }
+        if let e = environment["GEOQUERY_MIRROR"], !e.isEmpty { return .directory(e) }
+        return .sample
+    }
+
+    var snapshotPath: String? {
+        guard case .directory(let d) = self else { return nil }
+        return (d as NSString).appendingPathComponent(SnapshotFormat.fileName)
+    }
+
+    /// Opens the snapshot; a missing, empty or damaged one is a clear error.
+    func openSnapshot() throws -> Snapshot {
+        switch self {
+        case .sample:
+            return try SampleMirror.snapshot()
+        case .directory(let dir):
+            let path = snapshotPath!
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
+                throw GeoQueryError.mirrorMissing("no mirror at \(dir): create one with 'geoquery ingest --mirror \(dir) FILES...'")
+            }
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw GeoQueryError.mirrorMissing("\(dir) holds no mirror (no \(SnapshotFormat.fileName)): run 'geoquery ingest --mirror \(dir) FILES...' first")
+            }
+            return try Snapshot(bytes: SnapshotBytes(mapping: path), path: path)
+        }
+    }
+
+    /// The existing snapshot, or nil when the directory has none yet (first ingest).
+    func openIfPresent() throws -> Snapshot? {
+        guard let path = snapshotPath else {
+            throw GeoQueryError.mirrorWrite("the embedded sample is read-only: give --mirror DIR (or set GEOQUERY_MIRROR) to ingest")
+        }
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        return try openSnapshot()
+    }
+
+    /// Writes a snapshot atomically: a temporary file in the same directory, fsync, rename over
+    /// the old one, fsync the directory. A crash at any point leaves the previous snapshot whole.
+    /// Returns the bytes written.
+    func write(_ image: SnapshotImage) throws -> Int {
+        guard case .directory(let dir) = self, let path = snapshotPath else {
+            throw GeoQueryError.mirrorWrite("the embedded sample is read-only: give --mirror DIR to ingest")
+        }
+        do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
+            throw GeoQueryError.mirrorWrite("cannot create mirror folder \(dir): \(error.localizedDescription)")
+        }
+        let bytes = image.serialized()
+        let temp = (dir as NSString).appendingPathComponent(".\(SnapshotFormat.fileName).\(getpid()).tmp")
+        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard fd >= 0 else { throw GeoQueryError.mirrorWrite("cannot write in \(dir): \(String(cString: strerror(errno)))") }
+        var written = 0
+        let ok = bytes.withUnsafeBytes { buf -> Bool in
+            while written < buf.count {
+                let n = Foundation.write(fd, buf.baseAddress! + written, buf.count - written)
+                if n <= 0 { return false }
+                written += n
+            }
+            return fsync(fd) == 0
+        }
+        let reason = String(cString: strerror(errno))
+        close(fd)
+        guard ok else {
+            unlink(temp)
+            throw GeoQueryError.mirrorWrite("writing the snapshot in \(dir) failed (\(reason)); the previous mirror is untouched")
+        }
+        guard rename(temp, path) == 0 else {
+            let why = String(cString: strerror(errno))
+            unlink(temp)
+            throw GeoQueryError.mirrorWrite("cannot replace \(path) (\(why)); the previous mirror is untouched")
+        }
+        let dirFD = open(dir, O_RDONLY)
+        if dirFD >= 0 { fsync(dirFD); close(dirFD) }  // make the rename itself durable
+        return bytes.count
+    }
+}

@@ -1,0 +1,182 @@
+import Foundation
+
+/// The bytes of a snapshot: a read-only memory map of the file, or a buffer built in memory
+/// (the embedded sample). Owns the mapping and releases it in `deinit`.
+final class SnapshotBytes: @unchecked Sendable {
+    let raw: UnsafeRawBufferPointer
+    private let release: () -> Void
+
+    /// Maps `path` read-only; pages load on first touch, so opening costs no read of the file.
+    init(mapping path: String) throws {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw GeoQueryError.mirrorMissing("cannot open \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw GeoQueryError.mirrorCorrupt("cannot stat \(path)") }
+        let size = Int(st.st_size)
+        guard size > 0 else { throw GeoQueryError.mirrorCorrupt("\(path) is empty: the mirror is corrupt; re-run geoquery ingest") }
+        guard let base = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), base != MAP_FAILED else {
+            throw GeoQueryError.mirrorCorrupt("cannot map \(path): \(String(cString: strerror(errno)))")
+        }
+        raw = UnsafeRawBufferPointer(start: base, count: size)
+        release = { munmap(base, size) }
+    }
+
+    /// Copies `bytes` into an owned, 16-byte-aligned buffer.
+    init(copying bytes: [UInt8]) {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bytes.count, 1), alignment: 16)
+        bytes.withUnsafeBytes { buffer.copyMemory(from: $0) }
+        raw = UnsafeRawBufferPointer(rebasing: buffer[0..<bytes.count])
+        release = { buffer.deallocate() }
+    }
+
+    deinit { release() }
+}
+
+/// An opened snapshot: typed, zero-copy views of its sections.
+final class Snapshot: @unchecked Sendable {
+    let bytes: SnapshotBytes
+    let path: String
+    let meta: MirrorMeta
+    private var sections: [UInt32: (offset: Int, length: Int, checksum: UInt64)] = [:]
+    private let rowsVerified = NSLock()
+    private var rowsChecked = false
+
+    /// Validates the header and every non-row section's checksum; rows are checked on first use.
+    init(bytes: SnapshotBytes, path: String) throws {
+        self.bytes = bytes
+        self.path = path
+        let raw = bytes.raw
+        let corrupt = GeoQueryError.mirrorCorrupt("\(path) is not a valid geoquery snapshot (damaged or truncated): re-run geoquery ingest to rebuild it")
+        guard raw.count >= 24, Array(raw[0..<8]) == SnapshotFormat.magic else { throw corrupt }
+        let version = UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt32.self))
+        guard version <= SnapshotFormat.version else {
+            throw GeoQueryError.mirrorTooNew("\(path) uses snapshot format v\(version), newer than this geoquery reads (v\(SnapshotFormat.version)): upgrade geoquery, or re-ingest into a new mirror")
+        }
+        guard version == SnapshotFormat.version else { throw corrupt }
+        let count = Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 12, as: UInt32.self)))
+        let headerSize = 16 + count * 32 + 8
+        guard count < 1000, raw.count >= headerSize else { throw corrupt }
+        let stored = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: headerSize - 8, as: UInt64.self))
+        guard SnapshotFormat.checksum(UnsafeRawBufferPointer(rebasing: raw[0..<(headerSize - 8)])) == stored else { throw corrupt }
+        for i in 0..<count {
+            let b = 16 + i * 32
+            let id = UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: b, as: UInt32.self))
+            let off = Int(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: b + 8, as: UInt64.self)))
+            let len = Int(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: b + 16, as: UInt64.self)))
+            let sum = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: b + 24, as: UInt64.self))
+            guard off % 16 == 0, off >= headerSize, len >= 0, off + len <= raw.count else { throw corrupt }
+            sections[id] = (off, len, sum)
+        }
+        for s in SnapshotFormat.Section.allCases {
+            guard let entry = sections[s.rawValue] else { throw corrupt }
+            if !s.isRowData && SnapshotFormat.checksum(UnsafeRawBufferPointer(rebasing: raw[entry.offset..<(entry.offset + entry.length)])) != entry.checksum {
+                throw corrupt
+            }
+        }
+        guard let m = try? JSONDecoder().decode(MirrorMeta.self, from: Data(Snapshot.rawSection(raw, sections[SnapshotFormat.Section.meta.rawValue]!))) else { throw corrupt }
+        meta = m
+    }
+
+    private static func rawSection(_ raw: UnsafeRawBufferPointer, _ e: (offset: Int, length: Int, checksum: UInt64)) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: raw[e.offset..<(e.offset + e.length)])
+    }
+
+    func raw(_ s: SnapshotFormat.Section) -> UnsafeRawBufferPointer {
+        Snapshot.rawSection(bytes.raw, sections[s.rawValue]!)
+    }
+
+    /// A section as a typed array view (sections are 16-byte aligned and sized by their type).
+    func array<T>(_ s: SnapshotFormat.Section, as: T.Type = T.self) -> UnsafeBufferPointer<T> {
+        let r = raw(s)
+        return r.assumingMemoryBound(to: T.self)
+    }
+
+    /// Verifies the row sections once; call before reading crime rows.
+    func verifyRows() throws {
+        rowsVerified.lock()
+        defer { rowsVerified.unlock() }
+        if rowsChecked { return }
+        for s in SnapshotFormat.Section.allCases where s.isRowData {
+            let e = sections[s.rawValue]!
+            if SnapshotFormat.checksum(Snapshot.rawSection(bytes.raw, e)) != e.checksum {
+                throw GeoQueryError.mirrorCorrupt("\(path): crime rows are damaged (checksum mismatch): re-run geoquery ingest to rebuild the mirror")
+            }
+        }
+        rowsChecked = true
+    }
+
+    /// A stored string table.
+    func strings(_ s: SnapshotFormat.Section) -> StoredStrings {
+        StoredStrings(raw: raw(s))
+    }
+
+    /// Rebuilds the full ``CrimeTable`` (for re-ingest), so nothing already held is lost.
+    func crimeTable() throws -> CrimeTable {
+        try verifyRows()
+        var t = CrimeTable()
+        t.forces = strings(.forces).table()
+        t.agencies = strings(.agencies).table()
+        t.categories = strings(.categories).table()
+        t.outcomes = strings(.outcomes).table()
+        t.locations = strings(.locations).table()
+        t.lsoaCodes = strings(.lsoaCodes).table()
+        t.lsoaNames = strings(.lsoaNames).table()
+        t.contexts = strings(.contexts).table()
+        t.textIDs = strings(.textIDs).table()
+        let start = array(.pointCrimeStart, as: UInt32.self)
+        let lat = array(.pointLat, as: Int32.self), lng = array(.pointLng, as: Int32.self)
+        let month = array(.crimeMonth, as: Int32.self), force = array(.crimeForce, as: UInt8.self)
+        let category = array(.crimeCategory, as: UInt8.self), outcome = array(.crimeStreetOutcome, as: UInt8.self)
+        let reported = array(.crimeReportedBy, as: Int16.self), falls = array(.crimeFallsWithin, as: Int16.self)
+        let location = array(.crimeLocation, as: Int32.self), lsoa = array(.crimeLsoaCode, as: Int32.self)
+        let lsoaName = array(.crimeLsoaName, as: Int32.self), context = array(.crimeContext, as: Int32.self)
+        let kind = array(.crimeIDKind, as: UInt8.self), words = array(.crimeIDWords, as: UInt64.self)
+        let points = lat.count
+        t.rows.reserveCapacity(month.count)
+        for p in 0...points {
+            for i in Int(start[p])..<Int(start[p + 1]) {
+                var r = CrimeRow()
+                if p < points { r.latE6 = lat[p]; r.lngE6 = lng[p] }
+                r.id = CrimeID(kind: CrimeID.Kind(rawValue: kind[i]) ?? .none, w0: words[4 * i], w1: words[4 * i + 1], w2: words[4 * i + 2], w3: words[4 * i + 3])
+                r.month = month[i]; r.force = force[i]; r.category = category[i]; r.outcome = outcome[i]
+                r.reportedBy = reported[i]; r.fallsWithin = falls[i]; r.location = location[i]
+                r.lsoaCode = lsoa[i]; r.lsoaName = lsoaName[i]; r.context = context[i]
+                t.rows.append(r)
+            }
+        }
+        let em = array(.eventMonth, as: Int32.self), ef = array(.eventForce, as: UInt8.self)
+        let eo = array(.eventOutcome, as: UInt8.self), ek = array(.eventIDKind, as: UInt8.self)
+        let ew = array(.eventIDWords, as: UInt64.self)
+        for i in 0..<em.count {
+            let id = CrimeID(kind: CrimeID.Kind(rawValue: ek[i]) ?? .none, w0: ew[4 * i], w1: ew[4 * i + 1], w2: ew[4 * i + 2], w3: ew[4 * i + 3])
+            t.events.append(OutcomeEvent(id: id, month: em[i], force: ef[i], outcome: eo[i]))
+        }
+        let lid = array(.listedID, as: Int64.self), llat = array(.listedLat, as: Int32.self)
+        let llng = array(.listedLng, as: Int32.self), lname = array(.listedName, as: Int32.self)
+        for i in 0..<lid.count { t.listedPoints.append(ListedMapPoint(id: lid[i], latE6: llat[i], lngE6: llng[i], name: lname[i])) }
+        return t
+    }
+}
+
+/// A string table read in place from a snapshot.
+struct StoredStrings {
+    let raw: UnsafeRawBufferPointer
+    var count: Int { Int(raw.loadUnaligned(as: UInt32.self)) }
+
+    subscript(i: Int) -> String {
+        let lo = Int(raw.loadUnaligned(fromByteOffset: 4 + 4 * i, as: UInt32.self))
+        let hi = Int(raw.loadUnaligned(fromByteOffset: 8 + 4 * i, as: UInt32.self))
+        let base = 4 + 4 * (count + 1)
+        return String(decoding: raw[(base + lo)..<(base + hi)], as: UTF8.self)
+    }
+
+    var all: [String] { (0..<count).map { self[$0] } }
+
+    func table() -> StringTable {
+        let n = count
+        let offsets = (0...n).map { raw.loadUnaligned(fromByteOffset: 4 + 4 * $0, as: UInt32.self) }
+        let base = 4 + 4 * (n + 1)
+        return StringTable(bytes: Array(raw[base..<(base + Int(offsets[n]))]), offsets: offsets)
+    }
+}

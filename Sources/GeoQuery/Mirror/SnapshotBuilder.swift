@@ -1,0 +1,212 @@
+import Foundation
+
+/// Turns a ``CrimeTable`` into a snapshot: map points in Hilbert order, the packed R-tree, the
+/// per-point and per-node crime cells, and the crime rows sorted to match.
+struct SnapshotBuilder {
+    let table: CrimeTable
+    let synthetic: Bool
+
+    func build() -> SnapshotImage {
+        let rows = table.rows
+        let outcomes = effectiveOutcomes()
+
+        // Map points: every distinct coordinate with crimes, plus every listed point.
+        var pointOf: [Int64: Int32] = [:]
+        var lat: [Int32] = [], lng: [Int32] = []
+        func point(_ la: Int32, _ lo: Int32) -> Int32 {
+            let key = Int64(la) << 32 | Int64(UInt32(bitPattern: lo))
+            if let p = pointOf[key] { return p }
+            let p = Int32(lat.count)
+            pointOf[key] = p
+            lat.append(la); lng.append(lo)
+            return p
+        }
+        let rowPoint = rows.map { $0.hasLocation ? point($0.latE6, $0.lngE6) : -1 }
+        let listedPoint = table.listedPoints.map { point($0.latE6, $0.lngE6) }
+        let n = lat.count
+
+        let layout = PackedHilbertRTree.build(latE6: lat, lngE6: lng)
+        var rank = [Int32](repeating: 0, count: n)
+        for (r, p) in layout.order.enumerated() { rank[Int(p)] = Int32(r) }
+
+        let months = rows.map(\.month) + table.events.map(\.month)
+        let first = months.min() ?? 0
+        precondition(Int((months.max() ?? 0) - first) < CrimeCell.maxMonths, "mirror spans more than 4096 months")
+        func key(_ i: Int) -> UInt32 {
+            CrimeCell.key(month: Int(rows[i].month - first), force: Int(rows[i].force),
+                          category: Int(rows[i].category), outcome: Int(outcomes[i].outcome))
+        }
+
+        // Crime order: bucket by point rank (no location last), then by cell key within a point.
+        var pointCrimeStart = [UInt32](repeating: 0, count: n + 2)
+        for p in rowPoint { pointCrimeStart[(p < 0 ? n : Int(rank[Int(p)])) + 1] += 1 }
+        for i in 0..<(n + 1) { pointCrimeStart[i + 1] += pointCrimeStart[i] }
+        var fill = pointCrimeStart
+        var order = [Int32](repeating: 0, count: rows.count)
+        for (i, p) in rowPoint.enumerated() {
+            let b = p < 0 ? n : Int(rank[Int(p)])
+            order[Int(fill[b])] = Int32(i)
+            fill[b] += 1
+        }
+        let keys = (0..<rows.count).map(key)
+        for b in 0...n {
+            let lo = Int(pointCrimeStart[b]), hi = Int(pointCrimeStart[b + 1])
+            if hi - lo > 1 { order[lo..<hi].sort { (keys[Int($0)], $0) < (keys[Int($1)], $1) } }
+        }
+
+        // Per-point cells (crimes of a point are already grouped by key).
+        var pointCellStart: [UInt32] = [0], pointCells: [UInt64] = [], pointForceMask = [UInt64](repeating: 0, count: n)
+        pointCells.reserveCapacity(rows.count)
+        for r in 0..<n {
+            for j in Int(pointCrimeStart[r])..<Int(pointCrimeStart[r + 1]) {
+                let i = Int(order[j])
+                if let last = pointCells.last, Int(pointCellStart[r]) < pointCells.count, last >> 32 == UInt64(keys[i]) {
+                    pointCells[pointCells.count - 1] += 1
+                } else {
+                    pointCells.append(CrimeCell.make(key: keys[i], count: 1))
+                }
+                pointForceMask[r] |= 1 << UInt64(rows[i].force)
+            }
+            pointCellStart.append(UInt32(pointCells.count))
+        }
+        var noLocationCells = order[Int(pointCrimeStart[n])...].map { CrimeCell.make(key: keys[Int($0)], count: 1) }
+        CrimeCell.coalesce(&noLocationCells)
+
+        // Per-node cells, level by level: a node's cells are its children's, merged.
+        var nodeCellStart: [UInt32] = [0], nodeCells: [UInt64] = [], nodeForceMask: [UInt64] = []
+        var scratch: [UInt64] = []
+        let levels = layout.levelStart.count - 1
+        for level in 1...max(1, levels) where levels > 0 {
+            let count = Int(layout.levelStart[level]) - Int(layout.levelStart[level - 1])
+            let below = level == 1 ? n : Int(layout.levelStart[level - 1]) - Int(layout.levelStart[max(0, level - 2)])
+            let belowBase = level == 1 ? 0 : Int(layout.levelStart[level - 2])
+            for k in 0..<count {
+                scratch.removeAll(keepingCapacity: true)
+                var mask: UInt64 = 0
+                for c in (k * PackedHilbertRTree.nodeSize)..<min(below, (k + 1) * PackedHilbertRTree.nodeSize) {
+                    if level == 1 {
+                        scratch += pointCells[Int(pointCellStart[c])..<Int(pointCellStart[c + 1])]
+                        mask |= pointForceMask[c]
+                    } else {
+                        let g = belowBase + c
+                        scratch += nodeCells[Int(nodeCellStart[g])..<Int(nodeCellStart[g + 1])]
+                        mask |= nodeForceMask[g]
+                    }
+                }
+                CrimeCell.coalesce(&scratch)
+                nodeCells += scratch
+                nodeCellStart.append(UInt32(nodeCells.count))
+                nodeForceMask.append(mask)
+            }
+        }
+
+        // Point names and listed ids, in tree order.
+        var names = [[Int32]](repeating: [], count: n)
+        for (i, p) in rowPoint.enumerated() where p >= 0 && !names[Int(p)].contains(rows[i].location) { names[Int(p)].append(rows[i].location) }
+        var listedID = [Int64](repeating: -1, count: n)
+        for (j, p) in listedPoint.enumerated() {
+            listedID[Int(p)] = table.listedPoints[j].id
+            let name = table.listedPoints[j].name
+            if name != 0 && !names[Int(p)].contains(name) { names[Int(p)].insert(name, at: 0) }
+        }
+        var pointNameStart: [UInt32] = [0], pointNames: [Int32] = []
+        for p in layout.order {
+            pointNames += names[Int(p)]
+            pointNameStart.append(UInt32(pointNames.count))
+        }
+
+        var image = SnapshotImage()
+        image.mapPointCount = n
+        image.add(.meta, Array(meta(first: first, pointCount: n)))
+        image.add(.forces, strings: table.forces)
+        image.add(.agencies, strings: table.agencies)
+        image.add(.categories, strings: table.categories)
+        image.add(.outcomes, strings: table.outcomes)
+        image.add(.locations, strings: table.locations)
+        image.add(.lsoaCodes, strings: table.lsoaCodes)
+        image.add(.lsoaNames, strings: table.lsoaNames)
+        image.add(.contexts, strings: table.contexts)
+        image.add(.textIDs, strings: table.textIDs)
+        image.add(.pointLat, layout.order.map { lat[Int($0)] })
+        image.add(.pointLng, layout.order.map { lng[Int($0)] })
+        image.add(.pointListedID, layout.order.map { listedID[Int($0)] })
+        image.add(.pointNameStart, pointNameStart)
+        image.add(.pointNames, pointNames)
+        image.add(.pointForceMask, pointForceMask)
+        image.add(.levelStart, layout.levelStart)
+        image.add(.nodeMinLat, layout.minLat)
+        image.add(.nodeMinLng, layout.minLng)
+        image.add(.nodeMaxLat, layout.maxLat)
+        image.add(.nodeMaxLng, layout.maxLng)
+        image.add(.nodeForceMask, nodeForceMask)
+        image.add(.pointCellStart, pointCellStart)
+        image.add(.pointCells, pointCells)
+        image.add(.nodeCellStart, nodeCellStart)
+        image.add(.nodeCells, nodeCells)
+        image.add(.noLocationCells, noLocationCells)
+        image.add(.pointCrimeStart, pointCrimeStart)
+        func column<T>(_ id: SnapshotFormat.Section, _ f: (Int) -> T) { image.add(id, order.map { f(Int($0)) }) }
+        column(.crimeMonth) { rows[$0].month }
+        column(.crimeForce) { rows[$0].force }
+        column(.crimeCategory) { rows[$0].category }
+        column(.crimeOutcome) { outcomes[$0].outcome }
+        column(.crimeStreetOutcome) { rows[$0].outcome }
+        column(.crimeOutcomeMonth) { outcomes[$0].month }
+        column(.crimeReportedBy) { rows[$0].reportedBy }
+        column(.crimeFallsWithin) { rows[$0].fallsWithin }
+        column(.crimeLocation) { rows[$0].location }
+        column(.crimeLsoaCode) { rows[$0].lsoaCode }
+        column(.crimeLsoaName) { rows[$0].lsoaName }
+        column(.crimeContext) { rows[$0].context }
+        column(.crimeIDKind) { rows[$0].id.kind.rawValue }
+        image.add(.crimeIDWords, order.flatMap { i -> [UInt64] in let id = rows[Int(i)].id; return [id.w0, id.w1, id.w2, id.w3] })
+        let events = table.events
+        image.add(.eventMonth, events.map(\.month))
+        image.add(.eventForce, events.map(\.force))
+        image.add(.eventOutcome, events.map(\.outcome))
+        image.add(.eventIDKind, events.map(\.id.kind.rawValue))
+        image.add(.eventIDWords, events.flatMap { [$0.id.w0, $0.id.w1, $0.id.w2, $0.id.w3] })
+        image.add(.listedID, table.listedPoints.map(\.id))
+        image.add(.listedLat, table.listedPoints.map(\.latE6))
+        image.add(.listedLng, table.listedPoints.map(\.lngE6))
+        image.add(.listedName, table.listedPoints.map(\.name))
+        return image
+    }
+
+    /// Each crime's final outcome and the month it was recorded (outcomes files win when later).
+    private func effectiveOutcomes() -> [(outcome: UInt8, month: Int32)] {
+        var latest: [CrimeID: (month: Int32, outcome: UInt8)] = [:]
+        for e in table.events where e.id.kind != .none {
+            if let cur = latest[e.id], cur.month > e.month { continue }
+            latest[e.id] = (e.month, e.outcome)
+        }
+        return table.rows.map { r in
+            if r.id.kind != .none, let l = latest[r.id], l.month >= r.month { return (l.outcome, l.month) }
+            return (r.outcome, r.month)
+        }
+    }
+
+    private func meta(first: Int32, pointCount: Int) -> [UInt8] {
+        var street: [CrimeTable.Partition: (Int, Int)] = [:]
+        for r in table.rows {
+            let p = CrimeTable.Partition(force: table.forces[Int32(r.force)], month: r.month)
+            let c = street[p] ?? (0, 0)
+            street[p] = (c.0 + 1, c.1 + (r.hasLocation ? 0 : 1))
+        }
+        var outcome: [CrimeTable.Partition: Int] = [:]
+        for e in table.events { outcome[CrimeTable.Partition(force: table.forces[Int32(e.force)], month: e.month), default: 0] += 1 }
+        let allMonths = table.rows.map(\.month) + table.events.map(\.month)
+        let meta = MirrorMeta(
+            formatVersion: SnapshotFormat.version, synthetic: synthetic,
+            created: ISO8601DateFormatter().string(from: Date()),
+            firstMonth: allMonths.isEmpty ? nil : Month(ordinal: Int(first)).description,
+            lastMonth: allMonths.max().map { Month(ordinal: Int($0)).description },
+            street: street.keys.sorted().map { MirrorMeta.Partition(force: $0.force, month: Month(ordinal: Int($0.month)).description, crimes: street[$0]!.0, noLocation: street[$0]!.1) },
+            outcomes: outcome.keys.sorted().map { MirrorMeta.Partition(force: $0.force, month: Month(ordinal: Int($0.month)).description, crimes: outcome[$0]!, noLocation: 0) },
+            crimes: table.rows.count, noLocation: table.rows.filter { !$0.hasLocation }.count,
+            mapPoints: pointCount, listedMapPoints: table.listedPoints.count, outcomeEvents: table.events.count)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return Array((try? encoder.encode(meta)) ?? Data())
+    }
+}

@@ -1,0 +1,141 @@
+import Foundation
+
+/// The on-disk layout of a mirror snapshot.
+///
+/// ```
+/// magic "GEOQMIRR" | format version u32 | section count u32
+/// section table: (id u32, reserved u32, offset u64, length u64, checksum u64) × count
+/// header checksum u64
+/// sections, each 16-byte aligned, little-endian flat arrays
+/// ```
+/// Each section carries its own checksum so that a query verifies only what it reads: the index
+/// and aggregates at open, the crime rows when they are first needed.
+enum SnapshotFormat {
+    static let magic = Array("GEOQMIRR".utf8)
+    /// Bump when the layout changes; older readers refuse newer snapshots with a clear message.
+    static let version: UInt32 = 1
+    static let fileName = "mirror.geoquery"
+
+    enum Section: UInt32, CaseIterable {
+        case meta = 1
+        // String tables: count u32, offsets u32 × (count+1), bytes.
+        case forces, agencies, categories, outcomes, locations, lsoaCodes, lsoaNames, contexts, textIDs
+        // Map points, in tree (Hilbert) order.
+        case pointLat = 20, pointLng, pointListedID, pointNameStart, pointNames, pointForceMask
+        // Tree internal levels.
+        case levelStart = 30, nodeMinLat, nodeMinLng, nodeMaxLat, nodeMaxLng, nodeForceMask
+        // Aggregates.
+        case pointCellStart = 40, pointCells, nodeCellStart, nodeCells, noLocationCells
+        // Crime rows, sorted by point then month; no-location rows last.
+        case pointCrimeStart = 50, crimeMonth, crimeForce, crimeCategory, crimeOutcome, crimeStreetOutcome,
+             crimeOutcomeMonth, crimeReportedBy, crimeFallsWithin, crimeLocation, crimeLsoaCode, crimeLsoaName,
+             crimeContext, crimeIDKind, crimeIDWords
+        // Outcome events and the explicit map-point list, kept so re-ingest loses nothing.
+        case eventMonth = 70, eventForce, eventOutcome, eventIDKind, eventIDWords
+        case listedID = 80, listedLat, listedLng, listedName
+
+        /// Row data, verified lazily (police-json, re-ingest); everything else is verified at open.
+        var isRowData: Bool { rawValue >= 50 }
+    }
+
+    /// A fast 64-bit checksum over whole words (4 independent lanes, then mixed); detects the
+    /// torn or bit-flipped files we guard against, not adversaries.
+    static func checksum(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        let p1: UInt64 = 0x9E37_79B1_85EB_CA87, p2: UInt64 = 0xC2B2_AE3D_27D4_EB4F
+        var lanes: (UInt64, UInt64, UInt64, UInt64) = (p1, p2, p1 ^ p2, UInt64(bytes.count))
+        let words = bytes.count / 8
+        var i = 0
+        @inline(__always) func mix(_ l: UInt64, _ w: UInt64) -> UInt64 {
+            let x = (l ^ w) &* p2
+            return (x << 31 | x >> 33) &* p1
+        }
+        while i + 4 <= words {
+            lanes.0 = mix(lanes.0, bytes.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self))
+            lanes.1 = mix(lanes.1, bytes.loadUnaligned(fromByteOffset: i * 8 + 8, as: UInt64.self))
+            lanes.2 = mix(lanes.2, bytes.loadUnaligned(fromByteOffset: i * 8 + 16, as: UInt64.self))
+            lanes.3 = mix(lanes.3, bytes.loadUnaligned(fromByteOffset: i * 8 + 24, as: UInt64.self))
+            i += 4
+        }
+        while i < words { lanes.0 = mix(lanes.0, bytes.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)); i += 1 }
+        var tail: UInt64 = 0
+        for j in (words * 8)..<bytes.count { tail = tail << 8 | UInt64(bytes[j]) }
+        lanes.1 = mix(lanes.1, tail)
+        var h = lanes.0 ^ (lanes.1 << 17 | lanes.1 >> 47) ^ (lanes.2 << 29 | lanes.2 >> 35) ^ (lanes.3 << 43 | lanes.3 >> 21)
+        h = (h ^ (h >> 33)) &* p2
+        return h ^ (h >> 29)
+    }
+}
+
+/// Partition-level facts about the mirror, stored as a small JSON section.
+struct MirrorMeta: Codable, Sendable {
+    struct Partition: Codable, Sendable {
+        var force: String
+        var month: String
+        var crimes: Int
+        var noLocation: Int
+    }
+    var formatVersion: UInt32
+    var synthetic: Bool
+    var created: String
+    /// Month offsets in cells count from here.
+    var firstMonth: String?
+    var lastMonth: String?
+    var street: [Partition]
+    var outcomes: [Partition]
+    var crimes: Int
+    var noLocation: Int
+    var mapPoints: Int
+    var listedMapPoints: Int
+    var outcomeEvents: Int
+}
+
+/// A snapshot ready to write: its sections as bytes.
+struct SnapshotImage {
+    var sections: [(SnapshotFormat.Section, [UInt8])] = []
+    var mapPointCount = 0
+
+    mutating func add<T>(_ id: SnapshotFormat.Section, _ values: [T]) {
+        sections.append((id, values.withUnsafeBytes { Array($0) }))
+    }
+
+    mutating func add(_ id: SnapshotFormat.Section, strings: StringTable) {
+        var bytes: [UInt8] = []
+        var count = UInt32(strings.count)
+        withUnsafeBytes(of: &count) { bytes += $0 }
+        strings.offsets.withUnsafeBytes { bytes += $0 }
+        bytes += strings.bytes
+        sections.append((id, bytes))
+    }
+
+    /// The whole file.
+    func serialized() -> [UInt8] {
+        let headerSize = 16 + sections.count * 32 + 8
+        var offset = (headerSize + 15) & ~15
+        var table: [(UInt32, UInt64, UInt64, UInt64)] = []
+        for (id, bytes) in sections {
+            let sum = bytes.withUnsafeBytes { SnapshotFormat.checksum($0) }
+            table.append((id.rawValue, UInt64(offset), UInt64(bytes.count), sum))
+            offset = (offset + bytes.count + 15) & ~15
+        }
+        var out = [UInt8](repeating: 0, count: offset)
+        out.replaceSubrange(0..<8, with: SnapshotFormat.magic)
+        out.withUnsafeMutableBytes { raw in
+            raw.storeBytes(of: SnapshotFormat.version.littleEndian, toByteOffset: 8, as: UInt32.self)
+            raw.storeBytes(of: UInt32(sections.count).littleEndian, toByteOffset: 12, as: UInt32.self)
+            for (i, t) in table.enumerated() {
+                let base = 16 + i * 32
+                raw.storeBytes(of: t.0.littleEndian, toByteOffset: base, as: UInt32.self)
+                raw.storeBytes(of: t.1.littleEndian, toByteOffset: base + 8, as: UInt64.self)
+                raw.storeBytes(of: t.2.littleEndian, toByteOffset: base + 16, as: UInt64.self)
+                raw.storeBytes(of: t.3.littleEndian, toByteOffset: base + 24, as: UInt64.self)
+            }
+            let sum = SnapshotFormat.checksum(UnsafeRawBufferPointer(rebasing: raw[0..<(headerSize - 8)]))
+            raw.storeBytes(of: sum.littleEndian, toByteOffset: headerSize - 8, as: UInt64.self)
+            for (i, (_, bytes)) in sections.enumerated() where !bytes.isEmpty {
+                let o = Int(table[i].1)
+                bytes.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: raw[o..<(o + bytes.count)]).copyMemory(from: $0) }
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,28 @@
+/// One street-level crime as the mirror returns it, with the fields of data.police.uk's crimes-street.
+public struct Crime: Sendable, Equatable {
+    /// Position in the snapshot: stable for one snapshot, like the API's numeric `id`.
+    public var id: Int
+    /// The 64-hex-digit Police UK Crime ID; empty for anti-social behaviour.
+    public var persistentID: String
+    public var category: String
+    public var month: Month
+    /// Force slug (archive file name), `btp` for British Transport Police.
+    public var force: String
+    public var mapPoint: MapPoint
+    /// The "On or near ..." name recorded with this crime.
+    public var locationName: String
+    public var context: String
+    /// Last outcome text, empty when none; and the month it was recorded.
+    public var outcome: String
+    public var outcomeMonth: Month
+}
+
+/// An anonymous Police UK map point: the location every nearby crime is moved to.
+public struct MapPoint: Sendable, Equatable {
+    /// Index in the mirror (tree order), or the id given by a `--map-points` list.
+    public var id: Int
+    public var latE6: Int32
+    public var lngE6: Int32
+    public var latitude: Double { Double(latE6) / 1e6 }
+    public var longitude: Double { Double(lngE6) / 1e6 }
+}

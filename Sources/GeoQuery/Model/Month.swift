@@ -1,0 +1,52 @@
+/// A calendar month, the unit Police UK publishes crime in ("2019-01").
+///
+/// Stored as months since year 0 so that ranges and differences are plain integer arithmetic.
+public struct Month: Hashable, Comparable, Sendable, CustomStringConvertible {
+    /// Months since January of year 0: `year * 12 + (month - 1)`.
+    public let ordinal: Int
+
+    public init(ordinal: Int) { self.ordinal = ordinal }
+
+    /// - Precondition: `month` is 1...12.
+    public init(year: Int, month: Int) {
+        precondition((1...12).contains(month), "month out of range")
+        ordinal = year * 12 + month - 1
+    }
+
+    /// Parses `YYYY-MM` exactly (as in the CSVs and the API); `nil` for anything else.
+    public init?(_ text: String) {
+        let bytes = Array(text.utf8)
+        guard let m = Month(bytes: bytes[...]) else { return nil }
+        self = m
+    }
+
+    /// Parses `YYYY-MM` from raw CSV bytes without building a String.
+    init?<C: Collection>(bytes: C) where C.Element == UInt8, C.Index == Int {
+        guard bytes.count == 7, bytes[bytes.startIndex + 4] == UInt8(ascii: "-") else { return nil }
+        var year = 0, month = 0
+        for (i, b) in bytes.enumerated() where i != 4 {
+            guard b >= 48, b <= 57 else { return nil }
+            if i < 4 { year = year * 10 + Int(b - 48) } else { month = month * 10 + Int(b - 48) }
+        }
+        guard (1...12).contains(month), year >= 1900 else { return nil }
+        ordinal = year * 12 + month - 1
+    }
+
+    public var year: Int { ordinal / 12 }
+    public var month: Int { ordinal % 12 + 1 }
+
+    public func adding(_ months: Int) -> Month { Month(ordinal: ordinal + months) }
+
+    /// `YYYY-MM`.
+    public var description: String {
+        let m = month
+        return "\(year)-\(m < 10 ? "0" : "")\(m)"
+    }
+
+    public static func < (a: Month, b: Month) -> Bool { a.ordinal < b.ordinal }
+}
+
+extension ClosedRange where Bound == Month {
+    /// Every month of the range, in order.
+    public var months: [Month] { (lowerBound.ordinal...upperBound.ordinal).map(Month.init(ordinal:)) }
+}

@@ -1,0 +1,97 @@
+import Foundation
+
+/// An opened mirror: the library's entry point. Open once, then query as often as you like
+/// (queries are read-only and may run concurrently).
+///
+/// ```swift
+/// let mirror = try CrimeMirror.open(.directory("/data/police-uk"))
+/// let result = try mirror.query(.radius(lat: 52.6297, lng: -1.1316, try Distance(parsing: "0.5mi")))
+/// print(result.total, result.byCategory["burglary"] ?? 0)
+/// ```
+public final class CrimeMirror: @unchecked Sendable {
+    let snapshot: Snapshot
+    let tree: TreeView
+    let pointCells: UnsafeBufferPointer<UInt64>, pointCellStart: UnsafeBufferPointer<UInt32>
+    let nodeCells: UnsafeBufferPointer<UInt64>, nodeCellStart: UnsafeBufferPointer<UInt32>
+    let noLocationCells: UnsafeBufferPointer<UInt64>
+    let pointForceMask: UnsafeBufferPointer<UInt64>, nodeForceMask: UnsafeBufferPointer<UInt64>
+
+    /// Force slugs, category slugs and outcome texts, indexed as in the cells.
+    public let forces: [String]
+    public let categories: [String]
+    public let outcomes: [String]
+    /// First and last month held (nil for an empty mirror).
+    public let firstMonth: Month?
+    public let lastMonth: Month?
+    /// True for the embedded synthetic sample.
+    public let synthetic: Bool
+    /// Months each force holds, for coverage notes.
+    let forceMonths: [Set<Int>]
+    let btpForce: Int
+
+    /// Opens the mirror at `location`, verifying the snapshot's header and index checksums.
+    /// - Complexity: maps the file; reads only the index sections (no CSV, no crime rows).
+    public static func open(_ location: MirrorLocation) throws -> CrimeMirror {
+        try CrimeMirror(snapshot: location.openSnapshot())
+    }
+
+    init(snapshot s: Snapshot) throws {
+        snapshot = s
+        tree = TreeView(pointCount: s.array(.pointLat, as: Int32.self).count, lat: s.array(.pointLat), lng: s.array(.pointLng),
+                        levelStart: s.array(.levelStart), minLat: s.array(.nodeMinLat), minLng: s.array(.nodeMinLng),
+                        maxLat: s.array(.nodeMaxLat), maxLng: s.array(.nodeMaxLng))
+        pointCells = s.array(.pointCells); pointCellStart = s.array(.pointCellStart)
+        nodeCells = s.array(.nodeCells); nodeCellStart = s.array(.nodeCellStart)
+        noLocationCells = s.array(.noLocationCells)
+        pointForceMask = s.array(.pointForceMask); nodeForceMask = s.array(.nodeForceMask)
+        forces = s.strings(.forces).all
+        categories = s.strings(.categories).all
+        outcomes = s.strings(.outcomes).all
+        firstMonth = s.meta.firstMonth.flatMap { Month($0) }
+        lastMonth = s.meta.lastMonth.flatMap { Month($0) }
+        synthetic = s.meta.synthetic
+        var fm = [Set<Int>](repeating: [], count: forces.count)
+        let index = Dictionary(uniqueKeysWithValues: forces.enumerated().map { ($1, $0) })
+        for p in s.meta.street { if let f = index[p.force], let m = Month(p.month) { fm[f].insert(m.ordinal) } }
+        forceMonths = fm
+        btpForce = index[Force.btp] ?? -1
+        guard pointCellStart.count == tree.pointCount + 1, nodeCellStart.count == tree.minLat.count + 1,
+              Int(pointCellStart.last ?? 0) == pointCells.count, Int(nodeCellStart.last ?? 0) == nodeCells.count else {
+            throw GeoQueryError.mirrorCorrupt("\(s.path) is inconsistent (index sizes disagree): re-run geoquery ingest to rebuild it")
+        }
+    }
+
+    /// Answers a query: counts by category, month and outcome inside the area.
+    /// - Complexity: O(boundary nodes × 16 + inside nodes' cells in the month range); no crime is touched.
+    public func query(_ q: CrimeQuery) throws -> QueryResult {
+        let plan = try QueryPlan(q, mirror: self)
+        var tally = plan.tally(self)
+        switch q.area {
+        case .circle(let c):
+            tree.search(CircleArea(c), node: { level, g in
+                tally.add(nodeCells, Int(nodeCellStart[g])..<Int(nodeCellStart[g + 1]))
+                tally.present |= nodeForceMask[g]
+                tally.mapPoints += tree.points(level: level, node: g - Int(tree.levelStart[level - 1])).count
+            }, point: { p in
+                tally.add(pointCells, Int(pointCellStart[p])..<Int(pointCellStart[p + 1]))
+                tally.present |= pointForceMask[p]
+                tally.mapPoints += 1
+            })
+        }
+        return plan.result(tally, mirror: self)
+    }
+}
+
+extension CrimeMirror {
+    /// A map point's first "On or near ..." name.
+    func pointName(_ p: Int) -> String {
+        let start = snapshot.array(.pointNameStart, as: UInt32.self), names = snapshot.array(.pointNames, as: Int32.self)
+        guard start[p] < start[p + 1] else { return "unnamed map point" }
+        return snapshot.strings(.locations)[Int(names[Int(start[p])])]
+    }
+}
+
+extension CrimeMirror {
+    /// Where a query without a centre looks: the sample's city centre, or nil for a real mirror.
+    public var defaultCentre: (lat: Double, lng: Double)? { synthetic ? SampleMirror.centre : nil }
+}

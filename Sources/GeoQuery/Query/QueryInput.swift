@@ -1,0 +1,100 @@
+import Foundation
+
+/// A query as users type it (CLI flags or a batch JSON line), validated into a ``CrimeQuery``
+/// in one place so both front ends give the same errors.
+public struct QueryInput: Sendable {
+    public var lat: Double?
+    public var lng: Double?
+    /// `800m`, `1.2km`, `0.5mi`; a bare number is miles. Default 0.5 mi.
+    public var radius: String?
+    public var from: String?
+    public var to: String?
+    /// One month, instead of `from`/`to`.
+    public var date: String?
+    public var categories: [String] = []
+    public var forces: [String] = []
+    public var excludeBTP = false
+
+    public static let defaultRadius = "0.5mi"
+
+    public init() {}
+
+    /// Validates and builds the query. `fallbackCentre` is used when no centre is given (the sample).
+    public func query(fallbackCentre: (lat: Double, lng: Double)? = nil) throws -> CrimeQuery {
+        let centre: (Double, Double)
+        switch (lat, lng) {
+        case let (la?, lo?): centre = (la, lo)
+        case (nil, nil):
+            guard let f = fallbackCentre else { throw GeoQueryError.invalidQuery("give a centre with --lat and --lng (decimal degrees, e.g. --lat 52.6297 --lng -1.1316)") }
+            centre = f
+        default: throw GeoQueryError.invalidQuery("give both --lat and --lng")
+        }
+        let r = try Distance(parsing: radius ?? QueryInput.defaultRadius)
+        var fromMonth = try from.map { try QueryInput.month($0, flag: "from") }
+        var toMonth = try to.map { try QueryInput.month($0, flag: "to") }
+        if let d = date {
+            guard from == nil && to == nil else { throw GeoQueryError.invalidMonth("use either --date or --from/--to, not both") }
+            let m = try QueryInput.month(d, flag: "date")
+            fromMonth = m
+            toMonth = m
+        }
+        if let a = fromMonth, let b = toMonth, a > b {
+            throw GeoQueryError.invalidMonth("the month range is reversed: --from \(a) is after --to \(b)")
+        }
+        let q = CrimeQuery.radius(lat: centre.0, lng: centre.1, r, from: fromMonth, to: toMonth,
+                                  categories: categories, forces: forces, excludeBTP: excludeBTP)
+        if case .circle(let c) = q.area { try c.validate() }
+        return q
+    }
+
+    static func month(_ text: String, flag: String) throws -> Month {
+        guard let m = Month(text.trimmingCharacters(in: .whitespaces)) else {
+            throw GeoQueryError.invalidMonth("--\(flag) '\(text)' is not a month: use YYYY-MM, e.g. 2019-01")
+        }
+        return m
+    }
+
+    /// Reads one batch line: `{"lat":52.63,"lng":-1.13,"radius":"0.5mi","from":"2020-01","to":"2020-12","category":["burglary"]}`.
+    /// `category` and `force` take a string or an array; `radius` a string or a number of miles.
+    public init(jsonLine line: String) throws {
+        guard let data = line.data(using: .utf8),
+              let obj = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+            throw GeoQueryError.invalidQuery("not a JSON object: each batch line is one query such as {\"lat\":52.63,\"lng\":-1.13,\"radius\":\"0.5mi\"}")
+        }
+        let known: Set<String> = ["lat", "lng", "radius", "from", "to", "date", "category", "force", "exclude_btp", "id"]
+        if let unknown = obj.keys.first(where: { !known.contains($0) }) {
+            throw GeoQueryError.invalidQuery("unknown key '\(unknown)' (known: \(known.sorted().joined(separator: ", ")))")
+        }
+        func number(_ k: String) throws -> Double? {
+            guard let v = obj[k] else { return nil }
+            if let n = v as? NSNumber, !(v is Bool) { return n.doubleValue }
+            if let s = v as? String, let d = Double(s) { return d }
+            throw GeoQueryError.invalidCoordinate("'\(k)' must be a number")
+        }
+        func string(_ k: String) throws -> String? {
+            guard let v = obj[k] else { return nil }
+            if let s = v as? String { return s }
+            throw GeoQueryError.invalidQuery("'\(k)' must be a string like \"2020-01\"")
+        }
+        func list(_ k: String) throws -> [String] {
+            guard let v = obj[k] else { return [] }
+            if let s = v as? String { return [s] }
+            if let a = v as? [String] { return a }
+            throw GeoQueryError.invalidQuery("'\(k)' must be a string or an array of strings")
+        }
+        self.init()
+        lat = try number("lat")
+        lng = try number("lng")
+        if let r = obj["radius"] {
+            if let s = r as? String { radius = s } else if let n = r as? NSNumber, !(r is Bool) { radius = "\(n.doubleValue)mi" } else {
+                throw GeoQueryError.invalidRadius("'radius' must be a string such as \"800m\" or a number of miles")
+            }
+        }
+        from = try string("from")
+        to = try string("to")
+        date = try string("date")
+        categories = try list("category")
+        forces = try list("force")
+        if let b = obj["exclude_btp"] { guard let v = b as? Bool else { throw GeoQueryError.invalidQuery("'exclude_btp' must be true or false") }; excludeBTP = v }
+    }
+}

@@ -1,0 +1,135 @@
+/// A query checked against one mirror: the month range as cell offsets and the filters as masks.
+struct QueryPlan {
+    let query: CrimeQuery
+    let from: Month
+    let to: Month
+    let monthLo: Int, monthHi: Int
+    let categoryMask: UInt64
+    let forceMask: UInt64
+    /// Forces asked for by slug that this mirror does not hold.
+    let forcesNotHeld: [String]
+
+    init(_ q: CrimeQuery, mirror: CrimeMirror) throws {
+        query = q
+        switch q.area { case .circle(let c): try c.validate() }
+        guard let first = mirror.firstMonth, let last = mirror.lastMonth else {
+            throw GeoQueryError.mirrorMissing("the mirror is empty: ingest Police UK CSVs with 'geoquery ingest --mirror DIR FILES...'")
+        }
+        from = q.from ?? first
+        to = q.to ?? last
+        guard from <= to else { throw GeoQueryError.invalidMonth("the month range is reversed: --from \(from) is after --to \(to)") }
+        monthLo = max(0, from.ordinal - first.ordinal)
+        monthHi = min(last.ordinal, to.ordinal) - first.ordinal
+
+        var cm: UInt64 = q.categories.isEmpty ? ~0 : 0
+        for slug in q.categories {
+            guard let i = mirror.categories.firstIndex(of: slug.lowercased()) else {
+                throw GeoQueryError.unknownCategory("unknown category '\(slug)': use one of \(mirror.categories.joined(separator: ", "))")
+            }
+            cm |= 1 << UInt64(i)
+        }
+        categoryMask = cm
+
+        var fm: UInt64 = q.forces.isEmpty ? ~0 : 0
+        var notHeld: [String] = []
+        for slug in q.forces {
+            let s = slug.lowercased()
+            if let i = mirror.forces.firstIndex(of: s) { fm |= 1 << UInt64(i) }
+            else if Force.slugByName.values.contains(s) { notHeld.append(s) }
+            else {
+                throw GeoQueryError.unknownForce("unknown force '\(slug)': use an archive slug such as leicestershire, city-of-london, btp (this mirror holds \(mirror.forces.joined(separator: ", ")))")
+            }
+        }
+        if q.excludeBTP && mirror.btpForce >= 0 { fm &= ~(1 << UInt64(mirror.btpForce)) }
+        forceMask = fm
+        forcesNotHeld = notHeld
+    }
+
+    func tally(_ mirror: CrimeMirror) -> Tally {
+        Tally(monthLo: monthLo, monthHi: monthHi, categoryMask: categoryMask, forceMask: forceMask,
+              btpForce: mirror.btpForce, categories: mirror.categories.count, outcomes: mirror.outcomes.count)
+    }
+
+    /// Turns the sums into a result, with the no-location count and the coverage notes.
+    func result(_ t: Tally, mirror: CrimeMirror) -> QueryResult {
+        var r = QueryResult(from: from, to: to)
+        r.synthetic = mirror.synthetic
+        r.categories = Category.standard + mirror.categories.filter { !Category.standard.contains($0) }
+        let catIndex = r.categories.map { mirror.categories.firstIndex(of: $0) }
+        r.months = (from...to).months
+        for m in r.months {
+            var row: [String: Int] = [:]
+            let offset = m.ordinal - (mirror.firstMonth?.ordinal ?? 0)
+            for (slug, ci) in zip(r.categories, catIndex) {
+                var n = 0
+                if let ci, offset >= monthLo, offset <= monthHi { n = t.matrix[(offset - monthLo) * t.categoryCount + ci] }
+                row[slug] = n
+                r.byCategory[slug, default: 0] += n
+                r.total += n
+            }
+            r.byMonthCategory[m] = row
+            r.byMonth[m] = row.values.reduce(0, +)
+        }
+        for (i, n) in t.outcomes.enumerated() where n > 0 { r.byOutcome[mirror.outcomes[i].isEmpty ? "none" : mirror.outcomes[i], default: 0] += n }
+        r.btp = t.btp
+        r.mapPoints = t.mapPoints
+        r.forces = (0..<mirror.forces.count).filter { (t.answered >> UInt64($0)) & 1 == 1 }.map { mirror.forces[$0] }.sorted()
+
+        // Unplaceable crimes of the forces that answered, same months and categories.
+        var noLocation = Tally(monthLo: monthLo, monthHi: monthHi, categoryMask: categoryMask, forceMask: t.answered & forceMask,
+                               btpForce: mirror.btpForce, categories: mirror.categories.count, outcomes: mirror.outcomes.count)
+        noLocation.add(mirror.noLocationCells, 0..<mirror.noLocationCells.count)
+        r.noLocation = noLocation.matrix.reduce(0, +)
+        r.notes = notes(t, mirror: mirror, result: &r)
+        return r
+    }
+
+    private func notes(_ t: Tally, mirror: CrimeMirror, result r: inout QueryResult) -> [String] {
+        var notes: [String] = []
+        if mirror.synthetic {
+            notes.append("SYNTHETIC SAMPLE: these figures come from geoquery's generated demo data around Leicester, not from Police UK. Use --mirror DIR for real data.")
+        }
+        for f in forcesNotHeld { notes.append("The mirror holds no data for force '\(f)': ingest its CSVs to count it.") }
+        if t.mapPoints == 0, case .circle(let c) = query.area {
+            let lat = Int32((c.lat * 1e6).rounded()), lng = Int32((c.lng * 1e6).rounded())
+            if let p = mirror.tree.nearest(latE6: lat, lngE6: lng) {
+                let d = Geodesic.wgs84.distance(lat1: c.lat, lng1: c.lng, lat2: Double(mirror.tree.lat[p]) / 1e6, lng2: Double(mirror.tree.lng[p]) / 1e6)
+                let name = mirror.pointName(p)
+                r.nearestMapPoint = (d, name)
+                if d > 20_000 {
+                    notes.append("No map point lies within \(c.radius) of this centre; the nearest is \(Format.decimal(d / 1000, places: 1)) km away, so the place is outside the mirror's coverage: Police UK covers England and Wales (and British Transport Police; Scotland and Northern Ireland only partly or not at all), and this mirror holds \(mirror.forces.count) force(s).")
+                } else {
+                    notes.append("No map point lies within \(c.radius); the nearest is \(Format.decimal(d, places: 0)) m away (\(name)). Try a larger radius.")
+                }
+            }
+        }
+        // Months with no data: for the forces seen at these points, and for the mirror as a whole.
+        let present = t.present & forceMask
+        let held = Set(mirror.forceMonths.flatMap { $0 })
+        let outside = (from.ordinal...to.ordinal).filter { !held.contains($0) }
+        if !outside.isEmpty {
+            notes.append("The mirror holds no data at all for \(QueryPlan.describe(outside)) (\(outside.count) of the \(to.ordinal - from.ordinal + 1) months asked): those months count zero.")
+        }
+        for f in 0..<mirror.forces.count where (present >> UInt64(f)) & 1 == 1 {
+            let gaps = (from.ordinal...to.ordinal).filter { held.contains($0) && !mirror.forceMonths[f].contains($0) }
+            if !gaps.isEmpty {
+                notes.append("Force '\(mirror.forces[f])' has crimes here but no data for \(QueryPlan.describe(gaps)): a dip there is missing data, not less crime.")
+            }
+        }
+        return notes
+    }
+
+    /// "2019-03..2019-11, 2020-02" from month ordinals.
+    static func describe(_ ordinals: [Int]) -> String {
+        var parts: [String] = []
+        var i = 0
+        while i < ordinals.count {
+            var j = i
+            while j + 1 < ordinals.count && ordinals[j + 1] == ordinals[j] + 1 { j += 1 }
+            let a = Month(ordinal: ordinals[i]), b = Month(ordinal: ordinals[j])
+            parts.append(i == j ? "\(a)" : "\(a)..\(b)")
+            i = j + 1
+        }
+        return parts.joined(separator: ", ")
+    }
+}

@@ -1,0 +1,36 @@
+/// Locale-independent number formatting for every output (tables, JSON, CSV).
+enum Format {
+    /// `value` rounded to `places` decimals, always with a `.` separator.
+    static func decimal(_ value: Double, places: Int) -> String {
+        guard value.isFinite else { return "0" }
+        var scale = 1.0
+        for _ in 0..<places { scale *= 10 }
+        let rounded = (abs(value) * scale).rounded()
+        let whole = Int(rounded / scale)
+        let frac = Int(rounded - Double(whole) * scale)
+        let sign = value < 0 && rounded != 0 ? "-" : ""
+        guard places > 0 else { return "\(sign)\(whole)" }
+        var f = String(frac)
+        while f.count < places { f = "0" + f }
+        return "\(sign)\(whole).\(f)"
+    }
+
+    /// Micro-degrees as the 6-decimal text Police UK writes ("-1.131600").
+    static func microDegrees(_ v: Int32) -> String {
+        let m = abs(Int(v))
+        var f = String(m % 1_000_000)
+        while f.count < 6 { f = "0" + f }
+        return "\(v < 0 ? "-" : "")\(m / 1_000_000).\(f)"
+    }
+
+    /// Thousands separators for tables ("12,345").
+    static func grouped(_ n: Int) -> String {
+        let s = String(abs(n))
+        var out = ""
+        for (i, ch) in s.enumerated() {
+            if i > 0 && (s.count - i) % 3 == 0 { out.append(",") }
+            out.append(ch)
+        }
+        return n < 0 ? "-" + out : out
+    }
+}

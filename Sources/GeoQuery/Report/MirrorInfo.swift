@@ -1,0 +1,74 @@
+import Foundation
+
+/// What a mirror holds, for `geoquery info`.
+public struct MirrorInfo: Sendable {
+    public struct ForceCoverage: Sendable {
+        public var force: String
+        public var first: Month
+        public var last: Month
+        public var months: Int
+        /// Months missing between the force's first and last month.
+        public var gaps: [Month]
+        public var crimes: Int
+    }
+    public var location: String
+    public var synthetic: Bool
+    public var forces: [ForceCoverage]
+    public var firstMonth: Month?
+    public var lastMonth: Month?
+    public var crimes: Int
+    public var noLocation: Int
+    public var mapPoints: Int
+    public var listedMapPoints: Int
+    public var outcomeEvents: Int
+    public var snapshotBytes: Int
+    public var created: String
+    public var sectionBytes: [String: Int]
+
+    public var text: String {
+        var lines = ["Mirror: \(location)\(synthetic ? "  (SYNTHETIC SAMPLE: generated demo data, not Police UK's)" : "")"]
+        lines.append("Snapshot: \(Format.grouped(snapshotBytes)) bytes, written \(created), format v\(SnapshotFormat.version)")
+        if let f = firstMonth, let l = lastMonth { lines.append("Months: \(f) to \(l)") }
+        lines.append("Crimes: \(Format.grouped(crimes)) (\(Format.grouped(noLocation)) with no location)")
+        lines.append("Map points: \(Format.grouped(mapPoints))\(listedMapPoints > 0 ? " (\(Format.grouped(listedMapPoints)) from a map-point list)" : "")")
+        if outcomeEvents > 0 { lines.append("Outcome records: \(Format.grouped(outcomeEvents))") }
+        if crimes > 0 {
+            let perCrime = Double(sectionBytes["crimes"] ?? 0) / Double(crimes)
+            lines.append("Size: \(Format.decimal(perCrime, places: 1)) bytes per crime (rows), \(Format.decimal(Double(sectionBytes["index"] ?? 0) / Double(max(1, mapPoints)), places: 1)) bytes per map point (points, tree, aggregates)")
+        }
+        lines.append("Forces (\(forces.count)):")
+        for f in forces {
+            let gaps = f.gaps.isEmpty ? "" : "  gaps: \(QueryPlan.describe(f.gaps.map(\.ordinal)))"
+            lines.append("  \(f.force.padding(toLength: 22, withPad: " ", startingAt: 0)) \(f.first)..\(f.last)  \(String(f.months).leftPadded(3)) months  \(Format.grouped(f.crimes).leftPadded(9)) crimes\(gaps)")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+extension String {
+    func leftPadded(_ n: Int) -> String { String(repeating: " ", count: max(0, n - count)) + self }
+}
+
+extension CrimeMirror {
+    /// Forces, months (with gaps), counts and sizes.
+    public var info: MirrorInfo {
+        let meta = snapshot.meta
+        var byForce: [String: [(Month, Int)]] = [:]
+        for p in meta.street { if let m = Month(p.month) { byForce[p.force, default: []].append((m, p.crimes)) } }
+        let coverage = byForce.keys.sorted().map { f -> MirrorInfo.ForceCoverage in
+            let ms = byForce[f]!.map(\.0).sorted()
+            let held = Set(ms)
+            let gaps = (ms.first!...ms.last!).months.filter { !held.contains($0) }
+            return MirrorInfo.ForceCoverage(force: f, first: ms.first!, last: ms.last!, months: ms.count, gaps: gaps, crimes: byForce[f]!.reduce(0) { $0 + $1.1 })
+        }
+        var rows = 0, index = 0
+        for s in SnapshotFormat.Section.allCases {
+            let n = snapshot.raw(s).count
+            if s.isRowData && s.rawValue < 70 { rows += n } else if s.rawValue >= 20 && s.rawValue < 50 { index += n }
+        }
+        return MirrorInfo(location: snapshot.path, synthetic: synthetic, forces: coverage, firstMonth: firstMonth, lastMonth: lastMonth,
+                          crimes: meta.crimes, noLocation: meta.noLocation, mapPoints: meta.mapPoints, listedMapPoints: meta.listedMapPoints,
+                          outcomeEvents: meta.outcomeEvents, snapshotBytes: snapshot.bytes.raw.count, created: meta.created,
+                          sectionBytes: ["crimes": rows, "index": index])
+    }
+}

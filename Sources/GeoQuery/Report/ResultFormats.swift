@@ -1,0 +1,120 @@
+/// The output formats of an aggregation result.
+public enum OutputFormat: String, CaseIterable, Sendable {
+    case table, json, csv
+    case policeJSON = "police-json"
+}
+
+extension QueryResult {
+    /// One JSON object. Keys are a contract: `total`, `btp`, `by_category` (every standard slug),
+    /// `by_month`, `by_month_category`, `by_outcome`, `map_points`, `months` {`from`, `to`},
+    /// `forces`, `no_location`, plus `area`, `notes` and `synthetic`.
+    public func json(area: Area) -> String {
+        var w = JSONWriter()
+        w.beginObject()
+        writeArea(area, into: &w)
+        w.value("total", total)
+        w.value("btp", btp)
+        w.beginObject("by_category")
+        for c in categories { w.value(c, byCategory[c] ?? 0) }
+        w.endObject()
+        w.beginObject("by_month")
+        for m in months { w.value(m.description, byMonth[m] ?? 0) }
+        w.endObject()
+        w.beginObject("by_month_category")
+        for m in months {
+            w.beginObject(m.description)
+            for c in categories { w.value(c, byMonthCategory[m]?[c] ?? 0) }
+            w.endObject()
+        }
+        w.endObject()
+        w.beginObject("by_outcome")
+        for (k, v) in byOutcome.sorted(by: { ($0.value, $1.key) > ($1.value, $0.key) }) { w.value(k, v) }
+        w.endObject()
+        w.value("map_points", mapPoints)
+        w.beginObject("months")
+        w.value("from", from.description)
+        w.value("to", to.description)
+        w.value("count", months.count)
+        w.endObject()
+        w.beginArray("forces")
+        for f in forces { w.value(nil, f) }
+        w.endArray()
+        w.value("no_location", noLocation)
+        if let n = nearestMapPoint {
+            w.beginObject("nearest_map_point")
+            w.value("metres", n.metres, places: 1)
+            w.value("name", n.name)
+            w.endObject()
+        }
+        w.value("synthetic", synthetic)
+        w.beginArray("notes")
+        for n in notes { w.value(nil, n) }
+        w.endArray()
+        w.endObject()
+        return w.text
+    }
+
+    private func writeArea(_ area: Area, into w: inout JSONWriter) {
+        w.beginObject("area")
+        switch area {
+        case .circle(let c):
+            w.value("type", "circle")
+            w.value("lat", c.lat, places: 6)
+            w.value("lng", c.lng, places: 6)
+            w.value("radius_m", c.radius.metres, places: 1)
+        }
+        w.endObject()
+    }
+
+    /// One row per month, a column per category, then a total row: opens in any spreadsheet.
+    public func csv() -> String {
+        var out = "month," + categories.joined(separator: ",") + ",total\n"
+        for m in months {
+            out += m.description
+            for c in categories { out += ",\(byMonthCategory[m]?[c] ?? 0)" }
+            out += ",\(byMonth[m] ?? 0)\n"
+        }
+        out += "all"
+        for c in categories { out += ",\(byCategory[c] ?? 0)" }
+        return out + ",\(total)\n"
+    }
+
+    /// A table for people: totals by category, a trend line, coverage and the caveats.
+    public func table(area: Area) -> String {
+        var lines: [String] = []
+        switch area {
+        case .circle(let c):
+            lines.append("Crime recorded within \(c.radius) of \(Format.decimal(c.lat, places: 6)), \(Format.decimal(c.lng, places: 6))")
+        }
+        lines.append("Months \(from) to \(to) (\(months.count)) · forces: \(forces.isEmpty ? "none" : forces.joined(separator: ", ")) · map points inside: \(Format.grouped(mapPoints))")
+        for n in notes { lines.append("! " + n) }
+        lines.append("")
+        let shown = categories.filter { (byCategory[$0] ?? 0) > 0 || Category.standard.contains($0) }
+            .sorted { (byCategory[$0] ?? 0, $1) > (byCategory[$1] ?? 0, $0) }
+        let width = max(30, shown.map { Category.name(forSlug: $0).count }.max() ?? 0)
+        func pad(_ s: String, _ n: Int) -> String { s + String(repeating: " ", count: max(0, n - s.count)) }
+        func left(_ s: String, _ n: Int) -> String { String(repeating: " ", count: max(0, n - s.count)) + s }
+        lines.append(pad("Category", width) + left("Crimes", 10) + left("Share", 8))
+        for c in shown {
+            let n = byCategory[c] ?? 0
+            let share = total > 0 ? Format.decimal(Double(n) * 100 / Double(total), places: 1) + "%" : "-"
+            lines.append(pad(Category.name(forSlug: c), width) + left(Format.grouped(n), 10) + left(share, 8))
+        }
+        lines.append(pad("Total", width) + left(Format.grouped(total), 10))
+        lines.append(pad("  of which British Transport Police", width) + left(Format.grouped(btp), 10))
+        lines.append(pad("  force crimes", width) + left(Format.grouped(total - btp), 10))
+        lines.append(pad("No location (cannot be placed)", width) + left(Format.grouped(noLocation), 10))
+        if months.count > 1 {
+            let counts = months.map { byMonth[$0] ?? 0 }
+            let peak = max(1, counts.max() ?? 1)
+            let bars = Array("▁▂▃▄▅▆▇█")
+            let spark = String(counts.map { bars[min(7, $0 * 8 / (peak + 1))] })
+            lines.append("")
+            lines.append("Trend, \(from) → \(to): \(spark)")
+            lines.append("  per month: min \(counts.min() ?? 0), max \(peak), mean \(Format.decimal(Double(total) / Double(months.count), places: 1))")
+        }
+        lines.append("")
+        lines.append("Recorded crime, not experienced crime. Each crime is moved to the nearest anonymous Police UK map point, so a point stands for its whole catchment, not a building. England & Wales (+BTP) only; fraud is not included; months are published ~6 weeks late and get restated.")
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

@@ -1,0 +1,44 @@
+import ArgumentParser
+import Foundation
+import GeoQuery
+
+/// `geoquery batch`: many queries, one mirror opening.
+struct BatchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "batch",
+        abstract: "Answer JSON-lines queries from stdin, one JSON result per line, in order.",
+        discussion: """
+        Each line: {"lat":52.63,"lng":-1.13,"radius":"0.5mi","from":"2020-01","to":"2020-12","category":["burglary"]}
+        Keys: lat, lng, radius, from, to, date, category, force, exclude_btp, id (echoed back).
+        A bad line gets {"error": "...", "line": N} on its own line; the rest go on.
+        """
+    )
+
+    @OptionGroup var mirror: MirrorOptions
+
+    func run() throws {
+        let m = try CrimeMirror.open(mirror.location)
+        var buffer = ""
+        var lineNumber = 0
+        var failures = 0
+        while let line = readLine(strippingNewline: true) {
+            lineNumber += 1
+            if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
+            do {
+                let q = try QueryInput(jsonLine: line).query(fallbackCentre: m.defaultCentre)
+                buffer += try m.query(q).json(area: q.area)
+            } catch let e as GeoQueryError {
+                failures += 1
+                buffer += "{\"error\":\(BatchCommand.quote(e.description)),\"line\":\(lineNumber)}"
+            }
+            buffer += "\n"
+            if buffer.utf8.count > 1 << 16 { Output.standard(buffer); buffer = "" }
+        }
+        Output.standard(buffer)
+        if failures > 0 { Output.warning("\(failures) of \(lineNumber) line(s) failed; see the error objects in the output") }
+    }
+
+    static func quote(_ s: String) -> String {
+        String(decoding: try! JSONSerialization.data(withJSONObject: [s]), as: UTF8.self).dropFirst().dropLast().description
+    }
+}

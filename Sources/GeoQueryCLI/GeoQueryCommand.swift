@@ -1,0 +1,110 @@
+import ArgumentParser
+import Foundation
+import GeoQuery
+
+/// `geoquery`: crime recorded around a place, from a local mirror of Police UK's open data.
+/// The root command answers radius queries; subcommands ingest, describe and batch.
+@main
+struct GeoQueryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "geoquery",
+        abstract: "What crime was recorded around here, from a local mirror of Police UK's open data.",
+        discussion: """
+        Without a subcommand, counts the crimes whose Police UK map point lies within --radius of
+        --lat/--lng (WGS84 geodesic distance), by category, month and outcome.
+        The mirror is --mirror DIR, else $GEOQUERY_MIRROR, else the embedded SYNTHETIC sample.
+
+        Examples:
+          geoquery --lat 52.6297 --lng -1.1316 --radius 0.5mi
+          geoquery ingest --mirror ~/police-uk ~/Downloads/2019-01.zip
+          geoquery --mirror ~/police-uk --lat 52.63 --lng -1.13 --radius 800m --from 2020-01 --to 2020-12 --category burglary --format json
+        """,
+        subcommands: [IngestCommand.self, InfoCommand.self, BatchCommand.self, SampleCommand.self]
+    )
+
+    @OptionGroup var mirror: MirrorOptions
+    @OptionGroup var area: QueryOptions
+
+    @Option(help: "Output: table, json, csv or police-json (the matching crimes as data.police.uk's crimes-street JSON).")
+    var format: OutputFormat = .table
+
+    func run() throws {
+        let m = try CrimeMirror.open(mirror.location)
+        let q = try area.input.query(fallbackCentre: m.defaultCentre)
+        switch format {
+        case .policeJSON:
+            Output.standard(try m.crimes(q).policeJSON() + "\n")
+        case .json:
+            Output.standard(try m.query(q).json(area: q.area) + "\n")
+        case .csv:
+            Output.standard(try m.query(q).csv())
+        case .table:
+            Output.standard(try m.query(q).table(area: q.area))
+        }
+    }
+
+    /// Parses, runs, and turns every failure into one line on stderr and a non-zero exit.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let error as GeoQueryError {
+            Output.error(error.description)
+            Foundation.exit(1)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success { exit(withError: error) }  // --help, --version
+            let message = self.message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid arguments"
+            Output.error("\(message) (see 'geoquery --help')")
+            Foundation.exit(code == .validationFailure ? 2 : code.rawValue)
+        }
+    }
+}
+
+extension OutputFormat: ExpressibleByArgument {}
+
+/// `--mirror DIR`, shared by every command.
+struct MirrorOptions: ParsableArguments {
+    @Option(name: .customLong("mirror"), help: ArgumentHelp("Mirror folder (else $GEOQUERY_MIRROR, else the embedded synthetic sample).", valueName: "dir"))
+    var path: String?
+
+    var location: MirrorLocation { MirrorLocation.resolve(path) }
+}
+
+/// The area and filters of a query.
+struct QueryOptions: ParsableArguments {
+    @Option(parsing: .unconditional, help: "Centre latitude, decimal degrees (WGS84).")
+    var lat: Double?
+    @Option(parsing: .unconditional, help: "Centre longitude, decimal degrees (WGS84; west is negative).")
+    var lng: Double?
+    @Option(help: "Radius: 800m, 1.2km, 0.5mi (a bare number is miles; at most 10 mi). Default 0.5mi.")
+    var radius: String?
+    @Option(help: "First month, YYYY-MM (inclusive; default: the mirror's first).")
+    var from: String?
+    @Option(help: "Last month, YYYY-MM (inclusive; default: the mirror's last).")
+    var to: String?
+    @Option(help: "One month, YYYY-MM (instead of --from/--to).")
+    var date: String?
+    @Option(help: "Category slug, e.g. burglary, violent-crime (repeatable).")
+    var category: [String] = []
+    @Option(help: "Force slug as in the archive file names, e.g. leicestershire, btp (repeatable).")
+    var force: [String] = []
+    @Flag(help: "Leave out British Transport Police crimes.")
+    var excludeBtp = false
+
+    var input: QueryInput {
+        var i = QueryInput()
+        i.lat = lat; i.lng = lng; i.radius = radius; i.from = from; i.to = to; i.date = date
+        i.categories = category; i.forces = force; i.excludeBTP = excludeBtp
+        return i
+    }
+}
+
+/// Writing to the terminal: stdout for answers, stderr for errors, progress and warnings.
+enum Output {
+    static func standard(_ text: String) { FileHandle.standardOutput.write(Data(text.utf8)) }
+    static func error(_ message: String) { FileHandle.standardError.write(Data("geoquery: error: \(message)\n".utf8)) }
+    static func warning(_ message: String) { FileHandle.standardError.write(Data("geoquery: warning: \(message)\n".utf8)) }
+    static func progress(_ line: String) { FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8)) }
+    static var stderrIsTerminal: Bool { isatty(2) == 1 }
+}
