@@ -23,7 +23,10 @@ let package = Package(
             name: "GeoQueryCLI",
             dependencies: ["GeoQuery", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .testTarget(name: "GeoQueryTests", dependencies: ["GeoQuery", "GeoQueryCLI"]),
+        .testTarget(
+            name: "GeoQueryTests",
+            dependencies: ["GeoQuery", "GeoQueryCLI", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

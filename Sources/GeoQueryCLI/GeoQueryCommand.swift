@@ -77,7 +77,7 @@ struct QueryOptions: ParsableArguments {
     var lat: Double?
     @Option(parsing: .unconditional, help: "Centre longitude, decimal degrees (WGS84; west is negative).")
     var lng: Double?
-    @Option(help: "Radius: 800m, 1.2km, 0.5mi (a bare number is miles; at most 10 mi). Default 0.5mi.")
+    @Option(parsing: .unconditional, help: "Radius: 800m, 1.2km, 0.5mi (a bare number is miles; at most 10 mi). Default 0.5mi.")
     var radius: String?
     @Option(help: "First month, YYYY-MM (inclusive; default: the mirror's first).")
     var from: String?

@@ -80,6 +80,11 @@ public enum MirrorLocation: Sendable, Equatable {
         }
         let dirFD = open(dir, O_RDONLY)
         if dirFD >= 0 { fsync(dirFD); close(dirFD) }  // make the rename itself durable
+        // Temporary files of ingests that were killed before their rename are garbage now.
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+        where name.hasPrefix(".\(SnapshotFormat.fileName).") && name.hasSuffix(".tmp") {
+            unlink((dir as NSString).appendingPathComponent(name))
+        }
         return bytes.count
     }
 }

@@ -1,0 +1,138 @@
+import Foundation
+import Testing
+@testable import GeoQuery
+
+/// The built `geoquery` binary: bad input gets one clear line on stderr and a non-zero exit.
+@Suite struct BadInputTests {
+    static let centre = ["--lat", "52.6297", "--lng", "-1.1316"]
+
+    func expectError(_ args: [String], _ phrase: String, status: Int32 = 1, stdin: String? = nil) throws {
+        let r = try CLIRun.run(args, stdin: stdin)
+        #expect(r.status == status, "\(args): exit \(r.status), stderr: \(r.stderr)")
+        let lines = r.stderr.split(separator: "\n")
+        #expect(lines.count == 1, "\(args): expected one line, got: \(r.stderr)")
+        #expect(r.stderr.hasPrefix("geoquery: error: ") && r.stderr.contains(phrase), "\(args): \(r.stderr)")
+        #expect(!r.stderr.contains("Fatal error") && !r.stderr.contains("Stack dump"))
+    }
+
+    @Test func unknownCategory() throws { try expectError(Self.centre + ["--category", "burglry"], "unknown category 'burglry'") }
+    @Test func unknownForce() throws { try expectError(Self.centre + ["--force", "atlantis"], "unknown force 'atlantis'") }
+    @Test func malformedMonth() throws { try expectError(Self.centre + ["--from", "2019-13"], "--from '2019-13' is not a month") }
+    @Test func malformedDate() throws { try expectError(Self.centre + ["--date", "Jan 2020"], "is not a month") }
+    @Test func reversedMonths() throws { try expectError(Self.centre + ["--from", "2024-05", "--to", "2024-01"], "reversed") }
+    @Test func dateWithRange() throws { try expectError(Self.centre + ["--date", "2024-01", "--to", "2024-02"], "either --date or --from/--to") }
+    @Test func zeroRadius() throws { try expectError(Self.centre + ["--radius", "0"], "greater than zero") }
+    @Test func negativeRadius() throws { try expectError(Self.centre + ["--radius", "-2km"], "greater than zero") }
+    @Test func unparseableRadius() throws { try expectError(Self.centre + ["--radius", "near"], "'near' is not a distance") }
+    @Test func absurdRadius() throws { try expectError(Self.centre + ["--radius", "500mi"], "cap of 10 mi") }
+    @Test func latitudeOutOfRange() throws { try expectError(["--lat", "95", "--lng", "-1.1"], "latitude 95.0 is out of range") }
+    @Test func longitudeOutOfRange() throws { try expectError(["--lat", "52", "--lng", "-191"], "longitude -191.0 is out of range") }
+    @Test func swappedCoordinates() throws { try expectError(["--lat", "-1.1316", "--lng", "52.6297"], "looks swapped") }
+    @Test func halfACentre() throws { try expectError(["--lat", "52.6"], "give both --lat and --lng") }
+    @Test func notANumber() throws { try expectError(["--lat", "north", "--lng", "1"], "north", status: 2) }
+
+    @Test func missingMirror() throws { try expectError(Self.centre + ["--mirror", "/nonexistent/geoquery"], "no mirror at /nonexistent/geoquery") }
+    @Test func emptyMirrorFolder() throws { try expectError(Self.centre + ["--mirror", TestData.temporaryDirectory()], "holds no mirror") }
+    @Test func corruptMirror() throws {
+        let dir = TestData.temporaryDirectory()
+        try Data("not a snapshot at all".utf8).write(to: URL(fileURLWithPath: dir + "/" + SnapshotFormat.fileName))
+        try expectError(Self.centre + ["--mirror", dir], "not a valid geoquery snapshot")
+    }
+    @Test func mirrorFromTheEnvironment() throws {
+        let r = try CLIRun.run(Self.centre, environment: ["GEOQUERY_MIRROR": "/nonexistent/env-mirror"])
+        #expect(r.status == 1 && r.stderr.contains("/nonexistent/env-mirror"))
+    }
+
+    @Test func ingestOfANonPoliceCSVChangesNothing() throws {
+        let dir = TestData.temporaryDirectory()
+        _ = try Ingest.run(paths: [TestData.archive + "/2019-01/2019-01-cumbria-street.csv"], mirror: .directory(dir))
+        let before = try Data(contentsOf: URL(fileURLWithPath: dir + "/" + SnapshotFormat.fileName))
+        let bad = TestData.temporaryDirectory("bad") + "/people.csv"
+        try "name,age\nbob,3\n".write(toFile: bad, atomically: true, encoding: .utf8)
+        try expectError(["ingest", "--mirror", dir, TestData.archive + "/2019-01/2019-01-durham-street.csv", bad], "not a Police UK street or outcomes CSV")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/" + SnapshotFormat.fileName)) == before)
+    }
+    @Test func ingestOfAMissingFile() throws { try expectError(["ingest", "--mirror", TestData.temporaryDirectory(), "/no/such.csv"], "no such file or folder: /no/such.csv") }
+    @Test func ingestIntoTheSample() throws { try expectError(["ingest", TestData.archive + "/2019-01/2019-01-cumbria-street.csv"], "give --mirror DIR") }
+    @Test func ingestWithNothing() throws { try expectError(["ingest", "--mirror", "/tmp/x"], "give at least one CSV", status: 2) }
+}
+
+/// Golden-shape checks of each output format and of batch mode.
+@Suite struct OutputTests {
+    @Test func defaultQueryOnTheSampleSaysItIsSynthetic() throws {
+        let r = try CLIRun.run(["--lat", "52.6297", "--lng", "-1.1316", "--radius", "0.5mi"])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("SYNTHETIC SAMPLE"))
+        #expect(r.stdout.contains("Violence and sexual offences"))
+        #expect(r.stdout.contains("Recorded crime, not experienced crime"))
+    }
+
+    @Test func jsonHasTheContractKeys() throws {
+        let r = try CLIRun.run(["--mirror", TestData.realMirrorPath, "--lat", "52.6344", "--lng", "-1.1313", "--radius", "800m", "--format", "json"])
+        let obj = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
+        for key in ["total", "btp", "by_category", "by_month", "by_month_category", "by_outcome", "map_points", "months", "forces", "no_location"] {
+            #expect(obj[key] != nil, "missing \(key)")
+        }
+        #expect((obj["by_category"] as! [String: Int]).count == 14)
+        #expect((obj["months"] as! [String: Any])["from"] as? String == "2018-10")
+        #expect(obj["synthetic"] as? Bool == false)
+    }
+
+    @Test func csvHasAMonthRowEachAndATotal() throws {
+        let r = try CLIRun.run(["--lat", "52.6297", "--lng", "-1.1316", "--from", "2024-01", "--to", "2024-03", "--format", "csv"])
+        let lines = r.stdout.split(separator: "\n")
+        #expect(lines.count == 5)
+        #expect(lines[0].hasPrefix("month,anti-social-behaviour,") && lines[0].hasSuffix(",total"))
+        #expect(lines[4].hasPrefix("all,"))
+    }
+
+    @Test func batchAnswersInOrderAndReportsBadLines() throws {
+        let input = """
+        {"lat":52.6344,"lng":-1.1313,"radius":"0.5mi","from":"2020-01","to":"2020-12","category":["burglary"]}
+        {"lat":52.6344,"lng":-1.1313,"radius":"bogus"}
+        not json
+        {"lat":51.5155,"lng":-0.0922,"radius":0.3,"date":"2019-01","force":"btp"}
+        """
+        let r = try CLIRun.run(["batch", "--mirror", TestData.realMirrorPath], stdin: input)
+        #expect(r.status == 0)
+        let lines = r.stdout.split(separator: "\n").map { try! JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        #expect(lines.count == 4)
+        let expected = try TestData.realMirror.query(.radius(lat: 52.6344, lng: -1.1313, Distance(metres: 804.672), from: Month("2020-01"), to: Month("2020-12"), categories: ["burglary"]))
+        #expect(lines[0]["total"] as? Int == expected.total)
+        #expect((lines[1]["error"] as? String)?.contains("not a distance") == true && lines[1]["line"] as? Int == 2)
+        #expect(lines[2]["error"] != nil && lines[2]["line"] as? Int == 3)
+        #expect(lines[3]["btp"] as? Int == lines[3]["total"] as? Int)
+    }
+
+    @Test func infoListsForcesMonthsAndGaps() throws {
+        let r = try CLIRun.run(["info", "--mirror", TestData.realMirrorPath])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("Crimes: 748,630"))
+        #expect(r.stdout.contains("city-of-london") && r.stdout.contains("gaps: 2019-03..2019-12"))
+        #expect(r.stdout.contains("bytes per crime"))
+    }
+
+    @Test func policeJSONFromTheCLIParses() throws {
+        let r = try CLIRun.run(["--mirror", TestData.realMirrorPath, "--lat", "51.5155", "--lng", "-0.0922", "--radius", "300m", "--date", "2019-01", "--format", "police-json"])
+        let arr = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [[String: Any]]
+        #expect(!arr.isEmpty && arr.allSatisfy { $0["month"] as? String == "2019-01" })
+    }
+}
+
+/// data/sample is exactly what the generator writes, and the sample builds.
+@Suite struct SampleTests {
+    @Test func committedSampleMatchesTheGenerator() throws {
+        for file in SampleGenerator.streetFiles() {
+            let path = TestData.packageRoot.appendingPathComponent("data/sample/\(file.name)").path
+            let committed = try String(contentsOfFile: path, encoding: .utf8)
+            #expect(committed == file.contents, "\(file.name) differs: regenerate with 'geoquery sample --write data/sample'")
+        }
+    }
+
+    @Test func theSampleIngestsWithoutRejections() throws {
+        let m = try CrimeMirror.open(.sample)
+        #expect(m.synthetic)
+        let total = SampleGenerator.streetFiles().reduce(0) { $0 + $1.contents.split(separator: "\n").count - 1 }
+        #expect(m.info.crimes == total)
+    }
+}

@@ -1,0 +1,155 @@
+import Foundation
+import Testing
+import ZIPFoundation
+@testable import GeoQuery
+
+@Suite struct PoliceCSVTests {
+    static let header = "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,Crime type,Last outcome category,Context"
+    static let id1 = String(repeating: "ab", count: 32)
+
+    func read(_ text: String, name: String = "2019-01-leicestershire-street.csv") throws -> (CrimeTable, FileSummary) {
+        var table = CrimeTable()
+        var t = text
+        let summary = try t.withUTF8 { try PoliceCSV.read($0, name: name, into: &table) }
+        return (table, summary)
+    }
+
+    @Test func quotedFieldsCRLFBOMAndEmptyFieldsParse() throws {
+        let text = "\u{FEFF}" + PoliceCSVTests.header + "\r\n"
+            + "\(PoliceCSVTests.id1),2019-01,Leicestershire Police,Leicestershire Police,-1.131600,52.629700,\"On or near St. Mary's Road, \"\"West\"\"\",E01000001,Leicester 001A,Burglary,Under investigation,\r\n"
+            + ",2019-01,Leicestershire Police,Leicestershire Police,-1.131600,52.629700,On or near Park,E01000001,Leicester 001A,Anti-social behaviour,,\r\n"
+            + "\(PoliceCSVTests.id1),2019-01,Leicestershire Police,Leicestershire Police,,,No location,,,Burglary,Awaiting court outcome,\r\n"
+            + "x,2019-01,Leicestershire Police,Leicestershire Police,-1.1,52.6,On or near X,E1,L,Violent crime,,\"a, context\"\r\n"
+        let (table, summary) = try read(text)
+        #expect(summary.read == 4 && summary.stored == 4 && summary.rejected == 0 && summary.noLocation == 1)
+        #expect(table.locations[table.rows[0].location] == "On or near St. Mary's Road, \"West\"")
+        #expect(table.rows[0].latE6 == 52_629_700 && table.rows[0].lngE6 == -1_131_600)
+        #expect(table.rows[1].id.kind == .none && table.outcomes[Int32(table.rows[1].outcome)] == "")
+        // The repeated Crime ID with no location is kept as its own crime.
+        #expect(table.rows[2].id == table.rows[0].id && !table.rows[2].hasLocation)
+        #expect(table.categories[Int32(table.rows[3].category)] == "violent-crime")  // pre-2013 name
+        #expect(table.contexts[table.rows[3].context] == "a, context")
+        #expect(table.rows[3].id.kind == .text)
+        #expect(table.forces[Int32(table.rows[0].force)] == "leicestershire")
+    }
+
+    @Test func unknownCrimeTypesAreKeptNotDropped() throws {
+        let (table, summary) = try read(PoliceCSVTests.header + "\n,2019-01,A,A,-1.1,52.6,On or near X,E1,L,Fraud and forgery,,\n")
+        #expect(summary.stored == 1)
+        #expect(table.categories[Int32(table.rows[0].category)] == "fraud-and-forgery")
+    }
+
+    @Test func malformedRowsAreReportedWithFileAndLine() throws {
+        let text = PoliceCSVTests.header + "\n"
+            + ",2019-01,A,A,-1.1,52.6,On or near X,E1,L,Burglary,,\n"
+            + ",2019-13,A,A,-1.1,52.6,On or near X,E1,L,Burglary,,\n"
+            + ",2019-01,A,A,west,52.6,On or near X,E1,L,Burglary,,\n"
+            + ",2019-01,A,A,-1.1,52.6,too,few\n"
+            + ",2019-01,A,A,-1.1,152.6,On or near X,E1,L,Burglary,,\n"
+        let (_, s) = try read(text, name: "f.csv")
+        #expect(s.read == 5 && s.stored == 1 && s.rejected == 4)
+        #expect(s.problems == [
+            "f.csv:3: month '2019-13' is not YYYY-MM",
+            "f.csv:4: coordinates '52.6','west' are not numbers",
+            "f.csv:5: 8 fields, expected 12",
+            "f.csv:6: latitude 152.6 / longitude -1.1 out of range",
+        ])
+    }
+
+    @Test func aFileThatIsNotPoliceUKIsRefused() throws {
+        #expect(throws: GeoQueryError.self) { try read("name,age\nbob,3\n", name: "people.csv") }
+        #expect(throws: GeoQueryError.self) { try read("", name: "empty.csv") }
+    }
+
+    @Test func archiveNamesGiveForceAndKind() {
+        #expect(PoliceCSV.parseName("2019-01/2019-01-city-of-london-street.csv")! == ("city-of-london", "street"))
+        #expect(PoliceCSV.parseName("2019-01-btp-outcomes.csv")! == ("btp", "outcomes"))
+        #expect(PoliceCSV.parseName("crimes.csv") == nil)
+    }
+}
+
+/// Ingest end to end: every row kept, restated months replaced, zip archives, outcomes.
+@Suite struct IngestTests {
+    @Test func everyRowOfTheArchiveIsKept() throws {
+        let info = TestData.realMirror.info
+        #expect(info.crimes == TestData.referenceRows.count)
+        #expect(info.noLocation == TestData.referenceRows.filter { $0.lat == nil }.count)
+        #expect(info.forces.count == 41)
+        let points = Set(TestData.referenceRows.compactMap { r in r.lat.map { "\($0),\(r.lng!)" } })
+        #expect(info.mapPoints == points.count)
+    }
+
+    @Test func reingestingAMonthReplacesItInsteadOfDoublingIt() throws {
+        let dir = TestData.temporaryDirectory()
+        let file = TestData.archive + "/2019-01/2019-01-city-of-london-street.csv"
+        _ = try Ingest.run(paths: [file, TestData.archive + "/2019-01/2019-01-cumbria-street.csv"], mirror: .directory(dir))
+        let once = try CrimeMirror.open(.directory(dir)).info.crimes
+        let again = try Ingest.run(paths: [file], mirror: .directory(dir))
+        #expect(again.partitionsReplaced == 1)
+        #expect(try CrimeMirror.open(.directory(dir)).info.crimes == once)
+        // A restated month with fewer rows replaces the old one exactly.
+        let restated = TestData.temporaryDirectory("restated") + "/2019-01-city-of-london-street.csv"
+        let lines = try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+        try (lines.prefix(101).joined(separator: "\n") + "\n").write(toFile: restated, atomically: true, encoding: .utf8)
+        _ = try Ingest.run(paths: [restated], mirror: .directory(dir))
+        let m = try CrimeMirror.open(.directory(dir)).info
+        #expect(m.forces.first { $0.force == "city-of-london" }?.crimes == 100)
+        #expect(m.forces.first { $0.force == "cumbria" }?.crimes == 3484)
+    }
+
+    @Test func zipArchivesIngestLikeTheirCSVs() throws {
+        let work = TestData.temporaryDirectory("zip")
+        let zipPath = work + "/2019-01.zip"
+        let archive = try Archive(url: URL(fileURLWithPath: zipPath), accessMode: .create)
+        for force in ["city-of-london", "durham"] {
+            let src = URL(fileURLWithPath: TestData.archive + "/2019-01/2019-01-\(force)-street.csv")
+            try archive.addEntry(with: "2019-01/2019-01-\(force)-street.csv", fileURL: src, compressionMethod: .deflate)
+        }
+        try archive.addEntry(with: "2019-01/2019-01-city-of-london-outcomes.csv",
+                             fileURL: URL(fileURLWithPath: TestData.outcomes + "/2019-01/2019-01-city-of-london-outcomes.csv"), compressionMethod: .deflate)
+        let sas = Data("Type,Date,Part of a policing operation\nPerson search,2019-01-01T00:00:00+00:00,False\n".utf8)
+        try archive.addEntry(with: "2019-01/2019-01-durham-stop-and-search.csv", type: .file, uncompressedSize: Int64(sas.count)) { pos, size in
+            sas.subdata(in: Int(pos)..<Int(pos) + size)
+        }
+        let fromZip = TestData.temporaryDirectory("fromzip"), fromCSV = TestData.temporaryDirectory("fromcsv")
+        let s = try Ingest.run(paths: [zipPath], mirror: .directory(fromZip))
+        _ = try Ingest.run(paths: [TestData.archive + "/2019-01/2019-01-city-of-london-street.csv", TestData.archive + "/2019-01/2019-01-durham-street.csv",
+                                   TestData.outcomes + "/2019-01/2019-01-city-of-london-outcomes.csv"], mirror: .directory(fromCSV))
+        #expect(s.files.count == 3)  // stop-and-search skipped by name
+        #expect(s.files.map(\.kind).sorted { $0.rawValue < $1.rawValue } == [.outcomes, .street, .street])
+        let q = CrimeQuery.radius(lat: 54.7761, lng: -1.5733, Distance(metres: 5000))
+        #expect(try CrimeMirror.open(.directory(fromZip)).query(q) == CrimeMirror.open(.directory(fromCSV)).query(q))
+        #expect(try CrimeMirror.open(.directory(fromZip)).info.outcomeEvents == 692)
+    }
+
+    @Test func outcomesFilesUpdateTheLastOutcome() throws {
+        let dir = TestData.temporaryDirectory()
+        _ = try Ingest.run(paths: [TestData.archive + "/2018-12/2018-12-city-of-london-street.csv", TestData.outcomes], mirror: .directory(dir))
+        // Independent expectation: latest outcome-file entry (by month) per Crime ID, else the street file's.
+        var latest: [String: (String, String)] = [:]
+        for m in ["2018-12", "2019-01", "2019-02"] {
+            let text = try String(contentsOfFile: TestData.outcomes + "/\(m)/\(m)-city-of-london-outcomes.csv", encoding: .utf8)
+            for line in text.split(separator: "\n").dropFirst() {
+                let f = ReferenceRows.split(String(line))
+                if let cur = latest[f[0]], cur.0 > f[1] { continue }
+                latest[f[0]] = (f[1], f[9])
+            }
+        }
+        var expected: [String: Int] = [:]
+        var noLocation = 0
+        let text = try String(contentsOfFile: TestData.archive + "/2018-12/2018-12-city-of-london-street.csv", encoding: .utf8)
+        for line in text.split(separator: "\n").dropFirst() {
+            let f = ReferenceRows.split(String(line))
+            guard !f[5].isEmpty else { noLocation += 1; continue }
+            var outcome = f[10]
+            if !f[0].isEmpty, let l = latest[f[0]], l.0 >= f[1] { outcome = l.1 }
+            expected[outcome.isEmpty ? "none" : outcome, default: 0] += 1
+        }
+        let m = try CrimeMirror.open(.directory(dir))
+        // 16 km around the City holds every one of its map points.
+        let r = try m.query(.radius(lat: 51.5155, lng: -0.0922, Distance(metres: 16_000)))
+        #expect(r.byOutcome == expected)
+        #expect(r.noLocation == noLocation)
+        #expect(expected["Suspect charged"] ?? 0 > 0)  // a text only the outcomes files use
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+@testable import GeoQuery
+
+/// Paths to the real Police UK data beside the checkout (../shared/data) and to the built CLI.
+enum TestData {
+    static let packageRoot: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static var shared: URL {
+        if let p = ProcessInfo.processInfo.environment["GEOQUERY_SHARED_DATA"] { return URL(fileURLWithPath: p) }
+        return packageRoot.deletingLastPathComponent().appendingPathComponent("shared/data")
+    }
+
+    static var archive: String { shared.appendingPathComponent("crime-archive").path }
+    static var outcomes: String { shared.appendingPathComponent("outcomes").path }
+
+    /// A fresh temporary folder, removed by the OS's tmp cleaning (tests don't depend on it).
+    static func temporaryDirectory(_ name: String = "mirror") -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("geoquery-tests-\(UUID().uuidString)/\(name)").path
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    /// The real archive ingested once per test run (every crime-archive CSV, no outcomes).
+    static let realMirrorPath: String = {
+        let dir = temporaryDirectory("real")
+        do { _ = try Ingest.run(paths: [archive], mirror: .directory(dir)) } catch { fatalError("ingesting \(archive) failed: \(error)") }
+        return dir
+    }()
+
+    static let realMirror: CrimeMirror = {
+        do { return try CrimeMirror.open(.directory(realMirrorPath)) } catch { fatalError("opening the real mirror failed: \(error)") }
+    }()
+
+    /// Every CSV row of the archive, parsed independently of the library (see ``ReferenceRows``).
+    static let referenceRows: [ReferenceRow] = ReferenceRows.load(archive)
+
+    /// The built `geoquery` binary next to the test bundle.
+    static var binary: String {
+        let candidates = [
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("geoquery").path,
+            packageRoot.appendingPathComponent(".build/debug/geoquery").path,
+        ] + ((try? FileManager.default.contentsOfDirectory(atPath: packageRoot.appendingPathComponent(".build").path)) ?? [])
+            .map { packageRoot.appendingPathComponent(".build/\($0)/debug/geoquery").path }
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[1]
+    }
+}
+
+/// Runs the CLI and captures its output.
+struct CLIRun {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+
+    static func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) throws -> CLIRun {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: TestData.binary)
+        p.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env.removeValue(forKey: "GEOQUERY_MIRROR")
+        for (k, v) in environment { env[k] = v }
+        p.environment = env
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        p.standardInput = input
+        try p.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try input.fileHandleForWriting.close()
+        // Read both pipes fully before waiting, so a large output cannot block the child.
+        let group = DispatchGroup()
+        nonisolated(unsafe) var errData = Data()
+        group.enter()
+        DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        p.waitUntilExit()
+        return CLIRun(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
+    }
+}
+
+/// A small seeded PRNG so random tests are reproducible (seed printed on failure).
+struct SeededRandom: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// GEOQUERY_TEST_SEED overrides the default, to try fresh random queries.
+    static func seed(_ fallback: UInt64) -> UInt64 {
+        ProcessInfo.processInfo.environment["GEOQUERY_TEST_SEED"].flatMap(UInt64.init) ?? fallback
+    }
+}
