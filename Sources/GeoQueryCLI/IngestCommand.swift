@@ -48,7 +48,8 @@ struct IngestCommand: ParsableCommand {
         }
         out += "ingested \(summary.files.count) file(s): read \(summary.read) rows, stored \(summary.stored), rejected \(summary.rejected)"
         out += "; \(summary.partitionsWritten) force-month(s) written, \(summary.partitionsReplaced) replaced\n"
-        out += "mirror now holds \(summary.crimesInMirror) crimes at \(summary.mapPointsInMirror) map points; snapshot \(summary.snapshotBytes) bytes; \(String(format: "%.2f", summary.seconds)) s\n"
+        out += "mirror now holds \(summary.crimesInMirror) crimes at \(summary.mapPointsInMirror) map points; snapshot \(summary.snapshotBytes) bytes; \(String(format: "%.2f", summary.seconds)) s ("
+        out += summary.phases.map { "\($0.0) \(String(format: "%.2f", $0.1))" }.joined(separator: ", ") + ")\n"
         Output.standard(out)
     }
 }

@@ -111,21 +111,47 @@ struct CrimeTable: Sendable {
         static func < (a: Partition, b: Partition) -> Bool { (a.force, a.month) < (b.force, b.month) }
     }
 
-    var streetPartitions: Set<Partition> {
-        Set(rows.map { Partition(force: forces[Int32($0.force)], month: $0.month) })
+    var streetPartitions: Set<Partition> { partitions(rows.lazy.map { ($0.force, $0.month) }) }
+    var outcomePartitions: Set<Partition> { partitions(events.lazy.map { ($0.force, $0.month) }) }
+
+    /// Distinct (force, month) pairs, found on integer keys before any string is made.
+    private func partitions<S: Sequence>(_ keys: S) -> Set<Partition> where S.Element == (UInt8, Int32) {
+        var seen = Set<Int64>()
+        for (f, m) in keys { seen.insert(Int64(f) << 32 | Int64(m)) }
+        return Set(seen.map { Partition(force: forces[Int32($0 >> 32)], month: Int32(truncatingIfNeeded: $0)) })
     }
 
-    var outcomePartitions: Set<Partition> {
-        Set(events.map { Partition(force: forces[Int32($0.force)], month: $0.month) })
+    /// Drops every row and event in `gone`, comparing integer keys.
+    private mutating func remove(_ street: Set<Partition>, _ outcome: Set<Partition>) {
+        func keys(_ ps: Set<Partition>) -> Set<Int64> {
+            Set(ps.compactMap { p in forces.find(p.force).map { Int64($0) << 32 | Int64(p.month) } })
+        }
+        let s = keys(street), o = keys(outcome)
+        if !s.isEmpty { rows.removeAll { s.contains(Int64($0.force) << 32 | Int64($0.month)) } }
+        if !o.isEmpty { events.removeAll { o.contains(Int64($0.force) << 32 | Int64($0.month)) } }
     }
 
     /// Merges `newer` into this table: every (force, month) that `newer` holds replaces the same
     /// partition here (Police UK restates months), and a new map-point list replaces the old one.
-    mutating func replace(with newer: CrimeTable) throws {
-        let street = newer.streetPartitions, outcome = newer.outcomePartitions
-        rows.removeAll { street.contains(Partition(force: forces[Int32($0.force)], month: $0.month)) }
-        events.removeAll { outcome.contains(Partition(force: forces[Int32($0.force)], month: $0.month)) }
+    mutating func replace(with newer: CrimeTable) throws { try merge([newer]) }
 
+    /// Merges tables in order, each as ``replace(with:)`` would: a later table restating a
+    /// (force, month) replaces what came before it.
+    mutating func merge(_ tables: [CrimeTable]) throws {
+        var heldStreet = streetPartitions, heldOutcome = outcomePartitions
+        rows.reserveCapacity(rows.count + tables.reduce(0) { $0 + $1.rows.count })
+        for t in tables {
+            let street = t.streetPartitions, outcome = t.outcomePartitions
+            let s = street.intersection(heldStreet), o = outcome.intersection(heldOutcome)
+            if !s.isEmpty || !o.isEmpty { remove(s, o) }
+            try append(t)
+            heldStreet.formUnion(street)
+            heldOutcome.formUnion(outcome)
+        }
+    }
+
+    /// Appends another table's rows, events and map-point list, re-interning its strings.
+    private mutating func append(_ newer: CrimeTable) throws {
         func remap(_ from: StringTable, into to: inout StringTable) -> [Int32] {
             (0..<from.count).map { i in from.utf8(Int32(i)).withUnsafeBufferPointer { to.intern($0) } }
         }
@@ -140,7 +166,6 @@ struct CrimeTable: Sendable {
             if x.kind == .text { y.w0 = UInt64(t[Int(x.w0)]) }
             return y
         }
-        rows.reserveCapacity(rows.count + newer.rows.count)
         for r in newer.rows {
             var m = r
             m.id = id(r.id)

@@ -11,6 +11,8 @@ public struct IngestSummary: Sendable {
     public var mapPointsInMirror = 0
     public var snapshotBytes = 0
     public var seconds = 0.0
+    /// Wall time of each stage (read, merge, build, write), seconds.
+    public var phases: [(String, Double)] = []
 
     public var read: Int { files.reduce(0) { $0 + $1.read } }
     public var stored: Int { files.reduce(0) { $0 + $1.stored } }
@@ -42,19 +44,21 @@ public enum Ingest {
         guard !sources.isEmpty || !pointSources.isEmpty else {
             throw GeoQueryError.unreadableInput("no CSV or zip files found in \(paths.joined(separator: ", "))")
         }
-        var rows = 0
-        for (i, source) in sources.enumerated() {
-            progress?(IngestProgress(file: i + 1, files: sources.count, name: source.name, rows: rows, stage: "reading"))
-            let bytes = try source.load()
-            let file = try bytes.withUnsafeBufferPointer { try PoliceCSV.read($0, name: source.name, into: &fresh) }
-            rows += file.read
-            summary.files.append(file)
-        }
-        for source in pointSources {
-            let bytes = try source.load()
-            summary.files.append(try bytes.withUnsafeBufferPointer { try PoliceCSV.readMapPoints($0, name: source.name, into: &fresh) })
+        let parsed = try readInParallel(sources, progress: progress)
+        summary.files = parsed.map(\.summary)
+        let rows = summary.read
+        // Merged in input order: a later file restating a (force, month) replaces an earlier one.
+        try fresh.merge(parsed.map(\.table))
+        if !pointSources.isEmpty {
+            var points = CrimeTable()
+            for source in pointSources {
+                let bytes = try source.load()
+                summary.files.append(try bytes.withUnsafeBufferPointer { try PoliceCSV.readMapPoints($0, name: source.name, into: &points) })
+            }
+            try fresh.merge([points])
         }
         progress?(IngestProgress(file: sources.count, files: sources.count, name: "", rows: rows, stage: "indexing"))
+        let tRead = Date()
 
         var table: CrimeTable
         if let existing = try mirror.openIfPresent() {
@@ -67,12 +71,39 @@ public enum Ingest {
             table = fresh
         }
         summary.partitionsWritten = fresh.streetPartitions.count + fresh.outcomePartitions.count
+        let tMerge = Date()
         let snapshot = SnapshotBuilder(table: table, synthetic: false).build()
+        let tBuild = Date()
         progress?(IngestProgress(file: sources.count, files: sources.count, name: "", rows: rows, stage: "writing"))
         summary.snapshotBytes = try mirror.write(snapshot)
+        summary.phases = [("read", tRead.timeIntervalSince(start)), ("merge", tMerge.timeIntervalSince(tRead)),
+                          ("build", tBuild.timeIntervalSince(tMerge)), ("write", Date().timeIntervalSince(tBuild))]
         summary.crimesInMirror = table.rows.count
         summary.mapPointsInMirror = snapshot.mapPointCount
         summary.seconds = Date().timeIntervalSince(start)
         return summary
+    }
+
+    /// Parses every source into its own table, on all cores; errors are thrown in input order.
+    private static func readInParallel(_ sources: [IngestSource], progress: (@Sendable (IngestProgress) -> Void)?) throws -> [(table: CrimeTable, summary: FileSummary)] {
+        let lock = NSLock()
+        nonisolated(unsafe) var results = [Result<(table: CrimeTable, summary: FileSummary), Error>?](repeating: nil, count: sources.count)
+        nonisolated(unsafe) var done = 0, rows = 0
+        DispatchQueue.concurrentPerform(iterations: sources.count) { i in
+            let outcome = Result { () throws -> (table: CrimeTable, summary: FileSummary) in
+                var table = CrimeTable()
+                let bytes = try sources[i].load()
+                let summary = try bytes.withUnsafeBufferPointer { try PoliceCSV.read($0, name: sources[i].name, into: &table) }
+                return (table, summary)
+            }
+            lock.lock()
+            results[i] = outcome
+            done += 1
+            if case .success(let r) = outcome { rows += r.summary.read }
+            let (d, n) = (done, rows)
+            lock.unlock()
+            progress?(IngestProgress(file: d, files: sources.count, name: sources[i].name, rows: n, stage: "reading"))
+        }
+        return try results.map { try $0!.get() }
     }
 }

@@ -2,10 +2,10 @@ import Foundation
 import ZIPFoundation
 
 /// One CSV to read: a file on disk or an entry inside a monthly zip archive.
-struct IngestSource {
+struct IngestSource: Sendable {
     /// What the summary and error messages call it (`archive.zip:2019-01/2019-01-kent-street.csv`).
     let name: String
-    let load: () throws -> [UInt8]
+    let load: @Sendable () throws -> [UInt8]
 
     /// Expands files, folders (recursively) and `.zip` archives into the CSVs they hold, sorted by
     /// name so that ingest order, and so the snapshot, are deterministic.
@@ -44,26 +44,38 @@ struct IngestSource {
 
     /// The street and outcomes CSVs inside a data.police.uk archive; stop-and-search is skipped.
     private static func zipEntries(_ path: String) throws -> [IngestSource] {
-        let archive: Archive
-        do { archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read) } catch {
+        let shared: SharedArchive
+        do { shared = SharedArchive(try Archive(url: URL(fileURLWithPath: path), accessMode: .read)) } catch {
             throw GeoQueryError.unreadableInput("\(path) is not a readable zip archive (\(error))")
         }
         var out: [IngestSource] = []
-        let entries = archive.filter { $0.type == .file && $0.path.lowercased().hasSuffix(".csv") }
+        let entries = shared.archive.filter { $0.type == .file && $0.path.lowercased().hasSuffix(".csv") }
             .sorted { $0.path < $1.path }
         for entry in entries {
             if entry.path.lowercased().hasSuffix("-stop-and-search.csv") { continue }
-            out.append(IngestSource(name: "\(path):\(entry.path)") {
+            let entryPath = entry.path, size = Int(entry.uncompressedSize)
+            out.append(IngestSource(name: "\(path):\(entryPath)") {
                 var bytes: [UInt8] = []
-                bytes.reserveCapacity(Int(entry.uncompressedSize))
+                bytes.reserveCapacity(size)
+                shared.lock.lock()
+                defer { shared.lock.unlock() }
                 do {
-                    _ = try archive.extract(entry, skipCRC32: false) { chunk in bytes.append(contentsOf: chunk) }
+                    guard let entry = shared.archive[entryPath] else { throw GeoQueryError.unreadableInput("\(path): \(entryPath) vanished") }
+                    _ = try shared.archive.extract(entry, skipCRC32: false) { chunk in bytes.append(contentsOf: chunk) }
                 } catch {
-                    throw GeoQueryError.unreadableInput("\(path): cannot extract \(entry.path) (\(error))")
+                    throw GeoQueryError.unreadableInput("\(path): cannot extract \(entryPath) (\(error))")
                 }
                 return bytes
             })
         }
         return out
     }
+}
+
+/// One open zip archive shared by its entries' loaders: ZIPFoundation reads through one `FILE*`,
+/// so extraction is serialised while parsing runs in parallel.
+private final class SharedArchive: @unchecked Sendable {
+    let archive: Archive
+    let lock = NSLock()
+    init(_ archive: Archive) { self.archive = archive }
 }

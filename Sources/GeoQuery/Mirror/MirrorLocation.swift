@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Where a mirror lives: a directory holding `mirror.geoquery`, or the embedded synthetic sample.
 public enum MirrorLocation: Sendable, Equatable {
@@ -54,19 +57,21 @@ public enum MirrorLocation: Sendable, Equatable {
         do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
             throw GeoQueryError.mirrorWrite("cannot create mirror folder \(dir): \(error.localizedDescription)")
         }
-        let bytes = image.serialized()
         let temp = (dir as NSString).appendingPathComponent(".\(SnapshotFormat.fileName).\(getpid()).tmp")
         let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard fd >= 0 else { throw GeoQueryError.mirrorWrite("cannot write in \(dir): \(String(cString: strerror(errno)))") }
         var written = 0
-        let ok = bytes.withUnsafeBytes { buf -> Bool in
-            while written < buf.count {
-                let n = Foundation.write(fd, buf.baseAddress! + written, buf.count - written)
+        var ok = image.write { buf in
+            var done = 0
+            while done < buf.count {
+                let n = Glibc.write(fd, buf.baseAddress! + done, buf.count - done)
                 if n <= 0 { return false }
-                written += n
+                done += n
             }
-            return fsync(fd) == 0
+            written += buf.count
+            return true
         }
+        ok = ok && fsync(fd) == 0
         let reason = String(cString: strerror(errno))
         close(fd)
         guard ok else {
@@ -85,6 +90,6 @@ public enum MirrorLocation: Sendable, Equatable {
         where name.hasPrefix(".\(SnapshotFormat.fileName).") && name.hasSuffix(".tmp") {
             unlink((dir as NSString).appendingPathComponent(name))
         }
-        return bytes.count
+        return written
     }
 }

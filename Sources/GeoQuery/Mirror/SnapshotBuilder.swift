@@ -145,21 +145,38 @@ struct SnapshotBuilder {
         image.add(.nodeCells, nodeCells)
         image.add(.noLocationCells, noLocationCells)
         image.add(.pointCrimeStart, pointCrimeStart)
-        func column<T>(_ id: SnapshotFormat.Section, _ f: (Int) -> T) { image.add(id, order.map { f(Int($0)) }) }
-        column(.crimeMonth) { rows[$0].month }
-        column(.crimeForce) { rows[$0].force }
-        column(.crimeCategory) { rows[$0].category }
-        column(.crimeOutcome) { outcomes[$0].outcome }
-        column(.crimeStreetOutcome) { rows[$0].outcome }
-        column(.crimeOutcomeMonth) { outcomes[$0].month }
-        column(.crimeReportedBy) { rows[$0].reportedBy }
-        column(.crimeFallsWithin) { rows[$0].fallsWithin }
-        column(.crimeLocation) { rows[$0].location }
-        column(.crimeLsoaCode) { rows[$0].lsoaCode }
-        column(.crimeLsoaName) { rows[$0].lsoaName }
-        column(.crimeContext) { rows[$0].context }
-        column(.crimeIDKind) { rows[$0].id.kind.rawValue }
-        image.add(.crimeIDWords, order.flatMap { i -> [UInt64] in let id = rows[Int(i)].id; return [id.w0, id.w1, id.w2, id.w3] })
+        // All crime columns in one pass over the sorted order.
+        let count = order.count
+        var month = [Int32](repeating: 0, count: count), outcomeMonth = month, location = month, lsoaCode = month
+        var lsoaName = month, context = month
+        var force = [UInt8](repeating: 0, count: count), category = force, outcome = force, streetOutcome = force, idKind = force
+        var reportedBy = [Int16](repeating: 0, count: count), fallsWithin = reportedBy
+        var idWords = [UInt64](repeating: 0, count: 4 * count)
+        rows.withUnsafeBufferPointer { rows in
+            for (j, o) in order.enumerated() {
+                let i = Int(o)
+                let r = rows[i]
+                month[j] = r.month; force[j] = r.force; category[j] = r.category
+                outcome[j] = outcomes[i].outcome; streetOutcome[j] = r.outcome; outcomeMonth[j] = outcomes[i].month
+                reportedBy[j] = r.reportedBy; fallsWithin[j] = r.fallsWithin; location[j] = r.location
+                lsoaCode[j] = r.lsoaCode; lsoaName[j] = r.lsoaName; context[j] = r.context; idKind[j] = r.id.kind.rawValue
+                idWords[4 * j] = r.id.w0; idWords[4 * j + 1] = r.id.w1; idWords[4 * j + 2] = r.id.w2; idWords[4 * j + 3] = r.id.w3
+            }
+        }
+        image.add(.crimeMonth, month)
+        image.add(.crimeForce, force)
+        image.add(.crimeCategory, category)
+        image.add(.crimeOutcome, outcome)
+        image.add(.crimeStreetOutcome, streetOutcome)
+        image.add(.crimeOutcomeMonth, outcomeMonth)
+        image.add(.crimeReportedBy, reportedBy)
+        image.add(.crimeFallsWithin, fallsWithin)
+        image.add(.crimeLocation, location)
+        image.add(.crimeLsoaCode, lsoaCode)
+        image.add(.crimeLsoaName, lsoaName)
+        image.add(.crimeContext, context)
+        image.add(.crimeIDKind, idKind)
+        image.add(.crimeIDWords, idWords)
         let events = table.events
         image.add(.eventMonth, events.map(\.month))
         image.add(.eventForce, events.map(\.force))
@@ -175,6 +192,7 @@ struct SnapshotBuilder {
 
     /// Each crime's final outcome and the month it was recorded (outcomes files win when later).
     private func effectiveOutcomes() -> [(outcome: UInt8, month: Int32)] {
+        if table.events.isEmpty { return table.rows.map { ($0.outcome, $0.month) } }
         var latest: [CrimeID: (month: Int32, outcome: UInt8)] = [:]
         for e in table.events where e.id.kind != .none {
             if let cur = latest[e.id], cur.month > e.month { continue }
@@ -187,12 +205,15 @@ struct SnapshotBuilder {
     }
 
     private func meta(first: Int32, pointCount: Int) -> [UInt8] {
-        var street: [CrimeTable.Partition: (Int, Int)] = [:]
+        // Count by integer (force, month) keys; strings only for the few partitions.
+        var streetCounts: [Int64: (Int, Int)] = [:]
         for r in table.rows {
-            let p = CrimeTable.Partition(force: table.forces[Int32(r.force)], month: r.month)
-            let c = street[p] ?? (0, 0)
-            street[p] = (c.0 + 1, c.1 + (r.hasLocation ? 0 : 1))
+            let k = Int64(r.force) << 32 | Int64(r.month)
+            let c = streetCounts[k] ?? (0, 0)
+            streetCounts[k] = (c.0 + 1, c.1 + (r.hasLocation ? 0 : 1))
         }
+        var street: [CrimeTable.Partition: (Int, Int)] = [:]
+        for (k, v) in streetCounts { street[CrimeTable.Partition(force: table.forces[Int32(k >> 32)], month: Int32(truncatingIfNeeded: k))] = v }
         var outcome: [CrimeTable.Partition: Int] = [:]
         for e in table.events { outcome[CrimeTable.Partition(force: table.forces[Int32(e.force)], month: e.month), default: 0] += 1 }
         let allMonths = table.rows.map(\.month) + table.events.map(\.month)
@@ -203,7 +224,7 @@ struct SnapshotBuilder {
             lastMonth: allMonths.max().map { Month(ordinal: Int($0)).description },
             street: street.keys.sorted().map { MirrorMeta.Partition(force: $0.force, month: Month(ordinal: Int($0.month)).description, crimes: street[$0]!.0, noLocation: street[$0]!.1) },
             outcomes: outcome.keys.sorted().map { MirrorMeta.Partition(force: $0.force, month: Month(ordinal: Int($0.month)).description, crimes: outcome[$0]!, noLocation: 0) },
-            crimes: table.rows.count, noLocation: table.rows.filter { !$0.hasLocation }.count,
+            crimes: table.rows.count, noLocation: street.values.reduce(0) { $0 + $1.1 },
             mapPoints: pointCount, listedMapPoints: table.listedPoints.count, outcomeEvents: table.events.count)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]

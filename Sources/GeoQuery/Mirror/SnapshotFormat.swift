@@ -89,13 +89,16 @@ struct MirrorMeta: Codable, Sendable {
     var outcomeEvents: Int
 }
 
-/// A snapshot ready to write: its sections as bytes.
+/// A snapshot ready to write: its sections, each still in the array that built it (no copy
+/// until the bytes go to the file).
 struct SnapshotImage {
-    var sections: [(SnapshotFormat.Section, [UInt8])] = []
+    /// Lends a section's bytes to `body`.
+    typealias Bytes = (_ body: (UnsafeRawBufferPointer) -> Void) -> Void
+    var sections: [(SnapshotFormat.Section, Bytes)] = []
     var mapPointCount = 0
 
     mutating func add<T>(_ id: SnapshotFormat.Section, _ values: [T]) {
-        sections.append((id, values.withUnsafeBytes { Array($0) }))
+        sections.append((id, { body in values.withUnsafeBytes { body($0) } }))
     }
 
     mutating func add(_ id: SnapshotFormat.Section, strings: StringTable) {
@@ -104,22 +107,25 @@ struct SnapshotImage {
         withUnsafeBytes(of: &count) { bytes += $0 }
         strings.offsets.withUnsafeBytes { bytes += $0 }
         bytes += strings.bytes
-        sections.append((id, bytes))
+        add(id, bytes)
     }
 
-    /// The whole file.
-    func serialized() -> [UInt8] {
+    /// Streams the whole file to `sink`: header with each section's checksum, then the sections.
+    /// Stops at the first chunk `sink` refuses (returns false) and returns false.
+    @discardableResult
+    func write(to sink: (UnsafeRawBufferPointer) -> Bool) -> Bool {
         let headerSize = 16 + sections.count * 32 + 8
-        var offset = (headerSize + 15) & ~15
+        var header = [UInt8](repeating: 0, count: (headerSize + 15) & ~15)
+        var offset = header.count
         var table: [(UInt32, UInt64, UInt64, UInt64)] = []
         for (id, bytes) in sections {
-            let sum = bytes.withUnsafeBytes { SnapshotFormat.checksum($0) }
-            table.append((id.rawValue, UInt64(offset), UInt64(bytes.count), sum))
-            offset = (offset + bytes.count + 15) & ~15
+            var length = 0, sum: UInt64 = 0
+            bytes { length = $0.count; sum = SnapshotFormat.checksum($0) }
+            table.append((id.rawValue, UInt64(offset), UInt64(length), sum))
+            offset = (offset + length + 15) & ~15
         }
-        var out = [UInt8](repeating: 0, count: offset)
-        out.replaceSubrange(0..<8, with: SnapshotFormat.magic)
-        out.withUnsafeMutableBytes { raw in
+        header.replaceSubrange(0..<8, with: SnapshotFormat.magic)
+        header.withUnsafeMutableBytes { raw in
             raw.storeBytes(of: SnapshotFormat.version.littleEndian, toByteOffset: 8, as: UInt32.self)
             raw.storeBytes(of: UInt32(sections.count).littleEndian, toByteOffset: 12, as: UInt32.self)
             for (i, t) in table.enumerated() {
@@ -131,11 +137,23 @@ struct SnapshotImage {
             }
             let sum = SnapshotFormat.checksum(UnsafeRawBufferPointer(rebasing: raw[0..<(headerSize - 8)]))
             raw.storeBytes(of: sum.littleEndian, toByteOffset: headerSize - 8, as: UInt64.self)
-            for (i, (_, bytes)) in sections.enumerated() where !bytes.isEmpty {
-                let o = Int(table[i].1)
-                bytes.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: raw[o..<(o + bytes.count)]).copyMemory(from: $0) }
-            }
         }
+        guard header.withUnsafeBytes({ sink($0) }) else { return false }
+        let zeros = [UInt8](repeating: 0, count: 16)
+        for (_, bytes) in sections {
+            var length = 0, ok = true
+            bytes { length = $0.count; ok = sink($0) }
+            let pad = ((length + 15) & ~15) - length
+            if pad > 0 && ok { ok = zeros.withUnsafeBytes { sink(UnsafeRawBufferPointer(rebasing: $0[0..<pad])) } }
+            guard ok else { return false }
+        }
+        return true
+    }
+
+    /// The whole file in memory (the embedded sample, tests).
+    func serialized() -> [UInt8] {
+        var out: [UInt8] = []
+        write { out += $0; return true }
         return out
     }
 }
