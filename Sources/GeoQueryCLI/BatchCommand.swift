@@ -23,7 +23,7 @@ struct BatchCommand: ParsableCommand {
         var failures = 0
         while let line = readLine(strippingNewline: true) {
             lineNumber += 1
-            if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
+            if line.allSatisfy({ $0 == " " || $0 == "\t" || $0 == "\r" }) { continue }
             do {
                 let q = try QueryInput(jsonLine: line).query(fallbackCentre: m.defaultCentre)
                 buffer += try m.query(q).json(area: q.area)

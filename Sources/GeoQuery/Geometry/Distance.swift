@@ -8,7 +8,7 @@ public struct Distance: Sendable, Equatable, CustomStringConvertible {
 
     /// Parses a distance; throws ``GeoQueryError/invalidRadius(_:)`` for anything unparseable.
     public init(parsing text: String) throws {
-        let t = text.trimmingCharacters(in: .whitespaces).lowercased()
+        let t = text.trimmed.lowercased()
         let units: [(String, Double)] = [
             ("km", 1000), ("mi", Distance.metresPerMile), ("miles", Distance.metresPerMile),
             ("mile", Distance.metresPerMile), ("ft", 0.3048), ("yd", 0.9144), ("m", 1),
@@ -20,7 +20,7 @@ public struct Distance: Sendable, Equatable, CustomStringConvertible {
             scale = s
             break
         }
-        guard let value = Double(number.trimmingCharacters(in: .whitespaces)), value.isFinite else {
+        guard let value = Double(String(number).trimmed), value.isFinite else {
             throw GeoQueryError.invalidRadius("'\(text)' is not a distance: use e.g. 800m, 1.2km, 0.5mi (a bare number is miles)")
         }
         metres = value * scale

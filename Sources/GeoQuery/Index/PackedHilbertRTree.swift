@@ -15,20 +15,22 @@ protocol TreeArea {
 /// array: node `k` of level `L` covers points `k·16^L ..< min((k+1)·16^L, n)`, and its children
 /// are nodes `16k ..< 16k+16` of level `L-1`. Internal node boxes are stored level by level,
 /// bottom-up, in micro-degrees (exact for Police UK's 6-decimal coordinates).
-struct PackedHilbertRTree {
-    static let nodeSize = 16
+public enum PackedHilbertRTree {
+    /// Children per node (flatbush's default).
+    public static let nodeSize = 16
 
     /// Build-time output: the permutation that puts points in Hilbert order, and the node boxes.
-    struct Layout {
-        var order: [Int32]
+    public struct Layout: Sendable {
+        /// `order[i]` is the input index of the i-th point along the curve.
+        public internal(set) var order: [Int32]
         /// First node index of each internal level (level 1 first); last entry = node count.
-        var levelStart: [UInt32]
-        var minLat: [Int32], minLng: [Int32], maxLat: [Int32], maxLng: [Int32]
+        public internal(set) var levelStart: [UInt32]
+        public internal(set) var minLat: [Int32], minLng: [Int32], maxLat: [Int32], maxLng: [Int32]
     }
 
     /// Sorts points along a Hilbert curve over their bounding box and builds every level.
     /// - Complexity: O(n) (two radix passes over 32-bit Hilbert keys).
-    static func build(latE6: [Int32], lngE6: [Int32]) -> Layout {
+    public static func build(latE6: [Int32], lngE6: [Int32]) -> Layout {
         let n = latE6.count
         guard n > 0 else { return Layout(order: [], levelStart: [0], minLat: [], minLng: [], maxLat: [], maxLng: []) }
         let loLat = latE6.min()!, hiLat = latE6.max()!, loLng = lngE6.min()!, hiLng = lngE6.max()!

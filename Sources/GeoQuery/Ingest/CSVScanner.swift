@@ -86,7 +86,7 @@ struct CSVScanner {
     /// The field trimmed of spaces, as a String (headers, error messages).
     func string(_ i: Int) -> String {
         var scratch: [UInt8] = []
-        return withValue(i, scratch: &scratch) { String(decoding: $0, as: UTF8.self) }.trimmingCharacters(in: .whitespaces)
+        return withValue(i, scratch: &scratch) { String(decoding: $0, as: UTF8.self) }.trimmed
     }
 }
 

@@ -120,7 +120,7 @@ enum PoliceCSV {
             // Crime types repeat endlessly: map each distinct text to its slug once per file.
             let typeID = Int(scanner.withValue(9, scratch: &scratch) { crimeTypes.intern($0) })
             if typeID == categoryOfType.count {
-                let text = crimeTypes[Int32(typeID)].trimmingCharacters(in: .whitespaces)
+                let text = crimeTypes[Int32(typeID)].trimmed
                 categoryOfType.append(text.isEmpty ? -1 : table.categories.intern(Category.slug(forCrimeType: text)))
             }
             let category = categoryOfType[typeID]

@@ -99,6 +99,7 @@ struct SnapshotBuilder {
                 nodeForceMask.append(mask)
             }
         }
+        let projections = CrimeCell.projections(nodeCells, starts: nodeCellStart)
 
         // Point names and listed ids, in tree order.
         var names = [[Int32]](repeating: [], count: n)
@@ -144,6 +145,12 @@ struct SnapshotBuilder {
         image.add(.nodeCellStart, nodeCellStart)
         image.add(.nodeCells, nodeCells)
         image.add(.noLocationCells, noLocationCells)
+        image.add(.nodeMonthCategoryStart, projections.monthCategory.starts)
+        image.add(.nodeMonthCategory, projections.monthCategory.cells)
+        image.add(.nodeMonthOutcomeStart, projections.monthOutcome.starts)
+        image.add(.nodeMonthOutcome, projections.monthOutcome.cells)
+        image.add(.nodeMonthForceStart, projections.monthForce.starts)
+        image.add(.nodeMonthForce, projections.monthForce.cells)
         image.add(.pointCrimeStart, pointCrimeStart)
         // All crime columns in one pass over the sorted order.
         let count = order.count

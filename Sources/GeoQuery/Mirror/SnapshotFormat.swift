@@ -26,6 +26,9 @@ enum SnapshotFormat {
         case levelStart = 30, nodeMinLat, nodeMinLng, nodeMaxLat, nodeMaxLng, nodeForceMask
         // Aggregates.
         case pointCellStart = 40, pointCells, nodeCellStart, nodeCells, noLocationCells
+        // Per-node projections of the cells for unfiltered queries: (month, category),
+        // (month, outcome) and (month, force), each a CSR list like nodeCells.
+        case nodeMonthCategoryStart = 100, nodeMonthCategory, nodeMonthOutcomeStart, nodeMonthOutcome, nodeMonthForceStart, nodeMonthForce
         // Crime rows, sorted by point then month; no-location rows last.
         case pointCrimeStart = 50, crimeMonth, crimeForce, crimeCategory, crimeOutcome, crimeStreetOutcome,
              crimeOutcomeMonth, crimeReportedBy, crimeFallsWithin, crimeLocation, crimeLsoaCode, crimeLsoaName,
@@ -35,7 +38,7 @@ enum SnapshotFormat {
         case listedID = 80, listedLat, listedLng, listedName
 
         /// Row data, verified lazily (police-json, re-ingest); everything else is verified at open.
-        var isRowData: Bool { rawValue >= 50 }
+        var isRowData: Bool { (50..<100).contains(rawValue) }
     }
 
     /// A fast 64-bit checksum over whole words (4 independent lanes, then mixed); detects the

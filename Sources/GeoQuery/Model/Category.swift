@@ -33,7 +33,7 @@ public enum Category {
     /// The slug for a CSV "Crime type": a known name maps to its API slug; an unknown one is kept,
     /// slugified, rather than dropped.
     public static func slug(forCrimeType text: String) -> String {
-        let key = text.trimmingCharacters(in: .whitespaces).lowercased()
+        let key = text.trimmed.lowercased()
         if let slug = crimeTypes[key] { return slug }
         return slugify(key)
     }

@@ -50,3 +50,14 @@ extension ClosedRange where Bound == Month {
     /// Every month of the range, in order.
     public var months: [Month] { (lowerBound.ordinal...upperBound.ordinal).map(Month.init(ordinal:)) }
 }
+
+extension String {
+    /// Without leading and trailing spaces and tabs (Foundation's trimming bridges through
+    /// NSString, which shows up in batch profiles).
+    var trimmed: String {
+        let u = Array(utf8)
+        guard let first = u.firstIndex(where: { $0 != 0x20 && $0 != 0x09 }) else { return "" }
+        let last = u.lastIndex(where: { $0 != 0x20 && $0 != 0x09 })!
+        return String(decoding: u[first...last], as: UTF8.self)
+    }
+}

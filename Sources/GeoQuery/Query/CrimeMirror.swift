@@ -15,6 +15,7 @@ public final class CrimeMirror: @unchecked Sendable {
     let nodeCells: UnsafeBufferPointer<UInt64>, nodeCellStart: UnsafeBufferPointer<UInt32>
     let noLocationCells: UnsafeBufferPointer<UInt64>
     let pointForceMask: UnsafeBufferPointer<UInt64>, nodeForceMask: UnsafeBufferPointer<UInt64>
+    let projections: NodeProjections
 
     /// Force slugs, category slugs and outcome texts, indexed as in the cells.
     public let forces: [String]
@@ -25,8 +26,14 @@ public final class CrimeMirror: @unchecked Sendable {
     public let lastMonth: Month?
     /// True for the embedded synthetic sample.
     public let synthetic: Bool
-    /// Months each force holds, for coverage notes.
-    let forceMonths: [Set<Int>]
+    /// Months each force holds, as bitmaps over month offsets, for coverage notes; and their union.
+    private let forceMonths: [[Bool]]
+    private let monthsHeld: [Bool]
+    var monthsHeldCount: Int { monthsHeld.count }
+    /// Outcome texts as results show them ("none" for no outcome).
+    let outcomeLabels: [String]
+    /// No-location crimes by force, month offset and category (dense; small), for `no_location`.
+    private let noLocationTable: [Int]
     let btpForce: Int
 
     /// Opens the mirror at `location`, verifying the snapshot's header and index checksums.
@@ -44,19 +51,38 @@ public final class CrimeMirror: @unchecked Sendable {
         nodeCells = s.array(.nodeCells); nodeCellStart = s.array(.nodeCellStart)
         noLocationCells = s.array(.noLocationCells)
         pointForceMask = s.array(.pointForceMask); nodeForceMask = s.array(.nodeForceMask)
+        projections = NodeProjections(monthCategoryStart: s.array(.nodeMonthCategoryStart), monthCategory: s.array(.nodeMonthCategory),
+                                      monthOutcomeStart: s.array(.nodeMonthOutcomeStart), monthOutcome: s.array(.nodeMonthOutcome),
+                                      monthForceStart: s.array(.nodeMonthForceStart), monthForce: s.array(.nodeMonthForce))
         forces = s.strings(.forces).all
         categories = s.strings(.categories).all
         outcomes = s.strings(.outcomes).all
         firstMonth = s.meta.firstMonth.flatMap { Month($0) }
         lastMonth = s.meta.lastMonth.flatMap { Month($0) }
         synthetic = s.meta.synthetic
-        var fm = [Set<Int>](repeating: [], count: forces.count)
+        let span = (lastMonth?.ordinal ?? 0) - (firstMonth?.ordinal ?? 0) + 1
+        var fm = [[Bool]](repeating: [Bool](repeating: false, count: span), count: forces.count)
+        var any = [Bool](repeating: false, count: span)
         let index = Dictionary(uniqueKeysWithValues: forces.enumerated().map { ($1, $0) })
-        for p in s.meta.street { if let f = index[p.force], let m = Month(p.month) { fm[f].insert(m.ordinal) } }
+        for p in s.meta.street {
+            if let f = index[p.force], let m = Month(p.month), let first = firstMonth {
+                fm[f][m.ordinal - first.ordinal] = true
+                any[m.ordinal - first.ordinal] = true
+            }
+        }
         forceMonths = fm
+        monthsHeld = any
+        outcomeLabels = outcomes.map { $0.isEmpty ? "none" : $0 }
+        var nl = [Int](repeating: 0, count: forces.count * span * categories.count)
+        for c in noLocationCells {
+            nl[(CrimeCell.force(c) * span + CrimeCell.month(c)) * categories.count + CrimeCell.category(c)] += CrimeCell.count(c)
+        }
+        noLocationTable = nl
         btpForce = index[Force.btp] ?? -1
         guard pointCellStart.count == tree.pointCount + 1, nodeCellStart.count == tree.minLat.count + 1,
-              Int(pointCellStart.last ?? 0) == pointCells.count, Int(nodeCellStart.last ?? 0) == nodeCells.count else {
+              Int(pointCellStart.last ?? 0) == pointCells.count, Int(nodeCellStart.last ?? 0) == nodeCells.count,
+              projections.monthCategoryStart.count == nodeCellStart.count, projections.monthOutcomeStart.count == nodeCellStart.count,
+              projections.monthForceStart.count == nodeCellStart.count else {
             throw GeoQueryError.mirrorCorrupt("\(s.path) is inconsistent (index sizes disagree): re-run geoquery ingest to rebuild it")
         }
     }
@@ -65,11 +91,18 @@ public final class CrimeMirror: @unchecked Sendable {
     /// - Complexity: O(boundary nodes × 16 + inside nodes' cells in the month range); no crime is touched.
     public func query(_ q: CrimeQuery) throws -> QueryResult {
         let plan = try QueryPlan(q, mirror: self)
-        var tally = plan.tally(self)
+        let tally = plan.tally(self)
+        let projected = tally.unfiltered
+        // Locals, so the hot closures touch no class property.
+        let tree = self.tree, projections = self.projections
+        let nodeCells = self.nodeCells, nodeCellStart = self.nodeCellStart, nodeForceMask = self.nodeForceMask
+        let pointCells = self.pointCells, pointCellStart = self.pointCellStart, pointForceMask = self.pointForceMask
         switch q.area {
         case .circle(let c):
             tree.search(CircleArea(c), node: { level, g in
-                tally.add(nodeCells, Int(nodeCellStart[g])..<Int(nodeCellStart[g + 1]))
+                if projected { tally.addProjected(projections, node: g) } else {
+                    tally.add(nodeCells, Int(nodeCellStart[g])..<Int(nodeCellStart[g + 1]))
+                }
                 tally.present |= nodeForceMask[g]
                 tally.mapPoints += tree.points(level: level, node: g - Int(tree.levelStart[level - 1])).count
             }, point: { p in
@@ -94,4 +127,40 @@ extension CrimeMirror {
 extension CrimeMirror {
     /// Where a query without a centre looks: the sample's city centre, or nil for a real mirror.
     public var defaultCentre: (lat: Double, lng: Double)? { synthetic ? SampleMirror.centre : nil }
+}
+
+extension CrimeMirror {
+    /// Number of map points in the mirror.
+    public var mapPointCount: Int { tree.pointCount }
+
+    /// The `i`-th map point in index order (`0..<mapPointCount`).
+    public func mapPoint(_ i: Int) -> MapPoint {
+        let listed = snapshot.array(.pointListedID, as: Int64.self)[i]
+        return MapPoint(id: listed >= 0 ? Int(listed) : i, latE6: tree.lat[i], lngE6: tree.lng[i])
+    }
+}
+
+extension CrimeMirror {
+    /// Whether any force (or force `f`) holds month `ordinal`.
+    func holds(month ordinal: Int, force f: Int? = nil) -> Bool {
+        guard let first = firstMonth?.ordinal, ordinal >= first, ordinal - first < monthsHeld.count else { return false }
+        return f.map { forceMonths[$0][ordinal - first] } ?? monthsHeld[ordinal - first]
+    }
+}
+
+extension CrimeMirror {
+    /// No-location crimes of the given forces, months (offsets) and categories.
+    /// - Complexity: O(forces × months × categories) over a small dense table.
+    func noLocationCount(monthLo: Int, monthHi: Int, categoryMask: UInt64, forces: UInt64) -> Int {
+        guard monthLo <= monthHi else { return 0 }
+        let span = monthsHeldCount, cats = categories.count
+        var total = 0
+        for f in 0..<self.forces.count where (forces >> UInt64(f)) & 1 == 1 {
+            for m in monthLo...monthHi {
+                let row = (f * span + m) * cats
+                for c in 0..<cats where (categoryMask >> UInt64(c)) & 1 == 1 { total += noLocationTable[row + c] }
+            }
+        }
+        return total
+    }
 }

@@ -34,37 +34,83 @@ public struct CrimeQuery: Sendable, Equatable {
 }
 
 /// The answer to a ``CrimeQuery``: counts by category, month, outcome, and what they rest on.
+///
+/// Counts are stored densely (a month × category matrix, an outcome vector) so that building a
+/// result costs no hashing; the dictionary views are computed on demand.
 public struct QueryResult: Sendable, Equatable {
-    public var total = 0
+    /// Every standard slug in the API's order, then any other category the mirror holds.
+    public internal(set) var categories: [String] = []
+    /// Every month of the range, in order (months the mirror lacks count zero).
+    public internal(set) var months: [Month] = []
+    /// `monthCategory[m * categories.count + c]`: crimes of month `months[m]`, category `categories[c]`.
+    public internal(set) var monthCategory: [Int] = []
+    /// Outcome texts as Police UK writes them ("none" for no outcome) and their counts, same order.
+    public internal(set) var outcomes: [String] = []
+    public internal(set) var outcomeCounts: [Int] = []
+    public internal(set) var total = 0
     /// Of `total`, crimes British Transport Police recorded.
-    public var btp = 0
-    /// Every standard slug (zeros included), then any other category in the mirror, in that order.
-    public var categories: [String] = []
-    public var byCategory: [String: Int] = [:]
-    /// Every month of the range, zeros included.
-    public var months: [Month] = []
-    public var byMonth: [Month: Int] = [:]
-    public var byMonthCategory: [Month: [String: Int]] = [:]
-    /// Outcome text as Police UK writes it; "none" for crimes with no outcome (anti-social behaviour).
-    public var byOutcome: [String: Int] = [:]
+    public internal(set) var btp = 0
     /// Map points inside the area (whether or not they hold a matching crime).
-    public var mapPoints = 0
-    public var from: Month
-    public var to: Month
+    public internal(set) var mapPoints = 0
+    public internal(set) var from: Month
+    public internal(set) var to: Month
     /// Forces whose crimes are counted (at least one matching crime), sorted.
-    public var forces: [String] = []
-    /// Crimes with no coordinates in the same months, categories and forces: they cannot be placed.
-    public var noLocation = 0
+    public internal(set) var forces: [String] = []
+    /// Crimes with no coordinates in the same months, categories and forces that answered: they cannot be placed.
+    public internal(set) var noLocation = 0
     /// Caveats and coverage notes a reader must see (empty results, gaps, the synthetic sample).
-    public var notes: [String] = []
+    public internal(set) var notes: [String] = []
     /// True when the answer comes from the embedded synthetic sample.
-    public var synthetic = false
+    public internal(set) var synthetic = false
     /// The nearest map point when none lies inside: its distance in metres and name.
-    public var nearestMapPoint: (metres: Double, name: String)? = nil
+    public internal(set) var nearestMapPoint: NearestMapPoint? = nil
 
-    public static func == (a: QueryResult, b: QueryResult) -> Bool {
-        a.total == b.total && a.btp == b.btp && a.byCategory == b.byCategory && a.byMonth == b.byMonth
-            && a.byMonthCategory == b.byMonthCategory && a.byOutcome == b.byOutcome && a.mapPoints == b.mapPoints
-            && a.from == b.from && a.to == b.to && a.forces == b.forces && a.noLocation == b.noLocation && a.notes == b.notes
+    public struct NearestMapPoint: Sendable, Equatable {
+        public var metres: Double
+        public var name: String
+    }
+
+    init(from: Month, to: Month) {
+        self.from = from
+        self.to = to
+    }
+
+    /// Crimes per category over the whole range (every category present, zeros included).
+    public var byCategory: [String: Int] {
+        var out: [String: Int] = [:]
+        for (c, slug) in categories.enumerated() { out[slug] = categoryTotal(c) }
+        return out
+    }
+
+    /// Crimes per month of the range (zeros included).
+    public var byMonth: [Month: Int] {
+        Dictionary(uniqueKeysWithValues: months.indices.map { (months[$0], monthTotal($0)) })
+    }
+
+    public var byMonthCategory: [Month: [String: Int]] {
+        var out: [Month: [String: Int]] = [:]
+        let n = categories.count
+        for (m, month) in months.enumerated() {
+            out[month] = Dictionary(uniqueKeysWithValues: categories.indices.map { (categories[$0], monthCategory[m * n + $0]) })
+        }
+        return out
+    }
+
+    /// Crimes per last outcome, non-zero outcomes only.
+    public var byOutcome: [String: Int] {
+        var out: [String: Int] = [:]
+        for (o, n) in zip(outcomes, outcomeCounts) where n > 0 { out[o, default: 0] += n }
+        return out
+    }
+
+    func categoryTotal(_ c: Int) -> Int {
+        var t = 0
+        for m in months.indices { t += monthCategory[m * categories.count + c] }
+        return t
+    }
+
+    func monthTotal(_ m: Int) -> Int {
+        let n = categories.count
+        return monthCategory[(m * n)..<(m * n + n)].reduce(0, +)
     }
 }

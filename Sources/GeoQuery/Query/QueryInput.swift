@@ -48,7 +48,7 @@ public struct QueryInput: Sendable {
     }
 
     static func month(_ text: String, flag: String) throws -> Month {
-        guard let m = Month(text.trimmingCharacters(in: .whitespaces)) else {
+        guard let m = Month(text.trimmed) else {
             throw GeoQueryError.invalidMonth("--\(flag) '\(text)' is not a month: use YYYY-MM, e.g. 2019-01")
         }
         return m

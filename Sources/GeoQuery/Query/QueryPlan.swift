@@ -54,32 +54,28 @@ struct QueryPlan {
     func result(_ t: Tally, mirror: CrimeMirror) -> QueryResult {
         var r = QueryResult(from: from, to: to)
         r.synthetic = mirror.synthetic
-        r.categories = Category.standard + mirror.categories.filter { !Category.standard.contains($0) }
-        let catIndex = r.categories.map { mirror.categories.firstIndex(of: $0) }
+        // The mirror's category table starts with the 14 standard slugs, in order.
+        r.categories = mirror.categories
         r.months = (from...to).months
-        for m in r.months {
-            var row: [String: Int] = [:]
-            let offset = m.ordinal - (mirror.firstMonth?.ordinal ?? 0)
-            for (slug, ci) in zip(r.categories, catIndex) {
-                var n = 0
-                if let ci, offset >= monthLo, offset <= monthHi { n = t.matrix[(offset - monthLo) * t.categoryCount + ci] }
-                row[slug] = n
-                r.byCategory[slug, default: 0] += n
-                r.total += n
-            }
-            r.byMonthCategory[m] = row
-            r.byMonth[m] = row.values.reduce(0, +)
+        let n = mirror.categories.count
+        let first = mirror.firstMonth?.ordinal ?? 0
+        let lead = (first + monthLo) - from.ordinal  // months of the range before the tally's first row
+        if lead == 0 && t.matrix.count == r.months.count * n {
+            r.monthCategory = Array(t.matrix)
+        } else {
+            r.monthCategory = [Int](repeating: 0, count: r.months.count * n)
+            if monthLo <= monthHi { r.monthCategory.replaceSubrange((lead * n)..<(lead * n + t.matrix.count), with: t.matrix) }
         }
-        for (i, n) in t.outcomes.enumerated() where n > 0 { r.byOutcome[mirror.outcomes[i].isEmpty ? "none" : mirror.outcomes[i], default: 0] += n }
+        r.total = r.monthCategory.reduce(0, +)
+        r.outcomes = mirror.outcomeLabels
+        r.outcomeCounts = Array(t.outcomes)
         r.btp = t.btp
         r.mapPoints = t.mapPoints
         r.forces = (0..<mirror.forces.count).filter { (t.answered >> UInt64($0)) & 1 == 1 }.map { mirror.forces[$0] }.sorted()
-
         // Unplaceable crimes of the forces that answered, same months and categories.
-        var noLocation = Tally(monthLo: monthLo, monthHi: monthHi, categoryMask: categoryMask, forceMask: t.answered & forceMask,
-                               btpForce: mirror.btpForce, categories: mirror.categories.count, outcomes: mirror.outcomes.count)
-        noLocation.add(mirror.noLocationCells, 0..<mirror.noLocationCells.count)
-        r.noLocation = noLocation.matrix.reduce(0, +)
+        if t.answered != 0 {
+            r.noLocation = mirror.noLocationCount(monthLo: monthLo, monthHi: monthHi, categoryMask: categoryMask, forces: t.answered & forceMask)
+        }
         r.notes = notes(t, mirror: mirror, result: &r)
         return r
     }
@@ -95,7 +91,7 @@ struct QueryPlan {
             if let p = mirror.tree.nearest(latE6: lat, lngE6: lng) {
                 let d = Geodesic.wgs84.distance(lat1: c.lat, lng1: c.lng, lat2: Double(mirror.tree.lat[p]) / 1e6, lng2: Double(mirror.tree.lng[p]) / 1e6)
                 let name = mirror.pointName(p)
-                r.nearestMapPoint = (d, name)
+                r.nearestMapPoint = .init(metres: d, name: name)
                 if d > 20_000 {
                     notes.append("No map point lies within \(c.radius) of this centre; the nearest is \(Format.decimal(d / 1000, places: 1)) km away, so the place is outside the mirror's coverage: Police UK covers England and Wales (and British Transport Police; Scotland and Northern Ireland only partly or not at all), and this mirror holds \(mirror.forces.count) force(s).")
                 } else {
@@ -105,13 +101,12 @@ struct QueryPlan {
         }
         // Months with no data: for the forces seen at these points, and for the mirror as a whole.
         let present = t.present & forceMask
-        let held = Set(mirror.forceMonths.flatMap { $0 })
-        let outside = (from.ordinal...to.ordinal).filter { !held.contains($0) }
+        let outside = (from.ordinal...to.ordinal).filter { !mirror.holds(month: $0) }
         if !outside.isEmpty {
             notes.append("The mirror holds no data at all for \(QueryPlan.describe(outside)) (\(outside.count) of the \(to.ordinal - from.ordinal + 1) months asked): those months count zero.")
         }
         for f in 0..<mirror.forces.count where (present >> UInt64(f)) & 1 == 1 {
-            let gaps = (from.ordinal...to.ordinal).filter { held.contains($0) && !mirror.forceMonths[f].contains($0) }
+            let gaps = (from.ordinal...to.ordinal).filter { mirror.holds(month: $0) && !mirror.holds(month: $0, force: f) }
             if !gaps.isEmpty {
                 notes.append("Force '\(mirror.forces[f])' has crimes here but no data for \(QueryPlan.describe(gaps)): a dip there is missing data, not less crime.")
             }

@@ -1,52 +1,108 @@
-/// A minimal JSON text builder: keys in the order written, numbers formatted without locale,
-/// strings escaped per RFC 8259. Output formats use it so that key order is stable.
+/// A minimal JSON text builder over bytes: keys in the order written, numbers without locale,
+/// strings escaped per RFC 8259. Output formats use it so that key order is stable, and it
+/// writes bytes because a batch result is mostly short keys and small integers.
 struct JSONWriter {
-    private(set) var text = ""
-    private var needsComma = [false]
+    private(set) var bytes: [UInt8] = []
+    private var needsComma: [Bool] = [false]
 
-    mutating func beginObject(_ key: String? = nil) { open(key, "{") }
-    mutating func endObject() { close("}") }
-    mutating func beginArray(_ key: String? = nil) { open(key, "[") }
-    mutating func endArray() { close("]") }
+    init() { bytes.reserveCapacity(4096) }
 
-    mutating func value(_ key: String?, _ v: String?) { element(key) { $0 += v.map(JSONWriter.quote) ?? "null" } }
-    mutating func value(_ key: String?, _ v: Int) { element(key) { $0 += String(v) } }
-    mutating func value(_ key: String?, _ v: Double, places: Int) { element(key) { $0 += Format.decimal(v, places: places) } }
-    mutating func value(_ key: String?, _ v: Bool) { element(key) { $0 += v ? "true" : "false" } }
-    mutating func null(_ key: String?) { element(key) { $0 += "null" } }
+    var text: String { String(decoding: bytes, as: UTF8.self) }
 
-    private mutating func open(_ key: String?, _ bracket: Character) {
-        element(key) { $0.append(bracket) }
+    mutating func beginObject(_ key: String? = nil) { open(key, UInt8(ascii: "{")) }
+    mutating func endObject() { close(UInt8(ascii: "}")) }
+    mutating func beginArray(_ key: String? = nil) { open(key, UInt8(ascii: "[")) }
+    mutating func endArray() { close(UInt8(ascii: "]")) }
+
+    mutating func value(_ key: String?, _ v: String?) {
+        element(key)
+        if let v { JSONWriter.appendQuoted(v, to: &bytes) } else { bytes += "null".utf8 }
+    }
+    mutating func value(_ key: String?, _ v: Int) { element(key); JSONWriter.appendInt(v, to: &bytes) }
+
+    /// `"key":` escaped once, for keys written many times (categories, months).
+    static func key(_ k: String) -> [UInt8] {
+        var out: [UInt8] = []
+        appendQuoted(k, to: &out)
+        out.append(UInt8(ascii: ":"))
+        return out
+    }
+
+    /// A member whose key was escaped with ``key(_:)``.
+    mutating func value(key: [UInt8], _ v: Int) {
+        if needsComma[needsComma.count - 1] { bytes.append(UInt8(ascii: ",")) }
+        needsComma[needsComma.count - 1] = true
+        bytes.append(contentsOf: key)
+        JSONWriter.appendInt(v, to: &bytes)
+    }
+    mutating func value(_ key: String?, _ v: Double, places: Int) { element(key); bytes += Format.decimal(v, places: places).utf8 }
+    mutating func value(_ key: String?, _ v: Bool) { element(key); bytes += (v ? "true" : "false").utf8 }
+    mutating func null(_ key: String?) { element(key); bytes += "null".utf8 }
+
+    private mutating func open(_ key: String?, _ bracket: UInt8) {
+        element(key)
+        bytes.append(bracket)
         needsComma.append(false)
     }
 
-    private mutating func close(_ bracket: Character) {
+    private mutating func close(_ bracket: UInt8) {
         needsComma.removeLast()
-        text.append(bracket)
+        bytes.append(bracket)
     }
 
-    private mutating func element(_ key: String?, _ body: (inout String) -> Void) {
-        if needsComma[needsComma.count - 1] { text += "," }
+    @inline(__always)
+    private mutating func element(_ key: String?) {
+        if needsComma[needsComma.count - 1] { bytes.append(UInt8(ascii: ",")) }
         needsComma[needsComma.count - 1] = true
-        if let key { text += JSONWriter.quote(key) + ":" }
-        body(&text)
+        if let key {
+            JSONWriter.appendQuoted(key, to: &bytes)
+            bytes.append(UInt8(ascii: ":"))
+        }
+    }
+
+    /// Decimal digits of `v`, without building a String.
+    static func appendInt(_ v: Int, to out: inout [UInt8]) {
+        if v < 0 { out.append(UInt8(ascii: "-")) }
+        var m = v.magnitude
+        if m < 10 { out.append(48 + UInt8(m)); return }
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var n = 0
+        withUnsafeMutableBytes(of: &digits) { d in
+            while m > 0 { d[n] = 48 + UInt8(m % 10); m /= 10; n += 1 }
+            for i in stride(from: n - 1, through: 0, by: -1) { out.append(d[i]) }
+        }
+    }
+
+    static func appendQuoted(_ s: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        // Slugs, months and names rarely need escaping: copy them whole.
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            out.append(contentsOf: s.utf8)
+            out.append(UInt8(ascii: "\""))
+            return
+        }
+        for b in s.utf8 {
+            switch b {
+            case UInt8(ascii: "\""): out += "\\\"".utf8
+            case UInt8(ascii: "\\"): out += "\\\\".utf8
+            case 0x0A: out += "\\n".utf8
+            case 0x0D: out += "\\r".utf8
+            case 0x09: out += "\\t".utf8
+            case 0..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                out += "\\u00".utf8
+                out.append(hex[Int(b >> 4)])
+                out.append(hex[Int(b & 0xF)])
+            default: out.append(b)  // UTF-8 passes through unchanged
+            }
+        }
+        out.append(UInt8(ascii: "\""))
     }
 
     static func quote(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where u.value < 0x20:
-                let hex = String(u.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(u)
-            }
-        }
-        return out + "\""
+        var out: [UInt8] = []
+        appendQuoted(s, to: &out)
+        return String(decoding: out, as: UTF8.self)
     }
 }

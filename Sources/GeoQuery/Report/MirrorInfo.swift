@@ -64,7 +64,7 @@ extension CrimeMirror {
         var rows = 0, index = 0
         for s in SnapshotFormat.Section.allCases {
             let n = snapshot.raw(s).count
-            if s.isRowData && s.rawValue < 70 { rows += n } else if s.rawValue >= 20 && s.rawValue < 50 { index += n }
+            if s.isRowData && s.rawValue < 70 { rows += n } else if s.rawValue >= 20 && !s.isRowData { index += n }
         }
         return MirrorInfo(location: snapshot.path, synthetic: synthetic, forces: coverage, firstMonth: firstMonth, lastMonth: lastMonth,
                           crimes: meta.crimes, noLocation: meta.noLocation, mapPoints: meta.mapPoints, listedMapPoints: meta.listedMapPoints,

@@ -14,21 +14,26 @@ extension QueryResult {
         writeArea(area, into: &w)
         w.value("total", total)
         w.value("btp", btp)
+        let n = categories.count
+        let categoryKeys = categories.map(JSONWriter.key)
+        let monthNames = months.map(\.description)
         w.beginObject("by_category")
-        for c in categories { w.value(c, byCategory[c] ?? 0) }
+        for c in 0..<n { w.value(key: categoryKeys[c], categoryTotal(c)) }
         w.endObject()
         w.beginObject("by_month")
-        for m in months { w.value(m.description, byMonth[m] ?? 0) }
+        for m in months.indices { w.value(key: JSONWriter.key(monthNames[m]), monthTotal(m)) }
         w.endObject()
         w.beginObject("by_month_category")
-        for m in months {
-            w.beginObject(m.description)
-            for c in categories { w.value(c, byMonthCategory[m]?[c] ?? 0) }
+        for m in months.indices {
+            w.beginObject(monthNames[m])
+            for c in 0..<n { w.value(key: categoryKeys[c], monthCategory[m * n + c]) }
             w.endObject()
         }
         w.endObject()
         w.beginObject("by_outcome")
-        for (k, v) in byOutcome.sorted(by: { ($0.value, $1.key) > ($1.value, $0.key) }) { w.value(k, v) }
+        for o in outcomeCounts.indices.filter({ outcomeCounts[$0] > 0 }).sorted(by: { (outcomeCounts[$0], outcomes[$1]) > (outcomeCounts[$1], outcomes[$0]) }) {
+            w.value(outcomes[o], outcomeCounts[o])
+        }
         w.endObject()
         w.value("map_points", mapPoints)
         w.beginObject("months")
@@ -68,14 +73,15 @@ extension QueryResult {
 
     /// One row per month, a column per category, then a total row: opens in any spreadsheet.
     public func csv() -> String {
+        let n = categories.count
         var out = "month," + categories.joined(separator: ",") + ",total\n"
-        for m in months {
-            out += m.description
-            for c in categories { out += ",\(byMonthCategory[m]?[c] ?? 0)" }
-            out += ",\(byMonth[m] ?? 0)\n"
+        for (m, month) in months.enumerated() {
+            out += month.description
+            for c in 0..<n { out += ",\(monthCategory[m * n + c])" }
+            out += ",\(monthTotal(m))\n"
         }
         out += "all"
-        for c in categories { out += ",\(byCategory[c] ?? 0)" }
+        for c in 0..<n { out += ",\(categoryTotal(c))" }
         return out + ",\(total)\n"
     }
 
@@ -89,6 +95,7 @@ extension QueryResult {
         lines.append("Months \(from) to \(to) (\(months.count)) · forces: \(forces.isEmpty ? "none" : forces.joined(separator: ", ")) · map points inside: \(Format.grouped(mapPoints))")
         for n in notes { lines.append("! " + n) }
         lines.append("")
+        let byCategory = self.byCategory
         let shown = categories.filter { (byCategory[$0] ?? 0) > 0 || Category.standard.contains($0) }
             .sorted { (byCategory[$0] ?? 0, $1) > (byCategory[$1] ?? 0, $0) }
         let width = max(30, shown.map { Category.name(forSlug: $0).count }.max() ?? 0)
@@ -101,17 +108,17 @@ extension QueryResult {
             lines.append(pad(Category.name(forSlug: c), width) + left(Format.grouped(n), 10) + left(share, 8))
         }
         lines.append(pad("Total", width) + left(Format.grouped(total), 10))
-        lines.append(pad("  of which British Transport Police", width) + left(Format.grouped(btp), 10))
-        lines.append(pad("  force crimes", width) + left(Format.grouped(total - btp), 10))
+        lines.append(pad("  of which BTP (British Transport Police)", width + 1) + left(Format.grouped(btp), 9))
         lines.append(pad("No location (cannot be placed)", width) + left(Format.grouped(noLocation), 10))
         if months.count > 1 {
-            let counts = months.map { byMonth[$0] ?? 0 }
-            let peak = max(1, counts.max() ?? 1)
+            let counts = months.indices.map(monthTotal)
+            let peak = max(1, counts.max() ?? 1), low = counts.min() ?? 0
             let bars = Array("▁▂▃▄▅▆▇█")
-            let spark = String(counts.map { bars[min(7, $0 * 8 / (peak + 1))] })
+            // Scaled between the lowest and highest month so that the shape shows.
+            let spark = String(counts.map { bars[peak == low ? 3 : min(7, ($0 - low) * 8 / (peak - low + 1))] })
             lines.append("")
             lines.append("Trend, \(from) → \(to): \(spark)")
-            lines.append("  per month: min \(counts.min() ?? 0), max \(peak), mean \(Format.decimal(Double(total) / Double(months.count), places: 1))")
+            lines.append("  per month: min \(low), max \(peak), mean \(Format.decimal(Double(total) / Double(months.count), places: 1))")
         }
         lines.append("")
         lines.append("Recorded crime, not experienced crime. Each crime is moved to the nearest anonymous Police UK map point, so a point stands for its whole catchment, not a building. England & Wales (+BTP) only; fraud is not included; months are published ~6 weeks late and get restated.")
