@@ -103,6 +103,15 @@ public struct QueryResult: Sendable, Equatable {
         return out
     }
 
+    /// Equal answers: the same counts under the same names, whatever order the mirror's
+    /// dictionaries happened to give the categories and outcomes.
+    public static func == (a: QueryResult, b: QueryResult) -> Bool {
+        a.total == b.total && a.btp == b.btp && a.mapPoints == b.mapPoints && a.from == b.from && a.to == b.to
+            && a.forces == b.forces && a.noLocation == b.noLocation && a.notes == b.notes && a.synthetic == b.synthetic
+            && a.nearestMapPoint == b.nearestMapPoint && a.months == b.months
+            && a.byMonthCategory == b.byMonthCategory && a.byOutcome == b.byOutcome
+    }
+
     func categoryTotal(_ c: Int) -> Int {
         var t = 0
         for m in months.indices { t += monthCategory[m * categories.count + c] }
