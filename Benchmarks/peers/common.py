@@ -1,0 +1,84 @@
+"""Shared helpers for the peer benchmarks: CSV loading, queries, stats."""
+import csv, glob, json, math, os, statistics
+
+DATA = os.environ.get("CRIME_DATA", "/work/shared/data/crime-archive")
+HERE = os.path.dirname(os.path.abspath(__file__))
+MILE = 1609.344
+
+
+def csv_files():
+    return sorted(glob.glob(os.path.join(DATA, "*", "*-street.csv")))
+
+
+def iter_rows():
+    """Yield (lat_str, lng_str, month, category) for every CSV row (lat/lng may be '')."""
+    for path in csv_files():
+        with open(path, newline="", encoding="utf-8") as f:
+            r = csv.reader(f)
+            h = next(r)
+            ilng, ilat, imon, icat = h.index("Longitude"), h.index("Latitude"), h.index("Month"), h.index("Crime type")
+            for row in r:
+                yield row[ilat], row[ilng], row[imon], row[icat]
+
+
+def load_points():
+    """Aggregate located rows into distinct map points.
+
+    Returns (points, counts, months, cats):
+      points: list of (lat, lng) floats, index = point id
+      counts: dict (point_id, month, category) -> n
+      months, cats: sorted lists of distinct months / categories (located rows only)
+    """
+    pid, points, counts = {}, [], {}
+    for lat, lng, month, cat in iter_rows():
+        if not lat or not lng:
+            continue
+        key = (lat, lng)
+        i = pid.get(key)
+        if i is None:
+            i = pid[key] = len(points)
+            points.append((float(lat), float(lng)))
+        k = (i, month, cat)
+        counts[k] = counts.get(k, 0) + 1
+    months = sorted({k[1] for k in counts})
+    cats = sorted({k[2] for k in counts})
+    return points, counts, months, cats
+
+
+def load_queries(path=None):
+    out = []
+    with open(path or os.path.join(HERE, "queries.jsonl")) as f:
+        for line in f:
+            q = json.loads(line)
+            assert q["radius"].endswith("m")
+            q["r"] = float(q["radius"][:-1])
+            out.append(q)
+    return out
+
+
+def deg_box(lat, lng, r):
+    """Generous lat/lng half-widths (degrees) containing every point within r metres.
+    1 deg latitude >= 110574 m; 1 deg longitude >= 111319*cos(lat) m on WGS84."""
+    dlat = r / 110000.0 * 1.01 + 1e-5
+    phi = min(89.9, abs(lat) + dlat)
+    dlng = dlat / math.cos(math.radians(phi))
+    return dlat, dlng
+
+
+def write_results(engine, results):
+    """results: list of (total, {category: n}) in query order."""
+    with open(os.path.join(HERE, f"results-{engine}.jsonl"), "w") as f:
+        for total, _ in results:
+            f.write(json.dumps({"total": total}) + "\n")
+    with open(os.path.join(HERE, f"categories-{engine}.jsonl"), "w") as f:
+        for _, bycat in results:
+            f.write(json.dumps(dict(sorted(bycat.items())), separators=(",", ":")) + "\n")
+
+
+def summarize(engine, times_s, build_s, extra=""):
+    us = sorted(t * 1e6 for t in times_s)
+    p = lambda q: us[min(len(us) - 1, int(math.ceil(q * len(us))) - 1)]
+    line = (f"{engine}: n={len(us)} median={statistics.median(us):.0f}us p90={p(0.90):.0f}us "
+            f"p99={p(0.99):.0f}us mean={statistics.fmean(us):.0f}us build={build_s:.2f}s {extra}")
+    print(line, flush=True)
+    return line
