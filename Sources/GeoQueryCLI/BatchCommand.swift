@@ -9,7 +9,7 @@ struct BatchCommand: ParsableCommand {
         abstract: "Answer JSON-lines queries from stdin, one JSON result per line, in order.",
         discussion: """
         Each line: {"lat":52.63,"lng":-1.13,"radius":"0.5mi","from":"2020-01","to":"2020-12","category":["burglary"]}
-        Keys: lat, lng, radius, from, to, date, category, force, exclude_btp, id (echoed back).
+        Keys: lat, lng, radius (or poly, wkt, geojson, repair), from, to, date, category, force, exclude_btp.
         A bad line gets {"error": "...", "line": N} on its own line; the rest go on.
         """
     )
@@ -29,16 +29,12 @@ struct BatchCommand: ParsableCommand {
                 buffer += try m.query(q).json(area: q.area)
             } catch let e as GeoQueryError {
                 failures += 1
-                buffer += "{\"error\":\(BatchCommand.quote(e.description)),\"line\":\(lineNumber)}"
+                buffer += "{\"error\":\(JSONQuote.quote(e.description)),\"line\":\(lineNumber)}"
             }
             buffer += "\n"
             if buffer.utf8.count > 1 << 16 { Output.standard(buffer); buffer = "" }
         }
         Output.standard(buffer)
         if failures > 0 { Output.warning("\(failures) of \(lineNumber) line(s) failed; see the error objects in the output") }
-    }
-
-    static func quote(_ s: String) -> String {
-        String(decoding: try! JSONSerialization.data(withJSONObject: [s]), as: UTF8.self).dropFirst().dropLast().description
     }
 }

@@ -28,8 +28,15 @@ struct GeoQueryCommand: ParsableCommand {
     @Option(help: "Output: table, json, csv or police-json (the matching crimes as data.police.uk's crimes-street JSON).")
     var format: OutputFormat = .table
 
+    @Flag(help: "With --geojson: one result per feature instead of one for the whole collection.")
+    var perFeature = false
+
+    @Option(help: ArgumentHelp("With --per-feature: the property that names each feature (default: LSOA11CD, name, ...).", valueName: "property"))
+    var featureKey: String?
+
     func run() throws {
         let m = try CrimeMirror.open(mirror.location)
+        if perFeature { return try runPerFeature(m) }
         let q = try area.input.query(fallbackCentre: m.defaultCentre)
         switch format {
         case .policeJSON:
@@ -41,6 +48,36 @@ struct GeoQueryCommand: ParsableCommand {
         case .table:
             Output.standard(try m.query(q).table(area: q.area))
         }
+    }
+
+    /// One result per GeoJSON feature: JSON lines, a CSV row each, or a table line each.
+    func runPerFeature(_ m: CrimeMirror) throws {
+        guard let path = area.geojson else { throw GeoQueryError.invalidQuery("--per-feature needs --geojson FILE") }
+        let input = try area.input
+        let (from, to) = try input.monthRange()
+        let features = try PolygonReader.geojsonFeatures(try QueryOptions.read(path, what: "GeoJSON"), key: featureKey, repair: input.repair)
+        var out = ""
+        var first = true
+        for f in features {
+            let q = CrimeQuery.polygon(f.polygon, from: from, to: to, categories: input.categories, forces: input.forces, excludeBTP: input.excludeBTP)
+            let r = try m.query(q)
+            switch format {
+            case .json, .policeJSON:
+                var json = r.json(area: q.area)
+                json.insert(contentsOf: "\"feature\":\(JSONQuote.quote(f.key)),", at: json.index(after: json.startIndex))
+                out += json + "\n"
+            case .csv:
+                let lines = r.csv().split(separator: "\n")
+                if first { out += "feature," + lines[0] + "\n" }
+                out += "\(f.key)," + lines[lines.count - 1].dropFirst("all,".count) + "\n"
+            case .table:
+                if first { out += "feature".padding(toLength: 24, withPad: " ", startingAt: 0) + "   crimes   km²      per km²\n" }
+                out += f.key.padding(toLength: 24, withPad: " ", startingAt: 0)
+                    + String(r.total).leftPadded(9) + String(format: "%9.3f", r.areaKm2) + String(format: "%12.1f", r.densityPerKm2) + "\n"
+            }
+            first = false
+        }
+        Output.standard(out)
     }
 
     /// Parses, runs, and turns every failure into one line on stderr and a non-zero exit.
@@ -92,11 +129,35 @@ struct QueryOptions: ParsableArguments {
     @Flag(help: "Leave out British Transport Police crimes.")
     var excludeBtp = false
 
+    @Option(help: ArgumentHelp("A polygon as data.police.uk takes it: lat,lng:lat,lng:... (closed for you).", valueName: "points"))
+    var poly: String?
+    @Option(help: ArgumentHelp("A GeoJSON file: Polygon, MultiPolygon, Feature or FeatureCollection (holes allowed).", valueName: "file"))
+    var geojson: String?
+    @Option(help: ArgumentHelp("A WKT polygon or multipolygon, or @FILE to read it from a file.", valueName: "text|@file"))
+    var wkt: String?
+    @Option(help: ArgumentHelp("A KML file with <Polygon> boundaries (as data.police.uk publishes for forces).", valueName: "file"))
+    var kml: String?
+    @Flag(help: "Repair an invalid polygon with GEOS MakeValid (and say what changed) instead of refusing it.")
+    var repair = false
+
     var input: QueryInput {
-        var i = QueryInput()
-        i.lat = lat; i.lng = lng; i.radius = radius; i.from = from; i.to = to; i.date = date
-        i.categories = category; i.forces = force; i.excludeBTP = excludeBtp
-        return i
+        get throws {
+            var i = QueryInput()
+            i.lat = lat; i.lng = lng; i.radius = radius; i.from = from; i.to = to; i.date = date
+            i.categories = category; i.forces = force; i.excludeBTP = excludeBtp
+            i.poly = poly; i.repair = repair
+            i.geojson = try geojson.map { try QueryOptions.read($0, what: "GeoJSON") }
+            i.kml = try kml.map { try QueryOptions.read($0, what: "KML") }
+            i.wkt = try wkt.map { $0.hasPrefix("@") ? try QueryOptions.read(String($0.dropFirst()), what: "WKT") : $0 }
+            return i
+        }
+    }
+
+    static func read(_ path: String, what: String) throws -> String {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw GeoQueryError.unreadableInput("cannot read the \(what) file \(path)")
+        }
+        return String(decoding: data, as: UTF8.self)
     }
 }
 
@@ -107,4 +168,14 @@ enum Output {
     static func warning(_ message: String) { FileHandle.standardError.write(Data("geoquery: warning: \(message)\n".utf8)) }
     static func progress(_ line: String) { FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8)) }
     static var stderrIsTerminal: Bool { isatty(2) == 1 }
+}
+
+extension String {
+    func leftPadded(_ n: Int) -> String { String(repeating: " ", count: max(0, n - count)) + self }
+}
+
+enum JSONQuote {
+    static func quote(_ s: String) -> String {
+        String(decoding: try! JSONSerialization.data(withJSONObject: [s]), as: UTF8.self).dropFirst().dropLast().description
+    }
 }

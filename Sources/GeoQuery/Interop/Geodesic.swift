@@ -9,6 +9,7 @@ public final class Geodesic: @unchecked Sendable {
 
     /// Owned here and freed in `deinit`; GeographicLib only reads it after `geod_init`.
     private let g: UnsafeMutablePointer<geod_geodesic>
+    var gPointer: UnsafeMutablePointer<geod_geodesic> { g }
 
     init(equatorialRadius a: Double, flattening f: Double) {
         g = .allocate(capacity: 1)
@@ -31,5 +32,18 @@ public final class Geodesic: @unchecked Sendable {
         var lat2 = 0.0, lng2 = 0.0, azi2 = 0.0
         geod_direct(g, lat, lng, azimuth, metres, &lat2, &lng2, &azi2)
         return (lat2, lng2)
+    }
+}
+
+extension Geodesic {
+    /// Area in m² enclosed by a ring of (lat, lng) degrees on the WGS84 ellipsoid
+    /// (`geod_polygonarea`: edges are geodesics; for the small rings of a query the difference
+    /// from lon/lat-straight edges is negligible). Always positive.
+    func area(ring: [(lat: Double, lng: Double)]) -> Double {
+        var lats = ring.map(\.lat), lngs = ring.map(\.lng)
+        if ring.count > 1, ring.first! == ring.last! { lats.removeLast(); lngs.removeLast() }
+        var a = 0.0, p = 0.0
+        geod_polygonarea(gPointer, &lats, &lngs, Int32(lats.count), &a, &p)
+        return abs(a)
     }
 }

@@ -4,14 +4,7 @@ extension CrimeMirror {
     public func crimes(_ q: CrimeQuery) throws -> [Crime] {
         let plan = try QueryPlan(q, mirror: self)
         try snapshot.verifyRows()
-        var points: [Int] = []
-        switch q.area {
-        case .circle(let c):
-            tree.search(CircleArea(c), node: { level, g in
-                points += tree.points(level: level, node: g - Int(tree.levelStart[level - 1]))
-            }, point: { points.append($0) })
-        }
-        points.sort()
+        let points = try self.points(in: q.area)
         let s = snapshot
         let start = s.array(.pointCrimeStart, as: UInt32.self)
         let month = s.array(.crimeMonth, as: Int32.self), force = s.array(.crimeForce, as: UInt8.self)

@@ -92,26 +92,46 @@ public final class CrimeMirror: @unchecked Sendable {
     public func query(_ q: CrimeQuery) throws -> QueryResult {
         let plan = try QueryPlan(q, mirror: self)
         let tally = plan.tally(self)
+        switch q.area {
+        case .circle(let c): add(CircleArea(c), to: tally)
+        case .polygon(let p): add(try PolygonArea(p), to: tally)
+        }
+        return plan.result(tally, mirror: self)
+    }
+
+    /// Walks the tree over `area`: whole inside nodes through their aggregates, crossing leaves point by point.
+    private func add<A: TreeArea>(_ area: A, to tally: Tally) {
         let projected = tally.unfiltered
         // Locals, so the hot closures touch no class property.
         let tree = self.tree, projections = self.projections
         let nodeCells = self.nodeCells, nodeCellStart = self.nodeCellStart, nodeForceMask = self.nodeForceMask
         let pointCells = self.pointCells, pointCellStart = self.pointCellStart, pointForceMask = self.pointForceMask
-        switch q.area {
-        case .circle(let c):
-            tree.search(CircleArea(c), node: { level, g in
-                if projected { tally.addProjected(projections, node: g) } else {
-                    tally.add(nodeCells, Int(nodeCellStart[g])..<Int(nodeCellStart[g + 1]))
-                }
-                tally.present |= nodeForceMask[g]
-                tally.mapPoints += tree.points(level: level, node: g - Int(tree.levelStart[level - 1])).count
-            }, point: { p in
-                tally.add(pointCells, Int(pointCellStart[p])..<Int(pointCellStart[p + 1]))
-                tally.present |= pointForceMask[p]
-                tally.mapPoints += 1
-            })
+        tree.search(area, node: { level, g in
+            if projected { tally.addProjected(projections, node: g) } else {
+                tally.add(nodeCells, Int(nodeCellStart[g])..<Int(nodeCellStart[g + 1]))
+            }
+            tally.present |= nodeForceMask[g]
+            tally.mapPoints += tree.points(level: level, node: g - Int(tree.levelStart[level - 1])).count
+        }, point: { p in
+            tally.add(pointCells, Int(pointCellStart[p])..<Int(pointCellStart[p + 1]))
+            tally.present |= pointForceMask[p]
+            tally.mapPoints += 1
+        })
+    }
+
+    /// Map points inside an area, in index order.
+    func points(in area: Area) throws -> [Int] {
+        var points: [Int] = []
+        func collect<A: TreeArea>(_ a: A) {
+            tree.search(a, node: { level, g in
+                points += tree.points(level: level, node: g - Int(tree.levelStart[level - 1]))
+            }, point: { points.append($0) })
         }
-        return plan.result(tally, mirror: self)
+        switch area {
+        case .circle(let c): collect(CircleArea(c))
+        case .polygon(let p): collect(try PolygonArea(p))
+        }
+        return points.sorted()
     }
 }
 

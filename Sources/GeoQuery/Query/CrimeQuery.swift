@@ -1,6 +1,15 @@
 /// An area to aggregate crime over.
 public enum Area: Sendable, Equatable {
     case circle(Circle)
+    case polygon(Polygon)
+
+    /// Area in km²: π r² for a circle (r along the geodesic), the WGS84 area for a polygon.
+    public var areaKm2: Double {
+        switch self {
+        case .circle(let c): return Double.pi * c.radius.metres * c.radius.metres / 1e6
+        case .polygon(let p): return p.areaKm2
+        }
+    }
 }
 
 /// What to count: an area, an optional month range, and category / force filters.
@@ -23,6 +32,12 @@ public struct CrimeQuery: Sendable, Equatable {
         self.categories = categories
         self.forces = forces
         self.excludeBTP = excludeBTP
+    }
+
+    /// A polygon query.
+    public static func polygon(_ polygon: Polygon, from: Month? = nil, to: Month? = nil,
+                               categories: [String] = [], forces: [String] = [], excludeBTP: Bool = false) -> CrimeQuery {
+        CrimeQuery(area: .polygon(polygon), from: from, to: to, categories: categories, forces: forces, excludeBTP: excludeBTP)
     }
 
     /// A radius query around (lat, lng).
@@ -64,6 +79,9 @@ public struct QueryResult: Sendable, Equatable {
     public internal(set) var synthetic = false
     /// The nearest map point when none lies inside: its distance in metres and name.
     public internal(set) var nearestMapPoint: NearestMapPoint? = nil
+    /// The query area in km², and crimes per km² of it.
+    public internal(set) var areaKm2 = 0.0
+    public var densityPerKm2: Double { areaKm2 > 0 ? Double(total) / areaKm2 : 0 }
 
     public struct NearestMapPoint: Sendable, Equatable {
         public var metres: Double

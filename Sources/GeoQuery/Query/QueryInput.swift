@@ -14,13 +14,41 @@ public struct QueryInput: Sendable {
     public var categories: [String] = []
     public var forces: [String] = []
     public var excludeBTP = false
+    /// Polygon forms (at most one, and not with a centre): a data.police.uk poly string, WKT,
+    /// GeoJSON text, KML text.
+    public var poly: String?
+    public var wkt: String?
+    public var geojson: String?
+    public var kml: String?
+    /// Repair an invalid polygon with GEOS MakeValid instead of refusing it.
+    public var repair = false
 
     public static let defaultRadius = "0.5mi"
+
+    /// The polygon, when the input names one.
+    public func polygon() throws -> Polygon? {
+        let forms = [poly.map { ("--poly", $0) }, wkt.map { ("--wkt", $0) }, geojson.map { ("--geojson", $0) }, kml.map { ("--kml", $0) }].compactMap { $0 }
+        guard let (flag, text) = forms.first else { return nil }
+        if forms.count > 1 { throw GeoQueryError.invalidQuery("give one area: \(forms.map(\.0).joined(separator: " and ")) were both given") }
+        if lat != nil || lng != nil || radius != nil {
+            throw GeoQueryError.invalidQuery("\(flag) gives the area: leave out --lat/--lng/--radius")
+        }
+        switch flag {
+        case "--poly": return try PolygonReader.poly(text, repair: repair)
+        case "--wkt": return try PolygonReader.wkt(text, repair: repair)
+        case "--geojson": return try PolygonReader.geojson(text, repair: repair)
+        default: return try PolygonReader.kml(text, repair: repair)
+        }
+    }
 
     public init() {}
 
     /// Validates and builds the query. `fallbackCentre` is used when no centre is given (the sample).
     public func query(fallbackCentre: (lat: Double, lng: Double)? = nil) throws -> CrimeQuery {
+        let (fromMonth, toMonth) = try monthRange()
+        if let polygon = try polygon() {
+            return .polygon(polygon, from: fromMonth, to: toMonth, categories: categories, forces: forces, excludeBTP: excludeBTP)
+        }
         let centre: (Double, Double)
         switch (lat, lng) {
         case let (la?, lo?): centre = (la, lo)
@@ -30,6 +58,14 @@ public struct QueryInput: Sendable {
         default: throw GeoQueryError.invalidQuery("give both --lat and --lng")
         }
         let r = try Distance(parsing: radius ?? QueryInput.defaultRadius)
+        let q = CrimeQuery.radius(lat: centre.0, lng: centre.1, r, from: fromMonth, to: toMonth,
+                                  categories: categories, forces: forces, excludeBTP: excludeBTP)
+        if case .circle(let c) = q.area { try c.validate() }
+        return q
+    }
+
+    /// `--from`/`--to` or `--date`, checked.
+    public func monthRange() throws -> (Month?, Month?) {
         var fromMonth = try from.map { try QueryInput.month($0, flag: "from") }
         var toMonth = try to.map { try QueryInput.month($0, flag: "to") }
         if let d = date {
@@ -41,10 +77,7 @@ public struct QueryInput: Sendable {
         if let a = fromMonth, let b = toMonth, a > b {
             throw GeoQueryError.invalidMonth("the month range is reversed: --from \(a) is after --to \(b)")
         }
-        let q = CrimeQuery.radius(lat: centre.0, lng: centre.1, r, from: fromMonth, to: toMonth,
-                                  categories: categories, forces: forces, excludeBTP: excludeBTP)
-        if case .circle(let c) = q.area { try c.validate() }
-        return q
+        return (fromMonth, toMonth)
     }
 
     static func month(_ text: String, flag: String) throws -> Month {
@@ -61,7 +94,8 @@ public struct QueryInput: Sendable {
               let obj = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
             throw GeoQueryError.invalidQuery("not a JSON object: each batch line is one query such as {\"lat\":52.63,\"lng\":-1.13,\"radius\":\"0.5mi\"}")
         }
-        let known: Set<String> = ["lat", "lng", "radius", "from", "to", "date", "category", "force", "exclude_btp", "id"]
+        let known: Set<String> = ["lat", "lng", "radius", "from", "to", "date", "category", "force", "exclude_btp", "id",
+                                  "poly", "wkt", "geojson", "repair"]
         if let unknown = obj.keys.first(where: { !known.contains($0) }) {
             throw GeoQueryError.invalidQuery("unknown key '\(unknown)' (known: \(known.sorted().joined(separator: ", ")))")
         }
@@ -95,6 +129,14 @@ public struct QueryInput: Sendable {
         date = try string("date")
         categories = try list("category")
         forces = try list("force")
+        poly = try string("poly")
+        wkt = try string("wkt")
+        if let g = obj["geojson"] {
+            if let text = g as? String { geojson = text } else {
+                geojson = String(decoding: try JSONSerialization.data(withJSONObject: g), as: UTF8.self)
+            }
+        }
+        if let b = obj["repair"] { repair = (b as? Bool) ?? false }
         if let b = obj["exclude_btp"] { guard let v = b as? Bool else { throw GeoQueryError.invalidQuery("'exclude_btp' must be true or false") }; excludeBTP = v }
     }
 }

@@ -11,7 +11,7 @@ struct QueryPlan {
 
     init(_ q: CrimeQuery, mirror: CrimeMirror) throws {
         query = q
-        switch q.area { case .circle(let c): try c.validate() }
+        if case .circle(let c) = q.area { try c.validate() }
         guard let first = mirror.firstMonth, let last = mirror.lastMonth else {
             throw GeoQueryError.mirrorMissing("the mirror is empty: ingest Police UK CSVs with 'geoquery ingest --mirror DIR FILES...'")
         }
@@ -54,6 +54,7 @@ struct QueryPlan {
     func result(_ t: Tally, mirror: CrimeMirror) -> QueryResult {
         var r = QueryResult(from: from, to: to)
         r.synthetic = mirror.synthetic
+        r.areaKm2 = query.area.areaKm2
         // The mirror's category table starts with the 14 standard slugs, in order.
         r.categories = mirror.categories
         r.months = (from...to).months
@@ -86,16 +87,26 @@ struct QueryPlan {
             notes.append("SYNTHETIC SAMPLE: these figures come from geoquery's generated demo data around Leicester, not from Police UK. Use --mirror DIR for real data.")
         }
         for f in forcesNotHeld { notes.append("The mirror holds no data for force '\(f)': ingest its CSVs to count it.") }
-        if t.mapPoints == 0, case .circle(let c) = query.area {
-            let lat = Int32((c.lat * 1e6).rounded()), lng = Int32((c.lng * 1e6).rounded())
+        if case .polygon(let p) = query.area { notes += p.warnings }
+        if t.mapPoints == 0 {
+            let centre: (lat: Double, lng: Double)
+            let what: String
+            switch query.area {
+            case .circle(let c): centre = (c.lat, c.lng); what = "within \(c.radius) of this centre"
+            case .polygon(let p):
+                let b = p.boxE6
+                centre = (Double(b.minLat + b.maxLat) / 2e6, Double(b.minLng + b.maxLng) / 2e6)
+                what = "inside this polygon"
+            }
+            let lat = Int32((centre.lat * 1e6).rounded()), lng = Int32((centre.lng * 1e6).rounded())
             if let p = mirror.tree.nearest(latE6: lat, lngE6: lng) {
-                let d = Geodesic.wgs84.distance(lat1: c.lat, lng1: c.lng, lat2: Double(mirror.tree.lat[p]) / 1e6, lng2: Double(mirror.tree.lng[p]) / 1e6)
+                let d = Geodesic.wgs84.distance(lat1: centre.lat, lng1: centre.lng, lat2: Double(mirror.tree.lat[p]) / 1e6, lng2: Double(mirror.tree.lng[p]) / 1e6)
                 let name = mirror.pointName(p)
                 r.nearestMapPoint = .init(metres: d, name: name)
                 if d > 20_000 {
-                    notes.append("No map point lies within \(c.radius) of this centre; the nearest is \(Format.decimal(d / 1000, places: 1)) km away, so the place is outside the mirror's coverage: Police UK covers England and Wales (and British Transport Police; Scotland and Northern Ireland only partly or not at all), and this mirror holds \(mirror.forces.count) force(s).")
+                    notes.append("No map point lies \(what); the nearest is \(Format.decimal(d / 1000, places: 1)) km away, so the place is outside the mirror's coverage: Police UK covers England and Wales (and British Transport Police; Scotland and Northern Ireland only partly or not at all), and this mirror holds \(mirror.forces.count) force(s).")
                 } else {
-                    notes.append("No map point lies within \(c.radius); the nearest is \(Format.decimal(d, places: 0)) m away (\(name)). Try a larger radius.")
+                    notes.append("No map point lies \(what); the nearest is \(Format.decimal(d, places: 0)) m from its centre (\(name)).")
                 }
             }
         }
@@ -105,11 +116,18 @@ struct QueryPlan {
         if !outside.isEmpty {
             notes.append("The mirror holds no data at all for \(QueryPlan.describe(outside)) (\(outside.count) of the \(to.ordinal - from.ordinal + 1) months asked): those months count zero.")
         }
+        // Forces with the same gaps share one note.
+        var byGaps: [String: [String]] = [:], order: [String] = []
         for f in 0..<mirror.forces.count where (present >> UInt64(f)) & 1 == 1 {
             let gaps = (from.ordinal...to.ordinal).filter { mirror.holds(month: $0) && !mirror.holds(month: $0, force: f) }
-            if !gaps.isEmpty {
-                notes.append("Force '\(mirror.forces[f])' has crimes here but no data for \(QueryPlan.describe(gaps)): a dip there is missing data, not less crime.")
-            }
+            guard !gaps.isEmpty else { continue }
+            let key = QueryPlan.describe(gaps)
+            if byGaps[key] == nil { order.append(key) }
+            byGaps[key, default: []].append("'\(mirror.forces[f])'")
+        }
+        for key in order {
+            let names = byGaps[key]!
+            notes.append("\(names.count == 1 ? "Force" : "Forces") \(names.joined(separator: ", ")) \(names.count == 1 ? "has" : "have") crimes here but no data for \(key): a dip there is missing data, not less crime.")
         }
         return notes
     }

@@ -45,6 +45,8 @@ extension QueryResult {
         for f in forces { w.value(nil, f) }
         w.endArray()
         w.value("no_location", noLocation)
+        w.value("area_km2", areaKm2, places: 4)
+        w.value("density_per_km2", densityPerKm2, places: 2)
         if let n = nearestMapPoint {
             w.beginObject("nearest_map_point")
             w.value("metres", n.metres, places: 1)
@@ -67,7 +69,12 @@ extension QueryResult {
             w.value("lat", c.lat, places: 6)
             w.value("lng", c.lng, places: 6)
             w.value("radius_m", c.radius.metres, places: 1)
+        case .polygon(let p):
+            w.value("type", "polygon")
+            w.value("parts", p.parts.count)
+            w.value("vertices", p.vertexCount)
         }
+        w.value("area_km2", areaKm2, places: 4)
         w.endObject()
     }
 
@@ -91,6 +98,8 @@ extension QueryResult {
         switch area {
         case .circle(let c):
             lines.append("Crime recorded within \(c.radius) of \(Format.decimal(c.lat, places: 6)), \(Format.decimal(c.lng, places: 6))")
+        case .polygon(let p):
+            lines.append("Crime recorded inside a polygon (\(p.parts.count) part(s), \(p.vertexCount) vertices, \(Format.decimal(areaKm2, places: 3)) km²)")
         }
         lines.append("Months \(from) to \(to) (\(months.count)) · forces: \(forces.isEmpty ? "none" : forces.joined(separator: ", ")) · map points inside: \(Format.grouped(mapPoints))")
         for n in notes { lines.append("! " + n) }
@@ -110,6 +119,7 @@ extension QueryResult {
         lines.append(pad("Total", width) + left(Format.grouped(total), 10))
         lines.append(pad("  of which BTP (British Transport Police)", width + 1) + left(Format.grouped(btp), 9))
         lines.append(pad("No location (cannot be placed)", width) + left(Format.grouped(noLocation), 10))
+        lines.append(pad("Crimes per km² (area \(Format.decimal(areaKm2, places: 3)) km²)", width) + left(Format.decimal(densityPerKm2, places: 1), 10))
         if months.count > 1 {
             let counts = months.indices.map(monthTotal)
             let peak = max(1, counts.max() ?? 1), low = counts.min() ?? 0

@@ -4,53 +4,12 @@ import Testing
 
 /// Radius answers on the real archive against a brute-force scan of independently parsed rows.
 @Suite struct RadiusQueryTests {
-    struct Expected: Equatable, CustomStringConvertible {
-        var total = 0, btp = 0, mapPoints = 0, noLocation = 0
-        var byCategory: [String: Int] = [:]
-        var byMonth: [String: Int] = [:]
-        var byMonthCategory: [String: Int] = [:]
-        var byOutcome: [String: Int] = [:]
-        var forces: [String] = []
-        var description: String { "total \(total) btp \(btp) points \(mapPoints) noloc \(noLocation) forces \(forces)" }
-    }
-
-    /// Every row scanned, geodesic distance for each candidate: no index, no aggregates.
     static func bruteForce(lat: Double, lng: Double, metres: Double, from: String, to: String,
                            categories: Set<String>, forces: Set<String>, excludeBTP: Bool) -> Expected {
-        var e = Expected()
-        var points = Set<String>()
-        var answered = Set<String>()
         let dLat = metres / 110_000 + 0.001, dLng = metres / (111_320 * cos(lat * .pi / 180) * 0.98) + 0.001
-        for r in TestData.referenceRows {
-            guard let la = r.lat, let lo = r.lng, abs(la - lat) <= dLat, abs(lo - lng) <= dLng,
-                  Geodesic.wgs84.distance(lat1: lat, lng1: lng, lat2: la, lng2: lo) <= metres else { continue }
-            points.insert("\(la),\(lo)")
-            guard r.month >= from, r.month <= to, categories.isEmpty || categories.contains(r.category),
-                  forces.isEmpty || forces.contains(r.force), !(excludeBTP && r.force == "btp") else { continue }
-            e.total += 1
-            if r.force == "btp" { e.btp += 1 }
-            e.byCategory[r.category, default: 0] += 1
-            e.byMonth[r.month, default: 0] += 1
-            e.byMonthCategory["\(r.month)/\(r.category)", default: 0] += 1
-            e.byOutcome[r.outcome, default: 0] += 1
-            answered.insert(r.force)
-        }
-        for r in TestData.referenceRows where r.lat == nil && answered.contains(r.force) {
-            if r.month >= from, r.month <= to, categories.isEmpty || categories.contains(r.category) { e.noLocation += 1 }
-        }
-        e.mapPoints = points.count
-        e.forces = answered.sorted()
-        return e
-    }
-
-    static func observed(_ r: QueryResult) -> Expected {
-        var e = Expected(total: r.total, btp: r.btp, mapPoints: r.mapPoints, noLocation: r.noLocation)
-        e.byCategory = r.byCategory.filter { $0.value > 0 }
-        e.byMonth = Dictionary(uniqueKeysWithValues: r.byMonth.filter { $0.value > 0 }.map { ($0.key.description, $0.value) })
-        for (m, row) in r.byMonthCategory { for (c, n) in row where n > 0 { e.byMonthCategory["\(m)/\(c)"] = n } }
-        e.byOutcome = r.byOutcome
-        e.forces = r.forces
-        return e
+        return Expected.bruteForce(inside: { Geodesic.wgs84.distance(lat1: lat, lng1: lng, lat2: $0, lng2: $1) <= metres },
+                                   near: { abs($0 - lat) <= dLat && abs($1 - lng) <= dLng },
+                                   from: from, to: to, categories: categories, forces: forces, excludeBTP: excludeBTP)
     }
 
     func check(_ q: CrimeQuery, _ label: String) throws {
@@ -60,7 +19,7 @@ import Testing
         let from = (q.from ?? mirror.firstMonth!).description, to = (q.to ?? mirror.lastMonth!).description
         let expected = RadiusQueryTests.bruteForce(lat: c.lat, lng: c.lng, metres: c.radius.metres, from: from, to: to,
                                                    categories: Set(q.categories), forces: Set(q.forces), excludeBTP: q.excludeBTP)
-        #expect(RadiusQueryTests.observed(result) == expected, "\(label): \(q)")
+        #expect(Expected.observed(result) == expected, "\(label): \(q)")
         // Every standard slug is present, and the parts add up.
         #expect(Category.standard.allSatisfy { result.byCategory[$0] != nil })
         #expect(result.byMonth.values.reduce(0, +) == result.total)

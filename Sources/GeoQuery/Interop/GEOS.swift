@@ -1,0 +1,189 @@
+import CGEOS
+
+/// One GEOS context: the only owner of GEOS handles in geoquery. Not shared between threads
+/// (GEOS's rule: one context per thread); a query makes its own.
+///
+/// Errors: GEOS reports through the message handler set here; each call clears the last message
+/// first, so an old error never leaks into a new one.
+final class GEOSContext {
+    /// Owned; `GEOS_finish_r` in `deinit` frees it and nothing made from it may outlive it.
+    let handle: GEOSContextHandle_t
+    private let messages = MessageBox()
+
+    final class MessageBox { var last: String? }
+
+    init() {
+        handle = GEOS_init_r()
+        let box = Unmanaged.passUnretained(messages).toOpaque()
+        // The handler's userData is this context's box; it lives as long as the context.
+        _ = GEOSContext_setErrorMessageHandler_r(handle, { message, userData in
+            guard let userData, let message else { return }
+            Unmanaged<GEOSContext.MessageBox>.fromOpaque(userData).takeUnretainedValue().last = String(cString: message)
+        }, box)
+    }
+
+    deinit { GEOS_finish_r(handle) }
+
+    /// Runs one GEOS call, turning a NULL result into an error carrying GEOS's message.
+    private func owned(_ what: String, _ call: () -> OpaquePointer?) throws -> Geometry {
+        messages.last = nil
+        guard let p = call() else { throw GeoQueryError.invalidQuery("\(what): \(messages.last ?? "GEOS could not read it")") }
+        return Geometry(self, p)
+    }
+
+    func readWKT(_ text: String) throws -> Geometry {
+        let reader = GEOSWKTReader_create_r(handle)
+        defer { GEOSWKTReader_destroy_r(handle, reader) }
+        return try owned("invalid WKT") { GEOSWKTReader_read_r(handle, reader, text) }
+    }
+
+    func readGeoJSON(_ text: String) throws -> Geometry {
+        let reader = GEOSGeoJSONReader_create_r(handle)
+        defer { GEOSGeoJSONReader_destroy_r(handle, reader) }
+        return try owned("invalid GeoJSON geometry") { GEOSGeoJSONReader_readGeometry_r(handle, reader, text) }
+    }
+
+    func rectangle(minX: Double, minY: Double, maxX: Double, maxY: Double) -> Geometry {
+        // Returns NULL only on allocation failure.
+        Geometry(self, GEOSGeom_createRectangle_r(handle, minX, minY, maxX, maxY)!)
+    }
+
+    func point(x: Double, y: Double) -> Geometry {
+        Geometry(self, GEOSGeom_createPointFromXY_r(handle, x, y)!)
+    }
+}
+
+/// An owned GEOS geometry (`GEOSGeom_destroy_r` in `deinit`).
+final class Geometry {
+    let context: GEOSContext
+    let pointer: OpaquePointer
+
+    /// Takes ownership of `pointer`.
+    init(_ context: GEOSContext, _ pointer: OpaquePointer) {
+        self.context = context
+        self.pointer = pointer
+    }
+
+    deinit { GEOSGeom_destroy_r(context.handle, pointer) }
+
+    private var h: GEOSContextHandle_t { context.handle }
+
+    /// GEOS type id: 3 Polygon, 6 MultiPolygon, 7 GeometryCollection, ...
+    var typeID: Int32 { GEOSGeomTypeId_r(h, pointer) }
+    var isEmpty: Bool { GEOSisEmpty_r(h, pointer) == 1 }
+    var area: Double { var a = 0.0; _ = GEOSArea_r(h, pointer, &a); return a }
+
+    /// nil when valid, else GEOS's reason and the location it names.
+    var invalidity: (reason: String, x: Double, y: Double)? {
+        var reason: UnsafeMutablePointer<CChar>? = nil
+        var location: OpaquePointer? = nil
+        // Returns 1 valid, 0 invalid (reason and location allocated by GEOS), 2 on exception.
+        let r = GEOSisValidDetail_r(h, pointer, 0, &reason, &location)
+        defer {
+            if let reason { GEOSFree_r(h, reason) }
+            if let location { GEOSGeom_destroy_r(h, location) }
+        }
+        guard r == 0 else { return nil }
+        var x = 0.0, y = 0.0
+        if let location { _ = GEOSGeomGetX_r(h, location, &x); _ = GEOSGeomGetY_r(h, location, &y) }
+        return (reason.map { String(cString: $0) } ?? "invalid geometry", x, y)
+    }
+
+    func makeValid() throws -> Geometry {
+        guard let p = GEOSMakeValid_r(h, pointer) else { throw GeoQueryError.invalidQuery("GEOS could not repair the polygon") }
+        return Geometry(context, p)
+    }
+
+    /// Only the polygonal parts (MakeValid can return lines or points beside polygons).
+    func polygonalParts() -> [Geometry] {
+        switch typeID {
+        case 3: return [clone()]
+        case 6, 7:
+            return (0..<GEOSGetNumGeometries_r(h, pointer)).flatMap { i -> [Geometry] in
+                // GEOSGetGeometryN_r returns a borrowed pointer: clone before wrapping.
+                Geometry(context, GEOSGeom_clone_r(h, GEOSGetGeometryN_r(h, pointer, i))!).polygonalParts()
+            }
+        default: return []
+        }
+    }
+
+    func clone() -> Geometry { Geometry(context, GEOSGeom_clone_r(h, pointer)!) }
+
+    /// Rings of a Polygon: the exterior first, then holes; (x, y) pairs.
+    func rings() -> [[(Double, Double)]] {
+        guard typeID == 3 else { return [] }
+        var out: [[(Double, Double)]] = []
+        // Ring pointers are borrowed from the polygon: not destroyed here.
+        let exterior = GEOSGetExteriorRing_r(h, pointer)!
+        out.append(coordinates(exterior))
+        for i in 0..<GEOSGetNumInteriorRings_r(h, pointer) { out.append(coordinates(GEOSGetInteriorRingN_r(h, pointer, i)!)) }
+        return out
+    }
+
+    private func coordinates(_ ring: OpaquePointer) -> [(Double, Double)] {
+        let seq = GEOSGeom_getCoordSeq_r(h, ring)!  // borrowed
+        var n: UInt32 = 0
+        _ = GEOSCoordSeq_getSize_r(h, seq, &n)
+        return (0..<n).map { i in
+            var x = 0.0, y = 0.0
+            _ = GEOSCoordSeq_getXY_r(h, seq, i, &x, &y)
+            return (x, y)
+        }
+    }
+
+    func prepared() -> PreparedGeometry { PreparedGeometry(self) }
+}
+
+/// A prepared geometry for repeated predicates (`GEOSPreparedGeom_destroy_r` in `deinit`).
+final class PreparedGeometry {
+    let base: Geometry
+    let pointer: OpaquePointer
+
+    init(_ base: Geometry) {
+        self.base = base
+        pointer = GEOSPrepare_r(base.context.handle, base.pointer)!
+    }
+
+    deinit { GEOSPreparedGeom_destroy_r(base.context.handle, pointer) }
+
+    /// Every point of `g` lies inside or on the boundary. (Returns 2 on exception: treated as no.)
+    func covers(_ g: Geometry) -> Bool { GEOSPreparedCovers_r(base.context.handle, pointer, g.pointer) == 1 }
+    /// Some point of `g` lies inside or on the boundary.
+    func intersects(_ g: Geometry) -> Bool { GEOSPreparedIntersects_r(base.context.handle, pointer, g.pointer) == 1 }
+}
+
+extension GEOSContext {
+    /// A polygon or multipolygon from rings of (x, y) = (longitude, latitude) coordinates.
+    /// - Parameter parts: each part is its exterior ring followed by its holes; rings are closed here.
+    func polygon(_ parts: [[[(Double, Double)]]]) throws -> Geometry {
+        func ring(_ r: [(Double, Double)]) -> String {
+            var pts = r
+            if let f = pts.first, let l = pts.last, f != l { pts.append(f) }
+            return "(" + pts.map { "\($0.0) \($0.1)" }.joined(separator: ", ") + ")"
+        }
+        let wkt = parts.count == 1
+            ? "POLYGON(" + parts[0].map(ring).joined(separator: ", ") + ")"
+            : "MULTIPOLYGON(" + parts.map { "(" + $0.map(ring).joined(separator: ", ") + ")" }.joined(separator: ", ") + ")"
+        return try readWKT(wkt)
+    }
+
+    /// The union of several geometries (`GEOSUnaryUnion_r` over a collection).
+    func union(_ geometries: [Geometry]) throws -> Geometry {
+        let collection = try readWKT("GEOMETRYCOLLECTION(" + geometries.map { $0.wkt }.joined(separator: ", ") + ")")
+        guard let p = GEOSUnaryUnion_r(handle, collection.pointer) else { throw GeoQueryError.invalidQuery("GEOS could not union the polygons") }
+        return Geometry(self, p)
+    }
+}
+
+extension Geometry {
+    /// Well-known text (full precision).
+    var wkt: String {
+        let writer = GEOSWKTWriter_create_r(context.handle)
+        defer { GEOSWKTWriter_destroy_r(context.handle, writer) }
+        GEOSWKTWriter_setTrim_r(context.handle, writer, 1)
+        GEOSWKTWriter_setRoundingPrecision_r(context.handle, writer, -1)
+        let text = GEOSWKTWriter_write_r(context.handle, writer, pointer)!
+        defer { GEOSFree_r(context.handle, text) }
+        return String(cString: text)
+    }
+}
