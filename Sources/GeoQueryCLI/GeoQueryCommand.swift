@@ -129,7 +129,7 @@ struct QueryOptions: ParsableArguments {
     @Flag(help: "Leave out British Transport Police crimes.")
     var excludeBtp = false
 
-    @Option(help: ArgumentHelp("A polygon as data.police.uk takes it: lat,lng:lat,lng:... (closed for you).", valueName: "points"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("A polygon as data.police.uk takes it: lat,lng:lat,lng:... (closed for you).", valueName: "points"))
     var poly: String?
     @Option(help: ArgumentHelp("A GeoJSON file: Polygon, MultiPolygon, Feature or FeatureCollection (holes allowed).", valueName: "file"))
     var geojson: String?

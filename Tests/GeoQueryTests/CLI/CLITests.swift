@@ -136,3 +136,59 @@ import Testing
         #expect(m.info.crimes == total)
     }
 }
+
+/// Polygon inputs: bad ones get one clear line and a non-zero exit; an empty area is not an error.
+@Suite struct PolygonBadInputTests {
+    let bad = BadInputTests()
+
+    @Test func tooFewPoints() throws { try bad.expectError(["--poly", "52.6,-1.1:52.7,-1.1"], "at least 3 distinct points") }
+    @Test func repeatedPointsOnly() throws { try bad.expectError(["--poly", "52.6,-1.1:52.7,-1.1:52.6,-1.1"], "at least 3 distinct points") }
+    @Test func nonNumeric() throws { try bad.expectError(["--poly", "52.6,-1.1:north,-1.1:52.6,-1.2"], "poly point 2 'north,-1.1' is not 'latitude,longitude'") }
+    @Test func outOfRange() throws { try bad.expectError(["--poly", "52.6,-1.1:95,-1.1:52.6,-1.2"], "out of range") }
+    @Test func swapped() throws { try bad.expectError(["--poly", "-1.1,52.6:-1.1,52.7:-1.2,52.6"], "look like longitude,latitude") }
+    @Test func selfIntersecting() throws {
+        try bad.expectError(["--poly", "52.63,-1.14:52.64,-1.12:52.62,-1.14:52.64,-1.14"], "Self-intersection at or near")
+    }
+    @Test func repairedWithAWarning() throws {
+        let r = try CLIRun.run(["--poly", "52.63,-1.14:52.64,-1.12:52.62,-1.14:52.64,-1.14", "--repair", "--format", "json"])
+        #expect(r.status == 0 && r.stdout.contains("repaired the polygon with GEOS MakeValid"))
+    }
+    @Test func geojsonWithoutAPolygon() throws {
+        let f = TestData.temporaryDirectory("gj") + "/point.geojson"
+        try #"{"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[-1.1,52.6]}}"#.write(toFile: f, atomically: true, encoding: .utf8)
+        try bad.expectError(["--geojson", f], "holds no Polygon or MultiPolygon")
+    }
+    @Test func kmlWithoutCoordinates() throws {
+        let f = TestData.temporaryDirectory("kml") + "/empty.kml"
+        try "<kml><Placemark><name>x</name></Placemark></kml>".write(toFile: f, atomically: true, encoding: .utf8)
+        try bad.expectError(["--kml", f], "no <Polygon> with <coordinates>")
+    }
+    @Test func unclosableRingInWKT() throws { try bad.expectError(["--wkt", "POLYGON((-1.1 52.6, -1.2 52.7))"], "invalid WKT") }
+    @Test func areaAndCentreTogether() throws { try bad.expectError(["--poly", "52.6,-1.1:52.7,-1.1:52.6,-1.2", "--lat", "52.6", "--lng", "-1.1"], "leave out --lat/--lng/--radius") }
+    @Test func twoAreas() throws { try bad.expectError(["--poly", "52.6,-1.1:52.7,-1.1:52.6,-1.2", "--wkt", "POLYGON((0 0,1 0,1 1,0 0))"], "give one area") }
+
+    @Test func anAreaOutsideCoverageAnswersZeroWithANote() throws {
+        let r = try CLIRun.run(["--mirror", TestData.realMirrorPath, "--poly", "60.1,-1.2:60.2,-1.2:60.2,-1.1", "--format", "json"])
+        #expect(r.status == 0)
+        let obj = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
+        #expect(obj["total"] as? Int == 0)
+        #expect((obj["notes"] as! [String]).contains { $0.contains("outside the mirror's coverage") })
+    }
+
+    @Test func perFeatureGivesOneResultPerLSOA() throws {
+        let path = TestData.shared.appendingPathComponent("boundaries/lsoa-2011-by-lad/E09000001.json").path
+        let r = try CLIRun.run(["--mirror", TestData.realMirrorPath, "--geojson", path, "--per-feature", "--format", "json", "--repair"])
+        let lines = r.stdout.split(separator: "\n").map { try! JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        #expect(lines.count == 6 && lines[0]["feature"] as? String == "E01000001")
+        #expect(lines.allSatisfy { ($0["area_km2"] as? Double ?? 0) > 0 })
+    }
+
+    @Test func batchTakesPolygonLines() throws {
+        let input = #"{"poly":"52.64,-1.15:52.64,-1.11:52.62,-1.11:52.62,-1.15","date":"2020-06"}"# + "\n"
+            + #"{"wkt":"POLYGON((-1.15 52.64, -1.11 52.64, -1.11 52.62, -1.15 52.62, -1.15 52.64))","date":"2020-06"}"# + "\n"
+            + #"{"geojson":{"type":"Polygon","coordinates":[[[-1.15,52.64],[-1.11,52.64],[-1.11,52.62],[-1.15,52.62],[-1.15,52.64]]]},"date":"2020-06"}"# + "\n"
+        let r = try CLIRun.run(["batch", "--mirror", TestData.realMirrorPath], stdin: input)
+        let totals = r.stdout.split(separator: "\n").map { (try! JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any])["total"] as! Int }
+        #expect(totals.count == 3 && Set(totals).count == 1 && totals[0] > 0)
+    }
+}

@@ -96,3 +96,26 @@ import Testing
         #expect(json.contains { $0["location_type"] as? String == "BTP" })
     }
 }
+
+/// The same 2,000 random queries answered by PostGIS, shapely and DuckDB (Benchmarks/peers):
+/// geoquery must give the very same totals and categories.
+@Suite struct PeerAgreementTests {
+    @Test func totalsAndCategoriesEqualPostGISShapelyAndDuckDB() throws {
+        let peers = TestData.packageRoot.appendingPathComponent("Benchmarks/peers")
+        let queries = try String(contentsOf: peers.appendingPathComponent("queries.jsonl"), encoding: .utf8).split(separator: "\n")
+        for engine in ["postgis", "shapely", "duckdb"] {
+            let totals = try String(contentsOf: peers.appendingPathComponent("results-\(engine).jsonl"), encoding: .utf8).split(separator: "\n")
+            let categories = try String(contentsOf: peers.appendingPathComponent("categories-\(engine).jsonl"), encoding: .utf8).split(separator: "\n")
+            #expect(totals.count == queries.count && categories.count == queries.count)
+            var mismatches = 0
+            for (i, line) in queries.enumerated() {
+                let r = try TestData.realMirror.query(try QueryInput(jsonLine: String(line)).query())
+                let total = (try JSONSerialization.jsonObject(with: Data(totals[i].utf8)) as! [String: Int])["total"]!
+                let byType = try JSONSerialization.jsonObject(with: Data(categories[i].utf8)) as! [String: Int]
+                let theirs = Dictionary(uniqueKeysWithValues: byType.map { (ReferenceRows.slug($0.key), $0.value) })
+                if r.total != total || r.byCategory.filter({ $0.value > 0 }) != theirs { mismatches += 1 }
+            }
+            #expect(mismatches == 0, "\(engine): \(mismatches) of \(queries.count) queries differ")
+        }
+    }
+}
