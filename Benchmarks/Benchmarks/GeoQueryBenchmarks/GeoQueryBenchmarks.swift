@@ -45,7 +45,21 @@ func randomRadiusQueries(_ count: Int, seed: UInt64 = 42) -> [CrimeQuery] {
 /// Leicester city centre (Clock Tower): the densest area of the real data.
 let denseCentre = CrimeQuery.radius(lat: 52.6344, lng: -1.1313, Distance(metres: 0.5 * Distance.metresPerMile))
 
+/// Which query the next sample runs: global, because the benchmark closure runs once per sample,
+/// and a counter inside it would start at zero each time (every sample the same query).
+nonisolated(unsafe) var nextQuery = 0
+
+func next<T>(_ items: [T]) -> T {
+    defer { nextQuery &+= 1 }
+    return items[nextQuery % items.count]
+}
+
 let benchmarks: @Sendable () -> Void = {
+    radiusBenchmarks()
+    polygonBenchmarks()
+}
+
+let radiusBenchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(metrics: [.wallClock, .throughput, .mallocCountTotal], maxDuration: .seconds(3), maxIterations: 1_000_000)
 
     Benchmark("R-tree build, 1M map points", configuration: .init(metrics: [.wallClock, .peakMemoryResident], maxDuration: .seconds(10), maxIterations: 30)) { benchmark in
@@ -65,23 +79,19 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark("Random radius queries (0.05-3 mi, random months), per query",
               configuration: .init(metrics: [.wallClock, .throughput], maxDuration: .seconds(3), maxIterations: 1_000_000)) { benchmark in
         let queries = randomRadiusQueries(4096)
-        var i = 0
+        _ = realMirror
         benchmark.startMeasurement()
-        for _ in benchmark.scaledIterations {
-            blackHole(try realMirror.query(queries[i & 4095]))
-            i += 1
-        }
+        for _ in benchmark.scaledIterations { blackHole(try realMirror.query(next(queries))) }
     }
 
     Benchmark("Random radius queries as batch JSON lines, per line",
               configuration: .init(metrics: [.wallClock, .throughput], maxDuration: .seconds(3), maxIterations: 1_000_000)) { benchmark in
         let queries = randomRadiusQueries(4096)
-        var i = 0
+        _ = realMirror
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations {
-            let q = queries[i & 4095]
+            let q = next(queries)
             blackHole(try realMirror.query(q).json(area: q.area))
-            i += 1
         }
     }
 
@@ -99,5 +109,98 @@ let benchmarks: @Sendable () -> Void = {
         blackHole(try Ingest.run(paths: [sharedData + "/crime-archive"], mirror: .directory(dir)))
         benchmark.stopMeasurement()
         try? FileManager.default.removeItem(atPath: dir)
+    }
+}
+
+// MARK: polygons and the peers' query set
+
+let boundaries = sharedData + "/boundaries"
+
+func readText(_ path: String) -> String { try! String(contentsOfFile: path, encoding: .utf8) }
+
+/// The 43 force areas (repaired where the generalised boundaries self-touch).
+let forceAreas: [PolygonReader.Feature] = try! PolygonReader.geojsonFeatures(
+    readText(boundaries + "/police-force-areas/police_force_areas_dec2020_generalised.geojson"), key: "PFA20NM", repair: true)
+let leicestershire = forceAreas.first { $0.key == "Leicestershire" }!.polygon
+
+let leicestershireLADs = ["E06000016", "E06000017", "E07000129", "E07000130", "E07000131", "E07000132", "E07000133", "E07000134", "E07000135"]
+let allLADs = leicestershireLADs + ["E06000005", "E06000047", "E09000001"]
+func lsoas(_ lads: [String]) -> [Polygon] {
+    lads.flatMap { try! PolygonReader.geojsonFeatures(readText(boundaries + "/lsoa-2011-by-lad/\($0).json"), key: "LSOA11CD", repair: true).map(\.polygon) }
+}
+
+let allLSOAQueries = lsoas(allLADs).map { CrimeQuery.polygon($0) }
+let leicestershireLSOAQueries = lsoas(leicestershireLADs).map { CrimeQuery.polygon($0) }
+
+/// Benchmarks/peers/queries.jsonl: the same 2,000 queries PostGIS, shapely and DuckDB answered.
+let peerQueries: [CrimeQuery] = readText(URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().appendingPathComponent("peers/queries.jsonl").path)
+    .split(separator: "\n").map { try! QueryInput(jsonLine: String($0)).query() }
+
+let polygonBenchmarks: @Sendable () -> Void = {
+    Benchmark("Peer query set (2,000 radius queries of Benchmarks/peers), per query",
+              configuration: .init(metrics: [.wallClock, .throughput], maxDuration: .seconds(3), maxIterations: 1_000_000)) { benchmark in
+        let queries = peerQueries
+        _ = realMirror
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations { blackHole(try realMirror.query(next(queries))) }
+    }
+
+    Benchmark("Peer query set, all 2,000 queries in one sample",
+              configuration: .init(metrics: [.wallClock], maxDuration: .seconds(3), maxIterations: 1000)) { benchmark in
+        let queries = peerQueries
+        _ = realMirror
+        benchmark.startMeasurement()
+        for q in queries { blackHole(try realMirror.query(q)) }
+    }
+
+    Benchmark("Polygon: Leicestershire force area, all months",
+              configuration: .init(metrics: [.wallClock], maxDuration: .seconds(3), maxIterations: 10_000)) { benchmark in
+        _ = realMirror
+        let q = CrimeQuery.polygon(leicestershire)
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations { blackHole(try realMirror.query(q)) }
+    }
+
+    Benchmark("Polygon: Leicestershire force area, every map point with GEOS prepared (no tree)",
+              configuration: .init(metrics: [.wallClock], maxDuration: .seconds(5), maxIterations: 100)) { benchmark in
+        _ = realMirror
+        benchmark.startMeasurement()
+        let prepared = try PreparedPolygon(leicestershire)
+        var inside = 0
+        for i in 0..<realMirror.mapPointCount {
+            let p = realMirror.mapPoint(i)
+            if prepared.contains(latitude: p.latitude, longitude: p.longitude) { inside += 1 }
+        }
+        blackHole(inside)
+    }
+
+    Benchmark("Polygon: Leicestershire force area, every map point with the Swift edge index (no tree)",
+              configuration: .init(metrics: [.wallClock], maxDuration: .seconds(5), maxIterations: 100)) { benchmark in
+        _ = realMirror
+        benchmark.startMeasurement()
+        let index = PolygonEdgeIndex(leicestershire)
+        var inside = 0
+        for i in 0..<realMirror.mapPointCount {
+            let p = realMirror.mapPoint(i)
+            if index.contains(latitude: p.latitude, longitude: p.longitude) ?? false { inside += 1 }
+        }
+        blackHole(inside)
+    }
+
+    Benchmark("Polygon: one LSOA (1,006 LSOAs in turn), all months, per query",
+              configuration: .init(metrics: [.wallClock, .throughput], maxDuration: .seconds(3), maxIterations: 1_000_000)) { benchmark in
+        let polygons = allLSOAQueries
+        _ = realMirror
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations { blackHole(try realMirror.query(next(polygons))) }
+    }
+
+    Benchmark("Polygon: every LSOA of the Leicestershire area (per feature), all months, total",
+              configuration: .init(metrics: [.wallClock], maxDuration: .seconds(5), maxIterations: 100)) { benchmark in
+        let polygons = leicestershireLSOAQueries
+        _ = realMirror
+        benchmark.startMeasurement()
+        for q in polygons { blackHole(try realMirror.query(q)) }
     }
 }

@@ -11,13 +11,18 @@ public struct Polygon: Sendable, Equatable {
     }
 
     /// parts[p][0] is part p's exterior ring, parts[p][1...] its holes; rings are closed.
-    public var parts: [[[Coordinate]]]
+    public let parts: [[[Coordinate]]]
     /// What the user should know about how it was read (repairs).
     public var warnings: [String] = []
+
+    /// Area in km² on the WGS84 ellipsoid (PROJ geodesic area; holes subtracted), computed once
+    /// here: it costs a geodesic per edge, too much to repeat per query.
+    public let areaKm2: Double
 
     public init(parts: [[[Coordinate]]], warnings: [String] = []) {
         self.parts = parts.map { $0.map(Polygon.closed) }
         self.warnings = warnings
+        areaKm2 = Polygon.geodesicAreaKm2(self.parts)
     }
 
     static func closed(_ ring: [Coordinate]) -> [Coordinate] {
@@ -25,8 +30,7 @@ public struct Polygon: Sendable, Equatable {
         return ring + [f]
     }
 
-    /// Area in km² on the WGS84 ellipsoid (PROJ geodesic area; holes subtracted).
-    public var areaKm2: Double {
+    static func geodesicAreaKm2(_ parts: [[[Coordinate]]]) -> Double {
         parts.reduce(0.0) { total, rings in
             let outer = Geodesic.wgs84.area(ring: rings[0].map { ($0.lat, $0.lng) })
             let holes = rings.dropFirst().reduce(0.0) { $0 + Geodesic.wgs84.area(ring: $1.map { ($0.lat, $0.lng) }) }
@@ -56,27 +60,70 @@ public struct Polygon: Sendable, Equatable {
     }
 }
 
-/// The polygon as the tree tests it: GEOS prepared geometry, a box prefilter in micro-degrees.
-/// Holds its own GEOS context, so one query's area is never shared between threads.
-struct PolygonArea: TreeArea {
+/// A polygon ready for many point tests: a GEOS prepared geometry in its own context, behind a
+/// bounding-box prefilter. Not for sharing between threads (one GEOS context per thread).
+public final class PreparedPolygon {
     let context = GEOSContext()
     let prepared: PreparedGeometry
     let box: (minLat: Int32, minLng: Int32, maxLat: Int32, maxLng: Int32)
 
-    init(_ polygon: Polygon) throws {
+    public init(_ polygon: Polygon) throws {
         prepared = try polygon.geometry(in: context).prepared()
         box = polygon.boxE6
     }
 
+    /// Inside or on the boundary (`GEOSPreparedIntersects_r` on a point).
+    /// - Complexity: a GEOS point is created and destroyed per call (GEOS 3.11 has no
+    ///   `GEOSPreparedContainsXY_r`), then an indexed test against the edges.
+    public func contains(latitude: Double, longitude: Double) -> Bool {
+        contains(latE6: Int32((latitude * 1e6).rounded()), lngE6: Int32((longitude * 1e6).rounded()), lat: latitude, lng: longitude)
+    }
+
+    @inline(__always)
+    func contains(latE6: Int32, lngE6: Int32, lat: Double, lng: Double) -> Bool {
+        if latE6 < box.minLat || latE6 > box.maxLat || lngE6 < box.minLng || lngE6 > box.maxLng { return false }
+        return prepared.intersects(context.point(x: lng, y: lat))
+    }
+
+    /// Where a box stands: wholly covered, disjoint, or crossing the boundary.
     func classify(minLat a: Int32, minLng b: Int32, maxLat c: Int32, maxLng d: Int32) -> BoxRelation {
         if c < box.minLat || a > box.maxLat || d < box.minLng || b > box.maxLng { return .outside }
+        // A box reaching beyond the polygon's own box cannot be covered: descend without asking GEOS.
+        if a < box.minLat || c > box.maxLat || b < box.minLng || d > box.maxLng { return .crosses }
         let rect = context.rectangle(minX: Double(b) / 1e6, minY: Double(a) / 1e6, maxX: Double(d) / 1e6, maxY: Double(c) / 1e6)
         if prepared.covers(rect) { return .inside }
         return prepared.intersects(rect) ? .crosses : .outside
     }
+}
+
+/// The polygon as the tree tests it: the Swift edge index decides almost everything; GEOS's
+/// prepared geometry decides the few points the index cannot (within rounding of an edge).
+final class PolygonArea: TreeArea {
+    let polygon: Polygon
+    let edges: PolygonEdgeIndex
+    private let box: (minLat: Int32, minLng: Int32, maxLat: Int32, maxLng: Int32)
+    private var geos: PreparedPolygon?
+    /// Points the edge index left to GEOS (for tests and benchmarks).
+    private(set) var deferredToGEOS = 0
+
+    init(_ p: Polygon) throws {
+        polygon = p
+        edges = PolygonEdgeIndex(p)
+        box = p.boxE6
+    }
+
+    func classify(minLat a: Int32, minLng b: Int32, maxLat c: Int32, maxLng d: Int32) -> BoxRelation {
+        if c < box.minLat || a > box.maxLat || d < box.minLng || b > box.maxLng { return .outside }
+        // A box reaching beyond the polygon's own box cannot be covered.
+        if a < box.minLat || c > box.maxLat || b < box.minLng || d > box.maxLng { return .crosses }
+        return edges.classify(minX: Double(b) / 1e6, minY: Double(a) / 1e6, maxX: Double(d) / 1e6, maxY: Double(c) / 1e6)
+    }
 
     func contains(latE6: Int32, lngE6: Int32) -> Bool {
-        if latE6 < box.minLat || latE6 > box.maxLat || lngE6 < box.minLng || lngE6 > box.maxLng { return false }
-        return prepared.intersects(context.point(x: Double(lngE6) / 1e6, y: Double(latE6) / 1e6))
+        let lat = Double(latE6) / 1e6, lng = Double(lngE6) / 1e6
+        if let answer = edges.contains(x: lng, y: lat) { return answer }
+        deferredToGEOS += 1
+        if geos == nil { geos = try? PreparedPolygon(polygon) }
+        return geos?.contains(latE6: latE6, lngE6: lngE6, lat: lat, lng: lng) ?? false
     }
 }

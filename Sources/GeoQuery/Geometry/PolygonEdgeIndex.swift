@@ -1,0 +1,112 @@
+/// Point-in-polygon in Swift over an edge list indexed by horizontal strips (after tidwall/tg's
+/// write-up on polygon indexing): a point tests only the edges of its strip.
+///
+/// Exactness: orientations use Shewchuk's filtered `orient2d` — when rounding could flip a
+/// sign the test answers "undecided" (nil) and the caller asks GEOS, so answers equal GEOS's
+/// robust predicates while almost every point costs a few multiplications. Box tests are
+/// conservative: a box is `.inside` or `.outside` only when no edge comes near it.
+public struct PolygonEdgeIndex: Sendable {
+    // Edges as flat arrays; x = longitude, y = latitude (degrees).
+    private var ax: [Double] = [], ay: [Double] = [], bx: [Double] = [], by: [Double] = []
+    private let minY: Double, maxY: Double, minX: Double, maxX: Double
+    private let stripHeight: Double
+    private var stripStart: [Int32] = [], stripEdges: [Int32] = []
+
+    /// Shewchuk's bound for the fast orient2d: (3 + 16ε)ε.
+    private static let orientBound = 3.3306690738754716e-16
+
+    public init(_ polygon: Polygon) {
+        for rings in polygon.parts {
+            for ring in rings where ring.count > 1 {
+                for i in 0..<(ring.count - 1) {
+                    ax.append(ring[i].lng); ay.append(ring[i].lat); bx.append(ring[i + 1].lng); by.append(ring[i + 1].lat)
+                }
+            }
+        }
+        minY = min(ay.min() ?? 0, by.min() ?? 0); maxY = max(ay.max() ?? 0, by.max() ?? 0)
+        minX = min(ax.min() ?? 0, bx.min() ?? 0); maxX = max(ax.max() ?? 0, bx.max() ?? 0)
+        // About 4 edges per strip on average; at least one strip.
+        let strips = max(1, min(1 << 16, ax.count / 4))
+        stripHeight = max((maxY - minY) / Double(strips), 1e-12)
+        var buckets = [[Int32]](repeating: [], count: strips)
+        for e in 0..<ax.count {
+            let lo = strip(min(ay[e], by[e]), strips), hi = strip(max(ay[e], by[e]), strips)
+            for s in lo...hi { buckets[s].append(Int32(e)) }
+        }
+        stripStart = [0]
+        for b in buckets { stripEdges += b; stripStart.append(Int32(stripEdges.count)) }
+    }
+
+    private func strip(_ y: Double, _ count: Int) -> Int {
+        min(count - 1, max(0, Int((y - minY) / stripHeight)))
+    }
+
+    private var stripCount: Int { stripStart.count - 1 }
+
+    /// Sign of orient2d(a, b, p): +1 p left of a→b, -1 right, 0 on the line; nil when rounding
+    /// could change the sign.
+    @inline(__always)
+    private static func orientation(_ ax: Double, _ ay: Double, _ bx: Double, _ by: Double, _ px: Double, _ py: Double) -> Int? {
+        let left = (ax - px) * (by - py), right = (ay - py) * (bx - px)
+        let det = left - right
+        let bound = orientBound * (abs(left) + abs(right))
+        if det > bound { return 1 }
+        if det < -bound { return -1 }
+        return bound == 0 ? 0 : nil
+    }
+
+    /// Inside or on the boundary; nil when the point is too close to an edge to decide in doubles.
+    public func contains(latitude: Double, longitude: Double) -> Bool? { contains(x: longitude, y: latitude) }
+
+    func contains(x px: Double, y py: Double) -> Bool? {
+        if py < minY || py > maxY || px < minX || px > maxX { return false }
+        let s = strip(py, stripCount)
+        var inside = false
+        for k in Int(stripStart[s])..<Int(stripStart[s + 1]) {
+            let e = Int(stripEdges[k])
+            let x1 = ax[e], y1 = ay[e], x2 = bx[e], y2 = by[e]
+            if (y1 > py) != (y2 > py) {
+                guard let o = PolygonEdgeIndex.orientation(x1, y1, x2, y2, px, py) else { return nil }
+                if o == 0 { return true }  // on the edge
+                // Upward edge with p on its left, or downward edge with p on its right: the ray to +x crosses it.
+                if (y2 > y1) == (o > 0) { inside.toggle() }
+            } else if y1 == py && y2 == py {
+                if px >= min(x1, x2) && px <= max(x1, x2) { return true }  // on a horizontal edge
+            } else if (x1 == px && y1 == py) || (x2 == px && y2 == py) {
+                return true  // on a vertex
+            }
+        }
+        return inside
+    }
+
+    /// Conservative: `.crosses` whenever an edge might touch the box.
+    func classify(minX x0: Double, minY y0: Double, maxX x1: Double, maxY y1: Double) -> BoxRelation {
+        if y1 < minY || y0 > maxY || x1 < minX || x0 > maxX { return .outside }
+        let count = stripCount
+        let first = strip(y0, count), last = strip(y1, count)
+        // Margin far above rounding in these coordinates: near-misses count as touching.
+        let pad = 1e-9
+        for s in first...last {
+            for k in Int(stripStart[s])..<Int(stripStart[s + 1]) {
+                let e = Int(stripEdges[k])
+                let ex0 = min(ax[e], bx[e]), ex1 = max(ax[e], bx[e]), ey0 = min(ay[e], by[e]), ey1 = max(ay[e], by[e])
+                if ex1 < x0 - pad || ex0 > x1 + pad || ey1 < y0 - pad || ey0 > y1 + pad { continue }
+                // Do the box's corners all lie clearly on one side of the edge's line?
+                let dx = bx[e] - ax[e], dy = by[e] - ay[e]
+                let tolerance = pad * (abs(dx) + abs(dy))
+                var positive = 0, negative = 0
+                for (cx, cy) in [(x0, y0), (x1, y0), (x0, y1), (x1, y1)] {
+                    let c = dx * (cy - ay[e]) - dy * (cx - ax[e])
+                    if c > tolerance { positive += 1 } else if c < -tolerance { negative += 1 }
+                }
+                if positive < 4 && negative < 4 { return .crosses }
+            }
+        }
+        // No edge near the box: it lies wholly inside or wholly outside; its centre says which.
+        switch contains(x: (x0 + x1) / 2, y: (y0 + y1) / 2) {
+        case true?: return .inside
+        case false?: return .outside
+        case nil: return .crosses
+        }
+    }
+}
