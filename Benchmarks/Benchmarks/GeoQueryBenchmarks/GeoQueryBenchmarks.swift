@@ -18,20 +18,10 @@ let realMirrorDirectory: String = {
 }()
 let realMirror: CrimeMirror = try! CrimeMirror.open(.directory(realMirrorDirectory))
 
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// Random radius queries as in the issue: centres at random map points, 0.05–3 miles, random month ranges.
 func randomRadiusQueries(_ count: Int, seed: UInt64 = 42) -> [CrimeQuery] {
-    var rng = SplitMix64(state: seed)
+    var rng = SplitMix64(seed: seed)
     let first = realMirror.firstMonth!.ordinal, last = realMirror.lastMonth!.ordinal
     return (0..<count).map { _ in
         let p = realMirror.mapPoint(Int.random(in: 0..<realMirror.mapPointCount, using: &rng))
@@ -63,7 +53,7 @@ let radiusBenchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(metrics: [.wallClock, .throughput, .mallocCountTotal], maxDuration: .seconds(3), maxIterations: 1_000_000)
 
     Benchmark("R-tree build, 1M map points", configuration: .init(metrics: [.wallClock, .peakMemoryResident], maxDuration: .seconds(10), maxIterations: 30)) { benchmark in
-        var rng = SplitMix64(state: 7)
+        var rng = SplitMix64(seed: 7)
         let lat = (0..<1_000_000).map { _ in Int32.random(in: 49_900_000...55_800_000, using: &rng) }
         let lng = (0..<1_000_000).map { _ in Int32.random(in: -5_700_000...1_760_000, using: &rng) }
         benchmark.startMeasurement()

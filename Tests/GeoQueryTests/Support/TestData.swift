@@ -79,18 +79,10 @@ struct CLIRun {
     }
 }
 
-/// A small seeded PRNG so random tests are reproducible (seed printed on failure).
-struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+/// Seeded randomness for reproducible tests (the library's generator).
+typealias SeededRandom = SplitMix64
 
+extension SplitMix64 {
     /// GEOQUERY_TEST_SEED overrides the default, to try fresh random queries.
     static func seed(_ fallback: UInt64) -> UInt64 {
         ProcessInfo.processInfo.environment["GEOQUERY_TEST_SEED"].flatMap(UInt64.init) ?? fallback
