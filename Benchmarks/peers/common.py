@@ -1,7 +1,8 @@
 """Shared helpers for the peer benchmarks: CSV loading, queries, stats."""
 import csv, glob, json, math, os, statistics
 
-DATA = os.environ.get("CRIME_DATA", "/work/shared/data/crime-archive")
+# ../shared/data beside the checkout (Benchmarks/peers is three levels below it).
+DATA = os.environ.get("CRIME_DATA", os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "shared", "data", "crime-archive"))
 HERE = os.path.dirname(os.path.abspath(__file__))
 MILE = 1609.344
 

@@ -35,6 +35,7 @@ public struct MirrorInfo: Sendable {
         if crimes > 0 {
             let perCrime = Double(sectionBytes["crimes"] ?? 0) / Double(crimes)
             lines.append("Size: \(Format.decimal(perCrime, places: 1)) bytes per crime (rows), \(Format.decimal(Double(sectionBytes["index"] ?? 0) / Double(max(1, mapPoints)), places: 1)) bytes per map point (points, tree, aggregates)")
+            lines.append("Aggregates: \(Format.grouped(sectionBytes["pointCells"] ?? 0)) bytes per-point cells, \(Format.grouped(sectionBytes["nodeCells"] ?? 0)) per-node cells, \(Format.grouped(sectionBytes["projections"] ?? 0)) per-node projections")
         }
         lines.append("Forces (\(forces.count)):")
         for f in forces {
@@ -61,14 +62,20 @@ extension CrimeMirror {
             let gaps = (ms.first!...ms.last!).months.filter { !held.contains($0) }
             return MirrorInfo.ForceCoverage(force: f, first: ms.first!, last: ms.last!, months: ms.count, gaps: gaps, crimes: byForce[f]!.reduce(0) { $0 + $1.1 })
         }
-        var rows = 0, index = 0
+        var rows = 0, index = 0, pointCells = 0, nodeCells = 0, projections = 0
         for s in SnapshotFormat.Section.allCases {
             let n = snapshot.raw(s).count
             if s.isRowData && s.rawValue < 70 { rows += n } else if s.rawValue >= 20 && !s.isRowData { index += n }
+            switch s {
+            case .pointCells, .pointCellStart: pointCells += n
+            case .nodeCells, .nodeCellStart: nodeCells += n
+            case .nodeMonthCategory, .nodeMonthCategoryStart, .nodeMonthOutcome, .nodeMonthOutcomeStart, .nodeMonthForce, .nodeMonthForceStart: projections += n
+            default: break
+            }
         }
         return MirrorInfo(location: snapshot.path, synthetic: synthetic, forces: coverage, firstMonth: firstMonth, lastMonth: lastMonth,
                           crimes: meta.crimes, noLocation: meta.noLocation, mapPoints: meta.mapPoints, listedMapPoints: meta.listedMapPoints,
                           outcomeEvents: meta.outcomeEvents, snapshotBytes: snapshot.bytes.raw.count, created: meta.created,
-                          sectionBytes: ["crimes": rows, "index": index])
+                          sectionBytes: ["crimes": rows, "index": index, "pointCells": pointCells, "nodeCells": nodeCells, "projections": projections])
     }
 }

@@ -153,3 +153,27 @@ import ZIPFoundation
         #expect(expected["Suspect charged"] ?? 0 > 0)  // a text only the outcomes files use
     }
 }
+
+/// `--map-points`: points without crimes still become map points (catchments need them).
+@Suite struct MapPointListTests {
+    @Test func listedPointsJoinTheIndex() throws {
+        let dir = TestData.temporaryDirectory()
+        let list = TestData.temporaryDirectory("points") + "/points.csv"
+        try """
+        id,latitude,longitude,name
+        9001,51.515000,-0.092000,On or near Test Lane
+        9002,51.516000,-0.093000,"On or near Quoted, Street"
+        9003,not-a-number,-0.093000,Broken
+        """.write(toFile: list, atomically: true, encoding: .utf8)
+        let s = try Ingest.run(paths: [TestData.archive + "/2019-01/2019-01-city-of-london-street.csv"], mapPoints: [list], mirror: .directory(dir))
+        let file = try #require(s.files.first { $0.kind == .mapPoints })
+        #expect(file.stored == 2 && file.rejected == 1)
+        let m = try CrimeMirror.open(.directory(dir))
+        #expect(m.info.listedMapPoints == 2)
+        let q = CrimeQuery.radius(lat: 51.515, lng: -0.092, Distance(metres: 1))
+        #expect(try m.query(q).mapPoints == 1)
+        // Re-ingesting crimes keeps the list; a new list replaces it.
+        _ = try Ingest.run(paths: [TestData.archive + "/2019-01/2019-01-city-of-london-street.csv"], mirror: .directory(dir))
+        #expect(try CrimeMirror.open(.directory(dir)).info.listedMapPoints == 2)
+    }
+}
