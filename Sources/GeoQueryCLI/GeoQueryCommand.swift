@@ -19,7 +19,7 @@ struct GeoQueryCommand: ParsableCommand {
           geoquery ingest --mirror ~/police-uk ~/Downloads/2019-01.zip
           geoquery --mirror ~/police-uk --lat 52.63 --lng -1.13 --radius 800m --from 2020-01 --to 2020-12 --category burglary --format json
         """,
-        subcommands: [IngestCommand.self, InfoCommand.self, BatchCommand.self, SampleCommand.self]
+        subcommands: [IngestCommand.self, InfoCommand.self, BatchCommand.self, TileCommand.self, SampleCommand.self]
     )
 
     @OptionGroup var mirror: MirrorOptions

@@ -187,3 +187,69 @@ extension Geometry {
         return String(cString: text)
     }
 }
+
+extension Geometry {
+    /// Overlay operations; GEOS returns NULL on exception.
+    func intersection(_ other: Geometry) throws -> Geometry {
+        guard let p = GEOSIntersection_r(context.handle, pointer, other.pointer) else { throw GeoQueryError.invalidQuery("GEOS could not intersect the geometries") }
+        return Geometry(context, p)
+    }
+
+    func difference(_ other: Geometry) throws -> Geometry {
+        guard let p = GEOSDifference_r(context.handle, pointer, other.pointer) else { throw GeoQueryError.invalidQuery("GEOS could not subtract the geometries") }
+        return Geometry(context, p)
+    }
+
+    /// Douglas–Peucker simplification that keeps rings simple (`GEOSTopologyPreserveSimplify_r`).
+    func simplified(tolerance: Double) -> Geometry? {
+        GEOSTopologyPreserveSimplify_r(context.handle, pointer, tolerance).map { Geometry(context, $0) }
+    }
+
+    var coordinateCount: Int { Int(GEOSGetNumCoordinates_r(context.handle, pointer)) }
+}
+
+extension Geometry {
+    func convexHull() throws -> Geometry {
+        guard let p = GEOSConvexHull_r(context.handle, pointer) else { throw GeoQueryError.invalidQuery("GEOS could not build a convex hull") }
+        return Geometry(context, p)
+    }
+
+    var isValid: Bool { GEOSisValid_r(context.handle, pointer) == 1 }
+}
+
+extension Geometry {
+    /// A point guaranteed to lie inside (`GEOSPointOnSurface_r`).
+    var interiorPoint: (x: Double, y: Double)? {
+        guard let p = GEOSPointOnSurface_r(context.handle, pointer) else { return nil }
+        defer { GEOSGeom_destroy_r(context.handle, p) }
+        var x = 0.0, y = 0.0
+        guard GEOSGeomGetX_r(context.handle, p, &x) == 1, GEOSGeomGetY_r(context.handle, p, &y) == 1 else { return nil }
+        return (x, y)
+    }
+
+    /// (minX, minY, maxX, maxY).
+    var extent: (Double, Double, Double, Double) {
+        var a = 0.0, b = 0.0, c = 0.0, d = 0.0
+        _ = GEOSGeom_getExtent_r(context.handle, pointer, &a, &b, &c, &d)
+        return (a, b, c, d)
+    }
+}
+
+extension Geometry {
+    /// The closest pair of points between two geometries (`GEOSNearestPoints_r` returns a
+    /// coordinate sequence owned by the caller).
+    func nearestPoints(_ other: Geometry) -> (a: (Double, Double), b: (Double, Double))? {
+        guard let seq = GEOSNearestPoints_r(context.handle, pointer, other.pointer) else { return nil }
+        defer { GEOSCoordSeq_destroy_r(context.handle, seq) }
+        var ax = 0.0, ay = 0.0, bx = 0.0, by = 0.0
+        _ = GEOSCoordSeq_getXY_r(context.handle, seq, 0, &ax, &ay)
+        _ = GEOSCoordSeq_getXY_r(context.handle, seq, 1, &bx, &by)
+        return ((ax, ay), (bx, by))
+    }
+
+    func distance(_ other: Geometry) -> Double {
+        var d = 0.0
+        _ = GEOSDistance_r(context.handle, pointer, other.pointer, &d)
+        return d
+    }
+}

@@ -184,3 +184,16 @@ extension CrimeMirror {
         return total
     }
 }
+
+extension CrimeMirror {
+    /// Crimes at map point `p` in one month (offset from the first month), in the given categories.
+    func count(point p: Int, monthOffset m: Int, categoryMask: UInt64) -> Int {
+        CrimeCell.sum(UnsafeBufferPointer(rebasing: pointCells[Int(pointCellStart[p])..<Int(pointCellStart[p + 1])]),
+                      monthLo: m, monthHi: m, categoryMask: categoryMask, forceMask: ~0)
+    }
+}
+
+extension CrimeMirror {
+    /// The map points inside an area.
+    public func mapPoints(in area: Area) throws -> [MapPoint] { try points(in: area).map(mapPoint) }
+}

@@ -1,0 +1,124 @@
+import Foundation
+
+/// A split of an area into data.police.uk requests that each stay under the API's limits.
+public struct TilePlan: Sendable {
+    public struct Tile: Sendable {
+        public enum Kind: String, Sendable {
+            /// `crimes-street/<category>?poly=...`
+            case poly
+            /// One map point holding more than a poly request may return: `crimes-at-location`.
+            case location
+        }
+        public var kind: Kind
+        /// The request ring (closed, as sent: 7 decimals); for a location tile, the point.
+        public var ring: [Polygon.Coordinate]
+        /// The exact tile: the area clipped to this tile's cell.
+        public var exact: Polygon?
+        /// Crimes the mirror holds at this tile's map points in the planned month.
+        public var expected: Int
+        public var mapPoints: Int
+        public var url: String
+    }
+
+    public var tiles: [Tile]
+    /// The month requested, and the month whose counts planned it (they differ when the mirror
+    /// lacks the month asked for).
+    public var month: Month
+    public var plannedFrom: Month
+    public var category: String
+    public var limit: Int
+    public var margin: Double
+    /// Crimes of the area in the planned month.
+    public var total: Int
+    /// ⌈total ÷ (limit × margin)⌉: no plan can use fewer requests.
+    public var lowerBound: Int
+    public var mapPoints: Int
+    public var warnings: [String]
+
+    /// The API allows 15 requests a second.
+    public var minimumSeconds: Double { Double(tiles.count) / 15 }
+    public var largestTile: Int { tiles.map(\.expected).max() ?? 0 }
+}
+
+/// Plans tiles: a k-d split of the area's map points by crime count, then for each tile a request
+/// ring checked against the mirror's map points (exactly the tile's points: none cut off, none
+/// taken in).
+public enum TilePlanner {
+    public static let urlLimit = 4094
+    static let base = "https://data.police.uk/api/"
+
+    /// - Parameters:
+    ///   - category: a category slug, or nil for all crime.
+    ///   - limit: the API's per-request cap (503 above it); `margin` leaves headroom for restated data.
+    public static func plan(_ area: Area, month: Month, category: String? = nil, limit: Int = 10_000, margin: Double = 0.8,
+                            mirror: CrimeMirror) throws -> TilePlan {
+        guard limit > 0 else { throw GeoQueryError.invalidQuery("--limit must be a positive number of crimes (got \(limit))") }
+        guard margin > 0 && margin <= 1 else { throw GeoQueryError.invalidQuery("--margin must be in (0, 1] (got \(margin))") }
+        guard let first = mirror.firstMonth, let last = mirror.lastMonth else {
+            throw GeoQueryError.mirrorMissing("the mirror is empty: ingest Police UK CSVs first")
+        }
+        var warnings: [String] = []
+        // The month asked for, or the nearest month the mirror holds.
+        var planned = month
+        if !mirror.holds(month: month.ordinal) {
+            let held = (first.ordinal...last.ordinal).filter { mirror.holds(month: $0) }
+            let nearest = held.min { (abs($0 - month.ordinal), $0) < (abs($1 - month.ordinal), $1) }!
+            planned = Month(ordinal: nearest)
+            warnings.append("the mirror holds no data for \(month): planned from \(planned), the nearest month it holds")
+        }
+        var categoryMask: UInt64 = ~0
+        if let c = category {
+            guard let i = mirror.categories.firstIndex(of: c) else {
+                throw GeoQueryError.unknownCategory("unknown category '\(c)': use one of \(mirror.categories.joined(separator: ", "))")
+            }
+            categoryMask = 1 << UInt64(i)
+        }
+        let polygon = try areaPolygon(area)
+        let points = try mirror.points(in: area)
+        let offset = planned.ordinal - first.ordinal
+        let counts = points.map { mirror.count(point: $0, monthOffset: offset, categoryMask: categoryMask) }
+        let total = counts.reduce(0, +)
+        let cap = max(1, Int((Double(limit) * margin).rounded(.down)))
+        var plan = TilePlan(tiles: [], month: month, plannedFrom: planned, category: category ?? "all-crime", limit: limit, margin: margin,
+                            total: total, lowerBound: (total + cap - 1) / cap, mapPoints: points.count, warnings: warnings)
+        guard !points.isEmpty else {
+            plan.warnings.append("no map point lies in the area: it is outside the mirror's coverage (\(mirror.forces.count) force(s) held), so there is nothing to plan")
+            return plan
+        }
+        let context = GEOSContext()
+        let areaGeometry = try polygon.geometry(in: context)
+        var builder = TileBuilder(mirror: mirror, context: context, area: areaGeometry, cap: cap, limit: limit,
+                                  month: month, category: plan.category)
+        let items = points.indices.map { TileBuilder.Item(point: points[$0], latE6: mirror.tree.lat[points[$0]], lngE6: mirror.tree.lng[points[$0]], count: counts[$0]) }
+        try builder.split(items, cell: TileBuilder.Cell(minLat: -90e6, minLng: -180e6, maxLat: 90e6, maxLng: 180e6), forced: false)
+        plan.tiles = builder.tiles
+        plan.warnings += builder.warnings
+        return plan
+    }
+
+    /// The area as a polygon: polygons as given; a circle as a circumscribed 256-gon (tile
+    /// membership itself always follows the query's exact rule).
+    static func areaPolygon(_ area: Area) throws -> Polygon {
+        switch area {
+        case .polygon(let p): return p
+        case .circle(let c):
+            try c.validate()
+            let n = 256
+            let reach = c.radius.metres / cos(Double.pi / Double(n)) * 1.0001
+            let ring = (0..<n).map { k -> Polygon.Coordinate in
+                let p = Geodesic.wgs84.destination(lat: c.lat, lng: c.lng, azimuth: Double(k) * 360 / Double(n), metres: reach)
+                return .init(lat: p.lat, lng: p.lng)
+            }
+            return Polygon(parts: [[ring]])
+        }
+    }
+
+    /// `lat,lng:lat,lng:...` with 7 decimals (map points lie on the 6-decimal grid, split lines between it).
+    static func polyParameter(_ ring: [Polygon.Coordinate]) -> String {
+        ring.dropLast().map { "\(Format.decimal($0.lat, places: 7)),\(Format.decimal($0.lng, places: 7))" }.joined(separator: ":")
+    }
+
+    static func url(category: String, ring: [Polygon.Coordinate], month: Month) -> String {
+        "\(base)crimes-street/\(category)?poly=\(polyParameter(ring))&date=\(month)"
+    }
+}

@@ -1,0 +1,59 @@
+import ArgumentParser
+import Foundation
+import GeoQuery
+
+/// `geoquery tile`: split an area into data.police.uk requests under the API's limits.
+struct TileCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tile",
+        abstract: "Plan the fewest data.police.uk requests covering an area, each under 10,000 crimes and 4,094 URL characters.",
+        discussion: """
+        The area is any form the root command takes (--lat/--lng/--radius, --poly, --geojson, --wkt, --kml).
+        Each tile's expected count (the mirror's, for --date and --category) is at most limit × margin.
+        A single map point over that cannot be split and is planned as a crimes-at-location request.
+        """
+    )
+
+    @OptionGroup var mirror: MirrorOptions
+    @OptionGroup var area: QueryOptions
+
+    @Option(help: "The API's per-request cap.")
+    var limit: Int = 10_000
+
+    @Option(help: "Headroom for restated or newer data: tiles hold at most limit × margin expected crimes, 0 < margin ≤ 1.")
+    var margin: Double = 0.8
+
+    @Option(help: "urls (one GET URL per line), json, geojson (tiles as features) or table.")
+    var format: TileFormat = .table
+
+    @Option(help: ArgumentHelp("Also draw the tiles over the map points as SVG.", valueName: "file"))
+    var svg: String?
+
+    enum TileFormat: String, ExpressibleByArgument, CaseIterable { case urls, json, geojson, table }
+
+    func run() throws {
+        let m = try CrimeMirror.open(mirror.location)
+        let input = try area.input
+        guard input.from == nil && input.to == nil else {
+            throw GeoQueryError.invalidMonth("tile plans one month: give --date YYYY-MM, not --from/--to")
+        }
+        guard let date = input.date else { throw GeoQueryError.invalidMonth("give the month to plan with --date YYYY-MM") }
+        guard let month = Month(date) else { throw GeoQueryError.invalidMonth("--date '\(date)' is not a month: use YYYY-MM, e.g. 2019-01") }
+        guard input.categories.count <= 1 else { throw GeoQueryError.invalidQuery("tile plans one category (the API takes one per request): give --category at most once") }
+        let q = try input.query(fallbackCentre: m.defaultCentre)
+        let plan = try TilePlanner.plan(q.area, month: month, category: input.categories.first, limit: limit, margin: margin, mirror: m)
+        for w in plan.warnings { Output.warning(w) }
+        switch format {
+        case .urls: Output.standard(plan.urls)
+        case .json: Output.standard(plan.json)
+        case .geojson: Output.standard(plan.geojson)
+        case .table: Output.standard(plan.table)
+        }
+        if let svg {
+            let points = try m.mapPoints(in: q.area)
+            guard FileManager.default.createFile(atPath: svg, contents: Data(plan.svg(points: points).utf8)) else {
+                throw GeoQueryError.mirrorWrite("cannot write \(svg)")
+            }
+        }
+    }
+}

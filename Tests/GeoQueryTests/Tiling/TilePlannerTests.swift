@@ -1,0 +1,116 @@
+import Foundation
+import Testing
+@testable import GeoQuery
+
+/// Tile plans on the real data, checked independently: brute-force counts per request ring,
+/// GEOS for the partition, the reference point-in-polygon for ring membership.
+@Suite struct TilePlannerTests {
+    /// Located rows of 2019-01 and every map point, sorted by latitude for ring look-ups.
+    static let points: [(lat: Double, lng: Double)] = {
+        var seen = Set<String>(), out: [(Double, Double)] = []
+        for r in TestData.referenceRows { if let la = r.lat, let lo = r.lng, seen.insert("\(la),\(lo)").inserted { out.append((la, lo)) } }
+        return out.sorted { $0.0 < $1.0 }
+    }()
+    static let january: [(lat: Double, lng: Double)] = TestData.referenceRows.filter { $0.month == "2019-01" && $0.lat != nil }.map { ($0.lat!, $0.lng!) }.sorted { $0.0 < $1.0 }
+
+    /// Indices of `sorted` points inside `ring` (reference PIP, boundary inclusive).
+    static func inside(_ ring: [Polygon.Coordinate], _ sorted: [(lat: Double, lng: Double)]) -> [Int] {
+        let p = Polygon(parts: [[ring]])
+        let lo = ring.map(\.lat).min()!, hi = ring.map(\.lat).max()!, w = ring.map(\.lng).min()!, e = ring.map(\.lng).max()!
+        var i = sorted.partitioningIndex { $0.lat >= lo }
+        var out: [Int] = []
+        while i < sorted.count && sorted[i].lat <= hi {
+            let q = sorted[i]
+            if q.lng >= w && q.lng <= e && ReferencePolygon.contains(p, lat: q.lat, lng: q.lng) { out.append(i) }
+            i += 1
+        }
+        return out
+    }
+
+    func check(_ area: Polygon, limit: Int, label: String) throws {
+        let mirror = TestData.realMirror
+        let plan = try TilePlanner.plan(.polygon(area), month: Month("2019-01")!, limit: limit, margin: 0.8, mirror: mirror)
+        let cap = Int(Double(limit) * 0.8)
+        // Counts, recomputed from the rows inside each request ring.
+        for t in plan.tiles {
+            #expect(t.url.utf8.count <= TilePlanner.urlLimit, "\(label): URL of \(t.url.utf8.count) characters")
+            if t.kind == .poly {
+                let n = TilePlannerTests.inside(t.ring, TilePlannerTests.january).count
+                #expect(n == t.expected && n <= cap, "\(label): tile holds \(n), expected \(t.expected), cap \(cap)")
+            } else {
+                #expect(t.mapPoints == 1)
+            }
+        }
+        #expect(plan.tiles.count <= 2 * plan.lowerBound + 1, "\(label): \(plan.tiles.count) tiles, lower bound \(plan.lowerBound): \(plan.tiles.map { "\($0.kind.rawValue) \($0.expected)/\($0.mapPoints)" })")
+        // Every map point of the area in exactly one request ring; none from outside in any.
+        let inArea = Set(area.parts.flatMap { TilePlannerTests.inside($0[0], TilePlannerTests.points) }.filter {
+            ReferencePolygon.contains(area, lat: TilePlannerTests.points[$0].lat, lng: TilePlannerTests.points[$0].lng)
+        })
+        var seen: [Int: Int] = [:]
+        for t in plan.tiles {
+            let held = t.kind == .poly ? TilePlannerTests.inside(t.ring, TilePlannerTests.points)
+                : TilePlannerTests.points.indices.filter { TilePlannerTests.points[$0].lat == t.ring[0].lat && TilePlannerTests.points[$0].lng == t.ring[0].lng }
+            for i in held { seen[i, default: 0] += 1 }
+        }
+        #expect(Set(seen.keys) == inArea, "\(label): rings hold \(seen.count) map points, the area \(inArea.count)")
+        #expect(seen.values.allSatisfy { $0 == 1 }, "\(label): a map point lies in two rings")
+        // The exact tiles partition the area (GEOS).
+        let context = GEOSContext()
+        let exact = try plan.tiles.map { try $0.exact!.geometry(in: context) }
+        let areaGeometry = try area.geometry(in: context)
+        let union = try context.union(exact)
+        let gap = try areaGeometry.difference(union).area + (try union.difference(areaGeometry).area)
+        #expect(gap <= areaGeometry.area * 1e-9, "\(label): union differs from the area by \(gap)")
+        var overlap = 0.0
+        for i in exact.indices { for j in exact.indices where j > i { overlap += try exact[i].intersection(exact[j]).area } }
+        #expect(overlap <= areaGeometry.area * 1e-9, "\(label): tiles overlap by \(overlap)")
+    }
+
+    @Test func everyCoveredForceArea() throws {
+        let text = try String(contentsOfFile: TestData.shared.appendingPathComponent("boundaries/police-force-areas/police_force_areas_dec2020_generalised.geojson").path, encoding: .utf8)
+        let forces = try PolygonReader.geojsonFeatures(text, key: "PFA20NM", repair: true)
+        var planned = 0
+        for f in forces {
+            // Only forces whose area holds map points of this mirror.
+            guard try TestData.realMirror.query(.polygon(f.polygon, from: Month("2019-01"), to: Month("2019-01"))).total > 0 else { continue }
+            try check(f.polygon, limit: 10_000, label: f.key)
+            if ["Leicestershire", "Durham", "City of London", "Cumbria"].contains(f.key) { try check(f.polygon, limit: 500, label: "\(f.key) at 500") }
+            planned += 1
+        }
+        #expect(planned >= 35)
+    }
+
+    @Test func randomPolygonsWithASmallLimit() throws {
+        var rng = SeededRandom(seed: SeededRandom.seed(99))
+        let located = TestData.referenceRows.filter { $0.lat != nil && $0.month == "2019-01" }
+        for i in 0..<50 {
+            let a = located[Int.random(in: 0..<located.count, using: &rng)]
+            let ring = PolygonQueryTests.star(a.lat!, a.lng!, vertices: Int.random(in: 3...40, using: &rng), minR: 0.01, maxR: Double.random(in: 0.02...0.15, using: &rng), using: &rng)
+            try check(Polygon(parts: [[ring]]), limit: i % 2 == 0 ? 500 : 100, label: "random polygon \(i)")
+        }
+    }
+
+    @Test func badPlanInputs() throws {
+        let area = Area.polygon(try PolygonReader.poly("52.6,-1.2:52.7,-1.2:52.7,-1.1"))
+        #expect(throws: GeoQueryError.self) { try TilePlanner.plan(area, month: Month("2019-01")!, limit: 0, mirror: TestData.realMirror) }
+        #expect(throws: GeoQueryError.self) { try TilePlanner.plan(area, month: Month("2019-01")!, margin: 1.5, mirror: TestData.realMirror) }
+        #expect(throws: GeoQueryError.self) { try TilePlanner.plan(area, month: Month("2019-01")!, margin: 0, mirror: TestData.realMirror) }
+        // A month the mirror lacks is planned from the nearest it holds, with a warning.
+        let p = try TilePlanner.plan(area, month: Month("2019-06")!, mirror: TestData.realMirror)
+        #expect(p.plannedFrom != p.month && p.warnings.contains { $0.contains("nearest month") })
+        // Outside coverage: nothing planned, and why.
+        let sea = try TilePlanner.plan(.polygon(try PolygonReader.poly("60.1,-1.2:60.2,-1.2:60.2,-1.1")), month: Month("2019-01")!, mirror: TestData.realMirror)
+        #expect(sea.tiles.isEmpty && sea.warnings.contains { $0.contains("outside the mirror's coverage") })
+        // A single map point over the limit: a crimes-at-location request.
+        let hot = try TilePlanner.plan(CrimeQuery.radius(lat: 52.6344, lng: -1.1313, Distance(metres: 300)).area, month: Month("2019-01")!, limit: 20, margin: 1, mirror: TestData.realMirror)
+        #expect(hot.tiles.contains { $0.kind == .location && $0.expected > 20 } && hot.warnings.contains { $0.contains("cannot be split") })
+    }
+}
+
+extension Array {
+    func partitioningIndex(where belongs: (Element) -> Bool) -> Int {
+        var lo = 0, hi = count
+        while lo < hi { let mid = (lo + hi) / 2; if belongs(self[mid]) { hi = mid } else { lo = mid + 1 } }
+        return lo
+    }
+}
