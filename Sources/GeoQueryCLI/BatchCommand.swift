@@ -9,7 +9,7 @@ struct BatchCommand: ParsableCommand {
         abstract: "Answer JSON-lines queries from stdin, one JSON result per line, in order.",
         discussion: """
         Each line: {"lat":52.63,"lng":-1.13,"radius":"0.5mi","from":"2020-01","to":"2020-12","category":["burglary"]}
-        Keys: lat, lng, radius (or poly, wkt, geojson, repair), from, to, date, category, force, exclude_btp.
+        Keys: lat, lng, radius (or poly, wkt, geojson, repair), from, to, date, category, force, exclude_btp, id (echoed back).
         A bad line gets {"error": "...", "line": N} on its own line; the rest go on.
         """
     )
@@ -25,8 +25,11 @@ struct BatchCommand: ParsableCommand {
             lineNumber += 1
             if line.allSatisfy({ $0 == " " || $0 == "\t" || $0 == "\r" }) { continue }
             do {
-                let q = try QueryInput(jsonLine: line).query(fallbackCentre: m.defaultCentre)
-                buffer += try m.query(q).json(area: q.area)
+                let input = try QueryInput(jsonLine: line)
+                let q = try input.query(fallbackCentre: m.defaultCentre)
+                var json = try m.query(q).json(area: q.area)
+                if let id = input.id { json.insert(contentsOf: "\"id\":\(JSONQuote.quote(id)),", at: json.index(after: json.startIndex)) }
+                buffer += json
             } catch let e as GeoQueryError {
                 failures += 1
                 buffer += "{\"error\":\(JSONQuote.quote(e.description)),\"line\":\(lineNumber)}"

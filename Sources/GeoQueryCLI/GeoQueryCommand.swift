@@ -53,30 +53,36 @@ struct GeoQueryCommand: ParsableCommand {
     /// One result per GeoJSON feature: JSON lines, a CSV row each, or a table line each.
     func runPerFeature(_ m: CrimeMirror) throws {
         guard let path = area.geojson else { throw GeoQueryError.invalidQuery("--per-feature needs --geojson FILE") }
+        guard format != .policeJSON else { throw GeoQueryError.invalidQuery("police-json lists crimes of one area: leave out --per-feature") }
         let input = try area.input
         let (from, to) = try input.monthRange()
-        let features = try PolygonReader.geojsonFeatures(try QueryOptions.read(path, what: "GeoJSON"), key: featureKey, repair: input.repair)
+        let text = try QueryOptions.read(path, what: "GeoJSON")
+        if let key = featureKey, !text.contains("\"\(key)\"") {
+            throw GeoQueryError.invalidQuery("no feature of \(path) has the property '\(key)' given to --feature-key")
+        }
+        let features = try PolygonReader.geojsonFeatures(text, key: featureKey, repair: input.repair)
         var out = ""
-        var first = true
-        for f in features {
+        var notes: [String] = []
+        for (i, f) in features.enumerated() {
             let q = CrimeQuery.polygon(f.polygon, from: from, to: to, categories: input.categories, forces: input.forces, excludeBTP: input.excludeBTP)
             let r = try m.query(q)
+            for n in r.notes where !notes.contains(n) { notes.append(n) }
             switch format {
             case .json, .policeJSON:
                 var json = r.json(area: q.area)
                 json.insert(contentsOf: "\"feature\":\(JSONQuote.quote(f.key)),", at: json.index(after: json.startIndex))
                 out += json + "\n"
             case .csv:
-                let lines = r.csv().split(separator: "\n")
-                if first { out += "feature," + lines[0] + "\n" }
-                out += "\(f.key)," + lines[lines.count - 1].dropFirst("all,".count) + "\n"
+                if i == 0 { out += "feature," + r.categories.joined(separator: ",") + ",total,area_km2\n" }
+                out += JSONQuote.csvField(f.key) + "," + r.categories.map { String(r.byCategory[$0] ?? 0) }.joined(separator: ",")
+                    + ",\(r.total),\(String(format: "%.4f", r.areaKm2))\n"
             case .table:
-                if first { out += "feature".padding(toLength: 24, withPad: " ", startingAt: 0) + "   crimes   km²      per km²\n" }
-                out += f.key.padding(toLength: 24, withPad: " ", startingAt: 0)
-                    + String(r.total).leftPadded(9) + String(format: "%9.3f", r.areaKm2) + String(format: "%12.1f", r.densityPerKm2) + "\n"
+                if i == 0 { out += "feature".padding(toLength: 24, withPad: " ", startingAt: 0) + "crimes".leftPadded(10) + "km²".leftPadded(12) + "per km²".leftPadded(10) + "\n" }
+                out += f.key.padding(toLength: 24, withPad: " ", startingAt: 0) + " " + String(r.total).leftPadded(9)
+                    + " " + String(format: "%.3f", r.areaKm2).leftPadded(11) + " " + String(format: "%.1f", r.densityPerKm2).leftPadded(9) + "\n"
             }
-            first = false
         }
+        if format == .table { for n in notes { out += "! " + n + "\n" } }
         Output.standard(out)
     }
 
@@ -175,6 +181,11 @@ extension String {
 }
 
 enum JSONQuote {
+    /// A CSV field, quoted when it holds a comma, quote or newline (RFC 4180).
+    static func csvField(_ s: String) -> String {
+        s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+    }
+
     static func quote(_ s: String) -> String {
         String(decoding: try! JSONSerialization.data(withJSONObject: [s]), as: UTF8.self).dropFirst().dropLast().description
     }

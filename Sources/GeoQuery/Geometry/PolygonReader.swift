@@ -116,7 +116,7 @@ public enum PolygonReader {
         let ukLat = 49.0...61.5, ukLng = -9.0...2.5
         if ring.allSatisfy({ !ukLat.contains($0.lat) || !ukLng.contains($0.lng) }),
            ring.allSatisfy({ ukLat.contains($0.lng) && ukLng.contains($0.lat) }) {
-            throw GeoQueryError.invalidCoordinate("the polygon's points look like longitude,latitude: Police UK poly strings are latitude,longitude (e.g. 52.63,-1.13), so swap each pair")
+            throw GeoQueryError.invalidCoordinate("the polygon's latitude and longitude look swapped (every point would be in the UK the other way round): poly strings are 'latitude,longitude'; WKT, GeoJSON and KML are 'longitude latitude'")
         }
         for c in ring {
             guard c.lat.isFinite, c.lng.isFinite, (-90...90).contains(c.lat), (-180...180).contains(c.lng) else {

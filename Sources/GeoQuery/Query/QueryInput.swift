@@ -22,6 +22,8 @@ public struct QueryInput: Sendable {
     public var kml: String?
     /// Repair an invalid polygon with GEOS MakeValid instead of refusing it.
     public var repair = false
+    /// A batch line's `id`, echoed in its result so results can be matched to queries.
+    public var id: String?
 
     public static let defaultRadius = "0.5mi"
 
@@ -129,6 +131,7 @@ public struct QueryInput: Sendable {
         date = try string("date")
         categories = try list("category")
         forces = try list("force")
+        if let v = obj["id"] { id = (v as? String) ?? (v as? NSNumber).map { "\($0)" } }
         poly = try string("poly")
         wkt = try string("wkt")
         if let g = obj["geojson"] {

@@ -40,6 +40,9 @@ struct QueryPlan {
                 throw GeoQueryError.unknownForce("unknown force '\(slug)': use an archive slug such as leicestershire, city-of-london, btp (this mirror holds \(mirror.forces.joined(separator: ", ")))")
             }
         }
+        if q.excludeBTP && q.forces.map({ $0.lowercased() }).contains(Force.btp) {
+            throw GeoQueryError.invalidQuery("--force btp and --exclude-btp contradict each other: give one")
+        }
         if q.excludeBTP && mirror.btpForce >= 0 { fm &= ~(1 << UInt64(mirror.btpForce)) }
         forceMask = fm
         forcesNotHeld = notHeld
@@ -88,6 +91,9 @@ struct QueryPlan {
         }
         for f in forcesNotHeld { notes.append("The mirror holds no data for force '\(f)': ingest its CSVs to count it.") }
         if case .polygon(let p) = query.area { notes += p.warnings }
+        if t.mapPoints > 0 && query.forces.isEmpty && t.answered != 0 && t.answered == (mirror.btpForce >= 0 ? 1 << UInt64(mirror.btpForce) : 0) {
+            notes.append("Only British Transport Police crimes were found here: the local force's data may be missing from this mirror (or the place is in Scotland, which Police UK covers only through BTP).")
+        }
         if t.mapPoints == 0 {
             let centre: (lat: Double, lng: Double)
             let what: String

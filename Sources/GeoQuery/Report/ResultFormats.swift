@@ -107,7 +107,7 @@ extension QueryResult {
         let byCategory = self.byCategory
         let shown = categories.filter { (byCategory[$0] ?? 0) > 0 || Category.standard.contains($0) }
             .sorted { (byCategory[$0] ?? 0, $1) > (byCategory[$1] ?? 0, $0) }
-        let width = max(30, shown.map { Category.name(forSlug: $0).count }.max() ?? 0)
+        let width = max(40, shown.map { Category.name(forSlug: $0).count }.max() ?? 0)
         func pad(_ s: String, _ n: Int) -> String { s + String(repeating: " ", count: max(0, n - s.count)) }
         func left(_ s: String, _ n: Int) -> String { String(repeating: " ", count: max(0, n - s.count)) + s }
         lines.append(pad("Category", width) + left("Crimes", 10) + left("Share", 8))
@@ -117,10 +117,13 @@ extension QueryResult {
             lines.append(pad(Category.name(forSlug: c), width) + left(Format.grouped(n), 10) + left(share, 8))
         }
         lines.append(pad("Total", width) + left(Format.grouped(total), 10))
-        lines.append(pad("  of which BTP (British Transport Police)", width + 1) + left(Format.grouped(btp), 9))
-        lines.append(pad("No location (cannot be placed)", width) + left(Format.grouped(noLocation), 10))
-        lines.append(pad("Crimes per km² (area \(Format.decimal(areaKm2, places: 3)) km²)", width) + left(Format.decimal(densityPerKm2, places: 1), 10))
-        if months.count > 1 {
+        lines.append(pad("  of which British Transport Police", width) + left(Format.grouped(btp), 10))
+        lines.append(pad("No location, force-wide (not placeable)", width) + left(Format.grouped(noLocation), 10))
+        lines.append(pad("Crimes per km² (area \(Format.decimal(areaKm2, places: 3)) km²)", width) + left(Format.grouped(Int(densityPerKm2.rounded())), 10))
+        if months.count > 1 && total == 0 {
+            lines.append("")
+            lines.append("Trend: no crimes recorded here in these months.")
+        } else if months.count > 1 {
             let counts = months.indices.map(monthTotal)
             let peak = max(1, counts.max() ?? 1), low = counts.min() ?? 0
             let bars = Array("▁▂▃▄▅▆▇█")

@@ -86,20 +86,32 @@ struct TileBuilder {
     private mutating func emit(_ items: [Item], cell: Cell) throws -> Bool {
         let exact = try exactTile(cell)
         let wanted = Set(items.map(\.point))
-        // One ring for the tile (holes opened, parts joined), else its convex hull; then ever
-        // coarser simplifications of it until one fits the URL limit.
-        let base = try singleRing(exact) ?? exact.convexHull()
-        var candidates: [Geometry] = [base]
-        for tolerance in [1e-6, 3e-6, 1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3] {
-            if let s = base.simplified(tolerance: tolerance) { candidates.append(s) }
+        // Candidates, most faithful first: the tile simplified ever more coarsely (until its
+        // ring fits the URL limit), each made one ring (holes opened, parts joined; the corridors
+        // shifted sideways if a map point happens to lie on one); last, the convex hull.
+        let multipart = exact.polygonalParts().count > 1
+        var attempts = 0
+        var candidates: [Geometry] = []
+        // The whole tile as one ring, then that ring simplified.
+        for offset in multipart ? [0.0, 3e-6, -3e-6, 2e-5] : [0.0] {
+            guard let ring = try singleRing(exact, offset: offset) else { continue }
+            candidates.append(ring)
+            for tolerance in [1e-6, 3e-6, 1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2] { if let s = ring.simplified(tolerance: tolerance) { candidates.append(s) } }
         }
-        var tried = 0
+        // The tile simplified first, then made one ring (keeps thin corridors intact).
+        for tolerance in [1e-6, 3e-6, 1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2] {
+            guard let g = exact.simplified(tolerance: tolerance) else { continue }
+            for offset in multipart ? [0.0, 3e-6, -3e-6] : [0.0] {
+                if let ring = try singleRing(g, offset: offset) { candidates.append(ring) }
+            }
+        }
+        candidates.append(try exact.convexHull())
         for candidate in candidates {
             guard let ring = candidate.polygonalParts().first?.rings().first, ring.count >= 4 else { continue }
             let coordinates = TileBuilder.rounded(ring)
             guard TilePlanner.url(category: category, ring: coordinates, month: month).utf8.count <= TilePlanner.urlLimit else { continue }
-            tried += 1
-            if tried > 3 { break }  // coarser rings only drift further from the tile
+            attempts += 1
+            if attempts > 16 { break }  // coarser rings only drift further from the tile
             var request = Polygon(parts: [[coordinates]])
             guard let requestGeometry = try? request.geometry(in: context), requestGeometry.isValid else { continue }
             var held = Set(try mirror.points(in: .polygon(request)))
@@ -135,7 +147,7 @@ struct TileBuilder {
     /// 0.4 µ° wide on half micro-degree lines (so they cut off no map point: map points lie on the
     /// micro-degree grid), and parts are joined along the shortest links between them (a minimum
     /// spanning tree) by corridors 2·10⁻⁷ ° wide. Nil when that still leaves more than one ring.
-    private func singleRing(_ g: Geometry) throws -> Geometry? {
+    private func singleRing(_ g: Geometry, offset: Double) throws -> Geometry? {
         var pieces = try openHoles(g.polygonalParts())
         guard !pieces.isEmpty else { return nil }
         if pieces.count > 1 {
@@ -151,7 +163,7 @@ struct TileBuilder {
                     }
                 }
                 guard let (a, b, _) = best, let link = pieces[a].nearestPoints(pieces[b]) else { return nil }
-                corridors.append(try corridor(link.a, link.b))
+                corridors.append(try corridor(link.a, link.b, offset: offset))
                 joined.insert(b)
             }
             let union = try context.union(pieces + corridors)
@@ -161,14 +173,22 @@ struct TileBuilder {
         return pieces[0]
     }
 
-    /// Each part with its holes slit open to the outside (southwards).
+    /// Each part with its holes filled when they hold no map point, else slit open to the
+    /// outside (southwards).
     private func openHoles(_ parts: [Geometry]) throws -> [Geometry] {
         func half(_ v: Double) -> Double { ((v * 1e6).rounded(.down) + 0.5) / 1e6 }
         var out: [Geometry] = []
         for part in parts {
-            var piece = part
+            let rings = part.rings()
+            guard rings.count > 1 else { out.append(part); continue }
+            var keep = [rings[0]]
+            for hole in rings.dropFirst() {
+                let region = Polygon(parts: [[hole.map { Polygon.Coordinate(lat: $0.1, lng: $0.0) }]])
+                if !(try mirror.points(in: .polygon(region))).isEmpty { keep.append(hole) }
+            }
+            var piece = try context.polygon([keep])
             let (_, minY, _, _) = part.extent
-            for hole in part.rings().dropFirst() {
+            for hole in keep.dropFirst() {
                 guard let inside = try context.polygon([[hole]]).interiorPoint else { continue }
                 let x = half(inside.x)
                 piece = try piece.difference(context.rectangle(minX: x - 0.2e-6, minY: minY - 1e-5, maxX: x + 0.2e-6, maxY: half(inside.y)))
@@ -179,10 +199,15 @@ struct TileBuilder {
     }
 
     /// A thin quadrilateral along a → b, reaching 1 µ° into both ends.
-    private func corridor(_ a: (Double, Double), _ b: (Double, Double)) throws -> Geometry {
-        let dx = b.0 - a.0, dy = b.1 - a.1, length = max((dx * dx + dy * dy).squareRoot(), 1e-12)
+    private func corridor(_ a: (Double, Double), _ b: (Double, Double), offset: Double) throws -> Geometry {
+        let dx = b.0 - a.0, dy = b.1 - a.1, length = (dx * dx + dy * dy).squareRoot()
+        if length < 1e-9 {  // touching parts: a tiny square over the contact joins them
+            return context.rectangle(minX: a.0 - 1e-7, minY: a.1 - 1e-7, maxX: a.0 + 1e-7, maxY: a.1 + 1e-7)
+        }
         let ux = dx / length, uy = dy / length, w = 1e-7
-        let s = (a.0 - ux * 1e-6, a.1 - uy * 1e-6), e = (b.0 + ux * 1e-6, b.1 + uy * 1e-6)
+        // Shifted `offset` to the side, and reaching further in so that it still overlaps both ends.
+        let reach = 1e-6 + abs(offset) * 2
+        let s = (a.0 - ux * reach - uy * offset, a.1 - uy * reach + ux * offset), e = (b.0 + ux * reach - uy * offset, b.1 + uy * reach + ux * offset)
         let ring = [(s.0 - uy * w, s.1 + ux * w), (e.0 - uy * w, e.1 + ux * w), (e.0 + uy * w, e.1 - ux * w), (s.0 + uy * w, s.1 - ux * w)]
         return try context.polygon([[ring]])
     }
@@ -194,15 +219,16 @@ struct TileBuilder {
 
     /// `ring` with tiny squares around map points added or cut out; nil unless still one simple ring.
     private func patch(_ ring: Geometry, add: Set<Int>, remove: Set<Int>) throws -> Polygon? {
-        guard add.count + remove.count <= 32 else { return nil }
+        guard add.count + remove.count <= 64 else { return nil }
         func square(_ p: Int) -> Geometry {
             let x = Double(mirror.tree.lng[p]) / 1e6, y = Double(mirror.tree.lat[p]) / 1e6
             return context.rectangle(minX: x - 0.3e-6, minY: y - 0.3e-6, maxX: x + 0.3e-6, maxY: y + 0.3e-6)
         }
         var g = add.isEmpty ? ring : try context.union([ring] + add.map(square))
         for p in remove { g = try g.difference(square(p)) }
-        let parts = g.polygonalParts()
-        guard parts.count == 1, parts[0].rings().count == 1, let ring = parts[0].rings().first else { return nil }
+        // A point far from the ring (a small island dropped by simplification) comes back as a
+        // separate square: join it like any other part.
+        guard let joined = try singleRing(g, offset: 0), let ring = joined.rings().first else { return nil }
         let request = Polygon(parts: [[TileBuilder.rounded(ring)]])
         guard (try? request.geometry(in: context))?.isValid == true else { return nil }
         return request

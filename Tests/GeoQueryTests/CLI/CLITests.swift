@@ -145,7 +145,7 @@ import Testing
     @Test func repeatedPointsOnly() throws { try bad.expectError(["--poly", "52.6,-1.1:52.7,-1.1:52.6,-1.1"], "at least 3 distinct points") }
     @Test func nonNumeric() throws { try bad.expectError(["--poly", "52.6,-1.1:north,-1.1:52.6,-1.2"], "poly point 2 'north,-1.1' is not 'latitude,longitude'") }
     @Test func outOfRange() throws { try bad.expectError(["--poly", "52.6,-1.1:95,-1.1:52.6,-1.2"], "out of range") }
-    @Test func swapped() throws { try bad.expectError(["--poly", "-1.1,52.6:-1.1,52.7:-1.2,52.6"], "look like longitude,latitude") }
+    @Test func swapped() throws { try bad.expectError(["--poly", "-1.1,52.6:-1.1,52.7:-1.2,52.6"], "latitude and longitude look swapped") }
     @Test func selfIntersecting() throws {
         try bad.expectError(["--poly", "52.63,-1.14:52.64,-1.12:52.62,-1.14:52.64,-1.14"], "Self-intersection at or near")
     }
@@ -190,5 +190,33 @@ import Testing
         let r = try CLIRun.run(["batch", "--mirror", TestData.realMirrorPath], stdin: input)
         let totals = r.stdout.split(separator: "\n").map { (try! JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any])["total"] as! Int }
         #expect(totals.count == 3 && Set(totals).count == 1 && totals[0] > 0)
+    }
+}
+
+/// Fixes from a new-user review: per-feature CSV, batch ids, contradictions, BTP-only answers.
+@Suite struct ReviewFixTests {
+    @Test func perFeatureCSVHasAValueUnderEveryHeading() throws {
+        let path = TestData.shared.appendingPathComponent("boundaries/lsoa-2011-by-lad/E09000001.json").path
+        let r = try CLIRun.run(["--mirror", TestData.realMirrorPath, "--geojson", path, "--per-feature", "--format", "csv", "--date", "2019-01"])
+        let rows = r.stdout.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).count }
+        #expect(rows.count == 7 && Set(rows).count == 1)
+    }
+    @Test func perFeaturePoliceJSONIsRefused() throws {
+        let path = TestData.shared.appendingPathComponent("boundaries/lsoa-2011-by-lad/E09000001.json").path
+        try BadInputTests().expectError(["--geojson", path, "--per-feature", "--format", "police-json"], "leave out --per-feature")
+    }
+    @Test func unknownFeatureKeyIsRefused() throws {
+        let path = TestData.shared.appendingPathComponent("boundaries/lsoa-2011-by-lad/E09000001.json").path
+        try BadInputTests().expectError(["--geojson", path, "--per-feature", "--feature-key", "nosuch"], "'nosuch'")
+    }
+    @Test func btpBothWays() throws { try BadInputTests().expectError(BadInputTests.centre + ["--force", "btp", "--exclude-btp"], "contradict") }
+    @Test func batchEchoesIDs() throws {
+        let r = try CLIRun.run(["batch"], stdin: #"{"id":"a-1","lat":52.6344,"lng":-1.1313}"# + "\n")
+        #expect(r.stdout.hasPrefix(#"{"id":"a-1","#))
+    }
+    @Test func aBTPOnlyAnswerSaysTheLocalForceMayBeMissing() throws {
+        // Westminster: the Metropolitan Police is not in this mirror, BTP is.
+        let r = try TestData.realMirror.query(.radius(lat: 51.5007, lng: -0.1246, Distance(metres: 1000), from: Month("2019-01"), to: Month("2019-01")))
+        #expect(r.forces == ["btp"] && r.notes.contains { $0.contains("Only British Transport Police") })
     }
 }
