@@ -178,6 +178,20 @@ let polygonBenchmarks: @Sendable () -> Void = {
         blackHole(inside)
     }
 
+    Benchmark("Tiles: Leicestershire force area, 2019-01",
+              configuration: .init(metrics: [.wallClock], maxDuration: .seconds(5), maxIterations: 200)) { benchmark in
+        _ = realMirror
+        benchmark.startMeasurement()
+        blackHole(try TilePlanner.plan(.polygon(leicestershire), month: Month("2019-01")!, mirror: realMirror))
+    }
+
+    Benchmark("Tiles: every force area for 2019-01 (43 areas), total",
+              configuration: .init(metrics: [.wallClock], maxDuration: .seconds(20), maxIterations: 10)) { benchmark in
+        _ = realMirror
+        benchmark.startMeasurement()
+        for f in forceAreas { blackHole(try TilePlanner.plan(.polygon(f.polygon), month: Month("2019-01")!, mirror: realMirror)) }
+    }
+
     Benchmark("Polygon: one LSOA (1,006 LSOAs in turn), all months, per query",
               configuration: .init(metrics: [.wallClock, .throughput], maxDuration: .seconds(3), maxIterations: 1_000_000)) { benchmark in
         let polygons = allLSOAQueries
