@@ -31,6 +31,9 @@ struct GeoQueryCommand: ParsableCommand {
     @Flag(help: "With --geojson: one result per feature instead of one for the whole collection.")
     var perFeature = false
 
+    @Flag(help: "Print the data.police.uk requests (one per month, category and tile) whose answers, deduplicated by crime id and summed, reproduce the figure.")
+    var apiUrls = false
+
     @Option(help: ArgumentHelp("With --per-feature: the property that names each feature (default: LSOA11CD, name, ...).", valueName: "property"))
     var featureKey: String?
 
@@ -38,6 +41,7 @@ struct GeoQueryCommand: ParsableCommand {
         let m = try CrimeMirror.open(mirror.location)
         if perFeature { return try runPerFeature(m) }
         let q = try area.input.query(fallbackCentre: m.defaultCentre)
+        if apiUrls { return try printAPIURLs(q, mirror: m) }
         switch format {
         case .policeJSON:
             Output.standard(try m.crimes(q).policeJSON() + "\n")
@@ -48,6 +52,25 @@ struct GeoQueryCommand: ParsableCommand {
         case .table:
             Output.standard(try m.query(q).table(area: q.area))
         }
+    }
+
+    /// The live-API requests behind a figure: a tile plan per month and category.
+    func printAPIURLs(_ q: CrimeQuery, mirror m: CrimeMirror) throws {
+        guard let first = m.firstMonth, let last = m.lastMonth else { throw GeoQueryError.mirrorMissing("the mirror is empty") }
+        let months = ((q.from ?? first)...(q.to ?? last)).months
+        var warnings: [String] = [TilePlan.dedupeNote]
+        if months.count > 36 { warnings.append("the live API keeps only about 36 months: requests for older months will fail") }
+        if !q.forces.isEmpty || q.excludeBTP { warnings.append("the API cannot filter by force: keep or drop crimes by their location_type (BTP) and the force of each location yourself") }
+        var out = ""
+        for month in months {
+            for category in q.categories.isEmpty ? [nil] : q.categories.map(Optional.some) {
+                let plan = try TilePlanner.plan(q.area, month: month, category: category, mirror: m)
+                for w in plan.warnings where !warnings.contains(w) { warnings.append(w) }
+                out += plan.urls
+            }
+        }
+        for w in warnings { Output.warning(w) }
+        Output.standard(out)
     }
 
     /// One result per GeoJSON feature: JSON lines, a CSV row each, or a table line each.

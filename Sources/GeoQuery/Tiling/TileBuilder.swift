@@ -91,27 +91,39 @@ struct TileBuilder {
         // shifted sideways if a map point happens to lie on one); last, the convex hull.
         let multipart = exact.polygonalParts().count > 1
         var attempts = 0
-        var candidates: [Geometry] = []
+        // Built lazily, in this order, and only until one passes: most tiles take the first.
+        let tolerances = [1e-6, 3e-6, 1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 5e-3, 7e-3, 1e-2, 1.5e-2, 2e-2, 3e-2]
+        var candidates: [() throws -> [Geometry]] = []
         // The whole tile as one ring, then that ring simplified.
+        final class Cache { var ring: Geometry?? = .none }
         for offset in multipart ? [0.0, 3e-6, -3e-6, 2e-5] : [0.0] {
-            guard let ring = try singleRing(exact, offset: offset) else { continue }
-            candidates.append(ring)
-            for tolerance in [1e-6, 3e-6, 1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2] { if let s = ring.simplified(tolerance: tolerance) { candidates.append(s) } }
-        }
-        // The tile simplified first, then made one ring (keeps thin corridors intact).
-        for tolerance in [1e-6, 3e-6, 1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2] {
-            guard let g = exact.simplified(tolerance: tolerance) else { continue }
-            for offset in multipart ? [0.0, 3e-6, -3e-6] : [0.0] {
-                if let ring = try singleRing(g, offset: offset) { candidates.append(ring) }
+            let cache = Cache()
+            let ring = { [self] () throws -> Geometry? in
+                if case .some(let r) = cache.ring { return r }
+                let r = try singleRing(exact, offset: offset)
+                cache.ring = .some(r)
+                return r
+            }
+            candidates.append { try ring().map { [$0] } ?? [] }
+            for tolerance in tolerances {
+                candidates.append { try ring()?.simplified(tolerance: tolerance).map { [$0] } ?? [] }
             }
         }
-        candidates.append(try exact.convexHull())
-        for candidate in candidates {
+        // The tile simplified first, then made one ring (keeps thin corridors intact).
+        for tolerance in tolerances {
+            candidates.append { [self] in
+                guard let g = exact.simplified(tolerance: tolerance) else { return [] }
+                return try (multipart ? [0.0, 3e-6, -3e-6] : [0.0]).compactMap { try singleRing(g, offset: $0) }
+            }
+        }
+        candidates.append { [try exact.convexHull()] }
+        for make in candidates {
+        for candidate in try make() {
             guard let ring = candidate.polygonalParts().first?.rings().first, ring.count >= 4 else { continue }
             let coordinates = TileBuilder.rounded(ring)
             guard TilePlanner.url(category: category, ring: coordinates, month: month).utf8.count <= TilePlanner.urlLimit else { continue }
             attempts += 1
-            if attempts > 16 { break }  // coarser rings only drift further from the tile
+            if attempts > 24 { return false }  // coarser rings only drift further from the tile
             var request = Polygon(parts: [[coordinates]])
             guard let requestGeometry = try? request.geometry(in: context), requestGeometry.isValid else { continue }
             var held = Set(try mirror.points(in: .polygon(request)))
@@ -127,6 +139,7 @@ struct TileBuilder {
             tiles.append(TilePlan.Tile(kind: .poly, ring: request.parts[0][0], exact: Polygon(exact), expected: items.reduce(0) { $0 + $1.count },
                                        mapPoints: items.count, url: url))
             return true
+        }
         }
         return false
     }
@@ -154,11 +167,14 @@ struct TileBuilder {
             guard pieces.count <= 64 else { return nil }
             var corridors: [Geometry] = []
             var joined: Set<Int> = [0]
+            // Pairwise distances once (GEOS distance is the costly part), then Prim.
+            var distance = [[Double]](repeating: [Double](repeating: 0, count: pieces.count), count: pieces.count)
+            for a in pieces.indices { for b in pieces.indices where b > a { distance[a][b] = pieces[a].distance(pieces[b]); distance[b][a] = distance[a][b] } }
             while joined.count < pieces.count {  // Prim: the nearest piece not yet joined
                 var best: (Int, Int, Double)? = nil
                 for a in joined {
                     for b in pieces.indices where !joined.contains(b) {
-                        let d = pieces[a].distance(pieces[b])
+                        let d = distance[a][b]
                         if best == nil || d < best!.2 { best = (a, b, d) }
                     }
                 }
@@ -219,7 +235,7 @@ struct TileBuilder {
 
     /// `ring` with tiny squares around map points added or cut out; nil unless still one simple ring.
     private func patch(_ ring: Geometry, add: Set<Int>, remove: Set<Int>) throws -> Polygon? {
-        guard add.count + remove.count <= 64 else { return nil }
+        guard add.count + remove.count <= 128 else { return nil }
         func square(_ p: Int) -> Geometry {
             let x = Double(mirror.tree.lng[p]) / 1e6, y = Double(mirror.tree.lat[p]) / 1e6
             return context.rectangle(minX: x - 0.3e-6, minY: y - 0.3e-6, maxX: x + 0.3e-6, maxY: y + 0.3e-6)

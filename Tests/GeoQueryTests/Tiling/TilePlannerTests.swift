@@ -41,11 +41,7 @@ import Testing
                 #expect(t.mapPoints == 1)
             }
         }
-        // Known gap (issue 5 stays open): a many-part coastal area whose joined ring is too long
-        // for one URL can take more requests than 2 × the lower bound + 1 (Dyfed-Powys: 4 for 1).
-        withKnownIssue("many-part areas whose joined ring exceeds the URL limit can need extra requests", isIntermittent: true) {
-            #expect(plan.tiles.count <= 2 * plan.lowerBound + 1, "\(label): \(plan.tiles.count) tiles, lower bound \(plan.lowerBound)")
-        }
+        #expect(plan.tiles.count <= 2 * plan.lowerBound + 1, "\(label): \(plan.tiles.count) tiles, lower bound \(plan.lowerBound)")
         // Every map point of the area in exactly one request ring; none from outside in any.
         let inArea = Set(area.parts.flatMap { TilePlannerTests.inside($0[0], TilePlannerTests.points) }.filter {
             ReferencePolygon.contains(area, lat: TilePlannerTests.points[$0].lat, lng: TilePlannerTests.points[$0].lng)
@@ -116,5 +112,32 @@ extension Array {
         var lo = 0, hi = count
         while lo < hi { let mid = (lo + hi) / 2; if belongs(self[mid]) { hi = mid } else { lo = mid + 1 } }
         return lo
+    }
+}
+
+/// `--api-urls`: the requests' expected answers add up to the query's figure, month by month.
+@Suite struct APIURLTests {
+    @Test func plannedRequestsReproduceTheFigure() throws {
+        let q = CrimeQuery.radius(lat: 52.6344, lng: -1.1313, Distance(metres: 1500), from: Month("2020-01"), to: Month("2020-06"), categories: ["burglary"])
+        let result = try TestData.realMirror.query(q)
+        var urls = 0
+        for (m, month) in result.months.enumerated() {
+            let plan = try TilePlanner.plan(q.area, month: month, category: "burglary", limit: 50, mirror: TestData.realMirror)
+            #expect(plan.tiles.reduce(0) { $0 + $1.expected } == result.monthTotal(m), "\(month)")
+            urls += plan.tiles.count
+        }
+        let r = try CLIRun.run(["--mirror", TestData.realMirrorPath, "--lat", "52.6344", "--lng", "-1.1313", "--radius", "1500m",
+                                "--from", "2020-01", "--to", "2020-06", "--category", "burglary", "--api-urls"])
+        #expect(r.status == 0 && r.stdout.split(separator: "\n").allSatisfy { $0.hasPrefix("https://data.police.uk/api/crimes-street/burglary?poly=") })
+        #expect(r.stdout.split(separator: "\n").count >= result.months.count)
+        #expect(urls >= result.months.count)
+    }
+
+    @Test func tileCommandBadInputs() throws {
+        let bad = BadInputTests()
+        try bad.expectError(["tile", "--lat", "52.63", "--lng", "-1.13", "--date", "2024-01", "--limit", "0"], "--limit must be a positive")
+        try bad.expectError(["tile", "--lat", "52.63", "--lng", "-1.13", "--date", "2024-01", "--margin", "1.2"], "--margin must be in (0, 1]")
+        try bad.expectError(["tile", "--lat", "52.63", "--lng", "-1.13", "--from", "2024-01", "--to", "2024-03"], "tile plans one month")
+        try bad.expectError(["tile", "--lat", "52.63", "--lng", "-1.13", "--date", "2024-01", "--limit", "many"], "many", status: 2)
     }
 }
