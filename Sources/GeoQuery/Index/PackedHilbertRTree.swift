@@ -170,7 +170,7 @@ struct TreeView {
         var queue: [(d: Double, level: Int, k: Int)] = [(0, levels, 0)]
         while !queue.isEmpty {
             let i = queue.indices.min { queue[$0].d < queue[$1].d }!
-            let (d, level, k) = queue.remove(at: i)
+            let (_, level, k) = queue.remove(at: i)
             if level == 0 { best = k; break }  // nothing left in the queue is nearer
             if level == 1 {
                 for p in points(level: 1, node: k) {

@@ -72,34 +72,14 @@ struct SnapshotBuilder {
         var noLocationCells = order[Int(pointCrimeStart[n])...].map { CrimeCell.make(key: keys[Int($0)], count: 1) }
         CrimeCell.coalesce(&noLocationCells)
 
-        // Per-node cells, level by level: a node's cells are its children's, merged.
-        var nodeCellStart: [UInt32] = [0], nodeCells: [UInt64] = [], nodeForceMask: [UInt64] = []
-        var scratch: [UInt64] = []
-        let levels = layout.levelStart.count - 1
-        for level in 1...max(1, levels) where levels > 0 {
-            let count = Int(layout.levelStart[level]) - Int(layout.levelStart[level - 1])
-            let below = level == 1 ? n : Int(layout.levelStart[level - 1]) - Int(layout.levelStart[max(0, level - 2)])
-            let belowBase = level == 1 ? 0 : Int(layout.levelStart[level - 2])
-            for k in 0..<count {
-                scratch.removeAll(keepingCapacity: true)
-                var mask: UInt64 = 0
-                for c in (k * PackedHilbertRTree.nodeSize)..<min(below, (k + 1) * PackedHilbertRTree.nodeSize) {
-                    if level == 1 {
-                        scratch += pointCells[Int(pointCellStart[c])..<Int(pointCellStart[c + 1])]
-                        mask |= pointForceMask[c]
-                    } else {
-                        let g = belowBase + c
-                        scratch += nodeCells[Int(nodeCellStart[g])..<Int(nodeCellStart[g + 1])]
-                        mask |= nodeForceMask[g]
-                    }
-                }
-                CrimeCell.coalesce(&scratch)
-                nodeCells += scratch
-                nodeCellStart.append(UInt32(nodeCells.count))
-                nodeForceMask.append(mask)
-            }
+        // Node aggregates on the other core while this one lays out names and crime columns.
+        nonisolated(unsafe) var nodes: NodeAggregates? = nil
+        let group = DispatchGroup()
+        let (frozenCells, frozenStarts, frozenMasks) = (pointCells, pointCellStart, pointForceMask)
+        DispatchQueue.global().async(group: group) {
+            nodes = SnapshotBuilder.nodeAggregates(layout: layout, points: n, pointCells: frozenCells,
+                                                   pointCellStart: frozenStarts, pointForceMask: frozenMasks)
         }
-        let projections = CrimeCell.projections(nodeCells, starts: nodeCellStart)
 
         // Point names and listed ids, in tree order.
         var names = [[Int32]](repeating: [], count: n)
@@ -139,18 +119,9 @@ struct SnapshotBuilder {
         image.add(.nodeMinLng, layout.minLng)
         image.add(.nodeMaxLat, layout.maxLat)
         image.add(.nodeMaxLng, layout.maxLng)
-        image.add(.nodeForceMask, nodeForceMask)
         image.add(.pointCellStart, pointCellStart)
         image.add(.pointCells, pointCells)
-        image.add(.nodeCellStart, nodeCellStart)
-        image.add(.nodeCells, nodeCells)
         image.add(.noLocationCells, noLocationCells)
-        image.add(.nodeMonthCategoryStart, projections.monthCategory.starts)
-        image.add(.nodeMonthCategory, projections.monthCategory.cells)
-        image.add(.nodeMonthOutcomeStart, projections.monthOutcome.starts)
-        image.add(.nodeMonthOutcome, projections.monthOutcome.cells)
-        image.add(.nodeMonthForceStart, projections.monthForce.starts)
-        image.add(.nodeMonthForce, projections.monthForce.cells)
         image.add(.pointCrimeStart, pointCrimeStart)
         // All crime columns in one pass over the sorted order.
         let count = order.count
@@ -194,7 +165,56 @@ struct SnapshotBuilder {
         image.add(.listedLat, table.listedPoints.map(\.latE6))
         image.add(.listedLng, table.listedPoints.map(\.lngE6))
         image.add(.listedName, table.listedPoints.map(\.name))
+        group.wait()
+        let node = nodes!
+        image.add(.nodeForceMask, node.forceMask)
+        image.add(.nodeCellStart, node.cellStart)
+        image.add(.nodeCells, node.cells)
+        image.add(.nodeMonthCategoryStart, node.projections.monthCategory.starts)
+        image.add(.nodeMonthCategory, node.projections.monthCategory.cells)
+        image.add(.nodeMonthOutcomeStart, node.projections.monthOutcome.starts)
+        image.add(.nodeMonthOutcome, node.projections.monthOutcome.cells)
+        image.add(.nodeMonthForceStart, node.projections.monthForce.starts)
+        image.add(.nodeMonthForce, node.projections.monthForce.cells)
         return image
+    }
+
+    struct NodeAggregates: Sendable {
+        var cellStart: [UInt32], cells: [UInt64], forceMask: [UInt64]
+        var projections: (monthCategory: CrimeCell.Lists, monthOutcome: CrimeCell.Lists, monthForce: CrimeCell.Lists)
+    }
+
+    /// Per-node cells, level by level: a node's cells are its children's, merged.
+    static func nodeAggregates(layout: PackedHilbertRTree.Layout, points n: Int, pointCells: [UInt64],
+                               pointCellStart: [UInt32], pointForceMask: [UInt64]) -> NodeAggregates {
+        var nodeCellStart: [UInt32] = [0], nodeCells: [UInt64] = [], nodeForceMask: [UInt64] = []
+        var scratch: [UInt64] = []
+        let levels = layout.levelStart.count - 1
+        for level in 1...max(1, levels) where levels > 0 {
+            let count = Int(layout.levelStart[level]) - Int(layout.levelStart[level - 1])
+            let below = level == 1 ? n : Int(layout.levelStart[level - 1]) - Int(layout.levelStart[max(0, level - 2)])
+            let belowBase = level == 1 ? 0 : Int(layout.levelStart[level - 2])
+            for k in 0..<count {
+                scratch.removeAll(keepingCapacity: true)
+                var mask: UInt64 = 0
+                for c in (k * PackedHilbertRTree.nodeSize)..<min(below, (k + 1) * PackedHilbertRTree.nodeSize) {
+                    if level == 1 {
+                        scratch += pointCells[Int(pointCellStart[c])..<Int(pointCellStart[c + 1])]
+                        mask |= pointForceMask[c]
+                    } else {
+                        let g = belowBase + c
+                        scratch += nodeCells[Int(nodeCellStart[g])..<Int(nodeCellStart[g + 1])]
+                        mask |= nodeForceMask[g]
+                    }
+                }
+                CrimeCell.coalesce(&scratch)
+                nodeCells += scratch
+                nodeCellStart.append(UInt32(nodeCells.count))
+                nodeForceMask.append(mask)
+            }
+        }
+        return NodeAggregates(cellStart: nodeCellStart, cells: nodeCells, forceMask: nodeForceMask,
+                              projections: CrimeCell.projections(nodeCells, starts: nodeCellStart))
     }
 
     /// Each crime's final outcome and the month it was recorded (outcomes files win when later).
