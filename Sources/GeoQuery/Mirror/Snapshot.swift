@@ -53,7 +53,9 @@ final class Snapshot: @unchecked Sendable {
         guard version <= SnapshotFormat.version else {
             throw GeoQueryError.mirrorTooNew("\(path) uses snapshot format v\(version), newer than this geoquery reads (v\(SnapshotFormat.version)): upgrade geoquery, or re-ingest into a new mirror")
         }
-        guard version == SnapshotFormat.version else { throw corrupt }
+        guard version == SnapshotFormat.version else {
+            throw GeoQueryError.mirrorTooNew("\(path) uses snapshot format v\(version), older than this geoquery reads (v\(SnapshotFormat.version)): re-ingest the CSVs into a new mirror")
+        }
         let count = Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 12, as: UInt32.self)))
         let headerSize = 16 + count * 32 + 8
         guard count < 1000, raw.count >= headerSize else { throw corrupt }
