@@ -9,6 +9,7 @@ struct BatchCommand: ParsableCommand {
         abstract: "Answer JSON-lines queries from stdin, one JSON result per line, in order.",
         discussion: """
         Each line: {"lat":52.63,"lng":-1.13,"radius":"0.5mi","from":"2020-01","to":"2020-12","category":["burglary"]}
+
         Keys: lat, lng, radius (or poly, wkt, geojson, repair), from, to, date, category, force, exclude_btp, id (echoed back).
         A bad line gets {"error": "...", "line": N} on its own line; the rest go on.
         """

@@ -10,8 +10,8 @@ struct GeoQueryCommand: ParsableCommand {
         commandName: "geoquery",
         abstract: "What crime was recorded around here, from a local mirror of Police UK's open data.",
         discussion: """
-        Without a subcommand, counts the crimes whose Police UK map point lies within --radius of
-        --lat/--lng (WGS84 geodesic distance), by category, month and outcome.
+        Without a subcommand, counts the crimes whose Police UK map point lies within --radius of --lat/--lng (WGS84 geodesic distance), or inside a polygon (--poly, --geojson, --wkt, --kml), by category, month and outcome.
+
         The mirror is --mirror DIR, else $GEOQUERY_MIRROR, else the embedded SYNTHETIC sample.
 
         Examples:
@@ -131,7 +131,7 @@ extension OutputFormat: ExpressibleByArgument {}
 
 /// `--mirror DIR`, shared by every command.
 struct MirrorOptions: ParsableArguments {
-    @Option(name: .customLong("mirror"), help: ArgumentHelp("Mirror folder (else $GEOQUERY_MIRROR, else the embedded synthetic sample).", valueName: "dir"))
+    @Option(name: .customLong("mirror"), help: ArgumentHelp("Mirror folder (else $GEOQUERY_MIRROR; queries without either use the embedded synthetic sample).", valueName: "dir"))
     var path: String?
 
     var location: MirrorLocation { MirrorLocation.resolve(path) }

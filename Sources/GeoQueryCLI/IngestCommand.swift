@@ -8,9 +8,7 @@ struct IngestCommand: ParsableCommand {
         commandName: "ingest",
         abstract: "Add Police UK street/outcomes CSVs, folders of them, or the monthly zip archives to a mirror.",
         discussion: """
-        Re-ingesting a (force, month) replaces it (Police UK restates months). Malformed rows are
-        reported (file:line: why), skipped and counted. The new snapshot is written atomically: an
-        interrupted ingest leaves the previous mirror intact.
+        Re-ingesting a (force, month) replaces it (Police UK restates months). Malformed rows are reported (file:line: why), skipped and counted. The new snapshot is written atomically: an interrupted ingest leaves the previous mirror intact.
         """
     )
 

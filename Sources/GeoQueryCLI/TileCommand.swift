@@ -8,9 +8,7 @@ struct TileCommand: ParsableCommand {
         commandName: "tile",
         abstract: "Plan the fewest data.police.uk requests covering an area, each under 10,000 crimes and 4,094 URL characters.",
         discussion: """
-        The area is any form the root command takes (--lat/--lng/--radius, --poly, --geojson, --wkt, --kml).
-        Each tile's expected count (the mirror's, for --date and --category) is at most limit × margin.
-        A single map point over that cannot be split and is planned as a crimes-at-location request.
+        The area is any form the root command takes (--lat/--lng/--radius, --poly, --geojson, --wkt, --kml). Each tile's expected count (the mirror's, for --date and --category) is at most limit × margin. A single map point over that cannot be split and is planned as a crimes-at-location request. Merge the answers by crime id: a point on a shared edge may come back twice.
         """
     )
 
