@@ -84,16 +84,6 @@ public final class PreparedPolygon {
         if latE6 < box.minLat || latE6 > box.maxLat || lngE6 < box.minLng || lngE6 > box.maxLng { return false }
         return prepared.intersects(context.point(x: lng, y: lat))
     }
-
-    /// Where a box stands: wholly covered, disjoint, or crossing the boundary.
-    func classify(minLat a: Int32, minLng b: Int32, maxLat c: Int32, maxLng d: Int32) -> BoxRelation {
-        if c < box.minLat || a > box.maxLat || d < box.minLng || b > box.maxLng { return .outside }
-        // A box reaching beyond the polygon's own box cannot be covered: descend without asking GEOS.
-        if a < box.minLat || c > box.maxLat || b < box.minLng || d > box.maxLng { return .crosses }
-        let rect = context.rectangle(minX: Double(b) / 1e6, minY: Double(a) / 1e6, maxX: Double(d) / 1e6, maxY: Double(c) / 1e6)
-        if prepared.covers(rect) { return .inside }
-        return prepared.intersects(rect) ? .crosses : .outside
-    }
 }
 
 /// The polygon as the tree tests it: the Swift edge index decides almost everything; GEOS's

@@ -146,8 +146,6 @@ final class PreparedGeometry {
 
     deinit { GEOSPreparedGeom_destroy_r(base.context.handle, pointer) }
 
-    /// Every point of `g` lies inside or on the boundary. (Returns 2 on exception: treated as no.)
-    func covers(_ g: Geometry) -> Bool { GEOSPreparedCovers_r(base.context.handle, pointer, g.pointer) == 1 }
     /// Some point of `g` lies inside or on the boundary.
     func intersects(_ g: Geometry) -> Bool { GEOSPreparedIntersects_r(base.context.handle, pointer, g.pointer) == 1 }
 }
