@@ -28,12 +28,10 @@ struct BatchCommand: ParsableCommand {
             do {
                 let input = try QueryInput(jsonLine: line)
                 let q = try input.query(fallbackCentre: m.defaultCentre)
-                var json = try m.query(q).json(area: q.area)
-                if let id = input.id { json.insert(contentsOf: "\"id\":\(JSONQuote.quote(id)),", at: json.index(after: json.startIndex)) }
-                buffer += json
+                buffer += try m.query(q).json(area: q.area, leading: input.id.map { [("id", $0)] } ?? [])
             } catch let e as GeoQueryError {
                 failures += 1
-                buffer += "{\"error\":\(JSONQuote.quote(e.description)),\"line\":\(lineNumber)}"
+                buffer += "{\"error\":\(JSONWriter.quote(e.description)),\"line\":\(lineNumber)}"
             }
             buffer += "\n"
             if buffer.utf8.count > 1 << 16 { Output.standard(buffer); buffer = "" }

@@ -62,11 +62,13 @@ struct GeoQueryCommand: ParsableCommand {
         if months.count > 36 { warnings.append("the live API keeps only about 36 months: requests for older months will fail") }
         if !q.forces.isEmpty || q.excludeBTP { warnings.append("the API cannot filter by force: keep or drop crimes by their location_type (BTP) and the force of each location yourself") }
         var out = ""
-        for month in months {
-            for category in q.categories.isEmpty ? [nil] : q.categories.map(Optional.some) {
-                let plan = try TilePlanner.plan(q.area, month: month, category: category, mirror: m)
-                for w in plan.warnings where !warnings.contains(w) { warnings.append(w) }
-                out += plan.urls
+        let byCategory = try (q.categories.isEmpty ? [nil] : q.categories.map(Optional.some)).map {
+            try TilePlanner.plans(q.area, months: months, category: $0, mirror: m)
+        }
+        for month in months.indices {
+            for plans in byCategory {
+                for w in plans[month].warnings where !warnings.contains(w) { warnings.append(w) }
+                out += plans[month].urls
             }
         }
         for w in warnings { Output.warning(w) }
@@ -92,12 +94,10 @@ struct GeoQueryCommand: ParsableCommand {
             for n in r.notes where !notes.contains(n) { notes.append(n) }
             switch format {
             case .json, .policeJSON:
-                var json = r.json(area: q.area)
-                json.insert(contentsOf: "\"feature\":\(JSONQuote.quote(f.key)),", at: json.index(after: json.startIndex))
-                out += json + "\n"
+                out += r.json(area: q.area, leading: [("feature", f.key)]) + "\n"
             case .csv:
                 if i == 0 { out += "feature," + r.categories.joined(separator: ",") + ",total,area_km2\n" }
-                out += JSONQuote.csvField(f.key) + "," + r.categories.map { String(r.byCategory[$0] ?? 0) }.joined(separator: ",")
+                out += QueryOptions.csvField(f.key) + "," + r.categories.map { String(r.byCategory[$0] ?? 0) }.joined(separator: ",")
                     + ",\(r.total),\(String(format: "%.4f", r.areaKm2))\n"
             case .table:
                 if i == 0 { out += "feature".padding(toLength: 24, withPad: " ", startingAt: 0) + "crimes".leftPadded(10) + "km²".leftPadded(12) + "per km²".leftPadded(10) + "\n" }
@@ -182,6 +182,11 @@ struct QueryOptions: ParsableArguments {
         }
     }
 
+    /// A CSV field, quoted when it holds a comma, quote or newline (RFC 4180).
+    static func csvField(_ s: String) -> String {
+        s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+    }
+
     static func read(_ path: String, what: String) throws -> String {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw GeoQueryError.unreadableInput("cannot read the \(what) file \(path)")
@@ -197,19 +202,4 @@ enum Output {
     static func warning(_ message: String) { FileHandle.standardError.write(Data("geoquery: warning: \(message)\n".utf8)) }
     static func progress(_ line: String) { FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8)) }
     static var stderrIsTerminal: Bool { isatty(2) == 1 }
-}
-
-extension String {
-    func leftPadded(_ n: Int) -> String { String(repeating: " ", count: max(0, n - count)) + self }
-}
-
-enum JSONQuote {
-    /// A CSV field, quoted when it holds a comma, quote or newline (RFC 4180).
-    static func csvField(_ s: String) -> String {
-        s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
-    }
-
-    static func quote(_ s: String) -> String {
-        String(decoding: try! JSONSerialization.data(withJSONObject: [s]), as: UTF8.self).dropFirst().dropLast().description
-    }
 }

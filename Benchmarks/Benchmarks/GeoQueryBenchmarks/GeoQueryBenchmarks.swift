@@ -127,6 +127,14 @@ let peerQueries: [CrimeQuery] = readText(URL(fileURLWithPath: #filePath).deletin
     .deletingLastPathComponent().appendingPathComponent("peers/queries.jsonl").path)
     .split(separator: "\n").map { try! QueryInput(jsonLine: String($0)).query() }
 
+/// Map points passing `inside`, testing every one (the no-tree baseline).
+func mapPointsInside(_ inside: (Double, Double) -> Bool) -> Int {
+    (0..<realMirror.mapPointCount).reduce(0) { n, i in
+        let p = realMirror.mapPoint(i)
+        return inside(p.latitude, p.longitude) ? n + 1 : n
+    }
+}
+
 let polygonBenchmarks: @Sendable () -> Void = {
     Benchmark("Peer query set (2,000 radius queries of Benchmarks/peers), per query",
               configuration: .init(metrics: [.wallClock, .throughput], maxDuration: .seconds(3), maxIterations: 1_000_000)) { benchmark in
@@ -157,12 +165,7 @@ let polygonBenchmarks: @Sendable () -> Void = {
         _ = realMirror
         benchmark.startMeasurement()
         let prepared = try PreparedPolygon(leicestershire)
-        var inside = 0
-        for i in 0..<realMirror.mapPointCount {
-            let p = realMirror.mapPoint(i)
-            if prepared.contains(latitude: p.latitude, longitude: p.longitude) { inside += 1 }
-        }
-        blackHole(inside)
+        blackHole(mapPointsInside { prepared.contains(latitude: $0, longitude: $1) })
     }
 
     Benchmark("Polygon: Leicestershire force area, every map point with the Swift edge index (no tree)",
@@ -170,12 +173,7 @@ let polygonBenchmarks: @Sendable () -> Void = {
         _ = realMirror
         benchmark.startMeasurement()
         let index = PolygonEdgeIndex(leicestershire)
-        var inside = 0
-        for i in 0..<realMirror.mapPointCount {
-            let p = realMirror.mapPoint(i)
-            if index.contains(latitude: p.latitude, longitude: p.longitude) ?? false { inside += 1 }
-        }
-        blackHole(inside)
+        blackHole(mapPointsInside { index.contains(latitude: $0, longitude: $1) ?? false })
     }
 
     Benchmark("Tiles: Leicestershire force area, 2019-01",

@@ -9,7 +9,6 @@ public final class Geodesic: @unchecked Sendable {
 
     /// Owned here and freed in `deinit`; GeographicLib only reads it after `geod_init`.
     private let g: UnsafeMutablePointer<geod_geodesic>
-    var gPointer: UnsafeMutablePointer<geod_geodesic> { g }
 
     init(equatorialRadius a: Double, flattening f: Double) {
         g = .allocate(capacity: 1)
@@ -43,7 +42,7 @@ extension Geodesic {
         var lats = ring.map(\.lat), lngs = ring.map(\.lng)
         if ring.count > 1, ring.first! == ring.last! { lats.removeLast(); lngs.removeLast() }
         var a = 0.0, p = 0.0
-        geod_polygonarea(gPointer, &lats, &lngs, Int32(lats.count), &a, &p)
+        geod_polygonarea(g, &lats, &lngs, Int32(lats.count), &a, &p)
         return abs(a)
     }
 }

@@ -39,33 +39,36 @@ final class Tally {
     /// True when no category or force filter applies, so node projections can be used.
     var unfiltered: Bool { categoryMask == ~0 && forceMask == ~0 }
 
+    /// Calls `body` for each cell of `cells[range]` whose month lies in the query's range
+    /// (binary search to the range, then a check for short lists that skip the search).
+    @inline(__always)
+    private func forEachInMonths(_ cells: UnsafeBufferPointer<UInt64>, _ range: Range<Int>, _ body: (UInt64) -> Void) {
+        let lo = monthLo, hi = monthHi
+        for i in CrimeCell.monthSlice(cells, range, lo: lo, hi: hi) {
+            let c = cells[i]
+            let month = CrimeCell.month(c)
+            if month >= lo && month <= hi { body(c) }
+        }
+    }
+
     /// Adds the cells of one point or node.
     /// - Complexity: O(cells in the month range), with a binary search to find that range.
     @inline(__always)
     func add(_ cells: UnsafeBufferPointer<UInt64>, _ range: Range<Int>) {
         guard monthLo <= monthHi else { return }
-        let slice = CrimeCell.monthSlice(cells, range, lo: monthLo, hi: monthHi)
-        let cats = categoryCount, lo = monthLo, hi = monthHi
+        let cats = categoryCount, lo = monthLo, unfiltered = self.unfiltered
         let forceMask = self.forceMask, categoryMask = self.categoryMask, btpForce = self.btpForce
         var answered = self.answered, btp = self.btp
-        let unfiltered = self.unfiltered
         let m = matrix, o = outcomes
-        do {
-            do {
-                for i in slice {
-                    let c = cells[i]
-                    let month = CrimeCell.month(c)
-                    if month < lo || month > hi { continue }
-                    let force = CrimeCell.force(c), category = CrimeCell.category(c)
-                    if !unfiltered && ((forceMask >> UInt64(force)) & 1 == 0 || (categoryMask >> UInt64(category)) & 1 == 0) { continue }
-                    let n = CrimeCell.count(c)
-                    // Wrapping adds: counts are far below Int.max, and overflow checks dominate this loop.
-                    m[(month &- lo) &* cats &+ category] &+= n
-                    o[CrimeCell.outcome(c)] &+= n
-                    answered |= 1 << UInt64(force)
-                    if force == btpForce { btp &+= n }
-                }
-            }
+        forEachInMonths(cells, range) { c in
+            let force = CrimeCell.force(c), category = CrimeCell.category(c)
+            if !unfiltered && ((forceMask >> UInt64(force)) & 1 == 0 || (categoryMask >> UInt64(category)) & 1 == 0) { return }
+            let n = CrimeCell.count(c)
+            // Wrapping adds: counts are far below Int.max, and overflow checks dominate this loop.
+            m[(CrimeCell.month(c) &- lo) &* cats &+ category] &+= n
+            o[CrimeCell.outcome(c)] &+= n
+            answered |= 1 << UInt64(force)
+            if force == btpForce { btp &+= n }
         }
         self.answered = answered
         self.btp = btp
@@ -76,36 +79,22 @@ final class Tally {
     @inline(__always)
     func addProjected(_ p: NodeProjections, node g: Int) {
         guard monthLo <= monthHi else { return }
-        let lo = monthLo, hi = monthHi, cats = categoryCount
-        let mc = CrimeCell.monthSlice(p.monthCategory, Int(p.monthCategoryStart[g])..<Int(p.monthCategoryStart[g + 1]), lo: lo, hi: hi)
-        let m = matrix
-        do {
-            for i in mc {
-                let c = p.monthCategory[i]
-                let month = CrimeCell.month(c)
-                if month < lo || month > hi { continue }
-                m[(month &- lo) &* cats &+ CrimeCell.category(c)] &+= CrimeCell.count(c)
-            }
+        let lo = monthLo, cats = categoryCount, btpForce = self.btpForce
+        let m = matrix, o = outcomes
+        var answered = self.answered, btp = self.btp
+        forEachInMonths(p.monthCategory, Int(p.monthCategoryStart[g])..<Int(p.monthCategoryStart[g + 1])) { c in
+            m[(CrimeCell.month(c) &- lo) &* cats &+ CrimeCell.category(c)] &+= CrimeCell.count(c)
         }
-        let mo = CrimeCell.monthSlice(p.monthOutcome, Int(p.monthOutcomeStart[g])..<Int(p.monthOutcomeStart[g + 1]), lo: lo, hi: hi)
-        let o = outcomes
-        do {
-            for i in mo {
-                let c = p.monthOutcome[i]
-                let month = CrimeCell.month(c)
-                if month < lo || month > hi { continue }
-                o[CrimeCell.outcome(c)] &+= CrimeCell.count(c)
-            }
+        forEachInMonths(p.monthOutcome, Int(p.monthOutcomeStart[g])..<Int(p.monthOutcomeStart[g + 1])) { c in
+            o[CrimeCell.outcome(c)] &+= CrimeCell.count(c)
         }
-        let mf = CrimeCell.monthSlice(p.monthForce, Int(p.monthForceStart[g])..<Int(p.monthForceStart[g + 1]), lo: lo, hi: hi)
-        for i in mf {
-            let c = p.monthForce[i]
-            let month = CrimeCell.month(c)
-            if month < lo || month > hi { continue }
+        forEachInMonths(p.monthForce, Int(p.monthForceStart[g])..<Int(p.monthForceStart[g + 1])) { c in
             let force = CrimeCell.force(c)
             answered |= 1 << UInt64(force)
             if force == btpForce { btp &+= CrimeCell.count(c) }
         }
+        self.answered = answered
+        self.btp = btp
     }
 }
 

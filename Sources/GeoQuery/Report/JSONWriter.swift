@@ -1,7 +1,7 @@
 /// A minimal JSON text builder over bytes: keys in the order written, numbers without locale,
 /// strings escaped per RFC 8259. Output formats use it so that key order is stable, and it
 /// writes bytes because a batch result is mostly short keys and small integers.
-struct JSONWriter {
+public struct JSONWriter {
     private(set) var bytes: [UInt8] = []
     private var needsComma: [Bool] = [false]
 
@@ -100,7 +100,8 @@ struct JSONWriter {
         out.append(UInt8(ascii: "\""))
     }
 
-    static func quote(_ s: String) -> String {
+    /// `s` as a JSON string literal, quotes included.
+    public static func quote(_ s: String) -> String {
         var out: [UInt8] = []
         appendQuoted(s, to: &out)
         return String(decoding: out, as: UTF8.self)

@@ -47,7 +47,8 @@ public struct MirrorInfo: Sendable {
 }
 
 extension String {
-    func leftPadded(_ n: Int) -> String { String(repeating: " ", count: max(0, n - count)) + self }
+    /// Right-aligned in `n` columns, for tables.
+    public func leftPadded(_ n: Int) -> String { String(repeating: " ", count: max(0, n - count)) + self }
 }
 
 extension CrimeMirror {

@@ -8,9 +8,11 @@ extension QueryResult {
     /// One JSON object. Keys are a contract: `total`, `btp`, `by_category` (every standard slug),
     /// `by_month`, `by_month_category`, `by_outcome`, `map_points`, `months` {`from`, `to`},
     /// `forces`, `no_location`, plus `area`, `notes` and `synthetic`.
-    public func json(area: Area) -> String {
+    /// - Parameter leading: string members written first (a batch line's `id`, a feature's name).
+    public func json(area: Area, leading: [(key: String, value: String)] = []) -> String {
         var w = JSONWriter()
         w.beginObject()
+        for (k, v) in leading { w.value(k, v) }
         writeArea(area, into: &w)
         w.value("total", total)
         w.value("btp", btp)

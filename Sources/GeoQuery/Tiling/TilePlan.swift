@@ -52,19 +52,16 @@ public enum TilePlanner {
     ///   - limit: the API's per-request cap (503 above it); `margin` leaves headroom for restated data.
     public static func plan(_ area: Area, month: Month, category: String? = nil, limit: Int = 10_000, margin: Double = 0.8,
                             mirror: CrimeMirror) throws -> TilePlan {
+        try plans(area, months: [month], category: category, limit: limit, margin: margin, mirror: mirror)[0]
+    }
+
+    /// One plan per month; the area's polygon and map points are found once for all of them.
+    public static func plans(_ area: Area, months: [Month], category: String? = nil, limit: Int = 10_000, margin: Double = 0.8,
+                             mirror: CrimeMirror) throws -> [TilePlan] {
         guard limit > 0 else { throw GeoQueryError.invalidQuery("--limit must be a positive number of crimes (got \(limit))") }
         guard margin > 0 && margin <= 1 else { throw GeoQueryError.invalidQuery("--margin must be in (0, 1] (got \(margin))") }
         guard let first = mirror.firstMonth, let last = mirror.lastMonth else {
             throw GeoQueryError.mirrorMissing("the mirror is empty: ingest Police UK CSVs first")
-        }
-        var warnings: [String] = []
-        // The month asked for, or the nearest month the mirror holds.
-        var planned = month
-        if !mirror.holds(month: month.ordinal) {
-            let held = (first.ordinal...last.ordinal).filter { mirror.holds(month: $0) }
-            let nearest = held.min { (abs($0 - month.ordinal), $0) < (abs($1 - month.ordinal), $1) }!
-            planned = Month(ordinal: nearest)
-            warnings.append("the mirror holds no data for \(month): planned from \(planned), the nearest month it holds")
         }
         var categoryMask: UInt64 = ~0
         if let c = category {
@@ -75,25 +72,36 @@ public enum TilePlanner {
         }
         let polygon = try areaPolygon(area)
         let points = try mirror.points(in: area)
-        let offset = planned.ordinal - first.ordinal
-        let counts = points.map { mirror.count(point: $0, monthOffset: offset, categoryMask: categoryMask) }
-        let total = counts.reduce(0, +)
-        let cap = max(1, Int((Double(limit) * margin).rounded(.down)))
-        var plan = TilePlan(tiles: [], month: month, plannedFrom: planned, category: category ?? "all-crime", limit: limit, margin: margin,
-                            total: total, lowerBound: (total + cap - 1) / cap, mapPoints: points.count, warnings: warnings)
-        guard !points.isEmpty else {
-            plan.warnings.append("no map point lies in the area: it is outside the mirror's coverage (\(mirror.forces.count) force(s) held), so there is nothing to plan")
+        return try months.map { month in
+            var warnings: [String] = []
+            // The month asked for, or the nearest month the mirror holds.
+            var planned = month
+            if !mirror.holds(month: month.ordinal) {
+                let held = (first.ordinal...last.ordinal).filter { mirror.holds(month: $0) }
+                let nearest = held.min { (abs($0 - month.ordinal), $0) < (abs($1 - month.ordinal), $1) }!
+                planned = Month(ordinal: nearest)
+                warnings.append("the mirror holds no data for \(month): planned from \(planned), the nearest month it holds")
+            }
+            let offset = planned.ordinal - first.ordinal
+            let counts = points.map { mirror.count(point: $0, monthOffset: offset, categoryMask: categoryMask) }
+            let total = counts.reduce(0, +)
+            let cap = max(1, Int((Double(limit) * margin).rounded(.down)))
+            var plan = TilePlan(tiles: [], month: month, plannedFrom: planned, category: category ?? "all-crime", limit: limit, margin: margin,
+                                total: total, lowerBound: (total + cap - 1) / cap, mapPoints: points.count, warnings: warnings)
+            guard !points.isEmpty else {
+                plan.warnings.append("no map point lies in the area: it is outside the mirror's coverage (\(mirror.forces.count) force(s) held), so there is nothing to plan")
+                return plan
+            }
+            let context = GEOSContext()
+            let areaGeometry = try polygon.geometry(in: context)
+            var builder = TileBuilder(mirror: mirror, context: context, area: areaGeometry, cap: cap, limit: limit,
+                                      month: month, category: plan.category)
+            let items = points.indices.map { TileBuilder.Item(point: points[$0], latE6: mirror.tree.lat[points[$0]], lngE6: mirror.tree.lng[points[$0]], count: counts[$0]) }
+            try builder.split(items, cell: TileBuilder.Cell(minLat: -90e6, minLng: -180e6, maxLat: 90e6, maxLng: 180e6), forced: false)
+            plan.tiles = builder.tiles
+            plan.warnings += builder.warnings
             return plan
         }
-        let context = GEOSContext()
-        let areaGeometry = try polygon.geometry(in: context)
-        var builder = TileBuilder(mirror: mirror, context: context, area: areaGeometry, cap: cap, limit: limit,
-                                  month: month, category: plan.category)
-        let items = points.indices.map { TileBuilder.Item(point: points[$0], latE6: mirror.tree.lat[points[$0]], lngE6: mirror.tree.lng[points[$0]], count: counts[$0]) }
-        try builder.split(items, cell: TileBuilder.Cell(minLat: -90e6, minLng: -180e6, maxLat: 90e6, maxLng: 180e6), forced: false)
-        plan.tiles = builder.tiles
-        plan.warnings += builder.warnings
-        return plan
     }
 
     /// The area as a polygon: polygons as given; a circle as a circumscribed 256-gon (tile
