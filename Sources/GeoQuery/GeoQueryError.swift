@@ -14,12 +14,18 @@ public enum GeoQueryError: Error, Sendable, CustomStringConvertible, Equatable {
     case mirrorCorrupt(String)
     case mirrorTooNew(String)
     case mirrorWrite(String)
+    case projection(String)
+    case invalidPostcode(String)
+    case postcodeNotFound(String)
+    case postcodeFile(String)
+    case catchment(String)
 
     public var description: String {
         switch self {
         case .invalidRadius(let m), .invalidCoordinate(let m), .invalidMonth(let m), .unknownCategory(let m),
              .unknownForce(let m), .invalidQuery(let m), .notPoliceCSV(let m), .unreadableInput(let m),
-             .mirrorMissing(let m), .mirrorCorrupt(let m), .mirrorTooNew(let m), .mirrorWrite(let m):
+             .mirrorMissing(let m), .mirrorCorrupt(let m), .mirrorTooNew(let m), .mirrorWrite(let m),
+             .projection(let m), .invalidPostcode(let m), .postcodeNotFound(let m), .postcodeFile(let m), .catchment(let m):
             return m
         }
     }
