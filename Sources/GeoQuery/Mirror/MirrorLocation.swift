@@ -47,21 +47,29 @@ public enum MirrorLocation: Sendable, Equatable {
         return try openSnapshot()
     }
 
-    /// Writes a snapshot atomically: a temporary file in the same directory, fsync, rename over
-    /// the old one, fsync the directory. A crash at any point leaves the previous snapshot whole.
-    /// Returns the bytes written.
+    /// Writes the snapshot atomically (see ``writeFile(named:what:_:)``). Returns the bytes written.
     func write(_ image: SnapshotImage) throws -> Int {
-        guard case .directory(let dir) = self, let path = snapshotPath else {
+        try writeFile(named: SnapshotFormat.fileName, what: "the snapshot") { image.write(to: $0) }
+    }
+
+    /// Writes one file of the mirror folder atomically: a temporary file in the same folder,
+    /// fsync, rename over the old one, fsync the folder. A crash at any point leaves the previous
+    /// file whole. `produce` hands its bytes to the sink in pieces and returns false on failure.
+    /// Returns the bytes written.
+    func writeFile(named name: String, what: String,
+                   _ produce: (_ sink: (UnsafeRawBufferPointer) -> Bool) -> Bool) throws -> Int {
+        guard case .directory(let dir) = self else {
             throw GeoQueryError.mirrorWrite("the embedded sample is read-only: give --mirror DIR to ingest")
         }
+        let path = (dir as NSString).appendingPathComponent(name)
         do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
             throw GeoQueryError.mirrorWrite("cannot create mirror folder \(dir): \(error.localizedDescription)")
         }
-        let temp = (dir as NSString).appendingPathComponent(".\(SnapshotFormat.fileName).\(getpid()).tmp")
+        let temp = (dir as NSString).appendingPathComponent(".\(name).\(getpid()).tmp")
         let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard fd >= 0 else { throw GeoQueryError.mirrorWrite("cannot write in \(dir): \(String(cString: strerror(errno)))") }
         var written = 0
-        var ok = image.write { buf in
+        var ok = produce { buf in
             var done = 0
             while done < buf.count {
                 let n = Glibc.write(fd, buf.baseAddress! + done, buf.count - done)
@@ -76,7 +84,7 @@ public enum MirrorLocation: Sendable, Equatable {
         close(fd)
         guard ok else {
             unlink(temp)
-            throw GeoQueryError.mirrorWrite("writing the snapshot in \(dir) failed (\(reason)); the previous mirror is untouched")
+            throw GeoQueryError.mirrorWrite("writing \(what) in \(dir) failed (\(reason)); the previous mirror is untouched")
         }
         guard rename(temp, path) == 0 else {
             let why = String(cString: strerror(errno))
@@ -85,10 +93,10 @@ public enum MirrorLocation: Sendable, Equatable {
         }
         let dirFD = open(dir, O_RDONLY)
         if dirFD >= 0 { fsync(dirFD); close(dirFD) }  // make the rename itself durable
-        // Temporary files of ingests that were killed before their rename are garbage now.
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
-        where name.hasPrefix(".\(SnapshotFormat.fileName).") && name.hasSuffix(".tmp") {
-            unlink((dir as NSString).appendingPathComponent(name))
+        // Temporary files of writes that were killed before their rename are garbage now.
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+        where entry.hasPrefix(".\(name).") && entry.hasSuffix(".tmp") {
+            unlink((dir as NSString).appendingPathComponent(entry))
         }
         return written
     }
