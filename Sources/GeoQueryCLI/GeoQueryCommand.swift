@@ -19,7 +19,7 @@ struct GeoQueryCommand: ParsableCommand {
           geoquery ingest --mirror ~/police-uk ~/Downloads/2019-01.zip
           geoquery --mirror ~/police-uk --lat 52.63 --lng -1.13 --radius 800m --from 2020-01 --to 2020-12 --category burglary --format json
         """,
-        subcommands: [IngestCommand.self, InfoCommand.self, BatchCommand.self, TileCommand.self, SampleCommand.self]
+        subcommands: [IngestCommand.self, InfoCommand.self, BatchCommand.self, TileCommand.self, CatchmentCommand.self, PointCommand.self, SampleCommand.self]
     )
 
     @OptionGroup var mirror: MirrorOptions
@@ -27,6 +27,9 @@ struct GeoQueryCommand: ParsableCommand {
 
     @Option(help: "Output: table, json, csv or police-json (the matching crimes as data.police.uk's crimes-street JSON).")
     var format: OutputFormat = .table
+
+    @Flag(help: "Add the catchment expansion report: how far the counted map points really reach, and certain ≤ reported ≤ possible bounds on the count (see 'geoquery catchment').")
+    var catchment = false
 
     @Flag(help: "With --geojson: one result per feature instead of one for the whole collection.")
     var perFeature = false
@@ -42,15 +45,17 @@ struct GeoQueryCommand: ParsableCommand {
         if perFeature { return try runPerFeature(m) }
         let q = try area.input.query(fallbackCentre: m.defaultCentre)
         if apiUrls { return try printAPIURLs(q, mirror: m) }
+        if catchment && format == .policeJSON { throw GeoQueryError.invalidQuery("--catchment has no police-json form: use --format json or table") }
         switch format {
         case .policeJSON:
             Output.standard(try m.crimes(q).policeJSON() + "\n")
         case .json:
-            Output.standard(try m.query(q).json(area: q.area) + "\n")
+            Output.standard(try m.query(q).json(area: q.area, catchment: catchment ? m.catchmentReport(q) : nil) + "\n")
         case .csv:
+            guard !catchment else { throw GeoQueryError.invalidQuery("--catchment has no CSV form: use --format json or table") }
             Output.standard(try m.query(q).csv())
         case .table:
-            Output.standard(try m.query(q).table(area: q.area))
+            Output.standard(try m.query(q).table(area: q.area) + (catchment ? m.catchmentReport(q).table : ""))
         }
     }
 
@@ -202,4 +207,10 @@ enum Output {
     static func warning(_ message: String) { FileHandle.standardError.write(Data("geoquery: warning: \(message)\n".utf8)) }
     static func progress(_ line: String) { FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8)) }
     static var stderrIsTerminal: Bool { isatty(2) == 1 }
+    /// Writes a picture or export the user asked for.
+    static func file(_ path: String, _ text: String) throws {
+        guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8)) else {
+            throw GeoQueryError.unreadableInput("cannot write \(path): check the folder exists and is writable")
+        }
+    }
 }

@@ -17,11 +17,14 @@ struct IngestCommand: ParsableCommand {
     @Option(name: .customLong("map-points"), help: ArgumentHelp("An explicit map-point list (id,latitude,longitude,name); replaces any earlier list.", valueName: "file"))
     var mapPoints: [String] = []
 
+    @Option(name: .customLong("boundaries"), help: ArgumentHelp("GeoJSON force boundaries (e.g. ONS police force areas) to clip catchments to; replace any stored.", valueName: "file"))
+    var boundaries: [String] = []
+
     @Argument(help: "CSV files, folders or .zip archives.")
     var paths: [String] = []
 
     func validate() throws {
-        if paths.isEmpty && mapPoints.isEmpty { throw ValidationError("give at least one CSV, folder or zip archive to ingest") }
+        if paths.isEmpty && mapPoints.isEmpty && boundaries.isEmpty { throw ValidationError("give at least one CSV, folder or zip archive to ingest") }
     }
 
     func run() throws {
@@ -33,8 +36,9 @@ struct IngestCommand: ParsableCommand {
         let report: @Sendable (IngestProgress) -> Void = { p in
             Output.progress(p.stage == "reading" ? "reading \(p.file)/\(p.files) \(p.name)  (\(p.rows) rows)" : "\(p.stage) \(p.rows) rows…")
         }
-        let summary = try Ingest.run(paths: paths, mapPoints: mapPoints, mirror: location, progress: terminal ? report : nil)
+        let summary = try Ingest.run(paths: paths, mapPoints: mapPoints, boundaries: boundaries, mirror: location, progress: terminal ? report : nil)
         if terminal { Output.progress("") }
+        for w in summary.warnings { Output.warning(w) }
         for f in summary.files {
             for p in f.problems { Output.warning(p) }
             if f.rejected > f.problems.count { Output.warning("\(f.name): \(f.rejected - f.problems.count) more rejected rows not shown") }
@@ -46,7 +50,9 @@ struct IngestCommand: ParsableCommand {
         }
         out += "ingested \(summary.files.count) file(s): read \(summary.read) rows, stored \(summary.stored), rejected \(summary.rejected)"
         out += "; \(summary.partitionsWritten) force-month(s) written, \(summary.partitionsReplaced) replaced\n"
-        out += "mirror now holds \(summary.crimesInMirror) crimes at \(summary.mapPointsInMirror) map points; snapshot \(summary.snapshotBytes) bytes; \(String(format: "%.2f", summary.seconds)) s ("
+        out += "mirror now holds \(summary.crimesInMirror) crimes at \(summary.mapPointsInMirror) map points"
+        out += summary.boundaries > 0 ? " (catchments clipped to \(summary.boundaries) force boundaries)" : " (catchments clipped at 20 km; no force boundaries loaded)"
+        out += "; snapshot \(summary.snapshotBytes) bytes; \(String(format: "%.2f", summary.seconds)) s ("
         out += summary.phases.map { "\($0.0) \(String(format: "%.2f", $0.1))" }.joined(separator: ", ") + ")\n"
         Output.standard(out)
     }

@@ -48,10 +48,7 @@ struct TileCommand: ParsableCommand {
         case .table: Output.standard(plan.table)
         }
         if let svg {
-            let points = try m.mapPoints(in: q.area)
-            guard FileManager.default.createFile(atPath: svg, contents: Data(plan.svg(points: points).utf8)) else {
-                throw GeoQueryError.mirrorWrite("cannot write \(svg)")
-            }
+            try Output.file(svg, plan.svg(points: try m.mapPoints(in: q.area)))
         }
     }
 }

@@ -10,6 +10,10 @@ public struct IngestSummary: Sendable {
     public var crimesInMirror = 0
     public var mapPointsInMirror = 0
     public var snapshotBytes = 0
+    /// Force boundaries the catchments were clipped to.
+    public var boundaries = 0
+    /// Things repaired on the way in (invalid boundary rings), one line each.
+    public var warnings: [String] = []
     public var seconds = 0.0
     /// Wall time of each stage (read, merge, build, write), seconds.
     public var phases: [(String, Double)] = []
@@ -34,14 +38,18 @@ public enum Ingest {
     /// `mirror` (replacing any (force, month) they restate) and writes a new snapshot atomically.
     ///
     /// Nothing is written unless every input is a readable Police UK file.
-    public static func run(paths: [String], mapPoints: [String] = [], mirror: MirrorLocation,
+    /// - Parameter boundaries: GeoJSON files of force boundaries to clip catchments to; they
+    ///   replace the stored ones. Without them the mirror keeps the boundaries it has.
+    public static func run(paths: [String], mapPoints: [String] = [], boundaries: [String] = [], mirror: MirrorLocation,
                            progress: (@Sendable (IngestProgress) -> Void)? = nil) throws -> IngestSummary {
         let start = Date()
         var summary = IngestSummary()
         var fresh = CrimeTable()
         let sources = try IngestSource.expand(paths)
         let pointSources = try IngestSource.expand(mapPoints)
-        guard !sources.isEmpty || !pointSources.isEmpty else {
+        let loaded = try ForceBoundary.load(boundaries)
+        summary.warnings = loaded.warnings
+        guard !sources.isEmpty || !pointSources.isEmpty || !boundaries.isEmpty else {
             throw GeoQueryError.unreadableInput("no CSV or zip files found in \(paths.joined(separator: ", "))")
         }
         let parsed = try readInParallel(sources, progress: progress)
@@ -61,8 +69,10 @@ public enum Ingest {
         let tRead = Date()
 
         var table: CrimeTable
+        var clip = loaded.boundaries
         if let existing = try mirror.openIfPresent() {
             table = try existing.crimeTable()
+            if boundaries.isEmpty { clip = try existing.boundaries() }
             let held = table.streetPartitions.union(table.outcomePartitions)
             let incoming = fresh.streetPartitions.union(fresh.outcomePartitions)
             summary.partitionsReplaced = held.intersection(incoming).count
@@ -72,8 +82,9 @@ public enum Ingest {
         }
         summary.partitionsWritten = fresh.streetPartitions.count + fresh.outcomePartitions.count
         let tMerge = Date()
-        let snapshot = SnapshotBuilder(table: table, synthetic: false).build()
+        let snapshot = try SnapshotBuilder(table: table, synthetic: false, boundaries: clip).build()
         let tBuild = Date()
+        summary.boundaries = clip.count
         progress?(IngestProgress(file: sources.count, files: sources.count, name: "", rows: rows, stage: "writing"))
         summary.snapshotBytes = try mirror.write(snapshot)
         summary.phases = [("read", tRead.timeIntervalSince(start)), ("merge", tMerge.timeIntervalSince(tRead)),

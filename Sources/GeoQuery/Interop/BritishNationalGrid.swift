@@ -21,6 +21,8 @@ public final class BritishNationalGrid: @unchecked Sendable {
     private let context: OpaquePointer
     /// BNG → WGS84, normalised so x = longitude, y = latitude.
     private let operation: OpaquePointer
+    /// The projected CRS itself, for `proj_factors` (scale at a point).
+    private let projected: OpaquePointer
     private let lock = NSLock()
 
     /// - Parameter gridDirectories: folders searched for PROJ grids before PROJ's own search
@@ -41,7 +43,8 @@ public final class BritishNationalGrid: @unchecked Sendable {
         var pointers = cStrings.map { UnsafePointer<CChar>($0) }
         proj_context_set_search_paths(ctx, Int32(pointers.count), &pointers)
 
-        guard let source = proj_create(ctx, "EPSG:27700"), let target = proj_create(ctx, "EPSG:4326") else {
+        guard let source = proj_create(ctx, "EPSG:27700"), let target = proj_create(ctx, "EPSG:4326"),
+              let crs = proj_create(ctx, "EPSG:27700") else {
             proj_context_destroy(ctx)
             throw GeoQueryError.projection("PROJ does not know EPSG:27700 or EPSG:4326 (is proj.db installed? apt-get install libproj-dev)")
         }
@@ -61,6 +64,7 @@ public final class BritishNationalGrid: @unchecked Sendable {
         }
         guard let op = chosen, let normalised = proj_normalize_for_visualization(ctx, op) else {
             if let c = chosen { proj_destroy(c) }
+            proj_destroy(crs)
             proj_context_destroy(ctx)
             throw GeoQueryError.projection("PROJ found no usable transformation from British National Grid to WGS84")
         }
@@ -74,12 +78,24 @@ public final class BritishNationalGrid: @unchecked Sendable {
         }
         proj_destroy(op)
         operation = normalised
+        projected = crs
         transformation = name
         accuracyMetres = accuracy >= 0 ? accuracy : nil
         usesOSTN15 = gridUsed
     }
 
+    /// The instance catchments use (PROJ's default search path, so the same choice at ingest and
+    /// at query time), made once.
+    public static func shared() throws -> BritishNationalGrid {
+        switch sharedInstance {
+        case .success(let g): return g
+        case .failure(let e): throw e
+        }
+    }
+    private static let sharedInstance = Result { try BritishNationalGrid() }
+
     deinit {
+        proj_destroy(projected)
         proj_destroy(operation)
         proj_context_destroy(context)
     }
@@ -114,6 +130,15 @@ public final class BritishNationalGrid: @unchecked Sendable {
     /// In place: longitudes → eastings and latitudes → northings.
     public func toBNG(longitudes x: inout [Double], latitudes y: inout [Double]) {
         transform(&x, &y, direction: PJ_INV)
+    }
+
+    /// The projection's areal scale at a point (`proj_factors`): a planar BNG area divided by it
+    /// is the area on the ellipsoid (Transverse Mercator: 0.9992 on the central meridian, rising
+    /// to the east and west). 1 when PROJ cannot say.
+    public func arealScale(lat: Double, lng: Double) -> Double {
+        lock.lock(); defer { lock.unlock() }
+        let f = proj_factors(projected, proj_coord(lng * .pi / 180, lat * .pi / 180, 0, 0))
+        return f.areal_scale.isFinite && f.areal_scale > 0 ? f.areal_scale : 1
     }
 
     private func transform(_ x: inout [Double], _ y: inout [Double], direction: PJ_DIRECTION) {

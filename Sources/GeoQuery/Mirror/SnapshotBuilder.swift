@@ -5,8 +5,10 @@ import Foundation
 struct SnapshotBuilder {
     let table: CrimeTable
     let synthetic: Bool
+    /// Force boundaries (BNG) the catchments are clipped to; kept in the snapshot for re-ingest.
+    var boundaries: [ForceBoundary] = []
 
-    func build() -> SnapshotImage {
+    func build() throws -> SnapshotImage {
         let rows = table.rows
         let outcomes = effectiveOutcomes()
 
@@ -96,9 +98,15 @@ struct SnapshotBuilder {
             pointNameStart.append(UInt32(pointNames.count))
         }
 
+        // Catchments: Voronoi cells in British National Grid metres, clipped (both cores).
+        let grid = try BritishNationalGrid.shared()
+        var bx = layout.order.map { Double(lng[Int($0)]) / 1e6 }, by = layout.order.map { Double(lat[Int($0)]) / 1e6 }
+        grid.toBNG(longitudes: &bx, latitudes: &by)
+        let catchments = try CatchmentBuilder.build(x: bx, y: by, boundaries: boundaries)
+
         var image = SnapshotImage()
         image.mapPointCount = n
-        image.add(.meta, Array(meta(first: first, pointCount: n)))
+        image.add(.meta, Array(meta(first: first, pointCount: n, projection: grid.summary)))
         image.add(.forces, strings: table.forces)
         image.add(.agencies, strings: table.agencies)
         image.add(.categories, strings: table.categories)
@@ -165,6 +173,21 @@ struct SnapshotBuilder {
         image.add(.listedLat, table.listedPoints.map(\.latE6))
         image.add(.listedLng, table.listedPoints.map(\.lngE6))
         image.add(.listedName, table.listedPoints.map(\.name))
+        image.add(.catchmentStart, catchments.start)
+        image.add(.catchmentWKB, catchments.wkb)
+        image.add(.catchmentArea, catchments.area)
+        image.add(.catchmentBox, catchments.box)
+        image.add(.catchmentClip, catchments.clip)
+        var boundaryNames = StringTable()
+        var boundaryStart: [UInt64] = [0], boundaryWKB: [UInt8] = []
+        for b in boundaries {
+            _ = boundaryNames.intern(b.name)
+            boundaryWKB += b.wkb
+            boundaryStart.append(UInt64(boundaryWKB.count))
+        }
+        image.add(.boundaryNames, strings: boundaryNames)
+        image.add(.boundaryStart, boundaryStart)
+        image.add(.boundaryWKB, boundaryWKB)
         group.wait()
         let node = nodes!
         image.add(.nodeForceMask, node.forceMask)
@@ -231,7 +254,7 @@ struct SnapshotBuilder {
         }
     }
 
-    private func meta(first: Int32, pointCount: Int) -> [UInt8] {
+    private func meta(first: Int32, pointCount: Int, projection: String) -> [UInt8] {
         // Count by integer (force, month) keys; strings only for the few partitions.
         var streetCounts: [Int64: (Int, Int)] = [:]
         for r in table.rows {
@@ -252,7 +275,8 @@ struct SnapshotBuilder {
             street: street.keys.sorted().map { MirrorMeta.Partition(force: $0.force, month: Month(ordinal: Int($0.month)).description, crimes: street[$0]!.0, noLocation: street[$0]!.1) },
             outcomes: outcome.keys.sorted().map { MirrorMeta.Partition(force: $0.force, month: Month(ordinal: Int($0.month)).description, crimes: outcome[$0]!, noLocation: 0) },
             crimes: table.rows.count, noLocation: street.values.reduce(0) { $0 + $1.1 },
-            mapPoints: pointCount, listedMapPoints: table.listedPoints.count, outcomeEvents: table.events.count)
+            mapPoints: pointCount, listedMapPoints: table.listedPoints.count, outcomeEvents: table.events.count,
+            catchmentProjection: projection)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return Array((try? encoder.encode(meta)) ?? Data())

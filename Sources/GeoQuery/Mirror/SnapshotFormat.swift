@@ -13,7 +13,7 @@ import Foundation
 enum SnapshotFormat {
     static let magic = Array("GEOQMIRR".utf8)
     /// Bump when the layout changes; older readers refuse newer snapshots with a clear message.
-    static let version: UInt32 = 1
+    static let version: UInt32 = 2
     static let fileName = "mirror.geoquery"
 
     enum Section: UInt32, CaseIterable {
@@ -36,9 +36,15 @@ enum SnapshotFormat {
         // Outcome events and the explicit map-point list, kept so re-ingest loses nothing.
         case eventMonth = 70, eventForce, eventOutcome, eventIDKind, eventIDWords
         case listedID = 80, listedLat, listedLng, listedName
+        // Catchments, per map point in tree order (BNG metres): WKB offsets u64 × (n+1), WKB bytes,
+        // planar area f64, box f64 × 4, clip (boundary index or -1) i16.
+        case catchmentStart = 110, catchmentWKB, catchmentArea, catchmentBox, catchmentClip
+        // Force boundaries the catchments were clipped to: names, WKB offsets u64 × (n+1), WKB (BNG).
+        case boundaryNames = 120, boundaryStart, boundaryWKB
 
-        /// Row data, verified lazily (police-json, re-ingest); everything else is verified at open.
-        var isRowData: Bool { (50..<100).contains(rawValue) }
+        /// Row data and catchments, verified lazily (police-json, re-ingest, catchment reports);
+        /// everything else is verified at open.
+        var isRowData: Bool { (50..<100).contains(rawValue) || (110..<130).contains(rawValue) }
     }
 
     /// A fast 64-bit checksum over whole words (4 independent lanes, then mixed); detects the
@@ -90,6 +96,8 @@ struct MirrorMeta: Codable, Sendable {
     var mapPoints: Int
     var listedMapPoints: Int
     var outcomeEvents: Int
+    /// How map points were projected to British National Grid for the catchments (PROJ's words).
+    var catchmentProjection: String?
 }
 
 /// A snapshot ready to write: its sections, each still in the array that built it (no copy

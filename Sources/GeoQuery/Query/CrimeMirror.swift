@@ -35,6 +35,8 @@ public final class CrimeMirror: @unchecked Sendable {
     /// No-location crimes by force, month offset and category (dense; small), for `no_location`.
     private let noLocationTable: [Int]
     let btpForce: Int
+    /// The catchments, opened on first use (see ``catchments()``).
+    let catchmentCache = LazyValue<CatchmentStore>()
 
     /// Opens the mirror at `location`, verifying the snapshot's header and index checksums.
     /// - Complexity: maps the file; reads only the index sections (no CSV, no crime rows).

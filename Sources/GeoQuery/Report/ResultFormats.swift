@@ -9,7 +9,8 @@ extension QueryResult {
     /// `by_month`, `by_month_category`, `by_outcome`, `map_points`, `months` {`from`, `to`},
     /// `forces`, `no_location`, plus `area`, `notes` and `synthetic`.
     /// - Parameter leading: string members written first (a batch line's `id`, a feature's name).
-    public func json(area: Area, leading: [(key: String, value: String)] = []) -> String {
+    /// - Parameter catchment: adds the `catchment` object (``CrimeMirror/catchmentReport(_:)``).
+    public func json(area: Area, leading: [(key: String, value: String)] = [], catchment: CatchmentReport? = nil) -> String {
         var w = JSONWriter()
         w.beginObject()
         for (k, v) in leading { w.value(k, v) }
@@ -55,6 +56,7 @@ extension QueryResult {
             w.value("name", n.name)
             w.endObject()
         }
+        catchment?.write(into: &w)
         w.value("synthetic", synthetic)
         w.beginArray("notes")
         for n in notes { w.value(nil, n) }

@@ -65,22 +65,7 @@ extension TilePlan {
             w.value("map_points", t.mapPoints)
             w.value("url_length", t.url.utf8.count)
             w.endObject()
-            w.beginObject("geometry")
-            w.value("type", "MultiPolygon")
-            w.beginArray("coordinates")
-            for part in exact.parts {
-                w.beginArray()
-                for ring in part {
-                    w.beginArray()
-                    for c in ring {
-                        w.beginArray(); w.value(nil, c.lng, places: 7); w.value(nil, c.lat, places: 7); w.endArray()
-                    }
-                    w.endArray()
-                }
-                w.endArray()
-            }
-            w.endArray()
-            w.endObject()
+            GeoJSON.writePolygon(exact.parts, into: &w, multi: true)
             w.endObject()
         }
         w.endArray()

@@ -21,3 +21,12 @@ final class BritishNationalGridTests: XCTestCase {
         print(grid.summary, "|", helmert.summary, "|", metres)
     }
 }
+
+extension BritishNationalGridTests {
+    /// Transverse Mercator's scale is k0 = 0.9996012717 on the central meridian (2°W).
+    func testArealScaleOnTheCentralMeridian() throws {
+        let grid = try BritishNationalGrid()
+        XCTAssertEqual(grid.arealScale(lat: 52, lng: -2), 0.9996012717 * 0.9996012717, accuracy: 1e-6)
+        XCTAssertGreaterThan(grid.arealScale(lat: 52, lng: 1.5), grid.arealScale(lat: 52, lng: -2))
+    }
+}

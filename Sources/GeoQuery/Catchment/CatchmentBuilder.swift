@@ -1,0 +1,214 @@
+import Foundation
+
+/// A force boundary the catchments are clipped to, in British National Grid metres.
+struct ForceBoundary: Sendable {
+    var name: String
+    /// Little-endian WKB (Polygon or MultiPolygon), BNG metres.
+    var wkb: [UInt8]
+}
+
+/// The catchments of a set of map points, in tree order: what ``CatchmentBuilder`` computes at
+/// ingest and the snapshot stores.
+struct CatchmentTable: Sendable {
+    /// WKB of point i is `wkb[start[i]..<start[i + 1]]` (empty when the cell vanished).
+    var start: [UInt64] = [0]
+    var wkb: [UInt8] = []
+    /// Planar area in BNG square metres.
+    var area: [Double] = []
+    /// (minX, minY, maxX, maxY) per point, BNG metres.
+    var box: [Double] = []
+    /// The boundary the cell was clipped to (index into the boundaries), or -1 for the
+    /// ``CatchmentBuilder/maximumReach`` disc.
+    var clip: [Int16] = []
+}
+
+/// Computes each map point's catchment: its Voronoi cell (GEOS `GEOSVoronoiDiagram_r`) in British
+/// National Grid metres, clipped to sensible bounds.
+///
+/// - A point inside a loaded force boundary competes only with the other points inside that
+///   boundary, and its cell is clipped to the boundary: the catchments of a force partition it.
+/// - Any other point (no boundaries loaded, or a point offshore of the generalised coastline)
+///   competes with the other such points, and its cell is clipped to a disc of
+///   ``maximumReach`` (Police UK blanks crimes farther than 20 km from every map point) and
+///   never overlaps a loaded boundary.
+///
+/// Groups are independent, so they are computed on all cores, one GEOS context each.
+enum CatchmentBuilder {
+    /// Police UK leaves a crime unlocated when no map point lies within 20 km.
+    static let maximumReach = 20_000.0
+
+    /// - Parameters:
+    ///   - x, y: map points in BNG metres, tree order.
+    ///   - boundaries: force boundaries in BNG metres (may be empty).
+    static func build(x: [Double], y: [Double], boundaries: [ForceBoundary]) throws -> CatchmentTable {
+        let n = x.count
+        guard n > 0 else { return CatchmentTable() }
+        let group = try assignGroups(x: x, y: y, boundaries: boundaries)
+        var members = [[Int]](repeating: [], count: boundaries.count + 1)  // last = unbounded
+        for i in 0..<n { members[group[i] < 0 ? boundaries.count : Int(group[i])].append(i) }
+        let groups = members
+
+        struct Cell: Sendable { var wkb: [UInt8]; var area: Double; var box: (Double, Double, Double, Double) }
+        let results = UnsafeMutableBufferPointer<Cell?>.allocate(capacity: n)
+        results.initialize(repeating: nil)
+        defer { results.deallocate() }
+        nonisolated(unsafe) let out = results
+        nonisolated(unsafe) var failure: Error? = nil
+        let failureLock = NSLock()
+        // Biggest groups first, so the two cores finish together.
+        let order = groups.indices.filter { !groups[$0].isEmpty }.sorted { groups[$0].count > groups[$1].count }
+        DispatchQueue.concurrentPerform(iterations: order.count) { k in
+            let g = order[k]
+            do {
+                let geos = GEOSContext()
+                let bounds = try boundaries.map { b in try b.wkb.withUnsafeBytes { try geos.readWKB($0) } }
+                let clip: Geometry? = g < boundaries.count ? bounds[g] : nil
+                let cells = try GroupCells(geos: geos, sites: groups[g].map { (x[$0], y[$0]) }, clip: clip,
+                                           others: g < boundaries.count ? [] : bounds).cells()
+                for (j, cell) in cells.enumerated() {
+                    let e = cell.isEmpty ? (0, 0, 0, 0) : cell.extent
+                    out[groups[g][j]] = Cell(wkb: cell.isEmpty ? [] : cell.wkb, area: cell.area, box: e)
+                }
+            } catch {
+                failureLock.lock(); failure = failure ?? error; failureLock.unlock()
+            }
+        }
+        if let failure { throw failure }
+
+        var table = CatchmentTable()
+        table.start.reserveCapacity(n + 1)
+        table.area.reserveCapacity(n); table.box.reserveCapacity(4 * n); table.clip.reserveCapacity(n)
+        for i in 0..<n {
+            let c = results[i]!
+            table.wkb += c.wkb
+            table.start.append(UInt64(table.wkb.count))
+            table.area.append(c.area)
+            table.box += [c.box.0, c.box.1, c.box.2, c.box.3]
+            table.clip.append(group[i])
+        }
+        return table
+    }
+
+    /// The boundary each point lies in (the first, where generalised boundaries overlap), or -1.
+    static func assignGroups(x: [Double], y: [Double], boundaries: [ForceBoundary]) throws -> [Int16] {
+        var group = [Int16](repeating: -1, count: x.count)
+        guard !boundaries.isEmpty else { return group }
+        let geos = GEOSContext()
+        let shapes = try boundaries.map { b in try b.wkb.withUnsafeBytes { try geos.readWKB($0) } }
+        let prepared = shapes.map { $0.prepared() }
+        let boxes = shapes.map(\.extent)
+        for i in 0..<x.count {
+            for (b, e) in boxes.enumerated() where x[i] >= e.0 && x[i] <= e.2 && y[i] >= e.1 && y[i] <= e.3 {
+                if prepared[b].covers(geos.point(x: x[i], y: y[i])) { group[i] = Int16(b); break }
+            }
+        }
+        return group
+    }
+}
+
+/// The clipped Voronoi cells of one group of sites, in the sites' order.
+private struct GroupCells {
+    let geos: GEOSContext
+    let sites: [(Double, Double)]
+    /// The boundary the group lives in, or nil for the unbounded group.
+    let clip: Geometry?
+    /// Loaded boundaries the unbounded group's cells must not overlap.
+    let others: [Geometry]
+
+    func cells() throws -> [Geometry] {
+        let reach = CatchmentBuilder.maximumReach
+        let region: Geometry
+        if let clip {
+            region = clip
+        } else {
+            let xs = sites.map(\.0), ys = sites.map(\.1)
+            region = geos.rectangle(minX: xs.min()! - reach, minY: ys.min()! - reach, maxX: xs.max()! + reach, maxY: ys.max()! + reach)
+        }
+        var raw: [Geometry?]
+        if sites.count == 1 {
+            raw = [region.clone()]
+        } else {
+            raw = try match(try geos.voronoi(sites: sites, envelope: region))
+        }
+        let prepared = clip?.prepared()
+        let othersPrepared = others.map { $0.prepared() }
+        let otherBoxes = others.map(\.extent)
+        return try raw.enumerated().map { i, cell in
+            guard var c = cell else {
+                throw GeoQueryError.catchment("no Voronoi cell for the map point at BNG \(sites[i].0), \(sites[i].1) (duplicate point?)")
+            }
+            let (minX, minY, maxX, maxY) = c.extent
+            if let clip, let prepared {
+                if !prepared.covers(c) {
+                    // Clip the (large) boundary to the cell's box first: intersecting a few
+                    // vertices is far cheaper than intersecting the whole boundary.
+                    let local = try clip.clipped(minX: minX - 1, minY: minY - 1, maxX: maxX + 1, maxY: maxY + 1)
+                    c = try c.intersection(local.isValid ? local : clip)
+                }
+            } else {
+                let far = [(minX, minY), (minX, maxY), (maxX, minY), (maxX, maxY)].contains { corner in
+                    let dx = corner.0 - sites[i].0, dy = corner.1 - sites[i].1
+                    return dx * dx + dy * dy > reach * reach
+                }
+                if far { c = try c.intersection(try geos.point(x: sites[i].0, y: sites[i].1).buffer(reach)) }
+                for (b, e) in otherBoxes.enumerated() where e.0 <= maxX && e.2 >= minX && e.1 <= maxY && e.3 >= minY {
+                    if othersPrepared[b].intersects(c) {
+                        let local = try others[b].clipped(minX: minX - 1, minY: minY - 1, maxX: maxX + 1, maxY: maxY + 1)
+                        c = try c.difference(local.isValid ? local : others[b])
+                    }
+                }
+            }
+            return c
+        }
+    }
+
+    /// Pairs GEOS's unordered cells with their sites: each (convex) cell holds exactly one site.
+    private func match(_ cells: [Geometry]) throws -> [Geometry?] {
+        let xs = sites.map(\.0), ys = sites.map(\.1)
+        let minX = xs.min()!, minY = ys.min()!
+        let spanX = max(xs.max()! - minX, 1), spanY = max(ys.max()! - minY, 1)
+        // About one site per bucket.
+        let side = max(sqrt(spanX * spanY / Double(sites.count)), 1)
+        let columns = Int(spanX / side) + 1, rows = Int(spanY / side) + 1
+        var bucketStart = [Int](repeating: 0, count: columns * rows + 1)
+        func bucket(_ x: Double, _ y: Double) -> Int {
+            let c = min(max(Int((x - minX) / side), 0), columns - 1), r = min(max(Int((y - minY) / side), 0), rows - 1)
+            return r * columns + c
+        }
+        for i in sites.indices { bucketStart[bucket(xs[i], ys[i]) + 1] += 1 }
+        for b in 0..<(columns * rows) { bucketStart[b + 1] += bucketStart[b] }
+        var fill = bucketStart, members = [Int](repeating: 0, count: sites.count)
+        for i in sites.indices { let b = bucket(xs[i], ys[i]); members[fill[b]] = i; fill[b] += 1 }
+
+        var out = [Geometry?](repeating: nil, count: sites.count)
+        for cell in cells {
+            guard let ring = cell.polygonRings.first?.first, ring.count >= 4 else { continue }
+            let (a, b, c, d) = cell.extent
+            let c0 = min(max(Int((a - minX) / side), 0), columns - 1), c1 = min(max(Int((c - minX) / side), 0), columns - 1)
+            let r0 = min(max(Int((b - minY) / side), 0), rows - 1), r1 = min(max(Int((d - minY) / side), 0), rows - 1)
+            search: for r in r0...r1 {
+                for col in c0...c1 {
+                    let k = r * columns + col
+                    for j in bucketStart[k]..<bucketStart[k + 1] {
+                        let i = members[j]
+                        if out[i] == nil, Self.convex(ring, contains: sites[i]) { out[i] = cell; break search }
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// Point in a convex ring, either orientation: every edge turns the same way (edges
+    /// through the point count as inside).
+    static func convex(_ ring: [(Double, Double)], contains p: (Double, Double)) -> Bool {
+        var sign = 0.0
+        for k in 0..<(ring.count - 1) {
+            let (ax, ay) = ring[k], (bx, by) = ring[k + 1]
+            let cross = (bx - ax) * (p.1 - ay) - (by - ay) * (p.0 - ax)
+            if cross == 0 { continue }
+            if sign == 0 { sign = cross } else if (sign > 0) != (cross > 0) { return false }
+        }
+        return true
+    }
+}

@@ -1,0 +1,153 @@
+import Foundation
+
+extension CrimeMirror {
+    /// The stored catchments, opened (and their node boxes built) on first use.
+    func catchments() throws -> CatchmentStore {
+        try catchmentCache.value { try CatchmentStore(snapshot: snapshot, tree: tree) }
+    }
+
+    /// The catchment expansion report of a radius or polygon query: how far the map points inside
+    /// it really reach, and `certain ≤ reported ≤ possible` bounds on its count.
+    ///
+    /// The query's outline is projected to British National Grid (a circle as a 512-gon on the
+    /// geodesic circle) and compared with each stored catchment whose box meets it, with GEOS
+    /// prepared predicates; only straddling catchments are intersected.
+    /// - Complexity: O(catchments near the boundary × their vertices) GEOS work; no crime rows.
+    public func catchmentReport(_ q: CrimeQuery) throws -> CatchmentReport {
+        let plan = try QueryPlan(q, mirror: self)
+        let result = try query(q)
+        let store = try catchments()
+        let grid = try BritishNationalGrid.shared()
+        let geos = GEOSContext()
+
+        let outline: Polygon
+        var radius: Double? = nil
+        let centre: (lat: Double, lng: Double)
+        switch q.area {
+        case .circle(let c):
+            let n = 512
+            outline = Polygon(parts: [[(0..<n).map { k in
+                let p = Geodesic.wgs84.destination(lat: c.lat, lng: c.lng, azimuth: Double(k) * 360 / Double(n), metres: c.radius.metres)
+                return Polygon.Coordinate(lat: p.lat, lng: p.lng)
+            }]])
+            radius = c.radius.metres
+            centre = (c.lat, c.lng)
+        case .polygon(let p):
+            outline = p
+            let b = p.boxE6
+            centre = (Double(b.minLat + b.maxLat) / 2e6, Double(b.minLng + b.maxLng) / 2e6)
+        }
+        let shape = try grid.bngGeometry(outline, in: geos)
+        guard shape.isValid else {
+            throw GeoQueryError.catchment("the query's outline is not a valid polygon in British National Grid: repair it (--repair) or simplify it")
+        }
+        let prepared = shape.prepared()
+        // Planar BNG m² → ellipsoidal km².
+        let toKm2 = 1 / (grid.arealScale(lat: centre.lat, lng: centre.lng) * 1e6)
+
+        let inside = Set(try points(in: q.area))
+        let e = shape.extent
+        var candidates = Set(store.points(meeting: (e.0, e.1, e.2, e.3)))
+        candidates.formUnion(inside)
+        var cells: [CatchmentReport.Cell] = []
+        var union = 0.0, outsidePart = 0.0, fromOutside = 0.0, covered = 0.0
+        var certain = 0, reported = 0, possible = 0
+        for p in candidates.sorted() {
+            let isInside = inside.contains(p)
+            let crimes = CrimeCell.sum(UnsafeBufferPointer(rebasing: pointCells[Int(pointCellStart[p])..<Int(pointCellStart[p + 1])]),
+                                       monthLo: plan.monthLo, monthHi: plan.monthHi, categoryMask: plan.categoryMask, forceMask: plan.forceMask)
+            let planar = store.area[p]
+            guard let cell = try store.geometry(p, in: geos) else {
+                // A vanished cell (clipped away entirely) takes no area; its point still counts.
+                if isInside { reported += crimes; possible += crimes; certain += crimes }
+                continue
+            }
+            let relation: CatchmentReport.Relation
+            var inPart: Double
+            if prepared.covers(cell) {
+                inPart = planar
+                relation = isInside ? .inside : .straddlingOut
+            } else if prepared.intersects(cell) {
+                inPart = try cell.intersection(shape).area
+                relation = isInside ? .straddlingIn : .straddlingOut
+            } else if isInside {
+                inPart = 0
+                relation = .straddlingIn
+            } else {
+                continue
+            }
+            inPart = min(inPart, planar)
+            covered += inPart
+            if isInside {
+                union += planar
+                outsidePart += planar - inPart
+                reported += crimes
+                if relation == .inside { certain += crimes }
+            } else {
+                fromOutside += inPart
+            }
+            possible += crimes
+            let catchment = Catchment(mapPoint: mapPoint(p), index: p, name: pointName(p), areaKm2: planar * toKm2,
+                                      rings: grid.wgs84Rings(cell), clippedTo: store.clippedTo(p))
+            cells.append(.init(catchment: catchment, relation: relation, crimes: crimes, shareInside: planar > 0 ? inPart / planar : 0))
+        }
+        let queryArea = shape.area
+        var nearest: (String, Double, Double, Double)? = nil
+        if inside.isEmpty, let n = result.nearestMapPoint {
+            let latE6 = Int32((centre.lat * 1e6).rounded()), lngE6 = Int32((centre.lng * 1e6).rounded())
+            if let p = tree.nearest(latE6: latE6, lngE6: lngE6) {
+                nearest = (n.name, n.metres, Double(tree.lat[p]) / 1e6, Double(tree.lng[p]) / 1e6)
+            }
+        }
+        return CatchmentReport(
+            area: q.area, from: result.from, to: result.to, mapPointsInside: inside.count, queryAreaKm2: queryArea * toKm2, unionAreaKm2: union * toKm2,
+            outsideAreaKm2: outsidePart * toKm2, servedFromOutsideKm2: fromOutside * toKm2,
+            uncoveredKm2: max(0, queryArea - covered) * toKm2,
+            bounds: CatchmentBounds(certain: certain, reported: reported, possible: possible,
+                                    expansionRatio: queryArea > 0 ? union / queryArea : 0),
+            effectiveRadiusMetres: radius.map { _ in (union * toKm2 * 1e6 / Double.pi).squareRoot() }, radiusMetres: radius,
+            cells: cells, queryRings: outline.parts, nearest: nearest, notes: result.notes, synthetic: synthetic)
+    }
+
+    /// The catchment of one map point (index order), with its outline in WGS84.
+    public func catchment(ofPoint p: Int) throws -> Catchment {
+        guard (0..<mapPointCount).contains(p) else {
+            throw GeoQueryError.catchment("no map point \(p): this mirror has map points 0–\(mapPointCount - 1)")
+        }
+        let store = try catchments()
+        let grid = try BritishNationalGrid.shared()
+        let geos = GEOSContext()
+        let point = mapPoint(p)
+        let rings = try store.geometry(p, in: geos).map { grid.wgs84Rings($0) } ?? []
+        let km2 = store.area[p] / (grid.arealScale(lat: point.latitude, lng: point.longitude) * 1e6)
+        return Catchment(mapPoint: point, index: p, name: pointName(p), areaKm2: km2, rings: rings, clippedTo: store.clippedTo(p))
+    }
+
+    /// The map point nearest a place (index order) and its geodesic distance in metres, or nil
+    /// for an empty mirror.
+    public func nearestMapPoint(lat: Double, lng: Double) -> (index: Int, metres: Double)? {
+        guard let p = tree.nearest(latE6: Int32((lat * 1e6).rounded()), lngE6: Int32((lng * 1e6).rounded())) else { return nil }
+        return (p, Geodesic.wgs84.distance(lat1: lat, lng1: lng, lat2: Double(tree.lat[p]) / 1e6, lng2: Double(tree.lng[p]) / 1e6))
+    }
+
+    /// The map point with a `--map-points` id, or (for points without one) the mirror's index.
+    public func mapPointIndex(id: Int) -> Int? {
+        let listed = snapshot.array(.pointListedID, as: Int64.self)
+        if let i = listed.firstIndex(of: Int64(id)) { return i }
+        return (0..<mapPointCount).contains(id) && listed[id] < 0 ? id : nil
+    }
+}
+
+/// A value computed once on first use, thread-safely; a failure is retried next time.
+final class LazyValue<T>: @unchecked Sendable {
+    private var stored: T?
+    private let lock = NSLock()
+
+    func value(_ make: () throws -> T) throws -> T {
+        lock.lock(); defer { lock.unlock() }
+        if let stored { return stored }
+        let v = try make()
+        stored = v
+        return v
+    }
+}

@@ -1,0 +1,58 @@
+import Foundation
+
+extension ForceBoundary {
+    /// Reads force boundaries from GeoJSON files (FeatureCollections such as ONS's police force
+    /// areas), projected to British National Grid. Invalid rings are repaired with GEOS MakeValid
+    /// (the generalised ONS file has some) and each repair is returned as a warning.
+    /// Feature names come from `PFA20NM`/`name`-like properties.
+    static func load(_ paths: [String]) throws -> (boundaries: [ForceBoundary], warnings: [String]) {
+        let grid = try BritishNationalGrid.shared()
+        let geos = GEOSContext()
+        var boundaries: [ForceBoundary] = [], warnings: [String] = [], seen: [String: Int] = [:]
+        for path in paths {
+            let text: String
+            do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+                throw GeoQueryError.unreadableInput("cannot read boundary file \(path): \(error.localizedDescription)")
+            }
+            let features: [PolygonReader.Feature]
+            do { features = try PolygonReader.geojsonFeatures(text, key: nil, repair: true) } catch let e as GeoQueryError {
+                throw GeoQueryError.unreadableInput("\(path): not a GeoJSON file of boundary polygons (\(e.description))")
+            }
+            for f in features {
+                warnings += f.polygon.warnings.map { "\(path): \(f.key): \($0)" }
+                var g = try grid.bngGeometry(f.polygon, in: geos)
+                if !g.isValid { g = try g.makeValid() }
+                seen[f.key, default: 0] += 1
+                let name = seen[f.key]! == 1 ? f.key : "\(f.key) (\(seen[f.key]!))"
+                boundaries.append(ForceBoundary(name: name, wkb: g.wkb))
+            }
+        }
+        return (boundaries, warnings)
+    }
+}
+
+extension BritishNationalGrid {
+    /// A WGS84 polygon as a GEOS geometry in BNG metres (vertices projected; edges stay straight,
+    /// which for query-sized edges differs from the lat/lng-straight edge by millimetres).
+    func bngGeometry(_ polygon: Polygon, in geos: GEOSContext) throws -> Geometry {
+        let parts = polygon.parts.map { part in
+            part.map { ring -> [(Double, Double)] in
+                var xs = ring.map(\.lng), ys = ring.map(\.lat)
+                toBNG(longitudes: &xs, latitudes: &ys)
+                return Array(zip(xs, ys))
+            }
+        }
+        return try geos.polygon(coordinates: parts)
+    }
+
+    /// A BNG geometry's polygonal parts as WGS84 rings of (lat, lng).
+    func wgs84Rings(_ g: Geometry) -> [[[Polygon.Coordinate]]] {
+        g.polygonRings.map { part in
+            part.map { ring in
+                var xs = ring.map(\.0), ys = ring.map(\.1)
+                toWGS84(eastings: &xs, northings: &ys)
+                return zip(ys, xs).map { Polygon.Coordinate(lat: $0, lng: $1) }
+            }
+        }
+    }
+}

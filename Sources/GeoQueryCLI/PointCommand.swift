@@ -1,0 +1,63 @@
+import ArgumentParser
+import Foundation
+import GeoQuery
+
+/// `geoquery point`: one map point, its catchment and its crimes.
+struct PointCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "point",
+        abstract: "The map point nearest a place (or by id): its catchment polygon, area, crimes by category and month, and crimes per km² of catchment.",
+        discussion: """
+        A high count at one map point (a junction, a shopping street) is read against the area it serves: the catchment is every place whose nearest map point this is.
+
+        Examples:
+          geoquery point --mirror ~/police-uk --lat 52.6344 --lng -1.1313
+          geoquery point --mirror ~/police-uk --id 1234 --format geojson > point.geojson
+        """
+    )
+
+    @OptionGroup var mirror: MirrorOptions
+
+    @OptionGroup var area: QueryOptions
+    @Option(help: "A map point by id (the --map-points list's id, else the mirror's index), instead of --lat/--lng.")
+    var id: Int?
+
+    @Option(help: "table, json or geojson (the catchment as a Feature with the figures as properties).")
+    var format: PointFormat = .table
+
+    enum PointFormat: String, ExpressibleByArgument, CaseIterable { case table, json, geojson }
+
+    func validate() throws {
+        if id != nil && (area.lat != nil || area.lng != nil) { throw ValidationError("give --id or --lat/--lng, not both") }
+        if id == nil && (area.lat == nil || area.lng == nil) { throw ValidationError("give --lat and --lng of a place (or --id of a map point)") }
+        if area.radius != nil || area.poly != nil || area.geojson != nil || area.wkt != nil || area.kml != nil {
+            throw ValidationError("point takes a place (--lat/--lng) or --id, not a radius or polygon: use 'geoquery catchment' for areas")
+        }
+    }
+
+    func run() throws {
+        let m = try CrimeMirror.open(mirror.location)
+        let input = try area.input
+        let (first, last) = try input.monthRange()
+        let index: Int
+        var distance: Double? = nil
+        if let id {
+            guard let i = m.mapPointIndex(id: id) else {
+                throw GeoQueryError.catchment("no map point has id \(id) (this mirror has \(m.mapPointCount) map points)")
+            }
+            index = i
+        } else {
+            let (lat, lng) = (area.lat!, area.lng!)
+            try Circle(lat: lat, lng: lng, radius: Distance(metres: 1)).validate()
+            guard let near = m.nearestMapPoint(lat: lat, lng: lng) else { throw GeoQueryError.mirrorMissing("the mirror has no map points") }
+            index = near.index
+            distance = near.metres
+        }
+        let report = try m.pointReport(index, from: first, to: last, categories: input.categories, forces: input.forces, excludeBTP: input.excludeBTP)
+        switch format {
+        case .table: Output.standard(report.table(distanceFromPlace: distance))
+        case .json: Output.standard(report.json(distanceFromPlace: distance) + "\n")
+        case .geojson: Output.standard(report.catchment.geojson(crimes: report.result.total) + "\n")
+        }
+    }
+}
