@@ -3,116 +3,28 @@ import Foundation
 import GeoQuery
 
 /// `geoquery`: crime recorded around a place, from a local mirror of Police UK's open data.
-/// The root command answers radius queries; subcommands ingest, describe and batch.
+/// Without a subcommand name, arguments go to `query` (radius and polygon counts); the other
+/// subcommands ingest, describe, batch, tile and explain catchments.
 @main
 struct GeoQueryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "geoquery",
         abstract: "What crime was recorded around here, from a local mirror of Police UK's open data.",
         discussion: """
-        Without a subcommand, counts the crimes whose Police UK map point lies within --radius of --lat/--lng (WGS84 geodesic distance), or inside a polygon (--poly, --geojson, --wkt, --kml), by category, month and outcome.
+        Without a subcommand, counts the crimes whose Police UK map point lies within --radius of --lat/--lng (WGS84 geodesic distance), or inside a polygon (--poly, --geojson, --wkt, --kml), by category, month and outcome ('geoquery query --help' lists every option).
 
         The mirror is --mirror DIR, else $GEOQUERY_MIRROR, else the embedded SYNTHETIC sample.
 
         Examples:
           geoquery --lat 52.6297 --lng -1.1316 --radius 0.5mi
-          geoquery ingest --mirror ~/police-uk ~/Downloads/2019-01.zip
+          geoquery ingest --mirror ~/police-uk --boundaries police_force_areas.geojson ~/Downloads/2019-01.zip
           geoquery --mirror ~/police-uk --lat 52.63 --lng -1.13 --radius 800m --from 2020-01 --to 2020-12 --category burglary --format json
+          geoquery catchment --mirror ~/police-uk --lat 52.6344 --lng -1.1313 --radius 0.5mi --svg catchments.svg
         """,
-        subcommands: [IngestCommand.self, InfoCommand.self, BatchCommand.self, TileCommand.self, CatchmentCommand.self, PointCommand.self, SampleCommand.self]
+        subcommands: [QueryCommand.self, IngestCommand.self, InfoCommand.self, BatchCommand.self, TileCommand.self,
+                      CatchmentCommand.self, PointCommand.self, SampleCommand.self],
+        defaultSubcommand: QueryCommand.self
     )
-
-    @OptionGroup var mirror: MirrorOptions
-    @OptionGroup var area: QueryOptions
-
-    @Option(help: "Output: table, json, csv or police-json (the matching crimes as data.police.uk's crimes-street JSON).")
-    var format: OutputFormat = .table
-
-    @Flag(help: "Add the catchment expansion report: how far the counted map points really reach, and certain ≤ reported ≤ possible bounds on the count (see 'geoquery catchment').")
-    var catchment = false
-
-    @Flag(help: "With --geojson: one result per feature instead of one for the whole collection.")
-    var perFeature = false
-
-    @Flag(help: "Print the data.police.uk requests (one per month, category and tile) whose answers, deduplicated by crime id and summed, reproduce the figure.")
-    var apiUrls = false
-
-    @Option(help: ArgumentHelp("With --per-feature: the property that names each feature (default: LSOA11CD, name, ...).", valueName: "property"))
-    var featureKey: String?
-
-    func run() throws {
-        let m = try CrimeMirror.open(mirror.location)
-        if perFeature { return try runPerFeature(m) }
-        let q = try area.input.query(fallbackCentre: m.defaultCentre)
-        if apiUrls { return try printAPIURLs(q, mirror: m) }
-        if catchment && format == .policeJSON { throw GeoQueryError.invalidQuery("--catchment has no police-json form: use --format json or table") }
-        switch format {
-        case .policeJSON:
-            Output.standard(try m.crimes(q).policeJSON() + "\n")
-        case .json:
-            Output.standard(try m.query(q).json(area: q.area, catchment: catchment ? m.catchmentReport(q) : nil) + "\n")
-        case .csv:
-            guard !catchment else { throw GeoQueryError.invalidQuery("--catchment has no CSV form: use --format json or table") }
-            Output.standard(try m.query(q).csv())
-        case .table:
-            Output.standard(try m.query(q).table(area: q.area) + (catchment ? m.catchmentReport(q).table : ""))
-        }
-    }
-
-    /// The live-API requests behind a figure: a tile plan per month and category.
-    func printAPIURLs(_ q: CrimeQuery, mirror m: CrimeMirror) throws {
-        guard let first = m.firstMonth, let last = m.lastMonth else { throw GeoQueryError.mirrorMissing("the mirror is empty") }
-        let months = ((q.from ?? first)...(q.to ?? last)).months
-        var warnings: [String] = [TilePlan.dedupeNote]
-        if months.count > 36 { warnings.append("the live API keeps only about 36 months: requests for older months will fail") }
-        if !q.forces.isEmpty || q.excludeBTP { warnings.append("the API cannot filter by force: keep or drop crimes by their location_type (BTP) and the force of each location yourself") }
-        var out = ""
-        let byCategory = try (q.categories.isEmpty ? [nil] : q.categories.map(Optional.some)).map {
-            try TilePlanner.plans(q.area, months: months, category: $0, mirror: m)
-        }
-        for month in months.indices {
-            for plans in byCategory {
-                for w in plans[month].warnings where !warnings.contains(w) { warnings.append(w) }
-                out += plans[month].urls
-            }
-        }
-        for w in warnings { Output.warning(w) }
-        Output.standard(out)
-    }
-
-    /// One result per GeoJSON feature: JSON lines, a CSV row each, or a table line each.
-    func runPerFeature(_ m: CrimeMirror) throws {
-        guard let path = area.geojson else { throw GeoQueryError.invalidQuery("--per-feature needs --geojson FILE") }
-        guard format != .policeJSON else { throw GeoQueryError.invalidQuery("police-json lists crimes of one area: leave out --per-feature") }
-        let input = try area.input
-        let (from, to) = try input.monthRange()
-        let text = try QueryOptions.read(path, what: "GeoJSON")
-        if let key = featureKey, !text.contains("\"\(key)\"") {
-            throw GeoQueryError.invalidQuery("no feature of \(path) has the property '\(key)' given to --feature-key")
-        }
-        let features = try PolygonReader.geojsonFeatures(text, key: featureKey, repair: input.repair)
-        var out = ""
-        var notes: [String] = []
-        for (i, f) in features.enumerated() {
-            let q = CrimeQuery.polygon(f.polygon, from: from, to: to, categories: input.categories, forces: input.forces, excludeBTP: input.excludeBTP)
-            let r = try m.query(q)
-            for n in r.notes where !notes.contains(n) { notes.append(n) }
-            switch format {
-            case .json, .policeJSON:
-                out += r.json(area: q.area, leading: [("feature", f.key)]) + "\n"
-            case .csv:
-                if i == 0 { out += "feature," + r.categories.joined(separator: ",") + ",total,area_km2\n" }
-                out += QueryOptions.csvField(f.key) + "," + r.categories.map { String(r.byCategory[$0] ?? 0) }.joined(separator: ",")
-                    + ",\(r.total),\(String(format: "%.4f", r.areaKm2))\n"
-            case .table:
-                if i == 0 { out += "feature".padding(toLength: 24, withPad: " ", startingAt: 0) + "crimes".leftPadded(10) + "km²".leftPadded(12) + "per km²".leftPadded(10) + "\n" }
-                out += f.key.padding(toLength: 24, withPad: " ", startingAt: 0) + " " + String(r.total).leftPadded(9)
-                    + " " + String(format: "%.3f", r.areaKm2).leftPadded(11) + " " + String(format: "%.1f", r.densityPerKm2).leftPadded(9) + "\n"
-            }
-        }
-        if format == .table { for n in notes { out += "! " + n + "\n" } }
-        Output.standard(out)
-    }
 
     /// Parses, runs, and turns every failure into one line on stderr and a non-zero exit.
     static func main() {

@@ -52,6 +52,9 @@ struct PointCommand: ParsableCommand {
             guard let near = m.nearestMapPoint(lat: lat, lng: lng) else { throw GeoQueryError.mirrorMissing("the mirror has no map points") }
             index = near.index
             distance = near.metres
+            if near.metres > 20_000 {
+                Output.warning("the nearest map point is \(Int((near.metres / 1000).rounded())) km from the place given: the place is outside this mirror's coverage (Police UK blanks crimes farther than 20 km from every map point)")
+            }
         }
         let report = try m.pointReport(index, from: first, to: last, categories: input.categories, forces: input.forces, excludeBTP: input.excludeBTP)
         switch format {

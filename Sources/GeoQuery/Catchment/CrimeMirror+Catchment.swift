@@ -77,6 +77,9 @@ extension CrimeMirror {
                 continue
             }
             inPart = min(inPart, planar)
+            // A catchment that only touches the boundary (a shared edge or corner) holds no place
+            // inside the query, so its crimes cannot be from there.
+            if !isInside && inPart <= planar * 1e-12 { continue }
             covered += inPart
             if isInside {
                 union += planar

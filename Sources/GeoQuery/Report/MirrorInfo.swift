@@ -24,6 +24,10 @@ public struct MirrorInfo: Sendable {
     public var snapshotBytes: Int
     public var created: String
     public var sectionBytes: [String: Int]
+    /// Force boundaries the catchments are clipped to (empty: clipped at 20 km).
+    public var boundaries: [String] = []
+    /// PROJ's description of the WGS84 → British National Grid step used for the catchments.
+    public var catchmentProjection: String?
 
     public var text: String {
         var lines = ["Mirror: \(location)\(synthetic ? "  (SYNTHETIC SAMPLE: generated demo data, not Police UK's)" : "")"]
@@ -37,6 +41,10 @@ public struct MirrorInfo: Sendable {
             lines.append("Size: \(Format.decimal(perCrime, places: 1)) bytes per crime (rows), \(Format.decimal(Double(sectionBytes["index"] ?? 0) / Double(max(1, mapPoints)), places: 1)) bytes per map point (points, tree, aggregates)")
             lines.append("Aggregates: \(Format.grouped(sectionBytes["pointCells"] ?? 0)) bytes per-point cells, \(Format.grouped(sectionBytes["nodeCells"] ?? 0)) per-node cells, \(Format.grouped(sectionBytes["projections"] ?? 0)) per-node projections")
         }
+        let clip = boundaries.isEmpty ? "clipped at 20 km (no force boundaries loaded: 'geoquery ingest --boundaries FILE')"
+            : "clipped to \(boundaries.count) force boundaries"
+        lines.append("Catchments: one Voronoi cell per map point, \(clip); \(Format.grouped(sectionBytes["catchments"] ?? 0)) bytes")
+        if let p = catchmentProjection { lines.append("Catchment projection: British National Grid ⇄ WGS84 by \(p)") }
         lines.append("Forces (\(forces.count)):")
         for f in forces {
             let gaps = f.gaps.isEmpty ? "" : "  gaps: \(QueryPlan.describe(f.gaps.map(\.ordinal)))"
@@ -63,10 +71,11 @@ extension CrimeMirror {
             let gaps = (ms.first!...ms.last!).months.filter { !held.contains($0) }
             return MirrorInfo.ForceCoverage(force: f, first: ms.first!, last: ms.last!, months: ms.count, gaps: gaps, crimes: byForce[f]!.reduce(0) { $0 + $1.1 })
         }
-        var rows = 0, index = 0, pointCells = 0, nodeCells = 0, projections = 0
+        var rows = 0, index = 0, pointCells = 0, nodeCells = 0, projections = 0, catchments = 0
         for s in SnapshotFormat.Section.allCases {
             let n = snapshot.raw(s).count
             if s.isRowData && s.rawValue < 70 { rows += n } else if s.rawValue >= 20 && !s.isRowData { index += n }
+            if s.rawValue >= 110 { catchments += n }
             switch s {
             case .pointCells, .pointCellStart: pointCells += n
             case .nodeCells, .nodeCellStart: nodeCells += n
@@ -77,6 +86,8 @@ extension CrimeMirror {
         return MirrorInfo(location: snapshot.path, synthetic: synthetic, forces: coverage, firstMonth: firstMonth, lastMonth: lastMonth,
                           crimes: meta.crimes, noLocation: meta.noLocation, mapPoints: meta.mapPoints, listedMapPoints: meta.listedMapPoints,
                           outcomeEvents: meta.outcomeEvents, snapshotBytes: snapshot.bytes.raw.count, created: meta.created,
-                          sectionBytes: ["crimes": rows, "index": index, "pointCells": pointCells, "nodeCells": nodeCells, "projections": projections])
+                          sectionBytes: ["crimes": rows, "index": index, "pointCells": pointCells, "nodeCells": nodeCells, "projections": projections,
+                                         "catchments": catchments],
+                          boundaries: snapshot.strings(.boundaryNames).all, catchmentProjection: meta.catchmentProjection)
     }
 }

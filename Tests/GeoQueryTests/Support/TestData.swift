@@ -21,10 +21,16 @@ enum TestData {
         return dir
     }
 
-    /// The real archive ingested once per test run (every crime-archive CSV, no outcomes).
+    /// ONS police force areas (December 2020, generalised): the 43 forces of England and Wales.
+    static var forceBoundaries: String {
+        shared.appendingPathComponent("boundaries/police-force-areas/police_force_areas_dec2020_generalised.geojson").path
+    }
+
+    /// The real archive ingested once per test run (every crime-archive CSV, no outcomes), with
+    /// catchments clipped to the force boundaries.
     static let realMirrorPath: String = {
         let dir = temporaryDirectory("real")
-        do { _ = try Ingest.run(paths: [archive], mirror: .directory(dir)) } catch { fatalError("ingesting \(archive) failed: \(error)") }
+        do { _ = try Ingest.run(paths: [archive], boundaries: [forceBoundaries], mirror: .directory(dir)) } catch { fatalError("ingesting \(archive) failed: \(error)") }
         return dir
     }()
 

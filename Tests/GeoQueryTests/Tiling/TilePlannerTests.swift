@@ -67,7 +67,7 @@ import Testing
     }
 
     @Test func everyCoveredForceArea() throws {
-        let text = try String(contentsOfFile: TestData.shared.appendingPathComponent("boundaries/police-force-areas/police_force_areas_dec2020_generalised.geojson").path, encoding: .utf8)
+        let text = try String(contentsOfFile: TestData.forceBoundaries, encoding: .utf8)
         let forces = try PolygonReader.geojsonFeatures(text, key: "PFA20NM", repair: true)
         var planned = 0
         for f in forces {

@@ -1,0 +1,237 @@
+import Foundation
+import Testing
+@testable import GeoQuery
+
+/// Catchments: hand-built cases with known cells, and the real archive's catchments checked for
+/// the partition property, self-containment, and count bounds against independent scans.
+@Suite struct CatchmentTests {
+    typealias C = Polygon.Coordinate
+
+    // MARK: Hand-built cases (BNG metres, built directly)
+
+    static func square(_ x0: Double, _ y0: Double, _ x1: Double, _ y1: Double) throws -> ForceBoundary {
+        let g = GEOSContext()
+        return ForceBoundary(name: "square", wkb: try g.polygon(coordinates: [[[(x0, y0), (x1, y0), (x1, y1), (x0, y1)]]]).wkb)
+    }
+
+    static func cells(_ t: CatchmentTable) throws -> [[(Double, Double)]] {
+        let g = GEOSContext()
+        return try t.area.indices.map { i in
+            let bytes = Array(t.wkb[Int(t.start[i])..<Int(t.start[i + 1])])
+            return try bytes.withUnsafeBytes { try g.readWKB($0) }.polygonRings.first?.first ?? []
+        }
+    }
+
+    /// The set of corners of a ring, rounded to the millimetre, order- and orientation-free.
+    static func corners(_ ring: [(Double, Double)]) -> Set<String> {
+        Set(ring.map { "\(($0.0 * 1000).rounded() / 1000),\(($0.1 * 1000).rounded() / 1000)" })
+    }
+
+    @Test func twoPointsSplitASquareInHalves() throws {
+        let t = try CatchmentBuilder.build(x: [250, 750], y: [500, 500], boundaries: [try Self.square(0, 0, 1000, 1000)])
+        #expect(t.area == [500_000, 500_000])
+        let c = try Self.cells(t)
+        #expect(Self.corners(c[0]) == ["0.0,0.0", "500.0,0.0", "500.0,1000.0", "0.0,1000.0"])
+        #expect(Self.corners(c[1]) == ["500.0,0.0", "1000.0,0.0", "1000.0,1000.0", "500.0,1000.0"])
+        #expect(t.clip == [0, 0])
+    }
+
+    @Test func aSquareGridGivesSquareCells() throws {
+        // 4 × 4 points at the centres of 250 m squares: each cell is its square, exactly.
+        var x: [Double] = [], y: [Double] = []
+        for j in 0..<4 { for i in 0..<4 { x.append(125 + 250 * Double(i)); y.append(125 + 250 * Double(j)) } }
+        // Shuffle, so matching GEOS's unordered cells to their points is exercised.
+        let order = [5, 0, 15, 9, 3, 12, 7, 1, 14, 10, 2, 8, 13, 4, 11, 6]
+        let t = try CatchmentBuilder.build(x: order.map { x[$0] }, y: order.map { y[$0] }, boundaries: [try Self.square(0, 0, 1000, 1000)])
+        let c = try Self.cells(t)
+        for (k, p) in order.enumerated() {
+            let (cx, cy) = (x[p], y[p])
+            #expect(t.area[k] == 62_500, "cell of (\(cx), \(cy))")
+            #expect(Self.corners(c[k]) == Self.corners([(cx - 125, cy - 125), (cx + 125, cy - 125), (cx + 125, cy + 125), (cx - 125, cy + 125)]))
+        }
+    }
+
+    @Test func collinearPointsGiveStrips() throws {
+        let t = try CatchmentBuilder.build(x: [100, 300, 700], y: [500, 500, 500], boundaries: [try Self.square(0, 0, 1000, 1000)])
+        // Bisectors at x = 200 and x = 500.
+        #expect(t.area == [200_000, 300_000, 500_000])
+    }
+
+    @Test func withoutBoundariesACellStopsAt20km() throws {
+        // Two points 100 km apart: each cell is its whole 20 km disc (a GEOS buffer polygon).
+        let t = try CatchmentBuilder.build(x: [400_000, 500_000], y: [300_000, 300_000], boundaries: [])
+        let disc = try GEOSContext().point(x: 0, y: 0).buffer(CatchmentBuilder.maximumReach).area
+        #expect(abs(t.area[0] - disc) < 1e-6 * disc && abs(t.area[1] - disc) < 1e-6 * disc)
+        #expect(t.clip == [-1, -1])
+        // Two points 1 km apart: the bisector splits the union of their discs; no cell reaches past 20 km.
+        let u = try CatchmentBuilder.build(x: [400_000, 401_000], y: [300_000, 300_000], boundaries: [])
+        for (i, ring) in try Self.cells(u).enumerated() {
+            let px = 400_000 + 1000 * Double(i)
+            #expect(ring.allSatisfy { hypot($0.0 - px, $0.1 - 300_000) <= CatchmentBuilder.maximumReach + 1e-6 })
+            #expect(ring.allSatisfy { i == 0 ? $0.0 <= 400_500 + 1e-6 : $0.0 >= 400_500 - 1e-6 })
+        }
+        #expect(abs(u.area[0] - u.area[1]) < 1e-6 * u.area[0])
+    }
+
+    @Test func duplicatePointsAreAClearError() throws {
+        #expect(throws: GeoQueryError.self) {
+            _ = try CatchmentBuilder.build(x: [100, 100, 600], y: [100, 100, 600], boundaries: [try Self.square(0, 0, 1000, 1000)])
+        }
+    }
+
+    // MARK: The real archive
+
+    @Test func theCatchmentsOfAForcePartitionItsBoundary() throws {
+        let mirror = TestData.realMirror
+        let store = try mirror.catchments()
+        let boundaries = try mirror.snapshot.boundaries()
+        let geos = GEOSContext()
+        var sums = [Double](repeating: 0, count: boundaries.count), counts = [Int](repeating: 0, count: boundaries.count)
+        for p in 0..<mirror.mapPointCount where store.clip[p] >= 0 {
+            sums[Int(store.clip[p])] += store.area[p]
+            counts[Int(store.clip[p])] += 1
+        }
+        var checked = 0
+        for (b, boundary) in boundaries.enumerated() where counts[b] > 0 {
+            let area = try boundary.wkb.withUnsafeBytes { try geos.readWKB($0) }.area
+            #expect(abs(sums[b] - area) <= 1e-6 * area, "\(boundary.name): catchments \(sums[b]) m² vs boundary \(area) m² (\(counts[b]) points)")
+            checked += 1
+        }
+        #expect(checked >= 10)
+        // No overlaps: the union of a force's catchments has the sum of their areas.
+        for name in ["London, City of", "Leicestershire"] {
+            let b = try #require(boundaries.firstIndex { $0.name == name })
+            let cells = try (0..<mirror.mapPointCount).filter { store.clip[$0] == Int16(b) }.compactMap { try store.geometry($0, in: geos) }
+            let union = try geos.union(cells).area
+            #expect(abs(union - sums[b]) <= 1e-6 * sums[b], "\(name): union \(union) vs sum \(sums[b])")
+        }
+    }
+
+    @Test func everyMapPointLiesInItsOwnCatchment() throws {
+        let mirror = TestData.realMirror
+        let store = try mirror.catchments()
+        let grid = try BritishNationalGrid.shared()
+        let geos = GEOSContext()
+        let n = mirror.mapPointCount
+        var x = (0..<n).map { Double(mirror.tree.lng[$0]) / 1e6 }, y = (0..<n).map { Double(mirror.tree.lat[$0]) / 1e6 }
+        grid.toBNG(longitudes: &x, latitudes: &y)
+        var outside: [Int] = []
+        for p in 0..<n {
+            guard let cell = try store.geometry(p, in: geos) else { outside.append(p); continue }
+            if !cell.prepared().covers(geos.point(x: x[p], y: y[p])) { outside.append(p) }
+        }
+        #expect(outside.isEmpty, "\(outside.count) of \(n) map points are not in their own catchment, e.g. \(outside.prefix(5).map { mirror.mapPoint($0) })")
+    }
+
+    /// Crimes per map point coordinate, from the independently parsed rows.
+    static func referenceCrimes(from: String, to: String) -> [String: Int] {
+        var out: [String: Int] = [:]
+        for r in TestData.referenceRows where r.month >= from && r.month <= to {
+            if let la = r.lat, let lo = r.lng { out[String(format: "%.6f,%.6f", la, lo), default: 0] += 1 }
+        }
+        return out
+    }
+
+    static func randomQueries(_ count: Int, seed: UInt64) throws -> [CrimeQuery] {
+        var rng = SeededRandom(seed: seed)
+        let located = TestData.referenceRows.filter { $0.lat != nil }
+        let months = (Month("2018-10")!...Month("2022-10")!).months
+        return try (0..<count).map { i in
+            let anchor = located[Int.random(in: 0..<located.count, using: &rng)]
+            let lat = anchor.lat! + Double.random(in: -0.01...0.01, using: &rng)
+            let lng = anchor.lng! + Double.random(in: -0.015...0.015, using: &rng)
+            var a = months[Int.random(in: 0..<months.count, using: &rng)], b = months[Int.random(in: 0..<months.count, using: &rng)]
+            if a > b { swap(&a, &b) }
+            let category = i % 4 == 1 ? [Category.standard[Int.random(in: 0..<Category.standard.count, using: &rng)]] : []
+            if i % 3 == 2 {
+                let ring = PolygonQueryTests.star(lat, lng, vertices: Int.random(in: 5...14, using: &rng), minR: 0.002, maxR: 0.012, using: &rng)
+                return .polygon(try PolygonReader.wkt(PolygonQueryTests.wkt([[ring]])), from: a, to: b, categories: category)
+            }
+            return .radius(lat: lat, lng: lng, Distance(metres: Double.random(in: 80...2500, using: &rng)), from: a, to: b, categories: category)
+        }
+    }
+
+    @Test func certainReportedPossibleHoldFor100RandomQueries() throws {
+        let mirror = TestData.realMirror
+        for (i, q) in try Self.randomQueries(100, seed: 4_242).enumerated() {
+            let r = try mirror.catchmentReport(q)
+            let b = r.bounds
+            #expect(b.certain <= b.reported && b.reported <= b.possible, "query \(i): \(b)")
+            #expect(b.reported == (try mirror.query(q)).total, "query \(i): reported equals the query's count")
+            #expect(r.mapPointsInside == (try mirror.query(q)).mapPoints)
+            #expect(r.unionAreaKm2 + 1e-9 >= r.queryAreaKm2 - r.servedFromOutsideKm2 - r.uncoveredKm2 - 1e-6, "query \(i): areas add up")
+            let insideCells = r.cells.filter { $0.relation != .straddlingOut }
+            #expect(insideCells.count == r.mapPointsInside)
+        }
+    }
+
+    /// certain and possible recomputed by scanning every map point's catchment with plain (not
+    /// prepared) GEOS predicates, no box index, and crime counts from the reference rows.
+    @Test func boundsEqualAnIndependentScanOfEveryCatchment() throws {
+        let mirror = TestData.realMirror
+        let store = try mirror.catchments()
+        let grid = try BritishNationalGrid.shared()
+        let geos = GEOSContext()
+        for (i, q) in try Self.randomQueries(6, seed: 77).enumerated() where q.categories.isEmpty {
+            let r = try mirror.catchmentReport(q)
+            let crimes = Self.referenceCrimes(from: q.from!.description, to: q.to!.description)
+            let outline = Polygon(parts: r.queryRings)
+            let shape = try grid.bngGeometry(outline, in: geos)
+            let inside: (Double, Double) -> Bool
+            switch q.area {
+            case .circle(let c): inside = { Geodesic.wgs84.distance(lat1: c.lat, lng1: c.lng, lat2: $0, lng2: $1) <= c.radius.metres }
+            case .polygon(let p): inside = { ReferencePolygon.contains(p, lat: $0, lng: $1) }
+            }
+            var certain = 0, reported = 0, possible = 0
+            for p in 0..<mirror.mapPointCount {
+                let m = mirror.mapPoint(p)
+                let n = crimes[String(format: "%.6f,%.6f", m.latitude, m.longitude)] ?? 0
+                let isInside = inside(m.latitude, m.longitude)
+                if isInside { reported += n }
+                guard let cell = try store.geometry(p, in: geos) else { continue }
+                let overlap = try cell.intersection(shape).area
+                if isInside && abs(overlap - cell.area) <= 1e-9 * cell.area { certain += n }
+                if isInside || overlap > cell.area * 1e-12 { possible += n }
+            }
+            #expect(r.bounds.reported == reported, "query \(i)")
+            #expect(r.bounds.certain == certain, "query \(i)")
+            #expect(r.bounds.possible == possible, "query \(i)")
+        }
+    }
+
+    @Test func theExpansionRatioTendsToOneAsTheRadiusGrows() throws {
+        let mirror = TestData.realMirror
+        // Urban Leicester, where map points are dense and even: the boundary's straddling cells
+        // shrink against the area as the radius grows. (Wider circles reach the suburbs' far
+        // larger rural cells, so the ratio there is not monotone.)
+        let centres = [(52.6344, -1.1313), (52.6090, -1.1100), (52.6500, -1.1000), (52.6200, -1.1600)]
+        var previous = Double.infinity
+        for metres in [100.0, 400, 1600] {
+            let gaps = try centres.map { c in abs(try mirror.catchmentReport(.radius(lat: c.0, lng: c.1, Distance(metres: metres))).bounds.expansionRatio - 1) }
+            let mean = gaps.reduce(0, +) / Double(gaps.count)
+            #expect(mean < previous, "mean |ratio − 1| at \(metres) m is \(mean), not below \(previous)")
+            previous = mean
+        }
+        #expect(previous < 0.02)
+    }
+
+    @Test func aPointReportEqualsTheReferenceRowsAtThatPoint() throws {
+        let mirror = TestData.realMirror
+        let near = try #require(mirror.nearestMapPoint(lat: 52.6344, lng: -1.1313))
+        let report = try mirror.pointReport(near.index)
+        let m = report.catchment.mapPoint
+        let expected = TestData.referenceRows.filter { $0.lat == m.latitude && $0.lng == m.longitude }.count
+        #expect(report.result.total == expected)
+        #expect(report.catchment.areaKm2 > 0)
+        #expect(abs(report.densityPerKm2 - Double(expected) / report.catchment.areaKm2) < 1e-9)
+        #expect(report.catchment.clippedTo == "Leicestershire")
+    }
+
+    @Test func aQueryWithNoMapPointsReportsZeroAndTheNearest() throws {
+        // The North Sea, 60 km off the Lincolnshire coast.
+        let r = try TestData.realMirror.catchmentReport(.radius(lat: 53.2, lng: 1.3, Distance(metres: 500)))
+        #expect(r.mapPointsInside == 0 && r.bounds.reported == 0 && r.bounds.certain == 0)
+        let nearest = try #require(r.nearest)
+        #expect(nearest.metres > 20_000)
+    }
+}
