@@ -13,7 +13,7 @@ let sharedData: String = ProcessInfo.processInfo.environment["GEOQUERY_SHARED_DA
 /// The whole real archive ingested once into a temporary mirror.
 let realMirrorDirectory: String = {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("geoquery-bench-\(getpid())").path
-    _ = try! Ingest.run(paths: [sharedData + "/crime-archive"], mirror: .directory(dir))
+    _ = try! Ingest.run(paths: [sharedData + "/crime-archive"], boundaries: [forceBoundaries], mirror: .directory(dir))
     return dir
 }()
 let realMirror: CrimeMirror = try! CrimeMirror.open(.directory(realMirrorDirectory))
@@ -47,6 +47,7 @@ func next<T>(_ items: [T]) -> T {
 let benchmarks: @Sendable () -> Void = {
     radiusBenchmarks()
     polygonBenchmarks()
+    catchmentBenchmarks()
 }
 
 let radiusBenchmarks: @Sendable () -> Void = {

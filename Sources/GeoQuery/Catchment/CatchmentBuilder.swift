@@ -33,9 +33,19 @@ struct CatchmentTable: Sendable {
 ///   never overlaps a loaded boundary.
 ///
 /// Groups are independent, so they are computed on all cores, one GEOS context each.
-enum CatchmentBuilder {
+public enum CatchmentBuilder {
     /// Police UK leaves a crime unlocated when no map point lies within 20 km.
-    static let maximumReach = 20_000.0
+    public static let maximumReach = 20_000.0
+
+    /// The catchments of map points given in WGS84, clipped to the force boundaries of the GeoJSON
+    /// files given (none: 20 km discs): each catchment's planar British National Grid area, m².
+    /// Ingest does this for every map point of the mirror; this entry point serves benchmarks and
+    /// callers with their own point lists.
+    public static func areas(latitudes: [Double], longitudes: [Double], boundaryFiles: [String] = []) throws -> [Double] {
+        var x = longitudes, y = latitudes
+        try BritishNationalGrid.shared().toBNG(longitudes: &x, latitudes: &y)
+        return try build(x: x, y: y, boundaries: ForceBoundary.load(boundaryFiles).boundaries).area
+    }
 
     /// - Parameters:
     ///   - x, y: map points in BNG metres, tree order.

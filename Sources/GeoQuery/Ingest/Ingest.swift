@@ -88,7 +88,8 @@ public enum Ingest {
         progress?(IngestProgress(file: sources.count, files: sources.count, name: "", rows: rows, stage: "writing"))
         summary.snapshotBytes = try mirror.write(snapshot)
         summary.phases = [("read", tRead.timeIntervalSince(start)), ("merge", tMerge.timeIntervalSince(tRead)),
-                          ("build", tBuild.timeIntervalSince(tMerge)), ("write", Date().timeIntervalSince(tBuild))]
+                          ("build", tBuild.timeIntervalSince(tMerge) - snapshot.catchmentSeconds), ("catchments", snapshot.catchmentSeconds),
+                          ("write", Date().timeIntervalSince(tBuild))]
         summary.crimesInMirror = table.rows.count
         summary.mapPointsInMirror = snapshot.mapPointCount
         summary.seconds = Date().timeIntervalSince(start)

@@ -102,10 +102,12 @@ struct SnapshotBuilder {
         let grid = try BritishNationalGrid.shared()
         var bx = layout.order.map { Double(lng[Int($0)]) / 1e6 }, by = layout.order.map { Double(lat[Int($0)]) / 1e6 }
         grid.toBNG(longitudes: &bx, latitudes: &by)
+        let catchmentStart = Date()
         let catchments = try CatchmentBuilder.build(x: bx, y: by, boundaries: boundaries)
 
         var image = SnapshotImage()
         image.mapPointCount = n
+        image.catchmentSeconds = Date().timeIntervalSince(catchmentStart)
         image.add(.meta, Array(meta(first: first, pointCount: n, projection: grid.summary)))
         image.add(.forces, strings: table.forces)
         image.add(.agencies, strings: table.agencies)

@@ -107,6 +107,8 @@ struct SnapshotImage {
     typealias Bytes = (_ body: (UnsafeRawBufferPointer) -> Void) -> Void
     var sections: [(SnapshotFormat.Section, Bytes)] = []
     var mapPointCount = 0
+    /// Time spent computing the catchments (part of the build), for the ingest summary.
+    var catchmentSeconds = 0.0
 
     mutating func add<T>(_ id: SnapshotFormat.Section, _ values: [T]) {
         sections.append((id, { body in values.withUnsafeBytes { body($0) } }))
