@@ -72,6 +72,7 @@ extension PostcodeTable {
         let area = p.area
         // Every unit whose first letter is the area's, then those of the area itself (E, not EC).
         let districts = distinct(units(keyPrefix: p.key >> 48, bytes: 1), inwardLength: 0).filter { $0.area == area }
+            .sorted { ($0.outward.count, $0.outward) < ($1.outward.count, $1.outward) }  // LE2 before LE10
         if !districts.isEmpty { return "\(head); districts held in area \(area): \(list(districts, limit: 20))" }
         let areas = distinct(0..<count, inwardLength: 0).map(\.area).reduce(into: [String]()) { if $0.last != $1 { $0.append($1) } }
         return "\(head); this mirror holds postcodes in area(s) \(areas.joined(separator: ", ")) only"

@@ -24,6 +24,9 @@ public struct MirrorInfo: Sendable {
     public var snapshotBytes: Int
     public var created: String
     public var sectionBytes: [String: Int]
+    /// "34,735 (Code-Point Open; BNG→WGS84 by …)", or why there are none; and one line per source file.
+    public var postcodes: String
+    public var postcodeSources: [String]
 
     public var text: String {
         var lines = ["Mirror: \(location)\(synthetic ? "  (SYNTHETIC SAMPLE: generated demo data, not Police UK's)" : "")"]
@@ -37,6 +40,8 @@ public struct MirrorInfo: Sendable {
             lines.append("Size: \(Format.decimal(perCrime, places: 1)) bytes per crime (rows), \(Format.decimal(Double(sectionBytes["index"] ?? 0) / Double(max(1, mapPoints)), places: 1)) bytes per map point (points, tree, aggregates)")
             lines.append("Aggregates: \(Format.grouped(sectionBytes["pointCells"] ?? 0)) bytes per-point cells, \(Format.grouped(sectionBytes["nodeCells"] ?? 0)) per-node cells, \(Format.grouped(sectionBytes["projections"] ?? 0)) per-node projections")
         }
+        lines.append("Postcodes: \(postcodes)")
+        lines += postcodeSources.map { "  " + $0 }
         lines.append("Forces (\(forces.count)):")
         for f in forces {
             let gaps = f.gaps.isEmpty ? "" : "  gaps: \(QueryPlan.describe(f.gaps.map(\.ordinal)))"
@@ -74,9 +79,20 @@ extension CrimeMirror {
             default: break
             }
         }
+        var postcodes = "none", postcodeSources: [String] = []
+        do {
+            let table = try self.postcodes()
+            postcodes = table.summary
+            postcodeSources = table.sourceLines
+        } catch let e as GeoQueryError {
+            postcodes = e.description
+        } catch {
+            postcodes = "\(error)"
+        }
         return MirrorInfo(location: snapshot.path, synthetic: synthetic, forces: coverage, firstMonth: firstMonth, lastMonth: lastMonth,
                           crimes: meta.crimes, noLocation: meta.noLocation, mapPoints: meta.mapPoints, listedMapPoints: meta.listedMapPoints,
                           outcomeEvents: meta.outcomeEvents, snapshotBytes: snapshot.bytes.raw.count, created: meta.created,
-                          sectionBytes: ["crimes": rows, "index": index, "pointCells": pointCells, "nodeCells": nodeCells, "projections": projections])
+                          sectionBytes: ["crimes": rows, "index": index, "pointCells": pointCells, "nodeCells": nodeCells, "projections": projections],
+                          postcodes: postcodes, postcodeSources: postcodeSources)
     }
 }
