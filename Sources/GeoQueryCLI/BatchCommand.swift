@@ -10,7 +10,7 @@ struct BatchCommand: ParsableCommand {
         discussion: """
         Each line: {"lat":52.63,"lng":-1.13,"radius":"0.5mi","from":"2020-01","to":"2020-12","category":["burglary"]}
 
-        Keys: lat, lng, radius (or poly, wkt, geojson, repair), from, to, date, category, force, exclude_btp, id (echoed back).
+        Keys: lat, lng (or postcode), radius (or poly, wkt, geojson, repair), from, to, date, category, force, exclude_btp, id (echoed back).
         A bad line gets {"error": "...", "line": N} on its own line; the rest go on.
         """
     )
@@ -27,7 +27,7 @@ struct BatchCommand: ParsableCommand {
             if line.allSatisfy({ $0 == " " || $0 == "\t" || $0 == "\r" }) { continue }
             do {
                 let input = try QueryInput(jsonLine: line)
-                let q = try input.query(fallbackCentre: m.defaultCentre)
+                let q = try input.query(in: m)
                 buffer += try m.query(q).json(area: q.area, leading: input.id.map { [("id", $0)] } ?? [])
             } catch let e as GeoQueryError {
                 failures += 1

@@ -32,7 +32,7 @@ struct CatchmentCommand: ParsableCommand {
 
     func run() throws {
         let m = try CrimeMirror.open(mirror.location)
-        let q = try area.input.query(fallbackCentre: m.defaultCentre)
+        let q = try area.input.query(in: m)
         let report = try m.catchmentReport(q)
         switch format {
         case .table: Output.standard(try m.query(q).table(area: q.area) + report.table)

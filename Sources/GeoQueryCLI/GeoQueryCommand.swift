@@ -11,7 +11,7 @@ struct GeoQueryCommand: ParsableCommand {
         commandName: "geoquery",
         abstract: "What crime was recorded around here, from a local mirror of Police UK's open data.",
         discussion: """
-        Without a subcommand, counts the crimes whose Police UK map point lies within --radius of --lat/--lng (WGS84 geodesic distance), or inside a polygon (--poly, --geojson, --wkt, --kml), by category, month and outcome ('geoquery query --help' lists every option).
+        Without a subcommand, counts the crimes whose Police UK map point lies within --radius of --lat/--lng or --postcode (WGS84 geodesic distance), or inside a polygon (--poly, --geojson, --wkt, --kml), by category, month and outcome ('geoquery query --help' lists every option).
 
         The mirror is --mirror DIR, else $GEOQUERY_MIRROR, else the embedded SYNTHETIC sample.
 
@@ -60,6 +60,8 @@ struct QueryOptions: ParsableArguments {
     var lat: Double?
     @Option(parsing: .unconditional, help: "Centre longitude, decimal degrees (WGS84; west is negative).")
     var lng: Double?
+    @Option(help: ArgumentHelp("Centre on a UK postcode's centroid instead of --lat/--lng: a unit (\"LE1 5WW\"), a sector (\"LE1 5\") or a district (\"LE1\"), which use the mean of their postcodes' centroids. Needs postcodes in the mirror (geoquery ingest --postcodes).", valueName: "postcode"))
+    var postcode: String?
     @Option(parsing: .unconditional, help: "Radius: 800m, 1.2km, 0.5mi (a bare number is miles; at most 10 mi). Default 0.5mi.")
     var radius: String?
     @Option(help: "First month, YYYY-MM (inclusive; default: the mirror's first).")
@@ -89,7 +91,7 @@ struct QueryOptions: ParsableArguments {
     var input: QueryInput {
         get throws {
             var i = QueryInput()
-            i.lat = lat; i.lng = lng; i.radius = radius; i.from = from; i.to = to; i.date = date
+            i.lat = lat; i.lng = lng; i.postcode = postcode; i.radius = radius; i.from = from; i.to = to; i.date = date
             i.categories = category; i.forces = force; i.excludeBTP = excludeBtp
             i.poly = poly; i.repair = repair
             i.geojson = try geojson.map { try QueryOptions.read($0, what: "GeoJSON") }
@@ -116,6 +118,7 @@ struct QueryOptions: ParsableArguments {
 enum Output {
     static func standard(_ text: String) { FileHandle.standardOutput.write(Data(text.utf8)) }
     static func error(_ message: String) { FileHandle.standardError.write(Data("geoquery: error: \(message)\n".utf8)) }
+    static func note(_ message: String) { FileHandle.standardError.write(Data("geoquery: note: \(message)\n".utf8)) }
     static func warning(_ message: String) { FileHandle.standardError.write(Data("geoquery: warning: \(message)\n".utf8)) }
     static func progress(_ line: String) { FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8)) }
     static var stderrIsTerminal: Bool { isatty(2) == 1 }

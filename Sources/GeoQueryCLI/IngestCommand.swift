@@ -20,11 +20,19 @@ struct IngestCommand: ParsableCommand {
     @Option(name: .customLong("boundaries"), help: ArgumentHelp("GeoJSON force boundaries (e.g. ONS police force areas) to clip catchments to; replace any stored.", valueName: "file"))
     var boundaries: [String] = []
 
+    @Option(name: .customLong("postcodes"), help: ArgumentHelp("Postcode centroids: an OS Code-Point Open CSV (no header; eastings/northings) or the ONS Postcode Directory CSV (header; lat/long), or a folder of them (repeatable). Units read again replace the ones held; the others are kept.", valueName: "file"))
+    var postcodes: [String] = []
+
+    @Option(name: .customLong("proj-grids"), help: ArgumentHelp("A folder holding PROJ grids, searched before PROJ_DATA (repeatable). With uk_os_OSTN15_NTv2_OSGBtoETRS.tif in it, Code-Point Open eastings/northings convert through OSTN15 (1 m) instead of a Helmert fit.", valueName: "dir"))
+    var projGrids: [String] = []
+
     @Argument(help: "CSV files, folders or .zip archives.")
     var paths: [String] = []
 
     func validate() throws {
-        if paths.isEmpty && mapPoints.isEmpty && boundaries.isEmpty { throw ValidationError("give at least one CSV, folder or zip archive to ingest") }
+        if paths.isEmpty && mapPoints.isEmpty && boundaries.isEmpty && postcodes.isEmpty {
+            throw ValidationError("give at least one CSV, folder or zip archive (or --boundaries FILE, or --postcodes FILE) to ingest")
+        }
     }
 
     func run() throws {
@@ -36,18 +44,25 @@ struct IngestCommand: ParsableCommand {
         let report: @Sendable (IngestProgress) -> Void = { p in
             Output.progress(p.stage == "reading" ? "reading \(p.file)/\(p.files) \(p.name)  (\(p.rows) rows)" : "\(p.stage) \(p.rows) rows…")
         }
-        let summary = try Ingest.run(paths: paths, mapPoints: mapPoints, boundaries: boundaries, mirror: location, progress: terminal ? report : nil)
+        let summary = try Ingest.run(paths: paths, mapPoints: mapPoints, boundaries: boundaries, postcodes: postcodes,
+                                     gridDirectories: projGrids, mirror: location, progress: terminal ? report : nil)
         if terminal { Output.progress("") }
         for w in summary.warnings { Output.warning(w) }
-        for f in summary.files {
+        let files = summary.files + (summary.postcodes?.files ?? [])
+        for f in files {
             for p in f.problems { Output.warning(p) }
             if f.rejected > f.problems.count { Output.warning("\(f.name): \(f.rejected - f.problems.count) more rejected rows not shown") }
         }
         var out = ""
-        for f in summary.files {
+        for f in files {
             out += "\(f.name): \(f.kind.rawValue), read \(f.read), stored \(f.stored), rejected \(f.rejected)"
             out += f.noLocation > 0 ? " (\(f.noLocation) with no location)\n" : "\n"
         }
+        if let p = summary.postcodes {
+            out += "postcodes: \(p.added) added, \(p.replaced) replaced; the mirror now holds \(p.held)"
+            out += (p.transformation.map { "; BNG→WGS84 by \($0)" } ?? "") + "; postcode table \(p.bytes) bytes\n"
+        }
+        guard !paths.isEmpty || !mapPoints.isEmpty || !boundaries.isEmpty else { return Output.standard(out) }
         out += "ingested \(summary.files.count) file(s): read \(summary.read) rows, stored \(summary.stored), rejected \(summary.rejected)"
         out += "; \(summary.partitionsWritten) force-month(s) written, \(summary.partitionsReplaced) replaced\n"
         out += "mirror now holds \(summary.crimesInMirror) crimes at \(summary.mapPointsInMirror) map points"

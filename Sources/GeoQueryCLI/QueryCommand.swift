@@ -38,8 +38,12 @@ struct QueryCommand: ParsableCommand {
     func run() throws {
         let m = try CrimeMirror.open(mirror.location)
         if perFeature { return try runPerFeature(m) }
-        let q = try area.input.query(fallbackCentre: m.defaultCentre)
+        let q = try area.input.query(in: m)
         if apiUrls { return try printAPIURLs(q, mirror: m) }
+        // Table and JSON carry the centre in their notes; csv and police-json have no place for it.
+        if let c = q.centre, format == .csv || format == .policeJSON {
+            for line in [c.description] + c.notes { Output.note(line) }
+        }
         if catchment && format == .policeJSON { throw GeoQueryError.invalidQuery("--catchment has no police-json form: use --format json or table") }
         switch format {
         case .policeJSON:

@@ -38,7 +38,7 @@ struct TileCommand: ParsableCommand {
         guard let date = input.date else { throw GeoQueryError.invalidMonth("give the month to plan with --date YYYY-MM") }
         guard let month = Month(date) else { throw GeoQueryError.invalidMonth("--date '\(date)' is not a month: use YYYY-MM, e.g. 2019-01") }
         guard input.categories.count <= 1 else { throw GeoQueryError.invalidQuery("tile plans one category (the API takes one per request): give --category at most once") }
-        let q = try input.query(fallbackCentre: m.defaultCentre)
+        let q = try input.query(in: m)
         let plan = try TilePlanner.plan(q.area, month: month, category: input.categories.first, limit: limit, margin: margin, mirror: m)
         for w in plan.warnings { Output.warning(w) }
         switch format {

@@ -48,6 +48,7 @@ let benchmarks: @Sendable () -> Void = {
     radiusBenchmarks()
     polygonBenchmarks()
     catchmentBenchmarks()
+    postcodeBenchmarks()
 }
 
 let radiusBenchmarks: @Sendable () -> Void = {
@@ -205,5 +206,50 @@ let polygonBenchmarks: @Sendable () -> Void = {
         _ = realMirror
         benchmark.startMeasurement()
         for q in polygons { blackHole(try realMirror.query(q)) }
+    }
+}
+
+/// The three OS Code-Point Open files (LE, EC, DH: 34,735 postcodes) and the OSTN15 grid.
+let codePointFiles = ["le", "ec", "dh"].map { sharedData + "/postcodes/codepoint-open-2014-08/\($0).csv" }
+let postcodeMirrorDirectory: String = {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("geoquery-bench-postcodes-\(getpid())").path
+    _ = try! Ingest.run(paths: [], postcodes: codePointFiles, gridDirectories: [sharedData + "/proj"], mirror: .directory(dir))
+    return dir
+}()
+
+let postcodeTable: PostcodeTable = try! PostcodeTable.open(.directory(postcodeMirrorDirectory))
+/// Every LE postcode, typed as users type them (lower case, no space), in seeded random order.
+let postcodeTexts: [String] = {
+    var rng = SplitMix64(seed: 11)
+    return try! String(contentsOfFile: codePointFiles[0], encoding: .utf8).split(separator: "\n").map {
+        String($0.split(separator: ",")[0].dropFirst().dropLast()).lowercased().replacingOccurrences(of: " ", with: "")
+    }.shuffled(using: &rng)
+}()
+
+let postcodeBenchmarks: @Sendable () -> Void = {
+    // 1,000 lookups per sample (scalingFactor .kilo), so the figure is per lookup, not one cold lookup
+    // plus the sample's overhead.
+    Benchmark("Postcode: unit lookup (normalise + binary search), per lookup",
+              configuration: .init(metrics: [.wallClock, .throughput, .mallocCountTotal], scalingFactor: .kilo, maxDuration: .seconds(3), maxIterations: 100_000)) { benchmark in
+        let table = postcodeTable, texts = postcodeTexts
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations { blackHole(table.centroid(of: next(texts))) }
+    }
+
+    Benchmark("Postcode: resolve a sector centroid (LE1 5, 108 postcodes)",
+              configuration: .init(metrics: [.wallClock, .mallocCountTotal], scalingFactor: .kilo, maxDuration: .seconds(3), maxIterations: 100_000)) { benchmark in
+        let table = postcodeTable
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations { blackHole(try table.resolve("LE1 5")) }
+    }
+
+    Benchmark("Postcode: load the three Code-Point Open files (34,735 postcodes) into a mirror, OSTN15",
+              configuration: .init(metrics: [.wallClock, .peakMemoryResident], maxDuration: .seconds(10), maxIterations: 30)) { benchmark in
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("geoquery-bench-pcload-\(getpid())").path
+        try? FileManager.default.removeItem(atPath: dir)
+        benchmark.startMeasurement()
+        blackHole(try Ingest.run(paths: [], postcodes: codePointFiles, gridDirectories: [sharedData + "/proj"], mirror: .directory(dir)))
+        benchmark.stopMeasurement()
+        try? FileManager.default.removeItem(atPath: dir)
     }
 }

@@ -17,6 +17,8 @@ public struct IngestSummary: Sendable {
     public var seconds = 0.0
     /// Wall time of each stage (read, merge, build, write), seconds.
     public var phases: [(String, Double)] = []
+    /// The postcode files read, when the ingest had any (`--postcodes`).
+    public var postcodes: PostcodeIngestSummary?
 
     public var read: Int { files.reduce(0) { $0 + $1.read } }
     public var stored: Int { files.reduce(0) { $0 + $1.stored } }
@@ -36,12 +38,35 @@ public struct IngestProgress: Sendable {
 public enum Ingest {
     /// Reads `paths` (and an optional explicit map-point list), merges them into the mirror at
     /// `mirror` (replacing any (force, month) they restate) and writes a new snapshot atomically.
+    /// Postcode files (OS Code-Point Open, the ONS Postcode Directory) go to the mirror's
+    /// postcode table, replacing the units they restate; either kind of input may come alone.
     ///
-    /// Nothing is written unless every input is a readable Police UK file.
-    /// - Parameter boundaries: GeoJSON files of force boundaries to clip catchments to; they
-    ///   replace the stored ones. Without them the mirror keeps the boundaries it has.
-    public static func run(paths: [String], mapPoints: [String] = [], boundaries: [String] = [], mirror: MirrorLocation,
+    /// Nothing is written unless every input is a readable Police UK or postcode file.
+    /// - Parameters:
+    ///   - boundaries: GeoJSON files of force boundaries to clip catchments to; they replace the
+    ///     stored ones. Without them the mirror keeps the boundaries it has.
+    ///   - gridDirectories: folders holding PROJ grids (the OSTN15 grid), searched before
+    ///     `PROJ_DATA` to convert Code-Point Open's British National Grid references.
+    public static func run(paths: [String], mapPoints: [String] = [], boundaries: [String] = [], postcodes: [String] = [],
+                           gridDirectories: [String] = [], mirror: MirrorLocation,
                            progress: (@Sendable (IngestProgress) -> Void)? = nil) throws -> IngestSummary {
+        let start = Date()
+        // Postcodes are read first so that a bad postcode file stops the ingest before the
+        // snapshot is written, and written last, once the crime files have all been read.
+        let postcodeBatch = postcodes.isEmpty ? nil : try PostcodeCSV.read(postcodes, gridDirectories: gridDirectories)
+        var summary = paths.isEmpty && mapPoints.isEmpty && boundaries.isEmpty ? IngestSummary()
+            : try crimes(paths: paths, mapPoints: mapPoints, boundaries: boundaries, mirror: mirror, progress: progress)
+        if let batch = postcodeBatch {
+            let t = Date()
+            summary.postcodes = try PostcodeTable.merge(batch, into: mirror)
+            summary.phases.append(("postcodes", Date().timeIntervalSince(t)))
+        }
+        summary.seconds = Date().timeIntervalSince(start)
+        return summary
+    }
+
+    private static func crimes(paths: [String], mapPoints: [String], boundaries: [String], mirror: MirrorLocation,
+                               progress: (@Sendable (IngestProgress) -> Void)?) throws -> IngestSummary {
         let start = Date()
         var summary = IngestSummary()
         var fresh = CrimeTable()
@@ -92,7 +117,6 @@ public enum Ingest {
                           ("write", Date().timeIntervalSince(tBuild))]
         summary.crimesInMirror = table.rows.count
         summary.mapPointsInMirror = snapshot.mapPointCount
-        summary.seconds = Date().timeIntervalSince(start)
         return summary
     }
 

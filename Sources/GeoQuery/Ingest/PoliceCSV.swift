@@ -2,7 +2,10 @@ import Foundation
 
 /// What one input file contributed to an ingest.
 public struct FileSummary: Sendable, Equatable {
-    public enum Kind: String, Sendable { case street, outcomes, skipped, mapPoints = "map-points" }
+    public enum Kind: String, Sendable {
+        case street, outcomes, skipped, mapPoints = "map-points"
+        case codePoint = "Code-Point Open", onspd = "ONS Postcode Directory"
+    }
     public var name: String
     public var kind: Kind
     /// Data rows read (header excluded).
@@ -13,6 +16,12 @@ public struct FileSummary: Sendable, Equatable {
     public var noLocation = 0
     /// The first rejections, each "file:line: why".
     public var problems: [String] = []
+
+    /// Counts a rejected row and keeps the first few reasons as "file:line: why".
+    mutating func reject(_ line: Int, _ why: String) {
+        rejected += 1
+        if problems.count < PoliceCSV.maxProblemsKept { problems.append("\(name):\(line): \(why)") }
+    }
 }
 
 /// Reads Police UK CSVs (street, outcomes) into a ``CrimeTable``.
@@ -60,10 +69,7 @@ enum PoliceCSV {
         var crimeTypes = StringTable()
         var categoryOfType: [Int32] = []
 
-        func reject(_ line: Int, _ why: String) {
-            summary.rejected += 1
-            if summary.problems.count < maxProblemsKept { summary.problems.append("\(name):\(line): \(why)") }
-        }
+        func reject(_ line: Int, _ why: String) { summary.reject(line, why) }
 
         while true {
             let more: Bool
@@ -190,15 +196,13 @@ enum PoliceCSV {
             if scanner.line == 1 && scanner.fields.count >= 1 && scanner.string(0).lowercased() == "id" { continue }
             summary.read += 1
             guard scanner.fields.count >= 3, let id = Int64(scanner.string(0)) else {
-                summary.rejected += 1
-                if summary.problems.count < maxProblemsKept { summary.problems.append("\(name):\(scanner.line): expected id,latitude,longitude,name with a numeric id") }
+                summary.reject(scanner.line, "expected id,latitude,longitude,name with a numeric id")
                 continue
             }
             let f = scanner.fields
             guard let lat = microDegrees(bytes[f[1].start..<f[1].end]), let lng = microDegrees(bytes[f[2].start..<f[2].end]),
                   abs(lat) <= 90_000_000, abs(lng) <= 180_000_000 else {
-                summary.rejected += 1
-                if summary.problems.count < maxProblemsKept { summary.problems.append("\(name):\(scanner.line): latitude/longitude missing or out of range") }
+                summary.reject(scanner.line, "latitude/longitude missing or out of range")
                 continue
             }
             let label = scanner.fields.count >= 4 ? scanner.withValue(3, scratch: &scratch) { table.locations.intern($0) } : 0

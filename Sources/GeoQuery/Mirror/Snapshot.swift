@@ -38,7 +38,7 @@ final class Snapshot: @unchecked Sendable {
     let bytes: SnapshotBytes
     let path: String
     let meta: MirrorMeta
-    private var sections: [UInt32: (offset: Int, length: Int, checksum: UInt64)] = [:]
+    private let sections: [UInt32: SectionedFile.Entry]
     private let rowsVerified = NSLock()
     private var rowsChecked = false
 
@@ -47,45 +47,18 @@ final class Snapshot: @unchecked Sendable {
         self.bytes = bytes
         self.path = path
         let raw = bytes.raw
+        sections = try SnapshotFormat.file.sections(raw, path: path)
         let corrupt = GeoQueryError.mirrorCorrupt("\(path) is not a valid geoquery snapshot (damaged or truncated): re-run geoquery ingest to rebuild it")
-        guard raw.count >= 24, Array(raw[0..<8]) == SnapshotFormat.magic else { throw corrupt }
-        let version = UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt32.self))
-        guard version <= SnapshotFormat.version else {
-            throw GeoQueryError.mirrorTooNew("\(path) uses snapshot format v\(version), newer than this geoquery reads (v\(SnapshotFormat.version)): upgrade geoquery, or re-ingest into a new mirror")
-        }
-        guard version == SnapshotFormat.version else {
-            throw GeoQueryError.mirrorTooNew("\(path) uses snapshot format v\(version), older than this geoquery reads (v\(SnapshotFormat.version)): re-ingest the CSVs into a new mirror")
-        }
-        let count = Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 12, as: UInt32.self)))
-        let headerSize = 16 + count * 32 + 8
-        guard count < 1000, raw.count >= headerSize else { throw corrupt }
-        let stored = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: headerSize - 8, as: UInt64.self))
-        guard SnapshotFormat.checksum(UnsafeRawBufferPointer(rebasing: raw[0..<(headerSize - 8)])) == stored else { throw corrupt }
-        for i in 0..<count {
-            let b = 16 + i * 32
-            let id = UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: b, as: UInt32.self))
-            let off = Int(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: b + 8, as: UInt64.self)))
-            let len = Int(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: b + 16, as: UInt64.self)))
-            let sum = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: b + 24, as: UInt64.self))
-            guard off % 16 == 0, off >= headerSize, len >= 0, off + len <= raw.count else { throw corrupt }
-            sections[id] = (off, len, sum)
-        }
         for s in SnapshotFormat.Section.allCases {
             guard let entry = sections[s.rawValue] else { throw corrupt }
-            if !s.isRowData && SnapshotFormat.checksum(UnsafeRawBufferPointer(rebasing: raw[entry.offset..<(entry.offset + entry.length)])) != entry.checksum {
-                throw corrupt
-            }
+            if !s.isRowData && !SectionedFile.verify(raw, entry) { throw corrupt }
         }
-        guard let m = try? JSONDecoder().decode(MirrorMeta.self, from: Data(Snapshot.rawSection(raw, sections[SnapshotFormat.Section.meta.rawValue]!))) else { throw corrupt }
+        guard let m = try? JSONDecoder().decode(MirrorMeta.self, from: Data(SectionedFile.bytes(raw, sections[SnapshotFormat.Section.meta.rawValue]!))) else { throw corrupt }
         meta = m
     }
 
-    private static func rawSection(_ raw: UnsafeRawBufferPointer, _ e: (offset: Int, length: Int, checksum: UInt64)) -> UnsafeRawBufferPointer {
-        UnsafeRawBufferPointer(rebasing: raw[e.offset..<(e.offset + e.length)])
-    }
-
     func raw(_ s: SnapshotFormat.Section) -> UnsafeRawBufferPointer {
-        Snapshot.rawSection(bytes.raw, sections[s.rawValue]!)
+        SectionedFile.bytes(bytes.raw, sections[s.rawValue]!)
     }
 
     /// A section as a typed array view (sections are 16-byte aligned and sized by their type).
@@ -101,7 +74,7 @@ final class Snapshot: @unchecked Sendable {
         if rowsChecked { return }
         for s in SnapshotFormat.Section.allCases where s.isRowData {
             let e = sections[s.rawValue]!
-            if SnapshotFormat.checksum(Snapshot.rawSection(bytes.raw, e)) != e.checksum {
+            if !SectionedFile.verify(bytes.raw, e) {
                 throw GeoQueryError.mirrorCorrupt("\(path): crime rows are damaged (checksum mismatch): re-run geoquery ingest to rebuild the mirror")
             }
         }

@@ -1,13 +1,7 @@
 import Foundation
 
-/// The on-disk layout of a mirror snapshot.
+/// The on-disk layout of a mirror snapshot: a ``SectionedFile`` with magic "GEOQMIRR".
 ///
-/// ```
-/// magic "GEOQMIRR" | format version u32 | section count u32
-/// section table: (id u32, reserved u32, offset u64, length u64, checksum u64) × count
-/// header checksum u64
-/// sections, each 16-byte aligned, little-endian flat arrays
-/// ```
 /// Each section carries its own checksum so that a query verifies only what it reads: the index
 /// and aggregates at open, the crime rows when they are first needed.
 enum SnapshotFormat {
@@ -15,6 +9,7 @@ enum SnapshotFormat {
     /// Bump when the layout changes; older readers refuse newer snapshots with a clear message.
     static let version: UInt32 = 2
     static let fileName = "mirror.geoquery"
+    static let file = SectionedFile(magic: magic, version: version, what: "snapshot", rebuild: "re-run geoquery ingest to rebuild it")
 
     enum Section: UInt32, CaseIterable {
         case meta = 1
@@ -103,8 +98,7 @@ struct MirrorMeta: Codable, Sendable {
 /// A snapshot ready to write: its sections, each still in the array that built it (no copy
 /// until the bytes go to the file).
 struct SnapshotImage {
-    /// Lends a section's bytes to `body`.
-    typealias Bytes = (_ body: (UnsafeRawBufferPointer) -> Void) -> Void
+    typealias Bytes = SectionedFile.Bytes
     var sections: [(SnapshotFormat.Section, Bytes)] = []
     var mapPointCount = 0
     /// Time spent computing the catchments (part of the build), for the ingest summary.
@@ -123,44 +117,10 @@ struct SnapshotImage {
         add(id, bytes)
     }
 
-    /// Streams the whole file to `sink`: header with each section's checksum, then the sections.
-    /// Stops at the first chunk `sink` refuses (returns false) and returns false.
+    /// Streams the whole file to `sink` (see ``SectionedFile/write(_:to:)``).
     @discardableResult
     func write(to sink: (UnsafeRawBufferPointer) -> Bool) -> Bool {
-        let headerSize = 16 + sections.count * 32 + 8
-        var header = [UInt8](repeating: 0, count: (headerSize + 15) & ~15)
-        var offset = header.count
-        var table: [(UInt32, UInt64, UInt64, UInt64)] = []
-        for (id, bytes) in sections {
-            var length = 0, sum: UInt64 = 0
-            bytes { length = $0.count; sum = SnapshotFormat.checksum($0) }
-            table.append((id.rawValue, UInt64(offset), UInt64(length), sum))
-            offset = (offset + length + 15) & ~15
-        }
-        header.replaceSubrange(0..<8, with: SnapshotFormat.magic)
-        header.withUnsafeMutableBytes { raw in
-            raw.storeBytes(of: SnapshotFormat.version.littleEndian, toByteOffset: 8, as: UInt32.self)
-            raw.storeBytes(of: UInt32(sections.count).littleEndian, toByteOffset: 12, as: UInt32.self)
-            for (i, t) in table.enumerated() {
-                let base = 16 + i * 32
-                raw.storeBytes(of: t.0.littleEndian, toByteOffset: base, as: UInt32.self)
-                raw.storeBytes(of: t.1.littleEndian, toByteOffset: base + 8, as: UInt64.self)
-                raw.storeBytes(of: t.2.littleEndian, toByteOffset: base + 16, as: UInt64.self)
-                raw.storeBytes(of: t.3.littleEndian, toByteOffset: base + 24, as: UInt64.self)
-            }
-            let sum = SnapshotFormat.checksum(UnsafeRawBufferPointer(rebasing: raw[0..<(headerSize - 8)]))
-            raw.storeBytes(of: sum.littleEndian, toByteOffset: headerSize - 8, as: UInt64.self)
-        }
-        guard header.withUnsafeBytes({ sink($0) }) else { return false }
-        let zeros = [UInt8](repeating: 0, count: 16)
-        for (_, bytes) in sections {
-            var length = 0, ok = true
-            bytes { length = $0.count; ok = sink($0) }
-            let pad = ((length + 15) & ~15) - length
-            if pad > 0 && ok { ok = zeros.withUnsafeBytes { sink(UnsafeRawBufferPointer(rebasing: $0[0..<pad])) } }
-            guard ok else { return false }
-        }
-        return true
+        SnapshotFormat.file.write(sections.map { ($0.0.rawValue, $0.1) }, to: sink)
     }
 
     /// The whole file in memory (the embedded sample, tests).

@@ -41,7 +41,24 @@ public final class CrimeMirror: @unchecked Sendable {
     /// Opens the mirror at `location`, verifying the snapshot's header and index checksums.
     /// - Complexity: maps the file; reads only the index sections (no CSV, no crime rows).
     public static func open(_ location: MirrorLocation) throws -> CrimeMirror {
-        try CrimeMirror(snapshot: location.openSnapshot())
+        let m = try CrimeMirror(snapshot: location.openSnapshot())
+        m.location = location
+        return m
+    }
+
+    /// Where the mirror was opened from (the sample for one built in memory).
+    public private(set) var location: MirrorLocation = .sample
+    private let postcodeLock = NSLock()
+    private var postcodeTable: PostcodeTable?
+
+    /// The mirror's postcode table, opened on first use and kept.
+    /// - Throws: ``GeoQueryError/postcodeFile(_:)`` when the mirror holds no postcodes.
+    public func postcodes() throws -> PostcodeTable {
+        postcodeLock.lock(); defer { postcodeLock.unlock() }
+        if let t = postcodeTable { return t }
+        let t = try PostcodeTable.open(location)
+        postcodeTable = t
+        return t
     }
 
     init(snapshot s: Snapshot) throws {
@@ -98,7 +115,12 @@ public final class CrimeMirror: @unchecked Sendable {
         case .circle(let c): add(CircleArea(c), to: tally)
         case .polygon(let p): add(try PolygonArea(p), to: tally)
         }
-        return plan.result(tally, mirror: self)
+        var result = plan.result(tally, mirror: self)
+        if let c = q.centre {
+            result.centre = c
+            result.notes = [c.description] + c.notes + result.notes
+        }
+        return result
     }
 
     /// Walks the tree over `area`: whole inside nodes through their aggregates, crossing leaves point by point.

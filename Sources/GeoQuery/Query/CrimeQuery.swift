@@ -24,6 +24,8 @@ public struct CrimeQuery: Sendable, Equatable {
     public var forces: [String]
     /// Leave British Transport Police's crimes out (Police UK advises reading BTP on its own).
     public var excludeBTP: Bool
+    /// The postcode a radius query is centred on, when it was given as one (named in the result).
+    public var centre: PostcodeCentre?
 
     public init(area: Area, from: Month? = nil, to: Month? = nil, categories: [String] = [], forces: [String] = [], excludeBTP: Bool = false) {
         self.area = area
@@ -79,6 +81,8 @@ public struct QueryResult: Sendable, Equatable {
     public internal(set) var synthetic = false
     /// The nearest map point when none lies inside: its distance in metres and name.
     public internal(set) var nearestMapPoint: NearestMapPoint? = nil
+    /// The postcode centroid the query was centred on, if any.
+    public internal(set) var centre: PostcodeCentre?
     /// The query area in km², and crimes per km² of it.
     public internal(set) var areaKm2 = 0.0
     public var densityPerKm2: Double { areaKm2 > 0 ? Double(total) / areaKm2 : 0 }

@@ -22,6 +22,8 @@ public struct QueryInput: Sendable {
     public var kml: String?
     /// Repair an invalid polygon with GEOS MakeValid instead of refusing it.
     public var repair = false
+    /// A UK postcode unit, sector or district to centre on, instead of `lat`/`lng`.
+    public var postcode: String?
     /// A batch line's `id`, echoed in its result so results can be matched to queries.
     public var id: String?
 
@@ -32,8 +34,8 @@ public struct QueryInput: Sendable {
         let forms = [poly.map { ("--poly", $0) }, wkt.map { ("--wkt", $0) }, geojson.map { ("--geojson", $0) }, kml.map { ("--kml", $0) }].compactMap { $0 }
         guard let (flag, text) = forms.first else { return nil }
         if forms.count > 1 { throw GeoQueryError.invalidQuery("give one area: \(forms.map(\.0).joined(separator: " and ")) were both given") }
-        if lat != nil || lng != nil || radius != nil {
-            throw GeoQueryError.invalidQuery("\(flag) gives the area: leave out --lat/--lng/--radius")
+        if lat != nil || lng != nil || radius != nil || postcode != nil {
+            throw GeoQueryError.invalidQuery("\(flag) gives the area: leave out --lat/--lng/--radius/--postcode")
         }
         switch flag {
         case "--poly": return try PolygonReader.poly(text, repair: repair)
@@ -45,14 +47,29 @@ public struct QueryInput: Sendable {
 
     public init() {}
 
-    /// Validates and builds the query. `fallbackCentre` is used when no centre is given (the sample).
-    public func query(fallbackCentre: (lat: Double, lng: Double)? = nil) throws -> CrimeQuery {
+    /// Validates and builds the query against `mirror` (its default centre, its postcodes).
+    public func query(in mirror: CrimeMirror) throws -> CrimeQuery {
+        try query(fallbackCentre: mirror.defaultCentre, postcodes: mirror.postcodes)
+    }
+
+    /// Validates and builds the query. `fallbackCentre` is used when no centre is given (the
+    /// sample); `postcodes` is asked for the postcode table only when a postcode is given.
+    public func query(fallbackCentre: (lat: Double, lng: Double)? = nil, postcodes: (() throws -> PostcodeTable)? = nil) throws -> CrimeQuery {
         let (fromMonth, toMonth) = try monthRange()
         if let polygon = try polygon() {
             return .polygon(polygon, from: fromMonth, to: toMonth, categories: categories, forces: forces, excludeBTP: excludeBTP)
         }
+        var postcodeCentre: PostcodeCentre?
+        if let text = postcode {
+            if lat != nil || lng != nil { throw GeoQueryError.invalidQuery("give one centre: --postcode or --lat/--lng, not both") }
+            _ = try Postcode(parsing: text)  // a malformed postcode is reported even where no table exists
+            guard let table = try postcodes?() else {
+                throw GeoQueryError.postcodeFile("this mirror holds no postcodes: \(PostcodeTable.missing)")
+            }
+            postcodeCentre = try table.resolve(text)
+        }
         let centre: (Double, Double)
-        switch (lat, lng) {
+        switch (postcodeCentre.map { $0.lat } ?? lat, postcodeCentre.map { $0.lng } ?? lng) {
         case let (la?, lo?): centre = (la, lo)
         case (nil, nil):
             guard let f = fallbackCentre else { throw GeoQueryError.invalidQuery("give a centre with --lat and --lng (decimal degrees, e.g. --lat 52.6297 --lng -1.1316)") }
@@ -60,8 +77,9 @@ public struct QueryInput: Sendable {
         default: throw GeoQueryError.invalidQuery("give both --lat and --lng")
         }
         let r = try Distance(parsing: radius ?? QueryInput.defaultRadius)
-        let q = CrimeQuery.radius(lat: centre.0, lng: centre.1, r, from: fromMonth, to: toMonth,
+        var q = CrimeQuery.radius(lat: centre.0, lng: centre.1, r, from: fromMonth, to: toMonth,
                                   categories: categories, forces: forces, excludeBTP: excludeBTP)
+        q.centre = postcodeCentre
         if case .circle(let c) = q.area { try c.validate() }
         return q
     }
@@ -97,7 +115,7 @@ public struct QueryInput: Sendable {
             throw GeoQueryError.invalidQuery("not a JSON object: each batch line is one query such as {\"lat\":52.63,\"lng\":-1.13,\"radius\":\"0.5mi\"}")
         }
         let known: Set<String> = ["lat", "lng", "radius", "from", "to", "date", "category", "force", "exclude_btp", "id",
-                                  "poly", "wkt", "geojson", "repair"]
+                                  "poly", "wkt", "geojson", "repair", "postcode"]
         if let unknown = obj.keys.first(where: { !known.contains($0) }) {
             throw GeoQueryError.invalidQuery("unknown key '\(unknown)' (known: \(known.sorted().joined(separator: ", ")))")
         }
@@ -132,6 +150,7 @@ public struct QueryInput: Sendable {
         categories = try list("category")
         forces = try list("force")
         if let v = obj["id"] { id = (v as? String) ?? (v as? NSNumber).map { "\($0)" } }
+        postcode = try string("postcode")
         poly = try string("poly")
         wkt = try string("wkt")
         if let g = obj["geojson"] {

@@ -28,6 +28,9 @@ public struct MirrorInfo: Sendable {
     public var boundaries: [String] = []
     /// PROJ's description of the WGS84 → British National Grid step used for the catchments.
     public var catchmentProjection: String?
+    /// "34,735 (Code-Point Open; BNG→WGS84 by …)", or why there are none; and one line per source file.
+    public var postcodes: String
+    public var postcodeSources: [String]
 
     public var text: String {
         var lines = ["Mirror: \(location)\(synthetic ? "  (SYNTHETIC SAMPLE: generated demo data, not Police UK's)" : "")"]
@@ -45,6 +48,8 @@ public struct MirrorInfo: Sendable {
             : "clipped to \(boundaries.count) force boundaries"
         lines.append("Catchments: one Voronoi cell per map point, \(clip); \(Format.grouped(sectionBytes["catchments"] ?? 0)) bytes")
         if let p = catchmentProjection { lines.append("Catchment projection: British National Grid ⇄ WGS84 by \(p)") }
+        lines.append("Postcodes: \(postcodes)")
+        lines += postcodeSources.map { "  " + $0 }
         lines.append("Forces (\(forces.count)):")
         for f in forces {
             let gaps = f.gaps.isEmpty ? "" : "  gaps: \(QueryPlan.describe(f.gaps.map(\.ordinal)))"
@@ -83,11 +88,22 @@ extension CrimeMirror {
             default: break
             }
         }
+        var postcodes = "none", postcodeSources: [String] = []
+        do {
+            let table = try self.postcodes()
+            postcodes = table.summary
+            postcodeSources = table.sourceLines
+        } catch let e as GeoQueryError {
+            postcodes = e.description
+        } catch {
+            postcodes = "\(error)"
+        }
         return MirrorInfo(location: snapshot.path, synthetic: synthetic, forces: coverage, firstMonth: firstMonth, lastMonth: lastMonth,
                           crimes: meta.crimes, noLocation: meta.noLocation, mapPoints: meta.mapPoints, listedMapPoints: meta.listedMapPoints,
                           outcomeEvents: meta.outcomeEvents, snapshotBytes: snapshot.bytes.raw.count, created: meta.created,
                           sectionBytes: ["crimes": rows, "index": index, "pointCells": pointCells, "nodeCells": nodeCells, "projections": projections,
                                          "catchments": catchments],
-                          boundaries: snapshot.strings(.boundaryNames).all, catchmentProjection: meta.catchmentProjection)
+                          boundaries: snapshot.strings(.boundaryNames).all, catchmentProjection: meta.catchmentProjection,
+                          postcodes: postcodes, postcodeSources: postcodeSources)
     }
 }

@@ -7,7 +7,8 @@ public enum OutputFormat: String, CaseIterable, Sendable {
 extension QueryResult {
     /// One JSON object. Keys are a contract: `total`, `btp`, `by_category` (every standard slug),
     /// `by_month`, `by_month_category`, `by_outcome`, `map_points`, `months` {`from`, `to`},
-    /// `forces`, `no_location`, plus `area`, `notes` and `synthetic`.
+    /// `forces`, `no_location`, plus `area`, `notes` and `synthetic`; `centre` {`postcode`, `kind`,
+    /// `postcodes`, `lat`, `lng`} when the query was centred on a postcode.
     /// - Parameter leading: string members written first (a batch line's `id`, a feature's name).
     /// - Parameter catchment: adds the `catchment` object (``CrimeMirror/catchmentReport(_:)``).
     public func json(area: Area, leading: [(key: String, value: String)] = [], catchment: CatchmentReport? = nil) -> String {
@@ -15,6 +16,15 @@ extension QueryResult {
         w.beginObject()
         for (k, v) in leading { w.value(k, v) }
         writeArea(area, into: &w)
+        if let c = centre {
+            w.beginObject("centre")
+            w.value("postcode", c.postcode.description)
+            w.value("kind", c.kind.rawValue)
+            w.value("postcodes", c.postcodes)
+            w.value("lat", c.lat, places: 6)
+            w.value("lng", c.lng, places: 6)
+            w.endObject()
+        }
         w.value("total", total)
         w.value("btp", btp)
         let n = categories.count

@@ -13,6 +13,21 @@ enum TestData {
 
     static var archive: String { shared.appendingPathComponent("crime-archive").path }
     static var outcomes: String { shared.appendingPathComponent("outcomes").path }
+    /// OS Code-Point Open (2014-08): le.csv, ec.csv, dh.csv.
+    static var codePoint: String { shared.appendingPathComponent("postcodes/codepoint-open-2014-08").path }
+    static var codePointFiles: [String] { ["le", "ec", "dh"].map { codePoint + "/\($0).csv" } }
+    /// The OSTN15 grid.
+    static var projGrids: String { shared.appendingPathComponent("proj").path }
+
+    /// Leicestershire, City of London and Durham for 2019-01 with the three Code-Point Open files.
+    static let postcodeMirrorPath: String = {
+        let dir = temporaryDirectory("postcodes")
+        let crimes = ["leicestershire", "city-of-london", "durham"].map { archive + "/2019-01/2019-01-\($0)-street.csv" }
+        do { _ = try Ingest.run(paths: crimes, postcodes: codePointFiles, gridDirectories: [projGrids], mirror: .directory(dir)) } catch {
+            fatalError("ingesting postcodes failed: \(error)")
+        }
+        return dir
+    }()
 
     /// A fresh temporary folder, removed by the OS's tmp cleaning (tests don't depend on it).
     static func temporaryDirectory(_ name: String = "mirror") -> String {

@@ -1,0 +1,105 @@
+import Foundation
+
+/// The container every file of the mirror folder shares (the snapshot, the postcode table):
+///
+/// ```
+/// magic (8 bytes) | format version u32 | section count u32
+/// section table: (id u32, reserved u32, offset u64, length u64, checksum u64) × count
+/// header checksum u64
+/// sections, each 16-byte aligned, little-endian flat arrays
+/// ```
+/// One writer and one header reader, so a torn or foreign file is refused the same way whichever
+/// file it is.
+struct SectionedFile {
+    let magic: [UInt8]
+    /// Bump when the layout changes; older readers refuse newer files with a clear message.
+    let version: UInt32
+    /// What messages call it: "snapshot", "postcode table".
+    let what: String
+    /// How a user rebuilds a damaged or outdated file, for messages.
+    let rebuild: String
+
+    typealias Entry = (offset: Int, length: Int, checksum: UInt64)
+    /// Lends a section's bytes to `body`.
+    typealias Bytes = (_ body: (UnsafeRawBufferPointer) -> Void) -> Void
+
+    /// Validates magic, version and the header checksum and returns the section table by id.
+    /// Section checksums are left to the caller (some sections are verified lazily).
+    func sections(_ raw: UnsafeRawBufferPointer, path: String) throws -> [UInt32: Entry] {
+        let corrupt = GeoQueryError.mirrorCorrupt("\(path) is not a valid geoquery \(what) (damaged or truncated): \(rebuild)")
+        guard raw.count >= 24, Array(raw[0..<8]) == magic else { throw corrupt }
+        let found = UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt32.self))
+        guard found <= version else {
+            throw GeoQueryError.mirrorTooNew("\(path) uses \(what) format v\(found), newer than this geoquery reads (v\(version)): upgrade geoquery, or re-ingest into a new mirror")
+        }
+        guard found == version else {
+            throw GeoQueryError.mirrorTooNew("\(path) uses \(what) format v\(found), older than this geoquery reads (v\(version)): \(rebuild)")
+        }
+        let count = Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 12, as: UInt32.self)))
+        let headerSize = 16 + count * 32 + 8
+        guard count < 1000, raw.count >= headerSize else { throw corrupt }
+        let stored = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: headerSize - 8, as: UInt64.self))
+        guard SnapshotFormat.checksum(UnsafeRawBufferPointer(rebasing: raw[0..<(headerSize - 8)])) == stored else { throw corrupt }
+        var table: [UInt32: Entry] = [:]
+        for i in 0..<count {
+            let b = 16 + i * 32
+            let id = UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: b, as: UInt32.self))
+            let off = Int(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: b + 8, as: UInt64.self)))
+            let len = Int(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: b + 16, as: UInt64.self)))
+            let sum = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: b + 24, as: UInt64.self))
+            guard off % 16 == 0, off >= headerSize, len >= 0, off + len <= raw.count else { throw corrupt }
+            table[id] = (off, len, sum)
+        }
+        return table
+    }
+
+    /// A section's bytes.
+    static func bytes(_ raw: UnsafeRawBufferPointer, _ e: Entry) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: raw[e.offset..<(e.offset + e.length)])
+    }
+
+    /// True when the section's bytes match its stored checksum.
+    static func verify(_ raw: UnsafeRawBufferPointer, _ e: Entry) -> Bool {
+        SnapshotFormat.checksum(bytes(raw, e)) == e.checksum
+    }
+
+    /// Streams the whole file to `sink`: header with each section's checksum, then the sections.
+    /// Stops at the first chunk `sink` refuses (returns false) and returns false.
+    @discardableResult
+    func write(_ sections: [(id: UInt32, bytes: Bytes)], to sink: (UnsafeRawBufferPointer) -> Bool) -> Bool {
+        let headerSize = 16 + sections.count * 32 + 8
+        var header = [UInt8](repeating: 0, count: (headerSize + 15) & ~15)
+        var offset = header.count
+        var table: [(UInt32, UInt64, UInt64, UInt64)] = []
+        for (id, bytes) in sections {
+            var length = 0, sum: UInt64 = 0
+            bytes { length = $0.count; sum = SnapshotFormat.checksum($0) }
+            table.append((id, UInt64(offset), UInt64(length), sum))
+            offset = (offset + length + 15) & ~15
+        }
+        header.replaceSubrange(0..<8, with: magic)
+        header.withUnsafeMutableBytes { raw in
+            raw.storeBytes(of: version.littleEndian, toByteOffset: 8, as: UInt32.self)
+            raw.storeBytes(of: UInt32(sections.count).littleEndian, toByteOffset: 12, as: UInt32.self)
+            for (i, t) in table.enumerated() {
+                let base = 16 + i * 32
+                raw.storeBytes(of: t.0.littleEndian, toByteOffset: base, as: UInt32.self)
+                raw.storeBytes(of: t.1.littleEndian, toByteOffset: base + 8, as: UInt64.self)
+                raw.storeBytes(of: t.2.littleEndian, toByteOffset: base + 16, as: UInt64.self)
+                raw.storeBytes(of: t.3.littleEndian, toByteOffset: base + 24, as: UInt64.self)
+            }
+            let sum = SnapshotFormat.checksum(UnsafeRawBufferPointer(rebasing: raw[0..<(headerSize - 8)]))
+            raw.storeBytes(of: sum.littleEndian, toByteOffset: headerSize - 8, as: UInt64.self)
+        }
+        guard header.withUnsafeBytes({ sink($0) }) else { return false }
+        let zeros = [UInt8](repeating: 0, count: 16)
+        for (_, bytes) in sections {
+            var length = 0, ok = true
+            bytes { length = $0.count; ok = sink($0) }
+            let pad = ((length + 15) & ~15) - length
+            if pad > 0 && ok { ok = zeros.withUnsafeBytes { sink(UnsafeRawBufferPointer(rebasing: $0[0..<pad])) } }
+            guard ok else { return false }
+        }
+        return true
+    }
+}
