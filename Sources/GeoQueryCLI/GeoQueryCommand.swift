@@ -19,14 +19,16 @@ struct GeoQueryCommand: ParsableCommand {
           geoquery ingest --mirror ~/police-uk ~/Downloads/2019-01.zip
           geoquery --mirror ~/police-uk --lat 52.63 --lng -1.13 --radius 800m --from 2020-01 --to 2020-12 --category burglary --format json
         """,
-        subcommands: [IngestCommand.self, InfoCommand.self, BatchCommand.self, TileCommand.self, SampleCommand.self]
+        subcommands: [IngestCommand.self, InfoCommand.self, BatchCommand.self, TileCommand.self, ReportCommand.self, CompareCommand.self, SampleCommand.self]
     )
 
     @OptionGroup var mirror: MirrorOptions
     @OptionGroup var area: QueryOptions
 
-    @Option(help: "Output: table, json, csv or police-json (the matching crimes as data.police.uk's crimes-street JSON).")
-    var format: OutputFormat = .table
+    @OptionGroup var output: FormatOption
+
+    /// table, json, csv or police-json (the matching crimes as data.police.uk's crimes-street JSON).
+    var format: OutputFormat { get throws { try output.choice(default: .table) } }
 
     @Flag(help: "With --geojson: one result per feature instead of one for the whole collection.")
     var perFeature = false
@@ -42,7 +44,7 @@ struct GeoQueryCommand: ParsableCommand {
         if perFeature { return try runPerFeature(m) }
         let q = try area.input.query(fallbackCentre: m.defaultCentre)
         if apiUrls { return try printAPIURLs(q, mirror: m) }
-        switch format {
+        switch try format {
         case .policeJSON:
             Output.standard(try m.crimes(q).policeJSON() + "\n")
         case .json:
@@ -78,6 +80,7 @@ struct GeoQueryCommand: ParsableCommand {
     /// One result per GeoJSON feature: JSON lines, a CSV row each, or a table line each.
     func runPerFeature(_ m: CrimeMirror) throws {
         guard let path = area.geojson else { throw GeoQueryError.invalidQuery("--per-feature needs --geojson FILE") }
+        let format = try self.format
         guard format != .policeJSON else { throw GeoQueryError.invalidQuery("police-json lists crimes of one area: leave out --per-feature") }
         let input = try area.input
         let (from, to) = try input.monthRange()
@@ -127,7 +130,22 @@ struct GeoQueryCommand: ParsableCommand {
     }
 }
 
-extension OutputFormat: ExpressibleByArgument {}
+/// `--format`, one option for every command. The root command parses the options given after a
+/// subcommand's name too, so a subcommand's own `--format` would be taken by the root's; one shared
+/// option, read by each command into its own list of formats, avoids that.
+struct FormatOption: ParsableArguments {
+    @Option(help: "Output format: table (default), json, csv or police-json for queries; table, json, markdown or html for report and compare; table, urls, json or geojson for tile.")
+    var format: String?
+
+    /// The format named, from `F`'s list, or `fallback` when none was given.
+    func choice<F: RawRepresentable & CaseIterable>(default fallback: F) throws -> F where F.RawValue == String {
+        guard let name = format else { return fallback }
+        guard let f = F(rawValue: name.lowercased()) else {
+            throw ValidationError("the value '\(name)' is invalid for '--format': use one of \(F.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return f
+    }
+}
 
 /// `--mirror DIR`, shared by every command.
 struct MirrorOptions: ParsableArguments {

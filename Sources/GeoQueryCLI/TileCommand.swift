@@ -21,13 +21,13 @@ struct TileCommand: ParsableCommand {
     @Option(help: "Headroom for restated or newer data: tiles hold at most limit × margin expected crimes, 0 < margin ≤ 1.")
     var margin: Double = 0.8
 
-    @Option(help: "urls (one GET URL per line), json, geojson (tiles as features) or table.")
-    var format: TileFormat = .table
+    /// urls (one GET URL per line), json, geojson (tiles as features) or table.
+    @OptionGroup var output: FormatOption
 
     @Option(help: ArgumentHelp("Also draw the tiles over the map points as SVG.", valueName: "file"))
     var svg: String?
 
-    enum TileFormat: String, ExpressibleByArgument, CaseIterable { case urls, json, geojson, table }
+    enum TileFormat: String, CaseIterable { case urls, json, geojson, table }
 
     func run() throws {
         let m = try CrimeMirror.open(mirror.location)
@@ -41,7 +41,7 @@ struct TileCommand: ParsableCommand {
         let q = try input.query(fallbackCentre: m.defaultCentre)
         let plan = try TilePlanner.plan(q.area, month: month, category: input.categories.first, limit: limit, margin: margin, mirror: m)
         for w in plan.warnings { Output.warning(w) }
-        switch format {
+        switch try output.choice(default: TileFormat.table) {
         case .urls: Output.standard(plan.urls)
         case .json: Output.standard(plan.json)
         case .geojson: Output.standard(plan.geojson)
