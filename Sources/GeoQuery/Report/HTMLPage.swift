@@ -92,7 +92,9 @@ enum HTMLPage {
         var svg = "<svg class=\"chart\" viewBox=\"0 0 \(Int(w)) \(Int(h))\" role=\"img\" aria-label=\"Crimes per month with the 3-month moving average\" xmlns=\"http://www.w3.org/2000/svg\">\n"
         let band = max(dx, 6)
         for (i, missing) in incomplete.enumerated() where missing {
-            svg += "<rect x=\"\(n(x(i) - band / 2))\" y=\"\(n(top))\" width=\"\(n(band))\" height=\"\(n(plotH))\" fill=\"#f3e3c8\"><title>\(months[i]): data missing for a force here</title></rect>\n"
+            // Clipped to the plot, so the first and last month's bands stay inside the axes.
+            let x0 = max(left, x(i) - band / 2), x1 = min(w - right, x(i) + band / 2)
+            svg += "<rect x=\"\(n(x0))\" y=\"\(n(top))\" width=\"\(n(x1 - x0))\" height=\"\(n(plotH))\" fill=\"#f3e3c8\"><title>\(months[i]): data missing for a force here</title></rect>\n"
         }
         var g = 0.0
         while g <= yMax + 0.5 {
