@@ -135,7 +135,7 @@ extension CrimeMirror {
         let forceIndex = forceNames.map { forces.firstIndex(of: $0)! }
         let first = from.ordinal - 12
         /// Whether the figures over span months `w` rest on whole data.
-        func complete(_ w: ClosedRange<Int>) -> Bool {
+        func complete(_ w: [Int]) -> Bool {
             let present = forceNames.indices.filter { f in w.contains { seen[$0][f] } }
             return w.allSatisfy { m in holds(month: first + m) && present.allSatisfy { holds(month: first + m, force: forceIndex[$0]) } }
         }
@@ -143,9 +143,9 @@ extension CrimeMirror {
         let stepForces = forceIndex.filter { f in (from.ordinal...to.ordinal).contains { holds(month: $0, force: f) } }
         let trend = (0..<n).map { i -> AreaReport.TrendMonth in
             let s = 12 + i
-            let ma: Double? = (i == 0 || i == n - 1 || !complete((s - 1)...(s + 1)))
+            let ma: Double? = (i == 0 || i == n - 1 || !complete(Array((s - 1)...(s + 1))))
                 ? nil : AreaReport.round1(Double(totals[s - 1] + totals[s] + totals[s + 1]) / 3)
-            let rolling: Int? = complete((s - 11)...s) ? totals[(s - 11)...s].reduce(0, +) : nil
+            let rolling: Int? = complete(Array((s - 11)...s)) ? totals[(s - 11)...s].reduce(0, +) : nil
             // Missing for a force that holds other months of the range: a step on the chart. A force
             // missing for the whole range is a uniform shortfall, which its flag states instead.
             let whole = holds(month: first + s) && stepForces.allSatisfy { holds(month: first + s, force: $0) }
@@ -156,10 +156,11 @@ extension CrimeMirror {
         let length = min(12, n)
         let current = (span - length)..<span, baseline = (span - length - 12)..<(span - 12)
         var reason: String? = nil
-        if !complete(baseline.lowerBound...(current.upperBound - 1)) {
-            let missing = (baseline.lowerBound..<current.upperBound).filter { m in
+        let compared = Array(baseline) + Array(current)
+        if !complete(compared) {
+            let missing = compared.filter { m in
                 !holds(month: first + m) || forceNames.indices.contains { f in
-                    (baseline.lowerBound..<current.upperBound).contains { seen[$0][f] } && !holds(month: first + m, force: forceIndex[f])
+                    compared.contains { seen[$0][f] } && !holds(month: first + m, force: forceIndex[f])
                 }
             }
             reason = "the mirror lacks \(QueryPlan.describe(missing.map { first + $0 })) for a force that records crime here (or for every force)"
