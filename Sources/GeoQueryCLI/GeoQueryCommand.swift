@@ -22,7 +22,7 @@ struct GeoQueryCommand: ParsableCommand {
           geoquery catchment --mirror ~/police-uk --lat 52.6344 --lng -1.1313 --radius 0.5mi --svg catchments.svg
         """,
         subcommands: [QueryCommand.self, IngestCommand.self, InfoCommand.self, BatchCommand.self, TileCommand.self,
-                      CatchmentCommand.self, PointCommand.self, SampleCommand.self],
+                      CatchmentCommand.self, PointCommand.self, ReportCommand.self, CompareCommand.self, SampleCommand.self],
         defaultSubcommand: QueryCommand.self
     )
 

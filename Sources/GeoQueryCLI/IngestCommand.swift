@@ -17,10 +17,10 @@ struct IngestCommand: ParsableCommand {
     @Option(name: .customLong("map-points"), help: ArgumentHelp("An explicit map-point list (id,latitude,longitude,name); replaces any earlier list.", valueName: "file"))
     var mapPoints: [String] = []
 
-    @Option(name: .customLong("boundaries"), help: ArgumentHelp("GeoJSON force boundaries (e.g. ONS police force areas) to clip catchments to; replace any stored.", valueName: "file"))
+    @Option(name: .customLong("boundaries"), parsing: .upToNextOption, help: ArgumentHelp("GeoJSON force boundaries (e.g. ONS police force areas) to clip catchments to; replace any stored.", valueName: "file"))
     var boundaries: [String] = []
 
-    @Option(name: .customLong("postcodes"), help: ArgumentHelp("Postcode centroids: an OS Code-Point Open CSV (no header; eastings/northings) or the ONS Postcode Directory CSV (header; lat/long), or a folder of them (repeatable). Units read again replace the ones held; the others are kept.", valueName: "file"))
+    @Option(name: .customLong("postcodes"), parsing: .upToNextOption, help: ArgumentHelp("Postcode centroids: an OS Code-Point Open CSV (no header; eastings/northings) or the ONS Postcode Directory CSV (header; lat/long), or a folder of them (repeatable). Units read again replace the ones held; the others are kept.", valueName: "file"))
     var postcodes: [String] = []
 
     @Option(name: .customLong("proj-grids"), help: ArgumentHelp("A folder holding PROJ grids, searched before PROJ_DATA (repeatable). With uk_os_OSTN15_NTv2_OSGBtoETRS.tif in it, Code-Point Open eastings/northings convert through OSTN15 (1 m) instead of a Helmert fit.", valueName: "dir"))

@@ -49,6 +49,7 @@ let benchmarks: @Sendable () -> Void = {
     polygonBenchmarks()
     catchmentBenchmarks()
     postcodeBenchmarks()
+    reportBenchmarks()
 }
 
 let radiusBenchmarks: @Sendable () -> Void = {
@@ -251,5 +252,18 @@ let postcodeBenchmarks: @Sendable () -> Void = {
         blackHole(try Ingest.run(paths: [], postcodes: codePointFiles, gridDirectories: [sharedData + "/proj"], mirror: .directory(dir)))
         benchmark.stopMeasurement()
         try? FileManager.default.removeItem(atPath: dir)
+let reportBenchmarks: @Sendable () -> Void = {
+    // End to end in the library: the report's queries and figures, then its JSON and HTML page.
+    Benchmark("Report: Leicester Clock Tower 0.5 mi, 36 months, figures + JSON + HTML",
+              configuration: .init(metrics: [.wallClock, .throughput, .mallocCountTotal], maxDuration: .seconds(3), maxIterations: 100_000)) { benchmark in
+        let request = ReportRequest(query: .radius(lat: 52.6344, lng: -1.1313, Distance(metres: 0.5 * Distance.metresPerMile),
+                                                   from: Month("2019-11"), to: Month("2022-10")))
+        _ = realMirror
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            let report = try realMirror.report(request)
+            blackHole(report.json())
+            blackHole(report.html())
+        }
     }
 }

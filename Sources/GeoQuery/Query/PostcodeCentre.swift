@@ -19,11 +19,14 @@ public struct PostcodeCentre: Sendable, Equatable, CustomStringConvertible {
 
     /// "centre: LE1 5WW postcode centroid (52.631234, -1.132345)", "centre: LE1 5 sector
     /// centroid of 312 postcodes (…)".
-    public var description: String {
+    public var description: String { "centre: " + label }
+
+    /// "LE1 5WW postcode centroid (52.631234, -1.132345)": the place, as a report names it.
+    public var label: String {
         let at = "(\(Format.decimal(lat, places: 6)), \(Format.decimal(lng, places: 6)))"
         switch kind {
-        case .unit: return "centre: \(postcode) postcode centroid \(at)"
-        case .sector, .district: return "centre: \(postcode) \(kind.rawValue) centroid of \(Format.grouped(postcodes)) postcodes \(at)"
+        case .unit: return "\(postcode) postcode centroid \(at)"
+        case .sector, .district: return "\(postcode) \(kind.rawValue) centroid of \(Format.grouped(postcodes)) postcodes \(at)"
         }
     }
 }

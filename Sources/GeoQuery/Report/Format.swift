@@ -23,6 +23,16 @@ enum Format {
         return "\(v < 0 ? "-" : "")\(m / 1_000_000).\(f)"
     }
 
+    /// A decimal with thousands separators ("11,085.6"), for rates in tables and sentences.
+    static func grouped(_ value: Double, places: Int) -> String {
+        let text = decimal(value, places: places)
+        let negative = text.hasPrefix("-")
+        let digits = negative ? String(text.dropFirst()) : text
+        let parts = digits.split(separator: ".", maxSplits: 1)
+        let whole = grouped(Int(parts[0]) ?? 0)
+        return (negative ? "-" : "") + whole + (parts.count > 1 ? "." + parts[1] : "")
+    }
+
     /// Thousands separators for tables ("12,345").
     static func grouped(_ n: Int) -> String {
         let s = String(abs(n))

@@ -38,6 +38,11 @@ public struct JSONWriter {
     mutating func value(_ key: String?, _ v: Double, places: Int) { element(key); bytes += Format.decimal(v, places: places).utf8 }
     mutating func value(_ key: String?, _ v: Bool) { element(key); bytes += (v ? "true" : "false").utf8 }
     mutating func null(_ key: String?) { element(key); bytes += "null".utf8 }
+    /// A member whose value is JSON text written elsewhere (a comparison embeds each side's report).
+    mutating func raw(_ key: String?, json: String) { element(key); bytes += json.utf8 }
+    /// `null` for a figure that is not available (reports' "n/a").
+    mutating func value(_ key: String?, _ v: Int?) { if let v { value(key, v) } else { null(key) } }
+    mutating func value(_ key: String?, _ v: Double?, places: Int) { if let v { value(key, v, places: places) } else { null(key) } }
 
     private mutating func open(_ key: String?, _ bracket: UInt8) {
         element(key)

@@ -75,7 +75,8 @@ extension QueryResult {
         return w.text
     }
 
-    private func writeArea(_ area: Area, into w: inout JSONWriter) {
+    /// The `area` object; reports add the radius as people read it and where the area came from.
+    func writeArea(_ area: Area, into w: inout JSONWriter, label: String? = nil, forPeople: Bool = false) {
         w.beginObject("area")
         switch area {
         case .circle(let c):
@@ -83,12 +84,14 @@ extension QueryResult {
             w.value("lat", c.lat, places: 6)
             w.value("lng", c.lng, places: 6)
             w.value("radius_m", c.radius.metres, places: 1)
+            if forPeople { w.value("radius", c.radius.description) }
         case .polygon(let p):
             w.value("type", "polygon")
             w.value("parts", p.parts.count)
             w.value("vertices", p.vertexCount)
         }
         w.value("area_km2", areaKm2, places: 4)
+        if forPeople { w.value("label", label) }
         w.endObject()
     }
 

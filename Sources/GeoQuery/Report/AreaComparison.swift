@@ -1,0 +1,168 @@
+/// Two areas over the same months side by side: counts and rates per category, their differences
+/// (first minus second), and each side's full report.
+///
+/// Symmetric by construction: swapping the areas swaps the columns and negates every difference.
+public struct AreaComparison: Sendable {
+    public let a: AreaReport
+    public let b: AreaReport
+    /// Every category either side lists (the 14 standard slugs first).
+    public let categories: [String]
+
+    /// One row of the comparison.
+    public struct Row: Sendable, Equatable {
+        public let slug: String
+        public let a: Int, b: Int
+        public let aPerKm2: Double, bPerKm2: Double
+        public var difference: Int { a - b }
+        /// The difference of the rounded rates, so that it is exactly antisymmetric.
+        public var differencePerKm2: Double { aPerKm2 - bPerKm2 }
+    }
+
+    /// Per category, in `categories` order.
+    public var rows: [Row] {
+        categories.map { slug in
+            let na = a.count(slug), nb = b.count(slug)
+            return Row(slug: slug, a: na, b: nb, aPerKm2: AreaReport.rate(na, a.result.areaKm2), bPerKm2: AreaReport.rate(nb, b.result.areaKm2))
+        }
+    }
+
+    public var total: Row {
+        Row(slug: "total", a: a.result.total, b: b.result.total, aPerKm2: a.perKm2, bPerKm2: b.perKm2)
+    }
+}
+
+extension AreaReport {
+    /// Crimes of one category over the report's months (0 for a category not listed).
+    public func count(_ slug: String) -> Int { categories.firstIndex(of: slug).map { categoryCounts[$0] } ?? 0 }
+}
+
+extension CrimeMirror {
+    /// Compares two areas over the same months and filters.
+    /// - Throws: ``GeoQueryError/invalidQuery(_:)`` when the two requests ask for different months or filters.
+    public func compare(_ a: ReportRequest, _ b: ReportRequest) throws -> AreaComparison {
+        let qa = a.query, qb = b.query
+        guard qa.from == qb.from, qa.to == qb.to, qa.categories == qb.categories, qa.forces == qb.forces, qa.excludeBTP == qb.excludeBTP else {
+            throw GeoQueryError.invalidQuery("a comparison needs the same months and filters for both areas")
+        }
+        let ra = try report(a), rb = try report(b)
+        let extra = (ra.categories + rb.categories).filter { !Category.standard.contains($0) }
+        var others: [String] = []
+        for c in extra where !others.contains(c) { others.append(c) }
+        return AreaComparison(a: ra, b: rb, categories: Category.standard + others)
+    }
+}
+
+extension AreaComparison: ReportDocument {
+
+    /// One JSON object. Keys: `report` ("compare"), `months`, `total` and `by_category` rows (`slug`,
+    /// `name`, `a`, `b`, `difference` = a − b, `a_per_km2`, `b_per_km2`, `difference_per_km2`),
+    /// `a` and `b` (each side's full report object), `caveats`, `summary`.
+    public func json() -> String {
+        var w = JSONWriter()
+        func row(_ key: String?, _ r: Row) {
+            w.beginObject(key)
+            if key == nil {
+                w.value("slug", r.slug)
+                w.value("name", Category.name(forSlug: r.slug))
+            }
+            w.value("a", r.a)
+            w.value("b", r.b)
+            w.value("difference", r.difference)
+            w.value("a_per_km2", r.aPerKm2, places: 1)
+            w.value("b_per_km2", r.bPerKm2, places: 1)
+            w.value("difference_per_km2", r.differencePerKm2, places: 1)
+            w.endObject()
+        }
+        w.beginObject()
+        w.value("report", "compare")
+        w.beginObject("months")
+        w.value("from", a.result.from.description)
+        w.value("to", a.result.to.description)
+        w.value("count", a.result.months.count)
+        w.endObject()
+        row("total", total)
+        w.beginArray("by_category")
+        for r in rows { row(nil, r) }
+        w.endArray()
+        w.raw("a", json: a.json())
+        w.raw("b", json: b.json())
+        w.beginArray("caveats")
+        for c in caveats { w.value(nil, c) }
+        w.endArray()
+        w.value("summary", summary)
+        w.endObject()
+        return w.text
+    }
+
+    public var caveats: [String] { AreaReport.caveats(catchment: nil) }
+
+    /// One paragraph from the figures: both totals and rates, the difference, the categories that
+    /// differ most, each side's missing data, then the caveats.
+    public var summary: String {
+        let r = a.result, t = total
+        var s = ["From \(r.from.longName) to \(r.to.longName) (\(r.months.count) month\(r.months.count == 1 ? "" : "s")), the first area (\(a.placePhrase)) recorded \(Format.grouped(t.a)) crimes, \(Format.grouped(t.aPerKm2, places: 1)) per km², and the second (\(b.placePhrase)) \(Format.grouped(t.b)), \(Format.grouped(t.bPerKm2, places: 1)) per km²."]
+        if t.a == t.b {
+            s.append("Both recorded the same number of crimes.")
+        } else {
+            s.append("The first recorded \(Format.grouped(abs(t.difference))) \(t.difference > 0 ? "more" : "fewer") crimes than the second (\(Format.grouped(abs(t.differencePerKm2), places: 1)) per km² \(t.differencePerKm2 >= 0 ? "more" : "fewer")).")
+        }
+        let differing = rows.filter { $0.difference != 0 }.sorted { (abs($0.difference), $1.slug) > (abs($1.difference), $0.slug) }.prefix(3)
+        if !differing.isEmpty {
+            s.append("The categories that differ most are " + AreaReport.list(differing.map {
+                "\(Category.name(forSlug: $0.slug).lowercased()) (\(Format.grouped($0.a)) against \(Format.grouped($0.b)))"
+            }) + ".")
+        }
+        for (name, side) in [("first", a), ("second", b)] where side.flags.contains(where: { $0.kind == .missingData }) {
+            s.append("The mirror lacks some data for the \(name) area (see its flags): a difference there may be missing data, not less crime.")
+        }
+        if let change = a.flags.first(where: { $0.kind == .categoryChange }) {
+            s.append("The months cross a change of Police UK's categories (\(Month(change.months)?.longName ?? change.months)).")
+        }
+        return (s + caveats).joined(separator: " ")
+    }
+
+    var tableRows: TextTable {
+        let all = rows.filter { $0.a > 0 || $0.b > 0 || Category.standard.contains($0.slug) } + [total]
+        return TextTable(header: ["Category", "A", "B", "A − B", "A per km²", "B per km²", "A − B per km²"], rows: all.map {
+            [$0.slug == "total" ? "Total" : Category.name(forSlug: $0.slug), Format.grouped($0.a), Format.grouped($0.b), Signed.int($0.difference),
+             Format.grouped($0.aPerKm2, places: 1), Format.grouped($0.bPerKm2, places: 1),
+             ($0.differencePerKm2 > 0 ? "+" : "") + Format.grouped($0.differencePerKm2, places: 1)]
+        })
+    }
+
+    var heading: String { "Crime recorded in two areas, \(a.result.from) to \(a.result.to)" }
+    var legend: [String] { ["A: \(a.placePhrase) — \(a.coverageLine)", "B: \(b.placePhrase) — \(b.coverageLine)"] }
+    var sideNotes: [String] {
+        [("A", a), ("B", b)].flatMap { name, side in (side.flags.map(\.text) + side.result.notes).map { "\(name): \($0)" } }
+    }
+
+    public func table() -> String {
+        var out = heading + "\n" + legend.joined(separator: "\n") + "\n\n" + summary.wrapped(100) + "\n\n" + tableRows.plain()
+        if !sideNotes.isEmpty { out += "\nFlags and notes:\n" + sideNotes.map { "! " + $0 }.joined(separator: "\n") + "\n" }
+        return out
+    }
+
+    public func markdown() -> String {
+        var out = "# \(heading)\n\n" + legend.map { "- " + $0 }.joined(separator: "\n") + "\n\n## Summary\n\n\(summary)\n\n## By category\n\n" + tableRows.markdown()
+        if !sideNotes.isEmpty { out += "\n## Flags and notes\n\n" + sideNotes.map { "- " + $0 }.joined(separator: "\n") + "\n" }
+        return out
+    }
+
+    public func html() -> String {
+        var body = "<h1>\(HTMLPage.escape(heading))</h1>\n" + HTMLPage.list(legend, cssClass: "meta")
+        body += "<p class=\"summary\" id=\"summary\">\(HTMLPage.escape(summary))</p>\n"
+        let shown = rows.filter { $0.a > 0 || $0.b > 0 }.sorted { ($0.a + $0.b, $1.slug) > ($1.a + $1.b, $0.slug) }
+        body += "<h2>By category</h2>\n"
+        body += shown.isEmpty ? "<p>No crimes recorded in either area.</p>\n"
+            : HTMLPage.barChart(labels: shown.map { Category.name(forSlug: $0.slug) }, first: shown.map(\.a), second: shown.map(\.b), names: ("A", "B"))
+        body += "<p class=\"legend\"><span class=\"swatch\" style=\"background:#2f6fce;height:10px\"></span>A<span class=\"swatch\" style=\"background:#e07b00;height:10px\"></span>B</p>\n"
+        body += HTMLPage.table(tableRows, total: true)
+        for (name, side) in [("A", a), ("B", b)] {
+            body += "<h2>\(name): crimes per month</h2>\n" + HTMLPage.trendChart(months: side.trend.map(\.month), totals: side.trend.map(\.total),
+                                                                                 average: side.trend.map(\.movingAverage), incomplete: side.trend.map { !$0.complete })
+        }
+        if !sideNotes.isEmpty { body += "<h2>Flags and notes</h2>\n" + HTMLPage.list(sideNotes, cssClass: "flags") }
+        body += "<p class=\"small\">Police UK open data (data.police.uk), Open Government Licence v3.0. Made by geoquery.</p>\n"
+        return HTMLPage.document(title: heading, body: body)
+    }
+}

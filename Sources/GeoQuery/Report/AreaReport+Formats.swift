@@ -1,0 +1,211 @@
+/// The output formats of reports and comparisons.
+public enum ReportFormat: String, CaseIterable, Sendable {
+    case table, json, markdown, html
+}
+
+/// A report that can be written in every ``ReportFormat`` (an area report, a comparison).
+public protocol ReportDocument {
+    func table() -> String
+    func json() -> String
+    func markdown() -> String
+    func html() -> String
+}
+
+extension ReportDocument {
+    /// The report in `format`, ending with a newline.
+    public func rendered(_ format: ReportFormat) -> String {
+        switch format {
+        case .table: return table()
+        case .json: return json() + "\n"
+        case .markdown: return markdown()
+        case .html: return html()
+        }
+    }
+}
+
+extension AreaReport: ReportDocument {
+
+    /// One JSON object. Keys are a contract: `report` ("area"), `area` (with `radius` as people read
+    /// it and `label`), `months` {`from`, `to`, `count`}, `total`, `btp`, `per_km2`, `map_points`,
+    /// `no_location`, `forces`, `by_category` (slug → count), `categories` (rows with `slug`, `name`,
+    /// `count`, `share_pct`, `per_km2`), `by_month`, `trend` (rows with `month`, `total`,
+    /// `moving_average_3m`, `rolling_12m`, `complete`), `year_on_year`, `flags`, `catchment`,
+    /// `method`, `notes`, `caveats`, `summary`, `synthetic`. Figures not available are `null`.
+    public func json() -> String {
+        let r = result
+        var w = JSONWriter()
+        w.beginObject()
+        w.value("report", "area")
+        r.writeArea(request.query.area, into: &w, label: request.label, forPeople: true)
+        w.beginObject("months")
+        w.value("from", r.from.description)
+        w.value("to", r.to.description)
+        w.value("count", r.months.count)
+        w.endObject()
+        w.value("total", r.total)
+        w.value("btp", r.btp)
+        w.value("per_km2", perKm2, places: 1)
+        w.value("map_points", r.mapPoints)
+        w.value("no_location", r.noLocation)
+        w.beginArray("forces")
+        for f in r.forces { w.value(nil, f) }
+        w.endArray()
+        w.beginObject("by_category")
+        for (slug, n) in zip(categories, categoryCounts) { w.value(slug, n) }
+        w.endObject()
+        w.beginArray("categories")
+        for (slug, n) in rankedAll {
+            w.beginObject()
+            w.value("slug", slug)
+            w.value("name", Category.name(forSlug: slug))
+            w.value("count", n)
+            w.value("share_pct", share(n), places: 1)
+            w.value("per_km2", AreaReport.rate(n, r.areaKm2), places: 1)
+            w.endObject()
+        }
+        w.endArray()
+        w.beginObject("by_month")
+        for t in trend { w.value(t.month.description, t.total) }
+        w.endObject()
+        w.beginArray("trend")
+        for t in trend {
+            w.beginObject()
+            w.value("month", t.month.description)
+            w.value("total", t.total)
+            w.value("moving_average_3m", t.movingAverage, places: 1)
+            w.value("rolling_12m", t.rolling12)
+            w.value("complete", t.complete)
+            w.endObject()
+        }
+        w.endArray()
+        writeYearOnYear(into: &w)
+        w.beginArray("flags")
+        for f in flags {
+            w.beginObject()
+            w.value("kind", f.kind.rawValue)
+            w.value("months", f.months)
+            w.value("force", f.force)
+            w.value("text", f.text)
+            w.endObject()
+        }
+        w.endArray()
+        if let c = request.catchment {
+            w.beginObject("catchment")
+            w.value("certain", c.certain)
+            w.value("reported", c.reported)
+            w.value("possible", c.possible)
+            w.value("expansion_ratio", c.expansionRatio, places: 2)
+            w.endObject()
+        } else {
+            w.null("catchment")
+        }
+        w.beginObject("method")
+        for (k, v) in AreaReport.method { w.value(k, v) }
+        w.endObject()
+        w.beginArray("notes")
+        for n in r.notes { w.value(nil, n) }
+        w.endArray()
+        w.beginArray("caveats")
+        for c in caveats { w.value(nil, c) }
+        w.endArray()
+        w.value("summary", summary)
+        w.value("synthetic", r.synthetic)
+        w.endObject()
+        return w.text
+    }
+
+    private func writeYearOnYear(into w: inout JSONWriter) {
+        let y = yearOnYear
+        func change(_ key: String?, _ c: YearOnYear.Change) {
+            w.beginObject(key)
+            w.value("now", c.now)
+            w.value("before", c.before)
+            w.value("change", c.change)
+            w.value("change_pct", c.percent, places: 1)
+            w.endObject()
+        }
+        w.beginObject("year_on_year")
+        w.value("months", y.months)
+        w.beginObject("current")
+        w.value("from", y.current.lowerBound.description)
+        w.value("to", y.current.upperBound.description)
+        w.endObject()
+        w.beginObject("baseline")
+        w.value("from", y.baseline.lowerBound.description)
+        w.value("to", y.baseline.upperBound.description)
+        w.endObject()
+        w.value("available", y.unavailable == nil)
+        w.value("reason", y.unavailable)
+        change("total", y.total)
+        w.beginObject("by_category")
+        for slug in categories { change(slug, y.byCategory[slug]!) }
+        w.endObject()
+        w.endObject()
+    }
+
+    /// How the derived figures are made, in the JSON and under the human formats' tables.
+    static let method: KeyValuePairs<String, String> = [
+        "moving_average": "3-month centred mean (the month and its two neighbours), one decimal; none for the first and last month of the range, whose window would need a month outside it, nor where a month of the window is missing",
+        "rolling_total": "crimes in the 12 months ending with the month, reaching back before the range; none where any of those months is missing",
+        "year_on_year": "the last (up to 12) months of the range against the same months a year earlier, per category; n/a when any of those months is missing for a force that recorded crime here in them, or for the whole mirror; % is n/a when the earlier count is 0",
+        "missing": "a month is missing when the mirror holds no data for it, or none for a force that recorded crime here",
+    ]
+
+    /// Every listed category, largest first (zeros last, by slug).
+    var rankedAll: [(slug: String, count: Int)] {
+        zip(categories, categoryCounts).sorted { ($0.1, $1.0) > ($1.1, $0.0) }.map { ($0.0, $0.1) }
+    }
+
+    /// The category table's rows: count, share, rate, then the year-on-year columns.
+    var categoryTable: TextTable {
+        let y = yearOnYear
+        let now = "\(y.current.lowerBound)..\(y.current.upperBound)", then = "\(y.baseline.lowerBound)..\(y.baseline.upperBound)"
+        var rows = rankedAll.map { slug, n -> [String] in
+            let c = y.byCategory[slug]!
+            return [Category.name(forSlug: slug), Format.grouped(n), Format.decimal(share(n), places: 1) + "%",
+                    Format.grouped(AreaReport.rate(n, result.areaKm2), places: 1),
+                    Format.grouped(c.now), c.before.map(Format.grouped) ?? "n/a", Signed.int(c.change), Signed.percent(c.percent)]
+        }
+        let t = y.total
+        rows.append(["Total", Format.grouped(result.total), result.total > 0 ? "100.0%" : "-", Format.grouped(perKm2, places: 1),
+                     Format.grouped(t.now), t.before.map(Format.grouped) ?? "n/a", Signed.int(t.change), Signed.percent(t.percent)])
+        return TextTable(header: ["Category", "Crimes", "Share", "per km²", now, then, "Change", "Change %"], rows: rows)
+    }
+
+    /// The trend table's rows; "*" marks months missing for a force that records crime here.
+    var trendTable: TextTable {
+        TextTable(header: ["Month", "Crimes", "3-month avg", "12-month total"], rows: trend.map {
+            [$0.month.description + ($0.complete ? "" : " *"), Format.grouped($0.total),
+             $0.movingAverage.map { Format.decimal($0, places: 1) } ?? "n/a", $0.rolling12.map(Format.grouped) ?? "n/a"]
+        })
+    }
+
+    var heading: String { "Crime recorded \(placePhrase)" }
+
+    var coverageLine: String {
+        let r = result
+        return "Months \(r.from) to \(r.to) (\(r.months.count)) · forces: \(r.forces.isEmpty ? "none" : r.forces.joined(separator: ", ")) · map points inside: \(Format.grouped(r.mapPoints)) · area \(Format.decimal(r.areaKm2, places: 3)) km² · no location, force-wide: \(Format.grouped(r.noLocation))"
+    }
+
+    /// For a terminal: the summary first, then the tables, flags, notes and method.
+    public func table() -> String {
+        var out = heading + "\n" + coverageLine + "\n\n" + summary.wrapped(100) + "\n\n"
+        out += categoryTable.plain() + "\n" + trendTable.plain()
+        if trend.contains(where: { !$0.complete }) { out += "* a force that records crime here (or every force) has no data in the mirror for this month\n" }
+        if !flags.isEmpty { out += "\nFlags:\n" + flags.map { "! " + $0.text }.joined(separator: "\n") + "\n" }
+        if !result.notes.isEmpty { out += "\nNotes:\n" + result.notes.map { "- " + $0 }.joined(separator: "\n") + "\n" }
+        out += "\nMethod: " + AreaReport.method.map { "\($0.key.replacingOccurrences(of: "_", with: " ")): \($0.value)." }.joined(separator: " ").wrapped(100) + "\n"
+        return out
+    }
+
+    /// The same content as Markdown (headings, pipe tables).
+    public func markdown() -> String {
+        var out = "# \(heading)\n\n\(coverageLine)\n\n## Summary\n\n\(summary)\n\n## By category\n\n" + categoryTable.markdown()
+        out += "\n## By month\n\n" + trendTable.markdown()
+        if trend.contains(where: { !$0.complete }) { out += "\n\\* a force that records crime here (or every force) has no data in the mirror for this month\n" }
+        if !flags.isEmpty { out += "\n## Flags\n\n" + flags.map { "- " + $0.text }.joined(separator: "\n") + "\n" }
+        if !result.notes.isEmpty { out += "\n## Notes\n\n" + result.notes.map { "- " + $0 }.joined(separator: "\n") + "\n" }
+        out += "\n## Method\n\n" + AreaReport.method.map { "- **\($0.key.replacingOccurrences(of: "_", with: " "))**: \($0.value)." }.joined(separator: "\n") + "\n"
+        return out
+    }
+}

@@ -1,0 +1,61 @@
+import ArgumentParser
+import Foundation
+import GeoQuery
+
+/// `geoquery compare`: two areas over the same months, side by side.
+struct CompareCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compare",
+        abstract: "Compare two areas over the same months: counts and rates per category side by side, and their differences.",
+        discussion: """
+        The first area (A) is given as for the root command (--lat/--lng, --poly, --geojson, --wkt, --kml); the second (B) with the same options ending in 2 (--lat2/--lng2, --postcode2, --poly2, ...). --radius, months and filters apply to both. Differences are A − B.
+
+        Example:
+          geoquery compare --mirror ~/police-uk --lat 52.6344 --lng -1.1313 --lat2 52.6205 --lng2 -1.1245 --radius 0.5mi --from 2021-01 --to 2021-12
+        """
+    )
+
+    @OptionGroup var mirror: MirrorOptions
+    @OptionGroup var area: QueryOptions
+
+    @Option(parsing: .unconditional, help: "Second centre's latitude.")
+    var lat2: Double?
+    @Option(parsing: .unconditional, help: "Second centre's longitude.")
+    var lng2: Double?
+    @Option(help: ArgumentHelp("Second centre as a UK postcode, sector or district.", valueName: "postcode"))
+    var postcode2: String?
+    @Option(parsing: .unconditional, help: ArgumentHelp("Second area as a poly string.", valueName: "points"))
+    var poly2: String?
+    @Option(help: ArgumentHelp("Second area as a GeoJSON file.", valueName: "file"))
+    var geojson2: String?
+    @Option(help: ArgumentHelp("Second area as WKT, or @FILE.", valueName: "text|@file"))
+    var wkt2: String?
+    @Option(help: ArgumentHelp("Second area as a KML file.", valueName: "file"))
+    var kml2: String?
+
+    /// table, json, markdown or html (one self-contained page).
+    @Option(help: "table (default), json, markdown or html (one self-contained page).")
+    var format: ReportFormat = .table
+
+    @Option(name: .customLong("output"), help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file"))
+    var outputFile: String?
+
+    func run() throws {
+        var first = try area.input
+        var second = first
+        second.lat = lat2; second.lng = lng2; second.postcode = postcode2; second.poly = poly2
+        second.geojson = try geojson2.map { try QueryOptions.read($0, what: "GeoJSON") }
+        second.kml = try kml2.map { try QueryOptions.read($0, what: "KML") }
+        second.wkt = try wkt2.map { $0.hasPrefix("@") ? try QueryOptions.read(String($0.dropFirst()), what: "WKT") : $0 }
+        guard second.lat != nil || second.lng != nil || [second.postcode, second.poly, second.geojson, second.wkt, second.kml].contains(where: { $0 != nil }) else {
+            throw GeoQueryError.invalidQuery("give the second area with --lat2/--lng2 or --postcode2 (or --poly2, --geojson2, --wkt2, --kml2)")
+        }
+        // --radius is for circles: a polygon side leaves it out.
+        if try first.polygon() != nil { first.radius = nil }
+        if try second.polygon() != nil { second.radius = nil }
+        let m = try CrimeMirror.open(mirror.location)
+        let a = try first.query(in: m), b = try second.query(in: m)
+        let requests = try [a, b].map { ReportRequest(query: $0, label: $0.centre?.label, catchment: try m.catchmentReport($0).bounds) }
+        try Output.write(try m.compare(requests[0], requests[1]).rendered(format), to: outputFile)
+    }
+}

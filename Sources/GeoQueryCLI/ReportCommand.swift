@@ -1,0 +1,47 @@
+import ArgumentParser
+import Foundation
+import GeoQuery
+
+/// `geoquery report`: a readable report on one area (radius or polygon).
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "A report on one area: categories, monthly trend, rolling totals, change on a year earlier, rates per km², flags and a plain-English summary.",
+        discussion: """
+        The area is any form the root command takes (--lat/--lng or --postcode with --radius, --poly, --geojson, --wkt, --kml); months default to everything the mirror holds. Figures over months the mirror lacks (for a force that records crime there, or for every force) are n/a rather than guessed.
+
+        Examples:
+          geoquery report --mirror ~/police-uk --lat 52.6344 --lng -1.1313 --radius 0.5mi --from 2020-01 --to 2022-10
+          geoquery report --mirror ~/police-uk --postcode "LE1 5WW" --format html --output le1.html
+          geoquery report --mirror ~/police-uk --geojson ward.geojson --format html --output ward.html
+        """
+    )
+
+    @OptionGroup var mirror: MirrorOptions
+    @OptionGroup var area: QueryOptions
+
+    /// table, json, markdown or html (one self-contained page).
+    @Option(help: "table (default), json, markdown or html (one self-contained page with inline SVG charts).")
+    var format: ReportFormat = .table
+
+    @Option(name: .customLong("output"), help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file"))
+    var outputFile: String?
+
+    func run() throws {
+        let m = try CrimeMirror.open(mirror.location)
+        let q = try area.input.query(in: m)
+        try Output.write(try m.report(ReportRequest(query: q, label: q.centre?.label, catchmentReport: m.catchmentReport(q))).rendered(format), to: outputFile)
+    }
+}
+
+extension Output {
+    /// Standard output, or the file `path` when given.
+    static func write(_ text: String, to path: String?) throws {
+        guard let path else { return standard(text) }
+        guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8)) else {
+            throw GeoQueryError.mirrorWrite("cannot write \(path)")
+        }
+    }
+}
+
+extension ReportFormat: ExpressibleByArgument {}

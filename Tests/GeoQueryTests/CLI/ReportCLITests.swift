@@ -1,0 +1,83 @@
+import Foundation
+import Testing
+@testable import GeoQuery
+
+/// `geoquery report` and `geoquery compare` through the built binary: formats, and bad input as
+/// one `geoquery: error:` line with a non-zero exit.
+@Suite struct ReportCLITests {
+    static let leicester = ["--mirror", TestData.realMirrorPath, "--lat", "52.6344", "--lng", "-1.1313", "--radius", "0.5mi"]
+
+    func expectError(_ args: [String], _ phrase: String, status: Int32 = 1) throws {
+        let r = try CLIRun.run(args)
+        #expect(r.status == status, "\(args): exit \(r.status), stderr: \(r.stderr)")
+        #expect(r.stderr.split(separator: "\n").count == 1 && r.stderr.hasPrefix("geoquery: error: ") && r.stderr.contains(phrase), "\(args): \(r.stderr)")
+        #expect(r.stdout.isEmpty)
+    }
+
+    @Test func monthsOutsideTheMirror() throws { try expectError(["report"] + Self.leicester + ["--from", "2030-01", "--to", "2030-12"], "holds no data for 2030-01..2030-12") }
+    @Test func reversedMonths() throws { try expectError(["report"] + Self.leicester + ["--from", "2022-01", "--to", "2021-01"], "reversed") }
+    @Test func badRadius() throws { try expectError(["report"] + Self.leicester + ["--radius", "-1km"], "greater than zero") }
+    @Test func badCentre() throws { try expectError(["report", "--mirror", TestData.realMirrorPath, "--lat", "95", "--lng", "-1.1"], "out of range") }
+    @Test func badPolygon() throws { try expectError(["report", "--mirror", TestData.realMirrorPath, "--poly", "52.6,-1.1:52.7,-1.2"], "at least 3 distinct points") }
+    @Test func badFormat() throws { try expectError(["report"] + Self.leicester + ["--format", "pdf"], "use one of table, json, markdown, html", status: 2) }
+    @Test func compareWithoutASecondArea() throws { try expectError(["compare"] + Self.leicester, "give the second area") }
+    @Test func compareWithHalfASecondCentre() throws { try expectError(["compare"] + Self.leicester + ["--lat2", "52.62"], "give both --lat and --lng") }
+
+    @Test func emptyPlaceIsAnHonestZeroReport() throws {
+        let r = try CLIRun.run(["report", "--mirror", TestData.realMirrorPath, "--lat", "54.5", "--lng", "2.0", "--from", "2021-01", "--to", "2021-12"])  // the North Sea
+        #expect(r.status == 0 && r.stdout.contains("no crimes were recorded") && r.stdout.contains("No map point lies"))
+    }
+
+    @Test func everyFormatCarriesTheFigures() throws {
+        let args = ["report"] + Self.leicester + ["--from", "2021-01", "--to", "2021-12"]
+        let report = try TestData.realMirror.report(ReportRequest(query: .radius(lat: 52.6344, lng: -1.1313, Distance(metres: 804.672), from: Month("2021-01"), to: Month("2021-12"))))
+        let total = Format.grouped(report.result.total)
+        for format in ["table", "markdown", "html"] {
+            let r = try CLIRun.run(args + ["--format", format])
+            #expect(r.status == 0 && r.stdout.contains(total), "\(format)")
+        }
+        let json = try CLIRun.run(args + ["--format", "json"])
+        let obj = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as! [String: Any]
+        #expect(obj["total"] as? Int == report.result.total && obj["report"] as? String == "area")
+        let compare = try CLIRun.run(["compare"] + Self.leicester + ["--lat2", "52.6205", "--lng2", "-1.1245", "--from", "2021-01", "--to", "2021-12", "--format", "json"])
+        let c = try JSONSerialization.jsonObject(with: Data(compare.stdout.utf8)) as! [String: Any]
+        #expect((c["total"] as? [String: Any])?["a"] as? Int == report.result.total)
+    }
+}
+
+/// The HTML page rendered by a real browser (headless Chromium, which scripts/setup installs).
+@Suite struct ReportHTMLTests {
+    static var chromium: String? {
+        ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    func browser(_ args: [String]) throws -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: try #require(Self.chromium, "Chromium is missing: run ./scripts/setup"))
+        p.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=" + TestData.temporaryDirectory("chromium")] + args
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    @Test func pageRendersInChromiumWithItsFigures() throws {
+        let request = ReportRequest(query: .radius(lat: 52.6344, lng: -1.1313, Distance(metres: 804.672), from: Month("2020-01"), to: Month("2022-10")))
+        let report = try TestData.realMirror.report(request)
+        let dir = TestData.temporaryDirectory("html")
+        let page = dir + "/report.html", png = dir + "/report.png"
+        try report.html().write(toFile: page, atomically: true, encoding: .utf8)
+        let dom = try browser(["--dump-dom", "file://" + page])
+        #expect(dom.contains("<svg") && dom.contains("<polyline") && dom.contains("id=\"summary\""))
+        #expect(dom.contains(Format.grouped(report.result.total)))
+        for (slug, n) in zip(report.categories, report.categoryCounts) where n > 0 {
+            #expect(dom.contains(Category.name(forSlug: slug)) && dom.contains(Format.grouped(n)))
+        }
+        _ = try browser(["--screenshot=" + png, "--window-size=1200,1800", "file://" + page])
+        let image = try Data(contentsOf: URL(fileURLWithPath: png))
+        #expect(image.count > 20_000 && image.starts(with: [0x89, 0x50, 0x4E, 0x47]))
+    }
+}

@@ -1,0 +1,199 @@
+import Foundation
+import Testing
+@testable import GeoQuery
+
+/// The centres the report tests use: 20 real map points of the real mirror, picked with a seeded
+/// generator. One function, so that real postcodes can replace them in one place.
+func reportCentres() -> [(lat: Double, lng: Double)] {
+    var rng = SeededRandom(seed: SeededRandom.seed(20_261_123))
+    let mirror = TestData.realMirror
+    return (0..<20).map { _ in
+        let p = mirror.mapPoint(Int.random(in: 0..<mirror.mapPointCount, using: &rng))
+        return (p.latitude, p.longitude)
+    }
+}
+
+/// A report's figures recomputed from the CSV rows alone: which rows fall inside (geodesic
+/// distance), which force-months the archive holds, and the report's rules written out again.
+struct ReferenceReport {
+    var byCategory: [String: Int] = [:]
+    var totals: [Int] = []
+    var movingAverage: [Double?] = []
+    var rolling12: [Int?] = []
+    var yoyNow: [String: Int] = [:], yoyBefore: [String: Int]? = nil
+
+    /// Force-months the archive holds ("force|YYYY-MM"), and months any force holds.
+    static let held: Set<String> = Set(TestData.referenceRows.map { "\($0.force)|\($0.month)" })
+    static let heldMonths: Set<String> = Set(TestData.referenceRows.map(\.month))
+
+    init(lat: Double, lng: Double, metres: Double, from: Month, to: Month) {
+        let start = from.adding(-12)
+        let span = (start...to).months.map(\.description)
+        var counts = [String: [String: Int]](), forcesAt = [String: Set<String>]()
+        let dLat = metres / 110_000 + 0.001, dLng = metres / (111_320 * cos(lat * .pi / 180) * 0.98) + 0.001
+        let spanSet = Set(span)
+        for r in TestData.referenceRows {
+            guard let la = r.lat, let lo = r.lng, abs(la - lat) <= dLat, abs(lo - lng) <= dLng, spanSet.contains(r.month),
+                  Geodesic.wgs84.distance(lat1: lat, lng1: lng, lat2: la, lng2: lo) <= metres else { continue }
+            counts[r.month, default: [:]][r.category, default: 0] += 1
+            forcesAt[r.month, default: []].insert(r.force)
+        }
+        func complete(_ w: [String]) -> Bool {
+            let forces = w.reduce(into: Set<String>()) { $0.formUnion(forcesAt[$1] ?? []) }
+            return w.allSatisfy { m in ReferenceReport.heldMonths.contains(m) && forces.allSatisfy { ReferenceReport.held.contains("\($0)|\(m)") } }
+        }
+        let all = span.map { (counts[$0] ?? [:]).values.reduce(0, +) }
+        let n = span.count - 12
+        for i in 0..<n {
+            let s = i + 12
+            totals.append(all[s])
+            for (c, k) in counts[span[s]] ?? [:] { byCategory[c, default: 0] += k }
+            movingAverage.append(i == 0 || i == n - 1 || !complete(Array(span[(s - 1)...(s + 1)])) ? nil
+                                 : ((Double(all[s - 1] + all[s] + all[s + 1]) / 3) * 10).rounded() / 10)
+            rolling12.append(complete(Array(span[(s - 11)...s])) ? all[(s - 11)...s].reduce(0, +) : nil)
+        }
+        let length = min(12, n)
+        let now = span[(span.count - length)...], before = span[(span.count - length - 12)..<(span.count - 12)]
+        for m in now { for (c, k) in counts[m] ?? [:] { yoyNow[c, default: 0] += k } }
+        if complete(Array(before) + Array(now)) {
+            var b = [String: Int]()
+            for m in before { for (c, k) in counts[m] ?? [:] { b[c, default: 0] += k } }
+            yoyBefore = b
+        }
+    }
+}
+
+@Suite struct AreaReportTests {
+    static let ranges: [(String, String)] = [("2019-11", "2022-10"), ("2019-01", "2020-06"), ("2020-01", "2020-12"), ("2021-06", "2021-08")]
+
+    @Test func figuresEqualABruteForceRecomputationFromTheCSVRows() throws {
+        let mirror = TestData.realMirror
+        for (i, c) in reportCentres().enumerated() {
+            let (from, to) = AreaReportTests.ranges[i % AreaReportTests.ranges.count]
+            let metres = [402.336, 804.672, 1609.344, 250][i % 4]
+            let q = CrimeQuery.radius(lat: c.lat, lng: c.lng, Distance(metres: metres), from: Month(from), to: Month(to))
+            let report = try mirror.report(ReportRequest(query: q))
+            let ref = ReferenceReport(lat: c.lat, lng: c.lng, metres: metres, from: Month(from)!, to: Month(to)!)
+            let label = "centre \(i) (\(c.lat), \(c.lng)) \(metres) m \(from)..\(to)"
+            let counts = Dictionary(uniqueKeysWithValues: zip(report.categories, report.categoryCounts)).filter { $0.value > 0 }
+            #expect(counts == ref.byCategory, "\(label): by category")
+            #expect(report.trend.map(\.total) == ref.totals, "\(label): by month")
+            #expect(report.trend.map(\.movingAverage) == ref.movingAverage, "\(label): moving average")
+            #expect(report.trend.map(\.rolling12) == ref.rolling12, "\(label): rolling totals")
+            let y = report.yearOnYear
+            #expect(y.byCategory.mapValues(\.now).filter { $0.value > 0 } == ref.yoyNow, "\(label): year-on-year now")
+            if let before = ref.yoyBefore {
+                #expect(y.unavailable == nil, "\(label): year on year should be available")
+                #expect(y.byCategory.compactMapValues(\.before).filter { $0.value > 0 } == before, "\(label): year-on-year before")
+                let b = before.values.reduce(0, +), n = ref.yoyNow.values.reduce(0, +)
+                #expect(y.total.percent == (b > 0 ? ((Double(n - b) * 100 / Double(b)) * 10).rounded() / 10 : nil), "\(label): percent")
+            } else {
+                #expect(y.unavailable != nil && y.total.before == nil, "\(label): year on year should be n/a")
+            }
+            #expect(report.result.total == ref.totals.reduce(0, +))
+        }
+    }
+
+    /// Every number the summary states is a number (or part of a text such as a month or the
+    /// radius) that the rest of the JSON carries.
+    @Test func summaryStatesOnlyNumbersTheJSONHolds() throws {
+        let mirror = TestData.realMirror
+        var requests = reportCentres().prefix(8).enumerated().map { i, c in
+            ReportRequest(query: .radius(lat: c.lat, lng: c.lng, Distance(metres: 804.672), from: Month(AreaReportTests.ranges[i % 4].0), to: Month(AreaReportTests.ranges[i % 4].1)))
+        }
+        requests.append(ReportRequest(query: .radius(lat: 52.6344, lng: -1.1313, Distance(metres: 804.672), from: Month("2020-01"), to: Month("2022-10")),
+                                      label: "LE1 5WW postcode centroid", catchment: CatchmentBounds(certain: 18_211, reported: 22_550, possible: 27_903, expansionRatio: 1.37)))
+        requests.append(ReportRequest(query: .polygon(try PolygonReader.poly("52.64,-1.15:52.64,-1.11:52.62,-1.11:52.62,-1.15"), from: Month("2012-01"), to: Month("2019-02"))))
+        for request in requests {
+            let json = try mirror.report(request).json()
+            var obj = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+            let summary = try #require(obj.removeValue(forKey: "summary") as? String)
+            var allowed = Set<Double>()
+            func collect(_ v: Any) {
+                if let d = v as? [String: Any] { for (k, x) in d { numbers(in: k).forEach { allowed.insert($0) }; collect(x) } }
+                else if let a = v as? [Any] { a.forEach(collect) }
+                else if let s = v as? String { numbers(in: s).forEach { allowed.insert($0) } }
+                else if let n = v as? NSNumber, !(v is Bool) { allowed.insert(abs(n.doubleValue)) }
+            }
+            collect(obj)
+            let stated = numbers(in: summary)
+            #expect(!stated.isEmpty)
+            for n in stated { #expect(allowed.contains(n), "summary states \(n), which the JSON lacks: \(summary)") }
+        }
+    }
+
+    /// Decimal numbers in a text, thousands separators removed ("22,550" → 22550, "54.0%" → 54).
+    func numbers(in text: String) -> [Double] {
+        let regex = try! NSRegularExpression(pattern: "\\d{1,3}(?:,\\d{3})+(?:\\.\\d+)?|\\d+(?:\\.\\d+)?")
+        return regex.matches(in: text, range: NSRange(text.startIndex..., in: text)).compactMap {
+            Double(String(text[Range($0.range, in: text)!]).replacingOccurrences(of: ",", with: ""))
+        }
+    }
+
+    @Test func catchmentBoundsGoIntoTheJSONAndTheCaveats() throws {
+        let bounds = CatchmentBounds(certain: 10, reported: 12, possible: 15, expansionRatio: 1.25)
+        let report = try TestData.realMirror.report(ReportRequest(query: .radius(lat: 52.6344, lng: -1.1313, Distance(metres: 500), from: Month("2021-01"), to: Month("2021-12")), catchment: bounds))
+        let obj = try JSONSerialization.jsonObject(with: Data(report.json().utf8)) as! [String: Any]
+        let c = try #require(obj["catchment"] as? [String: Any])
+        #expect(c["certain"] as? Int == 10 && c["possible"] as? Int == 15 && c["expansion_ratio"] as? Double == 1.25)
+        #expect(report.summary.contains("1.25 times the area") && report.summary.contains("as low as 10") && report.summary.contains("as high as 15"))
+        let plain = try TestData.realMirror.report(ReportRequest(query: .radius(lat: 52.6344, lng: -1.1313, Distance(metres: 500), from: Month("2021-01"), to: Month("2021-12"))))
+        #expect((try JSONSerialization.jsonObject(with: Data(plain.json().utf8)) as! [String: Any])["catchment"] is NSNull)
+    }
+
+    @Test func flagsCategoryChangesAndMissingMonths() throws {
+        let q = CrimeQuery.radius(lat: 52.6344, lng: -1.1313, Distance(metres: 804.672), from: Month("2013-01"), to: Month("2019-12"))
+        let report = try TestData.realMirror.report(ReportRequest(query: q))
+        #expect(report.flags.contains { $0.kind == .categoryChange && $0.months == "2013-05" })
+        #expect(report.flags.contains { $0.kind == .missingData && $0.force == nil && $0.months.contains("2019-03..2019-11") })
+        #expect(report.summary.contains("May 2013"))
+        #expect(report.trend.first { $0.month == Month("2019-06") }?.complete == false)
+        #expect(report.yearOnYear.unavailable != nil)
+    }
+
+    @Test func aPlaceWithNoCrimesIsAnHonestZeroReport() throws {
+        let q = CrimeQuery.radius(lat: 55.95, lng: -3.19, Distance(metres: 500), from: Month("2021-01"), to: Month("2021-12"))  // Edinburgh
+        let report = try TestData.realMirror.report(ReportRequest(query: q))
+        #expect(report.result.total == 0)
+        #expect(report.summary.contains("no crimes were recorded"))
+        #expect(!report.result.notes.isEmpty)
+    }
+
+    @Test func monthsOutsideTheMirrorAreRefused() throws {
+        let q = CrimeQuery.radius(lat: 52.6344, lng: -1.1313, Distance(metres: 500), from: Month("2030-01"), to: Month("2030-12"))
+        #expect(throws: GeoQueryError.self) { try TestData.realMirror.report(ReportRequest(query: q)) }
+    }
+}
+
+@Suite struct AreaComparisonTests {
+    /// Swapping the areas swaps the columns and negates every difference, in the figures and the JSON.
+    @Test func compareIsSymmetric() throws {
+        let mirror = TestData.realMirror
+        let centres = reportCentres()
+        for i in stride(from: 0, to: 10, by: 2) {
+            let a = ReportRequest(query: .radius(lat: centres[i].lat, lng: centres[i].lng, Distance(metres: 804.672), from: Month("2020-01"), to: Month("2021-12")))
+            var b = a
+            b.query.area = .circle(Circle(lat: centres[i + 1].lat, lng: centres[i + 1].lng, radius: Distance(metres: 804.672)))
+            let ab = try mirror.compare(a, b), ba = try mirror.compare(b, a)
+            #expect(ab.rows.map(\.slug) == ba.rows.map(\.slug))
+            for (x, y) in zip(ab.rows + [ab.total], ba.rows + [ba.total]) {
+                #expect(x.a == y.b && x.b == y.a && x.difference == -y.difference && x.differencePerKm2 == -y.differencePerKm2 && x.aPerKm2 == y.bPerKm2)
+            }
+            let jab = try JSONSerialization.jsonObject(with: Data(ab.json().utf8)) as! [String: Any]
+            let jba = try JSONSerialization.jsonObject(with: Data(ba.json().utf8)) as! [String: Any]
+            #expect((jab["a"] as! NSDictionary) == (jba["b"] as! NSDictionary) && (jab["b"] as! NSDictionary) == (jba["a"] as! NSDictionary))
+            for (x, y) in zip(jab["by_category"] as! [[String: Any]], jba["by_category"] as! [[String: Any]]) {
+                #expect(x["a"] as? Int == y["b"] as? Int && x["b"] as? Int == y["a"] as? Int)
+                #expect(x["difference"] as? Int == (y["difference"] as? Int).map { -$0 })
+                #expect(x["difference_per_km2"] as? Double == (y["difference_per_km2"] as? Double).map { $0 == 0 ? 0 : -$0 })
+            }
+        }
+    }
+
+    @Test func compareRefusesDifferentMonths() throws {
+        let a = ReportRequest(query: .radius(lat: 52.6344, lng: -1.1313, Distance(metres: 500), from: Month("2020-01"), to: Month("2020-12")))
+        var b = a
+        b.query.to = Month("2021-12")
+        #expect(throws: GeoQueryError.self) { try TestData.realMirror.compare(a, b) }
+    }
+}
