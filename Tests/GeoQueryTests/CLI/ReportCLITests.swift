@@ -19,7 +19,7 @@ import Testing
     @Test func badRadius() throws { try expectError(["report"] + Self.leicester + ["--radius", "-1km"], "greater than zero") }
     @Test func badCentre() throws { try expectError(["report", "--mirror", TestData.realMirrorPath, "--lat", "95", "--lng", "-1.1"], "out of range") }
     @Test func badPolygon() throws { try expectError(["report", "--mirror", TestData.realMirrorPath, "--poly", "52.6,-1.1:52.7,-1.2"], "at least 3 distinct points") }
-    @Test func badFormat() throws { try expectError(["report"] + Self.leicester + ["--format", "pdf"], "use one of table, json, markdown, html", status: 2) }
+    @Test func badFormat() throws { try expectError(["report"] + Self.leicester + ["--format", "pdf"], "Please provide one of 'table', 'json', 'markdown' or 'html'", status: 2) }
     @Test func compareWithoutASecondArea() throws { try expectError(["compare"] + Self.leicester, "give the second area") }
     @Test func compareWithHalfASecondCentre() throws { try expectError(["compare"] + Self.leicester + ["--lat2", "52.62"], "give both --lat and --lng") }
 

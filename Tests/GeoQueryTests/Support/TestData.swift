@@ -42,10 +42,10 @@ enum TestData {
     }
 
     /// The real archive ingested once per test run (every crime-archive CSV, no outcomes), with
-    /// catchments clipped to the force boundaries.
+    /// catchments clipped to the force boundaries and the Code-Point Open postcodes.
     static let realMirrorPath: String = {
         let dir = temporaryDirectory("real")
-        do { _ = try Ingest.run(paths: [archive], boundaries: [forceBoundaries], mirror: .directory(dir)) } catch { fatalError("ingesting \(archive) failed: \(error)") }
+        do { _ = try Ingest.run(paths: [archive], boundaries: [forceBoundaries], postcodes: codePointFiles, gridDirectories: [projGrids], mirror: .directory(dir)) } catch { fatalError("ingesting \(archive) failed: \(error)") }
         return dir
     }()
 
