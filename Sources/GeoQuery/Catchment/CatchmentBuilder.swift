@@ -153,23 +153,35 @@ private struct GroupCells {
                     // Clip the (large) boundary to the cell's box first: intersecting a few
                     // vertices is far cheaper than intersecting the whole boundary.
                     let local = try clip.clipped(minX: minX - 1, minY: minY - 1, maxX: maxX + 1, maxY: maxY + 1)
-                    c = try c.intersection(local.isValid ? local : clip)
+                    c = try Self.overlay(c, local.isValid ? local : clip, site: sites[i]) { try $0.intersection($1) }
                 }
             } else {
                 let far = [(minX, minY), (minX, maxY), (maxX, minY), (maxX, maxY)].contains { corner in
                     let dx = corner.0 - sites[i].0, dy = corner.1 - sites[i].1
                     return dx * dx + dy * dy > reach * reach
                 }
-                if far { c = try c.intersection(try geos.point(x: sites[i].0, y: sites[i].1).buffer(reach)) }
+                if far {
+                    let disc = try geos.point(x: sites[i].0, y: sites[i].1).buffer(reach)
+                    c = try Self.overlay(c, disc, site: sites[i]) { try $0.intersection($1) }
+                }
                 for (b, e) in otherBoxes.enumerated() where e.0 <= maxX && e.2 >= minX && e.1 <= maxY && e.3 >= minY {
                     if othersPrepared[b].intersects(c) {
                         let local = try others[b].clipped(minX: minX - 1, minY: minY - 1, maxX: maxX + 1, maxY: maxY + 1)
-                        c = try c.difference(local.isValid ? local : others[b])
+                        c = try Self.overlay(c, local.isValid ? local : others[b], site: sites[i]) { try $0.difference($1) }
                     }
                 }
             }
             return c
         }
+    }
+
+    /// An overlay that survives GEOS robustness failures (a TopologyException on nearly
+    /// coincident edges): retried once on MakeValid'ed inputs, then reported with the point's place.
+    private static func overlay(_ a: Geometry, _ b: Geometry, site: (Double, Double),
+                                _ op: (Geometry, Geometry) throws -> Geometry) throws -> Geometry {
+        if let r = try? op(a, b) { return r }
+        if let va = try? a.makeValid(), let vb = try? b.makeValid(), let r = try? op(va, vb) { return r }
+        throw GeoQueryError.catchment("GEOS could not clip the catchment of the map point at BNG \(Int(site.0)), \(Int(site.1)); the force boundary may be damaged: re-ingest with a valid --boundaries file")
     }
 
     /// Pairs GEOS's unordered cells with their sites: each (convex) cell holds exactly one site.
