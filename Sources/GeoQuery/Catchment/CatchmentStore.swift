@@ -1,11 +1,17 @@
 import Foundation
 
-/// The stored catchments of an opened mirror, with boxes for the tree's nodes so that the
-/// catchments touching an area are found without scanning every point.
+/// The catchments of an opened mirror (``CatchmentFile``), with boxes for the tree's nodes so
+/// that the catchments touching an area are found without scanning every point.
 ///
-/// Built on first use (one pass over the per-point boxes, ~1 ms per 100k points) and then shared
-/// by every query; read-only afterwards.
+/// Opened on first use (the node boxes take one pass over the per-point boxes, ~1 ms per 100k
+/// points) and then shared by every query; read-only afterwards.
 final class CatchmentStore: @unchecked Sendable {
+    /// Keeps the mapped (or computed) file alive for the views below.
+    private let bytes: SnapshotBytes
+    /// Whether the catchments are in the mirror folder (false: computed into memory only).
+    let stored: Bool
+    /// PROJ's words for the WGS84 → BNG step used.
+    let projection: String
     let start: UnsafeBufferPointer<UInt64>
     let wkb: UnsafeRawBufferPointer
     /// Planar BNG m².
@@ -18,10 +24,16 @@ final class CatchmentStore: @unchecked Sendable {
     private var nodeBox: [Double] = []
     private let tree: TreeView
 
-    init(snapshot s: Snapshot, tree: TreeView) throws {
+    init(snapshot s: Snapshot, location: MirrorLocation, tree: TreeView) throws {
         try s.verifyRows()
-        start = s.array(.catchmentStart); wkb = s.raw(.catchmentWKB)
-        area = s.array(.catchmentArea); box = s.array(.catchmentBox); clip = s.array(.catchmentClip)
+        let (bytes, stored) = try CatchmentFile.load(for: s, at: location)
+        let views = try CatchmentFile.sections(of: bytes, identity: s.catchmentIdentity, path: CatchmentFile.fileName)
+        self.bytes = bytes
+        self.stored = stored
+        projection = (try? JSONDecoder().decode(CatchmentFile.Meta.self, from: Data(views[.meta]!)))?.projection ?? "unknown"
+        start = views[.start]!.assumingMemoryBound(to: UInt64.self); wkb = views[.wkb]!
+        area = views[.area]!.assumingMemoryBound(to: Double.self); box = views[.box]!.assumingMemoryBound(to: Double.self)
+        clip = views[.clip]!.assumingMemoryBound(to: Int16.self)
         boundaryNames = s.strings(.boundaryNames).all
         self.tree = tree
         let n = tree.pointCount

@@ -1,9 +1,9 @@
 import Foundation
 
 extension CrimeMirror {
-    /// The stored catchments, opened (and their node boxes built) on first use.
+    /// The catchments, opened (or computed and stored, after an ingest) on first use.
     func catchments() throws -> CatchmentStore {
-        try catchmentCache.value { try CatchmentStore(snapshot: snapshot, tree: tree) }
+        try catchmentCache.value { try CatchmentStore(snapshot: snapshot, location: location, tree: tree) }
     }
 
     /// The catchment expansion report of a radius or polygon query: how far the map points inside

@@ -107,14 +107,13 @@ public enum Ingest {
         }
         summary.partitionsWritten = fresh.streetPartitions.count + fresh.outcomePartitions.count
         let tMerge = Date()
-        let snapshot = try SnapshotBuilder(table: table, synthetic: false, boundaries: clip).build()
+        let snapshot = SnapshotBuilder(table: table, synthetic: false, boundaries: clip).build()
         let tBuild = Date()
         summary.boundaries = clip.count
         progress?(IngestProgress(file: sources.count, files: sources.count, name: "", rows: rows, stage: "writing"))
         summary.snapshotBytes = try mirror.write(snapshot)
         summary.phases = [("read", tRead.timeIntervalSince(start)), ("merge", tMerge.timeIntervalSince(tRead)),
-                          ("build", tBuild.timeIntervalSince(tMerge) - snapshot.catchmentSeconds), ("catchments", snapshot.catchmentSeconds),
-                          ("write", Date().timeIntervalSince(tBuild))]
+                          ("build", tBuild.timeIntervalSince(tMerge)), ("write", Date().timeIntervalSince(tBuild))]
         summary.crimesInMirror = table.rows.count
         summary.mapPointsInMirror = snapshot.mapPointCount
         return summary

@@ -57,6 +57,14 @@ final class Snapshot: @unchecked Sendable {
         meta = m
     }
 
+    /// What the catchments depend on: the map points (tree order) and the force boundaries,
+    /// named by their sections' stored checksums, so a catchment file made for another snapshot
+    /// is recognised as stale without reading either.
+    var catchmentIdentity: [UInt64] {
+        [SnapshotFormat.Section.pointLat, .pointLng, .boundaryNames, .boundaryWKB].map { sections[$0.rawValue]!.checksum }
+            + [UInt64(meta.mapPoints)]
+    }
+
     func raw(_ s: SnapshotFormat.Section) -> UnsafeRawBufferPointer {
         SectionedFile.bytes(bytes.raw, sections[s.rawValue]!)
     }

@@ -8,7 +8,7 @@ struct SnapshotBuilder {
     /// Force boundaries (BNG) the catchments are clipped to; kept in the snapshot for re-ingest.
     var boundaries: [ForceBoundary] = []
 
-    func build() throws -> SnapshotImage {
+    func build() -> SnapshotImage {
         let rows = table.rows
         let outcomes = effectiveOutcomes()
 
@@ -98,17 +98,9 @@ struct SnapshotBuilder {
             pointNameStart.append(UInt32(pointNames.count))
         }
 
-        // Catchments: Voronoi cells in British National Grid metres, clipped (both cores).
-        let grid = try BritishNationalGrid.shared()
-        var bx = layout.order.map { Double(lng[Int($0)]) / 1e6 }, by = layout.order.map { Double(lat[Int($0)]) / 1e6 }
-        grid.toBNG(longitudes: &bx, latitudes: &by)
-        let catchmentStart = Date()
-        let catchments = try CatchmentBuilder.build(x: bx, y: by, boundaries: boundaries)
-
         var image = SnapshotImage()
         image.mapPointCount = n
-        image.catchmentSeconds = Date().timeIntervalSince(catchmentStart)
-        image.add(.meta, Array(meta(first: first, pointCount: n, projection: grid.summary)))
+        image.add(.meta, Array(meta(first: first, pointCount: n)))
         image.add(.forces, strings: table.forces)
         image.add(.agencies, strings: table.agencies)
         image.add(.categories, strings: table.categories)
@@ -175,11 +167,6 @@ struct SnapshotBuilder {
         image.add(.listedLat, table.listedPoints.map(\.latE6))
         image.add(.listedLng, table.listedPoints.map(\.lngE6))
         image.add(.listedName, table.listedPoints.map(\.name))
-        image.add(.catchmentStart, catchments.start)
-        image.add(.catchmentWKB, catchments.wkb)
-        image.add(.catchmentArea, catchments.area)
-        image.add(.catchmentBox, catchments.box)
-        image.add(.catchmentClip, catchments.clip)
         var boundaryNames = StringTable()
         var boundaryStart: [UInt64] = [0], boundaryWKB: [UInt8] = []
         for b in boundaries {
@@ -256,7 +243,7 @@ struct SnapshotBuilder {
         }
     }
 
-    private func meta(first: Int32, pointCount: Int, projection: String) -> [UInt8] {
+    private func meta(first: Int32, pointCount: Int) -> [UInt8] {
         // Count by integer (force, month) keys; strings only for the few partitions.
         var streetCounts: [Int64: (Int, Int)] = [:]
         for r in table.rows {
@@ -277,8 +264,7 @@ struct SnapshotBuilder {
             street: street.keys.sorted().map { MirrorMeta.Partition(force: $0.force, month: Month(ordinal: Int($0.month)).description, crimes: street[$0]!.0, noLocation: street[$0]!.1) },
             outcomes: outcome.keys.sorted().map { MirrorMeta.Partition(force: $0.force, month: Month(ordinal: Int($0.month)).description, crimes: outcome[$0]!, noLocation: 0) },
             crimes: table.rows.count, noLocation: street.values.reduce(0) { $0 + $1.1 },
-            mapPoints: pointCount, listedMapPoints: table.listedPoints.count, outcomeEvents: table.events.count,
-            catchmentProjection: projection)
+            mapPoints: pointCount, listedMapPoints: table.listedPoints.count, outcomeEvents: table.events.count)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return Array((try? encoder.encode(meta)) ?? Data())

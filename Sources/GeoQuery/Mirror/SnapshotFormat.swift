@@ -31,15 +31,13 @@ enum SnapshotFormat {
         // Outcome events and the explicit map-point list, kept so re-ingest loses nothing.
         case eventMonth = 70, eventForce, eventOutcome, eventIDKind, eventIDWords
         case listedID = 80, listedLat, listedLng, listedName
-        // Catchments, per map point in tree order (BNG metres): WKB offsets u64 × (n+1), WKB bytes,
-        // planar area f64, box f64 × 4, clip (boundary index or -1) i16.
-        case catchmentStart = 110, catchmentWKB, catchmentArea, catchmentBox, catchmentClip
-        // Force boundaries the catchments were clipped to: names, WKB offsets u64 × (n+1), WKB (BNG).
+        // Force boundaries the catchments are clipped to: names, WKB offsets u64 × (n+1), WKB (BNG).
+        // (The catchments themselves live in a companion file, see ``CatchmentFile``.)
         case boundaryNames = 120, boundaryStart, boundaryWKB
 
-        /// Row data and catchments, verified lazily (police-json, re-ingest, catchment reports);
+        /// Row data and boundaries, verified lazily (police-json, re-ingest, catchments);
         /// everything else is verified at open.
-        var isRowData: Bool { (50..<100).contains(rawValue) || (110..<130).contains(rawValue) }
+        var isRowData: Bool { (50..<100).contains(rawValue) || (120..<130).contains(rawValue) }
     }
 
     /// A fast 64-bit checksum over whole words (4 independent lanes, then mixed); detects the
@@ -91,8 +89,6 @@ struct MirrorMeta: Codable, Sendable {
     var mapPoints: Int
     var listedMapPoints: Int
     var outcomeEvents: Int
-    /// How map points were projected to British National Grid for the catchments (PROJ's words).
-    var catchmentProjection: String?
 }
 
 /// A snapshot ready to write: its sections, each still in the array that built it (no copy
@@ -101,8 +97,6 @@ struct SnapshotImage {
     typealias Bytes = SectionedFile.Bytes
     var sections: [(SnapshotFormat.Section, Bytes)] = []
     var mapPointCount = 0
-    /// Time spent computing the catchments (part of the build), for the ingest summary.
-    var catchmentSeconds = 0.0
 
     mutating func add<T>(_ id: SnapshotFormat.Section, _ values: [T]) {
         sections.append((id, { body in values.withUnsafeBytes { body($0) } }))

@@ -26,8 +26,8 @@ public struct MirrorInfo: Sendable {
     public var sectionBytes: [String: Int]
     /// Force boundaries the catchments are clipped to (empty: clipped at 20 km).
     public var boundaries: [String] = []
-    /// PROJ's description of the WGS84 → British National Grid step used for the catchments.
-    public var catchmentProjection: String?
+    /// The catchment file's size, nil when the catchments are not computed yet (first use does it).
+    public var catchmentBytes: Int?
     /// "34,735 (Code-Point Open; BNG→WGS84 by …)", or why there are none; and one line per source file.
     public var postcodes: String
     public var postcodeSources: [String]
@@ -46,8 +46,8 @@ public struct MirrorInfo: Sendable {
         }
         let clip = boundaries.isEmpty ? "clipped at 20 km (no force boundaries loaded: 'geoquery ingest --boundaries FILE')"
             : "clipped to \(boundaries.count) force boundaries"
-        lines.append("Catchments: one Voronoi cell per map point, \(clip); \(Format.grouped(sectionBytes["catchments"] ?? 0)) bytes")
-        if let p = catchmentProjection { lines.append("Catchment projection: British National Grid ⇄ WGS84 by \(p)") }
+        let held = catchmentBytes.map { "\(Format.grouped($0)) bytes in \(CatchmentFile.fileName)" } ?? "computed on first use (about a second per 100,000 map points) and kept"
+        lines.append("Catchments: one Voronoi cell per map point, \(clip); \(held)")
         lines.append("Postcodes: \(postcodes)")
         lines += postcodeSources.map { "  " + $0 }
         lines.append("Forces (\(forces.count)):")
@@ -65,6 +65,15 @@ extension String {
 }
 
 extension CrimeMirror {
+    /// Size of a catchment file made for this snapshot, nil when there is none yet.
+    var catchmentFileBytes: Int? {
+        guard case .directory(let dir) = location else { return nil }
+        let path = (dir as NSString).appendingPathComponent(CatchmentFile.fileName)
+        guard let bytes = try? SnapshotBytes(mapping: path),
+              (try? CatchmentFile.sections(of: bytes, identity: snapshot.catchmentIdentity, path: path)) != nil else { return nil }
+        return bytes.raw.count
+    }
+
     /// Forces, months (with gaps), counts and sizes.
     public var info: MirrorInfo {
         let meta = snapshot.meta
@@ -76,11 +85,10 @@ extension CrimeMirror {
             let gaps = (ms.first!...ms.last!).months.filter { !held.contains($0) }
             return MirrorInfo.ForceCoverage(force: f, first: ms.first!, last: ms.last!, months: ms.count, gaps: gaps, crimes: byForce[f]!.reduce(0) { $0 + $1.1 })
         }
-        var rows = 0, index = 0, pointCells = 0, nodeCells = 0, projections = 0, catchments = 0
+        var rows = 0, index = 0, pointCells = 0, nodeCells = 0, projections = 0
         for s in SnapshotFormat.Section.allCases {
             let n = snapshot.raw(s).count
             if s.isRowData && s.rawValue < 70 { rows += n } else if s.rawValue >= 20 && !s.isRowData { index += n }
-            if s.rawValue >= 110 { catchments += n }
             switch s {
             case .pointCells, .pointCellStart: pointCells += n
             case .nodeCells, .nodeCellStart: nodeCells += n
@@ -101,9 +109,8 @@ extension CrimeMirror {
         return MirrorInfo(location: snapshot.path, synthetic: synthetic, forces: coverage, firstMonth: firstMonth, lastMonth: lastMonth,
                           crimes: meta.crimes, noLocation: meta.noLocation, mapPoints: meta.mapPoints, listedMapPoints: meta.listedMapPoints,
                           outcomeEvents: meta.outcomeEvents, snapshotBytes: snapshot.bytes.raw.count, created: meta.created,
-                          sectionBytes: ["crimes": rows, "index": index, "pointCells": pointCells, "nodeCells": nodeCells, "projections": projections,
-                                         "catchments": catchments],
-                          boundaries: snapshot.strings(.boundaryNames).all, catchmentProjection: meta.catchmentProjection,
+                          sectionBytes: ["crimes": rows, "index": index, "pointCells": pointCells, "nodeCells": nodeCells, "projections": projections],
+                          boundaries: snapshot.strings(.boundaryNames).all, catchmentBytes: catchmentFileBytes,
                           postcodes: postcodes, postcodeSources: postcodeSources)
     }
 }

@@ -14,7 +14,7 @@ enum SampleMirror {
                 var text = file.contents
                 _ = try text.withUTF8 { try PoliceCSV.read($0, name: file.name, into: &table) }
             }
-            let image = try SnapshotBuilder(table: table, synthetic: true).build()
+            let image = SnapshotBuilder(table: table, synthetic: true).build()
             return .success(try Snapshot(bytes: SnapshotBytes(copying: image.serialized()), path: "(embedded synthetic sample)"))
         } catch let e as GeoQueryError {
             return .failure(e)

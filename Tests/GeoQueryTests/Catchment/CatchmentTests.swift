@@ -235,3 +235,33 @@ import Testing
         #expect(nearest.metres > 20_000)
     }
 }
+
+/// The catchment file beside the snapshot: made on first use, recognised when stale or damaged.
+@Suite struct CatchmentFileTests {
+    @Test func aStaleOrDamagedCatchmentFileIsComputedAgain() throws {
+        let dir = TestData.temporaryDirectory()
+        let file = dir + "/" + CatchmentFile.fileName
+        _ = try Ingest.run(paths: [TestData.archive + "/2019-01/2019-01-city-of-london-street.csv"], mirror: .directory(dir))
+        #expect(!FileManager.default.fileExists(atPath: file), "ingest leaves catchments to their first use")
+        let first = try CrimeMirror.open(.directory(dir))
+        #expect(first.info.catchmentBytes == nil)
+        let store = try first.catchments()
+        #expect(store.stored && store.area.count == first.mapPointCount)
+        #expect(try CrimeMirror.open(.directory(dir)).info.catchmentBytes != nil)
+
+        // Damaged: a flipped byte in the WKB is caught by its checksum and the file is made again.
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: file))
+        bytes[bytes.count - 100] ^= 0xFF
+        try bytes.write(to: URL(fileURLWithPath: file))
+        let again = try CrimeMirror.open(.directory(dir)).catchments()
+        #expect(again.area.count == first.mapPointCount)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: file)) != bytes)
+
+        // Stale: another month brings new map points; the old file no longer matches.
+        _ = try Ingest.run(paths: [TestData.archive + "/2019-02/2019-02-city-of-london-street.csv"], mirror: .directory(dir))
+        let grown = try CrimeMirror.open(.directory(dir))
+        #expect(grown.mapPointCount > first.mapPointCount)
+        #expect(grown.info.catchmentBytes == nil)
+        #expect(try grown.catchments().area.count == grown.mapPointCount)
+    }
+}

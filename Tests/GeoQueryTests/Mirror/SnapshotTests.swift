@@ -61,7 +61,7 @@ import Testing
     @Test func aSnapshotRoundTripsToTheSameTable() throws {
         let dir = try smallMirror()
         let table = try CrimeMirror.open(.directory(dir)).snapshot.crimeTable()
-        let rebuilt = try SnapshotBuilder(table: table, synthetic: false).build()
+        let rebuilt = SnapshotBuilder(table: table, synthetic: false).build()
         let again = try CrimeMirror(snapshot: Snapshot(bytes: SnapshotBytes(copying: rebuilt.serialized()), path: "memory"))
         let q = CrimeQuery.radius(lat: 51.5155, lng: -0.0922, Distance(metres: 3000))
         #expect(try again.query(q) == CrimeMirror.open(.directory(dir)).query(q))

@@ -46,6 +46,8 @@ enum TestData {
     static let realMirrorPath: String = {
         let dir = temporaryDirectory("real")
         do { _ = try Ingest.run(paths: [archive], boundaries: [forceBoundaries], postcodes: codePointFiles, gridDirectories: [projGrids], mirror: .directory(dir)) } catch { fatalError("ingesting \(archive) failed: \(error)") }
+        // Compute and store the catchments now, so the CLI tests' processes find them.
+        do { _ = try CrimeMirror.open(.directory(dir)).catchments() } catch { fatalError("catchments of the real mirror failed: \(error)") }
         return dir
     }()
 

@@ -1,0 +1,76 @@
+import Foundation
+
+/// `DIR/catchments.geoquery`: the catchments of a snapshot's map points, kept beside it.
+///
+/// Catchments are derived data (the map points and the force boundaries fix them), so they are
+/// computed on first use after an ingest, about a second per 100,000 map points, and stored
+/// here for every later query; ingest itself stays a crime-rows job. The file names the snapshot
+/// it was made for (``Snapshot/catchmentIdentity``): a stale, damaged or missing file is simply
+/// computed again, and a mirror folder that cannot be written to keeps them in memory.
+///
+/// Sections: identity u64s, meta (JSON: projection used), WKB offsets u64 × (n+1), WKB bytes
+/// (BNG metres), planar area f64, box f64 × 4, clip i16 (boundary index or -1).
+enum CatchmentFile {
+    static let fileName = "catchments.geoquery"
+    static let file = SectionedFile(magic: Array("GEOQCTCH".utf8), version: 1, what: "catchment file",
+                                    rebuild: "it is computed again on next use")
+
+    enum Section: UInt32, CaseIterable { case identity = 1, meta, start, wkb, area, box, clip }
+
+    struct Meta: Codable { var projection: String; var created: String }
+
+    /// The catchments of `snapshot`: read from the mirror folder when it holds a file made for
+    /// this snapshot, else computed and (where the folder is writable) stored.
+    static func load(for snapshot: Snapshot, at location: MirrorLocation) throws -> (bytes: SnapshotBytes, stored: Bool) {
+        let identity = snapshot.catchmentIdentity
+        if case .directory(let dir) = location {
+            let path = (dir as NSString).appendingPathComponent(fileName)
+            if let bytes = try? SnapshotBytes(mapping: path), (try? sections(of: bytes, identity: identity, path: path)) != nil {
+                return (bytes, true)
+            }
+        }
+        let image = try compute(snapshot)
+        var serialized: [UInt8] = []
+        _ = file.write(image) { serialized.append(contentsOf: $0); return true }
+        var stored = false
+        if case .directory = location {
+            // A read-only mirror still answers, from memory.
+            stored = (try? location.writeFile(named: fileName, what: "the catchments") { sink in
+                serialized.withUnsafeBytes { sink($0) }
+            }) != nil
+        }
+        return (SnapshotBytes(copying: serialized), stored)
+    }
+
+    /// The section views of a catchment file, checked against `identity`.
+    static func sections(of bytes: SnapshotBytes, identity: [UInt64], path: String) throws -> [Section: UnsafeRawBufferPointer] {
+        let raw = bytes.raw
+        let table = try file.sections(raw, path: path)
+        var views: [Section: UnsafeRawBufferPointer] = [:]
+        for s in Section.allCases {
+            guard let e = table[s.rawValue], SectionedFile.verify(raw, e) else {
+                throw GeoQueryError.mirrorCorrupt("\(path) is damaged: \(file.rebuild)")
+            }
+            views[s] = SectionedFile.bytes(raw, e)
+        }
+        guard Array(views[.identity]!.assumingMemoryBound(to: UInt64.self)) == identity else {
+            throw GeoQueryError.mirrorCorrupt("\(path) was made for another snapshot: \(file.rebuild)")
+        }
+        return views
+    }
+
+    /// Projects the snapshot's map points to British National Grid and builds their catchments.
+    private static func compute(_ snapshot: Snapshot) throws -> [(id: UInt32, bytes: SectionedFile.Bytes)] {
+        let lat = snapshot.array(.pointLat, as: Int32.self), lng = snapshot.array(.pointLng, as: Int32.self)
+        let grid = try BritishNationalGrid.shared()
+        var x = lng.map { Double($0) / 1e6 }, y = lat.map { Double($0) / 1e6 }
+        grid.toBNG(longitudes: &x, latitudes: &y)
+        let t = try CatchmentBuilder.build(x: x, y: y, boundaries: snapshot.boundaries())
+        let meta = Array(try JSONEncoder().encode(Meta(projection: grid.summary, created: ISO8601DateFormatter().string(from: Date()))))
+        var out: [(id: UInt32, bytes: SectionedFile.Bytes)] = []
+        func add<T>(_ s: Section, _ values: [T]) { out.append((s.rawValue, { body in values.withUnsafeBytes { body($0) } })) }
+        add(.identity, snapshot.catchmentIdentity); add(.meta, meta)
+        add(.start, t.start); add(.wkb, t.wkb); add(.area, t.area); add(.box, t.box); add(.clip, t.clip)
+        return out
+    }
+}
