@@ -8,10 +8,20 @@ public struct Catchment: Sendable {
     public var name: String
     /// Area on the ellipsoid, km².
     public var areaKm2: Double
-    /// Outline in WGS84: parts, each exterior ring then holes (empty when the cell vanished).
-    public var rings: [[[Polygon.Coordinate]]]
     /// The force boundary it was clipped to, or "20 km from the point".
     public var clippedTo: String
+    /// The cell as stored: WKB in British National Grid metres (empty when the cell vanished).
+    let wkb: [UInt8]
+
+    /// Outline in WGS84: parts, each exterior ring then holes (empty when the cell vanished).
+    /// Converted from the stored geometry on each call (PROJ and GEOS work: pictures and
+    /// exports ask for it, counts do not).
+    public var rings: [[[Polygon.Coordinate]]] {
+        guard !wkb.isEmpty, let grid = try? BritishNationalGrid.shared() else { return [] }
+        let geos = GEOSContext()
+        guard let g = try? wkb.withUnsafeBytes({ try geos.readWKB($0) }) else { return [] }
+        return grid.wgs84Rings(g)
+    }
 }
 
 /// How far the map points of a query really reach, and the honest bounds on its count.

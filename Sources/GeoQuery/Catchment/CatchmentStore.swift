@@ -101,6 +101,9 @@ final class CatchmentStore: @unchecked Sendable {
         return try geos.readWKB(UnsafeRawBufferPointer(rebasing: wkb[lo..<hi]))
     }
 
+    /// Point `p`'s catchment as WKB bytes (empty when it has no area).
+    func wkbBytes(_ p: Int) -> [UInt8] { Array(wkb[Int(start[p])..<Int(start[p + 1])]) }
+
     /// What point `p`'s catchment was clipped to, in words.
     func clippedTo(_ p: Int) -> String {
         let c = Int(clip[p])

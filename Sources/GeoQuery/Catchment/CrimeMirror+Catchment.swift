@@ -49,6 +49,9 @@ extension CrimeMirror {
         let e = shape.extent
         var candidates = Set(store.points(meeting: (e.0, e.1, e.2, e.3)))
         candidates.formUnion(inside)
+        // Most catchments lie clearly inside or outside: a Swift box test against the outline's
+        // edges settles them; only boxes near the boundary go to GEOS.
+        let edges = PolygonEdgeIndex(rings: shape.polygonRings.flatMap { $0 }.map { $0.map { (x: $0.0, y: $0.1) } })
         var cells: [CatchmentReport.Cell] = []
         var union = 0.0, outsidePart = 0.0, fromOutside = 0.0, covered = 0.0
         var certain = 0, reported = 0, possible = 0
@@ -57,24 +60,36 @@ extension CrimeMirror {
             let crimes = CrimeCell.sum(UnsafeBufferPointer(rebasing: pointCells[Int(pointCellStart[p])..<Int(pointCellStart[p + 1])]),
                                        monthLo: plan.monthLo, monthHi: plan.monthHi, categoryMask: plan.categoryMask, forceMask: plan.forceMask)
             let planar = store.area[p]
-            guard let cell = try store.geometry(p, in: geos) else {
+            guard planar > 0 else {
                 // A vanished cell (clipped away entirely) takes no area; its point still counts.
                 if isInside { reported += crimes; possible += crimes; certain += crimes }
                 continue
             }
             let relation: CatchmentReport.Relation
             var inPart: Double
-            if prepared.covers(cell) {
+            let b = (store.box[4 * p], store.box[4 * p + 1], store.box[4 * p + 2], store.box[4 * p + 3])
+            switch edges.classify(minX: b.0, minY: b.1, maxX: b.2, maxY: b.3) {
+            case .inside:
                 inPart = planar
                 relation = isInside ? .inside : .straddlingOut
-            } else if prepared.intersects(cell) {
-                inPart = try cell.intersection(shape).area
-                relation = isInside ? .straddlingIn : .straddlingOut
-            } else if isInside {
-                inPart = 0
-                relation = .straddlingIn
-            } else {
+            case .outside where !isInside:
                 continue
+            default:
+                let cell = try store.geometry(p, in: geos)!
+                if prepared.covers(cell) {
+                    inPart = planar
+                    relation = isInside ? .inside : .straddlingOut
+                } else if prepared.intersects(cell) {
+                    // Intersect with the outline's part near the cell: a few edges, not hundreds.
+                    let local = try shape.clipped(minX: b.0 - 1, minY: b.1 - 1, maxX: b.2 + 1, maxY: b.3 + 1)
+                    inPart = try cell.intersection(local.isValid ? local : shape).area
+                    relation = isInside ? .straddlingIn : .straddlingOut
+                } else if isInside {
+                    inPart = 0
+                    relation = .straddlingIn
+                } else {
+                    continue
+                }
             }
             inPart = min(inPart, planar)
             // A catchment that only touches the boundary (a shared edge or corner) holds no place
@@ -91,8 +106,8 @@ extension CrimeMirror {
             }
             possible += crimes
             let catchment = Catchment(mapPoint: mapPoint(p), index: p, name: pointName(p), areaKm2: planar * toKm2,
-                                      rings: grid.wgs84Rings(cell), clippedTo: store.clippedTo(p))
-            cells.append(.init(catchment: catchment, relation: relation, crimes: crimes, shareInside: planar > 0 ? inPart / planar : 0))
+                                      clippedTo: store.clippedTo(p), wkb: store.wkbBytes(p))
+            cells.append(.init(catchment: catchment, relation: relation, crimes: crimes, shareInside: inPart / planar))
         }
         let queryArea = shape.area
         var nearest: (String, Double, Double, Double)? = nil
@@ -121,9 +136,8 @@ extension CrimeMirror {
         let grid = try BritishNationalGrid.shared()
         let geos = GEOSContext()
         let point = mapPoint(p)
-        let rings = try store.geometry(p, in: geos).map { grid.wgs84Rings($0) } ?? []
         let km2 = store.area[p] / (grid.arealScale(lat: point.latitude, lng: point.longitude) * 1e6)
-        return Catchment(mapPoint: point, index: p, name: pointName(p), areaKm2: km2, rings: rings, clippedTo: store.clippedTo(p))
+        return Catchment(mapPoint: point, index: p, name: pointName(p), areaKm2: km2, clippedTo: store.clippedTo(p), wkb: store.wkbBytes(p))
     }
 
     /// The map point nearest a place (index order) and its geodesic distance in metres, or nil

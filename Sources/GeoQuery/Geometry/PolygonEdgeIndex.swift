@@ -16,11 +16,16 @@ public struct PolygonEdgeIndex: Sendable {
     private static let orientBound = 3.3306690738754716e-16
 
     public init(_ polygon: Polygon) {
-        for rings in polygon.parts {
-            for ring in rings where ring.count > 1 {
-                for i in 0..<(ring.count - 1) {
-                    ax.append(ring[i].lng); ay.append(ring[i].lat); bx.append(ring[i + 1].lng); by.append(ring[i + 1].lat)
-                }
+        self.init(rings: polygon.parts.flatMap { $0 }.map { $0.map { (x: $0.lng, y: $0.lat) } })
+    }
+
+    /// Over planar rings of any units (British National Grid metres for catchments); each ring
+    /// closed or not, holes and parts alike (even-odd).
+    init(rings: [[(x: Double, y: Double)]]) {
+        for ring in rings where ring.count > 1 {
+            let closed = ring.first! == ring.last! ? ring : ring + [ring.first!]
+            for i in 0..<(closed.count - 1) {
+                ax.append(closed[i].x); ay.append(closed[i].y); bx.append(closed[i + 1].x); by.append(closed[i + 1].y)
             }
         }
         minY = min(ay.min() ?? 0, by.min() ?? 0); maxY = max(ay.max() ?? 0, by.max() ?? 0)

@@ -87,7 +87,9 @@ extension CatchmentReport {
         w.endObject()
         GeoJSON.writePolygon(queryRings, into: &w)
         w.endObject()
-        for c in cells where !c.catchment.rings.isEmpty {
+        for c in cells {
+            let rings = c.catchment.rings  // PROJ + GEOS work: once per cell
+            if rings.isEmpty { continue }
             w.beginObject()
             w.value("type", "Feature")
             w.beginObject("properties")
@@ -100,7 +102,7 @@ extension CatchmentReport {
             w.value("share_inside", c.shareInside, places: 4)
             w.value("clipped_to", c.catchment.clippedTo)
             w.endObject()
-            GeoJSON.writePolygon(c.catchment.rings, into: &w)
+            GeoJSON.writePolygon(rings, into: &w)
             w.endObject()
         }
         for c in cells {

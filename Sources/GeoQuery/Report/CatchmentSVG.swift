@@ -60,12 +60,13 @@ extension CatchmentReport {
         s += "<rect x=\"\(Int(pad))\" y=\"\(Int(top))\" width=\"\(Int(mapW))\" height=\"\(Int(mapH))\" fill=\"#e8eef4\" stroke=\"#999\"/>\n"
         s += "<g clip-path=\"url(#frame)\">\n"
         // Catchments, then straddler outlines on top so they are never hidden by neighbours.
-        for (c, d) in zip(cells, densities) where !c.catchment.rings.isEmpty {
-            s += "<path d=\"\(path(c.catchment.rings))\" fill=\"\(colour(d))\" fill-rule=\"evenodd\" stroke=\"#7a7a7a\" stroke-width=\"0.6\"/>\n"
+        let outlines = cells.map(\.catchment.rings)  // PROJ + GEOS work: once per cell
+        for (k, d) in densities.enumerated() where !outlines[k].isEmpty {
+            s += "<path d=\"\(path(outlines[k]))\" fill=\"\(colour(d))\" fill-rule=\"evenodd\" stroke=\"#7a7a7a\" stroke-width=\"0.6\"/>\n"
         }
-        for c in cells where c.relation != .inside && !c.catchment.rings.isEmpty {
+        for (k, c) in cells.enumerated() where c.relation != .inside && !outlines[k].isEmpty {
             let colour = c.relation == .straddlingIn ? "#1f5fbf" : "#7b3fa0"
-            s += "<path d=\"\(path(c.catchment.rings))\" fill=\"none\" stroke=\"\(colour)\" stroke-width=\"2\" stroke-dasharray=\"\(c.relation == .straddlingIn ? "none" : "5 3")\"/>\n"
+            s += "<path d=\"\(path(outlines[k]))\" fill=\"none\" stroke=\"\(colour)\" stroke-width=\"2\" stroke-dasharray=\"\(c.relation == .straddlingIn ? "none" : "5 3")\"/>\n"
         }
         s += "<path d=\"\(path(queryRings))\" fill=\"none\" stroke=\"#000\" stroke-width=\"3\"/>\n"
         for c in cells.sorted(by: { $0.crimes > $1.crimes }) {
