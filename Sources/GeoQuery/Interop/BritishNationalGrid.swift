@@ -21,7 +21,8 @@ public final class BritishNationalGrid: @unchecked Sendable {
     private let context: OpaquePointer
     /// BNG → WGS84, normalised so x = longitude, y = latitude.
     private let operation: OpaquePointer
-    /// The projected CRS itself, for `proj_factors` (scale at a point).
+    /// The projection of EPSG:27700 alone (Transverse Mercator), for `proj_factors`: given the
+    /// CRS instead, PROJ would look its conversion up in proj.db on every call.
     private let projected: OpaquePointer
     private let lock = NSLock()
 
@@ -43,8 +44,11 @@ public final class BritishNationalGrid: @unchecked Sendable {
         var pointers = cStrings.map { UnsafePointer<CChar>($0) }
         proj_context_set_search_paths(ctx, Int32(pointers.count), &pointers)
 
+        // The projection as a PROJ pipeline step ("+proj=tmerc ... +ellps=airy"), from EPSG's own
+        // definition; without "+type=crs" it is an operation proj_factors evaluates directly.
         guard let source = proj_create(ctx, "EPSG:27700"), let target = proj_create(ctx, "EPSG:4326"),
-              let crs = proj_create(ctx, "EPSG:27700") else {
+              let definition = proj_as_proj_string(ctx, source, PJ_PROJ_5, nil),
+              let crs = proj_create(ctx, String(cString: definition).replacingOccurrences(of: "+type=crs", with: "")) else {
             proj_context_destroy(ctx)
             throw GeoQueryError.projection("PROJ does not know EPSG:27700 or EPSG:4326 (is proj.db installed? apt-get install libproj-dev)")
         }
