@@ -16,11 +16,29 @@ public struct Catchment: Sendable {
     /// Outline in WGS84: parts, each exterior ring then holes (empty when the cell vanished).
     /// Converted from the stored geometry on each call (PROJ and GEOS work: pictures and
     /// exports ask for it, counts do not).
-    public var rings: [[[Polygon.Coordinate]]] {
-        guard !wkb.isEmpty, let grid = try? BritishNationalGrid.shared() else { return [] }
+    public var rings: [[[Polygon.Coordinate]]] { Catchment.outlines([self])[0] }
+
+    /// The WGS84 outlines of many catchments at once: one GEOS context and one PROJ call for
+    /// all their vertices (per-catchment contexts and calls cost more than the conversion).
+    public static func outlines(_ catchments: [Catchment]) -> [[[[Polygon.Coordinate]]]] {
+        guard let grid = try? BritishNationalGrid.shared() else { return catchments.map { _ in [] } }
         let geos = GEOSContext()
-        guard let g = try? wkb.withUnsafeBytes({ try geos.readWKB($0) }) else { return [] }
-        return grid.wgs84Rings(g)
+        let planar = catchments.map { c -> [[[(Double, Double)]]] in
+            guard !c.wkb.isEmpty, let g = try? c.wkb.withUnsafeBytes({ try geos.readWKB($0) }) else { return [] }
+            return g.polygonRings
+        }
+        var xs: [Double] = [], ys: [Double] = []
+        for parts in planar { for ring in parts.joined() { for (x, y) in ring { xs.append(x); ys.append(y) } } }
+        grid.toWGS84(eastings: &xs, northings: &ys)
+        var k = 0
+        return planar.map { parts in
+            parts.map { rings in
+                rings.map { ring in
+                    defer { k += ring.count }
+                    return (k..<(k + ring.count)).map { Polygon.Coordinate(lat: ys[$0], lng: xs[$0]) }
+                }
+            }
+        }
     }
 }
 

@@ -44,15 +44,4 @@ extension BritishNationalGrid {
         }
         return try geos.polygon(coordinates: parts)
     }
-
-    /// A BNG geometry's polygonal parts as WGS84 rings of (lat, lng).
-    func wgs84Rings(_ g: Geometry) -> [[[Polygon.Coordinate]]] {
-        g.polygonRings.map { part in
-            part.map { ring in
-                var xs = ring.map(\.0), ys = ring.map(\.1)
-                toWGS84(eastings: &xs, northings: &ys)
-                return zip(ys, xs).map { Polygon.Coordinate(lat: $0, lng: $1) }
-            }
-        }
-    }
 }

@@ -87,9 +87,7 @@ extension CatchmentReport {
         w.endObject()
         GeoJSON.writePolygon(queryRings, into: &w)
         w.endObject()
-        for c in cells {
-            let rings = c.catchment.rings  // PROJ + GEOS work: once per cell
-            if rings.isEmpty { continue }
+        for (c, rings) in zip(cells, Catchment.outlines(cells.map(\.catchment))) where !rings.isEmpty {
             w.beginObject()
             w.value("type", "Feature")
             w.beginObject("properties")

@@ -60,7 +60,7 @@ extension CatchmentReport {
         s += "<rect x=\"\(Int(pad))\" y=\"\(Int(top))\" width=\"\(Int(mapW))\" height=\"\(Int(mapH))\" fill=\"#e8eef4\" stroke=\"#999\"/>\n"
         s += "<g clip-path=\"url(#frame)\">\n"
         // Catchments, then straddler outlines on top so they are never hidden by neighbours.
-        let outlines = cells.map(\.catchment.rings)  // PROJ + GEOS work: once per cell
+        let outlines = Catchment.outlines(cells.map(\.catchment))
         for (k, d) in densities.enumerated() where !outlines[k].isEmpty {
             s += "<path d=\"\(path(outlines[k]))\" fill=\"\(colour(d))\" fill-rule=\"evenodd\" stroke=\"#7a7a7a\" stroke-width=\"0.6\"/>\n"
         }
