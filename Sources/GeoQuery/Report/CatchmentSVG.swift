@@ -29,13 +29,28 @@ extension CatchmentReport {
         func px(_ c: Polygon.Coordinate) -> (Double, Double) {
             (pad + ((c.lng - lng0) * mPerLng + halfW) * scale, top + (halfH - (c.lat - lat0) * mPerLat) * scale)
         }
+        // Path data is most of the picture's text: tenths of a pixel written from integers.
+        func tenths(_ v: Double, into out: inout String) {
+            let t = Int((v * 10).rounded())
+            if t < 0 { out += "-" }
+            out += String(abs(t) / 10)
+            out += "."
+            out += String(abs(t) % 10)
+        }
         func path(_ parts: [[[Polygon.Coordinate]]]) -> String {
-            parts.flatMap { $0 }.map { ring in
-                ring.enumerated().map { i, c in
+            var d = ""
+            d.reserveCapacity(parts.reduce(0) { $0 + $1.reduce(0) { $0 + $1.count } } * 14)
+            for ring in parts.joined() {
+                for (i, c) in ring.enumerated() {
                     let (x, y) = px(c)
-                    return (i == 0 ? "M" : "L") + Format.decimal(x, places: 1) + " " + Format.decimal(y, places: 1)
-                }.joined() + "Z"
-            }.joined()
+                    d += i == 0 ? "M" : "L"
+                    tenths(x, into: &d)
+                    d += " "
+                    tenths(y, into: &d)
+                }
+                d += "Z"
+            }
+            return d
         }
         func esc(_ s: String) -> String {
             s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
