@@ -53,7 +53,9 @@ extension CatchmentReport {
             return d
         }
         func esc(_ s: String) -> String {
-            s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+            // Most names need nothing; Foundation's replacing is slow enough to matter per point.
+            guard s.utf8.contains(where: { $0 == UInt8(ascii: "&") || $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") }) else { return s }
+            return s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
         }
 
         // Density classes: quantile breaks of the catchments drawn, rounded to 2 significant figures.
@@ -67,7 +69,7 @@ extension CatchmentReport {
         let maxCrimes = max(cells.map(\.crimes).max() ?? 1, 1)
         func radius(_ crimes: Int) -> Double { 1.5 + 9 * (Double(crimes) / Double(maxCrimes)).squareRoot() }
 
-        var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"13\">\n"
+        var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" style=\"max-width:100%;height:auto\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"13\">\n"
         s += "<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n"
         s += "<text x=\"\(Int(pad))\" y=\"24\" font-size=\"17\" font-weight=\"bold\">\(esc(title))</text>\n"
         s += "<text x=\"\(Int(pad))\" y=\"44\" fill=\"#444\">Each shaded cell is a map point's catchment: the area whose crimes Police UK moves to that point.</text>\n"

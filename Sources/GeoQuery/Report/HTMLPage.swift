@@ -171,7 +171,7 @@ extension AreaReport {
         if !result.notes.isEmpty { body += "<h2>Notes</h2>\n" + HTMLPage.list(result.notes) }
         body += "<h2>Catchment</h2>\n<div class=\"placeholder\" id=\"catchment\">"
         if let picture = request.catchmentPicture {
-            body += picture.replacingOccurrences(of: "<svg xmlns", with: "<svg style=\"max-width:100%;height:auto\" xmlns")
+            body += picture  // scales itself to the page (see CatchmentReport.svg)
         }
         if let c = request.catchment {
             body += "Reported \(Format.grouped(c.reported)); certain \(Format.grouped(c.certain)); possible \(Format.grouped(c.possible)); the catchments reach \(Format.decimal(c.expansionRatio, places: 2)) times the area."
