@@ -34,11 +34,11 @@ struct CatchmentCommand: ParsableCommand {
         let m = try CrimeMirror.open(mirror.location)
         let q = try area.input.query(in: m)
         let report = try m.catchmentReport(q)
+        if let svg { try Output.file(svg, report.svg()) }
         switch format {
         case .table: Output.standard(try m.query(q).table(area: q.area) + report.table)
         case .json: Output.standard(try m.query(q).json(area: q.area, catchment: report) + "\n")
         case .geojson: Output.standard(report.geojson)
         }
-        if let svg { try Output.file(svg, report.svg()) }
     }
 }

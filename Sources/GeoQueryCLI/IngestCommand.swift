@@ -62,12 +62,17 @@ struct IngestCommand: ParsableCommand {
             out += "postcodes: \(p.added) added, \(p.replaced) replaced; the mirror now holds \(p.held)"
             out += (p.transformation.map { "; BNG→WGS84 by \($0)" } ?? "") + "; postcode table \(p.bytes) bytes\n"
         }
-        guard !paths.isEmpty || !mapPoints.isEmpty || !boundaries.isEmpty else { return Output.standard(out) }
+        guard !paths.isEmpty || !mapPoints.isEmpty || !boundaries.isEmpty else {
+            if case .directory(let dir) = location, !FileManager.default.fileExists(atPath: (dir as NSString).appendingPathComponent("mirror.geoquery")) {
+                out += "note: \(dir) has no crime data yet: add Police UK CSVs with 'geoquery ingest --mirror \(dir) FILES...' before querying\n"
+            }
+            return Output.standard(out)
+        }
         out += "ingested \(summary.files.count) file(s): read \(summary.read) rows, stored \(summary.stored), rejected \(summary.rejected)"
         out += "; \(summary.partitionsWritten) force-month(s) written, \(summary.partitionsReplaced) replaced\n"
         out += "mirror now holds \(summary.crimesInMirror) crimes at \(summary.mapPointsInMirror) map points"
         out += summary.boundaries > 0 ? " (catchments clipped to \(summary.boundaries) force boundaries" : " (catchments clipped at 20 km, no force boundaries loaded"
-        out += "; computed on their first use)"
+        out += "; computed on first use when the map points changed)"
         out += "; snapshot \(summary.snapshotBytes) bytes; \(String(format: "%.2f", summary.seconds)) s ("
         out += summary.phases.map { "\($0.0) \(String(format: "%.2f", $0.1))" }.joined(separator: ", ") + ")\n"
         Output.standard(out)

@@ -39,6 +39,9 @@ struct TileCommand: ParsableCommand {
         guard let month = Month(date) else { throw GeoQueryError.invalidMonth("--date '\(date)' is not a month: use YYYY-MM, e.g. 2019-01") }
         guard input.categories.count <= 1 else { throw GeoQueryError.invalidQuery("tile plans one category (the API takes one per request): give --category at most once") }
         let q = try input.query(in: m)
+        if !input.forces.isEmpty || input.excludeBTP {
+            Output.warning("the live API cannot filter by force, so --force/--exclude-btp do not change the plan: drop or keep crimes by their location type and force after fetching")
+        }
         let plan = try TilePlanner.plan(q.area, month: month, category: input.categories.first, limit: limit, margin: margin, mirror: m)
         for w in plan.warnings { Output.warning(w) }
         switch format {

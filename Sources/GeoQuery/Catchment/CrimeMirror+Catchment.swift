@@ -134,7 +134,6 @@ extension CrimeMirror {
         }
         let store = try catchments()
         let grid = try BritishNationalGrid.shared()
-        let geos = GEOSContext()
         let point = mapPoint(p)
         let km2 = store.area[p] / (grid.arealScale(lat: point.latitude, lng: point.longitude) * 1e6)
         return Catchment(mapPoint: point, index: p, name: pointName(p), areaKm2: km2, clippedTo: store.clippedTo(p), wkb: store.wkbBytes(p))

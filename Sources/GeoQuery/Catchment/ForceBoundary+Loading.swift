@@ -19,7 +19,7 @@ extension ForceBoundary {
                 throw GeoQueryError.unreadableInput("\(path): not a GeoJSON file of boundary polygons (\(e.description))")
             }
             for f in features {
-                warnings += f.polygon.warnings.map { "\(path): \(f.key): \($0)" }
+                warnings += f.polygon.warnings.map { "\(path): \($0)" }
                 var g = try grid.bngGeometry(f.polygon, in: geos)
                 if !g.isValid { g = try g.makeValid() }
                 seen[f.key, default: 0] += 1

@@ -136,8 +136,10 @@ public enum PolygonReader {
         }
         let fixed = try g.makeValid()
         let before = g.area, after = fixed.polygonalParts().reduce(0.0) { $0 + $1.area }
-        let change = before > 0 ? Format.decimal(abs(after - before) / before * 100, places: 2) : "?"
-        let warning = "repaired the \(source) with GEOS MakeValid (\(problem.reason) \(place)): now \(fixed.polygonalParts().count) polygon part(s), planar area changed by \(change)%"
+        // A bow-tie's signed halves cancel, so GEOS reports no area before the repair.
+        let change = before > 0 ? "planar area changed by \(Format.decimal(abs(after - before) / before * 100, places: 2))%"
+            : "the outline crossed itself so its area cancelled out; check the repaired shape is what you meant"
+        let warning = "repaired the \(source) with GEOS MakeValid (\(problem.reason) \(place)): now \(fixed.polygonalParts().count) polygon part(s), \(change)"
         return Polygon(fixed, warnings: [warning])
     }
 }

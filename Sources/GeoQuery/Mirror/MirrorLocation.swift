@@ -32,6 +32,9 @@ public enum MirrorLocation: Sendable, Equatable {
                 throw GeoQueryError.mirrorMissing("no mirror at \(dir): create one with 'geoquery ingest --mirror \(dir) FILES...'")
             }
             guard FileManager.default.fileExists(atPath: path) else {
+                if FileManager.default.fileExists(atPath: (dir as NSString).appendingPathComponent(PostcodeTable.fileName)) {
+                    throw GeoQueryError.mirrorMissing("\(dir) holds postcodes but no crime data yet: add Police UK CSVs with 'geoquery ingest --mirror \(dir) FILES...'")
+                }
                 throw GeoQueryError.mirrorMissing("\(dir) holds no mirror (no \(SnapshotFormat.fileName)): run 'geoquery ingest --mirror \(dir) FILES...' first")
             }
             return try Snapshot(bytes: SnapshotBytes(mapping: path), path: path)

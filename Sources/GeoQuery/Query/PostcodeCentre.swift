@@ -78,6 +78,8 @@ extension PostcodeTable {
             .sorted { ($0.outward.count, $0.outward) < ($1.outward.count, $1.outward) }  // LE2 before LE10
         if !districts.isEmpty { return "\(head); districts held in area \(area): \(list(districts, limit: 20))" }
         let areas = distinct(0..<count, inwardLength: 0).map(\.area).reduce(into: [String]()) { if $0.last != $1 { $0.append($1) } }
-        return "\(head); this mirror holds postcodes in area(s) \(areas.joined(separator: ", ")) only"
+        // Load that area's postcodes, but know first what Police UK holds there.
+        let coverage = p.coverageNote.map { " (\($0))" } ?? ""
+        return "\(head); this mirror holds postcodes in area(s) \(areas.joined(separator: ", ")) only\(coverage)"
     }
 }

@@ -110,7 +110,7 @@ struct QueryPlan {
                 let name = mirror.pointName(p)
                 r.nearestMapPoint = .init(metres: d, name: name)
                 if d > 20_000 {
-                    notes.append("No map point lies \(what); the nearest is \(Format.decimal(d / 1000, places: 1)) km away, so the place is outside the mirror's coverage: Police UK covers England and Wales (and British Transport Police; Scotland and Northern Ireland only partly or not at all), and this mirror holds \(mirror.forces.count) force(s).")
+                    notes.append("No map point lies \(what); the nearest is \(Format.decimal(d / 1000, places: 1)) km away, so the place is outside the mirror's coverage: Police UK covers England, Wales and Northern Ireland (Scotland only through British Transport Police), and this mirror holds \(mirror.forces.count) force(s).")
                 } else {
                     notes.append("No map point lies \(what); the nearest is \(Format.decimal(d, places: 0)) m from its centre (\(name)).")
                 }

@@ -85,7 +85,8 @@ public struct AreaReport: Sendable {
 
     /// A reason a step or gap in the figures may not be a real-world change.
     public struct ReportFlag: Sendable, Equatable {
-        public enum Kind: String, Sendable { case categoryChange = "category-change", missingData = "missing-data" }
+        /// `minorForce`: a force with under 1% of the crimes here whose missing months are not gaps.
+        public enum Kind: String, Sendable { case categoryChange = "category-change", missingData = "missing-data", minorForce = "minor-force" }
         public let kind: Kind
         /// "2013-05", or runs such as "2019-03..2019-11, 2020-02".
         public let months: String
@@ -135,21 +136,32 @@ extension CrimeMirror {
         spanQuery.from = before.from
         spanQuery.to = to
         var seen = [[Bool]](repeating: [Bool](repeating: false, count: forceNames.count), count: span)
+        let first = from.ordinal - 12
+        let allForceIndex = forceNames.map { forces.firstIndex(of: $0)! }
+        // A force matters to the figures when it holds at least 1% of the crimes here in the months
+        // it has data for; a stray crime or two recorded by a neighbour cannot make a step or a gap,
+        // so its missing months are named once but do not blank the figures.
+        var material: [Bool] = []
+        var strays: [(name: String, crimes: Int)] = []
         for (f, name) in forceNames.enumerated() {
             spanQuery.forces = [name]
             spanQuery.excludeBTP = false
             let r = try query(spanQuery)
-            for m in 0..<span where r.monthTotal(m) > 0 { seen[m][f] = true }
+            let own = (0..<span).reduce(0) { $0 + r.monthTotal($1) }
+            let heldTotal = (0..<span).filter { holds(month: first + $0, force: allForceIndex[f]) }.reduce(0) { $0 + totals[$1] }
+            let matters = own * 100 >= heldTotal
+            material.append(matters)
+            if matters { for m in 0..<span where r.monthTotal(m) > 0 { seen[m][f] = true } } else { strays.append((name, own)) }
         }
-        let forceIndex = forceNames.map { forces.firstIndex(of: $0)! }
-        let first = from.ordinal - 12
+        let forceIndex = allForceIndex
         /// Whether the figures over span months `w` rest on whole data.
         func complete(_ w: [Int]) -> Bool {
             let present = forceNames.indices.filter { f in w.contains { seen[$0][f] } }
             return w.allSatisfy { m in holds(month: first + m) && present.allSatisfy { holds(month: first + m, force: forceIndex[$0]) } }
         }
 
-        let stepForces = forceIndex.filter { f in (from.ordinal...to.ordinal).contains { holds(month: $0, force: f) } }
+        let stepForces = forceIndex.indices.filter { material[$0] }.map { forceIndex[$0] }
+            .filter { f in (from.ordinal...to.ordinal).contains { holds(month: $0, force: f) } }
         let trend = (0..<n).map { i -> AreaReport.TrendMonth in
             let s = 12 + i
             let ma: Double? = (i == 0 || i == n - 1 || !complete(Array((s - 1)...(s + 1))))
@@ -193,12 +205,19 @@ extension CrimeMirror {
             flags.append(.init(kind: .missingData, months: runs, force: nil,
                                text: "The mirror holds no data at all for \(runs): those months count zero."))
         }
-        for (f, name) in forceNames.enumerated() {
+        for (f, name) in forceNames.enumerated() where material[f] {
             let gaps = range.filter { holds(month: $0) && !holds(month: $0, force: forceIndex[f]) }
             guard !gaps.isEmpty else { continue }
             let runs = QueryPlan.describe(gaps)
             flags.append(.init(kind: .missingData, months: runs, force: name,
                                text: "Force '\(name)' records crime here but the mirror has none of its data for \(runs): a dip there is missing data, not less crime."))
+        }
+        for s in strays {
+            let f = forceNames.firstIndex(of: s.name)!
+            let gaps = range.filter { holds(month: $0) && !holds(month: $0, force: forceIndex[f]) }
+            guard !gaps.isEmpty else { continue }
+            flags.append(.init(kind: .minorForce, months: QueryPlan.describe(gaps), force: s.name,
+                               text: "Force '\(s.name)' recorded only \(s.crimes) crime\(s.crimes == 1 ? "" : "s") here (under 1% of the area's crimes in the months it holds); its missing months (\(QueryPlan.describe(gaps))) barely change these figures and are not treated as gaps."))
         }
         return AreaReport(request: request, result: result, categories: listed.map { result.categories[$0] },
                           categoryCounts: listed.map(result.categoryTotal), trend: trend, yearOnYear: yoy, flags: flags, areaForces: forceNames)

@@ -57,15 +57,23 @@ extension CatchmentReport {
             lines.append("  effective radius         \(Format.decimal(r, places: 0)) m  (asked \(Format.decimal(q, places: 0)) m)")
         }
         lines.append("  catchment area outside   \(km2(outsideAreaKm2))")
-        lines.append("  query served from outside \(km2(servedFromOutsideKm2))" + (uncoveredKm2 > 1e-6 ? "; in no catchment \(km2(uncoveredKm2))" : ""))
+        lines.append("  served from outside      \(km2(servedFromOutsideKm2))" + (uncoveredKm2 > 1e-6 ? "; in no catchment \(km2(uncoveredKm2))" : ""))
         lines.append("  count bounds             certain \(Format.grouped(bounds.certain)) ≤ reported \(Format.grouped(bounds.reported)) ≤ possible \(Format.grouped(bounds.possible))")
         let ins = cells.filter { $0.relation == .straddlingIn }, outs = cells.filter { $0.relation == .straddlingOut }
         lines.append("  straddling map points    \(ins.count) inside (\(Format.grouped(ins.reduce(0) { $0 + $1.crimes })) crimes), \(outs.count) outside (\(Format.grouped(outs.reduce(0) { $0 + $1.crimes })) crimes)")
         let top = straddlers.sorted { ($0.crimes, $1.catchment.index) > ($1.crimes, $0.catchment.index) }.prefix(5)
         for c in top where c.crimes > 0 {
-            lines.append("    \(c.relation == .straddlingIn ? "in " : "out") \(String(c.crimes).leftPadded(6)) crimes, \(Format.decimal(c.shareInside * 100, places: 0))% of its catchment inside: \(c.catchment.name)")
+            lines.append("    \(c.relation == .straddlingIn ? "in " : "out") \(String(c.crimes).leftPadded(6)) crimes, \(CatchmentReport.percent(c.shareInside)) of its catchment inside: \(c.catchment.name)")
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// A share as a percentage that never rounds a straddler to 0% or 100%.
+    static func percent(_ share: Double) -> String {
+        let p = share * 100
+        if p > 0 && p < 1 { return "under 1%" }
+        if p > 99 && p < 100 { return "over 99%" }
+        return Format.decimal(p, places: 0) + "%"
     }
 
     /// Points, catchments and the query as one GeoJSON FeatureCollection (RFC 7946), for
@@ -219,14 +227,19 @@ extension PointReport {
         var lines: [String] = []
         let p = catchment.mapPoint
         lines.append("Map point \(p.id): \(catchment.name) at \(Format.decimal(p.latitude, places: 6)), \(Format.decimal(p.longitude, places: 6))"
-                     + (distanceFromPlace.map { " (\(Format.decimal($0, places: 0)) m from the place given)" } ?? ""))
+                     + (distanceFromPlace.map { " (\(Format.grouped($0, places: 0)) m from the place given)" } ?? ""))
         lines.append("Catchment: \(Format.decimal(catchment.areaKm2, places: 4)) km² (clipped to \(catchment.clippedTo)); the crimes of this whole area are shown at this one point")
-        lines.append("Months \(result.from) to \(result.to): \(Format.grouped(result.total)) crimes, \(Format.decimal(densityPerKm2, places: 1)) per km² of catchment")
+        let crimes = result.total == 1 ? "1 crime" : "\(Format.grouped(result.total)) crimes"
+        lines.append("Months \(result.from) to \(result.to): \(crimes), \(Format.grouped(densityPerKm2, places: 1)) per km² of catchment")
         for n in result.notes { lines.append("! " + n) }
         lines.append("")
+        lines.append("Category".padding(toLength: 32, withPad: " ", startingAt: 0) + "Crimes".leftPadded(8))
         for (c, n) in result.byCategory.sorted(by: { ($0.value, $1.key) > ($1.value, $0.key) }) where n > 0 {
-            lines.append("  " + c.padding(toLength: 30, withPad: " ", startingAt: 0) + Format.grouped(n).leftPadded(8))
+            lines.append(Category.name(forSlug: c).padding(toLength: 32, withPad: " ", startingAt: 0) + Format.grouped(n).leftPadded(8))
         }
+        lines.append("")
+        lines.append("Month    Crimes")
+        for (i, m) in result.months.enumerated() { lines.append(m.description + Format.grouped(result.monthTotal(i)).leftPadded(9)) }
         return lines.joined(separator: "\n") + "\n"
     }
 }

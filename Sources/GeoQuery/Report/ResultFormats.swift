@@ -151,7 +151,7 @@ extension QueryResult {
             lines.append("  per month: min \(low), max \(peak), mean \(Format.decimal(Double(total) / Double(months.count), places: 1))")
         }
         lines.append("")
-        lines.append("Recorded crime, not experienced crime. Each crime is moved to the nearest anonymous Police UK map point, so a point stands for its whole catchment, not a building. England & Wales (+BTP) only; fraud is not included; months are published ~6 weeks late and get restated.")
+        lines.append("Recorded crime, not experienced crime. Each crime is moved to the nearest anonymous Police UK map point, so a point stands for its whole catchment, not a building. England, Wales and Northern Ireland (Scotland only through British Transport Police); fraud is not included; months are published roughly two months late and get restated.")
         return lines.joined(separator: "\n") + "\n"
     }
 }

@@ -36,7 +36,7 @@ struct ReferenceReport {
     init(lat: Double, lng: Double, metres: Double, from: Month, to: Month) {
         let start = from.adding(-12)
         let span = (start...to).months.map(\.description)
-        var counts = [String: [String: Int]](), forcesAt = [String: Set<String>]()
+        var counts = [String: [String: Int]](), forcesAt = [String: Set<String>](), byForce = [String: Int]()
         let dLat = metres / 110_000 + 0.001, dLng = metres / (111_320 * cos(lat * .pi / 180) * 0.98) + 0.001
         let spanSet = Set(span)
         for r in TestData.referenceRows {
@@ -44,9 +44,16 @@ struct ReferenceReport {
                   Geodesic.wgs84.distance(lat1: lat, lng1: lng, lat2: la, lng2: lo) <= metres else { continue }
             counts[r.month, default: [:]][r.category, default: 0] += 1
             forcesAt[r.month, default: []].insert(r.force)
+            byForce[r.force, default: 0] += 1
         }
+        // The report's materiality rule written out again: a force counts when it holds at least 1%
+        // of the crimes here in the months it has data for.
+        let monthTotal = Dictionary(uniqueKeysWithValues: span.map { m in (m, (counts[m] ?? [:]).values.reduce(0, +)) })
+        let material = Set(byForce.keys.filter { f in
+            byForce[f]! * 100 >= span.filter { ReferenceReport.held.contains("\(f)|\($0)") }.reduce(0) { $0 + monthTotal[$1]! }
+        })
         func complete(_ w: [String]) -> Bool {
-            let forces = w.reduce(into: Set<String>()) { $0.formUnion(forcesAt[$1] ?? []) }
+            let forces = w.reduce(into: Set<String>()) { $0.formUnion(forcesAt[$1] ?? []) }.intersection(material)
             return w.allSatisfy { m in ReferenceReport.heldMonths.contains(m) && forces.allSatisfy { ReferenceReport.held.contains("\($0)|\(m)") } }
         }
         let all = span.map { (counts[$0] ?? [:]).values.reduce(0, +) }
