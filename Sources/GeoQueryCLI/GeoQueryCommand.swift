@@ -38,7 +38,10 @@ struct GeoQueryCommand: ParsableCommand {
             let code = exitCode(for: error)
             if code == .success { exit(withError: error) }  // --help, --version
             let message = self.message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid arguments"
-            Output.error("\(message) (see 'geoquery --help')")
+            // Point at the subcommand's own help when one was named.
+            let names = configuration.subcommands.map { $0.configuration.commandName ?? "" }
+            let sub = CommandLine.arguments.dropFirst().first { names.contains($0) }
+            Output.error("\(message) (see 'geoquery \(sub.map { $0 + " " } ?? "")--help')")
             Foundation.exit(code == .validationFailure ? 2 : code.rawValue)
         }
     }

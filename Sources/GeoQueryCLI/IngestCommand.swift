@@ -33,6 +33,12 @@ struct IngestCommand: ParsableCommand {
         if paths.isEmpty && mapPoints.isEmpty && boundaries.isEmpty && postcodes.isEmpty {
             throw ValidationError("give at least one CSV, folder or zip archive (or --boundaries FILE, or --postcodes FILE) to ingest")
         }
+        for dir in projGrids {
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
+                throw ValidationError("--proj-grids \(dir) is not a folder: give the folder holding uk_os_OSTN15_NTv2_OSGBtoETRS.tif")
+            }
+        }
     }
 
     func run() throws {

@@ -157,9 +157,11 @@ extension AreaComparison: ReportDocument {
             : HTMLPage.barChart(labels: shown.map { Category.name(forSlug: $0.slug) }, first: shown.map(\.a), second: shown.map(\.b), names: ("A", "B"))
         body += "<p class=\"legend\"><span class=\"swatch\" style=\"background:#2f6fce;height:10px\"></span>A<span class=\"swatch\" style=\"background:#e07b00;height:10px\"></span>B</p>\n"
         body += HTMLPage.table(tableRows, total: true)
+        let peak = Double(([a, b].flatMap { $0.trend.map(\.total) }).max() ?? 0)
         for (name, side) in [("A", a), ("B", b)] {
             body += "<h2>\(name): crimes per month</h2>\n" + HTMLPage.trendChart(months: side.trend.map(\.month), totals: side.trend.map(\.total),
-                                                                                 average: side.trend.map(\.movingAverage), incomplete: side.trend.map { !$0.complete })
+                                                                                 average: side.trend.map(\.movingAverage), incomplete: side.trend.map { !$0.complete },
+                                                                                 sharedPeak: peak)
         }
         if !sideNotes.isEmpty { body += "<h2>Flags and notes</h2>\n" + HTMLPage.list(sideNotes, cssClass: "flags") }
         body += "<p class=\"small\">Police UK open data (data.police.uk), Open Government Licence v3.0. Made by geoquery.</p>\n"

@@ -80,10 +80,12 @@ enum HTMLPage {
 
     /// Monthly counts as a line with points, the moving average as a thicker line broken where it
     /// is not available, and months with missing data shaded.
-    static func trendChart(months: [Month], totals: [Int], average: [Double?], incomplete: [Bool]) -> String {
+    /// - Parameter sharedPeak: the largest value of every chart drawn beside this one, so that
+    ///   side-by-side charts (compare) share one y scale.
+    static func trendChart(months: [Month], totals: [Int], average: [Double?], incomplete: [Bool], sharedPeak: Double? = nil) -> String {
         let w = 1000.0, h = 320.0, left = 56.0, right = 16.0, top = 16.0, bottom = 40.0
         let plotW = w - left - right, plotH = h - top - bottom
-        let peak = max(1, Double(totals.max() ?? 0), average.compactMap { $0 }.max() ?? 0)
+        let peak = max(1, Double(totals.max() ?? 0), average.compactMap { $0 }.max() ?? 0, sharedPeak ?? 0)
         let step = gridStep(peak), yMax = (peak / step).rounded(.up) * step
         let count = max(1, months.count)
         let dx = count > 1 ? plotW / Double(count - 1) : 0
@@ -108,7 +110,9 @@ enum HTMLPage {
             let short = "\(Month.names[m.month - 1].prefix(3)) \(m.year)"
             let text = count <= 13 || m.month != 1 ? short : "\(m.year)"
             svg += "<line x1=\"\(n(x(i)))\" x2=\"\(n(x(i)))\" y1=\"\(n(top + plotH))\" y2=\"\(n(top + plotH + 5))\" stroke=\"#8a94a3\"/>"
-            svg += "<text x=\"\(n(x(i)))\" y=\"\(n(top + plotH + 20))\" font-size=\"12\" text-anchor=\"middle\" fill=\"#5a6472\">\(text)</text>\n"
+            // Labels at the plot's ends are anchored inwards so they stay inside the picture.
+            let anchor = x(i) > w - right - 40 ? "end" : x(i) < left + 20 ? "start" : "middle"
+            svg += "<text x=\"\(n(x(i)))\" y=\"\(n(top + plotH + 20))\" font-size=\"12\" text-anchor=\"\(anchor)\" fill=\"#5a6472\">\(text)</text>\n"
         }
         svg += "<line x1=\"\(n(left))\" x2=\"\(n(w - right))\" y1=\"\(n(top + plotH))\" y2=\"\(n(top + plotH))\" stroke=\"#8a94a3\"/>\n"
         let points = totals.indices.map { "\(n(x($0))),\(n(y(Double(totals[$0]))))" }.joined(separator: " ")

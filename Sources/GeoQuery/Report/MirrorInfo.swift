@@ -53,7 +53,7 @@ public struct MirrorInfo: Sendable {
         lines.append("Forces (\(forces.count)):")
         for f in forces {
             let gaps = f.gaps.isEmpty ? "" : "  gaps: \(QueryPlan.describe(f.gaps.map(\.ordinal)))"
-            lines.append("  \(f.force.padding(toLength: 22, withPad: " ", startingAt: 0)) \(f.first)..\(f.last)  \(String(f.months).leftPadded(3)) months  \(Format.grouped(f.crimes).leftPadded(9)) crimes\(gaps)")
+            lines.append("  \(f.force.padding(toLength: 22, withPad: " ", startingAt: 0)) \(f.first)..\(f.last)  \(String(f.months).leftPadded(3)) \(f.months == 1 ? "month " : "months")  \(Format.grouped(f.crimes).leftPadded(9)) crimes\(gaps)")
         }
         return lines.joined(separator: "\n") + "\n"
     }
