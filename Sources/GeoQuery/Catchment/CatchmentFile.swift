@@ -21,12 +21,13 @@ enum CatchmentFile {
 
     /// The catchments of `snapshot`: read from the mirror folder when it holds a file made for
     /// this snapshot, else computed and (where the folder is writable) stored.
-    static func load(for snapshot: Snapshot, at location: MirrorLocation) throws -> (bytes: SnapshotBytes, stored: Bool) {
+    static func load(for snapshot: Snapshot, at location: MirrorLocation) throws
+        -> (bytes: SnapshotBytes, stored: Bool, views: [Section: UnsafeRawBufferPointer]) {
         let identity = snapshot.catchmentIdentity
         if case .directory(let dir) = location {
             let path = (dir as NSString).appendingPathComponent(fileName)
-            if let bytes = try? SnapshotBytes(mapping: path), (try? sections(of: bytes, identity: identity, path: path)) != nil {
-                return (bytes, true)
+            if let bytes = try? SnapshotBytes(mapping: path), let views = try? sections(of: bytes, identity: identity, path: path) {
+                return (bytes, true, views)
             }
         }
         let image = try compute(snapshot)
@@ -39,7 +40,8 @@ enum CatchmentFile {
                 serialized.withUnsafeBytes { sink($0) }
             }) != nil
         }
-        return (SnapshotBytes(copying: serialized), stored)
+        let bytes = SnapshotBytes(copying: serialized)
+        return (bytes, stored, try sections(of: bytes, identity: identity, path: fileName))
     }
 
     /// The section views of a catchment file, checked against `identity`.

@@ -25,9 +25,7 @@ final class CatchmentStore: @unchecked Sendable {
     private let tree: TreeView
 
     init(snapshot s: Snapshot, location: MirrorLocation, tree: TreeView) throws {
-        try s.verifyRows()
-        let (bytes, stored) = try CatchmentFile.load(for: s, at: location)
-        let views = try CatchmentFile.sections(of: bytes, identity: s.catchmentIdentity, path: CatchmentFile.fileName)
+        let (bytes, stored, views) = try CatchmentFile.load(for: s, at: location)
         self.bytes = bytes
         self.stored = stored
         projection = (try? JSONDecoder().decode(CatchmentFile.Meta.self, from: Data(views[.meta]!)))?.projection ?? "unknown"

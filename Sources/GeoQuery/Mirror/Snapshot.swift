@@ -91,7 +91,6 @@ final class Snapshot: @unchecked Sendable {
 
     /// The force boundaries stored with the catchments.
     func boundaries() throws -> [ForceBoundary] {
-        try verifyRows()
         let names = strings(.boundaryNames), start = array(.boundaryStart, as: UInt64.self), wkb = raw(.boundaryWKB)
         return (0..<names.count).map { i in
             ForceBoundary(name: names[i], wkb: Array(wkb[Int(start[i])..<Int(start[i + 1])]))

@@ -35,9 +35,9 @@ enum SnapshotFormat {
         // (The catchments themselves live in a companion file, see ``CatchmentFile``.)
         case boundaryNames = 120, boundaryStart, boundaryWKB
 
-        /// Row data and boundaries, verified lazily (police-json, re-ingest, catchments);
-        /// everything else is verified at open.
-        var isRowData: Bool { (50..<100).contains(rawValue) || (120..<130).contains(rawValue) }
+        /// Row data, verified lazily (police-json, re-ingest); everything else, the boundaries
+        /// included, is verified at open.
+        var isRowData: Bool { (50..<100).contains(rawValue) }
     }
 
     /// A fast 64-bit checksum over whole words (4 independent lanes, then mixed); detects the
