@@ -172,7 +172,17 @@ import Testing
         let store = try mirror.catchments()
         let grid = try BritishNationalGrid.shared()
         let geos = GEOSContext()
-        for (i, q) in try Self.randomQueries(6, seed: 77).enumerated() where q.categories.isEmpty {
+        // Random queries, plus shapes they rarely make: a polygon with a hole (Leicester), two parts
+        // across the City of London's boundary with the Metropolitan Police, and a circle on the
+        // Leicestershire/Nottinghamshire border (other forces' points, months they lack).
+        let donut = try PolygonReader.wkt("POLYGON((-1.150 52.625, -1.110 52.625, -1.110 52.645, -1.150 52.645, -1.150 52.625), (-1.140 52.630, -1.120 52.630, -1.120 52.640, -1.140 52.640, -1.140 52.630))")
+        let twoParts = try PolygonReader.wkt("MULTIPOLYGON(((-0.100 51.510, -0.085 51.510, -0.085 51.520, -0.100 51.520, -0.100 51.510)), ((-0.075 51.505, -0.065 51.505, -0.065 51.515, -0.075 51.515, -0.075 51.505)))")
+        let extra: [CrimeQuery] = [
+            .polygon(donut, from: Month("2021-01"), to: Month("2021-12")),
+            .polygon(twoParts, from: Month("2018-10"), to: Month("2019-02")),
+            .radius(lat: 52.835, lng: -1.20, Distance(metres: 2500), from: Month("2018-10"), to: Month("2019-02")),
+        ]
+        for (i, q) in try (Self.randomQueries(6, seed: 77) + extra).enumerated() where q.categories.isEmpty {
             let r = try mirror.catchmentReport(q)
             let crimes = Self.referenceCrimes(from: q.from!.description, to: q.to!.description)
             let outline = Polygon(parts: r.queryRings)
