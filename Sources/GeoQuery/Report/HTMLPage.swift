@@ -108,7 +108,9 @@ enum HTMLPage {
         // when it is far enough from the next January for both labels to fit.
         for (i, m) in months.enumerated() where count <= 13 || m.month == 1 || (i == 0 && m.month <= 9) {
             let short = "\(Month.names[m.month - 1].prefix(3)) \(m.year)"
-            let text = count <= 13 || m.month != 1 ? short : "\(m.year)"
+            // A short range labels every month: the year only where it starts, so labels never touch.
+            let text = count <= 13 ? (i == 0 || m.month == 1 ? short : String(Month.names[m.month - 1].prefix(3)))
+                : m.month != 1 ? short : "\(m.year)"
             svg += "<line x1=\"\(n(x(i)))\" x2=\"\(n(x(i)))\" y1=\"\(n(top + plotH))\" y2=\"\(n(top + plotH + 5))\" stroke=\"#8a94a3\"/>"
             // Labels at the plot's ends are anchored inwards so they stay inside the picture.
             let anchor = x(i) > w - right - 40 ? "end" : x(i) < left + 20 ? "start" : "middle"
