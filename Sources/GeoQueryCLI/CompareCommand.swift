@@ -8,9 +8,10 @@ struct CompareCommand: ParsableCommand {
         commandName: "compare",
         abstract: "Compare two areas over the same months: counts and rates per category side by side, and their differences.",
         discussion: """
-        The first area (A) is given as for the root command (--lat/--lng, --poly, --geojson, --wkt, --kml); the second (B) with the same options ending in 2 (--lat2/--lng2, --postcode2, --poly2, ...). --radius, months and filters apply to both. Differences are A − B.
+        The first area (A) is given as for the root command (--lat/--lng, --postcode, --poly, --geojson, --wkt, --kml); the second (B) with the same options ending in 2, or two postcodes as --postcode A --postcode B (--lat2/--lng2, --postcode2, --poly2, ...). --radius, months and filters apply to both. Differences are A − B.
 
         Example:
+          geoquery compare --mirror ~/police-uk --postcode "LE1 5WW" --postcode "LE2 1TE" --radius 0.5mi
           geoquery compare --mirror ~/police-uk --lat 52.6344 --lng -1.1313 --lat2 52.6205 --lng2 -1.1245 --radius 0.5mi --from 2021-01 --to 2021-12
         """
     )
@@ -41,9 +42,15 @@ struct CompareCommand: ParsableCommand {
     var outputFile: String?
 
     func run() throws {
-        var first = try area.input
+        // `--postcode A --postcode B` is the natural way to compare two postcodes.
+        var options = area
+        let twoPostcodes = options.postcode.count == 2
+        guard options.postcode.count <= 2 else { throw GeoQueryError.invalidQuery("compare takes two areas: give --postcode at most twice") }
+        if twoPostcodes { options.postcode = [area.postcode[0]] }
+        var first = try options.input
         var second = first
-        second.lat = lat2; second.lng = lng2; second.postcode = postcode2; second.poly = poly2
+        second.lat = lat2; second.lng = lng2; second.postcode = twoPostcodes ? area.postcode[1] : postcode2; second.poly = poly2
+        if twoPostcodes && postcode2 != nil { throw GeoQueryError.invalidQuery("give the second postcode once: --postcode A --postcode B, or --postcode2 B") }
         second.geojson = try geojson2.map { try QueryOptions.read($0, what: "GeoJSON") }
         second.kml = try kml2.map { try QueryOptions.read($0, what: "KML") }
         second.wkt = try wkt2.map { $0.hasPrefix("@") ? try QueryOptions.read(String($0.dropFirst()), what: "WKT") : $0 }

@@ -63,8 +63,8 @@ struct QueryOptions: ParsableArguments {
     var lat: Double?
     @Option(parsing: .unconditional, help: "Centre longitude, decimal degrees (WGS84; west is negative).")
     var lng: Double?
-    @Option(help: ArgumentHelp("Centre on a UK postcode's centroid instead of --lat/--lng: a unit (\"LE1 5WW\"), a sector (\"LE1 5\") or a district (\"LE1\"), which use the mean of their postcodes' centroids. Needs postcodes in the mirror (geoquery ingest --postcodes).", valueName: "postcode"))
-    var postcode: String?
+    @Option(help: ArgumentHelp("Centre on a UK postcode's centroid instead of --lat/--lng: a unit (\"LE1 5WW\"), a sector (\"LE1 5\") or a district (\"LE1\"), which use the mean of their postcodes' centroids. Needs postcodes in the mirror (geoquery ingest --postcodes). 'compare' takes it twice.", valueName: "postcode"))
+    var postcode: [String] = []
     @Option(parsing: .unconditional, help: "Radius: 800m, 1.2km, 0.5mi (a bare number is miles; at most 10 mi). Default 0.5mi.")
     var radius: String?
     @Option(help: "First month, YYYY-MM (inclusive; default: the mirror's first).")
@@ -94,7 +94,11 @@ struct QueryOptions: ParsableArguments {
     var input: QueryInput {
         get throws {
             var i = QueryInput()
-            i.lat = lat; i.lng = lng; i.postcode = postcode; i.radius = radius; i.from = from; i.to = to; i.date = date
+            // Only compare takes two postcodes (it reads them itself).
+            guard postcode.count <= 1 else {
+                throw GeoQueryError.invalidQuery("give --postcode once (only 'geoquery compare' takes two: --postcode A --postcode B)")
+            }
+            i.lat = lat; i.lng = lng; i.postcode = postcode.first; i.radius = radius; i.from = from; i.to = to; i.date = date
             i.categories = category; i.forces = force; i.excludeBTP = excludeBtp
             i.poly = poly; i.repair = repair
             i.geojson = try geojson.map { try QueryOptions.read($0, what: "GeoJSON") }

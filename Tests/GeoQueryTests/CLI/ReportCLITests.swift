@@ -20,6 +20,15 @@ import Testing
     @Test func badCentre() throws { try expectError(["report", "--mirror", TestData.realMirrorPath, "--lat", "95", "--lng", "-1.1"], "out of range") }
     @Test func badPolygon() throws { try expectError(["report", "--mirror", TestData.realMirrorPath, "--poly", "52.6,-1.1:52.7,-1.2"], "at least 3 distinct points") }
     @Test func badFormat() throws { try expectError(["report"] + Self.leicester + ["--format", "pdf"], "Please provide one of 'table', 'json', 'markdown' or 'html'", status: 2) }
+    @Test func compareTakesTwoPostcodes() throws {
+        let common = ["compare", "--mirror", TestData.realMirrorPath, "--radius", "0.5mi", "--from", "2021-01", "--to", "2021-12", "--format", "json"]
+        let twice = try CLIRun.run(common + ["--postcode", "LE1 5WW", "--postcode", "le2 1te"])
+        let second = try CLIRun.run(common + ["--postcode", "LE1 5WW", "--postcode2", "LE2 1TE"])
+        #expect(twice.status == 0 && second.status == 0, "\(twice.stderr) \(second.stderr)")
+        #expect(twice.stdout == second.stdout && twice.stdout.contains("LE2 1TE postcode centroid"))
+        try expectError(["--lat", "52.63", "--lng", "-1.13", "--postcode", "LE1 5WW", "--postcode", "LE2 1TE"], "give --postcode once")
+    }
+
     @Test func compareWithoutASecondArea() throws { try expectError(["compare"] + Self.leicester, "give the second area") }
     @Test func compareWithHalfASecondCentre() throws { try expectError(["compare"] + Self.leicester + ["--lat2", "52.62"], "give both --lat and --lng") }
 
