@@ -12,6 +12,7 @@ struct PointCommand: ParsableCommand {
 
         Examples:
           geoquery point --mirror ~/police-uk --lat 52.6344 --lng -1.1313
+          geoquery point --mirror ~/police-uk --postcode "LE1 5WW"
           geoquery point --mirror ~/police-uk --id 1234 --format geojson > point.geojson
         """
     )
@@ -28,8 +29,11 @@ struct PointCommand: ParsableCommand {
     enum PointFormat: String, ExpressibleByArgument, CaseIterable { case table, json, geojson }
 
     func validate() throws {
-        if id != nil && (area.lat != nil || area.lng != nil) { throw ValidationError("give --id or --lat/--lng, not both") }
-        if id == nil && (area.lat == nil || area.lng == nil) { throw ValidationError("give --lat and --lng of a place (or --id of a map point)") }
+        let place = area.lat != nil || area.lng != nil || !area.postcode.isEmpty
+        if id != nil && place { throw ValidationError("give --id or a place (--lat/--lng or --postcode), not both") }
+        if id == nil && area.postcode.isEmpty && (area.lat == nil || area.lng == nil) {
+            throw ValidationError("give --lat and --lng of a place, or --postcode (or --id of a map point)")
+        }
         if area.radius != nil || area.poly != nil || area.geojson != nil || area.wkt != nil || area.kml != nil {
             throw ValidationError("point takes a place (--lat/--lng) or --id, not a radius or polygon: use 'geoquery catchment' for areas")
         }
@@ -47,7 +51,11 @@ struct PointCommand: ParsableCommand {
             }
             index = i
         } else {
-            let (lat, lng) = (area.lat!, area.lng!)
+            var lat = area.lat ?? 0, lng = area.lng ?? 0
+            if !area.postcode.isEmpty, let centre = try input.query(in: m).centre {
+                (lat, lng) = (centre.lat, centre.lng)
+                for line in [centre.description] + centre.notes { Output.note(line) }
+            }
             try Circle(lat: lat, lng: lng, radius: Distance(metres: 1)).validate()
             guard let near = m.nearestMapPoint(lat: lat, lng: lng) else { throw GeoQueryError.mirrorMissing("the mirror has no map points") }
             index = near.index

@@ -20,11 +20,14 @@ struct QueryCommand: ParsableCommand {
     @OptionGroup var mirror: MirrorOptions
     @OptionGroup var area: QueryOptions
 
-    @Option(help: "Output: table, json, csv or police-json (the matching crimes as data.police.uk's crimes-street JSON).")
+    @Option(help: "Output: table, json, csv, police-json (the matching crimes as data.police.uk's crimes-street JSON) or geojson (the query, its catchments and map points; implies --catchment).")
     var format: OutputFormat = .table
 
     @Flag(help: "Add the catchment expansion report: how far the counted map points really reach, and certain ≤ reported ≤ possible bounds on the count (see 'geoquery catchment').")
     var catchment = false
+
+    @Option(help: ArgumentHelp("Draw the query, its catchments (shaded by crime density), the map points and the straddlers as SVG (implies --catchment).", valueName: "file"))
+    var svg: String?
 
     @Flag(help: "With --geojson: one result per feature instead of one for the whole collection.")
     var perFeature = false
@@ -44,17 +47,22 @@ struct QueryCommand: ParsableCommand {
         if let c = q.centre, format == .csv || format == .policeJSON {
             for line in [c.description] + c.notes { Output.note(line) }
         }
+        let catchment = self.catchment || svg != nil || format == .geojson
         if catchment && format == .policeJSON { throw GeoQueryError.invalidQuery("--catchment has no police-json form: use --format json or table") }
+        let report = catchment ? try m.catchmentReport(q) : nil
+        if let svg, let report { try Output.file(svg, report.svg()) }
         switch format {
         case .policeJSON:
             Output.standard(try m.crimes(q).policeJSON() + "\n")
         case .json:
-            Output.standard(try m.query(q).json(area: q.area, catchment: catchment ? m.catchmentReport(q) : nil) + "\n")
+            Output.standard(try m.query(q).json(area: q.area, catchment: report) + "\n")
         case .csv:
-            guard !catchment else { throw GeoQueryError.invalidQuery("--catchment has no CSV form: use --format json or table") }
+            guard !catchment else { throw GeoQueryError.invalidQuery("--catchment has no CSV form: use --format json, geojson or table") }
             Output.standard(try m.query(q).csv())
         case .table:
-            Output.standard(try m.query(q).table(area: q.area) + (catchment ? m.catchmentReport(q).table : ""))
+            Output.standard(try m.query(q).table(area: q.area) + (report?.table ?? ""))
+        case .geojson:
+            Output.standard(report!.geojson)
         }
     }
 
@@ -83,6 +91,9 @@ struct QueryCommand: ParsableCommand {
     func runPerFeature(_ m: CrimeMirror) throws {
         guard let path = area.geojson else { throw GeoQueryError.invalidQuery("--per-feature needs --geojson FILE") }
         guard format != .policeJSON else { throw GeoQueryError.invalidQuery("police-json lists crimes of one area: leave out --per-feature") }
+        guard format != .geojson && !catchment && svg == nil else {
+            throw GeoQueryError.invalidQuery("catchment reports are per area: leave out --per-feature, or run 'geoquery catchment' on one feature")
+        }
         let input = try area.input
         let (from, to) = try input.monthRange()
         let text = try QueryOptions.read(path, what: "GeoJSON")
@@ -97,7 +108,7 @@ struct QueryCommand: ParsableCommand {
             let r = try m.query(q)
             for n in r.notes where !notes.contains(n) { notes.append(n) }
             switch format {
-            case .json, .policeJSON:
+            case .json, .policeJSON, .geojson:
                 out += r.json(area: q.area, leading: [("feature", f.key)]) + "\n"
             case .csv:
                 if i == 0 { out += "feature," + r.categories.joined(separator: ",") + ",total,area_km2\n" }

@@ -2,6 +2,8 @@
 public enum OutputFormat: String, CaseIterable, Sendable {
     case table, json, csv
     case policeJSON = "police-json"
+    /// The catchment report's query, catchments and map points as one FeatureCollection.
+    case geojson
 }
 
 extension QueryResult {

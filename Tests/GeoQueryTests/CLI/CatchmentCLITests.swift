@@ -62,6 +62,22 @@ import Testing
         #expect(feature["type"] as? String == "Feature")
     }
 
+    @Test func theRootCommandDrawsAndExportsToo() throws {
+        let path = TestData.temporaryDirectory("svg") + "/root.svg"
+        let geo = try json(Self.leicester + ["--format", "geojson", "--svg", path])
+        #expect(geo["type"] as? String == "FeatureCollection")
+        #expect(try String(contentsOfFile: path, encoding: .utf8).hasPrefix("<svg"))
+        let long = try CLIRun.run(["catchment"] + Self.leicester + ["--format", "geojson"])
+        #expect(try JSONSerialization.jsonObject(with: Data(long.stdout.utf8)) as? NSDictionary == geo as NSDictionary)
+    }
+
+    @Test func pointByPostcode() throws {
+        let byPostcode = try json(["point", "--mirror", TestData.realMirrorPath, "--postcode", "LE1 5WW", "--format", "json"])
+        let centre = try TestData.realMirror.postcodes().resolve("LE1 5WW")
+        let byPlace = try json(["point", "--mirror", TestData.realMirrorPath, "--lat", "\(centre.lat)", "--lng", "\(centre.lng)", "--format", "json"])
+        #expect((byPostcode["map_point"] as? [String: Any])?["id"] as? Int == (byPlace["map_point"] as? [String: Any])?["id"] as? Int)
+    }
+
     @Test func aPlaceFarOutsideCoverageIsSaidSo() throws {
         let r = try CLIRun.run(["point", "--mirror", TestData.realMirrorPath, "--lat", "49.5", "--lng", "-10.0"])
         #expect(r.status == 0)
