@@ -42,7 +42,12 @@ struct QueryCommand: ParsableCommand {
         let m = try CrimeMirror.open(mirror.location)
         if perFeature { return try runPerFeature(m) }
         let q = try area.input.query(in: m)
-        if apiUrls { return try printAPIURLs(q, mirror: m) }
+        if apiUrls {
+            guard format == .table && !catchment && svg == nil else {
+                throw GeoQueryError.invalidQuery("--api-urls prints request URLs, one per line: leave out --format, --catchment and --svg")
+            }
+            return try printAPIURLs(q, mirror: m)
+        }
         // Table and JSON carry the centre in their notes; csv and police-json have no place for it.
         if let c = q.centre, format == .csv || format == .policeJSON {
             for line in [c.description] + c.notes { Output.note(line) }

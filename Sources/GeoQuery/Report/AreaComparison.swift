@@ -100,7 +100,8 @@ extension AreaComparison: ReportDocument {
     /// differ most, each side's missing data, then the caveats.
     public var summary: String {
         let r = a.result, t = total
-        var s = ["From \(r.from.longName) to \(r.to.longName) (\(r.months.count) month\(r.months.count == 1 ? "" : "s")), the first area (\(a.placePhrase)) recorded \(Format.grouped(t.a)) crimes, \(Format.grouped(t.aPerKm2, places: 1)) per km², and the second (\(b.placePhrase)) \(Format.grouped(t.b)), \(Format.grouped(t.bPerKm2, places: 1)) per km²."]
+        let span = r.months.count == 1 ? "In \(r.from.longName) (1 month)" : "From \(r.from.longName) to \(r.to.longName) (\(r.months.count) months)"
+        var s = ["\(span), the first area (\(a.placePhrase)) recorded \(Format.grouped(t.a)) crimes, \(Format.grouped(t.aPerKm2, places: 1)) per km², and the second (\(b.placePhrase)) \(Format.grouped(t.b)), \(Format.grouped(t.bPerKm2, places: 1)) per km²."]
         if t.a == t.b {
             s.append("Both recorded the same number of crimes.")
         } else {

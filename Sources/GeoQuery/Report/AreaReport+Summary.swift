@@ -43,7 +43,7 @@ extension AreaReport {
     public var summary: String {
         let r = result
         var s: [String] = []
-        let span = "From \(r.from.longName) to \(r.to.longName) (\(r.months.count) month\(r.months.count == 1 ? "" : "s"))"
+        let span = r.months.count == 1 ? "In \(r.from.longName) (1 month)" : "From \(r.from.longName) to \(r.to.longName) (\(r.months.count) months)"
         if r.total == 0 {
             s.append("\(span), no crimes were recorded \(placePhrase).")
         } else {
