@@ -38,9 +38,7 @@ extension Output {
     /// Standard output, or the file `path` when given.
     static func write(_ text: String, to path: String?) throws {
         guard let path else { return standard(text) }
-        guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8)) else {
-            throw GeoQueryError.mirrorWrite("cannot write \(path)")
-        }
+        try file(path, text)
     }
 }
 

@@ -3,7 +3,7 @@ import Foundation
 /// `DIR/catchments.geoquery`: the catchments of a snapshot's map points, kept beside it.
 ///
 /// Catchments are derived data (the map points and the force boundaries fix them), so they are
-/// computed on first use after an ingest, about a second per 100,000 map points, and stored
+/// computed on first use after an ingest (1.3 s for 189,535 map points in a release build) and stored
 /// here for every later query; ingest itself stays a crime-rows job. The file names the snapshot
 /// it was made for (``Snapshot/catchmentIdentity``): a stale, damaged or missing file is simply
 /// computed again, and a mirror folder that cannot be written to keeps them in memory.

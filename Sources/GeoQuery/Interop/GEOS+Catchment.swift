@@ -136,6 +136,4 @@ extension Geometry {
 extension PreparedGeometry {
     /// `g` lies wholly inside (its boundary may touch this geometry's boundary).
     func covers(_ g: Geometry) -> Bool { GEOSPreparedCovers_r(base.context.handle, pointer, g.pointer) == 1 }
-    /// `g` lies inside with no point on this geometry's boundary.
-    func contains(_ g: Geometry) -> Bool { GEOSPreparedContains_r(base.context.handle, pointer, g.pointer) == 1 }
 }
