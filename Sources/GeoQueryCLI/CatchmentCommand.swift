@@ -36,8 +36,8 @@ struct CatchmentCommand: ParsableCommand {
         let report = try m.catchmentReport(q)
         if let svg { try Output.file(svg, report.svg()) }
         switch format {
-        case .table: Output.standard(try m.query(q).table(area: q.area) + report.table)
-        case .json: Output.standard(try m.query(q).json(area: q.area, catchment: report) + "\n")
+        case .table: Output.standard(report.result.table(area: q.area) + report.table)
+        case .json: Output.standard(report.result.json(area: q.area, catchment: report) + "\n")
         case .geojson: Output.standard(report.geojson)
         }
     }

@@ -56,16 +56,18 @@ struct QueryCommand: ParsableCommand {
         if catchment && format == .policeJSON { throw GeoQueryError.invalidQuery("--catchment has no police-json form: use --format json or table") }
         let report = catchment ? try m.catchmentReport(q) : nil
         if let svg, let report { try Output.file(svg, report.svg()) }
+        // The catchment report carries the query's own result: no second query.
+        func result() throws -> QueryResult { try report?.result ?? m.query(q) }
         switch format {
         case .policeJSON:
             Output.standard(try m.crimes(q).policeJSON() + "\n")
         case .json:
-            Output.standard(try m.query(q).json(area: q.area, catchment: report) + "\n")
+            Output.standard(try result().json(area: q.area, catchment: report) + "\n")
         case .csv:
             guard !catchment else { throw GeoQueryError.invalidQuery("--catchment has no CSV form: use --format json, geojson or table") }
-            Output.standard(try m.query(q).csv())
+            Output.standard(try result().csv())
         case .table:
-            Output.standard(try m.query(q).table(area: q.area) + (report?.table ?? ""))
+            Output.standard(try result().table(area: q.area) + (report?.table ?? ""))
         case .geojson:
             Output.standard(report!.geojson)
         }

@@ -67,10 +67,12 @@ public struct CatchmentReport: Sendable {
         public var shareInside: Double
     }
 
-    /// The query's area and months.
+    /// The query's area.
     public var area: Area
-    public var from: Month
-    public var to: Month
+    /// The query's own answer: counts, months, coverage notes.
+    public var result: QueryResult
+    public var from: Month { result.from }
+    public var to: Month { result.to }
     /// Map points inside the query (as the query counts them).
     public var mapPointsInside: Int
     /// The query's area, km².
@@ -94,10 +96,10 @@ public struct CatchmentReport: Sendable {
     /// The query's outline in WGS84 (a circle as a 256-gon).
     public var queryRings: [[[Polygon.Coordinate]]]
     /// When no map point is inside: the nearest one and its distance in metres.
-    public var nearest: (name: String, metres: Double, latitude: Double, longitude: Double)?
+    public var nearest: QueryResult.NearestMapPoint? { mapPointsInside == 0 ? result.nearestMapPoint : nil }
     /// Coverage and filter notes of the underlying query.
-    public var notes: [String]
-    public var synthetic: Bool
+    public var notes: [String] { result.notes }
+    public var synthetic: Bool { result.synthetic }
 
     /// Points inside whose catchment crosses the boundary, and points outside whose catchment reaches in.
     public var straddlers: [Cell] { cells.filter { $0.relation != .inside } }

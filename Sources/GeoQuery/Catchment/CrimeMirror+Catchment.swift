@@ -15,7 +15,7 @@ extension CrimeMirror {
     /// - Complexity: O(catchments near the boundary × their vertices) GEOS work; no crime rows.
     public func catchmentReport(_ q: CrimeQuery) throws -> CatchmentReport {
         let plan = try QueryPlan(q, mirror: self)
-        let result = try query(q)
+        let result = try query(plan)
         let store = try catchments()
         let grid = try BritishNationalGrid.shared()
         let geos = GEOSContext()
@@ -110,21 +110,14 @@ extension CrimeMirror {
             cells.append(.init(catchment: catchment, relation: relation, crimes: crimes, shareInside: inPart / planar))
         }
         let queryArea = shape.area
-        var nearest: (String, Double, Double, Double)? = nil
-        if inside.isEmpty, let n = result.nearestMapPoint {
-            let latE6 = Int32((centre.lat * 1e6).rounded()), lngE6 = Int32((centre.lng * 1e6).rounded())
-            if let p = tree.nearest(latE6: latE6, lngE6: lngE6) {
-                nearest = (n.name, n.metres, Double(tree.lat[p]) / 1e6, Double(tree.lng[p]) / 1e6)
-            }
-        }
         return CatchmentReport(
-            area: q.area, from: result.from, to: result.to, mapPointsInside: inside.count, queryAreaKm2: queryArea * toKm2, unionAreaKm2: union * toKm2,
+            area: q.area, result: result, mapPointsInside: inside.count, queryAreaKm2: queryArea * toKm2, unionAreaKm2: union * toKm2,
             outsideAreaKm2: outsidePart * toKm2, servedFromOutsideKm2: fromOutside * toKm2,
             uncoveredKm2: max(0, queryArea - covered) * toKm2,
             bounds: CatchmentBounds(certain: certain, reported: reported, possible: possible,
                                     expansionRatio: queryArea > 0 ? union / queryArea : 0),
             effectiveRadiusMetres: radius.map { _ in (union * toKm2 * 1e6 / Double.pi).squareRoot() }, radiusMetres: radius,
-            cells: cells, queryRings: outline.parts, nearest: nearest, notes: result.notes, synthetic: synthetic)
+            cells: cells, queryRings: outline.parts)
     }
 
     /// The catchment of one map point (index order), with its outline in WGS84.

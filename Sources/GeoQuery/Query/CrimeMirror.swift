@@ -109,14 +109,18 @@ public final class CrimeMirror: @unchecked Sendable {
     /// Answers a query: counts by category, month and outcome inside the area.
     /// - Complexity: O(boundary nodes × 16 + inside nodes' cells in the month range); no crime is touched.
     public func query(_ q: CrimeQuery) throws -> QueryResult {
-        let plan = try QueryPlan(q, mirror: self)
+        try query(QueryPlan(q, mirror: self))
+    }
+
+    /// A query already checked against this mirror (callers that need the plan's masks too).
+    func query(_ plan: QueryPlan) throws -> QueryResult {
         let tally = plan.tally(self)
-        switch q.area {
+        switch plan.query.area {
         case .circle(let c): add(CircleArea(c), to: tally)
         case .polygon(let p): add(try PolygonArea(p), to: tally)
         }
         var result = plan.result(tally, mirror: self)
-        if let c = q.centre {
+        if let c = plan.query.centre {
             result.centre = c
             result.notes = [c.description] + c.notes + result.notes
         }

@@ -90,6 +90,8 @@ public struct QueryResult: Sendable, Equatable {
     public struct NearestMapPoint: Sendable, Equatable {
         public var metres: Double
         public var name: String
+        public var latitude: Double
+        public var longitude: Double
     }
 
     init(from: Month, to: Month) {

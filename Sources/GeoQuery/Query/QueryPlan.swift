@@ -108,7 +108,7 @@ struct QueryPlan {
             if let p = mirror.tree.nearest(latE6: lat, lngE6: lng) {
                 let d = Geodesic.wgs84.distance(lat1: centre.lat, lng1: centre.lng, lat2: Double(mirror.tree.lat[p]) / 1e6, lng2: Double(mirror.tree.lng[p]) / 1e6)
                 let name = mirror.pointName(p)
-                r.nearestMapPoint = .init(metres: d, name: name)
+                r.nearestMapPoint = .init(metres: d, name: name, latitude: Double(mirror.tree.lat[p]) / 1e6, longitude: Double(mirror.tree.lng[p]) / 1e6)
                 if d > 20_000 {
                     notes.append("No map point lies \(what); the nearest is \(Format.decimal(d / 1000, places: 1)) km away, so the place is outside the mirror's coverage: Police UK covers England, Wales and Northern Ireland (Scotland only through British Transport Police), and this mirror holds \(mirror.forces.count) force(s).")
                 } else {

@@ -233,13 +233,9 @@ extension PointReport {
         lines.append("Months \(result.from) to \(result.to): \(crimes), \(Format.grouped(densityPerKm2, places: 1)) per km² of catchment")
         for n in result.notes { lines.append("! " + n) }
         lines.append("")
-        lines.append("Category".padding(toLength: 32, withPad: " ", startingAt: 0) + "Crimes".leftPadded(8))
-        for (c, n) in result.byCategory.sorted(by: { ($0.value, $1.key) > ($1.value, $0.key) }) where n > 0 {
-            lines.append(Category.name(forSlug: c).padding(toLength: 32, withPad: " ", startingAt: 0) + Format.grouped(n).leftPadded(8))
-        }
-        lines.append("")
-        lines.append("Month    Crimes")
-        for (i, m) in result.months.enumerated() { lines.append(m.description + Format.grouped(result.monthTotal(i)).leftPadded(9)) }
+        let categories = result.byCategory.sorted(by: { ($0.value, $1.key) > ($1.value, $0.key) }).filter { $0.value > 0 }
+        lines.append(TextTable(header: ["Category", "Crimes"], rows: categories.map { [Category.name(forSlug: $0.key), Format.grouped($0.value)] }).plain())
+        lines.append(String(TextTable(header: ["Month", "Crimes"], rows: result.months.indices.map { [result.months[$0].description, Format.grouped(result.monthTotal($0))] }).plain().dropLast()))
         return lines.joined(separator: "\n") + "\n"
     }
 }

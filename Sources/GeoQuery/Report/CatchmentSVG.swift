@@ -52,11 +52,7 @@ extension CatchmentReport {
             }
             return d
         }
-        func esc(_ s: String) -> String {
-            // Most names need nothing; Foundation's replacing is slow enough to matter per point.
-            guard s.utf8.contains(where: { $0 == UInt8(ascii: "&") || $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") }) else { return s }
-            return s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
-        }
+        let esc = HTMLPage.escape
 
         // Density classes: quantile breaks of the catchments drawn, rounded to 2 significant figures.
         let densities = cells.map { $0.catchment.areaKm2 > 0 ? Double($0.crimes) / $0.catchment.areaKm2 : 0 }

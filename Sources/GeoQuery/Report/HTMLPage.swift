@@ -1,7 +1,9 @@
 /// One self-contained HTML page: inline CSS and inline SVG charts, no script and no network, so a
 /// report can be mailed, archived or opened offline and looks the same.
 enum HTMLPage {
+    /// Text for HTML and SVG: `& < > "` as entities. Most text needs nothing and is returned as is.
     static func escape(_ s: String) -> String {
+        guard s.utf8.contains(where: { $0 == UInt8(ascii: "&") || $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") || $0 == UInt8(ascii: "\"") }) else { return s }
         var out = ""
         for ch in s {
             switch ch {

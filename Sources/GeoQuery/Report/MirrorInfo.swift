@@ -70,7 +70,7 @@ extension CrimeMirror {
         guard case .directory(let dir) = location else { return nil }
         let path = (dir as NSString).appendingPathComponent(CatchmentFile.fileName)
         guard let bytes = try? SnapshotBytes(mapping: path),
-              (try? CatchmentFile.sections(of: bytes, identity: snapshot.catchmentIdentity, path: path)) != nil else { return nil }
+              (try? CatchmentFile.sections(of: bytes, identity: snapshot.catchmentIdentity, path: path, verifyAll: false)) != nil else { return nil }
         return bytes.raw.count
     }
 
