@@ -109,9 +109,7 @@ struct QueryOptions: ParsableArguments {
     }
 
     /// A CSV field, quoted when it holds a comma, quote or newline (RFC 4180).
-    static func csvField(_ s: String) -> String {
-        s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
-    }
+    static func csvField(_ s: String) -> String { Format.csvField(s) }
 
     static func read(_ path: String, what: String) throws -> String {
         guard let data = FileManager.default.contents(atPath: path) else {

@@ -48,10 +48,6 @@ struct QueryCommand: ParsableCommand {
             }
             return try printAPIURLs(q, mirror: m)
         }
-        // Table and JSON carry the centre in their notes; csv and police-json have no place for it.
-        if let c = q.centre, format == .csv || format == .policeJSON {
-            for line in [c.description] + c.notes { Output.note(line) }
-        }
         let catchment = self.catchment || svg != nil || format == .geojson
         if catchment && format == .policeJSON { throw GeoQueryError.invalidQuery("--catchment has no police-json form: use --format json or table") }
         let report = catchment ? try m.catchmentReport(q) : nil
@@ -60,12 +56,16 @@ struct QueryCommand: ParsableCommand {
         func result() throws -> QueryResult { try report?.result ?? m.query(q) }
         switch format {
         case .policeJSON:
+            // The crimes' own shape has no place for notes (the centre, coverage): stderr has them.
+            for n in try m.query(q).notes { Output.note(n) }
             Output.standard(try m.crimes(q).policeJSON() + "\n")
         case .json:
             Output.standard(try result().json(area: q.area, catchment: report) + "\n")
         case .csv:
             guard !catchment else { throw GeoQueryError.invalidQuery("--catchment has no CSV form: use --format json, geojson or table") }
-            Output.standard(try result().csv())
+            let r = try result()
+            for n in r.notes { Output.note(n) }
+            Output.standard(r.csv())
         case .table:
             Output.standard(try result().table(area: q.area) + (report?.table ?? ""))
         case .geojson:

@@ -37,6 +37,8 @@ public final class CrimeMirror: @unchecked Sendable {
     let btpForce: Int
     /// The catchments, opened on first use (see ``catchments()``).
     let catchmentCache = LazyValue<CatchmentStore>()
+    /// Where each force is responsible, decoded on first use (see ``forceAreas()``).
+    let forceAreaCache = LazyValue<ForceAreas>()
 
     /// Opens the mirror at `location`, verifying the snapshot's header and index checksums.
     /// - Complexity: maps the file; reads only the index sections (no CSV, no crime rows).
@@ -115,16 +117,21 @@ public final class CrimeMirror: @unchecked Sendable {
     /// A query already checked against this mirror (callers that need the plan's masks too).
     func query(_ plan: QueryPlan) throws -> QueryResult {
         let tally = plan.tally(self)
-        switch plan.query.area {
-        case .circle(let c): add(CircleArea(c), to: tally)
-        case .polygon(let p): add(try PolygonArea(p), to: tally)
-        }
+        try add(plan.query.area, to: tally)
         var result = plan.result(tally, mirror: self)
         if let c = plan.query.centre {
             result.centre = c
             result.notes = [c.description] + c.notes + result.notes
         }
         return result
+    }
+
+    /// Adds everything inside `area` to `tally`.
+    func add(_ area: Area, to tally: Tally) throws {
+        switch area {
+        case .circle(let c): add(CircleArea(c), to: tally)
+        case .polygon(let p): add(try PolygonArea(p), to: tally)
+        }
     }
 
     /// Walks the tree over `area`: whole inside nodes through their aggregates, crossing leaves point by point.

@@ -83,6 +83,8 @@ public struct QueryResult: Sendable, Equatable {
     public internal(set) var nearestMapPoint: NearestMapPoint? = nil
     /// The postcode centroid the query was centred on, if any.
     public internal(set) var centre: PostcodeCentre?
+    /// The forces responsible for the area and the months the mirror lacks for them.
+    public internal(set) var coverage = Coverage()
     /// The query area in km², and crimes per km² of it.
     public internal(set) var areaKm2 = 0.0
     public var densityPerKm2: Double { areaKm2 > 0 ? Double(total) / areaKm2 : 0 }
@@ -132,7 +134,7 @@ public struct QueryResult: Sendable, Equatable {
     public static func == (a: QueryResult, b: QueryResult) -> Bool {
         a.total == b.total && a.btp == b.btp && a.mapPoints == b.mapPoints && a.from == b.from && a.to == b.to
             && a.forces == b.forces && a.noLocation == b.noLocation && a.notes == b.notes && a.synthetic == b.synthetic
-            && a.nearestMapPoint == b.nearestMapPoint && a.months == b.months
+            && a.nearestMapPoint == b.nearestMapPoint && a.months == b.months && a.coverage == b.coverage
             && a.byMonthCategory == b.byMonthCategory && a.byOutcome == b.byOutcome
     }
 

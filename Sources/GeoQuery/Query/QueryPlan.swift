@@ -35,7 +35,7 @@ struct QueryPlan {
         for slug in q.forces {
             let s = slug.lowercased()
             if let i = mirror.forces.firstIndex(of: s) { fm |= 1 << UInt64(i) }
-            else if Force.slugByName.values.contains(s) { notHeld.append(s) }
+            else if Force.slugs.contains(s) { notHeld.append(s) }
             else {
                 throw GeoQueryError.unknownForce("unknown force '\(slug)': use an archive slug such as leicestershire, city-of-london, btp (this mirror holds \(mirror.forces.joined(separator: ", ")))")
             }
@@ -80,6 +80,7 @@ struct QueryPlan {
         if t.answered != 0 {
             r.noLocation = mirror.noLocationCount(monthLo: monthLo, monthHi: monthHi, categoryMask: categoryMask, forces: t.answered & forceMask)
         }
+        r.coverage = mirror.coverage(self, t)
         r.notes = notes(t, mirror: mirror, result: &r)
         return r
     }
@@ -91,9 +92,6 @@ struct QueryPlan {
         }
         for f in forcesNotHeld { notes.append("The mirror holds no data for force '\(f)': ingest its CSVs to count it.") }
         if case .polygon(let p) = query.area { notes += p.warnings }
-        if t.mapPoints > 0 && query.forces.isEmpty && t.answered != 0 && t.answered == (mirror.btpForce >= 0 ? 1 << UInt64(mirror.btpForce) : 0) {
-            notes.append("Only British Transport Police crimes were found here: the local force's data may be missing from this mirror (or the place is in Scotland, which Police UK covers only through BTP).")
-        }
         if t.mapPoints == 0 {
             let centre: (lat: Double, lng: Double)
             let what: String
@@ -116,25 +114,7 @@ struct QueryPlan {
                 }
             }
         }
-        // Months with no data: for the forces seen at these points, and for the mirror as a whole.
-        let present = t.present & forceMask
-        let outside = (from.ordinal...to.ordinal).filter { !mirror.holds(month: $0) }
-        if !outside.isEmpty {
-            notes.append("The mirror holds no data at all for \(QueryPlan.describe(outside)) (\(outside.count) of the \(to.ordinal - from.ordinal + 1) months asked): those months count zero.")
-        }
-        // Forces with the same gaps share one note.
-        var byGaps: [String: [String]] = [:], order: [String] = []
-        for f in 0..<mirror.forces.count where (present >> UInt64(f)) & 1 == 1 {
-            let gaps = (from.ordinal...to.ordinal).filter { mirror.holds(month: $0) && !mirror.holds(month: $0, force: f) }
-            guard !gaps.isEmpty else { continue }
-            let key = QueryPlan.describe(gaps)
-            if byGaps[key] == nil { order.append(key) }
-            byGaps[key, default: []].append("'\(mirror.forces[f])'")
-        }
-        for key in order {
-            let names = byGaps[key]!
-            notes.append("\(names.count == 1 ? "Force" : "Forces") \(names.joined(separator: ", ")) \(names.count == 1 ? "has" : "have") crimes here but no data for \(key): a dip there is missing data, not less crime.")
-        }
+        notes += r.coverage.notes.map(\.text)
         return notes
     }
 

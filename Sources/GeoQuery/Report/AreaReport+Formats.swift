@@ -27,7 +27,8 @@ extension AreaReport: ReportDocument {
 
     /// One JSON object. Keys are a contract: `report` ("area"), `area` (with `radius` as people read
     /// it and `label`), `months` {`from`, `to`, `count`}, `total`, `btp`, `per_km2`, `map_points`,
-    /// `no_location`, `forces`, `by_category` (slug → count), `categories` (rows with `slug`, `name`,
+    /// `no_location`, `forces`, `coverage` (as a query's), `per_month` (crimes per held month),
+    /// `months.held` (months held for every force of the area), `by_category` (slug → count), `categories` (rows with `slug`, `name`,
     /// `count`, `share_pct`, `per_km2`), `by_month`, `trend` (rows with `month`, `total`,
     /// `moving_average_3m`, `rolling_12m`, `complete`), `year_on_year`, `flags`, `catchment`,
     /// `method`, `notes`, `caveats`, `summary`, `synthetic`. Figures not available are `null`.
@@ -41,10 +42,12 @@ extension AreaReport: ReportDocument {
         w.value("from", r.from.description)
         w.value("to", r.to.description)
         w.value("count", r.months.count)
+        w.value("held", r.coverage.monthsHeld)
         w.endObject()
         w.value("total", r.total)
         w.value("btp", r.btp)
         w.value("per_km2", perKm2, places: 1)
+        w.value("per_month", perMonth, places: 1)
         w.value("map_points", r.mapPoints)
         w.value("no_location", r.noLocation)
         w.beginArray("forces")
@@ -99,6 +102,7 @@ extension AreaReport: ReportDocument {
         } else {
             w.null("catchment")
         }
+        r.coverage.write(into: &w)
         w.beginObject("method")
         for (k, v) in AreaReport.method { w.value(k, v) }
         w.endObject()
@@ -147,8 +151,9 @@ extension AreaReport: ReportDocument {
     static let method: KeyValuePairs<String, String> = [
         "moving_average": "3-month centred mean (the month and its two neighbours), one decimal; none for the first and last month of the range, whose window would need a month outside it, nor where a month of the window is missing",
         "rolling_total": "crimes in the 12 months ending with the month, reaching back before the range; none where any of those months is missing",
-        "year_on_year": "the last (up to 12) months of the range against the same months a year earlier, per category; n/a when any of those months is missing for a force that recorded crime here in them, or for the whole mirror; % is n/a when the earlier count is 0",
-        "missing": "a month is missing when the mirror holds no data for it, or none for a force that recorded crime here",
+        "year_on_year": "the last (up to 12) months of the range against the same months a year earlier, per category; n/a when any of those months is missing; % is n/a when the earlier count is 0",
+        "missing": "a month is missing (not held) when the mirror holds no data for it, or none for a force of the area: a force whose area covers at least 1% of it, or another force (such as BTP) that recorded at least 1% of the crimes here in the months the mirror holds for it",
+        "rates": "per km² and per month count only the months held; a missing month is not a zero",
     ]
 
     /// Every listed category, largest first (zeros last, by slug).
@@ -172,7 +177,7 @@ extension AreaReport: ReportDocument {
         return TextTable(header: ["Category", "Crimes", "Share", "per km²", now, then, "Change", "Change %"], rows: rows)
     }
 
-    /// The trend table's rows; "*" marks months missing for a force that records crime here.
+    /// The trend table's rows; "*" marks months not held for a force of the area.
     var trendTable: TextTable {
         TextTable(header: ["Month", "Crimes", "3-month avg", "12-month total"], rows: trend.map {
             [$0.month.description + ($0.complete ? "" : " *"), Format.grouped($0.total),
@@ -182,18 +187,21 @@ extension AreaReport: ReportDocument {
 
     var heading: String { "Crime recorded \(placePhrase)" }
 
+    /// The result's notes less those a flag already states (the same sentence, said once).
+    var otherNotes: [String] { result.notes.filter { n in !flags.contains { $0.text == n } } }
+
     var coverageLine: String {
         let r = result
-        return "Months \(r.from) to \(r.to) (\(r.months.count)) · forces: \(r.forces.isEmpty ? "none" : r.forces.joined(separator: ", ")) · map points inside: \(Format.grouped(r.mapPoints)) · area \(Format.decimal(r.areaKm2, places: 3)) km² · no location, force-wide: \(Format.grouped(r.noLocation))"
+        return "Months \(r.from) to \(r.to) (\(r.coverage.heldDescription)) · forces: \(r.forces.isEmpty ? "none" : r.forces.joined(separator: ", ")) · map points inside: \(Format.grouped(r.mapPoints)) · area \(Format.decimal(r.areaKm2, places: 3)) km² · no location, force-wide: \(Format.grouped(r.noLocation))"
     }
 
     /// For a terminal: the summary first, then the tables, flags, notes and method.
     public func table() -> String {
         var out = heading + "\n" + coverageLine + "\n\n" + summary.wrapped(100) + "\n\n"
         out += categoryTable.plain() + "\n" + trendTable.plain()
-        if trend.contains(where: { !$0.complete }) { out += "* a force that records crime here (or every force) has no data in the mirror for this month\n" }
+        if trend.contains(where: { !$0.complete }) { out += "* not held: the mirror has no data for this month for a force of the area (or for any force)\n" }
         if !flags.isEmpty { out += "\nFlags:\n" + flags.map { "! " + $0.text }.joined(separator: "\n") + "\n" }
-        if !result.notes.isEmpty { out += "\nNotes:\n" + result.notes.map { "- " + $0 }.joined(separator: "\n") + "\n" }
+        if !otherNotes.isEmpty { out += "\nNotes:\n" + otherNotes.map { "- " + $0 }.joined(separator: "\n") + "\n" }
         out += "\nMethod: " + AreaReport.method.map { "\($0.key.replacingOccurrences(of: "_", with: " ")): \($0.value)." }.joined(separator: " ").wrapped(100) + "\n"
         return out
     }
@@ -202,9 +210,9 @@ extension AreaReport: ReportDocument {
     public func markdown() -> String {
         var out = "# \(heading)\n\n\(coverageLine)\n\n## Summary\n\n\(summary)\n\n## By category\n\n" + categoryTable.markdown()
         out += "\n## By month\n\n" + trendTable.markdown()
-        if trend.contains(where: { !$0.complete }) { out += "\n\\* a force that records crime here (or every force) has no data in the mirror for this month\n" }
+        if trend.contains(where: { !$0.complete }) { out += "\n\\* not held: the mirror has no data for this month for a force of the area (or for any force)\n" }
         if !flags.isEmpty { out += "\n## Flags\n\n" + flags.map { "- " + $0.text }.joined(separator: "\n") + "\n" }
-        if !result.notes.isEmpty { out += "\n## Notes\n\n" + result.notes.map { "- " + $0 }.joined(separator: "\n") + "\n" }
+        if !otherNotes.isEmpty { out += "\n## Notes\n\n" + otherNotes.map { "- " + $0 }.joined(separator: "\n") + "\n" }
         out += "\n## Method\n\n" + AreaReport.method.map { "- **\($0.key.replacingOccurrences(of: "_", with: " "))**: \($0.value)." }.joined(separator: "\n") + "\n"
         return out
     }

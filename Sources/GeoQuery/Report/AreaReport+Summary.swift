@@ -43,11 +43,17 @@ extension AreaReport {
     public var summary: String {
         let r = result
         var s: [String] = []
-        let span = r.months.count == 1 ? "In \(r.from.longName) (1 month)" : "From \(r.from.longName) to \(r.to.longName) (\(r.months.count) months)"
+        let held = r.coverage.monthsHeld, asked = r.months.count
+        let heldPhrase = held == asked ? "" : held == 0 ? ", none of them held for every force of the area" : ", \(held) of them held"
+        let span = (asked == 1 ? "In \(r.from.longName) (1 month" : "From \(r.from.longName) to \(r.to.longName) (\(asked) months") + heldPhrase + ")"
         if r.total == 0 {
             s.append("\(span), no crimes were recorded \(placePhrase).")
         } else {
-            s.append("\(span), \(Format.grouped(r.total)) crimes were recorded \(placePhrase), \(Format.grouped(perKm2, places: 1)) per km².")
+            // Rates over the held months only, and said so: a missing month is not a zero.
+            let rates = held == asked ? "\(Format.grouped(perKm2, places: 1)) per km²"
+                : perMonth.map { "\(Format.grouped(perKm2, places: 1)) per km² over the \(held) months held (\(Format.grouped($0, places: 1)) a month)" }
+                ?? "\(Format.grouped(perKm2, places: 1)) per km² (no month is held for every force of the area)"
+            s.append("\(span), \(Format.grouped(r.total)) crimes were recorded \(placePhrase), \(rates).")
             let top = rankedCategories.prefix(3).map {
                 "\(Category.name(forSlug: $0.slug).lowercased()) (\(Format.grouped($0.count)), \(Format.decimal(share($0.count), places: 1))%)"
             }
@@ -81,7 +87,7 @@ extension AreaReport {
         let missing = flags.filter { $0.kind == .missingData }
         if !missing.isEmpty {
             let what = missing.map { f in f.force.map { "'\($0)' in \(f.months)" } ?? "every force in \(f.months)" }
-            s.append("The mirror lacks data for \(AreaReport.list(what)): a dip there is missing data, not less crime.")
+            s.append("The mirror lacks data for \(AreaReport.list(what)): those months undercount, and a dip there is missing data, not less crime.")
         }
         return (s + caveats).joined(separator: " ")
     }

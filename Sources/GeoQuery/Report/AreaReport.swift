@@ -54,8 +54,8 @@ public struct AreaReport: Sendable {
         /// Crimes in the 12 months ending with this one (reaching back before the range); nil when
         /// any of them is missing.
         public let rolling12: Int?
-        /// The mirror holds this month for every force of ``areaForces`` that it holds in any month
-        /// of the range: false marks a step on a chart that is missing data, not a real change.
+        /// The mirror holds this month for every force of the area (``Coverage/held``): false marks
+        /// a month whose count is missing data, not a real change (charts leave a gap there).
         public let complete: Bool
     }
 
@@ -85,18 +85,23 @@ public struct AreaReport: Sendable {
 
     /// A reason a step or gap in the figures may not be a real-world change.
     public struct ReportFlag: Sendable, Equatable {
-        /// `minorForce`: a force with under 1% of the crimes here whose missing months are not gaps.
-        public enum Kind: String, Sendable { case categoryChange = "category-change", missingData = "missing-data", minorForce = "minor-force" }
+        public enum Kind: String, Sendable { case categoryChange = "category-change", missingData = "missing-data" }
         public let kind: Kind
         /// "2013-05", or runs such as "2019-03..2019-11, 2020-02".
         public let months: String
-        /// The force whose data is missing; nil for category changes and months no force holds.
+        /// The force(s) whose data is missing ("btp, warwickshire"); nil for category changes and months no force holds.
         public let force: String?
         public let text: String
     }
 
-    /// Total crimes per km² of the area, to one decimal.
+    /// Total crimes per km² of the area, to one decimal: over the months held (a month the mirror
+    /// lacks adds nothing, and is not counted as a zero either in ``perMonth``).
     public var perKm2: Double { AreaReport.rate(result.total, result.areaKm2) }
+
+    /// Crimes per held month, to one decimal; nil when no month is held.
+    public var perMonth: Double? {
+        result.coverage.monthsHeld > 0 ? AreaReport.round1(Double(result.total) / Double(result.coverage.monthsHeld)) : nil
+    }
 
     /// Crimes of `slug` as a percentage of the total, to one decimal.
     public func share(_ count: Int) -> Double { result.total > 0 ? AreaReport.round1(Double(count) * 100 / Double(result.total)) : 0 }
@@ -107,10 +112,10 @@ public struct AreaReport: Sendable {
 
 extension CrimeMirror {
     /// Builds the report for `request`: the query over its months, the year before them (for
-    /// rolling totals and year-on-year change), and one query per force seen, to tell which months
-    /// each force recorded crime here in.
+    /// rolling totals and year-on-year change); their coverage tells which months are held for
+    /// every force of the area.
     /// - Throws: ``GeoQueryError/invalidMonth(_:)`` when the mirror holds none of the months.
-    /// - Complexity: 2 + (forces seen) queries; well under a millisecond for a 0.5 mi radius.
+    /// - Complexity: 2 queries; well under a millisecond for a 0.5 mi radius.
     public func report(_ request: ReportRequest) throws -> AreaReport {
         let q = request.query
         let result = try query(q)
@@ -132,45 +137,19 @@ extension CrimeMirror {
         let totals = series.map { $0.reduce(0, +) }
 
         let forceNames = Array(Set(result.forces + earlier.forces)).sorted()
-        var spanQuery = q
-        spanQuery.from = before.from
-        spanQuery.to = to
-        var seen = [[Bool]](repeating: [Bool](repeating: false, count: forceNames.count), count: span)
+        // Held: the mirror has data for every force of the area (by its force boundaries, plus any
+        // force recording a material share here) in that month; the year before comes first.
+        let held = earlier.coverage.held + result.coverage.held
         let first = from.ordinal - 12
-        let allForceIndex = forceNames.map { forces.firstIndex(of: $0)! }
-        // A force matters to the figures when it holds at least 1% of the crimes here in the months
-        // it has data for; a stray crime or two recorded by a neighbour cannot make a step or a gap,
-        // so its missing months are named once but do not blank the figures.
-        var material: [Bool] = []
-        var strays: [(name: String, crimes: Int)] = []
-        for (f, name) in forceNames.enumerated() {
-            spanQuery.forces = [name]
-            spanQuery.excludeBTP = false
-            let r = try query(spanQuery)
-            let own = (0..<span).reduce(0) { $0 + r.monthTotal($1) }
-            let heldTotal = (0..<span).filter { holds(month: first + $0, force: allForceIndex[f]) }.reduce(0) { $0 + totals[$1] }
-            let matters = own * 100 >= heldTotal
-            material.append(matters)
-            if matters { for m in 0..<span where r.monthTotal(m) > 0 { seen[m][f] = true } } else { strays.append((name, own)) }
-        }
-        let forceIndex = allForceIndex
         /// Whether the figures over span months `w` rest on whole data.
-        func complete(_ w: [Int]) -> Bool {
-            let present = forceNames.indices.filter { f in w.contains { seen[$0][f] } }
-            return w.allSatisfy { m in holds(month: first + m) && present.allSatisfy { holds(month: first + m, force: forceIndex[$0]) } }
-        }
+        func complete(_ w: [Int]) -> Bool { w.allSatisfy { held[$0] } }
 
-        let stepForces = forceIndex.indices.filter { material[$0] }.map { forceIndex[$0] }
-            .filter { f in (from.ordinal...to.ordinal).contains { holds(month: $0, force: f) } }
         let trend = (0..<n).map { i -> AreaReport.TrendMonth in
             let s = 12 + i
             let ma: Double? = (i == 0 || i == n - 1 || !complete(Array((s - 1)...(s + 1))))
                 ? nil : AreaReport.round1(Double(totals[s - 1] + totals[s] + totals[s + 1]) / 3)
             let rolling: Int? = complete(Array((s - 11)...s)) ? totals[(s - 11)...s].reduce(0, +) : nil
-            // Missing for a force that holds other months of the range: a step on the chart. A force
-            // missing for the whole range is a uniform shortfall, which its flag states instead.
-            let whole = holds(month: first + s) && stepForces.allSatisfy { holds(month: first + s, force: $0) }
-            return .init(month: result.months[i], total: totals[s], movingAverage: ma, rolling12: rolling, complete: whole)
+            return .init(month: result.months[i], total: totals[s], movingAverage: ma, rolling12: rolling, complete: held[s])
         }
 
         // Year on year: the last (up to) 12 months of the range against the same months a year earlier.
@@ -179,12 +158,8 @@ extension CrimeMirror {
         var reason: String? = nil
         let compared = Array(baseline) + Array(current)
         if !complete(compared) {
-            let missing = compared.filter { m in
-                !holds(month: first + m) || forceNames.indices.contains { f in
-                    compared.contains { seen[$0][f] } && !holds(month: first + m, force: forceIndex[f])
-                }
-            }
-            reason = "the mirror lacks \(QueryPlan.describe(missing.map { first + $0 })) for a force that records crime here (or for every force)"
+            let missing = compared.filter { !held[$0] }
+            reason = "the mirror lacks \(QueryPlan.describe(missing.map { first + $0 })) for a force of this area (or for every force)"
         }
         func change(_ column: (Int) -> Int) -> AreaReport.YearOnYear.Change {
             .init(now: current.reduce(0) { $0 + column($1) }, before: reason == nil ? baseline.reduce(0) { $0 + column($1) } : nil)
@@ -198,26 +173,9 @@ extension CrimeMirror {
         var flags = CategoryChange.crossed(from: Month(ordinal: first), to: to).map {
             AreaReport.ReportFlag(kind: .categoryChange, months: $0.month.description, force: nil, text: $0.text)
         }
-        let range = from.ordinal...to.ordinal
-        let noneHeld = range.filter { !holds(month: $0) }
-        if !noneHeld.isEmpty {
-            let runs = QueryPlan.describe(noneHeld)
-            flags.append(.init(kind: .missingData, months: runs, force: nil,
-                               text: "The mirror holds no data at all for \(runs): those months count zero."))
-        }
-        for (f, name) in forceNames.enumerated() where material[f] {
-            let gaps = range.filter { holds(month: $0) && !holds(month: $0, force: forceIndex[f]) }
-            guard !gaps.isEmpty else { continue }
-            let runs = QueryPlan.describe(gaps)
-            flags.append(.init(kind: .missingData, months: runs, force: name,
-                               text: "Force '\(name)' records crime here but the mirror has none of its data for \(runs): a dip there is missing data, not less crime."))
-        }
-        for s in strays {
-            let f = forceNames.firstIndex(of: s.name)!
-            let gaps = range.filter { holds(month: $0) && !holds(month: $0, force: forceIndex[f]) }
-            guard !gaps.isEmpty else { continue }
-            flags.append(.init(kind: .minorForce, months: QueryPlan.describe(gaps), force: s.name,
-                               text: "Force '\(s.name)' recorded only \(s.crimes) crime\(s.crimes == 1 ? "" : "s") here (under 1% of the area's crimes in the months it holds); its missing months (\(QueryPlan.describe(gaps))) barely change these figures and are not treated as gaps."))
+        // Missing data: the coverage notes of the report's months, as flags (the same sentences).
+        for note in result.coverage.notes where !note.months.isEmpty {
+            flags.append(.init(kind: .missingData, months: note.months, force: note.forces.isEmpty ? nil : note.forces.joined(separator: ", "), text: note.text))
         }
         return AreaReport(request: request, result: result, categories: listed.map { result.categories[$0] },
                           categoryCounts: listed.map(result.categoryTotal), trend: trend, yearOnYear: yoy, flags: flags, areaForces: forceNames)

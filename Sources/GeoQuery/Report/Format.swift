@@ -1,5 +1,10 @@
 /// Locale-independent number formatting for every output (tables, JSON, CSV).
-enum Format {
+public enum Format {
+    /// A CSV field, quoted when it holds a comma, quote or newline (RFC 4180).
+    public static func csvField(_ s: String) -> String {
+        s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+    }
+
     /// `value` rounded to `places` decimals, always with a `.` separator.
     static func decimal(_ value: Double, places: Int) -> String {
         guard value.isFinite else { return "0" }

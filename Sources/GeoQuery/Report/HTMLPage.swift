@@ -81,7 +81,7 @@ enum HTMLPage {
     private static func n(_ v: Double) -> String { Format.decimal(v, places: 1) }
 
     /// Monthly counts as a line with points, the moving average as a thicker line broken where it
-    /// is not available, and months with missing data shaded.
+    /// is not available, and months with missing data shaded, with no point and a break in the line.
     /// - Parameter sharedPeak: the largest value of every chart drawn beside this one, so that
     ///   side-by-side charts (compare) share one y scale.
     static func trendChart(months: [Month], totals: [Int], average: [Double?], incomplete: [Bool], sharedPeak: Double? = nil) -> String {
@@ -119,11 +119,19 @@ enum HTMLPage {
             svg += "<text x=\"\(n(x(i)))\" y=\"\(n(top + plotH + 20))\" font-size=\"12\" text-anchor=\"\(anchor)\" fill=\"#5a6472\">\(text)</text>\n"
         }
         svg += "<line x1=\"\(n(left))\" x2=\"\(n(w - right))\" y1=\"\(n(top + plotH))\" y2=\"\(n(top + plotH))\" stroke=\"#8a94a3\"/>\n"
-        let points = totals.indices.map { "\(n(x($0))),\(n(y(Double(totals[$0]))))" }.joined(separator: " ")
-        svg += "<polyline points=\"\(points)\" fill=\"none\" stroke=\"#2f6fce\" stroke-width=\"1.5\"/>\n"
+        // Months with missing data get no point and break the line: plotting their zeros would
+        // draw a fall that is missing data, not less crime.
+        var line: [String] = []
+        func flushLine() {
+            if line.count > 1 { svg += "<polyline points=\"\(line.joined(separator: " "))\" fill=\"none\" stroke=\"#2f6fce\" stroke-width=\"1.5\"/>\n" }
+            line = []
+        }
         for (i, t) in totals.enumerated() {
+            guard i >= incomplete.count || !incomplete[i] else { flushLine(); continue }
+            line.append("\(n(x(i))),\(n(y(Double(t))))")
             svg += "<circle cx=\"\(n(x(i)))\" cy=\"\(n(y(Double(t))))\" r=\"2.5\" fill=\"#2f6fce\"><title>\(months[i]): \(Format.grouped(t))</title></circle>\n"
         }
+        flushLine()
         var run: [String] = []
         func flush() {
             if run.count > 1 { svg += "<polyline points=\"\(run.joined(separator: " "))\" fill=\"none\" stroke=\"#e07b00\" stroke-width=\"3\"/>\n" }
@@ -174,9 +182,9 @@ extension AreaReport {
             : HTMLPage.barChart(labels: ranked.map { Category.name(forSlug: $0.slug) }, first: ranked.map(\.count)))
         body += HTMLPage.table(categoryTable, total: true)
         body += "<h2>Month by month</h2>\n" + HTMLPage.table(trendTable, total: false)
-        if trend.contains(where: { !$0.complete }) { body += "<p class=\"small\">* a force that records crime here (or every force) has no data in the mirror for this month</p>\n" }
+        if trend.contains(where: { !$0.complete }) { body += "<p class=\"small\">* not held: the mirror has no data for this month for a force of the area (or for any force)</p>\n" }
         if !flags.isEmpty { body += "<h2>Flags</h2>\n" + HTMLPage.list(flags.map(\.text), cssClass: "flags") }
-        if !result.notes.isEmpty { body += "<h2>Notes</h2>\n" + HTMLPage.list(result.notes) }
+        if !otherNotes.isEmpty { body += "<h2>Notes</h2>\n" + HTMLPage.list(otherNotes) }
         body += "<h2>Catchment</h2>\n<div class=\"placeholder\" id=\"catchment\">"
         if let picture = request.catchmentPicture {
             body += picture  // scales itself to the page (see CatchmentReport.svg)

@@ -9,7 +9,7 @@ public enum OutputFormat: String, CaseIterable, Sendable {
 extension QueryResult {
     /// One JSON object. Keys are a contract: `total`, `btp`, `by_category` (every standard slug),
     /// `by_month`, `by_month_category`, `by_outcome`, `map_points`, `months` {`from`, `to`},
-    /// `forces`, `no_location`, plus `area`, `notes` and `synthetic`; `centre` {`postcode`, `kind`,
+    /// `forces`, `no_location`, `coverage` (see ``Coverage/write(into:)``), plus `area`, `notes` and `synthetic`; `centre` {`postcode`, `kind`,
     /// `postcodes`, `lat`, `lng`} when the query was centred on a postcode.
     /// - Parameter leading: string members written first (a batch line's `id`, a feature's name).
     /// - Parameter catchment: adds the `catchment` object (``CrimeMirror/catchmentReport(_:)``).
@@ -68,6 +68,7 @@ extension QueryResult {
             w.value("name", n.name)
             w.endObject()
         }
+        coverage.write(into: &w)
         catchment?.write(into: &w)
         w.value("synthetic", synthetic)
         w.beginArray("notes")
@@ -98,6 +99,7 @@ extension QueryResult {
     }
 
     /// One row per month, a column per category, then a total row: opens in any spreadsheet.
+    /// The notes follow as `note,"…"` rows, so a file saved from it keeps its caveats.
     public func csv() -> String {
         let n = categories.count
         var out = "month," + categories.joined(separator: ",") + ",total\n"
@@ -108,7 +110,9 @@ extension QueryResult {
         }
         out += "all"
         for c in 0..<n { out += ",\(categoryTotal(c))" }
-        return out + ",\(total)\n"
+        out += ",\(total)\n"
+        for note in notes { out += "note," + Format.csvField(note) + "\n" }
+        return out
     }
 
     /// A table for people: totals by category, a trend line, coverage and the caveats.
@@ -120,7 +124,7 @@ extension QueryResult {
         case .polygon(let p):
             lines.append("Crime recorded inside a polygon (\(p.parts.count) part(s), \(p.vertexCount) vertices, \(Format.decimal(areaKm2, places: 3)) km²)")
         }
-        lines.append("Months \(from) to \(to) (\(months.count)) · forces: \(forces.isEmpty ? "none" : forces.joined(separator: ", ")) · map points inside: \(Format.grouped(mapPoints))")
+        lines.append("Months \(from) to \(to) (\(coverage.heldDescription)) · forces: \(forces.isEmpty ? "none" : forces.joined(separator: ", ")) · map points inside: \(Format.grouped(mapPoints))")
         for n in notes { lines.append("! " + n) }
         lines.append("")
         let byCategory = self.byCategory
@@ -144,13 +148,18 @@ extension QueryResult {
             lines.append("Trend: no crimes recorded here in these months.")
         } else if months.count > 1 {
             let counts = months.indices.map(monthTotal)
-            let peak = max(1, counts.max() ?? 1), low = counts.min() ?? 0
             let bars = Array("▁▂▃▄▅▆▇█")
             // Scaled between the lowest and highest month so that the shape shows.
-            let spark = String(counts.map { bars[peak == low ? 3 : min(7, ($0 - low) * 8 / (peak - low + 1))] })
+            // Months not held show as a gap (·), not as a low bar.
+            let held = coverage.held.count == counts.count ? coverage.held : counts.map { _ in true }
+            let heldCounts = counts.indices.filter { held[$0] }.map { counts[$0] }
+            let peak = max(1, heldCounts.max() ?? 1), low = heldCounts.min() ?? 0
+            let spark = String(counts.indices.map { held[$0] ? bars[peak == low ? 3 : min(7, (counts[$0] - low) * 8 / (peak - low + 1))] : "·" })
             lines.append("")
-            lines.append("Trend, \(from) → \(to): \(spark)")
-            lines.append("  per month: min \(low), max \(peak), mean \(Format.decimal(Double(total) / Double(months.count), places: 1))")
+            lines.append("Trend, \(from) → \(to): \(spark)\(heldCounts.count < counts.count ? "  (· month not held)" : "")")
+            if !heldCounts.isEmpty {
+                lines.append("  per held month: min \(low), max \(peak), mean \(Format.decimal(Double(heldCounts.reduce(0, +)) / Double(heldCounts.count), places: 1))\(heldCounts.count < counts.count ? " (over the \(heldCounts.count) months held)" : "")")
+            }
         }
         lines.append("")
         lines.append("Recorded crime, not experienced crime. Each crime is moved to the nearest anonymous Police UK map point, so a point stands for its whole catchment, not a building. England, Wales and Northern Ireland (Scotland only through British Transport Police); fraud is not included; months are published roughly two months late and get restated.")

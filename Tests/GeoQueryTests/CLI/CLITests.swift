@@ -81,9 +81,11 @@ import Testing
     @Test func csvHasAMonthRowEachAndATotal() throws {
         let r = try CLIRun.run(["--lat", "52.6297", "--lng", "-1.1316", "--from", "2024-01", "--to", "2024-03", "--format", "csv"])
         let lines = r.stdout.split(separator: "\n")
-        #expect(lines.count == 5)
+        #expect(lines.count == 6)
         #expect(lines[0].hasPrefix("month,anti-social-behaviour,") && lines[0].hasSuffix(",total"))
         #expect(lines[4].hasPrefix("all,"))
+        // The notes follow as rows of their own, and on stderr.
+        #expect(lines[5].hasPrefix("note,SYNTHETIC SAMPLE") && r.stderr.contains("geoquery: note: SYNTHETIC SAMPLE"))
     }
 
     @Test func batchAnswersInOrderAndReportsBadLines() throws {
@@ -214,9 +216,10 @@ import Testing
         let r = try CLIRun.run(["batch"], stdin: #"{"id":"a-1","lat":52.6344,"lng":-1.1313}"# + "\n")
         #expect(r.stdout.hasPrefix(#"{"id":"a-1","#))
     }
-    @Test func aBTPOnlyAnswerSaysTheLocalForceMayBeMissing() throws {
+    @Test func aBTPOnlyAnswerNamesTheMissingLocalForce() throws {
         // Westminster: the Metropolitan Police is not in this mirror, BTP is.
         let r = try TestData.realMirror.query(.radius(lat: 51.5007, lng: -0.1246, Distance(metres: 1000), from: Month("2019-01"), to: Month("2019-01")))
-        #expect(r.forces == ["btp"] && r.notes.contains { $0.contains("Only British Transport Police") })
+        #expect(r.forces == ["btp"] && r.notes.contains { $0.contains("'metropolitan' (Metropolitan Police Service, 100% of the area) is responsible here") })
+        #expect(r.coverage.forces.map(\.force) == ["metropolitan"] && r.coverage.monthsHeld == 0)
     }
 }

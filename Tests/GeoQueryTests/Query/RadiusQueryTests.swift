@@ -79,7 +79,8 @@ import Testing
         // Leicestershire alone holds 2019-12.
         let r = try TestData.realMirror.query(.radius(lat: 51.5155, lng: -0.0922, Distance(metres: 500), from: Month("2019-01"), to: Month("2020-03")))
         #expect(r.notes.contains { $0.contains("no data at all for 2019-03..2019-11") })
-        #expect(r.notes.contains { $0.contains("'city-of-london'") && $0.contains("no data for 2019-12") })
+        #expect(r.notes.contains { $0.contains("'city-of-london'") && $0.contains("none of its data for 2019-12 (1 of the 15 months asked)") })
+        #expect(r.coverage.missing.first { $0.force == "city-of-london" }?.months.map(\.description) == ["2019-03", "2019-04", "2019-05", "2019-06", "2019-07", "2019-08", "2019-09", "2019-10", "2019-11", "2019-12"])
     }
 
     @Test func policeJSONListsExactlyTheCountedCrimes() throws {

@@ -1,0 +1,237 @@
+/// Where an answer's knowledge ends: the forces responsible for the asked area, and the months the
+/// mirror lacks for each of them. Every ``QueryResult`` carries one, so a count from a mirror that
+/// lacks the local force says so instead of being silently low.
+///
+/// The forces *of the area* are those whose force area covers at least ``minimumShare`` of it
+/// (by the built-in or loaded boundaries), and any other force (BTP, a neighbour) that recorded a
+/// material share (at least 1%) of the crimes at its map points in the months the mirror holds
+/// for it. A stray crime or two of another force changes nothing; BTP is never responsible.
+public struct Coverage: Sendable, Equatable {
+    /// A force whose area the query meets.
+    public struct ForceShare: Sendable, Equatable {
+        /// Archive slug (`leicestershire`).
+        public let force: String
+        /// The force's name ("Leicestershire Police").
+        public let name: String
+        /// Share of the query area inside the force's area, 0...1 (on generalised boundaries).
+        public let share: Double
+    }
+
+    /// A force of the area with months the mirror lacks.
+    public struct Missing: Sendable, Equatable {
+        public let force: String
+        public let name: String
+        /// Asked months the mirror holds none of this force's data for.
+        public let months: [Month]
+        /// True when the force's area covers part of the query; false for a force that only
+        /// records crime here (BTP, a neighbour across a border).
+        public let responsible: Bool
+        /// Share of the query area in the force's area (nil for a force that is not responsible).
+        public let share: Double?
+    }
+
+    /// Forces whose areas the query meets, largest share first.
+    public internal(set) var forces: [ForceShare] = []
+    /// Forces of the area lacking some asked months.
+    public internal(set) var missing: [Missing] = []
+    /// Months in the asked range.
+    public internal(set) var monthsAsked = 0
+    /// Asked months in which the mirror holds data for every force of the area.
+    public internal(set) var monthsHeld = 0
+    /// `held[m]` for month m of the asked range: the mirror holds every force of the area then.
+    public internal(set) var held: [Bool] = []
+    /// Share of the query area inside no known force area (sea, Scotland, Northern Ireland).
+    public internal(set) var unassignedShare = 0.0
+    /// The coverage in words, each note with the forces and months it is about; the result's
+    /// `notes` and a report's missing-data flags are these same sentences.
+    public internal(set) var notes: [Note] = []
+
+    /// One coverage sentence.
+    public struct Note: Sendable, Equatable {
+        /// Forces it names (empty for months no force holds and for an area outside every force).
+        public let forces: [String]
+        /// The months it is about, as runs ("2019-03..2019-11, 2020-02"); empty when none.
+        public let months: String
+        public let text: String
+    }
+
+    /// A force area covering less of the query than this is listed but not warned about: it is
+    /// within the precision of generalised boundaries.
+    public static let minimumShare = 0.01
+
+    /// "37%", or "<1%" / ">99%" rather than a rounded 0 or 100.
+    static func percent(_ share: Double) -> String {
+        let p = share * 100
+        if p > 0 && p < 1 { return "<1%" }
+        if p > 99 && p < 100 { return ">99%" }
+        return "\(Int(p.rounded()))%"
+    }
+
+    /// "24" when every asked month is held, else "15 of 24 months held".
+    public var heldDescription: String {
+        monthsHeld == monthsAsked ? "\(monthsAsked)" : "\(monthsHeld) of \(monthsAsked) months held"
+    }
+
+    /// The `coverage` JSON object: `forces` [{`force`, `name`, `share`}], `missing` [{`force`,
+    /// `name`, `months` ["YYYY-MM"…], `responsible`, `share`}], `months_asked`, `months_held`,
+    /// `unassigned_share` (share of the area in no force area).
+    func write(into w: inout JSONWriter) {
+        w.beginObject("coverage")
+        w.beginArray("forces")
+        for f in forces {
+            w.beginObject(nil)
+            w.value("force", f.force)
+            w.value("name", f.name)
+            w.value("share", f.share, places: 4)
+            w.endObject()
+        }
+        w.endArray()
+        w.beginArray("missing")
+        for m in missing {
+            w.beginObject(nil)
+            w.value("force", m.force)
+            w.value("name", m.name)
+            w.beginArray("months")
+            for month in m.months { w.value(nil, month.description) }
+            w.endArray()
+            w.value("responsible", m.responsible)
+            if let share = m.share { w.value("share", share, places: 4) } else { w.null("share") }
+            w.endObject()
+        }
+        w.endArray()
+        w.value("months_asked", monthsAsked)
+        w.value("months_held", monthsHeld)
+        w.value("unassigned_share", unassignedShare, places: 4)
+        w.endObject()
+    }
+
+    /// True when every asked month is held for every force of the area.
+    public var isComplete: Bool { monthsHeld == monthsAsked && missing.isEmpty }
+}
+
+extension CrimeMirror {
+    /// The built-in force areas, or those loaded with `ingest --boundaries` (decoded on first use).
+    func forceAreas() -> ForceAreas {
+        (try? forceAreaCache.value {
+            let loaded = try snapshot.boundaries()
+            return loaded.isEmpty ? ForceAreas.builtIn : try ForceAreas.loaded(loaded)
+        }) ?? ForceAreas.builtIn
+    }
+
+    /// The coverage of a planned query whose tally has been taken.
+    func coverage(_ plan: QueryPlan, _ t: Tally) -> Coverage {
+        var c = Coverage()
+        let range = plan.from.ordinal...plan.to.ordinal
+        c.monthsAsked = range.count
+        let shares = forceAreas().shares(of: plan.query.area)
+        c.forces = shares.map { .init(force: $0.slug, name: Force.displayName($0.slug), share: $0.share) }
+        c.unassignedShare = max(0, 1 - shares.reduce(0) { $0 + $1.share })
+        func counted(_ f: Int) -> Bool { (plan.forceMask >> UInt64(f)) & 1 == 1 }
+
+        // Responsible forces the query counts (a --force filter leaves the others out).
+        var areaForces: [(slug: String, index: Int?, share: Double?)] = []
+        for s in shares where s.share >= Coverage.minimumShare {
+            let i = forces.firstIndex(of: s.slug)
+            if let i, !counted(i) { continue }
+            if i == nil && !plan.query.forces.isEmpty { continue }
+            areaForces.append((s.slug, i, s.share))
+        }
+        // Others with crimes at these points that lack asked months: material ones are of the area too.
+        for f in forces.indices where (t.present >> UInt64(f)) & 1 == 1 && counted(f)
+            && !areaForces.contains(where: { $0.index == f }) && range.contains(where: { !holds(month: $0, force: f) })
+            && recordsMaterialShare(f, in: plan.query.area) {
+            areaForces.append((forces[f], f, nil))
+        }
+
+        c.held = range.map { m in holds(month: m) && areaForces.allSatisfy { $0.index.map { holds(month: m, force: $0) } ?? false } }
+        c.monthsHeld = c.held.filter { $0 }.count
+        for a in areaForces {
+            let lacking = range.filter { m in a.index.map { !holds(month: m, force: $0) } ?? true }
+            guard !lacking.isEmpty else { continue }
+            c.missing.append(.init(force: a.slug, name: Force.displayName(a.slug), months: lacking.map(Month.init(ordinal:)),
+                                   responsible: a.share != nil, share: a.share))
+        }
+        c.notes = coverageNotes(c, plan)
+        return c
+    }
+
+    /// The coverage in words: months the mirror lacks altogether, then each force of the area with
+    /// the months it lacks (forces lacking the same months share a note), then an area outside
+    /// every force area.
+    private func coverageNotes(_ c: Coverage, _ plan: QueryPlan) -> [Coverage.Note] {
+        var notes: [Coverage.Note] = []
+        let asked = c.monthsAsked
+        let range = plan.from.ordinal...plan.to.ordinal
+        let empty = range.filter { !holds(month: $0) }
+        if !empty.isEmpty {
+            let runs = QueryPlan.describe(empty)
+            notes.append(.init(forces: [], months: runs, text: "The mirror holds no data at all for \(runs) (\(empty.count) of the \(asked) months asked): those months count zero."))
+        }
+        var groups: [(months: [Int], forces: [Coverage.Missing])] = []
+        for m in c.missing {
+            let months = m.months.map(\.ordinal).filter { !empty.contains($0) }
+            guard !months.isEmpty else { continue }
+            if let g = groups.firstIndex(where: { $0.months == months && $0.forces[0].responsible == m.responsible }) {
+                groups[g].forces.append(m)
+            } else { groups.append((months, [m])) }
+        }
+        for g in groups {
+            let many = g.forces.count > 1
+            let names = g.forces.map { f in
+                "'\(f.force)' (\(f.name)\(f.share.map { ", \(Coverage.percent($0)) of the area" } ?? ""))"
+            }.joined(separator: ", ")
+            let runs = QueryPlan.describe(g.months)
+            let when = asked == 1 ? "\(runs), the month asked"
+                : g.months.count == asked ? "any of the \(asked) months asked (\(runs))"
+                : "\(runs) (\(g.months.count) of the \(asked) months asked)"
+            let (they, their) = many ? ("Forces", "their") : ("Force", "its")
+            let text = g.forces[0].responsible
+                ? "\(they) \(names) \(many ? "are" : "is") responsible here, but the mirror holds none of \(their) data for \(when): \(their) crimes are missing from these figures, so they undercount; ingest \(their) CSVs to count them."
+                : "\(they) \(names) \(many ? "record" : "records") crime here, but the mirror holds none of \(their) data for \(when): a dip there is missing data, not less crime."
+            notes.append(.init(forces: g.forces.map(\.force), months: runs, text: text))
+        }
+        if c.unassignedShare > 0.99 {
+            let outside = "This area lies outside every police force area of England and Wales: Police UK covers England, Wales and Northern Ireland (Northern Ireland's area is not built in; Scotland only through British Transport Police), so expect few or no crimes here."
+            notes.append(.init(forces: [], months: "", text: outside + (flipSuggestion(plan).map { " " + $0 } ?? "")))
+        } else if c.monthsHeld == 0, let hint = flipSuggestion(plan) {
+            notes.append(.init(forces: [], months: "", text: hint))
+        } else if c.unassignedShare >= Coverage.minimumShare {
+            notes.append(.init(forces: [], months: "", text: "\(Coverage.percent(c.unassignedShare)) of this area lies outside every police force area of England and Wales (sea, Scotland, or Northern Ireland, whose area is not built in)."))
+        }
+        return notes
+    }
+
+    /// For a radius whose area the mirror holds nothing for: when flipping the sign of one
+    /// coordinate lands in a force area the mirror holds for the asked months (a dropped minus
+    /// sign is the commonest slip with UK longitudes), that suggestion.
+    private func flipSuggestion(_ plan: QueryPlan) -> String? {
+        guard case .circle(let c) = plan.query.area else { return nil }
+        let areas = forceAreas()
+        for (lat, lng, flag) in [(c.lat, -c.lng, "--lng \(Format.decimal(-c.lng, places: 6))"), (-c.lat, c.lng, "--lat \(Format.decimal(-c.lat, places: 6))")] {
+            guard let slug = areas.force(at: lat, lng), let i = forces.firstIndex(of: slug),
+                  (plan.from.ordinal...plan.to.ordinal).contains(where: { holds(month: $0, force: i) }) else { continue }
+            return "Did you mean \(flag)? That point is in \(Force.displayName(slug))'s area, which the mirror holds for these months."
+        }
+        return nil
+    }
+
+    /// Whether force `f` recorded at least 1% of the crimes at the area's map points in the months
+    /// the mirror holds for it (the rule that tells a neighbour's stray crime from a real feed).
+    func recordsMaterialShare(_ f: Int, in area: Area) -> Bool {
+        guard let first = firstMonth?.ordinal else { return false }
+        let span = monthsHeldCount
+        func tally(_ mask: UInt64) -> Tally {
+            let t = Tally(monthLo: 0, monthHi: span - 1, categoryMask: ~0, forceMask: mask, btpForce: btpForce,
+                          categories: categories.count, outcomes: outcomes.count)
+            try? add(area, to: t)
+            return t
+        }
+        let own = tally(1 << UInt64(f)), all = tally(~0)
+        let cats = categories.count
+        var mine = 0, total = 0
+        for m in 0..<span where holds(month: first + m, force: f) {
+            for c in 0..<cats { mine += own.matrix[m * cats + c]; total += all.matrix[m * cats + c] }
+        }
+        return mine > 0 && mine * 100 >= total
+    }
+}

@@ -1,0 +1,151 @@
+import Foundation
+
+/// Where each police force is responsible: its area in longitude/latitude, with an edge index
+/// for box tests, so that every answer can name the forces whose data it needs.
+///
+/// By default the 43 force areas of England and Wales built into the library (ONS, December 2020,
+/// simplified; see `scripts/make-force-areas`); boundaries loaded with `ingest --boundaries`
+/// replace them. BTP has no area: it is never the force responsible for a place.
+final class ForceAreas: Sendable {
+    struct Region: Sendable {
+        /// Archive slug (a known force) or the boundary's name slugified.
+        let slug: String
+        let polygon: Polygon
+        let edges: PolygonEdgeIndex
+        let minX: Double, minY: Double, maxX: Double, maxY: Double
+    }
+
+    let regions: [Region]
+    /// Where the areas come from, for `info` and the README.
+    let source: String
+
+    /// The built-in areas, decoded once per process.
+    static let builtIn: ForceAreas = {
+        let named = embedded.map { code, parts in
+            (Force.info(code)?.slug ?? code.lowercased(), parts.map { $0.map(decodePolyline) })
+        }
+        return ForceAreas(named, source: "built-in ONS police force areas (December 2020, simplified)")
+    }()
+
+    /// Areas from boundaries loaded with `ingest --boundaries` (British National Grid WKB), matched
+    /// to forces by their ONS name or code; a boundary no force table knows keeps its own name.
+    static func loaded(_ boundaries: [ForceBoundary]) throws -> ForceAreas {
+        let grid = try BritishNationalGrid.shared()
+        let geos = GEOSContext()
+        var named: [(String, [[[Polygon.Coordinate]]])] = []
+        for b in boundaries {
+            let g = try b.wkb.withUnsafeBytes { try geos.readWKB($0) }
+            let parts = g.polygonRings.map { part in
+                part.map { ring -> [Polygon.Coordinate] in
+                    var xs = ring.map(\.0), ys = ring.map(\.1)
+                    grid.toWGS84(eastings: &xs, northings: &ys)
+                    return zip(xs, ys).map { Polygon.Coordinate(lat: $1, lng: $0) }
+                }
+            }
+            // Repeated names are stored as "Name (2)"; the force is the same.
+            let base = b.name.replacingOccurrences(of: #" \(\d+\)$"#, with: "", options: .regularExpression)
+            named.append((Force.info(base)?.slug ?? Category.slugify(base), parts))
+        }
+        return ForceAreas(named, source: "force boundaries loaded with ingest --boundaries")
+    }
+
+    private init(_ named: [(slug: String, parts: [[[Polygon.Coordinate]]])], source: String) {
+        self.source = source
+        // A force split across features (islands stored apart) becomes one multi-part region.
+        var order: [String] = [], partsBySlug: [String: [[[Polygon.Coordinate]]]] = [:]
+        for (slug, parts) in named {
+            if partsBySlug[slug] == nil { order.append(slug) }
+            partsBySlug[slug, default: []] += parts
+        }
+        // Simplified or reprojected rings can self-touch: repair once here, so intersections never fail.
+        let geos = GEOSContext()
+        regions = order.map { slug in
+            var polygon = Polygon(parts: partsBySlug[slug]!)
+            if let g = try? ForceAreas.geometry(polygon.parts, in: geos), !g.isValid, let fixed = try? g.makeValid() {
+                polygon = Polygon(fixed)
+            }
+            let all = polygon.parts.flatMap { $0[0] }
+            return Region(slug: slug, polygon: polygon, edges: PolygonEdgeIndex(polygon),
+                          minX: all.map(\.lng).min() ?? 0, minY: all.map(\.lat).min() ?? 0,
+                          maxX: all.map(\.lng).max() ?? 0, maxY: all.map(\.lat).max() ?? 0)
+        }
+    }
+
+    /// The forces whose areas `area` meets, with the share of `area` inside each (0...1, planar in
+    /// lon/lat: the ratio, not an absolute area, so the projection hardly matters), largest first.
+    /// - Complexity: a box test per force; GEOS intersections only for forces whose boundary
+    ///   crosses the area's box (a query on a force border), about 20 µs each.
+    func shares(of area: Area) -> [(slug: String, share: Double)] {
+        let outline = ForceAreas.outline(area)
+        let xs = outline.flatMap { $0.flatMap { $0.map(\.lng) } }, ys = outline.flatMap { $0.flatMap { $0.map(\.lat) } }
+        guard let x0 = xs.min(), let x1 = xs.max(), let y0 = ys.min(), let y1 = ys.max() else { return [] }
+        var out: [(slug: String, share: Double)] = [], crossing: [Region] = []
+        for r in regions where !(r.maxX < x0 || r.minX > x1 || r.maxY < y0 || r.minY > y1) {
+            switch r.edges.classify(minX: x0, minY: y0, maxX: x1, maxY: y1) {
+            case .inside: out.append((r.slug, 1))
+            case .outside: break
+            case .crosses: crossing.append(r)
+            }
+        }
+        if !crossing.isEmpty {
+            let geos = GEOSContext()
+            if let query = try? ForceAreas.geometry(outline, in: geos), query.area > 0 {
+                let whole = query.area
+                for r in crossing {
+                    guard let g = try? ForceAreas.geometry(r.polygon.parts, in: geos),
+                          let shared = try? query.intersection(g) else { continue }
+                    let share = min(1, shared.area / whole)
+                    if share > 0 { out.append((r.slug, share)) }
+                }
+            }
+        }
+        return out.sorted { $0.share != $1.share ? $0.share > $1.share : $0.slug < $1.slug }
+    }
+
+    /// The force whose area holds a point, if any.
+    func force(at lat: Double, _ lng: Double) -> String? {
+        regions.first { r in
+            lat >= r.minY && lat <= r.maxY && lng >= r.minX && lng <= r.maxX && (r.edges.contains(x: lng, y: lat) ?? true)
+        }?.slug
+    }
+
+    /// The query area as lon/lat rings: a polygon's own, or a circle as a 72-gon of geodesic points.
+    private static func outline(_ area: Area) -> [[[Polygon.Coordinate]]] {
+        switch area {
+        case .polygon(let p): return p.parts
+        case .circle(let c):
+            var ring = (0..<72).map { i -> Polygon.Coordinate in
+                let d = Geodesic.wgs84.destination(lat: c.lat, lng: c.lng, azimuth: Double(i) * 5, metres: c.radius.metres)
+                return .init(lat: d.lat, lng: d.lng)
+            }
+            ring.append(ring[0])
+            return [[ring]]
+        }
+    }
+
+    /// The GEOS geometry of lon/lat rings.
+    private static func geometry(_ parts: [[[Polygon.Coordinate]]], in geos: GEOSContext) throws -> Geometry {
+        try geos.polygon(coordinates: parts.map { $0.map { $0.map { ($0.lng, $0.lat) } } })
+    }
+
+    /// Google's encoded polyline (1e5 degrees), as `scripts/make-force-areas` writes it.
+    static func decodePolyline(_ s: String) -> [Polygon.Coordinate] {
+        var out: [Polygon.Coordinate] = [], lat = 0, lng = 0
+        var bytes = s.utf8.makeIterator()
+        func next() -> Int? {
+            var result = 0, shift = 0
+            while let b = bytes.next() {
+                let v = Int(b) - 63
+                result |= (v & 0x1f) << shift
+                shift += 5
+                if v < 0x20 { return (result & 1) != 0 ? ~(result >> 1) : result >> 1 }
+            }
+            return nil
+        }
+        while let dLat = next(), let dLng = next() {
+            lat += dLat; lng += dLng
+            out.append(.init(lat: Double(lat) / 1e5, lng: Double(lng) / 1e5))
+        }
+        return out
+    }
+}
