@@ -6,6 +6,9 @@
 /// (by the built-in or loaded boundaries), and any other force (BTP, a neighbour) that recorded a
 /// material share (at least 1%) of the crimes at its map points in the months the mirror holds
 /// for it. A stray crime or two of another force changes nothing; BTP is never responsible.
+/// A month is *held* when the mirror has it for every responsible force and for every other
+/// force of the area that it holds in some asked month (one missing from all of them is a
+/// uniform shortfall: it gets a note, but no month differs from the next because of it).
 public struct Coverage: Sendable, Equatable {
     /// A force whose area the query meets.
     public struct ForceShare: Sendable, Equatable {
@@ -143,7 +146,13 @@ extension CrimeMirror {
             areaForces.append((forces[f], f, nil))
         }
 
-        c.held = range.map { m in holds(month: m) && areaForces.allSatisfy { $0.index.map { holds(month: m, force: $0) } ?? false } }
+        // A month is held when the mirror has it for every responsible force, and for every other
+        // force of the area that it holds in some asked month. Another force (BTP) missing from all
+        // of them is a uniform shortfall: noted, but it makes no month differ from the next.
+        let stepping = areaForces.filter { a in
+            a.share != nil || a.index.map { f in range.contains { holds(month: $0, force: f) } } == true
+        }
+        c.held = range.map { m in holds(month: m) && stepping.allSatisfy { $0.index.map { holds(month: m, force: $0) } ?? false } }
         c.monthsHeld = c.held.filter { $0 }.count
         for a in areaForces {
             let lacking = range.filter { m in a.index.map { !holds(month: m, force: $0) } ?? true }
@@ -187,7 +196,7 @@ extension CrimeMirror {
             let (they, their) = many ? ("Forces", "their") : ("Force", "its")
             let text = g.forces[0].responsible
                 ? "\(they) \(names) \(many ? "are" : "is") responsible here, but the mirror holds none of \(their) data for \(when): \(their) crimes are missing from these figures, so they undercount; ingest \(their) CSVs to count them."
-                : "\(they) \(names) \(many ? "record" : "records") crime here, but the mirror holds none of \(their) data for \(when): a dip there is missing data, not less crime."
+                : "\(they) \(names) \(many ? "record" : "records") crime here, but the mirror holds none of \(their) data for \(when): \(their) crimes here in those months are missing from these figures; a dip there is missing data, not less crime."
             notes.append(.init(forces: g.forces.map(\.force), months: runs, text: text))
         }
         if c.unassignedShare > 0.99 {

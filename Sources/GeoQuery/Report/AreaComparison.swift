@@ -113,6 +113,13 @@ extension AreaComparison: ReportDocument {
                 "\(Category.name(forSlug: $0.slug).lowercased()) (\(Format.grouped($0.a)) against \(Format.grouped($0.b)))"
             }) + ".")
         }
+        if !a.result.coverage.isComplete || !b.result.coverage.isComplete {
+            func held(_ side: AreaReport) -> String {
+                let c = side.result.coverage
+                return c.monthsHeld == c.monthsAsked ? "all of them held" : c.monthsHeld == 0 ? "none of them held" : "\(c.monthsHeld) of them held"
+            }
+            s.append("Of the \(r.months.count) month\(r.months.count == 1 ? "" : "s"), the first area has \(held(a)) for every force of its area and the second \(held(b)); rates per km² count the months held.")
+        }
         for (name, side) in [("first", a), ("second", b)] where side.flags.contains(where: { $0.kind == .missingData }) {
             s.append("The mirror lacks some data for the \(name) area (see its flags): a difference there may be missing data, not less crime.")
         }
@@ -134,7 +141,7 @@ extension AreaComparison: ReportDocument {
     var heading: String { "Crime recorded in two areas, \(a.result.from) to \(a.result.to)" }
     var legend: [String] { ["A: \(a.placePhrase) — \(a.coverageLine)", "B: \(b.placePhrase) — \(b.coverageLine)"] }
     var sideNotes: [String] {
-        [("A", a), ("B", b)].flatMap { name, side in (side.flags.map(\.text) + side.result.notes).map { "\(name): \($0)" } }
+        [("A", a), ("B", b)].flatMap { name, side in (side.flags.map(\.text) + side.otherNotes).map { "\(name): \($0)" } }
     }
 
     public func table() -> String {

@@ -48,6 +48,11 @@ public struct MirrorInfo: Sendable {
             : "clipped to \(boundaries.count) force boundaries"
         let held = catchmentBytes.map { "\(Format.grouped($0)) bytes in \(CatchmentFile.fileName)" } ?? "computed on first use (about 0.7 s per 100,000 map points in a release build) and kept"
         lines.append("Catchments: one Voronoi cell per map point, \(clip); \(held)")
+        lines.append("Force areas (where each force is responsible, for coverage notes): " + (boundaries.isEmpty
+            ? "the built-in ONS police force areas of England and Wales (December 2020, simplified)"
+            : "the \(boundaries.count) force boundaries loaded with ingest --boundaries"))
+        let absent = Force.all.filter { f in f.onsCode != nil && !forces.contains { $0.force == f.slug } }.map(\.slug)
+        if !absent.isEmpty { lines.append("Forces with no data at all (answers in their areas say so): \(absent.joined(separator: ", "))") }
         lines.append("Postcodes: \(postcodes)")
         lines += postcodeSources.map { "  " + $0 }
         lines.append("Forces (\(forces.count)):")

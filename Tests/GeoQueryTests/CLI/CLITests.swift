@@ -85,7 +85,7 @@ import Testing
         #expect(lines[0].hasPrefix("month,anti-social-behaviour,") && lines[0].hasSuffix(",total"))
         #expect(lines[4].hasPrefix("all,"))
         // The notes follow as rows of their own, and on stderr.
-        #expect(lines[5].hasPrefix("note,SYNTHETIC SAMPLE") && r.stderr.contains("geoquery: note: SYNTHETIC SAMPLE"))
+        #expect(lines[5].hasPrefix("note,\"SYNTHETIC SAMPLE") && r.stderr.contains("geoquery: note: SYNTHETIC SAMPLE"))
     }
 
     @Test func batchAnswersInOrderAndReportsBadLines() throws {

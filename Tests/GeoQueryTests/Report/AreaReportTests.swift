@@ -33,29 +33,44 @@ struct ReferenceReport {
     static let held: Set<String> = Set(TestData.referenceRows.map { "\($0.force)|\($0.month)" })
     static let heldMonths: Set<String> = Set(TestData.referenceRows.map(\.month))
 
+    /// True when a force's sampled share of the circle lies near the 1% line, where sampling
+    /// cannot say which side the library's exact share falls: the windows are then not compared.
+    var ambiguous = false
+
     init(lat: Double, lng: Double, metres: Double, from: Month, to: Month) {
         let start = from.adding(-12)
         let span = (start...to).months.map(\.description)
-        var counts = [String: [String: Int]](), forcesAt = [String: Set<String>](), byForce = [String: Int]()
+        var counts = [String: [String: Int]](), byForceMonth = [String: [String: Int]]()
         let dLat = metres / 110_000 + 0.001, dLng = metres / (111_320 * cos(lat * .pi / 180) * 0.98) + 0.001
         let spanSet = Set(span)
         for r in TestData.referenceRows {
-            guard let la = r.lat, let lo = r.lng, abs(la - lat) <= dLat, abs(lo - lng) <= dLng, spanSet.contains(r.month),
+            guard let la = r.lat, let lo = r.lng, abs(la - lat) <= dLat, abs(lo - lng) <= dLng,
                   Geodesic.wgs84.distance(lat1: lat, lng1: lng, lat2: la, lng2: lo) <= metres else { continue }
-            counts[r.month, default: [:]][r.category, default: 0] += 1
-            forcesAt[r.month, default: []].insert(r.force)
-            byForce[r.force, default: 0] += 1
+            byForceMonth[r.force, default: [:]][r.month, default: 0] += 1
+            if spanSet.contains(r.month) { counts[r.month, default: [:]][r.category, default: 0] += 1 }
         }
-        // The report's materiality rule written out again: a force counts when it holds at least 1%
-        // of the crimes here in the months it has data for.
-        let monthTotal = Dictionary(uniqueKeysWithValues: span.map { m in (m, (counts[m] ?? [:]).values.reduce(0, +)) })
-        let material = Set(byForce.keys.filter { f in
-            byForce[f]! * 100 >= span.filter { ReferenceReport.held.contains("\(f)|\($0)") }.reduce(0) { $0 + monthTotal[$1]! }
+        // The coverage rules written out again. Responsible: a force area covering at least 1% of
+        // the circle (sampled against the ONS file). Material: another force with at least 1% of
+        // the crimes here in the months the archive holds for it.
+        let shares = CoverageReference.shares(lat: lat, lng: lng, metres: metres)
+        ambiguous = shares.values.contains { $0 >= 0.005 && $0 < 0.02 }
+        let responsible = Set(shares.filter { $0.value >= 0.01 }.map { CoverageTests.slug($0.key) })
+        var monthTotal = [String: Int]()
+        for (_, months) in byForceMonth { for (m, k) in months { monthTotal[m, default: 0] += k } }
+        let material = Set(byForceMonth.keys.filter { f in
+            guard !responsible.contains(f) else { return false }
+            let own = byForceMonth[f]!.values.reduce(0, +)
+            let heldTotal = monthTotal.filter { ReferenceReport.held.contains("\(f)|\($0.key)") }.values.reduce(0, +)
+            return own > 0 && own * 100 >= heldTotal
         })
-        func complete(_ w: [String]) -> Bool {
-            let forces = w.reduce(into: Set<String>()) { $0.formUnion(forcesAt[$1] ?? []) }.intersection(material)
-            return w.allSatisfy { m in ReferenceReport.heldMonths.contains(m) && forces.allSatisfy { ReferenceReport.held.contains("\($0)|\(m)") } }
+        // Held, per range (the year before, then the report's months): every responsible force,
+        // and every material force the archive holds in some month of that range.
+        func heldIn(_ range: ArraySlice<String>) -> [Bool] {
+            let stepping = responsible.union(material.filter { f in range.contains { ReferenceReport.held.contains("\(f)|\($0)") } })
+            return range.map { m in ReferenceReport.heldMonths.contains(m) && stepping.allSatisfy { ReferenceReport.held.contains("\($0)|\(m)") } }
         }
+        let held = heldIn(span[0..<12]) + heldIn(span[12...])
+        func complete(_ w: [String]) -> Bool { w.allSatisfy { held[span.firstIndex(of: $0)!] } }
         let all = span.map { (counts[$0] ?? [:]).values.reduce(0, +) }
         let n = span.count - 12
         for i in 0..<n {
@@ -82,6 +97,8 @@ struct ReferenceReport {
 
     @Test func figuresEqualABruteForceRecomputationFromTheCSVRows() throws {
         let mirror = TestData.realMirror
+        var ambiguousSkipped = 20
+        defer { #expect(ambiguousSkipped <= 3, "too many centres near a force boundary's 1% line") }
         for (i, (postcode, c)) in zip(reportPostcodes(), reportCentres()).enumerated() {
             let (from, to) = AreaReportTests.ranges[i % AreaReportTests.ranges.count]
             let metres = [402.336, 804.672, 1609.344, 250][i % 4]
@@ -96,6 +113,9 @@ struct ReferenceReport {
             let counts = Dictionary(uniqueKeysWithValues: zip(report.categories, report.categoryCounts)).filter { $0.value > 0 }
             #expect(counts == ref.byCategory, "\(label): by category")
             #expect(report.trend.map(\.total) == ref.totals, "\(label): by month")
+            #expect(report.result.total == ref.totals.reduce(0, +))
+            if ref.ambiguous { continue }
+            ambiguousSkipped -= 1
             #expect(report.trend.map(\.movingAverage) == ref.movingAverage, "\(label): moving average")
             #expect(report.trend.map(\.rolling12) == ref.rolling12, "\(label): rolling totals")
             let y = report.yearOnYear
@@ -108,7 +128,6 @@ struct ReferenceReport {
             } else {
                 #expect(y.unavailable != nil && y.total.before == nil, "\(label): year on year should be n/a")
             }
-            #expect(report.result.total == ref.totals.reduce(0, +))
         }
     }
 
