@@ -75,6 +75,7 @@ extension AreaComparison: ReportDocument {
         }
         w.beginObject()
         w.value("report", "compare")
+        w.version()
         w.beginObject("months")
         w.value("from", a.result.from.description)
         w.value("to", a.result.to.description)

@@ -36,6 +36,7 @@ extension AreaReport: ReportDocument {
         var w = JSONWriter()
         w.beginObject()
         w.value("report", "area")
+        w.version()
         r.writeArea(request.query.area, into: &w, label: request.label, forPeople: true)
         w.beginObject("months")
         w.value("from", r.from.description)

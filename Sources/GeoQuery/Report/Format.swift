@@ -15,6 +15,19 @@ enum Format {
         return "\(sign)\(whole).\(f)"
     }
 
+    /// A density (crimes per km²) with thousands separators and `places` decimals, except that a
+    /// non-zero density under 1 keeps at least one significant digit: 0.4, 0.04, never a bare 0
+    /// for a sparse rural area or a whole force.
+    static func density(_ value: Double, places: Int) -> String {
+        var p = places
+        if value != 0 && abs(value) < 1 {
+            p = max(p, 1)
+            var scaled = abs(value) * 10
+            while scaled < 0.95 && p < 6 { scaled *= 10; p += 1 }
+        }
+        return grouped(value, places: p)
+    }
+
     /// Micro-degrees as the 6-decimal text Police UK writes ("-1.131600").
     static func microDegrees(_ v: Int32) -> String {
         let m = abs(Int(v))
