@@ -121,7 +121,7 @@ public enum PolygonReader {
         func closeTo(_ word: String, _ among: [String]) -> String {
             let near = Spelling.closest(to: word, among: among, limit: 3)
             if !near.isEmpty { return ": did you mean \(near.joined(separator: " or "))?" }
-            let shown = among.prefix(12).joined(separator: ", ")
+            let shown = among.sorted().prefix(12).joined(separator: ", ")
             return " (\(among.count) to choose from: \(shown)\(among.count > 12 ? ", ..." : ""))"
         }
         var picked = features
