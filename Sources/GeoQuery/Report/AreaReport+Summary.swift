@@ -47,7 +47,7 @@ extension AreaReport {
         if r.total == 0 {
             s.append("\(span), no crimes were recorded \(placePhrase).")
         } else {
-            s.append("\(span), \(Format.grouped(r.total)) crimes were recorded \(placePhrase), \(Format.grouped(perKm2, places: 1)) per km².")
+            s.append("\(span), \(Format.grouped(r.total)) crimes were recorded \(placePhrase), \(Format.density(perKm2, places: 1)) per km².")
             let top = rankedCategories.prefix(3).map {
                 "\(Category.name(forSlug: $0.slug).lowercased()) (\(Format.grouped($0.count)), \(Format.decimal(share($0.count), places: 1))%)"
             }

@@ -28,6 +28,11 @@ enum Format {
         return grouped(value, places: p)
     }
 
+    /// `value` rounded as ``density(_:places:)`` prints it, so figures and their text agree.
+    static func roundedDensity(_ value: Double, places: Int) -> Double {
+        Double(density(value, places: places).replacingOccurrences(of: ",", with: "")) ?? value
+    }
+
     /// Micro-degrees as the 6-decimal text Police UK writes ("-1.131600").
     static func microDegrees(_ v: Int32) -> String {
         let m = abs(Int(v))

@@ -244,6 +244,11 @@ import Testing
         let row = try #require(perFeature.stdout.split(separator: "\n").first { $0.hasPrefix("Dyfed-Powys") })
         let rowDensity = try #require(Double(row.split(separator: " ").last.map(String.init) ?? ""))
         #expect(rowDensity > 0 && abs(rowDensity - density) <= density * 0.5, "\(row)")
+        // Reports: the JSON rate and the summary's sentence agree, and neither is 0.
+        let report = try json(["report"] + Self.real + area + ["--format", "json"])
+        let rate = try #require(report["per_km2"] as? Double)
+        #expect(rate > 0 && abs(rate - density) <= density * 0.5)
+        #expect((report["summary"] as? String)?.replacingOccurrences(of: "\n", with: " ").contains(", \(rate) per km²") == true, "\(report["summary"] ?? "")")
     }
 
     // MARK: 6. version and completions
