@@ -11,7 +11,7 @@ struct BatchCommand: ParsableCommand {
         Each line: {"lat":52.63,"lng":-1.13,"radius":"0.5mi","from":"2020-01","to":"2020-12","category":["burglary"]}
 
         Keys: lat, lng (or postcode), radius (or poly, wkt, geojson, repair), from, to, date, category, force, exclude_btp, id (echoed back).
-        A bad line gets {"error": "...", "line": N} on its own line; the rest go on.
+        A bad line gets {"id": ..., "error": "...", "line": N} on its own line (id when the line has one); the rest go on. The id comes back as given: a number stays a number.
         """
     )
 
@@ -25,13 +25,15 @@ struct BatchCommand: ParsableCommand {
         while let line = readLine(strippingNewline: true) {
             lineNumber += 1
             if line.allSatisfy({ $0 == " " || $0 == "\t" || $0 == "\r" }) { continue }
+            var id: String?
             do {
-                let input = try QueryInput(jsonLine: line)
-                let q = try input.query(in: m)
-                buffer += try m.query(q).json(area: q.area, leading: input.id.map { [("id", $0)] } ?? [])
+                let parsed = try BatchLine(line)
+                id = parsed.id
+                let q = try QueryInput(batchLine: parsed).query(in: m)
+                buffer += try m.query(q).json(area: q.area, leading: id.map { [("id", $0)] } ?? [])
             } catch let e as GeoQueryError {
                 failures += 1
-                buffer += "{\"error\":\(JSONWriter.quote(e.description)),\"line\":\(lineNumber)}"
+                buffer += "{" + (id.map { "\"id\":\($0)," } ?? "") + "\"error\":\(JSONWriter.quote(e.description)),\"line\":\(lineNumber)}"
             }
             buffer += "\n"
             if buffer.utf8.count > 1 << 16 { Output.standard(buffer); buffer = "" }

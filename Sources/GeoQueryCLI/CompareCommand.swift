@@ -49,6 +49,7 @@ struct CompareCommand: ParsableCommand {
         if twoPostcodes { options.postcode = [area.postcode[0]] }
         var first = try options.input
         var second = first
+        second.featureSelection = PolygonReader.FeatureSelection()  // --feature/--where pick from the first area's file
         second.lat = lat2; second.lng = lng2; second.postcode = twoPostcodes ? area.postcode[1] : postcode2; second.poly = poly2
         if twoPostcodes && postcode2 != nil { throw GeoQueryError.invalidQuery("give the second postcode once: --postcode A --postcode B, or --postcode2 B") }
         second.geojson = try geojson2.map { try QueryOptions.read($0, what: "GeoJSON") }

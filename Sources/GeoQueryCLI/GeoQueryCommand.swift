@@ -21,6 +21,7 @@ struct GeoQueryCommand: ParsableCommand {
           geoquery --mirror ~/police-uk --lat 52.63 --lng -1.13 --radius 800m --from 2020-01 --to 2020-12 --category burglary --format json
           geoquery catchment --mirror ~/police-uk --lat 52.6344 --lng -1.1313 --radius 0.5mi --svg catchments.svg
         """,
+        version: GeoQuery.version,
         subcommands: [QueryCommand.self, IngestCommand.self, InfoCommand.self, BatchCommand.self, TileCommand.self,
                       CatchmentCommand.self, PointCommand.self, ReportCommand.self, CompareCommand.self, SampleCommand.self],
         defaultSubcommand: QueryCommand.self
@@ -28,22 +29,62 @@ struct GeoQueryCommand: ParsableCommand {
 
     /// Parses, runs, and turns every failure into one line on stderr and a non-zero exit.
     static func main() {
+        let arguments = mirrorAfterSubcommand(Array(CommandLine.arguments.dropFirst()))
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(arguments)
             try command.run()
         } catch let error as GeoQueryError {
             Output.error(error.description)
             Foundation.exit(1)
         } catch {
             let code = exitCode(for: error)
-            if code == .success { exit(withError: error) }  // --help, --version
-            let message = self.message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid arguments"
+            if code == .success { exit(withError: error) }  // --help, --version, completion scripts
+            var message = self.message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid arguments"
+            message = hint(for: message, arguments: arguments) ?? message
             // Point at the subcommand's own help when one was named.
-            let names = configuration.subcommands.map { $0.configuration.commandName ?? "" }
-            let sub = CommandLine.arguments.dropFirst().first { names.contains($0) }
+            let sub = arguments.first { subcommandNames.contains($0) }
             Output.error("\(message) (see 'geoquery \(sub.map { $0 + " " } ?? "")--help')")
             Foundation.exit(code == .validationFailure ? 2 : code.rawValue)
         }
+    }
+
+    static var subcommandNames: [String] { configuration.subcommands.compactMap { $0.configuration.commandName } }
+
+    /// `geoquery --mirror DIR report ...` reads as `geoquery report --mirror DIR ...`: every
+    /// subcommand takes --mirror, and people put the "global" option first.
+    static func mirrorAfterSubcommand(_ arguments: [String]) -> [String] {
+        let i = firstWord(arguments)
+        guard i > 0, i < arguments.count, subcommandNames.contains(arguments[i]) else { return arguments }
+        return [arguments[i]] + arguments[..<i] + arguments[(i + 1)...]
+    }
+
+    /// Where the subcommand name would be: after any leading `--mirror DIR` / `--mirror=DIR`.
+    static func firstWord(_ arguments: [String]) -> Int {
+        var i = 0
+        while i < arguments.count {
+            if arguments[i] == "--mirror" && i + 1 < arguments.count { i += 2 }
+            else if arguments[i].hasPrefix("--mirror=") { i += 1 }
+            else { break }
+        }
+        return i
+    }
+
+    /// Plainer words for argument-parser's "Unexpected argument 'X'" when X is a misspelt
+    /// subcommand name (the default subcommand took it as a stray value) or a subcommand name
+    /// placed after options.
+    static func hint(for message: String, arguments: [String]) -> String? {
+        let prefix = "Unexpected argument '"
+        guard message.hasPrefix(prefix), let word = message.dropFirst(prefix.count).split(separator: "'").first.map(String.init) else { return nil }
+        if subcommandNames.contains(word) {
+            return "'\(word)' is a subcommand name: put it first and the options after it (geoquery \(word) --mirror DIR ...)"
+        }
+        // Only the first word can be a subcommand name: later words are option values.
+        let i = firstWord(arguments)
+        guard i < arguments.count, arguments[i] == word else { return nil }
+        if let near = Spelling.closest(to: word, among: subcommandNames).first {
+            return "unknown subcommand '\(word)': did you mean '\(near)'? (subcommands: \(subcommandNames.joined(separator: ", ")))"
+        }
+        return "'\(word)' is not a subcommand (\(subcommandNames.joined(separator: ", "))) nor an option of the default 'query'"
     }
 }
 
@@ -88,8 +129,14 @@ struct QueryOptions: ParsableArguments {
     var wkt: String?
     @Option(help: ArgumentHelp("A KML file with <Polygon> boundaries (as data.police.uk publishes for forces).", valueName: "file"))
     var kml: String?
-    @Flag(help: "Repair an invalid polygon with GEOS MakeValid (and say what changed) instead of refusing it.")
+    @Flag(help: "Repair an invalid polygon with GEOS MakeValid (and say what changed), and close unclosed WKT/GeoJSON rings, instead of refusing them.")
     var repair = false
+    @Option(help: ArgumentHelp("With --geojson: only the feature with this name (its --feature-key property, else LSOA11CD, PFA20NM, name, ...; case ignored). Repeatable.", valueName: "name"))
+    var feature: [String] = []
+    @Option(name: .customLong("where"), help: ArgumentHelp("With --geojson: only features whose property KEY is VALUE (case ignored), e.g. PFA20NM=Leicestershire. Repeatable: all must hold.", valueName: "key=value"))
+    var whereProperty: [String] = []
+    @Option(help: ArgumentHelp("With --geojson: the property that names each feature, for --feature and --per-feature (default: LSOA11CD, PFA20NM, name, ...).", valueName: "property"))
+    var featureKey: String?
 
     var input: QueryInput {
         get throws {
@@ -101,15 +148,16 @@ struct QueryOptions: ParsableArguments {
             i.lat = lat; i.lng = lng; i.postcode = postcode.first; i.radius = radius; i.from = from; i.to = to; i.date = date
             i.categories = category; i.forces = force; i.excludeBTP = excludeBtp
             i.poly = poly; i.repair = repair
+            guard geojson != nil || (feature.isEmpty && whereProperty.isEmpty) else {
+                throw GeoQueryError.invalidQuery("--feature and --where pick features of a --geojson FeatureCollection: give --geojson FILE")
+            }
+            i.featureSelection = PolygonReader.FeatureSelection(names: feature, properties: whereProperty, key: featureKey)
             i.geojson = try geojson.map { try QueryOptions.read($0, what: "GeoJSON") }
             i.kml = try kml.map { try QueryOptions.read($0, what: "KML") }
             i.wkt = try wkt.map { $0.hasPrefix("@") ? try QueryOptions.read(String($0.dropFirst()), what: "WKT") : $0 }
             return i
         }
     }
-
-    /// A CSV field, quoted when it holds a comma, quote or newline (RFC 4180).
-    static func csvField(_ s: String) -> String { Format.csvField(s) }
 
     static func read(_ path: String, what: String) throws -> String {
         guard let data = FileManager.default.contents(atPath: path) else {

@@ -43,9 +43,11 @@ struct IngestCommand: ParsableCommand {
 
     func run() throws {
         let location = mirror.location
-        guard case .directory = location else {
+        guard case .directory(let folder) = location else {
             throw GeoQueryError.mirrorWrite("give --mirror DIR (or set GEOQUERY_MIRROR): the embedded sample is read-only")
         }
+        // A mistyped --mirror would otherwise start a second mirror silently.
+        let folderExisted = FileManager.default.fileExists(atPath: folder)
         let terminal = Output.stderrIsTerminal
         let report: @Sendable (IngestProgress) -> Void = { p in
             Output.progress(p.stage == "reading" ? "reading \(p.file)/\(p.files) \(p.name)  (\(p.rows) rows)" : "\(p.stage) \(p.rows) rows…")
@@ -53,6 +55,9 @@ struct IngestCommand: ParsableCommand {
         let summary = try Ingest.run(paths: paths, mapPoints: mapPoints, boundaries: boundaries, postcodes: postcodes,
                                      gridDirectories: projGrids, mirror: location, progress: terminal ? report : nil)
         if terminal { Output.progress("") }
+        if !folderExisted && FileManager.default.fileExists(atPath: folder) {
+            Output.note("created a new mirror folder \(folder) (it did not exist; if you meant an existing mirror, check the path)")
+        }
         for w in summary.warnings { Output.warning(w) }
         let files = summary.files + (summary.postcodes?.files ?? [])
         for f in files {

@@ -29,14 +29,11 @@ struct QueryCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Draw the query, its catchments (shaded by crime density), the map points and the straddlers as SVG (implies --catchment).", valueName: "file"))
     var svg: String?
 
-    @Flag(help: "With --geojson: one result per feature instead of one for the whole collection.")
+    @Flag(help: "With --geojson: one result per feature instead of one for the whole collection (json: one object per line, JSON Lines; csv: a row each with a notes column).")
     var perFeature = false
 
     @Flag(help: "Print the data.police.uk requests (one per month, category and tile) whose answers, deduplicated by crime id and summed, reproduce the figure.")
     var apiUrls = false
-
-    @Option(help: ArgumentHelp("With --per-feature: the property that names each feature (default: LSOA11CD, name, ...).", valueName: "property"))
-    var featureKey: String?
 
     func run() throws {
         let m = try CrimeMirror.open(mirror.location)
@@ -104,10 +101,11 @@ struct QueryCommand: ParsableCommand {
         let input = try area.input
         let (from, to) = try input.monthRange()
         let text = try QueryOptions.read(path, what: "GeoJSON")
-        if let key = featureKey, !text.contains("\"\(key)\"") {
+        let key = area.featureKey
+        if let key, !text.contains("\"\(key)\"") {
             throw GeoQueryError.invalidQuery("no feature of \(path) has the property '\(key)' given to --feature-key")
         }
-        let features = try PolygonReader.geojsonFeatures(text, key: featureKey, repair: input.repair)
+        let features = try PolygonReader.geojsonFeatures(text, key: key, selecting: input.featureSelection, repair: input.repair)
         var out = ""
         var notes: [String] = []
         for (i, f) in features.enumerated() {
@@ -116,15 +114,11 @@ struct QueryCommand: ParsableCommand {
             for n in r.notes where !notes.contains(n) { notes.append(n) }
             switch format {
             case .json, .policeJSON, .geojson:
-                out += r.json(area: q.area, leading: [("feature", f.key)]) + "\n"
+                out += r.json(area: q.area, leading: [("feature", JSONWriter.quote(f.key))]) + "\n"
             case .csv:
-                if i == 0 { out += "feature," + r.categories.joined(separator: ",") + ",total,area_km2\n" }
-                out += QueryOptions.csvField(f.key) + "," + r.categories.map { String(r.byCategory[$0] ?? 0) }.joined(separator: ",")
-                    + ",\(r.total),\(String(format: "%.4f", r.areaKm2))\n"
+                out += r.featureCSVRow(f.key, header: i == 0)
             case .table:
-                if i == 0 { out += "feature".padding(toLength: 24, withPad: " ", startingAt: 0) + "crimes".leftPadded(10) + "km²".leftPadded(12) + "per km²".leftPadded(10) + "\n" }
-                out += f.key.padding(toLength: 24, withPad: " ", startingAt: 0) + " " + String(r.total).leftPadded(9)
-                    + " " + String(format: "%.3f", r.areaKm2).leftPadded(11) + " " + String(format: "%.1f", r.densityPerKm2).leftPadded(9) + "\n"
+                out += r.featureTableRow(f.key, header: i == 0)
             }
         }
         if format == .table { for n in notes { out += "! " + n + "\n" } }

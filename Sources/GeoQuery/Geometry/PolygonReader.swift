@@ -31,12 +31,31 @@ public enum PolygonReader {
     /// WKT text: POLYGON or MULTIPOLYGON (a collection's polygons are used).
     public static func wkt(_ text: String, repair: Bool = false) throws -> Polygon {
         let context = GEOSContext()
-        return try validated(context.readWKT(text), repair: repair, source: "WKT")
+        let (geometry, closed) = try readClosingRings(source: "WKT", repair: repair,
+                                                      read: { try context.readWKT(text) }, closed: { try context.readWKT(closingRings(wkt: text)) })
+        var polygon = try validated(geometry, repair: repair, source: "WKT")
+        if closed { polygon.warnings.insert(closedNote("WKT"), at: 0) }
+        return polygon
     }
 
-    /// A GeoJSON document as one area (every polygon in it).
-    public static func geojson(_ text: String, repair: Bool = false) throws -> Polygon {
-        let features = try geojsonFeatures(text, key: nil, repair: repair)
+    /// Which features of a FeatureCollection to use: those whose name (the `key` property, else the
+    /// guessed one) is one of `names`, and whose properties hold every `KEY=VALUE` of `properties`.
+    /// Matching ignores case and surrounding spaces; empty lists pick every feature.
+    public struct FeatureSelection: Sendable {
+        public var names: [String] = []
+        /// `KEY=VALUE` texts as typed after `--where`.
+        public var properties: [String] = []
+        /// The property that names features (`--feature-key`); nil guesses.
+        public var key: String?
+        public init(names: [String] = [], properties: [String] = [], key: String? = nil) {
+            self.names = names; self.properties = properties; self.key = key
+        }
+        public var isEmpty: Bool { names.isEmpty && properties.isEmpty }
+    }
+
+    /// A GeoJSON document as one area (every polygon in it, or the selected features').
+    public static func geojson(_ text: String, repair: Bool = false, selecting: FeatureSelection = FeatureSelection()) throws -> Polygon {
+        let features = try geojsonFeatures(text, key: selecting.key, selecting: selecting, repair: repair)
         guard !features.isEmpty else { throw GeoQueryError.invalidQuery("the GeoJSON holds no Polygon or MultiPolygon") }
         if features.count == 1 { return features[0].polygon }
         let context = GEOSContext()
@@ -46,33 +65,94 @@ public enum PolygonReader {
 
     /// Each polygonal feature of a GeoJSON document, named by property `key` (or a guess:
     /// LSOA11CD, LSOA21CD, name, NAME, id; else its position).
-    public static func geojsonFeatures(_ text: String, key: String?, repair: Bool = false) throws -> [Feature] {
-        guard let data = text.data(using: .utf8), let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw GeoQueryError.invalidQuery("not a GeoJSON object (expected {\"type\": \"FeatureCollection\" | \"Feature\" | \"Polygon\" | \"MultiPolygon\", ...})")
-        }
-        var geometries: [(String, Any)] = []
+    public static func geojsonFeatures(_ text: String, key: String?, selecting: FeatureSelection = FeatureSelection(), repair: Bool = false) throws -> [Feature] {
+        let root = try JSONInput.object(text, what: "the GeoJSON", example: "expected {\"type\": \"FeatureCollection\" | \"Feature\" | \"Polygon\" | \"MultiPolygon\", ...}")
+        var features: [(name: String, properties: [String: Any], geometry: Any)] = []
         switch root["type"] as? String {
         case "FeatureCollection":
             for (i, f) in ((root["features"] as? [[String: Any]]) ?? []).enumerated() {
-                if let g = f["geometry"], !(g is NSNull) { geometries.append((featureKey(f, key: key, index: i), g)) }
+                if let g = f["geometry"], !(g is NSNull) { features.append((featureKey(f, key: key, index: i), f["properties"] as? [String: Any] ?? [:], g)) }
             }
         case "Feature":
-            if let g = root["geometry"], !(g is NSNull) { geometries.append((featureKey(root, key: key, index: 0), g)) }
+            if let g = root["geometry"], !(g is NSNull) { features.append((featureKey(root, key: key, index: 0), root["properties"] as? [String: Any] ?? [:], g)) }
         case "Polygon", "MultiPolygon", "GeometryCollection":
-            geometries.append(("1", root))
+            guard selecting.isEmpty else { throw GeoQueryError.invalidQuery("--feature and --where pick features of a FeatureCollection: this GeoJSON is a bare \(root["type"]!)") }
+            features.append(("1", [:], root))
         default:
-            throw GeoQueryError.invalidQuery("GeoJSON type '\(root["type"] ?? "none")' is not a Polygon, MultiPolygon, Feature or FeatureCollection")
+            throw GeoQueryError.invalidQuery("GeoJSON type '\(root["type"] ?? "none")' is not a Polygon, MultiPolygon, Feature or FeatureCollection\(notAnArea([root]))")
         }
+        if !selecting.isEmpty { features = try select(features, selecting) }
         let context = GEOSContext()
         var out: [Feature] = []
-        for (name, g) in geometries {
+        for (name, _, g) in features {
             let json = String(decoding: try JSONSerialization.data(withJSONObject: g), as: UTF8.self)
-            let geometry = try context.readGeoJSON(json)
+            let source = "GeoJSON feature \(name)"
+            let (geometry, closed) = try readClosingRings(source: source, repair: repair,
+                                                          read: { try context.readGeoJSON(json) }, closed: { try context.readGeoJSON(closingRings(geojson: g)) })
             guard !geometry.polygonalParts().isEmpty else { continue }
-            out.append(Feature(key: name, polygon: try validated(geometry, repair: repair, source: "GeoJSON feature \(name)")))
+            var polygon = try validated(geometry, repair: repair, source: source)
+            if closed { polygon.warnings.insert(closedNote(source), at: 0) }
+            out.append(Feature(key: name, polygon: polygon))
         }
-        if out.isEmpty { throw GeoQueryError.invalidQuery("the GeoJSON holds no Polygon or MultiPolygon") }
+        if out.isEmpty { throw GeoQueryError.invalidQuery("the GeoJSON holds no Polygon or MultiPolygon\(notAnArea(features.map(\.geometry)))") }
         return out
+    }
+
+    /// Advice for geometries that are not areas: a point wants a radius, a line wants closing.
+    private static func notAnArea(_ geometries: [Any]) -> String {
+        let types = geometries.compactMap { ($0 as? [String: Any])?["type"] as? String }
+        if let point = geometries.lazy.compactMap({ $0 as? [String: Any] }).first(where: { $0["type"] as? String == "Point" }),
+           let c = point["coordinates"] as? [Double], c.count >= 2 {
+            return " (it holds a Point): a query area must be a polygon; for a point use --lat/--lng --radius, e.g. --lat \(c[1]) --lng \(c[0]) --radius 0.5mi"
+        }
+        if types.contains(where: { $0.hasSuffix("Point") }) {
+            return " (it holds \(types.first { $0.hasSuffix("Point") }!)): for a point use --lat/--lng --radius"
+        }
+        if let line = types.first(where: { $0.hasSuffix("LineString") }) {
+            return " (it holds a \(line)): a line is not an area; make it a Polygon whose ring ends at its first point, or use --lat/--lng --radius around a point"
+        }
+        return ""
+    }
+
+    /// The features `selection` picks; a name or value that matches nothing is an error naming
+    /// the closest ones the file has.
+    private static func select(_ features: [(name: String, properties: [String: Any], geometry: Any)], _ selection: FeatureSelection) throws -> [(name: String, properties: [String: Any], geometry: Any)] {
+        func same(_ a: String, _ b: String) -> Bool { a.trimmed.lowercased() == b.trimmed.lowercased() }
+        func closeTo(_ word: String, _ among: [String]) -> String {
+            let near = Spelling.closest(to: word, among: among, limit: 3)
+            if !near.isEmpty { return ": did you mean \(near.joined(separator: " or "))?" }
+            let shown = among.sorted().prefix(12).joined(separator: ", ")
+            return " (\(among.count) to choose from: \(shown)\(among.count > 12 ? ", ..." : ""))"
+        }
+        var picked = features
+        var conditions: [(key: String, value: String)] = []
+        for text in selection.properties {
+            let kv = text.split(separator: "=", maxSplits: 1).map(String.init)
+            guard kv.count == 2, !kv[0].trimmed.isEmpty else {
+                throw GeoQueryError.invalidQuery("--where takes KEY=VALUE (a feature property and its value), e.g. --where PFA20NM=Leicestershire; got '\(text)'")
+            }
+            conditions.append((kv[0].trimmed, kv[1]))
+        }
+        for (key, value) in conditions {
+            let keys = Set(features.flatMap { $0.properties.keys }).sorted()
+            guard let realKey = keys.first(where: { same($0, key) }) else {
+                throw GeoQueryError.invalidQuery("no feature has the property '\(key)' given to --where\(closeTo(key, keys))")
+            }
+            let values = Set(features.compactMap { $0.properties[realKey].map { "\($0)" } }).sorted()
+            picked = picked.filter { f in f.properties[realKey].map { same("\($0)", value) } ?? false }
+            guard !picked.isEmpty else {
+                throw GeoQueryError.invalidQuery("no feature has \(realKey)=\(value)\(closeTo(value, values))")
+            }
+        }
+        if !selection.names.isEmpty {
+            let names = features.map(\.name)
+            for name in selection.names where !names.contains(where: { same($0, name) }) {
+                throw GeoQueryError.invalidQuery("no feature named '\(name)' given to --feature\(closeTo(name, names))")
+            }
+            picked = picked.filter { f in selection.names.contains { same($0, f.name) } }
+            guard !picked.isEmpty else { throw GeoQueryError.invalidQuery("no feature matches both --feature and --where") }
+        }
+        return picked
     }
 
     private static func featureKey(_ feature: [String: Any], key: String?, index: Int) -> String {
@@ -87,12 +167,73 @@ public enum PolygonReader {
     /// KML (data.police.uk publishes force and neighbourhood boundaries this way): every
     /// `<Polygon>` with its outer and inner boundaries, `lng,lat[,alt]` tuples.
     public static func kml(_ text: String, repair: Bool = false) throws -> Polygon {
+        let start = text.drop { $0.isWhitespace || $0 == "\u{FEFF}" }.first
+        guard start == "<" else {
+            let hint = start == "{" ? " (it looks like JSON: GeoJSON goes to --geojson)" : ""
+            throw GeoQueryError.invalidQuery("not a KML document: it is not XML, which starts with '<'\(hint)")
+        }
         let parser = KMLPolygons(text)
         guard parser.parse() else {
-            throw GeoQueryError.invalidQuery("the KML is not well-formed XML (\(parser.failure ?? "parse error"))")
+            throw GeoQueryError.invalidQuery("not a KML document: \(parser.failure ?? "the XML cannot be read")")
+        }
+        if let root = parser.root, root.lowercased() != "kml" {
+            throw GeoQueryError.invalidQuery("not a KML document: its outer element is <\(root)>, not <kml> (KML starts <kml xmlns=\"http://www.opengis.net/kml/2.2\">)")
         }
         guard !parser.parts.isEmpty else { throw GeoQueryError.invalidQuery("the KML has no <Polygon> with <coordinates>") }
         return try validated(parser.parts, repair: repair)
+    }
+
+    // MARK: unclosed rings
+
+    /// Reads with `read`; GEOS refuses a ring whose last point is not its first, which we say in
+    /// plain words, or, with `repair`, read again with `closed` (the rings closed). Returns the
+    /// geometry and whether rings were closed.
+    private static func readClosingRings(source: String, repair: Bool, read: () throws -> Geometry, closed: () throws -> Geometry) throws -> (Geometry, Bool) {
+        do { return (try read(), false) } catch let e as GeoQueryError where e.description.contains("closed linestring") {
+            guard repair else {
+                throw GeoQueryError.invalidQuery("invalid \(source): a ring's first and last points differ: close it (repeat the first point at the end), or pass --repair to have it closed")
+            }
+            return (try closed(), true)
+        }
+    }
+
+    private static func closedNote(_ source: String) -> String {
+        "repaired the \(source): closed a ring whose last point was not its first (the first point repeated at the end)"
+    }
+
+    /// WKT with every innermost `( ... )` coordinate list closed.
+    static func closingRings(wkt: String) -> String {
+        var out = ""
+        var ring = ""
+        var inRing = false
+        for ch in wkt {
+            if ch == "(" { out += ring; ring = ""; inRing = true; out.append(ch); continue }
+            if ch == ")" && inRing {
+                let points = ring.split(separator: ",").map { $0.split(whereSeparator: \.isWhitespace).compactMap { Double($0) } }
+                if let f = points.first, let l = points.last, points.count > 1, f != l {
+                    ring += ", " + f.map { "\($0)" }.joined(separator: " ")
+                }
+                out += ring; ring = ""; inRing = false; out.append(ch); continue
+            }
+            if inRing { ring.append(ch) } else { out.append(ch) }
+        }
+        return out + ring
+    }
+
+    /// A GeoJSON geometry object as text with its Polygon/MultiPolygon rings closed.
+    static func closingRings(geojson g: Any) throws -> String {
+        func close(_ ring: [Any]) -> [Any] {
+            guard let f = ring.first as? [Double], let l = ring.last as? [Double], f != l else { return ring }
+            return ring + [f]
+        }
+        var object = g as? [String: Any] ?? [:]
+        switch object["type"] as? String {
+        case "Polygon": object["coordinates"] = (object["coordinates"] as? [[Any]])?.map(close)
+        case "MultiPolygon": object["coordinates"] = (object["coordinates"] as? [[[Any]]])?.map { $0.map(close) }
+        case "GeometryCollection": object["geometries"] = try (object["geometries"] as? [Any])?.map { try JSONSerialization.jsonObject(with: Data(closingRings(geojson: $0).utf8)) }
+        default: break
+        }
+        return String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self)
     }
 
     // MARK: validation
@@ -151,6 +292,8 @@ private final class KMLPolygons: NSObject, XMLParserDelegate {
     var failure: String?
     private var current: [[Polygon.Coordinate]]? = nil
     private var inOuter = false, inCoordinates = false
+    /// The document's outer element (`kml` for KML), without its namespace prefix.
+    var root: String?
     private var text = ""
 
     init(_ kml: String) {
@@ -161,11 +304,13 @@ private final class KMLPolygons: NSObject, XMLParserDelegate {
 
     func parse() -> Bool {
         let ok = parser.parse()
-        if !ok { failure = parser.parserError?.localizedDescription }
+        // Foundation's own words are "The operation could not be completed"; a place helps more.
+        if !ok && failure == nil { failure = "the XML is malformed at line \(parser.lineNumber), column \(parser.columnNumber)" }
         return ok && failure == nil
     }
 
     func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
+        if root == nil { root = local(name) }
         switch local(name) {
         case "Polygon": current = []
         case "outerBoundaryIs": inOuter = true

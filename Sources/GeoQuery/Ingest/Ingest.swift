@@ -51,6 +51,7 @@ public enum Ingest {
                            gridDirectories: [String] = [], mirror: MirrorLocation,
                            progress: (@Sendable (IngestProgress) -> Void)? = nil) throws -> IngestSummary {
         let start = Date()
+        try mirror.checkNotAFile()
         // Postcodes are read first so that a bad postcode file stops the ingest before the
         // snapshot is written, and written last, once the crime files have all been read.
         let postcodeBatch = postcodes.isEmpty ? nil : try PostcodeCSV.read(postcodes, gridDirectories: gridDirectories)

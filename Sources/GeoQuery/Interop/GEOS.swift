@@ -40,7 +40,12 @@ final class GEOSContext {
     func readGeoJSON(_ text: String) throws -> Geometry {
         let reader = GEOSGeoJSONReader_create_r(handle)
         defer { GEOSGeoJSONReader_destroy_r(handle, reader) }
-        return try owned("invalid GeoJSON geometry") { GEOSGeoJSONReader_readGeometry_r(handle, reader, text) }
+        do {
+            return try owned("invalid GeoJSON geometry") { GEOSGeoJSONReader_readGeometry_r(handle, reader, text) }
+        } catch let e as GeoQueryError where e.description.contains("json.exception.type_error") {
+            // GEOS passes on nlohmann::json's words ("type must be array, but is number").
+            throw GeoQueryError.invalidQuery("invalid GeoJSON geometry: its coordinates are not nested as its type needs (a Polygon is [[[lng, lat], [lng, lat], ...]]: a list of rings, each a list of [longitude, latitude] points; a MultiPolygon one more level)")
+        }
     }
 
     func rectangle(minX: Double, minY: Double, maxX: Double, maxY: Double) -> Geometry {

@@ -27,8 +27,8 @@ public enum MirrorLocation: Sendable, Equatable {
             return try SampleMirror.snapshot()
         case .directory(let dir):
             let path = snapshotPath!
-            var isDir: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
+            try checkNotAFile()
+            guard FileManager.default.fileExists(atPath: dir) else {
                 throw GeoQueryError.mirrorMissing("no mirror at \(dir): create one with 'geoquery ingest --mirror \(dir) FILES...'")
             }
             guard FileManager.default.fileExists(atPath: path) else {
@@ -39,6 +39,24 @@ public enum MirrorLocation: Sendable, Equatable {
             }
             return try Snapshot(bytes: SnapshotBytes(mapping: path), path: path)
         }
+    }
+
+    /// The files a mirror folder holds, one name each.
+    static let fileNames = [SnapshotFormat.fileName, CatchmentFile.fileName, PostcodeTable.fileName]
+
+    /// Refuses a `--mirror` that names a file: a mirror is the folder holding the files above, and
+    /// suggesting `ingest --mirror <that file>` would only fail again.
+    func checkNotAFile() throws {
+        guard case .directory(let path) = self else { return }
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), !isDir.boolValue else { return }
+        let what = "a mirror is the folder that 'geoquery ingest --mirror DIR FILES...' fills with \(MirrorLocation.fileNames.dropLast().joined(separator: ", ")) and \(MirrorLocation.fileNames.last!)"
+        let name = (path as NSString).lastPathComponent
+        if MirrorLocation.fileNames.contains(name) {
+            let parent = (path as NSString).deletingLastPathComponent
+            throw GeoQueryError.mirrorMissing("\(path) is the \(name) file inside a mirror folder, not the folder: give --mirror \(parent.isEmpty ? "." : parent); \(what)")
+        }
+        throw GeoQueryError.mirrorMissing("\(path) is a file, not a mirror folder: \(what)")
     }
 
     /// The existing snapshot, or nil when the directory has none yet (first ingest).

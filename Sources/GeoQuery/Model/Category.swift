@@ -38,6 +38,12 @@ public enum Category {
         return slugify(key)
     }
 
+    /// The error for a slug `mirror` does not hold, with the closest slug it does hold.
+    static func unknown(_ slug: String, in mirror: CrimeMirror) -> GeoQueryError {
+        let hint = Spelling.suggestion(for: slug, among: mirror.categories)
+        return .unknownCategory("unknown category '\(slug)':\(hint) use one of \(mirror.categories.joined(separator: ", "))")
+    }
+
     /// The display name for a slug.
     public static func name(forSlug slug: String) -> String { names[slug] ?? slug }
 

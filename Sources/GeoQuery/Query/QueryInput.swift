@@ -24,8 +24,11 @@ public struct QueryInput: Sendable {
     public var repair = false
     /// A UK postcode unit, sector or district to centre on, instead of `lat`/`lng`.
     public var postcode: String?
-    /// A batch line's `id`, echoed in its result so results can be matched to queries.
-    public var id: String?
+    /// A batch line's `id` as JSON text (a number stays a number, a string keeps its quotes),
+    /// echoed in its result so results can be matched to queries.
+    public var idJSON: String?
+    /// Which features of a GeoJSON FeatureCollection make the area (`--feature`, `--where`).
+    public var featureSelection = PolygonReader.FeatureSelection()
 
     public static let defaultRadius = "0.5mi"
 
@@ -40,7 +43,7 @@ public struct QueryInput: Sendable {
         switch flag {
         case "--poly": return try PolygonReader.poly(text, repair: repair)
         case "--wkt": return try PolygonReader.wkt(text, repair: repair)
-        case "--geojson": return try PolygonReader.geojson(text, repair: repair)
+        case "--geojson": return try PolygonReader.geojson(text, repair: repair, selecting: featureSelection)
         default: return try PolygonReader.kml(text, repair: repair)
         }
     }
@@ -76,7 +79,12 @@ public struct QueryInput: Sendable {
             centre = f
         default: throw GeoQueryError.invalidQuery("give both --lat and --lng")
         }
-        let r = try Distance(parsing: radius ?? QueryInput.defaultRadius)
+        let radiusText = (radius ?? QueryInput.defaultRadius).trimmed
+        let r = try Distance(parsing: radiusText)
+        // A bare number is miles, so "800" meant as metres lands far over the cap.
+        if Double(radiusText) != nil, r.metres > Circle.maxRadius.metres {
+            throw GeoQueryError.invalidRadius("radius \(radiusText) is above the cap of 10 mi (16.1 km): a bare number is miles; did you mean \(radiusText)m?")
+        }
         var q = CrimeQuery.radius(lat: centre.0, lng: centre.1, r, from: fromMonth, to: toMonth,
                                   categories: categories, forces: forces, excludeBTP: excludeBTP)
         q.centre = postcodeCentre
@@ -110,10 +118,12 @@ public struct QueryInput: Sendable {
     /// Reads one batch line: `{"lat":52.63,"lng":-1.13,"radius":"0.5mi","from":"2020-01","to":"2020-12","category":["burglary"]}`.
     /// `category` and `force` take a string or an array; `radius` a string or a number of miles.
     public init(jsonLine line: String) throws {
-        guard let data = line.data(using: .utf8),
-              let obj = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
-            throw GeoQueryError.invalidQuery("not a JSON object: each batch line is one query such as {\"lat\":52.63,\"lng\":-1.13,\"radius\":\"0.5mi\"}")
-        }
+        try self.init(batchLine: try BatchLine(line))
+    }
+
+    /// The query of a parsed batch line (see ``BatchLine``).
+    public init(batchLine: BatchLine) throws {
+        let obj = batchLine.object
         let known: Set<String> = ["lat", "lng", "radius", "from", "to", "date", "category", "force", "exclude_btp", "id",
                                   "poly", "wkt", "geojson", "repair", "postcode"]
         if let unknown = obj.keys.first(where: { !known.contains($0) }) {
@@ -121,7 +131,7 @@ public struct QueryInput: Sendable {
         }
         func number(_ k: String) throws -> Double? {
             guard let v = obj[k] else { return nil }
-            if let n = v as? NSNumber, !(v is Bool) { return n.doubleValue }
+            if let n = v as? NSNumber, !JSONInput.isBool(v) { return n.doubleValue }
             if let s = v as? String, let d = Double(s) { return d }
             throw GeoQueryError.invalidCoordinate("'\(k)' must be a number")
         }
@@ -140,7 +150,7 @@ public struct QueryInput: Sendable {
         lat = try number("lat")
         lng = try number("lng")
         if let r = obj["radius"] {
-            if let s = r as? String { radius = s } else if let n = r as? NSNumber, !(r is Bool) { radius = "\(n.doubleValue)mi" } else {
+            if let s = r as? String { radius = s } else if let n = r as? NSNumber, !JSONInput.isBool(r) { radius = n.stringValue } else {
                 throw GeoQueryError.invalidRadius("'radius' must be a string such as \"800m\" or a number of miles")
             }
         }
@@ -149,7 +159,7 @@ public struct QueryInput: Sendable {
         date = try string("date")
         categories = try list("category")
         forces = try list("force")
-        if let v = obj["id"] { id = (v as? String) ?? (v as? NSNumber).map { "\($0)" } }
+        idJSON = batchLine.id
         postcode = try string("postcode")
         poly = try string("poly")
         wkt = try string("wkt")
@@ -158,7 +168,21 @@ public struct QueryInput: Sendable {
                 geojson = String(decoding: try JSONSerialization.data(withJSONObject: g), as: UTF8.self)
             }
         }
-        if let b = obj["repair"] { repair = (b as? Bool) ?? false }
+        if let b = obj["repair"] { repair = JSONInput.isBool(b) && (b as! NSNumber).boolValue }
         if let b = obj["exclude_btp"] { guard let v = b as? Bool else { throw GeoQueryError.invalidQuery("'exclude_btp' must be true or false") }; excludeBTP = v }
+    }
+}
+
+/// One line of `geoquery batch` input, parsed: its `id` is known before the query is checked, so
+/// an error line can echo it.
+public struct BatchLine {
+    /// The line's `id` as JSON text, when it has one.
+    public let id: String?
+    let object: [String: Any]
+
+    /// Parses the line's JSON object; a syntax error names the column.
+    public init(_ line: String) throws {
+        object = try JSONInput.object(line, what: "the line", example: "each batch line is one query such as {\"lat\":52.63,\"lng\":-1.13,\"radius\":\"0.5mi\"}")
+        id = object["id"].map(JSONInput.literal)
     }
 }

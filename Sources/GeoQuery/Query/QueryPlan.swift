@@ -24,7 +24,7 @@ struct QueryPlan {
         var cm: UInt64 = q.categories.isEmpty ? ~0 : 0
         for slug in q.categories {
             guard let i = mirror.categories.firstIndex(of: slug.lowercased()) else {
-                throw GeoQueryError.unknownCategory("unknown category '\(slug)': use one of \(mirror.categories.joined(separator: ", "))")
+                throw Category.unknown(slug, in: mirror)
             }
             cm |= 1 << UInt64(i)
         }
@@ -37,7 +37,8 @@ struct QueryPlan {
             if let i = mirror.forces.firstIndex(of: s) { fm |= 1 << UInt64(i) }
             else if Force.slugs.contains(s) { notHeld.append(s) }
             else {
-                throw GeoQueryError.unknownForce("unknown force '\(slug)': use an archive slug such as leicestershire, city-of-london, btp (this mirror holds \(mirror.forces.joined(separator: ", ")))")
+                let hint = Spelling.suggestion(for: s, among: mirror.forces + Force.all.map(\.slug))
+                throw GeoQueryError.unknownForce("unknown force '\(slug)':\(hint) use an archive slug such as leicestershire, city-of-london, btp (this mirror holds \(mirror.forces.joined(separator: ", ")))")
             }
         }
         if q.excludeBTP && q.forces.map({ $0.lowercased() }).contains(Force.btp) {

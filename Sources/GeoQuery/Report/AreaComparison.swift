@@ -68,13 +68,14 @@ extension AreaComparison: ReportDocument {
             w.value("a", r.a)
             w.value("b", r.b)
             w.value("difference", r.difference)
-            w.value("a_per_km2", r.aPerKm2, places: 1)
-            w.value("b_per_km2", r.bPerKm2, places: 1)
-            w.value("difference_per_km2", r.differencePerKm2, places: 1)
+            w.density("a_per_km2", r.aPerKm2, places: 1)
+            w.density("b_per_km2", r.bPerKm2, places: 1)
+            w.density("difference_per_km2", r.differencePerKm2, places: 1)
             w.endObject()
         }
         w.beginObject()
         w.value("report", "compare")
+        w.version()
         w.beginObject("months")
         w.value("from", a.result.from.description)
         w.value("to", a.result.to.description)
@@ -101,11 +102,11 @@ extension AreaComparison: ReportDocument {
     public var summary: String {
         let r = a.result, t = total
         let span = r.months.count == 1 ? "In \(r.from.longName) (1 month)" : "From \(r.from.longName) to \(r.to.longName) (\(r.months.count) months)"
-        var s = ["\(span), the first area (\(a.placePhrase)) recorded \(Format.grouped(t.a)) crimes, \(Format.grouped(t.aPerKm2, places: 1)) per km², and the second (\(b.placePhrase)) \(Format.grouped(t.b)), \(Format.grouped(t.bPerKm2, places: 1)) per km²."]
+        var s = ["\(span), the first area (\(a.placePhrase)) recorded \(Format.grouped(t.a)) crimes, \(Format.density(t.aPerKm2, places: 1)) per km², and the second (\(b.placePhrase)) \(Format.grouped(t.b)), \(Format.density(t.bPerKm2, places: 1)) per km²."]
         if t.a == t.b {
             s.append("Both recorded the same number of crimes.")
         } else {
-            s.append("The first recorded \(Format.grouped(abs(t.difference))) \(t.difference > 0 ? "more" : "fewer") crimes than the second (\(Format.grouped(abs(t.differencePerKm2), places: 1)) per km² \(t.differencePerKm2 >= 0 ? "more" : "fewer")).")
+            s.append("The first recorded \(Format.grouped(abs(t.difference))) \(t.difference > 0 ? "more" : "fewer") crimes than the second (\(Format.density(abs(t.differencePerKm2), places: 1)) per km² \(t.differencePerKm2 >= 0 ? "more" : "fewer")).")
         }
         let differing = rows.filter { $0.difference != 0 }.sorted { (abs($0.difference), $1.slug) > (abs($1.difference), $0.slug) }.prefix(3)
         if !differing.isEmpty {
@@ -133,8 +134,8 @@ extension AreaComparison: ReportDocument {
         let all = rows.filter { $0.a > 0 || $0.b > 0 || Category.standard.contains($0.slug) } + [total]
         return TextTable(header: ["Category", "A", "B", "A − B", "A per km²", "B per km²", "A − B per km²"], rows: all.map {
             [$0.slug == "total" ? "Total" : Category.name(forSlug: $0.slug), Format.grouped($0.a), Format.grouped($0.b), Signed.int($0.difference),
-             Format.grouped($0.aPerKm2, places: 1), Format.grouped($0.bPerKm2, places: 1),
-             ($0.differencePerKm2 > 0 ? "+" : "") + Format.grouped($0.differencePerKm2, places: 1)]
+             Format.density($0.aPerKm2, places: 1), Format.density($0.bPerKm2, places: 1),
+             ($0.differencePerKm2 > 0 ? "+" : "") + Format.density($0.differencePerKm2, places: 1)]
         })
     }
 

@@ -37,6 +37,7 @@ extension AreaReport: ReportDocument {
         var w = JSONWriter()
         w.beginObject()
         w.value("report", "area")
+        w.version()
         r.writeArea(request.query.area, into: &w, label: request.label, forPeople: true)
         w.beginObject("months")
         w.value("from", r.from.description)
@@ -46,7 +47,7 @@ extension AreaReport: ReportDocument {
         w.endObject()
         w.value("total", r.total)
         w.value("btp", r.btp)
-        w.value("per_km2", perKm2, places: 1)
+        w.density("per_km2", perKm2, places: 1)
         w.value("per_month", perMonth, places: 1)
         w.value("map_points", r.mapPoints)
         w.value("no_location", r.noLocation)
@@ -63,7 +64,7 @@ extension AreaReport: ReportDocument {
             w.value("name", Category.name(forSlug: slug))
             w.value("count", n)
             w.value("share_pct", share(n), places: 1)
-            w.value("per_km2", AreaReport.rate(n, r.areaKm2), places: 1)
+            w.density("per_km2", AreaReport.rate(n, r.areaKm2), places: 1)
             w.endObject()
         }
         w.endArray()
@@ -168,11 +169,11 @@ extension AreaReport: ReportDocument {
         var rows = rankedAll.map { slug, n -> [String] in
             let c = y.byCategory[slug]!
             return [Category.name(forSlug: slug), Format.grouped(n), Format.decimal(share(n), places: 1) + "%",
-                    Format.grouped(AreaReport.rate(n, result.areaKm2), places: 1),
+                    Format.density(AreaReport.rate(n, result.areaKm2), places: 1),
                     Format.grouped(c.now), c.before.map(Format.grouped) ?? "n/a", Signed.int(c.change), Signed.percent(c.percent)]
         }
         let t = y.total
-        rows.append(["Total", Format.grouped(result.total), result.total > 0 ? "100.0%" : "-", Format.grouped(perKm2, places: 1),
+        rows.append(["Total", Format.grouped(result.total), result.total > 0 ? "100.0%" : "-", Format.density(perKm2, places: 1),
                      Format.grouped(t.now), t.before.map(Format.grouped) ?? "n/a", Signed.int(t.change), Signed.percent(t.percent)])
         return TextTable(header: ["Category", "Crimes", "Share", "per km²", now, then, "Change", "Change %"], rows: rows)
     }

@@ -50,9 +50,10 @@ extension AreaReport {
             s.append("\(span), no crimes were recorded \(placePhrase).")
         } else {
             // Rates over the held months only, and said so: a missing month is not a zero.
-            let rates = held == asked ? "\(Format.grouped(perKm2, places: 1)) per km²"
-                : perMonth.map { "\(Format.grouped(perKm2, places: 1)) per km² over the \(held) months held (\(Format.grouped($0, places: 1)) a month)" }
-                ?? "\(Format.grouped(perKm2, places: 1)) per km² (no month is held for every force of the area)"
+            let rate = "\(Format.density(perKm2, places: 1)) per km²"
+            let rates = held == asked ? rate
+                : perMonth.map { "\(rate) over the \(held) months held (\(Format.grouped($0, places: 1)) a month)" }
+                ?? "\(rate) (no month is held for every force of the area)"
             s.append("\(span), \(Format.grouped(r.total)) crimes were recorded \(placePhrase), \(rates).")
             let top = rankedCategories.prefix(3).map {
                 "\(Category.name(forSlug: $0.slug).lowercased()) (\(Format.grouped($0.count)), \(Format.decimal(share($0.count), places: 1))%)"

@@ -107,7 +107,8 @@ public struct AreaReport: Sendable {
     public func share(_ count: Int) -> Double { result.total > 0 ? AreaReport.round1(Double(count) * 100 / Double(result.total)) : 0 }
 
     static func round1(_ v: Double) -> Double { (v * 10).rounded() / 10 }
-    static func rate(_ count: Int, _ km2: Double) -> Double { km2 > 0 ? round1(Double(count) / km2) : 0 }
+    /// Crimes per km² to one decimal, or to one significant digit under 1 (a rural area's 0.04).
+    static func rate(_ count: Int, _ km2: Double) -> Double { km2 > 0 ? Format.roundedDensity(Double(count) / km2, places: 1) : 0 }
 }
 
 extension CrimeMirror {

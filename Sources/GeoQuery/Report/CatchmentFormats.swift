@@ -82,6 +82,7 @@ extension CatchmentReport {
         var w = JSONWriter()
         w.beginObject()
         w.value("type", "FeatureCollection")
+        w.version()
         w.beginArray("features")
         w.beginObject()
         w.value("type", "Feature")
@@ -104,7 +105,7 @@ extension CatchmentReport {
             w.value("relation", c.relation.rawValue)
             w.value("crimes", c.crimes)
             w.value("area_km2", c.catchment.areaKm2, places: 6)
-            w.value("density_per_km2", c.catchment.areaKm2 > 0 ? Double(c.crimes) / c.catchment.areaKm2 : 0, places: 1)
+            w.density("density_per_km2", c.catchment.areaKm2 > 0 ? Double(c.crimes) / c.catchment.areaKm2 : 0, places: 1)
             w.value("share_inside", c.shareInside, places: 4)
             w.value("clipped_to", c.catchment.clippedTo)
             w.endObject()
@@ -149,7 +150,7 @@ extension Catchment {
         w.value("lng", mapPoint.longitude, places: 6)
         w.value("crimes", crimes)
         w.value("area_km2", areaKm2, places: 6)
-        w.value("density_per_km2", areaKm2 > 0 ? Double(crimes) / areaKm2 : 0, places: 1)
+        w.density("density_per_km2", areaKm2 > 0 ? Double(crimes) / areaKm2 : 0, places: 1)
         w.value("clipped_to", clippedTo)
         w.endObject()
         GeoJSON.writePolygon(rings, into: &w)
@@ -191,6 +192,7 @@ extension PointReport {
     public func json(distanceFromPlace: Double? = nil) -> String {
         var w = JSONWriter()
         w.beginObject()
+        w.version()
         w.beginObject("map_point")
         w.value("id", catchment.mapPoint.id)
         w.value("lat", catchment.mapPoint.latitude, places: 6)
@@ -204,7 +206,7 @@ extension PointReport {
         GeoJSON.writePolygon(catchment.rings, into: &w)
         w.endObject()
         w.value("total", result.total)
-        w.value("density_per_km2", densityPerKm2, places: 2)
+        w.density("density_per_km2", densityPerKm2, places: 2)
         w.beginObject("by_category")
         for (c, n) in result.byCategory.sorted(by: { ($0.value, $1.key) > ($1.value, $0.key) }) where n > 0 { w.value(c, n) }
         w.endObject()
@@ -230,7 +232,7 @@ extension PointReport {
                      + (distanceFromPlace.map { " (\(Format.grouped($0, places: 0)) m from the place given)" } ?? ""))
         lines.append("Catchment: \(Format.decimal(catchment.areaKm2, places: 4)) km² (clipped to \(catchment.clippedTo)); the crimes of this whole area are shown at this one point")
         let crimes = result.total == 1 ? "1 crime" : "\(Format.grouped(result.total)) crimes"
-        lines.append("Months \(result.from) to \(result.to): \(crimes), \(Format.grouped(densityPerKm2, places: 1)) per km² of catchment")
+        lines.append("Months \(result.from) to \(result.to): \(crimes), \(Format.density(densityPerKm2, places: 1)) per km² of catchment")
         for n in result.notes { lines.append("! " + n) }
         lines.append("")
         let categories = result.byCategory.sorted(by: { ($0.value, $1.key) > ($1.value, $0.key) }).filter { $0.value > 0 }

@@ -1,8 +1,8 @@
 /// Locale-independent number formatting for every output (tables, JSON, CSV).
 public enum Format {
-    /// A CSV field, quoted when it holds a comma, quote or newline (RFC 4180).
+    /// A CSV field, quoted when it holds a comma, quote or line break (RFC 4180).
     public static func csvField(_ s: String) -> String {
-        s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+        s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
     }
 
     /// `value` rounded to `places` decimals, always with a `.` separator.
@@ -18,6 +18,24 @@ public enum Format {
         var f = String(frac)
         while f.count < places { f = "0" + f }
         return "\(sign)\(whole).\(f)"
+    }
+
+    /// A density (crimes per km²) with thousands separators and `places` decimals, except that a
+    /// non-zero density under 1 keeps at least one significant digit: 0.4, 0.04, never a bare 0
+    /// for a sparse rural area or a whole force.
+    static func density(_ value: Double, places: Int) -> String {
+        var p = places
+        if value != 0 && abs(value) < 1 {
+            p = max(p, 1)
+            var scaled = abs(value) * 10
+            while scaled < 0.95 && p < 6 { scaled *= 10; p += 1 }
+        }
+        return grouped(value, places: p)
+    }
+
+    /// `value` rounded as ``density(_:places:)`` prints it, so figures and their text agree.
+    static func roundedDensity(_ value: Double, places: Int) -> Double {
+        Double(density(value, places: places).replacingOccurrences(of: ",", with: "")) ?? value
     }
 
     /// Micro-degrees as the 6-decimal text Police UK writes ("-1.131600").

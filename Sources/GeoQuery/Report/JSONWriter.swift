@@ -36,6 +36,12 @@ public struct JSONWriter {
         JSONWriter.appendInt(v, to: &bytes)
     }
     mutating func value(_ key: String?, _ v: Double, places: Int) { element(key); bytes += Format.decimal(v, places: places).utf8 }
+    /// `"geoquery_version"`: which geoquery wrote an answer, for answers kept and compared later.
+    mutating func version() { value("geoquery_version", GeoQuery.version) }
+    /// A density: `places` decimals, more for a non-zero one under 1 (see ``Format/density(_:places:)``).
+    mutating func density(_ key: String?, _ v: Double, places: Int) {
+        element(key); bytes += Format.density(v, places: places).replacingOccurrences(of: ",", with: "").utf8
+    }
     mutating func value(_ key: String?, _ v: Bool) { element(key); bytes += (v ? "true" : "false").utf8 }
     mutating func null(_ key: String?) { element(key); bytes += "null".utf8 }
     /// A member whose value is JSON text written elsewhere (a comparison embeds each side's report).

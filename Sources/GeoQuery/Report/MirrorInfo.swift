@@ -34,7 +34,7 @@ public struct MirrorInfo: Sendable {
 
     public var text: String {
         var lines = ["Mirror: \(location)\(synthetic ? "  (SYNTHETIC SAMPLE: generated demo data, not Police UK's)" : "")"]
-        lines.append("Snapshot: \(Format.grouped(snapshotBytes)) bytes, written \(created), format v\(SnapshotFormat.version)")
+        lines.append("Snapshot: \(Format.grouped(snapshotBytes)) bytes, written \(created), format v\(SnapshotFormat.version); read by geoquery \(version)")
         if let f = firstMonth, let l = lastMonth { lines.append("Months: \(f) to \(l)") }
         lines.append("Crimes: \(Format.grouped(crimes)) (\(Format.grouped(noLocation)) with no location)")
         lines.append("Map points: \(Format.grouped(mapPoints))\(listedMapPoints > 0 ? " (\(Format.grouped(listedMapPoints)) from a map-point list)" : "")")

@@ -11,12 +11,15 @@ extension QueryResult {
     /// `by_month`, `by_month_category`, `by_outcome`, `map_points`, `months` {`from`, `to`},
     /// `forces`, `no_location`, `coverage` (see ``Coverage/write(into:)``), plus `area`, `notes` and `synthetic`; `centre` {`postcode`, `kind`,
     /// `postcodes`, `lat`, `lng`} when the query was centred on a postcode.
-    /// - Parameter leading: string members written first (a batch line's `id`, a feature's name).
+    /// `geoquery_version` follows the leading members.
+    /// - Parameter leading: members written first, each value as JSON text (a batch line's `id`
+    ///   as the line gave it, a feature's name quoted with ``JSONWriter/quote(_:)``).
     /// - Parameter catchment: adds the `catchment` object (``CrimeMirror/catchmentReport(_:)``).
-    public func json(area: Area, leading: [(key: String, value: String)] = [], catchment: CatchmentReport? = nil) -> String {
+    public func json(area: Area, leading: [(key: String, json: String)] = [], catchment: CatchmentReport? = nil) -> String {
         var w = JSONWriter()
         w.beginObject()
-        for (k, v) in leading { w.value(k, v) }
+        for (k, v) in leading { w.raw(k, json: v) }
+        w.version()
         writeArea(area, into: &w)
         if let c = centre {
             w.beginObject("centre")
@@ -61,7 +64,7 @@ extension QueryResult {
         w.endArray()
         w.value("no_location", noLocation)
         w.value("area_km2", areaKm2, places: 4)
-        w.value("density_per_km2", densityPerKm2, places: 2)
+        w.density("density_per_km2", densityPerKm2, places: 2)
         if let n = nearestMapPoint {
             w.beginObject("nearest_map_point")
             w.value("metres", n.metres, places: 1)
@@ -115,6 +118,24 @@ extension QueryResult {
         return out
     }
 
+    /// One `--per-feature` CSV row: `feature`, a column per category, `total`, `area_km2`,
+    /// `notes` (this feature's notes joined by " | "), after the header when `header`.
+    public func featureCSVRow(_ feature: String, header: Bool) -> String {
+        var out = header ? "feature," + categories.joined(separator: ",") + ",total,area_km2,notes\n" : ""
+        out += Format.csvField(feature) + "," + categories.indices.map { String(categoryTotal($0)) }.joined(separator: ",")
+        return out + ",\(total),\(Format.decimal(areaKm2, places: 4)),\(Format.csvField(notes.joined(separator: " | ")))\n"
+    }
+
+    /// One `--per-feature` table line (crimes, km², per km²), after the header when `header`.
+    public func featureTableRow(_ feature: String, header: Bool) -> String {
+        let head = header ? pad("feature", 24) + left("crimes", 10) + left("km²", 12) + left("per km²", 10) + "\n" : ""
+        return head + pad(feature, 24) + " " + left(Format.grouped(total), 9) + " " + left(Format.decimal(areaKm2, places: 3), 11)
+            + " " + left(Format.density(densityPerKm2, places: 1), 9) + "\n"
+    }
+
+    private func pad(_ s: String, _ n: Int) -> String { s + String(repeating: " ", count: max(0, n - s.count)) }
+    private func left(_ s: String, _ n: Int) -> String { String(repeating: " ", count: max(0, n - s.count)) + s }
+
     /// A table for people: totals by category, a trend line, coverage and the caveats.
     public func table(area: Area) -> String {
         var lines: [String] = []
@@ -131,8 +152,6 @@ extension QueryResult {
         let shown = categories.filter { (byCategory[$0] ?? 0) > 0 || Category.standard.contains($0) }
             .sorted { (byCategory[$0] ?? 0, $1) > (byCategory[$1] ?? 0, $0) }
         let width = max(40, shown.map { Category.name(forSlug: $0).count }.max() ?? 0)
-        func pad(_ s: String, _ n: Int) -> String { s + String(repeating: " ", count: max(0, n - s.count)) }
-        func left(_ s: String, _ n: Int) -> String { String(repeating: " ", count: max(0, n - s.count)) + s }
         lines.append(pad("Category", width) + left("Crimes", 10) + left("Share", 8))
         for c in shown {
             let n = byCategory[c] ?? 0
@@ -142,7 +161,7 @@ extension QueryResult {
         lines.append(pad("Total", width) + left(Format.grouped(total), 10))
         lines.append(pad("  of which British Transport Police", width) + left(Format.grouped(btp), 10))
         lines.append(pad("No location, force-wide (not placeable)", width) + left(Format.grouped(noLocation), 10))
-        lines.append(pad("Crimes per km² (area \(Format.decimal(areaKm2, places: 3)) km²)", width) + left(Format.grouped(Int(densityPerKm2.rounded())), 10))
+        lines.append(pad("Crimes per km² (area \(Format.decimal(areaKm2, places: 3)) km²)", width) + left(Format.density(densityPerKm2, places: 0), 10))
         if months.count > 1 && total == 0 {
             lines.append("")
             lines.append("Trend: no crimes recorded here in these months.")

@@ -10,6 +10,7 @@ extension TilePlan {
     public var json: String {
         var w = JSONWriter()
         w.beginObject()
+        w.version()
         w.value("month", month.description)
         w.value("planned_from", plannedFrom.description)
         w.value("category", category)
@@ -53,6 +54,7 @@ extension TilePlan {
         var w = JSONWriter()
         w.beginObject()
         w.value("type", "FeatureCollection")
+        w.version()
         w.beginArray("features")
         for (i, t) in tiles.enumerated() {
             guard let exact = t.exact else { continue }

@@ -66,7 +66,7 @@ public enum TilePlanner {
         var categoryMask: UInt64 = ~0
         if let c = category {
             guard let i = mirror.categories.firstIndex(of: c) else {
-                throw GeoQueryError.unknownCategory("unknown category '\(c)': use one of \(mirror.categories.joined(separator: ", "))")
+                throw Category.unknown(c, in: mirror)
             }
             categoryMask = 1 << UInt64(i)
         }

@@ -1,0 +1,51 @@
+import Foundation
+
+/// JSON that users hand in (batch lines, GeoJSON files), read with Foundation and its errors put
+/// in plain words: Foundation says "Invalid value around character 19", people look for a line
+/// and a column.
+enum JSONInput {
+    /// The top-level object of `text`; `what` names the input in errors ("the GeoJSON", "the line").
+    static func object(_ text: String, what: String, example: String) throws -> [String: Any] {
+        let parsed: Any
+        do { parsed = try JSONSerialization.jsonObject(with: Data(text.utf8)) } catch {
+            throw GeoQueryError.invalidQuery("\(what) is not valid JSON: \(plainWords(error, text: text)); \(example)")
+        }
+        guard let object = parsed as? [String: Any] else {
+            throw GeoQueryError.invalidQuery("\(what) is JSON but not an object ({...}): \(example)")
+        }
+        return object
+    }
+
+    /// "Invalid value around character N" as a line and column of `text`.
+    static func plainWords(_ error: Error, text: String) -> String {
+        let debug = ((error as NSError).userInfo["NSDebugDescription"] as? String) ?? ""
+        if debug.contains("end of file") || text.allSatisfy(\.isWhitespace) {
+            return text.allSatisfy(\.isWhitespace) ? "it is empty" : "it ends too soon (an unclosed bracket, brace or quote?)"
+        }
+        guard let range = debug.range(of: "character "), let offset = Int(debug[range.upperBound...].prefix(while: \.isNumber)) else {
+            return "it cannot be read as JSON"
+        }
+        var line = 1, column = 1
+        for byte in text.utf8.prefix(offset) {
+            if byte == UInt8(ascii: "\n") { line += 1; column = 1 } else if byte & 0xC0 != 0x80 { column += 1 }
+        }
+        let rest = text.utf8.dropFirst(offset).prefix(20)
+        let found = String(decoding: rest, as: UTF8.self).split(separator: "\n").first.map { "'\($0)'" } ?? "text"
+        return "unexpected \(found) at line \(line), column \(column) (a missing comma, colon, quote or bracket just before it?)"
+    }
+
+    /// True only for JSON `true`/`false`: Foundation bridges 0 and 1 to Bool too.
+    static func isBool(_ v: Any) -> Bool {
+        guard let n = v as? NSNumber else { return false }
+        return String(cString: n.objCType) == "c"
+    }
+
+    /// A JSON value written back as JSON text, keeping its type: a number stays a number.
+    static func literal(_ v: Any) -> String {
+        if let s = v as? String { return JSONWriter.quote(s) }
+        if isBool(v) { return (v as! NSNumber).boolValue ? "true" : "false" }
+        if v is NSNull { return "null" }
+        let data = (try? JSONSerialization.data(withJSONObject: v, options: [.fragmentsAllowed, .sortedKeys])) ?? Data("null".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+}

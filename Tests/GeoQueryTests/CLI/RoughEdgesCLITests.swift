@@ -1,0 +1,281 @@
+import Foundation
+import Testing
+@testable import GeoQuery
+
+/// The rough edges a new user hits on the command line (issue 14, part 6), each through the built binary.
+@Suite struct RoughEdgesCLITests {
+    let bad = BadInputTests()
+    static let real = ["--mirror", TestData.realMirrorPath]
+    static let clockTower = ["--lat", "52.6344", "--lng", "-1.1313"]
+
+    func json(_ args: [String], stdin: String? = nil) throws -> [String: Any] {
+        let r = try CLIRun.run(args, stdin: stdin)
+        #expect(r.status == 0, "\(args): \(r.stderr)")
+        return try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any], "\(args): \(r.stdout.prefix(300))")
+    }
+
+    func file(_ name: String, _ text: String) throws -> String {
+        let path = TestData.temporaryDirectory("input") + "/" + name
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    // MARK: 1. --mirror naming a file; ingest into a new folder
+
+    @Test func mirrorNamingTheSnapshotSuggestsItsFolder() throws {
+        let snapshot = TestData.realMirrorPath + "/" + SnapshotFormat.fileName
+        for args in [["info", "--mirror", snapshot], ["--mirror", snapshot] + Self.clockTower] {
+            try bad.expectError(args, "\(snapshot) is the mirror.geoquery file inside a mirror folder, not the folder: give --mirror \(TestData.realMirrorPath);")
+            let r = try CLIRun.run(args)
+            #expect(!r.stderr.contains("ingest --mirror \(snapshot)"))
+        }
+    }
+
+    @Test func mirrorNamingAnyFileSaysWhatAMirrorIs() throws {
+        let path = try file("notes.txt", "not a mirror\n")
+        try bad.expectError(["info", "--mirror", path], "\(path) is a file, not a mirror folder: a mirror is the folder that 'geoquery ingest --mirror DIR FILES...' fills")
+        // ingest refuses it too, and leaves the file alone.
+        try bad.expectError(["ingest", "--mirror", path, TestData.archive + "/2019-01/2019-01-city-of-london-street.csv"], "is a file, not a mirror folder")
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "not a mirror\n")
+    }
+
+    @Test func ingestSaysWhenItCreatesAMirrorFolder() throws {
+        let dir = TestData.temporaryDirectory("parent") + "/new-mirror"
+        let csv = TestData.archive + "/2019-01/2019-01-city-of-london-street.csv"
+        let first = try CLIRun.run(["ingest", "--mirror", dir, csv])
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stderr.contains("geoquery: note: created a new mirror folder \(dir)"))
+        let again = try CLIRun.run(["ingest", "--mirror", dir, csv])
+        #expect(again.status == 0 && !again.stderr.contains("created a new mirror folder"))
+    }
+
+    // MARK: 2. did you mean …?
+
+    @Test func bareRadiusOverTheCapSuggestsMetres() throws {
+        try bad.expectError(Self.clockTower + ["--radius", "800"], "a bare number is miles; did you mean 800m?")
+        // In batch too, where a number is a radius in miles.
+        let line = try json(["batch"], stdin: #"{"id":3,"lat":52.6344,"lng":-1.1313,"radius":800}"# + "\n")
+        #expect((line["error"] as? String)?.contains("did you mean 800m?") == true && line["id"] as? Int == 3)
+        // Under the cap a bare number still means miles.
+        let bare = try json(Self.real + Self.clockTower + ["--radius", "0.3", "--date", "2019-01", "--format", "json"])
+        let miles = try TestData.realMirror.query(.radius(lat: 52.6344, lng: -1.1313, Distance(metres: 0.3 * Distance.metresPerMile), from: Month("2019-01"), to: Month("2019-01")))
+        #expect(bare["total"] as? Int == miles.total && miles.total > 0)
+    }
+
+    @Test func misspeltSlugsGetTheClosestMatch() throws {
+        try bad.expectError(Self.clockTower + ["--category", "burgalry"], "unknown category 'burgalry': did you mean burglary?")
+        try bad.expectError(Self.clockTower + ["--category", "violent-crim"], "did you mean violent-crime?")
+        try bad.expectError(Self.real + Self.clockTower + ["--force", "leicestershir"], "unknown force 'leicestershir': did you mean leicestershire?")
+        try bad.expectError(["tile"] + Self.real + Self.clockTower + ["--date", "2019-01", "--category", "burgalry"], "did you mean burglary?")
+        // Nothing close: no guess.
+        let r = try CLIRun.run(Self.clockTower + ["--category", "zzzzzz"])
+        #expect(r.status == 1 && !r.stderr.contains("did you mean"))
+    }
+
+    @Test func misspeltSubcommandGetsTheClosestName() throws {
+        try bad.expectError(["reprot"] + Self.clockTower, "unknown subcommand 'reprot': did you mean 'report'?", status: 2)
+        try bad.expectError(Self.real + ["catchmnet"] + Self.clockTower, "did you mean 'catchment'?", status: 2)
+        try bad.expectError(["frobnicate"], "'frobnicate' is not a subcommand", status: 2)
+    }
+
+    @Test func mirrorBeforeTheSubcommandNameWorks() throws {
+        let tail = Self.clockTower + ["--radius", "0.5mi", "--from", "2021-01", "--to", "2021-12", "--format", "json"]
+        let before = try CLIRun.run(Self.real + ["report"] + tail)
+        let after = try CLIRun.run(["report"] + Self.real + tail)
+        #expect(before.status == 0 && after.status == 0, "\(before.stderr)")
+        #expect(before.stdout == after.stdout && before.stdout.contains("\"report\":\"area\""))
+        let eq = try CLIRun.run(["--mirror=\(TestData.realMirrorPath)", "info"])
+        #expect(eq.status == 0 && eq.stdout.contains("Crimes: 748,630"))
+        // Other options before the name: the error says where the name goes.
+        try bad.expectError(Self.clockTower + ["report"], "'report' is a subcommand name: put it first and the options after it", status: 2)
+    }
+
+    // MARK: 3. GEOS and Foundation errors in plain words
+
+    @Test func unclosedRingsAreNamedAndRepairClosesThem() throws {
+        let open = "POLYGON((-1.15 52.64, -1.11 52.64, -1.11 52.62, -1.15 52.62))"
+        let closed = "POLYGON((-1.15 52.64, -1.11 52.64, -1.11 52.62, -1.15 52.62, -1.15 52.64))"
+        try bad.expectError(["--wkt", open], "invalid WKT: a ring's first and last points differ: close it (repeat the first point at the end), or pass --repair")
+        let ring = "[[-1.15,52.64],[-1.11,52.64],[-1.11,52.62],[-1.15,52.62]]"
+        let gj = try file("open.geojson", #"{"type":"Feature","properties":{"name":"box"},"geometry":{"type":"Polygon","coordinates":["# + ring + "]}}")
+        try bad.expectError(["--geojson", gj], "invalid GeoJSON feature box: a ring's first and last points differ")
+        // --repair closes them, with a note, and answers as the closed ring does.
+        let expected = try TestData.realMirror.query(.polygon(try PolygonReader.wkt(closed), from: Month("2020-06"), to: Month("2020-06")))
+        for args in [["--wkt", open], ["--geojson", gj]] {
+            let j = try json(Self.real + args + ["--repair", "--date", "2020-06", "--format", "json"])
+            #expect(j["total"] as? Int == expected.total && expected.total > 0)
+            #expect((j["notes"] as? [String])?.contains { $0.contains("closed a ring whose last point was not its first") } == true)
+        }
+    }
+
+    @Test func xmlThatIsNotKML() throws {
+        try bad.expectError(["--kml", try file("track.gpx", #"<?xml version="1.0"?><gpx version="1.1"><trk><name>run</name></trk></gpx>"#)],
+                            "not a KML document: its outer element is <gpx>, not <kml>")
+        try bad.expectError(["--kml", try file("area.kml", #"{"type":"Polygon","coordinates":[]}"#)], "not a KML document: it is not XML")
+        try bad.expectError(["--kml", try file("broken.kml", "<kml><Placemark>\n<Polygon><coordinates>-1.1,52.6 -1.2,52.6 -1.2,52.7</coordinates></Polygon>\n</Placemarks></kml>")],
+                            "not a KML document: the XML is malformed at line")
+    }
+
+    @Test func geojsonPointsAndLinesGetAdvice() throws {
+        let point = try file("point.geojson", #"{"type":"Point","coordinates":[-1.1313,52.6344]}"#)
+        try bad.expectError(["--geojson", point], "for a point use --lat/--lng --radius, e.g. --lat 52.6344 --lng -1.1313 --radius 0.5mi")
+        let feature = try file("pointfeature.geojson", #"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[-1.1313,52.6344]}}]}"#)
+        try bad.expectError(["--geojson", feature], "use --lat/--lng --radius")
+        let line = try file("line.geojson", #"{"type":"Feature","properties":{},"geometry":{"type":"LineString","coordinates":[[-1.15,52.64],[-1.11,52.62]]}}"#)
+        try bad.expectError(["--geojson", line], "(it holds a LineString): a line is not an area")
+    }
+
+    @Test func jsonSyntaxErrorsNameTheLineAndColumn() throws {
+        let text = "{\"type\": \"Polygon\",\n  \"coordinates\" [[[-1.15,52.64],[-1.11,52.64],[-1.11,52.62],[-1.15,52.64]]]\n}"
+        // Where Foundation stops: the first byte after `"coordinates" ` on the second line.
+        let column = Array("  \"coordinates\" ".utf8).count + 1
+        try bad.expectError(["--geojson", try file("typo.geojson", text)], "the GeoJSON is not valid JSON: unexpected '[[[-1.15,52.64],[-1.' at line 2, column \(column)")
+        let r = try json(["batch"], stdin: #"{"id":1,"lat":52.63 "lng":-1.13}"# + "\n")
+        #expect((r["error"] as? String)?.contains("the line is not valid JSON: unexpected '\"lng\":-1.13}' at line 1, column 21") == true, "\(r)")
+    }
+
+    // MARK: 4. batch ids, per-feature output, picking features
+
+    @Test func batchIDsKeepTheirJSONTypeAndErrorLinesEchoThem() throws {
+        let input = [#"{"id":42,"lat":52.6344,"lng":-1.1313,"radius":"0.5mi","date":"2020-06"}"#,
+                     #"{"id":"42","lat":52.6344,"lng":-1.1313,"radius":"0.5mi","date":"2020-06"}"#,
+                     #"{"id":7.5,"lat":52.6344,"lng":-1.1313,"radius":"bogus"}"#,
+                     #"{"id":"x-1","lat":52.6344,"lng":-1.1313,"category":"burgalry"}"#,
+                     #"{"lat":52.6344,"lng":-1.1313,"radius":"bogus"}"#].joined(separator: "\n") + "\n"
+        let r = try CLIRun.run(["batch"] + Self.real, stdin: input)
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.count == 5)
+        #expect(lines[0].hasPrefix(#"{"id":42,"#) && lines[1].hasPrefix(#"{"id":"42","#))
+        #expect(lines[2].hasPrefix(#"{"id":7.5,"error":"#) && lines[3].hasPrefix(#"{"id":"x-1","error":"unknown category 'burgalry': did you mean burglary?"#))
+        #expect(lines[4].hasPrefix(#"{"error":"#) && lines[4].hasSuffix(#""line":5}"#))
+        let objects = lines.map { try! JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        let expected = try TestData.realMirror.query(.radius(lat: 52.6344, lng: -1.1313, Distance(metres: 804.672), from: Month("2020-06"), to: Month("2020-06")))
+        #expect(objects[0]["total"] as? Int == expected.total && objects[1]["total"] as? Int == expected.total)
+        #expect(objects[2]["line"] as? Int == 3 && objects[3]["line"] as? Int == 4)
+    }
+
+    /// One `--per-feature --format json` object per line (JSON Lines), each the feature's own query.
+    @Test func perFeatureJSONIsJSONLines() throws {
+        let path = TestData.shared.appendingPathComponent("boundaries/lsoa-2011-by-lad/E09000001.json").path
+        let r = try CLIRun.run(Self.real + ["--geojson", path, "--per-feature", "--format", "json", "--repair", "--date", "2019-01"])
+        let features = try PolygonReader.geojsonFeatures(try String(contentsOfFile: path, encoding: .utf8), key: nil, repair: true)
+        let lines = r.stdout.split(separator: "\n")
+        #expect(lines.count == features.count && r.stdout.hasSuffix("}\n"))
+        for (line, f) in zip(lines, features) {
+            let obj = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            #expect(obj["feature"] as? String == f.key)
+            #expect(obj["total"] as? Int == (try TestData.realMirror.query(.polygon(f.polygon, from: Month("2019-01"), to: Month("2019-01")))).total)
+        }
+    }
+
+    @Test func perFeatureCSVKeepsTheNotes() throws {
+        let path = TestData.shared.appendingPathComponent("boundaries/lsoa-2011-by-lad/E09000001.json").path
+        // City of London lacks 2019-03..2019-12: every LSOA has a note.
+        let r = try CLIRun.run(Self.real + ["--geojson", path, "--per-feature", "--format", "csv", "--repair", "--from", "2019-01", "--to", "2019-12"])
+        let rows = r.stdout.split(separator: "\n").map { Self.csvFields(String($0)) }
+        #expect(rows.first?.last == "notes")
+        let features = try PolygonReader.geojsonFeatures(try String(contentsOfFile: path, encoding: .utf8), key: nil, repair: true)
+        #expect(rows.count == features.count + 1 && Set(rows.map(\.count)).count == 1)
+        for (row, f) in zip(rows.dropFirst(), features) {
+            let result = try TestData.realMirror.query(.polygon(f.polygon, from: Month("2019-01"), to: Month("2019-12")))
+            #expect(row.first == f.key && row[row.count - 3] == String(result.total))
+            #expect(!result.notes.isEmpty && row.last == result.notes.joined(separator: " | "))
+        }
+    }
+
+    /// RFC 4180 fields of one line (quoted fields may hold commas and doubled quotes).
+    static func csvFields(_ line: String) -> [String] {
+        var fields: [String] = [], field = "", quoted = false
+        var chars = Array(line)[...]
+        while let c = chars.popFirst() {
+            if quoted {
+                if c == "\"" { if chars.first == "\"" { field.append("\""); chars.removeFirst() } else { quoted = false } } else { field.append(c) }
+            } else if c == "\"" { quoted = true } else if c == "," { fields.append(field); field = "" } else { field.append(c) }
+        }
+        return fields + [field]
+    }
+
+    /// `--feature` and `--where` take one force out of the 43-force file; the count is the brute-force scan's.
+    @Test func featureAndWherePickOneForce() throws {
+        let forces = TestData.forceBoundaries
+        let months = ["--from", "2020-01", "--to", "2020-12", "--format", "json", "--repair"]
+        let byName = try json(Self.real + ["--geojson", forces, "--feature", "leicestershire"] + months)
+        let byProperty = try json(Self.real + ["--geojson", forces, "--where", "PFA20NM=Leicestershire"] + months)
+        let all = try PolygonReader.geojsonFeatures(try String(contentsOfFile: forces, encoding: .utf8), key: "PFA20NM", repair: true)
+        let p = try #require(all.first { $0.key == "Leicestershire" }).polygon
+        let box = p.boxE6
+        let expected = Expected.bruteForce(inside: { ReferencePolygon.contains(p, lat: $0, lng: $1) },
+                                           near: { $0 * 1e6 >= Double(box.minLat) && $0 * 1e6 <= Double(box.maxLat) && $1 * 1e6 >= Double(box.minLng) && $1 * 1e6 <= Double(box.maxLng) },
+                                           from: "2020-01", to: "2020-12", categories: [], forces: [], excludeBTP: false)
+        #expect(byName["total"] as? Int == expected.total && expected.total > 10_000)
+        #expect(byProperty["total"] as? Int == expected.total)
+        // Per feature, two forces by name: two lines, in file order.
+        let two = try CLIRun.run(Self.real + ["--geojson", forces, "--per-feature", "--feature", "Durham", "--feature", "Leicestershire", "--date", "2019-01", "--format", "csv", "--repair"])
+        #expect(two.stdout.split(separator: "\n").dropFirst().map { $0.split(separator: ",").first.map(String.init) } == ["Durham", "Leicestershire"])
+    }
+
+    @Test func aFeatureNameThatMatchesNothingListsCloseNames() throws {
+        let forces = TestData.forceBoundaries
+        try bad.expectError(["--geojson", forces, "--feature", "Leicestershre"], "no feature named 'Leicestershre' given to --feature: did you mean Leicestershire?")
+        try bad.expectError(["--geojson", forces, "--where", "PFA20NM=Durhm"], "no feature has PFA20NM=Durhm: did you mean Durham?")
+        try bad.expectError(["--geojson", forces, "--where", "PFA20N=Durham"], "no feature has the property 'PFA20N' given to --where: did you mean PFA20NM")
+        try bad.expectError(["--geojson", forces, "--feature", "Atlantis Constabulary"], "43 to choose from: Avon and Somerset, Bedfordshire")
+        try bad.expectError(["--geojson", forces, "--where", "Leicestershire"], "--where takes KEY=VALUE")
+        try bad.expectError(Self.clockTower + ["--feature", "Durham"], "give --geojson FILE")
+    }
+
+    // MARK: 5. densities under 1 per km²
+
+    /// Bicycle theft over a whole rural force in one month is far under 1 per km²: never printed as 0.
+    @Test func sparseDensitiesKeepADecimal() throws {
+        let area = ["--geojson", TestData.forceBoundaries, "--feature", "Dyfed-Powys", "--repair", "--date", "2019-01", "--category", "bicycle-theft"]
+        let j = try json(Self.real + area + ["--format", "json"])
+        let total = try #require(j["total"] as? Int), km2 = try #require(j["area_km2"] as? Double)
+        let density = Double(total) / km2
+        #expect(total > 0 && density < 0.1)
+        // JSON keeps one significant digit (or more), whatever the magnitude.
+        let printed = try #require(j["density_per_km2"] as? Double)
+        #expect(printed > 0 && abs(printed - density) <= density * 0.5)
+        let table = try CLIRun.run(Self.real + area)
+        let line = try #require(table.stdout.split(separator: "\n").first { $0.hasPrefix("Crimes per km²") })
+        let shown = try #require(Double(line.split(separator: " ").last.map(String.init) ?? ""))
+        #expect(shown > 0 && abs(shown - density) <= density * 0.5, "\(line)")
+        let perFeature = try CLIRun.run(Self.real + area + ["--per-feature"])
+        let row = try #require(perFeature.stdout.split(separator: "\n").first { $0.hasPrefix("Dyfed-Powys") })
+        let rowDensity = try #require(Double(row.split(separator: " ").last.map(String.init) ?? ""))
+        #expect(rowDensity > 0 && abs(rowDensity - density) <= density * 0.5, "\(row)")
+        // Reports: the JSON rate and the summary's sentence agree, and neither is 0.
+        let report = try json(["report"] + Self.real + area + ["--format", "json"])
+        let rate = try #require(report["per_km2"] as? Double)
+        #expect(rate > 0 && abs(rate - density) <= density * 0.5)
+        #expect((report["summary"] as? String)?.replacingOccurrences(of: "\n", with: " ").contains(", \(rate) per km²") == true, "\(report["summary"] ?? "")")
+    }
+
+    // MARK: 6. version and completions
+
+    @Test func versionEverywhere() throws {
+        let v = try CLIRun.run(["--version"])
+        #expect(v.status == 0 && v.stdout == GeoQuery.version + "\n")
+        let info = try CLIRun.run(["info"] + Self.real)
+        #expect(info.stdout.contains("read by geoquery \(GeoQuery.version)"))
+        let months = ["--from", "2021-01", "--to", "2021-03"]
+        let answers = [
+            try json(Self.real + Self.clockTower + ["--format", "json"] + months),
+            try json(["report"] + Self.real + Self.clockTower + ["--format", "json"] + months),
+            try json(["point"] + Self.real + Self.clockTower + ["--format", "json"]),
+            try json(["tile"] + Self.real + Self.clockTower + ["--date", "2021-01", "--format", "json"]),
+            try json(["compare"] + Self.real + Self.clockTower + ["--lat2", "52.6205", "--lng2", "-1.1245", "--format", "json"] + months),
+            try json(["batch"] + Self.real, stdin: #"{"lat":52.6344,"lng":-1.1313}"# + "\n"),
+        ]
+        for a in answers { #expect(a["geoquery_version"] as? String == GeoQuery.version) }
+        #expect(GeoQuery.version.split(separator: ".").count == 3 && GeoQuery.version.hasPrefix("0."))
+    }
+
+    @Test func shellCompletionScripts() throws {
+        for (shell, marker) in [("bash", "complete -o filenames -F _geoquery geoquery"), ("zsh", "#compdef geoquery"), ("fish", "complete -c 'geoquery'")] {
+            let r = try CLIRun.run(["--generate-completion-script", shell])
+            #expect(r.status == 0 && r.stdout.contains(marker), "\(shell): \(r.stdout.prefix(200))")
+            #expect(r.stdout.contains("report") && r.stdout.contains("catchment"))
+        }
+    }
+}
