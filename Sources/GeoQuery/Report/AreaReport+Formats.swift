@@ -122,6 +122,7 @@ extension AreaReport: ReportDocument {
             w.value("before", c.before)
             w.value("change", c.change)
             w.value("change_pct", c.percent, places: 1)
+            w.changeTest(c.test)
             w.endObject()
         }
         w.beginObject("year_on_year")
@@ -148,6 +149,7 @@ extension AreaReport: ReportDocument {
         "moving_average": "3-month centred mean (the month and its two neighbours), one decimal; none for the first and last month of the range, whose window would need a month outside it, nor where a month of the window is missing",
         "rolling_total": "crimes in the 12 months ending with the month, reaching back before the range; none where any of those months is missing",
         "year_on_year": "the last (up to 12) months of the range against the same months a year earlier, per category; n/a when any of those months is missing for a force that recorded crime here in them, or for the whole mirror; % is n/a when the earlier count is 0",
+        "change_test": "exact two-sided test that two Poisson counts have equal rates (conditional binomial, as scipy.stats.binomtest), with the 95% Clopper-Pearson interval of the rate ratio; year on year compares the same number of months (ratio now / before), compare the two areas per km² (ratio A / B); a change is called a rise or fall only when p < 0.05 (marked †), otherwise it is within normal variation; p under 0.001 is written <0.001",
         "missing": "a month is missing when the mirror holds no data for it, or none for a force that recorded crime here",
     ]
 
@@ -164,13 +166,22 @@ extension AreaReport: ReportDocument {
             let c = y.byCategory[slug]!
             return [Category.name(forSlug: slug), Format.grouped(n), Format.decimal(share(n), places: 1) + "%",
                     Format.grouped(AreaReport.rate(n, result.areaKm2), places: 1),
-                    Format.grouped(c.now), c.before.map(Format.grouped) ?? "n/a", Signed.int(c.change), Signed.percent(c.percent)]
+                    Format.grouped(c.now), c.before.map(Format.grouped) ?? "n/a", Signed.int(c.change), Signed.percent(c.percent), AreaReport.pColumn(c.test)]
         }
         let t = y.total
         rows.append(["Total", Format.grouped(result.total), result.total > 0 ? "100.0%" : "-", Format.grouped(perKm2, places: 1),
-                     Format.grouped(t.now), t.before.map(Format.grouped) ?? "n/a", Signed.int(t.change), Signed.percent(t.percent)])
-        return TextTable(header: ["Category", "Crimes", "Share", "per km²", now, then, "Change", "Change %"], rows: rows)
+                     Format.grouped(t.now), t.before.map(Format.grouped) ?? "n/a", Signed.int(t.change), Signed.percent(t.percent), AreaReport.pColumn(t.test)])
+        return TextTable(header: ["Category", "Crimes", "Share", "per km²", now, then, "Change", "Change %", "p"], rows: rows)
     }
+
+    /// A change's p-value for a table column, with "†" where it is below 0.05 (a change the summary
+    /// calls a rise or fall); "n/a" without a test. ("*" already marks months with missing data.)
+    static func pColumn(_ t: PoissonChange?) -> String {
+        t.map { $0.pText + ($0.withinNormalVariation ? "" : " †") } ?? "n/a"
+    }
+
+    /// The line under a table with a p column.
+    static let pLegend = "p: exact two-sided test that the two counts have equal rates (conditional binomial); † p < 0.05, more than normal variation"
 
     /// The trend table's rows; "*" marks months missing for a force that records crime here.
     var trendTable: TextTable {
@@ -190,7 +201,7 @@ extension AreaReport: ReportDocument {
     /// For a terminal: the summary first, then the tables, flags, notes and method.
     public func table() -> String {
         var out = heading + "\n" + coverageLine + "\n\n" + summary.wrapped(100) + "\n\n"
-        out += categoryTable.plain() + "\n" + trendTable.plain()
+        out += categoryTable.plain() + AreaReport.pLegend + "\n\n" + trendTable.plain()
         if trend.contains(where: { !$0.complete }) { out += "* a force that records crime here (or every force) has no data in the mirror for this month\n" }
         if !flags.isEmpty { out += "\nFlags:\n" + flags.map { "! " + $0.text }.joined(separator: "\n") + "\n" }
         if !result.notes.isEmpty { out += "\nNotes:\n" + result.notes.map { "- " + $0 }.joined(separator: "\n") + "\n" }
@@ -200,7 +211,7 @@ extension AreaReport: ReportDocument {
 
     /// The same content as Markdown (headings, pipe tables).
     public func markdown() -> String {
-        var out = "# \(heading)\n\n\(coverageLine)\n\n## Summary\n\n\(summary)\n\n## By category\n\n" + categoryTable.markdown()
+        var out = "# \(heading)\n\n\(coverageLine)\n\n## Summary\n\n\(summary)\n\n## By category\n\n" + categoryTable.markdown() + "\n" + AreaReport.pLegend + "\n"
         out += "\n## By month\n\n" + trendTable.markdown()
         if trend.contains(where: { !$0.complete }) { out += "\n\\* a force that records crime here (or every force) has no data in the mirror for this month\n" }
         if !flags.isEmpty { out += "\n## Flags\n\n" + flags.map { "- " + $0.text }.joined(separator: "\n") + "\n" }

@@ -80,6 +80,10 @@ public struct AreaReport: Sendable {
                 guard let b = before, b > 0 else { return nil }
                 return AreaReport.round1(Double(now - b) * 100 / Double(b))
             }
+            /// Whether `now` differs from `before` by more than chance: the exact test of the two
+            /// counts over equal exposures (the same number of months), ratio now / before; nil
+            /// when unavailable.
+            public var test: PoissonChange? { before.map { PoissonChange(now, $0) } }
         }
     }
 
