@@ -29,7 +29,8 @@ extension AreaReport: ReportDocument {
     /// it and `label`), `months` {`from`, `to`, `count`}, `total`, `btp`, `per_km2`, `map_points`,
     /// `no_location`, `forces`, `by_category` (slug → count), `categories` (rows with `slug`, `name`,
     /// `count`, `share_pct`, `per_km2`), `by_month`, `trend` (rows with `month`, `total`,
-    /// `moving_average_3m`, `rolling_12m`, `complete`), `year_on_year`, `flags`, `catchment`,
+    /// `moving_average_3m`, `rolling_12m`, `complete`), `year_on_year` (whose change objects carry
+    /// `now`, `before`, `change`, `change_pct`, `p_value`, `ratio_ci95`), `flags`, `catchment`,
     /// `method`, `notes`, `caveats`, `summary`, `synthetic`. Figures not available are `null`.
     public func json() -> String {
         let r = result

@@ -24,8 +24,9 @@ public struct ReportRequest: Sendable, Equatable {
 }
 
 /// A report on one area: counts by category and month, a smoothed trend, 12-month rolling totals,
-/// change against a year earlier, rates per km², flags where a chart step is not a real change,
-/// and a plain-English summary built from those figures alone.
+/// change against a year earlier (with its exact test, ``PoissonChange``), rates per km², flags
+/// where a chart step is not a real change, and a plain-English summary built from those figures
+/// alone.
 ///
 /// Figures over months the mirror lacks are not guessed: a moving average, rolling total or
 /// year-on-year change whose months include one that is missing (for any force that recorded crime

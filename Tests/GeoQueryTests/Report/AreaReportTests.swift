@@ -162,7 +162,7 @@ struct ReferenceReport {
     }
 
     /// Every number the summary states is a number (or part of a text such as a month or the
-    /// radius) that the rest of the JSON carries.
+    /// radius) that the rest of the JSON carries; for reports and for comparisons.
     @Test func summaryStatesOnlyNumbersTheJSONHolds() throws {
         let mirror = TestData.realMirror
         var requests = reportCentres().prefix(8).enumerated().map { i, c in
@@ -171,8 +171,16 @@ struct ReferenceReport {
         requests.append(ReportRequest(query: .radius(lat: 52.6344, lng: -1.1313, Distance(metres: 804.672), from: Month("2020-01"), to: Month("2022-10")),
                                       label: "LE1 5WW postcode centroid", catchment: CatchmentBounds(certain: 18_211, reported: 22_550, possible: 27_903, expansionRatio: 1.37)))
         requests.append(ReportRequest(query: .polygon(try PolygonReader.poly("52.64,-1.15:52.64,-1.11:52.62,-1.11:52.62,-1.15"), from: Month("2012-01"), to: Month("2019-02"))))
-        for request in requests {
-            let json = try mirror.report(request).json()
+        var documents = try requests.map { try mirror.report($0).json() }
+        // Comparisons: two circles of one radius, and two of different radii (unequal exposures).
+        for (x, y) in [(requests[0], requests[1]), (requests[2], requests[3])] {
+            var second = x
+            second.query.area = y.query.area
+            if case .circle(let c) = y.query.area, documents.count > requests.count { second.query.area = .circle(Circle(lat: c.lat, lng: c.lng, radius: Distance(metres: 300))) }
+            documents.append(try mirror.compare(x, second).json())
+        }
+        var statedPValues = 0
+        for json in documents {
             var obj = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
             var summary = try #require(obj.removeValue(forKey: "summary") as? String)
             // A p-value is stated to two significant digits ("p = 0.47"): it must be a `p_value` of
@@ -187,6 +195,7 @@ struct ReferenceReport {
             for m in stated.matches(in: summary, range: NSRange(summary.startIndex..., in: summary)) {
                 let text = String(summary[Range(m.range, in: summary)!].dropFirst(4)), places = Double(String(summary[Range(m.range(at: 2), in: summary)!]).count)
                 let scale = pow(10, places)
+                statedPValues += 1
                 #expect(pValues.contains { ($0 * scale).rounded() == (Double(text)! * scale).rounded() }, "summary states p = \(text), which no p_value of the JSON rounds to")
             }
             summary = stated.stringByReplacingMatches(in: summary, range: NSRange(summary.startIndex..., in: summary), withTemplate: "p = ")
@@ -202,6 +211,7 @@ struct ReferenceReport {
             #expect(!statedNumbers.isEmpty)
             for n in statedNumbers { #expect(allowed.contains(n), "summary states \(n), which the JSON lacks: \(summary)") }
         }
+        #expect(statedPValues > 0, "no summary stated a p-value to check")
     }
 
     /// A change object's `p_value` and `ratio_ci95` carry `expected`'s figures (all null for nil).
