@@ -83,8 +83,14 @@ public struct AreaReport: Sendable {
             }
             /// Whether `now` differs from `before` by more than chance: the exact test of the two
             /// counts over equal exposures (the same number of months), ratio now / before; nil
-            /// when unavailable.
-            public var test: PoissonChange? { before.map { PoissonChange(now, $0) } }
+            /// when unavailable. Computed once: the summary, tables and JSON all read it.
+            public let test: PoissonChange?
+
+            init(now: Int, before: Int?) {
+                self.now = now
+                self.before = before
+                test = before.map { PoissonChange(now, $0) }
+            }
         }
     }
 
