@@ -8,7 +8,7 @@ struct CompareCommand: ParsableCommand {
         commandName: "compare",
         abstract: "Compare two areas over the same months: counts and rates per category side by side, and their differences.",
         discussion: """
-        The first area (A) is given as for the root command (--lat/--lng, --postcode, --poly, --geojson, --wkt, --kml); the second (B) with the same options ending in 2, or two postcodes as --postcode A --postcode B (--lat2/--lng2, --postcode2, --poly2, ...). --radius, months and filters apply to both. Differences are A − B.
+        The first area (A) is given as for the root command (--lat/--lng, --postcode, --poly, --geojson, --wkt, --kml); the second (B) with the same options ending in 2, or two postcodes as --postcode A --postcode B (--lat2/--lng2, --postcode2, --poly2, ...). --radius, months and filters apply to both. Differences are A − B, each with an exact test for two Poisson counts with the areas' km² as exposures (p-value, 95% interval of the ratio of rates per km², A/B).
 
         Example:
           geoquery compare --mirror ~/police-uk --postcode "LE1 5WW" --postcode "LE2 1TE" --radius 0.5mi

@@ -8,7 +8,7 @@ struct ReportCommand: ParsableCommand {
         commandName: "report",
         abstract: "A report on one area: categories, monthly trend, rolling totals, change on a year earlier, rates per km², flags and a plain-English summary.",
         discussion: """
-        The area is any form the root command takes (--lat/--lng or --postcode with --radius, --poly, --geojson, --wkt, --kml); months default to everything the mirror holds. Figures over months the mirror lacks (for a force that records crime there, or for every force) are n/a rather than guessed.
+        The area is any form the root command takes (--lat/--lng or --postcode with --radius, --poly, --geojson, --wkt, --kml); months default to everything the mirror holds. Figures over months the mirror lacks (for a force that records crime there, or for every force) are n/a rather than guessed. Each year-on-year change carries an exact test for two Poisson counts (p-value, 95% interval of the ratio now/before); the summary calls a change a rise or fall only when p < 0.05.
 
         Examples:
           geoquery report --mirror ~/police-uk --lat 52.6344 --lng -1.1313 --radius 0.5mi --from 2020-01 --to 2022-10

@@ -16,18 +16,31 @@ public struct AreaComparison: Sendable {
         public var difference: Int { a - b }
         /// The difference of the rounded rates, so that it is exactly antisymmetric.
         public var differencePerKm2: Double { aPerKm2 - bPerKm2 }
+        /// Whether the areas' rates per km² differ by more than chance: the exact test of `a`
+        /// against `b` with the areas' km² as exposures (ratio A / B per km²); nil when an area
+        /// has no extent. Two circles of one radius have equal exposures.
+        public let test: PoissonChange?
+
+        init(slug: String, a: Int, b: Int, aKm2: Double, bKm2: Double) {
+            self.slug = slug
+            self.a = a
+            self.b = b
+            aPerKm2 = AreaReport.rate(a, aKm2)
+            bPerKm2 = AreaReport.rate(b, bKm2)
+            test = aKm2 > 0 && bKm2 > 0 ? PoissonChange(a, b, exposureA: aKm2, exposureB: bKm2) : nil
+        }
     }
 
     /// Per category, in `categories` order.
     public var rows: [Row] {
         categories.map { slug in
             let na = a.count(slug), nb = b.count(slug)
-            return Row(slug: slug, a: na, b: nb, aPerKm2: AreaReport.rate(na, a.result.areaKm2), bPerKm2: AreaReport.rate(nb, b.result.areaKm2))
+            return Row(slug: slug, a: na, b: nb, aKm2: a.result.areaKm2, bKm2: b.result.areaKm2)
         }
     }
 
     public var total: Row {
-        Row(slug: "total", a: a.result.total, b: b.result.total, aPerKm2: a.perKm2, bPerKm2: b.perKm2)
+        Row(slug: "total", a: a.result.total, b: b.result.total, aKm2: a.result.areaKm2, bKm2: b.result.areaKm2)
     }
 }
 
@@ -55,7 +68,8 @@ extension CrimeMirror {
 extension AreaComparison: ReportDocument {
 
     /// One JSON object. Keys: `report` ("compare"), `months`, `total` and `by_category` rows (`slug`,
-    /// `name`, `a`, `b`, `difference` = a − b, `a_per_km2`, `b_per_km2`, `difference_per_km2`),
+    /// `name`, `a`, `b`, `difference` = a − b, `a_per_km2`, `b_per_km2`, `difference_per_km2`,
+    /// `p_value` and `ratio_ci95` of the rates per km², A / B: see ``Row/test``),
     /// `a` and `b` (each side's full report object), `caveats`, `summary`.
     public func json() -> String {
         var w = JSONWriter()
@@ -71,6 +85,7 @@ extension AreaComparison: ReportDocument {
             w.density("a_per_km2", r.aPerKm2, places: 1)
             w.density("b_per_km2", r.bPerKm2, places: 1)
             w.density("difference_per_km2", r.differencePerKm2, places: 1)
+            w.changeTest(r.test)
             w.endObject()
         }
         w.beginObject()
@@ -106,13 +121,19 @@ extension AreaComparison: ReportDocument {
         if t.a == t.b {
             s.append("Both recorded the same number of crimes.")
         } else {
-            s.append("The first recorded \(Format.grouped(abs(t.difference))) \(t.difference > 0 ? "more" : "fewer") crimes than the second (\(Format.density(abs(t.differencePerKm2), places: 1)) per km² \(t.differencePerKm2 >= 0 ? "more" : "fewer")).")
+            s.append("The first recorded \(Format.grouped(abs(t.difference))) \(t.difference > 0 ? "more" : "fewer") crimes than the second (\(Format.density(abs(t.differencePerKm2), places: 1)) per km² \(t.differencePerKm2 >= 0 ? "more" : "fewer"))"
+                     + (t.test.map { test in test.withinNormalVariation ? "; per km², that is \(AreaReport.normalVariation(test, "chance"))." : "; per km², that is more than chance would explain (\(test.pPhrase))." } ?? "."))
         }
-        let differing = rows.filter { $0.difference != 0 }.sorted { (abs($0.difference), $1.slug) > (abs($1.difference), $0.slug) }.prefix(3)
-        if !differing.isEmpty {
-            s.append("The categories that differ most are " + AreaReport.list(differing.map {
-                "\(Category.name(forSlug: $0.slug).lowercased()) (\(Format.grouped($0.a)) against \(Format.grouped($0.b)))"
+        // Only differences unlikely to be chance are named.
+        let differing = rows.filter { $0.difference != 0 }
+        let real = differing.filter { $0.test.map { !$0.withinNormalVariation } ?? false }
+            .sorted { (abs($0.difference), $1.slug) > (abs($1.difference), $0.slug) }.prefix(3)
+        if !real.isEmpty {
+            s.append("The categories that differ most, beyond chance, are " + AreaReport.list(real.map {
+                "\(Category.name(forSlug: $0.slug).lowercased()) (\(Format.grouped($0.a)) against \(Format.grouped($0.b)), \($0.test!.pPhrase))"
             }) + ".")
+        } else if !differing.isEmpty {
+            s.append("No category differs by more than chance would explain.")
         }
         if !a.result.coverage.isComplete || !b.result.coverage.isComplete {
             func held(_ side: AreaReport) -> String {
@@ -132,10 +153,10 @@ extension AreaComparison: ReportDocument {
 
     var tableRows: TextTable {
         let all = rows.filter { $0.a > 0 || $0.b > 0 || Category.standard.contains($0.slug) } + [total]
-        return TextTable(header: ["Category", "A", "B", "A − B", "A per km²", "B per km²", "A − B per km²"], rows: all.map {
+        return TextTable(header: ["Category", "A", "B", "A − B", "A per km²", "B per km²", "A − B per km²", "p"], rows: all.map {
             [$0.slug == "total" ? "Total" : Category.name(forSlug: $0.slug), Format.grouped($0.a), Format.grouped($0.b), Signed.int($0.difference),
              Format.density($0.aPerKm2, places: 1), Format.density($0.bPerKm2, places: 1),
-             ($0.differencePerKm2 > 0 ? "+" : "") + Format.density($0.differencePerKm2, places: 1)]
+             ($0.differencePerKm2 > 0 ? "+" : "") + Format.density($0.differencePerKm2, places: 1), AreaReport.pColumn($0.test)]
         })
     }
 
@@ -146,13 +167,13 @@ extension AreaComparison: ReportDocument {
     }
 
     public func table() -> String {
-        var out = heading + "\n" + legend.joined(separator: "\n") + "\n\n" + summary.wrapped(100) + "\n\n" + tableRows.plain()
+        var out = heading + "\n" + legend.joined(separator: "\n") + "\n\n" + summary.wrapped(100) + "\n\n" + tableRows.plain() + AreaReport.pLegend + "\n"
         if !sideNotes.isEmpty { out += "\nFlags and notes:\n" + sideNotes.map { "! " + $0 }.joined(separator: "\n") + "\n" }
         return out
     }
 
     public func markdown() -> String {
-        var out = "# \(heading)\n\n" + legend.map { "- " + $0 }.joined(separator: "\n") + "\n\n## Summary\n\n\(summary)\n\n## By category\n\n" + tableRows.markdown()
+        var out = "# \(heading)\n\n" + legend.map { "- " + $0 }.joined(separator: "\n") + "\n\n## Summary\n\n\(summary)\n\n## By category\n\n" + tableRows.markdown() + "\n" + AreaReport.pLegend + "\n"
         if !sideNotes.isEmpty { out += "\n## Flags and notes\n\n" + sideNotes.map { "- " + $0 }.joined(separator: "\n") + "\n" }
         return out
     }
@@ -165,7 +186,7 @@ extension AreaComparison: ReportDocument {
         body += shown.isEmpty ? "<p>No crimes recorded in either area.</p>\n"
             : HTMLPage.barChart(labels: shown.map { Category.name(forSlug: $0.slug) }, first: shown.map(\.a), second: shown.map(\.b), names: ("A", "B"))
         body += "<p class=\"legend\"><span class=\"swatch\" style=\"background:#2f6fce;height:10px\"></span>A<span class=\"swatch\" style=\"background:#e07b00;height:10px\"></span>B</p>\n"
-        body += HTMLPage.table(tableRows, total: true)
+        body += HTMLPage.table(tableRows, total: true) + "<p class=\"small\">\(HTMLPage.escape(AreaReport.pLegend))</p>\n"
         let peak = Double(([a, b].flatMap { $0.trend.map(\.total) }).max() ?? 0)
         for (name, side) in [("A", a), ("B", b)] {
             body += "<h2>\(name): crimes per month</h2>\n" + HTMLPage.trendChart(months: side.trend.map(\.month), totals: side.trend.map(\.total),

@@ -30,7 +30,8 @@ extension AreaReport: ReportDocument {
     /// `no_location`, `forces`, `coverage` (as a query's), `per_month` (crimes per held month),
     /// `months.held` (months held for every force of the area), `by_category` (slug → count), `categories` (rows with `slug`, `name`,
     /// `count`, `share_pct`, `per_km2`), `by_month`, `trend` (rows with `month`, `total`,
-    /// `moving_average_3m`, `rolling_12m`, `complete`), `year_on_year`, `flags`, `catchment`,
+    /// `moving_average_3m`, `rolling_12m`, `complete`), `year_on_year` (whose change objects carry
+    /// `now`, `before`, `change`, `change_pct`, `p_value`, `ratio_ci95`), `flags`, `catchment`,
     /// `method`, `notes`, `caveats`, `summary`, `synthetic`. Figures not available are `null`.
     public func json() -> String {
         let r = result
@@ -127,6 +128,7 @@ extension AreaReport: ReportDocument {
             w.value("before", c.before)
             w.value("change", c.change)
             w.value("change_pct", c.percent, places: 1)
+            w.changeTest(c.test)
             w.endObject()
         }
         w.beginObject("year_on_year")
@@ -153,6 +155,7 @@ extension AreaReport: ReportDocument {
         "moving_average": "3-month centred mean (the month and its two neighbours), one decimal; none for the first and last month of the range, whose window would need a month outside it, nor where a month of the window is missing",
         "rolling_total": "crimes in the 12 months ending with the month, reaching back before the range; none where any of those months is missing",
         "year_on_year": "the last (up to 12) months of the range against the same months a year earlier, per category; n/a when any of those months is missing; % is n/a when the earlier count is 0",
+        "change_test": "exact two-sided test that two Poisson counts have equal rates (conditional binomial, as scipy.stats.binomtest), with the 95% Clopper-Pearson interval of the rate ratio; year on year compares the same number of months (ratio now / before), compare the two areas per km² (ratio A / B); a change is called a rise or fall only when p < 0.05 (marked †), otherwise it is within normal variation; p under 0.001 is written <0.001",
         "missing": "a month is missing (not held) when the mirror holds no data for it, or none for a force of the area: a force whose area covers at least 1% of it, or another force (such as BTP) that recorded at least 1% of the crimes here in the months the mirror holds for it",
         "rates": "per km² and per month count only the months held; a missing month is not a zero",
     ]
@@ -170,13 +173,22 @@ extension AreaReport: ReportDocument {
             let c = y.byCategory[slug]!
             return [Category.name(forSlug: slug), Format.grouped(n), Format.decimal(share(n), places: 1) + "%",
                     Format.density(AreaReport.rate(n, result.areaKm2), places: 1),
-                    Format.grouped(c.now), c.before.map(Format.grouped) ?? "n/a", Signed.int(c.change), Signed.percent(c.percent)]
+                    Format.grouped(c.now), c.before.map(Format.grouped) ?? "n/a", Signed.int(c.change), Signed.percent(c.percent), AreaReport.pColumn(c.test)]
         }
         let t = y.total
         rows.append(["Total", Format.grouped(result.total), result.total > 0 ? "100.0%" : "-", Format.density(perKm2, places: 1),
-                     Format.grouped(t.now), t.before.map(Format.grouped) ?? "n/a", Signed.int(t.change), Signed.percent(t.percent)])
-        return TextTable(header: ["Category", "Crimes", "Share", "per km²", now, then, "Change", "Change %"], rows: rows)
+                     Format.grouped(t.now), t.before.map(Format.grouped) ?? "n/a", Signed.int(t.change), Signed.percent(t.percent), AreaReport.pColumn(t.test)])
+        return TextTable(header: ["Category", "Crimes", "Share", "per km²", now, then, "Change", "Change %", "p"], rows: rows)
     }
+
+    /// A change's p-value for a table column, with "†" where it is below 0.05 (a change the summary
+    /// calls a rise or fall); "n/a" without a test. ("*" already marks months with missing data.)
+    static func pColumn(_ t: PoissonChange?) -> String {
+        t.map { $0.pText + ($0.withinNormalVariation ? "" : " †") } ?? "n/a"
+    }
+
+    /// The line under a table with a p column.
+    static let pLegend = "p: exact two-sided test that the two counts have equal rates (conditional binomial); † p < 0.05, more than normal variation"
 
     /// The trend table's rows; "*" marks months not held for a force of the area.
     var trendTable: TextTable {
@@ -199,7 +211,7 @@ extension AreaReport: ReportDocument {
     /// For a terminal: the summary first, then the tables, flags, notes and method.
     public func table() -> String {
         var out = heading + "\n" + coverageLine + "\n\n" + summary.wrapped(100) + "\n\n"
-        out += categoryTable.plain() + "\n" + trendTable.plain()
+        out += categoryTable.plain() + AreaReport.pLegend + "\n\n" + trendTable.plain()
         if trend.contains(where: { !$0.complete }) { out += "* not held: the mirror has no data for this month for a force of the area (or for any force)\n" }
         if !flags.isEmpty { out += "\nFlags:\n" + flags.map { "! " + $0.text }.joined(separator: "\n") + "\n" }
         if !otherNotes.isEmpty { out += "\nNotes:\n" + otherNotes.map { "- " + $0 }.joined(separator: "\n") + "\n" }
@@ -209,7 +221,7 @@ extension AreaReport: ReportDocument {
 
     /// The same content as Markdown (headings, pipe tables).
     public func markdown() -> String {
-        var out = "# \(heading)\n\n\(coverageLine)\n\n## Summary\n\n\(summary)\n\n## By category\n\n" + categoryTable.markdown()
+        var out = "# \(heading)\n\n\(coverageLine)\n\n## Summary\n\n\(summary)\n\n## By category\n\n" + categoryTable.markdown() + "\n" + AreaReport.pLegend + "\n"
         out += "\n## By month\n\n" + trendTable.markdown()
         if trend.contains(where: { !$0.complete }) { out += "\n\\* not held: the mirror has no data for this month for a force of the area (or for any force)\n" }
         if !flags.isEmpty { out += "\n## Flags\n\n" + flags.map { "- " + $0.text }.joined(separator: "\n") + "\n" }

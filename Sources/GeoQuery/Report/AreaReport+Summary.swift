@@ -64,23 +64,32 @@ extension AreaReport {
         let window = "In the \(y.months) month\(y.months == 1 ? "" : "s") to \(y.current.upperBound.longName)"
         if let why = y.unavailable {
             s.append("\(window), change against the same months a year earlier is not available: \(why).")
-        } else if let before = y.total.before {
+        } else if let before = y.total.before, let test = y.total.test {
             let now = y.total.now
             if now == before {
                 s.append("\(window), recorded crime was unchanged against the same months a year earlier (\(Format.grouped(now))).")
+            } else if test.withinNormalVariation {
+                let pct = y.total.percent.map { " (\(Signed.percent($0)))" } ?? ""
+                s.append("\(window), recorded crime went from \(Format.grouped(before)) to \(Format.grouped(now))\(pct) against the same months a year earlier: \(AreaReport.normalVariation(test, "year-to-year")).")
             } else {
                 let pct = y.total.percent.map { " by \(Format.decimal(abs($0), places: 1))%" } ?? ""
-                s.append("\(window), recorded crime \(now > before ? "rose" : "fell")\(pct) against the same months a year earlier, from \(Format.grouped(before)) to \(Format.grouped(now)).")
+                s.append("\(window), recorded crime \(now > before ? "rose" : "fell")\(pct) against the same months a year earlier, from \(Format.grouped(before)) to \(Format.grouped(now)), more than chance would explain (\(test.pPhrase)).")
             }
-            let moves = categories.compactMap { slug in y.byCategory[slug].flatMap { c in c.change.map { (slug, $0, c.percent) } } }.filter { $0.1 != 0 }
+            // Only changes unlikely to be chance are named as the largest rise or fall.
+            let moves = categories.compactMap { slug in y.byCategory[slug].flatMap { c in c.change.map { (slug, $0, c.percent, c.test) } } }.filter { $0.1 != 0 }
+            let real = moves.filter { $0.3.map { !$0.withinNormalVariation } ?? false }
             var parts: [String] = []
-            if let up = moves.filter({ $0.1 > 0 }).max(by: { ($0.1, $1.0) < ($1.1, $0.0) }) {
-                parts.append("the largest rise was in \(Category.name(forSlug: up.0).lowercased()) (up \(Format.grouped(up.1))\(up.2.map { ", \(Format.decimal(abs($0), places: 1))%" } ?? ""))")
+            if let up = real.filter({ $0.1 > 0 }).max(by: { ($0.1, $1.0) < ($1.1, $0.0) }) {
+                parts.append("the largest rise was in \(Category.name(forSlug: up.0).lowercased()) (up \(Format.grouped(up.1))\(up.2.map { ", \(Format.decimal(abs($0), places: 1))%" } ?? ""), \(up.3!.pPhrase))")
             }
-            if let down = moves.filter({ $0.1 < 0 }).min(by: { ($0.1, $0.0) < ($1.1, $1.0) }) {
-                parts.append("the largest fall in \(Category.name(forSlug: down.0).lowercased()) (down \(Format.grouped(-down.1))\(down.2.map { ", \(Format.decimal(abs($0), places: 1))%" } ?? ""))")
+            if let down = real.filter({ $0.1 < 0 }).min(by: { ($0.1, $0.0) < ($1.1, $1.0) }) {
+                parts.append("the largest fall \(parts.isEmpty ? "was " : "")in \(Category.name(forSlug: down.0).lowercased()) (down \(Format.grouped(-down.1))\(down.2.map { ", \(Format.decimal(abs($0), places: 1))%" } ?? ""), \(down.3!.pPhrase))")
             }
-            if !parts.isEmpty { s.append(AreaReport.capitalised(parts.joined(separator: "; ")) + ".") }
+            if !parts.isEmpty {
+                s.append(AreaReport.capitalised(parts.joined(separator: "; ")) + ".")
+            } else if !moves.isEmpty {
+                s.append("No category changed by more than normal year-to-year variation.")
+            }
         }
         for f in flags where f.kind == .categoryChange {
             s.append("The figures cross a change of Police UK's categories in \(Month(f.months)?.longName ?? f.months), so a step in the affected categories there is not a real change.")
@@ -91,6 +100,13 @@ extension AreaReport {
             s.append("The mirror lacks data for \(AreaReport.list(what)): those months undercount, and a dip there is missing data, not less crime.")
         }
         return (s + caveats).joined(separator: " ")
+    }
+
+    /// "within normal year-to-year variation for counts this small (p = 0.47)": what a change whose
+    /// exact test finds it likely by chance is called. "For counts this small" only where they are
+    /// (under 100 on both sides), which is where readers most over-read a percentage.
+    static func normalVariation(_ t: PoissonChange, _ kind: String) -> String {
+        "within normal \(kind) variation\(max(t.a, t.b) < 100 ? " for counts this small" : "") (\(t.pPhrase))"
     }
 
     /// "a", "a and b", "a, b and c".

@@ -24,8 +24,9 @@ public struct ReportRequest: Sendable, Equatable {
 }
 
 /// A report on one area: counts by category and month, a smoothed trend, 12-month rolling totals,
-/// change against a year earlier, rates per km², flags where a chart step is not a real change,
-/// and a plain-English summary built from those figures alone.
+/// change against a year earlier (with its exact test, ``PoissonChange``), rates per km², flags
+/// where a chart step is not a real change, and a plain-English summary built from those figures
+/// alone.
 ///
 /// Figures over months the mirror lacks are not guessed: a moving average, rolling total or
 /// year-on-year change whose months include one that is missing (for any force that recorded crime
@@ -79,6 +80,16 @@ public struct AreaReport: Sendable {
             public var percent: Double? {
                 guard let b = before, b > 0 else { return nil }
                 return AreaReport.round1(Double(now - b) * 100 / Double(b))
+            }
+            /// Whether `now` differs from `before` by more than chance: the exact test of the two
+            /// counts over equal exposures (the same number of months), ratio now / before; nil
+            /// when unavailable. Computed once: the summary, tables and JSON all read it.
+            public let test: PoissonChange?
+
+            init(now: Int, before: Int?) {
+                self.now = now
+                self.before = before
+                test = before.map { PoissonChange(now, $0) }
             }
         }
     }

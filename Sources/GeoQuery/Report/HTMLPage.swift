@@ -180,7 +180,7 @@ extension AreaReport {
         let ranked = rankedAll.filter { $0.count > 0 }
         body += "<h2>By category</h2>\n" + (ranked.isEmpty ? "<p>No crimes recorded.</p>\n"
             : HTMLPage.barChart(labels: ranked.map { Category.name(forSlug: $0.slug) }, first: ranked.map(\.count)))
-        body += HTMLPage.table(categoryTable, total: true)
+        body += HTMLPage.table(categoryTable, total: true) + "<p class=\"small\">\(HTMLPage.escape(AreaReport.pLegend))</p>\n"
         body += "<h2>Month by month</h2>\n" + HTMLPage.table(trendTable, total: false)
         if trend.contains(where: { !$0.complete }) { body += "<p class=\"small\">* not held: the mirror has no data for this month for a force of the area (or for any force)</p>\n" }
         if !flags.isEmpty { body += "<h2>Flags</h2>\n" + HTMLPage.list(flags.map(\.text), cssClass: "flags") }

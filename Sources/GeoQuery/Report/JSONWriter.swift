@@ -49,6 +49,25 @@ public struct JSONWriter {
     /// `null` for a figure that is not available (reports' "n/a").
     mutating func value(_ key: String?, _ v: Int?) { if let v { value(key, v) } else { null(key) } }
     mutating func value(_ key: String?, _ v: Double?, places: Int) { if let v { value(key, v, places: places) } else { null(key) } }
+    /// Every digit of `v` (the shortest text that reads back as the same Double: "0.4713", "1e-09"),
+    /// for statistics a reader may recompute; `null` for nil and non-finite values.
+    mutating func value(_ key: String?, exact v: Double?) {
+        if let v, v.isFinite { element(key); bytes += v.description.utf8 } else { null(key) }
+    }
+
+    /// A change's exact test beside it: `p_value`, and `ratio_ci95` as [low, high] with an infinite
+    /// upper end written `null`; both `null` when there is no test.
+    mutating func changeTest(_ t: PoissonChange?) {
+        value("p_value", exact: t?.pValue)
+        if let t {
+            beginArray("ratio_ci95")
+            value(nil, exact: t.ratioInterval.lowerBound)
+            value(nil, exact: t.ratioInterval.upperBound)
+            endArray()
+        } else {
+            null("ratio_ci95")
+        }
+    }
 
     private mutating func open(_ key: String?, _ bracket: UInt8) {
         element(key)

@@ -126,11 +126,13 @@ extension QueryResult {
         return out + ",\(total),\(Format.decimal(areaKm2, places: 4)),\(Format.csvField(notes.joined(separator: " | ")))\n"
     }
 
-    /// One `--per-feature` table line (crimes, km², per km²), after the header when `header`.
+    /// One `--per-feature` table line (crimes, km², per km², months held for every force of the
+    /// feature's area, "!" where some are not), after the header when `header`.
     public func featureTableRow(_ feature: String, header: Bool) -> String {
-        let head = header ? pad("feature", 24) + left("crimes", 10) + left("km²", 12) + left("per km²", 10) + "\n" : ""
+        let head = header ? pad("feature", 24) + left("crimes", 10) + left("km²", 12) + left("per km²", 10) + left("held", 10) + "\n" : ""
+        let held = "\(coverage.monthsHeld)/\(coverage.monthsAsked)" + (coverage.isComplete ? "" : " !")
         return head + pad(feature, 24) + " " + left(Format.grouped(total), 9) + " " + left(Format.decimal(areaKm2, places: 3), 11)
-            + " " + left(Format.density(densityPerKm2, places: 1), 9) + "\n"
+            + " " + left(Format.density(densityPerKm2, places: 1), 9) + " " + left(held, 9) + "\n"
     }
 
     private func pad(_ s: String, _ n: Int) -> String { s + String(repeating: " ", count: max(0, n - s.count)) }

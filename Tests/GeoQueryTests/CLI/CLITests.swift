@@ -200,7 +200,7 @@ import Testing
     @Test func perFeatureCSVHasAValueUnderEveryHeading() throws {
         let path = TestData.shared.appendingPathComponent("boundaries/lsoa-2011-by-lad/E09000001.json").path
         let r = try CLIRun.run(["--mirror", TestData.realMirrorPath, "--geojson", path, "--per-feature", "--format", "csv", "--date", "2019-01"])
-        let rows = r.stdout.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).count }
+        let rows = r.stdout.split(separator: "\n").map { RoughEdgesCLITests.csvFields(String($0)).count }
         #expect(rows.count == 7 && Set(rows).count == 1)
     }
     @Test func perFeaturePoliceJSONIsRefused() throws {

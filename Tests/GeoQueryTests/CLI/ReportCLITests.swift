@@ -44,6 +44,8 @@ import Testing
         for format in ["table", "markdown", "html"] {
             let r = try CLIRun.run(args + ["--format", format])
             #expect(r.status == 0 && r.stdout.contains(total), "\(format)")
+            // The p column's legend under the category table.
+            #expect(r.stdout.contains("more than normal variation"), "\(format): no p legend")
         }
         let json = try CLIRun.run(args + ["--format", "json"])
         let obj = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as! [String: Any]
@@ -51,6 +53,11 @@ import Testing
         let compare = try CLIRun.run(["compare"] + Self.leicester + ["--lat2", "52.6205", "--lng2", "-1.1245", "--from", "2021-01", "--to", "2021-12", "--format", "json"])
         let c = try JSONSerialization.jsonObject(with: Data(compare.stdout.utf8)) as! [String: Any]
         #expect((c["total"] as? [String: Any])?["a"] as? Int == report.result.total)
+        // Each change carries its exact test.
+        let yoy = try #require((obj["year_on_year"] as? [String: Any])?["total"] as? [String: Any])
+        let p = try #require(yoy["p_value"] as? Double), expected = try #require(report.yearOnYear.total.test).pValue
+        #expect(abs(p - expected) <= 1e-15 * expected && (yoy["ratio_ci95"] as? [Any])?.count == 2)
+        #expect((c["total"] as? [String: Any])?["p_value"] is Double && ((c["by_category"] as? [[String: Any]])?.allSatisfy { $0["ratio_ci95"] is [Any] } ?? false))
     }
 }
 

@@ -128,11 +128,60 @@ struct ReferenceReport {
             } else {
                 #expect(y.unavailable != nil && y.total.before == nil, "\(label): year on year should be n/a")
             }
+            // The exact test beside each change, in the JSON, equals the library function on the
+            // brute-force counts.
+            let json = try JSONSerialization.jsonObject(with: Data(report.json().utf8)) as! [String: Any]
+            let yoy = json["year_on_year"] as! [String: Any]
+            let byCategory = yoy["by_category"] as! [String: [String: Any]]
+            for slug in report.categories {
+                let expected = ref.yoyBefore.map { PoissonChange(ref.yoyNow[slug] ?? 0, $0[slug] ?? 0) }
+                expectChangeTest(byCategory[slug]!, expected, "\(label): \(slug)")
+            }
+            let total = ref.yoyBefore.map { PoissonChange(ref.yoyNow.values.reduce(0, +), $0.values.reduce(0, +)) }
+            expectChangeTest(yoy["total"] as! [String: Any], total, "\(label): total")
         }
     }
 
+    /// The summary calls the year-on-year total a rise or fall only when the exact test on the
+    /// brute-force counts gives p < 0.05, and otherwise says it is within normal variation; the
+    /// largest rise it names is the largest among categories with p < 0.05. The places are real
+    /// Leicester cases with both outcomes (checked: the test needs one of each).
+    @Test func summaryCallsAChangeOnlyWhenItIsUnlikelyToBeChance() throws {
+        let places: [(lat: Double, lng: Double, metres: Double)] = [
+            (52.63, -1.12, 150), (52.6205, -1.1245, 150), (52.64, -1.14, 200), (52.6344, -1.1313, 100), (52.6344, -1.1313, 50), (52.63, -1.12, 200),
+        ]
+        var seen = Set<String>()
+        for p in places {
+            let report = try TestData.realMirror.report(ReportRequest(query: .radius(lat: p.lat, lng: p.lng, Distance(metres: p.metres), from: Month("2021-01"), to: Month("2021-12"))))
+            let ref = ReferenceReport(lat: p.lat, lng: p.lng, metres: p.metres, from: Month("2021-01")!, to: Month("2021-12")!)
+            let before = try #require(ref.yoyBefore)
+            let now = ref.yoyNow.values.reduce(0, +), then = before.values.reduce(0, +)
+            let test = PoissonChange(now, then)
+            let label = "\(p): \(then) → \(now), p = \(test.pValue)"
+            if test.pValue < 0.05 {
+                #expect(report.summary.contains("recorded crime \(now > then ? "rose" : "fell") by"), "\(label): \(report.summary)")
+                #expect(!report.summary.contains("recorded crime went from"), "\(label)")
+                seen.insert(now > then ? "rose" : "fell")
+            } else {
+                #expect(report.summary.contains("recorded crime went from \(then) to \(now)") && report.summary.contains("within normal year-to-year variation"), "\(label): \(report.summary)")
+                #expect(!report.summary.contains("recorded crime rose") && !report.summary.contains("recorded crime fell"), "\(label)")
+                seen.insert("normal")
+            }
+            let rises = ref.yoyNow.keys.compactMap { slug -> (String, Int)? in
+                let n = ref.yoyNow[slug]!, b = before[slug] ?? 0
+                return n > b && PoissonChange(n, b).pValue < 0.05 ? (slug, n - b) : nil
+            }
+            if let top = rises.max(by: { ($0.1, $1.0) < ($1.1, $0.0) }) {
+                #expect(report.summary.contains("largest rise was in \(Category.name(forSlug: top.0).lowercased()) (up \(top.1),"), "\(label): \(report.summary)")
+            } else {
+                #expect(!report.summary.contains("largest rise"), "\(label): \(report.summary)")
+            }
+        }
+        #expect(seen.contains("rose") && seen.contains("normal"), "the places should show both wordings: \(seen)")
+    }
+
     /// Every number the summary states is a number (or part of a text such as a month or the
-    /// radius) that the rest of the JSON carries.
+    /// radius) that the rest of the JSON carries; for reports and for comparisons.
     @Test func summaryStatesOnlyNumbersTheJSONHolds() throws {
         let mirror = TestData.realMirror
         var requests = reportCentres().prefix(8).enumerated().map { i, c in
@@ -141,10 +190,34 @@ struct ReferenceReport {
         requests.append(ReportRequest(query: .radius(lat: 52.6344, lng: -1.1313, Distance(metres: 804.672), from: Month("2020-01"), to: Month("2022-10")),
                                       label: "LE1 5WW postcode centroid", catchment: CatchmentBounds(certain: 18_211, reported: 22_550, possible: 27_903, expansionRatio: 1.37)))
         requests.append(ReportRequest(query: .polygon(try PolygonReader.poly("52.64,-1.15:52.64,-1.11:52.62,-1.11:52.62,-1.15"), from: Month("2012-01"), to: Month("2019-02"))))
-        for request in requests {
-            let json = try mirror.report(request).json()
+        var documents = try requests.map { try mirror.report($0).json() }
+        // Comparisons: two circles of one radius, and two of different radii (unequal exposures).
+        for (x, y) in [(requests[0], requests[1]), (requests[2], requests[3])] {
+            var second = x
+            second.query.area = y.query.area
+            if case .circle(let c) = y.query.area, documents.count > requests.count { second.query.area = .circle(Circle(lat: c.lat, lng: c.lng, radius: Distance(metres: 300))) }
+            documents.append(try mirror.compare(x, second).json())
+        }
+        var statedPValues = 0
+        for json in documents {
             var obj = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
-            let summary = try #require(obj.removeValue(forKey: "summary") as? String)
+            var summary = try #require(obj.removeValue(forKey: "summary") as? String)
+            // A p-value is stated to two significant digits ("p = 0.47"): it must be a `p_value` of
+            // the JSON rounded to the digits shown. Checked here, then left out of the check below.
+            var pValues: [Double] = []
+            func collectP(_ v: Any) {
+                if let d = v as? [String: Any] { for (k, x) in d { if k == "p_value", let p = x as? Double { pValues.append(p) } else { collectP(x) } } }
+                else if let a = v as? [Any] { a.forEach(collectP) }
+            }
+            collectP(obj)
+            let stated = try NSRegularExpression(pattern: "p = (\\d+)\\.(\\d+)")
+            for m in stated.matches(in: summary, range: NSRange(summary.startIndex..., in: summary)) {
+                let text = String(summary[Range(m.range, in: summary)!].dropFirst(4)), places = Double(String(summary[Range(m.range(at: 2), in: summary)!]).count)
+                let scale = pow(10, places)
+                statedPValues += 1
+                #expect(pValues.contains { ($0 * scale).rounded() == (Double(text)! * scale).rounded() }, "summary states p = \(text), which no p_value of the JSON rounds to")
+            }
+            summary = stated.stringByReplacingMatches(in: summary, range: NSRange(summary.startIndex..., in: summary), withTemplate: "p = ")
             var allowed = Set<Double>()
             func collect(_ v: Any) {
                 if let d = v as? [String: Any] { for (k, x) in d { numbers(in: k).forEach { allowed.insert($0) }; collect(x) } }
@@ -153,10 +226,27 @@ struct ReferenceReport {
                 else if let n = v as? NSNumber, !(v is Bool) { allowed.insert(abs(n.doubleValue)) }
             }
             collect(obj)
-            let stated = numbers(in: summary)
-            #expect(!stated.isEmpty)
-            for n in stated { #expect(allowed.contains(n), "summary states \(n), which the JSON lacks: \(summary)") }
+            let statedNumbers = numbers(in: summary)
+            #expect(!statedNumbers.isEmpty)
+            for n in statedNumbers { #expect(allowed.contains(n), "summary states \(n), which the JSON lacks: \(summary)") }
         }
+        #expect(statedPValues > 0, "no summary stated a p-value to check")
+    }
+
+    /// A change object's `p_value` and `ratio_ci95` carry `expected`'s figures (all null for nil).
+    /// The JSON writes every digit, but Foundation's JSON parser on Linux may read the last one a
+    /// unit off, hence "equal" to 1e-15.
+    func expectChangeTest(_ change: [String: Any], _ expected: PoissonChange?, _ label: String) {
+        guard let t = expected else {
+            #expect(change["p_value"] is NSNull && change["ratio_ci95"] is NSNull, "\(label): no test expected")
+            return
+        }
+        func same(_ v: Any?, _ x: Double) -> Bool { (v as? Double).map { $0 == x || abs($0 - x) <= 1e-15 * abs(x) } ?? false }
+        #expect(same(change["p_value"], t.pValue), "\(label): p_value \(String(describing: change["p_value"])) against \(t.pValue)")
+        let ci = change["ratio_ci95"] as? [Any]
+        #expect(ci?.count == 2 && same(ci?[0], t.ratioInterval.lowerBound)
+                && (t.ratioInterval.upperBound.isInfinite ? ci?[1] is NSNull : same(ci?[1], t.ratioInterval.upperBound)),
+                "\(label): ratio_ci95 \(String(describing: ci)) against \(t.ratioInterval)")
     }
 
     /// Decimal numbers in a text, thousands separators removed ("22,550" → 22550, "54.0%" → 54).
@@ -224,6 +314,32 @@ struct ReferenceReport {
                 #expect(x["difference"] as? Int == (y["difference"] as? Int).map { -$0 })
                 #expect(x["difference_per_km2"] as? Double == (y["difference_per_km2"] as? Double).map { $0 == 0 ? 0 : -$0 })
             }
+        }
+    }
+
+    /// Each row's `p_value` and `ratio_ci95` are the exact test of the brute-force counts with the
+    /// areas' km² as exposures; two circles of one radius reduce to equal exposures (p0 = 0.5).
+    @Test func compareCarriesTheExactTestOfTheBruteForceCounts() throws {
+        let pairs: [((Double, Double, Double), (Double, Double, Double))] = [
+            ((52.6344, -1.1313, 804.672), (52.6205, -1.1245, 804.672)), ((52.63, -1.12, 150), (52.6205, -1.1245, 400)), ((52.64, -1.14, 200), (52.63, -1.12, 200)),
+        ]
+        for (x, y) in pairs {
+            func request(_ c: (Double, Double, Double)) -> ReportRequest {
+                ReportRequest(query: .radius(lat: c.0, lng: c.1, Distance(metres: c.2), from: Month("2021-01"), to: Month("2021-12")))
+            }
+            let comparison = try TestData.realMirror.compare(request(x), request(y))
+            let json = try JSONSerialization.jsonObject(with: Data(comparison.json().utf8)) as! [String: Any]
+            let ra = ReferenceReport(lat: x.0, lng: x.1, metres: x.2, from: Month("2021-01")!, to: Month("2021-12")!)
+            let rb = ReferenceReport(lat: y.0, lng: y.1, metres: y.2, from: Month("2021-01")!, to: Month("2021-12")!)
+            func test(_ a: Int, _ b: Int) -> PoissonChange {
+                x.2 == y.2 ? PoissonChange(a, b) : PoissonChange(a, b, exposureA: .pi * x.2 * x.2 / 1e6, exposureB: .pi * y.2 * y.2 / 1e6)
+            }
+            let label = "\(x) against \(y)"
+            for row in json["by_category"] as! [[String: Any]] {
+                let slug = row["slug"] as! String
+                AreaReportTests().expectChangeTest(row, test(ra.byCategory[slug] ?? 0, rb.byCategory[slug] ?? 0), "\(label): \(slug)")
+            }
+            AreaReportTests().expectChangeTest(json["total"] as! [String: Any], test(ra.byCategory.values.reduce(0, +), rb.byCategory.values.reduce(0, +)), "\(label): total")
         }
     }
 
