@@ -70,9 +70,9 @@ public struct Coverage: Sendable, Equatable {
         return "\(Int(p.rounded()))%"
     }
 
-    /// "24" when every asked month is held, else "15 of 24 months held".
+    /// "24" when every asked month is held, else "15 of 24 months held" ("0 of 1 month held").
     public var heldDescription: String {
-        monthsHeld == monthsAsked ? "\(monthsAsked)" : "\(monthsHeld) of \(monthsAsked) months held"
+        monthsHeld == monthsAsked ? "\(monthsAsked)" : "\(monthsHeld) of \(monthsAsked) month\(monthsAsked == 1 ? "" : "s") held"
     }
 
     /// The `coverage` JSON object: `forces` [{`force`, `name`, `share`}], `missing` [{`force`,

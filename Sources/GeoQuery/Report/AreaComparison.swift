@@ -138,9 +138,9 @@ extension AreaComparison: ReportDocument {
         if !a.result.coverage.isComplete || !b.result.coverage.isComplete {
             func held(_ side: AreaReport) -> String {
                 let c = side.result.coverage
-                return c.monthsHeld == c.monthsAsked ? "all of them held" : c.monthsHeld == 0 ? "none of them held" : "\(c.monthsHeld) of them held"
+                return c.monthsHeld == c.monthsAsked ? "all" : c.monthsHeld == 0 ? "none" : "\(c.monthsHeld)"
             }
-            s.append("Of the \(r.months.count) month\(r.months.count == 1 ? "" : "s"), the first area has \(held(a)) for every force of its area and the second \(held(b)); rates per km² count the months held.")
+            s.append("Months held for every force of the area (of \(r.months.count)): \(held(a)) for the first area, \(held(b)) for the second; rates per km² count the months held.")
         }
         for (name, side) in [("first", a), ("second", b)] where side.flags.contains(where: { $0.kind == .missingData }) {
             s.append("The mirror lacks some data for the \(name) area (see its flags): a difference there may be missing data, not less crime.")

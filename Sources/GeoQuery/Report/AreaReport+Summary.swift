@@ -44,7 +44,7 @@ extension AreaReport {
         let r = result
         var s: [String] = []
         let held = r.coverage.monthsHeld, asked = r.months.count
-        let heldPhrase = held == asked ? "" : held == 0 ? ", none of them held for every force of the area" : ", \(held) of them held"
+        let heldPhrase = held == asked ? "" : held == 0 ? (asked == 1 ? ", not held for every force of the area" : ", none of them held for every force of the area") : ", \(held) of them held"
         let span = (asked == 1 ? "In \(r.from.longName) (1 month" : "From \(r.from.longName) to \(r.to.longName) (\(asked) months") + heldPhrase + ")"
         if r.total == 0 {
             s.append("\(span), no crimes were recorded \(placePhrase).")

@@ -242,7 +242,9 @@ import Testing
         #expect(shown > 0 && abs(shown - density) <= density * 0.5, "\(line)")
         let perFeature = try CLIRun.run(Self.real + area + ["--per-feature"])
         let row = try #require(perFeature.stdout.split(separator: "\n").first { $0.hasPrefix("Dyfed-Powys") })
-        let rowDensity = try #require(Double(row.split(separator: " ").last.map(String.init) ?? ""))
+        // Columns: feature, crimes, km², per km², months held.
+        let columns = row.split(separator: " ")
+        let rowDensity = try #require(Double(String(columns[columns.count - 2])))
         #expect(rowDensity > 0 && abs(rowDensity - density) <= density * 0.5, "\(row)")
         // Reports: the JSON rate and the summary's sentence agree, and neither is 0.
         let report = try json(["report"] + Self.real + area + ["--format", "json"])
