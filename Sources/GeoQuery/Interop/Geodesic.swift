@@ -36,8 +36,8 @@ public final class Geodesic: @unchecked Sendable {
 
 extension Geodesic {
     /// Area in m² enclosed by a ring of (lat, lng) degrees on the WGS84 ellipsoid
-    /// (`geod_polygonarea`: edges are geodesics; for the small rings of a query the difference
-    /// from lon/lat-straight edges is negligible). Always positive.
+    /// (`geod_polygonarea`: edges are geodesics, so not the shape a query polygon draws; that
+    /// one's area is ``LonLatArea``, and the tests compare the two). Always positive.
     func area(ring: [(lat: Double, lng: Double)]) -> Double {
         var lats = ring.map(\.lat), lngs = ring.map(\.lng)
         if ring.count > 1, ring.first! == ring.last! { lats.removeLast(); lngs.removeLast() }
