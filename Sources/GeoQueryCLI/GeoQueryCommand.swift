@@ -80,7 +80,7 @@ struct QueryOptions: ParsableArguments {
     @Flag(help: "Leave out British Transport Police crimes.")
     var excludeBtp = false
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("A polygon as data.police.uk takes it: lat,lng:lat,lng:... (closed for you).", valueName: "points"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("A polygon as data.police.uk takes it: lat,lng:lat,lng:... (closed for you), or @FILE to read it from a file.", valueName: "points|@file"))
     var poly: String?
     @Option(help: ArgumentHelp("A GeoJSON file: Polygon, MultiPolygon, Feature or FeatureCollection (holes allowed).", valueName: "file"))
     var geojson: String?
@@ -100,10 +100,10 @@ struct QueryOptions: ParsableArguments {
             }
             i.lat = lat; i.lng = lng; i.postcode = postcode.first; i.radius = radius; i.from = from; i.to = to; i.date = date
             i.categories = category; i.forces = force; i.excludeBTP = excludeBtp
-            i.poly = poly; i.repair = repair
+            i.poly = try poly.map { try QueryOptions.textOrFile($0, what: "poly") }; i.repair = repair
             i.geojson = try geojson.map { try QueryOptions.read($0, what: "GeoJSON") }
             i.kml = try kml.map { try QueryOptions.read($0, what: "KML") }
-            i.wkt = try wkt.map { $0.hasPrefix("@") ? try QueryOptions.read(String($0.dropFirst()), what: "WKT") : $0 }
+            i.wkt = try wkt.map { try QueryOptions.textOrFile($0, what: "WKT") }
             return i
         }
     }
@@ -111,6 +111,12 @@ struct QueryOptions: ParsableArguments {
     /// A CSV field, quoted when it holds a comma, quote or newline (RFC 4180).
     static func csvField(_ s: String) -> String {
         s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+    }
+
+    /// An option's text, or with a leading `@` the contents of the file it names (a 200,000-vertex
+    /// polygon is too long for a command line).
+    static func textOrFile(_ value: String, what: String) throws -> String {
+        value.hasPrefix("@") ? try read(String(value.dropFirst()), what: what) : value
     }
 
     static func read(_ path: String, what: String) throws -> String {
