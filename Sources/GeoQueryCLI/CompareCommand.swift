@@ -61,7 +61,7 @@ struct CompareCommand: ParsableCommand {
         // --radius is for circles: a polygon side leaves it out.
         if try first.polygon() != nil { first.radius = nil }
         if try second.polygon() != nil { second.radius = nil }
-        let m = try CrimeMirror.open(mirror.location)
+        let m = try mirror.open()
         let a = try first.query(in: m), b = try second.query(in: m)
         let requests = try [a, b].map { ReportRequest(query: $0, label: $0.centre?.label, catchment: try m.catchmentReport($0).bounds) }
         try Output.write(try m.compare(requests[0], requests[1]).rendered(format), to: outputFile)

@@ -55,6 +55,18 @@ struct MirrorOptions: ParsableArguments {
     var path: String?
 
     var location: MirrorLocation { MirrorLocation.resolve(path) }
+
+    /// Opens the mirror; the first catchment question after an ingest says on stderr that it is
+    /// computing them (seconds) and when it is done.
+    func open() throws -> CrimeMirror {
+        try CrimeMirror.open(location) { event in
+            // The embedded sample's catchments take milliseconds: nothing to say.
+            switch event {
+            case .computing(_, nil), .computed(_, _, nil, _): return
+            default: Output.note(event.message)
+            }
+        }
+    }
 }
 
 /// The area and filters of a query.
