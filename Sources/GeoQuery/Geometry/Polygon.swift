@@ -16,7 +16,7 @@ public struct Polygon: Sendable, Equatable {
     public var warnings: [String] = []
 
     /// Area in km² on the WGS84 ellipsoid of this shape, edges straight in lon/lat as containment
-    /// draws them (``LonLatArea``; holes subtracted), computed once here rather than per query.
+    /// draws them (`LonLatArea`; holes subtracted), computed once here rather than per query.
     public let areaKm2: Double
 
     public init(parts: [[[Coordinate]]], warnings: [String] = []) {

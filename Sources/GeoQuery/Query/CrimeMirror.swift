@@ -39,8 +39,10 @@ public final class CrimeMirror: @unchecked Sendable {
     let catchmentCache = LazyValue<CatchmentStore>()
 
     /// Opens the mirror at `location`, verifying the snapshot's header and index checksums.
-    /// - Parameter catchmentProgress: told when the catchments are computed (the first catchment
-    ///   question after an ingest: seconds for the whole country); the library prints nothing.
+    /// - Parameters:
+    ///   - location: a mirror folder, or the embedded sample.
+    ///   - catchmentProgress: told when the catchments are computed (the first catchment
+    ///     question after an ingest: seconds for the whole country); the library prints nothing.
     /// - Complexity: maps the file; reads only the index sections (no CSV, no crime rows).
     public static func open(_ location: MirrorLocation, catchmentProgress: (@Sendable (CatchmentProgress) -> Void)? = nil) throws -> CrimeMirror {
         let m = try CrimeMirror(snapshot: location.openSnapshot())

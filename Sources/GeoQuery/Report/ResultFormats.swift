@@ -11,6 +11,7 @@ extension QueryResult {
     /// `by_month`, `by_month_category`, `by_outcome`, `map_points`, `months` {`from`, `to`},
     /// `forces`, `no_location`, plus `area`, `notes` and `synthetic`; `centre` {`postcode`, `kind`,
     /// `postcodes`, `lat`, `lng`} when the query was centred on a postcode.
+    /// - Parameter area: the query's area, written as `area`.
     /// - Parameter leading: string members written first (a batch line's `id`, a feature's name).
     /// - Parameter catchment: adds the `catchment` object (``CrimeMirror/catchmentReport(_:)``).
     public func json(area: Area, leading: [(key: String, value: String)] = [], catchment: CatchmentReport? = nil) -> String {
