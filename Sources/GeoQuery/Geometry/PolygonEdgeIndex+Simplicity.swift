@@ -3,12 +3,12 @@ extension PolygonEdgeIndex {
     /// vertex), shown with the strip index: a one-ring polygon that is simple is valid, so GEOS's
     /// validity check can be skipped. GEOS 3.11 checks with an STR tree of monotone chains, which
     /// for a comb of long thin teeth visits O(n^1.5) chain pairs (about a second at 200,000
-    /// vertices) and for a star O(n²); here each strip is swept by x.
+    /// vertices) and for a star O(n²); here each strip is swept by x over the edges' parts in it.
     ///
     /// - Parameter ring: the ring's distinct consecutive vertices (x, y), not closed.
     /// - Returns: true when shown simple; nil when it is not, or when that could not be shown
     ///   within `budget` × n pair visits (ask GEOS, which also names the problem).
-    /// - Complexity: O(n log n + pairs of edges whose boxes meet within a strip).
+    /// - Complexity: O(n log n + pairs of edges whose parts in a strip have meeting boxes).
     static func ringIsSimple(_ ring: [(x: Double, y: Double)], budget: Int = 64) -> Bool? {
         guard ring.count >= 3 else { return nil }
         let index = PolygonEdgeIndex(rings: [ring])
@@ -17,30 +17,43 @@ extension PolygonEdgeIndex {
 
     /// For an index over one closed ring (edges in ring order, none of zero length).
     private func edgesMeetOnlyAtSharedVertices(budget: Int) -> Bool {
-        let n = ax.count
+        let n = ax.count, count = stripCount
         var visits = 0
-        for s in 0..<stripCount {
-            var list = (Int(stripStart[s])..<Int(stripStart[s + 1])).map { Int(stripEdges[$0]) }
-            list.sort { min(ax[$0], bx[$0]) < min(ax[$1], bx[$1]) }
-            // Sweep by x: `active` holds the edges whose x-range may still reach the next one.
-            var active: [Int] = []
-            for e in list {
-                let lo = min(ax[e], bx[e])
-                active.removeAll { max(ax[$0], bx[$0]) < lo }
+        for s in 0..<count {
+            // Each edge's part inside the strip (a little wider, so rounding cannot hide a
+            // meeting on the strip's edge): long spikes through a strip overlap only near
+            // neighbours there, though their whole boxes overlap thousands.
+            let low = s == 0 ? -Double.infinity : minY + (Double(s) - 1e-6) * stripHeight
+            let high = s == count - 1 ? Double.infinity : minY + (Double(s + 1) + 1e-6) * stripHeight
+            var parts = (Int(stripStart[s])..<Int(stripStart[s + 1])).map { k in clipped(Int(stripEdges[k]), low, high) }
+            parts.sort { $0.x0 < $1.x0 }
+            // Sweep by x: `active` holds the parts whose x-range may still reach the next one.
+            var active: [(e: Int, x0: Double, x1: Double, y0: Double, y1: Double)] = []
+            for part in parts {
+                active.removeAll { $0.x1 < part.x0 }
                 visits += active.count
                 if visits > budget { return false }
-                for f in active {
-                    let lowE = min(ay[e], by[e]), lowF = min(ay[f], by[f])
-                    if max(ay[e], by[e]) < lowF || max(ay[f], by[f]) < lowE { continue }
-                    // Test each pair once: in the lowest strip both edges reach.
-                    if strip(max(lowE, lowF), stripCount) != s { continue }
+                for other in active where other.y1 >= part.y0 && part.y1 >= other.y0 {
+                    let (e, f) = (part.e, other.e)
                     let adjacent = (e + 1) % n == f || (f + 1) % n == e
                     if adjacent ? spike(e, f, n) : meets(e, f) { return false }
                 }
-                active.append(e)
+                active.append(part)
             }
         }
         return true
+    }
+
+    /// The box of edge e's part between y = low and y = high, padded against rounding; the whole
+    /// edge's box when the part is a horizontal edge or rounding leaves it empty (conservative).
+    private func clipped(_ e: Int, _ low: Double, _ high: Double) -> (e: Int, x0: Double, x1: Double, y0: Double, y1: Double) {
+        let (lowY, highY) = (min(ay[e], by[e]), max(ay[e], by[e])), (lowX, highX) = (min(ax[e], bx[e]), max(ax[e], bx[e]))
+        let c0 = max(lowY, low), c1 = min(highY, high)
+        guard c0 <= c1, ay[e] != by[e] else { return (e, lowX, highX, lowY, highY) }
+        let dx = bx[e] - ax[e], dy = by[e] - ay[e]
+        let u = ax[e] + (c0 - ay[e]) / dy * dx, v = ax[e] + (c1 - ay[e]) / dy * dx
+        let pad = abs(dx) * 1e-9 + (abs(u) + abs(v)) * 1e-15
+        return (e, max(lowX, min(u, v) - pad), min(highX, max(u, v) + pad), c0, c1)
     }
 
     /// Sign of orient2d(p, q, r), exact: the filtered test, else expansion arithmetic.
