@@ -18,7 +18,7 @@ struct BatchCommand: ParsableCommand {
     @OptionGroup var mirror: MirrorOptions
 
     func run() throws {
-        let m = try CrimeMirror.open(mirror.location)
+        let m = try mirror.open()
         var buffer = ""
         var lineNumber = 0
         var failures = 0

@@ -31,7 +31,7 @@ struct CatchmentCommand: ParsableCommand {
     enum CatchmentFormat: String, ExpressibleByArgument, CaseIterable { case table, json, geojson }
 
     func run() throws {
-        let m = try CrimeMirror.open(mirror.location)
+        let m = try mirror.open()
         let q = try area.input.query(in: m)
         let report = try m.catchmentReport(q)
         if let svg { try Output.file(svg, report.svg()) }

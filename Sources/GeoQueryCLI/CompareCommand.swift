@@ -25,7 +25,7 @@ struct CompareCommand: ParsableCommand {
     var lng2: Double?
     @Option(help: ArgumentHelp("Second centre as a UK postcode, sector or district.", valueName: "postcode"))
     var postcode2: String?
-    @Option(parsing: .unconditional, help: ArgumentHelp("Second area as a poly string.", valueName: "points"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Second area as a poly string, or @FILE.", valueName: "points|@file"))
     var poly2: String?
     @Option(help: ArgumentHelp("Second area as a GeoJSON file.", valueName: "file"))
     var geojson2: String?
@@ -50,18 +50,19 @@ struct CompareCommand: ParsableCommand {
         var first = try options.input
         var second = first
         second.featureSelection = PolygonReader.FeatureSelection()  // --feature/--where pick from the first area's file
-        second.lat = lat2; second.lng = lng2; second.postcode = twoPostcodes ? area.postcode[1] : postcode2; second.poly = poly2
+        second.lat = lat2; second.lng = lng2; second.postcode = twoPostcodes ? area.postcode[1] : postcode2
+        second.poly = try poly2.map { try QueryOptions.textOrFile($0, what: "poly") }
         if twoPostcodes && postcode2 != nil { throw GeoQueryError.invalidQuery("give the second postcode once: --postcode A --postcode B, or --postcode2 B") }
         second.geojson = try geojson2.map { try QueryOptions.read($0, what: "GeoJSON") }
         second.kml = try kml2.map { try QueryOptions.read($0, what: "KML") }
-        second.wkt = try wkt2.map { $0.hasPrefix("@") ? try QueryOptions.read(String($0.dropFirst()), what: "WKT") : $0 }
+        second.wkt = try wkt2.map { try QueryOptions.textOrFile($0, what: "WKT") }
         guard second.lat != nil || second.lng != nil || [second.postcode, second.poly, second.geojson, second.wkt, second.kml].contains(where: { $0 != nil }) else {
             throw GeoQueryError.invalidQuery("give the second area with --lat2/--lng2 or --postcode2 (or --poly2, --geojson2, --wkt2, --kml2)")
         }
         // --radius is for circles: a polygon side leaves it out.
         if try first.polygon() != nil { first.radius = nil }
         if try second.polygon() != nil { second.radius = nil }
-        let m = try CrimeMirror.open(mirror.location)
+        let m = try mirror.open()
         let a = try first.query(in: m), b = try second.query(in: m)
         let requests = try [a, b].map { ReportRequest(query: $0, label: $0.centre?.label, catchment: try m.catchmentReport($0).bounds) }
         try Output.write(try m.compare(requests[0], requests[1]).rendered(format), to: outputFile)

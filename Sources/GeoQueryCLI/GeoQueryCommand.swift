@@ -96,6 +96,18 @@ struct MirrorOptions: ParsableArguments {
     var path: String?
 
     var location: MirrorLocation { MirrorLocation.resolve(path) }
+
+    /// Opens the mirror; the first catchment question after an ingest says on stderr that it is
+    /// computing them (seconds) and when it is done.
+    func open() throws -> CrimeMirror {
+        try CrimeMirror.open(location) { event in
+            // The embedded sample's catchments take milliseconds: nothing to say.
+            switch event {
+            case .computing(_, nil), .computed(_, _, nil, _): return
+            default: Output.note(event.message)
+            }
+        }
+    }
 }
 
 /// The area and filters of a query.
@@ -121,7 +133,7 @@ struct QueryOptions: ParsableArguments {
     @Flag(help: "Leave out British Transport Police crimes.")
     var excludeBtp = false
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("A polygon as data.police.uk takes it: lat,lng:lat,lng:... (closed for you).", valueName: "points"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("A polygon as data.police.uk takes it: lat,lng:lat,lng:... (closed for you), or @FILE to read it from a file.", valueName: "points|@file"))
     var poly: String?
     @Option(help: ArgumentHelp("A GeoJSON file: Polygon, MultiPolygon, Feature or FeatureCollection (holes allowed).", valueName: "file"))
     var geojson: String?
@@ -147,16 +159,22 @@ struct QueryOptions: ParsableArguments {
             }
             i.lat = lat; i.lng = lng; i.postcode = postcode.first; i.radius = radius; i.from = from; i.to = to; i.date = date
             i.categories = category; i.forces = force; i.excludeBTP = excludeBtp
-            i.poly = poly; i.repair = repair
+            i.poly = try poly.map { try QueryOptions.textOrFile($0, what: "poly") }; i.repair = repair
             guard geojson != nil || (feature.isEmpty && whereProperty.isEmpty) else {
                 throw GeoQueryError.invalidQuery("--feature and --where pick features of a --geojson FeatureCollection: give --geojson FILE")
             }
             i.featureSelection = PolygonReader.FeatureSelection(names: feature, properties: whereProperty, key: featureKey)
             i.geojson = try geojson.map { try QueryOptions.read($0, what: "GeoJSON") }
             i.kml = try kml.map { try QueryOptions.read($0, what: "KML") }
-            i.wkt = try wkt.map { $0.hasPrefix("@") ? try QueryOptions.read(String($0.dropFirst()), what: "WKT") : $0 }
+            i.wkt = try wkt.map { try QueryOptions.textOrFile($0, what: "WKT") }
             return i
         }
+    }
+
+    /// An option's text, or with a leading `@` the contents of the file it names (a 200,000-vertex
+    /// polygon is too long for a command line).
+    static func textOrFile(_ value: String, what: String) throws -> String {
+        value.hasPrefix("@") ? try read(String(value.dropFirst()), what: what) : value
     }
 
     static func read(_ path: String, what: String) throws -> String {

@@ -11,6 +11,6 @@ struct InfoCommand: ParsableCommand {
     @OptionGroup var mirror: MirrorOptions
 
     func run() throws {
-        Output.standard(try CrimeMirror.open(mirror.location).info.text)
+        Output.standard(try mirror.open().info.text)
     }
 }

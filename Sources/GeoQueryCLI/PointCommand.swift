@@ -40,7 +40,7 @@ struct PointCommand: ParsableCommand {
     }
 
     func run() throws {
-        let m = try CrimeMirror.open(mirror.location)
+        let m = try mirror.open()
         let input = try area.input
         let (first, last) = try input.monthRange()
         let index: Int

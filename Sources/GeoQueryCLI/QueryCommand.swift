@@ -36,7 +36,7 @@ struct QueryCommand: ParsableCommand {
     var apiUrls = false
 
     func run() throws {
-        let m = try CrimeMirror.open(mirror.location)
+        let m = try mirror.open()
         if perFeature { return try runPerFeature(m) }
         let q = try area.input.query(in: m)
         if apiUrls {

@@ -28,7 +28,7 @@ struct ReportCommand: ParsableCommand {
     var outputFile: String?
 
     func run() throws {
-        let m = try CrimeMirror.open(mirror.location)
+        let m = try mirror.open()
         let q = try area.input.query(in: m)
         try Output.write(try m.report(ReportRequest(query: q, label: q.centre?.label, catchmentReport: m.catchmentReport(q))).rendered(format), to: outputFile)
     }

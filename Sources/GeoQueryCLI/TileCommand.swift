@@ -30,7 +30,7 @@ struct TileCommand: ParsableCommand {
     enum TileFormat: String, ExpressibleByArgument, CaseIterable { case urls, json, geojson, table }
 
     func run() throws {
-        let m = try CrimeMirror.open(mirror.location)
+        let m = try mirror.open()
         let input = try area.input
         guard input.from == nil && input.to == nil else {
             throw GeoQueryError.invalidMonth("tile plans one month: give --date YYYY-MM, not --from/--to")

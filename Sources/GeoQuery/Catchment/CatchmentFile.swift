@@ -21,15 +21,20 @@ enum CatchmentFile {
 
     /// The catchments of `snapshot`: read from the mirror folder when it holds a file made for
     /// this snapshot, else computed and (where the folder is writable) stored.
-    static func load(for snapshot: Snapshot, at location: MirrorLocation) throws
+    /// - Parameter progress: told when a computation starts and ends (not when the file is read).
+    static func load(for snapshot: Snapshot, at location: MirrorLocation, progress: (@Sendable (CatchmentProgress) -> Void)? = nil) throws
         -> (bytes: SnapshotBytes, stored: Bool, views: [Section: UnsafeRawBufferPointer]) {
         let identity = snapshot.catchmentIdentity
+        var path: String? = nil
         if case .directory(let dir) = location {
-            let path = (dir as NSString).appendingPathComponent(fileName)
-            if let bytes = try? SnapshotBytes(mapping: path), let views = try? sections(of: bytes, identity: identity, path: path) {
+            path = (dir as NSString).appendingPathComponent(fileName)
+            if let bytes = try? SnapshotBytes(mapping: path!), let views = try? sections(of: bytes, identity: identity, path: path!) {
                 return (bytes, true, views)
             }
         }
+        let started = Date()
+        let mapPoints = snapshot.array(.pointLat, as: Int32.self).count
+        progress?(.computing(mapPoints: mapPoints, file: path))
         let image = try compute(snapshot)
         var serialized: [UInt8] = []
         _ = file.write(image) { serialized.append(contentsOf: $0); return true }
@@ -40,6 +45,7 @@ enum CatchmentFile {
                 serialized.withUnsafeBytes { sink($0) }
             }) != nil
         }
+        progress?(.computed(mapPoints: mapPoints, seconds: Date().timeIntervalSince(started), file: path, stored: stored))
         let bytes = SnapshotBytes(copying: serialized)
         return (bytes, stored, try sections(of: bytes, identity: identity, path: fileName))
     }

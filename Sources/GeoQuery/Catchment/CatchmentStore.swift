@@ -24,8 +24,8 @@ final class CatchmentStore: @unchecked Sendable {
     private var nodeBox: [Double] = []
     private let tree: TreeView
 
-    init(snapshot s: Snapshot, location: MirrorLocation, tree: TreeView) throws {
-        let (bytes, stored, views) = try CatchmentFile.load(for: s, at: location)
+    init(snapshot s: Snapshot, location: MirrorLocation, tree: TreeView, progress: (@Sendable (CatchmentProgress) -> Void)? = nil) throws {
+        let (bytes, stored, views) = try CatchmentFile.load(for: s, at: location, progress: progress)
         self.bytes = bytes
         self.stored = stored
         projection = (try? JSONDecoder().decode(CatchmentFile.Meta.self, from: Data(views[.meta]!)))?.projection ?? "unknown"

@@ -3,7 +3,7 @@ import Foundation
 extension CrimeMirror {
     /// The catchments, opened (or computed and stored, after an ingest) on first use.
     func catchments() throws -> CatchmentStore {
-        try catchmentCache.value { try CatchmentStore(snapshot: snapshot, location: location, tree: tree) }
+        try catchmentCache.value { try CatchmentStore(snapshot: snapshot, location: location, tree: tree, progress: catchmentProgress) }
     }
 
     /// The catchment expansion report of a radius or polygon query: how far the map points inside

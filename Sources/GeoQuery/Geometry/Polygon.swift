@@ -15,14 +15,14 @@ public struct Polygon: Sendable, Equatable {
     /// What the user should know about how it was read (repairs).
     public var warnings: [String] = []
 
-    /// Area in km² on the WGS84 ellipsoid (PROJ geodesic area; holes subtracted), computed once
-    /// here: it costs a geodesic per edge, too much to repeat per query.
+    /// Area in km² on the WGS84 ellipsoid of this shape, edges straight in lon/lat as containment
+    /// draws them (`LonLatArea`; holes subtracted), computed once here rather than per query.
     public let areaKm2: Double
 
     public init(parts: [[[Coordinate]]], warnings: [String] = []) {
         self.parts = parts.map { $0.map(Polygon.closed) }
         self.warnings = warnings
-        areaKm2 = Polygon.geodesicAreaKm2(self.parts)
+        areaKm2 = Polygon.areaKm2(self.parts)
     }
 
     static func closed(_ ring: [Coordinate]) -> [Coordinate] {
@@ -30,11 +30,9 @@ public struct Polygon: Sendable, Equatable {
         return ring + [f]
     }
 
-    static func geodesicAreaKm2(_ parts: [[[Coordinate]]]) -> Double {
+    static func areaKm2(_ parts: [[[Coordinate]]]) -> Double {
         parts.reduce(0.0) { total, rings in
-            let outer = Geodesic.wgs84.area(ring: rings[0].map { ($0.lat, $0.lng) })
-            let holes = rings.dropFirst().reduce(0.0) { $0 + Geodesic.wgs84.area(ring: $1.map { ($0.lat, $0.lng) }) }
-            return total + outer - holes
+            total + LonLatArea.area(ring: rings[0]) - rings.dropFirst().reduce(0.0) { $0 + LonLatArea.area(ring: $1) }
         } / 1e6
     }
 

@@ -1,19 +1,30 @@
-/// Point-in-polygon in Swift over an edge list indexed by horizontal strips (after tidwall/tg's
-/// write-up on polygon indexing): a point tests only the edges of its strip.
+/// Point-in-polygon in Swift over an edge list indexed by strips (after tidwall/tg's write-up on
+/// polygon indexing): a point tests only the edges of its strip.
+///
+/// Strips run across whichever axis the edges are short in (a comb of tall teeth gets vertical
+/// strips), and there are only as many as keep the edge-to-strip entries at most 16 per edge, so
+/// building is O(n log n) in time and O(n) in memory whatever the shape. Internally the strips are
+/// always horizontal: a transposed index swaps x and y at its entry points (a reflection leaves
+/// containment unchanged).
 ///
 /// Exactness: orientations use Shewchuk's filtered `orient2d` — when rounding could flip a
 /// sign the test answers "undecided" (nil) and the caller asks GEOS, so answers equal GEOS's
 /// robust predicates while almost every point costs a few multiplications. Box tests are
 /// conservative: a box is `.inside` or `.outside` only when no edge comes near it.
 public struct PolygonEdgeIndex: Sendable {
-    // Edges as flat arrays; x = longitude, y = latitude (degrees).
-    private var ax: [Double] = [], ay: [Double] = [], bx: [Double] = [], by: [Double] = []
-    private let minY: Double, maxY: Double, minX: Double, maxX: Double
-    private let stripHeight: Double
-    private var stripStart: [Int32] = [], stripEdges: [Int32] = []
+    // Edges as flat arrays in the index's frame: x runs along the strips, y across them
+    // (x = longitude, y = latitude unless `transposed`).
+    let ax: [Double], ay: [Double], bx: [Double], by: [Double]
+    let minY: Double, maxY: Double, minX: Double, maxX: Double
+    let stripHeight: Double
+    let stripStart: [Int32], stripEdges: [Int32]
+    /// Strips across x (the caller's x and y are swapped on the way in).
+    private let transposed: Bool
 
     /// Shewchuk's bound for the fast orient2d: (3 + 16ε)ε.
     private static let orientBound = 3.3306690738754716e-16
+    /// Most strip entries per edge on average; fewer strips are used rather than more entries.
+    private static let entriesPerEdge = 16
 
     public init(_ polygon: Polygon) {
         self.init(rings: polygon.parts.flatMap { $0 }.map { $0.map { (x: $0.lng, y: $0.lat) } })
@@ -21,37 +32,65 @@ public struct PolygonEdgeIndex: Sendable {
 
     /// Over planar rings of any units (British National Grid metres for catchments); each ring
     /// closed or not, holes and parts alike (even-odd).
+    /// - Complexity: O(n log n): at most 17 counting passes to size the strips, then one fill.
     init(rings: [[(x: Double, y: Double)]]) {
+        var ax: [Double] = [], ay: [Double] = [], bx: [Double] = [], by: [Double] = []
         for ring in rings where ring.count > 1 {
             let closed = ring.first! == ring.last! ? ring : ring + [ring.first!]
             for i in 0..<(closed.count - 1) {
                 ax.append(closed[i].x); ay.append(closed[i].y); bx.append(closed[i + 1].x); by.append(closed[i + 1].y)
             }
         }
-        minY = min(ay.min() ?? 0, by.min() ?? 0); maxY = max(ay.max() ?? 0, by.max() ?? 0)
-        minX = min(ax.min() ?? 0, bx.min() ?? 0); maxX = max(ax.max() ?? 0, bx.max() ?? 0)
-        // About 4 edges per strip on average; at least one strip.
-        let strips = max(1, min(1 << 16, ax.count / 4))
-        stripHeight = max((maxY - minY) / Double(strips), 1e-12)
-        var buckets = [[Int32]](repeating: [], count: strips)
-        for e in 0..<ax.count {
-            let lo = strip(min(ay[e], by[e]), strips), hi = strip(max(ay[e], by[e]), strips)
-            for s in lo...hi { buckets[s].append(Int32(e)) }
+        let n = ax.count
+        func extent(_ a: [Double], _ b: [Double]) -> (Double, Double) { (min(a.min() ?? 0, b.min() ?? 0), max(a.max() ?? 0, b.max() ?? 0)) }
+        var (x0, x1) = extent(ax, bx), (y0, y1) = extent(ay, by)
+        // Each edge enters about (its extent across the strips ÷ strip height) strips: strip
+        // across the axis in which the edges are shorter, relative to the polygon's size.
+        var across = 0.0, along = 0.0
+        for e in 0..<n {
+            across += abs(by[e] - ay[e]) / max(y1 - y0, 1e-300)
+            along += abs(bx[e] - ax[e]) / max(x1 - x0, 1e-300)
         }
-        stripStart = [0]
-        for b in buckets { stripEdges += b; stripStart.append(Int32(stripEdges.count)) }
+        let transposed = along < across
+        if transposed { swap(&ax, &ay); swap(&bx, &by); swap(&x0, &y0); swap(&x1, &y1) }
+        // About 4 edges per strip on average, at least one strip; halved while the entries
+        // would exceed `entriesPerEdge` per edge (tall edges enter many strips).
+        var strips = max(1, min(1 << 16, n / 4))
+        func height(_ count: Int) -> Double { max((y1 - y0) / Double(count), 1e-12) }
+        func span(_ e: Int, _ count: Int) -> ClosedRange<Int> {
+            let h = height(count)
+            return PolygonEdgeIndex.strip(min(ay[e], by[e]), y0, h, count)...PolygonEdgeIndex.strip(max(ay[e], by[e]), y0, h, count)
+        }
+        while strips > 1, (0..<n).reduce(0, { $0 + span($1, strips).count }) > PolygonEdgeIndex.entriesPerEdge * n { strips /= 2 }
+        // Counting sort of the entries by strip: no per-strip arrays.
+        var start = [Int32](repeating: 0, count: strips + 1)
+        for e in 0..<n { for s in span(e, strips) { start[s + 1] += 1 } }
+        for s in 0..<strips { start[s + 1] += start[s] }
+        var edges = [Int32](repeating: 0, count: Int(start[strips]))
+        var next = start
+        for e in 0..<n {
+            for s in span(e, strips) { edges[Int(next[s])] = Int32(e); next[s] += 1 }
+        }
+        (self.ax, self.ay, self.bx, self.by) = (ax, ay, bx, by)
+        (minX, maxX, minY, maxY) = (x0, x1, y0, y1)
+        stripHeight = height(strips)
+        stripStart = start
+        stripEdges = edges
+        self.transposed = transposed
     }
 
-    private func strip(_ y: Double, _ count: Int) -> Int {
-        min(count - 1, max(0, Int((y - minY) / stripHeight)))
+    static func strip(_ y: Double, _ minY: Double, _ height: Double, _ count: Int) -> Int {
+        min(count - 1, max(0, Int((y - minY) / height)))
     }
 
-    private var stripCount: Int { stripStart.count - 1 }
+    func strip(_ y: Double, _ count: Int) -> Int { PolygonEdgeIndex.strip(y, minY, stripHeight, count) }
+
+    var stripCount: Int { stripStart.count - 1 }
 
     /// Sign of orient2d(a, b, p): +1 p left of a→b, -1 right, 0 on the line; nil when rounding
     /// could change the sign.
     @inline(__always)
-    private static func orientation(_ ax: Double, _ ay: Double, _ bx: Double, _ by: Double, _ px: Double, _ py: Double) -> Int? {
+    static func orientation(_ ax: Double, _ ay: Double, _ bx: Double, _ by: Double, _ px: Double, _ py: Double) -> Int? {
         let left = (ax - px) * (by - py), right = (ay - py) * (bx - px)
         let det = left - right
         let bound = orientBound * (abs(left) + abs(right))
@@ -63,7 +102,11 @@ public struct PolygonEdgeIndex: Sendable {
     /// Inside or on the boundary; nil when the point is too close to an edge to decide in doubles.
     public func contains(latitude: Double, longitude: Double) -> Bool? { contains(x: longitude, y: latitude) }
 
-    func contains(x px: Double, y py: Double) -> Bool? {
+    func contains(x: Double, y: Double) -> Bool? {
+        transposed ? containsInFrame(x: y, y: x) : containsInFrame(x: x, y: y)
+    }
+
+    private func containsInFrame(x px: Double, y py: Double) -> Bool? {
         if py < minY || py > maxY || px < minX || px > maxX { return false }
         let s = strip(py, stripCount)
         var inside = false
@@ -85,7 +128,12 @@ public struct PolygonEdgeIndex: Sendable {
     }
 
     /// Conservative: `.crosses` whenever an edge might touch the box.
-    func classify(minX x0: Double, minY y0: Double, maxX x1: Double, maxY y1: Double) -> BoxRelation {
+    func classify(minX: Double, minY: Double, maxX: Double, maxY: Double) -> BoxRelation {
+        transposed ? classifyInFrame(minX: minY, minY: minX, maxX: maxY, maxY: maxX)
+            : classifyInFrame(minX: minX, minY: minY, maxX: maxX, maxY: maxY)
+    }
+
+    private func classifyInFrame(minX x0: Double, minY y0: Double, maxX x1: Double, maxY y1: Double) -> BoxRelation {
         if y1 < minY || y0 > maxY || x1 < minX || x0 > maxX { return .outside }
         let count = stripCount
         let first = strip(y0, count), last = strip(y1, count)
@@ -108,7 +156,7 @@ public struct PolygonEdgeIndex: Sendable {
             }
         }
         // No edge near the box: it lies wholly inside or wholly outside; its centre says which.
-        switch contains(x: (x0 + x1) / 2, y: (y0 + y1) / 2) {
+        switch containsInFrame(x: (x0 + x1) / 2, y: (y0 + y1) / 2) {
         case true?: return .inside
         case false?: return .outside
         case nil: return .crosses

@@ -43,6 +43,11 @@ public enum Ingest {
     ///
     /// Nothing is written unless every input is a readable Police UK or postcode file.
     /// - Parameters:
+    ///   - paths: street-level and outcomes CSVs, folders of them, or the archive's zips.
+    ///   - mapPoints: map-point lists (`id,latitude,longitude,name`): points that take catchment area without crimes.
+    ///   - postcodes: OS Code-Point Open or ONS Postcode Directory CSVs.
+    ///   - mirror: the mirror folder to write (created when missing).
+    ///   - progress: told of each file and stage, for a front end's progress line.
     ///   - boundaries: GeoJSON files of force boundaries to clip catchments to; they replace the
     ///     stored ones. Without them the mirror keeps the boundaries it has.
     ///   - gridDirectories: folders holding PROJ grids (the OSTN15 grid), searched before

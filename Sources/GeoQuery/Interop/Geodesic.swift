@@ -19,7 +19,7 @@ public final class Geodesic: @unchecked Sendable {
 
     /// Geodesic distance in metres between two points given in degrees.
     /// - Complexity: one `geod_inverse` call (~1 µs); hot loops should pre-filter with
-    ///   ``LocalMetric`` and call this only near a boundary.
+    ///   `LocalMetric` and call this only near a boundary.
     public func distance(lat1: Double, lng1: Double, lat2: Double, lng2: Double) -> Double {
         var s12 = 0.0, azi1 = 0.0, azi2 = 0.0
         geod_inverse(g, lat1, lng1, lat2, lng2, &s12, &azi1, &azi2)
@@ -36,8 +36,8 @@ public final class Geodesic: @unchecked Sendable {
 
 extension Geodesic {
     /// Area in m² enclosed by a ring of (lat, lng) degrees on the WGS84 ellipsoid
-    /// (`geod_polygonarea`: edges are geodesics; for the small rings of a query the difference
-    /// from lon/lat-straight edges is negligible). Always positive.
+    /// (`geod_polygonarea`: edges are geodesics, so not the shape a query polygon draws; that
+    /// one's area is `LonLatArea`, and the tests compare the two). Always positive.
     func area(ring: [(lat: Double, lng: Double)]) -> Double {
         var lats = ring.map(\.lat), lngs = ring.map(\.lng)
         if ring.count > 1, ring.first! == ring.last! { lats.removeLast(); lngs.removeLast() }

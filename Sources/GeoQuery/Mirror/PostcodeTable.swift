@@ -1,7 +1,7 @@
 import Foundation
 
 /// The postcode centroids of a mirror, in `DIR/postcodes.geoquery` beside the snapshot: a
-/// ``SectionedFile`` ("GEOQPOST") of unit keys sorted ascending (``Postcode/key``), their WGS84
+/// `SectionedFile` ("GEOQPOST") of unit keys sorted ascending (`Postcode.key`), their WGS84
 /// latitudes and longitudes, the source file each came from, and a JSON meta section naming the
 /// sources, their counts and the BNG→WGS84 transformation used.
 ///

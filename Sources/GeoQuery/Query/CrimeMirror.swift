@@ -41,15 +41,22 @@ public final class CrimeMirror: @unchecked Sendable {
     let forceAreaCache = LazyValue<ForceAreas>()
 
     /// Opens the mirror at `location`, verifying the snapshot's header and index checksums.
+    /// - Parameters:
+    ///   - location: a mirror folder, or the embedded sample.
+    ///   - catchmentProgress: told when the catchments are computed (the first catchment
+    ///     question after an ingest: seconds for the whole country); the library prints nothing.
     /// - Complexity: maps the file; reads only the index sections (no CSV, no crime rows).
-    public static func open(_ location: MirrorLocation) throws -> CrimeMirror {
+    public static func open(_ location: MirrorLocation, catchmentProgress: (@Sendable (CatchmentProgress) -> Void)? = nil) throws -> CrimeMirror {
         let m = try CrimeMirror(snapshot: location.openSnapshot())
         m.location = location
+        m.catchmentProgress = catchmentProgress
         return m
     }
 
     /// Where the mirror was opened from (the sample for one built in memory).
     public private(set) var location: MirrorLocation = .sample
+    /// Set once by ``open(_:catchmentProgress:)``, before the mirror is shared.
+    private(set) var catchmentProgress: (@Sendable (CatchmentProgress) -> Void)?
     private let postcodeLock = NSLock()
     private var postcodeTable: PostcodeTable?
 

@@ -11,6 +11,7 @@ extension QueryResult {
     /// `by_month`, `by_month_category`, `by_outcome`, `map_points`, `months` {`from`, `to`},
     /// `forces`, `no_location`, `coverage` (see ``Coverage/write(into:)``), plus `area`, `notes` and `synthetic`; `centre` {`postcode`, `kind`,
     /// `postcodes`, `lat`, `lng`} when the query was centred on a postcode.
+    /// - Parameter area: the query's area, written as `area`.
     /// `geoquery_version` follows the leading members.
     /// - Parameter leading: members written first, each value as JSON text (a batch line's `id`
     ///   as the line gave it, a feature's name quoted with ``JSONWriter/quote(_:)``).

@@ -48,8 +48,12 @@ public enum TilePlanner {
     static let base = "https://data.police.uk/api/"
 
     /// - Parameters:
+    ///   - area: the circle or polygon to cover.
+    ///   - month: the month to plan (the mirror's counts for it, or the nearest month it holds).
     ///   - category: a category slug, or nil for all crime.
-    ///   - limit: the API's per-request cap (503 above it); `margin` leaves headroom for restated data.
+    ///   - limit: the API's per-request cap (503 above it).
+    ///   - margin: the share of `limit` a tile may expect, leaving headroom for restated data.
+    ///   - mirror: the mirror whose map points and counts size the tiles.
     public static func plan(_ area: Area, month: Month, category: String? = nil, limit: Int = 10_000, margin: Double = 0.8,
                             mirror: CrimeMirror) throws -> TilePlan {
         try plans(area, months: [month], category: category, limit: limit, margin: margin, mirror: mirror)[0]
