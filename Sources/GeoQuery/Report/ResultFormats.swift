@@ -9,7 +9,7 @@ public enum OutputFormat: String, CaseIterable, Sendable {
 extension QueryResult {
     /// One JSON object. Keys are a contract: `total`, `btp`, `by_category` (every standard slug),
     /// `by_month`, `by_month_category`, `by_outcome`, `map_points`, `months` {`from`, `to`},
-    /// `forces`, `no_location`, `coverage` (see ``Coverage/write(into:)``), plus `area`, `notes` and `synthetic`; `centre` {`postcode`, `kind`,
+    /// `forces`, `no_location`, `coverage` (see ``Coverage``), plus `area`, `notes` and `synthetic`; `centre` {`postcode`, `kind`,
     /// `postcodes`, `lat`, `lng`} when the query was centred on a postcode.
     /// - Parameter area: the query's area, written as `area`.
     /// `geoquery_version` follows the leading members.
