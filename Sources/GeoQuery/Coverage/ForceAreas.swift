@@ -76,9 +76,7 @@ final class ForceAreas: Sendable {
     /// - Complexity: a box test per force; GEOS intersections only for forces whose boundary
     ///   crosses the area's box (a query on a force border), about 20 µs each.
     func shares(of area: Area) -> [(slug: String, share: Double)] {
-        let outline = ForceAreas.outline(area)
-        let xs = outline.flatMap { $0.flatMap { $0.map(\.lng) } }, ys = outline.flatMap { $0.flatMap { $0.map(\.lat) } }
-        guard let x0 = xs.min(), let x1 = xs.max(), let y0 = ys.min(), let y1 = ys.max() else { return [] }
+        guard let (x0, y0, x1, y1) = ForceAreas.box(area) else { return [] }
         var out: [(slug: String, share: Double)] = [], crossing: [Region] = []
         for r in regions where !(r.maxX < x0 || r.minX > x1 || r.maxY < y0 || r.minY > y1) {
             switch r.edges.classify(minX: x0, minY: y0, maxX: x1, maxY: y1) {
@@ -89,7 +87,7 @@ final class ForceAreas: Sendable {
         }
         if !crossing.isEmpty {
             let geos = GEOSContext()
-            if let query = try? ForceAreas.geometry(outline, in: geos), query.area > 0 {
+            if let query = try? ForceAreas.geometry(ForceAreas.outline(area), in: geos), query.area > 0 {
                 let whole = query.area
                 for r in crossing {
                     guard let g = try? ForceAreas.geometry(r.polygon.parts, in: geos),
@@ -107,6 +105,22 @@ final class ForceAreas: Sendable {
         regions.first { r in
             lat >= r.minY && lat <= r.maxY && lng >= r.minX && lng <= r.maxX && (r.edges.contains(x: lng, y: lat) ?? true)
         }?.slug
+    }
+
+    /// A box holding the area (lon/lat degrees), without allocating: a circle's from its radius
+    /// with a margin (1% and 50 m) well beyond the ellipsoid's departure from the sphere.
+    private static func box(_ area: Area) -> (Double, Double, Double, Double)? {
+        switch area {
+        case .circle(let c):
+            let reach = c.radius.metres * 1.01 + 50
+            let dLat = reach / 110_574, lat = min(89.9, abs(c.lat) + dLat)
+            let dLng = min(180, reach / (111_320 * cos(lat * .pi / 180)))
+            return (c.lng - dLng, c.lat - dLat, c.lng + dLng, c.lat + dLat)
+        case .polygon(let p):
+            var x0 = Double.infinity, y0 = Double.infinity, x1 = -Double.infinity, y1 = -Double.infinity
+            for part in p.parts { for v in part[0] { x0 = min(x0, v.lng); x1 = max(x1, v.lng); y0 = min(y0, v.lat); y1 = max(y1, v.lat) } }
+            return x0 <= x1 ? (x0, y0, x1, y1) : nil
+        }
     }
 
     /// The query area as lon/lat rings: a polygon's own, or a circle as a 72-gon of geodesic points.
