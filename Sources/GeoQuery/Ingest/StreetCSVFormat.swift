@@ -23,20 +23,34 @@ public enum StreetCSVFormat {
         return bytes
     }
 
-    /// The Longitude-to-LSOA-name fields of a located crime, each followed by a comma; the
-    /// Location column gets the archive's "On or near " prefix.
-    public static func locatedFields(longitude: Int, latitude: Int, place: String, lsoaCode: String, lsoaName: String) -> [UInt8] {
+    /// The Longitude-to-LSOA-name fields of a located crime (coordinates in micro-degrees), each
+    /// followed by a comma. `location` is the whole column, e.g. "On or near Lowland Avenue".
+    public static func locatedFields(longitude: Int, latitude: Int, location: String, lsoaCode: String, lsoaName: String) -> [UInt8] {
         var bytes: [UInt8] = []
+        appendLocatedFields(longitude: longitude, latitude: latitude,
+                            place: placeFields(location: location, lsoaCode: lsoaCode, lsoaName: lsoaName), to: &bytes)
+        return bytes
+    }
+
+    /// The Location, LSOA code and LSOA name fields, each followed by a comma: what points sharing
+    /// a street and LSOA share.
+    public static func placeFields(location: String, lsoaCode: String, lsoaName: String) -> [UInt8] {
+        var bytes: [UInt8] = []
+        for field in [location, lsoaCode, lsoaName] { appendField(field, to: &bytes); bytes.append(comma) }
+        return bytes
+    }
+
+    /// Longitude and latitude (micro-degrees), then `place` (``placeFields(location:lsoaCode:lsoaName:)``).
+    public static func appendLocatedFields(longitude: Int, latitude: Int, place: [UInt8], to bytes: inout [UInt8]) {
         appendDegrees(longitude, to: &bytes)
         bytes.append(comma)
         appendDegrees(latitude, to: &bytes)
         bytes.append(comma)
-        for field in ["On or near " + place, lsoaCode, lsoaName] { appendField(field, to: &bytes); bytes.append(comma) }
-        return bytes
+        bytes.append(contentsOf: place)
     }
 
     /// One row: Crime ID (empty when nil, as for anti-social behaviour), the pre-encoded month and
-    /// force fields, location fields (``locatedFields(longitude:latitude:place:lsoaCode:lsoaName:)``
+    /// force fields, location fields (``locatedFields(longitude:latitude:location:lsoaCode:lsoaName:)``
     /// or ``noLocationFields``), crime type, outcome (empty when nil) and the always-empty Context.
     public static func appendRow(crimeID: (UInt64, UInt64, UInt64, UInt64)?, monthAndForce: [UInt8],
                                  location: ArraySlice<UInt8>, crimeType: [UInt8], outcome: [UInt8]?,

@@ -298,7 +298,7 @@ extension SampleGenerator {
     }
 
     private static func encodeFields(_ point: MapPoint) -> [UInt8] {
-        StreetCSVFormat.locatedFields(longitude: point.longitude, latitude: point.latitude, place: point.location,
+        StreetCSVFormat.locatedFields(longitude: point.longitude, latitude: point.latitude, location: "On or near " + point.location,
                                       lsoaCode: lsoaCode(point.lsoa), lsoaName: lsoaName(point.lsoa))
     }
 }
