@@ -80,8 +80,9 @@ struct SampleCommand: ParsableCommand {
         let began = Date()
         let points = mapPoints ?? NationalSample.defaultMapPoints(rows)
         let sample = try NationalSample(archive: archive, rowsPerMonth: rows, mapPoints: points, seed: seed)
-        Output.note("writing a SYNTHETIC national sample (not real crimes): \(months) month(s) from \(first), ~\(rows) rows a month over \(sample.mapPointCount) map points, seed \(seed), patterned on \(archive)")
+        Output.note("writing a SYNTHETIC national sample (not real crimes): \(months) month(s) from \(first), ~\(rows) rows a month over \(sample.mapPointCount) map points, seed \(seed), patterned on \(archive) (\(sample.realPointsOutsideArea) of its map points left out: outside their own force's simplified built-in area)")
         let command = "geoquery sample --national --months \(months) --start \(first) --seed \(seed) --rows-per-month \(rows) --map-points \(points) --write DIR"
+        let modelSeconds = Date().timeIntervalSince(began)
         let terminal = Output.stderrIsTerminal
         let written = try sample.write(to: write, start: first, months: months, command: command) { month, w in
             let line = "\(month): \(w.rows) rows in \(w.files) files (\(month.ordinal - first.ordinal + 1) of \(months) months, \(String(format: "%.1f", Date().timeIntervalSince(began))) s)"
@@ -89,6 +90,7 @@ struct SampleCommand: ParsableCommand {
         }
         if terminal { Output.progress("") }
         let seconds = Date().timeIntervalSince(began)
-        Output.standard("wrote \(written.files) synthetic CSVs to \(write): \(written.rows) rows, \(written.mapPointsUsed) of \(sample.mapPointCount) map points used, \(String(format: "%.1f", Double(written.bytes) / 1e6)) MB in \(String(format: "%.1f", seconds)) s (\(Int(Double(written.rows) / max(seconds, 1e-9))) rows/s)\n")
+        let rate = Double(written.rows) / max(seconds - modelSeconds, 1e-9)
+        Output.standard("wrote \(written.files) synthetic CSVs to \(write): \(written.rows) rows, \(written.mapPointsUsed) of \(sample.mapPointCount) map points used, \(String(format: "%.1f", Double(written.bytes) / 1e6)) MB in \(String(format: "%.1f", seconds)) s (\(String(format: "%.1f", modelSeconds)) s reading the archive and placing the points, then \(Int(rate)) rows/s)\n")
     }
 }
