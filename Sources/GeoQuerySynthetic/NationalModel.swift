@@ -44,14 +44,15 @@ struct NationalModel: Sendable {
     /// Real archive points left out because the built-in force areas put them outside their force.
     let realPointsOutsideArea: Int
 
-    /// Forces the mirror in ../shared lacks, each with a similar force that stands in for it and its
-    /// assumed rows in an average month (about its 2019 street-level volume), so the country's
-    /// total comes to about 500,000 a month. Used only when the archive has no file of the force.
-    static let standIns: [(force: String, donor: String, monthlyRows: Double)] = [
-        ("metropolitan", "merseyside", 85_000),
-        ("greater-manchester", "south-yorkshire", 28_000),
-        ("west-midlands", "cleveland", 25_000),
-        ("west-yorkshire", "lancashire", 27_000),
+    /// Forces the mirror in ../shared lacks, each with a similar force that stands in for it, its
+    /// assumed rows in an average month (about its 2019 street-level volume, so the country's total
+    /// comes to about 500,000 a month), and its city centre in micro-degrees, where the donor's
+    /// busiest square kilometre goes. Used only when the archive has no file of the force.
+    static let standIns: [(force: String, donor: String, monthlyRows: Double, centre: (latitude: Int32, longitude: Int32))] = [
+        ("metropolitan", "merseyside", 85_000, (51_507_400, -127_800)),            // Charing Cross
+        ("greater-manchester", "south-yorkshire", 28_000, (53_480_800, -2_242_600)), // Manchester Piccadilly
+        ("west-midlands", "cleveland", 25_000, (52_479_600, -1_902_600)),           // Birmingham New Street
+        ("west-yorkshire", "lancashire", 27_000, (53_796_500, -1_547_800)),         // Leeds
     ]
 
     /// Every force of England and Wales and BTP, in the force table's order.
@@ -100,8 +101,8 @@ struct NationalModel: Sendable {
                 guard let donor = pattern.forces[standIn.donor] else {
                     throw GeoQueryError.unreadableInput("the archive has no street CSV of \(slug) nor of \(standIn.donor), which stands in for it")
                 }
-                drafts.append(try moved(donor, to: slug, name: info.name, monthlyRows: standIn.monthlyRows, areas: areas,
-                                        taken: &taken, lsoaNumber: &lsoaNumber))
+                drafts.append(try moved(donor, to: slug, centre: standIn.centre, name: info.name, monthlyRows: standIn.monthlyRows,
+                                        areas: areas, taken: &taken, lsoaNumber: &lsoaNumber))
             } else {
                 throw GeoQueryError.unreadableInput("the archive has no street CSV of \(slug) (\(info.name)); the national sample needs every force of England and Wales and BTP")
             }
@@ -140,9 +141,17 @@ struct NationalModel: Sendable {
         return high
     }
 
+    /// The rows whose points were kept, renumbered; "No Location" rows are kept in the same
+    /// proportion as located ones (evenly spread), so leaving points out does not raise their share.
     private static func renumbered(_ rows: [ArchivePattern.Row], _ renumber: [Int32]) -> [ArchivePattern.Row] {
-        rows.compactMap { row in
-            guard row.point >= 0 else { return row }
+        let located = rows.filter { $0.point >= 0 }
+        let keptShare = located.isEmpty ? 1 : Double(located.filter { renumber[Int($0.point)] >= 0 }.count) / Double(located.count)
+        var unlocated = 0
+        return rows.compactMap { row in
+            guard row.point >= 0 else {
+                unlocated += 1
+                return (Double(unlocated) * keptShare).rounded(.down) > (Double(unlocated - 1) * keptShare).rounded(.down) ? row : nil
+            }
             let point = renumber[Int(row.point)]
             guard point >= 0 else { return nil } // its point lies outside the force area
             var kept = row
@@ -256,36 +265,37 @@ extension NationalModel {
         /// stations keep their copies within 60 m.
         func localSpacing() -> [Int] {
             if slug == GeoQuery.Force.btp { return points.map { _ in 60 } }
-            func cell(_ p: ArchivePattern.MapPoint) -> Int64 { Int64(p.latitude / 10_000) << 32 | Int64(UInt32(bitPattern: p.longitude / 16_000)) }
             var counts: [Int64: Int] = [:] // lookup only
-            for p in points { counts[cell(p), default: 0] += 1 }
+            for p in points { counts[NationalModel.cellKey(p), default: 0] += 1 }
             return points.map { p in
-                let n = Double(counts[cell(p)] ?? 1)
+                let n = Double(counts[NationalModel.cellKey(p)] ?? 1)
                 return min(1_500, max(25, Int((1_100 / n.squareRoot()).rounded())))
             }
         }
     }
 
-    /// A force the archive lacks: `donor`'s points moved and scaled from its area's box centre to
-    /// `slug`'s, by the square root of the areas' ratio; points that land outside `slug`'s area (or
-    /// on a point already used) are left out with their rows. LSOAs get codes in the unused
-    /// `E0198xxxx` range and names after the force ("Metropolitan Police 001A").
-    fileprivate static func moved(_ donor: ArchivePattern.Force, to slug: String, name: String, monthlyRows: Double,
-                                  areas: ForceAreas, taken: inout Set<Int64>, lsoaNumber: inout Int) throws -> Draft {
+    /// A force the archive lacks: `donor`'s points moved from its busiest square kilometre to
+    /// `centre` and scaled by the square root of the areas' ratio; points that land outside
+    /// `slug`'s area (or on a point already used) are left out with their rows. LSOAs get codes in
+    /// the unused `E0198xxxx` range and names after the force ("Metropolitan Police 001A").
+    fileprivate static func moved(_ donor: ArchivePattern.Force, to slug: String, centre: (latitude: Int32, longitude: Int32),
+                                  name: String, monthlyRows: Double, areas: ForceAreas, taken: inout Set<Int64>,
+                                  lsoaNumber: inout Int) throws -> Draft {
         guard let from = areas.polygon(of: donor.slug), let to = areas.polygon(of: slug) else {
             throw GeoQueryError.unreadableInput("no built-in force area for \(donor.slug) or \(slug)")
         }
-        let a = Frame(from), b = Frame(to)
-        let scale = (b.areaSquareMetres / a.areaSquareMetres).squareRoot()
+        let scale = (Frame(to).areaSquareMetres / Frame(from).areaSquareMetres).squareRoot()
+        let anchor = busiestCell(donor)
+        let fromCosine = cosine(anchor.latitude), toCosine = cosine(centre.latitude)
         let areaName = GeoQuery.Force.info(slug)?.onsName ?? name
         var lsoas: [String: (code: String, name: String)] = [:] // lookup only
         var draft = Draft(slug: slug, name: name, standIn: donor.slug, monthlyRows: monthlyRows)
         var renumber = [Int32](repeating: -1, count: donor.points.count)
         for (i, p) in donor.points.enumerated() {
-            let north = Double(p.latitude - a.centreLatitude) * metresPerMicroDegree * scale
-            let east = Double(p.longitude - a.centreLongitude) * metresPerMicroDegree * a.cosine * scale
-            let lat = b.centreLatitude + Int32((north / metresPerMicroDegree).rounded())
-            let lng = b.centreLongitude + Int32((east / (metresPerMicroDegree * b.cosine)).rounded())
+            let north = Double(p.latitude - anchor.latitude) * metresPerMicroDegree * scale
+            let east = Double(p.longitude - anchor.longitude) * metresPerMicroDegree * fromCosine * scale
+            let lat = centre.latitude + Int32((north / metresPerMicroDegree).rounded())
+            let lng = centre.longitude + Int32((east / (metresPerMicroDegree * toCosine)).rounded())
             let key = ArchivePattern.key(lat, lng)
             guard !taken.contains(key), areas.force(at: Double(lat) / 1e6, Double(lng) / 1e6) == slug else { continue }
             taken.insert(key)
@@ -306,26 +316,45 @@ extension NationalModel {
         return draft
     }
 
+    /// The row-weighted centre of the force's busiest cell of about a square kilometre (its city
+    /// centre, in practice), micro-degrees.
+    private static func busiestCell(_ force: ArchivePattern.Force) -> (latitude: Int32, longitude: Int32) {
+        var rowsAt = [Int](repeating: 0, count: force.points.count)
+        for row in force.rows where row.point >= 0 { rowsAt[Int(row.point)] += 1 }
+        var rowsIn: [Int64: Int] = [:] // lookup only
+        for (i, p) in force.points.enumerated() { rowsIn[cellKey(p), default: 0] += rowsAt[i] }
+        // Ties go to the first point's cell in archive order, so the answer never depends on hashing.
+        var best = Int64.min, bestRows = -1
+        for p in force.points where (rowsIn[cellKey(p)] ?? 0) > bestRows {
+            best = cellKey(p); bestRows = rowsIn[best] ?? 0
+        }
+        var lat = 0, lng = 0, weight = 0
+        for (i, p) in force.points.enumerated() where cellKey(p) == best {
+            lat += Int(p.latitude) * rowsAt[i]; lng += Int(p.longitude) * rowsAt[i]; weight += rowsAt[i]
+        }
+        guard weight > 0 else { return (force.points.first?.latitude ?? 0, force.points.first?.longitude ?? 0) }
+        return (Int32(lat / weight), Int32(lng / weight))
+    }
+
+    /// A cell of 0.01° latitude by 0.016° longitude: about 1.1 km square in England.
+    fileprivate static func cellKey(_ p: ArchivePattern.MapPoint) -> Int64 {
+        Int64(p.latitude / 10_000) << 32 | Int64(UInt32(bitPattern: p.longitude / 16_000))
+    }
+
     /// `n` with leading zeros to `width` digits.
     private static func padded(_ n: Int, _ width: Int) -> String {
         let digits = String(n)
         return String(repeating: "0", count: max(0, width - digits.count)) + digits
     }
 
-    /// A force area's box centre and planar area, for moving points between areas.
+    /// A force area's planar area, for scaling points between areas.
     private struct Frame {
-        let centreLatitude: Int32, centreLongitude: Int32
-        /// cos(latitude) at the centre.
-        let cosine: Double
         let areaSquareMetres: Double
 
         init(_ polygon: Polygon) {
             let all = polygon.parts.flatMap { $0.flatMap { $0 } }
             let minLat = all.map(\.lat).min() ?? 0, maxLat = all.map(\.lat).max() ?? 0
-            let minLng = all.map(\.lng).min() ?? 0, maxLng = all.map(\.lng).max() ?? 0
-            centreLatitude = Int32(((minLat + maxLat) / 2 * 1e6).rounded())
-            centreLongitude = Int32(((minLng + maxLng) / 2 * 1e6).rounded())
-            cosine = NationalModel.cosine(centreLatitude)
+            let cosine = NationalModel.cosine(Int32(((minLat + maxLat) / 2 * 1e6).rounded()))
             // Shoelace in degrees, outer rings minus holes, then to m² at the centre's latitude.
             func shoelace(_ ring: [Polygon.Coordinate]) -> Double {
                 var twice = 0.0
