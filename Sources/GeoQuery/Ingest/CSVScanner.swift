@@ -12,6 +12,7 @@ public struct CSVScanner {
 
     public enum Failure: Error { case unterminatedQuote }
 
+    /// The whole input; `fields` are ranges into it.
     public let bytes: UnsafeBufferPointer<UInt8>
     private(set) var position: Int
     /// 1-based line number of the record last returned.

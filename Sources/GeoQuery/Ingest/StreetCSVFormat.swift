@@ -10,6 +10,7 @@ public enum StreetCSVFormat {
     /// The header line, with its newline.
     public static let header: String = columns.joined(separator: ",") + "\n"
 
+    /// The field separator and the record end the archive's files use (LF, no CR).
     public static let comma = UInt8(ascii: ",")
     public static let newline = UInt8(ascii: "\n")
     /// The Longitude-to-LSOA-name fields of a crime with no location, each followed by a comma.
