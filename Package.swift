@@ -5,6 +5,7 @@ let package = Package(
     name: "geoquery",
     products: [
         .library(name: "GeoQuery", targets: ["GeoQuery"]),
+        .library(name: "GeoQuerySynthetic", targets: ["GeoQuerySynthetic"]),
         .executable(name: "geoquery", targets: ["GeoQueryCLI"]),
     ],
     dependencies: [
@@ -21,13 +22,16 @@ let package = Package(
             name: "GeoQuery",
             dependencies: ["CGEOS", "CPROJ", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
         ),
+        // The national-scale SYNTHETIC generator for benchmarks (`geoquery sample --national`);
+        // the library's Sample/ stays the small embedded demo.
+        .target(name: "GeoQuerySynthetic", dependencies: ["GeoQuery"]),
         .executableTarget(
             name: "GeoQueryCLI",
-            dependencies: ["GeoQuery", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["GeoQuery", "GeoQuerySynthetic", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(
             name: "GeoQueryTests",
-            dependencies: ["GeoQuery", "GeoQueryCLI", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
+            dependencies: ["GeoQuery", "GeoQueryCLI", "GeoQuerySynthetic", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
         ),
     ],
     swiftLanguageModes: [.v6]

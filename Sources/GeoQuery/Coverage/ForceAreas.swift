@@ -6,7 +6,7 @@ import Foundation
 /// By default the 43 force areas of England and Wales built into the library (ONS, December 2020,
 /// simplified; see `scripts/make-force-areas`); boundaries loaded with `ingest --boundaries`
 /// replace them. BTP has no area: it is never the force responsible for a place.
-final class ForceAreas: Sendable {
+public final class ForceAreas: Sendable {
     struct Region: Sendable {
         /// Archive slug (a known force) or the boundary's name slugified.
         let slug: String
@@ -16,11 +16,13 @@ final class ForceAreas: Sendable {
     }
 
     let regions: [Region]
+    /// Each region's box, apart, for point tests.
+    private let boxes: [(minX: Double, minY: Double, maxX: Double, maxY: Double)]
     /// Where the areas come from, for `info` and the README.
     let source: String
 
     /// The built-in areas, decoded once per process.
-    static let builtIn: ForceAreas = {
+    public static let builtIn: ForceAreas = {
         let named = embedded.map { code, parts in
             (Force.info(code)?.slug ?? code.lowercased(), parts.map { $0.map(decodePolyline) })
         }
@@ -69,6 +71,7 @@ final class ForceAreas: Sendable {
                           minX: all.map(\.lng).min() ?? 0, minY: all.map(\.lat).min() ?? 0,
                           maxX: all.map(\.lng).max() ?? 0, maxY: all.map(\.lat).max() ?? 0)
         }
+        boxes = regions.map { ($0.minX, $0.minY, $0.maxX, $0.maxY) }
     }
 
     /// The forces whose areas `area` meets, with the share of `area` inside each (0...1, planar in
@@ -101,10 +104,18 @@ final class ForceAreas: Sendable {
     }
 
     /// The force whose area holds a point, if any.
-    func force(at lat: Double, _ lng: Double) -> String? {
-        regions.first { r in
-            lat >= r.minY && lat <= r.maxY && lng >= r.minX && lng <= r.maxX && (r.edges.contains(x: lng, y: lat) ?? true)
-        }?.slug
+    /// - Complexity: a box test per force (on flat boxes, so no region is copied), then the edge
+    ///   index of the one or two whose box holds the point.
+    public func force(at lat: Double, _ lng: Double) -> String? {
+        for (i, b) in boxes.enumerated() where lat >= b.minY && lat <= b.maxY && lng >= b.minX && lng <= b.maxX {
+            if regions[i].edges.contains(x: lng, y: lat) ?? true { return regions[i].slug }
+        }
+        return nil
+    }
+
+    /// The area of the force with this slug, if these areas have it.
+    public func polygon(of slug: String) -> Polygon? {
+        regions.first { $0.slug == slug }?.polygon
     }
 
     /// A box holding the area (lon/lat degrees), without allocating: a circle's from its radius

@@ -2,24 +2,25 @@
 ///
 /// Fields are handed out as ranges into the input; only a quoted field with a doubled quote is
 /// copied (into `scratch`), so a row costs no allocation.
-struct CSVScanner {
-    struct Field {
-        var start: Int
-        var end: Int
+public struct CSVScanner {
+    public struct Field {
+        public var start: Int
+        public var end: Int
         /// Contains `""` pairs that must be collapsed before use.
-        var escaped: Bool
+        public var escaped: Bool
     }
 
-    enum Failure: Error { case unterminatedQuote }
+    public enum Failure: Error { case unterminatedQuote }
 
-    let bytes: UnsafeBufferPointer<UInt8>
+    /// The whole input; `fields` are ranges into it.
+    public let bytes: UnsafeBufferPointer<UInt8>
     private(set) var position: Int
     /// 1-based line number of the record last returned.
-    private(set) var line = 0
+    public private(set) var line = 0
     private var nextLine = 1
-    private(set) var fields: [Field] = []
+    public private(set) var fields: [Field] = []
 
-    init(_ bytes: UnsafeBufferPointer<UInt8>) {
+    public init(_ bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
         // Excel and some force exports start with a UTF-8 byte-order mark.
         position = bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF ? 3 : 0
@@ -27,7 +28,7 @@ struct CSVScanner {
     }
 
     /// Reads the next record into `fields`; false at end of input. Blank lines are skipped.
-    mutating func next() throws(Failure) -> Bool {
+    public mutating func next() throws(Failure) -> Bool {
         fields.removeAll(keepingCapacity: true)
         let n = bytes.count
         // Skip empty lines (including a trailing newline at end of file).
@@ -71,7 +72,7 @@ struct CSVScanner {
     }
 
     /// Calls `body` with the field's bytes, unescaped into `scratch` when it holds doubled quotes.
-    func withValue<R>(_ i: Int, scratch: inout [UInt8], _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+    public func withValue<R>(_ i: Int, scratch: inout [UInt8], _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
         let f = fields[i]
         guard f.escaped else { return body(UnsafeBufferPointer(rebasing: bytes[f.start..<f.end])) }
         scratch.removeAll(keepingCapacity: true)
@@ -84,7 +85,7 @@ struct CSVScanner {
     }
 
     /// The field trimmed of spaces, as a String (headers, error messages).
-    func string(_ i: Int) -> String {
+    public func string(_ i: Int) -> String {
         var scratch: [UInt8] = []
         return withValue(i, scratch: &scratch) { String(decoding: $0, as: UTF8.self) }.trimmed
     }

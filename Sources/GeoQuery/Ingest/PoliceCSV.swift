@@ -26,8 +26,7 @@ public struct FileSummary: Sendable, Equatable {
 
 /// Reads Police UK CSVs (street, outcomes) into a ``CrimeTable``.
 enum PoliceCSV {
-    static let streetHeader = ["crime id", "month", "reported by", "falls within", "longitude", "latitude",
-                               "location", "lsoa code", "lsoa name", "crime type", "last outcome category", "context"]
+    static let streetHeader = StreetCSVFormat.columns.map { $0.lowercased() }
     static let outcomesHeader = ["crime id", "month", "reported by", "falls within", "longitude", "latitude",
                                  "location", "lsoa code", "lsoa name", "outcome type"]
     static let maxProblemsKept = 20

@@ -298,33 +298,8 @@ extension SampleGenerator {
     }
 
     private static func encodeFields(_ point: MapPoint) -> [UInt8] {
-        var bytes: [UInt8] = []
-        appendDegrees(point.longitude, to: &bytes)
-        bytes.append(comma)
-        appendDegrees(point.latitude, to: &bytes)
-        bytes.append(comma)
-        appendField("On or near " + point.location, to: &bytes)
-        bytes.append(comma)
-        appendField(lsoaCode(point.lsoa), to: &bytes)
-        bytes.append(comma)
-        appendField(lsoaName(point.lsoa), to: &bytes)
-        bytes.append(comma)
-        return bytes
-    }
-
-    /// Micro-degrees to "-1.131300": sign, whole degrees, then a zero-padded six-digit fraction.
-    private static func appendDegrees(_ micro: Int, to bytes: inout [UInt8]) {
-        if micro < 0 { bytes.append(UInt8(ascii: "-")) }
-        let magnitude = micro.magnitude
-        bytes.append(contentsOf: String(magnitude / 1_000_000).utf8)
-        bytes.append(UInt8(ascii: "."))
-        var fraction = magnitude % 1_000_000
-        var digits = [UInt8](repeating: UInt8(ascii: "0"), count: 6)
-        for position in stride(from: 5, through: 0, by: -1) {
-            digits[position] = UInt8(ascii: "0") + UInt8(fraction % 10)
-            fraction /= 10
-        }
-        bytes.append(contentsOf: digits)
+        StreetCSVFormat.locatedFields(longitude: point.longitude, latitude: point.latitude, location: "On or near " + point.location,
+                                      lsoaCode: lsoaCode(point.lsoa), lsoaName: lsoaName(point.lsoa))
     }
 }
 
@@ -372,10 +347,7 @@ extension SampleGenerator {
     /// ASB always has one, so this gives about 2.3% of all rows.
     private static let noLocationChance = 260
 
-    private static let header =
-        "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,Crime type,Last outcome category,Context\n"
     private static let reportedBy = "Leicestershire Police"
-    private static let noLocationFields = Array(",,No Location,,,".utf8)
 
     /// Which point a crime lands on: most crimes follow closeness to the centre; shoplifting and
     /// vehicle crime follow shops and car parks.
@@ -385,8 +357,8 @@ extension SampleGenerator {
         let general: WeightedChoice
         let shoplifting: WeightedChoice
         let vehicle: WeightedChoice
-        let crimeTypeFields = SampleGenerator.crimeTypes.map { SampleGenerator.encodedField($0.name) }
-        let outcomeFields = SampleGenerator.outcomes.map { SampleGenerator.encodedField($0.name) }
+        let crimeTypeFields = SampleGenerator.crimeTypes.map { StreetCSVFormat.encodedField($0.name) }
+        let outcomeFields = SampleGenerator.outcomes.map { StreetCSVFormat.encodedField($0.name) }
 
         init(map: StreetMap) {
             var random = SplitMix64(seed: 0x484F_5453_504F_5453)
@@ -457,64 +429,16 @@ extension SampleGenerator {
         crimes.sort { ($0.lsoa, $0.order) < ($1.lsoa, $1.order) }
 
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(count * 240 + header.utf8.count)
-        bytes.append(contentsOf: header.utf8)
-        let monthFields = Array((month.label + "," + reportedBy + "," + reportedBy + ",").utf8)
+        bytes.reserveCapacity(count * 240 + StreetCSVFormat.header.utf8.count)
+        bytes.append(contentsOf: StreetCSVFormat.header.utf8)
+        let monthFields = StreetCSVFormat.monthAndForceFields(month: month.label, force: reportedBy)
         for crime in crimes {
-            if let id = crime.id {
-                for word in [id.0, id.1, id.2, id.3] { appendHex(word, to: &bytes) }
-            }
-            bytes.append(comma)
-            bytes.append(contentsOf: monthFields)
-            if let point = crime.point {
-                bytes.append(contentsOf: map.fields[point])
-            } else {
-                bytes.append(contentsOf: noLocationFields)
-            }
-            bytes.append(contentsOf: tables.crimeTypeFields[crime.crimeType])
-            bytes.append(comma)
-            if let outcome = crime.outcome { bytes.append(contentsOf: tables.outcomeFields[outcome]) }
-            bytes.append(comma) // Context is always empty.
-            bytes.append(UInt8(ascii: "\n"))
+            StreetCSVFormat.appendRow(
+                crimeID: crime.id, monthAndForce: monthFields,
+                location: crime.point.map { map.fields[$0][...] } ?? StreetCSVFormat.noLocationFields[...],
+                crimeType: tables.crimeTypeFields[crime.crimeType],
+                outcome: crime.outcome.map { tables.outcomeFields[$0] }, to: &bytes)
         }
         return String(decoding: bytes, as: UTF8.self)
-    }
-
-    private static let hexDigits = Array("0123456789abcdef".utf8)
-
-    private static func appendHex(_ word: UInt64, to bytes: inout [UInt8]) {
-        for shift in stride(from: 60, through: 0, by: -4) {
-            bytes.append(hexDigits[Int((word >> UInt64(shift)) & 0xF)])
-        }
-    }
-}
-
-// MARK: - CSV encoding
-
-extension SampleGenerator {
-    private static let comma = UInt8(ascii: ",")
-
-    private static func encodedField(_ text: String) -> [UInt8] {
-        var bytes: [UInt8] = []
-        appendField(text, to: &bytes)
-        return bytes
-    }
-
-    /// RFC 4180: wrap in quotes when the field holds a comma, quote or line break; double inner quotes.
-    private static func appendField(_ text: String, to bytes: inout [UInt8]) {
-        let quote = UInt8(ascii: "\"")
-        let needsQuotes = text.utf8.contains {
-            $0 == comma || $0 == quote || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r")
-        }
-        guard needsQuotes else {
-            bytes.append(contentsOf: text.utf8)
-            return
-        }
-        bytes.append(quote)
-        for byte in text.utf8 {
-            if byte == quote { bytes.append(quote) }
-            bytes.append(byte)
-        }
-        bytes.append(quote)
     }
 }

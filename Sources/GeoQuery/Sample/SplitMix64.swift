@@ -14,10 +14,10 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
     }
 
     /// Uniform in `0..<bound` by multiply-high: integer only, bias far below anything visible.
-    mutating func below(_ bound: Int) -> Int {
+    public mutating func below(_ bound: Int) -> Int {
         Int(next().multipliedFullWidth(by: UInt64(bound)).high)
     }
 
     /// True with probability `perTenThousand / 10_000`.
-    mutating func chance(_ perTenThousand: Int) -> Bool { below(10_000) < perTenThousand }
+    public mutating func chance(_ perTenThousand: Int) -> Bool { below(10_000) < perTenThousand }
 }
