@@ -226,20 +226,33 @@ extension CrimeMirror {
 
     /// Whether force `f` recorded at least 1% of the crimes at the area's map points in the months
     /// the mirror holds for it (the rule that tells a neighbour's stray crime from a real feed).
+    /// - Complexity: one walk over the area through the per-node (month, force) projections.
     func recordsMaterialShare(_ f: Int, in area: Area) -> Bool {
-        guard let first = firstMonth?.ordinal else { return false }
-        let span = monthsHeldCount
-        func tally(_ mask: UInt64) -> Tally {
-            let t = Tally(monthLo: 0, monthHi: span - 1, categoryMask: ~0, forceMask: mask, btpForce: btpForce,
-                          categories: categories.count, outcomes: outcomes.count)
-            try? add(area, to: t)
-            return t
+        let span = monthsHeldCount, forceCount = forces.count
+        guard span > 0, let first = firstMonth?.ordinal else { return false }
+        // counts[force * span + month offset], every month, every category.
+        let counts = UnsafeMutableBufferPointer<Int>.allocate(capacity: forceCount * span)
+        counts.initialize(repeating: 0)
+        defer { counts.deallocate() }
+        func add(_ cells: UnsafeBufferPointer<UInt64>, _ range: Range<Int>) {
+            for i in range {
+                let c = cells[i]
+                counts[CrimeCell.force(c) &* span &+ CrimeCell.month(c)] &+= CrimeCell.count(c)
+            }
         }
-        let own = tally(1 << UInt64(f)), all = tally(~0)
-        let cats = categories.count
+        let tree = self.tree, p = projections, pointCells = self.pointCells, pointCellStart = self.pointCellStart
+        func walk<A: TreeArea>(_ a: A) {
+            tree.search(a, node: { _, g in add(p.monthForce, Int(p.monthForceStart[g])..<Int(p.monthForceStart[g + 1])) },
+                        point: { add(pointCells, Int(pointCellStart[$0])..<Int(pointCellStart[$0 + 1])) })
+        }
+        switch area {
+        case .circle(let c): walk(CircleArea(c))
+        case .polygon(let poly): guard let a = try? PolygonArea(poly) else { return false }; walk(a)
+        }
         var mine = 0, total = 0
         for m in 0..<span where holds(month: first + m, force: f) {
-            for c in 0..<cats { mine += own.matrix[m * cats + c]; total += all.matrix[m * cats + c] }
+            mine += counts[f * span + m]
+            for g in 0..<forceCount { total += counts[g * span + m] }
         }
         return mine > 0 && mine * 100 >= total
     }

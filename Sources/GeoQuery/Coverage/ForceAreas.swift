@@ -88,7 +88,12 @@ public final class ForceAreas: Sendable {
             case .crosses: crossing.append(r)
             }
         }
-        if !crossing.isEmpty {
+        if !crossing.isEmpty, case .circle(let c) = area {
+            for r in crossing {
+                let share = ForceAreas.circleShare(c, of: r.polygon)
+                if share > 0 { out.append((r.slug, share)) }
+            }
+        } else if !crossing.isEmpty {
             let geos = GEOSContext()
             if let query = try? ForceAreas.geometry(ForceAreas.outline(area), in: geos), query.area > 0 {
                 let whole = query.area
@@ -101,6 +106,63 @@ public final class ForceAreas: Sendable {
             }
         }
         return out.sorted { $0.share != $1.share ? $0.share > $1.share : $0.slug < $1.slug }
+    }
+
+    /// Share of a circle inside a polygon: the circle as a 72-gon in a local plane (x scaled by the
+    /// cosine of its latitude), each ring of the polygon clipped to it by Sutherland–Hodgman (exact
+    /// for a convex clip window, whatever the ring's shape: degenerate edges add no area).
+    /// - Complexity: O(vertices of the rings near the circle × 72), no allocation beyond the clip buffers.
+    static func circleShare(_ c: Circle, of polygon: Polygon) -> Double {
+        // Metres per degree of longitude over metres per degree of latitude, near the circle.
+        let k = cos(c.lat * .pi / 180) * 111_320 / 111_132, rLat = c.radius.metres / 111_132, rx = rLat
+        let circle = (0..<72).map { i -> (Double, Double) in
+            let t = Double(i) * .pi / 36
+            return (rx * cos(t), rLat * sin(t))
+        }
+        // Clipped first to the circle's box (4 edges, counter-clockwise like the circle), so the
+        // 72 circle edges see only the few vertices near it, not the force's whole outline.
+        let boxEdges = [((-rx, -rLat), (rx, -rLat)), ((rx, -rLat), (rx, rLat)), ((rx, rLat), (-rx, rLat)), ((-rx, rLat), (-rx, -rLat))]
+        let edges = boxEdges + circle.indices.map { (circle[$0], circle[($0 + 1) % circle.count]) }
+        func area(_ ring: [(Double, Double)]) -> Double {
+            guard ring.count > 2 else { return 0 }
+            var a = 0.0
+            for i in ring.indices { let (x1, y1) = ring[i], (x2, y2) = ring[(i + 1) % ring.count]; a += x1 * y2 - x2 * y1 }
+            return abs(a) / 2
+        }
+        func clip(_ ring: [(Double, Double)]) -> [(Double, Double)] {
+            var out = ring
+            for ((ax, ay), (bx, by)) in edges where !out.isEmpty {
+                func inside(_ p: (Double, Double)) -> Bool { (bx - ax) * (p.1 - ay) - (by - ay) * (p.0 - ax) >= 0 }
+                func cross(_ p: (Double, Double), _ q: (Double, Double)) -> (Double, Double) {
+                    let d1 = (bx - ax) * (p.1 - ay) - (by - ay) * (p.0 - ax), d2 = (bx - ax) * (q.1 - ay) - (by - ay) * (q.0 - ax)
+                    let t = d1 / (d1 - d2)
+                    return (p.0 + t * (q.0 - p.0), p.1 + t * (q.1 - p.1))
+                }
+                let input = out
+                out.removeAll(keepingCapacity: true)
+                for j in input.indices {
+                    let p = input[j], q = input[(j + 1) % input.count]
+                    switch (inside(p), inside(q)) {
+                    case (true, true): out.append(q)
+                    case (true, false): out.append(cross(p, q))
+                    case (false, true): out.append(cross(p, q)); out.append(q)
+                    case (false, false): break
+                    }
+                }
+            }
+            return out
+        }
+        var covered = 0.0
+        for part in polygon.parts {
+            for (n, ring) in part.enumerated() {
+                var local = ring.dropLast().map { ((($0.lng - c.lng) * k), ($0.lat - c.lat)) }
+                // Rings wholly beside the circle's box add nothing: skip them before clipping.
+                if local.allSatisfy({ $0.0 < -rx }) || local.allSatisfy({ $0.0 > rx }) || local.allSatisfy({ $0.1 < -rLat }) || local.allSatisfy({ $0.1 > rLat }) { continue }
+                local = clip(local)
+                covered += n == 0 ? area(local) : -area(local)
+            }
+        }
+        return max(0, min(1, covered / area(circle)))
     }
 
     /// The force whose area holds a point, if any.
