@@ -5,6 +5,8 @@ struct ForceBoundary: Sendable {
     var name: String
     /// Little-endian WKB (Polygon or MultiPolygon), BNG metres.
     var wkb: [UInt8]
+    /// The same boundary in lon/lat as read (WKB), for coverage; nil in snapshots made before it was kept.
+    var lonLatWKB: [UInt8]? = nil
 }
 
 /// The catchments of a set of map points, in tree order: what ``CatchmentBuilder`` computes at

@@ -24,7 +24,9 @@ extension ForceBoundary {
                 if !g.isValid { g = try g.makeValid() }
                 seen[f.key, default: 0] += 1
                 let name = seen[f.key]! == 1 ? f.key : "\(f.key) (\(seen[f.key]!))"
-                boundaries.append(ForceBoundary(name: name, wkb: g.wkb))
+                var lonLat = try f.polygon.geometry(in: geos)
+                if !lonLat.isValid { lonLat = try lonLat.makeValid() }
+                boundaries.append(ForceBoundary(name: name, wkb: g.wkb, lonLatWKB: lonLat.wkb))
             }
         }
         return (boundaries, warnings)

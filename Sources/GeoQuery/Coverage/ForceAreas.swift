@@ -32,10 +32,18 @@ public final class ForceAreas: Sendable {
     /// Areas from boundaries loaded with `ingest --boundaries` (British National Grid WKB), matched
     /// to forces by their ONS name or code; a boundary no force table knows keeps its own name.
     static func loaded(_ boundaries: [ForceBoundary]) throws -> ForceAreas {
-        let grid = try BritishNationalGrid.shared()
         let geos = GEOSContext()
         var named: [(String, [[[Polygon.Coordinate]]])] = []
         for b in boundaries {
+            // The lon/lat copy kept at ingest when there is one: reprojecting costs a PROJ set-up
+            // (~20 ms) on every process that answers a query.
+            if let lonLat = b.lonLatWKB {
+                let g = try lonLat.withUnsafeBytes { try geos.readWKB($0) }
+                let parts = g.polygonRings.map { $0.map { $0.map { Polygon.Coordinate(lat: $0.1, lng: $0.0) } } }
+                named.append((slug(ofBoundary: b.name), parts))
+                continue
+            }
+            let grid = try BritishNationalGrid.shared()
             let g = try b.wkb.withUnsafeBytes { try geos.readWKB($0) }
             let parts = g.polygonRings.map { part in
                 part.map { ring -> [Polygon.Coordinate] in
@@ -44,11 +52,16 @@ public final class ForceAreas: Sendable {
                     return zip(xs, ys).map { Polygon.Coordinate(lat: $1, lng: $0) }
                 }
             }
-            // Repeated names are stored as "Name (2)"; the force is the same.
-            let base = b.name.replacingOccurrences(of: #" \(\d+\)$"#, with: "", options: .regularExpression)
-            named.append((Force.info(base)?.slug ?? Category.slugify(base), parts))
+            named.append((slug(ofBoundary: b.name), parts))
         }
         return ForceAreas(named, source: "force boundaries loaded with ingest --boundaries")
+    }
+
+    /// The force a loaded boundary belongs to: by ONS name or code, else its name slugified.
+    /// Repeated names are stored as "Name (2)"; the force is the same.
+    private static func slug(ofBoundary name: String) -> String {
+        let base = name.replacingOccurrences(of: #" \(\d+\)$"#, with: "", options: .regularExpression)
+        return Force.info(base)?.slug ?? Category.slugify(base)
     }
 
     private init(_ named: [(slug: String, parts: [[[Polygon.Coordinate]]])], source: String) {
@@ -162,7 +175,9 @@ public final class ForceAreas: Sendable {
                 covered += n == 0 ? area(local) : -area(local)
             }
         }
-        return max(0, min(1, covered / area(circle)))
+        // A circle wholly inside comes back as itself plus rounding: call that whole.
+        let share = covered / area(circle)
+        return share > 1 - 1e-9 ? 1 : max(0, share)
     }
 
     /// The force whose area holds a point, if any.

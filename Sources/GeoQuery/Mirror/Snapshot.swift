@@ -50,7 +50,7 @@ final class Snapshot: @unchecked Sendable {
         sections = try SnapshotFormat.file.sections(raw, path: path)
         let corrupt = GeoQueryError.mirrorCorrupt("\(path) is not a valid geoquery snapshot (damaged or truncated): re-run geoquery ingest to rebuild it")
         for s in SnapshotFormat.Section.allCases {
-            guard let entry = sections[s.rawValue] else { throw corrupt }
+            guard let entry = sections[s.rawValue] else { if s.isOptional { continue }; throw corrupt }
             if !s.isRowData && !SectionedFile.verify(raw, entry) { throw corrupt }
         }
         guard let m = try? JSONDecoder().decode(MirrorMeta.self, from: Data(SectionedFile.bytes(raw, sections[SnapshotFormat.Section.meta.rawValue]!))) else { throw corrupt }
@@ -92,8 +92,11 @@ final class Snapshot: @unchecked Sendable {
     /// The force boundaries stored with the catchments.
     func boundaries() throws -> [ForceBoundary] {
         let names = strings(.boundaryNames), start = array(.boundaryStart, as: UInt64.self), wkb = raw(.boundaryWKB)
+        let lonLat = sections[SnapshotFormat.Section.boundaryLonLatWKB.rawValue] != nil && array(.boundaryLonLatStart, as: UInt64.self).count == names.count + 1
+            ? (start: array(.boundaryLonLatStart, as: UInt64.self), wkb: raw(.boundaryLonLatWKB)) : nil
         return (0..<names.count).map { i in
-            ForceBoundary(name: names[i], wkb: Array(wkb[Int(start[i])..<Int(start[i + 1])]))
+            ForceBoundary(name: names[i], wkb: Array(wkb[Int(start[i])..<Int(start[i + 1])]),
+                          lonLatWKB: lonLat.map { Array($0.wkb[Int($0.start[i])..<Int($0.start[i + 1])]) })
         }
     }
 

@@ -177,6 +177,12 @@ struct SnapshotBuilder {
         image.add(.boundaryNames, strings: boundaryNames)
         image.add(.boundaryStart, boundaryStart)
         image.add(.boundaryWKB, boundaryWKB)
+        var lonLatStart: [UInt64] = [0], lonLatWKB: [UInt8] = []
+        if boundaries.allSatisfy({ $0.lonLatWKB != nil }) {
+            for b in boundaries { lonLatWKB += b.lonLatWKB!; lonLatStart.append(UInt64(lonLatWKB.count)) }
+        }
+        image.add(.boundaryLonLatStart, lonLatStart)
+        image.add(.boundaryLonLatWKB, lonLatWKB)
         group.wait()
         let node = nodes!
         image.add(.nodeForceMask, node.forceMask)

@@ -34,6 +34,12 @@ enum SnapshotFormat {
         // Force boundaries the catchments are clipped to: names, WKB offsets u64 × (n+1), WKB (BNG).
         // (The catchments themselves live in a companion file, see ``CatchmentFile``.)
         case boundaryNames = 120, boundaryStart, boundaryWKB
+        // The same boundaries in lon/lat (WKB offsets, WKB), so coverage needs no PROJ at open.
+        // Optional: snapshots written before them lack them, and coverage then reprojects.
+        case boundaryLonLatStart = 123, boundaryLonLatWKB
+
+        /// Sections a snapshot may lack (added later, with a fallback).
+        var isOptional: Bool { self == .boundaryLonLatStart || self == .boundaryLonLatWKB }
 
         /// Row data, verified lazily (police-json, re-ingest); everything else, the boundaries
         /// included, is verified at open.
