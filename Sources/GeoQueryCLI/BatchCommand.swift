@@ -1,4 +1,5 @@
 import ArgumentParser
+import Dispatch
 import Foundation
 import GeoQuery
 
@@ -12,33 +13,88 @@ struct BatchCommand: ParsableCommand {
 
         Keys: lat, lng (or postcode), radius (or poly, wkt, geojson, repair), from, to, date, category, force, exclude_btp, id (echoed back).
         A bad line gets {"id": ..., "error": "...", "line": N} on its own line (id when the line has one); the rest go on. The id comes back as given: a number stays a number.
+        Lines are answered in parallel (--jobs) and written in input order.
         """
     )
 
     @OptionGroup var mirror: MirrorOptions
 
+    @Option(help: ArgumentHelp("Top-level keys of each JSON result to write, comma-separated (default: all): \(QueryResult.jsonKeys.joined(separator: ", ")). The id is always echoed.", valueName: "keys"))
+    var fields: String?
+
+    @Option(help: "Lines answered at once (default: every core).")
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    func validate() throws {
+        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1 (got \(jobs))") }
+        _ = try fieldSet()
+    }
+
+    /// The keys `--fields` names, checked against the result's keys (a misspelt one gets the closest).
+    func fieldSet() throws -> Set<String>? {
+        guard let fields else { return nil }
+        let keys = fields.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard !keys.isEmpty else { throw ValidationError("--fields needs at least one key: \(QueryResult.jsonKeys.joined(separator: ", "))") }
+        for k in keys where !QueryResult.jsonKeys.contains(k) {
+            let hint = Spelling.closest(to: k, among: QueryResult.jsonKeys).first.map { " (did you mean \($0)?)" } ?? ""
+            throw ValidationError("--fields: unknown key '\(k)'\(hint); the keys are \(QueryResult.jsonKeys.joined(separator: ", "))")
+        }
+        return Set(keys)
+    }
+
     func run() throws {
         let m = try mirror.open()
-        var buffer = ""
+        let fields = try fieldSet()
         var lineNumber = 0
         var failures = 0
+        // Lines are read in chunks and answered in parallel; each answer goes to its own slot, so
+        // the output keeps the input's order whatever --jobs is.
+        let chunkSize = max(64, jobs * 64)
+        var chunk: [(number: Int, text: String)] = []
+        func flush() {
+            guard !chunk.isEmpty else { return }
+            let lines = chunk
+            let answers = UnsafeMutableBufferPointer<(text: String, failed: Bool)>.allocate(capacity: lines.count)
+            answers.initialize(repeating: ("", false))
+            defer { answers.deallocate() }
+            // Each worker writes only its own slots.
+            nonisolated(unsafe) let slots = answers
+            let work: @Sendable (Int) -> Void = { i in slots[i] = BatchCommand.answer(lines[i].text, number: lines[i].number, mirror: m, fields: fields) }
+            if jobs == 1 {
+                for i in lines.indices { work(i) }
+            } else {
+                // Striped over `jobs` workers: each takes every jobs-th line of the chunk.
+                let workers = min(jobs, lines.count)
+                DispatchQueue.concurrentPerform(iterations: workers) { w in
+                    for i in Swift.stride(from: w, to: lines.count, by: workers) { work(i) }
+                }
+            }
+            var out = ""
+            for a in answers { out += a.text + "\n"; if a.failed { failures += 1 } }
+            Output.standard(out)
+            chunk.removeAll(keepingCapacity: true)
+        }
         while let line = readLine(strippingNewline: true) {
             lineNumber += 1
             if line.allSatisfy({ $0 == " " || $0 == "\t" || $0 == "\r" }) { continue }
-            var id: String?
-            do {
-                let parsed = try BatchLine(line)
-                id = parsed.id
-                let q = try QueryInput(batchLine: parsed).query(in: m)
-                buffer += try m.query(q).json(area: q.area, leading: id.map { [("id", $0)] } ?? [])
-            } catch let e as GeoQueryError {
-                failures += 1
-                buffer += "{" + (id.map { "\"id\":\($0)," } ?? "") + "\"error\":\(JSONWriter.quote(e.description)),\"line\":\(lineNumber)}"
-            }
-            buffer += "\n"
-            if buffer.utf8.count > 1 << 16 { Output.standard(buffer); buffer = "" }
+            chunk.append((lineNumber, line))
+            if chunk.count >= chunkSize { flush() }
         }
-        Output.standard(buffer)
+        flush()
         if failures > 0 { Output.warning("\(failures) of \(lineNumber) line(s) failed; see the error objects in the output") }
+    }
+
+    /// One line's JSON answer, or its error object (with the line's id, when it has one).
+    static func answer(_ line: String, number: Int, mirror m: CrimeMirror, fields: Set<String>?) -> (text: String, failed: Bool) {
+        var id: String?
+        do {
+            let parsed = try BatchLine(line)
+            id = parsed.id
+            let q = try QueryInput(batchLine: parsed).query(in: m)
+            return (try m.query(q).json(area: q.area, leading: id.map { [("id", $0)] } ?? [], fields: fields), false)
+        } catch {
+            let message = (error as? GeoQueryError)?.description ?? "\(error)"
+            return ("{" + (id.map { "\"id\":\($0)," } ?? "") + "\"error\":\(JSONWriter.quote(message)),\"line\":\(number)}", true)
+        }
     }
 }

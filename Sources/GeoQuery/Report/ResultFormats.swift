@@ -16,13 +16,16 @@ extension QueryResult {
     /// - Parameter leading: members written first, each value as JSON text (a batch line's `id`
     ///   as the line gave it, a feature's name quoted with ``JSONWriter/quote(_:)``).
     /// - Parameter catchment: adds the `catchment` object (``CrimeMirror/catchmentReport(_:)``).
-    public func json(area: Area, leading: [(key: String, json: String)] = [], catchment: CatchmentReport? = nil) -> String {
+    /// - Parameter fields: the top-level keys to write (nil: all); see ``QueryResult/jsonKeys``.
+    public func json(area: Area, leading: [(key: String, json: String)] = [], catchment: CatchmentReport? = nil,
+                     fields: Set<String>? = nil) -> String {
+        func want(_ key: String) -> Bool { fields?.contains(key) ?? true }
         var w = JSONWriter()
         w.beginObject()
         for (k, v) in leading { w.raw(k, json: v) }
-        w.version()
-        writeArea(area, into: &w)
-        if let c = centre {
+        if want("geoquery_version") { w.version() }
+        if want("area") { writeArea(area, into: &w) }
+        if let c = centre, want("centre") {
             w.beginObject("centre")
             w.value("postcode", c.postcode.description)
             w.value("kind", c.kind.rawValue)
@@ -31,56 +34,76 @@ extension QueryResult {
             w.value("lng", c.lng, places: 6)
             w.endObject()
         }
-        w.value("total", total)
-        w.value("btp", btp)
+        if want("total") { w.value("total", total) }
+        if want("btp") { w.value("btp", btp) }
         let n = categories.count
         let categoryKeys = categories.map(JSONWriter.key)
         let monthNames = months.map(\.description)
-        w.beginObject("by_category")
-        for c in 0..<n { w.value(key: categoryKeys[c], categoryTotal(c)) }
-        w.endObject()
-        w.beginObject("by_month")
-        for m in months.indices { w.value(key: JSONWriter.key(monthNames[m]), monthTotal(m)) }
-        w.endObject()
-        w.beginObject("by_month_category")
-        for m in months.indices {
-            w.beginObject(monthNames[m])
-            for c in 0..<n { w.value(key: categoryKeys[c], monthCategory[m * n + c]) }
+        if want("by_category") {
+            w.beginObject("by_category")
+            for c in 0..<n { w.value(key: categoryKeys[c], categoryTotal(c)) }
             w.endObject()
         }
-        w.endObject()
-        w.beginObject("by_outcome")
-        for o in outcomeCounts.indices.filter({ outcomeCounts[$0] > 0 }).sorted(by: { (outcomeCounts[$0], outcomes[$1]) > (outcomeCounts[$1], outcomes[$0]) }) {
-            w.value(outcomes[o], outcomeCounts[o])
+        if want("by_month") {
+            w.beginObject("by_month")
+            for m in months.indices { w.value(key: JSONWriter.key(monthNames[m]), monthTotal(m)) }
+            w.endObject()
         }
-        w.endObject()
-        w.value("map_points", mapPoints)
-        w.beginObject("months")
-        w.value("from", from.description)
-        w.value("to", to.description)
-        w.value("count", months.count)
-        w.endObject()
-        w.beginArray("forces")
-        for f in forces { w.value(nil, f) }
-        w.endArray()
-        w.value("no_location", noLocation)
-        w.value("area_km2", areaKm2, places: 4)
-        w.density("density_per_km2", densityPerKm2, places: 2)
-        if let n = nearestMapPoint {
+        if want("by_month_category") {
+            w.beginObject("by_month_category")
+            for m in months.indices {
+                w.beginObject(monthNames[m])
+                for c in 0..<n { w.value(key: categoryKeys[c], monthCategory[m * n + c]) }
+                w.endObject()
+            }
+            w.endObject()
+        }
+        if want("by_outcome") {
+            w.beginObject("by_outcome")
+            for o in outcomeCounts.indices.filter({ outcomeCounts[$0] > 0 }).sorted(by: { (outcomeCounts[$0], outcomes[$1]) > (outcomeCounts[$1], outcomes[$0]) }) {
+                w.value(outcomes[o], outcomeCounts[o])
+            }
+            w.endObject()
+        }
+        if want("map_points") { w.value("map_points", mapPoints) }
+        if want("months") {
+            w.beginObject("months")
+            w.value("from", from.description)
+            w.value("to", to.description)
+            w.value("count", months.count)
+            w.endObject()
+        }
+        if want("forces") {
+            w.beginArray("forces")
+            for f in forces { w.value(nil, f) }
+            w.endArray()
+        }
+        if want("no_location") { w.value("no_location", noLocation) }
+        if want("area_km2") { w.value("area_km2", areaKm2, places: 4) }
+        if want("density_per_km2") { w.density("density_per_km2", densityPerKm2, places: 2) }
+        if let n = nearestMapPoint, want("nearest_map_point") {
             w.beginObject("nearest_map_point")
             w.value("metres", n.metres, places: 1)
             w.value("name", n.name)
             w.endObject()
         }
-        coverage.write(into: &w)
-        catchment?.write(into: &w)
-        w.value("synthetic", synthetic)
-        w.beginArray("notes")
-        for n in notes { w.value(nil, n) }
-        w.endArray()
+        if want("coverage") { coverage.write(into: &w) }
+        if want("catchment") { catchment?.write(into: &w) }
+        if want("synthetic") { w.value("synthetic", synthetic) }
+        if want("notes") {
+            w.beginArray("notes")
+            for n in notes { w.value(nil, n) }
+            w.endArray()
+        }
         w.endObject()
         return w.text
     }
+
+    /// Every top-level key ``json(area:leading:catchment:fields:)`` can write, in order (`centre`,
+    /// `nearest_map_point` and `catchment` only when there is one).
+    public static let jsonKeys = ["geoquery_version", "area", "centre", "total", "btp", "by_category", "by_month", "by_month_category",
+                                  "by_outcome", "map_points", "months", "forces", "no_location", "area_km2", "density_per_km2",
+                                  "nearest_map_point", "coverage", "catchment", "synthetic", "notes"]
 
     /// The `area` object; reports add the radius as people read it and where the area came from.
     func writeArea(_ area: Area, into w: inout JSONWriter, label: String? = nil, forPeople: Bool = false) {

@@ -1,0 +1,54 @@
+import Foundation
+import Testing
+@testable import GeoQuery
+
+/// `batch --jobs` and `--fields` (issue 10): the same answers, in order, whatever the parallelism,
+/// and exactly the asked keys of them.
+@Suite struct BatchOptionsTests {
+    /// The peer radius set's first 150 lines, a polygon line, and two bad lines with ids.
+    static let input: String = {
+        let peers = try! String(contentsOfFile: TestData.packageRoot.appendingPathComponent("Benchmarks/peers/queries.jsonl").path, encoding: .utf8)
+        var lines = peers.split(separator: "\n").prefix(150).enumerated().map { i, l in "{\"id\":\(i)," + l.dropFirst() }
+        lines.insert(#"{"id":"poly","poly":"52.64,-1.15:52.64,-1.11:52.62,-1.11:52.62,-1.15","from":"2020-01","to":"2020-06"}"#, at: 40)
+        lines.insert(#"{"id":"bad","lat":52.6,"lng":-1.1,"radius":"bogus"}"#, at: 7)
+        lines.append("not json")
+        return lines.joined(separator: "\n") + "\n"
+    }()
+    static let mirror = ["--mirror", TestData.realMirrorPath]
+
+    @Test func jobsGiveTheSameLinesInOrder() throws {
+        let one = try CLIRun.run(["batch", "--jobs", "1"] + Self.mirror, stdin: Self.input)
+        let two = try CLIRun.run(["batch", "--jobs", "2"] + Self.mirror, stdin: Self.input)
+        let many = try CLIRun.run(["batch", "--jobs", "7"] + Self.mirror, stdin: Self.input)
+        #expect(one.stdout == two.stdout && one.stdout == many.stdout)
+        let lines = one.stdout.split(separator: "\n")
+        #expect(lines.count == Self.input.split(separator: "\n").count)
+        // Each line is the library's own answer to that line's query (the bad ones keep their place).
+        for (text, line) in zip(Self.input.split(separator: "\n"), lines) {
+            guard let parsed = try? BatchLine(String(text)), let q = try? QueryInput(batchLine: parsed).query(in: TestData.realMirror) else {
+                #expect(line.contains("\"error\":") && (text.hasPrefix("not") || line.hasPrefix("{\"id\":\"bad\"")))
+                continue
+            }
+            #expect(String(line) == (try TestData.realMirror.query(q)).json(area: q.area, leading: parsed.id.map { [("id", $0)] } ?? []))
+        }
+    }
+
+    @Test func fieldsWriteExactlyTheAskedKeys() throws {
+        let all = try CLIRun.run(["batch"] + Self.mirror, stdin: Self.input).stdout.split(separator: "\n")
+        let some = try CLIRun.run(["batch", "--fields", "total,by_category,coverage"] + Self.mirror, stdin: Self.input).stdout.split(separator: "\n")
+        #expect(all.count == some.count)
+        for (a, s) in zip(all, some) {
+            let full = try JSONSerialization.jsonObject(with: Data(a.utf8)) as! [String: Any]
+            let part = try JSONSerialization.jsonObject(with: Data(s.utf8)) as! [String: Any]
+            if full["error"] != nil { #expect(NSDictionary(dictionary: full) == NSDictionary(dictionary: part)); continue }
+            #expect(Set(part.keys) == Set(["total", "by_category", "coverage"] + (full["id"] == nil ? [] : ["id"])))
+            for k in part.keys { #expect(NSDictionary(dictionary: [k: part[k]!]) == NSDictionary(dictionary: [k: full[k]!])) }
+        }
+    }
+
+    @Test func badOptionsAreOneClearError() throws {
+        try BadInputTests().expectError(["batch", "--fields", "total,totl"] + Self.mirror, "unknown key 'totl' (did you mean total?)", status: 2, stdin: "")
+        try BadInputTests().expectError(["batch", "--jobs", "0"] + Self.mirror, "--jobs must be at least 1", status: 2, stdin: "")
+        try BadInputTests().expectError(["batch", "--fields", ","] + Self.mirror, "--fields needs at least one key", status: 2, stdin: "")
+    }
+}
