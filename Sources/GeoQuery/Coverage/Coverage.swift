@@ -174,11 +174,13 @@ extension CrimeMirror {
         let empty = range.filter { !holds(month: $0) }
         if !empty.isEmpty {
             let runs = QueryPlan.describe(empty)
-            notes.append(.init(forces: [], months: runs, text: "The mirror holds no data at all for \(runs) (\(empty.count) of the \(asked) months asked): those months count zero."))
+            let of = asked == 1 ? "the month asked" : "\(empty.count) of the \(asked) months asked"
+            notes.append(.init(forces: [], months: runs, text: "The mirror holds no data at all for \(runs) (\(of)): \(asked == 1 ? "it counts" : "those months count") zero (a month not yet published, or not ingested)."))
         }
         var groups: [(months: [Int], forces: [Coverage.Missing])] = []
         for m in c.missing {
-            let months = m.months.map(\.ordinal).filter { !empty.contains($0) }
+            // A force missing every asked month is said so, even where the mirror lacks some altogether.
+            let months = m.months.count == asked ? m.months.map(\.ordinal) : m.months.map(\.ordinal).filter { !empty.contains($0) }
             guard !months.isEmpty else { continue }
             if let g = groups.firstIndex(where: { $0.months == months && $0.forces[0].responsible == m.responsible }) {
                 groups[g].forces.append(m)
@@ -186,9 +188,9 @@ extension CrimeMirror {
         }
         for g in groups {
             let many = g.forces.count > 1
-            let names = g.forces.map { f in
+            let names = AreaReport.list(g.forces.map { f in
                 "'\(f.force)' (\(f.name)\(f.share.map { ", \(Coverage.percent($0)) of the area" } ?? ""))"
-            }.joined(separator: ", ")
+            })
             let runs = QueryPlan.describe(g.months)
             let when = asked == 1 ? "\(runs), the month asked"
                 : g.months.count == asked ? "any of the \(asked) months asked (\(runs))"
@@ -196,7 +198,7 @@ extension CrimeMirror {
             let (they, their) = many ? ("Forces", "their") : ("Force", "its")
             let text = g.forces[0].responsible
                 ? "\(they) \(names) \(many ? "are" : "is") responsible here, but the mirror holds none of \(their) data for \(when): \(their) crimes are missing from these figures, so they undercount; ingest \(their) CSVs to count them."
-                : "\(they) \(names) \(many ? "record" : "records") crime here, but the mirror holds none of \(their) data for \(when): \(their) crimes here in those months are missing from these figures; a dip there is missing data, not less crime."
+                : "\(they) \(names) \(many ? "record" : "records") crime here, but the mirror holds none of \(their) data for \(when): \(their) crimes here \(asked == 1 ? "that month are" : "in those months are") missing from these figures; a dip there is missing data, not less crime."
             notes.append(.init(forces: g.forces.map(\.force), months: runs, text: text))
         }
         if c.unassignedShare > 0.99 {
@@ -204,8 +206,9 @@ extension CrimeMirror {
             notes.append(.init(forces: [], months: "", text: outside + (flipSuggestion(plan).map { " " + $0 } ?? "")))
         } else if c.monthsHeld == 0, let hint = flipSuggestion(plan) {
             notes.append(.init(forces: [], months: "", text: hint))
-        } else if c.unassignedShare >= Coverage.minimumShare {
-            notes.append(.init(forces: [], months: "", text: "\(Coverage.percent(c.unassignedShare)) of this area lies outside every police force area of England and Wales (sea, Scotland, or Northern Ireland, whose area is not built in)."))
+        } else if c.unassignedShare >= 0.05 {
+            // Under 5% is mostly slivers between generalised boundaries: not worth a note.
+            notes.append(.init(forces: [], months: "", text: "\(Coverage.percent(c.unassignedShare)) of this area lies outside every police force area of England and Wales the mirror knows (sea, Scotland, Northern Ireland, whose area is not built in, or a gap between generalised boundaries)."))
         }
         return notes
     }
@@ -218,8 +221,9 @@ extension CrimeMirror {
         let areas = forceAreas()
         for (lat, lng, flag) in [(c.lat, -c.lng, "--lng \(Format.decimal(-c.lng, places: 6))"), (-c.lat, c.lng, "--lat \(Format.decimal(-c.lat, places: 6))")] {
             guard let slug = areas.force(at: lat, lng), let i = forces.firstIndex(of: slug),
-                  (plan.from.ordinal...plan.to.ordinal).contains(where: { holds(month: $0, force: i) }) else { continue }
-            return "Did you mean \(flag)? That point is in \(Force.displayName(slug))'s area, which the mirror holds for these months."
+                  case let held = (plan.from.ordinal...plan.to.ordinal).filter({ holds(month: $0, force: i) }).count, held > 0 else { continue }
+            let asked = plan.to.ordinal - plan.from.ordinal + 1
+            return "Did you mean \(flag)? That point is in \(Force.displayName(slug))'s area, which the mirror holds for \(held == asked ? "these months" : "\(held) of the \(asked) months asked")."
         }
         return nil
     }

@@ -18,16 +18,18 @@ public struct AreaComparison: Sendable {
         public var differencePerKm2: Double { aPerKm2 - bPerKm2 }
         /// Whether the areas' rates per km² differ by more than chance: the exact test of `a`
         /// against `b` with the areas' km² as exposures (ratio A / B per km²); nil when an area
-        /// has no extent. Two circles of one radius have equal exposures.
+        /// has no extent, or when either area lacks months for a force of it (a difference there
+        /// can be missing data, which no test of chance can tell). Two circles of one radius have
+        /// equal exposures.
         public let test: PoissonChange?
 
-        init(slug: String, a: Int, b: Int, aKm2: Double, bKm2: Double) {
+        init(slug: String, a: Int, b: Int, aKm2: Double, bKm2: Double, complete: Bool = true) {
             self.slug = slug
             self.a = a
             self.b = b
             aPerKm2 = AreaReport.rate(a, aKm2)
             bPerKm2 = AreaReport.rate(b, bKm2)
-            test = aKm2 > 0 && bKm2 > 0 ? PoissonChange(a, b, exposureA: aKm2, exposureB: bKm2) : nil
+            test = complete && aKm2 > 0 && bKm2 > 0 ? PoissonChange(a, b, exposureA: aKm2, exposureB: bKm2) : nil
         }
     }
 
@@ -35,12 +37,15 @@ public struct AreaComparison: Sendable {
     public var rows: [Row] {
         categories.map { slug in
             let na = a.count(slug), nb = b.count(slug)
-            return Row(slug: slug, a: na, b: nb, aKm2: a.result.areaKm2, bKm2: b.result.areaKm2)
+            return Row(slug: slug, a: na, b: nb, aKm2: a.result.areaKm2, bKm2: b.result.areaKm2, complete: bothHeld)
         }
     }
 
+    /// Both areas hold every month for every force of them: only then is a difference tested.
+    var bothHeld: Bool { a.result.coverage.isComplete && b.result.coverage.isComplete }
+
     public var total: Row {
-        Row(slug: "total", a: a.result.total, b: b.result.total, aKm2: a.result.areaKm2, bKm2: b.result.areaKm2)
+        Row(slug: "total", a: a.result.total, b: b.result.total, aKm2: a.result.areaKm2, bKm2: b.result.areaKm2, complete: bothHeld)
     }
 }
 
@@ -132,7 +137,7 @@ extension AreaComparison: ReportDocument {
             s.append("The categories that differ most, beyond chance, are " + AreaReport.list(real.map {
                 "\(Category.name(forSlug: $0.slug).lowercased()) (\(Format.grouped($0.a)) against \(Format.grouped($0.b)), \($0.test!.pPhrase))"
             }) + ".")
-        } else if !differing.isEmpty {
+        } else if !differing.isEmpty && bothHeld {
             s.append("No category differs by more than chance would explain.")
         }
         if !a.result.coverage.isComplete || !b.result.coverage.isComplete {
@@ -140,7 +145,7 @@ extension AreaComparison: ReportDocument {
                 let c = side.result.coverage
                 return c.monthsHeld == c.monthsAsked ? "all" : c.monthsHeld == 0 ? "none" : "\(c.monthsHeld)"
             }
-            s.append("Months held for every force of the area (of \(r.months.count)): \(held(a)) for the first area, \(held(b)) for the second; rates per km² count the months held.")
+            s.append("Months held for every force of the area (of \(r.months.count)): \(held(a)) for the first area, \(held(b)) for the second; rates per km² count the months held, and no difference is tested for chance: it may be missing data.")
         }
         for (name, side) in [("first", a), ("second", b)] where side.flags.contains(where: { $0.kind == .missingData }) {
             s.append("The mirror lacks some data for the \(name) area (see its flags): a difference there may be missing data, not less crime.")

@@ -142,6 +142,21 @@ enum CoverageReference {
         }
     }
 
+    /// A comparison where one area's force is missing tests no difference for chance: the
+    /// difference may be missing data.
+    @Test func aComparisonWithMissingDataTestsNothingForChance() throws {
+        let args = ["compare", "--mirror", TestData.realMirrorPath, "--lat", "51.5155", "--lng", "-0.0922", "--lat2", "51.5007", "--lng2", "-0.1246",
+                    "--radius", "1km", "--date", "2019-01"]
+        let table = try CLIRun.run(args).stdout.replacingOccurrences(of: "\n", with: " ")
+        #expect(!table.contains("more than chance") && table.contains("no difference is tested for chance: it may be missing data"))
+        let json = try JSONSerialization.jsonObject(with: Data(try CLIRun.run(args + ["--format", "json"]).stdout.utf8)) as! [String: Any]
+        #expect((json["total"] as! [String: Any])["p_value"] is NSNull)
+        // Two areas both held: the test is there.
+        let held = try JSONSerialization.jsonObject(with: Data(try CLIRun.run(["compare", "--mirror", TestData.realMirrorPath, "--lat", "52.6344", "--lng", "-1.1313",
+            "--lat2", "52.6205", "--lng2", "-1.1245", "--radius", "0.5mi", "--from", "2021-01", "--to", "2021-12", "--format", "json"]).stdout.utf8)) as! [String: Any]
+        #expect((held["total"] as! [String: Any])["p_value"] is Double)
+    }
+
     /// Every one of the 43 force areas as a feature: its own force is responsible for nearly all
     /// of it, and the four forces the archive lacks in 2019-01 are named as missing.
     @Test func perFeatureOverTheFortyThreeForceAreas() throws {
