@@ -140,11 +140,11 @@ extension CrimeMirror {
             areaForces.append((s.slug, i, s.share))
         }
         // Others with crimes at these points that lack asked months: material ones are of the area too.
-        for f in forces.indices where (t.present >> UInt64(f)) & 1 == 1 && counted(f)
-            && !areaForces.contains(where: { $0.index == f }) && range.contains(where: { !holds(month: $0, force: f) })
-            && recordsMaterialShare(f, in: plan.query.area) {
-            areaForces.append((forces[f], f, nil))
+        let candidates = forces.indices.filter { f in
+            (t.present >> UInt64(f)) & 1 == 1 && counted(f) && !areaForces.contains(where: { $0.index == f })
+                && range.contains(where: { !holds(month: $0, force: f) })
         }
+        for f in materialForces(candidates, in: plan.query.area) { areaForces.append((forces[f], f, nil)) }
 
         // A month is held when the mirror has it for every responsible force, and for every other
         // force of the area that it holds in some asked month. Another force (BTP) missing from all
@@ -228,12 +228,14 @@ extension CrimeMirror {
         return nil
     }
 
-    /// Whether force `f` recorded at least 1% of the crimes at the area's map points in the months
-    /// the mirror holds for it (the rule that tells a neighbour's stray crime from a real feed).
-    /// - Complexity: one walk over the area through the per-node (month, force) projections.
-    func recordsMaterialShare(_ f: Int, in area: Area) -> Bool {
+    /// Those of `candidates` that recorded at least 1% of the crimes at the area's map points in
+    /// the months the mirror holds for them (the rule that tells a neighbour's stray crime from a
+    /// real feed), in `candidates` order.
+    /// - Complexity: one walk over the area through the per-node (month, force) projections,
+    ///   whatever the number of candidates; none when there are none.
+    func materialForces(_ candidates: [Int], in area: Area) -> [Int] {
         let span = monthsHeldCount, forceCount = forces.count
-        guard span > 0, let first = firstMonth?.ordinal else { return false }
+        guard !candidates.isEmpty, span > 0, let first = firstMonth?.ordinal else { return [] }
         // counts[force * span + month offset], every month, every category.
         let counts = UnsafeMutableBufferPointer<Int>.allocate(capacity: forceCount * span)
         counts.initialize(repeating: 0)
@@ -251,13 +253,15 @@ extension CrimeMirror {
         }
         switch area {
         case .circle(let c): walk(CircleArea(c))
-        case .polygon(let poly): guard let a = try? PolygonArea(poly) else { return false }; walk(a)
+        case .polygon(let poly): guard let a = try? PolygonArea(poly) else { return [] }; walk(a)
         }
-        var mine = 0, total = 0
-        for m in 0..<span where holds(month: first + m, force: f) {
-            mine += counts[f * span + m]
-            for g in 0..<forceCount { total += counts[g * span + m] }
+        return candidates.filter { f in
+            var mine = 0, total = 0
+            for m in 0..<span where holds(month: first + m, force: f) {
+                mine += counts[f * span + m]
+                for g in 0..<forceCount { total += counts[g * span + m] }
+            }
+            return mine > 0 && mine * 100 >= total
         }
-        return mine > 0 && mine * 100 >= total
     }
 }

@@ -89,8 +89,9 @@ public final class ForceAreas: Sendable {
 
     /// The forces whose areas `area` meets, with the share of `area` inside each (0...1, planar in
     /// lon/lat: the ratio, not an absolute area, so the projection hardly matters), largest first.
-    /// - Complexity: a box test per force; GEOS intersections only for forces whose boundary
-    ///   crosses the area's box (a query on a force border), about 20 µs each.
+    /// - Complexity: a box test per force; only a force whose boundary crosses the area's box (a
+    ///   query on a force border) is measured: a circle by a Sutherland–Hodgman clip, a polygon by
+    ///   a GEOS intersection.
     func shares(of area: Area) -> [(slug: String, share: Double)] {
         guard let (x0, y0, x1, y1) = ForceAreas.box(area) else { return [] }
         var out: [(slug: String, share: Double)] = [], crossing: [Region] = []
@@ -101,21 +102,21 @@ public final class ForceAreas: Sendable {
             case .crosses: crossing.append(r)
             }
         }
-        if !crossing.isEmpty, case .circle(let c) = area {
+        switch area {
+        case _ where crossing.isEmpty: break
+        case .circle(let c):
             for r in crossing {
                 let share = ForceAreas.circleShare(c, of: r.polygon)
                 if share > 0 { out.append((r.slug, share)) }
             }
-        } else if !crossing.isEmpty {
+        case .polygon(let p):
             let geos = GEOSContext()
-            if let query = try? ForceAreas.geometry(ForceAreas.outline(area), in: geos), query.area > 0 {
-                let whole = query.area
-                for r in crossing {
-                    guard let g = try? ForceAreas.geometry(r.polygon.parts, in: geos),
-                          let shared = try? query.intersection(g) else { continue }
-                    let share = min(1, shared.area / whole)
-                    if share > 0 { out.append((r.slug, share)) }
-                }
+            guard let query = try? ForceAreas.geometry(p.parts, in: geos), query.area > 0 else { break }
+            for r in crossing {
+                guard let g = try? ForceAreas.geometry(r.polygon.parts, in: geos),
+                      let shared = try? query.intersection(g) else { continue }
+                let share = min(1, shared.area / query.area)
+                if share > 0 { out.append((r.slug, share)) }
             }
         }
         return out.sorted { $0.share != $1.share ? $0.share > $1.share : $0.slug < $1.slug }
@@ -208,20 +209,6 @@ public final class ForceAreas: Sendable {
             var x0 = Double.infinity, y0 = Double.infinity, x1 = -Double.infinity, y1 = -Double.infinity
             for part in p.parts { for v in part[0] { x0 = min(x0, v.lng); x1 = max(x1, v.lng); y0 = min(y0, v.lat); y1 = max(y1, v.lat) } }
             return x0 <= x1 ? (x0, y0, x1, y1) : nil
-        }
-    }
-
-    /// The query area as lon/lat rings: a polygon's own, or a circle as a 72-gon of geodesic points.
-    private static func outline(_ area: Area) -> [[[Polygon.Coordinate]]] {
-        switch area {
-        case .polygon(let p): return p.parts
-        case .circle(let c):
-            var ring = (0..<72).map { i -> Polygon.Coordinate in
-                let d = Geodesic.wgs84.destination(lat: c.lat, lng: c.lng, azimuth: Double(i) * 5, metres: c.radius.metres)
-                return .init(lat: d.lat, lng: d.lng)
-            }
-            ring.append(ring[0])
-            return [[ring]]
         }
     }
 
