@@ -44,6 +44,6 @@ extension BritishNationalGrid {
                 return Array(zip(xs, ys))
             }
         }
-        return try geos.polygon(coordinates: parts)
+        return try geos.polygon(parts)
     }
 }

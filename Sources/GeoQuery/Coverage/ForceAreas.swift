@@ -214,7 +214,7 @@ public final class ForceAreas: Sendable {
 
     /// The GEOS geometry of lon/lat rings.
     private static func geometry(_ parts: [[[Polygon.Coordinate]]], in geos: GEOSContext) throws -> Geometry {
-        try geos.polygon(coordinates: parts.map { $0.map { $0.map { ($0.lng, $0.lat) } } })
+        try geos.polygon(parts.map { $0.map { $0.map { ($0.lng, $0.lat) } } })
     }
 
     /// Google's encoded polyline (1e5 degrees), as `scripts/make-force-areas` writes it.

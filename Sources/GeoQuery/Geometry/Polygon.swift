@@ -54,7 +54,7 @@ public struct Polygon: Sendable, Equatable {
 
     /// Reads a GEOS polygonal geometry back into coordinates.
     init(_ g: Geometry, warnings: [String] = []) {
-        self.init(parts: g.polygonalParts().map { $0.rings().map { $0.map { Coordinate(lat: $0.1, lng: $0.0) } } }, warnings: warnings)
+        self.init(parts: g.polygonRings.map { $0.map { $0.map { Coordinate(lat: $0.1, lng: $0.0) } } }, warnings: warnings)
     }
 }
 

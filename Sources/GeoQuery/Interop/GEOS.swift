@@ -114,26 +114,23 @@ final class Geometry {
 
     func clone() -> Geometry { Geometry(context, GEOSGeom_clone_r(h, pointer)!) }
 
-    /// Rings of a Polygon: the exterior first, then holes; (x, y) pairs.
+    /// Rings of a Polygon: the exterior first, then holes; (x, y) pairs. Empty for other types.
     func rings() -> [[(Double, Double)]] {
-        guard typeID == 3 else { return [] }
-        var out: [[(Double, Double)]] = []
-        // Ring pointers are borrowed from the polygon: not destroyed here.
-        let exterior = GEOSGetExteriorRing_r(h, pointer)!
-        out.append(coordinates(exterior))
-        for i in 0..<GEOSGetNumInteriorRings_r(h, pointer) { out.append(coordinates(GEOSGetInteriorRingN_r(h, pointer, i)!)) }
-        return out
+        typeID == 3 ? GEOSContext.rings(ofPolygon: pointer, h) : []
     }
 
-    private func coordinates(_ ring: OpaquePointer) -> [(Double, Double)] {
-        let seq = GEOSGeom_getCoordSeq_r(h, ring)!  // borrowed
-        var n: UInt32 = 0
-        _ = GEOSCoordSeq_getSize_r(h, seq, &n)
-        return (0..<n).map { i in
-            var x = 0.0, y = 0.0
-            _ = GEOSCoordSeq_getXY_r(h, seq, i, &x, &y)
-            return (x, y)
+    /// Polygonal parts as rings of (x, y): each part is exterior then holes. Other types and empty
+    /// polygons are skipped.
+    var polygonRings: [[[(Double, Double)]]] {
+        func walk(_ g: OpaquePointer) -> [[[(Double, Double)]]] {
+            switch GEOSGeomTypeId_r(h, g) {
+            case 3: return GEOSisEmpty_r(h, g) == 1 ? [] : [GEOSContext.rings(ofPolygon: g, h)]
+            // Parts are borrowed from their collection.
+            case 6, 7: return (0..<GEOSGetNumGeometries_r(h, g)).flatMap { walk(GEOSGetGeometryN_r(h, g, $0)!) }
+            default: return []
+            }
         }
+        return walk(pointer)
     }
 
     func prepared() -> PreparedGeometry { PreparedGeometry(self) }
@@ -155,10 +152,33 @@ final class PreparedGeometry {
     func intersects(_ g: Geometry) -> Bool { GEOSPreparedIntersects_r(base.context.handle, pointer, g.pointer) == 1 }
 }
 
+/// The one polygon builder and the one ring reader: every GEOS polygon geoquery makes is built here
+/// from coordinates, and every ring it reads back is read here (no WKT text either way).
 extension GEOSContext {
+    /// A ring's coordinates, (x, y), in one copy out of its sequence.
+    static func ring(_ ring: OpaquePointer, _ h: GEOSContextHandle_t) -> [(Double, Double)] {
+        let seq = GEOSGeom_getCoordSeq_r(h, ring)!  // borrowed from the ring
+        var n: UInt32 = 0
+        _ = GEOSCoordSeq_getSize_r(h, seq, &n)
+        // (Double, Double) is laid out as two Doubles, as the buffer is.
+        return [(Double, Double)](unsafeUninitializedCapacity: Int(n)) { buffer, count in
+            _ = buffer.withMemoryRebound(to: Double.self) { GEOSCoordSeq_copyToBuffer_r(h, seq, $0.baseAddress, 0, 0) }
+            count = Int(n)
+        }
+    }
+
+    /// A Polygon's rings, the exterior first, then holes. Ring pointers are borrowed from the
+    /// polygon: not destroyed here.
+    static func rings(ofPolygon p: OpaquePointer, _ h: GEOSContextHandle_t) -> [[(Double, Double)]] {
+        var out = [ring(GEOSGetExteriorRing_r(h, p)!, h)]
+        for i in 0..<GEOSGetNumInteriorRings_r(h, p) { out.append(ring(GEOSGetInteriorRingN_r(h, p, i)!, h)) }
+        return out
+    }
+
     /// A polygon or multipolygon from rings of (x, y) = (longitude, latitude) coordinates, built
     /// from coordinate buffers (no WKT text round trip: a 200,000-vertex ring costs milliseconds).
-    /// - Parameter parts: each part is its exterior ring followed by its holes; rings are closed here.
+    /// - Parameter parts: each part is its exterior ring followed by its holes; rings are closed
+    ///   here. A ring GEOS cannot build (fewer than 4 points once closed) is an error.
     func polygon(_ parts: [[[(Double, Double)]]]) throws -> Geometry {
         messages.last = nil
         func failure() -> GeoQueryError { GeoQueryError.invalidQuery("invalid polygon: \(messages.last ?? "GEOS could not build it")") }
@@ -196,9 +216,14 @@ extension GEOSContext {
         return Geometry(self, multi)
     }
 
-    /// The union of several geometries (`GEOSUnaryUnion_r` over a collection).
+    /// The union of several geometries (`GEOSUnaryUnion_r` over a collection of their clones).
     func union(_ geometries: [Geometry]) throws -> Geometry {
-        let collection = try readWKT("GEOMETRYCOLLECTION(" + geometries.map { $0.wkt }.joined(separator: ", ") + ")")
+        var members: [OpaquePointer?] = geometries.map { GEOSGeom_clone_r(handle, $0.pointer) }
+        // GEOS_GEOMETRYCOLLECTION = 7; the collection takes the clones (not the array).
+        guard let c = members.withUnsafeMutableBufferPointer({ GEOSGeom_createCollection_r(handle, 7, $0.baseAddress, UInt32($0.count)) }) else {
+            throw GeoQueryError.invalidQuery("GEOS could not union the polygons")
+        }
+        let collection = Geometry(self, c)
         guard let p = GEOSUnaryUnion_r(handle, collection.pointer) else { throw GeoQueryError.invalidQuery("GEOS could not union the polygons") }
         return Geometry(self, p)
     }

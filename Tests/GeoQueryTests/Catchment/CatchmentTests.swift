@@ -11,7 +11,7 @@ import Testing
 
     static func square(_ x0: Double, _ y0: Double, _ x1: Double, _ y1: Double) throws -> ForceBoundary {
         let g = GEOSContext()
-        return ForceBoundary(name: "square", wkb: try g.polygon(coordinates: [[[(x0, y0), (x1, y0), (x1, y1), (x0, y1)]]]).wkb)
+        return ForceBoundary(name: "square", wkb: try g.polygon([[[(x0, y0), (x1, y0), (x1, y1), (x0, y1)]]]).wkb)
     }
 
     static func cells(_ t: CatchmentTable) throws -> [[(Double, Double)]] {
