@@ -52,11 +52,20 @@ public enum PolygonReader {
                 start = colon + 1
             }
         }
-        return try validated([[ring]], repair: repair)
+        return try validated([[ring]], repair: repair, source: "polygon")
     }
 
     /// WKT text: POLYGON or MULTIPOLYGON (a collection's polygons are used).
+    /// - Complexity: POLYGON and MULTIPOLYGON are read from the bytes in one pass
+    ///   (``wktParts(_:)``); other WKT goes through GEOS's reader.
     public static func wkt(_ text: String, repair: Bool = false) throws -> Polygon {
+        if let read = wktParts(text) { return try validated(read, repair: repair, source: "WKT") }
+        return try wktThroughGEOS(text, repair: repair)
+    }
+
+    /// WKT read by GEOS's WKT reader: for what the byte reader leaves (other geometry types,
+    /// Z coordinates, malformed text, whose errors are GEOS's words).
+    static func wktThroughGEOS(_ text: String, repair: Bool) throws -> Polygon {
         let context = GEOSContext()
         let (geometry, closed) = try readClosingRings(source: "WKT", repair: repair,
                                                       read: { try context.readWKT(text) }, closed: { try context.readWKT(closingRings(wkt: text)) })
@@ -82,7 +91,23 @@ public enum PolygonReader {
 
     /// A GeoJSON document as one area (every polygon in it, or the selected features').
     public static func geojson(_ text: String, repair: Bool = false, selecting: FeatureSelection = FeatureSelection()) throws -> Polygon {
-        let features = try geojsonFeatures(text, key: selecting.key, selecting: selecting, repair: repair)
+        try area(of: try geojsonFeatures(text, key: selecting.key, selecting: selecting, repair: repair))
+    }
+
+    /// A GeoJSON object already read as part of a batch line (no copy, no second parse of the
+    /// line); `text` is its text, for what the byte reader leaves to Foundation and GEOS.
+    static func geojson(_ doc: JSONBytes, text: () -> String, repair: Bool) throws -> Polygon {
+        if let read = geojsonParts(doc, key: nil) { return try area(of: try validated(read, repair: repair)) }
+        return try geojson(text(), repair: repair)
+    }
+
+    /// Features read from bytes, each validated, in order.
+    private static func validated(_ features: [ReadFeature], repair: Bool) throws -> [Feature] {
+        try features.map { Feature(key: $0.name, polygon: try validated($0.read, repair: repair, source: "GeoJSON feature \($0.name)")) }
+    }
+
+    /// Features as one area: the one, or the union of several.
+    private static func area(of features: [Feature]) throws -> Polygon {
         guard !features.isEmpty else { throw GeoQueryError.invalidQuery("the GeoJSON holds no Polygon or MultiPolygon") }
         if features.count == 1 { return features[0].polygon }
         let context = GEOSContext()
@@ -92,7 +117,19 @@ public enum PolygonReader {
 
     /// Each polygonal feature of a GeoJSON document, named by property `key` (or a guess:
     /// LSOA11CD, LSOA21CD, name, NAME, id; else its position).
+    /// - Complexity: plain polygon documents (no `--feature`/`--where`) are read from the bytes
+    ///   in one pass (``geojsonParts(_:key:)``); others through Foundation and GEOS's reader.
     public static func geojsonFeatures(_ text: String, key: String?, selecting: FeatureSelection = FeatureSelection(), repair: Bool = false) throws -> [Feature] {
+        if selecting.isEmpty, let doc = JSONBytes(text), let read = geojsonParts(doc, key: key) {
+            return try validated(read, repair: repair)
+        }
+        return try geojsonFeaturesThroughGEOS(text, key: key, selecting: selecting, repair: repair)
+    }
+
+    /// GeoJSON read with Foundation and GEOS's GeoJSON reader: for what the byte reader leaves
+    /// (feature selection, other geometry types, malformed text, whose errors are Foundation's
+    /// and GEOS's words).
+    static func geojsonFeaturesThroughGEOS(_ text: String, key: String?, selecting: FeatureSelection, repair: Bool) throws -> [Feature] {
         let root = try JSONInput.object(text, what: "the GeoJSON", example: "expected {\"type\": \"FeatureCollection\" | \"Feature\" | \"Polygon\" | \"MultiPolygon\", ...}")
         var features: [(name: String, properties: [String: Any], geometry: Any)] = []
         switch root["type"] as? String {
@@ -184,7 +221,7 @@ public enum PolygonReader {
 
     private static func featureKey(_ feature: [String: Any], key: String?, index: Int) -> String {
         let props = feature["properties"] as? [String: Any] ?? [:]
-        for k in [key].compactMap({ $0 }) + ["LSOA11CD", "LSOA21CD", "lsoa11cd", "PFA20NM", "name", "NAME", "id"] {
+        for k in [key].compactMap({ $0 }) + featureKeys {
             if let v = props[k] { return "\(v)" }
         }
         if let id = feature["id"] { return "\(id)" }
@@ -207,7 +244,7 @@ public enum PolygonReader {
             throw GeoQueryError.invalidQuery("not a KML document: its outer element is <\(root)>, not <kml> (KML starts <kml xmlns=\"http://www.opengis.net/kml/2.2\">)")
         }
         guard !parser.parts.isEmpty else { throw GeoQueryError.invalidQuery("the KML has no <Polygon> with <coordinates>") }
-        return try validated(parser.parts, repair: repair)
+        return try validated(parser.parts, repair: repair, source: "polygon")
     }
 
     // MARK: unclosed rings
@@ -217,11 +254,13 @@ public enum PolygonReader {
     /// geometry and whether rings were closed.
     private static func readClosingRings(source: String, repair: Bool, read: () throws -> Geometry, closed: () throws -> Geometry) throws -> (Geometry, Bool) {
         do { return (try read(), false) } catch let e as GeoQueryError where e.description.contains("closed linestring") {
-            guard repair else {
-                throw GeoQueryError.invalidQuery("invalid \(source): a ring's first and last points differ: close it (repeat the first point at the end), or pass --repair to have it closed")
-            }
+            guard repair else { throw openRing(source) }
             return (try closed(), true)
         }
+    }
+
+    private static func openRing(_ source: String) -> GeoQueryError {
+        GeoQueryError.invalidQuery("invalid \(source): a ring's first and last points differ: close it (repeat the first point at the end), or pass --repair to have it closed")
     }
 
     private static func closedNote(_ source: String) -> String {
@@ -265,13 +304,32 @@ public enum PolygonReader {
 
     // MARK: validation
 
-    static func validated(_ parts: [[[Polygon.Coordinate]]], repair: Bool) throws -> Polygon {
+    /// Rings read from text, checked: an open ring is closed with `repair` (else refused, as GEOS's
+    /// readers refuse it), then validated as below.
+    static func validated(_ read: ReadParts, repair: Bool, source: String) throws -> Polygon {
+        if read.hasOpenRing && !repair { throw openRing(source) }
+        var polygon = try validated(read.parts, repair: repair, source: source)
+        if read.hasOpenRing { polygon.warnings.insert(closedNote(source), at: 0) }
+        return polygon
+    }
+
+    /// Closed rings checked (``check(_:)``) and validated on their own coordinates: a single ring
+    /// shown simple by the edge sweep needs nothing more; otherwise GEOS, given the same
+    /// coordinates, judges validity and, with `repair`, repairs.
+    static func validated(_ parts: [[[Polygon.Coordinate]]], repair: Bool, source: String) throws -> Polygon {
+        let parts = parts.map { $0.map(Polygon.closed) }
         for rings in parts {
             for ring in rings { try check(ring) }
         }
+        // A single ring shown simple is valid: GEOS's check is slow on long thin teeth.
+        if parts.count == 1 && parts[0].count == 1,
+           PolygonEdgeIndex.ringIsSimple(distinctConsecutive(parts[0][0].map { ($0.lng, $0.lat) })) == true {
+            return Polygon(parts: parts)
+        }
         let context = GEOSContext()
         let geometry = try context.polygon(parts.map { $0.map { $0.map { ($0.lng, $0.lat) } } })
-        return try validated(geometry, repair: repair, source: "polygon")
+        guard geometry.invalidity != nil else { return Polygon(parts: parts) }
+        return try validated(geometry, repair: repair, source: source)
     }
 
     /// Coordinates in range, at least three distinct points, and a UK-aware hint for swapped lat/lng.

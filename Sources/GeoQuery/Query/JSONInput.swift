@@ -16,6 +16,17 @@ enum JSONInput {
         return object
     }
 
+    /// The top-level object of `text` read from its bytes (``JSONBytes``). Text the byte reader
+    /// refuses gets Foundation's verdict and the same error words as ``object(_:what:example:)``.
+    static func bytes(_ text: String, what: String, example: String) throws -> JSONBytes {
+        if let json = JSONBytes(text) { return json }
+        let object = try self.object(text, what: what, example: example)
+        // Foundation took what the byte reader did not: read its own rendering instead.
+        let canonical = String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self)
+        guard let json = JSONBytes(canonical) else { throw GeoQueryError.invalidQuery("\(what) cannot be read as JSON: \(example)") }
+        return json
+    }
+
     /// "Invalid value around character N" as a line and column of `text`.
     static func plainWords(_ error: Error, text: String) -> String {
         let debug = ((error as NSError).userInfo["NSDebugDescription"] as? String) ?? ""
@@ -47,5 +58,26 @@ enum JSONInput {
         if v is NSNull { return "null" }
         let data = (try? JSONSerialization.data(withJSONObject: v, options: [.fragmentsAllowed, .sortedKeys])) ?? Data("null".utf8)
         return String(decoding: data, as: UTF8.self)
+    }
+}
+
+extension JSONBytes {
+    /// The value at `r` as Foundation reads it (for the rare spellings whose meaning is
+    /// Foundation's: numbers written back as text, Bool bridging).
+    func foundationValue(_ r: Range<Int>) -> Any? {
+        try? JSONSerialization.jsonObject(with: Data(bytes[r]), options: .fragmentsAllowed)
+    }
+
+    /// The value at `r` written back as JSON text keeping its type, as ``JSONInput/literal(_:)``
+    /// writes Foundation's value: strings, booleans, null and plain integers directly.
+    func literal(_ r: Range<Int>) -> String {
+        switch kind(r) {
+        case .string: return string(r).map(JSONWriter.quote) ?? "null"
+        case .bool: return bool(r)! ? "true" : "false"
+        case .null: return "null"
+        case .number where r.count <= 15 && bytes[r].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 || $0 == 0x2D }) && text(r) != "-0":
+            return text(r)
+        default: return foundationValue(r).map(JSONInput.literal) ?? "null"
+        }
     }
 }

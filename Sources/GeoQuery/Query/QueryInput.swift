@@ -18,7 +18,9 @@ public struct QueryInput: Sendable {
     /// GeoJSON text, KML text.
     public var poly: String?
     public var wkt: String?
-    public var geojson: String?
+    public var geojson: String? { didSet { geojsonObject = nil } }
+    /// A batch line's `geojson` object as read with the line (its text is `geojson`).
+    var geojsonObject: JSONBytes?
     public var kml: String?
     /// Repair an invalid polygon with GEOS MakeValid instead of refusing it.
     public var repair = false
@@ -43,7 +45,9 @@ public struct QueryInput: Sendable {
         switch flag {
         case "--poly": return try PolygonReader.poly(text, repair: repair)
         case "--wkt": return try PolygonReader.wkt(text, repair: repair)
-        case "--geojson": return try PolygonReader.geojson(text, repair: repair, selecting: featureSelection)
+        case "--geojson":
+            if let object = geojsonObject, featureSelection.isEmpty { return try PolygonReader.geojson(object, text: { text }, repair: repair) }
+            return try PolygonReader.geojson(text, repair: repair, selecting: featureSelection)
         default: return try PolygonReader.kml(text, repair: repair)
         }
     }
@@ -123,34 +127,37 @@ public struct QueryInput: Sendable {
 
     /// The query of a parsed batch line (see ``BatchLine``).
     public init(batchLine: BatchLine) throws {
-        let obj = batchLine.object
+        let json = batchLine.json
         let known: Set<String> = ["lat", "lng", "radius", "from", "to", "date", "category", "force", "exclude_btp", "id",
                                   "poly", "wkt", "geojson", "repair", "postcode"]
-        if let unknown = obj.keys.first(where: { !known.contains($0) }) {
-            throw GeoQueryError.invalidQuery("unknown key '\(unknown)' (known: \(known.sorted().joined(separator: ", ")))")
+        if let unknown = json.members.first(where: { !known.contains($0.key) }) {
+            throw GeoQueryError.invalidQuery("unknown key '\(unknown.key)' (known: \(known.sorted().joined(separator: ", ")))")
         }
         func number(_ k: String) throws -> Double? {
-            guard let v = obj[k] else { return nil }
-            if let n = v as? NSNumber, !JSONInput.isBool(v) { return n.doubleValue }
-            if let s = v as? String, let d = Double(s) { return d }
+            guard let v = json.member(k) else { return nil }
+            if let n = json.number(v) { return n }
+            if let s = json.string(v), let d = Double(s) { return d }
             throw GeoQueryError.invalidCoordinate("'\(k)' must be a number")
         }
         func string(_ k: String) throws -> String? {
-            guard let v = obj[k] else { return nil }
-            if let s = v as? String { return s }
+            guard let v = json.member(k) else { return nil }
+            if let s = json.string(v) { return s }
             throw GeoQueryError.invalidQuery("'\(k)' must be a string like \"2020-01\"")
         }
         func list(_ k: String) throws -> [String] {
-            guard let v = obj[k] else { return [] }
-            if let s = v as? String { return [s] }
-            if let a = v as? [String] { return a }
+            guard let v = json.member(k) else { return [] }
+            if let s = json.string(v) { return [s] }
+            if let a = json.strings(v) { return a }
             throw GeoQueryError.invalidQuery("'\(k)' must be a string or an array of strings")
         }
         self.init()
         lat = try number("lat")
         lng = try number("lng")
-        if let r = obj["radius"] {
-            if let s = r as? String { radius = s } else if let n = r as? NSNumber, !JSONInput.isBool(r) { radius = n.stringValue } else {
+        if let r = json.member("radius") {
+            if let s = json.string(r) { radius = s } else if json.kind(r) == .number, let n = json.foundationValue(r) as? NSNumber {
+                // A number of miles as Foundation spells it (1.0 is "1"), as the error messages quote it.
+                radius = n.stringValue
+            } else {
                 throw GeoQueryError.invalidRadius("'radius' must be a string such as \"800m\" or a number of miles")
             }
         }
@@ -163,13 +170,23 @@ public struct QueryInput: Sendable {
         postcode = try string("postcode")
         poly = try string("poly")
         wkt = try string("wkt")
-        if let g = obj["geojson"] {
-            if let text = g as? String { geojson = text } else {
-                geojson = String(decoding: try JSONSerialization.data(withJSONObject: g), as: UTF8.self)
+        if let g = json.member("geojson") {
+            switch json.kind(g) {
+            case .string: geojson = json.string(g)
+            // The object's own text: the reader takes it from the bytes.
+            case .object:
+                geojson = json.text(g)
+                geojsonObject = JSONBytes(json, object: g)
+            case .array: geojson = json.text(g)
+            default: geojson = String(decoding: try JSONSerialization.data(withJSONObject: json.foundationValue(g) as Any), as: UTF8.self)
             }
         }
-        if let b = obj["repair"] { repair = JSONInput.isBool(b) && (b as! NSNumber).boolValue }
-        if let b = obj["exclude_btp"] { guard let v = b as? Bool else { throw GeoQueryError.invalidQuery("'exclude_btp' must be true or false") }; excludeBTP = v }
+        if let b = json.member("repair") { repair = json.bool(b) ?? false }
+        if let b = json.member("exclude_btp") {
+            // Foundation's Bool bridging (which also takes 0 and 1), as before.
+            guard let v = json.bool(b) ?? (json.foundationValue(b) as? Bool) else { throw GeoQueryError.invalidQuery("'exclude_btp' must be true or false") }
+            excludeBTP = v
+        }
     }
 }
 
@@ -178,11 +195,11 @@ public struct QueryInput: Sendable {
 public struct BatchLine {
     /// The line's `id` as JSON text, when it has one.
     public let id: String?
-    let object: [String: Any]
+    let json: JSONBytes
 
-    /// Parses the line's JSON object; a syntax error names the column.
+    /// Parses the line's JSON object from its bytes; a syntax error names the column.
     public init(_ line: String) throws {
-        object = try JSONInput.object(line, what: "the line", example: "each batch line is one query such as {\"lat\":52.63,\"lng\":-1.13,\"radius\":\"0.5mi\"}")
-        id = object["id"].map(JSONInput.literal)
+        json = try JSONInput.bytes(line, what: "the line", example: "each batch line is one query such as {\"lat\":52.63,\"lng\":-1.13,\"radius\":\"0.5mi\"}")
+        id = json.member("id").map(json.literal)
     }
 }

@@ -1,0 +1,172 @@
+import Foundation
+
+/// The byte-level readers of WKT and GeoJSON polygons: one pass over the UTF-8 text straight into
+/// the coordinate arrays a ``Polygon`` holds, no GEOS reader and no text round trip.
+///
+/// They read the forms users send: `POLYGON`/`MULTIPOLYGON` WKT, and GeoJSON `Polygon`,
+/// `MultiPolygon`, `Feature` and `FeatureCollection` with two numbers per position. Anything
+/// else — and anything malformed — makes them answer nil, and ``PolygonReader`` hands the text
+/// to GEOS's own reader, whose verdict and words stand; so what is accepted or refused, and the
+/// error a user reads, are the same as with GEOS's readers alone (tests check both on every real
+/// LSOA and force boundary and on malformed inputs).
+extension PolygonReader {
+    /// Polygon parts read from text, and whether any ring had to be closed (GEOS's readers refuse
+    /// an open ring; `repair` closes it).
+    struct ReadParts {
+        var parts: [[[Polygon.Coordinate]]]
+        var hasOpenRing: Bool
+    }
+
+    /// WKT `POLYGON` or `MULTIPOLYGON` from its bytes; nil for other text (GEOS decides it).
+    /// - Complexity: one pass; numbers as in ``TextBytes/number(_:)``.
+    static func wktParts(_ text: String) -> ReadParts? {
+        text.withTextBytes { c -> ReadParts? in
+            var open = false
+            var parts: [[[Polygon.Coordinate]]] = []
+            if c.takeWord("POLYGON") {
+                guard let rings = wktPolygon(&c, open: &open) else { return nil }
+                parts.append(rings)
+            } else if c.takeWord("MULTIPOLYGON") {
+                guard c.take(0x28) else { return nil }
+                repeat {
+                    guard let rings = wktPolygon(&c, open: &open) else { return nil }
+                    parts.append(rings)
+                } while c.take(0x2C)
+                guard c.take(0x29) else { return nil }
+            } else {
+                return nil
+            }
+            c.skipSpace()
+            return c.isAtEnd ? ReadParts(parts: parts, hasOpenRing: open) : nil
+        }
+    }
+
+    /// `((x y, x y, ...), (...))`.
+    private static func wktPolygon(_ c: inout TextBytes, open: inout Bool) -> [[Polygon.Coordinate]]? {
+        guard c.take(0x28) else { return nil }
+        var rings: [[Polygon.Coordinate]] = []
+        repeat {
+            guard c.take(0x28) else { return nil }
+            var ring: [Polygon.Coordinate] = []
+            repeat {
+                c.skipSpace()
+                guard let x = c.number(.wkt), TextBytes.isSpace(c.byte) else { return nil }
+                c.skipSpace()
+                guard let y = c.number(.wkt) else { return nil }
+                ring.append(.init(lat: y, lng: x))
+            } while c.take(0x2C)
+            guard c.take(0x29), let ok = ringShape(ring) else { return nil }
+            if !ok { open = true; ring.append(ring[0]) }
+            rings.append(ring)
+        } while c.take(0x2C)
+        return c.take(0x29) ? rings : nil
+    }
+
+    /// true for a closed ring GEOS builds (4 or more points), false for an open one that closing
+    /// makes one; nil for shapes GEOS refuses in words of its own (too few points).
+    private static func ringShape(_ ring: [Polygon.Coordinate]) -> Bool? {
+        guard let f = ring.first, let l = ring.last else { return nil }
+        if f == l { return ring.count >= 4 ? true : nil }
+        return ring.count >= 3 ? false : nil
+    }
+
+    /// One GeoJSON feature's polygon as read: its name and parts.
+    struct ReadFeature {
+        var name: String
+        var read: ReadParts
+    }
+
+    /// The polygonal features of a GeoJSON document from its bytes, named as
+    /// ``geojsonFeatures(_:key:selecting:repair:)`` names them; nil when the document is not
+    /// plain polygons (GEOS and Foundation decide it).
+    static func geojsonParts(_ doc: JSONBytes, key: String?) -> [ReadFeature]? {
+        guard let type = doc.member("type").flatMap(doc.string) else { return nil }
+        switch type {
+        case "FeatureCollection":
+            guard let list = doc.member("features"), doc.kind(list) == .array else { return nil }
+            var out: [ReadFeature] = []
+            let ok = doc.reading(list) { c in
+                JSONBytes.elements(&c, depth: 0) { c in
+                    c.skipSpace()
+                    guard let members = JSONBytes.members(&c, depth: 1),
+                          let f = feature(doc, members, key: key, index: out.count) else { return false }
+                    out.append(f)
+                    return true
+                }
+            }
+            return ok && !out.isEmpty ? out : nil
+        case "Feature":
+            return feature(doc, doc.members, key: key, index: 0).map { [$0] }
+        case "Polygon", "MultiPolygon":
+            return geometry(doc, doc.members).map { [ReadFeature(name: "1", read: $0)] }
+        default:
+            return nil
+        }
+    }
+
+    private static func last(_ members: [(String, Range<Int>)], _ key: String) -> Range<Int>? {
+        members.last { $0.0 == key }?.1
+    }
+
+    /// A Feature whose geometry is a Polygon or MultiPolygon and whose name is a string.
+    private static func feature(_ doc: JSONBytes, _ members: [(String, Range<Int>)], key: String?, index: Int) -> ReadFeature? {
+        guard let g = last(members, "geometry"), doc.kind(g) == .object,
+              let geometryMembers = doc.reading(g, { JSONBytes.members(&$0, depth: 1) }),
+              let read = geometry(doc, geometryMembers) else { return nil }
+        // The name as `featureKey` gives it; a non-string one is Foundation's to describe.
+        var properties: [(String, Range<Int>)] = []
+        if let p = last(members, "properties"), doc.kind(p) == .object {
+            guard let m = doc.reading(p, { JSONBytes.members(&$0, depth: 1) }) else { return nil }
+            properties = m
+        }
+        for k in [key].compactMap({ $0 }) + featureKeys {
+            if let v = last(properties, k) { return doc.string(v).map { ReadFeature(name: $0, read: read) } }
+        }
+        if let id = last(members, "id") { return doc.string(id).map { ReadFeature(name: $0, read: read) } }
+        return ReadFeature(name: String(index + 1), read: read)
+    }
+
+    /// `{"type": "Polygon" | "MultiPolygon", "coordinates": ...}` with [lng, lat] positions.
+    private static func geometry(_ doc: JSONBytes, _ members: [(String, Range<Int>)]) -> ReadParts? {
+        guard let t = last(members, "type"), let type = doc.string(t), let coordinates = last(members, "coordinates") else { return nil }
+        var open = false
+        func polygon(_ c: inout TextBytes) -> [[Polygon.Coordinate]]? {
+            var rings: [[Polygon.Coordinate]] = []
+            let ok = JSONBytes.elements(&c, depth: 2) { c in
+                var ring: [Polygon.Coordinate] = []
+                let ok = JSONBytes.elements(&c, depth: 3) { c in
+                    guard c.take(0x5B) else { return false }
+                    c.skipSpace()
+                    guard let x = c.number(.json), c.take(0x2C) else { return false }
+                    c.skipSpace()
+                    guard let y = c.number(.json), c.take(0x5D) else { return false }
+                    ring.append(.init(lat: y, lng: x))
+                    return true
+                }
+                guard ok, let closed = ringShape(ring) else { return false }
+                if !closed { open = true; ring.append(ring[0]) }
+                rings.append(ring)
+                return true
+            }
+            return ok && !rings.isEmpty ? rings : nil
+        }
+        let parts: [[[Polygon.Coordinate]]]? = doc.reading(coordinates) { c in
+            switch type {
+            case "Polygon": return polygon(&c).map { [$0] }
+            case "MultiPolygon":
+                var parts: [[[Polygon.Coordinate]]] = []
+                let ok = JSONBytes.elements(&c, depth: 1) { c in
+                    guard let p = polygon(&c) else { return false }
+                    parts.append(p)
+                    return true
+                }
+                return ok && !parts.isEmpty ? parts : nil
+            default: return nil
+            }
+        }
+        return parts.map { ReadParts(parts: $0, hasOpenRing: open) }
+    }
+
+    /// The properties that name a feature when no key is given, in the order they are tried.
+    static let featureKeys = ["LSOA11CD", "LSOA21CD", "lsoa11cd", "PFA20NM", "name", "NAME", "id"]
+}

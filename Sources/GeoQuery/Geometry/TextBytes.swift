@@ -1,0 +1,196 @@
+import Foundation
+
+/// A cursor over UTF-8 bytes for the hand-written readers (poly strings, WKT, batch lines and
+/// GeoJSON): one pass, no `Character` or `String` per token, numbers straight into `Double`s.
+/// The bytes must outlive the cursor.
+struct TextBytes {
+    let base: UnsafePointer<UInt8>
+    let end: Int
+    var at = 0
+
+    init(_ base: UnsafePointer<UInt8>, count: Int) { self.base = base; end = count }
+
+    var isAtEnd: Bool { at >= end }
+    /// The byte under the cursor, 0 at the end.
+    @inline(__always) var byte: UInt8 { at < end ? base[at] : 0 }
+
+    /// Skips JSON/WKT white space (space, tab, line feed, carriage return).
+    @inline(__always) mutating func skipSpace() {
+        while at < end, TextBytes.isSpace(base[at]) { at += 1 }
+    }
+
+    @inline(__always) static func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 }
+
+    /// Takes `c` after optional white space; false (nothing taken but the space) if it is not there.
+    @inline(__always) mutating func take(_ c: UInt8) -> Bool {
+        skipSpace()
+        guard byte == c else { return false }
+        at += 1
+        return true
+    }
+
+    /// Takes an ASCII word, case ignored (`POLYGON`, `true`), when the next letters spell it and no
+    /// letter follows.
+    mutating func takeWord(_ word: StaticString, caseSensitive: Bool = false) -> Bool {
+        skipSpace()
+        let n = word.utf8CodeUnitCount
+        guard end - at >= n else { return false }
+        let w = word.utf8Start
+        for i in 0..<n {
+            let c = base[at + i], d = w[i]
+            if c != d && (caseSensitive || c | 0x20 != d | 0x20 || !TextBytes.isLetter(d)) { return false }
+        }
+        if at + n < end && TextBytes.isLetter(base[at + n]) { return false }
+        at += n
+        return true
+    }
+
+    @inline(__always) static func isLetter(_ c: UInt8) -> Bool { (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7A }
+    @inline(__always) static func isDigit(_ c: UInt8) -> Bool { c &- 0x30 < 10 }
+
+    /// Steps over a number in `grammar` without computing it (for values only checked and skipped);
+    /// false (cursor unchanged) when none starts here.
+    mutating func skipNumber(_ grammar: NumberGrammar) -> Bool {
+        var i = at
+        if i < end && (base[i] == 0x2D || (grammar == .wkt && base[i] == 0x2B)) { i += 1 }
+        let intStart = i
+        while i < end, TextBytes.isDigit(base[i]) { i += 1 }
+        let intDigits = i - intStart
+        if grammar == .json && (intDigits == 0 || (intDigits > 1 && base[intStart] == 0x30)) { return false }
+        var fracDigits = 0
+        if i < end && base[i] == 0x2E {
+            i += 1
+            let fracStart = i
+            while i < end, TextBytes.isDigit(base[i]) { i += 1 }
+            fracDigits = i - fracStart
+            if grammar == .json && fracDigits == 0 { return false }
+        }
+        guard intDigits + fracDigits > 0 else { return false }
+        if i < end && (base[i] | 0x20) == 0x65 {
+            i += 1
+            if i < end && (base[i] == 0x2B || base[i] == 0x2D) { i += 1 }
+            let expStart = i
+            while i < end, TextBytes.isDigit(base[i]) { i += 1 }
+            guard i > expStart else { return false }
+        }
+        at = i
+        return true
+    }
+
+    /// Which spellings of a decimal number a reader takes.
+    enum NumberGrammar {
+        /// RFC 8259: `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`.
+        case json
+        /// `[+-]?` digits with an optional `.` (digits on at least one side), optional exponent:
+        /// the spellings GEOS's WKT tokenizer hands to `strtod` and reads whole.
+        case wkt
+    }
+
+    /// A decimal number at the cursor in `grammar`, or nil (cursor unchanged) when none starts
+    /// here. The value is the correctly rounded one, as `strtod` gives.
+    /// - Complexity: two short passes (spelling, digits). Up to 15 significant digits and a
+    ///   power of ten up to 22 it is one exact integer-to-double conversion and one multiply or
+    ///   divide (Clinger's fast path); up to 19 digits a double-double product (``nearest(_:_:)``);
+    ///   else, or near a tie, `strtod`.
+    mutating func number(_ grammar: NumberGrammar) -> Double? {
+        let start = at
+        guard skipNumber(grammar) else { return nil }
+        // The spelling is known good: read its digits.
+        var i = start
+        let negative = base[i] == 0x2D
+        if base[i] == 0x2D || base[i] == 0x2B { i += 1 }
+        var mantissa: UInt64 = 0, digits = 0, scale = 0
+        while i < at, TextBytes.isDigit(base[i]) {
+            if digits < 19 { mantissa = mantissa &* 10 &+ UInt64(base[i] &- 0x30) } else { scale += 1 }
+            if mantissa != 0 { digits += 1 }
+            i += 1
+        }
+        if i < at && base[i] == 0x2E {
+            i += 1
+            while i < at, TextBytes.isDigit(base[i]) {
+                if digits < 19 {
+                    mantissa = mantissa &* 10 &+ UInt64(base[i] &- 0x30)
+                    if mantissa != 0 { digits += 1 }
+                    scale -= 1
+                } else {
+                    digits += 1  // dropped: the mantissa is no longer exact
+                }
+                i += 1
+            }
+        }
+        var exponent = 0
+        if i < at {  // (e|E)[+-]?digits
+            i += 1
+            let expNegative = base[i] == 0x2D
+            if base[i] == 0x2D || base[i] == 0x2B { i += 1 }
+            while i < at {
+                if exponent < 100_000 { exponent = exponent * 10 + Int(base[i] &- 0x30) }
+                i += 1
+            }
+            if expNegative { exponent = -exponent }
+        }
+        let power = scale + exponent
+        if digits <= 15 && power >= -22 && power <= 22 {
+            var v = Double(mantissa)  // exact: below 2^53
+            v = power < 0 ? v / TextBytes.tens[-power] : v * TextBytes.tens[power]
+            return negative ? -v : v
+        }
+        if digits <= 19 && power >= -22 && power <= 22, let v = TextBytes.nearest(mantissa, power) {
+            return negative ? -v : v
+        }
+        // Longer mantissas and large exponents: glibc's correctly rounded reader on a NUL-ended
+        // copy of the same span.
+        let span = UnsafeBufferPointer(start: base + start, count: at - start)
+        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: span.count + 1) { text in
+            for (k, c) in span.enumerated() { text[k] = CChar(bitPattern: c) }
+            text[span.count] = 0
+            return strtod(text.baseAddress!, nil)
+        }
+    }
+
+    /// mantissa × 10^power correctly rounded, for mantissas of up to 19 digits (too long for
+    /// Clinger's fast path, as 17-digit shortest round-trip coordinates are) and |power| ≤ 22;
+    /// nil when the exact value lies too near a rounding midpoint to tell (then `strtod` decides).
+    /// The mantissa is split exactly into two Doubles and multiplied or divided by the exact
+    /// power of ten with FMA error terms (double-double), accurate to ~2^-100 relative.
+    @inline(__always)
+    static func nearest(_ mantissa: UInt64, _ power: Int) -> Double? {
+        let hi = Double(mantissa)  // mantissa < 10^19 < 2^64: hi rounds within 2^11 of it
+        let lo = Double(Int64(bitPattern: mantissa &- UInt64(hi)))
+        let t = tens[abs(power)]
+        let head: Double, tail: Double
+        if power >= 0 {
+            head = hi * t
+            tail = (-head).addingProduct(hi, t) + lo * t
+        } else {
+            head = hi / t
+            // hi − head·t is exact with FMA; the rest of the quotient is (that + lo) / t.
+            tail = (hi.addingProduct(-head, t) + lo) / t
+        }
+        let r = head + tail
+        let e = (head - r) + tail  // the rounding error of r (its sign says which side)
+        // The midpoint between r and its neighbour on e's side (half the ulp, a quarter below a power of two).
+        let half = (e < 0 && r.significandBitPattern == 0) ? r.ulp / 4 : r.ulp / 2
+        guard abs(abs(e) - half) > r * 0x1p-90 else { return nil }
+        return r
+    }
+
+    /// 10^0 ... 10^22, each exact in a Double.
+    private static let tens: [Double] = (0...22).map { p in (0..<p).reduce(1.0) { acc, _ in acc * 10 } }
+}
+
+extension String {
+    /// Runs `body` over the string's UTF-8 bytes, without copying when the string is already
+    /// contiguous UTF-8 (as text read from a file or a line is).
+    func withTextBytes<R>(_ body: (inout TextBytes) throws -> R) rethrows -> R {
+        var copy = self
+        return try copy.withUTF8 { buffer in
+            guard let base = buffer.baseAddress else {
+                var none = TextBytes(UnsafePointer(bitPattern: 1)!, count: 0)
+                return try body(&none)
+            }
+            var cursor = TextBytes(base, count: buffer.count)
+            return try body(&cursor)
+        }
+    }
+}

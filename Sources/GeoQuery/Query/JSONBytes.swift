@@ -1,0 +1,254 @@
+import Foundation
+
+/// A JSON object read straight from its UTF-8 bytes (batch lines, GeoJSON): one validating pass
+/// records each member's byte range, and values are read from their ranges when asked, so a
+/// line's polygon is never copied into Foundation objects or written back out as text.
+///
+/// Syntax is RFC 8259's, as strict as `JSONSerialization`. Text it refuses goes to
+/// ``JSONInput/object(_:what:example:)`` for Foundation's verdict and error words, so the
+/// messages users see do not change.
+struct JSONBytes {
+    /// The text's bytes (a copy: ranges index into it).
+    let bytes: [UInt8]
+    /// The top-level object's members in order; a repeated key's last value wins in ``member(_:)``.
+    let members: [(key: String, value: Range<Int>)]
+
+    enum Kind { case object, array, string, number, bool, null }
+
+    /// Nesting deeper than this is left to Foundation (which refuses it in its own words).
+    static let maxDepth = 512
+
+    /// The members of `text`'s top-level object; nil when the text is not exactly one JSON object.
+    init?(_ text: String) {
+        var copy = Array(text.utf8)
+        copy.append(0)  // a guard byte: never part of a value
+        let count = copy.count - 1
+        guard let members = copy.withUnsafeBufferPointer({ buffer -> [(String, Range<Int>)]? in
+            var c = TextBytes(buffer.baseAddress!, count: count)
+            guard let m = JSONBytes.members(&c, depth: 0) else { return nil }
+            c.skipSpace()
+            return c.isAtEnd ? m : nil
+        }) else { return nil }
+        bytes = copy
+        self.members = members
+    }
+
+    /// The object at `r` of `parent` (sharing its bytes); nil when it is not an object.
+    init?(_ parent: JSONBytes, object r: Range<Int>) {
+        guard parent.kind(r) == .object, let members = parent.reading(r, { JSONBytes.members(&$0, depth: 1) }) else { return nil }
+        bytes = parent.bytes
+        self.members = members
+    }
+
+    /// The value of `key` (the last one when it repeats).
+    func member(_ key: String) -> Range<Int>? { members.last { $0.key == key }?.value }
+
+    func kind(_ r: Range<Int>) -> Kind {
+        switch bytes[r.lowerBound] {
+        case 0x7B: return .object
+        case 0x5B: return .array
+        case 0x22: return .string
+        case 0x74, 0x66: return .bool
+        case 0x6E: return .null
+        default: return .number
+        }
+    }
+
+    /// Runs `body` with a cursor over the value at `r`.
+    func reading<R>(_ r: Range<Int>, _ body: (inout TextBytes) throws -> R) rethrows -> R {
+        try bytes.withUnsafeBufferPointer { buffer in
+            var c = TextBytes(buffer.baseAddress!, count: r.upperBound)
+            c.at = r.lowerBound
+            return try body(&c)
+        }
+    }
+
+    /// The string at `r`, unescaped; nil when it is not a string.
+    func string(_ r: Range<Int>) -> String? {
+        guard kind(r) == .string else { return nil }
+        return reading(r) { JSONBytes.string(&$0) }
+    }
+
+    /// The number at `r`; nil when it is not a number.
+    func number(_ r: Range<Int>) -> Double? {
+        guard kind(r) == .number else { return nil }
+        return reading(r) { $0.number(.json) }
+    }
+
+    /// `true` or `false`; nil for anything else.
+    func bool(_ r: Range<Int>) -> Bool? {
+        guard kind(r) == .bool else { return nil }
+        return bytes[r.lowerBound] == 0x74
+    }
+
+    /// The elements of the array at `r`, each a string; nil unless it is an array of strings.
+    func strings(_ r: Range<Int>) -> [String]? {
+        guard kind(r) == .array else { return nil }
+        return reading(r) { c -> [String]? in
+            var out: [String] = []
+            let ok = JSONBytes.elements(&c, depth: 0) { c in
+                c.skipSpace()
+                guard let s = JSONBytes.string(&c) else { return false }
+                out.append(s)
+                return true
+            }
+            return ok ? out : nil
+        }
+    }
+
+    /// The value's text exactly as written.
+    func text(_ r: Range<Int>) -> String { String(decoding: bytes[r], as: UTF8.self) }
+
+    // MARK: the grammar
+
+    /// An object's members (cursor before its `{`, after them on return), each value skipped and
+    /// validated; nil when malformed.
+    static func members(_ c: inout TextBytes, depth: Int) -> [(String, Range<Int>)]? {
+        var out: [(String, Range<Int>)] = []
+        let ok = object(&c, depth: depth) { key, c in
+            c.skipSpace()
+            let start = c.at
+            guard skipValue(&c, depth: depth + 1) else { return false }
+            out.append((key, start..<c.at))
+            return true
+        }
+        return ok ? out : nil
+    }
+
+    /// Walks an object: `member` is called at each value (cursor after the colon) and must take
+    /// the value whole. False when malformed or when `member` says so.
+    static func object(_ c: inout TextBytes, depth: Int, _ member: (String, inout TextBytes) -> Bool) -> Bool {
+        guard depth < maxDepth, c.take(0x7B) else { return false }
+        if c.take(0x7D) { return true }
+        repeat {
+            c.skipSpace()
+            guard let key = string(&c), c.take(0x3A), member(key, &c) else { return false }
+        } while c.take(0x2C)
+        return c.take(0x7D)
+    }
+
+    /// Walks an array: `element` is called at each element and must take it whole.
+    static func elements(_ c: inout TextBytes, depth: Int, _ element: (inout TextBytes) -> Bool) -> Bool {
+        guard depth < maxDepth, c.take(0x5B) else { return false }
+        if c.take(0x5D) { return true }
+        repeat {
+            guard element(&c) else { return false }
+        } while c.take(0x2C)
+        return c.take(0x5D)
+    }
+
+    /// Skips one value, checking its syntax.
+    static func skipValue(_ c: inout TextBytes, depth: Int) -> Bool {
+        c.skipSpace()
+        switch c.byte {
+        case 0x7B: return object(&c, depth: depth) { _, c in skipValue(&c, depth: depth + 1) }
+        case 0x5B: return elements(&c, depth: depth) { skipValue(&$0, depth: depth + 1) }
+        case 0x22: return skipString(&c)
+        case 0x74: return c.takeWord("true", caseSensitive: true)
+        case 0x66: return c.takeWord("false", caseSensitive: true)
+        case 0x6E: return c.takeWord("null", caseSensitive: true)
+        default: return c.skipNumber(.json)
+        }
+    }
+
+    /// Skips a string without decoding it.
+    static func skipString(_ c: inout TextBytes) -> Bool {
+        guard c.byte == 0x22 else { return false }
+        c.at += 1
+        while c.at < c.end {
+            let b = c.base[c.at]
+            if b == 0x22 { c.at += 1; return true }
+            if b < 0x20 { return false }
+            if b == 0x5C {
+                // Escapes are checked as decoding checks them, nothing kept.
+                var none: [UInt8] = []
+                guard decodeEscape(&c, into: &none, keep: false) else { return false }
+                continue
+            }
+            c.at += 1
+        }
+        return false
+    }
+
+    /// The string at the cursor, unescaped (cursor after its closing quote); nil when malformed.
+    static func string(_ c: inout TextBytes) -> String? {
+        guard c.byte == 0x22 else { return nil }
+        c.at += 1
+        let start = c.at
+        // Most strings (keys, months, WKT) have no escapes: one slice.
+        while c.at < c.end {
+            let b = c.base[c.at]
+            if b == 0x22 {
+                let s = String(decoding: UnsafeBufferPointer(start: c.base + start, count: c.at - start), as: UTF8.self)
+                c.at += 1
+                return s
+            }
+            if b < 0x20 { return nil }
+            if b == 0x5C { break }
+            c.at += 1
+        }
+        guard c.at < c.end else { return nil }
+        var out = Array(UnsafeBufferPointer(start: c.base + start, count: c.at - start))
+        while c.at < c.end {
+            let b = c.base[c.at]
+            if b == 0x22 { c.at += 1; return String(decoding: out, as: UTF8.self) }
+            if b < 0x20 { return nil }
+            if b == 0x5C {
+                guard decodeEscape(&c, into: &out, keep: true) else { return nil }
+                continue
+            }
+            out.append(b)
+            c.at += 1
+        }
+        return nil
+    }
+
+    /// One escape at the cursor (its backslash), appended as UTF-8 to `out` when `keep`. A `\u`
+    /// high surrogate must be followed by its low one.
+    private static func decodeEscape(_ c: inout TextBytes, into out: inout [UInt8], keep: Bool) -> Bool {
+        c.at += 1
+        guard c.at < c.end else { return false }
+        let e = c.base[c.at]
+        c.at += 1
+        let simple: UInt8?
+        switch e {
+        case 0x22, 0x5C, 0x2F: simple = e
+        case 0x62: simple = 0x08
+        case 0x66: simple = 0x0C
+        case 0x6E: simple = 0x0A
+        case 0x72: simple = 0x0D
+        case 0x74: simple = 0x09
+        case 0x75: simple = nil
+        default: return false
+        }
+        if let simple { if keep { out.append(simple) }; return true }
+        func hex4() -> UInt32? {
+            guard c.end - c.at >= 4 else { return nil }
+            var v: UInt32 = 0
+            for _ in 0..<4 {
+                let h = c.base[c.at]
+                let d: UInt8
+                switch h {
+                case 0x30...0x39: d = h - 0x30
+                case 0x41...0x46: d = h - 0x37
+                case 0x61...0x66: d = h - 0x57
+                default: return nil
+                }
+                v = v << 4 | UInt32(d)
+                c.at += 1
+            }
+            return v
+        }
+        guard var scalar = hex4() else { return false }
+        if (0xD800..<0xDC00).contains(scalar) {
+            guard c.end - c.at >= 6, c.base[c.at] == 0x5C, c.base[c.at + 1] == 0x75 else { return false }
+            c.at += 2
+            guard let low = hex4(), (0xDC00..<0xE000).contains(low) else { return false }
+            scalar = 0x10000 + (scalar - 0xD800) << 10 + (low - 0xDC00)
+        } else if (0xDC00..<0xE000).contains(scalar) {
+            return false
+        }
+        if keep { out.append(contentsOf: String(Character(Unicode.Scalar(scalar)!)).utf8) }
+        return true
+    }
+}

@@ -1,0 +1,265 @@
+import Foundation
+import Testing
+@testable import GeoQuery
+
+/// The byte-level WKT and GeoJSON readers (issue 10) against GEOS's own readers: the same
+/// coordinates on every real LSOA and force boundary, and on malformed text the same accept or
+/// refuse with the same error line as the path through GEOS's readers.
+@Suite struct PolygonReaderBytesTests {
+    static var boundaryFiles: [String] {
+        let lsoa = TestData.shared.appendingPathComponent("boundaries/lsoa-2011-by-lad").path
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: lsoa)) ?? []
+        return files.filter { $0.hasSuffix(".json") }.sorted().map { lsoa + "/" + $0 } + [TestData.forceBoundaries]
+    }
+
+    typealias Parts = [[[Polygon.Coordinate]]]
+
+    static func parts(_ g: Geometry) -> Parts {
+        g.polygonRings.map { $0.map { $0.map { Polygon.Coordinate(lat: $0.1, lng: $0.0) } } }
+    }
+
+    /// The outcome of a read as comparable text: the polygon's rings and warnings, or the error line.
+    static func outcome(_ read: () throws -> Polygon) -> String {
+        do {
+            let p = try read()
+            return "ok \(p.parts.map { $0.map { $0.map { "\($0.lng.bitPattern) \($0.lat.bitPattern)" } } }) \(p.warnings)"
+        } catch {
+            return "error \(error)"
+        }
+    }
+
+    @Test func realBoundariesReadAsGEOSReadsThem() throws {
+        let context = GEOSContext()
+        var features = 0, invalid = 0
+        for path in Self.boundaryFiles {
+            let text = try String(contentsOfFile: path, encoding: .utf8)
+            // GEOS reads a FeatureCollection as a collection of its features' geometries, in order.
+            let collection = try context.readGeoJSON(text).subgeometries()
+            let doc = try #require(JSONBytes(text))
+            let read = try #require(PolygonReader.geojsonParts(doc, key: nil), "\(path)")
+            #expect(read.count == collection.count, "\(path)")
+            for (feature, g) in zip(read, collection) {
+                features += 1
+                let geos = Self.parts(g)
+                #expect(feature.read.parts == geos, "\(path) \(feature.name)")
+                #expect(!feature.read.hasOpenRing)
+                // The same text as WKT (GEOS's writer): the byte WKT reader and GEOS's agree too.
+                let wkt = g.wkt
+                let wktRead = try #require(PolygonReader.wktParts(wkt), "\(feature.name)")
+                #expect(wktRead.parts == Self.parts(try context.readWKT(wkt)), "\(feature.name)")
+                // Validation on the coordinates gives what validation of GEOS's geometry gives.
+                for repair in [false, true] {
+                    let source = "GeoJSON feature \(feature.name)"
+                    let bytes = Self.outcome { try PolygonReader.validated(feature.read, repair: repair, source: source) }
+                    let viaGEOS = Self.outcome { try PolygonReader.validated(g, repair: repair, source: source) }
+                    #expect(bytes == viaGEOS, "\(feature.name) repair \(repair)")
+                    if !repair && bytes.hasPrefix("error") { invalid += 1 }
+                }
+                // A poly string of the exterior (lat,lng as Swift writes Doubles) reads back exactly.
+                let ring = geos[0][0]
+                let poly = ring.dropLast().map { "\($0.lat),\($0.lng)" }.joined(separator: ":")
+                if geos.count == 1 && geos[0].count == 1, let p = try? PolygonReader.poly(poly) {
+                    #expect(p.parts == [[ring]], "\(feature.name)")
+                }
+            }
+        }
+        #expect(features == 1006 + 43)
+        #expect(invalid == 5)  // four LSOAs and Hampshire cross themselves, by either path
+    }
+
+    /// Malformed and unusual WKT: the public reader (bytes first) and the path through GEOS's
+    /// reader accept and refuse alike, with the same words.
+    @Test func wktCorpusAsGEOSReadsIt() {
+        let square = "-1.15 52.62, -1.11 52.62, -1.11 52.64, -1.15 52.64"
+        let corpus: [(text: String, bytesRead: Bool)] = [
+            ("POLYGON((\(square), -1.15 52.62))", true),
+            ("  polygon ( ( \(square) , -1.15 52.62 ) )  ", true),
+            ("POLYGON((-115e-2 5262E-2, -1.11 +52.62, -1.11 52.64, -1.15 52.64, -1.15 52.62))", true),
+            ("MULTIPOLYGON(((\(square), -1.15 52.62)), ((-1.05 52.62, -1.01 52.62, -1.01 52.64, -1.05 52.62)))", true),
+            ("POLYGON((\(square), -1.15 52.62), (-1.14 52.625, -1.12 52.625, -1.12 52.635, -1.14 52.625))", true),
+            ("POLYGON((\(square)))", true),                       // open ring
+            ("POLYGON((-1.15 52.62, -1.11 52.62, -1.13 52.64))", true),   // open, three points
+            ("POLYGON((-1.15 52.62, -1.11 52.62, -1.15 52.62))", false), // closed, too few points
+            ("POLYGON((-1.15 52.62, -1.11 52.62))", false),
+            ("POLYGON((-1.15 52.62))", false),
+            ("POLYGON(())", false),
+            ("POLYGON((\(square), -1.15 52.62)", false),          // truncated
+            ("POLYGON((\(square), -1.15", false),
+            ("POLYGON((\(square), -1.15 52.62)) extra", false),
+            ("POLYGON((NaN 52.62, -1.11 52.62, -1.11 52.64, NaN 52.62))", false),
+            ("POLYGON((-1.15 52.62, inf 52.62, -1.11 52.64, -1.15 52.62))", false),
+            ("POLYGON((-1.1.5 52.62, -1.11 52.62, -1.11 52.64, -1.15 52.62))", false),
+            ("POLYGON((-1.15x 52.62, -1.11 52.62, -1.11 52.64, -1.15 52.62))", false),
+            ("POLYGON((-1.15,52.62, -1.11,52.62, -1.11,52.64, -1.15,52.62))", false),
+            ("POLYGON((- 52.62, -1.11 52.62, -1.11 52.64, - 52.62))", false),
+            ("POLYGON((1e 52.62, -1.11 52.62, -1.11 52.64, 1e 52.62))", false),
+            ("POLYGON Z((-1.15 52.62 1, -1.11 52.62 1, -1.11 52.64 1, -1.15 52.62 1))", false),
+            ("POLYGON((-1.15 52.62 1, -1.11 52.62 1, -1.11 52.64 1, -1.15 52.62 1))", false),
+            ("POLYGON EMPTY", false),
+            ("POINT(-1.13 52.63)", false),
+            ("LINESTRING(-1.15 52.62, -1.11 52.62)", false),
+            ("GEOMETRYCOLLECTION(POLYGON((\(square), -1.15 52.62)))", false),
+            ("POLYGON((\(square), -1.15 52.62)", false),
+            ("POLYGON((((((((", false),
+            ("", false),
+            ("POLYGON((52.62 -1.15, 52.62 -1.11, 52.64 -1.11, 52.64 -1.15, 52.62 -1.15))", true),   // swapped
+            ("POLYGON((-1.15 52.62, -1.11 52.64, -1.11 52.62, -1.15 52.64, -1.15 52.62))", true),   // bow tie
+            ("POLYGON((-1.15 52.62, -1.15 52.62, -1.15 52.62, -1.15 52.62))", true),                // one point
+            ("POLYGON((-1.15 99.62, -1.11 52.62, -1.11 52.64, -1.15 99.62))", true),                // out of range
+            ("POLYGON((-1.15 52.6\u{FFFD}2, -1.11 52.62, -1.11 52.64, -1.15 52.62))", false),       // non-UTF-8, decoded
+            ("POLYGON((-1.15 5.2e400, -1.11 52.62, -1.11 52.64, -1.15 5.2e400))", true),
+            ("POLYGON((-1.150000000000000000001 52.62, -1.11 52.62, -1.11 52.64, -1.150000000000000000001 52.62))", true),
+        ]
+        for (text, bytesRead) in corpus {
+            #expect((PolygonReader.wktParts(text) != nil) == bytesRead, "\(text)")
+            for repair in [false, true] {
+                let bytes = Self.outcome { try PolygonReader.wkt(text, repair: repair) }
+                let viaGEOS = Self.outcome { try PolygonReader.wktThroughGEOS(text, repair: repair) }
+                #expect(bytes == viaGEOS, "\(text) repair \(repair)")
+            }
+        }
+    }
+
+    /// Malformed and unusual GeoJSON, as for WKT.
+    @Test func geojsonCorpusAsGEOSReadsIt() {
+        let ring = "[[-1.15,52.62],[-1.11,52.62],[-1.11,52.64],[-1.15,52.64],[-1.15,52.62]]"
+        let open = "[[-1.15,52.62],[-1.11,52.62],[-1.11,52.64],[-1.15,52.64]]"
+        let hole = "[[-1.14,52.625],[-1.12,52.625],[-1.12,52.635],[-1.14,52.625]]"
+        let corpus: [(text: String, bytesRead: Bool)] = [
+            (#"{"type":"Polygon","coordinates":[\#(ring)]}"#, true),
+            (#" { "coordinates" : [ \#(ring) , \#(hole) ] , "type" : "Polygon" , "bbox": [1,2,3,4] } "#, true),
+            (#"{"type":"MultiPolygon","coordinates":[[\#(ring)],[[[-1.05,52.62],[-1.01,52.62],[-1.01,52.64],[-1.05,52.62]]]]}"#, true),
+            (#"{"type":"Feature","properties":{"name":"Sq\u00fcare \"one\""},"geometry":{"type":"Polygon","coordinates":[\#(ring)]}}"#, true),
+            (#"{"type":"Feature","id":"f1","properties":null,"geometry":{"type":"Polygon","coordinates":[\#(ring)]}}"#, true),
+            (#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"LSOA11CD":"E1"},"geometry":{"type":"Polygon","coordinates":[\#(ring)]}},{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[\#(hole)]}}]}"#, true),
+            (#"{"type":"Polygon","coordinates":[\#(open)]}"#, true),
+            (#"{"type":"Polygon","coordinates":[[[-1.15,52.62],[-1.11,52.62],[-1.15,52.62]]]}"#, false),
+            (#"{"type":"Polygon","coordinates":[[[-1.15,52.62],[-1.11,52.62]]]}"#, false),
+            (#"{"type":"Polygon","coordinates":[]}"#, false),
+            (#"{"type":"Polygon","coordinates":[[]]}"#, false),
+            (#"{"type":"Polygon","coordinates":[\#(ring)"#, false),
+            (#"{"type":"Polygon","coordinates":[[[-1.15,52.62],[-1.11,NaN],[-1.11,52.64],[-1.15,52.62]]]}"#, false),
+            (#"{"type":"Polygon","coordinates":[[[-1.15,52.62],[-1.11,"52.62"],[-1.11,52.64],[-1.15,52.62]]]}"#, false),
+            (#"{"type":"Polygon","coordinates":[[[-1.15,52.62],[-1.11,052.62],[-1.11,52.64],[-1.15,52.62]]]}"#, false),
+            (#"{"type":"Polygon","coordinates":[[[-1.15,52.62],[-1.11,.62],[-1.11,52.64],[-1.15,52.62]]]}"#, false),
+            (#"{"type":"Polygon","coordinates":[[[-1.15,52.62,0],[-1.11,52.62,0],[-1.11,52.64,0],[-1.15,52.62,0]]]}"#, false),
+            (#"{"type":"Polygon","coordinates":[[[-1.15],[-1.11],[-1.11],[-1.15]]]}"#, false),
+            (#"{"type":"Polygon","coordinates":[[[[[[-1.15,52.62]]]]]]}"#, false),
+            (#"{"type":"Polygon","coordinates":[[-1.15,52.62,-1.11,52.62]]}"#, false),
+            (#"{"type":"Polygon","coordinates":5}"#, false),
+            (#"{"type":"Polygon"}"#, false),
+            (#"{"type":"Point","coordinates":[-1.13,52.63]}"#, false),
+            (#"{"type":"LineString","coordinates":[[-1.15,52.62],[-1.11,52.62]]}"#, false),
+            (#"{"type":"GeometryCollection","geometries":[{"type":"Polygon","coordinates":[\#(ring)]}]}"#, false),
+            (#"{"type":"Feature","properties":{},"geometry":null}"#, false),
+            (#"{"type":"Feature","properties":{"name":5},"geometry":{"type":"Polygon","coordinates":[\#(ring)]}}"#, false),
+            (#"{"type":"FeatureCollection","features":[]}"#, false),
+            (#"{"type":"FeatureCollection","features":[1]}"#, false),
+            (#"{"type":"Topology"}"#, false),
+            (#"[1,2]"#, false),
+            (#"{"type":"Polygon","coordinates":[\#(ring)]} trailing"#, false),
+            (#"{"type":"Polygon","coordinates":[\#(ring)],}"#, false),
+            (#"{"type":"Polygon","coordinates":[\#(ring)]}}"#, false),
+            ("{\"type\":\"Feature\",\"properties\":{\"name\":\"a\u{1}b\"},\"geometry\":null}", false),
+            (#"{"type":"Feature","properties":{"name":"\ud800"},"geometry":{"type":"Polygon","coordinates":[\#(ring)]}}"#, false),
+            ("{\"type\":\"Feature\",\"properties\":{\"name\":\"caf\u{FFFD}\"},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[\(ring)]}}", true),   // non-UTF-8, decoded
+            ("", false),
+            (String(repeating: "[", count: 5000), false),
+            (#"{"type":"Polygon","coordinates":[[[52.62,-1.15],[52.62,-1.11],[52.64,-1.11],[52.64,-1.15],[52.62,-1.15]]]}"#, true),  // swapped
+            (#"{"type":"Polygon","coordinates":[[[-1.15,52.62],[-1.11,52.64],[-1.11,52.62],[-1.15,52.64],[-1.15,52.62]]]}"#, true),  // bow tie
+            (#"{"type":"Polygon","coordinates":[[[-1.15,52.62],[-1.15,52.62],[-1.15,52.62],[-1.15,52.62]]]}"#, true),
+            (#"{"type":"Polygon","coordinates":[[[-1.15e0,5262e-2],[-1.11,52.62],[-1.11,52.64],[-1.150000000000000000001,52.62]]]}"#, true),
+        ]
+        for (text, bytesRead) in corpus {
+            let read = JSONBytes(text).flatMap { PolygonReader.geojsonParts($0, key: nil) }
+            #expect((read != nil) == bytesRead, "\(text.prefix(200))")
+            for repair in [false, true] {
+                let bytes = Self.outcome { try PolygonReader.geojson(text, repair: repair) }
+                let viaGEOS = Self.outcome {
+                    let features = try PolygonReader.geojsonFeaturesThroughGEOS(text, key: nil, selecting: .init(), repair: repair)
+                    guard features.count > 1 else {
+                        guard let f = features.first else { throw GeoQueryError.invalidQuery("the GeoJSON holds no Polygon or MultiPolygon") }
+                        return f.polygon
+                    }
+                    let context = GEOSContext()
+                    return Polygon(try context.union(features.map { try $0.polygon.geometry(in: context) }), warnings: features.flatMap(\.polygon.warnings))
+                }
+                #expect(bytes == viaGEOS, "\(text.prefix(200)) repair \(repair)")
+            }
+        }
+    }
+
+    /// Batch lines read from bytes: the same query fields as Foundation's reading, and on
+    /// malformed lines the same error line.
+    @Test func batchLinesAsFoundationReadsThem() throws {
+        let peers = try String(contentsOfFile: TestData.packageRoot.appendingPathComponent("Benchmarks/peers/queries.jsonl").path, encoding: .utf8)
+        var lines = peers.split(separator: "\n").prefix(300).map(String.init)
+        lines += [
+            #"{"id":"a\"b\u00e9\ud83d\ude00","lat":"52.63","lng":-1.13e0,"radius":1,"category":"burglary","force":["leicestershire","btp"],"exclude_btp":true}"#,
+            #"{"id":[1,{"b":2,"a":1}],"lat":52.63,"lng":-1.13,"radius":0.25,"date":"2020-01","repair":1}"#,
+            #"{"id":1.5,"lat":52.63,"lng":-1.13,"radius":"800m","exclude_btp":1}"#,
+            #"{"id":-0,"lat":52.63,"lng":-1.13,"category":[]}"#,
+            #"{"id":12345678901234567890,"poly":"52.64,-1.15:52.64,-1.11:52.62,-1.11","from":"2020-01"}"#,
+            #"{"id":null,"wkt":"POLYGON((-1.15 52.62, -1.11 52.62, -1.11 52.64, -1.15 52.62))","to":"2020-06"}"#,
+            #"{"geojson":{"type":"Polygon","coordinates":[[[-1.15,52.62],[-1.11,52.62],[-1.11,52.64],[-1.15,52.62]]]}}"#,
+            #"{"geojson":"{\"type\":\"Polygon\",\"coordinates\":[[[-1.15,52.62],[-1.11,52.62],[-1.11,52.64],[-1.15,52.62]]]}"}"#,
+            #"{"lat":52.63,"lat":53.0,"lng":-1.13}"#,
+        ]
+        for line in lines {
+            let input = try QueryInput(jsonLine: line)
+            let object = try JSONInput.object(line, what: "the line", example: "")
+            // Foundation's reading, field by field, as the batch reader read lines before.
+            func number(_ k: String) -> Double? { (object[k] as? NSNumber)?.doubleValue ?? (object[k] as? String).flatMap(Double.init) }
+            #expect(input.lat == number("lat") && input.lng == number("lng"), "\(line)")
+            #expect(input.radius == (object["radius"] as? String ?? (object["radius"] as? NSNumber)?.stringValue), "\(line)")
+            #expect(input.from == object["from"] as? String && input.to == object["to"] as? String && input.date == object["date"] as? String)
+            #expect(input.categories == (object["category"] as? [String] ?? (object["category"] as? String).map { [$0] } ?? []))
+            #expect(input.forces == (object["force"] as? [String] ?? (object["force"] as? String).map { [$0] } ?? []))
+            #expect(input.idJSON == object["id"].map(JSONInput.literal), "\(line)")
+            #expect(input.poly == object["poly"] as? String && input.wkt == object["wkt"] as? String)
+            #expect(input.excludeBTP == (object["exclude_btp"] as? Bool ?? false) && input.repair == (JSONInput.isBool(object["repair"] ?? 0) && (object["repair"] as! Bool)))
+            if let g = object["geojson"] {
+                let expected = try PolygonReader.geojson(g as? String ?? String(decoding: JSONSerialization.data(withJSONObject: g), as: UTF8.self))
+                #expect(try input.polygon() == expected)
+            }
+        }
+        let bad = ["", "   ", "{", #"{"lat":52.6,}"#, #"{"lat":52.6"#, "[1,2]", "5", #"{"lat":01}"#, #"{"lat":1.}"#, #"{"lat":-}"#,
+                   "{\"a\":\"\u{1}\"}", #"{"a":tru}"#, "{'a':1}", #"{"a":1}}"#, #"{"a":1} x"#, #"{"a" 1}"#, #"{"a":"\x"}"#,
+                   #"{"a":"\u12"}"#, #"{a:1}"#, #"{"a":[1,2,]}"#, #"{"a":NaN}"#, #"{"a":Infinity}"#, #"{"lat":52.6,"lng":-1.1,"radius":"0.5mi"}garbage"#,
+                   String(repeating: "{\"a\":", count: 600) + "1" + String(repeating: "}", count: 600)]
+        for line in bad {
+            let foundation = Result { try JSONInput.object(line, what: "the line", example: "e.g.") }
+            let bytes = Result { try JSONInput.bytes(line, what: "the line", example: "e.g.") }
+            switch (foundation, bytes) {
+            case (.failure(let a), .failure(let b)): #expect("\(a)" == "\(b)", "\(line.prefix(80))")
+            case (.success, .success): break
+            default: Issue.record("Foundation and the byte reader disagree on \(line.prefix(80)): \(foundation) vs \(bytes)")
+            }
+            // The byte reader never takes what Foundation refuses (Foundation also takes trailing
+            // commas, which the byte reader leaves to it).
+            if JSONBytes(line) != nil { #expect((try? foundation.get()) != nil, "\(line.prefix(80))") }
+        }
+    }
+
+    /// Numbers read from bytes are the correctly rounded doubles `strtod` gives.
+    @Test func numbersAsStrtodReadsThem() {
+        var rng = SystemRandomNumberGenerator()
+        var texts = ["0", "-0", "1", "52.629700", "-1.131600", "0.000001", "123456789012345678901234", "1e22", "1e23", "4.9e-324",
+                     "2.2250738585072014e-308", "1.7976931348623157e308", "9007199254740993", "0.1e-22", "5e-23", "-1.141235765471834"]
+        for _ in 0..<20_000 {
+            let digits = Int.random(in: 1...19, using: &rng)
+            let mantissa = String((0..<digits).map { _ in "0123456789".randomElement(using: &rng)! })
+            let point = Int.random(in: 0...digits, using: &rng)
+            var t = String(mantissa.prefix(point)) + "." + String(mantissa.dropFirst(point))
+            if t.hasPrefix(".") { t = "0" + t }
+            if t.hasSuffix(".") { t += "0" }
+            while t.hasPrefix("0") && t.count > 1 && !t.hasPrefix("0.") { t.removeFirst() }
+            if Bool.random(using: &rng) { t += "e\(Int.random(in: -30...30, using: &rng))" }
+            texts.append(Bool.random(using: &rng) ? "-" + t : t)
+        }
+        for t in texts {
+            let read = (t + "]").withTextBytes { $0.number(.json) }
+            #expect(read?.bitPattern == strtod(t, nil).bitPattern, "\(t)")
+        }
+    }
+}
