@@ -1,10 +1,15 @@
 """In-process peer: shapely STRtree bbox prefilter + pyproj geodesic filter + numpy CSR sums.
 
-Usage: python3 shapely_peer.py [queries.jsonl]
+Usage: python3 shapely_peer.py [queries.jsonl | areas.jsonl]
+An areas file (lines with "geojson") is answered area by area: the line's JSON read with
+`json.loads`, its geometry made a shapely polygon (`make_valid` when invalid, as geoquery's
+"repair": true), the map points it covers found through the STRtree, then the same CSR sums. The
+whole line is timed, parse included, as `geoquery batch` pays for it.
 """
-import bisect, sys, time
+import bisect, json, sys, time
 import numpy as np, pyproj, shapely
 from shapely import STRtree
+from shapely.geometry import shape
 from common import deg_box, load_points, load_queries, summarize, write_results
 
 t0 = time.perf_counter()
@@ -27,14 +32,21 @@ t_build = time.perf_counter() - t1
 
 
 def query(q):
-    la, ln, r = q["lat"], q["lng"], q["r"]
-    dlat, dlng = deg_box(la, ln, r)
-    cand = tree.query(shapely.box(ln - dlng, la - dlat, ln + dlng, la + dlat))
-    if len(cand):
-        _, _, dist = geod.inv(np.full(len(cand), ln), np.full(len(cand), la), lng[cand], lat[cand])
-        ids = cand[dist <= r]
+    if isinstance(q, str):  # an areas line
+        q = json.loads(q)
+        g = shape(q["geojson"])
+        if not g.is_valid:
+            g = shapely.make_valid(g)
+        ids = tree.query(g, predicate="covers")  # boundary points count, as in geoquery
     else:
-        ids = cand
+        la, ln, r = q["lat"], q["lng"], q["r"]
+        dlat, dlng = deg_box(la, ln, r)
+        cand = tree.query(shapely.box(ln - dlng, la - dlat, ln + dlng, la + dlat))
+        if len(cand):
+            _, _, dist = geod.inv(np.full(len(cand), ln), np.full(len(cand), la), lng[cand], lat[cand])
+            ids = cand[dist <= r]
+        else:
+            ids = cand
     m0 = bisect.bisect_left(months, q["from"]); m1 = bisect.bisect_right(months, q["to"]) - 1
     starts = off[ids]; lens = off[ids + 1] - starts
     idx = np.repeat(starts - np.cumsum(lens) + lens, lens) + np.arange(lens.sum())
@@ -43,14 +55,17 @@ def query(q):
     return int(bycat.sum()), {cats[i]: int(n) for i, n in enumerate(bycat) if n}
 
 
-qs = load_queries(sys.argv[1] if len(sys.argv) > 1 else None)
+path = sys.argv[1] if len(sys.argv) > 1 else None
+areas = path is not None and '"geojson"' in open(path).readline()
+qs = open(path).read().splitlines() if areas else load_queries(path)
+engine = "shapely-areas" if areas else "shapely"
 for q in qs[:20]:  # warm-up
     query(q)
 times, results = [], []
 for q in qs:
     t = time.perf_counter(); res = query(q); times.append(time.perf_counter() - t)
     results.append(res)
-write_results("shapely", results)
-summarize("shapely", times, t_build, f"(csv load+aggregate {t_load:.2f}s; {len(points)} points, "
+write_results(engine, results)
+summarize(engine, times, t_build, f"(csv load+aggregate {t_load:.2f}s; {len(points)} points, "
           f"{len(counts)} count rows; shapely {shapely.__version__}, pyproj {pyproj.__version__}, "
           f"PROJ {pyproj.proj_version_str}, numpy {np.__version__})")
