@@ -88,7 +88,9 @@ extension PolygonReader {
             let ok = doc.reading(list) { c in
                 JSONBytes.elements(&c, depth: 0) { c in
                     c.skipSpace()
-                    guard let members = JSONBytes.members(&c, depth: 1),
+                    let start = c.at
+                    JSONBytes.stepOver(&c)
+                    guard let members = doc.members(start..<c.at),
                           let f = feature(doc, members, key: key, index: out.count) else { return false }
                     out.append(f)
                     return true
@@ -110,13 +112,12 @@ extension PolygonReader {
 
     /// A Feature whose geometry is a Polygon or MultiPolygon and whose name is a string.
     private static func feature(_ doc: JSONBytes, _ members: [(String, Range<Int>)], key: String?, index: Int) -> ReadFeature? {
-        guard let g = last(members, "geometry"), doc.kind(g) == .object,
-              let geometryMembers = doc.reading(g, { JSONBytes.members(&$0, depth: 1) }),
+        guard let g = last(members, "geometry"), let geometryMembers = doc.members(g),
               let read = geometry(doc, geometryMembers) else { return nil }
         // The name as `featureKey` gives it; a non-string one is Foundation's to describe.
         var properties: [(String, Range<Int>)] = []
         if let p = last(members, "properties"), doc.kind(p) == .object {
-            guard let m = doc.reading(p, { JSONBytes.members(&$0, depth: 1) }) else { return nil }
+            guard let m = doc.members(p) else { return nil }
             properties = m
         }
         for k in [key].compactMap({ $0 }) + featureKeys {

@@ -35,9 +35,48 @@ struct JSONBytes {
 
     /// The object at `r` of `parent` (sharing its bytes); nil when it is not an object.
     init?(_ parent: JSONBytes, object r: Range<Int>) {
-        guard parent.kind(r) == .object, let members = parent.reading(r, { JSONBytes.members(&$0, depth: 1) }) else { return nil }
+        guard let members = parent.members(r) else { return nil }
         bytes = parent.bytes
         self.members = members
+    }
+
+    /// The members of the object at `r`. The text was checked when it was read, so values are
+    /// only stepped over (brackets and strings), not checked again.
+    func members(_ r: Range<Int>) -> [(String, Range<Int>)]? {
+        guard kind(r) == .object else { return nil }
+        return reading(r) { c in
+            var out: [(String, Range<Int>)] = []
+            let ok = JSONBytes.object(&c, depth: 0) { key, c in
+                c.skipSpace()
+                let start = c.at
+                JSONBytes.stepOver(&c)
+                out.append((key, start..<c.at))
+                return true
+            }
+            return ok ? out : nil
+        }
+    }
+
+    /// Steps over one value already known to be well formed: a bracket count that skips strings.
+    static func stepOver(_ c: inout TextBytes) {
+        var depth = 0
+        while c.at < c.end {
+            switch c.base[c.at] {
+            case 0x22:
+                _ = skipString(&c)
+                if depth == 0 { return }
+                continue
+            case 0x7B, 0x5B: depth += 1
+            case 0x7D, 0x5D:
+                if depth == 0 { return }  // the end of the enclosing container
+                depth -= 1
+                if depth == 0 { c.at += 1; return }
+            case 0x2C, 0x20, 0x0A, 0x0D, 0x09:
+                if depth == 0 { return }  // after a number or literal
+            default: break
+            }
+            c.at += 1
+        }
     }
 
     /// The value of `key` (the last one when it repeats).
