@@ -6,6 +6,7 @@ let package = Package(
     products: [
         .library(name: "GeoQuery", targets: ["GeoQuery"]),
         .library(name: "GeoQuerySynthetic", targets: ["GeoQuerySynthetic"]),
+        .library(name: "GeoQueryHarvest", targets: ["GeoQueryHarvest"]),
         .executable(name: "geoquery", targets: ["GeoQueryCLI"]),
     ],
     dependencies: [
@@ -25,13 +26,15 @@ let package = Package(
         // The national-scale SYNTHETIC generator for benchmarks (`geoquery sample --national`);
         // the library's Sample/ stays the small embedded demo.
         .target(name: "GeoQuerySynthetic", dependencies: ["GeoQuery"]),
+        // `geoquery harvest`: fills the mirror from a data.police.uk-compatible API (URLSession only).
+        .target(name: "GeoQueryHarvest", dependencies: ["GeoQuery"]),
         .executableTarget(
             name: "GeoQueryCLI",
-            dependencies: ["GeoQuery", "GeoQuerySynthetic", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["GeoQuery", "GeoQuerySynthetic", "GeoQueryHarvest", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(
             name: "GeoQueryTests",
-            dependencies: ["GeoQuery", "GeoQueryCLI", "GeoQuerySynthetic", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
+            dependencies: ["GeoQuery", "GeoQueryCLI", "GeoQuerySynthetic", "GeoQueryHarvest", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
         ),
     ],
     swiftLanguageModes: [.v6]
