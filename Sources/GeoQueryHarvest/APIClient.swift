@@ -37,6 +37,26 @@ public actor TokenBucket {
     }
 }
 
+/// Where requests go: HTTP through URLSession, or anything that answers as the API does.
+public protocol APITransport: Sendable {
+    func data(for request: URLRequest) async throws -> (Data, URLResponse)
+}
+
+/// HTTP through one ephemeral URLSession (a few connections per host).
+public struct HTTPTransport: APITransport {
+    let session: URLSession
+
+    public init() {
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.httpMaximumConnectionsPerHost = 8
+        session = URLSession(configuration: configuration)
+    }
+
+    public func data(for request: URLRequest) async throws -> (Data, URLResponse) {
+        try await session.data(for: request)
+    }
+}
+
 /// What happened to one request.
 public enum APIAnswer: Sendable {
     case crimes([APICrime])
@@ -83,15 +103,14 @@ public struct APIClient: Sendable {
     /// First backoff; doubled each try, with up to 50% jitter.
     public var backoff: Double = 0.5
     let counters: HarvestCounters
-    let session: URLSession
+    let transport: any APITransport
 
-    public init(base: URL, bucket: TokenBucket = TokenBucket(), counters: HarvestCounters = HarvestCounters()) {
+    public init(base: URL, bucket: TokenBucket = TokenBucket(), counters: HarvestCounters = HarvestCounters(),
+                transport: any APITransport = HTTPTransport()) {
         self.base = base
         self.bucket = bucket
         self.counters = counters
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.httpMaximumConnectionsPerHost = 8
-        session = URLSession(configuration: configuration)
+        self.transport = transport
     }
 
     /// Sends one request until it is answered, or throws a message naming it.
@@ -102,7 +121,7 @@ public struct APIClient: Sendable {
             try await bucket.take()
             let data: Data, response: URLResponse
             do {
-                (data, response) = try await session.data(for: r)
+                (data, response) = try await transport.data(for: r)
             } catch {
                 failures += 1
                 guard failures < tries else {
@@ -165,7 +184,7 @@ public struct APIClient: Sendable {
         while true {
             try await bucket.take()
             do {
-                let (data, response) = try await session.data(for: r)
+                let (data, response) = try await transport.data(for: r)
                 let status = (response as? HTTPURLResponse)?.statusCode ?? 0
                 if status == 200 { return data }
                 if status == 429 || status >= 500 { failures += 1 } else {

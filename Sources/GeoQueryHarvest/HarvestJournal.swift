@@ -27,12 +27,21 @@ final class HarvestJournal {
     }
 
     let path: String
-    private var handle: FileHandle
+    /// Nil when read only (`--dry-run`).
+    private var handle: FileHandle?
     private(set) var states: [String: [String: MonthState]] = [:]   // job → month → state
 
-    init(folder: String) throws {
+    /// Opens (creating it unless `readOnly`) the journal of a harvest folder and reads it back.
+    init(folder: String, readOnly: Bool = false) throws {
         path = (folder as NSString).appendingPathComponent("journal.jsonl")
         let fm = FileManager.default
+        if readOnly {
+            for raw in (fm.contents(atPath: path) ?? Data()).split(separator: UInt8(ascii: "\n")) {
+                if let line = try? JSONDecoder().decode(Line.self, from: Data(raw)) { apply(line) }
+            }
+            return
+        }
+        try fm.createDirectory(atPath: folder, withIntermediateDirectories: true)
         if !fm.fileExists(atPath: path) { _ = fm.createFile(atPath: path, contents: nil) }
         guard let h = FileHandle(forUpdatingAtPath: path) else {
             throw GeoQueryError.mirrorWrite("cannot open the harvest journal \(path) for writing: check the mirror folder is writable")
@@ -51,7 +60,7 @@ final class HarvestJournal {
         }
     }
 
-    deinit { try? handle.close() }
+    deinit { try? handle?.close() }
 
     func state(job: String, month: Month) -> MonthState { states[job]?[month.description] ?? MonthState() }
 
@@ -77,6 +86,7 @@ final class HarvestJournal {
     func append(_ line: Line) throws {
         var data = try JSONEncoder().encode(line)
         data.append(UInt8(ascii: "\n"))
+        guard let handle else { preconditionFailure("a read-only journal is never written") }
         do {
             try handle.write(contentsOf: data)
             try handle.synchronize()

@@ -60,14 +60,15 @@ public struct Harvester: Sendable {
     public let counters = HarvestCounters()
     let client: APIClient
 
-    public init(_ options: HarvestOptions, mirror: MirrorLocation) throws {
+    /// - Parameter transport: where requests go (HTTP by default; tests answer from a mirror).
+    public init(_ options: HarvestOptions, mirror: MirrorLocation, transport: any APITransport = HTTPTransport()) throws {
         guard case .directory(let dir) = mirror else {
             throw GeoQueryError.mirrorWrite("give --mirror DIR (or set GEOQUERY_MIRROR): the embedded sample is read-only")
         }
         guard options.limit > 0 else { throw GeoQueryError.invalidQuery("--limit must be a positive number of crimes (got \(options.limit))") }
         self.options = options
         folder = dir
-        client = APIClient(base: options.api, bucket: TokenBucket(rate: options.rate, burst: options.burst), counters: counters)
+        client = APIClient(base: options.api, bucket: TokenBucket(rate: options.rate, burst: options.burst), counters: counters, transport: transport)
     }
 
     var harvestFolder: String { (folder as NSString).appendingPathComponent("harvest") }
@@ -94,13 +95,12 @@ public struct Harvester: Sendable {
         if let given = options.months { return given }
         let listed = try await client.months()
         guard !listed.isEmpty else { throw GeoQueryError.unreadableInput("crimes-street-dates lists no month: the API holds nothing to harvest") }
-        return listed.filter { m in options.refresh || !forces.allSatisfy { mirror?.holds(force: $0, month: m) ?? false } }
+        return listed.filter { m in options.refresh || forces.isEmpty || !forces.allSatisfy { mirror?.holds(force: $0, month: m) ?? false } }
     }
 
     /// Plans (and with `dryRun` false, runs) the harvest; `progress` hears after each request.
     public func run(dryRun: Bool = false, progress: (@Sendable (HarvestCounters.Snapshot) -> Void)? = nil) async throws -> HarvestSummary {
         let start = Date()
-        try FileManager.default.createDirectory(atPath: harvestFolder, withIntermediateDirectories: true)
         var summary = HarvestSummary()
         var mirror = try openMirror()
         let areas = mirror?.responsibleAreas ?? ForceAreas.builtIn
@@ -108,7 +108,7 @@ public struct Harvester: Sendable {
         if forces.isEmpty {
             summary.notes.append("the area lies outside every police force area (\(areas === ForceAreas.builtIn ? "built-in" : "loaded") boundaries): only crimes the API places inside it are kept, and no crimes-no-location are fetched")
         }
-        let journal = try HarvestJournal(folder: harvestFolder)
+        let journal = try HarvestJournal(folder: harvestFolder, readOnly: dryRun)
         var provenance = try HarvestProvenance.load(folder: folder)
         let months = try await self.months(mirror: mirror, forces: forces)
         let membership = try AreaMembership(options.area)
