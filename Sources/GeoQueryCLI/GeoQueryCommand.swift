@@ -23,7 +23,8 @@ struct GeoQueryCommand: ParsableCommand {
         """,
         version: GeoQuery.version,
         subcommands: [QueryCommand.self, IngestCommand.self, InfoCommand.self, BatchCommand.self, TileCommand.self,
-                      CatchmentCommand.self, PointCommand.self, ReportCommand.self, CompareCommand.self, SampleCommand.self],
+                      CatchmentCommand.self, PointCommand.self, ReportCommand.self, CompareCommand.self, SampleCommand.self,
+                      ServeCommand.self],
         defaultSubcommand: QueryCommand.self
     )
 
