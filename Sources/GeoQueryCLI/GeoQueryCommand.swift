@@ -24,7 +24,7 @@ struct GeoQueryCommand: ParsableCommand {
         version: GeoQuery.version,
         subcommands: [QueryCommand.self, IngestCommand.self, InfoCommand.self, BatchCommand.self, TileCommand.self,
                       CatchmentCommand.self, PointCommand.self, ReportCommand.self, CompareCommand.self, SampleCommand.self,
-                      HarvestCommand.self, StatusCommand.self],
+                      HarvestCommand.self, StatusCommand.self, ServeCommand.self],
         defaultSubcommand: QueryCommand.self
     )
 
