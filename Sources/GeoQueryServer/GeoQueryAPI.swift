@@ -12,7 +12,7 @@ struct GeoQueryAPI: Sendable {
     static let areaParameters: Set<String> = ["lat", "lng", "postcode", "radius", "poly", "wkt", "geojson", "from", "to", "date",
                                               "category", "force", "exclude_btp", "repair"]
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<ServerContext>) {
         let v1 = router.group("v1")
         for (path, handler) in routes {
             v1.get(RouterPath(path)) { request, _ in await answer(request, handler) }

@@ -44,7 +44,9 @@ public struct MirrorServer: Sendable {
     /// - Parameter onListening: called once with the port bound (useful with port 0).
     public func run(stopOnSignals: Bool = true, onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         var logger = Logger(label: "geoquery-serve")
-        logger.logLevel = .warning  // our own one-line log replaces Hummingbird's
+        // Our one line per request replaces Hummingbird's log (which calls a closed channel at
+        // shutdown an error); failures to start are thrown, not logged.
+        logger.logLevel = .critical
         let app = Application(
             router: makeRouter(),
             configuration: .init(address: .hostname(options.host, port: options.port), serverName: "geoquery/\(GeoQuery.version)"),
@@ -60,9 +62,10 @@ public struct MirrorServer: Sendable {
         }
     }
 
-    func makeRouter() -> Router<BasicRequestContext> {
-        let router = Router()
+    func makeRouter() -> Router<ServerContext> {
+        let router = Router(context: ServerContext.self)
         router.middlewares.add(RequestLog(log: log))
+        if options.apiLimits { router.middlewares.add(APILimits()) }
         PoliceAPI(mirror: mirror, options: options).register(on: router)
         GeoQueryAPI(mirror: mirror, options: options).register(on: router)
         return router

@@ -13,7 +13,7 @@ struct PoliceAPI: Sendable {
     /// The radius of a `lat`/`lng` crimes-street request.
     static let streetRadius = "1mi"
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<ServerContext>) {
         let api = router.group("api")
         api.get("crimes-street/:category") { request, context in await answer(request) { try crimesStreet($0, category: context.parameters.get("category") ?? "") } }
         api.post("crimes-street/:category") { request, context in await answer(request) { try crimesStreet($0, category: context.parameters.get("category") ?? "") } }
@@ -23,6 +23,7 @@ struct PoliceAPI: Sendable {
         api.get("crime-last-updated") { request, _ in await answer(request) { _ in try lastUpdated() } }
         api.get("crimes-street-dates") { request, _ in await answer(request) { _ in streetDates() } }
         api.get("forces") { request, _ in await answer(request) { _ in forces() } }
+        router.get("crime-incidents") { request, _ in await crimeIncidents(request) }
         api.get("forces/:id") { request, context in await answer(request) { _ in try force(context.parameters.get("id") ?? "") } }
     }
 
@@ -54,6 +55,30 @@ struct PoliceAPI: Sendable {
         let crimes = try mirror.crimes(input.query(in: mirror))
         try limit(crimes.count)
         return crimes.policeJSON()
+    }
+
+    /// `/crime-incidents/?postcode=`: PostcodeArea's endpoint, `{"data": [crimes]}` for the latest
+    /// month within 1 mile of the postcode's centroid, with its own error table.
+    func crimeIncidents(_ request: Request) async -> Response {
+        await Answer.catching {
+            let p = try await request.parameters(maxBodyBytes: options.maxBodyBytes)
+            var input = QueryInput()
+            input.parameterStyle = .queryParameters
+            input.postcode = p["postcode"] ?? ""
+            input.radius = PoliceAPI.streetRadius
+            input.date = mirror.lastMonth?.description
+            let crimes: [Crime]
+            do {
+                crimes = try mirror.crimes(input.query(in: mirror))
+            } catch GeoQueryError.invalidPostcode {
+                return Answer.error("Invalid postcode format", status: .badRequest)
+            } catch GeoQueryError.postcodeNotFound {
+                return Answer.error("Postcode not found", status: .notFound)
+            }
+            guard !crimes.isEmpty else { return Answer.error("No Results Found", status: .notFound) }
+            try limit(crimes.count)
+            return Answer.json("{\"data\":\(crimes.policeJSON())}")
+        }
     }
 
     /// `crimes-at-location`: the crimes of one map point (`location_id`, or the one nearest

@@ -175,6 +175,66 @@ import Testing
     }
 }
 
+extension PoliceAPIServerTests {
+    /// `--api-limits`: a GET URL over 4,094 characters is a 400 (the same request POSTed is fine).
+    @Test func longGETURLsAre400OnlyWithAPILimits() async throws {
+        // A 260-vertex circle around the clock tower: a real area whose poly string is long.
+        let ring = (0..<260).map { i -> String in
+            let a = Double(i) / 260 * 2 * .pi
+            return String(format: "%.6f,%.6f", 52.6344 + 0.01 * sin(a), -1.1313 + 0.016 * cos(a))
+        }.joined(separator: ":")
+        let query = "poly=\(ring)&date=2019-01"
+        #expect(("/api/crimes-street/all-crime?" + query).utf8.count > 4_094)
+        try await TestServer.with(apiLimits: true) { s in
+            let get = try await s.get("/api/crimes-street/all-crime?" + query)
+            #expect(get.status == 400 && get.error?.contains("over the live API's limit of 4094") == true, "\(get.body)")
+            let post = try await s.post("/api/crimes-street/all-crime", form: query)
+            #expect(post.status == 200 && post.list.count > 100)
+        }
+        try await TestServer.with { s in
+            let get = try await s.get("/api/crimes-street/all-crime?" + query)
+            #expect(get.status == 200 && get.list.count > 100)
+        }
+    }
+
+    /// `--api-limits`: a burst of 30 is served, then 429 with Retry-After; without it, no 429.
+    @Test func beyondTheBurstIs429WithRetryAfter() async throws {
+        try await TestServer.with(apiLimits: true) { s in
+            var statuses: [Int] = []
+            var retryAfter: String?
+            for _ in 0..<60 {
+                let r = try await s.get("/api/crime-last-updated")
+                statuses.append(r.status)
+                if r.status == 429 { retryAfter = r.headers["retry-after"] }
+            }
+            #expect(statuses.prefix(30).allSatisfy { $0 == 200 })
+            #expect(statuses.contains(429) && Set(statuses) == [200, 429])
+            #expect(retryAfter == "1")
+        }
+        try await TestServer.with { s in
+            for _ in 0..<60 { let r = try await s.get("/api/crime-last-updated"); #expect(r.status == 200) }
+        }
+    }
+
+    @Test func crimeIncidentsByPostcode() async throws {
+        let mirror = TestData.realMirror
+        let centre = try mirror.postcodes().resolve("LE1 5WW")
+        try await TestServer.with { s in
+            let spaced = try await s.get("/crime-incidents/?postcode=LE1+5WW")
+            let unspaced = try await s.get("/crime-incidents?postcode=le15ww")
+            #expect(spaced.status == 200 && unspaced.body == spaced.body)
+            let data = (spaced.json as? [String: Any])?["data"] as? [[String: Any]] ?? []
+            let street = try await s.get("/api/crimes-street/all-crime?lat=\(centre.lat)&lng=\(centre.lng)")
+            #expect(data.count == street.list.count && data.count > 100)
+            #expect(data.allSatisfy { $0["month"] as? String == mirror.lastMonth!.description })
+            for (postcode, status, message) in [("nowhere", 400, "Invalid postcode format"), ("LE1+9ZZ", 404, "Postcode not found")] {
+                let r = try await s.get("/crime-incidents/?postcode=\(postcode)")
+                #expect(r.status == status && r.error == message, "\(postcode): \(r.body)")
+            }
+        }
+    }
+}
+
 extension QueryInput {
     /// A one-month polygon query, for tests.
     static func poly(_ poly: String, date: String) throws -> CrimeQuery {
