@@ -157,4 +157,28 @@ final class ServedMirror: @unchecked Sendable {
         #expect(served.log.contains { $0.1.hasPrefix("POST /api/crimes-street/all-crime 503") }, "\(served.log.map(\.1).prefix(5))")
         try Self.expectSame(dir, ForceAreas.builtIn.polygon(of: "kent")!, months: [Month("2019-01")!], force: "kent")
     }
+
+    @Test func twoHarvestsAtOnceAreAnswered429AndWaitAsTold() throws {
+        // Two harvests from one address share the server's 15/s: each keeps its own bucket, so
+        // together they go over, get 429 with Retry-After, wait, and still end exact.
+        let served = try ServedMirror(mirror: TestData.realMirrorPath)
+        let leicestershire = ForceAreas.builtIn.polygon(of: "leicestershire")!
+        let dirs = [TestData.temporaryDirectory("harvest-c"), TestData.temporaryDirectory("harvest-d")]
+        let outputs = dirs.map { $0 + ".out" }
+        let processes = try zip(dirs, outputs).map { dir, out -> Process in
+            _ = FileManager.default.createFile(atPath: out, contents: nil)
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: TestData.binary)
+            p.arguments = ["harvest", "--mirror", dir, "--api", served.api, "--force", "leicestershire", "--from", "2019-01", "--to", "2019-02", "--limit", "200"]
+            p.standardOutput = FileHandle(forWritingAtPath: out)
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            return p
+        }
+        for p in processes { p.waitUntilExit(); #expect(p.terminationStatus == 0) }
+        #expect(served.log.contains { $0.1.contains(" 429 ") }, "the server never answered 429")
+        let summaries = try outputs.map { try String(contentsOfFile: $0, encoding: .utf8) }
+        #expect(summaries.contains { !$0.contains(" 0 answered 429") }, "\(summaries)")
+        for dir in dirs { try Self.expectSame(dir, leicestershire, months: Self.months, force: "leicestershire") }
+    }
 }
