@@ -156,6 +156,15 @@ final class ServedMirror: @unchecked Sendable {
         #expect(!run.stdout.contains(" 0 split after 503"), "\(run.stdout)")
         #expect(served.log.contains { $0.1.hasPrefix("POST /api/crimes-street/all-crime 503") }, "\(served.log.map(\.1).prefix(5))")
         try Self.expectSame(dir, ForceAreas.builtIn.polygon(of: "kent")!, months: [Month("2019-01")!], force: "kent")
+        // info says the month came from the API for an area only; status names the months the
+        // API has after it and the harvest that would fetch them.
+        let info = try CLIRun.run(["info", "--mirror", dir])
+        #expect(info.stdout.contains("kent 2019-01: ") && info.stdout.contains("for an area only (--force kent), not the whole force"), "\(info.stdout)")
+        let newest = TestData.realMirror.lastMonth!
+        let status = try CLIRun.run(["status", "--mirror", dir, "--api", served.api])
+        #expect(status.status == 0, "\(status.stderr)")
+        #expect(status.stdout.contains("kent: newest here 2019-01") && status.stdout.contains("newest \(newest)"), "\(status.stdout)")
+        #expect(status.stdout.contains("geoquery harvest --mirror \(dir) --api \(served.api) --force kent --from 2019-02 --to \(newest)"), "\(status.stdout)")
     }
 
     @Test func twoHarvestsAtOnceAreAnswered429AndWaitAsTold() throws {
