@@ -140,7 +140,8 @@ struct HarvestCommand: ParsableCommand {
         for m in s.months where m.skipped != nil { out += "\(m.month): skipped: \(m.skipped!)\n" }
         for (force, month) in s.keptFromArchive { out += "\(month) \(force): kept the archive's data (a harvest holds only part of a force; --refresh replaces it)\n" }
         for p in s.stored { out += "\(p.month) \(p.force): stored \(Format.grouped(p.crimes)) crimes\n" }
-        out += "harvest: \(c.done) request(s), \(Format.grouped(c.crimes)) crimes kept, \(c.rateLimited) answered 429, \(c.splits) split after 503, \(c.retries) retried; \(s.stored.count) force-month(s) stored in \(String(format: "%.1f", s.seconds)) s\n"
+        // Received counts a crime on a shared tile edge once per answer; stored counts it once.
+        out += "harvest: \(c.done) request(s), \(Format.grouped(c.crimes)) crimes received inside the area, \(Format.grouped(s.stored.reduce(0) { $0 + $1.crimes })) stored, \(c.rateLimited) answered 429, \(c.splits) split after 503, \(c.retries) retried; \(s.stored.count) force-month(s) stored in \(String(format: "%.1f", s.seconds)) s\n"
         return out
     }
 }
