@@ -141,6 +141,20 @@ public struct HarvestProvenance: Codable, Sendable {
         return mine
     }
 
+    /// Coverage notes for an answer over `from...to`: the harvested (force, month)s in it hold
+    /// only their areas' crimes, not the whole force's.
+    public func notes(from: Month, to: Month, mirror: CrimeMirror) -> [String] {
+        var months: [String: [String]] = [:], areas: [String: Set<String>] = [:]
+        for e in entries {
+            guard let m = Month(e.month), m >= from, m <= to, !current(force: e.force, month: m, in: mirror).isEmpty else { continue }
+            if !(months[e.force] ?? []).contains(e.month) { months[e.force, default: []].append(e.month) }
+            areas[e.force, default: []].insert(e.area)
+        }
+        return months.keys.sorted().map { f in
+            "\(f) \(months[f]!.sorted().joined(separator: ", ")) came from the API for an area only (\(areas[f]!.sorted().joined(separator: "; "))): the mirror holds none of the force's crimes outside it for \(months[f]!.count == 1 ? "that month" : "those months")"
+        }
+    }
+
     /// Lines for `geoquery info`: each harvested (force, month) with its areas.
     public func describe(mirror: CrimeMirror?) -> [String] {
         var seen = Set<String>()
@@ -150,7 +164,7 @@ public struct HarvestProvenance: Codable, Sendable {
             let cur = current(force: e.force, month: m, in: mirror)
             guard !cur.isEmpty else { continue }
             let areas = Set(cur.map(\.area)).sorted().joined(separator: "; ")
-            lines.append("\(e.force) \(e.month): \(cur.last!.crimes) crimes from \(cur.last!.api) at \(cur.last!.harvestedAt), for an area only (\(areas)), not the whole force")
+            lines.append("\(e.force) \(e.month): \(Format.grouped(cur.last!.crimes)) crimes from \(cur.last!.api) at \(cur.last!.harvestedAt), for an area only (\(areas)), not the whole force")
         }
         return lines
     }

@@ -160,6 +160,9 @@ final class ServedMirror: @unchecked Sendable {
         // API has after it and the harvest that would fetch them.
         let info = try CLIRun.run(["info", "--mirror", dir])
         #expect(info.stdout.contains("kent 2019-01: ") && info.stdout.contains("for an area only (--force kent), not the whole force"), "\(info.stdout)")
+        // A query over the harvested month says on stderr that Kent's month covers the harvested area only.
+        let query = try CLIRun.run(["--mirror", dir, "--lat", "51.2795", "--lng", "1.0830", "--radius", "1mi"])
+        #expect(query.status == 0 && query.stderr.contains("kent 2019-01 came from the API for an area only (--force kent)"), "\(query.stderr)")
         let newest = TestData.realMirror.lastMonth!
         let status = try CLIRun.run(["status", "--mirror", dir, "--api", served.api])
         #expect(status.status == 0, "\(status.stderr)")
