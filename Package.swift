@@ -6,6 +6,8 @@ let package = Package(
     products: [
         .library(name: "GeoQuery", targets: ["GeoQuery"]),
         .library(name: "GeoQuerySynthetic", targets: ["GeoQuerySynthetic"]),
+        .library(name: "GeoQueryHarvest", targets: ["GeoQueryHarvest"]),
+        .library(name: "GeoQueryServer", targets: ["GeoQueryServer"]),
         .executable(name: "geoquery", targets: ["GeoQueryCLI"]),
     ],
     dependencies: [
@@ -13,6 +15,10 @@ let package = Package(
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
         // `swift package generate-documentation --target GeoQuery` (the DocC catalog in Sources/GeoQuery).
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
+        // `geoquery serve` only: the HTTP stack stays out of the GeoQuery library.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // C libraries from Debian (libgeos-dev, libproj-dev), found through pkg-config.
@@ -25,13 +31,21 @@ let package = Package(
         // The national-scale SYNTHETIC generator for benchmarks (`geoquery sample --national`);
         // the library's Sample/ stays the small embedded demo.
         .target(name: "GeoQuerySynthetic", dependencies: ["GeoQuery"]),
+        // `geoquery harvest`: fills the mirror from a data.police.uk-compatible API (URLSession only).
+        .target(name: "GeoQueryHarvest", dependencies: ["GeoQuery"]),
+        // `geoquery serve`: the data.police.uk-compatible /api/ and geoquery's own /v1/ over HTTP.
+        .target(
+            name: "GeoQueryServer",
+            dependencies: ["GeoQuery", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]
+        ),
         .executableTarget(
             name: "GeoQueryCLI",
-            dependencies: ["GeoQuery", "GeoQuerySynthetic", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["GeoQuery", "GeoQuerySynthetic", "GeoQueryHarvest", "GeoQueryServer", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(
             name: "GeoQueryTests",
-            dependencies: ["GeoQuery", "GeoQueryCLI", "GeoQuerySynthetic", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
+            dependencies: ["GeoQuery", "GeoQueryCLI", "GeoQuerySynthetic", "GeoQueryHarvest", "GeoQueryServer", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -4,7 +4,7 @@ import GeoQuery
 
 /// `geoquery`: crime recorded around a place, from a local mirror of Police UK's open data.
 /// Without a subcommand name, arguments go to `query` (radius and polygon counts); the other
-/// subcommands ingest, describe, batch, tile and explain catchments.
+/// subcommands ingest, harvest from the API, describe, batch, tile, serve and explain catchments.
 @main
 struct GeoQueryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -23,7 +23,8 @@ struct GeoQueryCommand: ParsableCommand {
         """,
         version: GeoQuery.version,
         subcommands: [QueryCommand.self, IngestCommand.self, InfoCommand.self, BatchCommand.self, TileCommand.self,
-                      CatchmentCommand.self, PointCommand.self, ReportCommand.self, CompareCommand.self, SampleCommand.self],
+                      CatchmentCommand.self, PointCommand.self, ReportCommand.self, CompareCommand.self, SampleCommand.self,
+                      HarvestCommand.self, StatusCommand.self, ServeCommand.self],
         defaultSubcommand: QueryCommand.self
     )
 

@@ -47,7 +47,7 @@ struct PointCommand: ParsableCommand {
         var distance: Double? = nil
         if let id {
             guard let i = m.mapPointIndex(id: id) else {
-                throw GeoQueryError.catchment("no map point has id \(id) (this mirror has \(m.mapPointCount) map points)")
+                throw GeoQueryError.notFound("no map point has id \(id) (this mirror has \(m.mapPointCount) map points)")
             }
             index = i
         } else {

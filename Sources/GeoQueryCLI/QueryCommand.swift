@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GeoQuery
+import GeoQueryHarvest
 
 /// `geoquery query` (the default subcommand): counts inside a radius or polygon.
 struct QueryCommand: ParsableCommand {
@@ -39,6 +40,10 @@ struct QueryCommand: ParsableCommand {
         let m = try mirror.open()
         if perFeature { return try runPerFeature(m) }
         let q = try area.input.query(in: m)
+        // Harvested months hold only their areas: say so, so a count is not read as the whole force's.
+        if case .directory(let folder) = mirror.location, let first = m.firstMonth, let last = m.lastMonth {
+            for n in try HarvestProvenance.load(folder: folder).notes(from: q.from ?? first, to: q.to ?? last, mirror: m) { Output.note(n) }
+        }
         if apiUrls {
             guard format == .table && !catchment && svg == nil else {
                 throw GeoQueryError.invalidQuery("--api-urls prints request URLs, one per line: leave out --format, --catchment and --svg")

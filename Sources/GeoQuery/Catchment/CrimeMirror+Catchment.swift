@@ -123,7 +123,7 @@ extension CrimeMirror {
     /// The catchment of one map point (index order), with its outline in WGS84.
     public func catchment(ofPoint p: Int) throws -> Catchment {
         guard (0..<mapPointCount).contains(p) else {
-            throw GeoQueryError.catchment("no map point \(p): this mirror has map points 0–\(mapPointCount - 1)")
+            throw GeoQueryError.notFound("no map point \(p): this mirror has map points 0–\(mapPointCount - 1)")
         }
         let store = try catchments()
         let grid = try BritishNationalGrid.shared()

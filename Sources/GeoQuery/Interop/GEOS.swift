@@ -260,6 +260,13 @@ extension Geometry {
     }
 
     var coordinateCount: Int { Int(GEOSGetNumCoordinates_r(context.handle, pointer)) }
+
+    /// Grown outwards by `width` with bevelled corners (no arcs, so few new vertices):
+    /// `GEOSBufferWithStyle_r`, flat caps (2), bevel joins (3); NULL on exception.
+    func buffered(_ width: Double) throws -> Geometry {
+        guard let p = GEOSBufferWithStyle_r(context.handle, pointer, width, 1, 2, 3, 5) else { throw GeoQueryError.invalidQuery("GEOS could not buffer the geometry") }
+        return Geometry(context, p)
+    }
 }
 
 extension Geometry {

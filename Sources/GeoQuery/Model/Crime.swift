@@ -15,6 +15,8 @@ public struct Crime: Sendable, Equatable {
     /// Last outcome text, empty when none; and the month it was recorded.
     public var outcome: String
     public var outcomeMonth: Month
+    /// False for a crime Police UK could not place on the map (`mapPoint` is then meaningless).
+    public var located = true
 }
 
 /// An anonymous Police UK map point: the location every nearby crime is moved to.

@@ -3,8 +3,35 @@ extension CrimeMirror {
     /// - Complexity: O(points inside + their crimes); reads and verifies the crime rows once.
     public func crimes(_ q: CrimeQuery) throws -> [Crime] {
         let plan = try QueryPlan(q, mirror: self)
+        return try crimes(atPoints: try points(in: q.area), plan)
+    }
+
+    /// The crimes of one map point (`index` in `0..<mapPointCount`, see ``mapPointIndex(id:)`` and
+    /// ``nearestMapPoint(lat:lng:)``) in the months and categories asked: data.police.uk's
+    /// `crimes-at-location`.
+    /// - Complexity: O(log n) to reach the point's rows, then O(its crimes).
+    public func crimes(atMapPoint index: Int, from: Month? = nil, to: Month? = nil, categories: [String] = []) throws -> [Crime] {
+        precondition((0..<mapPointCount).contains(index), "map point index out of range")
+        let p = MapPoint(id: 0, latE6: tree.lat[index], lngE6: tree.lng[index])
+        // A zero-radius circle only makes the plan; the point is given directly.
+        let plan = try QueryPlan(.radius(lat: p.latitude, lng: p.longitude, Distance(metres: 1), from: from, to: to, categories: categories), mirror: self)
+        return try crimes(atPoints: [index], plan)
+    }
+
+    /// The crimes of one force that Police UK could not place on the map (no latitude/longitude):
+    /// data.police.uk's `crimes-no-location`.
+    /// - Complexity: O(the mirror's no-location rows).
+    public func crimesWithoutLocation(force: String, from: Month? = nil, to: Month? = nil, categories: [String] = []) throws -> [Crime] {
+        let plan = try QueryPlan(.radius(lat: 0, lng: 0, Distance(metres: 1), from: from, to: to, categories: categories, forces: [force]), mirror: self)
+        // A force the mirror does not hold has no rows, and the mask must not fall back to "every force".
+        guard plan.forcesNotHeld.isEmpty else { return [] }
+        return try crimes(atPoints: [tree.pointCount], plan)
+    }
+
+    /// The crimes of the given map points (index `pointCount` stands for the no-location rows)
+    /// that pass the plan's month, force and category masks.
+    private func crimes(atPoints points: [Int], _ plan: QueryPlan) throws -> [Crime] {
         try snapshot.verifyRows()
-        let points = try self.points(in: q.area)
         let s = snapshot
         let start = s.array(.pointCrimeStart, as: UInt32.self)
         let month = s.array(.crimeMonth, as: Int32.self), force = s.array(.crimeForce, as: UInt8.self)
@@ -17,7 +44,8 @@ extension CrimeMirror {
         let first = firstMonth?.ordinal ?? 0
         var out: [Crime] = []
         for p in points {
-            let point = MapPoint(id: listed[p] >= 0 ? Int(listed[p]) : p, latE6: tree.lat[p], lngE6: tree.lng[p])
+            let located = p < tree.pointCount
+            let point = located ? MapPoint(id: listed[p] >= 0 ? Int(listed[p]) : p, latE6: tree.lat[p], lngE6: tree.lng[p]) : MapPoint(id: -1, latE6: 0, lngE6: 0)
             for i in Int(start[p])..<Int(start[p + 1]) {
                 let m = Int(month[i]) - first
                 guard m >= plan.monthLo, m <= plan.monthHi,
@@ -25,8 +53,8 @@ extension CrimeMirror {
                 let id = CrimeID(kind: CrimeID.Kind(rawValue: kind[i]) ?? .none, w0: words[4 * i], w1: words[4 * i + 1], w2: words[4 * i + 2], w3: words[4 * i + 3])
                 out.append(Crime(id: i, persistentID: id.text(textIDs), category: categories[Int(category[i])],
                                  month: Month(ordinal: Int(month[i])), force: forces[Int(force[i])], mapPoint: point,
-                                 locationName: locations[Int(location[i])], context: contexts[Int(context[i])],
-                                 outcome: outcomes[Int(outcome[i])], outcomeMonth: Month(ordinal: Int(outcomeMonth[i]))))
+                                 locationName: located ? locations[Int(location[i])] : "", context: contexts[Int(context[i])],
+                                 outcome: outcomes[Int(outcome[i])], outcomeMonth: Month(ordinal: Int(outcomeMonth[i])), located: located))
             }
         }
         return out
@@ -34,7 +62,8 @@ extension CrimeMirror {
 }
 
 extension Array where Element == Crime {
-    /// The crimes in exactly the JSON shape of data.police.uk's `crimes-street` endpoint.
+    /// The crimes in exactly the JSON shape of data.police.uk's `crimes-street` endpoint
+    /// (`location` is null for crimes without one, as `crimes-no-location` writes them).
     public func policeJSON() -> String {
         var w = JSONWriter()
         w.beginArray()
@@ -42,14 +71,18 @@ extension Array where Element == Crime {
             w.beginObject()
             w.value("category", c.category)
             w.value("location_type", c.force == Force.btp ? "BTP" : "Force")
-            w.beginObject("location")
-            w.value("latitude", Format.microDegrees(c.mapPoint.latE6))
-            w.beginObject("street")
-            w.value("id", c.mapPoint.id)
-            w.value("name", c.locationName)
-            w.endObject()
-            w.value("longitude", Format.microDegrees(c.mapPoint.lngE6))
-            w.endObject()
+            if c.located {
+                w.beginObject("location")
+                w.value("latitude", Format.microDegrees(c.mapPoint.latE6))
+                w.beginObject("street")
+                w.value("id", c.mapPoint.id)
+                w.value("name", c.locationName)
+                w.endObject()
+                w.value("longitude", Format.microDegrees(c.mapPoint.lngE6))
+                w.endObject()
+            } else {
+                w.null("location")
+            }
             w.value("context", c.context)
             if c.outcome.isEmpty { w.null("outcome_status") } else {
                 w.beginObject("outcome_status")

@@ -34,18 +34,25 @@ public struct QueryInput: Sendable {
 
     public static let defaultRadius = "0.5mi"
 
+    /// How messages name the inputs: `--from` on the command line, `from` as an HTTP parameter.
+    public enum ParameterStyle: Sendable { case flags, queryParameters }
+    public var parameterStyle = ParameterStyle.flags
+
+    /// An input's name as the user typed it (`lat` → `--lat` or `lat`).
+    func name(_ key: String) -> String { parameterStyle == .flags ? "--" + key : key }
+
     /// The polygon, when the input names one.
     public func polygon() throws -> Polygon? {
-        let forms = [poly.map { ("--poly", $0) }, wkt.map { ("--wkt", $0) }, geojson.map { ("--geojson", $0) }, kml.map { ("--kml", $0) }].compactMap { $0 }
+        let forms = [poly.map { ("poly", $0) }, wkt.map { ("wkt", $0) }, geojson.map { ("geojson", $0) }, kml.map { ("kml", $0) }].compactMap { $0 }
         guard let (flag, text) = forms.first else { return nil }
-        if forms.count > 1 { throw GeoQueryError.invalidQuery("give one area: \(forms.map(\.0).joined(separator: " and ")) were both given") }
+        if forms.count > 1 { throw GeoQueryError.invalidQuery("give one area: \(forms.map { name($0.0) }.joined(separator: " and ")) were both given") }
         if lat != nil || lng != nil || radius != nil || postcode != nil {
-            throw GeoQueryError.invalidQuery("\(flag) gives the area: leave out --lat/--lng/--radius/--postcode")
+            throw GeoQueryError.invalidQuery("\(name(flag)) gives the area: leave out \(["lat", "lng", "radius", "postcode"].map(name).joined(separator: "/"))")
         }
         switch flag {
-        case "--poly": return try PolygonReader.poly(text, repair: repair)
-        case "--wkt": return try PolygonReader.wkt(text, repair: repair)
-        case "--geojson":
+        case "poly": return try PolygonReader.poly(text, repair: repair)
+        case "wkt": return try PolygonReader.wkt(text, repair: repair)
+        case "geojson":
             if let object = geojsonObject, featureSelection.isEmpty { return try PolygonReader.geojson(object, text: { text }, repair: repair) }
             return try PolygonReader.geojson(text, repair: repair, selecting: featureSelection)
         default: return try PolygonReader.kml(text, repair: repair)
@@ -68,7 +75,7 @@ public struct QueryInput: Sendable {
         }
         var postcodeCentre: PostcodeCentre?
         if let text = postcode {
-            if lat != nil || lng != nil { throw GeoQueryError.invalidQuery("give one centre: --postcode or --lat/--lng, not both") }
+            if lat != nil || lng != nil { throw GeoQueryError.invalidQuery("give one centre: \(name("postcode")) or \(name("lat"))/\(name("lng")), not both") }
             _ = try Postcode(parsing: text)  // a malformed postcode is reported even where no table exists
             guard let table = try postcodes?() else {
                 throw GeoQueryError.postcodeFile("this mirror holds no postcodes: \(PostcodeTable.missing)")
@@ -79,9 +86,10 @@ public struct QueryInput: Sendable {
         switch (postcodeCentre.map { $0.lat } ?? lat, postcodeCentre.map { $0.lng } ?? lng) {
         case let (la?, lo?): centre = (la, lo)
         case (nil, nil):
-            guard let f = fallbackCentre else { throw GeoQueryError.invalidQuery("give a centre with --lat and --lng (decimal degrees, e.g. --lat 52.6297 --lng -1.1316)") }
+            guard let f = fallbackCentre else { throw GeoQueryError.invalidQuery(parameterStyle == .flags ? "give a centre with --lat and --lng (decimal degrees, e.g. --lat 52.6297 --lng -1.1316)"
+                                                  : "give a centre with lat and lng (decimal degrees, e.g. lat=52.6297&lng=-1.1316)") }
             centre = f
-        default: throw GeoQueryError.invalidQuery("give both --lat and --lng")
+        default: throw GeoQueryError.invalidQuery("give both \(name("lat")) and \(name("lng"))")
         }
         let radiusText = (radius ?? QueryInput.defaultRadius).trimmed
         let r = try Distance(parsing: radiusText)
@@ -98,23 +106,23 @@ public struct QueryInput: Sendable {
 
     /// `--from`/`--to` or `--date`, checked.
     public func monthRange() throws -> (Month?, Month?) {
-        var fromMonth = try from.map { try QueryInput.month($0, flag: "from") }
-        var toMonth = try to.map { try QueryInput.month($0, flag: "to") }
+        var fromMonth = try from.map { try month($0, flag: "from") }
+        var toMonth = try to.map { try month($0, flag: "to") }
         if let d = date {
-            guard from == nil && to == nil else { throw GeoQueryError.invalidMonth("use either --date or --from/--to, not both") }
-            let m = try QueryInput.month(d, flag: "date")
+            guard from == nil && to == nil else { throw GeoQueryError.invalidMonth("use either \(name("date")) or \(name("from"))/\(name("to")), not both") }
+            let m = try month(d, flag: "date")
             fromMonth = m
             toMonth = m
         }
         if let a = fromMonth, let b = toMonth, a > b {
-            throw GeoQueryError.invalidMonth("the month range is reversed: --from \(a) is after --to \(b)")
+            throw GeoQueryError.invalidMonth("the month range is reversed: \(name("from")) \(a) is after \(name("to")) \(b)")
         }
         return (fromMonth, toMonth)
     }
 
-    static func month(_ text: String, flag: String) throws -> Month {
+    func month(_ text: String, flag: String) throws -> Month {
         guard let m = Month(text.trimmed) else {
-            throw GeoQueryError.invalidMonth("--\(flag) '\(text)' is not a month: use YYYY-MM, e.g. 2019-01")
+            throw GeoQueryError.invalidMonth("\(name(flag)) '\(text)' is not a month: use YYYY-MM, e.g. 2019-01")
         }
         return m
     }

@@ -6,7 +6,7 @@ public enum Format {
     }
 
     /// `value` rounded to `places` decimals, always with a `.` separator.
-    static func decimal(_ value: Double, places: Int) -> String {
+    public static func decimal(_ value: Double, places: Int) -> String {
         guard value.isFinite else { return "0" }
         var scale = 1.0
         for _ in 0..<places { scale *= 10 }
@@ -57,7 +57,7 @@ public enum Format {
     }
 
     /// Thousands separators for tables ("12,345").
-    static func grouped(_ n: Int) -> String {
+    public static func grouped(_ n: Int) -> String {
         let s = String(abs(n))
         var out = ""
         for (i, ch) in s.enumerated() {

@@ -5,20 +5,20 @@ public struct JSONWriter {
     private(set) var bytes: [UInt8] = []
     private var needsComma: [Bool] = [false]
 
-    init() { bytes.reserveCapacity(4096) }
+    public init() { bytes.reserveCapacity(4096) }
 
-    var text: String { String(decoding: bytes, as: UTF8.self) }
+    public var text: String { String(decoding: bytes, as: UTF8.self) }
 
-    mutating func beginObject(_ key: String? = nil) { open(key, UInt8(ascii: "{")) }
-    mutating func endObject() { close(UInt8(ascii: "}")) }
-    mutating func beginArray(_ key: String? = nil) { open(key, UInt8(ascii: "[")) }
-    mutating func endArray() { close(UInt8(ascii: "]")) }
+    public mutating func beginObject(_ key: String? = nil) { open(key, UInt8(ascii: "{")) }
+    public mutating func endObject() { close(UInt8(ascii: "}")) }
+    public mutating func beginArray(_ key: String? = nil) { open(key, UInt8(ascii: "[")) }
+    public mutating func endArray() { close(UInt8(ascii: "]")) }
 
-    mutating func value(_ key: String?, _ v: String?) {
+    public mutating func value(_ key: String?, _ v: String?) {
         element(key)
         if let v { JSONWriter.appendQuoted(v, to: &bytes) } else { bytes += "null".utf8 }
     }
-    mutating func value(_ key: String?, _ v: Int) { element(key); JSONWriter.appendInt(v, to: &bytes) }
+    public mutating func value(_ key: String?, _ v: Int) { element(key); JSONWriter.appendInt(v, to: &bytes) }
 
     /// `"key":` escaped once, for keys written many times (categories, months).
     static func key(_ k: String) -> [UInt8] {
@@ -42,8 +42,8 @@ public struct JSONWriter {
     mutating func density(_ key: String?, _ v: Double, places: Int) {
         element(key); bytes += Format.density(v, places: places).replacingOccurrences(of: ",", with: "").utf8
     }
-    mutating func value(_ key: String?, _ v: Bool) { element(key); bytes += (v ? "true" : "false").utf8 }
-    mutating func null(_ key: String?) { element(key); bytes += "null".utf8 }
+    public mutating func value(_ key: String?, _ v: Bool) { element(key); bytes += (v ? "true" : "false").utf8 }
+    public mutating func null(_ key: String?) { element(key); bytes += "null".utf8 }
     /// A member whose value is JSON text written elsewhere (a comparison embeds each side's report).
     mutating func raw(_ key: String?, json: String) { element(key); bytes += json.utf8 }
     /// `null` for a figure that is not available (reports' "n/a").

@@ -125,8 +125,8 @@ public enum TilePlanner {
         }
     }
 
-    /// `lat,lng:lat,lng:...` with 7 decimals (map points lie on the 6-decimal grid, split lines between it).
-    static func polyParameter(_ ring: [Polygon.Coordinate]) -> String {
+    /// The `poly` parameter of a request: `lat,lng:lat,lng:...` with 7 decimals (map points lie on the 6-decimal grid, split lines between it), closing vertex left out.
+    public static func polyParameter(_ ring: [Polygon.Coordinate]) -> String {
         ring.dropLast().map { "\(Format.decimal($0.lat, places: 7)),\(Format.decimal($0.lng, places: 7))" }.joined(separator: ":")
     }
 

@@ -1,0 +1,164 @@
+import ArgumentParser
+import Foundation
+import GeoQuery
+import GeoQueryHarvest
+
+/// `geoquery harvest`: fill or refresh the mirror from a data.police.uk-compatible API.
+struct HarvestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "harvest",
+        abstract: "Fetch an area's crimes from data.police.uk (or any compatible API) into the mirror, politely and resumably.",
+        discussion: """
+        The area is any form the root command takes (--lat/--lng/--radius, --postcode, --poly, --geojson, --wkt, --kml) or --force SLUG (the force's area, from the mirror's loaded boundaries or the built-in ones). Without --date/--from/--to: every month the API lists (crimes-street-dates) that the mirror lacks for the area's forces.
+
+        Requests share one token bucket (15 a second, bursts of 30); 429 waits for Retry-After; a 503 (too many crimes) splits the cell into quadrants. Each answered request is journalled in DIR/harvest/journal.jsonl: re-run the same command after an interruption to continue; a finished harvest fetches nothing again unless --refresh. Months the mirror holds from the archive are skipped unless --refresh.
+
+        Examples:
+          geoquery harvest --mirror ~/police-uk --force city-of-london --date 2024-01
+          geoquery harvest --mirror ~/police-uk --lat 52.6344 --lng -1.1313 --radius 1mi --from 2023-01 --to 2023-12 --dry-run
+          geoquery harvest --mirror /tmp/m --api http://127.0.0.1:8080/api/ --force leicestershire --from 2019-01 --to 2019-02 --limit 1000
+        """
+    )
+
+    @OptionGroup var mirror: MirrorOptions
+    @OptionGroup var area: QueryOptions
+
+    @Option(help: ArgumentHelp("The API's base URL (default: the live https://data.police.uk/api/; 'geoquery serve' works too).", valueName: "url"))
+    var api: String = APIClient.liveAPI.absoluteString
+
+    @Option(help: "The API's per-request cap, for planning from the mirror's counts (503 above it).")
+    var limit: Int = 10_000
+
+    @Option(help: "Tiles planned from counts expect at most limit × margin crimes, 0 < margin ≤ 1.")
+    var margin: Double = 0.8
+
+    @Flag(help: "Fetch again months already harvested for this area, and months the mirror holds from the archive (replacing them with the area's crimes only).")
+    var refresh = false
+
+    @Flag(help: "Print the plan (requests per month, expected crimes, time at 15 requests/s) and fetch nothing.")
+    var dryRun = false
+
+    @Option(help: "Requests in flight at once (they share the rate limit).")
+    var concurrency: Int = 4
+
+    func validate() throws {
+        guard concurrency >= 1 && concurrency <= 16 else { throw ValidationError("--concurrency must be 1 to 16 (got \(concurrency))") }
+        guard limit > 0 else { throw ValidationError("--limit must be a positive number of crimes (got \(limit))") }
+        guard margin > 0 && margin <= 1 else { throw ValidationError("--margin must be in (0, 1] (got \(margin))") }
+    }
+
+    func run() throws {
+        guard case .directory(let folder) = mirror.location else {
+            throw GeoQueryError.mirrorWrite("give --mirror DIR (or set GEOQUERY_MIRROR): harvest writes into a mirror folder")
+        }
+        guard let base = URL(string: api), let scheme = base.scheme, ["http", "https"].contains(scheme.lowercased()), base.host != nil else {
+            throw GeoQueryError.invalidQuery("--api '\(api)' is not an http(s) URL, e.g. https://data.police.uk/api/")
+        }
+        let existing = FileManager.default.fileExists(atPath: (folder as NSString).appendingPathComponent("mirror.geoquery")) ? try mirror.open() : nil
+        let (areaValue, label) = try harvestArea(existing)
+        var input = try area.input
+        let (from, to) = try input.monthRange()
+        var options = HarvestOptions(area: areaValue, areaLabel: label)
+        options.api = base
+        if let from, let to { options.months = (from...to).months } else if from != nil || to != nil {
+            throw GeoQueryError.invalidMonth("give both --from and --to (or --date), or neither for every month the API lists that the mirror lacks")
+        }
+        guard area.category.count <= 1 else { throw GeoQueryError.invalidQuery("harvest fetches one category (the API takes one per request): give --category at most once") }
+        options.category = area.category.first ?? "all-crime"
+        if options.category != "all-crime" && !Category.standard.contains(options.category) {
+            throw GeoQueryError.unknownCategory("unknown category '\(options.category)':\(Spelling.suggestion(for: options.category, among: Category.standard)) use one of \(Category.standard.joined(separator: ", "))")
+        }
+        input.categories = []
+        options.limit = limit; options.margin = margin; options.refresh = refresh; options.concurrency = concurrency
+        let harvester = try Harvester(options, mirror: mirror.location)
+        let terminal = Output.stderrIsTerminal
+        let started = Date()
+        let progress: (@Sendable (HarvestCounters.Snapshot) -> Void)? = terminal ? { @Sendable c in
+            Output.progress(HarvestCommand.progressLine(c, seconds: Date().timeIntervalSince(started)))
+        } : nil
+        let dryRun = self.dryRun
+        let summary: HarvestSummary = try waitFor { try await harvester.run(dryRun: dryRun, progress: progress) }
+        if terminal { Output.progress("") }
+        for n in summary.notes { Output.note(n) }
+        Output.standard(dryRun ? Self.planText(summary) : Self.summaryText(summary))
+    }
+
+    /// The area: --force SLUG alone is the force's area; anything else as the root command reads it.
+    func harvestArea(_ existing: CrimeMirror?) throws -> (Area, String) {
+        let hasShape = area.lat != nil || area.lng != nil || !area.postcode.isEmpty || area.poly != nil || area.geojson != nil || area.wkt != nil || area.kml != nil
+        if !hasShape {
+            guard area.force.count == 1, let slug = area.force.first else {
+                throw GeoQueryError.invalidQuery("give the area to harvest: --force SLUG, --lat/--lng/--radius, --postcode, --poly, --geojson, --wkt or --kml")
+            }
+            let areas = existing?.responsibleAreas ?? ForceAreas.builtIn
+            guard let polygon = areas.polygon(of: slug) else {
+                let known = Force.all.filter { $0.onsCode != nil }.map(\.slug)
+                throw GeoQueryError.unknownForce("no force area for '\(slug)':\(Spelling.suggestion(for: slug, among: known)) use one of \(known.joined(separator: ", "))")
+            }
+            return (.polygon(polygon), "--force \(slug)")
+        }
+        guard area.force.isEmpty && !area.excludeBtp else {
+            throw GeoQueryError.invalidQuery("the API cannot filter by force: give --force SLUG alone (the force's area), or an area without --force/--exclude-btp")
+        }
+        var input = try area.input
+        input.categories = []; input.from = nil; input.to = nil; input.date = nil
+        let q = try input.query(fallbackCentre: nil, postcodes: { try existing?.postcodes() ?? { throw GeoQueryError.postcodeFile("the mirror holds no postcodes yet: ingest them with 'geoquery ingest --postcodes FILE', or give --lat/--lng") }() })
+        let label: String
+        switch q.area {
+        case .circle(let c): label = "\(area.postcode.first.map { "--postcode \($0)" } ?? "--lat \(c.lat) --lng \(c.lng)") --radius \(area.radius ?? QueryInput.defaultRadius)"
+        case .polygon(let p):
+            label = area.geojson.map { "--geojson \($0)" } ?? area.kml.map { "--kml \($0)" } ?? area.wkt.map { "--wkt \($0.prefix(40))" }
+                ?? "--poly (\(p.vertexCount) vertices)"
+        }
+        return (q.area, label)
+    }
+
+    static func progressLine(_ c: HarvestCounters.Snapshot, seconds: Double) -> String {
+        let remaining = max(0, c.planned - c.done)
+        let rate = min(15, seconds > 1 ? Double(c.done) / seconds : 15)
+        let eta = rate > 0 ? Double(remaining) / rate : 0
+        return "requests \(c.done)/\(c.planned), crimes \(Format.grouped(c.crimes)), 429s \(c.rateLimited), splits \(c.splits), retries \(c.retries), ETA \(Int(eta.rounded(.up))) s"
+    }
+
+    static func planText(_ s: HarvestSummary) -> String {
+        var out = "month    requests  expected crimes  time at 15/s\n"
+        var total = 0
+        for m in s.months {
+            if let why = m.skipped { out += "\(m.month)  skipped: \(why)\n"; continue }
+            total += m.requests
+            let expected = m.expectedCrimes.map { "\(Format.grouped($0))\(m.plannedFrom.map { $0 != m.month ? " (counts of \($0))" : "" } ?? "")" }
+                ?? "unknown (no counts: the area, split on 503)"
+            out += "\(m.month)  \(String(m.requests).padding(toLength: 8, withPad: " ", startingAt: 0))  \(expected)  \(Format.decimal(Double(m.requests) / 15, places: 1)) s\n"
+        }
+        out += "total: \(total) request(s), at least \(Format.decimal(Double(max(0, total - 30)) / 15, places: 1)) s after a burst of 30\n"
+        return out
+    }
+
+    static func summaryText(_ s: HarvestSummary) -> String {
+        let c = s.counters
+        var out = ""
+        for m in s.months where m.skipped != nil { out += "\(m.month): skipped: \(m.skipped!)\n" }
+        for (force, month) in s.keptFromArchive { out += "\(month) \(force): kept the archive's data (a harvest holds only part of a force; --refresh replaces it)\n" }
+        for p in s.stored { out += "\(p.month) \(p.force): stored \(Format.grouped(p.crimes)) crimes\n" }
+        // Received counts a crime on a shared tile edge once per answer; stored counts it once.
+        out += "harvest: \(c.done) request(s), \(Format.grouped(c.crimes)) crimes received inside the area, \(Format.grouped(s.stored.reduce(0) { $0 + $1.crimes })) stored, \(c.rateLimited) answered 429, \(c.splits) split after 503, \(c.retries) retried; \(s.stored.count) force-month(s) stored in \(String(format: "%.1f", s.seconds)) s\n"
+        return out
+    }
+}
+
+/// The answer of async work run from a synchronous command (the root command is synchronous).
+private final class AsyncAnswer<T: Sendable>: @unchecked Sendable {
+    var result: Result<T, Error>?
+}
+
+/// Runs async work from a synchronous command and waits for it.
+func waitFor<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
+    let answer = AsyncAnswer<T>()
+    let done = DispatchSemaphore(value: 0)
+    Task {
+        do { answer.result = Result<T, Error>.success(try await body()) } catch { answer.result = Result<T, Error>.failure(error) }
+        done.signal()
+    }
+    done.wait()
+    return try answer.result!.get()
+}

@@ -1,0 +1,65 @@
+import ArgumentParser
+import Foundation
+import GeoQuery
+import GeoQueryServer
+
+/// `geoquery serve`: the mirror over HTTP, as data.police.uk's API (`/api/`) and geoquery's own (`/v1/`).
+struct ServeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Answer data.police.uk API requests (/api/...) and geoquery's own (/v1/...) over HTTP from the mirror.",
+        discussion: """
+        Prints the URL it listens on, then one line per request (method, path, status, milliseconds). Stops cleanly on Ctrl-C or SIGTERM.
+
+        Examples:
+          geoquery serve --mirror ~/police-uk
+          curl 'http://127.0.0.1:8080/api/crimes-street/all-crime?lat=52.6297&lng=-1.1316&date=2019-01'
+        """
+    )
+
+    @OptionGroup var mirror: MirrorOptions
+
+    @Option(help: "Address to listen on (0.0.0.0 for every interface).")
+    var host = "127.0.0.1"
+
+    @Option(help: "Port to listen on (0 picks a free one).")
+    var port = 8080
+
+    @Flag(help: "Behave like the live data.police.uk service: 503 over 10,000 crimes, 400 for GET URLs over 4,094 characters, 429 beyond 15 requests/s per address (bursts of 30).")
+    var apiLimits = false
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port \(port) is not a port: use 0–65535") }
+    }
+
+    func run() throws {
+        let m = try mirror.open()
+        var options = ServerOptions()
+        options.host = host
+        options.port = port
+        options.apiLimits = apiLimits
+        let server = MirrorServer(mirror: m, options: options)
+        let host = self.host
+        var name = "the embedded SYNTHETIC sample"
+        if case .directory(let dir) = m.location { name = dir }
+        let outcome = ServeOutcome()
+        let done = DispatchSemaphore(value: 0)
+        Task { [name] in
+            do {
+                try await server.run { port in Output.standard("geoquery: serving \(name) at http://\(host):\(port)/\n") }
+            } catch {
+                outcome.error = error
+            }
+            done.signal()
+        }
+        done.wait()
+        if let error = outcome.error {
+            throw GeoQueryError.unreadableInput("cannot serve on \(host):\(port): \(error)")
+        }
+    }
+}
+
+/// The server task's failure, handed back to the waiting command.
+private final class ServeOutcome: @unchecked Sendable {
+    var error: (any Error)?
+}

@@ -1,0 +1,213 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import GeoQuery
+
+/// Requests at most `rate` a second, with bursts of at most `burst`, across every task that
+/// shares it (a token bucket; a request waits for its token, tokens are never lent ahead beyond
+/// the queue of waiters).
+public actor TokenBucket {
+    let rate: Double
+    let burst: Double
+    private var tokens: Double
+    private var last: ContinuousClock.Instant
+
+    public init(rate: Double = 15, burst: Int = 30) {
+        self.rate = rate
+        self.burst = Double(burst)
+        tokens = Double(burst)
+        last = .now
+    }
+
+    /// Reserves the next token and says how long to wait for it.
+    func reserve() -> Duration {
+        let now = ContinuousClock.now
+        let elapsed = now - last
+        last = now
+        tokens = min(burst, tokens + (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18) * rate)
+        tokens -= 1
+        return tokens >= 0 ? .zero : .seconds(-tokens / rate)
+    }
+
+    /// Waits for a token.
+    public func take() async throws {
+        let wait = reserve()
+        if wait > .zero { try await Task.sleep(for: wait) }
+    }
+}
+
+/// Where requests go: HTTP through URLSession, or anything that answers as the API does.
+public protocol APITransport: Sendable {
+    func data(for request: URLRequest) async throws -> (Data, URLResponse)
+}
+
+/// HTTP through one ephemeral URLSession (a few connections per host).
+public struct HTTPTransport: APITransport {
+    let session: URLSession
+
+    public init() {
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.httpMaximumConnectionsPerHost = 8
+        session = URLSession(configuration: configuration)
+    }
+
+    public func data(for request: URLRequest) async throws -> (Data, URLResponse) {
+        try await session.data(for: request)
+    }
+}
+
+/// What happened to one request.
+public enum APIAnswer: Sendable {
+    case crimes([APICrime])
+    /// 503 on a street request: more crimes than the API returns at once; split the cell.
+    case tooMany
+}
+
+/// Counters for the progress line and the summary, shared by the concurrent requests.
+public final class HarvestCounters: @unchecked Sendable {
+    private let lock = NSLock()
+    private var values = (done: 0, planned: 0, crimes: 0, tooMany: 0, retries: 0, splits: 0, rateLimited: 0)
+
+    public struct Snapshot: Sendable {
+        public var done, planned, crimes, tooMany, retries, splits, rateLimited: Int
+    }
+    public var snapshot: Snapshot {
+        lock.lock(); defer { lock.unlock() }
+        let v = values
+        return Snapshot(done: v.done, planned: v.planned, crimes: v.crimes, tooMany: v.tooMany, retries: v.retries, splits: v.splits, rateLimited: v.rateLimited)
+    }
+    public init() {}
+
+    func add(done: Int = 0, planned: Int = 0, crimes: Int = 0, tooMany: Int = 0, retries: Int = 0, splits: Int = 0, rateLimited: Int = 0) {
+        lock.lock(); defer { lock.unlock() }
+        values.done += done; values.planned += planned; values.crimes += crimes; values.tooMany += tooMany
+        values.retries += retries; values.splits += splits; values.rateLimited += rateLimited
+    }
+}
+
+/// A polite client of a data.police.uk-compatible API: one token bucket for every request,
+/// `Retry-After` honoured on 429, exponential backoff with jitter on 5xx and timeouts, a bounded
+/// number of tries, and a User-Agent that names geoquery.
+public struct APIClient: Sendable {
+    public static let liveAPI = URL(string: "https://data.police.uk/api/")!
+    public static let userAgent = "geoquery/\(GeoQuery.version) (+https://github.com/geoquery/geoquery#harvest)"
+
+    public var base: URL
+    public var bucket: TokenBucket
+    /// Tries per request for 5xx answers and timeouts (429s wait and do not count).
+    public var tries = 5
+    /// 429s tolerated for one request before giving up.
+    public var rateLimitedTries = 30
+    public var timeout: TimeInterval = 60
+    /// First backoff; doubled each try, with up to 50% jitter.
+    public var backoff: Double = 0.5
+    let counters: HarvestCounters
+    let transport: any APITransport
+
+    public init(base: URL, bucket: TokenBucket = TokenBucket(), counters: HarvestCounters = HarvestCounters(),
+                transport: any APITransport = HTTPTransport()) {
+        self.base = base
+        self.bucket = bucket
+        self.counters = counters
+        self.transport = transport
+    }
+
+    /// Sends one request until it is answered, or throws a message naming it.
+    public func send(_ request: HarvestRequest) async throws -> APIAnswer {
+        let r = request.urlRequest(base: base, userAgent: Self.userAgent, timeout: timeout)
+        var failures = 0, limited = 0
+        while true {
+            try await bucket.take()
+            let data: Data, response: URLResponse
+            do {
+                (data, response) = try await transport.data(for: r)
+            } catch {
+                failures += 1
+                guard failures < tries else {
+                    throw GeoQueryError.unreadableInput("\(request.summary) failed \(failures) times (last: \(error.localizedDescription)); is \(base.absoluteString) reachable? Re-run the same command to continue: completed requests are kept")
+                }
+                counters.add(retries: 1)
+                try await Task.sleep(for: .seconds(delay(failures)))
+                continue
+            }
+            let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+            switch status {
+            case 200:
+                do { return .crimes(try APICrime.decode(data)) } catch {
+                    failures += 1
+                    guard failures < tries else {
+                        throw GeoQueryError.unreadableInput("\(request.summary): the answer is not the API's crime JSON (\(data.count) bytes: \(String(decoding: data.prefix(80), as: UTF8.self))); check --api names a data.police.uk-compatible API")
+                    }
+                    counters.add(retries: 1)  // truncated answers happen: ask again
+                    try await Task.sleep(for: .seconds(delay(failures)))
+                }
+            case 503 where request.kind == .street:
+                return .tooMany
+            case 429:
+                limited += 1
+                counters.add(rateLimited: 1)
+                guard limited < rateLimitedTries else {
+                    throw GeoQueryError.unreadableInput("\(request.summary): still refused with 429 (too many requests) after \(limited) waits; try again later")
+                }
+                let after = (response as? HTTPURLResponse)?.value(forHTTPHeaderField: "Retry-After").flatMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+                try await Task.sleep(for: .seconds(max(after ?? delay(limited), 0.05)))
+            case 500...599:
+                failures += 1
+                guard failures < tries else {
+                    throw GeoQueryError.unreadableInput("\(request.summary): the API answered \(status) \(failures) times; try again later (re-running the same command continues)")
+                }
+                counters.add(retries: 1)
+                try await Task.sleep(for: .seconds(delay(failures)))
+            case 404:
+                throw GeoQueryError.unreadableInput("\(request.summary): the API answered 404 (not found) for \(r.url?.absoluteString.prefix(200) ?? ""): check --api (e.g. https://data.police.uk/api/) and that the month is one the API holds")
+            default:
+                throw GeoQueryError.unreadableInput("\(request.summary): the API answered \(status) (\(String(decoding: data.prefix(120), as: UTF8.self))); the request is wrong for this API")
+            }
+        }
+    }
+
+    /// Seconds to wait before try `n + 1`: doubling from `backoff`, plus up to half again at random.
+    func delay(_ n: Int) -> Double {
+        let d = backoff * pow(2, Double(n - 1))
+        return min(60, d * (1 + Double.random(in: 0..<0.5)))
+    }
+
+    /// A GET of a small JSON document (`crimes-street-dates`, `crime-last-updated`), politely.
+    public func document(_ path: String) async throws -> Data {
+        let root = base.absoluteString.hasSuffix("/") ? base.absoluteString : base.absoluteString + "/"
+        guard let url = URL(string: root + path) else { throw GeoQueryError.invalidQuery("--api \(base.absoluteString) is not a URL") }
+        var r = URLRequest(url: url)
+        r.timeoutInterval = timeout
+        r.setValue(Self.userAgent, forHTTPHeaderField: "User-Agent")
+        var failures = 0
+        while true {
+            try await bucket.take()
+            do {
+                let (data, response) = try await transport.data(for: r)
+                let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+                if status == 200 { return data }
+                if status == 429 || status >= 500 { failures += 1 } else {
+                    throw GeoQueryError.unreadableInput("\(path): the API answered \(status): check --api \(base.absoluteString) is a data.police.uk-compatible API")
+                }
+            } catch let e as GeoQueryError { throw e } catch {
+                failures += 1
+                if failures >= tries {
+                    throw GeoQueryError.unreadableInput("cannot reach \(url.absoluteString) (\(error.localizedDescription)): check --api and the network")
+                }
+            }
+            if failures >= tries { throw GeoQueryError.unreadableInput("\(path): the API kept failing (\(failures) tries); try again later") }
+            try await Task.sleep(for: .seconds(delay(failures)))
+        }
+    }
+
+    /// Months the API holds (`crimes-street-dates`), oldest first.
+    public func months() async throws -> [Month] {
+        struct Entry: Decodable { var date: String }
+        let data = try await document("crimes-street-dates")
+        guard let entries = try? JSONDecoder().decode([Entry].self, from: data) else {
+            throw GeoQueryError.unreadableInput("crimes-street-dates: the answer is not a list of {\"date\": \"YYYY-MM\"}")
+        }
+        return entries.compactMap { Month($0.date) }.sorted()
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+import GeoQuery
+
+/// The mirror against the API: the newest month per force here and there, and the harvest that
+/// would close each gap (`geoquery status`).
+public struct Freshness: Sendable {
+    public struct ForceGap: Sendable {
+        public var force: String
+        /// Newest month the mirror holds for the force.
+        public var newestHere: Month
+        /// Months the API lists after it.
+        public var missing: [Month]
+        /// The command that would fetch them.
+        public var command: String
+    }
+    /// `crime-last-updated`, as the API writes it.
+    public var lastUpdated: String
+    public var newestThere: Month?
+    public var monthsThere: Int
+    public var forces: [ForceGap]
+
+    /// Asks the API for `crime-last-updated` and `crimes-street-dates` and compares.
+    public static func check(api: URL, mirror: CrimeMirror, folder: String) async throws -> Freshness {
+        let client = APIClient(base: api)
+        struct Updated: Decodable { var date: String }
+        let updatedData = try await client.document("crime-last-updated")
+        guard let updated = try? JSONDecoder().decode(Updated.self, from: updatedData) else {
+            throw GeoQueryError.unreadableInput("crime-last-updated: the answer is not {\"date\": ...}: check --api names a data.police.uk-compatible API")
+        }
+        let there = try await client.months()
+        let provenance = try HarvestProvenance.load(folder: folder)
+        var gaps: [ForceGap] = []
+        for f in mirror.info.forces {
+            let missing = there.filter { $0 > f.last }
+            guard let first = missing.first, let last = missing.last else { continue }
+            // A force harvested for an area only is refreshed for that area, not the whole force.
+            let area = provenance.entries.last { $0.force == f.force && $0.month == f.last.description }?.area ?? "--force \(f.force)"
+            let range = first == last ? "--date \(first)" : "--from \(first) --to \(last)"
+            let apiOption = api == APIClient.liveAPI ? "" : " --api \(api.absoluteString)"
+            gaps.append(ForceGap(force: f.force, newestHere: f.last, missing: missing,
+                                 command: "geoquery harvest --mirror \(folder)\(apiOption) \(area) \(range)"))
+        }
+        return Freshness(lastUpdated: updated.date, newestThere: there.last, monthsThere: there.count, forces: gaps)
+    }
+
+    public var text: String {
+        var out = "API: \(monthsThere) month(s)\(newestThere.map { ", newest \($0)" } ?? ""); last updated \(lastUpdated)\n"
+        if forces.isEmpty { return out + "The mirror is up to date with the API for every force it holds.\n" }
+        for g in forces {
+            out += "\(g.force): newest here \(g.newestHere), \(g.missing.count) newer month(s) there\n  \(g.command)\n"
+        }
+        return out
+    }
+}

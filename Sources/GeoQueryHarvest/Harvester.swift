@@ -1,0 +1,290 @@
+import Foundation
+import GeoQuery
+
+/// What to harvest.
+public struct HarvestOptions: Sendable {
+    public var api: URL = APIClient.liveAPI
+    public var area: Area
+    /// The area as the user gave it, for provenance and `info` (`--force leicestershire`).
+    public var areaLabel: String
+    /// The months to fetch; nil: every month the API lists that the mirror lacks for the area's forces.
+    public var months: [Month]?
+    public var category = "all-crime"
+    /// The API's per-request cap and the planner's margin, when the mirror has counts to plan from.
+    public var limit = 10_000
+    public var margin = 0.8
+    /// Fetch again months already harvested, and months the mirror holds from the archive.
+    public var refresh = false
+    /// Requests in flight at once (all share one token bucket).
+    public var concurrency = 4
+    public var rate = 15.0
+    public var burst = 30
+
+    public init(area: Area, areaLabel: String) {
+        self.area = area
+        self.areaLabel = areaLabel
+    }
+}
+
+/// One month's plan, for `--dry-run` and the summary.
+public struct HarvestMonthPlan: Sendable {
+    public var month: Month
+    /// Requests to send now (not yet answered in the journal).
+    public var requests: Int
+    /// Crimes the mirror's counts expect, nil without counts (the plan then starts from the area and splits on 503).
+    public var expectedCrimes: Int?
+    /// Why the month is skipped, when it is.
+    public var skipped: String?
+    /// The month whose counts planned it.
+    public var plannedFrom: Month?
+}
+
+/// What a harvest did.
+public struct HarvestSummary: Sendable {
+    public var months: [HarvestMonthPlan] = []
+    /// (force, month) files written and ingested, with their crimes.
+    public var stored: [(force: String, month: Month, crimes: Int)] = []
+    /// (force, month) left as the archive holds them.
+    public var keptFromArchive: [(force: String, month: Month)] = []
+    public var notes: [String] = []
+    public var counters = HarvestCounters.Snapshot(done: 0, planned: 0, crimes: 0, tooMany: 0, retries: 0, splits: 0, rateLimited: 0)
+    public var seconds = 0.0
+}
+
+/// Fills a mirror from a data.police.uk-compatible API: plans each month's requests, sends them
+/// politely, splits a cell on 503, keeps the crimes inside the area (deduplicated by the API's
+/// `id`), and stores each finished month through ``Ingest`` with its provenance.
+public struct Harvester: Sendable {
+    public let options: HarvestOptions
+    public let folder: String
+    public let counters = HarvestCounters()
+    let client: APIClient
+
+    /// - Parameter transport: where requests go (HTTP by default; tests answer from a mirror).
+    public init(_ options: HarvestOptions, mirror: MirrorLocation, transport: any APITransport = HTTPTransport()) throws {
+        guard case .directory(let dir) = mirror else {
+            throw GeoQueryError.mirrorWrite("give --mirror DIR (or set GEOQUERY_MIRROR): the embedded sample is read-only")
+        }
+        guard options.limit > 0 else { throw GeoQueryError.invalidQuery("--limit must be a positive number of crimes (got \(options.limit))") }
+        self.options = options
+        folder = dir
+        client = APIClient(base: options.api, bucket: TokenBucket(rate: options.rate, burst: options.burst), counters: counters, transport: transport)
+    }
+
+    var harvestFolder: String { (folder as NSString).appendingPathComponent("harvest") }
+
+    /// A name for this area, API and category, the same in every run: the journal's job key.
+    var job: String {
+        var text = "\(options.api.absoluteString)|\(options.category)|"
+        switch options.area {
+        case .circle(let c): text += "circle \(c.lat),\(c.lng),\(c.radius.metres)"
+        case .polygon(let p): text += p.parts.map { $0.map { TilePlanner.polyParameter($0) }.joined(separator: "/") }.joined(separator: "|")
+        }
+        var h: UInt64 = 0xcbf29ce484222325  // FNV-1a
+        for b in text.utf8 { h = (h ^ UInt64(b)) &* 0x100000001b3 }
+        return String(h, radix: 16)
+    }
+
+    func openMirror() throws -> CrimeMirror? {
+        guard FileManager.default.fileExists(atPath: (folder as NSString).appendingPathComponent("mirror.geoquery")) else { return nil }
+        return try CrimeMirror.open(.directory(folder))
+    }
+
+    /// The months to harvest: as given, or those the API lists that the mirror lacks for the area's forces.
+    func months(mirror: CrimeMirror?, forces: [String]) async throws -> [Month] {
+        if let given = options.months { return given }
+        let listed = try await client.months()
+        guard !listed.isEmpty else { throw GeoQueryError.unreadableInput("crimes-street-dates lists no month: the API holds nothing to harvest") }
+        return listed.filter { m in options.refresh || forces.isEmpty || !forces.allSatisfy { mirror?.holds(force: $0, month: m) ?? false } }
+    }
+
+    /// Plans (and with `dryRun` false, runs) the harvest; `progress` hears after each request.
+    public func run(dryRun: Bool = false, progress: (@Sendable (HarvestCounters.Snapshot) -> Void)? = nil) async throws -> HarvestSummary {
+        let start = Date()
+        var summary = HarvestSummary()
+        var mirror = try openMirror()
+        let areas = mirror?.responsibleAreas ?? ForceAreas.builtIn
+        let forces = areas.forces(meeting: options.area).filter { $0 != Force.btp }
+        if forces.isEmpty {
+            summary.notes.append("the area lies outside every police force area (\(areas === ForceAreas.builtIn ? "built-in" : "loaded") boundaries): only crimes the API places inside it are kept, and no crimes-no-location are fetched")
+        }
+        let journal = try HarvestJournal(folder: harvestFolder, readOnly: dryRun)
+        var provenance = try HarvestProvenance.load(folder: folder)
+        let months = try await self.months(mirror: mirror, forces: forces)
+        let membership = try AreaMembership(options.area)
+        for month in months.sorted() {
+            var plan = HarvestMonthPlan(month: month, requests: 0)
+            // A month the archive gave the mirror for every force of the area: harvesting part of
+            // it could only lose crimes.
+            let fromArchive = forces.filter { mirror?.holds(force: $0, month: month) == true && provenance.current(force: $0, month: month, in: mirror).isEmpty }
+            if !forces.isEmpty && fromArchive.count == forces.count && !options.refresh {
+                plan.skipped = "the mirror holds it from the archive for \(forces.joined(separator: ", ")) (--refresh fetches it anyway)"
+                summary.months.append(plan)
+                continue
+            }
+            var state = journal.state(job: job, month: month)
+            if state.stored != nil {
+                if !options.refresh {
+                    plan.skipped = "already harvested for this area (\(state.stored!)); --refresh fetches it again"
+                    summary.months.append(plan)
+                    continue
+                }
+                if !dryRun { try journal.append(.init(t: "refresh", job: job, month: month.description)) }
+                state = HarvestJournal.MonthState()
+            }
+            var initial: [HarvestRequest]
+            if let planned = state.plan {
+                initial = planned
+            } else {
+                (initial, plan.expectedCrimes, plan.plannedFrom) = try firstRequests(month: month, mirror: mirror, forces: forces)
+                if !dryRun { try journal.append(.init(t: "plan", job: job, month: month.description, requests: initial)) }
+            }
+            let pending = Self.unanswered(initial, state: state)
+            plan.requests = pending.count
+            summary.months.append(plan)
+            if dryRun { continue }
+            counters.add(planned: pending.count)
+            try await fetch(pending, month: month, journal: journal, membership: membership, progress: progress)
+            // The month is complete in the journal: put its (force, month) files together and store them.
+            let stored = try store(month: month, journal: journal, mirror: mirror, areas: areas, fallback: forces.first, provenance: &provenance, summary: &summary)
+            try journal.append(.init(t: "stored", job: job, month: month.description, at: Self.timestamp()))
+            if stored { mirror = try openMirror() }
+        }
+        summary.counters = counters.snapshot
+        summary.seconds = Date().timeIntervalSince(start)
+        return summary
+    }
+
+    /// The month's first requests: the tile planner's tiles when the mirror has counts for the
+    /// area (in the month or the nearest it holds), else the whole area; then crimes-no-location per force.
+    func firstRequests(month: Month, mirror: CrimeMirror?, forces: [String]) throws -> ([HarvestRequest], Int?, Month?) {
+        let m = month.description
+        var requests: [HarvestRequest] = []
+        var expected: Int? = nil, plannedFrom: Month? = nil
+        if let mirror, let tilePlan = try? TilePlanner.plan(options.area, month: month, category: options.category == "all-crime" ? nil : options.category,
+                                                            limit: options.limit, margin: options.margin, mirror: mirror), tilePlan.total > 0 {
+            expected = tilePlan.total
+            plannedFrom = tilePlan.plannedFrom
+            for (i, tile) in tilePlan.tiles.enumerated() {
+                let key = "\(m)/t\(i)"
+                if tile.kind == .location, let p = tile.ring.first {
+                    requests.append(HarvestRequest(key: key, kind: .location, month: m, category: options.category, lat: p.lat, lng: p.lng))
+                    continue
+                }
+                // The exact tile (the area inside the tile's cell), not the request ring fitted to
+                // the map points the mirror knows: a point new in this month must not fall between rings.
+                let exact = Area.polygon(tile.exact ?? Polygon(parts: [[tile.ring]]))
+                requests += try HarvestRequest.covering(exact, cell: AreaCover.cell(of: exact), key: key, month: m, category: options.category)
+            }
+        } else {
+            requests = try HarvestRequest.covering(options.area, cell: AreaCover.cell(of: options.area), key: "\(m)/s", month: m, category: options.category)
+        }
+        for f in forces {
+            requests.append(HarvestRequest(key: "\(m)/n-\(f)", kind: .noLocation, month: m, category: options.category, force: f))
+        }
+        return (requests, expected, plannedFrom)
+    }
+
+    /// Requests not yet answered: a split request stands for the requests that replaced it.
+    static func unanswered(_ requests: [HarvestRequest], state: HarvestJournal.MonthState) -> [HarvestRequest] {
+        requests.flatMap { r -> [HarvestRequest] in
+            if state.done[r.key] != nil { return [] }
+            if let children = state.split[r.key] { return unanswered(children, state: state) }
+            return [r]
+        }
+    }
+
+    /// Sends `requests` a few at a time; every answer is journalled before the next is taken.
+    func fetch(_ requests: [HarvestRequest], month: Month, journal: HarvestJournal, membership: AreaMembership,
+               progress: (@Sendable (HarvestCounters.Snapshot) -> Void)?) async throws {
+        let client = self.client
+        var queue = requests[...]
+        try await withThrowingTaskGroup(of: (HarvestRequest, APIAnswer).self) { group in
+            var running = 0
+            while true {
+                while running < options.concurrency, let r = queue.popFirst() {
+                    group.addTask { (r, try await client.send(r)) }
+                    running += 1
+                }
+                guard let (r, answer) = try await group.next() else { break }
+                running -= 1
+                switch answer {
+                case .crimes(let crimes):
+                    // Only crimes inside the area by the query rule; crimes-no-location are the force's.
+                    let kept = r.kind == .noLocation ? crimes : crimes.filter { c in
+                        guard let p = c.pointE6 else { return false }
+                        return membership.contains(latE6: p.lat, lngE6: p.lng)
+                    }
+                    try journal.append(.init(t: "done", job: job, month: month.description, key: r.key, crimes: kept))
+                    counters.add(done: 1, crimes: kept.count)
+                case .tooMany:
+                    let children = try r.split(area: options.area)
+                    guard !children.isEmpty else {
+                        throw GeoQueryError.unreadableInput("\(r.summary): the API answered 503 (more crimes than it returns at once) for a cell too small to split; a single map point holds them: fetch it with crimes-at-location")
+                    }
+                    try journal.append(.init(t: "split", job: job, month: month.description, key: r.key, requests: children))
+                    counters.add(done: 1, planned: children.count, tooMany: 1, splits: 1)
+                    queue.append(contentsOf: children)
+                }
+                progress?(counters.snapshot)
+            }
+        }
+    }
+
+    /// Writes the month's harvested crimes (every area harvested for it) as one street CSV per
+    /// force and ingests them; a (force, month) the archive gave the mirror is left alone unless
+    /// `--refresh`. Returns whether the mirror changed.
+    func store(month: Month, journal: HarvestJournal, mirror: CrimeMirror?, areas: ForceAreas, fallback: String?,
+               provenance: inout HarvestProvenance, summary: inout HarvestSummary) throws -> Bool {
+        var seen = Set<Int>()
+        var byForce: [String: [APICrime]] = [:]
+        let states = [journal.state(job: job, month: month)] + journal.jobs(storedFor: month)
+        for state in states {
+            for key in state.done.keys.sorted() {
+                let noLocationForce = key.split(separator: "/").last.flatMap { $0.hasPrefix("n-") ? String($0.dropFirst(2)) : nil }
+                for c in state.done[key]! where seen.insert(c.id).inserted {
+                    let force: String?
+                    if let f = noLocationForce { force = f }
+                    else if c.isBTP { force = Force.btp }
+                    else if let p = c.pointE6 { force = areas.force(at: Double(p.lat) / 1e6, Double(p.lng) / 1e6) ?? fallback }
+                    else { force = fallback }
+                    guard let force else { continue }
+                    byForce[force, default: []].append(c)
+                }
+            }
+        }
+        let dir = (harvestFolder as NSString).appendingPathComponent("csv/\(month)")
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        var files: [String] = []
+        var written: [(String, Int)] = []
+        for (force, crimes) in byForce.sorted(by: { $0.key < $1.key }) {
+            let harvestedBefore = !provenance.current(force: force, month: month, in: mirror).isEmpty
+            if mirror?.holds(force: force, month: month) == true && !harvestedBefore && !options.refresh {
+                summary.keptFromArchive.append((force, month))
+                continue
+            }
+            let path = (dir as NSString).appendingPathComponent(StreetCSVRows.fileName(force: force, month: month))
+            do { try StreetCSVRows.csv(crimes, force: force).write(toFile: path, atomically: true, encoding: .utf8) } catch {
+                throw GeoQueryError.mirrorWrite("cannot write \(path) (\(error.localizedDescription)): is the disk full? The mirror keeps its previous snapshot; re-run to continue")
+            }
+            files.append(path)
+            written.append((force, crimes.count))
+        }
+        guard !files.isEmpty else { return false }
+        _ = try Ingest.run(paths: files, mirror: .directory(folder))
+        let now = Self.timestamp()
+        for (force, crimes) in written {
+            provenance.entries.removeAll { $0.force == force && $0.month == month.description && $0.area == options.areaLabel }
+            provenance.entries.append(.init(force: force, month: month.description, area: options.areaLabel, api: options.api.absoluteString, harvestedAt: now, crimes: crimes))
+            summary.stored.append((force, month, crimes))
+        }
+        try provenance.save(folder: folder)
+        return true
+    }
+
+    static func timestamp() -> String {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime]
+        return f.string(from: Date())
+    }
+}

@@ -1,0 +1,166 @@
+import Foundation
+import GeoQuery
+import Hummingbird
+
+/// geoquery's own API under `/v1/`: the CLI's query parameters, by the same names and with the same
+/// checks, answered with exactly the CLI's `--format json` (or the other format asked) output.
+struct GeoQueryAPI: Sendable {
+    let mirror: CrimeMirror
+    let options: ServerOptions
+
+    /// The query parameters every area endpoint takes (`category` and `force` repeat).
+    static let areaParameters: Set<String> = ["lat", "lng", "postcode", "radius", "poly", "wkt", "geojson", "from", "to", "date",
+                                              "category", "force", "exclude_btp", "repair"]
+
+    func register(on router: Router<ServerContext>) {
+        let v1 = router.group("v1")
+        for (path, handler) in routes {
+            v1.get(RouterPath(path)) { request, _ in await answer(request, handler) }
+            v1.post(RouterPath(path)) { request, _ in await answer(request, handler) }
+        }
+        v1.get("openapi.json") { _, _ in Answer.json(OpenAPIDocument.json) }
+    }
+
+    /// Each endpoint: its path under /v1/ and what it answers.
+    var routes: [(String, @Sendable (FormParameters) throws -> Response)] {
+        [("query", query), ("catchment", catchment), ("report", report), ("compare", compare), ("tile", tile), ("info", info)]
+    }
+
+    func answer(_ request: Request, _ body: @escaping @Sendable (FormParameters) throws -> Response) async -> Response {
+        await Answer.catching { try body(try await request.parameters(maxBodyBytes: options.maxBodyBytes)) }
+    }
+
+    /// `/v1/query`: `geoquery query --format json`.
+    func query(_ p: FormParameters) throws -> Response {
+        try p.check(allowed: GeoQueryAPI.areaParameters)
+        let q = try p.queryInput().query(in: mirror)
+        return Answer.json(try mirror.query(q).json(area: q.area) + "\n")
+    }
+
+    /// `/v1/catchment`: `geoquery catchment --format json|geojson`, or its SVG picture.
+    func catchment(_ p: FormParameters) throws -> Response {
+        try p.check(allowed: GeoQueryAPI.areaParameters.union(["format"]))
+        let format = try p.choice("format", ["json", "geojson", "svg"])
+        let q = try p.queryInput().query(in: mirror)
+        let report = try mirror.catchmentReport(q)
+        switch format {
+        case "geojson": return Answer.text(report.geojson, contentType: "application/geo+json")
+        case "svg": return Answer.text(report.svg(), contentType: "image/svg+xml")
+        default: return Answer.json(report.result.json(area: q.area, catchment: report) + "\n")
+        }
+    }
+
+    /// `/v1/report`: `geoquery report --format json|html`.
+    func report(_ p: FormParameters) throws -> Response {
+        try p.check(allowed: GeoQueryAPI.areaParameters.union(["format"]))
+        let format = try p.choice("format", ["json", "html"])
+        let q = try p.queryInput().query(in: mirror)
+        let report = try mirror.report(ReportRequest(query: q, label: q.centre?.label, catchmentReport: mirror.catchmentReport(q)))
+        return format == "html" ? Answer.text(report.rendered(.html), contentType: "text/html; charset=utf-8")
+            : Answer.json(report.rendered(.json))
+    }
+
+    /// `/v1/compare`: `geoquery compare --format json|html`; the second area is `lat2`/`lng2`,
+    /// `postcode2`, `poly2` or `wkt2`.
+    func compare(_ p: FormParameters) throws -> Response {
+        let second: [String] = ["lat2", "lng2", "postcode2", "poly2", "wkt2"]
+        try p.check(allowed: GeoQueryAPI.areaParameters.union(["format"]).union(second))
+        let format = try p.choice("format", ["json", "html"])
+        var first = try p.queryInput()
+        var other = first
+        other.lat = try p.number("lat2"); other.lng = try p.number("lng2")
+        other.postcode = p["postcode2"]; other.poly = p["poly2"]; other.wkt = p["wkt2"]; other.geojson = nil
+        guard second.contains(where: { p[$0] != nil }) else {
+            throw GeoQueryError.invalidQuery("give the second area with lat2/lng2 or postcode2 (or poly2, wkt2)")
+        }
+        // The radius is for circles: a polygon side leaves it out, as the CLI does.
+        if try first.polygon() != nil { first.radius = nil }
+        if try other.polygon() != nil { other.radius = nil }
+        let requests = try [first, other].map { input -> ReportRequest in
+            let q = try input.query(in: mirror)
+            return ReportRequest(query: q, label: q.centre?.label, catchment: try mirror.catchmentReport(q).bounds)
+        }
+        let comparison = try mirror.compare(requests[0], requests[1])
+        return format == "html" ? Answer.text(comparison.rendered(.html), contentType: "text/html; charset=utf-8")
+            : Answer.json(comparison.rendered(.json))
+    }
+
+    /// `/v1/tile`: `geoquery tile --format json|geojson|urls` for one month (`date`) and at most one category.
+    func tile(_ p: FormParameters) throws -> Response {
+        try p.check(allowed: GeoQueryAPI.areaParameters.union(["format", "limit", "margin"]))
+        let format = try p.choice("format", ["json", "geojson", "urls"])
+        let input = try p.queryInput()
+        guard input.from == nil && input.to == nil, let date = input.date else {
+            throw GeoQueryError.invalidMonth("tile plans one month: give date=YYYY-MM, not from/to")
+        }
+        guard input.categories.count <= 1 else { throw GeoQueryError.invalidQuery("tile plans one category (the API takes one per request): give category at most once") }
+        let limit = try p["limit"].map { text -> Int in
+            guard let n = Int(text), n > 0 else { throw GeoQueryError.invalidQuery("limit '\(text)' must be a whole number above 0") }
+            return n
+        } ?? PoliceAPI.crimeLimit
+        let margin = try p["margin"].map { text -> Double in
+            guard let d = Double(text), d > 0, d <= 1 else { throw GeoQueryError.invalidQuery("margin '\(text)' must be a number with 0 < margin ≤ 1") }
+            return d
+        } ?? 0.8
+        let q = try input.query(in: mirror)
+        let plan = try TilePlanner.plan(q.area, month: input.monthRange().0 ?? Month(date)!, category: input.categories.first, limit: limit, margin: margin, mirror: mirror)
+        switch format {
+        case "geojson": return Answer.text(plan.geojson, contentType: "application/geo+json")
+        case "urls": return Answer.text(plan.urls, contentType: "text/plain; charset=utf-8")
+        default: return Answer.json(plan.json)
+        }
+    }
+
+    /// `/v1/info`: `geoquery info` (the CLI has no JSON form of it yet: plain text).
+    func info(_ p: FormParameters) throws -> Response {
+        try p.check(allowed: [])
+        return Answer.text(mirror.info.text, contentType: "text/plain; charset=utf-8")
+    }
+}
+
+extension FormParameters {
+    /// Refuses a parameter the endpoint does not take (a typo would otherwise be silently ignored).
+    func check(allowed: Set<String>) throws {
+        if let unknown = names.first(where: { !allowed.contains($0) }) {
+            throw GeoQueryError.invalidQuery("unknown parameter '\(unknown)' (known: \(allowed.sorted().joined(separator: ", ")))")
+        }
+    }
+
+    /// `name`'s value among `choices` (the first is the default).
+    func choice(_ name: String, _ choices: [String]) throws -> String {
+        guard let v = self[name] else { return choices[0] }
+        guard choices.contains(v) else { throw GeoQueryError.invalidQuery("\(name) '\(v)' is not one of \(choices.joined(separator: ", "))") }
+        return v
+    }
+
+    /// The CLI's query inputs, by the CLI's names without dashes; a GeoJSON area may be the POST body.
+    func queryInput() throws -> QueryInput {
+        var i = QueryInput()
+        i.parameterStyle = .queryParameters
+        i.lat = try number("lat")
+        i.lng = try number("lng")
+        i.postcode = self["postcode"]
+        i.radius = self["radius"]
+        i.poly = self["poly"]
+        i.wkt = self["wkt"]
+        i.geojson = self["geojson"] ?? body
+        i.from = self["from"]
+        i.to = self["to"]
+        i.date = self["date"]
+        i.categories = all("category")
+        i.forces = all("force")
+        i.excludeBTP = try flag("exclude_btp")
+        i.repair = try flag("repair")
+        return i
+    }
+
+    /// A true/false parameter (absent is false; `exclude_btp` alone is true).
+    func flag(_ name: String) throws -> Bool {
+        guard let v = self[name] else { return false }
+        switch v.lowercased() {
+        case "", "true", "1", "yes": return true
+        case "false", "0", "no": return false
+        default: throw GeoQueryError.invalidQuery("\(name) '\(v)' must be true or false")
+        }
+    }
+}

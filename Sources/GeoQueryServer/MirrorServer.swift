@@ -1,0 +1,162 @@
+import Foundation
+import GeoQuery
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+/// How `geoquery serve` listens and what it enforces.
+public struct ServerOptions: Sendable {
+    public var host = "127.0.0.1"
+    /// 0 picks a free port (tests); the chosen one is passed to `onListening`.
+    public var port = 8080
+    /// Behave like the live data.police.uk service: 10,000-crime answers, 4,094-character GET URLs,
+    /// 15 requests/s per address with bursts of 30.
+    public var apiLimits = false
+    /// Request bodies over this many bytes are refused with 413.
+    public var maxBodyBytes = 8 << 20
+
+    public init() {}
+}
+
+/// The HTTP face of one mirror: data.police.uk's API under `/api/`, geoquery's own under `/v1/`.
+///
+/// ```swift
+/// let server = MirrorServer(mirror: try CrimeMirror.open(.directory("/data/police-uk")))
+/// try await server.run { port in print("http://127.0.0.1:\(port)/") }
+/// ```
+public struct MirrorServer: Sendable {
+    let mirror: CrimeMirror
+    let options: ServerOptions
+    let log: @Sendable (String) -> Void
+
+    /// - FormParameters:
+    ///   - log: told one line per request (method, path, status, milliseconds); stdout by default.
+    public init(mirror: CrimeMirror, options: ServerOptions = ServerOptions(), log: @escaping @Sendable (String) -> Void = { line in
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }) {
+        self.mirror = mirror
+        self.options = options
+        self.log = log
+    }
+
+    /// Serves until SIGINT/SIGTERM (when `stopOnSignals`) or until the calling task is cancelled;
+    /// requests in flight finish first.
+    /// - Parameter onListening: called once with the port bound (useful with port 0).
+    public func run(stopOnSignals: Bool = true, onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        var logger = Logger(label: "geoquery-serve")
+        // Our one line per request replaces Hummingbird's log (which calls a closed channel at
+        // shutdown an error); failures to start are thrown, not logged.
+        logger.logLevel = .critical
+        let app = Application(
+            router: makeRouter(),
+            configuration: .init(address: .hostname(options.host, port: options.port), serverName: "geoquery/\(GeoQuery.version)"),
+            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
+            logger: logger
+        )
+        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: stopOnSignals ? [.sigterm, .sigint] : [], logger: logger))
+        // Cancelling the caller is a graceful stop too (tests), not a torn connection.
+        try await withTaskCancellationHandler {
+            try await group.run()
+        } onCancel: {
+            Task { await group.triggerGracefulShutdown() }
+        }
+    }
+
+    func makeRouter() -> Router<ServerContext> {
+        let router = Router(context: ServerContext.self)
+        router.middlewares.add(RequestLog(log: log))
+        if options.apiLimits { router.middlewares.add(APILimits()) }
+        PoliceAPI(mirror: mirror, options: options).register(on: router)
+        GeoQueryAPI(mirror: mirror, options: options).register(on: router)
+        return router
+    }
+}
+
+/// One line per request: method, path, status, duration.
+struct RequestLog<Context: RequestContext>: RouterMiddleware {
+    let log: @Sendable (String) -> Void
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let start = ContinuousClock.now
+        func line(_ status: HTTPResponse.Status) {
+            let d = ContinuousClock.now - start
+            let ms = Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15
+            log("\(request.method) \(request.uri.path) \(status.code) \(String(format: "%.1f", ms)) ms")
+        }
+        do {
+            let response = try await next(request, context)
+            line(response.status)
+            return response
+        } catch let e as any HTTPResponseError {
+            line(e.status)
+            throw e
+        } catch {
+            line(.internalServerError)
+            throw error
+        }
+    }
+}
+
+/// Answers: JSON text with its status, errors as `{"error": "..."}` with the status their kind gives.
+enum Answer {
+    static func json(_ text: String, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+        var h = headers
+        h[.contentType] = "application/json; charset=utf-8"
+        return Response(status: status, headers: h, body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    static func text(_ text: String, contentType: String, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: contentType], body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    static func error(_ message: String, status: HTTPResponse.Status, headers: HTTPFields = [:]) -> Response {
+        json("{\"error\":\(JSONWriter.quote(message))}\n", status: status, headers: headers)
+    }
+
+    static func status(for kind: GeoQueryError.Kind) -> HTTPResponse.Status {
+        switch kind {
+        case .badInput: return .badRequest
+        case .notFound: return .notFound
+        case .tooLarge: return .contentTooLarge
+        case .internal: return .internalServerError
+        }
+    }
+
+    /// Runs a handler and turns whatever it throws into an answer: never a crash for bad input.
+    static func catching(_ body: () async throws -> Response) async -> Response {
+        do { return try await body() }
+        catch let e as GeoQueryError { return error(e.description, status: status(for: e.kind)) }
+        catch let e as LimitExceeded { return error(e.message, status: e.status, headers: e.headers) }
+        catch let e as any HTTPResponseError where e.status == .contentTooLarge {
+            return error("the request body is too large", status: .contentTooLarge)
+        }
+        catch let failure { return Answer.error("internal error: \(failure)", status: .internalServerError) }
+    }
+}
+
+/// A limit the live service enforces (`--api-limits`), with its status.
+struct LimitExceeded: Error {
+    let status: HTTPResponse.Status
+    let message: String
+    var headers: HTTPFields = [:]
+}
+
+extension Request {
+    /// The URL query and, for POST, a form-encoded body, as one set of parameters.
+    func parameters(maxBodyBytes: Int) async throws -> FormParameters {
+        var p = try FormParameters(formEncoded: Substring(uri.query ?? ""))
+        if method == .post {
+            let body = try await self.body.collect(upTo: maxBodyBytes)
+            let type = headers[.contentType] ?? ""
+            guard let text = String(validating: body.readableBytesView, as: UTF8.self) else {
+                throw GeoQueryError.invalidQuery("the request body is not valid UTF-8")
+            }
+            if type.isEmpty || type.hasPrefix("application/x-www-form-urlencoded") {
+                p.append(try FormParameters(formEncoded: Substring(text)))
+            } else {
+                p.body = text
+            }
+        }
+        return p
+    }
+}

@@ -1,0 +1,206 @@
+import Foundation
+import GeoQuery
+import Hummingbird
+
+/// data.police.uk's API over the mirror: the same paths, parameters and JSON shapes, so a client
+/// needs only a new base URL. Every month the mirror holds is served (the live API keeps 36).
+struct PoliceAPI: Sendable {
+    let mirror: CrimeMirror
+    let options: ServerOptions
+
+    /// The live service's cap on a custom-area answer (`--api-limits`).
+    static let crimeLimit = 10_000
+    /// The radius of a `lat`/`lng` crimes-street request.
+    static let streetRadius = "1mi"
+
+    func register(on router: Router<ServerContext>) {
+        let api = router.group("api")
+        api.get("crimes-street/:category") { request, context in await answer(request) { try crimesStreet($0, category: context.parameters.get("category") ?? "") } }
+        api.post("crimes-street/:category") { request, context in await answer(request) { try crimesStreet($0, category: context.parameters.get("category") ?? "") } }
+        api.get("crimes-at-location") { request, _ in await answer(request, crimesAtLocation) }
+        api.get("crimes-no-location") { request, _ in await answer(request, crimesNoLocation) }
+        api.get("crime-categories") { request, _ in await answer(request, crimeCategories) }
+        api.get("crime-last-updated") { request, _ in await answer(request) { _ in try lastUpdated() } }
+        api.get("crimes-street-dates") { request, _ in await answer(request) { _ in streetDates() } }
+        api.get("forces") { request, _ in await answer(request) { _ in forces() } }
+        router.get("crime-incidents") { request, _ in await crimeIncidents(request) }
+        api.get("forces/:id") { request, context in await answer(request) { _ in try force(context.parameters.get("id") ?? "") } }
+    }
+
+    /// Reads the parameters, runs `body`, and answers its JSON (or the error's).
+    func answer(_ request: Request, _ body: @escaping @Sendable (FormParameters) throws -> String) async -> Response {
+        await Answer.catching {
+            let p = try await request.parameters(maxBodyBytes: options.maxBodyBytes)
+            return Answer.json(try body(p))
+        }
+    }
+
+    /// `crimes-street/{category}`: within 1 mile of `lat`/`lng`, or inside `poly`, in `date`
+    /// (default: the mirror's latest month).
+    func crimesStreet(_ p: FormParameters, category: String) throws -> String {
+        var input = QueryInput()
+        input.parameterStyle = .queryParameters
+        input.date = p["date"] ?? mirror.lastMonth?.description
+        input.categories = try categories(category)
+        if let poly = p["poly"] {
+            input.poly = poly
+        } else {
+            guard p["lat"] != nil || p["lng"] != nil else {
+                throw GeoQueryError.invalidQuery("give lat and lng (1 mile around them), or poly=lat,lng:lat,lng:...")
+            }
+            input.lat = try p.number("lat")
+            input.lng = try p.number("lng")
+            input.radius = PoliceAPI.streetRadius
+        }
+        let crimes = try mirror.crimes(input.query(in: mirror))
+        try limit(crimes.count)
+        return crimes.policeJSON()
+    }
+
+    /// `/crime-incidents/?postcode=`: PostcodeArea's endpoint, `{"data": [crimes]}` for the latest
+    /// month within 1 mile of the postcode's centroid, with its own error table.
+    func crimeIncidents(_ request: Request) async -> Response {
+        await Answer.catching {
+            let p = try await request.parameters(maxBodyBytes: options.maxBodyBytes)
+            var input = QueryInput()
+            input.parameterStyle = .queryParameters
+            input.postcode = p["postcode"] ?? ""
+            input.radius = PoliceAPI.streetRadius
+            input.date = mirror.lastMonth?.description
+            let crimes: [Crime]
+            do {
+                crimes = try mirror.crimes(input.query(in: mirror))
+            } catch GeoQueryError.invalidPostcode {
+                return Answer.error("Invalid postcode format", status: .badRequest)
+            } catch GeoQueryError.postcodeNotFound {
+                return Answer.error("Postcode not found", status: .notFound)
+            }
+            guard !crimes.isEmpty else { return Answer.error("No Results Found", status: .notFound) }
+            try limit(crimes.count)
+            return Answer.json("{\"data\":\(crimes.policeJSON())}")
+        }
+    }
+
+    /// `crimes-at-location`: the crimes of one map point (`location_id`, or the one nearest
+    /// `lat`/`lng`) in `date`.
+    func crimesAtLocation(_ p: FormParameters) throws -> String {
+        let month = try self.month(p)
+        let index: Int
+        if let text = p["location_id"] {
+            guard let id = Int(text) else { throw GeoQueryError.invalidQuery("location_id '\(text)' is not a number: use a street id from crimes-street") }
+            guard let i = mirror.mapPointIndex(id: id) else { throw GeoQueryError.notFound("no location has id \(id)") }
+            index = i
+        } else {
+            guard let lat = try p.number("lat"), let lng = try p.number("lng") else {
+                throw GeoQueryError.invalidQuery("give location_id, or lat and lng (the nearest location is used)")
+            }
+            try Circle(lat: lat, lng: lng, radius: Distance(metres: 1)).validate()
+            guard let near = mirror.nearestMapPoint(lat: lat, lng: lng) else { return "[]" }
+            index = near.index
+        }
+        return try mirror.crimes(atMapPoint: index, from: month, to: month).policeJSON()
+    }
+
+    /// `crimes-no-location`: a force's crimes that could not be mapped, in `date`.
+    func crimesNoLocation(_ p: FormParameters) throws -> String {
+        let month = try self.month(p)
+        let force = try p.required("force", example: "leicestershire")
+        let categories = try categories(p["category"] ?? "all-crime")
+        return try mirror.crimesWithoutLocation(force: force, from: month, to: month, categories: categories).policeJSON()
+    }
+
+    /// `crime-categories`: `all-crime` first, then the mirror's categories with their names.
+    func crimeCategories(_ p: FormParameters) throws -> String {
+        _ = try month(p)
+        var w = JSONWriter()
+        w.beginArray()
+        for slug in ["all-crime"] + mirror.categories {
+            w.beginObject()
+            w.value("url", slug)
+            w.value("name", slug == "all-crime" ? "All crime" : Category.name(forSlug: slug))
+            w.endObject()
+        }
+        w.endArray()
+        return w.text
+    }
+
+    /// `crime-last-updated`: the latest month held, as the first day of that month.
+    func lastUpdated() throws -> String {
+        guard let last = mirror.lastMonth else { throw GeoQueryError.mirrorMissing("the mirror is empty") }
+        return "{\"date\":\"\(last)-01\"}"
+    }
+
+    /// `crimes-street-dates`: each month held, newest first, with the forces that hold it. The
+    /// mirror has no stop-and-search data, so that list is empty; `forces` is geoquery's addition.
+    func streetDates() -> String {
+        var byMonth: [Month: [String]] = [:]
+        for f in mirror.info.forces {
+            let gaps = Set(f.gaps)
+            for m in (f.first...f.last).months where !gaps.contains(m) { byMonth[m, default: []].append(f.force) }
+        }
+        var w = JSONWriter()
+        w.beginArray()
+        for m in byMonth.keys.sorted(by: >) {
+            w.beginObject()
+            w.value("date", m.description)
+            w.beginArray("stop-and-search")
+            w.endArray()
+            w.beginArray("forces")
+            for f in byMonth[m]!.sorted() { w.value(nil, f) }
+            w.endArray()
+            w.endObject()
+        }
+        w.endArray()
+        return w.text
+    }
+
+    /// `forces`: every force Police UK publishes for, whether or not the mirror holds it.
+    func forces() -> String {
+        var w = JSONWriter()
+        w.beginArray()
+        for f in Force.all.sorted(by: { $0.slug < $1.slug }) {
+            w.beginObject()
+            w.value("id", f.slug)
+            w.value("name", f.name)
+            w.endObject()
+        }
+        w.endArray()
+        return w.text
+    }
+
+    /// `forces/{id}`: one force's id and name (the mirror has no contact details: null).
+    func force(_ id: String) throws -> String {
+        guard let f = Force.all.first(where: { $0.slug == id }) else { throw GeoQueryError.notFound("no force has id '\(id)'") }
+        var w = JSONWriter()
+        w.beginObject()
+        w.value("id", f.slug)
+        w.value("name", f.name)
+        w.null("description")
+        w.null("url")
+        w.null("telephone")
+        w.beginArray("engagement_methods")
+        w.endArray()
+        w.endObject()
+        return w.text
+    }
+
+    /// `date`, checked (default: the latest month held).
+    func month(_ p: FormParameters) throws -> Month? {
+        var input = QueryInput()
+        input.parameterStyle = .queryParameters
+        input.date = p["date"] ?? mirror.lastMonth?.description
+        return try input.monthRange().0
+    }
+
+    /// The path's category: `all-crime` is every category; a slug the mirror lacks is a bad request
+    /// (the library's error names the closest one).
+    func categories(_ slug: String) throws -> [String] {
+        slug == "all-crime" ? [] : [slug]
+    }
+
+    /// With `--api-limits`, the live service's 503 for answers over 10,000 crimes.
+    func limit(_ count: Int) throws {
+        guard options.apiLimits, count > PoliceAPI.crimeLimit else { return }
+        throw LimitExceeded(status: .serviceUnavailable, message: "the answer holds \(count) crimes, over the live API's limit of \(PoliceAPI.crimeLimit): ask for a smaller area")
+    }
+}

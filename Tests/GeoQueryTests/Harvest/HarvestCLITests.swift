@@ -1,0 +1,52 @@
+import Foundation
+import Testing
+@testable import GeoQuery
+
+/// `geoquery harvest` and `status` given bad input or an API that is not there: one clear line,
+/// exit 1, and the mirror folder left as it was.
+@Suite struct HarvestBadInputTests {
+    func expectError(_ args: [String], _ phrase: String, status: Int32 = 1) throws {
+        let r = try CLIRun.run(args)
+        #expect(r.status == status, "\(args): exit \(r.status), stderr: \(r.stderr)")
+        #expect(r.stderr.split(separator: "\n").count == 1, "\(args): expected one line, got: \(r.stderr)")
+        #expect(r.stderr.hasPrefix("geoquery: error: ") && r.stderr.contains(phrase), "\(args): \(r.stderr)")
+    }
+
+    @Test func apiThatIsNotAURL() throws {
+        try expectError(["harvest", "--mirror", TestData.temporaryDirectory(), "--api", "data.police.uk", "--force", "durham", "--date", "2019-01"], "is not an http(s) URL")
+    }
+    @Test func noArea() throws { try expectError(["harvest", "--mirror", TestData.temporaryDirectory(), "--date", "2019-01"], "give the area to harvest") }
+    @Test func unknownForce() throws {
+        try expectError(["harvest", "--mirror", TestData.temporaryDirectory(), "--force", "durhm", "--date", "2019-01"], "no force area for 'durhm': did you mean durham?")
+    }
+    @Test func halfARange() throws {
+        try expectError(["harvest", "--mirror", TestData.temporaryDirectory(), "--force", "durham", "--from", "2019-01"], "give both --from and --to")
+    }
+    @Test func forceFilterWithAShape() throws {
+        try expectError(["harvest", "--mirror", TestData.temporaryDirectory(), "--lat", "52.63", "--lng", "-1.13", "--force", "durham", "--date", "2019-01"], "the API cannot filter by force")
+    }
+    @Test func intoTheSample() throws { try expectError(["harvest", "--force", "durham", "--date", "2019-01"], "give --mirror DIR") }
+    @Test func unknownCategory() throws {
+        try expectError(["harvest", "--mirror", TestData.temporaryDirectory(), "--force", "durham", "--date", "2019-01", "--category", "burglry"], "did you mean burglary?")
+    }
+
+    @Test func unreachableAPILeavesTheMirrorAsItWas() throws {
+        let dir = TestData.temporaryDirectory()
+        _ = try Ingest.run(paths: [TestData.archive + "/2019-01/2019-01-durham-street.csv"], mirror: .directory(dir))
+        let before = try Data(contentsOf: URL(fileURLWithPath: dir + "/" + SnapshotFormat.fileName))
+        // Port 9 (discard) is closed here: every try is refused at once, then backs off.
+        try expectError(["harvest", "--mirror", dir, "--api", "http://127.0.0.1:9/api/", "--lat", "54.77", "--lng", "-1.57", "--radius", "1mi", "--date", "2019-02"],
+                        "is http://127.0.0.1:9/api/ reachable?")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/" + SnapshotFormat.fileName)) == before)
+        try expectError(["status", "--mirror", dir, "--api", "http://127.0.0.1:9/api/"], "cannot reach http://127.0.0.1:9/api/crime-last-updated")
+    }
+
+    @Test func dryRunWritesNothing() throws {
+        let dir = TestData.temporaryDirectory() + "/absent"
+        let r = try CLIRun.run(["harvest", "--mirror", dir, "--force", "city-of-london", "--from", "2019-01", "--to", "2019-02", "--dry-run"])
+        #expect(r.status == 0, "\(r.stderr)")
+        // No counts in an empty mirror: one request for the whole area, one crimes-no-location, per month.
+        #expect(r.stdout.contains("2019-01  2 ") && r.stdout.contains("2019-02  2 ") && r.stdout.contains("unknown (no counts"), "\(r.stdout)")
+        #expect(!FileManager.default.fileExists(atPath: dir))
+    }
+}

@@ -1,0 +1,196 @@
+import Foundation
+import Testing
+@testable import GeoQuery
+
+/// `geoquery serve --api-limits` over the real mirror, in its own process, with its one-line-per-request
+/// log read as the lines come (each stamped on arrival).
+final class ServedMirror: @unchecked Sendable {
+    let process = Process()
+    private let lock = NSLock()
+    private var lines: [(Date, String)] = []
+    private(set) var api = ""
+
+    init(mirror: String) throws {
+        process.executableURL = URL(fileURLWithPath: TestData.binary)
+        process.arguments = ["serve", "--mirror", mirror, "--port", "0", "--api-limits"]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let handle = out.fileHandleForReading
+        Thread.detachNewThread { [self] in
+            var pending = Data()
+            while true {
+                let chunk = handle.availableData
+                if chunk.isEmpty { return }
+                pending.append(chunk)
+                while let nl = pending.firstIndex(of: UInt8(ascii: "\n")) {
+                    let line = String(decoding: pending[pending.startIndex..<nl], as: UTF8.self)
+                    pending.removeSubrange(pending.startIndex...nl)
+                    lock.lock(); lines.append((Date(), line)); lock.unlock()
+                }
+            }
+        }
+        let deadline = Date().addingTimeInterval(120)
+        while Date() < deadline {
+            if let first = log.first(where: { $0.1.contains("serving") })?.1, let r = first.range(of: "http://") {
+                api = String(first[r.lowerBound...]).trimmingCharacters(in: .whitespaces) + "api/"
+                return
+            }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        process.terminate()
+        throw GeoQueryError.unreadableInput("geoquery serve did not say where it listens within 120 s")
+    }
+
+    var log: [(Date, String)] { lock.lock(); defer { lock.unlock() }; return lines }
+
+    /// Arrival times of the API requests logged between two instants.
+    func requests(from: Date, to: Date) -> [Date] {
+        log.filter { $0.0 >= from && $0.0 <= to && $0.1.contains(" /api/") }.map(\.0)
+    }
+
+    deinit {
+        process.terminate()
+        process.waitUntilExit()
+    }
+}
+
+/// The issue's "Done when", end to end: the built `geoquery harvest` against `geoquery serve
+/// --api-limits` over the real mirror, into empty mirrors, checked against the source.
+@Suite(.serialized) struct HarvestServeTests {
+    static let months = [Month("2019-01")!, Month("2019-02")!]
+
+    static func expectSame(_ folder: String, _ area: Polygon, months: [Month], force: String) throws {
+        let harvested = try CrimeMirror.open(.directory(folder))
+        let q = CrimeQuery.polygon(area, from: months.first, to: months.last)
+        let a = try harvested.query(q), b = try TestData.realMirror.query(q)
+        #expect(a.total == b.total && a.total > 0, "total \(a.total) harvested, \(b.total) at the source")
+        #expect(a.byCategory == b.byCategory)
+        #expect(a.byMonth == b.byMonth)
+        #expect(a.byOutcome == b.byOutcome)
+        // The force's crimes with no location came too.
+        let noLocation = CrimeQuery.polygon(area, from: months.first, to: months.last, forces: [force])
+        #expect(try harvested.query(noLocation).noLocation == TestData.realMirror.query(noLocation).noLocation)
+    }
+
+    static func harvest(_ mirror: String, _ api: String, _ extra: [String]) throws -> CLIRun {
+        try CLIRun.run(["harvest", "--mirror", mirror, "--api", api] + extra)
+    }
+
+    /// Starts a harvest process and returns it with its pipes drained in the background.
+    static func start(_ arguments: [String]) throws -> Process {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: TestData.binary)
+        p.arguments = arguments
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        return p
+    }
+
+    @Test func wholeForceHarvestEqualsTheSourceResumesAndRepeatsNothing() throws {
+        let served = try ServedMirror(mirror: TestData.realMirrorPath)
+        let leicestershire = ForceAreas.builtIn.polygon(of: "leicestershire")!
+        let args = ["--force", "leicestershire", "--from", "2019-01", "--to", "2019-02", "--limit", "1000"]
+
+        // Into an empty mirror: the first month from the whole area, the second planned from the
+        // first month's counts at 1,000 crimes a request.
+        let a = TestData.temporaryDirectory("harvest-a")
+        let started = Date()
+        let run = try Self.harvest(a, served.api, args)
+        let ended = Date()
+        #expect(run.status == 0, "\(run.stderr)")
+        try Self.expectSame(a, leicestershire, months: Self.months, force: "leicestershire")
+        let sent = served.requests(from: started, to: ended)
+        #expect(sent.count >= 12, "\(sent.count) requests: the second month should take a dozen at --limit 1000")
+
+        // The rate measured where the requests arrive: at most 30 + 15·t in any span of t seconds
+        // (one more allowed for the log's own timing).
+        for i in sent.indices {
+            for j in sent.indices where j > i && Double(j - i + 1) > 31 + 15 * sent[j].timeIntervalSince(sent[i]) {
+                Issue.record("\(j - i + 1) requests within \(sent[j].timeIntervalSince(sent[i])) s")
+                return
+            }
+        }
+
+        // Repeating the finished harvest sends nothing and leaves the snapshot as it was.
+        let snapshot = try Data(contentsOf: URL(fileURLWithPath: a + "/" + SnapshotFormat.fileName))
+        let before = served.log.count
+        let again = try Self.harvest(a, served.api, args)
+        #expect(again.status == 0 && again.stdout.contains("harvest: 0 request(s)"), "\(again.stdout)\(again.stderr)")
+        #expect(served.log.count == before)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: a + "/" + SnapshotFormat.fileName)) == snapshot)
+
+        // Killed (SIGKILL) part-way through the second month, then run again: the same mirror.
+        let b = TestData.temporaryDirectory("harvest-b")
+        let p = try Self.start(["harvest", "--mirror", b, "--api", served.api, "--concurrency", "1"] + args)
+        let journal = b + "/harvest/journal.jsonl"
+        var killedPartWay = false
+        let deadline = Date().addingTimeInterval(300)
+        while p.isRunning && Date() < deadline {
+            let text = (try? String(contentsOfFile: journal, encoding: .utf8)) ?? ""
+            if text.components(separatedBy: "\"t\":\"done\"").count - 1 >= 4 && text.contains("\"month\":\"2019-02\"") {
+                kill(p.processIdentifier, SIGKILL)
+                killedPartWay = true
+                break
+            }
+            Thread.sleep(forTimeInterval: 0.002)
+        }
+        p.waitUntilExit()
+        #expect(killedPartWay, "the harvest finished before it could be killed")
+        let resumed = try Self.harvest(b, served.api, args)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        try Self.expectSame(b, leicestershire, months: Self.months, force: "leicestershire")
+        let journalled = try String(contentsOfFile: journal, encoding: .utf8).split(separator: "\n")
+        #expect(journalled.filter { $0.contains("\"t\":\"stored\"") }.count == 2)
+    }
+
+    @Test func aForceOverTheCapIsSplitOn503() throws {
+        // Kent's 17,686 crimes of 2019-01 are more than one answer holds: the whole area gets 503
+        // and is split into quadrants (its boundary is long enough to go as POST).
+        let served = try ServedMirror(mirror: TestData.realMirrorPath)
+        let dir = TestData.temporaryDirectory("harvest-kent")
+        let run = try Self.harvest(dir, served.api, ["--force", "kent", "--date", "2019-01"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(!run.stdout.contains(" 0 split after 503"), "\(run.stdout)")
+        #expect(served.log.contains { $0.1.hasPrefix("POST /api/crimes-street/all-crime 503") }, "\(served.log.map(\.1).prefix(5))")
+        try Self.expectSame(dir, ForceAreas.builtIn.polygon(of: "kent")!, months: [Month("2019-01")!], force: "kent")
+        // info says the month came from the API for an area only; status names the months the
+        // API has after it and the harvest that would fetch them.
+        let info = try CLIRun.run(["info", "--mirror", dir])
+        #expect(info.stdout.contains("kent 2019-01: ") && info.stdout.contains("for an area only (--force kent), not the whole force"), "\(info.stdout)")
+        // A query over the harvested month says on stderr that Kent's month covers the harvested area only.
+        let query = try CLIRun.run(["--mirror", dir, "--lat", "51.2795", "--lng", "1.0830", "--radius", "1mi"])
+        #expect(query.status == 0 && query.stderr.contains("kent 2019-01 came from the API for an area only (--force kent)"), "\(query.stderr)")
+        let newest = TestData.realMirror.lastMonth!
+        let status = try CLIRun.run(["status", "--mirror", dir, "--api", served.api])
+        #expect(status.status == 0, "\(status.stderr)")
+        #expect(status.stdout.contains("kent: newest here 2019-01") && status.stdout.contains("newest \(newest)"), "\(status.stdout)")
+        #expect(status.stdout.contains("geoquery harvest --mirror \(dir) --api \(served.api) --force kent --from 2019-02 --to \(newest)"), "\(status.stdout)")
+    }
+
+    @Test func twoHarvestsAtOnceAreAnswered429AndWaitAsTold() throws {
+        // Two harvests from one address share the server's 15/s: each keeps its own bucket, so
+        // together they go over, get 429 with Retry-After, wait, and still end exact.
+        let served = try ServedMirror(mirror: TestData.realMirrorPath)
+        let leicestershire = ForceAreas.builtIn.polygon(of: "leicestershire")!
+        let dirs = [TestData.temporaryDirectory("harvest-c"), TestData.temporaryDirectory("harvest-d")]
+        let outputs = dirs.map { $0 + ".out" }
+        let processes = try zip(dirs, outputs).map { dir, out -> Process in
+            _ = FileManager.default.createFile(atPath: out, contents: nil)
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: TestData.binary)
+            p.arguments = ["harvest", "--mirror", dir, "--api", served.api, "--force", "leicestershire", "--from", "2019-01", "--to", "2019-02", "--limit", "200"]
+            p.standardOutput = FileHandle(forWritingAtPath: out)
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            return p
+        }
+        for p in processes { p.waitUntilExit(); #expect(p.terminationStatus == 0) }
+        #expect(served.log.contains { $0.1.contains(" 429 ") }, "the server never answered 429")
+        let summaries = try outputs.map { try String(contentsOfFile: $0, encoding: .utf8) }
+        #expect(summaries.contains { !$0.contains(" 0 answered 429") }, "\(summaries)")
+        for dir in dirs { try Self.expectSame(dir, leicestershire, months: Self.months, force: "leicestershire") }
+    }
+}

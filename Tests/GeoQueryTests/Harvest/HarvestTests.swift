@@ -1,0 +1,155 @@
+import Foundation
+import Testing
+@testable import GeoQuery
+import GeoQueryHarvest
+
+extension Dictionary where Key == String, Value == Int {
+    func mapKeys(_ f: (String) -> String) -> [String: Int] { reduce(into: [:]) { $0[f($1.key), default: 0] += $1.value } }
+}
+
+/// The harvester's pieces on the real data, against `MirrorAPI` (the real mirror answering as the
+/// API does, in-process): conversion, planning and splitting, exactness, resuming, politeness.
+@Suite(.serialized) struct HarvestTests {
+    static let leicestershire = ForceAreas.builtIn.polygon(of: "leicestershire")!
+    static let months = [Month("2019-01")!, Month("2019-02")!]
+
+    /// Crimes of the area by brute force over the archive's rows (reference point-in-polygon).
+    static func reference(_ area: Polygon, months: [Month]) -> (total: Int, byCategory: [String: Int], byOutcome: [String: Int]) {
+        let wanted = Set(months.map(\.description))
+        var total = 0, byCategory: [String: Int] = [:], byOutcome: [String: Int] = [:]
+        for r in TestData.referenceRows where wanted.contains(r.month) {
+            guard let la = r.lat, let lo = r.lng, ReferencePolygon.contains(area, lat: la, lng: lo) else { continue }
+            total += 1
+            byCategory[r.category, default: 0] += 1
+            byOutcome[r.outcome, default: 0] += 1
+        }
+        return (total, byCategory, byOutcome)
+    }
+
+    static func options(_ area: Polygon, label: String = "--force leicestershire", limit: Int = 1000) -> HarvestOptions {
+        var o = HarvestOptions(area: .polygon(area), areaLabel: label)
+        o.api = URL(string: "http://mirror-api.test/api/")!
+        o.months = months
+        o.limit = limit
+        return o
+    }
+
+    @Test func apiCrimesWrittenAsCSVReadBackEqual() throws {
+        // A dense square of central Leicester: the API's JSON for it, written as street CSV rows,
+        // ingested, and read back as crimes again.
+        let square = try PolygonReader.poly("52.640,-1.145:52.640,-1.120:52.625,-1.120:52.625,-1.145")
+        let source = try TestData.realMirror.crimes(.polygon(square, from: Month("2019-01"), to: Month("2019-01")))
+        let api = try APICrime.decode(Data(source.policeJSON().utf8))
+        #expect(api.count == source.count && api.count > 500)
+        let dir = TestData.temporaryDirectory("csv")
+        let file = dir + "/" + StreetCSVRows.fileName(force: "leicestershire", month: Month("2019-01")!)
+        try StreetCSVRows.csv(api, force: "leicestershire").write(toFile: file, atomically: true, encoding: .utf8)
+        _ = try Ingest.run(paths: [file], mirror: .directory(dir + "/m"))
+        let back = try CrimeMirror.open(.directory(dir + "/m")).crimes(.polygon(square))
+        func key(_ c: APICrime) -> String {
+            "\(c.persistent_id ?? "")|\(c.category)|\(c.month)|\(c.location?.latitude ?? "")|\(c.location?.longitude ?? "")|\(c.location?.street.name ?? "")|\(c.outcome_status?.category ?? "")|\(c.context ?? "")"
+        }
+        let again = try APICrime.decode(Data(back.policeJSON().utf8))
+        #expect(api.map(key).sorted() == again.map(key).sorted())
+    }
+
+    @Test func wholeForceTwoMonthsEqualsTheSource() async throws {
+        let api = MirrorAPI(mirror: TestData.realMirror, cap: 1000)
+        api.serverErrors = 2
+        let dir = TestData.temporaryDirectory("harvest")
+        let harvester = try Harvester(Self.options(Self.leicestershire), mirror: .directory(dir), transport: api)
+        let summary = try await harvester.run()
+        let c = summary.counters
+        #expect(c.splits >= 1, "an empty mirror starts from the whole area, over the cap of 1000")
+        #expect(c.retries >= 2)
+        #expect(summary.stored.contains { $0.force == "leicestershire" && $0.month == Month("2019-02")! })
+        // The second month is planned from the first month's counts: the tile planner's tiles.
+        #expect(summary.months.count == 2 && summary.months[1].plannedFrom == Month("2019-01")! && (summary.months[1].expectedCrimes ?? 0) > 0)
+        // The harvested mirror answers the area's queries exactly as the source does.
+        let harvested = try CrimeMirror.open(.directory(dir))
+        let q = CrimeQuery.polygon(Self.leicestershire, from: Self.months[0], to: Self.months[1])
+        let a = try harvested.query(q), b = try TestData.realMirror.query(q)
+        let ref = Self.reference(Self.leicestershire, months: Self.months)
+        #expect(a.total == b.total && a.total == ref.total)
+        #expect(a.byCategory == b.byCategory)
+        #expect(a.byMonth == b.byMonth)
+        #expect(a.byOutcome == b.byOutcome)
+        #expect(a.byOutcome.mapKeys { $0.isEmpty ? "none" : $0 } == ref.byOutcome)
+        // Leicestershire's crimes with no location were fetched too.
+        let noLocation = TestData.referenceRows.filter { $0.force == "leicestershire" && $0.lat == nil && Self.months.map(\.description).contains($0.month) }.count
+        #expect(try harvested.query(.polygon(Self.leicestershire, from: Self.months[0], to: Self.months[1], forces: ["leicestershire"])).noLocation == noLocation)
+        // Politeness, measured where the requests arrive: never more than 30 + 15·t in any span t.
+        let times = api.arrivals.sorted()
+        for i in times.indices {
+            for j in times.indices where j > i {
+                let allowed = 30 + 15 * times[j].timeIntervalSince(times[i]) + 1
+                #expect(Double(j - i + 1) <= allowed, "requests \(i)...\(j) within \(times[j].timeIntervalSince(times[i])) s")
+                if Double(j - i + 1) > allowed { return }
+            }
+        }
+        // Repeating the finished harvest asks nothing and changes nothing.
+        let before = try Data(contentsOf: URL(fileURLWithPath: dir + "/mirror.geoquery"))
+        let sent = api.answered.count
+        let again = try await Harvester(Self.options(Self.leicestershire), mirror: .directory(dir), transport: api).run()
+        #expect(api.answered.count == sent && again.counters.done == 0 && again.stored.isEmpty)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/mirror.geoquery")) == before)
+        // The provenance says which (force, month) came from the API, for which area.
+        let lines = try HarvestProvenance.load(folder: dir).describe(mirror: harvested)
+        #expect(lines.contains { $0.hasPrefix("leicestershire 2019-01:") && $0.contains("--force leicestershire") })
+    }
+
+    @Test func interruptedHarvestResumesToTheSameMirror() async throws {
+        // One run dies part-way (the API starts answering 404); the same harvest run again
+        // continues from the journal and ends with what an uninterrupted run stores.
+        let area = try PolygonReader.poly("52.66,-1.19:52.66,-1.08:52.60,-1.08:52.60,-1.19")
+        let dir = TestData.temporaryDirectory("resume")
+        let dying = MirrorAPI(mirror: TestData.realMirror, cap: 1000)
+        dying.failAfter = 7
+        await #expect(throws: GeoQueryError.self) {
+            _ = try await Harvester(Self.options(area, label: "box"), mirror: .directory(dir), transport: dying).run()
+        }
+        let healthy = MirrorAPI(mirror: TestData.realMirror, cap: 1000)
+        let resumed = try await Harvester(Self.options(area, label: "box"), mirror: .directory(dir), transport: healthy).run()
+        // Nothing journalled before the failure was asked again: only the requests in flight
+        // when it came (at most the concurrency less the one that failed) are asked twice.
+        let askedTwice = Set(dying.answered).intersection(Set(healthy.answered)).count
+        #expect(askedTwice < 4)
+        let whole = TestData.temporaryDirectory("whole")
+        let fresh = MirrorAPI(mirror: TestData.realMirror, cap: 1000)
+        _ = try await Harvester(Self.options(area, label: "box"), mirror: .directory(whole), transport: fresh).run()
+        #expect(dying.answered.count + healthy.answered.count - askedTwice == fresh.answered.count)
+        let q = CrimeQuery.polygon(area, from: Self.months[0], to: Self.months[1])
+        let a = try CrimeMirror.open(.directory(dir)).query(q), b = try CrimeMirror.open(.directory(whole)).query(q)
+        #expect(a.total == b.total && a.byCategory == b.byCategory && a.byMonth == b.byMonth)
+        #expect(a.total == Self.reference(area, months: Self.months).total)
+        #expect(resumed.counters.done > 0)
+    }
+
+    @Test func archiveMonthsAreNotReplacedByAPartialHarvest() async throws {
+        let dir = TestData.temporaryDirectory("archive")
+        _ = try Ingest.run(paths: [TestData.archive + "/2019-01/2019-01-leicestershire-street.csv"], mirror: .directory(dir))
+        let before = try Data(contentsOf: URL(fileURLWithPath: dir + "/mirror.geoquery"))
+        var o = Self.options(try PolygonReader.poly("52.64,-1.14:52.64,-1.12:52.63,-1.12:52.63,-1.14"), label: "box")
+        o.months = [Month("2019-01")!]
+        let api = MirrorAPI(mirror: TestData.realMirror)
+        let s = try await Harvester(o, mirror: .directory(dir), transport: api).run()
+        #expect(s.months.first?.skipped?.contains("from the archive") == true)
+        #expect(api.answered.isEmpty)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/mirror.geoquery")) == before)
+    }
+
+    @Test func splitCellsCoverTheAreaAndNothingOfItIsLost() throws {
+        // Every map point of the area lies in some quadrant's ring, and every ring point used
+        // is in the area's cell: the split loses no crime.
+        let area = Area.polygon(Self.leicestershire)
+        let cell = try AreaCover.cell(of: area)
+        let quarters = cell.quadrants
+        #expect(quarters.count == 4)
+        let rings = try quarters.flatMap { try AreaCover.rings(of: area, in: $0) }
+        let points = try TestData.realMirror.mapPoints(in: area)
+        #expect(points.count > 5000)
+        let prepared = try rings.map { try PreparedPolygon(Polygon(parts: [[$0]])) }
+        let missed = points.filter { p in !prepared.contains { $0.contains(latitude: p.latitude, longitude: p.longitude) } }
+        #expect(missed.isEmpty, "\(missed.count) map points outside every quadrant ring")
+    }
+}

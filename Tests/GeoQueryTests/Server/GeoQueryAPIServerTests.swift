@@ -1,0 +1,87 @@
+import Foundation
+import Testing
+@testable import GeoQuery
+@testable import GeoQueryServer
+
+/// `/v1/`: exactly the CLI's output for the same parameters, and an OpenAPI document that stays true.
+@Suite(.serialized) struct GeoQueryAPIServerTests {
+    /// CLI arguments for an HTTP query string (`lat=1&exclude_btp=true` → `--lat 1 --exclude-btp`).
+    static func arguments(_ query: String) -> [String] {
+        query.split(separator: "&").flatMap { pair -> [String] in
+            let kv = pair.split(separator: "=", maxSplits: 1).map(String.init)
+            let flag = "--" + kv[0].replacingOccurrences(of: "_", with: "-")
+            return kv.count == 1 || kv[1] == "true" ? [flag] : [flag, kv[1].removingPercentEncoding!]
+        }
+    }
+
+    func expectSameAsCLI(_ s: TestServer, _ path: String, _ command: [String], _ query: String) async throws {
+        let r = try await s.get("/v1/\(path)?\(query)")
+        let cli = try CLIRun.run(command + ["--mirror", TestData.realMirrorPath] + Self.arguments(query))
+        #expect(r.status == 200 && cli.status == 0, "\(path)?\(query): \(r.body) / \(cli.stderr)")
+        #expect(r.body == cli.stdout, "\(path)?\(query)")
+    }
+
+    @Test func eachEndpointAnswersWhatTheCLIPrints() async throws {
+        try await TestServer.with { s in
+            try await expectSameAsCLI(s, "query", ["query", "--format", "json"], "lat=52.6344&lng=-1.1313&radius=0.5mi&date=2019-01")
+            try await expectSameAsCLI(s, "query", ["query", "--format", "json"], "lat=52.6344&lng=-1.1313&radius=800m&from=2019-06&to=2020-05&category=burglary&category=robbery&exclude_btp=true")
+            try await expectSameAsCLI(s, "query", ["query", "--format", "json"], "poly=52.640,-1.145:52.640,-1.120:52.625,-1.120&date=2019-01")
+            try await expectSameAsCLI(s, "query", ["query", "--format", "json"], "postcode=LE1%205WW&radius=0.25mi&date=2019-01")
+            try await expectSameAsCLI(s, "catchment", ["catchment", "--format", "json"], "lat=52.6344&lng=-1.1313&radius=0.5mi&date=2019-01")
+            try await expectSameAsCLI(s, "catchment", ["catchment", "--format", "geojson"], "lat=52.6344&lng=-1.1313&radius=0.25mi&date=2019-01&format=geojson")
+            try await expectSameAsCLI(s, "report", ["report", "--format", "json"], "lat=51.5155&lng=-0.0922&radius=0.5mi")
+            try await expectSameAsCLI(s, "tile", ["tile", "--format", "json"], "lat=52.6344&lng=-1.1313&radius=2mi&date=2019-01")
+            try await expectSameAsCLI(s, "compare", ["compare", "--format", "json"], "lat=52.6344&lng=-1.1313&lat2=51.5155&lng2=-0.0922&radius=0.5mi&date=2019-01")
+            let info = try await s.get("/v1/info")
+            #expect(info.body == (try CLIRun.run(["info", "--mirror", TestData.realMirrorPath])).stdout)
+        }
+    }
+
+    @Test func theCLIsChecksWithParameterNames() async throws {
+        try await TestServer.with { s in
+            for (query, phrase) in [("lat=52.63&lng=-1.13&from=2019-13", "from '2019-13' is not a month"),
+                                    ("lat=52.63&lng=-1.13&date=2019-01&to=2019-02", "use either date or from/to, not both"),
+                                    ("lat=52.63", "give both lat and lng"),
+                                    ("lat=52.63&lng=-1.13&radius=500mi", "cap of 10 mi"),
+                                    ("lat=52.63&lng=-1.13&poly=52.6,-1.1:52.7,-1.1:52.6,-1.2", "poly gives the area: leave out lat/lng/radius/postcode"),
+                                    ("lat=52.63&lng=-1.13&radious=1mi", "unknown parameter 'radious'"),
+                                    ("postcode=LE1%209ZZ", "postcode not found: LE1 9ZZ")] {
+                let r = try await s.get("/v1/query?\(query)")
+                #expect(r.status == (phrase.hasPrefix("postcode not found") ? 404 : 400), "\(query): \(r.body)")
+                #expect(r.error?.contains(phrase) == true, "\(query): \(r.body)")
+                #expect(r.error?.contains("--") == false, "\(query): a CLI flag in \(r.body)")
+            }
+        }
+    }
+
+    /// The document parses, names every route, and each operation's example and parameters work.
+    @Test func theOpenAPIDocumentIsTrue() async throws {
+        try await TestServer.with { s in
+            let r = try await s.get("/v1/openapi.json")
+            let doc = try #require(r.json as? [String: Any])
+            #expect(doc["openapi"] as? String == "3.1.0")
+            let paths = try #require(doc["paths"] as? [String: [String: Any]])
+            let served = GeoQueryAPI(mirror: TestData.realMirror, options: ServerOptions()).routes.map { "/v1/" + $0.0 } + ["/v1/openapi.json"]
+            #expect(Set(paths.keys) == Set(served))
+            for (path, operations) in paths {
+                let get = try #require(operations["get"] as? [String: Any])
+                let example = get["x-example"] as? String ?? ""
+                let answer = try await s.get(path + (example.isEmpty ? "" : "?" + example))
+                #expect(answer.status == 200, "\(path)?\(example): \(answer.body)")
+                let types = ((get["responses"] as? [String: Any])?["200"] as? [String: Any])?["content"] as? [String: Any] ?? [:]
+                let type = answer.headers["content-type"]?.split(separator: ";").first.map(String.init) ?? ""
+                #expect(types.keys.contains(type), "\(path): \(type) not documented")
+                // Every documented parameter is taken; an undocumented one is refused.
+                let names = ((get["parameters"] as? [[String: Any]]) ?? []).compactMap { $0["name"] as? String }
+                for name in names {
+                    let probe = try await s.get(path + "?" + (example.isEmpty ? "" : example + "&") + "\(name)=x")
+                    #expect(probe.error?.contains("unknown parameter") != true, "\(path): \(name) documented but refused")
+                }
+                if path != "/v1/openapi.json" {
+                    let undocumented = try await s.get(path + "?" + (example.isEmpty ? "" : example + "&") + "zzz=1")
+                    #expect(undocumented.status == 400 && undocumented.error?.contains("unknown parameter 'zzz'") == true, "\(path)")
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+@testable import GeoQuery
+import GeoQueryServer
+
+/// A `MirrorServer` on a free port of 127.0.0.1 for the length of one test, with its log kept.
+struct TestServer {
+    let base: String
+    let log: LogLines
+
+    /// Starts a server over `mirror`, runs `body`, and stops the server whatever `body` does.
+    static func with(_ mirror: CrimeMirror = TestData.realMirror, apiLimits: Bool = false,
+                     _ body: (TestServer) async throws -> Void) async throws {
+        var options = ServerOptions()
+        options.port = 0
+        options.apiLimits = apiLimits
+        let log = LogLines()
+        let server = MirrorServer(mirror: mirror, options: options, log: { log.append($0) })
+        let (ports, listening) = AsyncStream.makeStream(of: Int.self)
+        let task = Task { try await server.run(stopOnSignals: false) { listening.yield($0) } }
+        var it = ports.makeAsyncIterator()
+        guard let port = await it.next() else { throw GeoQueryError.invalidQuery("the test server did not start") }
+        do {
+            try await body(TestServer(base: "http://127.0.0.1:\(port)", log: log))
+        } catch {
+            task.cancel(); _ = await task.result
+            throw error
+        }
+        task.cancel()
+        _ = await task.result
+    }
+
+    struct Reply {
+        var status: Int
+        var body: String
+        var headers: [String: String]
+        var json: Any? { try? JSONSerialization.jsonObject(with: Data(body.utf8), options: [.fragmentsAllowed]) }
+        var list: [[String: Any]] { json as? [[String: Any]] ?? [] }
+        var error: String? { (json as? [String: Any])?["error"] as? String }
+    }
+
+    func get(_ pathAndQuery: String) async throws -> Reply {
+        try await send(URLRequest(url: URL(string: base + pathAndQuery)!))
+    }
+
+    /// A form POST, as police-api-client sends polygons.
+    func post(_ path: String, form: String) async throws -> Reply {
+        var r = URLRequest(url: URL(string: base + path)!)
+        r.httpMethod = "POST"
+        r.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
+        r.httpBody = Data(form.utf8)
+        return try await send(r)
+    }
+
+    func send(_ request: URLRequest) async throws -> Reply {
+        let (data, response) = try await URLSession.shared.data(for: request)
+        let http = response as! HTTPURLResponse
+        var headers: [String: String] = [:]
+        for (k, v) in http.allHeaderFields { headers[String(describing: k).lowercased()] = String(describing: v) }
+        return Reply(status: http.statusCode, body: String(decoding: data, as: UTF8.self), headers: headers)
+    }
+}
+
+/// The server's request log, shared with the test that reads it.
+final class LogLines: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: [String] = []
+    func append(_ line: String) { lock.lock(); stored.append(line); lock.unlock() }
+    var lines: [String] { lock.lock(); defer { lock.unlock() }; return stored }
+}
