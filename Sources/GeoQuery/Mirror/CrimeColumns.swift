@@ -44,28 +44,28 @@ enum CrimeColumn: Int, CaseIterable {
         }
     }
 
-    /// The column's value for one crime (every column is a non-negative integer).
+    /// The column's value for one crime (every column is a non-negative integer): the row and its
+    /// latest outcome, passed apart so the write loops copy no whole row per value.
     @inline(__always)
-    func value(_ c: StoredCrime) -> UInt32 {
-        let r = c.row
+    func value(_ r: UnsafePointer<CrimeRow>, _ latest: (outcome: UInt8, month: Int32)) -> UInt32 {
         switch self {
-        case .month: return UInt32(bitPattern: r.month)
-        case .force: return UInt32(r.force)
-        case .category: return UInt32(r.category)
-        case .outcome: return UInt32(c.outcome)
-        case .streetOutcome: return UInt32(r.outcome)
-        case .outcomeMonth: return UInt32(bitPattern: c.outcomeMonth)
-        case .reportedBy: return UInt32(UInt16(bitPattern: r.reportedBy))
-        case .fallsWithin: return UInt32(UInt16(bitPattern: r.fallsWithin))
-        case .location: return UInt32(bitPattern: r.location)
-        case .lsoaCode: return UInt32(bitPattern: r.lsoaCode)
-        case .lsoaName: return UInt32(bitPattern: r.lsoaName)
-        case .context: return UInt32(bitPattern: r.context)
-        case .idKind: return UInt32(r.id.kind.rawValue)
+        case .month: return UInt32(bitPattern: r.pointee.month)
+        case .force: return UInt32(r.pointee.force)
+        case .category: return UInt32(r.pointee.category)
+        case .outcome: return UInt32(latest.outcome)
+        case .streetOutcome: return UInt32(r.pointee.outcome)
+        case .outcomeMonth: return UInt32(bitPattern: latest.month)
+        case .reportedBy: return UInt32(UInt16(bitPattern: r.pointee.reportedBy))
+        case .fallsWithin: return UInt32(UInt16(bitPattern: r.pointee.fallsWithin))
+        case .location: return UInt32(bitPattern: r.pointee.location)
+        case .lsoaCode: return UInt32(bitPattern: r.pointee.lsoaCode)
+        case .lsoaName: return UInt32(bitPattern: r.pointee.lsoaName)
+        case .context: return UInt32(bitPattern: r.pointee.context)
+        case .idKind: return UInt32(r.pointee.id.kind.rawValue)
         }
     }
 
-    /// Puts a stored value back into its field (the inverse of ``value(_:)``).
+    /// Puts a stored value back into its field (the inverse of ``value(_:_:)``).
     @inline(__always)
     func set(_ v: UInt32, in c: inout StoredCrime) {
         switch self {
@@ -95,12 +95,15 @@ enum CrimeColumn: Int, CaseIterable {
     static func add(rows: [CrimeRow], outcomes: [(outcome: UInt8, month: Int32)], to image: inout SnapshotImage,
                     fixedV2Widths: Bool = false) {
         precondition(rows.count == outcomes.count)
-        func crime(_ i: Int) -> StoredCrime { StoredCrime(row: rows[i], outcome: outcomes[i].outcome, outcomeMonth: outcomes[i].month) }
         var maxima = [UInt32](repeating: 0, count: allCases.count)
         if !fixedV2Widths {
-            for i in rows.indices {
-                let c = crime(i)
-                for (k, column) in allCases.enumerated() { maxima[k] = max(maxima[k], column.value(c)) }
+            let columns = allCases
+            rows.withUnsafeBufferPointer { rows in
+                outcomes.withUnsafeBufferPointer { outcomes in
+                    for i in rows.indices {
+                        for k in columns.indices { maxima[k] = max(maxima[k], columns[k].value(rows.baseAddress! + i, outcomes[i])) }
+                    }
+                }
             }
         }
         for (k, column) in allCases.enumerated() {
@@ -108,12 +111,18 @@ enum CrimeColumn: Int, CaseIterable {
             image.add(column.section, bytes: { body in
                 let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, rows.count * width), alignment: 16)
                 defer { buffer.deallocate() }
-                for i in rows.indices {
-                    let v = column.value(crime(i))
-                    switch width {
-                    case 1: buffer.storeBytes(of: UInt8(truncatingIfNeeded: v), toByteOffset: i, as: UInt8.self)
-                    case 2: buffer.storeBytes(of: UInt16(truncatingIfNeeded: v).littleEndian, toByteOffset: 2 * i, as: UInt16.self)
-                    default: buffer.storeBytes(of: v.littleEndian, toByteOffset: 4 * i, as: UInt32.self)
+                rows.withUnsafeBufferPointer { rows in
+                    outcomes.withUnsafeBufferPointer { outcomes in
+                        let base = rows.baseAddress!
+                        switch width {
+                        case 1: for i in rows.indices { buffer[i] = UInt8(truncatingIfNeeded: column.value(base + i, outcomes[i])) }
+                        case 2:
+                            for i in rows.indices {
+                                buffer.storeBytes(of: UInt16(truncatingIfNeeded: column.value(base + i, outcomes[i])).littleEndian, toByteOffset: 2 * i, as: UInt16.self)
+                            }
+                        default:
+                            for i in rows.indices { buffer.storeBytes(of: column.value(base + i, outcomes[i]).littleEndian, toByteOffset: 4 * i, as: UInt32.self) }
+                        }
                     }
                 }
                 body(UnsafeRawBufferPointer(rebasing: buffer[0..<(rows.count * width)]))
