@@ -52,6 +52,13 @@ struct IngestCommand: ParsableCommand {
         let report: @Sendable (IngestProgress) -> Void = { p in
             Output.progress(p.stage == "reading" ? "reading \(p.file)/\(p.files) \(p.name)  (\(p.rows) rows)" : "\(p.stage) \(p.rows) rows…")
         }
+        // Ingest frees each file's parsed rows as it merges them; with a fixed threshold glibc
+        // maps such large blocks and unmaps them on free, instead of keeping the memory for reuse
+        // the ingest never makes (its dynamic threshold would). Set here, not in the library: it
+        // is a process-wide setting.
+        #if os(Linux)
+        _ = glibcMallopt(-3 /* M_MMAP_THRESHOLD */, 256 * 1024)
+        #endif
         let summary = try Ingest.run(paths: paths, mapPoints: mapPoints, boundaries: boundaries, postcodes: postcodes,
                                      gridDirectories: projGrids, mirror: location, progress: terminal ? report : nil)
         if terminal { Output.progress("") }
@@ -89,3 +96,9 @@ struct IngestCommand: ParsableCommand {
         Output.standard(out)
     }
 }
+
+#if os(Linux)
+/// glibc's `mallopt` (returns 1 on success): `malloc.h` is not part of Swift's Glibc module.
+@_silgen_name("mallopt")
+private func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
+#endif

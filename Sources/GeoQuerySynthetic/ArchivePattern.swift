@@ -133,24 +133,8 @@ struct ArchivePattern {
         return UInt8(names.count - 1)
     }
 
-    /// "-1.214176" → -1214176: decimal degrees with up to six decimals, exactly, no floating point.
+    /// A coordinate field in micro-degrees (``MicroDegrees/parse(_:)``).
     static func microDegrees(_ bytes: UnsafeBufferPointer<UInt8>, _ field: CSVScanner.Field) -> Int32? {
-        var p = field.start
-        let end = field.end
-        var negative = false
-        if p < end && bytes[p] == UInt8(ascii: "-") { negative = true; p += 1 }
-        var whole = 0, fraction = 0, decimals = 0, digits = 0
-        while p < end && bytes[p] >= 48 && bytes[p] <= 57 { whole = whole * 10 + Int(bytes[p] - 48); p += 1; digits += 1 }
-        if p < end && bytes[p] == UInt8(ascii: ".") {
-            p += 1
-            while p < end && bytes[p] >= 48 && bytes[p] <= 57 {
-                if decimals < 6 { fraction = fraction * 10 + Int(bytes[p] - 48); decimals += 1 }
-                p += 1; digits += 1
-            }
-        }
-        guard p == end, digits > 0, whole <= 180 else { return nil }
-        for _ in decimals..<6 { fraction *= 10 }
-        let micro = whole * 1_000_000 + fraction
-        return Int32(negative ? -micro : micro)
+        MicroDegrees.parse(UnsafeBufferPointer(rebasing: bytes[field.start..<field.end]))
     }
 }

@@ -1,9 +1,15 @@
 /// A Police UK crime id: 64 hex digits kept as 32 bytes; anything else kept as text.
 struct CrimeID: Hashable, Sendable {
     enum Kind: UInt8 { case none = 0, hex = 1, text = 2 }
-    var kind: Kind = .none
     /// Hex: the 32 bytes big-endian in four words. Text: `words.0` is the id in `CrimeTable.textIDs`.
     var w0: UInt64 = 0, w1: UInt64 = 0, w2: UInt64 = 0, w3: UInt64 = 0
+    /// Last, so a ``CrimeRow`` packs its small fields into this word's padding (72 bytes a row, not 80).
+    var kind: Kind = .none
+
+    init(kind: Kind = .none, w0: UInt64 = 0, w1: UInt64 = 0, w2: UInt64 = 0, w3: UInt64 = 0) {
+        self.kind = kind
+        self.w0 = w0; self.w1 = w1; self.w2 = w2; self.w3 = w3
+    }
 
     /// Decodes 64 hex digits; nil for anything else.
     static func hex(_ b: UnsafeBufferPointer<UInt8>) -> CrimeID? {
@@ -138,9 +144,16 @@ struct CrimeTable: Sendable {
     /// Merges tables in order, each as ``replace(with:)`` would: a later table restating a
     /// (force, month) replaces what came before it.
     mutating func merge(_ tables: [CrimeTable]) throws {
-        var heldStreet = streetPartitions, heldOutcome = outcomePartitions
         rows.reserveCapacity(rows.count + tables.reduce(0) { $0 + $1.rows.count })
-        for t in tables {
+        try merge(count: tables.count) { tables[$0] }
+    }
+
+    /// Merges `count` tables in order, asking `table(i)` for each only when it is its turn, so a
+    /// caller can let each go as soon as it is merged.
+    mutating func merge(count: Int, _ table: (Int) -> CrimeTable) throws {
+        var heldStreet = streetPartitions, heldOutcome = outcomePartitions
+        for i in 0..<count {
+            let t = table(i)
             let street = t.streetPartitions, outcome = t.outcomePartitions
             let s = street.intersection(heldStreet), o = outcome.intersection(heldOutcome)
             if !s.isEmpty || !o.isEmpty { remove(s, o) }

@@ -83,11 +83,16 @@ public enum Ingest {
         guard !sources.isEmpty || !pointSources.isEmpty || !boundaries.isEmpty else {
             throw GeoQueryError.unreadableInput("no CSV or zip files found in \(paths.joined(separator: ", "))")
         }
-        let parsed = try readInParallel(sources, progress: progress)
+        var parsed = try readInParallel(sources, progress: progress)
         summary.files = parsed.map(\.summary)
         let rows = summary.read
         // Merged in input order: a later file restating a (force, month) replaces an earlier one.
-        try fresh.merge(parsed.map(\.table))
+        // Each file's table is let go once merged, so the rows are held about once, not twice.
+        fresh.rows.reserveCapacity(parsed.reduce(0) { $0 + $1.table.rows.count })
+        try fresh.merge(count: parsed.count) { i in
+            defer { parsed[i].table = CrimeTable() }
+            return parsed[i].table
+        }
         if !pointSources.isEmpty {
             var points = CrimeTable()
             for source in pointSources {
@@ -112,15 +117,17 @@ public enum Ingest {
             table = fresh
         }
         summary.partitionsWritten = fresh.streetPartitions.count + fresh.outcomePartitions.count
+        _ = consume fresh
+        summary.crimesInMirror = table.rows.count
         let tMerge = Date()
-        let snapshot = SnapshotBuilder(table: table, synthetic: false, boundaries: clip).build()
+        // The builder takes the only reference, so it sorts the rows in place.
+        let snapshot = SnapshotBuilder(table: consume table, synthetic: false, boundaries: clip).build()
         let tBuild = Date()
         summary.boundaries = clip.count
         progress?(IngestProgress(file: sources.count, files: sources.count, name: "", rows: rows, stage: "writing"))
         summary.snapshotBytes = try mirror.write(snapshot)
         summary.phases = [("read", tRead.timeIntervalSince(start)), ("merge", tMerge.timeIntervalSince(tRead)),
                           ("build", tBuild.timeIntervalSince(tMerge)), ("write", Date().timeIntervalSince(tBuild))]
-        summary.crimesInMirror = table.rows.count
         summary.mapPointsInMirror = snapshot.mapPointCount
         return summary
     }

@@ -91,7 +91,7 @@ enum PoliceCSV {
             let lngText = f[4].end > f[4].start, latText = f[5].end > f[5].start
             var lat = CrimeRow.noLocation, lng = CrimeRow.noLocation
             if lngText || latText {
-                guard let la = microDegrees(bytes[f[5].start..<f[5].end]), let lo = microDegrees(bytes[f[4].start..<f[4].end]) else {
+                guard let la = MicroDegrees.parse(bytes[f[5].start..<f[5].end]), let lo = MicroDegrees.parse(bytes[f[4].start..<f[4].end]) else {
                     reject(line, "coordinates '\(scanner.string(5))','\(scanner.string(4))' are not numbers")
                     continue
                 }
@@ -153,35 +153,6 @@ enum PoliceCSV {
         return summary
     }
 
-    /// Decimal degrees → micro-degrees, exactly for up to 6 decimals (more are rounded).
-    static func microDegrees<C: Collection>(_ b: C) -> Int32? where C.Element == UInt8, C.Index == Int {
-        var i = b.startIndex
-        while i < b.endIndex && b[i] == 0x20 { i += 1 }
-        var end = b.endIndex
-        while end > i && b[end - 1] == 0x20 { end -= 1 }
-        guard i < end else { return nil }
-        var negative = false
-        if b[i] == 0x2D || b[i] == 0x2B { negative = b[i] == 0x2D; i += 1 }
-        var whole: Int64 = 0, frac: Int64 = 0, fracDigits = 0, digits = 0, roundUp = false
-        var seenPoint = false
-        while i < end {
-            let c = b[i]
-            if c == 0x2E, !seenPoint { seenPoint = true }
-            else if c >= 48 && c <= 57 {
-                digits += 1
-                if !seenPoint { whole = whole * 10 + Int64(c - 48); if whole > 1000 { return nil } }
-                else if fracDigits < 6 { frac = frac * 10 + Int64(c - 48); fracDigits += 1 }
-                else if fracDigits == 6 { roundUp = c >= 53; fracDigits += 1 }
-            } else { return nil }
-            i += 1
-        }
-        guard digits > 0 else { return nil }
-        for _ in min(fracDigits, 6)..<6 { frac *= 10 }
-        var v = whole * 1_000_000 + frac + (roundUp ? 1 : 0)
-        if negative { v = -v }
-        return Int32(v)
-    }
-
     /// Reads a `--map-points` list: `id,latitude,longitude,name` (a header row is allowed).
     static func readMapPoints(_ bytes: UnsafeBufferPointer<UInt8>, name: String, into table: inout CrimeTable) throws -> FileSummary {
         var scanner = CSVScanner(bytes)
@@ -199,7 +170,7 @@ enum PoliceCSV {
                 continue
             }
             let f = scanner.fields
-            guard let lat = microDegrees(bytes[f[1].start..<f[1].end]), let lng = microDegrees(bytes[f[2].start..<f[2].end]),
+            guard let lat = MicroDegrees.parse(bytes[f[1].start..<f[1].end]), let lng = MicroDegrees.parse(bytes[f[2].start..<f[2].end]),
                   abs(lat) <= 90_000_000, abs(lng) <= 180_000_000 else {
                 summary.reject(scanner.line, "latitude/longitude missing or out of range")
                 continue

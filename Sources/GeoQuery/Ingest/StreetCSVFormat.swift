@@ -94,22 +94,8 @@ public enum StreetCSVFormat {
         bytes.append(quote)
     }
 
-    /// Micro-degrees to "-1.131300": sign, whole degrees, then a zero-padded six-digit fraction.
-    public static func appendDegrees(_ micro: Int, to bytes: inout [UInt8]) {
-        if micro < 0 { bytes.append(UInt8(ascii: "-")) }
-        let magnitude = micro.magnitude
-        appendDecimal(Int(magnitude / 1_000_000), to: &bytes)
-        bytes.append(UInt8(ascii: "."))
-        var fraction = magnitude % 1_000_000
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0)
-        withUnsafeMutableBytes(of: &digits) { d in
-            for position in stride(from: 5, through: 0, by: -1) {
-                d[position] = UInt8(ascii: "0") + UInt8(fraction % 10)
-                fraction /= 10
-            }
-            bytes.append(contentsOf: d)
-        }
-    }
+    /// Micro-degrees to "-1.131300" (see ``MicroDegrees/append(_:to:)``).
+    public static func appendDegrees(_ micro: Int, to bytes: inout [UInt8]) { MicroDegrees.append(micro, to: &bytes) }
 
     /// A non-negative integer in decimal, without going through `String`.
     public static func appendDecimal(_ value: Int, to bytes: inout [UInt8]) {

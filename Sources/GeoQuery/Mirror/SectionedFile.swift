@@ -14,10 +14,20 @@ struct SectionedFile {
     let magic: [UInt8]
     /// Bump when the layout changes; older readers refuse newer files with a clear message.
     let version: UInt32
+    /// The oldest version this reader still opens (their layouts differ in ways readers handle).
+    var oldest: UInt32
     /// What messages call it: "snapshot", "postcode table".
     let what: String
     /// How a user rebuilds a damaged or outdated file, for messages.
     let rebuild: String
+
+    init(magic: [UInt8], version: UInt32, oldest: UInt32? = nil, what: String, rebuild: String) {
+        self.magic = magic
+        self.version = version
+        self.oldest = oldest ?? version
+        self.what = what
+        self.rebuild = rebuild
+    }
 
     typealias Entry = (offset: Int, length: Int, checksum: UInt64)
     /// Lends a section's bytes to `body`.
@@ -32,7 +42,7 @@ struct SectionedFile {
         guard found <= version else {
             throw GeoQueryError.mirrorTooNew("\(path) uses \(what) format v\(found), newer than this geoquery reads (v\(version)): upgrade geoquery, or re-ingest into a new mirror")
         }
-        guard found == version else {
+        guard found >= oldest else {
             throw GeoQueryError.mirrorTooNew("\(path) uses \(what) format v\(found), older than this geoquery reads (v\(version)): \(rebuild)")
         }
         let count = Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 12, as: UInt32.self)))
@@ -66,7 +76,7 @@ struct SectionedFile {
     /// Streams the whole file to `sink`: header with each section's checksum, then the sections.
     /// Stops at the first chunk `sink` refuses (returns false) and returns false.
     @discardableResult
-    func write(_ sections: [(id: UInt32, bytes: Bytes)], to sink: (UnsafeRawBufferPointer) -> Bool) -> Bool {
+    func write(_ sections: [(id: UInt32, bytes: Bytes)], version: UInt32? = nil, to sink: (UnsafeRawBufferPointer) -> Bool) -> Bool {
         let headerSize = 16 + sections.count * 32 + 8
         var header = [UInt8](repeating: 0, count: (headerSize + 15) & ~15)
         var offset = header.count
@@ -79,7 +89,7 @@ struct SectionedFile {
         }
         header.replaceSubrange(0..<8, with: magic)
         header.withUnsafeMutableBytes { raw in
-            raw.storeBytes(of: version.littleEndian, toByteOffset: 8, as: UInt32.self)
+            raw.storeBytes(of: (version ?? self.version).littleEndian, toByteOffset: 8, as: UInt32.self)
             raw.storeBytes(of: UInt32(sections.count).littleEndian, toByteOffset: 12, as: UInt32.self)
             for (i, t) in table.enumerated() {
                 let base = 16 + i * 32

@@ -65,6 +65,9 @@ final class Snapshot: @unchecked Sendable {
             + [UInt64(meta.mapPoints)]
     }
 
+    /// Whether the snapshot holds section `s` (optional sections may be missing in older ones).
+    func has(_ s: SnapshotFormat.Section) -> Bool { sections[s.rawValue] != nil }
+
     func raw(_ s: SnapshotFormat.Section) -> UnsafeRawBufferPointer {
         SectionedFile.bytes(bytes.raw, sections[s.rawValue]!)
     }
@@ -81,7 +84,7 @@ final class Snapshot: @unchecked Sendable {
         defer { rowsVerified.unlock() }
         if rowsChecked { return }
         for s in SnapshotFormat.Section.allCases where s.isRowData {
-            let e = sections[s.rawValue]!
+            guard let e = sections[s.rawValue] else { continue }  // optional, absent in older snapshots
             if !SectionedFile.verify(bytes.raw, e) {
                 throw GeoQueryError.mirrorCorrupt("\(path): crime rows are damaged (checksum mismatch): re-run geoquery ingest to rebuild the mirror")
             }
@@ -120,22 +123,13 @@ final class Snapshot: @unchecked Sendable {
         t.textIDs = strings(.textIDs).table()
         let start = array(.pointCrimeStart, as: UInt32.self)
         let lat = array(.pointLat, as: Int32.self), lng = array(.pointLng, as: Int32.self)
-        let month = array(.crimeMonth, as: Int32.self), force = array(.crimeForce, as: UInt8.self)
-        let category = array(.crimeCategory, as: UInt8.self), outcome = array(.crimeStreetOutcome, as: UInt8.self)
-        let reported = array(.crimeReportedBy, as: Int16.self), falls = array(.crimeFallsWithin, as: Int16.self)
-        let location = array(.crimeLocation, as: Int32.self), lsoa = array(.crimeLsoaCode, as: Int32.self)
-        let lsoaName = array(.crimeLsoaName, as: Int32.self), context = array(.crimeContext, as: Int32.self)
-        let kind = array(.crimeIDKind, as: UInt8.self), words = array(.crimeIDWords, as: UInt64.self)
+        let columns = try StoredCrimeColumns(self)
         let points = lat.count
-        t.rows.reserveCapacity(month.count)
+        t.rows.reserveCapacity(columns.count)
         for p in 0...points {
             for i in Int(start[p])..<Int(start[p + 1]) {
-                var r = CrimeRow()
+                var r = columns.crime(i).row
                 if p < points { r.latE6 = lat[p]; r.lngE6 = lng[p] }
-                r.id = CrimeID(kind: CrimeID.Kind(rawValue: kind[i]) ?? .none, w0: words[4 * i], w1: words[4 * i + 1], w2: words[4 * i + 2], w3: words[4 * i + 3])
-                r.month = month[i]; r.force = force[i]; r.category = category[i]; r.outcome = outcome[i]
-                r.reportedBy = reported[i]; r.fallsWithin = falls[i]; r.location = location[i]
-                r.lsoaCode = lsoa[i]; r.lsoaName = lsoaName[i]; r.context = context[i]
                 t.rows.append(r)
             }
         }

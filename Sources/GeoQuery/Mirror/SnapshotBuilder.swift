@@ -3,17 +3,32 @@ import Foundation
 /// Turns a ``CrimeTable`` into a snapshot: map points in Hilbert order, the packed R-tree, the
 /// per-point and per-node crime cells, and the crime rows sorted to match.
 struct SnapshotBuilder {
-    let table: CrimeTable
+    /// Consumed by ``build()``: its rows are sorted in place into the snapshot's crime order.
+    var table: CrimeTable
     let synthetic: Bool
     /// Force boundaries (BNG) the catchments are clipped to; kept in the snapshot for re-ingest.
     var boundaries: [ForceBoundary] = []
+    /// Writes the v2 layout (fixed-width crime columns, version 2 in the header), as mirrors made
+    /// before v3 are: tests use it to check such mirrors still open and extend.
+    var writeV2 = false
 
-    func build() -> SnapshotImage {
-        let rows = table.rows
-        let outcomes = effectiveOutcomes()
+    init(table: CrimeTable, synthetic: Bool, boundaries: [ForceBoundary] = [], writeV2: Bool = false) {
+        self.table = table
+        self.synthetic = synthetic
+        self.boundaries = boundaries
+        self.writeV2 = writeV2
+    }
+
+    /// Builds the snapshot. Consuming: the rows are permuted in place rather than copied, so a
+    /// caller that hands over its only reference to the table (`consume`) pays for one copy of them.
+    consuming func build() -> SnapshotImage {
+        var rows = table.rows
+        table.rows = []
+        var outcomes = effectiveOutcomes(rows)
 
         // Map points: every distinct coordinate with crimes, plus every listed point.
         var pointOf: [Int64: Int32] = [:]
+        pointOf.reserveCapacity(rows.count / 4)
         var lat: [Int32] = [], lng: [Int32] = []
         func point(_ la: Int32, _ lo: Int32) -> Int32 {
             let key = Int64(la) << 32 | Int64(UInt32(bitPattern: lo))
@@ -25,16 +40,19 @@ struct SnapshotBuilder {
         }
         let rowPoint = rows.map { $0.hasLocation ? point($0.latE6, $0.lngE6) : -1 }
         let listedPoint = table.listedPoints.map { point($0.latE6, $0.lngE6) }
+        pointOf = [:]
         let n = lat.count
 
         let layout = PackedHilbertRTree.build(latE6: lat, lngE6: lng)
         var rank = [Int32](repeating: 0, count: n)
         for (r, p) in layout.order.enumerated() { rank[Int(p)] = Int32(r) }
 
-        let months = rows.map(\.month) + table.events.map(\.month)
-        let first = months.min() ?? 0
-        precondition(Int((months.max() ?? 0) - first) < CrimeCell.maxMonths, "mirror spans more than 4096 months")
-        func key(_ i: Int) -> UInt32 {
+        var first = Int32.max, last = Int32.min
+        for r in rows { first = min(first, r.month); last = max(last, r.month) }
+        for e in table.events { first = min(first, e.month); last = max(last, e.month) }
+        if first > last { (first, last) = (0, 0) }
+        precondition(Int(last - first) < CrimeCell.maxMonths, "mirror spans more than 4096 months")
+        var keys = rows.indices.map { i in
             CrimeCell.key(month: Int(rows[i].month - first), force: Int(rows[i].force),
                           category: Int(rows[i].category), outcome: Int(outcomes[i].outcome))
         }
@@ -50,40 +68,13 @@ struct SnapshotBuilder {
             order[Int(fill[b])] = Int32(i)
             fill[b] += 1
         }
-        let keys = (0..<rows.count).map(key)
+        fill = []
         for b in 0...n {
             let lo = Int(pointCrimeStart[b]), hi = Int(pointCrimeStart[b + 1])
             if hi - lo > 1 { order[lo..<hi].sort { (keys[Int($0)], $0) < (keys[Int($1)], $1) } }
         }
 
-        // Per-point cells (crimes of a point are already grouped by key).
-        var pointCellStart: [UInt32] = [0], pointCells: [UInt64] = [], pointForceMask = [UInt64](repeating: 0, count: n)
-        pointCells.reserveCapacity(rows.count)
-        for r in 0..<n {
-            for j in Int(pointCrimeStart[r])..<Int(pointCrimeStart[r + 1]) {
-                let i = Int(order[j])
-                if let last = pointCells.last, Int(pointCellStart[r]) < pointCells.count, last >> 32 == UInt64(keys[i]) {
-                    pointCells[pointCells.count - 1] += 1
-                } else {
-                    pointCells.append(CrimeCell.make(key: keys[i], count: 1))
-                }
-                pointForceMask[r] |= 1 << UInt64(rows[i].force)
-            }
-            pointCellStart.append(UInt32(pointCells.count))
-        }
-        var noLocationCells = order[Int(pointCrimeStart[n])...].map { CrimeCell.make(key: keys[Int($0)], count: 1) }
-        CrimeCell.coalesce(&noLocationCells)
-
-        // Node aggregates on the other core while this one lays out names and crime columns.
-        nonisolated(unsafe) var nodes: NodeAggregates? = nil
-        let group = DispatchGroup()
-        let (frozenCells, frozenStarts, frozenMasks) = (pointCells, pointCellStart, pointForceMask)
-        DispatchQueue.global().async(group: group) {
-            nodes = SnapshotBuilder.nodeAggregates(layout: layout, points: n, pointCells: frozenCells,
-                                                   pointCellStart: frozenStarts, pointForceMask: frozenMasks)
-        }
-
-        // Point names and listed ids, in tree order.
+        // Point names (first-seen order in the input) and listed ids, before the rows move.
         var names = [[Int32]](repeating: [], count: n)
         for (i, p) in rowPoint.enumerated() where p >= 0 && !names[Int(p)].contains(rows[i].location) { names[Int(p)].append(rows[i].location) }
         var listedID = [Int64](repeating: -1, count: n)
@@ -97,10 +88,42 @@ struct SnapshotBuilder {
             pointNames += names[Int(p)]
             pointNameStart.append(UInt32(pointNames.count))
         }
+        names = []
+
+        SnapshotBuilder.permute(&rows, &outcomes, &keys, by: &order)
+        order = []
+
+        // Per-point cells (crimes of a point are already grouped by key).
+        var pointCellStart: [UInt32] = [0], pointCells: [UInt64] = [], pointForceMask = [UInt64](repeating: 0, count: n)
+        pointCells.reserveCapacity(rows.count)
+        for r in 0..<n {
+            for i in Int(pointCrimeStart[r])..<Int(pointCrimeStart[r + 1]) {
+                if let last = pointCells.last, Int(pointCellStart[r]) < pointCells.count, last >> 32 == UInt64(keys[i]) {
+                    pointCells[pointCells.count - 1] += 1
+                } else {
+                    pointCells.append(CrimeCell.make(key: keys[i], count: 1))
+                }
+                pointForceMask[r] |= 1 << UInt64(rows[i].force)
+            }
+            pointCellStart.append(UInt32(pointCells.count))
+        }
+        var noLocationCells = keys[Int(pointCrimeStart[n])...].map { CrimeCell.make(key: $0, count: 1) }
+        CrimeCell.coalesce(&noLocationCells)
+        keys = []
+
+        // Node aggregates on the other core while this one lays out names and crime columns.
+        nonisolated(unsafe) var nodes: NodeAggregates? = nil
+        let group = DispatchGroup()
+        let (frozenCells, frozenStarts, frozenMasks) = (pointCells, pointCellStart, pointForceMask)
+        DispatchQueue.global().async(group: group) {
+            nodes = SnapshotBuilder.nodeAggregates(layout: layout, points: n, pointCells: frozenCells,
+                                                   pointCellStart: frozenStarts, pointForceMask: frozenMasks)
+        }
 
         var image = SnapshotImage()
         image.mapPointCount = n
-        image.add(.meta, Array(meta(first: first, pointCount: n)))
+        image.formatVersion = writeV2 ? 2 : SnapshotFormat.version
+        image.add(.meta, Array(meta(rows, first: first, pointCount: n)))
         image.add(.forces, strings: table.forces)
         image.add(.agencies, strings: table.agencies)
         image.add(.categories, strings: table.categories)
@@ -125,38 +148,7 @@ struct SnapshotBuilder {
         image.add(.pointCells, pointCells)
         image.add(.noLocationCells, noLocationCells)
         image.add(.pointCrimeStart, pointCrimeStart)
-        // All crime columns in one pass over the sorted order.
-        let count = order.count
-        var month = [Int32](repeating: 0, count: count), outcomeMonth = month, location = month, lsoaCode = month
-        var lsoaName = month, context = month
-        var force = [UInt8](repeating: 0, count: count), category = force, outcome = force, streetOutcome = force, idKind = force
-        var reportedBy = [Int16](repeating: 0, count: count), fallsWithin = reportedBy
-        var idWords = [UInt64](repeating: 0, count: 4 * count)
-        rows.withUnsafeBufferPointer { rows in
-            for (j, o) in order.enumerated() {
-                let i = Int(o)
-                let r = rows[i]
-                month[j] = r.month; force[j] = r.force; category[j] = r.category
-                outcome[j] = outcomes[i].outcome; streetOutcome[j] = r.outcome; outcomeMonth[j] = outcomes[i].month
-                reportedBy[j] = r.reportedBy; fallsWithin[j] = r.fallsWithin; location[j] = r.location
-                lsoaCode[j] = r.lsoaCode; lsoaName[j] = r.lsoaName; context[j] = r.context; idKind[j] = r.id.kind.rawValue
-                idWords[4 * j] = r.id.w0; idWords[4 * j + 1] = r.id.w1; idWords[4 * j + 2] = r.id.w2; idWords[4 * j + 3] = r.id.w3
-            }
-        }
-        image.add(.crimeMonth, month)
-        image.add(.crimeForce, force)
-        image.add(.crimeCategory, category)
-        image.add(.crimeOutcome, outcome)
-        image.add(.crimeStreetOutcome, streetOutcome)
-        image.add(.crimeOutcomeMonth, outcomeMonth)
-        image.add(.crimeReportedBy, reportedBy)
-        image.add(.crimeFallsWithin, fallsWithin)
-        image.add(.crimeLocation, location)
-        image.add(.crimeLsoaCode, lsoaCode)
-        image.add(.crimeLsoaName, lsoaName)
-        image.add(.crimeContext, context)
-        image.add(.crimeIDKind, idKind)
-        image.add(.crimeIDWords, idWords)
+        CrimeColumn.add(rows: rows, outcomes: outcomes, to: &image, fixedV2Widths: writeV2)
         let events = table.events
         image.add(.eventMonth, events.map(\.month))
         image.add(.eventForce, events.map(\.force))
@@ -195,6 +187,30 @@ struct SnapshotBuilder {
         image.add(.nodeMonthForceStart, node.projections.monthForce.starts)
         image.add(.nodeMonthForce, node.projections.monthForce.cells)
         return image
+    }
+
+    /// Moves what was at position `order[j]` of each array to position `j`, cycle by cycle, so no second
+    /// copy of the rows is made. Leaves `order` spent.
+    static func permute(_ rows: inout [CrimeRow], _ outcomes: inout [(outcome: UInt8, month: Int32)], _ keys: inout [UInt32], by order: inout [Int32]) {
+        rows.withUnsafeMutableBufferPointer { rows in
+            outcomes.withUnsafeMutableBufferPointer { outcomes in
+                keys.withUnsafeMutableBufferPointer { keys in
+                    order.withUnsafeMutableBufferPointer { order in
+                        for j in 0..<order.count where order[j] >= 0 {
+                            let (r0, o0, k0) = (rows[j], outcomes[j], keys[j])
+                            var k = j
+                            while true {
+                                let from = Int(order[k])
+                                order[k] = -1
+                                if from == j { rows[k] = r0; outcomes[k] = o0; keys[k] = k0; break }
+                                rows[k] = rows[from]; outcomes[k] = outcomes[from]; keys[k] = keys[from]
+                                k = from
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 
     struct NodeAggregates: Sendable {
@@ -236,23 +252,23 @@ struct SnapshotBuilder {
     }
 
     /// Each crime's final outcome and the month it was recorded (outcomes files win when later).
-    private func effectiveOutcomes() -> [(outcome: UInt8, month: Int32)] {
-        if table.events.isEmpty { return table.rows.map { ($0.outcome, $0.month) } }
+    private func effectiveOutcomes(_ rows: [CrimeRow]) -> [(outcome: UInt8, month: Int32)] {
+        if table.events.isEmpty { return rows.map { ($0.outcome, $0.month) } }
         var latest: [CrimeID: (month: Int32, outcome: UInt8)] = [:]
         for e in table.events where e.id.kind != .none {
             if let cur = latest[e.id], cur.month > e.month { continue }
             latest[e.id] = (e.month, e.outcome)
         }
-        return table.rows.map { r in
+        return rows.map { r in
             if r.id.kind != .none, let l = latest[r.id], l.month >= r.month { return (l.outcome, l.month) }
             return (r.outcome, r.month)
         }
     }
 
-    private func meta(first: Int32, pointCount: Int) -> [UInt8] {
+    private func meta(_ rows: [CrimeRow], first: Int32, pointCount: Int) -> [UInt8] {
         // Count by integer (force, month) keys; strings only for the few partitions.
         var streetCounts: [Int64: (Int, Int)] = [:]
-        for r in table.rows {
+        for r in rows {
             let k = Int64(r.force) << 32 | Int64(r.month)
             let c = streetCounts[k] ?? (0, 0)
             streetCounts[k] = (c.0 + 1, c.1 + (r.hasLocation ? 0 : 1))
@@ -261,15 +277,16 @@ struct SnapshotBuilder {
         for (k, v) in streetCounts { street[CrimeTable.Partition(force: table.forces[Int32(k >> 32)], month: Int32(truncatingIfNeeded: k))] = v }
         var outcome: [CrimeTable.Partition: Int] = [:]
         for e in table.events { outcome[CrimeTable.Partition(force: table.forces[Int32(e.force)], month: e.month), default: 0] += 1 }
-        let allMonths = table.rows.map(\.month) + table.events.map(\.month)
+        let lastMonth = max(rows.lazy.map(\.month).max() ?? .min, table.events.lazy.map(\.month).max() ?? .min)
+        let empty = rows.isEmpty && table.events.isEmpty
         let meta = MirrorMeta(
             formatVersion: SnapshotFormat.version, synthetic: synthetic,
             created: ISO8601DateFormatter().string(from: Date()),
-            firstMonth: allMonths.isEmpty ? nil : Month(ordinal: Int(first)).description,
-            lastMonth: allMonths.max().map { Month(ordinal: Int($0)).description },
+            firstMonth: empty ? nil : Month(ordinal: Int(first)).description,
+            lastMonth: empty ? nil : Month(ordinal: Int(lastMonth)).description,
             street: street.keys.sorted().map { MirrorMeta.Partition(force: $0.force, month: Month(ordinal: Int($0.month)).description, crimes: street[$0]!.0, noLocation: street[$0]!.1) },
             outcomes: outcome.keys.sorted().map { MirrorMeta.Partition(force: $0.force, month: Month(ordinal: Int($0.month)).description, crimes: outcome[$0]!, noLocation: 0) },
-            crimes: table.rows.count, noLocation: street.values.reduce(0) { $0 + $1.1 },
+            crimes: rows.count, noLocation: street.values.reduce(0) { $0 + $1.1 },
             mapPoints: pointCount, listedMapPoints: table.listedPoints.count, outcomeEvents: table.events.count)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]

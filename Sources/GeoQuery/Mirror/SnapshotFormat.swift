@@ -7,9 +7,12 @@ import Foundation
 enum SnapshotFormat {
     static let magic = Array("GEOQMIRR".utf8)
     /// Bump when the layout changes; older readers refuse newer snapshots with a clear message.
-    static let version: UInt32 = 2
+    /// v3 stores crime columns at their narrowest width (see ``CrimeColumn``); v2 snapshots, whose
+    /// columns had fixed widths, still open and are rewritten as v3 by the next ingest.
+    static let version: UInt32 = 3
+    static let oldestReadable: UInt32 = 2
     static let fileName = "mirror.geoquery"
-    static let file = SectionedFile(magic: magic, version: version, what: "snapshot", rebuild: "re-run geoquery ingest to rebuild it")
+    static let file = SectionedFile(magic: magic, version: version, oldest: oldestReadable, what: "snapshot", rebuild: "re-run geoquery ingest to rebuild it")
 
     enum Section: UInt32, CaseIterable {
         case meta = 1
@@ -28,6 +31,9 @@ enum SnapshotFormat {
         case pointCrimeStart = 50, crimeMonth, crimeForce, crimeCategory, crimeOutcome, crimeStreetOutcome,
              crimeOutcomeMonth, crimeReportedBy, crimeFallsWithin, crimeLocation, crimeLsoaCode, crimeLsoaName,
              crimeContext, crimeIDKind, crimeIDWords
+        // v3: Crime ids only for rows that have one (anti-social behaviour has none), with the
+        // number of ids before every 64th row so a reader finds row i's id in a short scan.
+        case crimeIDRank = 65
         // Outcome events and the explicit map-point list, kept so re-ingest loses nothing.
         case eventMonth = 70, eventForce, eventOutcome, eventIDKind, eventIDWords
         case listedID = 80, listedLat, listedLng, listedName
@@ -39,7 +45,7 @@ enum SnapshotFormat {
         case boundaryLonLatStart = 123, boundaryLonLatWKB
 
         /// Sections a snapshot may lack (added later, with a fallback).
-        var isOptional: Bool { self == .boundaryLonLatStart || self == .boundaryLonLatWKB }
+        var isOptional: Bool { self == .boundaryLonLatStart || self == .boundaryLonLatWKB || self == .crimeIDRank }
 
         /// Row data, verified lazily (police-json, re-ingest); everything else, the boundaries
         /// included, is verified at open.
@@ -103,9 +109,16 @@ struct SnapshotImage {
     typealias Bytes = SectionedFile.Bytes
     var sections: [(SnapshotFormat.Section, Bytes)] = []
     var mapPointCount = 0
+    /// The header's format version (tests write a v2 file to check it still opens).
+    var formatVersion = SnapshotFormat.version
 
     mutating func add<T>(_ id: SnapshotFormat.Section, _ values: [T]) {
         sections.append((id, { body in values.withUnsafeBytes { body($0) } }))
+    }
+
+    /// A section whose bytes are produced only when the file is written (may be called more than once).
+    mutating func add(_ id: SnapshotFormat.Section, bytes: @escaping Bytes) {
+        sections.append((id, bytes))
     }
 
     mutating func add(_ id: SnapshotFormat.Section, strings: StringTable) {
@@ -120,7 +133,7 @@ struct SnapshotImage {
     /// Streams the whole file to `sink` (see ``SectionedFile/write(_:to:)``).
     @discardableResult
     func write(to sink: (UnsafeRawBufferPointer) -> Bool) -> Bool {
-        SnapshotFormat.file.write(sections.map { ($0.0.rawValue, $0.1) }, to: sink)
+        SnapshotFormat.file.write(sections.map { ($0.0.rawValue, $0.1) }, version: formatVersion, to: sink)
     }
 
     /// The whole file in memory (the embedded sample, tests).

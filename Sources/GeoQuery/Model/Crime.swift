@@ -25,6 +25,6 @@ public struct MapPoint: Sendable, Equatable {
     public var id: Int
     public var latE6: Int32
     public var lngE6: Int32
-    public var latitude: Double { Double(latE6) / 1e6 }
-    public var longitude: Double { Double(lngE6) / 1e6 }
+    public var latitude: Double { MicroDegrees.degrees(latE6) }
+    public var longitude: Double { MicroDegrees.degrees(lngE6) }
 }

@@ -34,11 +34,7 @@ extension CrimeMirror {
         try snapshot.verifyRows()
         let s = snapshot
         let start = s.array(.pointCrimeStart, as: UInt32.self)
-        let month = s.array(.crimeMonth, as: Int32.self), force = s.array(.crimeForce, as: UInt8.self)
-        let category = s.array(.crimeCategory, as: UInt8.self), outcome = s.array(.crimeOutcome, as: UInt8.self)
-        let outcomeMonth = s.array(.crimeOutcomeMonth, as: Int32.self), location = s.array(.crimeLocation, as: Int32.self)
-        let context = s.array(.crimeContext, as: Int32.self), kind = s.array(.crimeIDKind, as: UInt8.self)
-        let words = s.array(.crimeIDWords, as: UInt64.self), listed = s.array(.pointListedID, as: Int64.self)
+        let columns = try StoredCrimeColumns(s), listed = s.array(.pointListedID, as: Int64.self)
         let locations = s.strings(.locations), contexts = s.strings(.contexts)
         let textIDs = s.strings(.textIDs).table()
         let first = firstMonth?.ordinal ?? 0
@@ -47,14 +43,15 @@ extension CrimeMirror {
             let located = p < tree.pointCount
             let point = located ? MapPoint(id: listed[p] >= 0 ? Int(listed[p]) : p, latE6: tree.lat[p], lngE6: tree.lng[p]) : MapPoint(id: -1, latE6: 0, lngE6: 0)
             for i in Int(start[p])..<Int(start[p + 1]) {
-                let m = Int(month[i]) - first
+                let month = columns.value(.month, i), force = columns.value(.force, i), category = columns.value(.category, i)
+                let m = month - first
                 guard m >= plan.monthLo, m <= plan.monthHi,
-                      (plan.forceMask >> UInt64(force[i])) & 1 == 1, (plan.categoryMask >> UInt64(category[i])) & 1 == 1 else { continue }
-                let id = CrimeID(kind: CrimeID.Kind(rawValue: kind[i]) ?? .none, w0: words[4 * i], w1: words[4 * i + 1], w2: words[4 * i + 2], w3: words[4 * i + 3])
-                out.append(Crime(id: i, persistentID: id.text(textIDs), category: categories[Int(category[i])],
-                                 month: Month(ordinal: Int(month[i])), force: forces[Int(force[i])], mapPoint: point,
-                                 locationName: located ? locations[Int(location[i])] : "", context: contexts[Int(context[i])],
-                                 outcome: outcomes[Int(outcome[i])], outcomeMonth: Month(ordinal: Int(outcomeMonth[i])), located: located))
+                      (plan.forceMask >> UInt64(force)) & 1 == 1, (plan.categoryMask >> UInt64(category)) & 1 == 1 else { continue }
+                let c = columns.crime(i)
+                out.append(Crime(id: i, persistentID: c.row.id.text(textIDs), category: categories[category],
+                                 month: Month(ordinal: month), force: forces[force], mapPoint: point,
+                                 locationName: located ? locations[Int(c.row.location)] : "", context: contexts[Int(c.row.context)],
+                                 outcome: outcomes[Int(c.outcome)], outcomeMonth: Month(ordinal: Int(c.outcomeMonth)), located: located))
             }
         }
         return out

@@ -39,12 +39,7 @@ public enum Format {
     }
 
     /// Micro-degrees as the 6-decimal text Police UK writes ("-1.131600").
-    static func microDegrees(_ v: Int32) -> String {
-        let m = abs(Int(v))
-        var f = String(m % 1_000_000)
-        while f.count < 6 { f = "0" + f }
-        return "\(v < 0 ? "-" : "")\(m / 1_000_000).\(f)"
-    }
+    static func microDegrees(_ v: Int32) -> String { MicroDegrees.text(v) }
 
     /// A decimal with thousands separators ("11,085.6"), for rates in tables and sentences.
     static func grouped(_ value: Double, places: Int) -> String {

@@ -1,0 +1,235 @@
+/// A crime as a snapshot stores it: the street row (its coordinates are its map point's) and its
+/// latest outcome, taken from an outcomes file when that is later than the street file's.
+struct StoredCrime {
+    var row: CrimeRow
+    var outcome: UInt8
+    var outcomeMonth: Int32
+}
+
+/// The crime-row columns of a snapshot: the one definition that ``SnapshotBuilder`` writes and
+/// every reader (re-ingest, `police-json`) decodes, so a column is added or narrowed in one place.
+///
+/// Integer columns are stored at the narrowest width (1, 2 or 4 bytes, little-endian) that holds
+/// their largest value. A reader takes the width from the section's length over the row count,
+/// so v2 snapshots (fixed widths: months and names in 4 bytes) read through the same code.
+/// Crime ids are 4 × UInt64 words: v2 kept them for every row, v3 only for rows that have one.
+enum CrimeColumn: Int, CaseIterable {
+    case month, force, category, outcome, streetOutcome, outcomeMonth, reportedBy, fallsWithin
+    case location, lsoaCode, lsoaName, context, idKind
+
+    var section: SnapshotFormat.Section {
+        switch self {
+        case .month: return .crimeMonth
+        case .force: return .crimeForce
+        case .category: return .crimeCategory
+        case .outcome: return .crimeOutcome
+        case .streetOutcome: return .crimeStreetOutcome
+        case .outcomeMonth: return .crimeOutcomeMonth
+        case .reportedBy: return .crimeReportedBy
+        case .fallsWithin: return .crimeFallsWithin
+        case .location: return .crimeLocation
+        case .lsoaCode: return .crimeLsoaCode
+        case .lsoaName: return .crimeLsoaName
+        case .context: return .crimeContext
+        case .idKind: return .crimeIDKind
+        }
+    }
+
+    /// The width v2 snapshots gave the column (they stored the in-memory field types).
+    var v2Width: Int {
+        switch self {
+        case .month, .outcomeMonth, .location, .lsoaCode, .lsoaName, .context: return 4
+        case .reportedBy, .fallsWithin: return 2
+        case .force, .category, .outcome, .streetOutcome, .idKind: return 1
+        }
+    }
+
+    /// The column's value for one crime (every column is a non-negative integer): the row and its
+    /// latest outcome, passed apart so the write loops copy no whole row per value.
+    @inline(__always)
+    func value(_ r: UnsafePointer<CrimeRow>, _ latest: (outcome: UInt8, month: Int32)) -> UInt32 {
+        switch self {
+        case .month: return UInt32(bitPattern: r.pointee.month)
+        case .force: return UInt32(r.pointee.force)
+        case .category: return UInt32(r.pointee.category)
+        case .outcome: return UInt32(latest.outcome)
+        case .streetOutcome: return UInt32(r.pointee.outcome)
+        case .outcomeMonth: return UInt32(bitPattern: latest.month)
+        case .reportedBy: return UInt32(UInt16(bitPattern: r.pointee.reportedBy))
+        case .fallsWithin: return UInt32(UInt16(bitPattern: r.pointee.fallsWithin))
+        case .location: return UInt32(bitPattern: r.pointee.location)
+        case .lsoaCode: return UInt32(bitPattern: r.pointee.lsoaCode)
+        case .lsoaName: return UInt32(bitPattern: r.pointee.lsoaName)
+        case .context: return UInt32(bitPattern: r.pointee.context)
+        case .idKind: return UInt32(r.pointee.id.kind.rawValue)
+        }
+    }
+
+    /// Puts a stored value back into its field (the inverse of ``value(_:_:)``).
+    @inline(__always)
+    func set(_ v: UInt32, in c: inout StoredCrime) {
+        switch self {
+        case .month: c.row.month = Int32(bitPattern: v)
+        case .force: c.row.force = UInt8(truncatingIfNeeded: v)
+        case .category: c.row.category = UInt8(truncatingIfNeeded: v)
+        case .outcome: c.outcome = UInt8(truncatingIfNeeded: v)
+        case .streetOutcome: c.row.outcome = UInt8(truncatingIfNeeded: v)
+        case .outcomeMonth: c.outcomeMonth = Int32(bitPattern: v)
+        case .reportedBy: c.row.reportedBy = Int16(bitPattern: UInt16(truncatingIfNeeded: v))
+        case .fallsWithin: c.row.fallsWithin = Int16(bitPattern: UInt16(truncatingIfNeeded: v))
+        case .location: c.row.location = Int32(bitPattern: v)
+        case .lsoaCode: c.row.lsoaCode = Int32(bitPattern: v)
+        case .lsoaName: c.row.lsoaName = Int32(bitPattern: v)
+        case .context: c.row.context = Int32(bitPattern: v)
+        case .idKind: c.row.id.kind = CrimeID.Kind(rawValue: UInt8(truncatingIfNeeded: v)) ?? .none
+        }
+    }
+
+    /// The narrowest width holding `maximum`.
+    static func width(for maximum: UInt32) -> Int { maximum <= 0xFF ? 1 : maximum <= 0xFFFF ? 2 : 4 }
+
+    /// Adds every crime column to `image`, rows in the given (already sorted) order. Each section
+    /// is laid out only while the file is written, one column at a time, so the snapshot never
+    /// holds a second copy of the rows.
+    /// - Parameter fixedV2Widths: lay columns out as v2 did (tests write v2 mirrors with it).
+    static func add(rows: [CrimeRow], outcomes: [(outcome: UInt8, month: Int32)], to image: inout SnapshotImage,
+                    fixedV2Widths: Bool = false) {
+        precondition(rows.count == outcomes.count)
+        var maxima = [UInt32](repeating: 0, count: allCases.count)
+        if !fixedV2Widths {
+            let columns = allCases
+            rows.withUnsafeBufferPointer { rows in
+                outcomes.withUnsafeBufferPointer { outcomes in
+                    for i in rows.indices {
+                        for k in columns.indices { maxima[k] = max(maxima[k], columns[k].value(rows.baseAddress! + i, outcomes[i])) }
+                    }
+                }
+            }
+        }
+        for (k, column) in allCases.enumerated() {
+            let width = fixedV2Widths ? column.v2Width : width(for: maxima[k])
+            image.add(column.section, bytes: { body in
+                let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, rows.count * width), alignment: 16)
+                defer { buffer.deallocate() }
+                rows.withUnsafeBufferPointer { rows in
+                    outcomes.withUnsafeBufferPointer { outcomes in
+                        let base = rows.baseAddress!
+                        switch width {
+                        case 1: for i in rows.indices { buffer[i] = UInt8(truncatingIfNeeded: column.value(base + i, outcomes[i])) }
+                        case 2:
+                            for i in rows.indices {
+                                buffer.storeBytes(of: UInt16(truncatingIfNeeded: column.value(base + i, outcomes[i])).littleEndian, toByteOffset: 2 * i, as: UInt16.self)
+                            }
+                        default:
+                            for i in rows.indices { buffer.storeBytes(of: column.value(base + i, outcomes[i]).littleEndian, toByteOffset: 4 * i, as: UInt32.self) }
+                        }
+                    }
+                }
+                body(UnsafeRawBufferPointer(rebasing: buffer[0..<(rows.count * width)]))
+            })
+        }
+        // Ids: v2 kept 4 words for every row; v3 keeps them only for rows with an id, plus a rank
+        // directory (ids before each 64-row block).
+        let withID = fixedV2Widths ? rows.count : rows.reduce(0) { $0 + ($1.id.kind == .none ? 0 : 1) }
+        image.add(.crimeIDWords, bytes: { body in
+            let words = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: max(1, 4 * withID))
+            defer { words.deallocate() }
+            var k = 0
+            for r in rows where fixedV2Widths || r.id.kind != .none {
+                words[4 * k] = r.id.w0; words[4 * k + 1] = r.id.w1; words[4 * k + 2] = r.id.w2; words[4 * k + 3] = r.id.w3
+                k += 1
+            }
+            body(UnsafeRawBufferPointer(UnsafeMutableBufferPointer(rebasing: words[0..<(4 * withID)])))
+        })
+        if !fixedV2Widths {
+            var rank: [UInt32] = [], before: UInt32 = 0
+            rank.reserveCapacity(rows.count / StoredCrimeColumns.rankBlock + 1)
+            for (i, r) in rows.enumerated() {
+                if i % StoredCrimeColumns.rankBlock == 0 { rank.append(before) }
+                if r.id.kind != .none { before += 1 }
+            }
+            image.add(.crimeIDRank, rank)
+        }
+    }
+}
+
+/// The crime columns of an opened snapshot, read in place.
+struct StoredCrimeColumns {
+    /// One integer column and its stored width.
+    private struct View {
+        let raw: UnsafeRawBufferPointer
+        let width: Int
+        @inline(__always)
+        subscript(i: Int) -> UInt32 {
+            switch width {
+            case 1: return UInt32(raw[i])
+            case 2: return UInt32(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)))
+            default: return UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self))
+            }
+        }
+    }
+    /// Crimes held (located and not).
+    let count: Int
+    private let views: [View]
+    private let idWords: UnsafeRawBufferPointer
+    /// Ids before each block of ``rankBlock`` rows; nil when every row has its 4 words (v2).
+    private let idRank: UnsafeBufferPointer<UInt32>?
+    static let rankBlock = 64
+
+    /// Checks every column's size against the row count; callers verify checksums first.
+    init(_ s: Snapshot) throws {
+        let start = s.array(.pointCrimeStart, as: UInt32.self)
+        count = Int(start.last ?? 0)
+        let n = count
+        let corrupt = GeoQueryError.mirrorCorrupt("\(s.path) is inconsistent (crime columns disagree with the row count): re-run geoquery ingest to rebuild it")
+        views = try CrimeColumn.allCases.map { column in
+            let raw = s.raw(column.section)
+            let width = n == 0 ? 1 : raw.count / n
+            guard [1, 2, 4].contains(width), raw.count == width * n else { throw corrupt }
+            return View(raw: raw, width: width)
+        }
+        idWords = s.raw(.crimeIDWords)
+        if s.has(.crimeIDRank) {
+            let rank = s.array(.crimeIDRank, as: UInt32.self)
+            let kinds = views[CrimeColumn.idKind.rawValue]
+            // The last block's rank plus its own ids must account for every stored id.
+            let lastBlock = (n - 1) / StoredCrimeColumns.rankBlock
+            let withID = n == 0 ? 0 : Int(rank.last ?? 0) + (lastBlock * StoredCrimeColumns.rankBlock..<n).reduce(0) { $0 + (kinds[$1] == 0 ? 0 : 1) }
+            guard rank.count == (n + StoredCrimeColumns.rankBlock - 1) / StoredCrimeColumns.rankBlock,
+                  idWords.count == 32 * withID else { throw corrupt }
+            idRank = rank
+        } else {
+            guard idWords.count == 32 * n else { throw corrupt }
+            idRank = nil
+        }
+    }
+
+    /// Where row `i`'s id words start (rows without an id have none in v3).
+    @inline(__always)
+    private func idSlot(_ i: Int) -> Int {
+        guard let rank = idRank else { return i }
+        let block = i / StoredCrimeColumns.rankBlock, kinds = views[CrimeColumn.idKind.rawValue]
+        var slot = Int(rank[block])
+        for j in (block * StoredCrimeColumns.rankBlock)..<i where kinds[j] != 0 { slot += 1 }
+        return slot
+    }
+
+    /// One column's value for crime `i`.
+    @inline(__always)
+    func value(_ column: CrimeColumn, _ i: Int) -> Int {
+        Int(views[column.rawValue][i])
+    }
+
+    /// Crime `i`, every column decoded (coordinates are left as "no location": they are its point's).
+    func crime(_ i: Int) -> StoredCrime {
+        var c = StoredCrime(row: CrimeRow(), outcome: 0, outcomeMonth: 0)
+        for (k, column) in CrimeColumn.allCases.enumerated() { column.set(views[k][i], in: &c) }
+        guard c.row.id.kind != .none || idRank == nil else { return c }
+        let at = 32 * idSlot(i)
+        c.row.id.w0 = idWords.loadUnaligned(fromByteOffset: at, as: UInt64.self)
+        c.row.id.w1 = idWords.loadUnaligned(fromByteOffset: at + 8, as: UInt64.self)
+        c.row.id.w2 = idWords.loadUnaligned(fromByteOffset: at + 16, as: UInt64.self)
+        c.row.id.w3 = idWords.loadUnaligned(fromByteOffset: at + 24, as: UInt64.self)
+        return c
+    }
+}

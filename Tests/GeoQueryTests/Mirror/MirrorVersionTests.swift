@@ -1,0 +1,98 @@
+import Foundation
+import Testing
+@testable import GeoQuery
+
+/// v3 snapshots store crime columns at their narrowest width; a v2 mirror (fixed widths, as
+/// today's released geoquery writes it) must still open, answer the same, and extend.
+@Suite struct MirrorVersionTests {
+    static let first = ["2019-01/2019-01-leicestershire-street.csv", "2019-01/2019-01-city-of-london-street.csv",
+                        "2019-02/2019-02-leicestershire-street.csv"].map { TestData.archive + "/" + $0 }
+    /// A new month, a restated (force, month) and a new force for a held month.
+    static let later = ["2019-12/2019-12-leicestershire-street.csv", "2019-02/2019-02-leicestershire-street.csv",
+                        "2019-02/2019-02-city-of-london-street.csv"].map { TestData.archive + "/" + $0 }
+
+    /// Radius queries over Leicester and the City at several sizes and month ranges.
+    static let queries: [CrimeQuery] = {
+        var out: [CrimeQuery] = []
+        for (lat, lng) in [(52.6344, -1.1313), (52.7700, -1.2000), (51.5155, -0.0922), (52.5800, -1.0500)] {
+            for metres in [150.0, 800, 4000, 16000] {
+                out.append(.radius(lat: lat, lng: lng, Distance(metres: metres)))
+                out.append(.radius(lat: lat, lng: lng, Distance(metres: metres), from: Month("2019-02"), to: Month("2019-02")))
+                out.append(.radius(lat: lat, lng: lng, Distance(metres: metres), categories: ["burglary", "anti-social-behaviour"]))
+            }
+        }
+        return out
+    }()
+
+    func version(_ dir: String) throws -> UInt32 {
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: dir + "/" + SnapshotFormat.fileName))
+        return bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: 8, as: UInt32.self) }
+    }
+
+    /// The same files as a v2 mirror: ingested, then rewritten with v2's fixed column widths.
+    func v2Mirror(_ files: [String]) throws -> String {
+        let v3 = TestData.temporaryDirectory("v3")
+        _ = try Ingest.run(paths: files, mirror: .directory(v3))
+        let table = try CrimeMirror.open(.directory(v3)).snapshot.crimeTable()
+        let dir = TestData.temporaryDirectory("v2")
+        _ = try MirrorLocation.directory(dir).write(SnapshotBuilder(table: table, synthetic: false, writeV2: true).build())
+        return dir
+    }
+
+    func expectSameAnswers(_ a: CrimeMirror, _ b: CrimeMirror) throws {
+        for q in Self.queries {
+            #expect(try a.query(q) == b.query(q))
+            #expect(try a.crimes(q) == b.crimes(q))
+        }
+    }
+
+    @Test func aV2MirrorOpensWithTheSameAnswers() throws {
+        let v2 = try v2Mirror(Self.first)
+        #expect(try version(v2) == 2)
+        let fresh = TestData.temporaryDirectory("fresh")
+        _ = try Ingest.run(paths: Self.first, mirror: .directory(fresh))
+        #expect(try version(fresh) == SnapshotFormat.version)
+        try expectSameAnswers(CrimeMirror.open(.directory(v2)), CrimeMirror.open(.directory(fresh)))
+        // The narrower columns are what make v3 smaller: months in 2 bytes, not 4.
+        let s = try CrimeMirror.open(.directory(fresh)).snapshot
+        let rows = Int(s.array(.pointCrimeStart, as: UInt32.self).last!)
+        #expect(s.raw(.crimeMonth).count == 2 * rows)
+        #expect(try CrimeMirror.open(.directory(v2)).snapshot.raw(.crimeMonth).count == 4 * rows)
+    }
+
+    @Test func aV2MirrorExtendsLikeAFromScratchIngest() throws {
+        let v2 = try v2Mirror(Self.first)
+        let summary = try Ingest.run(paths: Self.later, mirror: .directory(v2))
+        #expect(summary.partitionsReplaced == 1)
+        #expect(try version(v2) == SnapshotFormat.version)
+        let fresh = TestData.temporaryDirectory("fresh")
+        _ = try Ingest.run(paths: Self.first + Self.later, mirror: .directory(fresh))
+        try expectSameAnswers(CrimeMirror.open(.directory(v2)), CrimeMirror.open(.directory(fresh)))
+        #expect(try CrimeMirror.open(.directory(v2)).snapshot.meta.crimes == CrimeMirror.open(.directory(fresh)).snapshot.meta.crimes)
+    }
+
+    @Test func everyCrimeColumnReadsBackAsWritten() throws {
+        let dir = TestData.temporaryDirectory()
+        _ = try Ingest.run(paths: Self.first, mirror: .directory(dir))
+        let snapshot = try CrimeMirror.open(.directory(dir)).snapshot
+        let table = try snapshot.crimeTable()
+        // Independently of the column code: the CSVs split by the reference reader, as multisets of
+        // (Crime ID, month, location, LSOA code, LSOA name, context, reported by, falls within).
+        var expected: [String: Int] = [:], got: [String: Int] = [:]
+        for file in Self.first {
+            let text = try String(contentsOfFile: file, encoding: .utf8)
+            for (i, line) in text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" }).enumerated() where i > 0 {
+                let f = ReferenceRows.split(String(line))
+                expected[[f[0], f[1], f[6], f[7], f[8], f[11], f[2], f[3], f[10]].joined(separator: "|"), default: 0] += 1
+            }
+        }
+        for r in table.rows {
+            let fields = [r.id.text(table.textIDs), Month(ordinal: Int(r.month)).description, table.locations[r.location],
+                          table.lsoaCodes[r.lsoaCode], table.lsoaNames[r.lsoaName], table.contexts[r.context],
+                          table.agencies[Int32(r.reportedBy)], table.agencies[Int32(r.fallsWithin)], table.outcomes[Int32(r.outcome)]]
+            got[fields.joined(separator: "|"), default: 0] += 1
+        }
+        #expect(got.count > 1000)
+        #expect(got == expected)
+    }
+}
