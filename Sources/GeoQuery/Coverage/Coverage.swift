@@ -122,7 +122,7 @@ extension CrimeMirror {
     }
 
     /// The coverage of a planned query whose tally has been taken.
-    func coverage(_ plan: QueryPlan, _ t: Tally) -> Coverage {
+    func coverage(_ plan: QueryPlan, _ t: Tally, path: SumPath = .fast) -> Coverage {
         var c = Coverage()
         let range = plan.from.ordinal...plan.to.ordinal
         c.monthsAsked = range.count
@@ -144,7 +144,7 @@ extension CrimeMirror {
             (t.present >> UInt64(f)) & 1 == 1 && counted(f) && !areaForces.contains(where: { $0.index == f })
                 && range.contains(where: { !holds(month: $0, force: f) })
         }
-        for f in materialForces(candidates, in: plan.query.area) { areaForces.append((forces[f], f, nil)) }
+        for f in materialForces(candidates, in: plan.query.area, path: path) { areaForces.append((forces[f], f, nil)) }
 
         // A month is held when the mirror has it for every responsible force, and for every other
         // force of the area that it holds in some asked month. Another force (BTP) missing from all
@@ -231,11 +231,13 @@ extension CrimeMirror {
     /// Those of `candidates` that recorded at least 1% of the crimes at the area's map points in
     /// the months the mirror holds for them (the rule that tells a neighbour's stray crime from a
     /// real feed), in `candidates` order.
-    /// - Complexity: one walk over the area through the per-node (month, force) projections,
-    ///   whatever the number of candidates; none when there are none.
-    func materialForces(_ candidates: [Int], in area: Area) -> [Int] {
-        let span = monthsHeldCount, forceCount = forces.count
-        guard !candidates.isEmpty, span > 0, let first = firstMonth?.ordinal else { return [] }
+    /// - Complexity: one walk over the area, whatever the number of candidates; none when there
+    ///   are none. Inside nodes cost two rows of their running totals per run of months a
+    ///   candidate holds (a snapshot without running totals: their (month, force) projections).
+    func materialForces(_ candidates: [Int], in area: Area, path: SumPath = .fast) -> [Int] {
+        guard !candidates.isEmpty, monthsHeldCount > 0 else { return [] }
+        if path == .fast, let totals = projections.runningTotals { return materialForces(candidates, in: area, totals: totals) }
+        let span = monthsHeldCount, forceCount = forces.count, first = firstMonth?.ordinal ?? 0
         // counts[force * span + month offset], every month, every category.
         let counts = UnsafeMutableBufferPointer<Int>.allocate(capacity: forceCount * span)
         counts.initialize(repeating: 0)
@@ -246,15 +248,11 @@ extension CrimeMirror {
                 counts[CrimeCell.force(c) &* span &+ CrimeCell.month(c)] &+= CrimeCell.count(c)
             }
         }
-        let tree = self.tree, p = projections, pointCells = self.pointCells, pointCellStart = self.pointCellStart
-        func walk<A: TreeArea>(_ a: A) {
-            tree.search(a, node: { _, g in add(p.monthForce, Int(p.monthForceStart[g])..<Int(p.monthForceStart[g + 1])) },
-                        point: { add(pointCells, Int(pointCellStart[$0])..<Int(pointCellStart[$0 + 1])) })
-        }
-        switch area {
-        case .circle(let c): walk(CircleArea(c))
-        case .polygon(let poly): guard let a = try? PolygonArea(poly) else { return [] }; walk(a)
-        }
+        // The (month, force) projections, or the full cells for the plain walk.
+        let (nodeCells, nodeStart) = path == .fast ? (projections.monthForce, projections.monthForceStart) : (self.nodeCells, self.nodeCellStart)
+        let pointCells = self.pointCells, pointCellStart = self.pointCellStart
+        guard (try? walk(area, node: { _, g in add(nodeCells, Int(nodeStart[g])..<Int(nodeStart[g + 1])) },
+                         point: { add(pointCells, Int(pointCellStart[$0])..<Int(pointCellStart[$0 + 1])) })) != nil else { return [] }
         return candidates.filter { f in
             var mine = 0, total = 0
             for m in 0..<span where holds(month: first + m, force: f) {
@@ -262,6 +260,47 @@ extension CrimeMirror {
                 for g in 0..<forceCount { total += counts[g * span + m] }
             }
             return mine > 0 && mine * 100 >= total
+        }
+    }
+
+    /// ``materialForces(_:in:path:)`` through the running totals: per candidate, inside nodes add
+    /// two rows per run of months it holds, boundary points the cells of those runs.
+    private func materialForces(_ candidates: [Int], in area: Area, totals: NodeRunningTotals) -> [Int] {
+        let runs = heldRuns, pointCells = self.pointCells, pointCellStart = self.pointCellStart
+        let forceColumn = NodeRunningTotals.forceColumn
+        return withUnsafeTemporaryAllocation(of: (mine: Int, total: Int).self, capacity: candidates.count) { sums in
+            sums.initialize(repeating: (0, 0))
+            let walked = try? walk(area, node: { _, g in
+                for (i, f) in candidates.enumerated() {
+                    var mine = 0, total = 0
+                    for run in runs[f] {
+                        guard let r = totals.rows(node: g, monthLo: run.lo, monthHi: run.hi) else { continue }
+                        for j in 0..<r.width where r.id(j) >= forceColumn {
+                            let n = r.count(j)
+                            total &+= n
+                            if r.id(j) == forceColumn &+ f { mine &+= n }
+                        }
+                    }
+                    sums[i].mine &+= mine; sums[i].total &+= total
+                }
+            }, point: { p in
+                let cells = Int(pointCellStart[p])..<Int(pointCellStart[p + 1])
+                for (i, f) in candidates.enumerated() {
+                    var mine = 0, total = 0
+                    for run in runs[f] {
+                        for k in CrimeCell.monthSlice(pointCells, cells, lo: run.lo, hi: run.hi) {
+                            let c = pointCells[k], m = CrimeCell.month(c)
+                            guard m >= run.lo && m <= run.hi else { continue }
+                            let n = CrimeCell.count(c)
+                            total &+= n
+                            if CrimeCell.force(c) == f { mine &+= n }
+                        }
+                    }
+                    sums[i].mine &+= mine; sums[i].total &+= total
+                }
+            })
+            guard walked != nil else { return [] }
+            return candidates.indices.filter { sums[$0].mine > 0 && sums[$0].mine * 100 >= sums[$0].total }.map { candidates[$0] }
         }
     }
 }

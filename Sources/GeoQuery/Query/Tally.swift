@@ -74,8 +74,10 @@ final class Tally {
         self.btp = btp
     }
 
-    /// Adds a node through its (month, category), (month, outcome) and (month, force)
-    /// projections: the same sums as ``add(_:_:)`` for an unfiltered query, from fewer cells.
+    /// Adds a node through its (month, category) projection, and its outcomes and forces through
+    /// its running totals (two rows whatever the months) or, in a snapshot without them, its
+    /// (month, outcome) and (month, force) projections: the same sums as ``add(_:_:)`` for an
+    /// unfiltered query, from fewer cells.
     @inline(__always)
     func addProjected(_ p: NodeProjections, node g: Int) {
         guard monthLo <= monthHi else { return }
@@ -85,22 +87,38 @@ final class Tally {
         forEachInMonths(p.monthCategory, Int(p.monthCategoryStart[g])..<Int(p.monthCategoryStart[g + 1])) { c in
             m[(CrimeCell.month(c) &- lo) &* cats &+ CrimeCell.category(c)] &+= CrimeCell.count(c)
         }
-        forEachInMonths(p.monthOutcome, Int(p.monthOutcomeStart[g])..<Int(p.monthOutcomeStart[g + 1])) { c in
-            o[CrimeCell.outcome(c)] &+= CrimeCell.count(c)
-        }
-        forEachInMonths(p.monthForce, Int(p.monthForceStart[g])..<Int(p.monthForceStart[g + 1])) { c in
-            let force = CrimeCell.force(c)
-            answered |= 1 << UInt64(force)
-            if force == btpForce { btp &+= CrimeCell.count(c) }
+        if let totals = p.runningTotals {
+            if let r = totals.rows(node: g, monthLo: monthLo, monthHi: monthHi) {
+                for j in 0..<r.width {
+                    let n = r.count(j), id = r.id(j)
+                    if id < NodeRunningTotals.forceColumn { o[id] &+= n } else if n > 0 {
+                        let force = id &- NodeRunningTotals.forceColumn
+                        answered |= 1 << UInt64(force)
+                        if force == btpForce { btp &+= n }
+                    }
+                }
+            }
+        } else {
+            forEachInMonths(p.monthOutcome, Int(p.monthOutcomeStart[g])..<Int(p.monthOutcomeStart[g + 1])) { c in
+                o[CrimeCell.outcome(c)] &+= CrimeCell.count(c)
+            }
+            forEachInMonths(p.monthForce, Int(p.monthForceStart[g])..<Int(p.monthForceStart[g + 1])) { c in
+                let force = CrimeCell.force(c)
+                answered |= 1 << UInt64(force)
+                if force == btpForce { btp &+= CrimeCell.count(c) }
+            }
         }
         self.answered = answered
         self.btp = btp
     }
 }
 
-/// The per-node projections stored in the snapshot (see ``CrimeCell/projections(_:starts:)``).
+/// The per-node sums stored in the snapshot for unfiltered queries: the projections of the cells
+/// (see ``CrimeCell/projections(_:starts:)``) and, when the snapshot has them, the running totals.
 struct NodeProjections {
     let monthCategoryStart: UnsafeBufferPointer<UInt32>, monthCategory: UnsafeBufferPointer<UInt64>
     let monthOutcomeStart: UnsafeBufferPointer<UInt32>, monthOutcome: UnsafeBufferPointer<UInt64>
     let monthForceStart: UnsafeBufferPointer<UInt32>, monthForce: UnsafeBufferPointer<UInt64>
+    /// Nil for a snapshot written before they were stored (or when a test asks for the projections).
+    let runningTotals: NodeRunningTotals?
 }
