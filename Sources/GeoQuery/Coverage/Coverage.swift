@@ -144,7 +144,7 @@ extension CrimeMirror {
             (t.present >> UInt64(f)) & 1 == 1 && counted(f) && !areaForces.contains(where: { $0.index == f })
                 && range.contains(where: { !holds(month: $0, force: f) })
         }
-        for f in materialForces(candidates, in: plan.query.area, path: path) { areaForces.append((forces[f], f, nil)) }
+        for f in materialForces(candidates, visited: t, path: path) { areaForces.append((forces[f], f, nil)) }
 
         // A month is held when the mirror has it for every responsible force, and for every other
         // force of the area that it holds in some asked month. Another force (BTP) missing from all
@@ -230,13 +230,46 @@ extension CrimeMirror {
 
     /// Those of `candidates` that recorded at least 1% of the crimes at the area's map points in
     /// the months the mirror holds for them (the rule that tells a neighbour's stray crime from a
-    /// real feed), in `candidates` order.
-    /// - Complexity: one walk over the area, whatever the number of candidates; none when there
-    ///   are none. Inside nodes cost two rows of their running totals per run of months a
-    ///   candidate holds (a snapshot without running totals: their (month, force) projections).
-    func materialForces(_ candidates: [Int], in area: Area, path: SumPath = .fast) -> [Int] {
+    /// real feed), in `candidates` order. The area is the one `visited` was walked over: its
+    /// inside nodes and boundary points are read again, the tree is not.
+    /// - Complexity: none when there are no candidates; else per candidate, two rows of the
+    ///   running totals per run of months it holds for each inside node (a snapshot without
+    ///   running totals: the nodes' (month, force) projections), and the boundary points' cells.
+    func materialForces(_ candidates: [Int], visited: Tally, path: SumPath = .fast) -> [Int] {
         guard !candidates.isEmpty, monthsHeldCount > 0 else { return [] }
-        if path == .fast, let totals = projections.runningTotals { return materialForces(candidates, in: area, totals: totals) }
+        let nodes = visited.visitedNodes.all, points = visited.visitedPoints.all
+        let pointCells = self.pointCells, pointCellStart = self.pointCellStart
+        if path == .fast, let totals = projections.runningTotals {
+            let forceColumn = NodeRunningTotals.forceColumn
+            return candidates.filter { f in
+                var mine = 0, total = 0
+                heldRuns[f].withUnsafeBufferPointer { runs in
+                    for g in nodes {
+                        for run in runs {
+                            guard let r = totals.rows(node: Int(g), monthLo: run.lo, monthHi: run.hi) else { continue }
+                            for j in 0..<r.width where r.id(j) >= forceColumn {
+                                let n = r.count(j)
+                                total &+= n
+                                if r.id(j) == forceColumn &+ f { mine &+= n }
+                            }
+                        }
+                    }
+                    for p in points {
+                        let cells = Int(pointCellStart[Int(p)])..<Int(pointCellStart[Int(p) + 1])
+                        for run in runs {
+                            for k in CrimeCell.monthSlice(pointCells, cells, lo: run.lo, hi: run.hi) {
+                                let c = pointCells[k], m = CrimeCell.month(c)
+                                guard m >= run.lo && m <= run.hi else { continue }
+                                let n = CrimeCell.count(c)
+                                total &+= n
+                                if CrimeCell.force(c) == f { mine &+= n }
+                            }
+                        }
+                    }
+                }
+                return mine > 0 && mine * 100 >= total
+            }
+        }
         let span = monthsHeldCount, forceCount = forces.count, first = firstMonth?.ordinal ?? 0
         // counts[force * span + month offset], every month, every category.
         let counts = UnsafeMutableBufferPointer<Int>.allocate(capacity: forceCount * span)
@@ -250,9 +283,8 @@ extension CrimeMirror {
         }
         // The (month, force) projections, or the full cells for the plain walk.
         let (nodeCells, nodeStart) = path == .fast ? (projections.monthForce, projections.monthForceStart) : (self.nodeCells, self.nodeCellStart)
-        let pointCells = self.pointCells, pointCellStart = self.pointCellStart
-        guard (try? walk(area, node: { _, g in add(nodeCells, Int(nodeStart[g])..<Int(nodeStart[g + 1])) },
-                         point: { add(pointCells, Int(pointCellStart[$0])..<Int(pointCellStart[$0 + 1])) })) != nil else { return [] }
+        for g in nodes { add(nodeCells, Int(nodeStart[Int(g)])..<Int(nodeStart[Int(g) + 1])) }
+        for p in points { add(pointCells, Int(pointCellStart[Int(p)])..<Int(pointCellStart[Int(p) + 1])) }
         return candidates.filter { f in
             var mine = 0, total = 0
             for m in 0..<span where holds(month: first + m, force: f) {
@@ -260,47 +292,6 @@ extension CrimeMirror {
                 for g in 0..<forceCount { total += counts[g * span + m] }
             }
             return mine > 0 && mine * 100 >= total
-        }
-    }
-
-    /// ``materialForces(_:in:path:)`` through the running totals: per candidate, inside nodes add
-    /// two rows per run of months it holds, boundary points the cells of those runs.
-    private func materialForces(_ candidates: [Int], in area: Area, totals: NodeRunningTotals) -> [Int] {
-        let runs = heldRuns, pointCells = self.pointCells, pointCellStart = self.pointCellStart
-        let forceColumn = NodeRunningTotals.forceColumn
-        return withUnsafeTemporaryAllocation(of: (mine: Int, total: Int).self, capacity: candidates.count) { sums in
-            sums.initialize(repeating: (0, 0))
-            let walked = try? walk(area, node: { _, g in
-                for (i, f) in candidates.enumerated() {
-                    var mine = 0, total = 0
-                    for run in runs[f] {
-                        guard let r = totals.rows(node: g, monthLo: run.lo, monthHi: run.hi) else { continue }
-                        for j in 0..<r.width where r.id(j) >= forceColumn {
-                            let n = r.count(j)
-                            total &+= n
-                            if r.id(j) == forceColumn &+ f { mine &+= n }
-                        }
-                    }
-                    sums[i].mine &+= mine; sums[i].total &+= total
-                }
-            }, point: { p in
-                let cells = Int(pointCellStart[p])..<Int(pointCellStart[p + 1])
-                for (i, f) in candidates.enumerated() {
-                    var mine = 0, total = 0
-                    for run in runs[f] {
-                        for k in CrimeCell.monthSlice(pointCells, cells, lo: run.lo, hi: run.hi) {
-                            let c = pointCells[k], m = CrimeCell.month(c)
-                            guard m >= run.lo && m <= run.hi else { continue }
-                            let n = CrimeCell.count(c)
-                            total &+= n
-                            if CrimeCell.force(c) == f { mine &+= n }
-                        }
-                    }
-                    sums[i].mine &+= mine; sums[i].total &+= total
-                }
-            })
-            guard walked != nil else { return [] }
-            return candidates.indices.filter { sums[$0].mine > 0 && sums[$0].mine * 100 >= sums[$0].total }.map { candidates[$0] }
         }
     }
 }

@@ -177,10 +177,12 @@ public final class CrimeMirror: @unchecked Sendable {
             }
             tally.present |= nodeForceMask[g]
             tally.mapPoints += tree.points(level: level, node: g - Int(tree.levelStart[level - 1])).count
+            tally.visitedNodes.append(g)
         }, point: { p in
             tally.add(pointCells, Int(pointCellStart[p])..<Int(pointCellStart[p + 1]))
             tally.present |= pointForceMask[p]
             tally.mapPoints += 1
+            tally.visitedPoints.append(p)
         })
     }
 

@@ -17,6 +17,9 @@ final class Tally {
     /// Forces with any crime at the visited points, in any month (for coverage notes).
     var present: UInt64 = 0
     var mapPoints = 0
+    /// Inside nodes (global index) and boundary map points the walk added, so coverage's
+    /// material-share check reads them without walking the tree again.
+    var visitedNodes = Visits(), visitedPoints = Visits()
 
     init(monthLo: Int, monthHi: Int, categoryMask: UInt64, forceMask: UInt64, btpForce: Int, categories: Int, outcomes: Int) {
         self.monthLo = monthLo
@@ -34,6 +37,32 @@ final class Tally {
     deinit {
         matrix.deallocate()
         outcomes.deallocate()
+        visitedNodes.deallocate()
+        visitedPoints.deallocate()
+    }
+
+    /// A growable list of node or point indices in raw memory (no copy-on-write or reference
+    /// counting per append); its owner deallocates it.
+    struct Visits {
+        private var base: UnsafeMutablePointer<Int32>? = nil
+        private(set) var count = 0
+        private var capacity = 0
+
+        @inline(__always) mutating func append(_ i: Int) {
+            if count == capacity { grow() }
+            base.unsafelyUnwrapped[count] = Int32(truncatingIfNeeded: i)
+            count &+= 1
+        }
+
+        private mutating func grow() {
+            capacity = max(64, capacity * 2)
+            let bigger = UnsafeMutablePointer<Int32>.allocate(capacity: capacity)
+            if let base { bigger.moveInitialize(from: base, count: count); base.deallocate() }
+            base = bigger
+        }
+
+        var all: UnsafeBufferPointer<Int32> { UnsafeBufferPointer(start: base, count: count) }
+        func deallocate() { base?.deallocate() }
     }
 
     /// True when no category or force filter applies, so node projections can be used.

@@ -113,9 +113,14 @@ import Testing
             let anchor = located[Int.random(in: 0..<located.count, using: &rng)]
             let area = Area.circle(Circle(lat: anchor.lat!, lng: anchor.lng!, radius: Distance(metres: Double.random(in: 0.05...4, using: &rng) * Distance.metresPerMile)))
             let all = Array(mirror.forces.indices)
-            let fast = mirror.materialForces(all, in: area)
-            #expect(fast == mirror.materialForces(all, in: area, path: .cellWalk), "\(area)")
-            #expect(fast == old.materialForces(all, in: area), "\(area)")
+            func visited(_ m: CrimeMirror) throws -> Tally {
+                let tally = try QueryPlan(CrimeQuery(area: area), mirror: m).tally(m)
+                try m.add(area, to: tally)
+                return tally
+            }
+            let fast = mirror.materialForces(all, visited: try visited(mirror))
+            #expect(fast == mirror.materialForces(all, visited: try visited(mirror), path: .cellWalk), "\(area)")
+            #expect(fast == old.materialForces(all, visited: try visited(old)), "\(area)")
             material += fast.count
         }
         #expect(material > 200)
