@@ -171,19 +171,23 @@ public final class CrimeMirror: @unchecked Sendable {
         let tree = self.tree, projections = self.projections
         let nodeCells = self.nodeCells, nodeCellStart = self.nodeCellStart, nodeForceMask = self.nodeForceMask
         let pointCells = self.pointCells, pointCellStart = self.pointCellStart, pointForceMask = self.pointForceMask
+        // Counters and visit lists in locals, written back once: a class property changed in the
+        // closures would pay a dynamic exclusivity check per node and point.
+        var present = tally.present, mapPoints = tally.mapPoints, nodes = tally.visitedNodes, points = tally.visitedPoints
         tree.search(area, node: { level, g in
             if projected { tally.addProjected(projections, node: g) } else {
                 tally.add(nodeCells, Int(nodeCellStart[g])..<Int(nodeCellStart[g + 1]))
             }
-            tally.present |= nodeForceMask[g]
-            tally.mapPoints += tree.points(level: level, node: g - Int(tree.levelStart[level - 1])).count
-            tally.visitedNodes.append(g)
+            present |= nodeForceMask[g]
+            mapPoints += tree.points(level: level, node: g - Int(tree.levelStart[level - 1])).count
+            nodes.append(g)
         }, point: { p in
             tally.add(pointCells, Int(pointCellStart[p])..<Int(pointCellStart[p + 1]))
-            tally.present |= pointForceMask[p]
-            tally.mapPoints += 1
-            tally.visitedPoints.append(p)
+            present |= pointForceMask[p]
+            mapPoints += 1
+            points.append(p)
         })
+        (tally.present, tally.mapPoints, tally.visitedNodes, tally.visitedPoints) = (present, mapPoints, nodes, points)
     }
 
     /// Walks the tree over `area`: `node(level, g)` for each whole node inside it (g global),
