@@ -24,6 +24,12 @@ let package = Package(
             path: "Benchmarks/GeoQueryBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        // The per-query floor's query sets in one plain process, for callgrind (BENCHMARKS.md).
+        .executableTarget(
+            name: "QueryFloor",
+            dependencies: [.product(name: "GeoQuery", package: root)],
+            path: "QueryFloor"
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

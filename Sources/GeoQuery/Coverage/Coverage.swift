@@ -122,7 +122,7 @@ extension CrimeMirror {
     }
 
     /// The coverage of a planned query whose tally has been taken.
-    func coverage(_ plan: QueryPlan, _ t: Tally) -> Coverage {
+    func coverage(_ plan: QueryPlan, _ t: Tally, path: SumPath = .fast) -> Coverage {
         var c = Coverage()
         let range = plan.from.ordinal...plan.to.ordinal
         c.monthsAsked = range.count
@@ -144,7 +144,7 @@ extension CrimeMirror {
             (t.present >> UInt64(f)) & 1 == 1 && counted(f) && !areaForces.contains(where: { $0.index == f })
                 && range.contains(where: { !holds(month: $0, force: f) })
         }
-        for f in materialForces(candidates, in: plan.query.area) { areaForces.append((forces[f], f, nil)) }
+        for f in materialForces(candidates, visited: t, path: path) { areaForces.append((forces[f], f, nil)) }
 
         // A month is held when the mirror has it for every responsible force, and for every other
         // force of the area that it holds in some asked month. Another force (BTP) missing from all
@@ -230,12 +230,47 @@ extension CrimeMirror {
 
     /// Those of `candidates` that recorded at least 1% of the crimes at the area's map points in
     /// the months the mirror holds for them (the rule that tells a neighbour's stray crime from a
-    /// real feed), in `candidates` order.
-    /// - Complexity: one walk over the area through the per-node (month, force) projections,
-    ///   whatever the number of candidates; none when there are none.
-    func materialForces(_ candidates: [Int], in area: Area) -> [Int] {
-        let span = monthsHeldCount, forceCount = forces.count
-        guard !candidates.isEmpty, span > 0, let first = firstMonth?.ordinal else { return [] }
+    /// real feed), in `candidates` order. The area is the one `visited` was walked over: its
+    /// inside nodes and boundary points are read again, the tree is not.
+    /// - Complexity: none when there are no candidates; else per candidate, two rows of the
+    ///   running totals per run of months it holds for each inside node (a snapshot without
+    ///   running totals: the nodes' (month, force) projections), and the boundary points' cells.
+    func materialForces(_ candidates: [Int], visited: Tally, path: SumPath = .fast) -> [Int] {
+        guard !candidates.isEmpty, monthsHeldCount > 0 else { return [] }
+        let nodes = visited.visitedNodes.all, points = visited.visitedPoints.all
+        let pointCells = self.pointCells, pointCellStart = self.pointCellStart
+        if path == .fast, let totals = projections.runningTotals {
+            let forceColumn = NodeRunningTotals.forceColumn
+            return candidates.filter { f in
+                var mine = 0, total = 0
+                heldRuns[f].withUnsafeBufferPointer { runs in
+                    for g in nodes {
+                        for run in runs {
+                            guard let r = totals.rows(node: Int(g), monthLo: run.lo, monthHi: run.hi) else { continue }
+                            for j in 0..<r.width where r.id(j) >= forceColumn {
+                                let n = r.count(j)
+                                total &+= n
+                                if r.id(j) == forceColumn &+ f { mine &+= n }
+                            }
+                        }
+                    }
+                    for p in points {
+                        let cells = Int(pointCellStart[Int(p)])..<Int(pointCellStart[Int(p) + 1])
+                        for run in runs {
+                            for k in CrimeCell.monthSlice(pointCells, cells, lo: run.lo, hi: run.hi) {
+                                let c = pointCells[k], m = CrimeCell.month(c)
+                                guard m >= run.lo && m <= run.hi else { continue }
+                                let n = CrimeCell.count(c)
+                                total &+= n
+                                if CrimeCell.force(c) == f { mine &+= n }
+                            }
+                        }
+                    }
+                }
+                return mine > 0 && mine * 100 >= total
+            }
+        }
+        let span = monthsHeldCount, forceCount = forces.count, first = firstMonth?.ordinal ?? 0
         // counts[force * span + month offset], every month, every category.
         let counts = UnsafeMutableBufferPointer<Int>.allocate(capacity: forceCount * span)
         counts.initialize(repeating: 0)
@@ -246,15 +281,10 @@ extension CrimeMirror {
                 counts[CrimeCell.force(c) &* span &+ CrimeCell.month(c)] &+= CrimeCell.count(c)
             }
         }
-        let tree = self.tree, p = projections, pointCells = self.pointCells, pointCellStart = self.pointCellStart
-        func walk<A: TreeArea>(_ a: A) {
-            tree.search(a, node: { _, g in add(p.monthForce, Int(p.monthForceStart[g])..<Int(p.monthForceStart[g + 1])) },
-                        point: { add(pointCells, Int(pointCellStart[$0])..<Int(pointCellStart[$0 + 1])) })
-        }
-        switch area {
-        case .circle(let c): walk(CircleArea(c))
-        case .polygon(let poly): guard let a = try? PolygonArea(poly) else { return [] }; walk(a)
-        }
+        // The (month, force) projections, or the full cells for the plain walk.
+        let (nodeCells, nodeStart) = path == .fast ? (projections.monthForce, projections.monthForceStart) : (self.nodeCells, self.nodeCellStart)
+        for g in nodes { add(nodeCells, Int(nodeStart[Int(g)])..<Int(nodeStart[Int(g) + 1])) }
+        for p in points { add(pointCells, Int(pointCellStart[Int(p)])..<Int(pointCellStart[Int(p) + 1])) }
         return candidates.filter { f in
             var mine = 0, total = 0
             for m in 0..<span where holds(month: first + m, force: f) {

@@ -38,6 +38,8 @@ enum CrimeCell {
     @inline(__always)
     static func monthSlice(_ cells: UnsafeBufferPointer<UInt64>, _ range: Range<Int>, lo: Int, hi: Int) -> Range<Int> {
         if range.count <= 8 { return range }  // short lists: the per-cell month check is cheaper
+        // A range holding all the list's months (every all-months query) needs no search.
+        if month(cells[range.lowerBound]) >= lo && month(cells[range.upperBound - 1]) <= hi { return range }
         let first = lowerBound(cells, range, UInt64(lo) << 52)
         let last = hi + 1 >= maxMonths ? range.upperBound : lowerBound(cells, first..<range.upperBound, UInt64(hi + 1) << 52)
         return first..<last

@@ -68,8 +68,17 @@ final class Snapshot: @unchecked Sendable {
     /// Whether the snapshot holds section `s` (optional sections may be missing in older ones).
     func has(_ s: SnapshotFormat.Section) -> Bool { sections[s.rawValue] != nil }
 
+    /// A section's bytes (empty for an optional section this snapshot lacks).
     func raw(_ s: SnapshotFormat.Section) -> UnsafeRawBufferPointer {
-        SectionedFile.bytes(bytes.raw, sections[s.rawValue]!)
+        guard let entry = sections[s.rawValue] else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+        return SectionedFile.bytes(bytes.raw, entry)
+    }
+
+    /// The per-node running totals, or nil for a snapshot written before they were stored.
+    func nodeRunningTotals() -> NodeRunningTotals? {
+        guard sections[SnapshotFormat.Section.nodeRunningTotalStart.rawValue] != nil,
+              sections[SnapshotFormat.Section.nodeRunningTotals.rawValue] != nil else { return nil }
+        return NodeRunningTotals(start: array(.nodeRunningTotalStart), values: array(.nodeRunningTotals))
     }
 
     /// A section as a typed array view (sections are 16-byte aligned and sized by their type).

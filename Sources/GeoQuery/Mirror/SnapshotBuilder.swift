@@ -186,6 +186,9 @@ struct SnapshotBuilder {
         image.add(.nodeMonthOutcome, node.projections.monthOutcome.cells)
         image.add(.nodeMonthForceStart, node.projections.monthForce.starts)
         image.add(.nodeMonthForce, node.projections.monthForce.cells)
+        let totals = NodeRunningTotals.build(cells: node.cells, starts: node.cellStart)
+        image.add(.nodeRunningTotalStart, totals.start)
+        image.add(.nodeRunningTotals, totals.values)
         return image
     }
 

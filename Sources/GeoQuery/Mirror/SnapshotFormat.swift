@@ -27,6 +27,9 @@ enum SnapshotFormat {
         // Per-node projections of the cells for unfiltered queries: (month, category),
         // (month, outcome) and (month, force), each a CSR list like nodeCells.
         case nodeMonthCategoryStart = 100, nodeMonthCategory, nodeMonthOutcomeStart, nodeMonthOutcome, nodeMonthForceStart, nodeMonthForce
+        // Per-node running totals by outcome and force over months (see ``NodeRunningTotals``).
+        // Optional: snapshots written before them answer through the projections above.
+        case nodeRunningTotalStart = 106, nodeRunningTotals
         // Crime rows, sorted by point then month; no-location rows last.
         case pointCrimeStart = 50, crimeMonth, crimeForce, crimeCategory, crimeOutcome, crimeStreetOutcome,
              crimeOutcomeMonth, crimeReportedBy, crimeFallsWithin, crimeLocation, crimeLsoaCode, crimeLsoaName,
@@ -45,7 +48,12 @@ enum SnapshotFormat {
         case boundaryLonLatStart = 123, boundaryLonLatWKB
 
         /// Sections a snapshot may lack (added later, with a fallback).
-        var isOptional: Bool { self == .boundaryLonLatStart || self == .boundaryLonLatWKB || self == .crimeIDRank }
+        var isOptional: Bool {
+            switch self {
+            case .boundaryLonLatStart, .boundaryLonLatWKB, .nodeRunningTotalStart, .nodeRunningTotals, .crimeIDRank: true
+            default: false
+            }
+        }
 
         /// Row data, verified lazily (police-json, re-ingest); everything else, the boundaries
         /// included, is verified at open.

@@ -32,8 +32,11 @@ public final class CrimeMirror: @unchecked Sendable {
     var monthsHeldCount: Int { monthsHeld.count }
     /// Outcome texts as results show them ("none" for no outcome).
     let outcomeLabels: [String]
-    /// No-location crimes by force, month offset and category (dense; small), for `no_location`.
-    private let noLocationTable: [Int]
+    /// Runs of month offsets each force holds (`lo...hi`), for the material-share check.
+    let heldRuns: [[(lo: Int, hi: Int)]]
+    /// No-location crimes by force, month offset and category, as running sums over months
+    /// (`[(force × (span + 1) + m) × categories + c]` counts months before offset m), for `no_location`.
+    private let noLocationRunning: [Int]
     let btpForce: Int
     /// The catchments, opened on first use (see ``catchments()``).
     let catchmentCache = LazyValue<CatchmentStore>()
@@ -81,7 +84,8 @@ public final class CrimeMirror: @unchecked Sendable {
         pointForceMask = s.array(.pointForceMask); nodeForceMask = s.array(.nodeForceMask)
         projections = NodeProjections(monthCategoryStart: s.array(.nodeMonthCategoryStart), monthCategory: s.array(.nodeMonthCategory),
                                       monthOutcomeStart: s.array(.nodeMonthOutcomeStart), monthOutcome: s.array(.nodeMonthOutcome),
-                                      monthForceStart: s.array(.nodeMonthForceStart), monthForce: s.array(.nodeMonthForce))
+                                      monthForceStart: s.array(.nodeMonthForceStart), monthForce: s.array(.nodeMonthForce),
+                                      runningTotals: s.nodeRunningTotals())
         forces = s.strings(.forces).all
         categories = s.strings(.categories).all
         outcomes = s.strings(.outcomes).all
@@ -100,17 +104,31 @@ public final class CrimeMirror: @unchecked Sendable {
         }
         forceMonths = fm
         monthsHeld = any
-        outcomeLabels = outcomes.map { $0.isEmpty ? "none" : $0 }
-        var nl = [Int](repeating: 0, count: forces.count * span * categories.count)
-        for c in noLocationCells {
-            nl[(CrimeCell.force(c) * span + CrimeCell.month(c)) * categories.count + CrimeCell.category(c)] += CrimeCell.count(c)
+        heldRuns = fm.map { held in
+            var runs: [(lo: Int, hi: Int)] = []
+            for m in held.indices where held[m] {
+                if let last = runs.last, last.hi == m - 1 { runs[runs.count - 1].hi = m } else { runs.append((m, m)) }
+            }
+            return runs
         }
-        noLocationTable = nl
+        outcomeLabels = outcomes.map { $0.isEmpty ? "none" : $0 }
+        let cats = categories.count
+        var nl = [Int](repeating: 0, count: forces.count * (span + 1) * cats)
+        for c in noLocationCells {
+            nl[(CrimeCell.force(c) * (span + 1) + CrimeCell.month(c) + 1) * cats + CrimeCell.category(c)] += CrimeCell.count(c)
+        }
+        for f in forces.indices {
+            for m in stride(from: 1, through: span, by: 1) {
+                for c in 0..<cats { nl[(f * (span + 1) + m) * cats + c] += nl[(f * (span + 1) + m - 1) * cats + c] }
+            }
+        }
+        noLocationRunning = nl
         btpForce = index[Force.btp] ?? -1
         guard pointCellStart.count == tree.pointCount + 1, nodeCellStart.count == tree.minLat.count + 1,
               Int(pointCellStart.last ?? 0) == pointCells.count, Int(nodeCellStart.last ?? 0) == nodeCells.count,
               projections.monthCategoryStart.count == nodeCellStart.count, projections.monthOutcomeStart.count == nodeCellStart.count,
-              projections.monthForceStart.count == nodeCellStart.count else {
+              projections.monthForceStart.count == nodeCellStart.count,
+              projections.runningTotals?.isConsistent(nodes: nodeCellStart.count - 1) ?? true else {
             throw GeoQueryError.mirrorCorrupt("\(s.path) is inconsistent (index sizes disagree): re-run geoquery ingest to rebuild it")
         }
     }
@@ -121,11 +139,16 @@ public final class CrimeMirror: @unchecked Sendable {
         try query(QueryPlan(q, mirror: self))
     }
 
+    /// How a query adds up inside nodes: `.fast` through the per-node projections and running
+    /// totals, or `.cellWalk` through every node's full cells, the plain walk the fast one must
+    /// equal (tests).
+    enum SumPath { case fast, cellWalk }
+
     /// A query already checked against this mirror (callers that need the plan's masks too).
-    func query(_ plan: QueryPlan) throws -> QueryResult {
+    func query(_ plan: QueryPlan, path: SumPath = .fast) throws -> QueryResult {
         let tally = plan.tally(self)
-        try add(plan.query.area, to: tally)
-        var result = plan.result(tally, mirror: self)
+        try add(plan.query.area, to: tally, path: path)
+        var result = plan.result(tally, mirror: self, path: path)
         if let c = plan.query.centre {
             result.centre = c
             result.notes = [c.description] + c.notes + result.notes
@@ -134,45 +157,55 @@ public final class CrimeMirror: @unchecked Sendable {
     }
 
     /// Adds everything inside `area` to `tally`.
-    func add(_ area: Area, to tally: Tally) throws {
+    func add(_ area: Area, to tally: Tally, path: SumPath = .fast) throws {
         switch area {
-        case .circle(let c): add(CircleArea(c), to: tally)
-        case .polygon(let p): add(try PolygonArea(p), to: tally)
+        case .circle(let c): add(CircleArea(c), to: tally, path: path)
+        case .polygon(let p): add(try PolygonArea(p), to: tally, path: path)
         }
     }
 
     /// Walks the tree over `area`: whole inside nodes through their aggregates, crossing leaves point by point.
-    private func add<A: TreeArea>(_ area: A, to tally: Tally) {
-        let projected = tally.unfiltered
+    private func add<A: TreeArea>(_ area: A, to tally: Tally, path: SumPath) {
+        let projected = tally.unfiltered && path == .fast
         // Locals, so the hot closures touch no class property.
         let tree = self.tree, projections = self.projections
         let nodeCells = self.nodeCells, nodeCellStart = self.nodeCellStart, nodeForceMask = self.nodeForceMask
         let pointCells = self.pointCells, pointCellStart = self.pointCellStart, pointForceMask = self.pointForceMask
+        // Counters and visit lists in locals, written back once: a class property changed in the
+        // closures would pay a dynamic exclusivity check per node and point.
+        var present = tally.present, mapPoints = tally.mapPoints, nodes = tally.visitedNodes, points = tally.visitedPoints
         tree.search(area, node: { level, g in
             if projected { tally.addProjected(projections, node: g) } else {
                 tally.add(nodeCells, Int(nodeCellStart[g])..<Int(nodeCellStart[g + 1]))
             }
-            tally.present |= nodeForceMask[g]
-            tally.mapPoints += tree.points(level: level, node: g - Int(tree.levelStart[level - 1])).count
+            present |= nodeForceMask[g]
+            mapPoints += tree.points(level: level, node: g - Int(tree.levelStart[level - 1])).count
+            nodes.append(g)
         }, point: { p in
             tally.add(pointCells, Int(pointCellStart[p])..<Int(pointCellStart[p + 1]))
-            tally.present |= pointForceMask[p]
-            tally.mapPoints += 1
+            present |= pointForceMask[p]
+            mapPoints += 1
+            points.append(p)
         })
+        (tally.present, tally.mapPoints, tally.visitedNodes, tally.visitedPoints) = (present, mapPoints, nodes, points)
+    }
+
+    /// Walks the tree over `area`: `node(level, g)` for each whole node inside it (g global),
+    /// `point(p)` for each map point inside it on a crossing leaf.
+    func walk(_ area: Area, node: (_ level: Int, _ globalNode: Int) -> Void, point: (Int) -> Void) throws {
+        switch area {
+        case .circle(let c): tree.search(CircleArea(c), node: node, point: point)
+        case .polygon(let p): tree.search(try PolygonArea(p), node: node, point: point)
+        }
     }
 
     /// Map points inside an area, in index order.
     func points(in area: Area) throws -> [Int] {
         var points: [Int] = []
-        func collect<A: TreeArea>(_ a: A) {
-            tree.search(a, node: { level, g in
-                points += tree.points(level: level, node: g - Int(tree.levelStart[level - 1]))
-            }, point: { points.append($0) })
-        }
-        switch area {
-        case .circle(let c): collect(CircleArea(c))
-        case .polygon(let p): collect(try PolygonArea(p))
-        }
+        let tree = self.tree
+        try walk(area, node: { level, g in
+            points += tree.points(level: level, node: g - Int(tree.levelStart[level - 1]))
+        }, point: { points.append($0) })
         return points.sorted()
     }
 }
@@ -212,15 +245,15 @@ extension CrimeMirror {
 
 extension CrimeMirror {
     /// No-location crimes of the given forces, months (offsets) and categories.
-    /// - Complexity: O(forces × months × categories) over a small dense table.
+    /// - Complexity: O(forces × categories): two running sums each, whatever the months.
     func noLocationCount(monthLo: Int, monthHi: Int, categoryMask: UInt64, forces: UInt64) -> Int {
         guard monthLo <= monthHi else { return 0 }
         let span = monthsHeldCount, cats = categories.count
         var total = 0
         for f in 0..<self.forces.count where (forces >> UInt64(f)) & 1 == 1 {
-            for m in monthLo...monthHi {
-                let row = (f * span + m) * cats
-                for c in 0..<cats where (categoryMask >> UInt64(c)) & 1 == 1 { total += noLocationTable[row + c] }
+            let before = (f * (span + 1) + monthLo) * cats, through = (f * (span + 1) + monthHi + 1) * cats
+            for c in 0..<cats where (categoryMask >> UInt64(c)) & 1 == 1 {
+                total += noLocationRunning[through + c] - noLocationRunning[before + c]
             }
         }
         return total

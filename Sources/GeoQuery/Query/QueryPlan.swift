@@ -55,7 +55,7 @@ struct QueryPlan {
     }
 
     /// Turns the sums into a result, with the no-location count and the coverage notes.
-    func result(_ t: Tally, mirror: CrimeMirror) -> QueryResult {
+    func result(_ t: Tally, mirror: CrimeMirror, path: CrimeMirror.SumPath = .fast) -> QueryResult {
         var r = QueryResult(from: from, to: to)
         r.synthetic = mirror.synthetic
         r.areaKm2 = query.area.areaKm2
@@ -81,7 +81,7 @@ struct QueryPlan {
         if t.answered != 0 {
             r.noLocation = mirror.noLocationCount(monthLo: monthLo, monthHi: monthHi, categoryMask: categoryMask, forces: t.answered & forceMask)
         }
-        r.coverage = mirror.coverage(self, t)
+        r.coverage = mirror.coverage(self, t, path: path)
         r.notes = notes(t, mirror: mirror, result: &r)
         return r
     }

@@ -17,6 +17,9 @@ final class Tally {
     /// Forces with any crime at the visited points, in any month (for coverage notes).
     var present: UInt64 = 0
     var mapPoints = 0
+    /// Inside nodes (global index) and boundary map points the walk added, so coverage's
+    /// material-share check reads them without walking the tree again.
+    var visitedNodes = Visits(), visitedPoints = Visits()
 
     init(monthLo: Int, monthHi: Int, categoryMask: UInt64, forceMask: UInt64, btpForce: Int, categories: Int, outcomes: Int) {
         self.monthLo = monthLo
@@ -34,6 +37,32 @@ final class Tally {
     deinit {
         matrix.deallocate()
         outcomes.deallocate()
+        visitedNodes.deallocate()
+        visitedPoints.deallocate()
+    }
+
+    /// A growable list of node or point indices in raw memory (no copy-on-write or reference
+    /// counting per append); its owner deallocates it.
+    struct Visits {
+        private var base: UnsafeMutablePointer<Int32>? = nil
+        private(set) var count = 0
+        private var capacity = 0
+
+        @inline(__always) mutating func append(_ i: Int) {
+            if count == capacity { grow() }
+            base.unsafelyUnwrapped[count] = Int32(truncatingIfNeeded: i)
+            count &+= 1
+        }
+
+        private mutating func grow() {
+            capacity = max(64, capacity * 2)
+            let bigger = UnsafeMutablePointer<Int32>.allocate(capacity: capacity)
+            if let base { bigger.moveInitialize(from: base, count: count); base.deallocate() }
+            base = bigger
+        }
+
+        var all: UnsafeBufferPointer<Int32> { UnsafeBufferPointer(start: base, count: count) }
+        func deallocate() { base?.deallocate() }
     }
 
     /// True when no category or force filter applies, so node projections can be used.
@@ -74,8 +103,10 @@ final class Tally {
         self.btp = btp
     }
 
-    /// Adds a node through its (month, category), (month, outcome) and (month, force)
-    /// projections: the same sums as ``add(_:_:)`` for an unfiltered query, from fewer cells.
+    /// Adds a node through its (month, category) projection, and its outcomes and forces through
+    /// its running totals (two rows whatever the months) or, in a snapshot without them, its
+    /// (month, outcome) and (month, force) projections: the same sums as ``add(_:_:)`` for an
+    /// unfiltered query, from fewer cells.
     @inline(__always)
     func addProjected(_ p: NodeProjections, node g: Int) {
         guard monthLo <= monthHi else { return }
@@ -85,22 +116,38 @@ final class Tally {
         forEachInMonths(p.monthCategory, Int(p.monthCategoryStart[g])..<Int(p.monthCategoryStart[g + 1])) { c in
             m[(CrimeCell.month(c) &- lo) &* cats &+ CrimeCell.category(c)] &+= CrimeCell.count(c)
         }
-        forEachInMonths(p.monthOutcome, Int(p.monthOutcomeStart[g])..<Int(p.monthOutcomeStart[g + 1])) { c in
-            o[CrimeCell.outcome(c)] &+= CrimeCell.count(c)
-        }
-        forEachInMonths(p.monthForce, Int(p.monthForceStart[g])..<Int(p.monthForceStart[g + 1])) { c in
-            let force = CrimeCell.force(c)
-            answered |= 1 << UInt64(force)
-            if force == btpForce { btp &+= CrimeCell.count(c) }
+        if let totals = p.runningTotals {
+            if let r = totals.rows(node: g, monthLo: monthLo, monthHi: monthHi) {
+                for j in 0..<r.width {
+                    let n = r.count(j), id = r.id(j)
+                    if id < NodeRunningTotals.forceColumn { o[id] &+= n } else if n > 0 {
+                        let force = id &- NodeRunningTotals.forceColumn
+                        answered |= 1 << UInt64(force)
+                        if force == btpForce { btp &+= n }
+                    }
+                }
+            }
+        } else {
+            forEachInMonths(p.monthOutcome, Int(p.monthOutcomeStart[g])..<Int(p.monthOutcomeStart[g + 1])) { c in
+                o[CrimeCell.outcome(c)] &+= CrimeCell.count(c)
+            }
+            forEachInMonths(p.monthForce, Int(p.monthForceStart[g])..<Int(p.monthForceStart[g + 1])) { c in
+                let force = CrimeCell.force(c)
+                answered |= 1 << UInt64(force)
+                if force == btpForce { btp &+= CrimeCell.count(c) }
+            }
         }
         self.answered = answered
         self.btp = btp
     }
 }
 
-/// The per-node projections stored in the snapshot (see ``CrimeCell/projections(_:starts:)``).
+/// The per-node sums stored in the snapshot for unfiltered queries: the projections of the cells
+/// (see ``CrimeCell/projections(_:starts:)``) and, when the snapshot has them, the running totals.
 struct NodeProjections {
     let monthCategoryStart: UnsafeBufferPointer<UInt32>, monthCategory: UnsafeBufferPointer<UInt64>
     let monthOutcomeStart: UnsafeBufferPointer<UInt32>, monthOutcome: UnsafeBufferPointer<UInt64>
     let monthForceStart: UnsafeBufferPointer<UInt32>, monthForce: UnsafeBufferPointer<UInt64>
+    /// Nil for a snapshot written before they were stored (or when a test asks for the projections).
+    let runningTotals: NodeRunningTotals?
 }

@@ -97,7 +97,8 @@ extension CrimeMirror {
             switch s {
             case .pointCells, .pointCellStart: pointCells += n
             case .nodeCells, .nodeCellStart: nodeCells += n
-            case .nodeMonthCategory, .nodeMonthCategoryStart, .nodeMonthOutcome, .nodeMonthOutcomeStart, .nodeMonthForce, .nodeMonthForceStart: projections += n
+            case .nodeMonthCategory, .nodeMonthCategoryStart, .nodeMonthOutcome, .nodeMonthOutcomeStart, .nodeMonthForce, .nodeMonthForceStart,
+                 .nodeRunningTotalStart, .nodeRunningTotals: projections += n
             default: break
             }
         }

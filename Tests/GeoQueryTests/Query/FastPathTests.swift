@@ -1,0 +1,147 @@
+import Foundation
+import Testing
+@testable import GeoQuery
+
+/// The per-query floor's fast path (per-node running totals, the material-share check through
+/// them, running no-location sums) against the plain cell walk, and against the same snapshot
+/// without the running-total sections (as geoquery wrote it before them), on the real mirror.
+@Suite struct FastPathTests {
+    /// The real mirror's snapshot rewritten without the optional running-total sections: every
+    /// other section byte for byte, as a snapshot written before them holds.
+    static let mirrorWithoutTotals: CrimeMirror = {
+        let dir = TestData.temporaryDirectory("without-totals")
+        let path = TestData.realMirrorPath + "/" + SnapshotFormat.fileName
+        let bytes = FileManager.default.contents(atPath: path)!
+        var out: [UInt8] = []
+        bytes.withUnsafeBytes { raw in
+            let entries = try! SnapshotFormat.file.sections(raw, path: path)
+            let dropped: Set<UInt32> = [SnapshotFormat.Section.nodeRunningTotalStart.rawValue, SnapshotFormat.Section.nodeRunningTotals.rawValue]
+            let kept = entries.keys.sorted().filter { !dropped.contains($0) }.map { id -> (id: UInt32, bytes: SectionedFile.Bytes) in
+                let section = Array(SectionedFile.bytes(raw, entries[id]!))
+                return (id, { body in section.withUnsafeBytes { body($0) } })
+            }
+            SnapshotFormat.file.write(kept, to: { out += $0; return true })
+        }
+        _ = FileManager.default.createFile(atPath: dir + "/" + SnapshotFormat.fileName, contents: Data(out))
+        return try! CrimeMirror.open(.directory(dir))
+    }()
+
+    /// Every node's running totals give, for a random month range, the outcome and force sums its cells give.
+    @Test func runningTotalsEqualCellSumsOnEveryNode() throws {
+        let mirror = TestData.realMirror
+        let totals = try #require(mirror.projections.runningTotals)
+        var rng = SeededRandom(seed: SeededRandom.seed(1010))
+        let span = mirror.monthsHeldCount
+        var nonEmpty = 0
+        for g in 0..<(mirror.nodeCellStart.count - 1) {
+            var lo = Int.random(in: 0..<span, using: &rng), hi = Int.random(in: 0..<span, using: &rng)
+            if lo > hi { swap(&lo, &hi) }
+            if g % 5 == 0 { (lo, hi) = (0, span - 1) }
+            var outcomes = [Int](repeating: 0, count: mirror.outcomes.count), forces = [Int](repeating: 0, count: mirror.forces.count)
+            for i in Int(mirror.nodeCellStart[g])..<Int(mirror.nodeCellStart[g + 1]) {
+                let c = mirror.nodeCells[i]
+                guard (lo...hi).contains(CrimeCell.month(c)) else { continue }
+                outcomes[CrimeCell.outcome(c)] += CrimeCell.count(c)
+                forces[CrimeCell.force(c)] += CrimeCell.count(c)
+            }
+            var gotOutcomes = [Int](repeating: 0, count: outcomes.count), gotForces = [Int](repeating: 0, count: forces.count)
+            if let r = totals.rows(node: g, monthLo: lo, monthHi: hi) {
+                for j in 0..<r.width {
+                    let id = r.id(j)
+                    if id < NodeRunningTotals.forceColumn { gotOutcomes[id] += r.count(j) } else { gotForces[id - NodeRunningTotals.forceColumn] += r.count(j) }
+                }
+            }
+            #expect(gotOutcomes == outcomes && gotForces == forces, "node \(g), months \(lo)...\(hi)")
+            if outcomes.contains(where: { $0 > 0 }) { nonEmpty += 1 }
+        }
+        #expect(nonEmpty > 1000)
+    }
+
+    /// Random radius and LSOA queries (random month ranges reaching past both ends of the mirror,
+    /// categories, forces, BTP left out or not) give identical results, coverage and notes
+    /// included, on the fast path, the plain cell walk, and the snapshot without running totals.
+    @Test func randomQueriesSameOnEveryPath() throws {
+        let mirror = TestData.realMirror, old = Self.mirrorWithoutTotals
+        #expect(old.projections.runningTotals == nil && mirror.projections.runningTotals != nil)
+        let seed = SeededRandom.seed(20_261_202)
+        var rng = SeededRandom(seed: seed)
+        let located = TestData.referenceRows.filter { $0.lat != nil }
+        let months = (Month("2018-07")!...Month("2023-01")!).months
+        let lsoas = try ["E06000016", "E09000001", "E06000047"].flatMap { code in
+            try PolygonReader.geojsonFeatures(String(contentsOfFile: TestData.shared.appendingPathComponent("boundaries/lsoa-2011-by-lad/\(code).json").path, encoding: .utf8),
+                                              key: "LSOA11CD", repair: true).map(\.polygon)
+        }
+        var unfilteredWithCrimes = 0, strayForces = 0
+        for i in 0..<400 {
+            let area: Area
+            if i == 0 {
+                area = .circle(Circle(lat: 52.6344, lng: -1.1313, radius: Distance(metres: 0.5 * Distance.metresPerMile)))
+            } else if i % 3 == 2 {
+                area = .polygon(lsoas[Int.random(in: 0..<lsoas.count, using: &rng)])
+            } else {
+                let anchor = located[Int.random(in: 0..<located.count, using: &rng)]
+                let miles = i % 10 == 0 ? Double.random(in: 3...10, using: &rng) : Double.random(in: 0.05...3, using: &rng)
+                area = .circle(Circle(lat: anchor.lat! + Double.random(in: -0.02...0.02, using: &rng),
+                                      lng: anchor.lng! + Double.random(in: -0.03...0.03, using: &rng), radius: Distance(metres: miles * Distance.metresPerMile)))
+            }
+            var a = months[Int.random(in: 0..<months.count, using: &rng)], b = months[Int.random(in: 0..<months.count, using: &rng)]
+            if a > b { swap(&a, &b) }
+            let whole = i % 4 == 0
+            let categories = i % 5 == 1 ? [Category.standard[Int.random(in: 0..<Category.standard.count, using: &rng)]] : []
+            let forces = i % 7 == 3 ? [mirror.forces[Int.random(in: 0..<mirror.forces.count, using: &rng)]] : []
+            let q = CrimeQuery(area: area, from: whole ? nil : a, to: whole ? nil : b, categories: categories, forces: forces, excludeBTP: i % 11 == 5)
+            let fast = try mirror.query(QueryPlan(q, mirror: mirror))
+            let cellWalk = try mirror.query(QueryPlan(q, mirror: mirror), path: .cellWalk)
+            let withoutTotals = try old.query(QueryPlan(q, mirror: old))
+            #expect(fast == cellWalk, "query \(i) (seed \(seed)): \(q)")
+            #expect(fast == withoutTotals, "query \(i) (seed \(seed)), snapshot without running totals: \(q)")
+            if categories.isEmpty && forces.isEmpty && !q.excludeBTP && fast.total > 0 { unfilteredWithCrimes += 1 }
+            if fast.coverage.missing.contains(where: { !$0.responsible }) { strayForces += 1 }
+        }
+        // The fast path was exercised, and so was the material-share check finding a force.
+        #expect(unfilteredWithCrimes > 100 && strayForces > 5, "\(unfilteredWithCrimes) unfiltered with crimes, \(strayForces) with a material non-responsible force")
+    }
+
+    /// The material-share check with every force present as a candidate: the running totals, the
+    /// (month, force) projections and the full cells pick the same forces.
+    @Test func materialForcesSameOnEveryPath() throws {
+        let mirror = TestData.realMirror, old = Self.mirrorWithoutTotals
+        var rng = SeededRandom(seed: SeededRandom.seed(77))
+        let located = TestData.referenceRows.filter { $0.lat != nil }
+        var material = 0
+        for _ in 0..<200 {
+            let anchor = located[Int.random(in: 0..<located.count, using: &rng)]
+            let area = Area.circle(Circle(lat: anchor.lat!, lng: anchor.lng!, radius: Distance(metres: Double.random(in: 0.05...4, using: &rng) * Distance.metresPerMile)))
+            let all = Array(mirror.forces.indices)
+            func visited(_ m: CrimeMirror) throws -> Tally {
+                let tally = try QueryPlan(CrimeQuery(area: area), mirror: m).tally(m)
+                try m.add(area, to: tally)
+                return tally
+            }
+            let fast = mirror.materialForces(all, visited: try visited(mirror))
+            #expect(fast == mirror.materialForces(all, visited: try visited(mirror), path: .cellWalk), "\(area)")
+            #expect(fast == old.materialForces(all, visited: try visited(old)), "\(area)")
+            material += fast.count
+        }
+        #expect(material > 200)
+    }
+
+    /// No-location counts from the running sums equal a sum over the no-location cells.
+    @Test func noLocationRunningSumsEqualCells() {
+        let mirror = TestData.realMirror
+        var rng = SeededRandom(seed: SeededRandom.seed(5))
+        let span = mirror.monthsHeldCount
+        for _ in 0..<300 {
+            var lo = Int.random(in: 0..<span, using: &rng), hi = Int.random(in: 0..<span, using: &rng)
+            if lo > hi { swap(&lo, &hi) }
+            let categories = Bool.random(using: &rng) ? ~UInt64(0) : UInt64.random(in: 0...UInt64.max, using: &rng)
+            let forces = Bool.random(using: &rng) ? ~UInt64(0) : UInt64.random(in: 0...UInt64.max, using: &rng)
+            var expected = 0
+            for c in mirror.noLocationCells where (lo...hi).contains(CrimeCell.month(c))
+                && (categories >> UInt64(CrimeCell.category(c))) & 1 == 1 && (forces >> UInt64(CrimeCell.force(c))) & 1 == 1 {
+                expected += CrimeCell.count(c)
+            }
+            #expect(mirror.noLocationCount(monthLo: lo, monthHi: hi, categoryMask: categories, forces: forces) == expected)
+        }
+    }
+}
