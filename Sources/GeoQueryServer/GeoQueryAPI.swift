@@ -12,22 +12,26 @@ struct GeoQueryAPI: Sendable {
     static let areaParameters: Set<String> = ["lat", "lng", "postcode", "radius", "poly", "wkt", "geojson", "from", "to", "date",
                                               "category", "force", "exclude_btp", "repair"]
 
-    func register(on router: Router<ServerContext>) {
+    /// Each endpoint: its path under /v1/ and what it answers.
+    static let endpoints: [(path: String, answer: @Sendable (GeoQueryAPI, FormParameters) throws -> Response)] = [
+        ("query", { try $0.query($1) }), ("catchment", { try $0.catchment($1) }), ("report", { try $0.report($1) }),
+        ("compare", { try $0.compare($1) }), ("tile", { try $0.tile($1) }), ("info", { try $0.info($1) }),
+    ]
+
+    /// Adds the endpoints (GET, and POST with a form or GeoJSON body) and the OpenAPI document.
+    static func register(on router: Router<ServerContext>, source: MirrorSource, options: ServerOptions) {
         let v1 = router.group("v1")
-        for (path, handler) in routes {
-            v1.get(RouterPath(path)) { request, _ in await answer(request, handler) }
-            v1.post(RouterPath(path)) { request, _ in await answer(request, handler) }
+        for endpoint in endpoints {
+            let handler: @Sendable (Request, ServerContext) async -> Response = { request, _ in
+                await Answer.catching {
+                    let p = try await request.parameters(maxBodyBytes: options.maxBodyBytes)
+                    return try endpoint.answer(GeoQueryAPI(mirror: source.current(), options: options), p)
+                }
+            }
+            v1.get(RouterPath(endpoint.path), use: handler)
+            v1.post(RouterPath(endpoint.path), use: handler)
         }
         v1.get("openapi.json") { _, _ in Answer.json(OpenAPIDocument.json) }
-    }
-
-    /// Each endpoint: its path under /v1/ and what it answers.
-    var routes: [(String, @Sendable (FormParameters) throws -> Response)] {
-        [("query", query), ("catchment", catchment), ("report", report), ("compare", compare), ("tile", tile), ("info", info)]
-    }
-
-    func answer(_ request: Request, _ body: @escaping @Sendable (FormParameters) throws -> Response) async -> Response {
-        await Answer.catching { try body(try await request.parameters(maxBodyBytes: options.maxBodyBytes)) }
     }
 
     /// `/v1/query`: `geoquery query --format json`.

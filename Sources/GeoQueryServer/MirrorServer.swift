@@ -14,6 +14,8 @@ public struct ServerOptions: Sendable {
     public var apiLimits = false
     /// Request bodies over this many bytes are refused with 413.
     public var maxBodyBytes = 8 << 20
+    /// A connection silent this long (a client that stopped half-way through a request) is closed.
+    public var idleTimeoutSeconds: Int64 = 30
 
     public init() {}
 }
@@ -39,36 +41,62 @@ public struct MirrorServer: Sendable {
         self.log = log
     }
 
-    /// Serves until SIGINT/SIGTERM (when `stopOnSignals`) or until the calling task is cancelled;
-    /// requests in flight finish first.
+    /// Serves until SIGINT/SIGTERM (when `stopOnSignals`) or until `stop` is told; requests in
+    /// flight finish first.
     /// - Parameter onListening: called once with the port bound (useful with port 0).
-    public func run(stopOnSignals: Bool = true, onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+    public func run(stopOnSignals: Bool = true, stop: ServerStop? = nil, onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         var logger = Logger(label: "geoquery-serve")
         // Our one line per request replaces Hummingbird's log (which calls a closed channel at
         // shutdown an error); failures to start are thrown, not logged.
         logger.logLevel = .critical
         let app = Application(
             router: makeRouter(),
+            server: .http1(configuration: .init(idleTimeout: .seconds(options.idleTimeoutSeconds))),
             configuration: .init(address: .hostname(options.host, port: options.port), serverName: "geoquery/\(GeoQuery.version)"),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
             logger: logger
         )
         let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: stopOnSignals ? [.sigterm, .sigint] : [], logger: logger))
-        // Cancelling the caller is a graceful stop too (tests), not a torn connection.
-        try await withTaskCancellationHandler {
-            try await group.run()
-        } onCancel: {
-            Task { await group.triggerGracefulShutdown() }
-        }
+        await stop?.attach(group)
+        try await group.run()
     }
 
     func makeRouter() -> Router<ServerContext> {
         let router = Router(context: ServerContext.self)
         router.middlewares.add(RequestLog(log: log))
         if options.apiLimits { router.middlewares.add(APILimits()) }
-        PoliceAPI(mirror: mirror, options: options).register(on: router)
-        GeoQueryAPI(mirror: mirror, options: options).register(on: router)
+        let source = MirrorSource(mirror, log: log)
+        PoliceAPI.register(on: router, source: source, options: options)
+        GeoQueryAPI.register(on: router, source: source, options: options)
+        ReportPage.register(on: router, source: source, options: options)
         return router
+    }
+}
+
+/// Stops a running ``MirrorServer`` gracefully from another task: requests in flight finish.
+/// (Cancelling the task that runs the server instead would tear connections down mid-answer.)
+public final class ServerStop: @unchecked Sendable {
+    private let lock = NSLock()
+    private var group: ServiceGroup?
+    private var requested = false
+
+    public init() {}
+
+    /// Asks the server to stop; returns at once (await the task running the server to see it end).
+    public func stop() async {
+        let g: ServiceGroup? = lock.withLock {
+            requested = true
+            return group
+        }
+        await g?.triggerGracefulShutdown()
+    }
+
+    func attach(_ g: ServiceGroup) async {
+        let early = lock.withLock {
+            group = g
+            return requested
+        }
+        if early { await g.triggerGracefulShutdown() }
     }
 }
 

@@ -13,26 +13,28 @@ struct PoliceAPI: Sendable {
     /// The radius of a `lat`/`lng` crimes-street request.
     static let streetRadius = "1mi"
 
-    func register(on router: Router<ServerContext>) {
-        let api = router.group("api")
-        api.get("crimes-street/:category") { request, context in await answer(request) { try crimesStreet($0, category: context.parameters.get("category") ?? "") } }
-        api.post("crimes-street/:category") { request, context in await answer(request) { try crimesStreet($0, category: context.parameters.get("category") ?? "") } }
-        api.get("crimes-at-location") { request, _ in await answer(request, crimesAtLocation) }
-        api.get("crimes-no-location") { request, _ in await answer(request, crimesNoLocation) }
-        api.get("crime-categories") { request, _ in await answer(request, crimeCategories) }
-        api.get("crime-last-updated") { request, _ in await answer(request) { _ in try lastUpdated() } }
-        api.get("crimes-street-dates") { request, _ in await answer(request) { _ in streetDates() } }
-        api.get("forces") { request, _ in await answer(request) { _ in forces() } }
-        router.get("crime-incidents") { request, _ in await crimeIncidents(request) }
-        api.get("forces/:id") { request, context in await answer(request) { _ in try force(context.parameters.get("id") ?? "") } }
-    }
-
-    /// Reads the parameters, runs `body`, and answers its JSON (or the error's).
-    func answer(_ request: Request, _ body: @escaping @Sendable (FormParameters) throws -> String) async -> Response {
-        await Answer.catching {
-            let p = try await request.parameters(maxBodyBytes: options.maxBodyBytes)
-            return Answer.json(try body(p))
+    /// Adds the endpoints; each request is answered by the mirror current when it arrives.
+    static func register(on router: Router<ServerContext>, source: MirrorSource, options: ServerOptions) {
+        func serve(_ body: @escaping @Sendable (PoliceAPI, FormParameters, ServerContext) throws -> String) -> @Sendable (Request, ServerContext) async -> Response {
+            { request, context in
+                await Answer.catching {
+                    let p = try await request.parameters(maxBodyBytes: options.maxBodyBytes)
+                    return Answer.json(try body(PoliceAPI(mirror: source.current(), options: options), p, context))
+                }
+            }
         }
+        let api = router.group("api")
+        let street = serve { try $0.crimesStreet($1, category: $2.parameters.get("category") ?? "") }
+        api.get("crimes-street/:category", use: street)
+        api.post("crimes-street/:category", use: street)
+        api.get("crimes-at-location", use: serve { api, p, _ in try api.crimesAtLocation(p) })
+        api.get("crimes-no-location", use: serve { api, p, _ in try api.crimesNoLocation(p) })
+        api.get("crime-categories", use: serve { api, p, _ in try api.crimeCategories(p) })
+        api.get("crime-last-updated", use: serve { api, _, _ in try api.lastUpdated() })
+        api.get("crimes-street-dates", use: serve { api, _, _ in api.streetDates() })
+        api.get("forces", use: serve { api, _, _ in api.forces() })
+        api.get("forces/:id", use: serve { api, _, context in try api.force(context.parameters.get("id") ?? "") })
+        router.get("crime-incidents") { request, _ in await PoliceAPI(mirror: source.current(), options: options).crimeIncidents(request) }
     }
 
     /// `crimes-street/{category}`: within 1 mile of `lat`/`lng`, or inside `poly`, in `date`

@@ -15,7 +15,8 @@ public enum MirrorLocation: Sendable, Equatable {
         return .sample
     }
 
-    var snapshotPath: String? {
+    /// The snapshot file of a mirror folder (nil for the sample): what a server watches for re-ingests.
+    public var snapshotPath: String? {
         guard case .directory(let d) = self else { return nil }
         return (d as NSString).appendingPathComponent(SnapshotFormat.fileName)
     }

@@ -35,7 +35,13 @@ public struct QueryInput: Sendable {
     public static let defaultRadius = "0.5mi"
 
     /// How messages name the inputs: `--from` on the command line, `from` as an HTTP parameter.
-    public enum ParameterStyle: Sendable { case flags, queryParameters }
+    public enum ParameterStyle: Sendable {
+        /// `--from`, as the CLI's flags.
+        case flags
+        /// `from`, as HTTP query parameters.
+        case queryParameters
+    }
+    /// How this input's error messages name its parameters (the CLI's flags by default).
     public var parameterStyle = ParameterStyle.flags
 
     /// An input's name as the user typed it (`lat` → `--lat` or `lat`).

@@ -5,19 +5,27 @@ public struct JSONWriter {
     private(set) var bytes: [UInt8] = []
     private var needsComma: [Bool] = [false]
 
+    /// An empty writer; write one value (usually an object or array) and read ``text``.
     public init() { bytes.reserveCapacity(4096) }
 
+    /// The JSON written so far.
     public var text: String { String(decoding: bytes, as: UTF8.self) }
 
+    /// Opens an object, as the member `key` when inside an object (nil inside an array or at the top).
     public mutating func beginObject(_ key: String? = nil) { open(key, UInt8(ascii: "{")) }
+    /// Closes the innermost object.
     public mutating func endObject() { close(UInt8(ascii: "}")) }
+    /// Opens an array, as the member `key` when inside an object.
     public mutating func beginArray(_ key: String? = nil) { open(key, UInt8(ascii: "[")) }
+    /// Closes the innermost array.
     public mutating func endArray() { close(UInt8(ascii: "]")) }
 
+    /// A string member (`null` for nil); `key` nil inside an array.
     public mutating func value(_ key: String?, _ v: String?) {
         element(key)
         if let v { JSONWriter.appendQuoted(v, to: &bytes) } else { bytes += "null".utf8 }
     }
+    /// An integer member; `key` nil inside an array.
     public mutating func value(_ key: String?, _ v: Int) { element(key); JSONWriter.appendInt(v, to: &bytes) }
 
     /// `"key":` escaped once, for keys written many times (categories, months).
@@ -42,7 +50,9 @@ public struct JSONWriter {
     mutating func density(_ key: String?, _ v: Double, places: Int) {
         element(key); bytes += Format.density(v, places: places).replacingOccurrences(of: ",", with: "").utf8
     }
+    /// A `true`/`false` member.
     public mutating func value(_ key: String?, _ v: Bool) { element(key); bytes += (v ? "true" : "false").utf8 }
+    /// A `null` member.
     public mutating func null(_ key: String?) { element(key); bytes += "null".utf8 }
     /// A member whose value is JSON text written elsewhere (a comparison embeds each side's report).
     mutating func raw(_ key: String?, json: String) { element(key); bytes += json.utf8 }

@@ -61,7 +61,7 @@ import Testing
             let doc = try #require(r.json as? [String: Any])
             #expect(doc["openapi"] as? String == "3.1.0")
             let paths = try #require(doc["paths"] as? [String: [String: Any]])
-            let served = GeoQueryAPI(mirror: TestData.realMirror, options: ServerOptions()).routes.map { "/v1/" + $0.0 } + ["/v1/openapi.json"]
+            let served = GeoQueryAPI.endpoints.map { "/v1/" + $0.path } + ["/v1/openapi.json"]
             #expect(Set(paths.keys) == Set(served))
             for (path, operations) in paths {
                 let get = try #require(operations["get"] as? [String: Any])

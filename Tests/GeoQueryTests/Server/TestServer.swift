@@ -11,24 +11,25 @@ struct TestServer {
     let log: LogLines
 
     /// Starts a server over `mirror`, runs `body`, and stops the server whatever `body` does.
-    static func with(_ mirror: CrimeMirror = TestData.realMirror, apiLimits: Bool = false,
+    static func with(_ mirror: CrimeMirror = TestData.realMirror, apiLimits: Bool = false, options given: ServerOptions = ServerOptions(),
                      _ body: (TestServer) async throws -> Void) async throws {
-        var options = ServerOptions()
+        var options = given
         options.port = 0
-        options.apiLimits = apiLimits
+        options.apiLimits = apiLimits || given.apiLimits
         let log = LogLines()
         let server = MirrorServer(mirror: mirror, options: options, log: { log.append($0) })
         let (ports, listening) = AsyncStream.makeStream(of: Int.self)
-        let task = Task { try await server.run(stopOnSignals: false) { listening.yield($0) } }
+        let stop = ServerStop()
+        let task = Task { try await server.run(stopOnSignals: false, stop: stop) { listening.yield($0) } }
         var it = ports.makeAsyncIterator()
         guard let port = await it.next() else { throw GeoQueryError.invalidQuery("the test server did not start") }
         do {
             try await body(TestServer(base: "http://127.0.0.1:\(port)", log: log))
         } catch {
-            task.cancel(); _ = await task.result
+            await stop.stop(); _ = await task.result
             throw error
         }
-        task.cancel()
+        await stop.stop()
         _ = await task.result
     }
 

@@ -1,0 +1,124 @@
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+@testable import GeoQuery
+@testable import GeoQueryServer
+
+/// What a hostile or broken client can send: a clear 4xx or a closed connection, never a crash or a 500.
+@Suite(.serialized) struct ServerFaultTests {
+    /// A raw TCP exchange (URLSession tidies paths and would not send these bytes).
+    static func raw(_ port: Int, _ bytes: [UInt8], waitForClose: Bool = true) throws -> String {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = in_port_t(UInt16(port).bigEndian)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        // Generous: with other tests computing catchments in this process, the pool may be busy a while.
+        var timeout = timeval(tv_sec: 120, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let connected = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        guard connected == 0 else { throw GeoQueryError.invalidQuery("cannot connect to port \(port)") }
+        _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
+        var out: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = recv(fd, &buffer, buffer.count, 0)
+            if n <= 0 { break }
+            out += buffer[0..<n]
+            if !waitForClose { break }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func port(_ s: TestServer) -> Int { Int(s.base.split(separator: ":").last!)! }
+
+    static func status(_ response: String) -> Int? {
+        response.split(separator: " ", maxSplits: 2).dropFirst().first.flatMap { Int($0) }
+    }
+
+    @Test func pathTricksAreNotFound() async throws {
+        try await TestServer.with { s in
+            for path in ["/api/../v1/info", "/api/forces/../../etc/passwd", "/api/forces/..%2F..%2Fetc%2Fpasswd", "/%00"] {
+                let reply = try Self.raw(Self.port(s), Array("GET \(path) HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".utf8))
+                let status = Self.status(reply)
+                #expect(status == 404 || status == 400, "\(path): \(reply.prefix(80))")
+            }
+        }
+    }
+
+    @Test func invalidUTF8AndBrokenRequestsAre400() async throws {
+        try await TestServer.with { s in
+            let port = Self.port(s)
+            var bytes = Array("GET /api/crimes-street/all-crime?lat=52.63&lng=-1.13&date=".utf8) + [0xFF, 0xFE] + Array(" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".utf8)
+            let reply = try Self.raw(port, bytes)
+            #expect([400].contains(Self.status(reply) ?? 0), "\(reply.prefix(120))")
+            bytes = Array("POST /api/crimes-street/all-crime HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 6\r\nConnection: close\r\n\r\npoly=".utf8) + [0xC3]
+            let post = try Self.raw(port, bytes)
+            #expect(Self.status(post) == 400 && post.contains("not valid UTF-8"), "\(post.prefix(200))")
+            let garbage = try Self.raw(port, Array("NOT-HTTP at all\r\n\r\n".utf8))
+            #expect(garbage.isEmpty || Self.status(garbage) == 400, "\(garbage.prefix(80))")
+            // The server still answers afterwards.
+            let after = try await s.get("/api/crime-last-updated")
+            #expect(after.status == 200)
+        }
+    }
+
+    @Test func aHugeBodyIs413() async throws {
+        try await TestServer.with { s in
+            let r = try await s.post("/api/crimes-street/all-crime", form: "poly=" + String(repeating: "5", count: 9 << 20))
+            #expect(r.status == 413 && r.error == "the request body is too large", "\(r.status) \(r.body.prefix(100))")
+            let after = try await s.get("/api/crime-last-updated")
+            #expect(after.status == 200)
+        }
+    }
+
+    /// A client that stops half-way through its request is cut off after the idle timeout.
+    @Test func aStalledClientIsTimedOut() async throws {
+        var options = ServerOptions()
+        options.idleTimeoutSeconds = 1
+        try await TestServer.with(options: options) { s in
+            let start = Date()
+            let reply = try Self.raw(Self.port(s), Array("GET /api/forces HTTP/1.1\r\nHost: x\r\n".utf8))
+            let waited = Date().timeIntervalSince(start)
+            #expect(reply.isEmpty || Self.status(reply) == 408 || Self.status(reply) == 400, "\(reply.prefix(80))")
+            #expect(waited >= 0.9 && waited < 8, "closed after \(waited) s")
+        }
+    }
+}
+
+/// A re-ingest renames a new snapshot over the served one: the server switches to it without a
+/// restart, and no request fails meanwhile.
+@Suite struct SnapshotSwitchTests {
+    @Test func aReingestIsServedWithoutARestart() async throws {
+        let dir = TestData.temporaryDirectory("switch")
+        let csv = { (month: String) in TestData.archive + "/\(month)/\(month)-durham-street.csv" }
+        _ = try Ingest.run(paths: [csv("2019-01")], mirror: .directory(dir))
+        let mirror = try CrimeMirror.open(.directory(dir))
+        try await TestServer.with(mirror) { s in
+            let before = try await s.get("/api/crime-last-updated")
+            #expect(before.body == "{\"date\":\"2019-01-01\"}")
+            // Requests keep coming while the snapshot is replaced.
+            let stop = LogLines()
+            let traffic = Task {
+                var statuses: [Int] = []
+                while stop.lines.isEmpty {
+                    statuses.append((try? await s.get("/api/crimes-street/all-crime?lat=54.7761&lng=-1.5733&date=2019-01").status) ?? -1)
+                }
+                return statuses
+            }
+            _ = try Ingest.run(paths: [csv("2019-02")], mirror: .directory(dir))
+            try await Task.sleep(for: .milliseconds(500))
+            let after = try await s.get("/api/crime-last-updated")
+            stop.append("stop")
+            let statuses = await traffic.value
+            #expect(after.body == "{\"date\":\"2019-02-01\"}")
+            #expect(!statuses.isEmpty && statuses.allSatisfy { $0 == 200 }, "\(Set(statuses))")
+            let dates = try await s.get("/api/crimes-street-dates").list.map { $0["date"] as! String }
+            #expect(dates == ["2019-02", "2019-01"])
+            #expect(s.log.lines.contains { $0.hasPrefix("snapshot replaced: now serving") })
+        }
+    }
+}
