@@ -25,7 +25,8 @@ struct GeoQueryAPI: Sendable {
             let handler: @Sendable (Request, ServerContext) async -> Response = { request, _ in
                 await Answer.catching {
                     let p = try await request.parameters(maxBodyBytes: options.maxBodyBytes)
-                    return try endpoint.answer(GeoQueryAPI(mirror: source.current(), options: options), p)
+                    let api = GeoQueryAPI(mirror: source.current(), options: options)
+                    return try await Blocking.run { try endpoint.answer(api, p) }
                 }
             }
             v1.get(RouterPath(endpoint.path), use: handler)

@@ -162,6 +162,19 @@ enum Answer {
     }
 }
 
+/// Library calls are synchronous and some take long (a first catchment build, a report, a
+/// national crimes-street list): they run on threads of their own, so a slow answer never holds
+/// the few cooperative threads that every connection's I/O needs.
+enum Blocking {
+    private static let queue = DispatchQueue(label: "geoquery.serve.work", attributes: .concurrent)
+
+    static func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { done in
+            queue.async { done.resume(with: Result { try body() }) }
+        }
+    }
+}
+
 /// A limit the live service enforces (`--api-limits`), with its status.
 struct LimitExceeded: Error {
     let status: HTTPResponse.Status

@@ -19,7 +19,8 @@ struct PoliceAPI: Sendable {
             { request, context in
                 await Answer.catching {
                     let p = try await request.parameters(maxBodyBytes: options.maxBodyBytes)
-                    return Answer.json(try body(PoliceAPI(mirror: source.current(), options: options), p, context))
+                    let api = PoliceAPI(mirror: source.current(), options: options)
+                    return Answer.json(try await Blocking.run { try body(api, p, context) })
                 }
             }
         }
@@ -71,7 +72,8 @@ struct PoliceAPI: Sendable {
             input.date = mirror.lastMonth?.description
             let crimes: [Crime]
             do {
-                crimes = try mirror.crimes(input.query(in: mirror))
+                let (mirror, asked) = (mirror, input)
+                crimes = try await Blocking.run { try mirror.crimes(asked.query(in: mirror)) }
             } catch GeoQueryError.invalidPostcode {
                 return Answer.error("Invalid postcode format", status: .badRequest)
             } catch GeoQueryError.postcodeNotFound {

@@ -31,13 +31,16 @@ struct ReportPage: Sendable {
         }
         guard !given.pairs.isEmpty else { return html(ReportPage.shell(form)) }
         do {
-            let q = try given.queryInput().query(in: mirror)
-            let report = try mirror.report(ReportRequest(query: q, label: q.centre?.label, catchmentReport: mirror.catchmentReport(q)))
+            let (mirror, input) = (mirror, try given.queryInput())
+            let rendered = try await Blocking.run { () throws -> String in
+                let q = try input.query(in: mirror)
+                return try mirror.report(ReportRequest(query: q, label: q.centre?.label, catchmentReport: mirror.catchmentReport(q))).rendered(.html)
+            }
             let query = given.pairs.map { "\($0.name)=\(ReportPage.formEncode($0.value))" }.joined(separator: "&")
             let links = "<p class=\"small\" id=\"links\">The same figures as JSON: <a id=\"report-json\" href=\"/v1/report?\(ReportPage.escape(query))\">report</a>, "
                 + "<a id=\"query-json\" href=\"/v1/query?\(ReportPage.escape(query))\">counts</a>.</p>\n"
             // The report is a whole page: the form and links go at the top of its <main>.
-            let page = report.rendered(.html).replacingOccurrences(of: "<main>\n", with: "<main>\n" + ReportPage.style + form + links)
+            let page = rendered.replacingOccurrences(of: "<main>\n", with: "<main>\n" + ReportPage.style + form + links)
             return html(page)
         } catch let e as GeoQueryError {
             return html(ReportPage.shell(form + "<p class=\"error\" id=\"error\">\(ReportPage.escape(e.description))</p>"), status: Answer.status(for: e.kind))
