@@ -7,18 +7,18 @@ import Testing
 /// shows after a submission against the same figures as JSON.
 @Suite(.serialized) struct ReportPageTests {
     /// The DOM after Chromium loaded `url` (the form is GET, so a submission is this URL).
-    func dom(_ url: String, width: Int = 390) throws -> String {
-        try ReportHTMLTests().browser(["--window-size=\(width),900", "--dump-dom", url])
+    func dom(_ url: String, width: Int = 390) async throws -> String {
+        try await offThePool { try ReportHTMLTests().browser(["--window-size=\(width),900", "--dump-dom", url]) }
     }
 
     @Test func theFormShowsTheReportsFigures() async throws {
         try await TestServer.with { s in
-            let empty = try dom(s.base + "/")
+            let empty = try await dom(s.base + "/")
             #expect(empty.contains("<form method=\"get\" action=\"/\" id=\"area\">") && empty.contains("name=\"postcode\""))
             #expect(!empty.contains("<script") && !empty.contains("http://") && !empty.contains("https://"))
             // What submitting the form with a postcode, a radius and months (the blank fields included) sends.
             let submitted = "postcode=LE1+5WW&lat=&lng=&radius=0.5mi&from=2020-01&to=2020-12"
-            let page = try dom(s.base + "/?" + submitted)
+            let page = try await dom(s.base + "/?" + submitted)
             let json = try await s.get("/v1/report?postcode=LE1+5WW&radius=0.5mi&from=2020-01&to=2020-12")
             let report = try #require(json.json as? [String: Any])
             let total = try #require(report["total"] as? Int)
@@ -28,7 +28,7 @@ import Testing
             }
             #expect(page.contains("value=\"LE1 5WW\"") && page.contains("href=\"/v1/report?postcode=LE1%205WW&amp;radius=0.5mi&amp;from=2020-01&amp;to=2020-12\""))
             #expect(!page.contains("<script"))
-            let bad = try dom(s.base + "/?postcode=nowhere")
+            let bad = try await dom(s.base + "/?postcode=nowhere")
             #expect(bad.contains("id=\"error\"") && bad.contains("invalid postcode format"))
         }
     }

@@ -9,7 +9,11 @@ import Glibc
 /// What a hostile or broken client can send: a clear 4xx or a closed connection, never a crash or a 500.
 @Suite(.serialized) struct ServerFaultTests {
     /// A raw TCP exchange (URLSession tidies paths and would not send these bytes).
-    static func raw(_ port: Int, _ bytes: [UInt8], waitForClose: Bool = true) throws -> String {
+    static func raw(_ port: Int, _ bytes: [UInt8], waitForClose: Bool = true) async throws -> String {
+        try await offThePool { try rawBlocking(port, bytes, waitForClose: waitForClose) }
+    }
+
+    private static func rawBlocking(_ port: Int, _ bytes: [UInt8], waitForClose: Bool) throws -> String {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var addr = sockaddr_in()
@@ -42,7 +46,7 @@ import Glibc
     @Test func pathTricksAreNotFound() async throws {
         try await TestServer.with { s in
             for path in ["/api/../v1/info", "/api/forces/../../etc/passwd", "/api/forces/..%2F..%2Fetc%2Fpasswd", "/%00"] {
-                let reply = try Self.raw(Self.port(s), Array("GET \(path) HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".utf8))
+                let reply = try await Self.raw(Self.port(s), Array("GET \(path) HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".utf8))
                 let status = Self.status(reply)
                 #expect(status == 404 || status == 400, "\(path): \(reply.prefix(80))")
             }
@@ -53,12 +57,12 @@ import Glibc
         try await TestServer.with { s in
             let port = Self.port(s)
             var bytes = Array("GET /api/crimes-street/all-crime?lat=52.63&lng=-1.13&date=".utf8) + [0xFF, 0xFE] + Array(" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".utf8)
-            let reply = try Self.raw(port, bytes)
+            let reply = try await Self.raw(port, bytes)
             #expect([400].contains(Self.status(reply) ?? 0), "\(reply.prefix(120))")
             bytes = Array("POST /api/crimes-street/all-crime HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 6\r\nConnection: close\r\n\r\npoly=".utf8) + [0xC3]
-            let post = try Self.raw(port, bytes)
+            let post = try await Self.raw(port, bytes)
             #expect(Self.status(post) == 400 && post.contains("not valid UTF-8"), "\(post.prefix(200))")
-            let garbage = try Self.raw(port, Array("NOT-HTTP at all\r\n\r\n".utf8))
+            let garbage = try await Self.raw(port, Array("NOT-HTTP at all\r\n\r\n".utf8))
             #expect(garbage.isEmpty || Self.status(garbage) == 400, "\(garbage.prefix(80))")
             // The server still answers afterwards.
             let after = try await s.get("/api/crime-last-updated")
@@ -81,7 +85,7 @@ import Glibc
         options.idleTimeoutSeconds = 1
         try await TestServer.with(options: options) { s in
             let start = Date()
-            let reply = try Self.raw(Self.port(s), Array("GET /api/forces HTTP/1.1\r\nHost: x\r\n".utf8))
+            let reply = try await Self.raw(Self.port(s), Array("GET /api/forces HTTP/1.1\r\nHost: x\r\n".utf8))
             let waited = Date().timeIntervalSince(start)
             #expect(reply.isEmpty || Self.status(reply) == 408 || Self.status(reply) == 400, "\(reply.prefix(80))")
             #expect(waited >= 0.9 && waited < 8, "closed after \(waited) s")

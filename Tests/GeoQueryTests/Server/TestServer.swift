@@ -64,6 +64,15 @@ struct TestServer {
     }
 }
 
+/// Runs blocking work (a browser subprocess, a raw socket) off Swift's cooperative threads. There
+/// are as many of those as cores (two here), and the in-process server needs one to answer what
+/// the work is waiting for: two tests blocking them at once would deadlock the suite.
+func offThePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { done in
+        Thread.detachNewThread { done.resume(with: Result { try body() }) }
+    }
+}
+
 /// The server's request log, shared with the test that reads it.
 final class LogLines: @unchecked Sendable {
     private let lock = NSLock()
