@@ -57,7 +57,7 @@ public enum PolygonReader {
 
     /// WKT text: POLYGON or MULTIPOLYGON (a collection's polygons are used).
     /// - Complexity: POLYGON and MULTIPOLYGON are read from the bytes in one pass
-    ///   (``wktParts(_:)``); other WKT goes through GEOS's reader.
+    ///   (`wktParts`); other WKT goes through GEOS's reader.
     public static func wkt(_ text: String, repair: Bool = false) throws -> Polygon {
         if let read = wktParts(text) { return try validated(read, repair: repair, source: "WKT") }
         return try wktThroughGEOS(text, repair: repair)
@@ -118,7 +118,7 @@ public enum PolygonReader {
     /// Each polygonal feature of a GeoJSON document, named by property `key` (or a guess:
     /// LSOA11CD, LSOA21CD, name, NAME, id; else its position).
     /// - Complexity: plain polygon documents (no `--feature`/`--where`) are read from the bytes
-    ///   in one pass (``geojsonParts(_:key:)``); others through Foundation and GEOS's reader.
+    ///   in one pass (`geojsonParts`); others through Foundation and GEOS's reader.
     public static func geojsonFeatures(_ text: String, key: String?, selecting: FeatureSelection = FeatureSelection(), repair: Bool = false) throws -> [Feature] {
         if selecting.isEmpty, let doc = JSONBytes(text), let read = geojsonParts(doc, key: key) {
             return try validated(read, repair: repair)
