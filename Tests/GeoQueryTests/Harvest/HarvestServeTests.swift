@@ -4,10 +4,16 @@ import Testing
 
 /// `geoquery serve --api-limits` over the real mirror, in its own process, with its one-line-per-request
 /// log read as the lines come (each stamped on arrival).
+/// The server stops when the test lets go of it (`deinit`), so the log reader must not hold it.
 final class ServedMirror: @unchecked Sendable {
     let process = Process()
-    private let lock = NSLock()
-    private var lines: [(Date, String)] = []
+    private final class Lines: @unchecked Sendable {
+        let lock = NSLock()
+        var stored: [(Date, String)] = []
+        func append(_ line: String) { lock.lock(); stored.append((Date(), line)); lock.unlock() }
+        var all: [(Date, String)] { lock.lock(); defer { lock.unlock() }; return stored }
+    }
+    private let lines = Lines()
     private(set) var api = ""
 
     init(mirror: String) throws {
@@ -18,7 +24,7 @@ final class ServedMirror: @unchecked Sendable {
         process.standardError = FileHandle.nullDevice
         try process.run()
         let handle = out.fileHandleForReading
-        Thread.detachNewThread { [self] in
+        Thread.detachNewThread { [lines] in
             var pending = Data()
             while true {
                 let chunk = handle.availableData
@@ -27,7 +33,7 @@ final class ServedMirror: @unchecked Sendable {
                 while let nl = pending.firstIndex(of: UInt8(ascii: "\n")) {
                     let line = String(decoding: pending[pending.startIndex..<nl], as: UTF8.self)
                     pending.removeSubrange(pending.startIndex...nl)
-                    lock.lock(); lines.append((Date(), line)); lock.unlock()
+                    lines.append(line)
                 }
             }
         }
@@ -43,7 +49,7 @@ final class ServedMirror: @unchecked Sendable {
         throw GeoQueryError.unreadableInput("geoquery serve did not say where it listens within 120 s")
     }
 
-    var log: [(Date, String)] { lock.lock(); defer { lock.unlock() }; return lines }
+    var log: [(Date, String)] { lines.all }
 
     /// Arrival times of the API requests logged between two instants.
     func requests(from: Date, to: Date) -> [Date] {
