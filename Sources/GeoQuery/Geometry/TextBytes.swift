@@ -179,6 +179,19 @@ struct TextBytes {
     private static let tens: [Double] = (0...22).map { p in (0..<p).reduce(1.0) { acc, _ in acc * 10 } }
 }
 
+extension TextBytes {
+    /// The value of one hex digit (either case), nil for any other byte: Crime IDs and JSON's `\uXXXX`.
+    @inline(__always)
+    static func hexValue(_ b: UInt8) -> UInt8? {
+        switch b {
+        case 0x30...0x39: return b - 0x30
+        case 0x41...0x46: return b - 0x37
+        case 0x61...0x66: return b - 0x57
+        default: return nil
+        }
+    }
+}
+
 extension String {
     /// Runs `body` over the string's UTF-8 bytes, without copying when the string is already
     /// contiguous UTF-8 (as text read from a file or a line is).

@@ -16,14 +16,7 @@ struct CrimeID: Hashable, Sendable {
         guard b.count == 64 else { return nil }
         var w = [UInt64](repeating: 0, count: 4)
         for i in 0..<64 {
-            let c = b[i]
-            let v: UInt8
-            switch c {
-            case 48...57: v = c - 48
-            case 97...102: v = c - 87
-            case 65...70: v = c - 55
-            default: return nil
-            }
+            guard let v = TextBytes.hexValue(b[i]) else { return nil }
             w[i >> 4] = w[i >> 4] << 4 | UInt64(v)
         }
         return CrimeID(kind: .hex, w0: w[0], w1: w[1], w2: w[2], w3: w[3])

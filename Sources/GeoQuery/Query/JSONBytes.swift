@@ -265,14 +265,7 @@ struct JSONBytes {
             guard c.end - c.at >= 4 else { return nil }
             var v: UInt32 = 0
             for _ in 0..<4 {
-                let h = c.base[c.at]
-                let d: UInt8
-                switch h {
-                case 0x30...0x39: d = h - 0x30
-                case 0x41...0x46: d = h - 0x37
-                case 0x61...0x66: d = h - 0x57
-                default: return nil
-                }
+                guard let d = TextBytes.hexValue(c.base[c.at]) else { return nil }
                 v = v << 4 | UInt32(d)
                 c.at += 1
             }
