@@ -140,9 +140,18 @@ extension CrimeMirror {
     }
 
     /// The map point with a `--map-points` id, or (for points without one) the mirror's index.
+    /// - Complexity: O(log listed points) through the snapshot's sorted list of them (a scan for
+    ///   snapshots made before it).
     public func mapPointIndex(id: Int) -> Int? {
         let listed = snapshot.array(.pointListedID, as: Int64.self)
-        if let i = listed.firstIndex(of: Int64(id)) { return i }
+        if snapshot.has(.pointsByListedID) {
+            let byID = snapshot.array(.pointsByListedID, as: UInt32.self)
+            var lo = 0, hi = byID.count
+            while lo < hi { let mid = (lo + hi) / 2; if listed[Int(byID[mid])] < Int64(id) { lo = mid + 1 } else { hi = mid } }
+            if lo < byID.count, listed[Int(byID[lo])] == Int64(id) { return Int(byID[lo]) }
+        } else if let i = listed.firstIndex(of: Int64(id)) {
+            return i
+        }
         return (0..<mapPointCount).contains(id) && listed[id] < 0 ? id : nil
     }
 }

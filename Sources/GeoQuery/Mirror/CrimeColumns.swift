@@ -214,6 +214,32 @@ struct StoredCrimeColumns {
         return slot
     }
 
+    /// The four id words at id slot `k` (slots number the rows that have an id, in row order).
+    func idWords(slot k: Int) -> (UInt64, UInt64, UInt64, UInt64) {
+        let at = 32 * k
+        return (idWords.loadUnaligned(fromByteOffset: at, as: UInt64.self), idWords.loadUnaligned(fromByteOffset: at + 8, as: UInt64.self),
+                idWords.loadUnaligned(fromByteOffset: at + 16, as: UInt64.self), idWords.loadUnaligned(fromByteOffset: at + 24, as: UInt64.self))
+    }
+
+    /// The number of id slots (rows with an id; every row in v2).
+    var idSlots: Int { idWords.count / 32 }
+
+    /// The row whose id is at slot `k`: the inverse of ``idSlot(_:)``.
+    /// - Complexity: O(log n) over the rank directory, then at most one block of rows.
+    func row(ofSlot k: Int) -> Int {
+        guard let rank = idRank else { return k }
+        // The last block with at most k ids before it holds slot k.
+        var lo = 0, hi = rank.count
+        while lo < hi { let mid = (lo + hi) / 2; if Int(rank[mid]) <= k { lo = mid + 1 } else { hi = mid } }
+        let block = max(0, lo - 1), kinds = views[CrimeColumn.idKind.rawValue]
+        var slot = Int(rank[block])
+        for j in (block * StoredCrimeColumns.rankBlock)..<count where kinds[j] != 0 {
+            if slot == k { return j }
+            slot += 1
+        }
+        preconditionFailure("id slot \(k) beyond the stored ids")
+    }
+
     /// One column's value for crime `i`.
     @inline(__always)
     func value(_ column: CrimeColumn, _ i: Int) -> Int {

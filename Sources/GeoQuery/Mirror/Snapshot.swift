@@ -170,6 +170,14 @@ struct StoredStrings {
 
     var all: [String] { (0..<count).map { self[$0] } }
 
+    /// String `i`'s ``CrimeIdentity/hash(_:)-(UnsafeRawBufferPointer)``, read in place.
+    func hash(_ i: Int) -> UInt64 {
+        let lo = Int(raw.loadUnaligned(fromByteOffset: 4 + 4 * i, as: UInt32.self))
+        let hi = Int(raw.loadUnaligned(fromByteOffset: 8 + 4 * i, as: UInt32.self))
+        let base = 4 + 4 * (count + 1)
+        return CrimeIdentity.hash(UnsafeRawBufferPointer(rebasing: raw[(base + lo)..<(base + hi)]))
+    }
+
     func table() -> StringTable {
         let n = count
         let offsets = (0...n).map { raw.loadUnaligned(fromByteOffset: 4 + 4 * $0, as: UInt32.self) }

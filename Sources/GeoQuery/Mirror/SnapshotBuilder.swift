@@ -149,7 +149,8 @@ struct SnapshotBuilder {
         image.add(.noLocationCells, noLocationCells)
         image.add(.pointCrimeStart, pointCrimeStart)
         CrimeColumn.add(rows: rows, outcomes: outcomes, to: &image, fixedV2Widths: writeV2)
-        let events = table.events
+        if !writeV2 { addIdentity(rows, pointCrimeStart: pointCrimeStart, listedID: layout.order.map { listedID[Int($0)] }, to: &image) }
+        let events = writeV2 ? table.events : SnapshotBuilder.sortedByCrimeID(table.events)
         image.add(.eventMonth, events.map(\.month))
         image.add(.eventForce, events.map(\.force))
         image.add(.eventOutcome, events.map(\.outcome))
@@ -190,6 +191,40 @@ struct SnapshotBuilder {
         image.add(.nodeRunningTotalStart, totals.start)
         image.add(.nodeRunningTotals, totals.values)
         return image
+    }
+
+    /// The sections that make ids and look-ups cheap: clashing numeric ids (see ``CrimeIdentity``),
+    /// hex Crime IDs' slots sorted by Crime ID, and listed map points sorted by their id.
+    private func addIdentity(_ rows: [CrimeRow], pointCrimeStart: [UInt32], listedID: [Int64], to image: inout SnapshotImage) {
+        let clashes = CrimeIdentity.exceptions(rows: rows.count) { body in
+            CrimeIdentity.forEachRow(rows, bucketStart: pointCrimeStart, table: table, body)
+        }
+        image.add(.crimeIDExceptionRow, clashes.map(\.row))
+        image.add(.crimeIDExceptionValue, clashes.map(\.id))
+        // Slots count every row with an id (as the id-words section does); only hex ids are indexed.
+        var keyed: [(w0: UInt64, slot: UInt32, row: UInt32)] = []
+        var slot: UInt32 = 0
+        for (i, r) in rows.enumerated() where r.id.kind != .none {
+            if r.id.kind == .hex { keyed.append((r.id.w0, slot, UInt32(i))) }
+            slot += 1
+        }
+        keyed.sort { a, b in
+            if a.w0 != b.w0 { return a.w0 < b.w0 }
+            let x = rows[Int(a.row)].id, y = rows[Int(b.row)].id
+            return (x.w1, x.w2, x.w3, a.slot) < (y.w1, y.w2, y.w3, b.slot)
+        }
+        image.add(.crimeIDOrder, keyed.map(\.slot))
+        let listed = listedID.indices.filter { listedID[$0] >= 0 }.sorted { (listedID[$0], $0) < (listedID[$1], $1) }
+        image.add(.pointsByListedID, listed.map { UInt32($0) })
+    }
+
+    /// Outcome events sorted by Crime ID, stably (a crime's events keep their input order).
+    static func sortedByCrimeID(_ events: [OutcomeEvent]) -> [OutcomeEvent] {
+        let order = events.indices.sorted { a, b in
+            let x = events[a].id, y = events[b].id
+            return (x.kind.rawValue, x.w0, x.w1, x.w2, x.w3, a) < (y.kind.rawValue, y.w0, y.w1, y.w2, y.w3, b)
+        }
+        return order.map { events[$0] }
     }
 
     /// Moves what was at position `order[j]` of each array to position `j`, cycle by cycle, so no second
@@ -290,7 +325,8 @@ struct SnapshotBuilder {
             street: street.keys.sorted().map { MirrorMeta.Partition(force: $0.force, month: Month(ordinal: Int($0.month)).description, crimes: street[$0]!.0, noLocation: street[$0]!.1) },
             outcomes: outcome.keys.sorted().map { MirrorMeta.Partition(force: $0.force, month: Month(ordinal: Int($0.month)).description, crimes: outcome[$0]!, noLocation: 0) },
             crimes: rows.count, noLocation: street.values.reduce(0) { $0 + $1.1 },
-            mapPoints: pointCount, listedMapPoints: table.listedPoints.count, outcomeEvents: table.events.count)
+            mapPoints: pointCount, listedMapPoints: table.listedPoints.count, outcomeEvents: table.events.count,
+            eventsByCrimeID: writeV2 ? nil : true)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return Array((try? encoder.encode(meta)) ?? Data())

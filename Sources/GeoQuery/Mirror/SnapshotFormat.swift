@@ -20,6 +20,9 @@ enum SnapshotFormat {
         case forces, agencies, categories, outcomes, locations, lsoaCodes, lsoaNames, contexts, textIDs
         // Map points, in tree (Hilbert) order.
         case pointLat = 20, pointLng, pointListedID, pointNameStart, pointNames, pointForceMask
+        // The points that have a `--map-points` id, by that id, for look-ups in O(log n).
+        // Optional: older snapshots are scanned instead.
+        case pointsByListedID = 26
         // Tree internal levels.
         case levelStart = 30, nodeMinLat, nodeMinLng, nodeMaxLat, nodeMaxLng, nodeForceMask
         // Aggregates.
@@ -37,6 +40,10 @@ enum SnapshotFormat {
         // v3: Crime ids only for rows that have one (anti-social behaviour has none), with the
         // number of ids before every 64th row so a reader finds row i's id in a short scan.
         case crimeIDRank = 65
+        // Rows whose hash-derived numeric id clashed, and the id each has instead (see
+        // ``CrimeIdentity``); and the id slots of hex Crime IDs sorted by Crime ID, for look-ups.
+        // Optional: older snapshots give the hash ids unchecked, and Crime IDs are scanned.
+        case crimeIDExceptionRow = 66, crimeIDExceptionValue, crimeIDOrder
         // Outcome events and the explicit map-point list, kept so re-ingest loses nothing.
         case eventMonth = 70, eventForce, eventOutcome, eventIDKind, eventIDWords
         case listedID = 80, listedLat, listedLng, listedName
@@ -50,7 +57,8 @@ enum SnapshotFormat {
         /// Sections a snapshot may lack (added later, with a fallback).
         var isOptional: Bool {
             switch self {
-            case .boundaryLonLatStart, .boundaryLonLatWKB, .nodeRunningTotalStart, .nodeRunningTotals, .crimeIDRank: true
+            case .boundaryLonLatStart, .boundaryLonLatWKB, .nodeRunningTotalStart, .nodeRunningTotals, .crimeIDRank,
+                 .pointsByListedID, .crimeIDExceptionRow, .crimeIDExceptionValue, .crimeIDOrder: true
             default: false
             }
         }
@@ -109,6 +117,9 @@ struct MirrorMeta: Codable, Sendable {
     var mapPoints: Int
     var listedMapPoints: Int
     var outcomeEvents: Int
+    /// True when the event sections are sorted by Crime ID (stably: input order within one id),
+    /// so a crime's outcomes are found by binary search; nil in older snapshots.
+    var eventsByCrimeID: Bool?
 }
 
 /// A snapshot ready to write: its sections, each still in the array that built it (no copy

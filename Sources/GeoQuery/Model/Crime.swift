@@ -1,6 +1,10 @@
 /// One street-level crime as the mirror returns it, with the fields of data.police.uk's crimes-street.
 public struct Crime: Sendable, Equatable {
-    /// Position in the snapshot: stable for one snapshot, like the API's numeric `id`.
+    /// The API's numeric `id`: unique in the mirror, below 2^53 (exact in JavaScript and R), and
+    /// the same for this crime whatever other months or forces are ingested or restated, and
+    /// after re-ingesting the same files. It is made from the crime's (force, month) and a hash of
+    /// its own fields (Crime ID, coordinates, category, location, LSOA code, context), so a
+    /// restatement of its own month that edits those fields gives it a new one.
     public var id: Int
     /// The 64-hex-digit Police UK Crime ID; empty for anti-social behaviour.
     public var persistentID: String

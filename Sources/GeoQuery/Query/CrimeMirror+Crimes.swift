@@ -30,31 +30,45 @@ extension CrimeMirror {
 
     /// The crimes of the given map points (index `pointCount` stands for the no-location rows)
     /// that pass the plan's month, force and category masks.
-    private func crimes(atPoints points: [Int], _ plan: QueryPlan) throws -> [Crime] {
+    func crimes(atPoints points: [Int], _ plan: QueryPlan) throws -> [Crime] {
+        var out: [Crime] = []
+        try visitCrimes(atPoints: points, plan) { _, c in out.append(c) }
+        return out
+    }
+
+    /// Calls `body` with each crime (and its row) of the given map points that passes the plan,
+    /// in snapshot order; each crime's stable ``Crime/id`` is worked out here (see ``CrimeIdentity``).
+    func visitCrimes(atPoints points: [Int], _ plan: QueryPlan, _ body: (Int, Crime) throws -> Void) throws {
         try snapshot.verifyRows()
         let s = snapshot
         let start = s.array(.pointCrimeStart, as: UInt32.self)
         let columns = try StoredCrimeColumns(s), listed = s.array(.pointListedID, as: Int64.self)
+        let identity = StoredIdentity(s, forces: forces, categories: categories)
         let locations = s.strings(.locations), contexts = s.strings(.contexts)
         let textIDs = s.strings(.textIDs).table()
         let first = firstMonth?.ordinal ?? 0
-        var out: [Crime] = []
+        var occurrences = OccurrenceCounter()
         for p in points {
             let located = p < tree.pointCount
             let point = located ? MapPoint(id: listed[p] >= 0 ? Int(listed[p]) : p, latE6: tree.lat[p], lngE6: tree.lng[p]) : MapPoint(id: -1, latE6: 0, lngE6: 0)
+            let (latE6, lngE6) = located ? (point.latE6, point.lngE6) : (CrimeRow.noLocation, CrimeRow.noLocation)
+            occurrences.reset()
             for i in Int(start[p])..<Int(start[p + 1]) {
                 let month = columns.value(.month, i), force = columns.value(.force, i), category = columns.value(.category, i)
                 let m = month - first
+                // Identical rows share month, force and category, so skipping the others leaves
+                // every identical row's occurrence count intact.
                 guard m >= plan.monthLo, m <= plan.monthHi,
                       (plan.forceMask >> UInt64(force)) & 1 == 1, (plan.categoryMask >> UInt64(category)) & 1 == 1 else { continue }
                 let c = columns.crime(i)
-                out.append(Crime(id: i, persistentID: c.row.id.text(textIDs), category: categories[category],
-                                 month: Month(ordinal: month), force: forces[force], mapPoint: point,
-                                 locationName: located ? locations[Int(c.row.location)] : "", context: contexts[Int(c.row.context)],
-                                 outcome: outcomes[Int(c.outcome)], outcomeMonth: Month(ordinal: Int(c.outcomeMonth)), located: located))
+                let content = identity.content(c.row, latE6: latE6, lngE6: lngE6)
+                let id = identity.id(row: i, content: content, occurrence: occurrences.next(content), force: force, month: month)
+                try body(i, Crime(id: id, persistentID: c.row.id.text(textIDs), category: categories[category],
+                                  month: Month(ordinal: month), force: forces[force], mapPoint: point,
+                                  locationName: located ? locations[Int(c.row.location)] : "", context: contexts[Int(c.row.context)],
+                                  outcome: outcomes[Int(c.outcome)], outcomeMonth: Month(ordinal: Int(c.outcomeMonth)), located: located))
             }
         }
-        return out
     }
 }
 
@@ -64,36 +78,41 @@ extension Array where Element == Crime {
     public func policeJSON() -> String {
         var w = JSONWriter()
         w.beginArray()
-        for c in self {
-            w.beginObject()
-            w.value("category", c.category)
-            w.value("location_type", c.force == Force.btp ? "BTP" : "Force")
-            if c.located {
-                w.beginObject("location")
-                w.value("latitude", Format.microDegrees(c.mapPoint.latE6))
-                w.beginObject("street")
-                w.value("id", c.mapPoint.id)
-                w.value("name", c.locationName)
-                w.endObject()
-                w.value("longitude", Format.microDegrees(c.mapPoint.lngE6))
-                w.endObject()
-            } else {
-                w.null("location")
-            }
-            w.value("context", c.context)
-            if c.outcome.isEmpty { w.null("outcome_status") } else {
-                w.beginObject("outcome_status")
-                w.value("category", c.outcome)
-                w.value("date", c.outcomeMonth.description)
-                w.endObject()
-            }
-            w.value("persistent_id", c.persistentID)
-            w.value("id", c.id)
-            w.value("location_subtype", "")
-            w.value("month", c.month.description)
-            w.endObject()
-        }
+        for c in self { w.crime(nil, c) }
         w.endArray()
         return w.text
+    }
+}
+
+extension JSONWriter {
+    /// One crime as data.police.uk writes it (in `crimes-street`, and as `crime` in the outcome endpoints).
+    public mutating func crime(_ key: String?, _ c: Crime) {
+        beginObject(key)
+        value("category", c.category)
+        value("location_type", c.force == Force.btp ? "BTP" : "Force")
+        if c.located {
+            beginObject("location")
+            value("latitude", Format.microDegrees(c.mapPoint.latE6))
+            beginObject("street")
+            value("id", c.mapPoint.id)
+            value("name", c.locationName)
+            endObject()
+            value("longitude", Format.microDegrees(c.mapPoint.lngE6))
+            endObject()
+        } else {
+            null("location")
+        }
+        value("context", c.context)
+        if c.outcome.isEmpty { null("outcome_status") } else {
+            beginObject("outcome_status")
+            value("category", c.outcome)
+            value("date", c.outcomeMonth.description)
+            endObject()
+        }
+        value("persistent_id", c.persistentID)
+        value("id", c.id)
+        value("location_subtype", "")
+        value("month", c.month.description)
+        endObject()
     }
 }

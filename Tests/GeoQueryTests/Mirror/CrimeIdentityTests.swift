@@ -1,0 +1,87 @@
+import Foundation
+import Testing
+@testable import GeoQuery
+
+/// Crime ids (the API's numeric `id`) on the real archive: stable when other months and forces
+/// arrive, unique over the whole mirror, JSON-safe, and the same after re-ingesting the same files.
+@Suite(.serialized) struct CrimeIdentityTests {
+    /// Every crime of a mirror (located and not), through the same path `police-json` uses.
+    static func allCrimes(_ m: CrimeMirror) throws -> [Crime] {
+        let plan = try QueryPlan(.radius(lat: 0, lng: 0, Distance(metres: 1)), mirror: m)
+        return try m.crimes(atPoints: Array(0...m.mapPointCount), plan)
+    }
+
+    /// What identifies a crime apart from its id: every field the API shows except the outcome.
+    struct Fields: Hashable {
+        var persistentID: String, category: String, month: Month, force: String
+        var latE6: Int32, lngE6: Int32, located: Bool, location: String, context: String
+        init(_ c: Crime) {
+            persistentID = c.persistentID; category = c.category; month = c.month; force = c.force
+            latE6 = c.located ? c.mapPoint.latE6 : 0; lngE6 = c.located ? c.mapPoint.lngE6 : 0
+            located = c.located; location = c.locationName; context = c.context
+        }
+    }
+
+    static func files(_ forces: [String], _ months: [String]) -> [String] {
+        months.flatMap { m in forces.map { "\(TestData.archive)/\(m)/\(m)-\($0)-street.csv" } }
+            .filter { FileManager.default.fileExists(atPath: $0) }
+    }
+
+    static let subsetForces = ["city-of-london", "durham", "btp"]
+    static let subsetMonths = ["2018-10", "2018-11", "2018-12"]
+
+    @Test func idsAreUniqueBelow2to53AndKeptWhenOtherMonthsAndForcesArrive() throws {
+        let subsetDir = TestData.temporaryDirectory("subset")
+        _ = try Ingest.run(paths: CrimeIdentityTests.files(CrimeIdentityTests.subsetForces, CrimeIdentityTests.subsetMonths), mirror: .directory(subsetDir))
+        let subset = try CrimeIdentityTests.allCrimes(try CrimeMirror.open(.directory(subsetDir)))
+        #expect(subset.count > 10_000)
+
+        // The whole archive (every month of 41 forces) ingested from scratch.
+        let full = try CrimeIdentityTests.allCrimes(TestData.realMirror)
+        #expect(full.count == TestData.referenceRows.count)
+        var byID: [Int: Fields] = [:]
+        for c in full {
+            #expect(c.id >= 0 && c.id < 1 << 53)
+            #expect(byID.updateValue(Fields(c), forKey: c.id) == nil, "id \(c.id) is given twice")
+        }
+        #expect(byID.count == full.count)
+        var kept = 0
+        for c in subset where byID[c.id] == Fields(c) { kept += 1 }
+        #expect(kept == subset.count, "\(subset.count - kept) of \(subset.count) crimes changed id when the rest of the archive arrived")
+
+        // Adding a month to the existing mirror (the re-ingest path: snapshot back to a table).
+        _ = try Ingest.run(paths: CrimeIdentityTests.files(CrimeIdentityTests.subsetForces, ["2019-01"]), mirror: .directory(subsetDir))
+        let grown = try CrimeIdentityTests.allCrimes(try CrimeMirror.open(.directory(subsetDir)))
+        #expect(grown.count > subset.count)
+        let grownByID = Dictionary(grown.map { ($0.id, Fields($0)) }, uniquingKeysWith: { a, _ in a })
+        #expect(grownByID.count == grown.count)
+        #expect(subset.allSatisfy { grownByID[$0.id] == Fields($0) })
+    }
+
+    @Test func reIngestingTheSameFilesGivesTheSameIds() throws {
+        let files = CrimeIdentityTests.files(CrimeIdentityTests.subsetForces, CrimeIdentityTests.subsetMonths)
+        var runs: [[Int: Fields]] = []
+        for order in [files, files.reversed()] {
+            let dir = TestData.temporaryDirectory("again")
+            _ = try Ingest.run(paths: order, mirror: .directory(dir))
+            runs.append(Dictionary(try CrimeIdentityTests.allCrimes(try CrimeMirror.open(.directory(dir))).map { ($0.id, Fields($0)) }, uniquingKeysWith: { a, _ in a }))
+        }
+        #expect(runs[0].count > 10_000)
+        #expect(runs[0] == runs[1])
+    }
+
+    /// The clash rule on its own: rows sharing a natural id keep it in content order, the rest move
+    /// to free ids of the same partition, and every id ends up unique.
+    @Test func clashingNaturalIdsAreResolvedWithinTheirPartition() {
+        let p: UInt64 = 5 << CrimeIdentity.localBits
+        // Rows 0 and 2 clash at p|7; row 1 holds p|8, so the loser skips to p|9. Row 3 clashes at the
+        // top of the partition and wraps to its bottom.
+        let naturals: [UInt64] = [p | 7, p | 8, p | 7, p | CrimeIdentity.localMask, p | CrimeIdentity.localMask]
+        let contents: [UInt64] = [20, 1, 10, 3, 4]
+        let clashes = CrimeIdentity.exceptions(rows: naturals.count) { body in
+            for i in naturals.indices { body(i, naturals[i], contents[i]) }
+        }
+        #expect(clashes.map(\.row) == [0, 4])
+        #expect(clashes.map(\.id) == [p | 9, p | 0])
+    }
+}
