@@ -30,6 +30,8 @@ struct PoliceAPI: Sendable {
         api.post("crimes-street/:category", use: street)
         api.get("crimes-at-location", use: serve { api, p, _ in try api.crimesAtLocation(p) })
         api.get("crimes-no-location", use: serve { api, p, _ in try api.crimesNoLocation(p) })
+        api.get("outcomes-for-crime/:id", use: serve { api, _, context in try api.outcomesForCrime(context.parameters.get("id") ?? "") })
+        api.get("outcomes-at-location", use: serve { api, p, _ in try api.outcomesAtLocation(p) })
         api.get("crime-categories", use: serve { api, p, _ in try api.crimeCategories(p) })
         api.get("crime-last-updated", use: serve { api, _, _ in try api.lastUpdated() })
         api.get("crimes-street-dates", use: serve { api, _, _ in api.streetDates() })
@@ -89,20 +91,76 @@ struct PoliceAPI: Sendable {
     /// `lat`/`lng`) in `date`.
     func crimesAtLocation(_ p: FormParameters) throws -> String {
         let month = try self.month(p)
-        let index: Int
+        guard let index = try mapPoint(p) else { return "[]" }
+        return try mirror.crimes(atMapPoint: index, from: month, to: month).policeJSON()
+    }
+
+    /// `outcomes-for-crime/{persistent_id}`: the crime and every outcome its force recorded,
+    /// oldest first; 404 when the mirror has neither, 400 for text that is not a Crime ID.
+    func outcomesForCrime(_ persistentID: String) throws -> String {
+        let crimes = try mirror.crimes(persistentID: persistentID)
+        let history = try mirror.outcomeHistory(persistentID: persistentID)
+        guard !crimes.isEmpty || !history.isEmpty else { throw GeoQueryError.notFound("no crime has persistent id '\(persistentID)'") }
+        var w = JSONWriter()
+        w.beginObject()
+        // A crime both located and not (two rows, one Crime ID) is answered by its located row.
+        if let c = crimes.first(where: \.located) ?? crimes.first { w.crime("crime", c) } else { w.null("crime") }
+        w.beginArray("outcomes")
+        for o in history { PoliceAPI.outcome(o, crime: nil, to: &w) }
+        w.endArray()
+        w.endObject()
+        return w.text
+    }
+
+    /// `outcomes-at-location`: the outcomes recorded in `date` for the crimes of one map point
+    /// (`location_id`, or the one nearest `lat`/`lng`) or of the points inside `poly`.
+    func outcomesAtLocation(_ p: FormParameters) throws -> String {
+        guard let month = try self.month(p) else { return "[]" }
+        let points: [Int]
+        if p["poly"] != nil {
+            var input = QueryInput()
+            input.parameterStyle = .queryParameters
+            input.poly = p["poly"]
+            points = try mirror.mapPointIndices(in: input.query(in: mirror).area)
+        } else {
+            guard let index = try mapPoint(p) else { return "[]" }
+            points = [index]
+        }
+        let outcomes = try mirror.outcomes(atMapPoints: points, month: month)
+        try limit(outcomes.count, of: "outcomes")
+        var w = JSONWriter()
+        w.beginArray()
+        for (o, c) in outcomes { PoliceAPI.outcome(o, crime: c, to: &w) }
+        w.endArray()
+        return w.text
+    }
+
+    /// One outcome as the outcome endpoints write it (with its crime in `outcomes-at-location`).
+    static func outcome(_ o: CrimeOutcome, crime: Crime?, to w: inout JSONWriter) {
+        w.beginObject()
+        w.beginObject("category")
+        w.value("code", o.code)
+        w.value("name", o.name)
+        w.endObject()
+        w.value("date", o.month.description)
+        w.null("person_id")
+        if let crime { w.crime("crime", crime) }
+        w.endObject()
+    }
+
+    /// The map point a request names: `location_id`, or the one nearest `lat`/`lng` (nil when
+    /// the mirror has none).
+    func mapPoint(_ p: FormParameters) throws -> Int? {
         if let text = p["location_id"] {
             guard let id = Int(text) else { throw GeoQueryError.invalidQuery("location_id '\(text)' is not a number: use a street id from crimes-street") }
             guard let i = mirror.mapPointIndex(id: id) else { throw GeoQueryError.notFound("no location has id \(id)") }
-            index = i
-        } else {
-            guard let lat = try p.number("lat"), let lng = try p.number("lng") else {
-                throw GeoQueryError.invalidQuery("give location_id, or lat and lng (the nearest location is used)")
-            }
-            try Circle(lat: lat, lng: lng, radius: Distance(metres: 1)).validate()
-            guard let near = mirror.nearestMapPoint(lat: lat, lng: lng) else { return "[]" }
-            index = near.index
+            return i
         }
-        return try mirror.crimes(atMapPoint: index, from: month, to: month).policeJSON()
+        guard let lat = try p.number("lat"), let lng = try p.number("lng") else {
+            throw GeoQueryError.invalidQuery("give location_id, or lat and lng (the nearest location is used)")
+        }
+        try Circle(lat: lat, lng: lng, radius: Distance(metres: 1)).validate()
+        return mirror.nearestMapPoint(lat: lat, lng: lng)?.index
     }
 
     /// `crimes-no-location`: a force's crimes that could not be mapped, in `date`.
@@ -203,8 +261,8 @@ struct PoliceAPI: Sendable {
     }
 
     /// With `--api-limits`, the live service's 503 for answers over 10,000 crimes.
-    func limit(_ count: Int) throws {
+    func limit(_ count: Int, of what: String = "crimes") throws {
         guard options.apiLimits, count > PoliceAPI.crimeLimit else { return }
-        throw LimitExceeded(status: .serviceUnavailable, message: "the answer holds \(count) crimes, over the live API's limit of \(PoliceAPI.crimeLimit): ask for a smaller area")
+        throw LimitExceeded(status: .serviceUnavailable, message: "the answer holds \(count) \(what), over the live API's limit of \(PoliceAPI.crimeLimit): ask for a smaller area")
     }
 }

@@ -42,6 +42,8 @@ public final class CrimeMirror: @unchecked Sendable {
     let catchmentCache = LazyValue<CatchmentStore>()
     /// Where each force is responsible, decoded on first use (see ``forceAreas()``).
     let forceAreaCache = LazyValue<ForceAreas>()
+    /// The outcome events searchable by Crime ID, made on first use (see ``outcomeHistory(persistentID:)``).
+    let outcomeEventCache = LazyValue<OutcomeEvents>()
 
     /// Opens the mirror at `location`, verifying the snapshot's header and index checksums.
     /// - Parameters:

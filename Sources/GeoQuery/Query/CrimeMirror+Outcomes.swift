@@ -1,0 +1,137 @@
+extension CrimeMirror {
+    /// The crimes recorded under a Police UK Crime ID (the API's `persistent_id`): usually one,
+    /// sometimes a located row and a no-location row; empty when the mirror has none.
+    /// - Throws: ``GeoQueryError/invalidQuery(_:)`` for text that is not a Crime ID.
+    /// - Complexity: O(log n) through the snapshot's Crime ID index (a scan for snapshots made
+    ///   before it), then O(the crimes of that point, month, force and category).
+    public func crimes(persistentID: String) throws -> [Crime] {
+        let id = try crimeID(persistentID)
+        try snapshot.verifyRows()
+        let columns = try StoredCrimeColumns(snapshot)
+        var rows: [Int] = []
+        if id.kind == .hex, snapshot.has(.crimeIDOrder) {
+            let order = snapshot.array(.crimeIDOrder, as: UInt32.self)
+            let key = (id.w0, id.w1, id.w2, id.w3)
+            var lo = 0, hi = order.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if columns.idWords(slot: Int(order[mid])) < key { lo = mid + 1 } else { hi = mid }
+            }
+            while lo < order.count, columns.idWords(slot: Int(order[lo])) == key {
+                rows.append(columns.row(ofSlot: Int(order[lo])))
+                lo += 1
+            }
+        } else {
+            for i in 0..<columns.count where columns.value(.idKind, i) == Int(id.kind.rawValue) && columns.crime(i).row.id == id { rows.append(i) }
+        }
+        return try rows.sorted().map { try crime(row: $0, columns) }
+    }
+
+    /// Every outcome the mirror's outcomes files record for a Crime ID, oldest first (events of
+    /// one month in file order); empty when none.
+    /// - Throws: ``GeoQueryError/invalidQuery(_:)`` for text that is not a Crime ID.
+    /// - Complexity: O(log events) by binary search over the events, stored sorted by Crime ID.
+    public func outcomeHistory(persistentID: String) throws -> [CrimeOutcome] {
+        let id = try crimeID(persistentID)
+        try snapshot.verifyRows()
+        return try outcomeEvents().history(id)
+    }
+
+    /// The outcomes recorded in `month` for the crimes of the given map points (indices, as
+    /// ``nearestMapPoint(lat:lng:)`` and ``points(in:)`` give them), each with its crime:
+    /// data.police.uk's `outcomes-at-location`. Crimes of `month` and of every earlier month count.
+    /// - Complexity: O(the points' crimes × log events).
+    public func outcomes(atMapPoints points: [Int], month: Month) throws -> [(outcome: CrimeOutcome, crime: Crime)] {
+        let plan = try QueryPlan(.radius(lat: 0, lng: 0, Distance(metres: 1), to: month), mirror: self)
+        let events = try outcomeEvents()
+        var out: [(outcome: CrimeOutcome, crime: Crime)] = []
+        try visitCrimes(atPoints: points.filter { $0 < mapPointCount }, plan) { _, c in
+            guard !c.persistentID.isEmpty else { return }
+            let id = try crimeID(c.persistentID)
+            for o in events.history(id) where o.month == month { out.append((o, c)) }
+        }
+        return out
+    }
+
+    /// The indices of the map points inside an area, in index order (for ``outcomes(atMapPoints:month:)``).
+    /// - Complexity: O(log n + the points inside).
+    public func mapPointIndices(in area: Area) throws -> [Int] { try points(in: area) }
+
+    /// The crime at snapshot row `row`, with its stable id: the row's point is visited for its
+    /// month, force and category only (identical rows share them, see ``CrimeIdentity``).
+    private func crime(row: Int, _ columns: StoredCrimeColumns) throws -> Crime {
+        let start = snapshot.array(.pointCrimeStart, as: UInt32.self)
+        var lo = 0, hi = start.count - 1
+        while lo < hi { let mid = (lo + hi + 1) / 2; if Int(start[mid]) <= row { lo = mid } else { hi = mid - 1 } }
+        // Empty buckets share a start: take the last point starting at or before the row.
+        let month = Month(ordinal: columns.value(.month, row))
+        let plan = try QueryPlan(.radius(lat: 0, lng: 0, Distance(metres: 1), from: month, to: month,
+                                         categories: [categories[columns.value(.category, row)]], forces: [forces[columns.value(.force, row)]]), mirror: self)
+        var found: Crime?
+        try visitCrimes(atPoints: [lo], plan) { i, c in if i == row { found = c } }
+        return found!
+    }
+
+    /// A persistent id as stored: 64 hex digits, or a text id the mirror holds (from CSVs that
+    /// are not Police UK's own).
+    private func crimeID(_ text: String) throws -> CrimeID {
+        var t = text
+        if let h = t.withUTF8({ CrimeID.hex($0) }) { return h }
+        guard text.utf8.count <= 256, let k = snapshot.strings(.textIDs).table().find(text) else {
+            throw GeoQueryError.invalidQuery("'\(text.prefix(80))' is not a Crime ID: a persistent id is 64 hexadecimal digits")
+        }
+        return CrimeID(kind: .text, w0: UInt64(k))
+    }
+
+    /// The snapshot's outcome events, searchable by Crime ID.
+    private func outcomeEvents() throws -> OutcomeEvents {
+        try outcomeEventCache.value { OutcomeEvents(snapshot, forces: forces, outcomes: outcomes) }
+    }
+}
+
+/// The outcome events of a snapshot, sorted by Crime ID (in place when the snapshot stores them
+/// so; older snapshots get a sorted order built once).
+struct OutcomeEvents: @unchecked Sendable {
+    private let month: UnsafeBufferPointer<Int32>, force: UnsafeBufferPointer<UInt8>, outcome: UnsafeBufferPointer<UInt8>
+    private let kind: UnsafeBufferPointer<UInt8>, words: UnsafeBufferPointer<UInt64>
+    /// Event positions in Crime ID order; nil when the sections are already in that order.
+    private let order: [Int32]?
+    private let forces: [String], outcomes: [String]
+
+    init(_ s: Snapshot, forces: [String], outcomes: [String]) {
+        month = s.array(.eventMonth); force = s.array(.eventForce); outcome = s.array(.eventOutcome)
+        kind = s.array(.eventIDKind); words = s.array(.eventIDWords)
+        self.forces = forces
+        self.outcomes = outcomes
+        if s.meta.eventsByCrimeID == true {
+            order = nil
+        } else {
+            let (k, w) = (kind, words)
+            order = (0..<k.count).map(Int32.init).sorted { a, b in
+                let x = Int(a), y = Int(b)
+                return (k[x], w[4 * x], w[4 * x + 1], w[4 * x + 2], w[4 * x + 3], a) < (k[y], w[4 * y], w[4 * y + 1], w[4 * y + 2], w[4 * y + 3], b)
+            }
+        }
+    }
+
+    private func key(_ j: Int) -> (UInt8, UInt64, UInt64, UInt64, UInt64) {
+        let e = order.map { Int($0[j]) } ?? j
+        return (kind[e], words[4 * e], words[4 * e + 1], words[4 * e + 2], words[4 * e + 3])
+    }
+
+    /// A Crime ID's outcomes, oldest first.
+    /// - Complexity: O(log events + its events).
+    func history(_ id: CrimeID) -> [CrimeOutcome] {
+        let target = (id.kind.rawValue, id.w0, id.w1, id.w2, id.w3)
+        var lo = 0, hi = kind.count
+        while lo < hi { let mid = (lo + hi) / 2; if key(mid) < target { lo = mid + 1 } else { hi = mid } }
+        var out: [CrimeOutcome] = []
+        while lo < kind.count, key(lo) == target {
+            let e = order.map { Int($0[lo]) } ?? lo
+            out.append(CrimeOutcome(name: outcomes[Int(outcome[e])], month: Month(ordinal: Int(month[e])), force: forces[Int(force[e])]))
+            lo += 1
+        }
+        // Stable: events of one month stay in file order.
+        return out.enumerated().sorted { ($0.element.month, $0.offset) < ($1.element.month, $1.offset) }.map(\.element)
+    }
+}
