@@ -10,6 +10,7 @@ public struct CrimeOutcome: Sendable, Equatable {
     /// The force slug whose outcomes file recorded it.
     public var force: String
 
+    /// An outcome named as the CSVs name it, recorded in `month` by `force` (a slug).
     public init(name: String, month: Month, force: String) {
         self.name = name
         self.month = month
