@@ -113,14 +113,19 @@ struct PoliceAPI: Sendable {
     }
 
     /// `outcomes-at-location`: the outcomes recorded in `date` for the crimes of one map point
-    /// (`location_id`, or the one nearest `lat`/`lng`) or of the points inside `poly`.
+    /// (`location_id`), of the points within 1 mile of `lat`/`lng`, or of the points inside `poly`.
     func outcomesAtLocation(_ p: FormParameters) throws -> String {
         guard let month = try self.month(p) else { return "[]" }
+        // As the live API: a location id is one map point; lat/lng is a 1-mile circle, like crimes-street's.
         let points: [Int]
-        if p["poly"] != nil {
+        if p["location_id"] == nil, p["poly"] != nil || p["lat"] != nil || p["lng"] != nil {
             var input = QueryInput()
             input.parameterStyle = .queryParameters
-            input.poly = p["poly"]
+            if let poly = p["poly"] { input.poly = poly } else {
+                input.lat = try p.number("lat")
+                input.lng = try p.number("lng")
+                input.radius = PoliceAPI.streetRadius
+            }
             points = try mirror.mapPointIndices(in: input.query(in: mirror).area)
         } else {
             guard let index = try mapPoint(p) else { return "[]" }
