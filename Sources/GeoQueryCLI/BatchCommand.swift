@@ -51,15 +51,20 @@ struct BatchCommand: ParsableCommand {
         // the output keeps the input's order whatever --jobs is.
         let chunkSize = max(64, jobs * 64)
         var chunk: [(number: Int, text: String)] = []
+        // One byte buffer per slot, reused from chunk to chunk, and one for the chunk's output.
+        let answers = UnsafeMutableBufferPointer<(bytes: [UInt8], failed: Bool)>.allocate(capacity: chunkSize)
+        answers.initialize(repeating: ([], false))
+        defer { answers.deinitialize(); answers.deallocate() }
+        var out: [UInt8] = []
         func flush() {
             guard !chunk.isEmpty else { return }
             let lines = chunk
-            let answers = UnsafeMutableBufferPointer<(text: String, failed: Bool)>.allocate(capacity: lines.count)
-            answers.initialize(repeating: ("", false))
-            defer { answers.deallocate() }
             // Each worker writes only its own slots.
             nonisolated(unsafe) let slots = answers
-            let work: @Sendable (Int) -> Void = { i in slots[i] = BatchCommand.answer(lines[i].text, number: lines[i].number, mirror: m, fields: fields) }
+            let work: @Sendable (Int) -> Void = { i in
+                slots[i].bytes.removeAll(keepingCapacity: true)
+                slots[i].failed = BatchCommand.answer(lines[i].text, number: lines[i].number, mirror: m, fields: fields, into: &slots[i].bytes)
+            }
             if jobs == 1 {
                 for i in lines.indices { work(i) }
             } else {
@@ -69,9 +74,13 @@ struct BatchCommand: ParsableCommand {
                     for i in Swift.stride(from: w, to: lines.count, by: workers) { work(i) }
                 }
             }
-            var out = ""
-            for a in answers { out += a.text + "\n"; if a.failed { failures += 1 } }
-            Output.standard(out)
+            out.removeAll(keepingCapacity: true)
+            for a in answers.prefix(lines.count) {
+                out += a.bytes
+                out.append(UInt8(ascii: "\n"))
+                if a.failed { failures += 1 }
+            }
+            out.withUnsafeBytes { FileHandle.standardOutput.write(Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: $0.baseAddress!), count: $0.count, deallocator: .none)) }
             chunk.removeAll(keepingCapacity: true)
         }
         while let line = readLine(strippingNewline: true) {
@@ -84,17 +93,20 @@ struct BatchCommand: ParsableCommand {
         if failures > 0 { Output.warning("\(failures) of \(lineNumber) line(s) failed; see the error objects in the output") }
     }
 
-    /// One line's JSON answer, or its error object (with the line's id, when it has one).
-    static func answer(_ line: String, number: Int, mirror m: CrimeMirror, fields: Set<String>?) -> (text: String, failed: Bool) {
+    /// Appends one line's JSON answer to `bytes`, or its error object (with the line's id, when it
+    /// has one); true when the line failed.
+    static func answer(_ line: String, number: Int, mirror m: CrimeMirror, fields: Set<String>?, into bytes: inout [UInt8]) -> Bool {
         var id: String?
         do {
             let parsed = try BatchLine(line)
             id = parsed.id
             let q = try QueryInput(batchLine: parsed).query(in: m)
-            return (try m.query(q).json(area: q.area, leading: id.map { [("id", $0)] } ?? [], fields: fields), false)
+            try m.query(q).appendJSON(to: &bytes, area: q.area, leading: id.map { [("id", $0)] } ?? [], fields: fields)
+            return false
         } catch {
             let message = (error as? GeoQueryError)?.description ?? "\(error)"
-            return ("{" + (id.map { "\"id\":\($0)," } ?? "") + "\"error\":\(JSONWriter.quote(message)),\"line\":\(number)}", true)
+            bytes += ("{" + (id.map { "\"id\":\($0)," } ?? "") + "\"error\":\(JSONWriter.quote(message)),\"line\":\(number)}").utf8
+            return true
         }
     }
 }

@@ -92,7 +92,7 @@ public final class ForceAreas: Sendable {
     /// - Complexity: a box test per force; only a force whose boundary crosses the area's box (a
     ///   query on a force border) is measured: a circle by a Sutherland–Hodgman clip, a polygon by
     ///   a GEOS intersection.
-    func shares(of area: Area) -> [(slug: String, share: Double)] {
+    func shares(of area: Area, method: ShareMethod = .settled) -> [(slug: String, share: Double)] {
         guard let (x0, y0, x1, y1) = ForceAreas.box(area) else { return [] }
         var out: [(slug: String, share: Double)] = [], crossing: [Region] = []
         for r in regions where !(r.maxX < x0 || r.minX > x1 || r.maxY < y0 || r.minY > y1) {
@@ -106,13 +106,34 @@ public final class ForceAreas: Sendable {
         case _ where crossing.isEmpty: break
         case .circle(let c):
             for r in crossing {
+                // A circle no edge of the force reaches lies wholly inside (the clip would give the
+                // circle back: whole) or wholly outside every ring (nothing): no clip needed.
+                if method == .settled, r.edges.isApart(fromCircle: c.lng, c.lat, xScale: ForceAreas.circleXScale(c), radius: c.radius.metres / ForceAreas.metresPerDegreeLatitude),
+                   let n = r.edges.crossings(x: c.lng, y: c.lat), n >= 0, n == 0 || n & 1 == 1 {
+                    if n > 0 { out.append((r.slug, 1)) }
+                    continue
+                }
                 let share = ForceAreas.circleShare(c, of: r.polygon)
                 if share > 0 { out.append((r.slug, share)) }
             }
         case .polygon(let p):
-            let geos = GEOSContext()
-            guard let query = try? ForceAreas.geometry(p.parts, in: geos), query.area > 0 else { break }
+            var geos: GEOSContext?, query: Geometry?
             for r in crossing {
+                // Most areas lie wholly inside one force: shown so by their boundaries being apart,
+                // they need no intersection (GEOS would return the area itself, or nothing).
+                if method == .settled {
+                    switch r.edges.relation(of: p.edges, firstVertices: p.ringStarts) {
+                    case .inside: out.append((r.slug, 1)); continue
+                    case .outside: continue
+                    case .crosses: break
+                    }
+                }
+                if geos == nil {
+                    let context = GEOSContext()
+                    geos = context
+                    query = try? ForceAreas.geometry(p.parts, in: context)
+                }
+                guard let geos, let query, query.area > 0 else { break }
                 guard let g = try? ForceAreas.geometry(r.polygon.parts, in: geos),
                       let shared = try? query.intersection(g) else { continue }
                 let share = min(1, shared.area / query.area)
@@ -122,13 +143,22 @@ public final class ForceAreas: Sendable {
         return out.sorted { $0.share != $1.share ? $0.share > $1.share : $0.slug < $1.slug }
     }
 
+    /// How `shares(of:method:)` measures a force whose boundary crosses the area's box: `.settled`
+    /// first asks whether the boundaries are apart (the area then wholly inside or outside),
+    /// `.measured` always clips or intersects (the plain computation the settled one must equal; tests).
+    enum ShareMethod { case settled, measured }
+
+    static let metresPerDegreeLatitude = 111_132.0
+
+    /// Metres per degree of longitude over metres per degree of latitude, near the circle.
+    static func circleXScale(_ c: Circle) -> Double { cos(c.lat * .pi / 180) * 111_320 / metresPerDegreeLatitude }
+
     /// Share of a circle inside a polygon: the circle as a 72-gon in a local plane (x scaled by the
     /// cosine of its latitude), each ring of the polygon clipped to it by Sutherland–Hodgman (exact
     /// for a convex clip window, whatever the ring's shape: degenerate edges add no area).
     /// - Complexity: O(vertices of the rings near the circle × 72), no allocation beyond the clip buffers.
     static func circleShare(_ c: Circle, of polygon: Polygon) -> Double {
-        // Metres per degree of longitude over metres per degree of latitude, near the circle.
-        let k = cos(c.lat * .pi / 180) * 111_320 / 111_132, rLat = c.radius.metres / 111_132, rx = rLat
+        let k = circleXScale(c), rLat = c.radius.metres / metresPerDegreeLatitude, rx = rLat
         let circle = (0..<72).map { i -> (Double, Double) in
             let t = Double(i) * .pi / 36
             return (rx * cos(t), rLat * sin(t))

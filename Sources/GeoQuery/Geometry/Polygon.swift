@@ -19,10 +19,28 @@ public struct Polygon: Sendable, Equatable {
     /// draws them (`LonLatArea`; holes subtracted), computed once here rather than per query.
     public let areaKm2: Double
 
+    /// The edge index, built on first use and shared by every copy: validation, the tree walk and
+    /// coverage read the same one, so a query builds it once.
+    private let edgeCache = LazyValue<PolygonEdgeIndex>()
+
     public init(parts: [[[Coordinate]]], warnings: [String] = []) {
         self.parts = parts.map { $0.map(Polygon.closed) }
         self.warnings = warnings
         areaKm2 = Polygon.areaKm2(self.parts)
+    }
+
+    public static func == (a: Polygon, b: Polygon) -> Bool { a.parts == b.parts && a.warnings == b.warnings }
+
+    /// The polygon's edge index (all rings, even-odd).
+    /// - Complexity: O(n log n) the first time, then a lock.
+    var edges: PolygonEdgeIndex {
+        // `value` throws only what its closure throws; this one does not.
+        try! edgeCache.value { PolygonEdgeIndex(self) }
+    }
+
+    /// The first vertex of every ring (x = longitude, y = latitude).
+    var ringStarts: [(x: Double, y: Double)] {
+        parts.flatMap { $0.compactMap { $0.first.map { (x: $0.lng, y: $0.lat) } } }
     }
 
     static func closed(_ ring: [Coordinate]) -> [Coordinate] {
@@ -96,7 +114,7 @@ final class PolygonArea: TreeArea {
 
     init(_ p: Polygon) throws {
         polygon = p
-        edges = PolygonEdgeIndex(p)
+        edges = p.edges
         box = p.boxE6
     }
 

@@ -11,8 +11,14 @@ extension PolygonEdgeIndex {
     /// - Complexity: O(n log n + pairs of edges whose parts in a strip have meeting boxes).
     static func ringIsSimple(_ ring: [(x: Double, y: Double)], budget: Int = 64) -> Bool? {
         guard ring.count >= 3 else { return nil }
-        let index = PolygonEdgeIndex(rings: [ring])
-        return index.edgesMeetOnlyAtSharedVertices(budget: budget * ring.count) ? true : nil
+        return PolygonEdgeIndex(rings: [ring]).ringIsSimple(budget: budget)
+    }
+
+    /// ``ringIsSimple(_:budget:)`` on an index already built over one ring (its distinct
+    /// consecutive vertices, closed or not): a polygon's own index.
+    func ringIsSimple(budget: Int = 64) -> Bool? {
+        guard ax.count >= 3 else { return nil }
+        return edgesMeetOnlyAtSharedVertices(budget: budget * ax.count) ? true : nil
     }
 
     /// For an index over one closed ring (edges in ring order, none of zero length).

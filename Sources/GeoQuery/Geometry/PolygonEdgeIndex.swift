@@ -19,7 +19,7 @@ public struct PolygonEdgeIndex: Sendable {
     let stripHeight: Double
     let stripStart: [Int32], stripEdges: [Int32]
     /// Strips across x (the caller's x and y are swapped on the way in).
-    private let transposed: Bool
+    let transposed: Bool
 
     /// Shewchuk's bound for the fast orient2d: (3 + 16ε)ε.
     private static let orientBound = 3.3306690738754716e-16
@@ -107,24 +107,36 @@ public struct PolygonEdgeIndex: Sendable {
     }
 
     private func containsInFrame(x px: Double, y py: Double) -> Bool? {
-        if py < minY || py > maxY || px < minX || px > maxX { return false }
+        crossingsInFrame(x: px, y: py).map { $0 < 0 || $0 & 1 == 1 }
+    }
+
+    /// Edges the ray from the point to +x (in the caller's frame: +longitude, or +latitude for a
+    /// transposed index) crosses: zero means no ring encloses the point. -1 on the boundary; nil
+    /// when the point is too close to an edge to decide in doubles.
+    func crossings(x: Double, y: Double) -> Int? {
+        transposed ? crossingsInFrame(x: y, y: x) : crossingsInFrame(x: x, y: y)
+    }
+
+    @inline(__always)
+    private func crossingsInFrame(x px: Double, y py: Double) -> Int? {
+        if py < minY || py > maxY || px < minX || px > maxX { return 0 }
         let s = strip(py, stripCount)
-        var inside = false
+        var crossed = 0
         for k in Int(stripStart[s])..<Int(stripStart[s + 1]) {
             let e = Int(stripEdges[k])
             let x1 = ax[e], y1 = ay[e], x2 = bx[e], y2 = by[e]
             if (y1 > py) != (y2 > py) {
                 guard let o = PolygonEdgeIndex.orientation(x1, y1, x2, y2, px, py) else { return nil }
-                if o == 0 { return true }  // on the edge
+                if o == 0 { return -1 }  // on the edge
                 // Upward edge with p on its left, or downward edge with p on its right: the ray to +x crosses it.
-                if (y2 > y1) == (o > 0) { inside.toggle() }
+                if (y2 > y1) == (o > 0) { crossed += 1 }
             } else if y1 == py && y2 == py {
-                if px >= min(x1, x2) && px <= max(x1, x2) { return true }  // on a horizontal edge
+                if px >= min(x1, x2) && px <= max(x1, x2) { return -1 }  // on a horizontal edge
             } else if (x1 == px && y1 == py) || (x2 == px && y2 == py) {
-                return true  // on a vertex
+                return -1  // on a vertex
             }
         }
-        return inside
+        return crossed
     }
 
     /// Conservative: `.crosses` whenever an edge might touch the box.

@@ -321,10 +321,17 @@ public enum PolygonReader {
         for rings in parts {
             for ring in rings { try check(ring) }
         }
-        // A single ring shown simple is valid: GEOS's check is slow on long thin teeth.
-        if parts.count == 1 && parts[0].count == 1,
-           PolygonEdgeIndex.ringIsSimple(distinctConsecutive(parts[0][0].map { ($0.lng, $0.lat) })) == true {
-            return Polygon(parts: parts)
+        // A single ring shown simple is valid: GEOS's check is slow on long thin teeth. Without
+        // repeated vertices the ring's edges are the polygon's own, so the sweep runs on the
+        // polygon's edge index, which the query then reuses rather than building it again.
+        if parts.count == 1 && parts[0].count == 1 {
+            let ring = distinctConsecutive(parts[0][0].map { ($0.lng, $0.lat) })
+            if ring.count == parts[0][0].count - 1 {
+                let polygon = Polygon(parts: parts)
+                if polygon.edges.ringIsSimple() == true { return polygon }
+            } else if PolygonEdgeIndex.ringIsSimple(ring) == true {
+                return Polygon(parts: parts)
+            }
         }
         let context = GEOSContext()
         let geometry = try context.polygon(parts.map { $0.map { $0.map { ($0.lng, $0.lat) } } })

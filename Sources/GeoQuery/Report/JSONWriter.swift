@@ -8,6 +8,15 @@ public struct JSONWriter {
     /// An empty writer; write one value (usually an object or array) and read ``text``.
     public init() { bytes.reserveCapacity(4096) }
 
+    /// A writer appending to `bytes` (a reused buffer); ``takeBytes()`` hands it back.
+    init(appendingTo bytes: [UInt8]) { self.bytes = bytes }
+
+    /// The bytes written, the buffer given to ``init(appendingTo:)`` included; the writer is left empty.
+    mutating func takeBytes() -> [UInt8] {
+        defer { bytes = [] }
+        return bytes
+    }
+
     /// The JSON written so far.
     public var text: String { String(decoding: bytes, as: UTF8.self) }
 
@@ -42,6 +51,23 @@ public struct JSONWriter {
         needsComma[needsComma.count - 1] = true
         bytes.append(contentsOf: key)
         JSONWriter.appendInt(v, to: &bytes)
+    }
+    /// A member keyed by a month ("2019-01"), its key written digit by digit.
+    mutating func value(month: Month, _ v: Int) { monthKey(month); JSONWriter.appendInt(v, to: &bytes) }
+    /// An object member keyed by a month.
+    mutating func beginObject(month: Month) {
+        monthKey(month)
+        bytes.append(UInt8(ascii: "{"))
+        needsComma.append(false)
+    }
+    private mutating func monthKey(_ m: Month) {
+        element(nil)
+        let mo = m.month
+        // As Month's description writes it: the year's digits, a dash, two digits of month.
+        bytes.append(UInt8(ascii: "\""))
+        JSONWriter.appendInt(m.year, to: &bytes)
+        bytes.append(UInt8(ascii: "-")); bytes.append(48 + UInt8(mo / 10)); bytes.append(48 + UInt8(mo % 10))
+        bytes.append(UInt8(ascii: "\"")); bytes.append(UInt8(ascii: ":"))
     }
     mutating func value(_ key: String?, _ v: Double, places: Int) { element(key); bytes += Format.decimal(v, places: places).utf8 }
     /// `"geoquery_version"`: which geoquery wrote an answer, for answers kept and compared later.
@@ -116,9 +142,14 @@ public struct JSONWriter {
 
     static func appendQuoted(_ s: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        // Slugs, months and names rarely need escaping: copy them whole.
-        if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-            out.append(contentsOf: s.utf8)
+        // Slugs, months and names rarely need escaping: copy their UTF-8 whole, in one copy.
+        var s = s
+        let plain = s.withUTF8 { u in
+            guard !u.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else { return false }
+            out.append(contentsOf: u)
+            return true
+        }
+        if plain {
             out.append(UInt8(ascii: "\""))
             return
         }

@@ -19,13 +19,33 @@ extension QueryResult {
     /// - Parameter fields: the top-level keys to write (nil: all); see ``QueryResult/jsonKeys``.
     public func json(area: Area, leading: [(key: String, json: String)] = [], catchment: CatchmentReport? = nil,
                      fields: Set<String>? = nil) -> String {
-        func want(_ key: String) -> Bool { fields?.contains(key) ?? true }
         var w = JSONWriter()
+        write(into: &w, area: area, leading: leading, catchment: catchment, fields: fields)
+        return w.text
+    }
+
+    /// Appends the object ``json(area:leading:catchment:fields:)`` writes, as UTF-8 bytes, to
+    /// `line`: for a writer that reuses one buffer per line (batch), so no String is made.
+    public func appendJSON(to line: inout [UInt8], area: Area, leading: [(key: String, json: String)] = [], fields: Set<String>? = nil) {
+        var w = JSONWriter(appendingTo: line)
+        line = []  // moved into the writer and back, so the buffer is not copied
+        write(into: &w, area: area, leading: leading, catchment: nil, fields: fields)
+        line = w.takeBytes()
+    }
+
+    private func write(into w: inout JSONWriter, area: Area, leading: [(key: String, json: String)], catchment: CatchmentReport?, fields: Set<String>?) {
+        // The asked keys as bits of `jsonKeys` (a few string compares, not a hash per key written).
+        var asked: UInt32 = ~0
+        if let fields {
+            asked = 0
+            for k in fields { if let i = QueryResult.jsonKeys.firstIndex(of: k) { asked |= 1 << UInt32(i) } }
+        }
+        func want(_ key: JSONKey) -> Bool { (asked >> UInt32(key.rawValue)) & 1 == 1 }
         w.beginObject()
         for (k, v) in leading { w.raw(k, json: v) }
-        if want("geoquery_version") { w.version() }
-        if want("area") { writeArea(area, into: &w) }
-        if let c = centre, want("centre") {
+        if want(.geoqueryVersion) { w.version() }
+        if want(.area) { writeArea(area, into: &w) }
+        if let c = centre, want(.centre) {
             w.beginObject("centre")
             w.value("postcode", c.postcode.description)
             w.value("kind", c.kind.rawValue)
@@ -34,69 +54,72 @@ extension QueryResult {
             w.value("lng", c.lng, places: 6)
             w.endObject()
         }
-        if want("total") { w.value("total", total) }
-        if want("btp") { w.value("btp", btp) }
+        if want(.total) { w.value("total", total) }
+        if want(.btp) { w.value("btp", btp) }
         let n = categories.count
-        let categoryKeys = categories.map(JSONWriter.key)
-        let monthNames = months.map(\.description)
-        if want("by_category") {
+        if want(.byCategory) {
             w.beginObject("by_category")
-            for c in 0..<n { w.value(key: categoryKeys[c], categoryTotal(c)) }
+            for c in 0..<n { w.value(categories[c], categoryTotal(c)) }
             w.endObject()
         }
-        if want("by_month") {
+        if want(.byMonth) {
             w.beginObject("by_month")
-            for m in months.indices { w.value(key: JSONWriter.key(monthNames[m]), monthTotal(m)) }
+            for m in months.indices { w.value(month: months[m], monthTotal(m)) }
             w.endObject()
         }
-        if want("by_month_category") {
+        if want(.byMonthCategory) {
+            let categoryKeys = categories.map(JSONWriter.key)
             w.beginObject("by_month_category")
             for m in months.indices {
-                w.beginObject(monthNames[m])
+                w.beginObject(month: months[m])
                 for c in 0..<n { w.value(key: categoryKeys[c], monthCategory[m * n + c]) }
                 w.endObject()
             }
             w.endObject()
         }
-        if want("by_outcome") {
+        if want(.byOutcome) {
             w.beginObject("by_outcome")
             for o in outcomeCounts.indices.filter({ outcomeCounts[$0] > 0 }).sorted(by: { (outcomeCounts[$0], outcomes[$1]) > (outcomeCounts[$1], outcomes[$0]) }) {
                 w.value(outcomes[o], outcomeCounts[o])
             }
             w.endObject()
         }
-        if want("map_points") { w.value("map_points", mapPoints) }
-        if want("months") {
+        if want(.mapPoints) { w.value("map_points", mapPoints) }
+        if want(.months) {
             w.beginObject("months")
             w.value("from", from.description)
             w.value("to", to.description)
             w.value("count", months.count)
             w.endObject()
         }
-        if want("forces") {
+        if want(.forces) {
             w.beginArray("forces")
             for f in forces { w.value(nil, f) }
             w.endArray()
         }
-        if want("no_location") { w.value("no_location", noLocation) }
-        if want("area_km2") { w.value("area_km2", areaKm2, places: 4) }
-        if want("density_per_km2") { w.density("density_per_km2", densityPerKm2, places: 2) }
-        if let n = nearestMapPoint, want("nearest_map_point") {
+        if want(.noLocation) { w.value("no_location", noLocation) }
+        if want(.areaKm2) { w.value("area_km2", areaKm2, places: 4) }
+        if want(.densityPerKm2) { w.density("density_per_km2", densityPerKm2, places: 2) }
+        if let n = nearestMapPoint, want(.nearestMapPoint) {
             w.beginObject("nearest_map_point")
             w.value("metres", n.metres, places: 1)
             w.value("name", n.name)
             w.endObject()
         }
-        if want("coverage") { coverage.write(into: &w) }
-        if want("catchment") { catchment?.write(into: &w) }
-        if want("synthetic") { w.value("synthetic", synthetic) }
-        if want("notes") {
+        if want(.coverage) { coverage.write(into: &w) }
+        if want(.catchment) { catchment?.write(into: &w) }
+        if want(.synthetic) { w.value("synthetic", synthetic) }
+        if want(.notes) {
             w.beginArray("notes")
             for n in notes { w.value(nil, n) }
             w.endArray()
         }
         w.endObject()
-        return w.text
+    }
+
+    /// The top-level keys by their place in ``jsonKeys`` (a bit each in the asked set).
+    private enum JSONKey: Int {
+        case geoqueryVersion, area, centre, total, btp, byCategory, byMonth, byMonthCategory, byOutcome, mapPoints, months, forces, noLocation, areaKm2, densityPerKm2, nearestMapPoint, coverage, catchment, synthetic, notes
     }
 
     /// Every top-level key ``json(area:leading:catchment:fields:)`` can write, in order (`centre`,
