@@ -87,13 +87,18 @@ import Testing
         try FileManager.default.copyItem(atPath: dir + "/" + SnapshotFormat.fileName, toPath: saved)
         func inode(_ path: String) -> Int? { (try? FileManager.default.attributesOfItem(atPath: path))?[.systemFileNumber] as? Int }
         let original = inode(copy + "/" + SnapshotFormat.fileName)
+        /// `geoquery ingest` of the extra months into `mirror`, started.
+        func ingest(into mirror: String) throws -> Process {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: TestData.binary)
+            p.arguments = ["ingest", "--mirror", mirror] + extra
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            return p
+        }
         let t0 = Date()
-        let timing = Process()
-        timing.executableURL = URL(fileURLWithPath: TestData.binary)
-        timing.arguments = ["ingest", "--mirror", copy] + extra
-        timing.standardOutput = FileHandle.nullDevice
-        timing.standardError = FileHandle.nullDevice
-        try timing.run()
+        let timing = try ingest(into: copy)
         var renamed: TimeInterval? = nil
         while timing.isRunning {
             if renamed == nil, inode(copy + "/" + SnapshotFormat.fileName) != original { renamed = Date().timeIntervalSince(t0) }
@@ -106,12 +111,7 @@ import Testing
 
         var killedBeforeRename = 0
         for fraction in [0.05, 0.2, 0.4, 0.6, 0.75, 0.85, 0.92, 0.97, 0.995] {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: TestData.binary)
-            p.arguments = ["ingest", "--mirror", dir] + extra
-            p.standardOutput = FileHandle.nullDevice
-            p.standardError = FileHandle.nullDevice
-            try p.run()
+            let p = try ingest(into: dir)
             Thread.sleep(forTimeInterval: duration * fraction)
             kill(p.processIdentifier, SIGKILL)
             p.waitUntilExit()
