@@ -1,6 +1,5 @@
 import ArgumentParser
 import GeoQuery
-import GeoQueryHarvest
 
 /// `geoquery info`: what the mirror holds.
 struct InfoCommand: ParsableCommand {
@@ -11,16 +10,17 @@ struct InfoCommand: ParsableCommand {
 
     @OptionGroup var mirror: MirrorOptions
 
+    enum InfoFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
+
+    @Option(help: "text, or json (one object; what the server's /v1/info answers).")
+    var format: InfoFormat = .text
+
     func run() throws {
         let m = try mirror.open()
-        var text = m.info.text
-        // Harvested (force, month)s hold only their areas' crimes: say so, so no one reads them as whole forces.
-        if case .directory(let folder) = mirror.location {
-            let lines = try HarvestProvenance.load(folder: folder).describe(mirror: m)
-            if !lines.isEmpty {
-                text += "Harvested from the API (\(lines.count) force-month(s)):\n" + lines.map { "  " + $0 + "\n" }.joined()
-            }
-        }
-        Output.standard(text)
+        // A damaged provenance file is an error here (info is where it is read in full); the
+        // harvested (force, month)s are in the info itself, since they hold only their areas.
+        if case .directory(let folder) = mirror.location { _ = try HarvestProvenance.load(folder: folder) }
+        let info = m.info
+        Output.standard(format == .json ? info.json + "\n" : info.text)
     }
 }

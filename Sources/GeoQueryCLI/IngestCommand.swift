@@ -90,7 +90,7 @@ struct IngestCommand: ParsableCommand {
         out += "; \(summary.partitionsWritten) force-month(s) written, \(summary.partitionsReplaced) replaced\n"
         out += "mirror now holds \(summary.crimesInMirror) crimes at \(summary.mapPointsInMirror) map points"
         out += summary.boundaries > 0 ? " (catchments clipped to \(summary.boundaries) force boundaries" : " (catchments clipped at 20 km, no force boundaries loaded"
-        out += "; computed on first use when the map points changed)"
+        out += summary.catchmentsComputed ? "; computed now)" : "; unchanged)"
         out += "; snapshot \(summary.snapshotBytes) bytes; \(String(format: "%.2f", summary.seconds)) s ("
         out += summary.phases.map { "\($0.0) \(String(format: "%.2f", $0.1))" }.joined(separator: ", ") + ")\n"
         Output.standard(out)

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import GeoQuery
-import GeoQueryHarvest
 
 /// `geoquery query` (the default subcommand): counts inside a radius or polygon.
 struct QueryCommand: ParsableCommand {
@@ -40,10 +39,6 @@ struct QueryCommand: ParsableCommand {
         let m = try mirror.open()
         if perFeature { return try runPerFeature(m) }
         let q = try area.input.query(in: m)
-        // Harvested months hold only their areas: say so, so a count is not read as the whole force's.
-        if case .directory(let folder) = mirror.location, let first = m.firstMonth, let last = m.lastMonth {
-            for n in try HarvestProvenance.load(folder: folder).notes(from: q.from ?? first, to: q.to ?? last, mirror: m) { Output.note(n) }
-        }
         if apiUrls {
             guard format == .table && !catchment && svg == nil else {
                 throw GeoQueryError.invalidQuery("--api-urls prints request URLs, one per line: leave out --format, --catchment and --svg")
@@ -77,23 +72,9 @@ struct QueryCommand: ParsableCommand {
 
     /// The live-API requests behind a figure: a tile plan per month and category.
     func printAPIURLs(_ q: CrimeQuery, mirror m: CrimeMirror) throws {
-        guard let first = m.firstMonth, let last = m.lastMonth else { throw GeoQueryError.mirrorMissing("the mirror is empty") }
-        let months = ((q.from ?? first)...(q.to ?? last)).months
-        var warnings: [String] = [TilePlan.dedupeNote]
-        if months.count > 36 { warnings.append("the live API keeps only about 36 months: requests for older months will fail") }
-        if !q.forces.isEmpty || q.excludeBTP { warnings.append("the API cannot filter by force: keep or drop crimes by their location_type (BTP) and the force of each location yourself") }
-        var out = ""
-        let byCategory = try (q.categories.isEmpty ? [nil] : q.categories.map(Optional.some)).map {
-            try TilePlanner.plans(q.area, months: months, category: $0, mirror: m)
-        }
-        for month in months.indices {
-            for plans in byCategory {
-                for w in plans[month].warnings where !warnings.contains(w) { warnings.append(w) }
-                out += plans[month].urls
-            }
-        }
+        let (urls, warnings) = try TilePlanner.apiRequests(q, mirror: m)
         for w in warnings { Output.warning(w) }
-        Output.standard(out)
+        Output.standard(urls)
     }
 
     /// One result per GeoJSON feature: JSON lines, a CSV row each, or a table line each.

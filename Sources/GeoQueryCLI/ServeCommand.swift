@@ -28,8 +28,15 @@ struct ServeCommand: ParsableCommand {
     @Flag(help: "Behave like the live data.police.uk service: 503 over 10,000 crimes, 400 for GET URLs over 4,094 characters, 429 beyond 15 requests/s per address (bursts of 30).")
     var apiLimits = false
 
+    @Option(help: ArgumentHelp("With --api-limits: answer 503 above this many crimes instead of the live API's 10,000 (to test a client's splitting against a small cap).", valueName: "crimes"))
+    var limit: Int?
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port \(port) is not a port: use 0–65535") }
+        if let limit {
+            guard apiLimits else { throw ValidationError("--limit only applies with --api-limits: add --api-limits, or leave out --limit") }
+            guard limit >= 1 else { throw ValidationError("--limit \(limit) is not a number of crimes: give 1 or more") }
+        }
     }
 
     func run() throws {
@@ -38,6 +45,7 @@ struct ServeCommand: ParsableCommand {
         options.host = host
         options.port = port
         options.apiLimits = apiLimits
+        if let limit { options.crimeLimit = limit }
         let server = MirrorServer(mirror: m, options: options)
         let host = self.host
         var name = "the embedded SYNTHETIC sample"

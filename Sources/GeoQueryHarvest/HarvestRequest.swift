@@ -83,10 +83,17 @@ public struct HarvestRequest: Codable, Sendable, Hashable {
     }
 
     /// The requests replacing this one after a 503 (too many crimes): the area inside each
-    /// quadrant of its cell. Empty when the cell cannot be split further.
+    /// quadrant of its cell; for a cell too small to split, whose crimes are all at the one map
+    /// point it can hold, that point's `crimes-at-location`. Empty for a request that is not a
+    /// street request (nothing smaller to ask).
     func split(area: Area) throws -> [HarvestRequest] {
         guard kind == .street, let cell else { return [] }
-        return try cell.quadrants.enumerated().flatMap { q, quarter in
+        let quarters = cell.quadrants
+        guard !quarters.isEmpty else {
+            let p = cell.onlyPoint
+            return [HarvestRequest(key: "\(key).L", kind: .location, month: month, category: category, lat: p.lat, lng: p.lng)]
+        }
+        return try quarters.enumerated().flatMap { q, quarter in
             try HarvestRequest.covering(area, cell: quarter, key: "\(key).\(q)", month: month, category: category)
         }
     }

@@ -213,6 +213,8 @@ public struct Harvester: Sendable {
                     // Only crimes inside the area by the query rule; crimes-no-location are the force's.
                     let kept = r.kind == .noLocation ? crimes : crimes.filter { c in
                         guard let p = c.pointE6 else { return false }
+                        // crimes-at-location takes no category: its answer is every crime there.
+                        if r.kind == .location && r.category != "all-crime" && c.category != r.category { return false }
                         return membership.contains(latE6: p.lat, lngE6: p.lng)
                     }
                     try journal.append(.init(t: "done", job: job, month: month.description, key: r.key, crimes: kept))
@@ -220,7 +222,7 @@ public struct Harvester: Sendable {
                 case .tooMany:
                     let children = try r.split(area: options.area)
                     guard !children.isEmpty else {
-                        throw GeoQueryError.unreadableInput("\(r.summary): the API answered 503 (more crimes than it returns at once) for a cell too small to split; a single map point holds them: fetch it with crimes-at-location")
+                        throw GeoQueryError.unreadableInput("\(r.summary): the API answered 503 (more crimes than it returns at once) even for one map point's crimes-at-location; the harvest cannot fetch them")
                     }
                     try journal.append(.init(t: "split", job: job, month: month.description, key: r.key, requests: children))
                     counters.add(done: 1, planned: children.count, tooMany: 1, splits: 1)

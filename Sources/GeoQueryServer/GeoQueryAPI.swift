@@ -35,10 +35,13 @@ struct GeoQueryAPI: Sendable {
         v1.get("openapi.json") { _, _ in Answer.json(OpenAPIDocument.json) }
     }
 
-    /// `/v1/query`: `geoquery query --format json`.
+    /// `/v1/query`: `geoquery query --format json`, or with `format=api-urls` its `--api-urls` requests.
     func query(_ p: FormParameters) throws -> Response {
-        try p.check(allowed: GeoQueryAPI.areaParameters)
+        try p.check(allowed: GeoQueryAPI.areaParameters.union(["format"]))
+        let format = try p.choice("format", ["json", "api-urls"])
         let q = try p.queryInput().query(in: mirror)
+        // `api-urls`: what `geoquery query --api-urls` prints on stdout (its caveats go to stderr there).
+        if format == "api-urls" { return Answer.text(try TilePlanner.apiRequests(q, mirror: mirror).urls, contentType: "text/plain; charset=utf-8") }
         return Answer.json(try mirror.query(q).json(area: q.area) + "\n")
     }
 
@@ -116,10 +119,11 @@ struct GeoQueryAPI: Sendable {
         }
     }
 
-    /// `/v1/info`: `geoquery info` (the CLI has no JSON form of it yet: plain text).
+    /// `/v1/info`: `geoquery info --format json` (or, with `format=text`, the CLI's text).
     func info(_ p: FormParameters) throws -> Response {
-        try p.check(allowed: [])
-        return Answer.text(mirror.info.text, contentType: "text/plain; charset=utf-8")
+        try p.check(allowed: ["format"])
+        let info = mirror.info
+        return try p.choice("format", ["json", "text"]) == "text" ? Answer.text(info.text, contentType: "text/plain; charset=utf-8") : Answer.json(info.json + "\n")
     }
 }
 

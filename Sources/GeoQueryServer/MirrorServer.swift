@@ -12,6 +12,9 @@ public struct ServerOptions: Sendable {
     /// Behave like the live data.police.uk service: 10,000-crime answers, 4,094-character GET URLs,
     /// 15 requests/s per address with bursts of 30.
     public var apiLimits = false
+    /// With `apiLimits`: crimes-street (and outcomes) answers over this many crimes get 503. The
+    /// live service's is 10,000; a small one lets tests reach the harvester's rarer paths.
+    public var crimeLimit = 10_000
     /// Request bodies over this many bytes are refused with 413.
     public var maxBodyBytes = 8 << 20
     /// A connection silent this long (a client that stopped half-way through a request) is closed.
@@ -42,13 +45,20 @@ public struct MirrorServer: Sendable {
     }
 
     /// Serves until SIGINT/SIGTERM (when `stopOnSignals`) or until `stop` is told; requests in
-    /// flight finish first.
+    /// flight finish first. The mirror's catchments are built (``CrimeMirror/prepareCatchments()``)
+    /// before the server listens, so no request waits for them.
     /// - Parameter onListening: called once with the port bound (useful with port 0).
     public func run(stopOnSignals: Bool = true, stop: ServerStop? = nil, onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         var logger = Logger(label: "geoquery-serve")
         // Our one line per request replaces Hummingbird's log (which calls a closed channel at
         // shutdown an error); failures to start are thrown, not logged.
         logger.logLevel = .critical
+        // No request pays for a catchment build: a mirror without its catchment file (ingested
+        // by an older geoquery, or the file deleted) gets it now, before the server listens.
+        let mirror = self.mirror, log = self.log
+        do { _ = try await Blocking.run { try mirror.prepareCatchments() } } catch {
+            log("catchments could not be built (\(error)); catchment requests will answer with that error")
+        }
         let app = Application(
             router: makeRouter(),
             server: .http1(configuration: .init(idleTimeout: .seconds(options.idleTimeoutSeconds))),

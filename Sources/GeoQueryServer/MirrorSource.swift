@@ -32,6 +32,10 @@ final class MirrorSource: @unchecked Sendable {
         do {
             mirror = try CrimeMirror.open(mirror.location)
             identity = seen
+            // An ingest leaves the catchment file ready; opening it (node boxes, ~ms) happens
+            // off this request, and requests needing catchments meanwhile wait for it.
+            let fresh = mirror
+            DispatchQueue.global().async { _ = try? fresh.prepareCatchments() }
             log("snapshot replaced: now serving \(path) (\(mirror.firstMonth.map { "\($0)" } ?? "empty")..\(mirror.lastMonth.map { "\($0)" } ?? ""))")
         } catch {
             // A deleted or unreadable file: keep answering from the snapshot already mapped.

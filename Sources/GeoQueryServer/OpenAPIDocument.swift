@@ -43,8 +43,8 @@ enum OpenAPIDocument {
     static let example = "lat=52.6344&lng=-1.1313&radius=0.5mi&date=2019-01"
 
     static let operations: [Operation] = [
-        .init(path: "/v1/query", summary: "Counts inside a radius or polygon by category, month and outcome: geoquery query --format json.",
-              parameters: area, answers: ["application/json"], example: example),
+        .init(path: "/v1/query", summary: "Counts inside a radius or polygon by category, month and outcome: geoquery query --format json; with format=api-urls, the data.police.uk requests geoquery query --api-urls prints.",
+              parameters: area + [format("json", "api-urls")], answers: ["application/json", "text/plain"], example: example),
         .init(path: "/v1/catchment", summary: "The catchment expansion report: geoquery catchment --format json or geojson, or its SVG picture.",
               parameters: area + [format("json", "geojson", "svg")], answers: ["application/json", "application/geo+json", "image/svg+xml"], example: example),
         .init(path: "/v1/report", summary: "The area report: geoquery report --format json or html.",
@@ -62,7 +62,8 @@ enum OpenAPIDocument {
                                   .init(name: "limit", type: "integer", about: "The API's crime limit per request (default 10000)."),
                                   .init(name: "margin", type: "number", about: "Headroom, 0 < margin <= 1 (default 0.8).")],
               answers: ["application/json", "application/geo+json", "text/plain"], example: example),
-        .init(path: "/v1/info", summary: "What the mirror holds: geoquery info (plain text).", parameters: [], answers: ["text/plain"], example: ""),
+        .init(path: "/v1/info", summary: "What the mirror holds: geoquery info --format json, or its text.", parameters: [format("json", "text")],
+              answers: ["application/json", "text/plain"], example: ""),
         .init(path: "/v1/openapi.json", summary: "This document.", parameters: [], answers: ["application/json"], example: "", post: false),
     ]
 

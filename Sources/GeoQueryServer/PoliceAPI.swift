@@ -25,7 +25,15 @@ struct PoliceAPI: Sendable {
             }
         }
         let api = router.group("api")
-        let street = serve { try $0.crimesStreet($1, category: $2.parameters.get("category") ?? "") }
+        // crimes-street also says, in a header, whether the mirror holds every (force, month) it touches.
+        let street: @Sendable (Request, ServerContext) async -> Response = { request, context in
+            await Answer.catching {
+                let p = try await request.parameters(maxBodyBytes: options.maxBodyBytes)
+                let api = PoliceAPI(mirror: source.current(), options: options), category = context.parameters.get("category") ?? ""
+                let (json, coverage) = try await Blocking.run { try api.crimesStreet(p, category: category) }
+                return Answer.json(json, headers: [PoliceAPI.coverageHeader: coverage])
+            }
+        }
         api.get("crimes-street/:category", use: street)
         api.post("crimes-street/:category", use: street)
         api.get("crimes-at-location", use: serve { api, p, _ in try api.crimesAtLocation(p) })
@@ -40,9 +48,20 @@ struct PoliceAPI: Sendable {
         router.get("crime-incidents") { request, _ in await PoliceAPI(mirror: source.current(), options: options).crimeIncidents(request) }
     }
 
+    /// `X-GeoQuery-Coverage` on crimes-street answers: `complete`, or `partial; missing=` and the
+    /// (force, month)s of the area the mirror lacks (`leicestershire:2023-01,btp:2023-01`), so a
+    /// client can tell an empty answer from a month not ingested.
+    static let coverageHeader = HTTPFields.Element.Name("X-GeoQuery-Coverage")!
+
+    /// The header's value for a query's coverage.
+    static func coverageValue(_ c: Coverage) -> String {
+        let missing = c.missing.flatMap { m in m.months.map { "\(m.force):\($0)" } }
+        return missing.isEmpty ? "complete" : "partial; missing=" + missing.joined(separator: ",")
+    }
+
     /// `crimes-street/{category}`: within 1 mile of `lat`/`lng`, or inside `poly`, in `date`
-    /// (default: the mirror's latest month).
-    func crimesStreet(_ p: FormParameters, category: String) throws -> String {
+    /// (default: the mirror's latest month); with the value of its coverage header.
+    func crimesStreet(_ p: FormParameters, category: String) throws -> (json: String, coverage: String) {
         var input = QueryInput()
         input.parameterStyle = .queryParameters
         input.date = p["date"] ?? mirror.lastMonth?.description
@@ -57,9 +76,10 @@ struct PoliceAPI: Sendable {
             input.lng = try p.number("lng")
             input.radius = PoliceAPI.streetRadius
         }
-        let crimes = try mirror.crimes(input.query(in: mirror))
+        let q = try input.query(in: mirror)
+        let crimes = try mirror.crimes(q)
         try limit(crimes.count)
-        return crimes.policeJSON()
+        return (crimes.policeJSON(), PoliceAPI.coverageValue(try mirror.query(q).coverage))
     }
 
     /// `/crime-incidents/?postcode=`: PostcodeArea's endpoint, `{"data": [crimes]}` for the latest
@@ -265,9 +285,10 @@ struct PoliceAPI: Sendable {
         slug == "all-crime" ? [] : [slug]
     }
 
-    /// With `--api-limits`, the live service's 503 for answers over 10,000 crimes.
+    /// With `--api-limits`, the live service's 503 for answers over 10,000 crimes or outcomes (or
+    /// the server's own `crimeLimit`, to test clients against a busy map point).
     func limit(_ count: Int, of what: String = "crimes") throws {
-        guard options.apiLimits, count > PoliceAPI.crimeLimit else { return }
-        throw LimitExceeded(status: .serviceUnavailable, message: "the answer holds \(count) \(what), over the live API's limit of \(PoliceAPI.crimeLimit): ask for a smaller area")
+        guard options.apiLimits, count > options.crimeLimit else { return }
+        throw LimitExceeded(status: .serviceUnavailable, message: "the answer holds \(count) \(what), over the live API's limit of \(options.crimeLimit): ask for a smaller area")
     }
 }

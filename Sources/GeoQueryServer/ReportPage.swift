@@ -4,7 +4,7 @@ import Hummingbird
 
 /// The page for people at `/`: one form (a postcode or a latitude/longitude, a radius, months)
 /// that shows the area report (`geoquery report --format html`) under it, with links to the same
-/// figures as JSON. Plain HTML and inline CSS, no script, font or tile from elsewhere: it works
+/// figures as JSON and as the data.police.uk requests `geoquery query --api-urls` prints. Plain HTML and inline CSS, no script, font or tile from elsewhere: it works
 /// offline, and the report scales to a phone's width.
 struct ReportPage: Sendable {
     let mirror: CrimeMirror
@@ -38,7 +38,9 @@ struct ReportPage: Sendable {
             }
             let query = given.pairs.map { "\($0.name)=\(ReportPage.formEncode($0.value))" }.joined(separator: "&")
             let links = "<p class=\"small\" id=\"links\">The same figures as JSON: <a id=\"report-json\" href=\"/v1/report?\(ReportPage.escape(query))\">report</a>, "
-                + "<a id=\"query-json\" href=\"/v1/query?\(ReportPage.escape(query))\">counts</a>.</p>\n"
+                + "<a id=\"query-json\" href=\"/v1/query?\(ReportPage.escape(query))\">counts</a>; "
+                + "as <a id=\"api-urls\" href=\"/v1/query?\(ReportPage.escape(query + "&format=api-urls"))\">data.police.uk requests</a> "
+                + "(deduplicated by crime id and summed, their answers give these counts).</p>\n"
             // The report is a whole page: the form and links go at the top of its <main>.
             let page = rendered.replacingOccurrences(of: "<main>\n", with: "<main>\n" + ReportPage.style + form + links)
             return html(page)

@@ -161,6 +161,9 @@ extension CrimeMirror {
                                    responsible: a.share != nil, share: a.share))
         }
         c.notes = coverageNotes(c, plan)
+        // Harvested months of the forces counted here hold only their areas' crimes.
+        let here = forces.indices.filter { f in counted(f) && ((t.present >> UInt64(f)) & 1 == 1 || areaForces.contains { $0.index == f }) }
+        c.notes += harvestNotes(forces: here, range: range)
         return c
     }
 

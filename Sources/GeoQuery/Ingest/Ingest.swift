@@ -12,6 +12,9 @@ public struct IngestSummary: Sendable {
     public var snapshotBytes = 0
     /// Force boundaries the catchments were clipped to.
     public var boundaries = 0
+    /// True when the catchment file was computed by this ingest (false: the map points and
+    /// boundaries were unchanged, so the stored one still serves, or none could be built).
+    public var catchmentsComputed = false
     /// Things repaired on the way in (invalid boundary rings), one line each.
     public var warnings: [String] = []
     public var seconds = 0.0
@@ -75,6 +78,7 @@ public enum Ingest {
                                progress: (@Sendable (IngestProgress) -> Void)?) throws -> IngestSummary {
         let start = Date()
         var summary = IngestSummary()
+        let computed = Flag()
         var fresh = CrimeTable()
         let sources = try IngestSource.expand(paths)
         let pointSources = try IngestSource.expand(mapPoints)
@@ -126,9 +130,24 @@ public enum Ingest {
         summary.boundaries = clip.count
         progress?(IngestProgress(file: sources.count, files: sources.count, name: "", rows: rows, stage: "writing"))
         summary.snapshotBytes = try mirror.write(snapshot)
+        let tWrite = Date()
         summary.phases = [("read", tRead.timeIntervalSince(start)), ("merge", tMerge.timeIntervalSince(tRead)),
-                          ("build", tBuild.timeIntervalSince(tMerge)), ("write", Date().timeIntervalSince(tBuild))]
+                          ("build", tBuild.timeIntervalSince(tMerge)), ("write", tWrite.timeIntervalSince(tBuild))]
         summary.mapPointsInMirror = snapshot.mapPointCount
+        // The catchments follow from the map points and boundaries just written: built here, no
+        // query or server request pays for them later. The snapshot is already safe, so a
+        // failure only postpones them to first use.
+        progress?(IngestProgress(file: sources.count, files: sources.count, name: "", rows: rows, stage: "catchments"))
+        do {
+            let written = try CrimeMirror.open(mirror, catchmentProgress: { p in
+                if case .computing = p { computed.set() }
+            })
+            try written.prepareCatchments()
+            summary.catchmentsComputed = computed.isSet
+        } catch {
+            summary.warnings.append("the catchments were not built (\(error)); they will be computed on first use")
+        }
+        summary.phases.append(("catchments", Date().timeIntervalSince(tWrite)))
         return summary
     }
 
@@ -154,4 +173,12 @@ public enum Ingest {
         }
         return try results.map { try $0!.get() }
     }
+}
+
+/// A flag set from a callback on any thread.
+private final class Flag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    func set() { lock.withLock { value = true } }
+    var isSet: Bool { lock.withLock { value } }
 }

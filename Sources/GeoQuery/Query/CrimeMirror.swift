@@ -40,6 +40,8 @@ public final class CrimeMirror: @unchecked Sendable {
     let btpForce: Int
     /// The catchments, opened on first use (see ``catchments()``).
     let catchmentCache = LazyValue<CatchmentStore>()
+    /// The folder's harvested months, read on first use (see ``harvestedMonths()``).
+    let harvestCache = LazyValue<HarvestedMonths>()
     /// Where each force is responsible, decoded on first use (see ``forceAreas()``).
     let forceAreaCache = LazyValue<ForceAreas>()
     /// The outcome events searchable by Crime ID, made on first use (see ``outcomeHistory(persistentID:)``).

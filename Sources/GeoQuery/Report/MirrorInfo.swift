@@ -31,6 +31,9 @@ public struct MirrorInfo: Sendable {
     /// "34,735 (Code-Point Open; BNG→WGS84 by …)", or why there are none; and one line per source file.
     public var postcodes: String
     public var postcodeSources: [String]
+    /// One line per (force, month) harvested from the API that still holds what was harvested:
+    /// those hold only their areas' crimes (``HarvestProvenance/describe(mirror:)``).
+    public var harvested: [String] = []
 
     public var text: String {
         var lines = ["Mirror: \(location)\(synthetic ? "  (SYNTHETIC SAMPLE: generated demo data, not Police UK's)" : "")"]
@@ -60,7 +63,62 @@ public struct MirrorInfo: Sendable {
             let gaps = f.gaps.isEmpty ? "" : "  gaps: \(QueryPlan.describe(f.gaps.map(\.ordinal)))"
             lines.append("  \(f.force.padding(toLength: 22, withPad: " ", startingAt: 0)) \(f.first)..\(f.last)  \(String(f.months).leftPadded(3)) \(f.months == 1 ? "month " : "months")  \(Format.grouped(f.crimes).leftPadded(9)) crimes\(gaps)")
         }
+        if !harvested.isEmpty {
+            lines.append("Harvested from the API (\(harvested.count) force-month(s)):")
+            lines += harvested.map { "  " + $0 }
+        }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// `geoquery info --format json` (and `/v1/info`): the same facts as ``text``, as one object.
+    public var json: String {
+        var w = JSONWriter()
+        w.beginObject()
+        w.version()
+        w.value("mirror", location)
+        w.value("synthetic", synthetic)
+        w.beginObject("snapshot")
+        w.value("bytes", snapshotBytes)
+        w.value("created", created)
+        w.value("format_version", Int(SnapshotFormat.version))
+        w.beginObject("section_bytes")
+        for k in sectionBytes.keys.sorted() { w.value(k, sectionBytes[k]!) }
+        w.endObject()
+        w.endObject()
+        w.value("first_month", firstMonth?.description)
+        w.value("last_month", lastMonth?.description)
+        w.value("crimes", crimes)
+        w.value("no_location", noLocation)
+        w.value("map_points", mapPoints)
+        w.value("listed_map_points", listedMapPoints)
+        w.value("outcome_events", outcomeEvents)
+        w.beginArray("boundaries")
+        for b in boundaries { w.value(nil, b) }
+        w.endArray()
+        w.value("catchment_bytes", catchmentBytes)
+        w.value("postcodes", postcodes)
+        w.beginArray("postcode_sources")
+        for s in postcodeSources { w.value(nil, s) }
+        w.endArray()
+        w.beginArray("forces")
+        for f in forces {
+            w.beginObject()
+            w.value("force", f.force)
+            w.value("first", f.first.description)
+            w.value("last", f.last.description)
+            w.value("months", f.months)
+            w.beginArray("gaps")
+            for g in f.gaps { w.value(nil, g.description) }
+            w.endArray()
+            w.value("crimes", f.crimes)
+            w.endObject()
+        }
+        w.endArray()
+        w.beginArray("harvested")
+        for h in harvested { w.value(nil, h) }
+        w.endArray()
+        w.endObject()
+        return w.text
     }
 }
 
@@ -77,6 +135,13 @@ extension CrimeMirror {
         guard let bytes = try? SnapshotBytes(mapping: path),
               (try? CatchmentFile.sections(of: bytes, identity: snapshot.catchmentIdentity, path: path, verifyAll: false)) != nil else { return nil }
         return bytes.raw.count
+    }
+
+    /// The harvested (force, month)s in words; none when the folder was never harvested into
+    /// (a damaged provenance file: ``HarvestProvenance/load(folder:)`` says so).
+    var harvestedLines: [String] {
+        guard case .directory(let folder) = location, let p = try? HarvestProvenance.load(folder: folder) else { return [] }
+        return p.describe(mirror: self)
     }
 
     /// Forces, months (with gaps), counts and sizes.
@@ -117,6 +182,6 @@ extension CrimeMirror {
                           outcomeEvents: meta.outcomeEvents, snapshotBytes: snapshot.bytes.raw.count, created: meta.created,
                           sectionBytes: ["crimes": rows, "index": index, "pointCells": pointCells, "nodeCells": nodeCells, "projections": projections],
                           boundaries: snapshot.strings(.boundaryNames).all, catchmentBytes: catchmentFileBytes,
-                          postcodes: postcodes, postcodeSources: postcodeSources)
+                          postcodes: postcodes, postcodeSources: postcodeSources, harvested: harvestedLines)
     }
 }

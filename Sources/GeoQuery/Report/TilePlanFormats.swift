@@ -111,3 +111,28 @@ extension TilePlan {
         return out
     }
 }
+
+extension TilePlanner {
+    /// The live-API requests behind a query's figures (`geoquery query --api-urls`): a tile plan
+    /// per month and category, one URL a line, and the caveats a caller must heed (deduplicate by
+    /// crime id; the API's 36 months; no force filter).
+    /// - Throws: ``GeoQueryError`` for an empty mirror (no months to plan).
+    public static func apiRequests(_ q: CrimeQuery, mirror m: CrimeMirror) throws -> (urls: String, warnings: [String]) {
+        guard let first = m.firstMonth, let last = m.lastMonth else { throw GeoQueryError.mirrorMissing("the mirror is empty") }
+        let months = ((q.from ?? first)...(q.to ?? last)).months
+        var warnings: [String] = [TilePlan.dedupeNote]
+        if months.count > 36 { warnings.append("the live API keeps only about 36 months: requests for older months will fail") }
+        if !q.forces.isEmpty || q.excludeBTP { warnings.append("the API cannot filter by force: keep or drop crimes by their location_type (BTP) and the force of each location yourself") }
+        var out = ""
+        let byCategory = try (q.categories.isEmpty ? [nil] : q.categories.map(Optional.some)).map {
+            try plans(q.area, months: months, category: $0, mirror: m)
+        }
+        for month in months.indices {
+            for plans in byCategory {
+                for w in plans[month].warnings where !warnings.contains(w) { warnings.append(w) }
+                out += plans[month].urls
+            }
+        }
+        return (out, warnings)
+    }
+}

@@ -19,15 +19,34 @@ public enum AreaCover {
         }
 
         /// The four quarters (south-west, south-east, north-west, north-east), split at the
-        /// centre moved to the nearest half micro-degree; empty when the cell is too small to split.
+        /// centre moved to the nearest half micro-degree; the two halves when only one side is
+        /// wider than a micro-degree; empty when neither is (the cell then holds one place of the
+        /// micro-degree grid, ``onlyPoint``).
         public var quadrants: [Cell] {
             func half(_ v: Double) -> Double { ((v * 1e6).rounded(.down) + 0.5) / 1e6 }
             let midLat = half((minLat + maxLat) / 2), midLng = half((minLng + maxLng) / 2)
-            guard midLat > minLat, midLat < maxLat, midLng > minLng, midLng < maxLng else { return [] }
-            return [Cell(minLat: minLat, minLng: minLng, maxLat: midLat, maxLng: midLng),
-                    Cell(minLat: minLat, minLng: midLng, maxLat: midLat, maxLng: maxLng),
-                    Cell(minLat: midLat, minLng: minLng, maxLat: maxLat, maxLng: midLng),
-                    Cell(minLat: midLat, minLng: midLng, maxLat: maxLat, maxLng: maxLng)]
+            let splitLat = midLat > minLat && midLat < maxLat, splitLng = midLng > minLng && midLng < maxLng
+            switch (splitLat, splitLng) {
+            case (true, true):
+                return [Cell(minLat: minLat, minLng: minLng, maxLat: midLat, maxLng: midLng),
+                        Cell(minLat: minLat, minLng: midLng, maxLat: midLat, maxLng: maxLng),
+                        Cell(minLat: midLat, minLng: minLng, maxLat: maxLat, maxLng: midLng),
+                        Cell(minLat: midLat, minLng: midLng, maxLat: maxLat, maxLng: maxLng)]
+            case (true, false):
+                return [Cell(minLat: minLat, minLng: minLng, maxLat: midLat, maxLng: maxLng),
+                        Cell(minLat: midLat, minLng: minLng, maxLat: maxLat, maxLng: maxLng)]
+            case (false, true):
+                return [Cell(minLat: minLat, minLng: minLng, maxLat: maxLat, maxLng: midLng),
+                        Cell(minLat: minLat, minLng: midLng, maxLat: maxLat, maxLng: maxLng)]
+            case (false, false):
+                return []
+            }
+        }
+
+        /// The one micro-degree place inside a cell too small to split (its sides lie on half
+        /// micro-degrees), as (lat, lng) degrees: where the map point of that cell must be.
+        public var onlyPoint: (lat: Double, lng: Double) {
+            (((minLat + maxLat) / 2 * 1e6).rounded() / 1e6, ((minLng + maxLng) / 2 * 1e6).rounded() / 1e6)
         }
     }
 

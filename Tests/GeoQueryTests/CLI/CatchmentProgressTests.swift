@@ -2,13 +2,15 @@ import Foundation
 import Testing
 @testable import GeoQuery
 
-/// The first catchment question after an ingest says what it is doing (on stderr, in the CLI
-/// only); later questions read the stored file and say nothing.
+/// The first catchment question on a mirror without its catchment file says what it is doing (on
+/// stderr, in the CLI only); later questions read the stored file and say nothing.
 @Suite struct CatchmentProgressTests {
-    /// Durham 2019-01 in a fresh mirror, and its map points counted from the parsed rows.
+    /// Durham 2019-01 in a fresh mirror whose catchment file is gone (as from an older geoquery,
+    /// whose ingest left them to first use), and its map points counted from the parsed rows.
     static func freshMirror() throws -> (dir: String, mapPoints: Int) {
         let dir = TestData.temporaryDirectory()
         _ = try Ingest.run(paths: [TestData.archive + "/2019-01/2019-01-durham-street.csv"], mirror: .directory(dir))
+        try FileManager.default.removeItem(atPath: dir + "/" + CatchmentFile.fileName)
         let points = Set(TestData.referenceRows.filter { $0.force == "durham" && $0.month == "2019-01" }
             .compactMap { r in r.lat.flatMap { la in r.lng.map { "\(la),\($0)" } } })
         return (dir, points.count)

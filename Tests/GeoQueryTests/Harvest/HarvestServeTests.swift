@@ -16,9 +16,10 @@ final class ServedMirror: @unchecked Sendable {
     private let lines = Lines()
     private(set) var api = ""
 
-    init(mirror: String) throws {
+    /// - Parameter extra: more `serve` arguments (`--limit N`: a smaller crime cap than the live 10,000).
+    init(mirror: String, _ extra: [String] = []) throws {
         process.executableURL = URL(fileURLWithPath: TestData.binary)
-        process.arguments = ["serve", "--mirror", mirror, "--port", "0", "--api-limits"]
+        process.arguments = ["serve", "--mirror", mirror, "--port", "0", "--api-limits"] + extra
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
@@ -166,9 +167,24 @@ final class ServedMirror: @unchecked Sendable {
         // API has after it and the harvest that would fetch them.
         let info = try CLIRun.run(["info", "--mirror", dir])
         #expect(info.stdout.contains("kent 2019-01: ") && info.stdout.contains("for an area only (--force kent), not the whole force"), "\(info.stdout)")
-        // A query over the harvested month says on stderr that Kent's month covers the harvested area only.
-        let query = try CLIRun.run(["--mirror", dir, "--lat", "51.2795", "--lng", "1.0830", "--radius", "1mi"])
-        #expect(query.status == 0 && query.stderr.contains("kent 2019-01 came from the API for an area only (--force kent)"), "\(query.stderr)")
+        // Every answer over the harvested month says Kent's month covers the harvested area only:
+        // the table, JSON notes, reports in each format and batch lines.
+        let note = "kent 2019-01 came from the API for an area only (--force kent)"
+        let place = ["--lat", "51.2795", "--lng", "1.0830", "--radius", "1mi"]
+        let table = try CLIRun.run(["--mirror", dir] + place)
+        #expect(table.status == 0 && table.stdout.contains(note), "\(table.stdout)")
+        let json = try CLIRun.run(["query", "--mirror", dir, "--format", "json"] + place)
+        let notes = (try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])?["notes"] as? [String] ?? []
+        #expect(notes.contains { $0.hasPrefix(note) }, "\(notes)")
+        for format in ["table", "json", "markdown", "html"] {
+            let report = try CLIRun.run(["report", "--mirror", dir, "--format", format] + place)
+            #expect(report.status == 0 && report.stdout.contains(format == "html" ? note.replacingOccurrences(of: "--", with: "&#45;&#45;") : note)
+                    || report.stdout.contains(note), "report --format \(format): \(report.stdout.prefix(400))")
+        }
+        let batch = try CLIRun.run(["batch", "--mirror", dir], stdin: "{\"lat\":51.2795,\"lng\":1.0830,\"radius\":\"1mi\"}\n")
+        #expect(batch.status == 0 && batch.stdout.contains(note), "\(batch.stdout.prefix(400))")
+        // Outside the harvested months (and on the source mirror) no such note.
+        #expect(try !TestData.realMirror.query(.radius(lat: 51.2795, lng: 1.0830, try Distance(parsing: "1mi"))).notes.contains { $0.contains("came from the API") })
         let newest = TestData.realMirror.lastMonth!
         let status = try CLIRun.run(["status", "--mirror", dir, "--api", served.api])
         #expect(status.status == 0, "\(status.stderr)")
@@ -198,5 +214,33 @@ final class ServedMirror: @unchecked Sendable {
         let summaries = try outputs.map { try String(contentsOfFile: $0, encoding: .utf8) }
         #expect(summaries.contains { !$0.contains(" 0 answered 429") }, "\(summaries)")
         for dir in dirs { try Self.expectSame(dir, leicestershire, months: Self.months, force: "leicestershire") }
+    }
+
+    /// One map point holding more crimes than the server's cap: splitting ends at a cell around
+    /// that point alone, which the harvester asks for with crimes-at-location instead of failing.
+    @Test func aMapPointOverTheCapIsFetchedWithCrimesAtLocation() throws {
+        // The busiest map point near Leicester's centre in 2019-01, found in the source mirror.
+        let month = Month("2019-01")!
+        let near = try TestData.realMirror.crimes(.radius(lat: 52.6344, lng: -1.1313, try Distance(parsing: "300m"), from: month, to: month))
+        var byPoint: [[Int32]: Int] = [:]
+        for c in near where c.located { byPoint[[c.mapPoint.latE6, c.mapPoint.lngE6], default: 0] += 1 }
+        let (busiest, most) = try #require(byPoint.max { $0.value < $1.value })
+        try #require(most >= 3, "no map point with several crimes")
+        let p = busiest.map { MicroDegrees.degrees($0) }
+        // A small square around it, and a server cap one below its crimes.
+        let d = 0.0015
+        let square = Polygon(parts: [[[.init(lat: p[0] - d, lng: p[1] - d), .init(lat: p[0] - d, lng: p[1] + d),
+                                       .init(lat: p[0] + d, lng: p[1] + d), .init(lat: p[0] + d, lng: p[1] - d)]]])
+        let poly = square.parts[0][0].map { "\($0.lat),\($0.lng)" }.joined(separator: ":")
+        let served = try ServedMirror(mirror: TestData.realMirrorPath, ["--limit", "\(most - 1)"])
+        let dir = TestData.temporaryDirectory("harvest-point")
+        let run = try Self.harvest(dir, served.api, ["--poly", poly, "--date", "2019-01"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(served.log.contains { $0.1.contains("/api/crimes-street/all-crime 503") }, "no 503: \(served.log.map(\.1).prefix(5))")
+        #expect(served.log.contains { $0.1.hasPrefix("GET /api/crimes-at-location 200") }, "\(served.log.map(\.1).suffix(5))")
+        try Self.expectSame(dir, square, months: [month], force: "leicestershire")
+        // The busy point's crimes are all there.
+        let q = CrimeQuery.radius(lat: p[0], lng: p[1], Distance(metres: 1), from: month, to: month)
+        #expect(try CrimeMirror.open(.directory(dir)).query(q).total == most)
     }
 }

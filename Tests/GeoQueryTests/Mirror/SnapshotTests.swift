@@ -79,24 +79,39 @@ import Testing
         let before = try queries.map { try CrimeMirror.open(.directory(dir)).query($0) }
         let extra = (1...12).map { String(format: "%@/2020-%02d/2020-%02d-leicestershire-street.csv", TestData.archive, $0, $0) }
 
-        // How long an uninterrupted ingest takes here, measured on a copy.
+        // How long an uninterrupted ingest takes here until its rename (after it, ingest goes on
+        // to build the catchments), measured on a copy.
         let copy = TestData.temporaryDirectory("copy")
+        let saved = TestData.temporaryDirectory("saved") + "/" + SnapshotFormat.fileName
         try FileManager.default.copyItem(atPath: dir + "/" + SnapshotFormat.fileName, toPath: copy + "/" + SnapshotFormat.fileName)
+        try FileManager.default.copyItem(atPath: dir + "/" + SnapshotFormat.fileName, toPath: saved)
+        func inode(_ path: String) -> Int? { (try? FileManager.default.attributesOfItem(atPath: path))?[.systemFileNumber] as? Int }
+        let original = inode(copy + "/" + SnapshotFormat.fileName)
+        /// `geoquery ingest` of the extra months into `mirror`, started.
+        func ingest(into mirror: String) throws -> Process {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: TestData.binary)
+            p.arguments = ["ingest", "--mirror", mirror] + extra
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            return p
+        }
         let t0 = Date()
-        let full = try CLIRun.run(["ingest", "--mirror", copy] + extra)
-        #expect(full.status == 0, "\(full.stderr)")
-        let duration = Date().timeIntervalSince(t0)
+        let timing = try ingest(into: copy)
+        var renamed: TimeInterval? = nil
+        while timing.isRunning {
+            if renamed == nil, inode(copy + "/" + SnapshotFormat.fileName) != original { renamed = Date().timeIntervalSince(t0) }
+            Thread.sleep(forTimeInterval: 0.005)
+        }
+        #expect(timing.terminationStatus == 0)
+        let duration = renamed ?? Date().timeIntervalSince(t0)
         let after = try queries.map { try CrimeMirror.open(.directory(copy)).query($0) }
         #expect(after[0] != before[0])
 
         var killedBeforeRename = 0
         for fraction in [0.05, 0.2, 0.4, 0.6, 0.75, 0.85, 0.92, 0.97, 0.995] {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: TestData.binary)
-            p.arguments = ["ingest", "--mirror", dir] + extra
-            p.standardOutput = FileHandle.nullDevice
-            p.standardError = FileHandle.nullDevice
-            try p.run()
+            let p = try ingest(into: dir)
             Thread.sleep(forTimeInterval: duration * fraction)
             kill(p.processIdentifier, SIGKILL)
             p.waitUntilExit()
@@ -106,7 +121,7 @@ import Testing
             if now == before { killedBeforeRename += 1 } else {
                 // The ingest completed before the kill: restore the old snapshot for the next round.
                 try FileManager.default.removeItem(atPath: dir + "/" + SnapshotFormat.fileName)
-                _ = try Ingest.run(paths: [TestData.archive + "/2019-01"], mirror: .directory(dir))
+                try FileManager.default.copyItem(atPath: saved, toPath: dir + "/" + SnapshotFormat.fileName)
             }
         }
         // Most kills land before the rename (timing varies with load on 2 cores).

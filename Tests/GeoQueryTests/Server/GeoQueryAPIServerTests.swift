@@ -33,7 +33,14 @@ import Testing
             try await expectSameAsCLI(s, "tile", ["tile", "--format", "json"], "lat=52.6344&lng=-1.1313&radius=2mi&date=2019-01")
             try await expectSameAsCLI(s, "compare", ["compare", "--format", "json"], "lat=52.6344&lng=-1.1313&lat2=51.5155&lng2=-0.0922&radius=0.5mi&date=2019-01")
             let info = try await s.get("/v1/info")
-            #expect(info.body == (try CLIRun.run(["info", "--mirror", TestData.realMirrorPath])).stdout)
+            #expect(info.body == (try CLIRun.run(["info", "--format", "json", "--mirror", TestData.realMirrorPath])).stdout)
+            #expect((info.json as? [String: Any])?["crimes"] as? Int == TestData.realMirror.info.crimes)
+            let text = try await s.get("/v1/info?format=text")
+            #expect(text.body == (try CLIRun.run(["info", "--mirror", TestData.realMirrorPath])).stdout)
+            // format=api-urls: what `geoquery query --api-urls` prints on stdout.
+            let urls = try await s.get("/v1/query?lat=52.6344&lng=-1.1313&radius=0.5mi&from=2019-01&to=2019-03&format=api-urls")
+            let cliURLs = try CLIRun.run(["query", "--api-urls", "--mirror", TestData.realMirrorPath] + Self.arguments("lat=52.6344&lng=-1.1313&radius=0.5mi&from=2019-01&to=2019-03"))
+            #expect(urls.status == 200 && urls.body == cliURLs.stdout && urls.body.hasPrefix("https://data.police.uk/api/crimes-street/"), "\(urls.body.prefix(200))")
         }
     }
 

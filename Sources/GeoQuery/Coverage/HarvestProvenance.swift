@@ -1,0 +1,122 @@
+import Foundation
+
+/// Which (force, month) of the mirror came from the API, when, and for which area:
+/// `DIR/harvest/provenance.json`, written atomically after each harvested month is stored.
+///
+/// It lives in the library, not the harvester, because a harvested month holds only its area's
+/// crimes: every answer's coverage notes must say so (``Coverage/notes``), whatever prints them.
+public struct HarvestProvenance: Codable, Sendable {
+    public struct Entry: Codable, Sendable, Equatable {
+        public var force: String
+        public var month: String
+        /// The harvested area, as the user gave it.
+        public var area: String
+        public var api: String
+        /// ISO 8601, UTC.
+        public var harvestedAt: String
+        /// Crimes the (force, month) held when it was stored: a different count later means an
+        /// archive ingest has replaced it.
+        public var crimes: Int
+
+        public init(force: String, month: String, area: String, api: String, harvestedAt: String, crimes: Int) {
+            self.force = force; self.month = month; self.area = area; self.api = api; self.harvestedAt = harvestedAt; self.crimes = crimes
+        }
+    }
+    public var entries: [Entry] = []
+
+    public init() {}
+
+    public static func path(folder: String) -> String { (folder as NSString).appendingPathComponent("harvest/provenance.json") }
+
+    /// The provenance of the mirror folder, empty when it has never been harvested into.
+    public static func load(folder: String) throws -> HarvestProvenance {
+        let p = path(folder: folder)
+        guard let data = FileManager.default.contents(atPath: p) else { return HarvestProvenance() }
+        do { return try JSONDecoder().decode(HarvestProvenance.self, from: data) } catch {
+            throw GeoQueryError.mirrorCorrupt("\(p) is damaged (\(error.localizedDescription)): delete it to forget which months were harvested")
+        }
+    }
+
+    public func save(folder: String) throws {
+        let p = Self.path(folder: folder)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        do { try encoder.encode(self).write(to: URL(fileURLWithPath: p), options: .atomic) } catch {
+            throw GeoQueryError.mirrorWrite("cannot write \(p) (\(error.localizedDescription))")
+        }
+    }
+
+    /// The entries of one (force, month) that still describe the mirror (its crime count unchanged).
+    public func current(force: String, month: Month, in mirror: CrimeMirror?) -> [Entry] {
+        let mine = entries.filter { $0.force == force && $0.month == month.description }
+        guard let mirror, let last = mine.last, mirror.partitionCrimes(force: force, month: month) == last.crimes else { return [] }
+        return mine
+    }
+
+    /// Lines for `geoquery info`: each harvested (force, month) with its areas.
+    public func describe(mirror: CrimeMirror?) -> [String] {
+        var seen = Set<String>()
+        var lines: [String] = []
+        for e in entries.sorted(by: { ($0.month, $0.force) < ($1.month, $1.force) }) where seen.insert("\(e.force) \(e.month)").inserted {
+            guard let m = Month(e.month) else { continue }
+            let cur = current(force: e.force, month: m, in: mirror)
+            guard !cur.isEmpty else { continue }
+            let areas = Set(cur.map(\.area)).sorted().joined(separator: "; ")
+            lines.append("\(e.force) \(e.month): \(Format.grouped(cur.last!.crimes)) crimes from \(cur.last!.api) at \(cur.last!.harvestedAt), for an area only (\(areas)), not the whole force")
+        }
+        return lines
+    }
+}
+
+/// The harvested (force, month)s of an opened mirror that still hold what was harvested, with
+/// the areas they cover: read once per opened mirror, for the coverage notes.
+struct HarvestedMonths: Sendable {
+    /// Force index → month ordinal → the harvested areas, as the user gave them.
+    var areas: [Int: [Int: [String]]] = [:]
+
+    static let none = HarvestedMonths()
+}
+
+extension CrimeMirror {
+    /// Crimes (located and not) of one force in one month.
+    /// - Complexity: one pass over the mirror's crime cells (no query).
+    public func partitionCrimes(force: String, month: Month) -> Int {
+        guard holds(force: force, month: month), let f = forces.firstIndex(of: force), let first = firstMonth?.ordinal else { return 0 }
+        let m = month.ordinal - first
+        var n = 0
+        for cells in [pointCells, noLocationCells] {
+            for c in cells where CrimeCell.force(c) == f && CrimeCell.month(c) == m { n += CrimeCell.count(c) }
+        }
+        return n
+    }
+
+    /// The mirror folder's harvested months (none for the sample, or a folder never harvested
+    /// into; a damaged provenance file is reported by `info`, not by every query).
+    func harvestedMonths() -> HarvestedMonths {
+        (try? harvestCache.value {
+            guard case .directory(let folder) = location, let p = try? HarvestProvenance.load(folder: folder), !p.entries.isEmpty else { return .none }
+            var h = HarvestedMonths()
+            for e in p.entries {
+                guard let month = Month(e.month), let f = forces.firstIndex(of: e.force), !p.current(force: e.force, month: month, in: self).isEmpty else { continue }
+                if !(h.areas[f]?[month.ordinal] ?? []).contains(e.area) { h.areas[f, default: [:]][month.ordinal, default: []].append(e.area) }
+            }
+            return h
+        }) ?? .none
+    }
+
+    /// Coverage notes for the harvested months of `forces` (indices) in `range`: those
+    /// (force, month)s hold only their areas' crimes, not the whole force's.
+    func harvestNotes(forces counted: [Int], range: ClosedRange<Int>) -> [Coverage.Note] {
+        let h = harvestedMonths()
+        guard !h.areas.isEmpty else { return [] }
+        return counted.sorted { forces[$0] < forces[$1] }.compactMap { f in
+            guard let byMonth = h.areas[f] else { return nil }
+            let months = byMonth.keys.filter(range.contains).sorted()
+            guard !months.isEmpty else { return nil }
+            let areas = Set(months.flatMap { byMonth[$0]! }).sorted().joined(separator: "; ")
+            let runs = QueryPlan.describe(months)
+            let text = "\(forces[f]) \(runs) came from the API for an area only (\(areas)): the mirror holds none of the force's crimes outside it for \(months.count == 1 ? "that month" : "those months"), so figures for places beyond it undercount."
+            return Coverage.Note(forces: [forces[f]], months: runs, text: text)
+        }
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import Testing
+@testable import GeoQuery
+@testable import GeoQueryServer
+
+/// No request pays for a catchment build, and crimes-street says what the mirror lacks.
+@Suite(.serialized) struct ServerPolishTests {
+    /// Every file of a folder with what identifies its contents now (a write or a rename changes it).
+    static func files(_ dir: String) throws -> [String: FileIdentity] {
+        var out: [String: FileIdentity] = [:]
+        for name in try FileManager.default.contentsOfDirectory(atPath: dir) { out[name] = FileIdentity(dir + "/" + name) }
+        return out
+    }
+
+    /// Leicestershire and City of London for 2019-01, clipped to the force boundaries: small, real.
+    static func ingestSmallMirror() throws -> String {
+        let dir = TestData.temporaryDirectory("catchments-at-ingest")
+        let files = ["leicestershire", "city-of-london"].map { TestData.archive + "/2019-01/2019-01-\($0)-street.csv" }
+        let summary = try Ingest.run(paths: files, boundaries: [TestData.forceBoundaries], mirror: .directory(dir))
+        #expect(summary.catchmentsComputed && summary.phases.contains { $0.0 == "catchments" })
+        return dir
+    }
+
+    @Test func aFreshlyIngestedMirrorHasItsCatchmentsAndTheFirstRequestWritesNothing() async throws {
+        let dir = try Self.ingestSmallMirror()
+        let path = dir + "/" + CatchmentFile.fileName
+        let mirror = try CrimeMirror.open(.directory(dir))
+        // The file is there and made for this snapshot (info reads its identity).
+        #expect(FileManager.default.fileExists(atPath: path))
+        #expect(mirror.info.catchmentBytes != nil)
+        let before = try Self.files(dir)
+        try await TestServer.with(mirror) { s in
+            let r = try await s.get("/v1/catchment?lat=52.6344&lng=-1.1313&radius=0.5mi&date=2019-01")
+            #expect(r.status == 200, "\(r.body)")
+            // The answer is the library's, computed from the stored catchments.
+            let expected = try mirror.catchmentReport(.radius(lat: 52.6344, lng: -1.1313, try Distance(parsing: "0.5mi"), from: Month("2019-01"), to: Month("2019-01")))
+            #expect(r.body == expected.result.json(area: expected.area, catchment: expected) + "\n" && expected.mapPointsInside > 0)
+        }
+        #expect(try Self.files(dir) == before, "a request wrote to the mirror folder")
+    }
+
+    @Test func aServerBuildsMissingCatchmentsBeforeItListens() async throws {
+        let dir = try Self.ingestSmallMirror()
+        let path = dir + "/" + CatchmentFile.fileName
+        try FileManager.default.removeItem(atPath: path)
+        let mirror = try CrimeMirror.open(.directory(dir))
+        #expect(mirror.info.catchmentBytes == nil)
+        try await TestServer.with(mirror) { s in
+            // Listening already means built: the file is back before any request is sent.
+            #expect(FileManager.default.fileExists(atPath: path))
+            let before = try Self.files(dir)
+            let r = try await s.get("/v1/catchment?lat=51.5155&lng=-0.0922&radius=0.25mi&date=2019-01")
+            #expect(r.status == 200, "\(r.body)")
+            #expect(try Self.files(dir) == before)
+        }
+    }
+
+    /// `X-GeoQuery-Coverage`: `complete` where the mirror holds every force of the area that month,
+    /// else the (force, month)s it lacks, by the force areas' own reckoning.
+    @Test func crimesStreetSaysWhichForceMonthsAreMissing() async throws {
+        let mirror = TestData.realMirror
+        try await TestServer.with { s in
+            // Canterbury (Kent): the real mirror holds Kent for 2019-01 only, and BTP for 40 months.
+            for (lat, lng) in [(51.2795, 1.0830), (52.6344, -1.1313), (54.7761, -1.5733)] {
+                let force = try #require(ForceAreas.builtIn.force(at: lat, lng))
+                for month in ["2019-01", "2019-06", "2020-03"] {
+                    let r = try await s.get("/api/crimes-street/all-crime?lat=\(lat)&lng=\(lng)&date=\(month)")
+                    #expect(r.status == 200, "\(r.body)")
+                    let header = try #require(r.headers["x-geoquery-coverage"], "\(r.headers)")
+                    let held = mirror.holds(force: force, month: Month(month)!)
+                    if held {
+                        #expect(!header.contains("\(force):"), "\(force) \(month): \(header)")
+                    } else {
+                        #expect(header.hasPrefix("partial; missing=") && header.contains("\(force):\(month)"), "\(force) \(month): \(header)")
+                        #expect(r.list.isEmpty || r.list.allSatisfy { ($0["location_type"] as? String) == "BTP" }, "crimes of a force not held")
+                    }
+                    if header == "complete" { #expect(held) }
+                }
+            }
+        }
+    }
+}
