@@ -87,12 +87,8 @@ final class HarvestJournal {
         var data = try JSONEncoder().encode(line)
         data.append(UInt8(ascii: "\n"))
         guard let handle else { preconditionFailure("a read-only journal is never written") }
-        do {
-            try handle.write(contentsOf: data)
-            try handle.synchronize()
-        } catch {
-            throw GeoQueryError.mirrorWrite("cannot write the harvest journal \(path) (\(error.localizedDescription)): is the disk full? Completed requests are kept; re-run to continue")
-        }
+        // Completed requests stay in the journal whatever happens here; a re-run continues.
+        try AtomicFile.append(data, to: handle.fileDescriptor, path: path, what: "the harvest journal")
         apply(line)
     }
 }
@@ -129,9 +125,7 @@ public struct HarvestProvenance: Codable, Sendable {
         let p = Self.path(folder: folder)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        do { try encoder.encode(self).write(to: URL(fileURLWithPath: p), options: .atomic) } catch {
-            throw GeoQueryError.mirrorWrite("cannot write \(p) (\(error.localizedDescription))")
-        }
+        try AtomicFile.write(p, what: "the harvest provenance", bytes: try encoder.encode(self))
     }
 
     /// The entries of one (force, month) that still describe the mirror (its crime count unchanged).
