@@ -90,13 +90,13 @@ public enum AtomicFile {
         let dir = (path as NSString).deletingLastPathComponent
         switch code {
         case ENOSPC, EDQUOT:
-            return .mirrorWrite("no space left on device writing \(what) (\(path)): free space in \(dir.isEmpty ? "." : dir) and re-run; the previous file is untouched")
+            return .mirrorWrite("no space left on device writing \(path) (\(what)): free space in \(dir.isEmpty ? "." : dir) and re-run; the previous file is untouched")
         case EACCES, EROFS, EPERM:
-            return .mirrorWrite("cannot write \(what) (\(path)): \(String(cString: strerror(code))); make the folder writable or choose another")
+            return .mirrorWrite("cannot write \(path) (\(what)): \(String(cString: strerror(code))); make the folder writable or choose another")
         case ENOENT, ENOTDIR:
-            return .mirrorWrite("cannot write \(what) (\(path)): the folder \(dir) does not exist")
+            return .mirrorWrite("cannot write \(path) (\(what)): the folder \(dir) does not exist")
         default:
-            return .mirrorWrite("writing \(what) (\(path)) failed: \(String(cString: strerror(code))); the previous file is untouched, re-run when the cause is fixed")
+            return .mirrorWrite("writing \(path) (\(what)) failed: \(String(cString: strerror(code))); the previous file is untouched, re-run when the cause is fixed")
         }
     }
 }
