@@ -83,11 +83,17 @@ struct BatchCommand: ParsableCommand {
             out.withUnsafeBytes { FileHandle.standardOutput.write(Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: $0.baseAddress!), count: $0.count, deallocator: .none)) }
             chunk.removeAll(keepingCapacity: true)
         }
-        while let line = readLine(strippingNewline: true) {
-            lineNumber += 1
-            if line.allSatisfy({ $0 == " " || $0 == "\t" || $0 == "\r" }) { continue }
-            chunk.append((lineNumber, line))
-            if chunk.count >= chunkSize { flush() }
+        var input = InputLines()
+        do {
+            while let line = try input.next() {
+                lineNumber = input.number
+                if line.allSatisfy({ $0 == " " || $0 == "\t" || $0 == "\r" }) { continue }
+                chunk.append((lineNumber, line))
+                if chunk.count >= chunkSize { flush() }
+            }
+        } catch {
+            flush()  // the lines before an oversized one are still answered
+            throw error
         }
         flush()
         if failures > 0 { Output.warning("\(failures) of \(lineNumber) line(s) failed; see the error objects in the output") }

@@ -178,7 +178,14 @@ struct QueryOptions: ParsableArguments {
         value.hasPrefix("@") ? try read(String(value.dropFirst()), what: what) : value
     }
 
+    /// The most an area file may hold: the 43 force areas at full resolution are ~100 MB, and a
+    /// larger file would be read whole before a byte of it is checked.
+    static let maxAreaFile = 512 << 20
+
     static func read(_ path: String, what: String) throws -> String {
+        if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > maxAreaFile {
+            throw GeoQueryError.tooLarge("the \(what) file \(path) holds \(Format.grouped(size)) bytes, over the \(maxAreaFile >> 20) MiB an area file may hold: simplify it or pick its features into a smaller file")
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw GeoQueryError.unreadableInput("cannot read the \(what) file \(path)")
         }
@@ -196,8 +203,6 @@ enum Output {
     static var stderrIsTerminal: Bool { isatty(2) == 1 }
     /// Writes a picture or export the user asked for.
     static func file(_ path: String, _ text: String) throws {
-        guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8)) else {
-            throw GeoQueryError.unreadableInput("cannot write \(path): check the folder exists and is writable")
-        }
+        try AtomicFile.write(path, what: "the picture or export", bytes: Array(text.utf8))
     }
 }

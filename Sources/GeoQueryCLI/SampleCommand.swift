@@ -62,9 +62,7 @@ struct SampleCommand: ParsableCommand {
         for file in SampleGenerator.streetFiles() {
             let path = (write as NSString).appendingPathComponent(file.name)
             try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            guard FileManager.default.createFile(atPath: path, contents: Data(file.contents.utf8)) else {
-                throw GeoQueryError.mirrorWrite("cannot write \(path)")
-            }
+            try AtomicFile.write(path, what: "a sample CSV", bytes: Array(file.contents.utf8))
         }
         Output.standard("wrote \(SampleGenerator.streetFiles().count) synthetic CSVs to \(write)\n")
     }

@@ -87,12 +87,8 @@ final class HarvestJournal {
         var data = try JSONEncoder().encode(line)
         data.append(UInt8(ascii: "\n"))
         guard let handle else { preconditionFailure("a read-only journal is never written") }
-        do {
-            try handle.write(contentsOf: data)
-            try handle.synchronize()
-        } catch {
-            throw GeoQueryError.mirrorWrite("cannot write the harvest journal \(path) (\(error.localizedDescription)): is the disk full? Completed requests are kept; re-run to continue")
-        }
+        // Completed requests stay in the journal whatever happens here; a re-run continues.
+        try AtomicFile.append(data, to: handle.fileDescriptor, path: path, what: "the harvest journal")
         apply(line)
     }
 }

@@ -266,14 +266,14 @@ public struct Harvester: Sendable {
                 continue
             }
             let path = (dir as NSString).appendingPathComponent(StreetCSVRows.fileName(force: force, month: month))
-            do { try StreetCSVRows.csv(crimes, force: force).write(toFile: path, atomically: true, encoding: .utf8) } catch {
-                throw GeoQueryError.mirrorWrite("cannot write \(path) (\(error.localizedDescription)): is the disk full? The mirror keeps its previous snapshot; re-run to continue")
-            }
+            try AtomicFile.write(path, what: "the harvested CSV", bytes: Array(StreetCSVRows.csv(crimes, force: force).utf8))
             files.append(path)
             written.append((force, crimes.count))
         }
         guard !files.isEmpty else { return false }
-        _ = try Ingest.run(paths: files, mirror: .directory(folder))
+        // Provenance first, then the snapshot: killed between the two, the entry's crime count
+        // does not match the mirror yet, so it is ignored and the re-run stores the month again.
+        // (The other order would leave harvested crimes that a re-run takes for archive data.)
         let now = Self.timestamp()
         for (force, crimes) in written {
             provenance.entries.removeAll { $0.force == force && $0.month == month.description && $0.area == options.areaLabel }
@@ -281,6 +281,7 @@ public struct Harvester: Sendable {
             summary.stored.append((force, month, crimes))
         }
         try provenance.save(folder: folder)
+        _ = try Ingest.run(paths: files, mirror: .directory(folder))
         return true
     }
 

@@ -95,8 +95,8 @@ public struct NationalSample: Sendable {
                       progress: ((Month, Written) -> Void)? = nil) throws -> Written {
         precondition(months > 0)
         try NationalSample.prepareFolder(folder)
-        try readme(start: start, months: months, command: command)
-            .write(toFile: (folder as NSString).appendingPathComponent("README.md"), atomically: true, encoding: .utf8)
+        try AtomicFile.write((folder as NSString).appendingPathComponent("README.md"), what: "the sample's README",
+                             bytes: Array(readme(start: start, months: months, command: command).utf8))
         let use = PointUse(model.forces.map(\.pointCount))
         var total = Written()
         for k in 0..<months {
@@ -147,22 +147,8 @@ public struct NationalSample: Sendable {
     }
 
     private static func writeFile(_ path: String, _ bytes: [UInt8]) -> GeoQueryError? {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard fd >= 0 else { return .mirrorWrite("cannot write \(path): \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        var done = 0
-        while done < bytes.count {
-            // write(2) returns the bytes written, or -1 with errno set.
-            #if canImport(Glibc)
-            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + done, $0.count - done) }
-            #else
-            let n = bytes.withUnsafeBytes { Darwin.write(fd, $0.baseAddress! + done, $0.count - done) }
-            #endif
-            if n < 0 {
-                if errno == EINTR { continue }
-                return .mirrorWrite("cannot write \(path): \(String(cString: strerror(errno)))")
-            }
-            done += n
+        do { try AtomicFile.write(path, what: "a synthetic CSV", bytes: bytes) } catch {
+            return error as? GeoQueryError ?? .mirrorWrite("cannot write \(path): \(error)")
         }
         return nil
     }

@@ -41,9 +41,7 @@ public struct HarvestProvenance: Codable, Sendable {
         let p = Self.path(folder: folder)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        do { try encoder.encode(self).write(to: URL(fileURLWithPath: p), options: .atomic) } catch {
-            throw GeoQueryError.mirrorWrite("cannot write \(p) (\(error.localizedDescription))")
-        }
+        _ = try AtomicFile.write(p, what: "the harvest provenance", bytes: try encoder.encode(self))
     }
 
     /// The entries of one (force, month) that still describe the mirror (its crime count unchanged).

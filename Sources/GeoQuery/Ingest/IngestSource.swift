@@ -54,6 +54,7 @@ struct IngestSource: Sendable {
         for entry in entries {
             if entry.path.lowercased().hasSuffix("-stop-and-search.csv") { continue }
             let entryPath = entry.path, size = Int(entry.uncompressedSize)
+            try checkExpansion(declared: size, compressed: Int(entry.compressedSize), name: "\(path):\(entryPath)")
             out.append(IngestSource(name: "\(path):\(entryPath)") {
                 var bytes: [UInt8] = []
                 bytes.reserveCapacity(size)
@@ -61,7 +62,13 @@ struct IngestSource: Sendable {
                 defer { shared.lock.unlock() }
                 do {
                     guard let entry = shared.archive[entryPath] else { throw GeoQueryError.unreadableInput("\(path): \(entryPath) vanished") }
-                    _ = try shared.archive.extract(entry, skipCRC32: false) { chunk in bytes.append(contentsOf: chunk) }
+                    _ = try shared.archive.extract(entry, skipCRC32: false) { chunk in
+                        // A header that understates the size must not let the entry expand past it.
+                        guard bytes.count + chunk.count <= size else { throw ZipBomb() }
+                        bytes.append(contentsOf: chunk)
+                    }
+                } catch is ZipBomb {
+                    throw GeoQueryError.tooLarge("\(path): \(entryPath) expands past the \(Format.grouped(size)) bytes its zip header declares: the archive is damaged or built to exhaust memory; refused")
                 } catch {
                     throw GeoQueryError.unreadableInput("\(path): cannot extract \(entryPath) (\(error))")
                 }
@@ -71,6 +78,28 @@ struct IngestSource: Sendable {
         return out
     }
 }
+
+extension IngestSource {
+    /// The most one zip entry may expand to: each CSV is read whole, and the largest monthly file
+    /// data.police.uk publishes is tens of MB.
+    static let maxZipEntryBytes = 2 << 30
+    /// Expansion ratios above this (for entries over 1 MiB) are a zip bomb, not a CSV: Police UK
+    /// CSVs deflate about 5–10:1, a bomb of repeated bytes about 1,000:1.
+    static let maxZipRatio = 100
+
+    /// Refuses an entry whose declared size would exhaust memory, before a byte is expanded.
+    static func checkExpansion(declared: Int, compressed: Int, name: String) throws {
+        if declared > maxZipEntryBytes {
+            throw GeoQueryError.tooLarge("\(name) declares \(Format.grouped(declared)) bytes, over the \(maxZipEntryBytes >> 30) GiB one zip entry may hold: unzip it and ingest the CSV, or split it")
+        }
+        if declared > 1 << 20 && declared / max(compressed, 1) > maxZipRatio {
+            throw GeoQueryError.tooLarge("\(name) expands \(declared / max(compressed, 1)):1 (\(Format.grouped(compressed)) to \(Format.grouped(declared)) bytes), more than any CSV does: a zip bomb, refused")
+        }
+    }
+}
+
+/// Thrown from an extraction callback to stop an entry that outgrows its declared size.
+private struct ZipBomb: Error {}
 
 /// One open zip archive shared by its entries' loaders: ZIPFoundation reads through one `FILE*`,
 /// so extraction is serialised while parsing runs in parallel.

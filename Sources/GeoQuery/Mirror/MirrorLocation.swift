@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Where a mirror lives: a directory holding `mirror.geoquery`, or the embedded synthetic sample.
 public enum MirrorLocation: Sendable, Equatable {
@@ -74,52 +71,17 @@ public enum MirrorLocation: Sendable, Equatable {
         try writeFile(named: SnapshotFormat.fileName, what: "the snapshot") { image.write(to: $0) }
     }
 
-    /// Writes one file of the mirror folder atomically: a temporary file in the same folder,
-    /// fsync, rename over the old one, fsync the folder. A crash at any point leaves the previous
-    /// file whole. `produce` hands its bytes to the sink in pieces and returns false on failure.
+    /// Writes one file of the mirror folder atomically (see ``AtomicFile/write(_:what:_:)``):
+    /// a crash or a full disk at any point leaves the previous file whole.
     /// Returns the bytes written.
     func writeFile(named name: String, what: String,
                    _ produce: (_ sink: (UnsafeRawBufferPointer) -> Bool) -> Bool) throws -> Int {
         guard case .directory(let dir) = self else {
             throw GeoQueryError.mirrorWrite("the embedded sample is read-only: give --mirror DIR to ingest")
         }
-        let path = (dir as NSString).appendingPathComponent(name)
         do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
             throw GeoQueryError.mirrorWrite("cannot create mirror folder \(dir): \(error.localizedDescription)")
         }
-        let temp = (dir as NSString).appendingPathComponent(".\(name).\(getpid()).tmp")
-        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard fd >= 0 else { throw GeoQueryError.mirrorWrite("cannot write in \(dir): \(String(cString: strerror(errno)))") }
-        var written = 0
-        var ok = produce { buf in
-            var done = 0
-            while done < buf.count {
-                let n = Glibc.write(fd, buf.baseAddress! + done, buf.count - done)
-                if n <= 0 { return false }
-                done += n
-            }
-            written += buf.count
-            return true
-        }
-        ok = ok && fsync(fd) == 0
-        let reason = String(cString: strerror(errno))
-        close(fd)
-        guard ok else {
-            unlink(temp)
-            throw GeoQueryError.mirrorWrite("writing \(what) in \(dir) failed (\(reason)); the previous mirror is untouched")
-        }
-        guard rename(temp, path) == 0 else {
-            let why = String(cString: strerror(errno))
-            unlink(temp)
-            throw GeoQueryError.mirrorWrite("cannot replace \(path) (\(why)); the previous mirror is untouched")
-        }
-        let dirFD = open(dir, O_RDONLY)
-        if dirFD >= 0 { fsync(dirFD); close(dirFD) }  // make the rename itself durable
-        // Temporary files of writes that were killed before their rename are garbage now.
-        for entry in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
-        where entry.hasPrefix(".\(name).") && entry.hasSuffix(".tmp") {
-            unlink((dir as NSString).appendingPathComponent(entry))
-        }
-        return written
+        return try AtomicFile.write((dir as NSString).appendingPathComponent(name), what: what, produce)
     }
 }
