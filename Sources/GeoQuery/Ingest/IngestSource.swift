@@ -61,7 +61,14 @@ struct IngestSource: Sendable {
                 defer { shared.lock.unlock() }
                 do {
                     guard let entry = shared.archive[entryPath] else { throw GeoQueryError.unreadableInput("\(path): \(entryPath) vanished") }
-                    _ = try shared.archive.extract(entry, skipCRC32: false) { chunk in bytes.append(contentsOf: chunk) }
+                    // ZIPFoundation returns the CRC-32 of what it extracted without comparing it with the
+                    // entry's: a damaged archive would otherwise be read as other rows (found by fuzzing).
+                    let crc = try shared.archive.extract(entry, skipCRC32: false) { chunk in bytes.append(contentsOf: chunk) }
+                    guard crc == entry.checksum, bytes.count == size else {
+                        throw GeoQueryError.unreadableInput("\(path): \(entryPath) is damaged (its CRC-32 or size does not match what the archive records): download the archive again")
+                    }
+                } catch let error as GeoQueryError {
+                    throw error
                 } catch {
                     throw GeoQueryError.unreadableInput("\(path): cannot extract \(entryPath) (\(error))")
                 }
