@@ -106,8 +106,9 @@ public enum PolygonReader {
         try features.map { Feature(key: $0.name, polygon: try validated($0.read, repair: repair, source: "GeoJSON feature \($0.name)")) }
     }
 
-    /// Features as one area: the one, or the union of several.
-    private static func area(of features: [Feature]) throws -> Polygon {
+    /// Features as one area: the one, or the union of several (internal: the fuzz target puts the
+    /// GEOS reader's features together the same way to compare the two readers).
+    static func area(of features: [Feature]) throws -> Polygon {
         guard !features.isEmpty else { throw GeoQueryError.invalidQuery("the GeoJSON holds no Polygon or MultiPolygon") }
         if features.count == 1 { return features[0].polygon }
         let context = GEOSContext()
@@ -290,7 +291,10 @@ public enum PolygonReader {
     static func closingRings(geojson g: Any) throws -> String {
         func close(_ ring: [Any]) -> [Any] {
             guard let f = ring.first as? [Double], let l = ring.last as? [Double], f != l else { return ring }
-            return ring + [f]
+            // The first point as read, not as [Double]: Foundation keeps a long number as a decimal and
+            // writes it back so; the Double written beside it could differ in the last digit, leaving
+            // the ring open (found by fuzzing).
+            return ring + [ring[0]]
         }
         var object = g as? [String: Any] ?? [:]
         switch object["type"] as? String {
@@ -406,9 +410,28 @@ private final class KMLPolygons: NSObject, XMLParserDelegate {
     private var text = ""
 
     init(_ kml: String) {
-        parser = XMLParser(data: Data(kml.utf8))
+        parser = XMLParser(data: Data(KMLPolygons.withoutProcessingInstructions(kml)))
         super.init()
         parser.delegate = self
+    }
+
+    /// The text's bytes without processing instructions (`<?target data?>`) other than a leading
+    /// XML declaration: KML has no use for them, and Foundation's XMLParser on Linux crashes
+    /// (strlen of NULL) on one with no data, such as `<?a?>` (found by fuzzing).
+    static func withoutProcessingInstructions(_ text: String) -> [UInt8] {
+        let b = Array(text.utf8)
+        var out: [UInt8] = [], i = 0
+        out.reserveCapacity(b.count)
+        let lead = b.prefix { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D || $0 >= 0x80 }.count
+        while i < b.count {
+            guard b[i] == UInt8(ascii: "<"), i + 1 < b.count, b[i + 1] == UInt8(ascii: "?") else { out.append(b[i]); i += 1; continue }
+            var end = i + 2
+            while end + 1 < b.count && !(b[end] == UInt8(ascii: "?") && b[end + 1] == UInt8(ascii: ">")) { end += 1 }
+            guard end + 1 < b.count else { out.append(contentsOf: b[i...]); break }  // unterminated: XMLParser refuses it
+            if i == lead && b[(i + 2)..<end].starts(with: Array("xml".utf8)) { out.append(contentsOf: b[i...(end + 1)]) }
+            i = end + 2
+        }
+        return out
     }
 
     func parse() -> Bool {

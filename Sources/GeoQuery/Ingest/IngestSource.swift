@@ -62,13 +62,20 @@ struct IngestSource: Sendable {
                 defer { shared.lock.unlock() }
                 do {
                     guard let entry = shared.archive[entryPath] else { throw GeoQueryError.unreadableInput("\(path): \(entryPath) vanished") }
-                    _ = try shared.archive.extract(entry, skipCRC32: false) { chunk in
+                    // ZIPFoundation returns the CRC-32 of what it extracted without comparing it with the
+                    // entry's: a damaged archive would otherwise be read as other rows (found by fuzzing).
+                    let crc = try shared.archive.extract(entry, skipCRC32: false) { chunk in
                         // A header that understates the size must not let the entry expand past it.
                         guard bytes.count + chunk.count <= size else { throw ZipBomb() }
                         bytes.append(contentsOf: chunk)
                     }
+                    guard crc == entry.checksum, bytes.count == size else {
+                        throw GeoQueryError.unreadableInput("\(path): \(entryPath) is damaged (its CRC-32 or size does not match what the archive records): download the archive again")
+                    }
                 } catch is ZipBomb {
                     throw GeoQueryError.tooLarge("\(path): \(entryPath) expands past the \(Format.grouped(size)) bytes its zip header declares: the archive is damaged or built to exhaust memory; refused")
+                } catch let error as GeoQueryError {
+                    throw error
                 } catch {
                     throw GeoQueryError.unreadableInput("\(path): cannot extract \(entryPath) (\(error))")
                 }

@@ -80,17 +80,23 @@ enum PostcodeCSV {
         repeat {
             summary.read += 1
             row(scanner, &summary)
-            do { guard try scanner.next() else { break } } catch {
-                summary.reject(scanner.line, "unterminated quoted field; the rest of the file was not read")
-                break
-            }
-        } while true
+        } while advance(&scanner, &summary)
+    }
+
+    /// Steps to the next record: false at the end, or at an unterminated quote, which is counted
+    /// as a rejected row (the rest of the file cannot be read).
+    private static func advance(_ scanner: inout CSVScanner, _ summary: inout FileSummary) -> Bool {
+        do { return try scanner.next() } catch {
+            summary.reject(scanner.line, "unterminated quoted field; the rest of the file was not read")
+            return false
+        }
     }
 
     private static func readONSPD(_ scanner: inout CSVScanner, columns: (postcode: Int, lat: Int, lng: Int),
                                   name: String, file: Int, into batch: inout PostcodeBatch) -> FileSummary {
         var summary = FileSummary(name: name, kind: .onspd)
-        guard (try? scanner.next()) == true else { return summary }  // past the header
+        // Past the header; an unterminated quote in the first row is a rejection, not silence (found by fuzzing).
+        guard advance(&scanner, &summary) else { return summary }
         let needed = max(columns.postcode, columns.lat, columns.lng)
         eachRecord(&scanner, &summary) { scanner, summary in
             guard scanner.fields.count > needed else { return summary.reject(scanner.line, "expected at least \(needed + 1) columns") }
