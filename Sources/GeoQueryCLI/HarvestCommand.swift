@@ -38,6 +38,9 @@ struct HarvestCommand: ParsableCommand {
     @Flag(help: "Print the plan (requests per month, expected crimes, time at 15 requests/s) and fetch nothing.")
     var dryRun = false
 
+    @Flag(help: "Also fetch outcomes-at-location for the same tiles and store the outcome events recorded in each month (for the area's located crimes), as the archive's outcomes CSVs would.")
+    var outcomes = false
+
     @Option(help: "Requests in flight at once (they share the rate limit).")
     var concurrency: Int = 4
 
@@ -70,6 +73,7 @@ struct HarvestCommand: ParsableCommand {
         }
         input.categories = []
         options.limit = limit; options.margin = margin; options.refresh = refresh; options.concurrency = concurrency
+        options.outcomes = outcomes
         let harvester = try Harvester(options, mirror: mirror.location)
         let terminal = Output.stderrIsTerminal
         let started = Date()
@@ -140,6 +144,7 @@ struct HarvestCommand: ParsableCommand {
         for m in s.months where m.skipped != nil { out += "\(m.month): skipped: \(m.skipped!)\n" }
         for (force, month) in s.keptFromArchive { out += "\(month) \(force): kept the archive's data (a harvest holds only part of a force; --refresh replaces it)\n" }
         for p in s.stored { out += "\(p.month) \(p.force): stored \(Format.grouped(p.crimes)) crimes\n" }
+        for p in s.storedOutcomes { out += "\(p.month) \(p.force): stored \(Format.grouped(p.outcomes)) outcome events\n" }
         // Received counts a crime on a shared tile edge once per answer; stored counts it once.
         out += "harvest: \(c.done) request(s), \(Format.grouped(c.crimes)) crimes received inside the area, \(Format.grouped(s.stored.reduce(0) { $0 + $1.crimes })) stored, \(c.rateLimited) answered 429, \(c.splits) split after 503, \(c.retries) retried; \(s.stored.count) force-month(s) stored in \(String(format: "%.1f", s.seconds)) s\n"
         return out

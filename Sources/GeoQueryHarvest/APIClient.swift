@@ -60,6 +60,8 @@ public struct HTTPTransport: APITransport {
 /// What happened to one request.
 public enum APIAnswer: Sendable {
     case crimes([APICrime])
+    /// An `outcomes-at-location` answer.
+    case outcomes([APIOutcome])
     /// 503 on a street request: more crimes than the API returns at once; split the cell.
     case tooMany
 }
@@ -134,7 +136,7 @@ public struct APIClient: Sendable {
             let status = (response as? HTTPURLResponse)?.statusCode ?? 0
             switch status {
             case 200:
-                do { return .crimes(try APICrime.decode(data)) } catch {
+                do { return request.kind == .outcomes ? .outcomes(try APIOutcome.decode(data)) : .crimes(try APICrime.decode(data)) } catch {
                     failures += 1
                     guard failures < tries else {
                         throw GeoQueryError.unreadableInput("\(request.summary): the answer is not the API's crime JSON (\(data.count) bytes: \(String(decoding: data.prefix(80), as: UTF8.self))); check --api names a data.police.uk-compatible API")
@@ -142,7 +144,7 @@ public struct APIClient: Sendable {
                     counters.add(retries: 1)  // truncated answers happen: ask again
                     try await Task.sleep(for: .seconds(delay(failures)))
                 }
-            case 503 where request.kind == .street:
+            case 503 where request.kind == .street || request.kind == .outcomes:
                 return .tooMany
             case 429:
                 limited += 1

@@ -50,6 +50,59 @@ public struct APICrime: Codable, Sendable, Equatable {
     }
 }
 
+/// One outcome as data.police.uk's `outcomes-at-location` answers it: the outcome and its crime.
+public struct APIOutcome: Codable, Sendable, Equatable {
+    public struct Category: Codable, Sendable, Equatable {
+        public var code: String?
+        /// The outcome's full name, as the outcomes CSVs' "Outcome type" writes it.
+        public var name: String
+    }
+    public var category: Category
+    /// The month the outcome was recorded, `YYYY-MM`.
+    public var date: String
+    public var crime: APICrime
+
+    /// Reads an API answer: a JSON array of outcomes.
+    public static func decode(_ data: Data) throws -> [APIOutcome] {
+        try JSONDecoder().decode([APIOutcome].self, from: data)
+    }
+}
+
+/// API outcomes as Police UK outcomes CSV rows (`2019-01-city-of-london-outcomes.csv`), so
+/// harvested outcome events enter the mirror through the same ingest as the archive's.
+public enum OutcomesCSVRows {
+    public static let columns = ["Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude",
+                                 "Location", "LSOA code", "LSOA name", "Outcome type"]
+
+    public static func fileName(force: String, month: Month) -> String { "\(month)-\(force)-outcomes.csv" }
+
+    /// A whole outcomes CSV (header included) for one force and month; outcomes whose crime has
+    /// no Crime ID cannot be told apart and are left out.
+    public static func csv(_ outcomes: [APIOutcome], force: String) -> String {
+        let name = Force.info(force)?.name ?? force
+        var bytes = Array((columns.joined(separator: ",") + "\n").utf8)
+        for o in outcomes {
+            guard let id = o.crime.persistent_id, !id.isEmpty else { continue }
+            var fields: [String] = [id, o.date, name, name]
+            if let l = o.crime.location, let p = o.crime.pointE6 {
+                var lng: [UInt8] = [], lat: [UInt8] = []
+                StreetCSVFormat.appendDegrees(Int(p.lng), to: &lng)
+                StreetCSVFormat.appendDegrees(Int(p.lat), to: &lat)
+                fields += [String(decoding: lng, as: UTF8.self), String(decoding: lat, as: UTF8.self), l.street.name, "", ""]
+            } else {
+                fields += ["", "", "No Location", "", ""]
+            }
+            fields.append(o.category.name)
+            for (i, f) in fields.enumerated() {
+                if i > 0 { bytes.append(StreetCSVFormat.comma) }
+                StreetCSVFormat.appendField(f, to: &bytes)
+            }
+            bytes.append(StreetCSVFormat.newline)
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}
+
 /// API crimes as Police UK street-level CSV rows, so harvested crimes enter the mirror through
 /// the same ingest as the archive's files.
 public enum StreetCSVRows {

@@ -15,6 +15,8 @@ final class HarvestJournal {
         var key: String?
         var requests: [HarvestRequest]?
         var crimes: [APICrime]?
+        /// An outcomes-at-location request's outcomes inside the area (`--outcomes`).
+        var outcomes: [APIOutcome]?
         var at: String?
     }
 
@@ -22,6 +24,7 @@ final class HarvestJournal {
     struct MonthState {
         var plan: [HarvestRequest]?
         var done: [String: [APICrime]] = [:]
+        var doneOutcomes: [String: [APIOutcome]] = [:]
         var split: [String: [HarvestRequest]] = [:]
         var stored: String?
     }
@@ -74,7 +77,9 @@ final class HarvestJournal {
         switch line.t {
         case "refresh": s = MonthState()
         case "plan": s.plan = line.requests
-        case "done": if let k = line.key { s.done[k] = line.crimes ?? [] }
+        case "done":
+            guard let k = line.key else { break }
+            if let o = line.outcomes { s.doneOutcomes[k] = o } else { s.done[k] = line.crimes ?? [] }
         case "split": if let k = line.key { s.split[k] = line.requests ?? [] }
         case "stored": s.stored = line.at ?? ""
         default: break

@@ -13,6 +13,8 @@ public struct HarvestRequest: Codable, Sendable, Hashable {
         case location
         /// `crimes-no-location` of one force.
         case noLocation = "no-location"
+        /// `outcomes-at-location` over a ring (`poly`): `--outcomes`.
+        case outcomes
     }
 
     /// `2019-01/s0.3.1`: the month, then the path of splits that made it.
@@ -40,6 +42,9 @@ public struct HarvestRequest: Codable, Sendable, Hashable {
             return ("crimes-at-location", "date=\(month)&lat=\(lat ?? 0)&lng=\(lng ?? 0)")
         case .noLocation:
             return ("crimes-no-location", "category=\(category)&force=\(force ?? "")&date=\(month)")
+        case .outcomes:
+            let poly = TilePlanner.polyParameter((ring ?? []).map { Polygon.Coordinate(lat: $0[0], lng: $0[1]) })
+            return ("outcomes-at-location", "poly=\(poly)&date=\(month)")
         }
     }
 
@@ -70,15 +75,35 @@ public struct HarvestRequest: Codable, Sendable, Hashable {
         case .street: return "crimes-street \(key) (\(max(0, (ring?.count ?? 1) - 1))-vertex ring)"
         case .location: return "crimes-at-location \(key) (\(lat ?? 0),\(lng ?? 0))"
         case .noLocation: return "crimes-no-location \(key) (\(force ?? "?"))"
+        case .outcomes: return "outcomes-at-location \(key) (\(max(0, (ring?.count ?? 1) - 1))-vertex ring)"
         }
     }
 
     /// The street requests covering `area` inside `cell`, one per part, keyed under `key`.
-    static func covering(_ area: Area, cell: AreaCover.Cell, key: String, month: String, category: String) throws -> [HarvestRequest] {
+    static func covering(_ area: Area, cell: AreaCover.Cell, key: String, month: String, category: String, kind: Kind = .street) throws -> [HarvestRequest] {
         let rings = try AreaCover.rings(of: area, in: cell)
         return rings.enumerated().map { i, ring in
-            HarvestRequest(key: rings.count == 1 ? key : "\(key)p\(i)", kind: .street, month: month, category: category,
+            HarvestRequest(key: rings.count == 1 ? key : "\(key)p\(i)", kind: kind, month: month, category: category,
                            ring: ring.map { [$0.lat, $0.lng] }, cell: cell)
+        }
+    }
+
+    /// The `outcomes-at-location` request for the same place as this street or location request
+    /// (`--outcomes`), keyed `o` + its key. A map point's is a square of half a micro-degree around
+    /// it: it holds that point and no other (points sit on the micro-degree grid).
+    func outcomesTwin() -> HarvestRequest? {
+        let slash = key.firstIndex(of: "/").map { key.index(after: $0) } ?? key.startIndex
+        let twinKey = String(key[..<slash]) + "o" + key[slash...]
+        switch kind {
+        case .street:
+            return HarvestRequest(key: twinKey, kind: .outcomes, month: month, category: category, ring: ring, cell: cell)
+        case .location:
+            guard let lat, let lng else { return nil }
+            let h = 5e-7
+            let square = [[lat - h, lng - h], [lat - h, lng + h], [lat + h, lng + h], [lat + h, lng - h], [lat - h, lng - h]]
+            return HarvestRequest(key: twinKey, kind: .outcomes, month: month, category: category, ring: square)
+        case .noLocation, .outcomes:
+            return nil
         }
     }
 
@@ -87,14 +112,16 @@ public struct HarvestRequest: Codable, Sendable, Hashable {
     /// point it can hold, that point's `crimes-at-location`. Empty for a request that is not a
     /// street request (nothing smaller to ask).
     func split(area: Area) throws -> [HarvestRequest] {
-        guard kind == .street, let cell else { return [] }
+        guard kind == .street || kind == .outcomes, let cell else { return [] }
         let quarters = cell.quadrants
         guard !quarters.isEmpty else {
             let p = cell.onlyPoint
-            return [HarvestRequest(key: "\(key).L", kind: .location, month: month, category: category, lat: p.lat, lng: p.lng)]
+            let point = HarvestRequest(key: "\(key).L", kind: .location, month: month, category: category, lat: p.lat, lng: p.lng)
+            // One map point's outcomes over the cap: a square around it, which cannot be split further.
+            return kind == .street ? [point] : [point.outcomesTwin().map { HarvestRequest(key: "\(key).L", kind: .outcomes, month: month, category: category, ring: $0.ring) }!]
         }
         return try quarters.enumerated().flatMap { q, quarter in
-            try HarvestRequest.covering(area, cell: quarter, key: "\(key).\(q)", month: month, category: category)
+            try HarvestRequest.covering(area, cell: quarter, key: "\(key).\(q)", month: month, category: category, kind: kind)
         }
     }
 }

@@ -15,6 +15,8 @@ public struct HarvestOptions: Sendable {
     public var margin = 0.8
     /// Fetch again months already harvested, and months the mirror holds from the archive.
     public var refresh = false
+    /// Also fetch `outcomes-at-location` for the same tiles and store the outcome events.
+    public var outcomes = false
     /// Requests in flight at once (all share one token bucket).
     public var concurrency = 4
     public var rate = 15.0
@@ -46,6 +48,8 @@ public struct HarvestSummary: Sendable {
     public var stored: [(force: String, month: Month, crimes: Int)] = []
     /// (force, month) left as the archive holds them.
     public var keptFromArchive: [(force: String, month: Month)] = []
+    /// (force, month) outcomes files written and ingested (`--outcomes`), with their outcome events.
+    public var storedOutcomes: [(force: String, month: Month, outcomes: Int)] = []
     public var notes: [String] = []
     public var counters = HarvestCounters.Snapshot(done: 0, planned: 0, crimes: 0, tooMany: 0, retries: 0, splits: 0, rateLimited: 0)
     public var seconds = 0.0
@@ -75,7 +79,8 @@ public struct Harvester: Sendable {
 
     /// A name for this area, API and category, the same in every run: the journal's job key.
     var job: String {
-        var text = "\(options.api.absoluteString)|\(options.category)|"
+        // With --outcomes a separate job: a month harvested without them is fetched again with them.
+        var text = "\(options.api.absoluteString)|\(options.category)|\(options.outcomes ? "outcomes|" : "")"
         switch options.area {
         case .circle(let c): text += "circle \(c.lat),\(c.lng),\(c.radius.metres)"
         case .polygon(let p): text += p.parts.map { $0.map { TilePlanner.polyParameter($0) }.joined(separator: "/") }.joined(separator: "|")
@@ -179,6 +184,7 @@ public struct Harvester: Sendable {
         } else {
             requests = try HarvestRequest.covering(options.area, cell: AreaCover.cell(of: options.area), key: "\(m)/s", month: m, category: options.category)
         }
+        if options.outcomes { requests += requests.compactMap { $0.outcomesTwin() } }
         for f in forces {
             requests.append(HarvestRequest(key: "\(m)/n-\(f)", kind: .noLocation, month: m, category: options.category, force: f))
         }
@@ -188,7 +194,7 @@ public struct Harvester: Sendable {
     /// Requests not yet answered: a split request stands for the requests that replaced it.
     static func unanswered(_ requests: [HarvestRequest], state: HarvestJournal.MonthState) -> [HarvestRequest] {
         requests.flatMap { r -> [HarvestRequest] in
-            if state.done[r.key] != nil { return [] }
+            if state.done[r.key] != nil || state.doneOutcomes[r.key] != nil { return [] }
             if let children = state.split[r.key] { return unanswered(children, state: state) }
             return [r]
         }
@@ -219,6 +225,14 @@ public struct Harvester: Sendable {
                     }
                     try journal.append(.init(t: "done", job: job, month: month.description, key: r.key, crimes: kept))
                     counters.add(done: 1, crimes: kept.count)
+                case .outcomes(let outcomes):
+                    // Outcomes of the crimes inside the area by the same rule.
+                    let kept = outcomes.filter { o in
+                        guard let p = o.crime.pointE6 else { return false }
+                        return membership.contains(latE6: p.lat, lngE6: p.lng)
+                    }
+                    try journal.append(.init(t: "done", job: job, month: month.description, key: r.key, outcomes: kept))
+                    counters.add(done: 1)
                 case .tooMany:
                     let children = try r.split(area: options.area)
                     guard !children.isEmpty else {
@@ -240,18 +254,35 @@ public struct Harvester: Sendable {
                provenance: inout HarvestProvenance, summary: inout HarvestSummary) throws -> Bool {
         var seen = Set<Int>()
         var byForce: [String: [APICrime]] = [:]
+        func force(of c: APICrime, noLocationForce: String?) -> String? {
+            if let f = noLocationForce { return f }
+            if c.isBTP { return Force.btp }
+            if let p = c.pointE6 { return areas.force(at: Double(p.lat) / 1e6, Double(p.lng) / 1e6) ?? fallback }
+            return fallback
+        }
         let states = [journal.state(job: job, month: month)] + journal.jobs(storedFor: month)
         for state in states {
             for key in state.done.keys.sorted() {
                 let noLocationForce = key.split(separator: "/").last.flatMap { $0.hasPrefix("n-") ? String($0.dropFirst(2)) : nil }
                 for c in state.done[key]! where seen.insert(c.id).inserted {
-                    let force: String?
-                    if let f = noLocationForce { force = f }
-                    else if c.isBTP { force = Force.btp }
-                    else if let p = c.pointE6 { force = areas.force(at: Double(p.lat) / 1e6, Double(p.lng) / 1e6) ?? fallback }
-                    else { force = fallback }
-                    guard let force else { continue }
-                    byForce[force, default: []].append(c)
+                    guard let f = force(of: c, noLocationForce: noLocationForce) else { continue }
+                    byForce[f, default: []].append(c)
+                }
+            }
+        }
+        // Outcomes: a crime on a shared tile edge comes back from both tiles with the same
+        // outcomes; the first answer that holds the crime gives them all (a crime may truly
+        // have two equal outcomes in a month, so events are not deduplicated one by one).
+        var claimed = Set<Int>()
+        var outcomesByForce: [String: [APIOutcome]] = [:]
+        for state in states {
+            for key in state.doneOutcomes.keys.sorted() {
+                let answer = state.doneOutcomes[key]!
+                let fresh = Set(answer.map(\.crime.id)).subtracting(claimed)
+                claimed.formUnion(fresh)
+                for o in answer where fresh.contains(o.crime.id) {
+                    guard let f = force(of: o.crime, noLocationForce: nil) else { continue }
+                    outcomesByForce[f, default: []].append(o)
                 }
             }
         }
@@ -269,6 +300,16 @@ public struct Harvester: Sendable {
             try AtomicFile.write(path, what: "the harvested CSV", bytes: Array(StreetCSVRows.csv(crimes, force: force).utf8))
             files.append(path)
             written.append((force, crimes.count))
+        }
+        for (force, outcomes) in outcomesByForce.sorted(by: { $0.key < $1.key }) {
+            // The archive's outcomes stay with the archive's crimes.
+            let harvestedBefore = !provenance.current(force: force, month: month, in: mirror).isEmpty
+            if mirror?.holds(force: force, month: month) == true && !harvestedBefore && !options.refresh && byForce[force] == nil { continue }
+            if summary.keptFromArchive.contains(where: { $0.force == force && $0.month == month }) { continue }
+            let path = (dir as NSString).appendingPathComponent(OutcomesCSVRows.fileName(force: force, month: month))
+            try AtomicFile.write(path, what: "the harvested outcomes CSV", bytes: Array(OutcomesCSVRows.csv(outcomes, force: force).utf8))
+            files.append(path)
+            summary.storedOutcomes.append((force, month, outcomes.count))
         }
         guard !files.isEmpty else { return false }
         // Provenance first, then the snapshot: killed between the two, the entry's crime count

@@ -81,6 +81,14 @@ final class ServedMirror: @unchecked Sendable {
         #expect(try harvested.query(noLocation).noLocation == TestData.realMirror.query(noLocation).noLocation)
     }
 
+    /// Totals, categories and months of `area` equal in a harvested folder and its source mirror.
+    static func expectSameAs(_ source: CrimeMirror, _ folder: String, _ area: Polygon, months: [Month]) throws {
+        let q = CrimeQuery.polygon(area, from: months.first, to: months.last)
+        let a = try CrimeMirror.open(.directory(folder)).query(q), b = try source.query(q)
+        #expect(a.total == b.total && a.total > 0, "total \(a.total) harvested, \(b.total) at the source")
+        #expect(a.byCategory == b.byCategory && a.byMonth == b.byMonth)
+    }
+
     static func harvest(_ mirror: String, _ api: String, _ extra: [String]) throws -> CLIRun {
         try CLIRun.run(["harvest", "--mirror", mirror, "--api", api] + extra)
     }
@@ -242,5 +250,39 @@ final class ServedMirror: @unchecked Sendable {
         // The busy point's crimes are all there.
         let q = CrimeQuery.radius(lat: p[0], lng: p[1], Distance(metres: 1), from: month, to: month)
         #expect(try CrimeMirror.open(.directory(dir)).query(q).total == most)
+    }
+
+    /// `--outcomes`: the City of London's outcome events of two months (the outcomes CSVs in
+    /// ../shared/data/outcomes), harvested from `geoquery serve --api-limits` over a mirror of
+    /// the City's street and outcomes files, equal the CSVs' events for the City's located crimes,
+    /// crime by crime; tiles planned at --limit 150 make crimes on shared edges come back twice.
+    @Test func outcomesAreHarvestedEventForEvent() throws {
+        let served = try ServedMirror(mirror: OutcomeData.mirrorPath)
+        let city = try #require(ForceAreas.builtIn.polygon(of: "city-of-london"))
+        let dir = TestData.temporaryDirectory("harvest-outcomes")
+        let run = try Self.harvest(dir, served.api, ["--force", "city-of-london", "--from", "2019-01", "--to", "2019-02", "--limit", "150", "--outcomes"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("outcome events"), "\(run.stdout)")
+        #expect(served.log.contains { $0.1.hasPrefix("GET /api/outcomes-at-location 200") || $0.1.hasPrefix("POST /api/outcomes-at-location 200") })
+        let harvested = try CrimeMirror.open(.directory(dir))
+        let membership = try AreaMembership(.polygon(city))
+        var total = 0
+        for month in ["2019-01", "2019-02"] {
+            // Independently: the CSVs' events of the month whose crime's CSV point is inside the area.
+            let expected = OutcomeData.outcomes(in: month) { lat, lng in
+                membership.contains(latE6: Int32((lat * 1e6).rounded()), lngE6: Int32((lng * 1e6).rounded()))
+            }
+            #expect(expected.count > 50, "\(month): \(expected.count)")
+            var got: [String] = []
+            for id in Set(expected.map { String($0.prefix(64)) }) {
+                for o in try harvested.outcomeHistory(persistentID: id) where o.month.description == month { got.append("\(id) \(o.name)") }
+            }
+            #expect(got.sorted() == expected, "\(month): \(got.count) harvested, \(expected.count) in the CSVs")
+            total += expected.count
+        }
+        // No more than that: every event the harvested mirror holds is one of them.
+        #expect(harvested.snapshot.meta.outcomeEvents == total)
+        // The crimes came too, as without --outcomes.
+        try Self.expectSameAs(OutcomeData.mirror, dir, city, months: Self.months)
     }
 }
