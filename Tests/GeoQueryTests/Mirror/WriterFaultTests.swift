@@ -158,6 +158,8 @@ import GeoQueryHarvest
     @Test(arguments: Fault.allCases) func catchmentBuild(_ fault: Fault) throws {
         let base = TestData.temporaryDirectory("base")
         _ = try Ingest.run(paths: [Self.street("leicestershire")], mirror: .directory(base))
+        // Ingest builds the catchments too: without its file the command must build and write them.
+        try FileManager.default.removeItem(atPath: base + "/" + CatchmentFile.fileName)
         let dir = TestData.temporaryDirectory("faulted")
         let arguments = ["catchment", "--mirror", dir, "--lat", "52.6344", "--lng", "-1.1313", "--radius", "0.3mi"]
         let file = dir + "/" + CatchmentFile.fileName
