@@ -428,7 +428,9 @@ private final class KMLPolygons: NSObject, XMLParserDelegate {
             var end = i + 2
             while end + 1 < b.count && !(b[end] == UInt8(ascii: "?") && b[end + 1] == UInt8(ascii: ">")) { end += 1 }
             guard end + 1 < b.count else { out.append(contentsOf: b[i...]); break }  // unterminated: XMLParser refuses it
-            if i == lead && b[(i + 2)..<end].starts(with: Array("xml".utf8)) { out.append(contentsOf: b[i...(end + 1)]) }
+            // Only a real declaration (`<?xml` then a space) is kept: `<?xmlfoo?>` is a data-less PI too.
+            let declaration = i == lead && end > i + 5 && b[(i + 2)..<(i + 5)].elementsEqual("xml".utf8) && [0x20, 0x09, 0x0A, 0x0D].contains(b[i + 5])
+            if declaration { out.append(contentsOf: b[i...(end + 1)]) }
             i = end + 2
         }
         return out

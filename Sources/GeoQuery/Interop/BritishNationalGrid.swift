@@ -10,7 +10,7 @@ import Foundation
 ///
 /// PROJ objects are not thread-safe, and a PJ_CONTEXT must not be used by two threads at once:
 /// each thread that calls an instance gets its own context, operation and projection
-/// (``ProjThreadHandles``), made on its first call by cloning the operation chosen here, so
+/// (`ProjThreadHandles`), made on its first call by cloning the operation chosen here, so
 /// concurrent callers never wait for each other and always use the very same transformation.
 public final class BritishNationalGrid: @unchecked Sendable {
     /// PROJ's name of the operation used, e.g. "Inverse of British National Grid + OSGB36 to WGS 84 (9)".

@@ -12,6 +12,7 @@ public enum AtomicFile {
     /// the old file, fsync the folder. A crash at any point leaves the previous file whole; a
     /// failed write removes its temporary file and says what to do.
     /// - Parameters:
+    ///   - path: the file to replace.
     ///   - what: the file in the user's words ("the snapshot"), for the error.
     ///   - produce: hands the bytes to the sink in pieces; returns false when the sink refused one.
     /// - Returns: the bytes written.

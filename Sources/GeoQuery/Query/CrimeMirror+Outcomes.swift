@@ -38,7 +38,7 @@ extension CrimeMirror {
     }
 
     /// The outcomes recorded in `month` for the crimes of the given map points (indices, as
-    /// ``nearestMapPoint(lat:lng:)`` and ``points(in:)`` give them), each with its crime:
+    /// ``nearestMapPoint(lat:lng:)`` and ``mapPointIndices(in:)`` give them), each with its crime:
     /// data.police.uk's `outcomes-at-location`. Crimes of `month` and of every earlier month count.
     /// - Complexity: O(the points' crimes × log events).
     public func outcomes(atMapPoints points: [Int], month: Month) throws -> [(outcome: CrimeOutcome, crime: Crime)] {

@@ -44,6 +44,8 @@ import ZIPFoundation
         let plain = try PolygonReader.kml("<?xml version=\"1.0\"?><kml>\(polygon)</kml>")
         #expect(try PolygonReader.kml("<?xml version=\"1.0\"?><kml><?a?>\(polygon)<?b c?></kml>") == plain)
         #expect(try PolygonReader.kml("<?a?><kml>\(polygon)</kml>") == plain)
+        // A leading PI whose target only starts with "xml" is no declaration (found by CI's fuzz run).
+        #expect(try PolygonReader.kml("<?xmlrsioN4geos?><kml>\(polygon)</kml>") == plain)
         #expect(throws: GeoQueryError.self) { try PolygonReader.kml("<kml><?a") }
     }
 
