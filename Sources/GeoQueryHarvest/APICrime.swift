@@ -83,21 +83,7 @@ public enum OutcomesCSVRows {
         var bytes = Array((columns.joined(separator: ",") + "\n").utf8)
         for o in outcomes {
             guard let id = o.crime.persistent_id, !id.isEmpty else { continue }
-            var fields: [String] = [id, o.date, name, name]
-            if let l = o.crime.location, let p = o.crime.pointE6 {
-                var lng: [UInt8] = [], lat: [UInt8] = []
-                StreetCSVFormat.appendDegrees(Int(p.lng), to: &lng)
-                StreetCSVFormat.appendDegrees(Int(p.lat), to: &lat)
-                fields += [String(decoding: lng, as: UTF8.self), String(decoding: lat, as: UTF8.self), l.street.name, "", ""]
-            } else {
-                fields += ["", "", "No Location", "", ""]
-            }
-            fields.append(o.category.name)
-            for (i, f) in fields.enumerated() {
-                if i > 0 { bytes.append(StreetCSVFormat.comma) }
-                StreetCSVFormat.appendField(f, to: &bytes)
-            }
-            bytes.append(StreetCSVFormat.newline)
+            StreetCSVRows.appendRow([id, o.date, name, name] + StreetCSVRows.placeFields(o.crime) + [o.category.name], to: &bytes)
         }
         return String(decoding: bytes, as: UTF8.self)
     }
@@ -116,22 +102,28 @@ public enum StreetCSVRows {
         let name = Force.info(force)?.name ?? force
         var bytes = Array(StreetCSVFormat.header.utf8)
         for c in crimes {
-            var fields: [String] = [c.persistent_id ?? "", c.month, name, name]
-            if let l = c.location, let p = c.pointE6 {
-                var lng: [UInt8] = [], lat: [UInt8] = []
-                StreetCSVFormat.appendDegrees(Int(p.lng), to: &lng)
-                StreetCSVFormat.appendDegrees(Int(p.lat), to: &lat)
-                fields += [String(decoding: lng, as: UTF8.self), String(decoding: lat, as: UTF8.self), l.street.name, "", ""]
-            } else {
-                fields += ["", "", "No Location", "", ""]
-            }
-            fields += [Category.name(forSlug: c.category), c.outcome_status?.category ?? "", c.context ?? ""]
-            for (i, f) in fields.enumerated() {
-                if i > 0 { bytes.append(StreetCSVFormat.comma) }
-                StreetCSVFormat.appendField(f, to: &bytes)
-            }
-            bytes.append(StreetCSVFormat.newline)
+            appendRow([c.persistent_id ?? "", c.month, name, name] + placeFields(c)
+                      + [Category.name(forSlug: c.category), c.outcome_status?.category ?? "", c.context ?? ""], to: &bytes)
         }
         return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Longitude, Latitude, Location, LSOA code, LSOA name of a crime, as both CSV kinds write them
+    /// (the API has no LSOA; a crime without a location is "No Location").
+    static func placeFields(_ c: APICrime) -> [String] {
+        guard let l = c.location, let p = c.pointE6 else { return ["", "", "No Location", "", ""] }
+        var lng: [UInt8] = [], lat: [UInt8] = []
+        StreetCSVFormat.appendDegrees(Int(p.lng), to: &lng)
+        StreetCSVFormat.appendDegrees(Int(p.lat), to: &lat)
+        return [String(decoding: lng, as: UTF8.self), String(decoding: lat, as: UTF8.self), l.street.name, "", ""]
+    }
+
+    /// One CSV row, fields quoted where needed.
+    static func appendRow(_ fields: [String], to bytes: inout [UInt8]) {
+        for (i, f) in fields.enumerated() {
+            if i > 0 { bytes.append(StreetCSVFormat.comma) }
+            StreetCSVFormat.appendField(f, to: &bytes)
+        }
+        bytes.append(StreetCSVFormat.newline)
     }
 }

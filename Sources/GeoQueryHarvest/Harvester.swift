@@ -204,6 +204,11 @@ public struct Harvester: Sendable {
     func fetch(_ requests: [HarvestRequest], month: Month, journal: HarvestJournal, membership: AreaMembership,
                progress: (@Sendable (HarvestCounters.Snapshot) -> Void)?) async throws {
         let client = self.client
+        /// A located crime inside the area by the query rule (the same for crimes and outcomes).
+        func inside(_ c: APICrime) -> Bool {
+            guard let p = c.pointE6 else { return false }
+            return membership.contains(latE6: p.lat, lngE6: p.lng)
+        }
         var queue = requests[...]
         try await withThrowingTaskGroup(of: (HarvestRequest, APIAnswer).self) { group in
             var running = 0
@@ -218,19 +223,15 @@ public struct Harvester: Sendable {
                 case .crimes(let crimes):
                     // Only crimes inside the area by the query rule; crimes-no-location are the force's.
                     let kept = r.kind == .noLocation ? crimes : crimes.filter { c in
-                        guard let p = c.pointE6 else { return false }
                         // crimes-at-location takes no category: its answer is every crime there.
                         if r.kind == .location && r.category != "all-crime" && c.category != r.category { return false }
-                        return membership.contains(latE6: p.lat, lngE6: p.lng)
+                        return inside(c)
                     }
                     try journal.append(.init(t: "done", job: job, month: month.description, key: r.key, crimes: kept))
                     counters.add(done: 1, crimes: kept.count)
                 case .outcomes(let outcomes):
                     // Outcomes of the crimes inside the area by the same rule.
-                    let kept = outcomes.filter { o in
-                        guard let p = o.crime.pointE6 else { return false }
-                        return membership.contains(latE6: p.lat, lngE6: p.lng)
-                    }
+                    let kept = outcomes.filter { inside($0.crime) }
                     try journal.append(.init(t: "done", job: job, month: month.description, key: r.key, outcomes: kept))
                     counters.add(done: 1)
                 case .tooMany:
