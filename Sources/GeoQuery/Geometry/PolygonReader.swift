@@ -290,10 +290,11 @@ public enum PolygonReader {
     /// A GeoJSON geometry object as text with its Polygon/MultiPolygon rings closed.
     static func closingRings(geojson g: Any) throws -> String {
         func close(_ ring: [Any]) -> [Any] {
-            guard let f = ring.first as? [Double], let l = ring.last as? [Double], f != l else { return ring }
-            // The first point as read, not as [Double]: Foundation keeps a long number as a decimal and
-            // writes it back so; the Double written beside it could differ in the last digit, leaving
-            // the ring open (found by fuzzing).
+            // Compared as written, not as [Double]: Foundation keeps a long number as a decimal or an
+            // integer that `as? [Double]` refuses (an 18-digit integer), which left the ring open; and
+            // the first point is repeated as read, since a Double written beside a decimal could differ
+            // in the last digit (both found by fuzzing).
+            guard ring.count > 1, JSONInput.literal(ring[0]) != JSONInput.literal(ring[ring.count - 1]) else { return ring }
             return ring + [ring[0]]
         }
         var object = g as? [String: Any] ?? [:]
