@@ -150,8 +150,9 @@ public enum PolygonReader {
         let context = GEOSContext()
         var out: [Feature] = []
         for (name, _, g) in features {
-            let json = String(decoding: try JSONSerialization.data(withJSONObject: g), as: UTF8.self)
             let source = "GeoJSON feature \(name)"
+            try checkPositions(g, source: source)
+            let json = String(decoding: try JSONSerialization.data(withJSONObject: g), as: UTF8.self)
             let (geometry, closed) = try readClosingRings(source: source, repair: repair,
                                                           read: { try context.readGeoJSON(json) }, closed: { try context.readGeoJSON(closingRings(geojson: g)) })
             guard !geometry.polygonalParts().isEmpty else { continue }
@@ -161,6 +162,24 @@ public enum PolygonReader {
         }
         if out.isEmpty { throw GeoQueryError.invalidQuery("the GeoJSON holds no Polygon or MultiPolygon\(notAnArea(features.map(\.geometry)))") }
         return out
+    }
+
+    /// Refuses a position of fewer than two numbers (`[]`, `[1]`) before GEOS sees it: GEOS 3.11's
+    /// GeoJSON reader reads a position's numbers without counting them and crashes on `[]` (found
+    /// by fuzzing).
+    private static func checkPositions(_ g: Any, source: String) throws {
+        guard let object = g as? [String: Any] else { return }
+        if let geometries = object["geometries"] as? [Any] { try geometries.forEach { try checkPositions($0, source: source) } }
+        let depth = ["Point": 0, "MultiPoint": 1, "LineString": 1, "Polygon": 2, "MultiLineString": 2, "MultiPolygon": 3][object["type"] as? String ?? ""]
+        guard let depth, let coordinates = object["coordinates"] else { return }
+        func walk(_ v: Any, _ level: Int) throws {
+            guard let list = v as? [Any] else { return }
+            if level > 0 { return try list.forEach { try walk($0, level - 1) } }
+            if list.count < 2 {
+                throw GeoQueryError.invalidQuery("invalid \(source): a position holds \(list.count) number\(list.count == 1 ? "" : "s") (\(JSONInput.literal(list))): each needs a longitude and a latitude")
+            }
+        }
+        try walk(coordinates, depth)
     }
 
     /// Advice for geometries that are not areas: a point wants a radius, a line wants closing.

@@ -65,8 +65,8 @@ struct IngestSource: Sendable {
             guard entry.type == .file, entry.path.lowercased().hasSuffix(".csv"), !entry.path.lowercased().hasSuffix("-stop-and-search.csv") else { continue }
             let name = "\(path):\(entry.path)"
             let reading = ZipEntryBytes(archive: path, entry: entry.path, localHeader: localHeaders[index], compressed: entry.compressedSize,
-                                        size: Int(entry.uncompressedSize), checksum: entry.checksum, deflated: entry.isCompressed)
-            try checkExpansion(declared: reading.size, compressed: Int(entry.compressedSize), name: name)
+                                        size: Int(clamping: entry.uncompressedSize), checksum: entry.checksum, deflated: entry.isCompressed)
+            try checkExpansion(declared: reading.size, compressed: Int(clamping: entry.compressedSize), name: name)
             out.append(IngestSource(name: name, load: reading.read))
         }
         return out
@@ -113,7 +113,7 @@ struct ZipEntryBytes: Sendable {
         } catch is ZipBomb {
             throw GeoQueryError.tooLarge("\(archive): \(entry) expands past the \(Format.grouped(size)) bytes its zip header declares: the archive is damaged or built to exhaust memory; refused")
         } catch is StreamRunsOut {
-            throw damaged("its deflate stream does not end within the \(Format.grouped(Int(compressed))) compressed bytes the archive records")
+            throw damaged("its deflate stream does not end within the \(Format.grouped(Int(clamping: compressed))) compressed bytes the archive records")
         } catch {
             throw GeoQueryError.unreadableInput("\(archive): cannot extract \(entry) (\(error))")
         }
@@ -140,7 +140,7 @@ struct ZipEntryBytes: Sendable {
         if deflated {
             try inflate(file, into: take)
         } else {
-            let stored = try file.read(upToCount: Int(compressed)) ?? Data()
+            let stored = try file.read(upToCount: Int(clamping: compressed)) ?? Data()
             try stored.withUnsafeBytes { try take($0.bindMemory(to: UInt8.self)) }
         }
         let crc = bytes.withUnsafeBufferPointer { UInt32(crc32(0, $0.baseAddress, uInt($0.count))) }

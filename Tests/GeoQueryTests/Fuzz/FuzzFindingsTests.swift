@@ -124,6 +124,19 @@ import ZIPFoundation
         #expect(String(describing: bytes) == String(describing: viaGEOS))
     }
 
+    /// A position of no numbers (`[]`) in a ring crashed GEOS 3.11's GeoJSON reader (a null read in
+    /// `readCoordinate`); both readers now refuse it with the same line, through either path.
+    @Test func geojsonEmptyPositionIsRefusedNotCrashed() throws {
+        let text = #"{"type":"Polygon","coordinates":[[[-0.0732,51.5100],[],[-0.0764,51.5152],[-0.0761,51.5104],[-0.0732,51.5100]]]}"#
+        let message = "invalid GeoJSON feature 1: a position holds 0 numbers ([]): each needs a longitude and a latitude"
+        #expect(throws: GeoQueryError.invalidQuery(message)) { try PolygonReader.geojson(text) }
+        #expect(throws: GeoQueryError.invalidQuery(message)) {
+            try PolygonReader.geojsonFeaturesThroughGEOS(text, key: nil, selecting: .init(), repair: true)
+        }
+        let one = text.replacingOccurrences(of: "[],", with: "[1],")
+        #expect(throws: GeoQueryError.invalidQuery(message.replacingOccurrences(of: "0 numbers ([])", with: "1 number ([1])"))) { try PolygonReader.geojson(one) }
+    }
+
     /// A batch line holding a number beyond a Double's range: RFC 8259 allows it and the byte
     /// reader reads it (as infinite), where Foundation refuses the line; the query then refuses it.
     @Test func batchLineNumberBeyondDoubleRange() throws {
