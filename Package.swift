@@ -24,9 +24,11 @@ let package = Package(
         // C libraries from Debian (libgeos-dev, libproj-dev), found through pkg-config.
         .systemLibrary(name: "CGEOS", pkgConfig: "geos", providers: [.apt(["libgeos-dev"])]),
         .systemLibrary(name: "CPROJ", pkgConfig: "proj", providers: [.apt(["libproj-dev"])]),
+        // zlib's inflate for zip entries (zlib1g-dev): ZIPFoundation's Linux inflate loop hangs on a cut-short stream.
+        .systemLibrary(name: "CZlibInflate", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(
             name: "GeoQuery",
-            dependencies: ["CGEOS", "CPROJ", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
+            dependencies: ["CGEOS", "CPROJ", "CZlibInflate", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
         ),
         // The national-scale SYNTHETIC generator for benchmarks (`geoquery sample --national`);
         // the library's Sample/ stays the small embedded demo.

@@ -150,8 +150,9 @@ public enum PolygonReader {
         let context = GEOSContext()
         var out: [Feature] = []
         for (name, _, g) in features {
-            let json = String(decoding: try JSONSerialization.data(withJSONObject: g), as: UTF8.self)
             let source = "GeoJSON feature \(name)"
+            try checkPositions(g, source: source)
+            let json = String(decoding: try JSONSerialization.data(withJSONObject: g), as: UTF8.self)
             let (geometry, closed) = try readClosingRings(source: source, repair: repair,
                                                           read: { try context.readGeoJSON(json) }, closed: { try context.readGeoJSON(closingRings(geojson: g)) })
             guard !geometry.polygonalParts().isEmpty else { continue }
@@ -161,6 +162,24 @@ public enum PolygonReader {
         }
         if out.isEmpty { throw GeoQueryError.invalidQuery("the GeoJSON holds no Polygon or MultiPolygon\(notAnArea(features.map(\.geometry)))") }
         return out
+    }
+
+    /// Refuses a position of fewer than two numbers (`[]`, `[1]`) before GEOS sees it: GEOS 3.11's
+    /// GeoJSON reader reads a position's numbers without counting them and crashes on `[]` (found
+    /// by fuzzing).
+    private static func checkPositions(_ g: Any, source: String) throws {
+        guard let object = g as? [String: Any] else { return }
+        if let geometries = object["geometries"] as? [Any] { try geometries.forEach { try checkPositions($0, source: source) } }
+        let depth = ["Point": 0, "MultiPoint": 1, "LineString": 1, "Polygon": 2, "MultiLineString": 2, "MultiPolygon": 3][object["type"] as? String ?? ""]
+        guard let depth, let coordinates = object["coordinates"] else { return }
+        func walk(_ v: Any, _ level: Int) throws {
+            guard let list = v as? [Any] else { return }
+            if level > 0 { return try list.forEach { try walk($0, level - 1) } }
+            if list.count < 2 {
+                throw GeoQueryError.invalidQuery("invalid \(source): a position holds \(list.count) number\(list.count == 1 ? "" : "s") (\(JSONInput.literal(list))): each needs a longitude and a latitude")
+            }
+        }
+        try walk(coordinates, depth)
     }
 
     /// Advice for geometries that are not areas: a point wants a radius, a line wants closing.
@@ -290,10 +309,11 @@ public enum PolygonReader {
     /// A GeoJSON geometry object as text with its Polygon/MultiPolygon rings closed.
     static func closingRings(geojson g: Any) throws -> String {
         func close(_ ring: [Any]) -> [Any] {
-            guard let f = ring.first as? [Double], let l = ring.last as? [Double], f != l else { return ring }
-            // The first point as read, not as [Double]: Foundation keeps a long number as a decimal and
-            // writes it back so; the Double written beside it could differ in the last digit, leaving
-            // the ring open (found by fuzzing).
+            // Compared as written, not as [Double]: Foundation keeps a long number as a decimal or an
+            // integer that `as? [Double]` refuses (an 18-digit integer), which left the ring open; and
+            // the first point is repeated as read, since a Double written beside a decimal could differ
+            // in the last digit (both found by fuzzing).
+            guard ring.count > 1, JSONInput.literal(ring[0]) != JSONInput.literal(ring[ring.count - 1]) else { return ring }
             return ring + [ring[0]]
         }
         var object = g as? [String: Any] ?? [:]

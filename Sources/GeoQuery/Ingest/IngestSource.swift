@@ -1,4 +1,5 @@
 import Foundation
+import CZlibInflate
 import ZIPFoundation
 
 /// One CSV to read: a file on disk or an entry inside a monthly zip archive.
@@ -43,44 +44,30 @@ struct IngestSource: Sendable {
     }
 
     /// The street and outcomes CSVs inside a data.police.uk archive; stop-and-search is skipped.
+    /// ZIPFoundation lists the entries; their bytes are read and inflated here (`ZipEntryBytes`),
+    /// because its Linux inflate loop never ends on a deflate stream that runs past the end of the file.
     private static func zipEntries(_ path: String) throws -> [IngestSource] {
-        let shared: SharedArchive
-        do { shared = SharedArchive(try Archive(url: URL(fileURLWithPath: path), accessMode: .read)) } catch {
+        let archive: Archive
+        let localHeaders: [UInt64]
+        do {
+            archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
+            localHeaders = try ZipEntryBytes.localHeaderOffsets(path)
+        } catch {
             throw GeoQueryError.unreadableInput("\(path) is not a readable zip archive (\(error))")
         }
+        // ZIPFoundation walks the same central directory in the same order: the i-th entry is the i-th record.
+        let listed = Array(archive.enumerated())
+        guard listed.count <= localHeaders.count else {
+            throw GeoQueryError.unreadableInput("\(path) is not a readable zip archive (its central directory lists \(localHeaders.count) entries, ZIPFoundation read \(listed.count))")
+        }
         var out: [IngestSource] = []
-        let entries = shared.archive.filter { $0.type == .file && $0.path.lowercased().hasSuffix(".csv") }
-            .sorted { $0.path < $1.path }
-        for entry in entries {
-            if entry.path.lowercased().hasSuffix("-stop-and-search.csv") { continue }
-            let entryPath = entry.path, size = Int(entry.uncompressedSize)
-            try checkExpansion(declared: size, compressed: Int(entry.compressedSize), name: "\(path):\(entryPath)")
-            out.append(IngestSource(name: "\(path):\(entryPath)") {
-                var bytes: [UInt8] = []
-                bytes.reserveCapacity(size)
-                shared.lock.lock()
-                defer { shared.lock.unlock() }
-                do {
-                    guard let entry = shared.archive[entryPath] else { throw GeoQueryError.unreadableInput("\(path): \(entryPath) vanished") }
-                    // ZIPFoundation returns the CRC-32 of what it extracted without comparing it with the
-                    // entry's: a damaged archive would otherwise be read as other rows (found by fuzzing).
-                    let crc = try shared.archive.extract(entry, skipCRC32: false) { chunk in
-                        // A header that understates the size must not let the entry expand past it.
-                        guard bytes.count + chunk.count <= size else { throw ZipBomb() }
-                        bytes.append(contentsOf: chunk)
-                    }
-                    guard crc == entry.checksum, bytes.count == size else {
-                        throw GeoQueryError.unreadableInput("\(path): \(entryPath) is damaged (its CRC-32 or size does not match what the archive records): download the archive again")
-                    }
-                } catch is ZipBomb {
-                    throw GeoQueryError.tooLarge("\(path): \(entryPath) expands past the \(Format.grouped(size)) bytes its zip header declares: the archive is damaged or built to exhaust memory; refused")
-                } catch let error as GeoQueryError {
-                    throw error
-                } catch {
-                    throw GeoQueryError.unreadableInput("\(path): cannot extract \(entryPath) (\(error))")
-                }
-                return bytes
-            })
+        for (index, entry) in listed.sorted(by: { $0.element.path < $1.element.path }) {
+            guard entry.type == .file, entry.path.lowercased().hasSuffix(".csv"), !entry.path.lowercased().hasSuffix("-stop-and-search.csv") else { continue }
+            let name = "\(path):\(entry.path)"
+            let reading = ZipEntryBytes(archive: path, entry: entry.path, localHeader: localHeaders[index], compressed: entry.compressedSize,
+                                        size: Int(clamping: entry.uncompressedSize), checksum: entry.checksum, deflated: entry.isCompressed)
+            try checkExpansion(declared: reading.size, compressed: Int(clamping: entry.compressedSize), name: name)
+            out.append(IngestSource(name: name, load: reading.read))
         }
         return out
     }
@@ -105,13 +92,162 @@ extension IngestSource {
     }
 }
 
+/// One zip entry's bytes, read from its local header on and inflated with zlib here, refusing a
+/// deflate stream that has not ended when the entry's compressed bytes are spent: ZIPFoundation
+/// 0.9.20's Linux inflate loop gets empty chunks at the end of the file and never ends (and hands
+/// zlib a full buffer's length for a short last chunk) (FUZZING.md, finding 5). Checks the CRC-32
+/// and size the archive records, and refuses expansion past that size.
+struct ZipEntryBytes: Sendable {
+    /// The archive's path and the entry's path inside it.
+    let archive: String, entry: String
+    let localHeader: UInt64, compressed: UInt64
+    let size: Int
+    let checksum: UInt32
+    let deflated: Bool
+
+    func read() throws -> [UInt8] {
+        do {
+            return try readChecked()
+        } catch let error as GeoQueryError {
+            throw error
+        } catch is ZipBomb {
+            throw GeoQueryError.tooLarge("\(archive): \(entry) expands past the \(Format.grouped(size)) bytes its zip header declares: the archive is damaged or built to exhaust memory; refused")
+        } catch is StreamRunsOut {
+            throw damaged("its deflate stream does not end within the \(Format.grouped(Int(clamping: compressed))) compressed bytes the archive records")
+        } catch {
+            throw GeoQueryError.unreadableInput("\(archive): cannot extract \(entry) (\(error))")
+        }
+    }
+
+    private func readChecked() throws -> [UInt8] {
+        guard let file = FileHandle(forReadingAtPath: archive) else { throw GeoQueryError.unreadableInput("cannot read \(archive)") }
+        defer { try? file.close() }
+        let fileSize = try file.seekToEnd()
+        // The local header: 30 fixed bytes, then the name and extra field, whose lengths sit at 26 and 28.
+        try file.seek(toOffset: localHeader)
+        let header = [UInt8](try file.read(upToCount: 30) ?? Data())
+        guard header.count == 30, ZipEntryBytes.uint(header, 0, 4) == 0x0403_4b50 else { throw damaged("its local header is missing") }
+        let dataStart = localHeader + 30 + ZipEntryBytes.uint(header, 26, 2) + ZipEntryBytes.uint(header, 28, 2)
+        guard dataStart <= fileSize, compressed <= fileSize - dataStart else { throw damaged("its compressed bytes run past the end of the file") }
+        try file.seek(toOffset: dataStart)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(size)
+        func take(_ chunk: UnsafeBufferPointer<UInt8>) throws {
+            // A header that understates the size must not let the entry expand past it.
+            guard bytes.count + chunk.count <= size else { throw ZipBomb() }
+            bytes.append(contentsOf: chunk)
+        }
+        if deflated {
+            try inflate(file, into: take)
+        } else {
+            let stored = try file.read(upToCount: Int(clamping: compressed)) ?? Data()
+            try stored.withUnsafeBytes { try take($0.bindMemory(to: UInt8.self)) }
+        }
+        let crc = bytes.withUnsafeBufferPointer { UInt32(crc32(0, $0.baseAddress, uInt($0.count))) }
+        guard crc == checksum, bytes.count == size else { throw damaged("its CRC-32 or size does not match what the archive records") }
+        return bytes
+    }
+
+    /// Inflates the raw deflate stream of `compressed` bytes at `file`'s position, chunk by chunk.
+    private func inflate(_ file: FileHandle, into take: (UnsafeBufferPointer<UInt8>) throws -> Void) throws {
+        let chunk = 1 << 16
+        let input = UnsafeMutablePointer<UInt8>.allocate(capacity: chunk), output = UnsafeMutablePointer<UInt8>.allocate(capacity: chunk)
+        defer { input.deallocate(); output.deallocate() }
+        var stream = z_stream()
+        guard inflateInit2_(&stream, -MAX_WBITS, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else { throw damaged("zlib cannot start") }
+        defer { inflateEnd(&stream) }
+        var left = compressed
+        var status: Int32
+        repeat {
+            if stream.avail_in == 0 {
+                // Every compressed byte given and the stream not ended: refuse rather than wait for more.
+                guard left > 0 else { throw StreamRunsOut() }
+                let data = try file.read(upToCount: Int(min(UInt64(chunk), left))) ?? Data()
+                guard !data.isEmpty else { throw StreamRunsOut() }
+                data.copyBytes(to: input, count: data.count)
+                left -= UInt64(data.count)
+                stream.next_in = input
+                stream.avail_in = uInt(data.count)
+            }
+            stream.next_out = output
+            stream.avail_out = uInt(chunk)
+            status = CZlibInflate.inflate(&stream, Z_NO_FLUSH)
+            guard status == Z_OK || status == Z_STREAM_END || status == Z_BUF_ERROR else {
+                throw damaged("its deflate data is corrupt (zlib: \(stream.msg.map { String(cString: $0) } ?? "error \(status)"))")
+            }
+            try take(UnsafeBufferPointer(start: output, count: chunk - Int(stream.avail_out)))
+        } while status != Z_STREAM_END
+    }
+
+    private func damaged(_ why: String) -> GeoQueryError {
+        .unreadableInput("\(archive): \(entry) is damaged (\(why)): download the archive again")
+    }
+
+    /// The local header offset of every central directory record, in the directory's order
+    /// (ZIP64 end records and extra fields included): ZIPFoundation keeps these internal.
+    static func localHeaderOffsets(_ path: String) throws -> [UInt64] {
+        guard let file = FileHandle(forReadingAtPath: path) else { throw GeoQueryError.unreadableInput("cannot read \(path)") }
+        defer { try? file.close() }
+        let fileSize = try file.seekToEnd()
+        // The end record (22 bytes plus a comment of up to 65,535) is the last thing in the file.
+        let tailStart = fileSize - min(fileSize, 22 + 65_535)
+        try file.seek(toOffset: tailStart)
+        let tail = [UInt8](try file.readToEnd() ?? Data())
+        guard tail.count >= 22, let end = stride(from: tail.count - 22, through: 0, by: -1).first(where: { uint(tail, $0, 4) == 0x0605_4b50 }) else {
+            throw ZipLayoutError()
+        }
+        var count = uint(tail, end + 10, 2), directorySize = uint(tail, end + 12, 4), directoryStart = uint(tail, end + 16, 4)
+        if count == 0xFFFF || directorySize == 0xFFFF_FFFF || directoryStart == 0xFFFF_FFFF {
+            // ZIP64: a 20-byte locator just before the end record points at the ZIP64 end record.
+            guard end >= 20, uint(tail, end - 20, 4) == 0x0706_4b50 else { throw ZipLayoutError() }
+            try file.seek(toOffset: uint(tail, end - 12, 8))
+            let end64 = [UInt8](try file.read(upToCount: 56) ?? Data())
+            guard end64.count == 56, uint(end64, 0, 4) == 0x0606_4b50 else { throw ZipLayoutError() }
+            (count, directorySize, directoryStart) = (uint(end64, 32, 8), uint(end64, 40, 8), uint(end64, 48, 8))
+        }
+        guard directoryStart <= fileSize, directorySize <= fileSize - directoryStart, count <= directorySize / 46 else { throw ZipLayoutError() }
+        try file.seek(toOffset: directoryStart)
+        let directory = [UInt8](try file.read(upToCount: Int(directorySize)) ?? Data())
+        var offsets: [UInt64] = [], at = 0
+        while offsets.count < count {
+            guard at + 46 <= directory.count, uint(directory, at, 4) == 0x0201_4b50 else { throw ZipLayoutError() }
+            let nameLength = Int(uint(directory, at + 28, 2)), extraLength = Int(uint(directory, at + 30, 2)), commentLength = Int(uint(directory, at + 32, 2))
+            guard at + 46 + nameLength + extraLength <= directory.count else { throw ZipLayoutError() }
+            var offset = uint(directory, at + 42, 4)
+            if offset == 0xFFFF_FFFF {
+                // The ZIP64 extra field (id 1) holds, in order, each of the sizes and the offset whose 32-bit field is all ones.
+                var field = at + 46 + nameLength
+                let extraEnd = field + extraLength
+                while field + 4 <= extraEnd {
+                    let id = uint(directory, field, 2), length = Int(uint(directory, field + 2, 2))
+                    if id == 1 {
+                        var value = field + 4
+                        if uint(directory, at + 24, 4) == 0xFFFF_FFFF { value += 8 }
+                        if uint(directory, at + 20, 4) == 0xFFFF_FFFF { value += 8 }
+                        guard value + 8 <= min(field + 4 + length, extraEnd) else { throw ZipLayoutError() }
+                        offset = uint(directory, value, 8)
+                        break
+                    }
+                    field += 4 + length
+                }
+            }
+            offsets.append(offset)
+            at += 46 + nameLength + extraLength + commentLength
+        }
+        return offsets
+    }
+
+    /// A little-endian unsigned integer of `width` bytes at `at`.
+    private static func uint(_ bytes: [UInt8], _ at: Int, _ width: Int) -> UInt64 {
+        (0..<width).reversed().reduce(0) { $0 << 8 | UInt64(bytes[at + $1]) }
+    }
+}
+
 /// Thrown from an extraction callback to stop an entry that outgrows its declared size.
 private struct ZipBomb: Error {}
-
-/// One open zip archive shared by its entries' loaders: ZIPFoundation reads through one `FILE*`,
-/// so extraction is serialised while parsing runs in parallel.
-private final class SharedArchive: @unchecked Sendable {
-    let archive: Archive
-    let lock = NSLock()
-    init(_ archive: Archive) { self.archive = archive }
+/// Thrown by the inflate provider once an entry's compressed bytes are spent before its stream ends.
+private struct StreamRunsOut: Error {}
+/// The archive's end record or central directory cannot be walked.
+private struct ZipLayoutError: Error, CustomStringConvertible {
+    var description: String { "its central directory cannot be read" }
 }

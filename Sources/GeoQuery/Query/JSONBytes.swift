@@ -4,7 +4,9 @@ import Foundation
 /// records each member's byte range, and values are read from their ranges when asked, so a
 /// line's polygon is never copied into Foundation objects or written back out as text.
 ///
-/// Syntax is RFC 8259's, as strict as `JSONSerialization`. Text it refuses goes to
+/// Syntax is RFC 8259's, which `JSONSerialization` also reads, with one difference: a number
+/// beyond a Double's range (`1e400`), which RFC 8259 allows and Foundation refuses, is read here
+/// (as infinite, so the field's own range check refuses it in its words). Text it refuses goes to
 /// ``JSONInput/object(_:what:example:)`` for Foundation's verdict and error words, so the
 /// messages users see do not change.
 struct JSONBytes {

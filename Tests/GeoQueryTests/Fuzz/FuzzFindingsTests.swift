@@ -60,4 +60,101 @@ import ZIPFoundation
         #expect(bytes == viaGEOS)
         #expect(bytes.parts[0][0].first == bytes.parts[0][0].last && bytes.parts[0][0].count == 4)
     }
+
+    /// A deflate stream that needs more bytes than its entry holds (a stored block declaring 65,535
+    /// bytes, followed by far fewer) made ZIPFoundation's Linux inflate loop spin forever at the end
+    /// of the file; the entry is now refused, within a second or two, with one line.
+    @Test func zipDeflateStreamThatDoesNotEndIsRefused() throws {
+        let dir = TestData.temporaryDirectory("zip")
+        let path = dir + "/2019-01.zip", entryName = "2019-01/2019-01-city-of-london-street.csv"
+        let csv = Data((StreetCSVFormat.header + ",2019-01,City of London Police,City of London Police,-0.09,51.51,On or near Fleet Street,E01000001,City of London 001A,Burglary,,\n").utf8)
+        // Deflate: a final stored block (BFINAL 1, BTYPE 00) of LEN 65,535 (NLEN its complement).
+        let stream = Data([0x01, 0xFF, 0xFF, 0x00, 0x00]) + csv
+        let archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .create)
+        try archive.addEntry(with: entryName, type: .file, uncompressedSize: Int64(stream.count), compressionMethod: .none) { position, size in
+            stream.subdata(in: Int(position)..<Int(position) + size)
+        }
+        // Mark the entry deflated (method 8) in its local header (offset 8) and central directory record (offset 10).
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        let central = try #require(bytes.range(of: Data([0x50, 0x4B, 0x01, 0x02]))).lowerBound
+        #expect(bytes[8] == 0 && bytes[central + 10] == 0)
+        bytes[8] = 8
+        bytes[central + 10] = 8
+        try bytes.write(to: URL(fileURLWithPath: path))
+
+        let mirror = dir + "/mirror"
+        // On a thread of its own, so that a hang fails the test instead of stalling the suite.
+        let outcome = IngestOutcome()
+        let started = Date()
+        Thread.detachNewThread {
+            outcome.result = Result { try Ingest.run(paths: [path], mirror: .directory(mirror)) }
+            outcome.done.signal()
+        }
+        try #require(outcome.done.wait(timeout: .now() + 10) == .success, "ingest did not return within 10 s")
+        #expect(Date().timeIntervalSince(started) < 2)
+        let result = try #require(outcome.result)
+        #expect(throws: GeoQueryError.unreadableInput("\(path): \(entryName) is damaged (its deflate stream does not end within the \(stream.count) compressed bytes the archive records): download the archive again")) {
+            try result.get()
+        }
+        #expect(!FileManager.default.fileExists(atPath: mirror + "/" + SnapshotFormat.fileName))
+    }
+
+    /// An open ring whose first and last points hold long numbers (22 significant digits; an
+    /// 18-digit integer) was left open on the way through Foundation and GEOS with `repair`:
+    /// `as? [Double]` refuses an integer a Double cannot hold exactly, so the ring was not closed
+    /// and GEOS's error came out instead of the byte reader's. Both readers now close it and give
+    /// the same coordinates, or the same error.
+    @Test func geojsonLongNumbersReadAlikeByBothReaders() throws {
+        func both(_ text: String, repair: Bool) -> (bytes: Result<Polygon, Error>, viaGEOS: Result<Polygon, Error>) {
+            (Result { try PolygonReader.geojson(text, repair: repair) },
+             Result { try PolygonReader.area(of: PolygonReader.geojsonFeaturesThroughGEOS(text, key: nil, selecting: .init(), repair: repair)) })
+        }
+        let ring = "[-0.094559469346036,51.522047053843664],[-0.094338555685991,51.521460873664978],[-0.092763202722424,51.521387320197306]"
+        // Closed, and open (repaired), with coordinates of 22 and 26 significant digits.
+        for (text, repair) in [(#"{"type":"Polygon","coordinates":[[[-0.096785779173314,51.52324949597083865032],\#(ring),[-0.096785779173314,51.52324949597083865032]]]}"#, false),
+                               (#"{"type":"Polygon","coordinates":[[[-0.09678577917331412345678901,51.52324949597083865032],\#(ring)]]}"#, true)] {
+            let (bytes, viaGEOS) = both(text, repair: repair)
+            let a = try bytes.get(), b = try viaGEOS.get()
+            #expect(a == b)
+            // The correctly rounded value (strtod's), as GEOS reads the digits Foundation keeps.
+            #expect(a.parts[0][0].first?.lat == strtod("51.52324949597083865032", nil))
+        }
+        // The fuzzer's input, reduced: the last point's 18-digit integer latitude is out of range.
+        let open = #"{"type":"Polygon","coordinates":[[[-0.096785779173314,51.52324949597083865032],\#(ring),[-0.096785779173314,510523249495970838]]]}"#
+        let (bytes, viaGEOS) = both(open, repair: true)
+        #expect(throws: GeoQueryError.self) { try bytes.get() }
+        #expect(String(describing: bytes) == String(describing: viaGEOS))
+    }
+
+    /// A position of no numbers (`[]`) in a ring crashed GEOS 3.11's GeoJSON reader (a null read in
+    /// `readCoordinate`); both readers now refuse it with the same line, through either path.
+    @Test func geojsonEmptyPositionIsRefusedNotCrashed() throws {
+        let text = #"{"type":"Polygon","coordinates":[[[-0.0732,51.5100],[],[-0.0764,51.5152],[-0.0761,51.5104],[-0.0732,51.5100]]]}"#
+        let message = "invalid GeoJSON feature 1: a position holds 0 numbers ([]): each needs a longitude and a latitude"
+        #expect(throws: GeoQueryError.invalidQuery(message)) { try PolygonReader.geojson(text) }
+        #expect(throws: GeoQueryError.invalidQuery(message)) {
+            try PolygonReader.geojsonFeaturesThroughGEOS(text, key: nil, selecting: .init(), repair: true)
+        }
+        let one = text.replacingOccurrences(of: "[],", with: "[1],")
+        #expect(throws: GeoQueryError.invalidQuery(message.replacingOccurrences(of: "0 numbers ([])", with: "1 number ([1])"))) { try PolygonReader.geojson(one) }
+    }
+
+    /// A batch line holding a number beyond a Double's range: RFC 8259 allows it and the byte
+    /// reader reads it (as infinite), where Foundation refuses the line; the query then refuses it.
+    @Test func batchLineNumberBeyondDoubleRange() throws {
+        let line = #"{"lat":1e400,"lng":-1.13,"radius":"1mi"}"#
+        #expect((try? JSONSerialization.jsonObject(with: Data(line.utf8))) == nil)
+        let input = try QueryInput(jsonLine: line)
+        #expect(input.lat == .infinity && input.lng == strtod("-1.13", nil))
+        #expect(throws: GeoQueryError.self) { try input.query() }
+        // Digits past a Double's precision are rounded correctly, as strtod does.
+        let long = try QueryInput(jsonLine: #"{"lat":51.517450020863116091802661,"lng":-0.099669100609672,"radius":"1mi"}"#)
+        #expect(long.lat == strtod("51.517450020863116091802661", nil))
+    }
+}
+
+/// An ingest's result handed from its thread; `done` orders the write before the read.
+private final class IngestOutcome: @unchecked Sendable {
+    var result: Result<IngestSummary, Error>?
+    let done = DispatchSemaphore(value: 0)
 }
