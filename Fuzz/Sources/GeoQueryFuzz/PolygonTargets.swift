@@ -1,12 +1,24 @@
 import Foundation
 @testable import GeoQuery
 
-/// A read's outcome as comparable text: the polygon's rings (exact bits) and warnings, or the
+/// A read's outcome as comparable text: the polygon's rings (exact bits, zero unsigned) and warnings, or the
 /// error line (as PolygonReaderBytesTests compares them).
+/// Where two outcomes first differ, with some text either side: the start alone hides a
+/// difference deep in a long ring.
+func difference(_ a: String, _ b: String) -> String {
+    let x = Array(a.utf8), y = Array(b.utf8)
+    let i = zip(x, y).prefix { $0 == $1 }.count
+    func around(_ s: [UInt8]) -> String { String(decoding: s[max(0, i - 120)..<min(s.count, i + 160)], as: UTF8.self) }
+    return "first difference at character \(i) of \(x.count)/\(y.count): byte reader …\(around(x))… / GEOS …\(around(y))…"
+}
+
 func outcome(_ read: () throws -> Polygon) -> String {
     do {
         let p = try read()
-        return "ok \(p.parts.map { $0.map { $0.map { "\($0.lng.bitPattern) \($0.lat.bitPattern)" } } }) \(p.warnings)"
+        // Exact bits, except the sign of zero: -0 and 0 are one coordinate, and GEOS's MakeValid
+        // does not keep the sign (FUZZING.md, finding 11).
+        func bits(_ x: Double) -> UInt64 { (x == 0 ? 0 : x).bitPattern }
+        return "ok \(p.parts.map { $0.map { $0.map { "\(bits($0.lng)) \(bits($0.lat))" } } }) \(p.warnings)"
     } catch let error as GeoQueryError {
         return "error \(error)"
     } catch {
@@ -83,7 +95,7 @@ let polygonTargets: [FuzzTarget] = [
         for repair in [false, true] {
             let bytes = outcome { try PolygonReader.wkt(text, repair: repair) }
             let viaGEOS = outcome { try PolygonReader.wktThroughGEOS(text, repair: repair) }
-            FuzzCheck.expect(bytes == viaGEOS, "repair \(repair): byte reader \(bytes.prefix(300)) / GEOS \(viaGEOS.prefix(300))")
+            FuzzCheck.expect(bytes == viaGEOS, "repair \(repair): \(difference(bytes, viaGEOS))")
         }
     }),
     FuzzTarget(name: "geojson", property: "the byte GeoJSON reader and the path through GEOS's GeoJSON reader accept and refuse alike, with the same coordinates and error line", seeds: {
@@ -94,9 +106,22 @@ let polygonTargets: [FuzzTarget] = [
     }, run: { input in
         let text = input.text
         for repair in [false, true] {
-            let bytes = outcome { try PolygonReader.geojson(text, repair: repair) }
-            let viaGEOS = outcome { try PolygonReader.area(of: PolygonReader.geojsonFeaturesThroughGEOS(text, key: nil, selecting: .init(), repair: repair)) }
-            FuzzCheck.expect(bytes == viaGEOS, "repair \(repair): byte reader \(bytes.prefix(300)) / GEOS \(viaGEOS.prefix(300))")
+            func both(_ text: String) -> (bytes: String, viaGEOS: String) {
+                (outcome { try PolygonReader.geojson(text, repair: repair) },
+                 outcome { try PolygonReader.area(of: PolygonReader.geojsonFeaturesThroughGEOS(text, key: nil, selecting: .init(), repair: repair)) })
+            }
+            let (bytes, viaGEOS) = both(text)
+            // A number beyond a Double's range is valid JSON (RFC 8259) that Foundation refuses
+            // (as in batch-line): then the byte reader either refuses the document or reads it as
+            // it reads the document with each such number written as 0, where both must agree.
+            let tamed = beyondDoubleRangeAsZero(text)
+            if bytes != viaGEOS, viaGEOS.hasPrefix("error the GeoJSON is not valid JSON"), tamed != text {
+                let (tamedBytes, tamedGEOS) = both(tamed)
+                FuzzCheck.expect(tamedBytes == tamedGEOS, "repair \(repair), numbers beyond a Double's range as 0: \(difference(tamedBytes, tamedGEOS))")
+                FuzzCheck.expect(bytes.hasPrefix("error ") || bytes == tamedBytes, "repair \(repair): a number beyond a Double's range read as another polygon than 0 gives")
+                continue
+            }
+            FuzzCheck.expect(bytes == viaGEOS, "repair \(repair): \(difference(bytes, viaGEOS))")
         }
     }),
     FuzzTarget(name: "kml", property: "whatever the KML reader accepts has finite coordinates and GEOS reads it back as the same polygon", seeds: {
