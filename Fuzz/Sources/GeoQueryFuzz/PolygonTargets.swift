@@ -15,8 +15,8 @@ func difference(_ a: String, _ b: String) -> String {
 func outcome(_ read: () throws -> Polygon) -> String {
     do {
         let p = try read()
-        // Exact bits, except the sign of zero: -0 and 0 are one coordinate, and GEOS's MakeValid
-        // does not keep the sign (FUZZING.md, finding 11).
+        // Exact bits, except the sign of zero: -0 and 0 are one coordinate, and the repair path
+        // through Foundation and GEOS does not keep the sign of a `-0` (FUZZING.md, finding 11).
         func bits(_ x: Double) -> UInt64 { (x == 0 ? 0 : x).bitPattern }
         return "ok \(p.parts.map { $0.map { $0.map { "\(bits($0.lng)) \(bits($0.lat))" } } }) \(p.warnings)"
     } catch let error as GeoQueryError {
