@@ -104,7 +104,7 @@ struct MirrorOptions: ParsableArguments {
         try CrimeMirror.open(location) { event in
             // The embedded sample's catchments take milliseconds: nothing to say.
             switch event {
-            case .computing(_, nil), .computed(_, _, nil, _): return
+            case .computing(_, nil), .computed(_, _, nil, _, _): return
             default: Output.note(event.message)
             }
         }

@@ -71,8 +71,7 @@ public struct APIOutcome: Codable, Sendable, Equatable {
 /// API outcomes as Police UK outcomes CSV rows (`2019-01-city-of-london-outcomes.csv`), so
 /// harvested outcome events enter the mirror through the same ingest as the archive's.
 public enum OutcomesCSVRows {
-    public static let columns = ["Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude",
-                                 "Location", "LSOA code", "LSOA name", "Outcome type"]
+    public static let columns = StreetCSVFormat.outcomesColumns
 
     public static func fileName(force: String, month: Month) -> String { "\(month)-\(force)-outcomes.csv" }
 

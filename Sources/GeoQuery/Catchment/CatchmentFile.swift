@@ -38,14 +38,17 @@ enum CatchmentFile {
         let image = try compute(snapshot)
         var serialized: [UInt8] = []
         _ = file.write(image) { serialized.append(contentsOf: $0); return true }
-        var stored = false
+        var stored = false, failure: String? = nil
         if case .directory = location {
-            // A read-only mirror still answers, from memory.
-            stored = (try? location.writeFile(named: fileName, what: "the catchments") { sink in
-                serialized.withUnsafeBytes { sink($0) }
-            }) != nil
+            // A read-only mirror (or a full disk) still answers, from memory.
+            do {
+                try location.writeFile(named: fileName, what: "the catchments") { sink in serialized.withUnsafeBytes { sink($0) } }
+                stored = true
+            } catch {
+                failure = "\(error)"
+            }
         }
-        progress?(.computed(mapPoints: mapPoints, seconds: Date().timeIntervalSince(started), file: path, stored: stored))
+        progress?(.computed(mapPoints: mapPoints, seconds: Date().timeIntervalSince(started), file: path, stored: stored, failure: failure))
         let bytes = SnapshotBytes(copying: serialized)
         return (bytes, stored, try sections(of: bytes, identity: identity, path: fileName))
     }

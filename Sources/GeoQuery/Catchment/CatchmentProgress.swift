@@ -7,9 +7,9 @@ public enum CatchmentProgress: Sendable, Equatable {
     /// Computing the catchments of `mapPoints` map points; they will be kept in `file` (nil: in
     /// memory only, as for the embedded sample).
     case computing(mapPoints: Int, file: String?)
-    /// Done after `seconds`; `stored` is false when `file` could not be written (read-only
-    /// folder), so the next run computes them again.
-    case computed(mapPoints: Int, seconds: Double, file: String?, stored: Bool)
+    /// Done after `seconds`; `stored` is false when `file` could not be written (a read-only
+    /// folder, a full disk), so the next run computes them again; `failure` then says why.
+    case computed(mapPoints: Int, seconds: Double, file: String?, stored: Bool, failure: String? = nil)
 
     /// The sentence to show, e.g. "computing catchments for 189,535 map points (first use after
     /// an ingest; kept in DIR/catchments.geoquery)...".
@@ -18,10 +18,10 @@ public enum CatchmentProgress: Sendable, Equatable {
         case .computing(let n, let file):
             let kept = file.map { "first use after an ingest; kept in \($0)" } ?? "kept in memory for this run"
             return "computing catchments for \(Format.grouped(n)) map points (\(kept))..."
-        case .computed(let n, let seconds, let file, let stored):
+        case .computed(let n, let seconds, let file, let stored, let failure):
             let done = "computed the catchments of \(Format.grouped(n)) map points in \(Format.decimal(seconds, places: 1)) s"
             guard let file, !stored else { return done }
-            return done + "; could not write \(file), so they are kept in memory and computed again next time"
+            return done + "; could not write \(file)" + (failure.map { " (\($0))" } ?? "") + ", so they are kept in memory and computed again next time"
         }
     }
 }

@@ -430,15 +430,19 @@ private final class KMLPolygons: NSObject, XMLParserDelegate {
     private var text = ""
 
     init(_ kml: String) {
-        parser = XMLParser(data: Data(KMLPolygons.withoutProcessingInstructions(kml)))
+        let bytes = KMLPolygons.withoutProcessingInstructions(kml)
+        parser = XMLParser(data: Data(bytes ?? []))
         super.init()
+        if bytes == nil { failure = "the XML declaration at the start is malformed: it must read like <?xml version=\"1.0\" encoding=\"UTF-8\"?>" }
         parser.delegate = self
     }
 
-    /// The text's bytes without processing instructions (`<?target data?>`) other than a leading
-    /// XML declaration: KML has no use for them, and Foundation's XMLParser on Linux crashes
-    /// (strlen of NULL) on one with no data, such as `<?a?>` (found by fuzzing).
-    static func withoutProcessingInstructions(_ text: String) -> [UInt8] {
+    /// The text's bytes without processing instructions (`<?target data?>`): KML has no use for
+    /// them, and Foundation's XMLParser on Linux crashes (strlen of NULL) on one with no data,
+    /// such as `<?a?>`, and on a malformed XML declaration (found by fuzzing). A leading XML
+    /// declaration is checked against XML's grammar (nil when it does not match) and dropped too:
+    /// the bytes are UTF-8, XML's default, whatever encoding it names.
+    static func withoutProcessingInstructions(_ text: String) -> [UInt8]? {
         let b = Array(text.utf8)
         var out: [UInt8] = [], i = 0
         out.reserveCapacity(b.count)
@@ -448,12 +452,24 @@ private final class KMLPolygons: NSObject, XMLParserDelegate {
             var end = i + 2
             while end + 1 < b.count && !(b[end] == UInt8(ascii: "?") && b[end + 1] == UInt8(ascii: ">")) { end += 1 }
             guard end + 1 < b.count else { out.append(contentsOf: b[i...]); break }  // unterminated: XMLParser refuses it
-            // Only a real declaration (`<?xml` then a space) is kept: `<?xmlfoo?>` is a data-less PI too.
-            let declaration = i == lead && end > i + 5 && b[(i + 2)..<(i + 5)].elementsEqual("xml".utf8) && [0x20, 0x09, 0x0A, 0x0D].contains(b[i + 5])
-            if declaration { out.append(contentsOf: b[i...(end + 1)]) }
+            // `<?xml` then a space starts a declaration (`<?xmlfoo?>` is a data-less PI).
+            if i == lead, end > i + 5, b[(i + 2)..<(i + 5)].elementsEqual("xml".utf8), [0x20, 0x09, 0x0A, 0x0D].contains(b[i + 5]),
+               !isXMLDeclaration(b[i...(end + 1)]) {
+                return nil
+            }
             i = end + 2
         }
         return out
+    }
+
+    /// XML 1.x's `XMLDecl`: version, then optional encoding and standalone, in that order.
+    static func isXMLDeclaration(_ bytes: ArraySlice<UInt8>) -> Bool {
+        let text = String(decoding: bytes, as: UTF8.self)
+        let s = "[ \\t\\r\\n]", eq = "\(s)*=\(s)*"
+        func quoted(_ body: String) -> String { "(\"\(body)\"|'\(body)')" }
+        let pattern = "^<\\?xml\(s)+version\(eq)\(quoted("1\\.[0-9]+"))(\(s)+encoding\(eq)\(quoted("[A-Za-z][A-Za-z0-9._-]*")))?"
+            + "(\(s)+standalone\(eq)\(quoted("(yes|no)")))?\(s)*\\?>$"
+        return text.range(of: pattern, options: .regularExpression) != nil
     }
 
     func parse() -> Bool {

@@ -27,8 +27,7 @@ public struct FileSummary: Sendable, Equatable {
 /// Reads Police UK CSVs (street, outcomes) into a ``CrimeTable``.
 enum PoliceCSV {
     static let streetHeader = StreetCSVFormat.columns.map { $0.lowercased() }
-    static let outcomesHeader = ["crime id", "month", "reported by", "falls within", "longitude", "latitude",
-                                 "location", "lsoa code", "lsoa name", "outcome type"]
+    static let outcomesHeader = StreetCSVFormat.outcomesColumns.map { $0.lowercased() }
     static let maxProblemsKept = 20
 
     /// The force slug and kind in an archive file name (`2019-01-city-of-london-street.csv`).

@@ -7,6 +7,9 @@ public enum StreetCSVFormat {
     /// The twelve columns, spelt as in the archive's files.
     public static let columns = ["Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude",
                                  "Location", "LSOA code", "LSOA name", "Crime type", "Last outcome category", "Context"]
+    /// The ten columns of the outcomes files beside them: the street columns up to LSOA name, then
+    /// the outcome.
+    public static let outcomesColumns = Array(columns.prefix(9)) + ["Outcome type"]
     /// The header line, with its newline.
     public static let header: String = columns.joined(separator: ",") + "\n"
 

@@ -45,7 +45,7 @@ import Testing
         let file = dir + "/catchments.geoquery"
         #expect(events.all.count == 2)
         #expect(events.all.first == .computing(mapPoints: mapPoints, file: file))
-        guard case .computed(let n, let seconds, file, true)? = events.all.last else { Issue.record("\(events.all)"); return }
+        guard case .computed(let n, let seconds, file, true, nil)? = events.all.last else { Issue.record("\(events.all)"); return }
         #expect(n == mapPoints && seconds > 0)
         // A second opening reads the stored catchments: no events.
         events.all = []

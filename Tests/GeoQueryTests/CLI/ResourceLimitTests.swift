@@ -254,6 +254,6 @@ struct MeasuredRun {
         #expect(run.status == 0, "\(run.messages)")
         let rows = (lines.count - 1) * repeats
         #expect(run.stdout.contains("read \(rows) rows"), "\(run.stdout)")
-        print("a \(repeats * block.count >> 20) MiB CSV (\(rows) rows): ingested in \(Date().timeIntervalSince(started)) s, peak \(run.peak >> 20) MiB")
+        print("a \((repeats * block.count) >> 20) MiB CSV (\(rows) rows): ingested in \(Date().timeIntervalSince(started)) s, peak \(run.peak >> 20) MiB")
     }
 }

@@ -47,6 +47,15 @@ import ZIPFoundation
         // A leading PI whose target only starts with "xml" is no declaration (found by CI's fuzz run).
         #expect(try PolygonReader.kml("<?xmlrsioN4geos?><kml>\(polygon)</kml>") == plain)
         #expect(throws: GeoQueryError.self) { try PolygonReader.kml("<kml><?a") }
+        // A malformed declaration crashed XMLParser too (the long run, finding 12): it is refused
+        // with one line. A well-formed one is dropped (the bytes are UTF-8 whatever it names).
+        let crasher = "<?xml -version=\"1.0\"&><kml xml51.5165865097457<?xml\u{FF}.?><kml xmlns=\"http://www.openg\u{BB}is.net/kml/2.2 6i7n"
+        #expect(throws: GeoQueryError.self) { try PolygonReader.kml(crasher) }
+        for bad in ["<?xml version=\"1.0?>", "<?xml encoding=\"UTF-8\"?>", "<?xml version=\"1.0\" <kml>?>", "<?xml version='1.0' standalone='maybe'?>"] {
+            let error = #expect(throws: GeoQueryError.self) { try PolygonReader.kml(bad + "<kml>\(polygon)</kml>") }
+            #expect(error.map { "\($0)".contains("XML declaration at the start is malformed") } == true, "\(bad): \(String(describing: error))")
+        }
+        #expect(try PolygonReader.kml("<?xml version='1.1' encoding=\"ISO-8859-1\" standalone=\"yes\" ?>\n<kml>\(polygon)</kml>") == plain)
     }
 
     /// With `repair`, an open GeoJSON ring closed on the way through GEOS's reader stayed open
