@@ -38,7 +38,7 @@ final class ServedMirror: @unchecked Sendable {
                 }
             }
         }
-        let deadline = Date().addingTimeInterval(120)
+        let deadline = Date().addingTimeInterval(120 * Sanitizer.slowdown)
         while Date() < deadline {
             if let first = log.first(where: { $0.1.contains("serving") })?.1, let r = first.range(of: "http://") {
                 api = String(first[r.lowerBound...]).trimmingCharacters(in: .whitespaces) + "api/"
@@ -142,7 +142,7 @@ final class ServedMirror: @unchecked Sendable {
         let p = try Self.start(["harvest", "--mirror", b, "--api", served.api, "--concurrency", "1"] + args)
         let journal = b + "/harvest/journal.jsonl"
         var killedPartWay = false
-        let deadline = Date().addingTimeInterval(300)
+        let deadline = Date().addingTimeInterval(300 * Sanitizer.slowdown)
         while p.isRunning && Date() < deadline {
             let text = (try? String(contentsOfFile: journal, encoding: .utf8)) ?? ""
             if text.components(separatedBy: "\"t\":\"done\"").count - 1 >= 4 && text.contains("\"month\":\"2019-02\"") {
@@ -218,9 +218,13 @@ final class ServedMirror: @unchecked Sendable {
             return p
         }
         for p in processes { p.waitUntilExit(); #expect(p.terminationStatus == 0) }
-        #expect(served.log.contains { $0.1.contains(" 429 ") }, "the server never answered 429")
-        let summaries = try outputs.map { try String(contentsOfFile: $0, encoding: .utf8) }
-        #expect(summaries.contains { !$0.contains(" 0 answered 429") }, "\(summaries)")
+        // Under a sanitizer the harvesters cannot send 15 requests a second between them, so the
+        // server has no reason to answer 429; what is checked then is that both still end exact.
+        if !Sanitizer.active {
+            #expect(served.log.contains { $0.1.contains(" 429 ") }, "the server never answered 429")
+            let summaries = try outputs.map { try String(contentsOfFile: $0, encoding: .utf8) }
+            #expect(summaries.contains { !$0.contains(" 0 answered 429") }, "\(summaries)")
+        }
         for dir in dirs { try Self.expectSame(dir, leicestershire, months: Self.months, force: "leicestershire") }
     }
 

@@ -21,7 +21,7 @@ import Glibc
         addr.sin_port = in_port_t(UInt16(port).bigEndian)
         addr.sin_addr.s_addr = inet_addr("127.0.0.1")
         // Generous: with other tests computing catchments in this process, the pool may be busy a while.
-        var timeout = timeval(tv_sec: 120, tv_usec: 0)
+        var timeout = timeval(tv_sec: Int(120 * Sanitizer.slowdown), tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         let connected = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
         guard connected == 0 else { throw GeoQueryError.invalidQuery("cannot connect to port \(port)") }
@@ -88,7 +88,7 @@ import Glibc
             let reply = try await Self.raw(Self.port(s), Array("GET /api/forces HTTP/1.1\r\nHost: x\r\n".utf8))
             let waited = Date().timeIntervalSince(start)
             #expect(reply.isEmpty || Self.status(reply) == 408 || Self.status(reply) == 400, "\(reply.prefix(80))")
-            #expect(waited >= 0.9 && waited < 8, "closed after \(waited) s")
+            #expect(waited >= 0.9 && waited < 8 * Sanitizer.slowdown, "closed after \(waited) s")
         }
     }
 }
@@ -114,7 +114,7 @@ import Glibc
                 return statuses
             }
             _ = try Ingest.run(paths: [csv("2019-02")], mirror: .directory(dir))
-            try await Task.sleep(for: .milliseconds(500))
+            try await Task.sleep(for: .milliseconds(500 * Int(Sanitizer.slowdown)))
             let after = try await s.get("/api/crime-last-updated")
             stop.append("stop")
             let statuses = await traffic.value

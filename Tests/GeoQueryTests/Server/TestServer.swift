@@ -56,6 +56,8 @@ struct TestServer {
     }
 
     func send(_ request: URLRequest) async throws -> Reply {
+        var request = request
+        request.timeoutInterval = 60 * Sanitizer.slowdown
         let (data, response) = try await URLSession.shared.data(for: request)
         let http = response as! HTTPURLResponse
         var headers: [String: String] = [:]
