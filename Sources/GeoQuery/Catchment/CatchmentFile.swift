@@ -42,7 +42,7 @@ enum CatchmentFile {
         if case .directory = location {
             // A read-only mirror (or a full disk) still answers, from memory.
             do {
-                try location.writeFile(named: fileName, what: "the catchments") { sink in serialized.withUnsafeBytes { sink($0) } }
+                _ = try location.writeFile(named: fileName, what: "the catchments") { sink in serialized.withUnsafeBytes { sink($0) } }
                 stored = true
             } catch {
                 failure = "\(error)"

@@ -9,9 +9,10 @@ struct StoredCrime {
 /// The crime-row columns of a snapshot: the one definition that ``SnapshotBuilder`` writes and
 /// every reader (re-ingest, `police-json`) decodes, so a column is added or narrowed in one place.
 ///
-/// Integer columns are stored at the narrowest width (1, 2 or 4 bytes, little-endian) that holds
-/// their largest value. A reader takes the width from the section's length over the row count,
-/// so v2 snapshots (fixed widths: months and names in 4 bytes) read through the same code.
+/// Integer columns are stored at the narrowest width (1, 2 or 4 bytes, little-endian; from v4 also
+/// 3) that holds their largest value (``PackedIntegers``). A reader takes the width from the
+/// section's length over the row count, so v2 snapshots (fixed widths: months and names in 4
+/// bytes) and v3 ones read through the same code.
 /// Crime ids are 4 × UInt64 words: v2 kept them for every row, v3 only for rows that have one.
 enum CrimeColumn: Int, CaseIterable {
     case month, force, category, outcome, streetOutcome, outcomeMonth, reportedBy, fallsWithin
@@ -85,15 +86,14 @@ enum CrimeColumn: Int, CaseIterable {
         }
     }
 
-    /// The narrowest width holding `maximum`.
-    static func width(for maximum: UInt32) -> Int { maximum <= 0xFF ? 1 : maximum <= 0xFFFF ? 2 : 4 }
-
     /// Adds every crime column to `image`, rows in the given (already sorted) order. Each section
     /// is laid out only while the file is written, one column at a time, so the snapshot never
     /// holds a second copy of the rows.
-    /// - Parameter fixedV2Widths: lay columns out as v2 did (tests write v2 mirrors with it).
+    /// - Parameter formatVersion: lay columns out as that version did (tests write v2 and v3
+    ///   mirrors with it): v2 at fixed widths, v3 without 3-byte widths.
     static func add(rows: [CrimeRow], outcomes: [(outcome: UInt8, month: Int32)], to image: inout SnapshotImage,
-                    fixedV2Widths: Bool = false) {
+                    formatVersion: UInt32 = SnapshotFormat.version) {
+        let fixedV2Widths = formatVersion == 2
         precondition(rows.count == outcomes.count)
         var maxima = [UInt32](repeating: 0, count: allCases.count)
         if !fixedV2Widths {
@@ -107,25 +107,14 @@ enum CrimeColumn: Int, CaseIterable {
             }
         }
         for (k, column) in allCases.enumerated() {
-            let width = fixedV2Widths ? column.v2Width : width(for: maxima[k])
+            let width = fixedV2Widths ? column.v2Width : PackedIntegers.width(for: maxima[k], formatVersion: formatVersion)
             image.add(column.section, bytes: { body in
-                let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, rows.count * width), alignment: 16)
-                defer { buffer.deallocate() }
                 rows.withUnsafeBufferPointer { rows in
                     outcomes.withUnsafeBufferPointer { outcomes in
                         let base = rows.baseAddress!
-                        switch width {
-                        case 1: for i in rows.indices { buffer[i] = UInt8(truncatingIfNeeded: column.value(base + i, outcomes[i])) }
-                        case 2:
-                            for i in rows.indices {
-                                buffer.storeBytes(of: UInt16(truncatingIfNeeded: column.value(base + i, outcomes[i])).littleEndian, toByteOffset: 2 * i, as: UInt16.self)
-                            }
-                        default:
-                            for i in rows.indices { buffer.storeBytes(of: column.value(base + i, outcomes[i]).littleEndian, toByteOffset: 4 * i, as: UInt32.self) }
-                        }
+                        PackedIntegers.pack(count: rows.count, width: width, { column.value(base + $0, outcomes[$0]) }, to: body)
                     }
                 }
-                body(UnsafeRawBufferPointer(rebasing: buffer[0..<(rows.count * width)]))
             })
         }
         // Ids: v2 kept 4 words for every row; v3 keeps them only for rows with an id, plus a rank
@@ -155,22 +144,9 @@ enum CrimeColumn: Int, CaseIterable {
 
 /// The crime columns of an opened snapshot, read in place.
 struct StoredCrimeColumns {
-    /// One integer column and its stored width.
-    private struct View {
-        let raw: UnsafeRawBufferPointer
-        let width: Int
-        @inline(__always)
-        subscript(i: Int) -> UInt32 {
-            switch width {
-            case 1: return UInt32(raw[i])
-            case 2: return UInt32(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)))
-            default: return UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self))
-            }
-        }
-    }
     /// Crimes held (located and not).
     let count: Int
-    private let views: [View]
+    private let views: [PackedIntegers]
     private let idWords: UnsafeRawBufferPointer
     /// Ids before each block of ``rankBlock`` rows; nil when every row has its 4 words (v2).
     private let idRank: UnsafeBufferPointer<UInt32>?
@@ -185,8 +161,8 @@ struct StoredCrimeColumns {
         views = try CrimeColumn.allCases.map { column in
             let raw = s.raw(column.section)
             let width = n == 0 ? 1 : raw.count / n
-            guard [1, 2, 4].contains(width), raw.count == width * n else { throw corrupt }
-            return View(raw: raw, width: width)
+            guard PackedIntegers.widths.contains(width), raw.count == width * n else { throw corrupt }
+            return PackedIntegers(raw: raw, width: width)
         }
         idWords = s.raw(.crimeIDWords)
         if s.has(.crimeIDRank) {

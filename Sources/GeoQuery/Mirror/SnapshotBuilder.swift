@@ -8,16 +8,19 @@ struct SnapshotBuilder {
     let synthetic: Bool
     /// Force boundaries (BNG) the catchments are clipped to; kept in the snapshot for re-ingest.
     var boundaries: [ForceBoundary] = []
-    /// Writes the v2 layout (fixed-width crime columns, version 2 in the header), as mirrors made
-    /// before v3 are: tests use it to check such mirrors still open and extend.
-    var writeV2 = false
+    /// The layout to write: the current one, or an older one (2: fixed-width crime columns; 3:
+    /// no 3-byte widths, a 4-byte Crime ID index) as mirrors made by older geoquery hold it, so
+    /// tests can check such mirrors still open and extend.
+    var formatVersion = SnapshotFormat.version
 
-    init(table: CrimeTable, synthetic: Bool, boundaries: [ForceBoundary] = [], writeV2: Bool = false) {
+    init(table: CrimeTable, synthetic: Bool, boundaries: [ForceBoundary] = [], formatVersion: UInt32 = SnapshotFormat.version) {
         self.table = table
         self.synthetic = synthetic
         self.boundaries = boundaries
-        self.writeV2 = writeV2
+        self.formatVersion = formatVersion
     }
+
+    private var writeV2: Bool { formatVersion == 2 }
 
     /// Builds the snapshot. Consuming: the rows are permuted in place rather than copied, so a
     /// caller that hands over its only reference to the table (`consume`) pays for one copy of them.
@@ -122,7 +125,7 @@ struct SnapshotBuilder {
 
         var image = SnapshotImage()
         image.mapPointCount = n
-        image.formatVersion = writeV2 ? 2 : SnapshotFormat.version
+        image.formatVersion = formatVersion
         image.add(.meta, Array(meta(rows, first: first, pointCount: n)))
         image.add(.forces, strings: table.forces)
         image.add(.agencies, strings: table.agencies)
@@ -148,7 +151,7 @@ struct SnapshotBuilder {
         image.add(.pointCells, pointCells)
         image.add(.noLocationCells, noLocationCells)
         image.add(.pointCrimeStart, pointCrimeStart)
-        CrimeColumn.add(rows: rows, outcomes: outcomes, to: &image, fixedV2Widths: writeV2)
+        CrimeColumn.add(rows: rows, outcomes: outcomes, to: &image, formatVersion: formatVersion)
         if !writeV2 { addIdentity(rows, pointCrimeStart: pointCrimeStart, listedID: layout.order.map { listedID[Int($0)] }, to: &image) }
         let events = writeV2 ? table.events : SnapshotBuilder.sortedByCrimeID(table.events)
         image.add(.eventMonth, events.map(\.month))
@@ -213,7 +216,8 @@ struct SnapshotBuilder {
             let x = rows[Int(a.row)].id, y = rows[Int(b.row)].id
             return (x.w1, x.w2, x.w3, a.slot) < (y.w1, y.w2, y.w3, b.slot)
         }
-        image.add(.crimeIDOrder, keyed.map(\.slot))
+        let width = PackedIntegers.slotWidth(slots: Int(slot), formatVersion: image.formatVersion)
+        image.add(.crimeIDOrder, bytes: { body in PackedIntegers.pack(count: keyed.count, width: width, { keyed[$0].slot }, to: body) })
         let listed = listedID.indices.filter { listedID[$0] >= 0 }.sorted { (listedID[$0], $0) < (listedID[$1], $1) }
         image.add(.pointsByListedID, listed.map { UInt32($0) })
     }
@@ -318,7 +322,7 @@ struct SnapshotBuilder {
         let lastMonth = max(rows.lazy.map(\.month).max() ?? .min, table.events.lazy.map(\.month).max() ?? .min)
         let empty = rows.isEmpty && table.events.isEmpty
         let meta = MirrorMeta(
-            formatVersion: SnapshotFormat.version, synthetic: synthetic,
+            formatVersion: formatVersion, synthetic: synthetic,
             created: ISO8601DateFormatter().string(from: Date()),
             firstMonth: empty ? nil : Month(ordinal: Int(first)).description,
             lastMonth: empty ? nil : Month(ordinal: Int(lastMonth)).description,

@@ -7,9 +7,10 @@ import Foundation
 enum SnapshotFormat {
     static let magic = Array("GEOQMIRR".utf8)
     /// Bump when the layout changes; older readers refuse newer snapshots with a clear message.
-    /// v3 stores crime columns at their narrowest width (see ``CrimeColumn``); v2 snapshots, whose
-    /// columns had fixed widths, still open and are rewritten as v3 by the next ingest.
-    static let version: UInt32 = 3
+    /// v3 stores crime columns at their narrowest width (see ``CrimeColumn``); v4 adds 3-byte
+    /// widths and packs the Crime ID index the same way (``PackedIntegers``). v2 and v3 snapshots
+    /// still open and are rewritten as v4 by the next ingest.
+    static let version: UInt32 = 4
     static let oldestReadable: UInt32 = 2
     static let fileName = "mirror.geoquery"
     static let file = SectionedFile(magic: magic, version: version, oldest: oldestReadable, what: "snapshot", rebuild: "re-run geoquery ingest to rebuild it")
@@ -43,6 +44,7 @@ enum SnapshotFormat {
         // Rows whose hash-derived numeric id clashed, and the id each has instead (see
         // ``CrimeIdentity``); and the id slots of hex Crime IDs sorted by Crime ID, for look-ups.
         // Optional: older snapshots give the hash ids unchecked, and Crime IDs are scanned.
+        // The slots are u32 up to v3, packed at ``PackedIntegers/slotWidth(slots:formatVersion:)`` from v4.
         case crimeIDExceptionRow = 66, crimeIDExceptionValue, crimeIDOrder
         // Outcome events and the explicit map-point list, kept so re-ingest loses nothing.
         case eventMonth = 70, eventForce, eventOutcome, eventIDKind, eventIDWords

@@ -10,7 +10,8 @@ extension CrimeMirror {
         let columns = try StoredCrimeColumns(snapshot)
         var rows: [Int] = []
         if id.kind == .hex, snapshot.has(.crimeIDOrder) {
-            let order = snapshot.array(.crimeIDOrder, as: UInt32.self)
+            let order = PackedIntegers(raw: snapshot.raw(.crimeIDOrder),
+                                       width: PackedIntegers.slotWidth(slots: columns.idSlots, formatVersion: snapshot.meta.formatVersion))
             let key = (id.w0, id.w1, id.w2, id.w3)
             var lo = 0, hi = order.count
             while lo < hi {

@@ -71,7 +71,7 @@ import Testing
         _ = try Ingest.run(paths: Self.files("2021-01") + Self.files("2021-02"), mirror: .directory(v3))
         let table = try CrimeMirror.open(.directory(v3)).snapshot.crimeTable()
         let v2 = TestData.temporaryDirectory("v2")
-        _ = try MirrorLocation.directory(v2).write(SnapshotBuilder(table: table, synthetic: false, writeV2: true).build())
+        _ = try MirrorLocation.directory(v2).write(SnapshotBuilder(table: table, synthetic: false, formatVersion: 2).build())
         _ = try Ingest.run(paths: Self.files("2021-03"), mirror: .directory(v2))
         try expectSame(v2, reference)
     }

@@ -1,0 +1,58 @@
+/// Non-negative integers stored at one byte width (1, 2, 3 or 4 bytes, little-endian): the
+/// narrowest that holds the largest value. Snapshot columns and indexes use it so that, for
+/// example, a national mirror's ~500,000 street names take 3 bytes a crime, not 4.
+struct PackedIntegers {
+    let raw: UnsafeRawBufferPointer
+    let width: Int
+
+    /// The narrowest width holding `maximum`.
+    static func width(for maximum: UInt32) -> Int {
+        maximum <= 0xFF ? 1 : maximum <= 0xFFFF ? 2 : maximum <= 0xFF_FFFF ? 3 : 4
+    }
+
+    /// The narrowest width a snapshot of `formatVersion` can give `maximum` (v3 had no 3-byte width).
+    static func width(for maximum: UInt32, formatVersion: UInt32) -> Int {
+        let w = width(for: maximum)
+        return w == 3 && formatVersion < 4 ? 4 : w
+    }
+
+    static let widths = 1...4
+
+    @inline(__always)
+    subscript(i: Int) -> UInt32 {
+        switch width {
+        case 1: return UInt32(raw[i])
+        case 2: return UInt32(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)))
+        case 3: return UInt32(raw[3 * i]) | UInt32(raw[3 * i + 1]) << 8 | UInt32(raw[3 * i + 2]) << 16
+        default: return UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self))
+        }
+    }
+
+    var count: Int { raw.count / width }
+
+    /// The width of an index of slots `0..<slots` (see ``SnapshotFormat/Section/crimeIDOrder``):
+    /// fixed by the slot count, so a reader needs no stored width; always 4 bytes before format v4.
+    static func slotWidth(slots: Int, formatVersion: UInt32) -> Int {
+        formatVersion < 4 ? 4 : width(for: UInt32(clamping: max(0, slots - 1)))
+    }
+
+    /// Lends `count` values, `value(i)` each, laid out at `width` bytes, to `body`.
+    @inline(__always)
+    static func pack(count: Int, width: Int, _ value: (Int) -> UInt32, to body: (UnsafeRawBufferPointer) -> Void) {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, count * width), alignment: 16)
+        defer { buffer.deallocate() }
+        switch width {
+        case 1: for i in 0..<count { buffer[i] = UInt8(truncatingIfNeeded: value(i)) }
+        case 2: for i in 0..<count { buffer.storeBytes(of: UInt16(truncatingIfNeeded: value(i)).littleEndian, toByteOffset: 2 * i, as: UInt16.self) }
+        case 3:
+            for i in 0..<count {
+                let v = value(i)
+                buffer[3 * i] = UInt8(truncatingIfNeeded: v)
+                buffer[3 * i + 1] = UInt8(truncatingIfNeeded: v >> 8)
+                buffer[3 * i + 2] = UInt8(truncatingIfNeeded: v >> 16)
+            }
+        default: for i in 0..<count { buffer.storeBytes(of: value(i).littleEndian, toByteOffset: 4 * i, as: UInt32.self) }
+        }
+        body(UnsafeRawBufferPointer(rebasing: buffer[0..<(count * width)]))
+    }
+}
