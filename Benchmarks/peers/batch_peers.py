@@ -6,7 +6,7 @@ figure on a shared machine). Also checks its totals against the peers' results f
 Usage: python3 batch_peers.py GEOQUERY MIRROR [--fields total,by_category] [--jobs 1]
 """
 import json, os, resource, subprocess, sys, time
-from common import HERE
+from common import HERE, RESULTS
 
 geoquery, mirror, options = sys.argv[1], sys.argv[2], sys.argv[3:]
 
@@ -33,8 +33,8 @@ for name, peer in [("queries.jsonl", "results-shapely.jsonl"), ("areas.jsonl", "
     per_line_cpu = (full_cpu - one_cpu) / (3 * len(lines) - 1) * 1e6
     errors = sum('"error"' in l for l in out)
     check = ""
-    if os.path.exists(os.path.join(HERE, peer)):
-        theirs = [json.loads(l)["total"] for l in open(os.path.join(HERE, peer))]
+    if os.path.exists(os.path.join(RESULTS, peer)):
+        theirs = [json.loads(l)["total"] for l in open(os.path.join(RESULTS, peer))]
         ours = [json.loads(l).get("total") for l in out[:len(lines)]]
         check = f"; totals equal to {peer}: {sum(a == b for a, b in zip(ours, theirs))}/{len(theirs)}"
     print(f"geoquery batch {' '.join(options)} on {name}: {len(lines)} lines x3, mean per line {per_line:.1f}us wall, {per_line_cpu:.1f}us CPU "

@@ -4,6 +4,9 @@ import csv, glob, json, math, os, statistics
 # ../shared/data beside the checkout (Benchmarks/peers is three levels below it).
 DATA = os.environ.get("CRIME_DATA", os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "shared", "data", "crime-archive"))
 HERE = os.path.dirname(os.path.abspath(__file__))
+# Where results-*.jsonl and categories-*.jsonl go (and are compared from): a run on other data
+# (the national archive) keeps its own, beside the real archive's committed ones.
+RESULTS = os.environ.get("PEER_RESULTS", HERE)
 MILE = 1609.344
 
 
@@ -68,10 +71,11 @@ def deg_box(lat, lng, r):
 
 def write_results(engine, results):
     """results: list of (total, {category: n}) in query order."""
-    with open(os.path.join(HERE, f"results-{engine}.jsonl"), "w") as f:
+    os.makedirs(RESULTS, exist_ok=True)
+    with open(os.path.join(RESULTS, f"results-{engine}.jsonl"), "w") as f:
         for total, _ in results:
             f.write(json.dumps({"total": total}) + "\n")
-    with open(os.path.join(HERE, f"categories-{engine}.jsonl"), "w") as f:
+    with open(os.path.join(RESULTS, f"categories-{engine}.jsonl"), "w") as f:
         for _, bycat in results:
             f.write(json.dumps(dict(sorted(bycat.items())), separators=(",", ":")) + "\n")
 

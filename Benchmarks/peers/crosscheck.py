@@ -6,14 +6,14 @@ Usage: python3 crosscheck.py [N=200]   (first N queries; engines are compared on
 """
 import collections, glob, json, os, sys
 import numpy as np, pyproj
-from common import HERE, iter_rows, load_queries
+from common import RESULTS, iter_rows, load_queries
 
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 200
 qs = load_queries()
 read = lambda p: [json.loads(l) for l in open(p)]
-engines = {os.path.basename(p)[8:-6]: read(p) for p in sorted(glob.glob(os.path.join(HERE, "results-*.jsonl")))}
-cats = {e: read(os.path.join(HERE, f"categories-{e}.jsonl")) for e in engines
-        if os.path.exists(os.path.join(HERE, f"categories-{e}.jsonl"))}
+engines = {os.path.basename(p)[8:-6]: read(p) for p in sorted(glob.glob(os.path.join(RESULTS, "results-*.jsonl")))}
+cats = {e: read(os.path.join(RESULTS, f"categories-{e}.jsonl")) for e in engines
+        if os.path.exists(os.path.join(RESULTS, f"categories-{e}.jsonl"))}
 
 lat, lng, mon, cat = [], [], [], []
 for la, ln, m, c in iter_rows():

@@ -108,7 +108,7 @@ enum CrimeColumn: Int, CaseIterable {
         }
         for (k, column) in allCases.enumerated() {
             let width = fixedV2Widths ? column.v2Width : PackedIntegers.width(for: maxima[k], formatVersion: formatVersion)
-            image.add(column.section, bytes: { body in
+            image.add(column.section, length: rows.count * width, bytes: { body in
                 rows.withUnsafeBufferPointer { rows in
                     outcomes.withUnsafeBufferPointer { outcomes in
                         let base = rows.baseAddress!
@@ -120,15 +120,18 @@ enum CrimeColumn: Int, CaseIterable {
         // Ids: v2 kept 4 words for every row; v3 keeps them only for rows with an id, plus a rank
         // directory (ids before each 64-row block).
         let withID = fixedV2Widths ? rows.count : rows.reduce(0) { $0 + ($1.id.kind == .none ? 0 : 1) }
-        image.add(.crimeIDWords, bytes: { body in
-            let words = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: max(1, 4 * withID))
+        image.add(.crimeIDWords, length: 32 * withID, bytes: { body in
+            // In pieces of 32,768 ids (1 MiB): a national mirror's ids are ~450 MB.
+            let piece = 1 << 15
+            let words = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: 4 * piece)
             defer { words.deallocate() }
             var k = 0
             for r in rows where fixedV2Widths || r.id.kind != .none {
                 words[4 * k] = r.id.w0; words[4 * k + 1] = r.id.w1; words[4 * k + 2] = r.id.w2; words[4 * k + 3] = r.id.w3
                 k += 1
+                if k == piece { body(UnsafeRawBufferPointer(words)); k = 0 }
             }
-            body(UnsafeRawBufferPointer(UnsafeMutableBufferPointer(rebasing: words[0..<(4 * withID)])))
+            if k > 0 { body(UnsafeRawBufferPointer(UnsafeMutableBufferPointer(rebasing: words[0..<(4 * k)]))) }
         })
         if !fixedV2Widths {
             var rank: [UInt32] = [], before: UInt32 = 0

@@ -36,23 +36,30 @@ struct PackedIntegers {
         formatVersion < 4 ? 4 : width(for: UInt32(clamping: max(0, slots - 1)))
     }
 
-    /// Lends `count` values, `value(i)` each, laid out at `width` bytes, to `body`.
+    /// Values laid out per piece: 256 Ki of them (at most 1 MiB).
+    static let pieceValues = 1 << 18
+
+    /// Lends `count` values, `value(i)` each, laid out at `width` bytes, to `body` in pieces of
+    /// ``pieceValues`` (`count * width` bytes in all), so a column is never laid out whole.
     @inline(__always)
     static func pack(count: Int, width: Int, _ value: (Int) -> UInt32, to body: (UnsafeRawBufferPointer) -> Void) {
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, count * width), alignment: 16)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: min(max(1, count), pieceValues) * width, alignment: 16)
         defer { buffer.deallocate() }
-        switch width {
-        case 1: for i in 0..<count { buffer[i] = UInt8(truncatingIfNeeded: value(i)) }
-        case 2: for i in 0..<count { buffer.storeBytes(of: UInt16(truncatingIfNeeded: value(i)).littleEndian, toByteOffset: 2 * i, as: UInt16.self) }
-        case 3:
-            for i in 0..<count {
-                let v = value(i)
-                buffer[3 * i] = UInt8(truncatingIfNeeded: v)
-                buffer[3 * i + 1] = UInt8(truncatingIfNeeded: v >> 8)
-                buffer[3 * i + 2] = UInt8(truncatingIfNeeded: v >> 16)
+        for start in stride(from: 0, to: count, by: pieceValues) {
+            let n = min(pieceValues, count - start)
+            switch width {
+            case 1: for i in 0..<n { buffer[i] = UInt8(truncatingIfNeeded: value(start + i)) }
+            case 2: for i in 0..<n { buffer.storeBytes(of: UInt16(truncatingIfNeeded: value(start + i)).littleEndian, toByteOffset: 2 * i, as: UInt16.self) }
+            case 3:
+                for i in 0..<n {
+                    let v = value(start + i)
+                    buffer[3 * i] = UInt8(truncatingIfNeeded: v)
+                    buffer[3 * i + 1] = UInt8(truncatingIfNeeded: v >> 8)
+                    buffer[3 * i + 2] = UInt8(truncatingIfNeeded: v >> 16)
+                }
+            default: for i in 0..<n { buffer.storeBytes(of: value(start + i).littleEndian, toByteOffset: 4 * i, as: UInt32.self) }
             }
-        default: for i in 0..<count { buffer.storeBytes(of: value(i).littleEndian, toByteOffset: 4 * i, as: UInt32.self) }
+            body(UnsafeRawBufferPointer(rebasing: buffer[0..<(n * width)]))
         }
-        body(UnsafeRawBufferPointer(rebasing: buffer[0..<(count * width)]))
     }
 }

@@ -30,7 +30,8 @@ struct SectionedFile {
     }
 
     typealias Entry = (offset: Int, length: Int, checksum: UInt64)
-    /// Lends a section's bytes to `body`.
+    /// Lends a section's bytes to `body`, in one piece or, for a section of declared length, in
+    /// several (in order).
     typealias Bytes = (_ body: (UnsafeRawBufferPointer) -> Void) -> Void
 
     /// Validates magic, version and the header checksum and returns the section table by id.
@@ -77,14 +78,29 @@ struct SectionedFile {
     /// Stops at the first chunk `sink` refuses (returns false) and returns false.
     @discardableResult
     func write(_ sections: [(id: UInt32, bytes: Bytes)], version: UInt32? = nil, to sink: (UnsafeRawBufferPointer) -> Bool) -> Bool {
+        write(sections.map { ($0.id, nil, $0.bytes) }, version: version, to: sink)
+    }
+
+    /// As ``write(_:version:to:)``, for sections that may come in several pieces: such a section
+    /// gives its whole `length` (a section without one comes in one piece), so its checksum is
+    /// computed piece by piece and no section is ever held whole in memory.
+    @discardableResult
+    func write(_ sections: [(id: UInt32, length: Int?, bytes: Bytes)], version: UInt32? = nil, to sink: (UnsafeRawBufferPointer) -> Bool) -> Bool {
         let headerSize = 16 + sections.count * 32 + 8
         var header = [UInt8](repeating: 0, count: (headerSize + 15) & ~15)
         var offset = header.count
         var table: [(UInt32, UInt64, UInt64, UInt64)] = []
-        for (id, bytes) in sections {
-            var length = 0, sum: UInt64 = 0
-            bytes { length = $0.count; sum = SnapshotFormat.checksum($0) }
-            table.append((id, UInt64(offset), UInt64(length), sum))
+        for (id, declared, bytes) in sections {
+            var length = 0, pieces = 0
+            var sum = SnapshotFormat.Checksum(length: declared ?? 0)
+            bytes { piece in
+                if pieces == 0 && declared == nil { sum = SnapshotFormat.Checksum(length: piece.count) }
+                sum.update(piece)
+                length += piece.count
+                pieces += 1
+            }
+            precondition(declared.map { $0 == length } ?? (pieces <= 1), "section \(id): pieces do not add up to its length")
+            table.append((id, UInt64(offset), UInt64(length), sum.finish()))
             offset = (offset + length + 15) & ~15
         }
         header.replaceSubrange(0..<8, with: magic)
@@ -103,9 +119,12 @@ struct SectionedFile {
         }
         guard header.withUnsafeBytes({ sink($0) }) else { return false }
         let zeros = [UInt8](repeating: 0, count: 16)
-        for (_, bytes) in sections {
+        for (_, _, bytes) in sections {
             var length = 0, ok = true
-            bytes { length = $0.count; ok = sink($0) }
+            bytes { piece in
+                length += piece.count
+                if ok { ok = sink(piece) }
+            }
             let pad = ((length + 15) & ~15) - length
             if pad > 0 && ok { ok = zeros.withUnsafeBytes { sink(UnsafeRawBufferPointer(rebasing: $0[0..<pad])) } }
             guard ok else { return false }

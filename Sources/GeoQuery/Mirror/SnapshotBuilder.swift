@@ -217,7 +217,12 @@ struct SnapshotBuilder {
             return (x.w1, x.w2, x.w3, a.slot) < (y.w1, y.w2, y.w3, b.slot)
         }
         let width = PackedIntegers.slotWidth(slots: Int(slot), formatVersion: image.formatVersion)
-        image.add(.crimeIDOrder, bytes: { body in PackedIntegers.pack(count: keyed.count, width: width, { keyed[$0].slot }, to: body) })
+        // Laid out now, so the 16-byte keys are freed before the file is written.
+        var order: [UInt8] = []
+        order.reserveCapacity(keyed.count * width)
+        PackedIntegers.pack(count: keyed.count, width: width, { keyed[$0].slot }) { order += $0 }
+        keyed = []
+        image.add(.crimeIDOrder, order)
         let listed = listedID.indices.filter { listedID[$0] >= 0 }.sorted { (listedID[$0], $0) < (listedID[$1], $1) }
         image.add(.pointsByListedID, listed.map { UInt32($0) })
     }

@@ -73,28 +73,69 @@ enum SnapshotFormat {
     /// A fast 64-bit checksum over whole words (4 independent lanes, then mixed); detects the
     /// torn or bit-flipped files we guard against, not adversaries.
     static func checksum(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
-        let p1: UInt64 = 0x9E37_79B1_85EB_CA87, p2: UInt64 = 0xC2B2_AE3D_27D4_EB4F
-        var lanes: (UInt64, UInt64, UInt64, UInt64) = (p1, p2, p1 ^ p2, UInt64(bytes.count))
-        let words = bytes.count / 8
-        var i = 0
-        @inline(__always) func mix(_ l: UInt64, _ w: UInt64) -> UInt64 {
+        var c = Checksum(length: bytes.count)
+        c.update(bytes)
+        return c.finish()
+    }
+
+    /// ``checksum(_:)`` of bytes that arrive in pieces (a section written without a whole copy of
+    /// it in memory): the same value as over their concatenation, whose length is known first.
+    struct Checksum {
+        private static let p1: UInt64 = 0x9E37_79B1_85EB_CA87, p2: UInt64 = 0xC2B2_AE3D_27D4_EB4F
+        private var lanes: (UInt64, UInt64, UInt64, UInt64)
+        /// Bytes short of a whole 32-byte block, carried to the next piece.
+        private var pending: [UInt8] = []
+
+        init(length: Int) {
+            lanes = (Self.p1, Self.p2, Self.p1 ^ Self.p2, UInt64(length))
+        }
+
+        @inline(__always) private static func mix(_ l: UInt64, _ w: UInt64) -> UInt64 {
             let x = (l ^ w) &* p2
             return (x << 31 | x >> 33) &* p1
         }
-        while i + 4 <= words {
-            lanes.0 = mix(lanes.0, bytes.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self))
-            lanes.1 = mix(lanes.1, bytes.loadUnaligned(fromByteOffset: i * 8 + 8, as: UInt64.self))
-            lanes.2 = mix(lanes.2, bytes.loadUnaligned(fromByteOffset: i * 8 + 16, as: UInt64.self))
-            lanes.3 = mix(lanes.3, bytes.loadUnaligned(fromByteOffset: i * 8 + 24, as: UInt64.self))
-            i += 4
+
+        /// Folds whole 32-byte blocks of `bytes` into the lanes; returns how many bytes it took.
+        private mutating func blocks(_ bytes: UnsafeRawBufferPointer) -> Int {
+            var i = 0
+            while i + 32 <= bytes.count {
+                lanes.0 = Self.mix(lanes.0, bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+                lanes.1 = Self.mix(lanes.1, bytes.loadUnaligned(fromByteOffset: i + 8, as: UInt64.self))
+                lanes.2 = Self.mix(lanes.2, bytes.loadUnaligned(fromByteOffset: i + 16, as: UInt64.self))
+                lanes.3 = Self.mix(lanes.3, bytes.loadUnaligned(fromByteOffset: i + 24, as: UInt64.self))
+                i += 32
+            }
+            return i
         }
-        while i < words { lanes.0 = mix(lanes.0, bytes.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)); i += 1 }
-        var tail: UInt64 = 0
-        for j in (words * 8)..<bytes.count { tail = tail << 8 | UInt64(bytes[j]) }
-        lanes.1 = mix(lanes.1, tail)
-        var h = lanes.0 ^ (lanes.1 << 17 | lanes.1 >> 47) ^ (lanes.2 << 29 | lanes.2 >> 35) ^ (lanes.3 << 43 | lanes.3 >> 21)
-        h = (h ^ (h >> 33)) &* p2
-        return h ^ (h >> 29)
+
+        mutating func update(_ bytes: UnsafeRawBufferPointer) {
+            var rest = bytes
+            if !pending.isEmpty {
+                let take = min(32 - pending.count, rest.count)
+                pending += rest[0..<take]
+                rest = UnsafeRawBufferPointer(rebasing: rest[take...])
+                guard pending.count == 32 else { return }
+                _ = pending.withUnsafeBytes { blocks($0) }
+                pending.removeAll(keepingCapacity: true)
+            }
+            let used = blocks(rest)
+            pending += rest[used...]
+        }
+
+        /// The checksum: the last whole words go to the first lane, the last bytes to the second.
+        func finish() -> UInt64 {
+            var lanes = self.lanes
+            pending.withUnsafeBytes { rest in
+                let words = rest.count / 8
+                for k in 0..<words { lanes.0 = Self.mix(lanes.0, rest.loadUnaligned(fromByteOffset: k * 8, as: UInt64.self)) }
+                var tail: UInt64 = 0
+                for j in (words * 8)..<rest.count { tail = tail << 8 | UInt64(rest[j]) }
+                lanes.1 = Self.mix(lanes.1, tail)
+            }
+            var h = lanes.0 ^ (lanes.1 << 17 | lanes.1 >> 47) ^ (lanes.2 << 29 | lanes.2 >> 35) ^ (lanes.3 << 43 | lanes.3 >> 21)
+            h = (h ^ (h >> 33)) &* Self.p2
+            return h ^ (h >> 29)
+        }
     }
 }
 
@@ -128,18 +169,19 @@ struct MirrorMeta: Codable, Sendable {
 /// until the bytes go to the file).
 struct SnapshotImage {
     typealias Bytes = SectionedFile.Bytes
-    var sections: [(SnapshotFormat.Section, Bytes)] = []
+    var sections: [(SnapshotFormat.Section, length: Int?, Bytes)] = []
     var mapPointCount = 0
     /// The header's format version (tests write a v2 file to check it still opens).
     var formatVersion = SnapshotFormat.version
 
     mutating func add<T>(_ id: SnapshotFormat.Section, _ values: [T]) {
-        sections.append((id, { body in values.withUnsafeBytes { body($0) } }))
+        sections.append((id, nil, { body in values.withUnsafeBytes { body($0) } }))
     }
 
-    /// A section whose bytes are produced only when the file is written (may be called more than once).
-    mutating func add(_ id: SnapshotFormat.Section, bytes: @escaping Bytes) {
-        sections.append((id, bytes))
+    /// A section whose bytes are produced only when the file is written (may be called more than
+    /// once), in one piece, or in several when `length` says how many bytes they make in all.
+    mutating func add(_ id: SnapshotFormat.Section, length: Int? = nil, bytes: @escaping Bytes) {
+        sections.append((id, length, bytes))
     }
 
     mutating func add(_ id: SnapshotFormat.Section, strings: StringTable) {
@@ -154,7 +196,7 @@ struct SnapshotImage {
     /// Streams the whole file to `sink` (see ``SectionedFile/write(_:to:)``).
     @discardableResult
     func write(to sink: (UnsafeRawBufferPointer) -> Bool) -> Bool {
-        SnapshotFormat.file.write(sections.map { ($0.0.rawValue, $0.1) }, version: formatVersion, to: sink)
+        SnapshotFormat.file.write(sections.map { ($0.0.rawValue, $0.length, $0.2) }, version: formatVersion, to: sink)
     }
 
     /// The whole file in memory (the embedded sample, tests).

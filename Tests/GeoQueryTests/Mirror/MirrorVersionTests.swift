@@ -100,11 +100,14 @@ import Testing
     @Test func packedIntegersRoundTrip() {
         var rng = SystemRandomNumberGenerator()
         for maximum: UInt32 in [0, 0xFF, 0x100, 0xFFFF, 0x1_0000, 0xFF_FFFF, 0x100_0000, .max] {
-            let values = (0..<1000).map { _ in UInt32.random(in: 0...maximum, using: &rng) } + [maximum]
+            let values = (0..<(PackedIntegers.pieceValues + 1000)).map { _ in UInt32.random(in: 0...maximum, using: &rng) } + [maximum]
             let width = PackedIntegers.width(for: values.max()!)
             #expect(width == (maximum <= 0xFF ? 1 : maximum <= 0xFFFF ? 2 : maximum <= 0xFF_FFFF ? 3 : 4))
             #expect(PackedIntegers.width(for: maximum, formatVersion: 3) == (width == 3 ? 4 : width))
-            PackedIntegers.pack(count: values.count, width: width, { values[$0] }) { raw in
+            var bytes: [UInt8] = [], pieces = 0
+            PackedIntegers.pack(count: values.count, width: width, { values[$0] }) { bytes += $0; pieces += 1 }
+            #expect(pieces == (values.count + PackedIntegers.pieceValues - 1) / PackedIntegers.pieceValues)
+            bytes.withUnsafeBytes { raw in
                 let packed = PackedIntegers(raw: raw, width: width)
                 #expect(raw.count == width * values.count && packed.count == values.count)
                 #expect((0..<values.count).allSatisfy { packed[$0] == values[$0] })

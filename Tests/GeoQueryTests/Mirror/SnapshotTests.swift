@@ -128,3 +128,25 @@ import Testing
         #expect(killedBeforeRename >= 3)
     }
 }
+
+/// The checksum of a section written in pieces is the checksum of the whole section, wherever
+/// the pieces are cut (sections are streamed so no column is ever held whole).
+@Suite struct PieceChecksumTests {
+    @Test func piecesGiveTheWholeChecksum() {
+        var rng = SplitMix64(seed: 7)
+        for length in [0, 1, 7, 8, 31, 32, 33, 63, 64, 65, 1000, 4099] {
+            let bytes = (0..<length).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+            let whole = bytes.withUnsafeBytes { SnapshotFormat.checksum($0) }
+            for _ in 0..<20 {
+                var c = SnapshotFormat.Checksum(length: length)
+                var at = 0
+                while at < length {
+                    let n = min(length - at, Int(rng.next() % 70))
+                    bytes.withUnsafeBytes { c.update(UnsafeRawBufferPointer(rebasing: $0[at..<(at + n)])) }
+                    at += n
+                }
+                #expect(c.finish() == whole, "\(length) bytes")
+            }
+        }
+    }
+}
