@@ -14,12 +14,17 @@ struct CrimeID: Hashable, Sendable {
     /// Decodes 64 hex digits; nil for anything else.
     static func hex(_ b: UnsafeBufferPointer<UInt8>) -> CrimeID? {
         guard b.count == 64 else { return nil }
-        var w = [UInt64](repeating: 0, count: 4)
-        for i in 0..<64 {
-            guard let v = TextBytes.hexValue(b[i]) else { return nil }
-            w[i >> 4] = w[i >> 4] << 4 | UInt64(v)
+        // Once per street row: 16 digits per word, no array (an allocation per row was most of this).
+        func word(_ at: Int) -> UInt64? {
+            var w: UInt64 = 0
+            for i in at..<(at + 16) {
+                guard let v = TextBytes.hexValue(b[i]) else { return nil }
+                w = w << 4 | UInt64(v)
+            }
+            return w
         }
-        return CrimeID(kind: .hex, w0: w[0], w1: w[1], w2: w[2], w3: w[3])
+        guard let w0 = word(0), let w1 = word(16), let w2 = word(32), let w3 = word(48) else { return nil }
+        return CrimeID(kind: .hex, w0: w0, w1: w1, w2: w2, w3: w3)
     }
 
     /// The id as Police UK writes it (lower-case hex), resolving text ids through `table`.

@@ -313,15 +313,19 @@ struct SnapshotBuilder {
     }
 
     private func meta(_ rows: [CrimeRow], first: Int32, pointCount: Int) -> [UInt8] {
-        // Count by integer (force, month) keys; strings only for the few partitions.
-        var streetCounts: [Int64: (Int, Int)] = [:]
+        // Count in a dense (force, month) table (months from `first`: at most 4,096 of them);
+        // strings only for the partitions held.
+        let span = Int(rows.lazy.map(\.month).max().map { $0 - first } ?? 0) + 1
+        var crimes = [Int](repeating: 0, count: table.forces.count * span), noLocation = crimes
         for r in rows {
-            let k = Int64(r.force) << 32 | Int64(r.month)
-            let c = streetCounts[k] ?? (0, 0)
-            streetCounts[k] = (c.0 + 1, c.1 + (r.hasLocation ? 0 : 1))
+            let k = Int(r.force) * span + Int(r.month - first)
+            crimes[k] += 1
+            if !r.hasLocation { noLocation[k] += 1 }
         }
         var street: [CrimeTable.Partition: (Int, Int)] = [:]
-        for (k, v) in streetCounts { street[CrimeTable.Partition(force: table.forces[Int32(k >> 32)], month: Int32(truncatingIfNeeded: k))] = v }
+        for k in crimes.indices where crimes[k] > 0 {
+            street[CrimeTable.Partition(force: table.forces[Int32(k / span)], month: first + Int32(k % span))] = (crimes[k], noLocation[k])
+        }
         var outcome: [CrimeTable.Partition: Int] = [:]
         for e in table.events { outcome[CrimeTable.Partition(force: table.forces[Int32(e.force)], month: e.month), default: 0] += 1 }
         let lastMonth = max(rows.lazy.map(\.month).max() ?? .min, table.events.lazy.map(\.month).max() ?? .min)
