@@ -11,7 +11,10 @@ from common import RESULTS, iter_rows, load_queries
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 200
 qs = load_queries()
 read = lambda p: [json.loads(l) for l in open(p)]
-engines = {os.path.basename(p)[8:-6]: read(p) for p in sorted(glob.glob(os.path.join(RESULTS, "results-*.jsonl")))}
+everything = {os.path.basename(p)[8:-6]: read(p) for p in sorted(glob.glob(os.path.join(RESULTS, "results-*.jsonl")))}
+# The radius set's engines; the areas set's (results-*-areas.jsonl) are compared with each other.
+engines = {e: r for e, r in everything.items() if not e.endswith("-areas")}
+areas = {e: r for e, r in everything.items() if e.endswith("-areas")}
 cats = {e: read(os.path.join(RESULTS, f"categories-{e}.jsonl")) for e in engines
         if os.path.exists(os.path.join(RESULTS, f"categories-{e}.jsonl"))}
 
@@ -47,5 +50,11 @@ for a in names:
         print(f"{a} vs {b}, all {n} queries: {len(bad)} total mismatches, {len(badc)} category mismatches"
               + (f"; first: query {bad[0] + 1} {qs[bad[0]]}: {engines[a][bad[0]]} vs {engines[b][bad[0]]}" if bad else ""))
         ok &= not bad and not badc
+names = list(areas)
+for a in names:
+    for b in names[names.index(a) + 1:]:
+        bad = [i for i in range(min(len(areas[a]), len(areas[b]))) if areas[a][i] != areas[b][i]]
+        print(f"{a} vs {b}, all {len(areas[a])} areas: {len(bad)} total mismatches")
+        ok &= not bad and len(areas[a]) == len(areas[b])
 print("ALL AGREE" if ok else "MISMATCHES FOUND")
 sys.exit(0 if ok else 1)

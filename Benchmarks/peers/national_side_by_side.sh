@@ -18,3 +18,5 @@ python3 duckdb_peer.py
 ./postgis_peer.sh | grep '^postgis'
 ./postgis_peer.sh areas.jsonl | grep '^postgis'
 python3 batch_peers.py "$1" "$2" --fields total,by_category --jobs 1
+# Every engine against the others on all lines, and against a brute force over the first 20 queries.
+python3 crosscheck.py 20
