@@ -11,20 +11,28 @@ struct CrimeID: Hashable, Sendable {
         self.w0 = w0; self.w1 = w1; self.w2 = w2; self.w3 = w3
     }
 
+    /// Each byte's hex value, or 0xFF for a byte that is no hex digit.
+    private static let hexDigits: [UInt8] = (0...255).map { TextBytes.hexValue(UInt8($0)) ?? 0xFF }
+
     /// Decodes 64 hex digits; nil for anything else.
     static func hex(_ b: UnsafeBufferPointer<UInt8>) -> CrimeID? {
         guard b.count == 64 else { return nil }
-        // Once per street row: 16 digits per word, no array (an allocation per row was most of this).
-        func word(_ at: Int) -> UInt64? {
-            var w: UInt64 = 0
-            for i in at..<(at + 16) {
-                guard let v = TextBytes.hexValue(b[i]) else { return nil }
-                w = w << 4 | UInt64(v)
+        // Once per street row: a table look-up per digit and one validity test for all 64 (an
+        // invalid digit's entry has its high bits set), no array, no branch per digit.
+        return hexDigits.withUnsafeBufferPointer { table -> CrimeID? in
+            var seen: UInt8 = 0
+            func word(_ at: Int) -> UInt64 {
+                var w: UInt64 = 0
+                for i in at..<(at + 16) {
+                    let v = table[Int(b[i])]
+                    seen |= v
+                    w = w << 4 | UInt64(v & 0xF)
+                }
+                return w
             }
-            return w
+            let w0 = word(0), w1 = word(16), w2 = word(32), w3 = word(48)
+            return seen & 0xF0 == 0 ? CrimeID(kind: .hex, w0: w0, w1: w1, w2: w2, w3: w3) : nil
         }
-        guard let w0 = word(0), let w1 = word(16), let w2 = word(32), let w3 = word(48) else { return nil }
-        return CrimeID(kind: .hex, w0: w0, w1: w1, w2: w2, w3: w3)
     }
 
     /// The id as Police UK writes it (lower-case hex), resolving text ids through `table`.

@@ -177,3 +177,26 @@ import ZIPFoundation
         #expect(try CrimeMirror.open(.directory(dir)).info.listedMapPoints == 2)
     }
 }
+
+/// Crime IDs read from their 64 hex digits (either case) against `UInt64(_:radix:)`, and anything
+/// else (a wrong length, one non-hex byte anywhere) refused.
+@Suite struct CrimeIDHexTests {
+    @Test func hexDigitsDecodeAsUInt64ReadsThem() {
+        var rng = SplitMix64(seed: 64)
+        let digits = Array("0123456789abcdefABCDEF".utf8)
+        for _ in 0..<2000 {
+            var text = (0..<64).map { _ in digits[Int(rng.next() % UInt64(digits.count))] }
+            let words = (0..<4).map { UInt64(String(decoding: text[($0 * 16)..<($0 * 16 + 16)], as: UTF8.self), radix: 16)! }
+            let id = text.withUnsafeBufferPointer { CrimeID.hex($0) }
+            #expect(id == CrimeID(kind: .hex, w0: words[0], w1: words[1], w2: words[2], w3: words[3]))
+            // One byte that is no hex digit, anywhere: refused.
+            let at = Int(rng.next() % 64)
+            let bad = [UInt8(ascii: "g"), UInt8(ascii: " "), UInt8(ascii: "/"), UInt8(ascii: ":"), UInt8(ascii: "@"), UInt8(ascii: "G"), 0, 0x80, 0xFF]
+            text[at] = bad[Int(rng.next() % UInt64(bad.count))]
+            #expect(text.withUnsafeBufferPointer { CrimeID.hex($0) } == nil)
+        }
+        for n in [0, 63, 65] {
+            #expect([UInt8](repeating: UInt8(ascii: "a"), count: n).withUnsafeBufferPointer { CrimeID.hex($0) } == nil)
+        }
+    }
+}
