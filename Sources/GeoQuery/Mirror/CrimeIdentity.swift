@@ -63,7 +63,7 @@ enum CrimeIdentity {
         case .hex: h = mix(mix(mix(mix(mix(h, 1), id.w0), id.w1), id.w2), id.w3)
         case .text: h = mix(mix(h, 2), idText)
         }
-        h = mix(mix(mix(mix(h, category), location), lsoa), context)  // no array literal: this runs per row
+        for v in [category, location, lsoa, context] { h = mix(h, v) }
         // Spread the bits: FNV's low bits are weak.
         h = (h ^ (h >> 33)) &* 0xff51_afd7_ed55_8ccd
         return h ^ (h >> 33)

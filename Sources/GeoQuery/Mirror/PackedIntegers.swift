@@ -1,6 +1,6 @@
 /// Non-negative integers stored at one byte width (1, 2, 3 or 4 bytes, little-endian): the
 /// narrowest that holds the largest value. Snapshot columns and indexes use it so that, for
-/// example, a national mirror's ~500,000 street names take 3 bytes a crime, not 4.
+/// example, a national mirror's street names (84,603 at 24× the real archive) take 3 bytes a crime, not 4.
 struct PackedIntegers {
     let raw: UnsafeRawBufferPointer
     let width: Int

@@ -91,16 +91,16 @@ struct SectionedFile {
         var offset = header.count
         var table: [(UInt32, UInt64, UInt64, UInt64)] = []
         for (id, declared, bytes) in sections {
-            var length = 0, pieces = 0
-            var sum = SnapshotFormat.Checksum(length: declared ?? 0)
+            // An undeclared section's length is its one piece's.
+            var length = 0, pieces = 0, sum = declared.map { SnapshotFormat.Checksum(length: $0) }
             bytes { piece in
-                if pieces == 0 && declared == nil { sum = SnapshotFormat.Checksum(length: piece.count) }
-                sum.update(piece)
+                if sum == nil { sum = SnapshotFormat.Checksum(length: piece.count) }
+                sum!.update(piece)
                 length += piece.count
                 pieces += 1
             }
             precondition(declared.map { $0 == length } ?? (pieces <= 1), "section \(id): pieces do not add up to its length")
-            table.append((id, UInt64(offset), UInt64(length), sum.finish()))
+            table.append((id, UInt64(offset), UInt64(length), (sum ?? SnapshotFormat.Checksum(length: 0)).finish()))
             offset = (offset + length + 15) & ~15
         }
         header.replaceSubrange(0..<8, with: magic)

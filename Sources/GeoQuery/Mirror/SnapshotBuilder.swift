@@ -126,7 +126,7 @@ struct SnapshotBuilder {
         var image = SnapshotImage()
         image.mapPointCount = n
         image.formatVersion = formatVersion
-        image.add(.meta, Array(meta(rows, first: first, pointCount: n)))
+        image.add(.meta, Array(meta(rows, first: first, last: last, pointCount: n)))
         image.add(.forces, strings: table.forces)
         image.add(.agencies, strings: table.agencies)
         image.add(.categories, strings: table.categories)
@@ -312,10 +312,11 @@ struct SnapshotBuilder {
         }
     }
 
-    private func meta(_ rows: [CrimeRow], first: Int32, pointCount: Int) -> [UInt8] {
+    /// - Parameters: first, last: the months `build` found over the rows and events (0, 0 when none).
+    private func meta(_ rows: [CrimeRow], first: Int32, last: Int32, pointCount: Int) -> [UInt8] {
         // Count in a dense (force, month) table (months from `first`: at most 4,096 of them);
         // strings only for the partitions held.
-        let span = Int(rows.lazy.map(\.month).max().map { $0 - first } ?? 0) + 1
+        let span = Int(last - first) + 1
         var crimes = [Int](repeating: 0, count: table.forces.count * span), noLocation = crimes
         for r in rows {
             let k = Int(r.force) * span + Int(r.month - first)
@@ -328,13 +329,12 @@ struct SnapshotBuilder {
         }
         var outcome: [CrimeTable.Partition: Int] = [:]
         for e in table.events { outcome[CrimeTable.Partition(force: table.forces[Int32(e.force)], month: e.month), default: 0] += 1 }
-        let lastMonth = max(rows.lazy.map(\.month).max() ?? .min, table.events.lazy.map(\.month).max() ?? .min)
         let empty = rows.isEmpty && table.events.isEmpty
         let meta = MirrorMeta(
             formatVersion: formatVersion, synthetic: synthetic,
             created: ISO8601DateFormatter().string(from: Date()),
             firstMonth: empty ? nil : Month(ordinal: Int(first)).description,
-            lastMonth: empty ? nil : Month(ordinal: Int(lastMonth)).description,
+            lastMonth: empty ? nil : Month(ordinal: Int(last)).description,
             street: street.keys.sorted().map { MirrorMeta.Partition(force: $0.force, month: Month(ordinal: Int($0.month)).description, crimes: street[$0]!.0, noLocation: street[$0]!.1) },
             outcomes: outcome.keys.sorted().map { MirrorMeta.Partition(force: $0.force, month: Month(ordinal: Int($0.month)).description, crimes: outcome[$0]!, noLocation: 0) },
             crimes: rows.count, noLocation: street.values.reduce(0) { $0 + $1.1 },
