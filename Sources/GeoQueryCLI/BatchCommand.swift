@@ -107,7 +107,7 @@ struct BatchCommand: ParsableCommand {
             let parsed = try BatchLine(line)
             id = parsed.id
             let q = try QueryInput(batchLine: parsed).query(in: m)
-            try m.query(q).appendJSON(to: &bytes, area: q.area, leading: id.map { [("id", $0)] } ?? [], fields: fields)
+            try m.query(q, fields: fields).appendJSON(to: &bytes, area: q.area, leading: id.map { [("id", $0)] } ?? [], fields: fields)
             return false
         } catch {
             let message = (error as? GeoQueryError)?.description ?? "\(error)"

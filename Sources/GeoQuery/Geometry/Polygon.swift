@@ -16,8 +16,12 @@ public struct Polygon: Sendable, Equatable {
     public var warnings: [String] = []
 
     /// Area in km² on the WGS84 ellipsoid of this shape, edges straight in lon/lat as containment
-    /// draws them (`LonLatArea`; holes subtracted), computed once here rather than per query.
-    public let areaKm2: Double
+    /// draws them (`LonLatArea`; holes subtracted), computed on first use and shared by every copy
+    /// (an answer that does not show the area never pays for it).
+    public var areaKm2: Double {
+        try! areaCache.value { Polygon.areaKm2(parts) }
+    }
+    private let areaCache = LazyValue<Double>()
 
     /// The edge index, built on first use and shared by every copy: validation, the tree walk and
     /// coverage read the same one, so a query builds it once.
@@ -26,7 +30,6 @@ public struct Polygon: Sendable, Equatable {
     public init(parts: [[[Coordinate]]], warnings: [String] = []) {
         self.parts = parts.map { $0.map(Polygon.closed) }
         self.warnings = warnings
-        areaKm2 = Polygon.areaKm2(self.parts)
     }
 
     public static func == (a: Polygon, b: Polygon) -> Bool { a.parts == b.parts && a.warnings == b.warnings }

@@ -143,6 +143,17 @@ public final class CrimeMirror: @unchecked Sendable {
         try query(QueryPlan(q, mirror: self))
     }
 
+    /// Answers a query, computing only what the result's top-level JSON keys `fields` need
+    /// (see ``QueryResult/jsonKeys``; nil: everything, as ``query(_:)``). The counts are always
+    /// there; without `coverage` or `notes` no force area is measured against the query, which is
+    /// most of a border polygon's cost. Parts not asked for are left empty, so write the result
+    /// with the same `fields`.
+    public func query(_ q: CrimeQuery, fields: Set<String>?) throws -> QueryResult {
+        var plan = try QueryPlan(q, mirror: self)
+        plan.parts = .init(fields: fields)
+        return try query(plan)
+    }
+
     /// How a query adds up inside nodes: `.fast` through the per-node projections and running
     /// totals, or `.cellWalk` through every node's full cells, the plain walk the fast one must
     /// equal (tests).

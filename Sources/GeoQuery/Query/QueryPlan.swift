@@ -8,6 +8,33 @@ struct QueryPlan {
     let forceMask: UInt64
     /// Forces asked for by slug that this mirror does not hold.
     let forcesNotHeld: [String]
+    /// What the result must hold beyond its counts (all of it unless a caller asked for less).
+    var parts: ResultParts = .all
+
+    /// The parts of a result that cost work beyond the tree walk's counts: coverage (the force
+    /// areas' shares, a GEOS intersection for a polygon across a force border), the nearest map
+    /// point (a tree search and a geodesic), the no-location sums and the area's size.
+    struct ResultParts: OptionSet {
+        let rawValue: Int
+        static let coverage = ResultParts(rawValue: 1), notes = ResultParts(rawValue: 2), nearest = ResultParts(rawValue: 4)
+        static let noLocation = ResultParts(rawValue: 8), size = ResultParts(rawValue: 16)
+        static let all: ResultParts = [.coverage, .notes, .nearest, .noLocation, .size]
+
+        /// What the top-level JSON keys `fields` need (nil: everything). The notes carry the
+        /// coverage's and the nearest point's text, so they need both.
+        init(fields: Set<String>?) {
+            guard let fields else { self = .all; return }
+            var p: ResultParts = []
+            if fields.contains("coverage") { p.insert(.coverage) }
+            if fields.contains("notes") { p.formUnion([.notes, .coverage, .nearest]) }
+            if fields.contains("nearest_map_point") { p.insert(.nearest) }
+            if fields.contains("no_location") { p.insert(.noLocation) }
+            if fields.contains("area_km2") || fields.contains("density_per_km2") { p.insert(.size) }
+            self = p
+        }
+
+        init(rawValue: Int) { self.rawValue = rawValue }
+    }
 
     init(_ q: CrimeQuery, mirror: CrimeMirror) throws {
         query = q
@@ -58,7 +85,7 @@ struct QueryPlan {
     func result(_ t: Tally, mirror: CrimeMirror, path: CrimeMirror.SumPath = .fast) -> QueryResult {
         var r = QueryResult(from: from, to: to)
         r.synthetic = mirror.synthetic
-        r.areaKm2 = query.area.areaKm2
+        if parts.contains(.size) { r.areaKm2 = query.area.areaKm2 }
         // The mirror's category table starts with the 14 standard slugs, in order.
         r.categories = mirror.categories
         r.months = (from...to).months
@@ -78,11 +105,11 @@ struct QueryPlan {
         r.mapPoints = t.mapPoints
         r.forces = (0..<mirror.forces.count).filter { (t.answered >> UInt64($0)) & 1 == 1 }.map { mirror.forces[$0] }.sorted()
         // Unplaceable crimes of the forces that answered, same months and categories.
-        if t.answered != 0 {
+        if t.answered != 0 && parts.contains(.noLocation) {
             r.noLocation = mirror.noLocationCount(monthLo: monthLo, monthHi: monthHi, categoryMask: categoryMask, forces: t.answered & forceMask)
         }
-        r.coverage = mirror.coverage(self, t, path: path)
-        r.notes = notes(t, mirror: mirror, result: &r)
+        if parts.contains(.coverage) { r.coverage = mirror.coverage(self, t, path: path) }
+        if !parts.isDisjoint(with: [.notes, .nearest]) { r.notes = notes(t, mirror: mirror, result: &r) }
         return r
     }
 
