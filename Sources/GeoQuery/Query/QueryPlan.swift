@@ -29,7 +29,8 @@ struct QueryPlan {
             if fields.contains("notes") { p.formUnion([.notes, .coverage, .nearest]) }
             if fields.contains("nearest_map_point") { p.insert(.nearest) }
             if fields.contains("no_location") { p.insert(.noLocation) }
-            if fields.contains("area_km2") || fields.contains("density_per_km2") { p.insert(.size) }
+            // A polygon's `area` object states its size too.
+            if fields.contains("area") || fields.contains("area_km2") || fields.contains("density_per_km2") { p.insert(.size) }
             self = p
         }
 
