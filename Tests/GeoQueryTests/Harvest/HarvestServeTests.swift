@@ -159,6 +159,16 @@ final class ServedMirror: @unchecked Sendable {
         try Self.expectSame(b, leicestershire, months: Self.months, force: "leicestershire")
         let journalled = try String(contentsOfFile: journal, encoding: .utf8).split(separator: "\n")
         #expect(journalled.filter { $0.contains("\"t\":\"stored\"") }.count == 2)
+
+        // A month the server does not hold: one line naming it and what the API lists, exit 1,
+        // no crime asked for, nothing written (it would otherwise be stored as a month of none).
+        let c = TestData.temporaryDirectory("harvest-unheld")
+        let asked = served.log.count
+        let unheld = try Self.harvest(c, served.api, ["--force", "leicestershire", "--date", "2030-01"])
+        #expect(unheld.status == 1 && unheld.stderr.split(separator: "\n").count == 1, "\(unheld.stderr)")
+        #expect(unheld.stderr.contains("holds no data for 2030-01 (it lists 2018-10.."), "\(unheld.stderr)")
+        #expect(!served.log.dropFirst(asked).contains { $0.1.contains("/api/crimes-street/") || $0.1.contains("/api/crimes-no-location") })
+        #expect(try FileManager.default.contentsOfDirectory(atPath: c).isEmpty)
     }
 
     @Test func aForceOverTheCapIsSplitOn503() throws {
