@@ -9,7 +9,7 @@ struct HarvestCommand: ParsableCommand {
         commandName: "harvest",
         abstract: "Fetch an area's crimes from data.police.uk (or any compatible API) into the mirror, politely and resumably.",
         discussion: """
-        The area is any form the root command takes (--lat/--lng/--radius, --postcode, --poly, --geojson, --wkt, --kml) or --force SLUG (the force's area, from the mirror's loaded boundaries or the built-in ones). Without --date/--from/--to: every month the API lists (crimes-street-dates) that the mirror lacks for the area's forces.
+        The area is any form the root command takes (--lat/--lng/--radius, --postcode, --poly, --geojson, --wkt, --kml) or --force SLUG (the force's area, from the mirror's loaded boundaries or the built-in ones). Without --date/--from/--to: every month the API lists (crimes-street-dates) that the mirror lacks for the area's forces. Months given that the API does not list stop the harvest before anything is fetched.
 
         Requests share one token bucket (15 a second, bursts of 30); 429 waits for Retry-After; a 503 (too many crimes) splits the cell into quadrants. Each answered request is journalled in DIR/harvest/journal.jsonl: re-run the same command after an interruption to continue; a finished harvest fetches nothing again unless --refresh. Months the mirror holds from the archive are skipped unless --refresh.
 

@@ -199,6 +199,7 @@ public struct APIClient: Sendable {
                 }
             }
             if failures >= tries { throw GeoQueryError.unreadableInput("\(path): the API kept failing (\(failures) tries); try again later") }
+            counters.add(retries: 1)
             try await Task.sleep(for: .seconds(delay(failures)))
         }
     }

@@ -30,37 +30,40 @@ final class HarvestJournal {
     }
 
     let path: String
-    /// Nil when read only (`--dry-run`).
+    /// Nil until ``openForWriting()`` (never, for `--dry-run`).
     private var handle: FileHandle?
+    /// Bytes up to the last complete line: a line cut short by a kill is dropped when writing starts.
+    private var complete = 0
     private(set) var states: [String: [String: MonthState]] = [:]   // job → month → state
 
-    /// Opens (creating it unless `readOnly`) the journal of a harvest folder and reads it back.
-    init(folder: String, readOnly: Bool = false) throws {
+    /// Reads the journal of a harvest folder, creating nothing: a harvest that stops before its
+    /// first request (months the API does not hold, a dry run) leaves no trace in the folder.
+    init(folder: String) {
         path = (folder as NSString).appendingPathComponent("journal.jsonl")
-        let fm = FileManager.default
-        if readOnly {
-            for raw in (fm.contents(atPath: path) ?? Data()).split(separator: UInt8(ascii: "\n")) {
-                if let line = try? JSONDecoder().decode(Line.self, from: Data(raw)) { apply(line) }
-            }
-            return
+        let data = FileManager.default.contents(atPath: path) ?? Data()
+        // A line cut short by a kill has no newline: it is not read (its request is simply asked again).
+        complete = data.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0
+        let decoder = JSONDecoder()
+        for raw in data.prefix(complete).split(separator: UInt8(ascii: "\n")) {
+            guard let line = try? decoder.decode(Line.self, from: Data(raw)) else { continue }
+            apply(line)
         }
+    }
+
+    /// Creates the journal (and its folder) if need be and opens it for appending, after the last
+    /// complete line.
+    func openForWriting() throws {
+        guard handle == nil else { return }
+        let fm = FileManager.default
+        let folder = (path as NSString).deletingLastPathComponent
         try fm.createDirectory(atPath: folder, withIntermediateDirectories: true)
         if !fm.fileExists(atPath: path) { _ = fm.createFile(atPath: path, contents: nil) }
         guard let h = FileHandle(forUpdatingAtPath: path) else {
             throw GeoQueryError.mirrorWrite("cannot open the harvest journal \(path) for writing: check the mirror folder is writable")
         }
         handle = h
-        let data = h.readDataToEndOfFile()
-        var end = data.count
-        // A line cut short by a kill has no newline: drop it (its request is simply asked again).
-        if let lastNewline = data.lastIndex(of: UInt8(ascii: "\n")) { end = lastNewline + 1 } else { end = 0 }
-        if end < data.count { try h.truncate(atOffset: UInt64(end)) }
-        try h.seek(toOffset: UInt64(end))
-        let decoder = JSONDecoder()
-        for raw in data.prefix(end).split(separator: UInt8(ascii: "\n")) {
-            guard let line = try? decoder.decode(Line.self, from: Data(raw)) else { continue }
-            apply(line)
-        }
+        if try h.seekToEnd() > UInt64(complete) { try h.truncate(atOffset: UInt64(complete)) }
+        try h.seek(toOffset: UInt64(complete))
     }
 
     deinit { try? handle?.close() }
@@ -91,7 +94,7 @@ final class HarvestJournal {
     func append(_ line: Line) throws {
         var data = try JSONEncoder().encode(line)
         data.append(UInt8(ascii: "\n"))
-        guard let handle else { preconditionFailure("a read-only journal is never written") }
+        guard let handle else { preconditionFailure("the journal is written only after openForWriting()") }
         // Completed requests stay in the journal whatever happens here; a re-run continues.
         try AtomicFile.append(data, to: handle.fileDescriptor, path: path, what: "the harvest journal")
         apply(line)

@@ -62,7 +62,8 @@ public struct Harvester: Sendable {
     public let options: HarvestOptions
     public let folder: String
     public let counters = HarvestCounters()
-    let client: APIClient
+    /// A `var` so tests can shorten its backoff.
+    var client: APIClient
 
     /// - Parameter transport: where requests go (HTTP by default; tests answer from a mirror).
     public init(_ options: HarvestOptions, mirror: MirrorLocation, transport: any APITransport = HTTPTransport()) throws {
@@ -103,6 +104,32 @@ public struct Harvester: Sendable {
         return listed.filter { m in options.refresh || forces.isEmpty || !forces.allSatisfy { mirror?.holds(force: $0, month: m) ?? false } }
     }
 
+    /// Why `month` is not fetched, or nil when it is: the archive gave the mirror the month for
+    /// every force of the area (harvesting part of it could only lose crimes), or this area's
+    /// harvest of it is finished; `--refresh` fetches both anyway.
+    func skipReason(_ month: Month, forces: [String], mirror: CrimeMirror?, provenance: HarvestProvenance, journal: HarvestJournal) -> String? {
+        guard !options.refresh else { return nil }
+        let fromArchive = forces.filter { mirror?.holds(force: $0, month: month) == true && provenance.current(force: $0, month: month, in: mirror).isEmpty }
+        if !forces.isEmpty && fromArchive.count == forces.count {
+            return "the mirror holds it from the archive for \(forces.joined(separator: ", ")) (--refresh fetches it anyway)"
+        }
+        if let stored = journal.state(job: job, month: month).stored {
+            return "already harvested for this area (\(stored)); --refresh fetches it again"
+        }
+        return nil
+    }
+
+    /// Throws, naming them, when some of `months` are not among the months the API lists
+    /// (`crimes-street-dates`): nothing is fetched then, not even the months it holds, so the
+    /// user fixes the range and runs one harvest rather than finding a part of one.
+    func checkHeld(_ months: [Month]) async throws {
+        let listed = try await client.months()
+        let missing = months.filter { !listed.contains($0) }.sorted()
+        guard !missing.isEmpty else { return }
+        let holds = listed.isEmpty ? "it lists no month" : "it lists \(Month.runs(listed))"
+        throw GeoQueryError.invalidMonth("the API (\(options.api.absoluteString)) holds no data for \(Month.runs(missing)) (\(holds)): give months it lists, or leave out --date/--from/--to to fetch every listed month the mirror lacks; nothing was fetched")
+    }
+
     /// Plans (and with `dryRun` false, runs) the harvest; `progress` hears after each request.
     public func run(dryRun: Bool = false, progress: (@Sendable (HarvestCounters.Snapshot) -> Void)? = nil) async throws -> HarvestSummary {
         let start = Date()
@@ -113,27 +140,27 @@ public struct Harvester: Sendable {
         if forces.isEmpty {
             summary.notes.append("the area lies outside every police force area (\(areas === ForceAreas.builtIn ? "built-in" : "loaded") boundaries): only crimes the API places inside it are kept, and no crimes-no-location are fetched")
         }
-        let journal = try HarvestJournal(folder: harvestFolder, readOnly: dryRun)
+        let journal = HarvestJournal(folder: harvestFolder)
         var provenance = try HarvestProvenance.load(folder: folder)
         let months = try await self.months(mirror: mirror, forces: forces)
+        let skipped = months.map { skipReason($0, forces: forces, mirror: mirror, provenance: provenance, journal: journal) }
+        // Months given with --date/--from/--to that are still to fetch must be months the API
+        // holds: the API answers an empty list for others, which would be stored (and journalled)
+        // as a month without crimes. Checked before anything is written; a dry run asks nothing.
+        let toFetch = zip(months, skipped).filter { $0.1 == nil }.map(\.0)
+        if options.months != nil && !dryRun && !toFetch.isEmpty { try await checkHeld(toFetch) }
+        if !dryRun { try journal.openForWriting() }
         let membership = try AreaMembership(options.area)
-        for month in months.sorted() {
+        for (month, skip) in zip(months, skipped).sorted(by: { $0.0 < $1.0 }) {
             var plan = HarvestMonthPlan(month: month, requests: 0)
-            // A month the archive gave the mirror for every force of the area: harvesting part of
-            // it could only lose crimes.
-            let fromArchive = forces.filter { mirror?.holds(force: $0, month: month) == true && provenance.current(force: $0, month: month, in: mirror).isEmpty }
-            if !forces.isEmpty && fromArchive.count == forces.count && !options.refresh {
-                plan.skipped = "the mirror holds it from the archive for \(forces.joined(separator: ", ")) (--refresh fetches it anyway)"
+            if let skip {
+                plan.skipped = skip
                 summary.months.append(plan)
                 continue
             }
             var state = journal.state(job: job, month: month)
             if state.stored != nil {
-                if !options.refresh {
-                    plan.skipped = "already harvested for this area (\(state.stored!)); --refresh fetches it again"
-                    summary.months.append(plan)
-                    continue
-                }
+                // Only with --refresh (else skipped above): forget the month's earlier answers.
                 if !dryRun { try journal.append(.init(t: "refresh", job: job, month: month.description)) }
                 state = HarvestJournal.MonthState()
             }

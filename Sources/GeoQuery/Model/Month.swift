@@ -46,6 +46,11 @@ public struct Month: Hashable, Comparable, Sendable, CustomStringConvertible {
     public static func < (a: Month, b: Month) -> Bool { a.ordinal < b.ordinal }
 }
 
+extension Month {
+    /// "2019-03..2019-11, 2020-02": sorted months written as runs of consecutive months.
+    public static func runs(_ months: [Month]) -> String { QueryPlan.describe(months.map(\.ordinal)) }
+}
+
 extension ClosedRange where Bound == Month {
     /// Every month of the range, in order.
     public var months: [Month] { (lowerBound.ordinal...upperBound.ordinal).map(Month.init(ordinal:)) }

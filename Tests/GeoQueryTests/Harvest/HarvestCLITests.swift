@@ -34,9 +34,10 @@ import Testing
         let dir = TestData.temporaryDirectory()
         _ = try Ingest.run(paths: [TestData.archive + "/2019-01/2019-01-durham-street.csv"], mirror: .directory(dir))
         let before = try Data(contentsOf: URL(fileURLWithPath: dir + "/" + SnapshotFormat.fileName))
-        // Port 9 (discard) is closed here: every try is refused at once, then backs off.
+        // Port 9 (discard) is closed here: every try is refused at once, then backs off. The first
+        // request asks crimes-street-dates whether the API holds the month.
         try expectError(["harvest", "--mirror", dir, "--api", "http://127.0.0.1:9/api/", "--lat", "54.77", "--lng", "-1.57", "--radius", "1mi", "--date", "2019-02"],
-                        "is http://127.0.0.1:9/api/ reachable?")
+                        "cannot reach http://127.0.0.1:9/api/crimes-street-dates")
         #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/" + SnapshotFormat.fileName)) == before)
         try expectError(["status", "--mirror", dir, "--api", "http://127.0.0.1:9/api/"], "cannot reach http://127.0.0.1:9/api/crime-last-updated")
     }

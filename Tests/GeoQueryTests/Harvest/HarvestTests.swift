@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 @testable import GeoQuery
-import GeoQueryHarvest
+@testable import GeoQueryHarvest
 
 extension Dictionary where Key == String, Value == Int {
     func mapKeys(_ f: (String) -> String) -> [String: Int] { reduce(into: [:]) { $0[f($1.key), default: 0] += $1.value } }
@@ -27,7 +27,11 @@ extension Dictionary where Key == String, Value == Int {
     }
 
     static func options(_ area: Polygon, label: String = "--force leicestershire", limit: Int = 1000) -> HarvestOptions {
-        var o = HarvestOptions(area: .polygon(area), areaLabel: label)
+        options(area: .polygon(area), label: label, limit: limit)
+    }
+
+    static func options(area: Area, label: String, limit: Int = 1000) -> HarvestOptions {
+        var o = HarvestOptions(area: area, areaLabel: label)
         o.api = URL(string: "http://mirror-api.test/api/")!
         o.months = months
         o.limit = limit
@@ -112,12 +116,14 @@ extension Dictionary where Key == String, Value == Int {
         let resumed = try await Harvester(Self.options(area, label: "box"), mirror: .directory(dir), transport: healthy).run()
         // Nothing journalled before the failure was asked again: only the requests in flight
         // when it came (at most the concurrency less the one that failed) are asked twice.
-        let askedTwice = Set(dying.answered).intersection(Set(healthy.answered)).count
+        // (Each run first asks crimes-street-dates whether the API holds the months: not a fetch.)
+        func fetches(_ api: MirrorAPI) -> [String] { api.answered.filter { !$0.contains("crimes-street-dates") } }
+        let askedTwice = Set(fetches(dying)).intersection(Set(fetches(healthy))).count
         #expect(askedTwice < 4)
         let whole = TestData.temporaryDirectory("whole")
         let fresh = MirrorAPI(mirror: TestData.realMirror, cap: 1000)
         _ = try await Harvester(Self.options(area, label: "box"), mirror: .directory(whole), transport: fresh).run()
-        #expect(dying.answered.count + healthy.answered.count - askedTwice == fresh.answered.count)
+        #expect(fetches(dying).count + fetches(healthy).count - askedTwice == fetches(fresh).count)
         let q = CrimeQuery.polygon(area, from: Self.months[0], to: Self.months[1])
         let a = try CrimeMirror.open(.directory(dir)).query(q), b = try CrimeMirror.open(.directory(whole)).query(q)
         #expect(a.total == b.total && a.byCategory == b.byCategory && a.byMonth == b.byMonth)
@@ -129,13 +135,148 @@ extension Dictionary where Key == String, Value == Int {
         let dir = TestData.temporaryDirectory("archive")
         _ = try Ingest.run(paths: [TestData.archive + "/2019-01/2019-01-leicestershire-street.csv"], mirror: .directory(dir))
         let before = try Data(contentsOf: URL(fileURLWithPath: dir + "/mirror.geoquery"))
-        var o = Self.options(try PolygonReader.poly("52.64,-1.14:52.64,-1.12:52.63,-1.12:52.63,-1.14"), label: "box")
+        var o = Self.options(Self.box, label: "box")
         o.months = [Month("2019-01")!]
         let api = MirrorAPI(mirror: TestData.realMirror)
         let s = try await Harvester(o, mirror: .directory(dir), transport: api).run()
         #expect(s.months.first?.skipped?.contains("from the archive") == true)
         #expect(api.answered.isEmpty)
         #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/mirror.geoquery")) == before)
+    }
+
+    /// A square of central Leicester.
+    static let box = try! PolygonReader.poly("52.64,-1.14:52.64,-1.12:52.63,-1.12:52.63,-1.14")
+
+    /// Months asked with --date/--from/--to that the API does not list: one error naming them and
+    /// what it holds, no crime fetched (not even the months it does hold), nothing written.
+    @Test func monthsTheAPIDoesNotHoldAreRefused() async throws {
+        let listed = Month.runs((TestData.realMirror.firstMonth!...TestData.realMirror.lastMonth!).months.filter { TestData.realMirror.holds(month: $0.ordinal) })
+        for asked in [[Month("2030-01")!], [Month("2019-01")!, Month("2030-01")!, Month("2030-02")!]] {
+            let dir = TestData.temporaryDirectory("unheld")
+            var o = Self.options(Self.box, label: "box")
+            o.months = asked
+            let api = MirrorAPI(mirror: TestData.realMirror)
+            do {
+                _ = try await Harvester(o, mirror: .directory(dir), transport: api).run()
+                Issue.record("\(asked): harvested months the API does not hold")
+            } catch let e as GeoQueryError {
+                #expect(e.description.contains("holds no data for 2030-01\(asked.count > 1 ? "..2030-02" : "") (it lists \(listed))"), "\(e.description)")
+            }
+            #expect(api.answered.allSatisfy { $0.contains("crimes-street-dates") }, "\(api.answered)")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: dir).isEmpty)
+        }
+    }
+
+    /// A square inside the City of London.
+    static let cityBox = try! PolygonReader.poly("51.518,-0.095:51.518,-0.085:51.512,-0.085:51.512,-0.095")
+
+    /// Totals, categories and months of `q` equal in the harvested folder and the source, and not zero.
+    static func expectSame(_ q: CrimeQuery, _ dir: String, _ source: CrimeMirror = TestData.realMirror) throws {
+        let a = try CrimeMirror.open(.directory(dir)).query(q), b = try source.query(q)
+        #expect(a.total == b.total && a.total > 0, "total \(a.total) harvested, \(b.total) at the source")
+        #expect(a.byCategory == b.byCategory && a.byMonth == b.byMonth)
+    }
+
+    @Test func refreshFetchesAgainAndReplaces() async throws {
+        // The first harvest's answers each lack their first crime; repeated, the month is skipped;
+        // with --refresh it is fetched again and the new answers replace the old (not add to them).
+        let dir = TestData.temporaryDirectory("refresh")
+        var o = Self.options(Self.box, label: "box")
+        o.months = [Month("2019-01")!]
+        let q = CrimeQuery.polygon(Self.box, from: o.months![0], to: o.months![0])
+        let short = MirrorAPI(mirror: TestData.realMirror)
+        short.body = { Array($0.dropFirst()).policeJSON() }
+        _ = try await Harvester(o, mirror: .directory(dir), transport: short).run()
+        let source = try TestData.realMirror.query(q).total
+        #expect(try CrimeMirror.open(.directory(dir)).query(q).total == source - 1)
+        let api = MirrorAPI(mirror: TestData.realMirror)
+        let repeated = try await Harvester(o, mirror: .directory(dir), transport: api).run()
+        #expect(repeated.months.first?.skipped?.contains("already harvested") == true && api.answered.isEmpty)
+        o.refresh = true
+        let refreshed = try await Harvester(o, mirror: .directory(dir), transport: api).run()
+        #expect(refreshed.counters.done > 0 && !refreshed.stored.isEmpty)
+        try Self.expectSame(q, dir)
+    }
+
+    @Test func withoutMonthsTheListedMonthsTheMirrorLacksAreFetched() async throws {
+        // The City's street files but two ingested; the API (the City's mirror) lists every one.
+        let dir = TestData.temporaryDirectory("lacking")
+        let files = OutcomeData.streetFiles
+        let lacking = [files[1], files[files.count - 2]]
+        _ = try Ingest.run(paths: files.filter { !lacking.contains($0) }, mirror: .directory(dir))
+        var o = Self.options(Self.cityBox, label: "box", limit: 10_000)
+        o.months = nil
+        let s = try await Harvester(o, mirror: .directory(dir), transport: MirrorAPI(mirror: OutcomeData.mirror)).run()
+        let expected = lacking.map { Month(String(($0 as NSString).lastPathComponent.prefix(7)))! }
+        #expect(s.months.map(\.month) == expected && s.months.allSatisfy { $0.skipped == nil }, "\(s.months.map(\.month))")
+        #expect(s.stored.map(\.month) == expected)
+        let source = OutcomeData.mirror
+        try Self.expectSame(.polygon(Self.cityBox, from: source.firstMonth, to: source.lastMonth), dir, source)
+    }
+
+    @Test func oneCategoryIsHarvested() async throws {
+        let dir = TestData.temporaryDirectory("category")
+        var o = Self.options(Self.leicestershire, limit: 10_000)
+        o.months = [Month("2019-01")!]
+        o.category = "burglary"
+        _ = try await Harvester(o, mirror: .directory(dir), transport: MirrorAPI(mirror: TestData.realMirror)).run()
+        let q = CrimeQuery.polygon(Self.leicestershire, from: o.months![0], to: o.months![0], categories: ["burglary"])
+        try Self.expectSame(q, dir)
+        let harvested = try CrimeMirror.open(.directory(dir))
+        #expect(try harvested.query(.polygon(Self.leicestershire)).byCategory.filter { $0.value > 0 }.keys.sorted() == ["burglary"])
+        let noLocation = CrimeQuery.polygon(Self.leicestershire, from: o.months![0], to: o.months![0], categories: ["burglary"], forces: ["leicestershire"])
+        #expect(try harvested.query(noLocation).noLocation == TestData.realMirror.query(noLocation).noLocation)
+    }
+
+    @Test func aRadiusIsHarvestedExactly() async throws {
+        // A mile around Leicester's Clock Tower: over the cap of 1,000, so the circle is split.
+        let circle = Circle(lat: 52.6344, lng: -1.1313, radius: try Distance(parsing: "1mi"))
+        let dir = TestData.temporaryDirectory("radius")
+        var o = Self.options(area: .circle(circle), label: "--lat 52.6344 --lng -1.1313 --radius 1mi")
+        o.months = [Month("2019-01")!]
+        let s = try await Harvester(o, mirror: .directory(dir), transport: MirrorAPI(mirror: TestData.realMirror, cap: 1000)).run()
+        #expect(s.counters.splits >= 1)
+        try Self.expectSame(.radius(lat: circle.lat, lng: circle.lng, circle.radius, from: o.months![0], to: o.months![0]), dir)
+    }
+
+    @Test func anAnswerThatIsNotCrimeJSONStopsNamingTheRequest() async throws {
+        let dir = TestData.temporaryDirectory("garbled")
+        var o = Self.options(Self.box, label: "box")
+        o.months = [Month("2019-01")!]
+        _ = try await Harvester(o, mirror: .directory(dir), transport: MirrorAPI(mirror: TestData.realMirror)).run()
+        let snapshot = try Data(contentsOf: URL(fileURLWithPath: dir + "/mirror.geoquery"))
+        o.months = [Month("2019-02")!]
+        let answers: [@Sendable ([Crime]) -> String] = [{ String($0.policeJSON().prefix(200)) }, { _ in "<html><body>Service maintenance</body></html>" }]
+        for body in answers {
+            let api = MirrorAPI(mirror: TestData.realMirror)
+            api.body = body
+            var harvester = try Harvester(o, mirror: .directory(dir), transport: api)
+            harvester.client.backoff = 0.001
+            do {
+                _ = try await harvester.run()
+                Issue.record("a garbled answer was taken")
+            } catch let e as GeoQueryError {
+                #expect(e.description.hasPrefix("crimes-street 2019-02/") && e.description.contains("the answer is not the API's crime JSON"), "\(e.description)")
+            }
+            #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/mirror.geoquery")) == snapshot)
+        }
+    }
+
+    @Test func anArchiveIngestAfterAHarvestReplacesIt() async throws {
+        // The square's crimes of 2019-01 harvested, then Leicestershire's archive file of the
+        // month ingested: the force's month is the archive's, once, and no longer "harvested".
+        let dir = TestData.temporaryDirectory("then-archive")
+        var o = Self.options(Self.box, label: "box")
+        o.months = [Month("2019-01")!]
+        _ = try await Harvester(o, mirror: .directory(dir), transport: MirrorAPI(mirror: TestData.realMirror)).run()
+        func harvested() throws -> [String] { try HarvestProvenance.load(folder: dir).describe(mirror: CrimeMirror.open(.directory(dir))) }
+        // (The square holds a railway station: British Transport Police's month is harvested too.)
+        #expect(try harvested().contains { $0.hasPrefix("leicestershire 2019-01: ") })
+        _ = try Ingest.run(paths: [TestData.archive + "/2019-01/2019-01-leicestershire-street.csv"], mirror: .directory(dir))
+        let m = o.months![0]
+        try Self.expectSame(.polygon(Self.box, from: m, to: m), dir)
+        try Self.expectSame(.polygon(Self.leicestershire, from: m, to: m, forces: ["leicestershire"]), dir)
+        #expect(try !harvested().contains { $0.hasPrefix("leicestershire ") })
     }
 
     @Test func splitCellsCoverTheAreaAndNothingOfItIsLost() throws {

@@ -23,6 +23,9 @@ final class MirrorAPI: APITransport, @unchecked Sendable {
     var failAfter: Int?
     /// Answer 500 to this many requests first (retries).
     var serverErrors = 0
+    /// The body of a 200 crimes-street or crimes-at-location answer (default: the crimes' JSON):
+    /// a truncated or foreign answer, or one missing crimes, on demand.
+    var body: @Sendable ([Crime]) -> String = { $0.policeJSON() }
     /// Forces used for no-location answers: ids after every located crime's.
     private static let noLocationRows: [(index: Int, row: ReferenceRow)] = TestData.referenceRows.enumerated()
         .filter { $0.element.lat == nil }.map { ($0.offset, $0.element) }
@@ -66,7 +69,10 @@ final class MirrorAPI: APITransport, @unchecked Sendable {
             }
             guard let month else { return (400, "", nil) }
             if path.hasSuffix("crimes-no-location") {
-                let rows = Self.noLocationRows.filter { $0.row.force == params["force"] && $0.row.month == month.description }
+                let category = params["category"] ?? "all-crime"
+                let rows = Self.noLocationRows.filter {
+                    $0.row.force == params["force"] && $0.row.month == month.description && (category == "all-crime" || $0.row.category == category)
+                }
                 let json = rows.map { r in
                     "{\"category\":\"\(r.row.category)\",\"location_type\":\"Force\",\"location\":null,\"context\":\"\",\"outcome_status\":" +
                     (r.row.outcome == "none" ? "null" : "{\"category\":\(JSONWriter.quote(r.row.outcome)),\"date\":\"\(month)\"}") +
@@ -84,7 +90,7 @@ final class MirrorAPI: APITransport, @unchecked Sendable {
             let category = path.split(separator: "/").last.map(String.init) ?? "all-crime"
             let crimes = try mirror.crimes(.polygon(polygon, from: month, to: month, categories: category == "all-crime" || !path.contains("crimes-street") ? [] : [category]))
             if crimes.count > cap { return (503, "", nil) }
-            return (200, crimes.policeJSON(), nil)
+            return (200, body(crimes), nil)
         } catch {
             return (400, "\(error)", nil)
         }
