@@ -30,6 +30,12 @@ import Testing
             try await expectSameAsCLI(s, "catchment", ["catchment", "--format", "json"], "lat=52.6344&lng=-1.1313&radius=0.5mi&date=2019-01")
             try await expectSameAsCLI(s, "catchment", ["catchment", "--format", "geojson"], "lat=52.6344&lng=-1.1313&radius=0.25mi&date=2019-01&format=geojson")
             try await expectSameAsCLI(s, "report", ["report", "--format", "json"], "lat=51.5155&lng=-0.0922&radius=0.5mi")
+            // /v1/point: `geoquery point` by place, postcode and id, as JSON and GeoJSON.
+            try await expectSameAsCLI(s, "point", ["point", "--format", "json"], "lat=52.6344&lng=-1.1313&date=2019-01")
+            try await expectSameAsCLI(s, "point", ["point", "--format", "json"], "postcode=LE1%205WW&from=2019-06&to=2020-05&category=burglary&exclude_btp=true")
+            try await expectSameAsCLI(s, "point", ["point", "--format", "geojson"], "lat=52.6344&lng=-1.1313&format=geojson")
+            let bank = try #require(TestData.realMirror.nearestMapPoint(lat: 51.5155, lng: -0.0922))
+            try await expectSameAsCLI(s, "point", ["point", "--format", "json"], "id=\(bank.index)&date=2019-01")
             try await expectSameAsCLI(s, "tile", ["tile", "--format", "json"], "lat=52.6344&lng=-1.1313&radius=2mi&date=2019-01")
             try await expectSameAsCLI(s, "compare", ["compare", "--format", "json"], "lat=52.6344&lng=-1.1313&lat2=51.5155&lng2=-0.0922&radius=0.5mi&date=2019-01")
             let info = try await s.get("/v1/info")
@@ -62,6 +68,13 @@ import Testing
             (q + "wkt=POLYGON((-1.15%2052.64,-1.11%2052.64,-1.11%2052.62,-1.15%2052.62))", "close it (repeat the first point at the end), or pass repair to have it closed"),
             (q + "poly=52.63,-1.14:52.64,-1.12:52.62,-1.14:52.64,-1.14", "fix it, or pass repair to let GEOS MakeValid repair it"),
             ("/v1/catchment?poly=52.63,-1.14:52.64,-1.12:52.62,-1.14:52.64,-1.14", "fix it, or pass repair to let GEOS MakeValid repair it"),
+            ("/v1/point?lat=-1.13&lng=52.63", "(try lat=52.63&lng=-1.13)"),
+            ("/v1/point?lat=52.63&lng=-1.13&force=btp&exclude_btp=true", "force=btp and exclude_btp contradict each other"),
+            ("/v1/point?lat=52.63", "give lat and lng of a place, or postcode (or id of a map point)"),
+            ("/v1/point?lat=52.63&lng=-1.13&radius=1mi", "point takes a place (lat/lng) or id, not a radius or polygon"),
+            ("/v1/point?id=7&lat=52.63&lng=-1.13", "give id or a place (lat/lng or postcode), not both"),
+            ("/v1/point?id=seven", "id 'seven' is not a whole number"),
+            ("/v1/point?id=99999999", "no map point has id 99999999"),
             ("/api/crimes-at-location?lat=-1.13&lng=52.63&date=2019-01", "(try lat=52.63&lng=-1.13)"),
         ]
         try await TestServer.with { s in
