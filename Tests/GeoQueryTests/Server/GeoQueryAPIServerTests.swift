@@ -30,6 +30,14 @@ import Testing
             try await expectSameAsCLI(s, "catchment", ["catchment", "--format", "json"], "lat=52.6344&lng=-1.1313&radius=0.5mi&date=2019-01")
             try await expectSameAsCLI(s, "catchment", ["catchment", "--format", "geojson"], "lat=52.6344&lng=-1.1313&radius=0.25mi&date=2019-01&format=geojson")
             try await expectSameAsCLI(s, "report", ["report", "--format", "json"], "lat=51.5155&lng=-0.0922&radius=0.5mi")
+            try await expectSameAsCLI(s, "report", ["report", "--format", "html"], "lat=51.5155&lng=-0.0922&radius=0.5mi&format=html")
+            // The catchment's SVG picture is the file `geoquery catchment --svg FILE` writes.
+            let svgQuery = "lat=52.6344&lng=-1.1313&radius=0.25mi&date=2019-01"
+            let svgFile = TestData.temporaryDirectory("svg") + "/catchment.svg"
+            let svg = try await s.get("/v1/catchment?\(svgQuery)&format=svg")
+            let cliSVG = try CLIRun.run(["catchment", "--svg", svgFile, "--mirror", TestData.realMirrorPath] + Self.arguments(svgQuery))
+            #expect(svg.status == 200 && cliSVG.status == 0 && svg.headers["content-type"] == "image/svg+xml", "\(svg.body.prefix(200)) / \(cliSVG.stderr)")
+            #expect(svg.body == (try String(contentsOfFile: svgFile, encoding: .utf8)) && svg.body.contains("<svg"))
             // /v1/point: `geoquery point` by place, postcode and id, as JSON and GeoJSON.
             try await expectSameAsCLI(s, "point", ["point", "--format", "json"], "lat=52.6344&lng=-1.1313&date=2019-01")
             try await expectSameAsCLI(s, "point", ["point", "--format", "json"], "postcode=LE1%205WW&from=2019-06&to=2020-05&category=burglary&exclude_btp=true")
