@@ -43,31 +43,15 @@ struct PointCommand: ParsableCommand {
         let m = try mirror.open()
         let input = try area.input
         let (first, last) = try input.monthRange()
-        let index: Int
-        var distance: Double? = nil
-        if let id {
-            guard let i = m.mapPointIndex(id: id) else {
-                throw GeoQueryError.notFound("no map point has id \(id) (this mirror has \(m.mapPointCount) map points)")
-            }
-            index = i
-        } else {
-            var lat = area.lat ?? 0, lng = area.lng ?? 0
-            if !area.postcode.isEmpty, let centre = try input.query(in: m).centre {
-                (lat, lng) = (centre.lat, centre.lng)
-                for line in [centre.description] + centre.notes { Output.note(line) }
-            }
-            try Circle(lat: lat, lng: lng, radius: Distance(metres: 1)).validate()
-            guard let near = m.nearestMapPoint(lat: lat, lng: lng) else { throw GeoQueryError.mirrorMissing("the mirror has no map points") }
-            index = near.index
-            distance = near.metres
-            if near.metres > 20_000 {
-                Output.warning("the nearest map point is \(Int((near.metres / 1000).rounded())) km from the place given: the place is outside this mirror's coverage (Police UK blanks crimes farther than 20 km from every map point)")
-            }
+        let point = try m.mapPoint(id: id, nearest: input)
+        if let centre = point.centre { for line in [centre.description] + centre.notes { Output.note(line) } }
+        if let metres = point.metresFromPlace, metres > 20_000 {
+            Output.warning("the nearest map point is \(Int((metres / 1000).rounded())) km from the place given: the place is outside this mirror's coverage (Police UK blanks crimes farther than 20 km from every map point)")
         }
-        let report = try m.pointReport(index, from: first, to: last, categories: input.categories, forces: input.forces, excludeBTP: input.excludeBTP)
+        let report = try m.pointReport(point.index, from: first, to: last, categories: input.categories, forces: input.forces, excludeBTP: input.excludeBTP)
         switch format {
-        case .table: Output.standard(report.table(distanceFromPlace: distance))
-        case .json: Output.standard(report.json(distanceFromPlace: distance) + "\n")
+        case .table: Output.standard(report.table(distanceFromPlace: point.metresFromPlace))
+        case .json: Output.standard(report.json(distanceFromPlace: point.metresFromPlace) + "\n")
         case .geojson: Output.standard(report.catchment.geojson(crimes: report.result.total) + "\n")
         }
     }

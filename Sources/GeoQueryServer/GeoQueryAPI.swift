@@ -14,7 +14,7 @@ struct GeoQueryAPI: Sendable {
 
     /// Each endpoint: its path under /v1/ and what it answers.
     static let endpoints: [(path: String, answer: @Sendable (GeoQueryAPI, FormParameters) throws -> Response)] = [
-        ("query", { try $0.query($1) }), ("catchment", { try $0.catchment($1) }), ("report", { try $0.report($1) }),
+        ("query", { try $0.query($1) }), ("catchment", { try $0.catchment($1) }), ("point", { try $0.point($1) }), ("report", { try $0.report($1) }),
         ("compare", { try $0.compare($1) }), ("tile", { try $0.tile($1) }), ("info", { try $0.info($1) }),
     ]
 
@@ -56,6 +56,37 @@ struct GeoQueryAPI: Sendable {
         case "svg": return Answer.text(report.svg(), contentType: "image/svg+xml")
         default: return Answer.json(report.result.json(area: q.area, catchment: report) + "\n")
         }
+    }
+
+    /// What `/v1/point` takes: a place or a map point's `id`, and the filters (no radius or polygon).
+    static let pointParameters: Set<String> = ["lat", "lng", "postcode", "id", "from", "to", "date", "category", "force", "exclude_btp", "format"]
+
+    /// `/v1/point`: `geoquery point --format json|geojson`, the map point nearest a place (or by
+    /// `id`): its catchment and its crimes.
+    func point(_ p: FormParameters) throws -> Response {
+        // `geoquery point`'s own checks, by the names used here.
+        let areaOnly = GeoQueryAPI.areaParameters.subtracting(GeoQueryAPI.pointParameters)
+        if p.names.contains(where: areaOnly.contains) || p.body != nil {
+            throw GeoQueryError.invalidQuery("point takes a place (lat/lng) or id, not a radius or polygon: use /v1/catchment for areas")
+        }
+        try p.check(allowed: GeoQueryAPI.pointParameters)
+        let format = try p.choice("format", ["json", "geojson"])
+        let input = try p.queryInput()
+        let id = try p["id"].map { text -> Int in
+            guard let n = Int(text) else { throw GeoQueryError.invalidQuery("id '\(text)' is not a whole number: give a map point's id, e.g. id=1234") }
+            return n
+        }
+        let place = input.lat != nil || input.lng != nil || input.postcode != nil
+        if id != nil && place { throw GeoQueryError.invalidQuery("give id or a place (lat/lng or postcode), not both") }
+        if id == nil && input.postcode == nil && (input.lat == nil || input.lng == nil) {
+            throw GeoQueryError.invalidQuery("give lat and lng of a place, or postcode (or id of a map point)")
+        }
+        let (first, last) = try input.monthRange()
+        let point = try mirror.mapPoint(id: id, nearest: input)
+        let report = try mirror.pointReport(point.index, from: first, to: last, categories: input.categories, forces: input.forces,
+                                            excludeBTP: input.excludeBTP, naming: .queryParameters)
+        return format == "geojson" ? Answer.text(report.catchment.geojson(crimes: report.result.total) + "\n", contentType: "application/geo+json")
+            : Answer.json(report.json(distanceFromPlace: point.metresFromPlace) + "\n")
     }
 
     /// `/v1/report`: `geoquery report --format json|html`.

@@ -47,6 +47,11 @@ enum OpenAPIDocument {
               parameters: area + [format("json", "api-urls")], answers: ["application/json", "text/plain"], example: example),
         .init(path: "/v1/catchment", summary: "The catchment expansion report: geoquery catchment --format json or geojson, or its SVG picture.",
               parameters: area + [format("json", "geojson", "svg")], answers: ["application/json", "application/geo+json", "image/svg+xml"], example: example),
+        .init(path: "/v1/point", summary: "The map point nearest a place (or by id): its catchment, crimes by category and month, and crimes per km² of catchment: geoquery point --format json or geojson.",
+              parameters: area.filter { GeoQueryAPI.pointParameters.contains($0.name) }
+                + [.init(name: "id", type: "integer", about: "A map point by id (its id in the map-points list ingested, else the mirror's index), instead of lat/lng or postcode."),
+                   format("json", "geojson")],
+              answers: ["application/json", "application/geo+json"], example: "lat=52.6344&lng=-1.1313&date=2019-01"),
         .init(path: "/v1/report", summary: "The area report: geoquery report --format json or html.",
               parameters: area + [format("json", "html")], answers: ["application/json", "text/html"], example: example),
         .init(path: "/v1/compare", summary: "Two areas side by side: geoquery compare --format json or html.",

@@ -184,7 +184,7 @@ struct PoliceAPI: Sendable {
         guard let lat = try p.number("lat"), let lng = try p.number("lng") else {
             throw GeoQueryError.invalidQuery("give location_id, or lat and lng (the nearest location is used)")
         }
-        try Circle(lat: lat, lng: lng, radius: Distance(metres: 1)).validate()
+        try Circle(lat: lat, lng: lng, radius: Distance(metres: 1)).validate(naming: .queryParameters)
         return mirror.nearestMapPoint(lat: lat, lng: lng)?.index
     }
 

@@ -50,7 +50,8 @@ extension CrimeMirror {
         }
         let shape = try grid.bngGeometry(outline, in: geos)
         guard shape.isValid else {
-            throw GeoQueryError.catchment("the query's outline is not a valid polygon in British National Grid: repair it (--repair) or simplify it")
+            // The outline the user gave is at fault, not the mirror: bad input, named as they name it.
+            throw GeoQueryError.invalidQuery("the query's outline is not a valid polygon in British National Grid: repair it (\(q.parameterStyle.name("repair"))) or simplify it")
         }
         let prepared = shape.prepared()
         // Planar BNG m² → ellipsoidal km².

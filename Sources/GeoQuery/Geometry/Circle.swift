@@ -14,10 +14,11 @@ public struct Circle: Sendable, Equatable {
     }
 
     /// Checks coordinates (with a UK-aware hint when they look swapped) and the radius.
-    public func validate() throws {
+    /// - Parameter naming: how the hint names the coordinates (`--lat` for the CLI, `lat` over HTTP).
+    public func validate(naming: QueryInput.ParameterStyle = .flags) throws {
         guard lat.isFinite, lng.isFinite else { throw GeoQueryError.invalidCoordinate("latitude and longitude must be numbers") }
         if (-9...2.5).contains(lat) && (49...61.5).contains(lng) {
-            throw GeoQueryError.invalidCoordinate("latitude \(lat), longitude \(lng) looks swapped: for the UK latitude is 49–61 and longitude -9–2 (try --lat \(lng) --lng \(lat))")
+            throw GeoQueryError.invalidCoordinate("latitude \(lat), longitude \(lng) looks swapped: for the UK latitude is 49–61 and longitude -9–2 (try \(naming.setting(["lat": "\(lng)", "lng": "\(lat)"])))")
         }
         guard (-90...90).contains(lat) else { throw GeoQueryError.invalidCoordinate("latitude \(lat) is out of range (-90 to 90)") }
         guard (-180...180).contains(lng) else { throw GeoQueryError.invalidCoordinate("longitude \(lng) is out of range (-180 to 180)") }

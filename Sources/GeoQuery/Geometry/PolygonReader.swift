@@ -7,7 +7,8 @@ import FoundationXML
 /// (Polygon, MultiPolygon, Feature, FeatureCollection) and KML. GEOS parses WKT and GeoJSON;
 /// poly strings and KML have small parsers of their own. Every polygon is validated with GEOS:
 /// an invalid one is an error naming GEOS's reason and location, or, with `repair`, is fixed
-/// with MakeValid and a warning says what changed.
+/// with MakeValid and a warning says what changed. `naming` says how those errors name the
+/// repair option (`--repair` for the CLI, `repair` over HTTP).
 public enum PolygonReader {
     /// A polygon with the name it came with (a GeoJSON feature's property, a KML Placemark).
     public struct Feature: Sendable {
@@ -18,7 +19,7 @@ public enum PolygonReader {
     /// `lat,lng:lat,lng:...` as data.police.uk takes it; the ring is closed for you.
     /// - Complexity: one pass over the UTF-8 bytes with `strtod` (no String per number: a
     ///   200,000-point string reads in ~20 ms), then validation.
-    public static func poly(_ text: String, repair: Bool = false) throws -> Polygon {
+    public static func poly(_ text: String, repair: Bool = false, naming: QueryInput.ParameterStyle = .flags) throws -> Polygon {
         var ring: [Polygon.Coordinate] = []
         // NUL-terminated, so strtod stops at the end; it also stops at ',' and ':'.
         let bytes = Array(text.utf8CString)
@@ -52,24 +53,24 @@ public enum PolygonReader {
                 start = colon + 1
             }
         }
-        return try validated([[ring]], repair: repair, source: "polygon")
+        return try validated([[ring]], repair: repair, naming: naming, source: "polygon")
     }
 
     /// WKT text: POLYGON or MULTIPOLYGON (a collection's polygons are used).
     /// - Complexity: POLYGON and MULTIPOLYGON are read from the bytes in one pass
     ///   (`wktParts`); other WKT goes through GEOS's reader.
-    public static func wkt(_ text: String, repair: Bool = false) throws -> Polygon {
-        if let read = wktParts(text) { return try validated(read, repair: repair, source: "WKT") }
-        return try wktThroughGEOS(text, repair: repair)
+    public static func wkt(_ text: String, repair: Bool = false, naming: QueryInput.ParameterStyle = .flags) throws -> Polygon {
+        if let read = wktParts(text) { return try validated(read, repair: repair, naming: naming, source: "WKT") }
+        return try wktThroughGEOS(text, repair: repair, naming: naming)
     }
 
     /// WKT read by GEOS's WKT reader: for what the byte reader leaves (other geometry types,
     /// Z coordinates, malformed text, whose errors are GEOS's words).
-    static func wktThroughGEOS(_ text: String, repair: Bool) throws -> Polygon {
+    static func wktThroughGEOS(_ text: String, repair: Bool, naming: QueryInput.ParameterStyle = .flags) throws -> Polygon {
         let context = GEOSContext()
-        let (geometry, closed) = try readClosingRings(source: "WKT", repair: repair,
+        let (geometry, closed) = try readClosingRings(source: "WKT", repair: repair, naming: naming,
                                                       read: { try context.readWKT(text) }, closed: { try context.readWKT(closingRings(wkt: text)) })
-        var polygon = try validated(geometry, repair: repair, source: "WKT")
+        var polygon = try validated(geometry, repair: repair, naming: naming, source: "WKT")
         if closed { polygon.warnings.insert(closedNote("WKT"), at: 0) }
         return polygon
     }
@@ -90,20 +91,20 @@ public enum PolygonReader {
     }
 
     /// A GeoJSON document as one area (every polygon in it, or the selected features').
-    public static func geojson(_ text: String, repair: Bool = false, selecting: FeatureSelection = FeatureSelection()) throws -> Polygon {
-        try area(of: try geojsonFeatures(text, key: selecting.key, selecting: selecting, repair: repair))
+    public static func geojson(_ text: String, repair: Bool = false, naming: QueryInput.ParameterStyle = .flags, selecting: FeatureSelection = FeatureSelection()) throws -> Polygon {
+        try area(of: try geojsonFeatures(text, key: selecting.key, selecting: selecting, repair: repair, naming: naming))
     }
 
     /// A GeoJSON object already read as part of a batch line (no copy, no second parse of the
     /// line); `text` is its text, for what the byte reader leaves to Foundation and GEOS.
-    static func geojson(_ doc: JSONBytes, text: () -> String, repair: Bool) throws -> Polygon {
-        if let read = geojsonParts(doc, key: nil) { return try area(of: try validated(read, repair: repair)) }
-        return try geojson(text(), repair: repair)
+    static func geojson(_ doc: JSONBytes, text: () -> String, repair: Bool, naming: QueryInput.ParameterStyle = .flags) throws -> Polygon {
+        if let read = geojsonParts(doc, key: nil) { return try area(of: try validated(read, repair: repair, naming: naming)) }
+        return try geojson(text(), repair: repair, naming: naming)
     }
 
     /// Features read from bytes, each validated, in order.
-    private static func validated(_ features: [ReadFeature], repair: Bool) throws -> [Feature] {
-        try features.map { Feature(key: $0.name, polygon: try validated($0.read, repair: repair, source: "GeoJSON feature \($0.name)")) }
+    private static func validated(_ features: [ReadFeature], repair: Bool, naming: QueryInput.ParameterStyle = .flags) throws -> [Feature] {
+        try features.map { Feature(key: $0.name, polygon: try validated($0.read, repair: repair, naming: naming, source: "GeoJSON feature \($0.name)")) }
     }
 
     /// Features as one area: the one, or the union of several (internal: the fuzz target puts the
@@ -120,17 +121,17 @@ public enum PolygonReader {
     /// LSOA11CD, LSOA21CD, name, NAME, id; else its position).
     /// - Complexity: plain polygon documents (no `--feature`/`--where`) are read from the bytes
     ///   in one pass (`geojsonParts`); others through Foundation and GEOS's reader.
-    public static func geojsonFeatures(_ text: String, key: String?, selecting: FeatureSelection = FeatureSelection(), repair: Bool = false) throws -> [Feature] {
+    public static func geojsonFeatures(_ text: String, key: String?, selecting: FeatureSelection = FeatureSelection(), repair: Bool = false, naming: QueryInput.ParameterStyle = .flags) throws -> [Feature] {
         if selecting.isEmpty, let doc = JSONBytes(text), let read = geojsonParts(doc, key: key) {
-            return try validated(read, repair: repair)
+            return try validated(read, repair: repair, naming: naming)
         }
-        return try geojsonFeaturesThroughGEOS(text, key: key, selecting: selecting, repair: repair)
+        return try geojsonFeaturesThroughGEOS(text, key: key, selecting: selecting, repair: repair, naming: naming)
     }
 
     /// GeoJSON read with Foundation and GEOS's GeoJSON reader: for what the byte reader leaves
     /// (feature selection, other geometry types, malformed text, whose errors are Foundation's
     /// and GEOS's words).
-    static func geojsonFeaturesThroughGEOS(_ text: String, key: String?, selecting: FeatureSelection, repair: Bool) throws -> [Feature] {
+    static func geojsonFeaturesThroughGEOS(_ text: String, key: String?, selecting: FeatureSelection, repair: Bool, naming: QueryInput.ParameterStyle = .flags) throws -> [Feature] {
         let root = try JSONInput.object(text, what: "the GeoJSON", example: "expected {\"type\": \"FeatureCollection\" | \"Feature\" | \"Polygon\" | \"MultiPolygon\", ...}")
         var features: [(name: String, properties: [String: Any], geometry: Any)] = []
         switch root["type"] as? String {
@@ -153,10 +154,10 @@ public enum PolygonReader {
             let source = "GeoJSON feature \(name)"
             try checkPositions(g, source: source)
             let json = String(decoding: try JSONSerialization.data(withJSONObject: g), as: UTF8.self)
-            let (geometry, closed) = try readClosingRings(source: source, repair: repair,
+            let (geometry, closed) = try readClosingRings(source: source, repair: repair, naming: naming,
                                                           read: { try context.readGeoJSON(json) }, closed: { try context.readGeoJSON(closingRings(geojson: g)) })
             guard !geometry.polygonalParts().isEmpty else { continue }
-            var polygon = try validated(geometry, repair: repair, source: source)
+            var polygon = try validated(geometry, repair: repair, naming: naming, source: source)
             if closed { polygon.warnings.insert(closedNote(source), at: 0) }
             out.append(Feature(key: name, polygon: polygon))
         }
@@ -250,7 +251,7 @@ public enum PolygonReader {
 
     /// KML (data.police.uk publishes force and neighbourhood boundaries this way): every
     /// `<Polygon>` with its outer and inner boundaries, `lng,lat[,alt]` tuples.
-    public static func kml(_ text: String, repair: Bool = false) throws -> Polygon {
+    public static func kml(_ text: String, repair: Bool = false, naming: QueryInput.ParameterStyle = .flags) throws -> Polygon {
         let start = text.drop { $0.isWhitespace || $0 == "\u{FEFF}" }.first
         guard start == "<" else {
             let hint = start == "{" ? " (it looks like JSON: GeoJSON goes to --geojson)" : ""
@@ -264,7 +265,7 @@ public enum PolygonReader {
             throw GeoQueryError.invalidQuery("not a KML document: its outer element is <\(root)>, not <kml> (KML starts <kml xmlns=\"http://www.opengis.net/kml/2.2\">)")
         }
         guard !parser.parts.isEmpty else { throw GeoQueryError.invalidQuery("the KML has no <Polygon> with <coordinates>") }
-        return try validated(parser.parts, repair: repair, source: "polygon")
+        return try validated(parser.parts, repair: repair, naming: naming, source: "polygon")
     }
 
     // MARK: unclosed rings
@@ -272,15 +273,15 @@ public enum PolygonReader {
     /// Reads with `read`; GEOS refuses a ring whose last point is not its first, which we say in
     /// plain words, or, with `repair`, read again with `closed` (the rings closed). Returns the
     /// geometry and whether rings were closed.
-    private static func readClosingRings(source: String, repair: Bool, read: () throws -> Geometry, closed: () throws -> Geometry) throws -> (Geometry, Bool) {
+    private static func readClosingRings(source: String, repair: Bool, naming: QueryInput.ParameterStyle = .flags, read: () throws -> Geometry, closed: () throws -> Geometry) throws -> (Geometry, Bool) {
         do { return (try read(), false) } catch let e as GeoQueryError where e.description.contains("closed linestring") {
-            guard repair else { throw openRing(source) }
+            guard repair else { throw openRing(source, naming: naming) }
             return (try closed(), true)
         }
     }
 
-    private static func openRing(_ source: String) -> GeoQueryError {
-        GeoQueryError.invalidQuery("invalid \(source): a ring's first and last points differ: close it (repeat the first point at the end), or pass --repair to have it closed")
+    private static func openRing(_ source: String, naming: QueryInput.ParameterStyle) -> GeoQueryError {
+        GeoQueryError.invalidQuery("invalid \(source): a ring's first and last points differ: close it (repeat the first point at the end), or pass \(naming.name("repair")) to have it closed")
     }
 
     private static func closedNote(_ source: String) -> String {
@@ -330,9 +331,9 @@ public enum PolygonReader {
 
     /// Rings read from text, checked: an open ring is closed with `repair` (else refused, as GEOS's
     /// readers refuse it), then validated as below.
-    static func validated(_ read: ReadParts, repair: Bool, source: String) throws -> Polygon {
-        if read.hasOpenRing && !repair { throw openRing(source) }
-        var polygon = try validated(read.parts, repair: repair, source: source)
+    static func validated(_ read: ReadParts, repair: Bool, naming: QueryInput.ParameterStyle = .flags, source: String) throws -> Polygon {
+        if read.hasOpenRing && !repair { throw openRing(source, naming: naming) }
+        var polygon = try validated(read.parts, repair: repair, naming: naming, source: source)
         if read.hasOpenRing { polygon.warnings.insert(closedNote(source), at: 0) }
         return polygon
     }
@@ -340,7 +341,7 @@ public enum PolygonReader {
     /// Closed rings checked (``check(_:)``) and validated on their own coordinates: a single ring
     /// shown simple by the edge sweep needs nothing more; otherwise GEOS, given the same
     /// coordinates, judges validity and, with `repair`, repairs.
-    static func validated(_ parts: [[[Polygon.Coordinate]]], repair: Bool, source: String) throws -> Polygon {
+    static func validated(_ parts: [[[Polygon.Coordinate]]], repair: Bool, naming: QueryInput.ParameterStyle = .flags, source: String) throws -> Polygon {
         let parts = parts.map { $0.map(Polygon.closed) }
         for rings in parts {
             for ring in rings { try check(ring) }
@@ -360,7 +361,7 @@ public enum PolygonReader {
         let context = GEOSContext()
         let geometry = try context.polygon(parts.map { $0.map { $0.map { ($0.lng, $0.lat) } } })
         guard geometry.invalidity != nil else { return Polygon(parts: parts) }
-        return try validated(geometry, repair: repair, source: source)
+        return try validated(geometry, repair: repair, naming: naming, source: source)
     }
 
     /// Coordinates in range, at least three distinct points, and a UK-aware hint for swapped lat/lng.
@@ -396,7 +397,7 @@ public enum PolygonReader {
         return out
     }
 
-    static func validated(_ g: Geometry, repair: Bool, source: String) throws -> Polygon {
+    static func validated(_ g: Geometry, repair: Bool, naming: QueryInput.ParameterStyle = .flags, source: String) throws -> Polygon {
         let parts = g.polygonalParts()
         guard !parts.isEmpty, !g.isEmpty else { throw GeoQueryError.invalidQuery("the \(source) holds no polygon") }
         let rings = parts.map { $0.rings() }
@@ -406,7 +407,7 @@ public enum PolygonReader {
         guard !simple, let problem = g.invalidity else { return Polygon(g) }
         let place = "at or near \(Format.decimal(problem.y, places: 6)),\(Format.decimal(problem.x, places: 6)) (lat,lng)"
         guard repair else {
-            throw GeoQueryError.invalidQuery("invalid \(source): \(problem.reason) \(place); fix it, or pass --repair to let GEOS MakeValid repair it")
+            throw GeoQueryError.invalidQuery("invalid \(source): \(problem.reason) \(place); fix it, or pass \(naming.name("repair")) to let GEOS MakeValid repair it")
         }
         let fixed = try g.makeValid()
         let before = g.area, after = fixed.polygonalParts().reduce(0.0) { $0 + $1.area }

@@ -26,6 +26,9 @@ public struct CrimeQuery: Sendable, Equatable {
     public var excludeBTP: Bool
     /// The postcode a radius query is centred on, when it was given as one (named in the result).
     public var centre: PostcodeCentre?
+    /// How errors about this query name its inputs (`--force` for the CLI, `force` over HTTP):
+    /// ``QueryInput`` passes its own style on, since some checks can only be made against a mirror.
+    public var parameterStyle = QueryInput.ParameterStyle.flags
 
     public init(area: Area, from: Month? = nil, to: Month? = nil, categories: [String] = [], forces: [String] = [], excludeBTP: Bool = false) {
         self.area = area

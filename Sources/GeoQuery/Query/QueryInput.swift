@@ -38,14 +38,26 @@ public struct QueryInput: Sendable {
     public enum ParameterStyle: Sendable {
         /// `--from`, as the CLI's flags.
         case flags
-        /// `from`, as HTTP query parameters.
+        /// `from`, as HTTP query parameters (`exclude_btp` for `--exclude-btp`).
         case queryParameters
+
+        /// A parameter's name as the user types it, from its flag's name without the dashes
+        /// (`exclude-btp` → `--exclude-btp` or `exclude_btp`).
+        public func name(_ key: String) -> String {
+            self == .flags ? "--" + key : key.replacingOccurrences(of: "-", with: "_")
+        }
+
+        /// Parameters with values, as the user would type them: `--lat 52.6 --lng -1.1` or `lat=52.6&lng=-1.1`.
+        public func setting(_ pairs: KeyValuePairs<String, String>) -> String {
+            pairs.map { self == .flags ? "\(name($0.key)) \($0.value)" : "\(name($0.key))=\($0.value)" }
+                .joined(separator: self == .flags ? " " : "&")
+        }
     }
     /// How this input's error messages name its parameters (the CLI's flags by default).
     public var parameterStyle = ParameterStyle.flags
 
     /// An input's name as the user typed it (`lat` → `--lat` or `lat`).
-    func name(_ key: String) -> String { parameterStyle == .flags ? "--" + key : key }
+    func name(_ key: String) -> String { parameterStyle.name(key) }
 
     /// The polygon, when the input names one.
     public func polygon() throws -> Polygon? {
@@ -56,12 +68,12 @@ public struct QueryInput: Sendable {
             throw GeoQueryError.invalidQuery("\(name(flag)) gives the area: leave out \(["lat", "lng", "radius", "postcode"].map(name).joined(separator: "/"))")
         }
         switch flag {
-        case "poly": return try PolygonReader.poly(text, repair: repair)
-        case "wkt": return try PolygonReader.wkt(text, repair: repair)
+        case "poly": return try PolygonReader.poly(text, repair: repair, naming: parameterStyle)
+        case "wkt": return try PolygonReader.wkt(text, repair: repair, naming: parameterStyle)
         case "geojson":
-            if let object = geojsonObject, featureSelection.isEmpty { return try PolygonReader.geojson(object, text: { text }, repair: repair) }
-            return try PolygonReader.geojson(text, repair: repair, selecting: featureSelection)
-        default: return try PolygonReader.kml(text, repair: repair)
+            if let object = geojsonObject, featureSelection.isEmpty { return try PolygonReader.geojson(object, text: { text }, repair: repair, naming: parameterStyle) }
+            return try PolygonReader.geojson(text, repair: repair, naming: parameterStyle, selecting: featureSelection)
+        default: return try PolygonReader.kml(text, repair: repair, naming: parameterStyle)
         }
     }
 
@@ -77,7 +89,9 @@ public struct QueryInput: Sendable {
     public func query(fallbackCentre: (lat: Double, lng: Double)? = nil, postcodes: (() throws -> PostcodeTable)? = nil) throws -> CrimeQuery {
         let (fromMonth, toMonth) = try monthRange()
         if let polygon = try polygon() {
-            return .polygon(polygon, from: fromMonth, to: toMonth, categories: categories, forces: forces, excludeBTP: excludeBTP)
+            var q = CrimeQuery.polygon(polygon, from: fromMonth, to: toMonth, categories: categories, forces: forces, excludeBTP: excludeBTP)
+            q.parameterStyle = parameterStyle
+            return q
         }
         var postcodeCentre: PostcodeCentre?
         if let text = postcode {
@@ -106,7 +120,8 @@ public struct QueryInput: Sendable {
         var q = CrimeQuery.radius(lat: centre.0, lng: centre.1, r, from: fromMonth, to: toMonth,
                                   categories: categories, forces: forces, excludeBTP: excludeBTP)
         q.centre = postcodeCentre
-        if case .circle(let c) = q.area { try c.validate() }
+        q.parameterStyle = parameterStyle
+        if case .circle(let c) = q.area { try c.validate(naming: parameterStyle) }
         return q
     }
 

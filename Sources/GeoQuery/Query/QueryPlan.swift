@@ -39,13 +39,14 @@ struct QueryPlan {
 
     init(_ q: CrimeQuery, mirror: CrimeMirror) throws {
         query = q
-        if case .circle(let c) = q.area { try c.validate() }
+        let naming = q.parameterStyle
+        if case .circle(let c) = q.area { try c.validate(naming: naming) }
         guard let first = mirror.firstMonth, let last = mirror.lastMonth else {
             throw GeoQueryError.mirrorMissing("the mirror is empty: ingest Police UK CSVs with 'geoquery ingest --mirror DIR FILES...'")
         }
         from = q.from ?? first
         to = q.to ?? last
-        guard from <= to else { throw GeoQueryError.invalidMonth("the month range is reversed: --from \(from) is after --to \(to)") }
+        guard from <= to else { throw GeoQueryError.invalidMonth("the month range is reversed: \(naming.name("from")) \(from) is after \(naming.name("to")) \(to)") }
         monthLo = max(0, from.ordinal - first.ordinal)
         monthHi = min(last.ordinal, to.ordinal) - first.ordinal
 
@@ -70,7 +71,7 @@ struct QueryPlan {
             }
         }
         if q.excludeBTP && q.forces.map({ $0.lowercased() }).contains(Force.btp) {
-            throw GeoQueryError.invalidQuery("--force btp and --exclude-btp contradict each other: give one")
+            throw GeoQueryError.invalidQuery("\(naming.setting(["force": Force.btp])) and \(naming.name("exclude-btp")) contradict each other: give one")
         }
         if q.excludeBTP && mirror.btpForce >= 0 { fm &= ~(1 << UInt64(mirror.btpForce)) }
         forceMask = fm

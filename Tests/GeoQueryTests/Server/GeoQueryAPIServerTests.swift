@@ -30,6 +30,20 @@ import Testing
             try await expectSameAsCLI(s, "catchment", ["catchment", "--format", "json"], "lat=52.6344&lng=-1.1313&radius=0.5mi&date=2019-01")
             try await expectSameAsCLI(s, "catchment", ["catchment", "--format", "geojson"], "lat=52.6344&lng=-1.1313&radius=0.25mi&date=2019-01&format=geojson")
             try await expectSameAsCLI(s, "report", ["report", "--format", "json"], "lat=51.5155&lng=-0.0922&radius=0.5mi")
+            try await expectSameAsCLI(s, "report", ["report", "--format", "html"], "lat=51.5155&lng=-0.0922&radius=0.5mi&format=html")
+            // The catchment's SVG picture is the file `geoquery catchment --svg FILE` writes.
+            let svgQuery = "lat=52.6344&lng=-1.1313&radius=0.25mi&date=2019-01"
+            let svgFile = TestData.temporaryDirectory("svg") + "/catchment.svg"
+            let svg = try await s.get("/v1/catchment?\(svgQuery)&format=svg")
+            let cliSVG = try CLIRun.run(["catchment", "--svg", svgFile, "--mirror", TestData.realMirrorPath] + Self.arguments(svgQuery))
+            #expect(svg.status == 200 && cliSVG.status == 0 && svg.headers["content-type"] == "image/svg+xml", "\(svg.body.prefix(200)) / \(cliSVG.stderr)")
+            #expect(svg.body == (try String(contentsOfFile: svgFile, encoding: .utf8)) && svg.body.contains("<svg"))
+            // /v1/point: `geoquery point` by place, postcode and id, as JSON and GeoJSON.
+            try await expectSameAsCLI(s, "point", ["point", "--format", "json"], "lat=52.6344&lng=-1.1313&date=2019-01")
+            try await expectSameAsCLI(s, "point", ["point", "--format", "json"], "postcode=LE1%205WW&from=2019-06&to=2020-05&category=burglary&exclude_btp=true")
+            try await expectSameAsCLI(s, "point", ["point", "--format", "geojson"], "lat=52.6344&lng=-1.1313&format=geojson")
+            let bank = try #require(TestData.realMirror.nearestMapPoint(lat: 51.5155, lng: -0.0922))
+            try await expectSameAsCLI(s, "point", ["point", "--format", "json"], "id=\(bank.index)&date=2019-01")
             try await expectSameAsCLI(s, "tile", ["tile", "--format", "json"], "lat=52.6344&lng=-1.1313&radius=2mi&date=2019-01")
             try await expectSameAsCLI(s, "compare", ["compare", "--format", "json"], "lat=52.6344&lng=-1.1313&lat2=51.5155&lng2=-0.0922&radius=0.5mi&date=2019-01")
             let info = try await s.get("/v1/info")
@@ -45,18 +59,39 @@ import Testing
     }
 
     @Test func theCLIsChecksWithParameterNames() async throws {
+        let q = "/v1/query?"
+        // Messages from the library's deeper checks (QueryPlan, Circle, PolygonReader) too: each
+        // names the parameter as it is written here, never as the CLI's flag.
+        let cases: [(String, String)] = [
+            (q + "lat=52.63&lng=-1.13&from=2019-13", "from '2019-13' is not a month"),
+            (q + "lat=52.63&lng=-1.13&date=2019-01&to=2019-02", "use either date or from/to, not both"),
+            (q + "lat=52.63", "give both lat and lng"),
+            (q + "lat=52.63&lng=-1.13&radius=500mi", "cap of 10 mi"),
+            (q + "lat=52.63&lng=-1.13&poly=52.6,-1.1:52.7,-1.1:52.6,-1.2", "poly gives the area: leave out lat/lng/radius/postcode"),
+            (q + "lat=52.63&lng=-1.13&radious=1mi", "unknown parameter 'radious'"),
+            (q + "postcode=LE1%209ZZ", "postcode not found: LE1 9ZZ"),
+            (q + "lat=52.63&lng=-1.13&force=btp&exclude_btp=true", "force=btp and exclude_btp contradict each other: give one"),
+            (q + "lat=-1.13&lng=52.63", "looks swapped: for the UK latitude is 49–61 and longitude -9–2 (try lat=52.63&lng=-1.13)"),
+            (q + "lat=52.63&lng=-1.13&to=2001-01", "is after to 2001-01"),
+            (q + "wkt=POLYGON((-1.15%2052.64,-1.11%2052.64,-1.11%2052.62,-1.15%2052.62))", "close it (repeat the first point at the end), or pass repair to have it closed"),
+            (q + "poly=52.63,-1.14:52.64,-1.12:52.62,-1.14:52.64,-1.14", "fix it, or pass repair to let GEOS MakeValid repair it"),
+            ("/v1/catchment?poly=52.63,-1.14:52.64,-1.12:52.62,-1.14:52.64,-1.14", "fix it, or pass repair to let GEOS MakeValid repair it"),
+            ("/v1/point?lat=-1.13&lng=52.63", "(try lat=52.63&lng=-1.13)"),
+            ("/v1/point?lat=52.63&lng=-1.13&force=btp&exclude_btp=true", "force=btp and exclude_btp contradict each other"),
+            ("/v1/point?lat=52.63", "give lat and lng of a place, or postcode (or id of a map point)"),
+            ("/v1/point?lat=52.63&lng=-1.13&radius=1mi", "point takes a place (lat/lng) or id, not a radius or polygon"),
+            ("/v1/point?id=7&lat=52.63&lng=-1.13", "give id or a place (lat/lng or postcode), not both"),
+            ("/v1/point?id=seven", "id 'seven' is not a whole number"),
+            ("/v1/point?id=99999999", "no map point has id 99999999"),
+            ("/api/crimes-at-location?lat=-1.13&lng=52.63&date=2019-01", "(try lat=52.63&lng=-1.13)"),
+        ]
         try await TestServer.with { s in
-            for (query, phrase) in [("lat=52.63&lng=-1.13&from=2019-13", "from '2019-13' is not a month"),
-                                    ("lat=52.63&lng=-1.13&date=2019-01&to=2019-02", "use either date or from/to, not both"),
-                                    ("lat=52.63", "give both lat and lng"),
-                                    ("lat=52.63&lng=-1.13&radius=500mi", "cap of 10 mi"),
-                                    ("lat=52.63&lng=-1.13&poly=52.6,-1.1:52.7,-1.1:52.6,-1.2", "poly gives the area: leave out lat/lng/radius/postcode"),
-                                    ("lat=52.63&lng=-1.13&radious=1mi", "unknown parameter 'radious'"),
-                                    ("postcode=LE1%209ZZ", "postcode not found: LE1 9ZZ")] {
-                let r = try await s.get("/v1/query?\(query)")
-                #expect(r.status == (phrase.hasPrefix("postcode not found") ? 404 : 400), "\(query): \(r.body)")
-                #expect(r.error?.contains(phrase) == true, "\(query): \(r.body)")
-                #expect(r.error?.contains("--") == false, "\(query): a CLI flag in \(r.body)")
+            for (path, phrase) in cases {
+                let r = try await s.get(path)
+                let notHeld = phrase.hasPrefix("postcode not found") || phrase.hasPrefix("no map point")
+                #expect(r.status == (notHeld ? 404 : 400), "\(path): \(r.body)")
+                #expect(r.error?.contains(phrase) == true, "\(path): \(r.body)")
+                #expect(r.error?.contains("--") == false, "\(path): a CLI flag in \(r.body)")
             }
         }
     }

@@ -227,9 +227,49 @@ extension PoliceAPIServerTests {
             let street = try await s.get("/api/crimes-street/all-crime?lat=\(centre.lat)&lng=\(centre.lng)")
             #expect(data.count == street.list.count && data.count > 100)
             #expect(data.allSatisfy { $0["month"] as? String == mirror.lastMonth!.description })
-            for (postcode, status, message) in [("nowhere", 400, "Invalid postcode format"), ("LE1+9ZZ", 404, "Postcode not found")] {
+            // A Durham postcode: the latest month holds no crime within its mile (only Leicestershire
+            // has that month), so PostcodeArea's empty answer.
+            let durham = try mirror.postcodes().resolve("DH1 1AB")
+            let last = mirror.lastMonth!.description
+            #expect(RadiusQueryTests.bruteForce(lat: durham.lat, lng: durham.lng, metres: Self.oneMile, from: last, to: last,
+                                                categories: [], forces: [], excludeBTP: false).total == 0)
+            for (postcode, status, message) in [("nowhere", 400, "Invalid postcode format"), ("LE1+9ZZ", 404, "Postcode not found"),
+                                                ("DH1+1AB", 404, "No Results Found")] {
                 let r = try await s.get("/crime-incidents/?postcode=\(postcode)")
                 #expect(r.status == status && r.error == message, "\(postcode): \(r.body)")
+            }
+        }
+    }
+}
+
+extension PoliceAPIServerTests {
+    /// `--api-limits` changes nothing for small answers: /v1/, crime-incidents and the listings
+    /// answer byte for byte as without it.
+    @Test func smallAnswersAreTheSameWithAPILimits() async throws {
+        let paths = ["/v1/query?lat=52.6344&lng=-1.1313&radius=0.5mi&date=2019-01",
+                     "/v1/catchment?lat=52.6344&lng=-1.1313&radius=0.25mi&date=2019-01",
+                     "/v1/point?lat=52.6344&lng=-1.1313&date=2019-01",
+                     "/v1/report?lat=52.6344&lng=-1.1313&radius=0.25mi&date=2019-01",
+                     "/v1/compare?lat=52.6344&lng=-1.1313&lat2=51.5155&lng2=-0.0922&radius=0.25mi&date=2019-01",
+                     "/v1/tile?lat=52.6344&lng=-1.1313&radius=1mi&date=2019-01",
+                     "/v1/info", "/v1/openapi.json",
+                     "/crime-incidents/?postcode=LE1+5WW",
+                     "/api/crime-categories?date=2019-01", "/api/crime-last-updated", "/api/crimes-street-dates",
+                     "/api/forces", "/api/forces/leicestershire", "/api/crimes-no-location?force=leicestershire&date=2019-01"]
+        // One burst's worth, so the rate limit does not come into it.
+        #expect(Double(paths.count) < APILimits.burst)
+        let without = LogLines()
+        try await TestServer.with { s in
+            for path in paths {
+                let r = try await s.get(path)
+                #expect(r.status == 200, "\(path): \(r.body.prefix(200))")
+                without.append(r.body)
+            }
+        }
+        try await TestServer.with(apiLimits: true) { s in
+            for (path, body) in zip(paths, without.lines) {
+                let r = try await s.get(path)
+                #expect(r.status == 200 && r.body == body, "\(path): \(r.status) \(r.body.prefix(200))")
             }
         }
     }

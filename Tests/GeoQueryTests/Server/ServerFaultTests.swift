@@ -125,4 +125,41 @@ import Glibc
             #expect(s.log.lines.contains { $0.hasPrefix("snapshot replaced: now serving") })
         }
     }
+
+    /// The mirror's folder deleted under a running server: each request still gets the answer it
+    /// had (the snapshot and catchments stay mapped) or a clear 5xx, never a crash.
+    @Test func aDeletedMirrorStillAnswersOrSays5xx() async throws {
+        let dir = TestData.temporaryDirectory("deleted")
+        _ = try Ingest.run(paths: [TestData.archive + "/2019-01/2019-01-durham-street.csv"], mirror: .directory(dir))
+        let mirror = try CrimeMirror.open(.directory(dir))
+        let durham = "lat=54.7761&lng=-1.5733"
+        let paths = ["/api/crimes-street/all-crime?\(durham)&date=2019-01", "/api/crime-last-updated", "/api/crimes-street-dates",
+                     "/api/crimes-no-location?force=durham&date=2019-01", "/v1/query?\(durham)&radius=0.5mi",
+                     "/v1/catchment?\(durham)&radius=0.25mi", "/v1/point?\(durham)", "/v1/report?\(durham)&radius=0.25mi&format=html",
+                     "/v1/tile?\(durham)&radius=1mi&date=2019-01", "/v1/info"]
+        try await TestServer.with(mirror) { s in
+            var before: [String] = []
+            for path in paths {
+                let r = try await s.get(path)
+                #expect(r.status == 200, "\(path): \(r.body.prefix(200))")
+                before.append(r.body)
+            }
+            try FileManager.default.removeItem(atPath: dir)
+            // Past the server's next look at the snapshot file.
+            try await Task.sleep(for: .milliseconds(400 * Int(Sanitizer.slowdown)))
+            // /v1/info reads the catchment file's size from the folder when asked, so that one field
+            // now says the file is gone; the rest comes from the mapped snapshot.
+            func snapshotPart(_ info: String) -> NSDictionary? {
+                let json = (try? JSONSerialization.jsonObject(with: Data(info.utf8))) as? [String: Any]
+                return json.map { $0.filter { $0.key != "catchment_bytes" } as NSDictionary }
+            }
+            for (path, body) in zip(paths, before) {
+                let r = try await s.get(path)
+                let same = path == "/v1/info" ? snapshotPart(r.body) == snapshotPart(body) && snapshotPart(body) != nil : r.body == body
+                #expect((r.status == 200 && same) || (r.status >= 500 && r.error?.isEmpty == false),
+                        "\(path): \(r.status) \(r.body.prefix(200))")
+            }
+            #expect(try await s.get("/api/forces").status == 200)
+        }
+    }
 }
