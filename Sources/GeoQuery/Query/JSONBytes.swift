@@ -178,70 +178,17 @@ struct JSONBytes {
         return c.take(0x5D)
     }
 
-    /// Skips one value, checking its syntax: the grammar of ``object(_:depth:_:)`` and
-    /// ``elements(_:depth:_:)`` in one loop with the open containers as bits, because a polygon's
-    /// coordinates are thousands of small arrays and a closure call per element was most of the
-    /// cost of reading a batch line.
+    /// Skips one value, checking its syntax.
     static func skipValue(_ c: inout TextBytes, depth: Int) -> Bool {
-        var objects = OpenContainers()  // bit `level` set: the container open at that level is an object
-        var level = 0
-        while true {
-            // A value at the cursor.
-            c.skipSpace()
-            switch c.byte {
-            case 0x7B, 0x5B:
-                let isObject = c.byte == 0x7B
-                guard depth + level < maxDepth else { return false }
-                c.at += 1
-                objects[level] = isObject
-                level += 1
-                if c.take(isObject ? 0x7D : 0x5D) {
-                    level -= 1
-                } else {
-                    if isObject { guard memberKey(&c) else { return false } }
-                    continue
-                }
-            case 0x22: guard skipString(&c) else { return false }
-            case 0x74: guard c.takeWord("true", caseSensitive: true) else { return false }
-            case 0x66: guard c.takeWord("false", caseSensitive: true) else { return false }
-            case 0x6E: guard c.takeWord("null", caseSensitive: true) else { return false }
-            default: guard c.skipNumber(.json) else { return false }
-            }
-            // After a value: the next member or element, or the end of its container.
-            while true {
-                if level == 0 { return true }
-                let isObject = objects[level - 1]
-                if c.take(0x2C) {
-                    if isObject { guard memberKey(&c) else { return false } }
-                    break
-                }
-                guard c.take(isObject ? 0x7D : 0x5D) else { return false }
-                level -= 1
-            }
-        }
-    }
-
-    /// A member's key and its colon (cursor after the colon).
-    private static func memberKey(_ c: inout TextBytes) -> Bool {
         c.skipSpace()
-        return skipString(&c) && c.take(0x3A)
-    }
-
-    /// One bit per nesting level up to ``maxDepth``, in fixed storage (no allocation per value).
-    private struct OpenContainers {
-        private var words: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
-
-        subscript(level: Int) -> Bool {
-            get { withUnsafeBytes(of: words) { ($0.load(fromByteOffset: (level >> 6) * 8, as: UInt64.self) >> UInt64(level & 63)) & 1 == 1 } }
-            set {
-                withUnsafeMutableBytes(of: &words) { raw in
-                    let offset = (level >> 6) * 8
-                    var w = raw.load(fromByteOffset: offset, as: UInt64.self)
-                    let bit: UInt64 = 1 << UInt64(level & 63)
-                    w = newValue ? w | bit : w & ~bit
-                    raw.storeBytes(of: w, toByteOffset: offset, as: UInt64.self)
-                }
-            }
+        switch c.byte {
+        case 0x7B: return object(&c, depth: depth) { _, c in skipValue(&c, depth: depth + 1) }
+        case 0x5B: return elements(&c, depth: depth) { skipValue(&$0, depth: depth + 1) }
+        case 0x22: return skipString(&c)
+        case 0x74: return c.takeWord("true", caseSensitive: true)
+        case 0x66: return c.takeWord("false", caseSensitive: true)
+        case 0x6E: return c.takeWord("null", caseSensitive: true)
+        default: return c.skipNumber(.json)
         }
     }
 

@@ -263,10 +263,10 @@ import Testing
         }
     }
 
-    /// The byte reader's one-loop value skipper accepts exactly the JSON a plain recursive
-    /// descent over RFC 8259's grammar accepts (nesting up to 512 containers, as before), on
-    /// seeded random documents and on each of them with one byte deleted, doubled or replaced.
-    @Test func valueSkipperAcceptsExactlyTheGrammar() {
+    /// The byte reader accepts exactly the JSON objects an independent recursive descent over
+    /// RFC 8259's grammar accepts (nesting up to 512 containers), on seeded random documents and
+    /// on each of them with one byte deleted, doubled or replaced.
+    @Test func byteReaderAcceptsExactlyTheGrammar() {
         var rng = SplitMix64(seed: 2026)
         func pick(_ n: Int) -> Int { Int(rng.next() % UInt64(n)) }
         func space() -> String { ["", "", " ", "\n", " \t "][pick(5)] }
@@ -306,7 +306,7 @@ import Testing
     }
 }
 
-/// RFC 8259 by plain recursive descent over the bytes: the reference for the byte reader's skipper.
+/// RFC 8259 by plain recursive descent over the bytes, written apart from the byte reader: its reference.
 private enum RecursiveJSON {
     static func isObject(_ text: String) -> Bool {
         let b = Array(text.utf8)
