@@ -2,6 +2,7 @@ import Foundation
 import GeoQuery
 import Hummingbird
 import Logging
+import NIOCore
 import ServiceLifecycle
 
 /// How `geoquery serve` listens and what it enforces.
@@ -59,9 +60,11 @@ public struct MirrorServer: Sendable {
         do { _ = try await Blocking.run { try mirror.prepareCatchments() } } catch {
             log("catchments could not be built (\(error)); catchment requests will answer with that error")
         }
+        let connections = OpenConnections()
         let app = Application(
             router: makeRouter(),
-            server: .http1(configuration: .init(idleTimeout: .seconds(options.idleTimeoutSeconds))),
+            server: .http1(configuration: .init(additionalChannelHandlers: [connections.handler()],
+                                                idleTimeout: .seconds(options.idleTimeoutSeconds))),
             configuration: .init(address: .hostname(options.host, port: options.port), serverName: "geoquery/\(GeoQuery.version)"),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
             logger: logger
@@ -69,6 +72,9 @@ public struct MirrorServer: Sendable {
         let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: stopOnSignals ? [.sigterm, .sigint] : [], logger: logger))
         await stop?.attach(group)
         try await group.run()
+        // Every request has been handled, but a long answer to a slow reader may still be on its
+        // way out: returning now (and the process exiting) would cut it short.
+        await connections.waitUntilClosed(atMost: .seconds(2 * options.idleTimeoutSeconds))
     }
 
     func makeRouter() -> Router<ServerContext> {
@@ -209,5 +215,62 @@ extension Request {
             }
         }
         return p
+    }
+}
+
+/// The server's open connections, so that a stopping server delivers the answers it is still
+/// sending. Hummingbird (2.28) closes a connection the moment it has queued the last part of an
+/// answer when it is told to stop, which drops what NIO has not yet written (a multi-megabyte
+/// answer to a slow reader arrived cut short); and its run returns once requests are handled.
+/// Each connection's ``Handler`` holds a close back until the writes before it are done, and
+/// ``waitUntilClosed(atMost:)`` lets the server's run end only when the connections have closed.
+final class OpenConnections: @unchecked Sendable {
+    private let lock = NSLock()
+    private var open = 0
+
+    /// A handler for one connection's pipeline (after HTTP decoding), counted while it is there.
+    func handler() -> Handler { Handler(self) }
+
+    func waitUntilClosed(atMost limit: Duration) async {
+        let deadline = ContinuousClock.now + limit
+        while lock.withLock({ open }) > 0 && ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    /// Runs on its connection's event loop only, so its own state needs no lock.
+    final class Handler: ChannelDuplexHandler, RemovableChannelHandler, @unchecked Sendable {
+        typealias InboundIn = Any
+        typealias OutboundIn = Any
+        private let owner: OpenConnections
+        private var writing = 0
+        private var heldClose: (mode: CloseMode, promise: EventLoopPromise<Void>?)?
+
+        init(_ owner: OpenConnections) { self.owner = owner }
+        func handlerAdded(context: ChannelHandlerContext) { owner.lock.withLock { owner.open += 1 } }
+        func handlerRemoved(context: ChannelHandlerContext) { owner.lock.withLock { owner.open -= 1 } }
+
+        func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+            let done = promise ?? context.eventLoop.makePromise()
+            writing += 1
+            done.futureResult.whenComplete { _ in
+                self.writing -= 1
+                if self.writing == 0, let held = self.heldClose {
+                    self.heldClose = nil
+                    context.close(mode: held.mode, promise: held.promise)
+                }
+            }
+            context.write(data, promise: done)
+        }
+
+        func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
+            // A write that fails (the client went away) completes too, so a held close always runs.
+            if mode == .all && writing > 0 && heldClose == nil {
+                heldClose = (mode, promise)
+                context.flush()
+            } else {
+                context.close(mode: mode, promise: promise)
+            }
+        }
     }
 }
