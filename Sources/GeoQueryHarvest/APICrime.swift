@@ -41,7 +41,7 @@ public struct APICrime: Codable, Sendable, Equatable {
 
     static func microDegrees(_ text: String) -> Int32? {
         guard let v = Double(text.trimmingCharacters(in: .whitespaces)), v.isFinite, abs(v) <= 180 else { return nil }
-        return Int32((v * 1e6).rounded())
+        return MicroDegrees.rounded(v)
     }
 
     /// Reads an API answer: a JSON array of crimes.

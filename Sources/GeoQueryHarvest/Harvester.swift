@@ -285,7 +285,7 @@ public struct Harvester: Sendable {
         func force(of c: APICrime, noLocationForce: String?) -> String? {
             if let f = noLocationForce { return f }
             if c.isBTP { return Force.btp }
-            if let p = c.pointE6 { return areas.force(at: Double(p.lat) / 1e6, Double(p.lng) / 1e6) ?? fallback }
+            if let p = c.pointE6 { return areas.force(at: MicroDegrees.degrees(p.lat), MicroDegrees.degrees(p.lng)) ?? fallback }
             return fallback
         }
         let states = [journal.state(job: job, month: month)] + journal.jobs(storedFor: month)

@@ -87,7 +87,7 @@ struct NationalModel: Sendable {
                 var renumber = [Int32](repeating: -1, count: real.points.count)
                 for (i, p) in real.points.enumerated() {
                     // BTP has no area: its points are stations anywhere.
-                    if slug != GeoQuery.Force.btp && areas.force(at: Double(p.latitude) / 1e6, Double(p.longitude) / 1e6) != slug {
+                    if slug != GeoQuery.Force.btp && areas.force(at: GeoQuery.MicroDegrees.degrees(p.latitude), GeoQuery.MicroDegrees.degrees(p.longitude)) != slug {
                         outside += 1
                         continue
                     }
@@ -238,7 +238,7 @@ extension NationalModel {
                     let lat = p.latitude + Int32((Double(north) / NationalModel.metresPerMicroDegree).rounded())
                     let lng = p.longitude + Int32((Double(east) / metrePerMicroLng).rounded())
                     guard !taken.contains(ArchivePattern.key(lat, lng)) else { continue }
-                    if slug != GeoQuery.Force.btp && areas.force(at: Double(lat) / 1e6, Double(lng) / 1e6) != slug { continue }
+                    if slug != GeoQuery.Force.btp && areas.force(at: GeoQuery.MicroDegrees.degrees(lat), GeoQuery.MicroDegrees.degrees(lng)) != slug { continue }
                     taken.insert(ArchivePattern.key(lat, lng))
                     latitude.append(lat); longitude.append(lng)
                     encode(i, lat, lng)
@@ -297,7 +297,7 @@ extension NationalModel {
             let lat = centre.latitude + Int32((north / metresPerMicroDegree).rounded())
             let lng = centre.longitude + Int32((east / (metresPerMicroDegree * toCosine)).rounded())
             let key = ArchivePattern.key(lat, lng)
-            guard !taken.contains(key), areas.force(at: Double(lat) / 1e6, Double(lng) / 1e6) == slug else { continue }
+            guard !taken.contains(key), areas.force(at: GeoQuery.MicroDegrees.degrees(lat), GeoQuery.MicroDegrees.degrees(lng)) == slug else { continue }
             taken.insert(key)
             let lsoa: (code: String, name: String)
             if let known = lsoas[p.lsoaCode] {
@@ -375,7 +375,7 @@ extension NationalModel {
     /// cos of a latitude in micro-degrees by its Taylor series (|x| < 1.1 rad here, error < 1e-8),
     /// not libm, so the output is the same bytes on every platform.
     static func cosine(_ microDegrees: Int32) -> Double {
-        let x = Double(microDegrees) / 1e6 * (Double.pi / 180)
+        let x = GeoQuery.MicroDegrees.degrees(microDegrees) * (Double.pi / 180)
         let x2 = x * x
         var term = 1.0, sum = 1.0
         for k in stride(from: 2, through: 20, by: 2) {

@@ -147,8 +147,8 @@ extension CrimeMirror {
     /// The map point nearest a place (index order) and its geodesic distance in metres, or nil
     /// for an empty mirror.
     public func nearestMapPoint(lat: Double, lng: Double) -> (index: Int, metres: Double)? {
-        guard let p = tree.nearest(latE6: Int32((lat * 1e6).rounded()), lngE6: Int32((lng * 1e6).rounded())) else { return nil }
-        return (p, Geodesic.wgs84.distance(lat1: lat, lng1: lng, lat2: Double(tree.lat[p]) / 1e6, lng2: Double(tree.lng[p]) / 1e6))
+        guard let p = tree.nearest(latE6: MicroDegrees.rounded(lat), lngE6: MicroDegrees.rounded(lng)) else { return nil }
+        return (p, Geodesic.wgs84.distance(lat1: lat, lng1: lng, lat2: MicroDegrees.degrees(tree.lat[p]), lng2: MicroDegrees.degrees(tree.lng[p])))
     }
 
     /// The map point with a `--map-points` id, or (for points without one) the mirror's index.

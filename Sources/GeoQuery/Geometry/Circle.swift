@@ -75,6 +75,6 @@ struct CircleArea: TreeArea {
         if d2 <= surelyInside { return true }
         if d2 > surelyOutside { return false }
         // Within millimetres of the edge: let PROJ's geodesic decide.
-        return geodesic.distance(lat1: centre.lat, lng1: centre.lng, lat2: Double(latE6) / 1e6, lng2: Double(lngE6) / 1e6) <= radius
+        return geodesic.distance(lat1: centre.lat, lng1: centre.lng, lat2: MicroDegrees.degrees(latE6), lng2: MicroDegrees.degrees(lngE6)) <= radius
     }
 }

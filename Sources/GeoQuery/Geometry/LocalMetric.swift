@@ -38,7 +38,7 @@ struct LocalMetric: Sendable {
         (ky0, ky1, ky2) = LocalMetric.quadratic(ky(c - h), ky(c), ky(c + h), h)
     }
 
-    init(latE6: Int32, lngE6: Int32) { self.init(lat: Double(latE6) / 1e6, lng: Double(lngE6) / 1e6) }
+    init(latE6: Int32, lngE6: Int32) { self.init(lat: MicroDegrees.degrees(latE6), lng: MicroDegrees.degrees(lngE6)) }
 
     private static func quadratic(_ lo: Double, _ mid: Double, _ hi: Double, _ h: Double) -> (Double, Double, Double) {
         (mid, (hi - lo) / (2 * h), (hi - 2 * mid + lo) / (h * h))

@@ -95,7 +95,7 @@ public final class PreparedPolygon {
     /// - Complexity: a GEOS point is created and destroyed per call (GEOS 3.11 has no
     ///   `GEOSPreparedContainsXY_r`), then an indexed test against the edges.
     public func contains(latitude: Double, longitude: Double) -> Bool {
-        contains(latE6: Int32((latitude * 1e6).rounded()), lngE6: Int32((longitude * 1e6).rounded()), lat: latitude, lng: longitude)
+        contains(latE6: MicroDegrees.rounded(latitude), lngE6: MicroDegrees.rounded(longitude), lat: latitude, lng: longitude)
     }
 
     @inline(__always)
@@ -125,11 +125,11 @@ final class PolygonArea: TreeArea {
         if c < box.minLat || a > box.maxLat || d < box.minLng || b > box.maxLng { return .outside }
         // A box reaching beyond the polygon's own box cannot be covered.
         if a < box.minLat || c > box.maxLat || b < box.minLng || d > box.maxLng { return .crosses }
-        return edges.classify(minX: Double(b) / 1e6, minY: Double(a) / 1e6, maxX: Double(d) / 1e6, maxY: Double(c) / 1e6)
+        return edges.classify(minX: MicroDegrees.degrees(b), minY: MicroDegrees.degrees(a), maxX: MicroDegrees.degrees(d), maxY: MicroDegrees.degrees(c))
     }
 
     func contains(latE6: Int32, lngE6: Int32) -> Bool {
-        let lat = Double(latE6) / 1e6, lng = Double(lngE6) / 1e6
+        let lat = MicroDegrees.degrees(latE6), lng = MicroDegrees.degrees(lngE6)
         if let answer = edges.contains(x: lng, y: lat) { return answer }
         deferredToGEOS += 1
         if geos == nil { geos = try? PreparedPolygon(polygon) }

@@ -132,11 +132,11 @@ struct QueryPlan {
                 centre = (Double(b.minLat + b.maxLat) / 2e6, Double(b.minLng + b.maxLng) / 2e6)
                 what = "inside this polygon"
             }
-            let lat = Int32((centre.lat * 1e6).rounded()), lng = Int32((centre.lng * 1e6).rounded())
+            let lat = MicroDegrees.rounded(centre.lat), lng = MicroDegrees.rounded(centre.lng)
             if let p = mirror.tree.nearest(latE6: lat, lngE6: lng) {
-                let d = Geodesic.wgs84.distance(lat1: centre.lat, lng1: centre.lng, lat2: Double(mirror.tree.lat[p]) / 1e6, lng2: Double(mirror.tree.lng[p]) / 1e6)
+                let d = Geodesic.wgs84.distance(lat1: centre.lat, lng1: centre.lng, lat2: MicroDegrees.degrees(mirror.tree.lat[p]), lng2: MicroDegrees.degrees(mirror.tree.lng[p]))
                 let name = mirror.pointName(p)
-                r.nearestMapPoint = .init(metres: d, name: name, latitude: Double(mirror.tree.lat[p]) / 1e6, longitude: Double(mirror.tree.lng[p]) / 1e6)
+                r.nearestMapPoint = .init(metres: d, name: name, latitude: MicroDegrees.degrees(mirror.tree.lat[p]), longitude: MicroDegrees.degrees(mirror.tree.lng[p]))
                 if d > 20_000 {
                     notes.append("No map point lies \(what); the nearest is \(Format.decimal(d / 1000, places: 1)) km away, so the place is outside the mirror's coverage: Police UK covers England, Wales and Northern Ireland (Scotland only through British Transport Police), and this mirror holds \(mirror.forces.count) force(s).")
                 } else {

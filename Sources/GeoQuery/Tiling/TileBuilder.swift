@@ -50,7 +50,7 @@ struct TileBuilder {
     /// Two halves whose counts split `total` in proportion to the tiles each will need.
     private func divide(_ items: [Item], cell: Cell, total: Int) -> ([Item], Cell, [Item], Cell)? {
         let lats = items.map(\.latE6), lngs = items.map(\.lngE6)
-        let latSpan = Double(lats.max()! - lats.min()!), lngSpan = Double(lngs.max()! - lngs.min()!) * cos(Double(lats[0]) / 1e6 * .pi / 180)
+        let latSpan = Double(lats.max()! - lats.min()!), lngSpan = Double(lngs.max()! - lngs.min()!) * cos(MicroDegrees.degrees(lats[0]) * .pi / 180)
         let tilesNeeded = max(2, (total + cap - 1) / cap)
         let target = Double(total) * Double((tilesNeeded + 1) / 2) / Double(tilesNeeded)
         for byLat in latSpan >= lngSpan ? [true, false] : [false, true] {
@@ -152,7 +152,7 @@ struct TileBuilder {
             warnings.append("map point \(lat),\(lng) (\(mirror.pointName(p.point))) holds \(total) crimes in \(month), more than \(total > limit ? "the limit of \(limit)" : "limit × margin (\(cap))"), and cannot be split: planned as a crimes-at-location request")
         }
         let url = "\(TilePlanner.base)crimes-at-location?date=\(month)&lat=\(lat)&lng=\(lng)"
-        tiles.append(TilePlan.Tile(kind: .location, ring: [.init(lat: Double(p.latE6) / 1e6, lng: Double(p.lngE6) / 1e6)],
+        tiles.append(TilePlan.Tile(kind: .location, ring: [.init(lat: MicroDegrees.degrees(p.latE6), lng: MicroDegrees.degrees(p.lngE6))],
                                    exact: Polygon(try exactTile(cell)), expected: total, mapPoints: items.count, url: url))
     }
 
@@ -237,7 +237,7 @@ struct TileBuilder {
     private func patch(_ ring: Geometry, add: Set<Int>, remove: Set<Int>) throws -> Polygon? {
         guard add.count + remove.count <= 128 else { return nil }
         func square(_ p: Int) -> Geometry {
-            let x = Double(mirror.tree.lng[p]) / 1e6, y = Double(mirror.tree.lat[p]) / 1e6
+            let x = MicroDegrees.degrees(mirror.tree.lng[p]), y = MicroDegrees.degrees(mirror.tree.lat[p])
             return context.rectangle(minX: x - 0.3e-6, minY: y - 0.3e-6, maxX: x + 0.3e-6, maxY: y + 0.3e-6)
         }
         var g = add.isEmpty ? ring : try context.union([ring] + add.map(square))
