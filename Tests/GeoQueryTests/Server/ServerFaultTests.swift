@@ -14,17 +14,8 @@ import Glibc
     }
 
     private static func rawBlocking(_ port: Int, _ bytes: [UInt8], waitForClose: Bool) throws -> String {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = try connectedSocket(port: port)
         defer { close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_port = in_port_t(UInt16(port).bigEndian)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        // Generous: with other tests computing catchments in this process, the pool may be busy a while.
-        var timeout = timeval(tv_sec: Int(120 * Sanitizer.slowdown), tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        let connected = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        guard connected == 0 else { throw GeoQueryError.invalidQuery("cannot connect to port \(port)") }
         _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
         var out: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)

@@ -82,3 +82,21 @@ final class LogLines: @unchecked Sendable {
     func append(_ line: String) { lock.lock(); stored.append(line); lock.unlock() }
     var lines: [String] { lock.lock(); defer { lock.unlock() }; return stored }
 }
+
+/// A TCP socket connected to 127.0.0.1:`port` (raw exchanges URLSession would not make), its
+/// receive timeout generous for a loaded machine; the caller closes it. `receiveBuffer` shrinks
+/// the socket's buffer before connecting (a slow reader).
+func connectedSocket(port: Int, receiveBuffer: Int32? = nil) throws -> Int32 {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    if var size = receiveBuffer { setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size)) }
+    // Generous: with other tests computing catchments in this process, the pool may be busy a while.
+    var timeout = timeval(tv_sec: Int(120 * Sanitizer.slowdown), tv_usec: 0)
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    var addr = sockaddr_in()
+    addr.sin_family = sa_family_t(AF_INET)
+    addr.sin_port = in_port_t(UInt16(port).bigEndian)
+    addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+    let connected = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+    guard connected == 0 else { close(fd); throw GeoQueryError.invalidQuery("cannot connect to port \(port)") }
+    return fd
+}
