@@ -59,7 +59,7 @@ public struct CSVScanner {
                 while p < n && bytes[p] != 0x2C && bytes[p] != 0x0A && bytes[p] != 0x0D { p += 1 }
             } else {
                 let start = p
-                while p < n && bytes[p] != 0x2C && bytes[p] != 0x0A && bytes[p] != 0x0D { p += 1 }
+                p = CSVScanner.fieldEnd(bytes, from: p)
                 fields.append(Field(start: start, end: p, escaped: false))
             }
             if p < n && bytes[p] == 0x2C { p += 1; continue }
@@ -69,6 +69,29 @@ public struct CSVScanner {
             position = p
             return true
         }
+    }
+
+    /// The first comma, LF or CR at or after `p` (or the end): eight bytes a step, since ingest
+    /// spends most of its scanning here (a Police UK row is ~230 bytes in 12 fields).
+    @inline(__always)
+    static func fieldEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        var p = start
+        let n = bytes.count
+        if let base = bytes.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+            // A byte of `w` equal to b gives a zero byte of `w ^ b·ones`; the lowest flagged byte
+            // of (x - ones) & ~x & highs is exactly the first zero byte.
+            @inline(__always) func zeros(_ x: UInt64) -> UInt64 { (x &- ones) & ~x & highs }
+            while p + 8 <= n {
+                let w = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: p, as: UInt64.self))
+                let hit = zeros(w ^ (0x2C &* ones)) | zeros(w ^ (0x0A &* ones)) | zeros(w ^ (0x0D &* ones))
+                if hit != 0 { return p + hit.trailingZeroBitCount / 8 }
+                p += 8
+            }
+        }
+        while p < n && bytes[p] != 0x2C && bytes[p] != 0x0A && bytes[p] != 0x0D { p += 1 }
+        return p
     }
 
     /// Calls `body` with the field's bytes, unescaped into `scratch` when it holds doubled quotes.

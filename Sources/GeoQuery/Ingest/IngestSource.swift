@@ -35,12 +35,7 @@ struct IngestSource: Sendable {
 
     private static func expand(file path: String) throws -> [IngestSource] {
         if path.lowercased().hasSuffix(".zip") { return try zipEntries(path) }
-        return [IngestSource(name: path) {
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw GeoQueryError.unreadableInput("cannot read \(path)")
-            }
-            return [UInt8](data)
-        }]
+        return [IngestSource(name: path) { try readFile(path) }]
     }
 
     /// The street and outcomes CSVs inside a data.police.uk archive; stop-and-search is skipped.
@@ -74,6 +69,32 @@ struct IngestSource: Sendable {
 }
 
 extension IngestSource {
+    /// A whole file's bytes, read straight into the array (through `Data` they were copied once
+    /// more, a national ingest's 4 GB of CSV faulted in twice).
+    static func readFile(_ path: String) throws -> [UInt8] {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw GeoQueryError.unreadableInput("cannot read \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw GeoQueryError.unreadableInput("cannot read \(path): \(String(cString: strerror(errno)))") }
+        var bytes = [UInt8](unsafeUninitializedCapacity: Int(st.st_size)) { buffer, filled in
+            filled = 0
+            while filled < buffer.count {
+                let n = read(fd, buffer.baseAddress! + filled, buffer.count - filled)
+                if n > 0 { filled += n } else if n < 0 && errno == EINTR { continue } else { break }
+            }
+        }
+        // A file that grew since fstat (or a pipe-like file with no size): read on to its end.
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+            if n > 0 { bytes += chunk[0..<n] } else if n < 0 && errno == EINTR { continue } else if n < 0 {
+                throw GeoQueryError.unreadableInput("cannot read \(path): \(String(cString: strerror(errno)))")
+            } else { break }
+        }
+        return bytes
+    }
+
     /// The most one zip entry may expand to: each CSV is read whole, and the largest monthly file
     /// data.police.uk publishes is tens of MB.
     static let maxZipEntryBytes = 2 << 30

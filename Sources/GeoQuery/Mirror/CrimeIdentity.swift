@@ -1,3 +1,5 @@
+import Foundation
+
 /// The rule that gives every crime its numeric `id` (the API's `id`): an integer below 2^53 that
 /// depends only on the crime's own (force, month) partition, so ingesting or restating other
 /// months or forces never changes it, and re-ingesting the same files gives the same ids.
@@ -79,26 +81,26 @@ enum CrimeIdentity {
     /// The rows whose natural id another row of the same partition also has, each with the id it
     /// gets instead, sorted by row. In each clash the row with the smallest content hash keeps the
     /// natural id; the others take the next free ids of the partition, in content-hash order.
-    /// - Parameter forEachRow: calls its argument with every row's (index, natural id, content
-    ///   hash), in snapshot order; called twice, so only one array of ids is ever held.
-    /// - Complexity: O(n log n) for the sort, then O(n) plus the clashes.
-    static func exceptions(rows: Int, forEachRow: ((Int, UInt64, UInt64) -> Void) -> Void) -> [(row: UInt32, id: UInt64)] {
+    /// - Parameters:
+    ///   - fill: writes every row's natural id at its index (it may use several threads).
+    ///   - forEachRow: calls its argument with the (index, natural id, content hash) of every row
+    ///     of the given partitions (it may skip the others), in snapshot order; asked only when
+    ///     some natural ids clash, for their partitions, which are a few of a mirror's thousands.
+    /// - Complexity: O(n log n) for the sort (two halves at once), then O(n) plus the clashes.
+    static func exceptions(rows: Int, naturals fill: (UnsafeMutableBufferPointer<UInt64>) -> Void,
+                           forEachRow: (_ partitions: Set<UInt64>, _ body: (Int, UInt64, UInt64) -> Void) -> Void) -> [(row: UInt32, id: UInt64)] {
         var naturals = [UInt64](repeating: 0, count: rows)
-        forEachRow { i, v, _ in naturals[i] = v }
-        naturals.sort()
-        var clashing = Set<UInt64>()
-        if naturals.count > 1 {
-            for k in 1..<naturals.count where naturals[k] == naturals[k - 1] { clashing.insert(naturals[k]) }
+        naturals.withUnsafeMutableBufferPointer { fill($0) }
+        let sorted = SortedHalves(sorting: consume naturals)
+        var clashing = Set<UInt64>(), previous: UInt64?
+        sorted.forEachMerged { v in
+            if v == previous { clashing.insert(v) }
+            previous = v
         }
         guard !clashing.isEmpty else { return [] }
         var groups: [UInt64: [(content: UInt64, row: Int)]] = [:]
-        forEachRow { i, v, content in
+        forEachRow(Set(clashing.map { $0 >> localBits })) { i, v, content in
             if clashing.contains(v) { groups[v, default: []].append((content, i)) }
-        }
-        func held(_ v: UInt64) -> Bool {
-            var lo = 0, hi = naturals.count
-            while lo < hi { let mid = (lo + hi) / 2; if naturals[mid] < v { lo = mid + 1 } else { hi = mid } }
-            return lo < naturals.count && naturals[lo] == v
         }
         var taken = Set<UInt64>(), out: [(row: UInt32, id: UInt64)] = []
         for v in groups.keys.sorted() {
@@ -107,7 +109,7 @@ enum CrimeIdentity {
             for m in members.dropFirst() {
                 repeat {
                     probe = (probe & ~localMask) | ((probe &+ 1) & localMask)
-                } while held(probe) || taken.contains(probe)
+                } while sorted.contains(probe) || taken.contains(probe)
                 taken.insert(probe)
                 out.append((UInt32(m.row), probe))
             }
@@ -117,26 +119,70 @@ enum CrimeIdentity {
 }
 
 extension CrimeIdentity {
-    /// Calls `body` with every row's (index, natural id, content hash): `rows` in snapshot order,
-    /// grouped by map point as `bucketStart` says (the no-location rows are the last bucket).
-    static func forEachRow(_ rows: [CrimeRow], bucketStart: [UInt32], table: CrimeTable, _ body: (Int, UInt64, UInt64) -> Void) {
-        func hashes(_ t: StringTable) -> [UInt64] {
-            (0..<t.count).map { t.utf8(Int32($0)).withUnsafeBufferPointer { hash($0) } }
+    /// The hashes a row's content hash is made of, per string, for one table's dictionaries.
+    struct RowHasher {
+        let forceCodes: [UInt64], category: [UInt64], location: [UInt64], lsoa: [UInt64], context: [UInt64], text: [UInt64]
+
+        init(_ table: CrimeTable) {
+            func hashes(_ t: StringTable) -> [UInt64] {
+                (0..<t.count).map { t.utf8(Int32($0)).withUnsafeBufferPointer { CrimeIdentity.hash($0) } }
+            }
+            forceCodes = (0..<table.forces.count).map { CrimeIdentity.forceCode(table.forces[Int32($0)]) }
+            category = hashes(table.categories); location = hashes(table.locations); lsoa = hashes(table.lsoaCodes)
+            context = hashes(table.contexts); text = hashes(table.textIDs)
         }
-        let forceCodes = (0..<table.forces.count).map { forceCode(table.forces[Int32($0)]) }
-        let category = hashes(table.categories), location = hashes(table.locations), lsoa = hashes(table.lsoaCodes)
-        let context = hashes(table.contexts), text = hashes(table.textIDs)
+
+        @inline(__always)
+        func partition(_ r: CrimeRow) -> UInt64 { CrimeIdentity.partition(forceCode: forceCodes[Int(r.force)], month: Int(r.month)) }
+
+        @inline(__always)
+        func content(_ r: CrimeRow, partition p: UInt64) -> UInt64 {
+            CrimeIdentity.content(partition: p, latE6: r.latE6, lngE6: r.lngE6, id: r.id, idText: r.id.kind == .text ? text[Int(r.id.w0)] : 0,
+                                  category: category[Int(r.category)], location: location[Int(r.location)],
+                                  lsoa: lsoa[Int(r.lsoaCode)], context: context[Int(r.context)])
+        }
+    }
+
+    /// Calls `body` with the (index, natural id, content hash) of every row in buckets `buckets`
+    /// whose partition is in `only` (every row when nil): `rows` in snapshot order, grouped by map
+    /// point as `bucketStart` says (the no-location rows are the last bucket).
+    ///
+    /// Identical rows share their partition, so leaving other partitions' rows out keeps every
+    /// identical row's occurrence count (as ``CrimeMirror`` does when it lists crimes).
+    static func forEachRow(_ rows: UnsafeBufferPointer<CrimeRow>, bucketStart: [UInt32], hasher: RowHasher, buckets: Range<Int>? = nil,
+                           only: Set<UInt64>? = nil, _ body: (Int, UInt64, UInt64) -> Void) {
         var counter = OccurrenceCounter()
-        for b in 0..<(bucketStart.count - 1) {
+        for b in buckets ?? 0..<(bucketStart.count - 1) {
             counter.reset()
             for i in Int(bucketStart[b])..<Int(bucketStart[b + 1]) {
                 let r = rows[i]
-                let p = partition(forceCode: forceCodes[Int(r.force)], month: Int(r.month))
-                let c = content(partition: p, latE6: r.latE6, lngE6: r.lngE6, id: r.id, idText: r.id.kind == .text ? text[Int(r.id.w0)] : 0,
-                                category: category[Int(r.category)], location: location[Int(r.location)],
-                                lsoa: lsoa[Int(r.lsoaCode)], context: context[Int(r.context)])
+                let p = hasher.partition(r)
+                if let only, !only.contains(p) { continue }
+                let c = hasher.content(r, partition: p)
                 body(i, natural(partition: p, content: c, occurrence: counter.next(c)), c)
             }
+        }
+    }
+
+    /// Every row's natural id at its index, the buckets split between all cores.
+    static func fillNaturals(_ naturals: UnsafeMutableBufferPointer<UInt64>, rows: UnsafeBufferPointer<CrimeRow>,
+                             bucketStart: [UInt32], hasher: RowHasher) {
+        let buckets = bucketStart.count - 1
+        let parts = max(1, min(ProcessInfo.processInfo.activeProcessorCount, buckets))
+        // Cut where the rows, not the buckets, divide evenly.
+        var cuts = [0]
+        for k in 1..<parts {
+            let target = UInt32(Int(bucketStart.last ?? 0) * k / parts)
+            var lo = cuts.last!, hi = buckets
+            while lo < hi { let mid = (lo + hi) / 2; if bucketStart[mid] < target { lo = mid + 1 } else { hi = mid } }
+            cuts.append(lo)
+        }
+        cuts.append(buckets)
+        // Each part writes only its own rows' slots.
+        nonisolated(unsafe) let (out, rows) = (naturals, rows)
+        let bounds = cuts
+        DispatchQueue.concurrentPerform(iterations: parts) { k in
+            forEachRow(rows, bucketStart: bucketStart, hasher: hasher, buckets: bounds[k]..<bounds[k + 1]) { i, v, _ in out[i] = v }
         }
     }
 }

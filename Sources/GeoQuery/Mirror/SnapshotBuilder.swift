@@ -30,20 +30,10 @@ struct SnapshotBuilder {
         var outcomes = effectiveOutcomes(rows)
 
         // Map points: every distinct coordinate with crimes, plus every listed point.
-        var pointOf: [Int64: Int32] = [:]
-        pointOf.reserveCapacity(rows.count / 4)
-        var lat: [Int32] = [], lng: [Int32] = []
-        func point(_ la: Int32, _ lo: Int32) -> Int32 {
-            let key = Int64(la) << 32 | Int64(UInt32(bitPattern: lo))
-            if let p = pointOf[key] { return p }
-            let p = Int32(lat.count)
-            pointOf[key] = p
-            lat.append(la); lng.append(lo)
-            return p
-        }
-        let rowPoint = rows.map { $0.hasLocation ? point($0.latE6, $0.lngE6) : -1 }
-        let listedPoint = table.listedPoints.map { point($0.latE6, $0.lngE6) }
-        pointOf = [:]
+        var numbering = CoordinateNumbering()
+        let rowPoint = rows.map { $0.hasLocation ? numbering.number(latE6: $0.latE6, lngE6: $0.lngE6) : -1 }
+        let listedPoint = table.listedPoints.map { numbering.number(latE6: $0.latE6, lngE6: $0.lngE6) }
+        let (lat, lng) = numbering.coordinates()
         let n = lat.count
 
         let layout = PackedHilbertRTree.build(latE6: lat, lngE6: lng)
@@ -93,35 +83,26 @@ struct SnapshotBuilder {
         }
         names = []
 
-        SnapshotBuilder.permute(&rows, &outcomes, &keys, by: &order)
-        order = []
-
-        // Per-point cells (crimes of a point are already grouped by key).
-        var pointCellStart: [UInt32] = [0], pointCells: [UInt64] = [], pointForceMask = [UInt64](repeating: 0, count: n)
-        pointCells.reserveCapacity(rows.count)
-        for r in 0..<n {
-            for i in Int(pointCrimeStart[r])..<Int(pointCrimeStart[r + 1]) {
-                if let last = pointCells.last, Int(pointCellStart[r]) < pointCells.count, last >> 32 == UInt64(keys[i]) {
-                    pointCells[pointCells.count - 1] += 1
-                } else {
-                    pointCells.append(CrimeCell.make(key: keys[i], count: 1))
-                }
-                pointForceMask[r] |= 1 << UInt64(rows[i].force)
-            }
-            pointCellStart.append(UInt32(pointCells.count))
-        }
-        var noLocationCells = keys[Int(pointCrimeStart[n])...].map { CrimeCell.make(key: $0, count: 1) }
-        CrimeCell.coalesce(&noLocationCells)
+        // The cell keys in crime order, gathered: `order` stays whole for moving the rows.
+        let orderedKeys = order.map { keys[Int($0)] }
         keys = []
-
-        // Node aggregates on the other core while this one lays out names and crime columns.
-        nonisolated(unsafe) var nodes: NodeAggregates? = nil
-        let group = DispatchGroup()
-        let (frozenCells, frozenStarts, frozenMasks) = (pointCells, pointCellStart, pointForceMask)
-        DispatchQueue.global().async(group: group) {
-            nodes = SnapshotBuilder.nodeAggregates(layout: layout, points: n, pointCells: frozenCells,
-                                                   pointCellStart: frozenStarts, pointForceMask: frozenMasks)
+        let crimeStart = pointCrimeStart
+        // Per-point cells, then the node aggregates, on the other core while this one moves the
+        // rows and works out the crimes' ids.
+        nonisolated(unsafe) var cells: PointCells? = nil, nodes: NodeAggregates? = nil
+        let cellsDone = DispatchGroup(), nodesDone = DispatchGroup()
+        cellsDone.enter()
+        DispatchQueue.global().async(group: nodesDone) {
+            let c = SnapshotBuilder.pointCells(keys: orderedKeys, pointCrimeStart: crimeStart, points: n)
+            cells = c
+            cellsDone.leave()
+            nodes = SnapshotBuilder.nodeAggregates(layout: layout, points: n, pointCells: c.cells,
+                                                   pointCellStart: c.start, pointForceMask: c.forceMask)
         }
+        SnapshotBuilder.permute(&rows, &outcomes, by: order)
+        order = []
+        cellsDone.wait()
+        let (pointCells, pointCellStart, pointForceMask, noLocationCells) = (cells!.cells, cells!.start, cells!.forceMask, cells!.noLocation)
 
         var image = SnapshotImage()
         image.mapPointCount = n
@@ -179,7 +160,7 @@ struct SnapshotBuilder {
         }
         image.add(.boundaryLonLatStart, lonLatStart)
         image.add(.boundaryLonLatWKB, lonLatWKB)
-        group.wait()
+        nodesDone.wait()
         let node = nodes!
         image.add(.nodeForceMask, node.forceMask)
         image.add(.nodeCellStart, node.cellStart)
@@ -199,29 +180,27 @@ struct SnapshotBuilder {
     /// The sections that make ids and look-ups cheap: clashing numeric ids (see ``CrimeIdentity``),
     /// hex Crime IDs' slots sorted by Crime ID, and listed map points sorted by their id.
     private func addIdentity(_ rows: [CrimeRow], pointCrimeStart: [UInt32], listedID: [Int64], to image: inout SnapshotImage) {
-        let clashes = CrimeIdentity.exceptions(rows: rows.count) { body in
-            CrimeIdentity.forEachRow(rows, bucketStart: pointCrimeStart, table: table, body)
+        let hasher = CrimeIdentity.RowHasher(table)
+        let clashes = rows.withUnsafeBufferPointer { rows in
+            CrimeIdentity.exceptions(rows: rows.count, naturals: { CrimeIdentity.fillNaturals($0, rows: rows, bucketStart: pointCrimeStart, hasher: hasher) },
+                                     forEachRow: { only, body in CrimeIdentity.forEachRow(rows, bucketStart: pointCrimeStart, hasher: hasher, only: only, body) })
         }
         image.add(.crimeIDExceptionRow, clashes.map(\.row))
         image.add(.crimeIDExceptionValue, clashes.map(\.id))
         // Slots count every row with an id (as the id-words section does); only hex ids are indexed.
-        var keyed: [(w0: UInt64, slot: UInt32, row: UInt32)] = []
+        var keyed: [IndexedCrimeID] = []
         var slot: UInt32 = 0
         for (i, r) in rows.enumerated() where r.id.kind != .none {
-            if r.id.kind == .hex { keyed.append((r.id.w0, slot, UInt32(i))) }
+            if r.id.kind == .hex { keyed.append(IndexedCrimeID(w0: r.id.w0, slot: slot, row: UInt32(i))) }
             slot += 1
         }
-        keyed.sort { a, b in
-            if a.w0 != b.w0 { return a.w0 < b.w0 }
-            let x = rows[Int(a.row)].id, y = rows[Int(b.row)].id
-            return (x.w1, x.w2, x.w3, a.slot) < (y.w1, y.w2, y.w3, b.slot)
-        }
+        let sorted = SortedHalves(sorting: consume keyed)
         let width = PackedIntegers.slotWidth(slots: Int(slot), formatVersion: image.formatVersion)
         // Laid out now, so the 16-byte keys are freed before the file is written.
         var order: [UInt8] = []
-        order.reserveCapacity(keyed.count * width)
-        PackedIntegers.pack(count: keyed.count, width: width, { keyed[$0].slot }) { order += $0 }
-        keyed = []
+        order.reserveCapacity(sorted.elements.count * width)
+        var slots = IndexedCrimeID.Slots(sorted, rows: rows)
+        PackedIntegers.pack(count: sorted.elements.count, width: width, { _ in slots.next()! }) { order += $0 }
         image.add(.crimeIDOrder, order)
         let listed = listedID.indices.filter { listedID[$0] >= 0 }.sorted { (listedID[$0], $0) < (listedID[$1], $1) }
         image.add(.pointsByListedID, listed.map { UInt32($0) })
@@ -237,20 +216,22 @@ struct SnapshotBuilder {
     }
 
     /// Moves what was at position `order[j]` of each array to position `j`, cycle by cycle, so no second
-    /// copy of the rows is made. Leaves `order` spent.
-    static func permute(_ rows: inout [CrimeRow], _ outcomes: inout [(outcome: UInt8, month: Int32)], _ keys: inout [UInt32], by order: inout [Int32]) {
+    /// copy of the rows is made. `order` is only read (a bitmap marks the positions done), so
+    /// another thread may read it meanwhile.
+    static func permute(_ rows: inout [CrimeRow], _ outcomes: inout [(outcome: UInt8, month: Int32)], by order: [Int32]) {
+        var done = [UInt64](repeating: 0, count: (order.count + 63) / 64)
         rows.withUnsafeMutableBufferPointer { rows in
             outcomes.withUnsafeMutableBufferPointer { outcomes in
-                keys.withUnsafeMutableBufferPointer { keys in
-                    order.withUnsafeMutableBufferPointer { order in
-                        for j in 0..<order.count where order[j] >= 0 {
-                            let (r0, o0, k0) = (rows[j], outcomes[j], keys[j])
+                order.withUnsafeBufferPointer { order in
+                    done.withUnsafeMutableBufferPointer { done in
+                        for j in 0..<order.count where done[j >> 6] >> UInt64(j & 63) & 1 == 0 {
+                            let (r0, o0) = (rows[j], outcomes[j])
                             var k = j
                             while true {
                                 let from = Int(order[k])
-                                order[k] = -1
-                                if from == j { rows[k] = r0; outcomes[k] = o0; keys[k] = k0; break }
-                                rows[k] = rows[from]; outcomes[k] = outcomes[from]; keys[k] = keys[from]
+                                done[k >> 6] |= 1 << UInt64(k & 63)
+                                if from == j { rows[k] = r0; outcomes[k] = o0; break }
+                                rows[k] = rows[from]; outcomes[k] = outcomes[from]
                                 k = from
                             }
                         }
@@ -258,6 +239,31 @@ struct SnapshotBuilder {
                 }
             }
         }
+    }
+
+    /// Each map point's cells (its crimes' keys, counted), its forces, and the no-location cells.
+    struct PointCells: Sendable {
+        var start: [UInt32], cells: [UInt64], forceMask: [UInt64], noLocation: [UInt64]
+    }
+
+    /// - Parameter keys: the crimes' cell keys in crime order (grouped by point, sorted within each).
+    static func pointCells(keys: [UInt32], pointCrimeStart: [UInt32], points n: Int) -> PointCells {
+        var start: [UInt32] = [0], cells: [UInt64] = [], forceMask = [UInt64](repeating: 0, count: n)
+        cells.reserveCapacity(keys.count)
+        for r in 0..<n {
+            for i in Int(pointCrimeStart[r])..<Int(pointCrimeStart[r + 1]) {
+                if let last = cells.last, Int(start[r]) < cells.count, last >> 32 == UInt64(keys[i]) {
+                    cells[cells.count - 1] += 1
+                } else {
+                    cells.append(CrimeCell.make(key: keys[i], count: 1))
+                }
+                forceMask[r] |= 1 << UInt64(CrimeCell.force(cells[cells.count - 1]))
+            }
+            start.append(UInt32(cells.count))
+        }
+        var noLocation = keys[Int(pointCrimeStart[n])...].map { CrimeCell.make(key: $0, count: 1) }
+        CrimeCell.coalesce(&noLocation)
+        return PointCells(start: start, cells: cells, forceMask: forceMask, noLocation: noLocation)
     }
 
     struct NodeAggregates: Sendable {
@@ -343,5 +349,89 @@ struct SnapshotBuilder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return Array((try? encoder.encode(meta)) ?? Data())
+    }
+}
+
+/// Distinct coordinates numbered in first-seen order: open addressing with linear probing over
+/// packed (latitude, longitude) keys. A `Dictionary` here cost ~4 s of a national ingest's build
+/// (18M look-ups through Swift's seeded hasher); this is a multiply and a shift.
+struct CoordinateNumbering {
+    private var keys = [UInt64](repeating: 0, count: 1 << 16)
+    private var numbers = [Int32](repeating: -1, count: 1 << 16)
+    private var lat: [Int32] = [], lng: [Int32] = []
+    private var shift = 64 - 16
+
+    /// The number of the point at these coordinates, a new one if they are new.
+    mutating func number(latE6: Int32, lngE6: Int32) -> Int32 {
+        let key = UInt64(UInt32(bitPattern: latE6)) << 32 | UInt64(UInt32(bitPattern: lngE6))
+        let mask = keys.count - 1
+        var i = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> UInt64(shift))
+        while numbers[i] >= 0 {
+            if keys[i] == key { return numbers[i] }
+            i = (i + 1) & mask
+        }
+        let p = Int32(lat.count)
+        keys[i] = key; numbers[i] = p
+        lat.append(latE6); lng.append(lngE6)
+        if lat.count * 2 > keys.count { grow() }
+        return p
+    }
+
+    /// Each point's coordinates, by number.
+    func coordinates() -> (lat: [Int32], lng: [Int32]) { (lat, lng) }
+
+    private mutating func grow() {
+        shift -= 1
+        keys = [UInt64](repeating: 0, count: keys.count * 2)
+        numbers = [Int32](repeating: -1, count: keys.count)
+        let mask = keys.count - 1
+        for p in lat.indices {
+            let key = UInt64(UInt32(bitPattern: lat[p])) << 32 | UInt64(UInt32(bitPattern: lng[p]))
+            var i = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> UInt64(shift))
+            while numbers[i] >= 0 { i = (i + 1) & mask }
+            keys[i] = key; numbers[i] = Int32(p)
+        }
+    }
+}
+
+/// A hex Crime ID's first word, its slot (its place among the rows with an id) and its row, for
+/// the Crime ID index: sorted by (first word, slot), and the rare ids sharing a first word put in
+/// full-id order as they are read back (``Slots``), so the sort compares two integers, not rows.
+struct IndexedCrimeID: Comparable, Sendable {
+    var w0: UInt64, slot: UInt32, row: UInt32
+
+    static func < (a: IndexedCrimeID, b: IndexedCrimeID) -> Bool { (a.w0, a.slot) < (b.w0, b.slot) }
+
+    /// The slots in index order: by full Crime ID, then slot.
+    struct Slots: IteratorProtocol {
+        private var merged: SortedHalves<IndexedCrimeID>.Merged
+        private let rows: [CrimeRow]
+        private var run: [IndexedCrimeID] = [], next_ = 0, ahead: IndexedCrimeID?
+
+        init(_ sorted: SortedHalves<IndexedCrimeID>, rows: [CrimeRow]) {
+            merged = .init(sorted)
+            self.rows = rows
+        }
+
+        mutating func next() -> UInt32? {
+            if next_ < run.count { next_ += 1; return run[next_ - 1].slot }
+            guard let first = ahead ?? merged.next() else { return nil }
+            ahead = nil
+            run.removeAll(keepingCapacity: true)
+            run.append(first)
+            while let x = merged.next() {
+                if x.w0 != first.w0 { ahead = x; break }
+                run.append(x)
+            }
+            if run.count > 1 {
+                let rows = self.rows
+                run.sort { a, b in
+                    let x = rows[Int(a.row)].id, y = rows[Int(b.row)].id
+                    return (x.w1, x.w2, x.w3, a.slot) < (y.w1, y.w2, y.w3, b.slot)
+                }
+            }
+            next_ = 1
+            return run[0].slot
+        }
     }
 }

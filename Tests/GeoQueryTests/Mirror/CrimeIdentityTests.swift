@@ -78,9 +78,12 @@ import Testing
         // top of the partition and wraps to its bottom.
         let naturals: [UInt64] = [p | 7, p | 8, p | 7, p | CrimeIdentity.localMask, p | CrimeIdentity.localMask]
         let contents: [UInt64] = [20, 1, 10, 3, 4]
-        let clashes = CrimeIdentity.exceptions(rows: naturals.count) { body in
+        let clashes = CrimeIdentity.exceptions(rows: naturals.count, naturals: { out in
+            for i in naturals.indices { out[i] = naturals[i] }
+        }, forEachRow: { partitions, body in
+            #expect(partitions == [5])
             for i in naturals.indices { body(i, naturals[i], contents[i]) }
-        }
+        })
         #expect(clashes.map(\.row) == [0, 4])
         #expect(clashes.map(\.id) == [p | 9, p | 0])
     }

@@ -1,0 +1,67 @@
+import Foundation
+import Testing
+@testable import GeoQuery
+
+/// The snapshot build's faster parts, each against the plain computation it replaced.
+@Suite struct SnapshotBuildPartsTests {
+    @Test(arguments: [0, 1, 2, 3, 17, 1_000, 4_097])
+    func sortedHalvesMergeToTheSortedArray(count: Int) {
+        var rng = SplitMix64(seed: UInt64(count))
+        let values = (0..<count).map { _ in UInt64(rng.below(count / 2 + 1)) }  // with duplicates
+        let halves = SortedHalves(sorting: values)
+        var merged: [UInt64] = []
+        halves.forEachMerged { merged.append($0) }
+        let same = merged == values.sorted()
+        #expect(same)
+        let held = Set(values)
+        for v in 0...UInt64(count / 2 + 2) { #expect(halves.contains(v) == held.contains(v)) }
+        // The closure form agrees, descending.
+        let down = SortedHalves(sorting: values, by: >)
+        var mergedDown: [UInt64] = []
+        down.forEachMerged { mergedDown.append($0) }
+        let sameDown = mergedDown == values.sorted(by: >)
+        #expect(sameDown)
+    }
+
+    /// Coordinates are numbered in first-seen order, as the dictionary did, across the table's growth.
+    @Test func coordinateNumberingMatchesADictionary() {
+        var rng = SplitMix64(seed: 43)
+        var numbering = CoordinateNumbering(), reference: [Int64: Int32] = [:]
+        var order: [(Int32, Int32)] = []
+        let extremes: [Int32] = [Int32.min + 1, -1, 0, 1, Int32.max]
+        for _ in 0..<200_000 {
+            let la = rng.chance(100) ? extremes[rng.below(extremes.count)] : Int32(rng.below(400)) - 200
+            let lo = rng.chance(100) ? extremes[rng.below(extremes.count)] : Int32(rng.below(400)) - 200
+            let key = Int64(la) << 32 | Int64(UInt32(bitPattern: lo))
+            let expected = reference[key] ?? Int32(reference.count)
+            if reference[key] == nil { order.append((la, lo)) }
+            reference[key] = expected
+            #expect(numbering.number(latE6: la, lngE6: lo) == expected)
+        }
+        let (lat, lng) = numbering.coordinates()
+        #expect(lat == order.map(\.0))
+        #expect(lng == order.map(\.1))
+    }
+
+    /// The Crime ID index's order: ids that share their first word (rare in real data, so made
+    /// here) come out by their full id, then slot, as the single full-id sort gave.
+    @Test func crimeIDSlotsFollowTheFullId() {
+        var rng = SplitMix64(seed: 44)
+        var rows: [CrimeRow] = []
+        for _ in 0..<5_000 {
+            var r = CrimeRow()
+            r.id = CrimeID(kind: .hex, w0: UInt64(rng.below(300)), w1: UInt64(rng.below(3)), w2: UInt64(rng.below(2)), w3: UInt64(rng.below(2)))
+            rows.append(r)
+        }
+        let keyed = rows.indices.map { IndexedCrimeID(w0: rows[$0].id.w0, slot: UInt32($0), row: UInt32($0)) }
+        let expected = keyed.sorted { a, b in
+            let x = rows[Int(a.row)].id, y = rows[Int(b.row)].id
+            return (x.w0, x.w1, x.w2, x.w3, a.slot) < (y.w0, y.w1, y.w2, y.w3, b.slot)
+        }.map(\.slot)
+        var slots = IndexedCrimeID.Slots(SortedHalves(sorting: keyed), rows: rows)
+        var got: [UInt32] = []
+        while let s = slots.next() { got.append(s) }
+        let same = got == expected
+        #expect(same)
+    }
+}
