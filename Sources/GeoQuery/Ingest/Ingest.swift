@@ -111,7 +111,7 @@ public enum Ingest {
         var table: CrimeTable
         var clip = loaded.boundaries
         if let existing = try mirror.openIfPresent() {
-            table = try existing.crimeTable()
+            table = try existing.crimeTable(extraRows: fresh.rows.count, extraEvents: fresh.events.count)
             if boundaries.isEmpty { clip = try existing.boundaries() }
             let held = table.streetPartitions.union(table.outcomePartitions)
             let incoming = fresh.streetPartitions.union(fresh.outcomePartitions)

@@ -118,7 +118,10 @@ final class Snapshot: @unchecked Sendable {
     }
 
     /// Rebuilds the full ``CrimeTable`` (for re-ingest), so nothing already held is lost.
-    func crimeTable() throws -> CrimeTable {
+    /// - Parameters: extraRows, extraEvents: room to leave for the rows and events about to be
+    ///   merged in, so the merge does not copy the decoded rows into a bigger array (at 24× the
+    ///   real archive a second 1.3 GB of them, for a re-ingest of one force-month).
+    func crimeTable(extraRows: Int = 0, extraEvents: Int = 0) throws -> CrimeTable {
         try verifyRows()
         var t = CrimeTable()
         t.forces = strings(.forces).table()
@@ -134,7 +137,7 @@ final class Snapshot: @unchecked Sendable {
         let lat = array(.pointLat, as: Int32.self), lng = array(.pointLng, as: Int32.self)
         let columns = try StoredCrimeColumns(self)
         let points = lat.count
-        t.rows.reserveCapacity(columns.count)
+        t.rows.reserveCapacity(columns.count + extraRows)
         for p in 0...points {
             for i in Int(start[p])..<Int(start[p + 1]) {
                 var r = columns.crime(i).row
@@ -145,6 +148,7 @@ final class Snapshot: @unchecked Sendable {
         let em = array(.eventMonth, as: Int32.self), ef = array(.eventForce, as: UInt8.self)
         let eo = array(.eventOutcome, as: UInt8.self), ek = array(.eventIDKind, as: UInt8.self)
         let ew = array(.eventIDWords, as: UInt64.self)
+        t.events.reserveCapacity(em.count + extraEvents)
         for i in 0..<em.count {
             let id = CrimeID(kind: CrimeID.Kind(rawValue: ek[i]) ?? .none, w0: ew[4 * i], w1: ew[4 * i + 1], w2: ew[4 * i + 2], w3: ew[4 * i + 3])
             t.events.append(OutcomeEvent(id: id, month: em[i], force: ef[i], outcome: eo[i]))
