@@ -225,6 +225,23 @@ struct StoredCrimeColumns {
         Int(views[column.rawValue][i])
     }
 
+    /// Every crime in row order, decoded as ``crime(_:)`` decodes it, with the id slots counted on
+    /// the way rather than found per row (which scans up to a rank block's 63 rows each): the
+    /// re-ingest decodes a whole mirror this way.
+    func forEachCrime(_ body: (Int, StoredCrime) -> Void) {
+        var slot = 0
+        let columns = CrimeColumn.allCases
+        for i in 0..<count {
+            var c = StoredCrime(row: CrimeRow(), outcome: 0, outcomeMonth: 0)
+            for (k, column) in columns.enumerated() { column.set(views[k][i], in: &c) }
+            if c.row.id.kind != .none || idRank == nil {
+                (c.row.id.w0, c.row.id.w1, c.row.id.w2, c.row.id.w3) = idWords(slot: slot)
+                slot += 1
+            }
+            body(i, c)
+        }
+    }
+
     /// Crime `i`, every column decoded (coordinates are left as "no location": they are its point's).
     func crime(_ i: Int) -> StoredCrime {
         var c = StoredCrime(row: CrimeRow(), outcome: 0, outcomeMonth: 0)

@@ -138,12 +138,13 @@ final class Snapshot: @unchecked Sendable {
         let columns = try StoredCrimeColumns(self)
         let points = lat.count
         t.rows.reserveCapacity(columns.count + extraRows)
-        for p in 0...points {
-            for i in Int(start[p])..<Int(start[p + 1]) {
-                var r = columns.crime(i).row
-                if p < points { r.latE6 = lat[p]; r.lngE6 = lng[p] }
-                t.rows.append(r)
-            }
+        // Rows are stored point by point, the no-location rows last.
+        var p = 0
+        columns.forEachCrime { i, c in
+            while p < points && i >= Int(start[p + 1]) { p += 1 }
+            var r = c.row
+            if p < points { r.latE6 = lat[p]; r.lngE6 = lng[p] }
+            t.rows.append(r)
         }
         let em = array(.eventMonth, as: Int32.self), ef = array(.eventForce, as: UInt8.self)
         let eo = array(.eventOutcome, as: UInt8.self), ek = array(.eventIDKind, as: UInt8.self)
