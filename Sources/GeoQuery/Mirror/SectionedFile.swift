@@ -55,11 +55,13 @@ struct SectionedFile {
         for i in 0..<count {
             let b = 16 + i * 32
             let id = UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: b, as: UInt32.self))
-            let off = Int(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: b + 8, as: UInt64.self)))
-            let len = Int(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: b + 16, as: UInt64.self)))
+            // A damaged table may hold any 64-bit value: compared unsigned, so no conversion or sum traps.
+            let off = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: b + 8, as: UInt64.self))
+            let len = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: b + 16, as: UInt64.self))
             let sum = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: b + 24, as: UInt64.self))
-            guard off % 16 == 0, off >= headerSize, len >= 0, off + len <= raw.count else { throw corrupt }
-            table[id] = (off, len, sum)
+            let size = UInt64(raw.count)
+            guard off % 16 == 0, off >= UInt64(headerSize), off <= size, len <= size - off else { throw corrupt }
+            table[id] = (Int(off), Int(len), sum)
         }
         return table
     }

@@ -160,6 +160,29 @@ import ZIPFoundation
         let long = try QueryInput(jsonLine: #"{"lat":51.517450020863116091802661,"lng":-0.099669100609672,"radius":"1mi"}"#)
         #expect(long.lat == strtod("51.517450020863116091802661", nil))
     }
+
+    /// A section table whose offset or length is past `Int`'s range (or whose sum overflows), with
+    /// a header checksum that matches: refused as damaged, where converting it to `Int` trapped.
+    @Test func sectionTableEntryPastIntRangeIsRefused() throws {
+        let file = PostcodeTable.file
+        let body: [UInt8] = Array(repeating: 7, count: 40)
+        var intact: [UInt8] = []
+        file.write([(id: 1, bytes: { f in body.withUnsafeBytes { f($0) } })], to: { intact += $0; return true })
+        let path = "damaged.geoquery"
+        let corrupt = GeoQueryError.mirrorCorrupt("\(path) is not a valid geoquery postcode table (damaged or truncated): \(file.rebuild)")
+        #expect(try intact.withUnsafeBytes { try file.sections($0, path: path)[1]?.length } == 40)
+        // The one entry's offset (at 24) and length (at 32), then the header checksum (at 48).
+        for (offset, length) in [(UInt64(1) << 63, UInt64(40)), (UInt64(48), UInt64.max), (UInt64(64), UInt64(Int.max))] {
+            var damaged = intact
+            damaged.withUnsafeMutableBytes { raw in
+                raw.storeBytes(of: offset.littleEndian, toByteOffset: 24, as: UInt64.self)
+                raw.storeBytes(of: length.littleEndian, toByteOffset: 32, as: UInt64.self)
+                let sum = SnapshotFormat.checksum(UnsafeRawBufferPointer(rebasing: raw[0..<48]))
+                raw.storeBytes(of: sum.littleEndian, toByteOffset: 48, as: UInt64.self)
+            }
+            #expect(throws: corrupt) { try damaged.withUnsafeBytes { try file.sections($0, path: path) } }
+        }
+    }
 }
 
 /// An ingest's result handed from its thread; `done` orders the write before the read.
