@@ -33,6 +33,16 @@ struct IngestCommand: ParsableCommand {
         if paths.isEmpty && mapPoints.isEmpty && boundaries.isEmpty && postcodes.isEmpty {
             throw ValidationError("give at least one CSV, folder or zip archive (or --boundaries FILE, or --postcodes FILE) to ingest")
         }
+        // --boundaries takes every path up to the next option, so crime files written after it
+        // would be read as boundary files; say so rather than fail on reading them.
+        for path in boundaries {
+            var isDir: ObjCBool = false
+            let folder = FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && isDir.boolValue
+            let lower = path.lowercased()
+            if folder || lower.hasSuffix(".csv") || lower.hasSuffix(".zip") {
+                throw ValidationError("--boundaries \(path) is \(folder ? "a folder" : "a crime file, not GeoJSON"): --boundaries takes every path up to the next option, so give the crime files first (geoquery ingest --mirror DIR FILES... --boundaries FILE)")
+            }
+        }
         for dir in projGrids {
             var isDir: ObjCBool = false
             guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {

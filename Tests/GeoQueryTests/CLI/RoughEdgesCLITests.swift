@@ -49,6 +49,19 @@ import Testing
         #expect(again.status == 0 && !again.stderr.contains("created a new mirror folder"))
     }
 
+    /// `--boundaries` takes paths up to the next option: crime inputs written after it are named, not read as GeoJSON.
+    @Test func crimeInputsAfterBoundariesAreNamed() throws {
+        let dir = TestData.temporaryDirectory("boundaries-order") + "/m"
+        let forces = TestData.forceBoundaries
+        let csv = TestData.archive + "/2019-01/2019-01-city-of-london-street.csv"
+        for input in [TestData.archive + "/2019-01", csv] {
+            let what = input == csv ? "a crime file, not GeoJSON" : "a folder"
+            try bad.expectError(["ingest", "--mirror", dir, "--boundaries", forces, input],
+                                "--boundaries \(input) is \(what): --boundaries takes every path up to the next option, so give the crime files first (geoquery ingest --mirror DIR FILES... --boundaries FILE)", status: 2)
+        }
+        #expect(!FileManager.default.fileExists(atPath: dir))
+    }
+
     // MARK: 2. did you mean …?
 
     @Test func bareRadiusOverTheCapSuggestsMetres() throws {
