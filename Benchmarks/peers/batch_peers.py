@@ -5,37 +5,19 @@ figure on a shared machine). Also checks its totals against the peers' results f
 
 Usage: python3 batch_peers.py GEOQUERY MIRROR [--fields total,by_category] [--jobs 1]
 """
-import json, os, resource, subprocess, sys, time
-from common import HERE, RESULTS
+import json, os, sys
+from common import HERE, RESULTS, batch_per_line
 
 geoquery, mirror, options = sys.argv[1], sys.argv[2], sys.argv[3:]
 
-
-def timed(text):
-    """Best wall and best CPU (user + system) seconds of three runs, and the output lines."""
-    wall = cpu = None
-    for _ in range(3):
-        r0 = resource.getrusage(resource.RUSAGE_CHILDREN); t = time.perf_counter()
-        out = subprocess.run([geoquery, "batch", "--mirror", mirror] + options, input=text.encode(),
-                             stdout=subprocess.PIPE, check=True).stdout
-        e = time.perf_counter() - t; r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
-        c = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
-        wall = e if wall is None or e < wall else wall
-        cpu = c if cpu is None or c < cpu else cpu
-    return wall, cpu, out.decode().splitlines()
-
-
 for name, peer in [("queries.jsonl", "results-shapely.jsonl"), ("areas.jsonl", "results-shapely-areas.jsonl")]:
     lines = open(os.path.join(HERE, name)).read().splitlines()
-    full, full_cpu, out = timed("\n".join(lines * 3) + "\n")
-    one, one_cpu, _ = timed(lines[0] + "\n")
-    per_line = (full - one) / (3 * len(lines) - 1) * 1e6
-    per_line_cpu = (full_cpu - one_cpu) / (3 * len(lines) - 1) * 1e6
-    errors = sum('"error"' in l for l in out)
+    m = batch_per_line(geoquery, mirror, options, lines)
+    out = m["out"]
     check = ""
     if os.path.exists(os.path.join(RESULTS, peer)):
         theirs = [json.loads(l)["total"] for l in open(os.path.join(RESULTS, peer))]
         ours = [json.loads(l).get("total") for l in out[:len(lines)]]
         check = f"; totals equal to {peer}: {sum(a == b for a, b in zip(ours, theirs))}/{len(theirs)}"
-    print(f"geoquery batch {' '.join(options)} on {name}: {len(lines)} lines x3, mean per line {per_line:.1f}us wall, {per_line_cpu:.1f}us CPU "
-          f"(x3 batch {full:.3f}s, one line {one:.3f}s, {errors} error lines{check})", flush=True)
+    print(f"geoquery batch {' '.join(options)} on {name}: {len(lines)} lines x3, mean per line {m['wall_us']:.1f}us wall, {m['cpu_us']:.1f}us CPU "
+          f"(x3 batch {m['full_s']:.3f}s, one line {m['one_s']:.3f}s, {m['errors']} error lines{check})", flush=True)

@@ -1,5 +1,5 @@
 """Shared helpers for the peer benchmarks: CSV loading, queries, stats."""
-import csv, glob, json, math, os, statistics
+import csv, glob, json, math, os, resource, statistics, subprocess, time
 
 # ../shared/data beside the checkout (Benchmarks/peers is three levels below it).
 DATA = os.environ.get("CRIME_DATA", os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "shared", "data", "crime-archive"))
@@ -87,3 +87,27 @@ def summarize(engine, times_s, build_s, extra=""):
             f"p99={p(0.99):.0f}us mean={statistics.fmean(us):.0f}us build={build_s:.2f}s {extra}")
     print(line, flush=True)
     return line
+
+
+def batch_per_line(geoquery, mirror, options, lines):
+    """geoquery batch's mean per line, as issue 10 measures it: `lines` three times minus a one-line
+    batch, divided by the lines between them (process start and mirror opening cancel out), each
+    the best of three runs, in wall time and in CPU time (user + system of the child). Returns
+    {"wall_us", "cpu_us", "full_s", "one_s", "errors", "out"} (out: the x3 batch's output lines)."""
+    def best_of_three(text):
+        wall = cpu = None
+        for _ in range(3):
+            r0 = resource.getrusage(resource.RUSAGE_CHILDREN); t = time.perf_counter()
+            out = subprocess.run([geoquery, "batch", "--mirror", mirror] + options, input=text.encode(),
+                                 stdout=subprocess.PIPE, check=True).stdout
+            e = time.perf_counter() - t; r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+            c = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
+            wall = e if wall is None or e < wall else wall
+            cpu = c if cpu is None or c < cpu else cpu
+        return wall, cpu, out.decode().splitlines()
+
+    full, full_cpu, out = best_of_three("\n".join(lines * 3) + "\n")
+    one, one_cpu, _ = best_of_three(lines[0] + "\n")
+    n = 3 * len(lines) - 1
+    return {"wall_us": (full - one) / n * 1e6, "cpu_us": (full_cpu - one_cpu) / n * 1e6, "full_s": full, "one_s": one,
+            "errors": sum('"error"' in l for l in out), "out": out}

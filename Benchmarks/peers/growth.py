@@ -5,7 +5,7 @@ For 1x (the real archive in ../shared/data), 4x (the first six months of the nat
 force boundaries: ingest wall and CPU time and peak memory (/usr/bin/time), crimes and map points
 (`geoquery info`), snapshot size, the time to open the mirror (a whole `geoquery query` process
 asking a 10 m circle, best of 3), and geoquery batch's mean cost per line on the peer sets,
-measured as batch_peers.py does ((the set x3 - one line) / lines between, best of 3, wall and CPU):
+measured as batch_peers.py does (common.batch_per_line: (the set x3 - one line) / lines between, best of 3, wall and CPU):
 - "same months": the 2,000 radius lines (queries.jsonl) and the 1,009 real areas (areas.jsonl)
   with their months drawn again (seeded) from 2020-01..2020-06, which every mirror holds, so the
   same questions go to every mirror;
@@ -15,8 +15,8 @@ Usage: python3 growth.py GEOQUERY WORKDIR [SCALE...]   (SCALE: 1 4 24 120; defau
 WORKDIR holds the generated archives (made when missing: 20 GB for 120x), the mirrors and
 growth.json. Prints one markdown row per mirror and a line per batch measurement.
 """
-import json, os, random, resource, shutil, subprocess, sys, time
-from common import DATA, HERE
+import json, os, random, shutil, subprocess, sys, time
+from common import DATA, HERE, batch_per_line
 
 geoquery, work = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 scales = sys.argv[3:] or ["1", "4", "24", "120"]
@@ -65,28 +65,6 @@ def best_wall(args, runs=3):
     return best
 
 
-def batch(mirror, text):
-    """Best wall and best CPU seconds of three runs of one batch, and its output lines."""
-    wall = cpu = None
-    for _ in range(3):
-        r0 = resource.getrusage(resource.RUSAGE_CHILDREN); t = time.perf_counter()
-        out = subprocess.run([geoquery, "batch", "--mirror", mirror] + FIELDS, input=text.encode(),
-                             stdout=subprocess.PIPE, check=True).stdout
-        e = time.perf_counter() - t; r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
-        c = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
-        wall = e if wall is None or e < wall else wall
-        cpu = c if cpu is None or c < cpu else cpu
-    return wall, cpu, out.decode().splitlines()
-
-
-def per_line(mirror, lines):
-    full, full_cpu, out = batch(mirror, "\n".join(lines * 3) + "\n")
-    one, one_cpu, _ = batch(mirror, lines[0] + "\n")
-    n = 3 * len(lines) - 1
-    return {"wall_us": (full - one) / n * 1e6, "cpu_us": (full_cpu - one_cpu) / n * 1e6,
-            "errors": sum('"error"' in l for l in out)}
-
-
 def line_sets():
     """name -> lines: each peer set with its months drawn again from WINDOW, and without months."""
     if not os.path.exists(os.path.join(HERE, "areas.jsonl")):
@@ -123,8 +101,8 @@ for scale in scales:
          "ingest_summary": summary, "ingest_wall_s": wall, "ingest_user_s": user, "ingest_sys_s": sys_, "peak_kb": peak_kb,
          "snapshot_bytes": snapshot, "catchment_bytes": catchments, "open_s": opened, "batch": {}}
     for name, lines in sets.items():
-        r["batch"][name] = per_line(mirror, lines)
-        b = r["batch"][name]
+        b = batch_per_line(geoquery, mirror, FIELDS, lines)
+        r["batch"][name] = {k: b[k] for k in ("wall_us", "cpu_us", "errors")}
         print(f"{scale}x {name}: {b['wall_us']:.1f} us wall, {b['cpu_us']:.1f} us CPU per line, {b['errors']} error lines", flush=True)
     record[scale] = r
     json.dump(record, open(record_path, "w"), indent=1)

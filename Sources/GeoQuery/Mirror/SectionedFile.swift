@@ -52,6 +52,7 @@ struct SectionedFile {
         let stored = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: headerSize - 8, as: UInt64.self))
         guard SnapshotFormat.checksum(UnsafeRawBufferPointer(rebasing: raw[0..<(headerSize - 8)])) == stored else { throw corrupt }
         var table: [UInt32: Entry] = [:]
+        let size = UInt64(raw.count)
         for i in 0..<count {
             let b = 16 + i * 32
             let id = UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: b, as: UInt32.self))
@@ -59,7 +60,6 @@ struct SectionedFile {
             let off = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: b + 8, as: UInt64.self))
             let len = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: b + 16, as: UInt64.self))
             let sum = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: b + 24, as: UInt64.self))
-            let size = UInt64(raw.count)
             guard off % 16 == 0, off >= UInt64(headerSize), off <= size, len <= size - off else { throw corrupt }
             table[id] = (Int(off), Int(len), sum)
         }

@@ -25,17 +25,19 @@ import Testing
     @Test func monthSliceHoldsExactlyTheMonths() {
         var rng = SeededRandom(seed: SeededRandom.seed(2026_12_04))
         for n in [5, 12, 700] {
-            let list = Self.cells(n, months: 180, shape: n % 3, &rng)
-            list.withUnsafeBufferPointer { cells in
-                for _ in 0..<200 {
-                    var lo = Int.random(in: 0..<182, using: &rng), hi = Int.random(in: 0..<182, using: &rng)
-                    if lo > hi { swap(&lo, &hi) }
-                    let slice = CrimeCell.monthSlice(cells, 0..<cells.count, lo: lo, hi: hi)
-                    let inside = cells.filter { (lo...hi).contains(CrimeCell.month($0)) }
-                    // Short lists come back whole (callers check each cell's month).
-                    let kept = cells[slice].filter { (lo...hi).contains(CrimeCell.month($0)) }
-                    #expect(kept == inside)
-                    if cells.count > 8 { #expect(cells[slice].count == inside.count) }
+            for shape in 0..<4 {
+                let list = Self.cells(n, months: 180, shape: shape, &rng)
+                list.withUnsafeBufferPointer { cells in
+                    for _ in 0..<200 {
+                        var lo = Int.random(in: 0..<182, using: &rng), hi = Int.random(in: 0..<182, using: &rng)
+                        if lo > hi { swap(&lo, &hi) }
+                        let slice = CrimeCell.monthSlice(cells, 0..<cells.count, lo: lo, hi: hi)
+                        let inside = cells.filter { (lo...hi).contains(CrimeCell.month($0)) }
+                        // Short lists come back whole (callers check each cell's month).
+                        let kept = cells[slice].filter { (lo...hi).contains(CrimeCell.month($0)) }
+                        #expect(kept == inside)
+                        if cells.count > 8 { #expect(cells[slice].count == inside.count) }
+                    }
                 }
             }
         }
