@@ -25,32 +25,43 @@ enum CatchmentFile {
     static func load(for snapshot: Snapshot, at location: MirrorLocation, progress: (@Sendable (CatchmentProgress) -> Void)? = nil) throws
         -> (bytes: SnapshotBytes, stored: Bool, views: [Section: UnsafeRawBufferPointer]) {
         let identity = snapshot.catchmentIdentity
-        var path: String? = nil
-        if case .directory(let dir) = location {
-            path = (dir as NSString).appendingPathComponent(fileName)
-            if let bytes = try? SnapshotBytes(mapping: path!), let views = try? sections(of: bytes, identity: identity, path: path!) {
-                return (bytes, true, views)
-            }
-        }
+        if let found = stored(identity, at: location) { return (found.bytes, true, found.views) }
+        let path = self.path(in: location)
         let started = Date()
         let mapPoints = snapshot.array(.pointLat, as: Int32.self).count
         progress?(.computing(mapPoints: mapPoints, file: path))
-        let image = try compute(snapshot)
-        var serialized: [UInt8] = []
-        _ = file.write(image) { serialized.append(contentsOf: $0); return true }
-        var stored = false, failure: String? = nil
-        if case .directory = location {
+        let serialized = try compute(Inputs(snapshot))
+        var kept = false, failure: String? = nil
+        if path != nil {
             // A read-only mirror (or a full disk) still answers, from memory.
             do {
-                _ = try location.writeFile(named: fileName, what: "the catchments") { sink in serialized.withUnsafeBytes { sink($0) } }
-                stored = true
+                try store(serialized, at: location)
+                kept = true
             } catch {
                 failure = "\(error)"
             }
         }
-        progress?(.computed(mapPoints: mapPoints, seconds: Date().timeIntervalSince(started), file: path, stored: stored, failure: failure))
+        progress?(.computed(mapPoints: mapPoints, seconds: Date().timeIntervalSince(started), file: path, stored: kept, failure: failure))
         let bytes = SnapshotBytes(copying: serialized)
-        return (bytes, stored, try sections(of: bytes, identity: identity, path: fileName))
+        return (bytes, kept, try sections(of: bytes, identity: identity, path: fileName))
+    }
+
+    /// Where the catchment file of a mirror folder is (nil for the embedded sample).
+    static func path(in location: MirrorLocation) -> String? {
+        guard case .directory(let dir) = location else { return nil }
+        return (dir as NSString).appendingPathComponent(fileName)
+    }
+
+    /// The mirror folder's catchment file when it is whole and made for `identity`.
+    static func stored(_ identity: [UInt64], at location: MirrorLocation) -> (bytes: SnapshotBytes, views: [Section: UnsafeRawBufferPointer])? {
+        guard let path = path(in: location), let bytes = try? SnapshotBytes(mapping: path),
+              let views = try? sections(of: bytes, identity: identity, path: path) else { return nil }
+        return (bytes, views)
+    }
+
+    /// Writes a computed catchment file into the mirror folder, atomically.
+    static func store(_ serialized: [UInt8], at location: MirrorLocation) throws {
+        _ = try location.writeFile(named: fileName, what: "the catchments") { sink in serialized.withUnsafeBytes { sink.append($0) } }
     }
 
     /// The section views of a catchment file, checked against `identity`.
@@ -72,18 +83,40 @@ enum CatchmentFile {
         return views
     }
 
-    /// Projects the snapshot's map points to British National Grid and builds their catchments.
-    private static func compute(_ snapshot: Snapshot) throws -> [(id: UInt32, bytes: SectionedFile.Bytes)] {
-        let lat = snapshot.array(.pointLat, as: Int32.self), lng = snapshot.array(.pointLng, as: Int32.self)
+    /// What catchments are computed from: the map points in tree order, the force boundaries,
+    /// and the identity of the snapshot they belong to.
+    struct Inputs: Sendable {
+        var lat: [Int32], lng: [Int32]
+        var boundaries: [ForceBoundary]
+        var identity: [UInt64]
+
+        init(_ snapshot: Snapshot) throws {
+            lat = Array(snapshot.array(.pointLat)); lng = Array(snapshot.array(.pointLng))
+            boundaries = try snapshot.boundaries()
+            identity = snapshot.catchmentIdentity
+        }
+
+        /// From a snapshot about to be written: the same inputs its file will give once opened.
+        init(_ image: SnapshotImage) throws {
+            let s = image.gathered(SnapshotFormat.catchmentSections + [.boundaryStart, .boundaryLonLatStart, .boundaryLonLatWKB, .meta])
+            lat = Array(s.array(.pointLat)); lng = Array(s.array(.pointLng))
+            boundaries = try s.boundaries()
+            let meta = try JSONDecoder().decode(MirrorMeta.self, from: Data(s.raw(.meta)))
+            identity = SnapshotFormat.catchmentSections.map { s.checksum($0) } + [UInt64(meta.mapPoints)]
+        }
+    }
+
+    /// Projects the map points to British National Grid and builds their catchments: the file's bytes.
+    static func compute(_ inputs: Inputs) throws -> [UInt8] {
         let grid = try BritishNationalGrid.shared()
-        var x = lng.map { Double($0) / 1e6 }, y = lat.map { Double($0) / 1e6 }
+        var x = inputs.lng.map { Double($0) / 1e6 }, y = inputs.lat.map { Double($0) / 1e6 }
         grid.toBNG(longitudes: &x, latitudes: &y)
-        let t = try CatchmentBuilder.build(x: x, y: y, boundaries: snapshot.boundaries())
+        let t = try CatchmentBuilder.build(x: x, y: y, boundaries: inputs.boundaries)
         let meta = Array(try JSONEncoder().encode(Meta(projection: grid.summary, created: ISO8601DateFormatter().string(from: Date()))))
         var out: [(id: UInt32, bytes: SectionedFile.Bytes)] = []
         func add<T>(_ s: Section, _ values: [T]) { out.append((s.rawValue, { body in values.withUnsafeBytes { body($0) } })) }
-        add(.identity, snapshot.catchmentIdentity); add(.meta, meta)
+        add(.identity, inputs.identity); add(.meta, meta)
         add(.start, t.start); add(.wkb, t.wkb); add(.area, t.area); add(.box, t.box); add(.clip, t.clip)
-        return out
+        return file.bytes(out)
     }
 }

@@ -78,7 +78,6 @@ public enum Ingest {
                                progress: (@Sendable (IngestProgress) -> Void)?) throws -> IngestSummary {
         let start = Date()
         var summary = IngestSummary()
-        let computed = Flag()
         var fresh = CrimeTable()
         let sources = try IngestSource.expand(paths)
         let pointSources = try IngestSource.expand(mapPoints)
@@ -128,23 +127,22 @@ public enum Ingest {
         let snapshot = SnapshotBuilder(table: consume table, synthetic: false, boundaries: clip).build()
         let tBuild = Date()
         summary.boundaries = clip.count
+        // The catchments follow from the map points and boundaries just built: computed on the
+        // other cores while the snapshot is written, so no query or server request pays for
+        // them later, and stored once the snapshot is safe.
+        let catchments = CatchmentsAtIngest(snapshot, mirror: mirror)
+        defer { catchments.wait() }  // none outlives the ingest, not even after a failed write
         progress?(IngestProgress(file: sources.count, files: sources.count, name: "", rows: rows, stage: "writing"))
         summary.snapshotBytes = try mirror.write(snapshot)
         let tWrite = Date()
         summary.phases = [("read", tRead.timeIntervalSince(start)), ("merge", tMerge.timeIntervalSince(tRead)),
                           ("build", tBuild.timeIntervalSince(tMerge)), ("write", tWrite.timeIntervalSince(tBuild))]
         summary.mapPointsInMirror = snapshot.mapPointCount
-        // The catchments follow from the map points and boundaries just written: built here, no
-        // query or server request pays for them later. The snapshot is already safe, so a
-        // failure only postpones them to first use.
         progress?(IngestProgress(file: sources.count, files: sources.count, name: "", rows: rows, stage: "catchments"))
         do {
-            let written = try CrimeMirror.open(mirror, catchmentProgress: { p in
-                if case .computing = p { computed.set() }
-            })
-            try written.prepareCatchments()
-            summary.catchmentsComputed = computed.isSet
+            summary.catchmentsComputed = try catchments.store()
         } catch {
+            // The snapshot is already safe: a failure only postpones them to first use.
             summary.warnings.append("the catchments were not built (\(error)); they will be computed on first use")
         }
         summary.phases.append(("catchments", Date().timeIntervalSince(tWrite)))
@@ -175,10 +173,30 @@ public enum Ingest {
     }
 }
 
-/// A flag set from a callback on any thread.
-private final class Flag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = false
-    func set() { lock.withLock { value = true } }
-    var isSet: Bool { lock.withLock { value } }
+/// The catchments of a snapshot being written, computed on another thread meanwhile (unless
+/// the mirror folder already holds them: same map points, same boundaries).
+private final class CatchmentsAtIngest: @unchecked Sendable {
+    private let mirror: MirrorLocation
+    private let done = DispatchGroup()
+    /// nil when nothing needed computing; written by the worker before `done` is left.
+    private var computed: Result<[UInt8], Error>?
+
+    init(_ image: SnapshotImage, mirror: MirrorLocation) {
+        self.mirror = mirror
+        let inputs: CatchmentFile.Inputs
+        do { inputs = try CatchmentFile.Inputs(image) } catch { computed = .failure(error); return }
+        guard inputs.lat.count > 0, CatchmentFile.stored(inputs.identity, at: mirror) == nil else { return }
+        DispatchQueue.global().async(group: done) { self.computed = Result { try CatchmentFile.compute(inputs) } }
+    }
+
+    func wait() { done.wait() }
+
+    /// Waits for the computation and stores its file; true when one was computed.
+    func store() throws -> Bool {
+        wait()
+        guard let computed else { return false }
+        try CatchmentFile.store(try computed.get(), at: mirror)
+        return true
+    }
+
 }

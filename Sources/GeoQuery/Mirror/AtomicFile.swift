@@ -18,6 +18,14 @@ public enum AtomicFile {
     /// - Returns: the bytes written.
     public static func write(_ path: String, what: String,
                              _ produce: (_ sink: (UnsafeRawBufferPointer) -> Bool) -> Bool) throws -> Int {
+        try write(path, what: what, rewriting: { append, _ in produce(append) })
+    }
+
+    /// As ``write(_:what:_:)``, for a file whose first bytes are written once more at the end
+    /// (a header that sums up what follows): `rewriteStart` overwrites the file's first bytes.
+    static func write(_ path: String, what: String,
+                      rewriting produce: (_ append: @escaping (UnsafeRawBufferPointer) -> Bool,
+                                          _ rewriteStart: @escaping (UnsafeRawBufferPointer) -> Bool) -> Bool) throws -> Int {
         let dir = (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent
         let name = (path as NSString).lastPathComponent
         let temp = (dir as NSString).appendingPathComponent(".\(name).\(getpid()).tmp")
@@ -25,11 +33,14 @@ public enum AtomicFile {
         guard fd >= 0 else { throw failure(errno, writing: what, path: path) }
         var written = 0
         var failedErrno: Int32 = 0
-        var ok = produce { buf in
+        var ok = produce({ buf in
             guard writeAll(fd, buf) else { failedErrno = errno; return false }
             written += buf.count
             return true
-        }
+        }, { buf in
+            guard writeAll(fd, buf, at: 0) else { failedErrno = errno; return false }
+            return true
+        })
         if ok && !(WriteFault.step() && fsync(fd) == 0) { ok = false; failedErrno = errno }
         close(fd)
         guard ok else {
@@ -73,12 +84,14 @@ public enum AtomicFile {
     /// inside any of them.
     static let pieceBytes = 1 << 16
 
-    /// write(2) until every byte is out; false (errno set) when the kernel refuses.
-    private static func writeAll(_ fd: Int32, _ buf: UnsafeRawBufferPointer) -> Bool {
+    /// write(2) (or, given an offset, pwrite(2) there) until every byte is out; false (errno
+    /// set) when the kernel refuses.
+    private static func writeAll(_ fd: Int32, _ buf: UnsafeRawBufferPointer, at offset: Int? = nil) -> Bool {
         var done = 0
         while done < buf.count {
             guard WriteFault.step() else { return false }
-            let n = Glibc.write(fd, buf.baseAddress! + done, min(buf.count - done, pieceBytes))
+            let count = min(buf.count - done, pieceBytes)
+            let n = offset.map { pwrite(fd, buf.baseAddress! + done, count, off_t($0 + done)) } ?? Glibc.write(fd, buf.baseAddress! + done, count)
             if n < 0 && errno == EINTR { continue }
             if n <= 0 { if n == 0 { errno = EIO }; return false }
             done += n

@@ -74,14 +74,15 @@ public enum MirrorLocation: Sendable, Equatable {
     /// Writes one file of the mirror folder atomically (see ``AtomicFile/write(_:what:_:)``):
     /// a crash or a full disk at any point leaves the previous file whole.
     /// Returns the bytes written.
-    func writeFile(named name: String, what: String,
-                   _ produce: (_ sink: (UnsafeRawBufferPointer) -> Bool) -> Bool) throws -> Int {
+    func writeFile(named name: String, what: String, _ produce: (SectionedFile.Sink) -> Bool) throws -> Int {
         guard case .directory(let dir) = self else {
             throw GeoQueryError.mirrorWrite("the embedded sample is read-only: give --mirror DIR to ingest")
         }
         do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
             throw GeoQueryError.mirrorWrite("cannot create mirror folder \(dir): \(error.localizedDescription)")
         }
-        return try AtomicFile.write((dir as NSString).appendingPathComponent(name), what: what, produce)
+        return try AtomicFile.write((dir as NSString).appendingPathComponent(name), what: what, rewriting: { append, rewriteStart in
+            produce(SectionedFile.Sink(append: append, rewriteStart: rewriteStart))
+        })
     }
 }

@@ -76,34 +76,56 @@ struct SectionedFile {
         SnapshotFormat.checksum(bytes(raw, e)) == e.checksum
     }
 
-    /// Streams the whole file to `sink`: header with each section's checksum, then the sections.
-    /// Stops at the first chunk `sink` refuses (returns false) and returns false.
-    @discardableResult
-    func write(_ sections: [(id: UInt32, bytes: Bytes)], version: UInt32? = nil, to sink: (UnsafeRawBufferPointer) -> Bool) -> Bool {
-        write(sections.map { ($0.id, nil, $0.bytes) }, version: version, to: sink)
+    /// Where a file goes: its bytes in order, and its first bytes once more at the end (the
+    /// header, whose checksums are known only when every section has gone out). Each returns
+    /// false when it could not take the bytes.
+    struct Sink {
+        let append: (UnsafeRawBufferPointer) -> Bool
+        let rewriteStart: (UnsafeRawBufferPointer) -> Bool
     }
 
-    /// As ``write(_:version:to:)``, for sections that may come in several pieces: such a section
-    /// gives its whole `length` (a section without one comes in one piece), so its checksum is
-    /// computed piece by piece and no section is ever held whole in memory.
+    /// The whole file's bytes in memory (small files, tests).
+    func bytes(_ sections: [(id: UInt32, bytes: Bytes)], version: UInt32? = nil) -> [UInt8] {
+        bytes(sections.map { ($0.id, nil, $0.bytes) }, version: version)
+    }
+
+    /// The whole file's bytes in memory, for sections that may come in pieces.
+    func bytes(_ sections: [(id: UInt32, length: Int?, bytes: Bytes)], version: UInt32? = nil) -> [UInt8] {
+        var out: [UInt8] = []
+        write(sections, version: version, to: Sink(append: { out.append(contentsOf: $0); return true },
+                                                    rewriteStart: { out.replaceSubrange(0..<$0.count, with: $0); return true }))
+        return out
+    }
+
+    /// Streams the whole file to `sink` in one pass: a header of zeros, the sections (each
+    /// section's checksum computed as it goes out), then the header again with the checksums.
+    /// A section may come in several pieces when it gives its whole `length` (one without comes
+    /// in one piece), so no section is ever held whole in memory and none is produced twice.
+    /// Stops at the first piece `sink` refuses and returns false.
     @discardableResult
-    func write(_ sections: [(id: UInt32, length: Int?, bytes: Bytes)], version: UInt32? = nil, to sink: (UnsafeRawBufferPointer) -> Bool) -> Bool {
+    func write(_ sections: [(id: UInt32, length: Int?, bytes: Bytes)], version: UInt32? = nil, to sink: Sink) -> Bool {
         let headerSize = 16 + sections.count * 32 + 8
         var header = [UInt8](repeating: 0, count: (headerSize + 15) & ~15)
+        guard header.withUnsafeBytes({ sink.append($0) }) else { return false }
         var offset = header.count
         var table: [(UInt32, UInt64, UInt64, UInt64)] = []
+        let zeros = [UInt8](repeating: 0, count: 16)
         for (id, declared, bytes) in sections {
             // An undeclared section's length is its one piece's.
-            var length = 0, pieces = 0, sum = declared.map { SnapshotFormat.Checksum(length: $0) }
+            var length = 0, pieces = 0, ok = true, sum = declared.map { SnapshotFormat.Checksum(length: $0) }
             bytes { piece in
                 if sum == nil { sum = SnapshotFormat.Checksum(length: piece.count) }
                 sum!.update(piece)
                 length += piece.count
                 pieces += 1
+                if ok { ok = sink.append(piece) }
             }
             precondition(declared.map { $0 == length } ?? (pieces <= 1), "section \(id): pieces do not add up to its length")
+            let pad = ((length + 15) & ~15) - length
+            if pad > 0 && ok { ok = zeros.withUnsafeBytes { sink.append(UnsafeRawBufferPointer(rebasing: $0[0..<pad])) } }
+            guard ok else { return false }
             table.append((id, UInt64(offset), UInt64(length), (sum ?? SnapshotFormat.Checksum(length: 0)).finish()))
-            offset = (offset + length + 15) & ~15
+            offset += length + pad
         }
         header.replaceSubrange(0..<8, with: magic)
         header.withUnsafeMutableBytes { raw in
@@ -119,18 +141,6 @@ struct SectionedFile {
             let sum = SnapshotFormat.checksum(UnsafeRawBufferPointer(rebasing: raw[0..<(headerSize - 8)]))
             raw.storeBytes(of: sum.littleEndian, toByteOffset: headerSize - 8, as: UInt64.self)
         }
-        guard header.withUnsafeBytes({ sink($0) }) else { return false }
-        let zeros = [UInt8](repeating: 0, count: 16)
-        for (_, _, bytes) in sections {
-            var length = 0, ok = true
-            bytes { piece in
-                length += piece.count
-                if ok { ok = sink(piece) }
-            }
-            let pad = ((length + 15) & ~15) - length
-            if pad > 0 && ok { ok = zeros.withUnsafeBytes { sink(UnsafeRawBufferPointer(rebasing: $0[0..<pad])) } }
-            guard ok else { return false }
-        }
-        return true
+        return header.withUnsafeBytes { sink.rewriteStart($0) }
     }
 }

@@ -33,8 +33,40 @@ final class SnapshotBytes: @unchecked Sendable {
     deinit { release() }
 }
 
+/// Sections read by id: an opened snapshot, or sections of a snapshot not yet written
+/// (``SnapshotImage/gathered(_:)``), so that what is read from them is read one way.
+protocol SnapshotSections {
+    /// A section's bytes (empty for an optional section this snapshot lacks).
+    func raw(_ s: SnapshotFormat.Section) -> UnsafeRawBufferPointer
+    /// Whether section `s` is there (optional sections may be missing in older snapshots).
+    func has(_ s: SnapshotFormat.Section) -> Bool
+}
+
+extension SnapshotSections {
+    /// A section as a typed array view (sections are 16-byte aligned and sized by their type).
+    func array<T>(_ s: SnapshotFormat.Section, as: T.Type = T.self) -> UnsafeBufferPointer<T> {
+        raw(s).assumingMemoryBound(to: T.self)
+    }
+
+    /// A stored string table.
+    func strings(_ s: SnapshotFormat.Section) -> StoredStrings {
+        StoredStrings(raw: raw(s))
+    }
+
+    /// The force boundaries stored with the catchments.
+    func boundaries() throws -> [ForceBoundary] {
+        let names = strings(.boundaryNames), start = array(.boundaryStart, as: UInt64.self), wkb = raw(.boundaryWKB)
+        let lonLat = has(.boundaryLonLatWKB) && array(.boundaryLonLatStart, as: UInt64.self).count == names.count + 1
+            ? (start: array(.boundaryLonLatStart, as: UInt64.self), wkb: raw(.boundaryLonLatWKB)) : nil
+        return (0..<names.count).map { i in
+            ForceBoundary(name: names[i], wkb: Array(wkb[Int(start[i])..<Int(start[i + 1])]),
+                          lonLatWKB: lonLat.map { Array($0.wkb[Int($0.start[i])..<Int($0.start[i + 1])]) })
+        }
+    }
+}
+
 /// An opened snapshot: typed, zero-copy views of its sections.
-final class Snapshot: @unchecked Sendable {
+final class Snapshot: SnapshotSections, @unchecked Sendable {
     let bytes: SnapshotBytes
     let path: String
     let meta: MirrorMeta
@@ -61,8 +93,7 @@ final class Snapshot: @unchecked Sendable {
     /// named by their sections' stored checksums, so a catchment file made for another snapshot
     /// is recognised as stale without reading either.
     var catchmentIdentity: [UInt64] {
-        [SnapshotFormat.Section.pointLat, .pointLng, .boundaryNames, .boundaryWKB].map { sections[$0.rawValue]!.checksum }
-            + [UInt64(meta.mapPoints)]
+        SnapshotFormat.catchmentSections.map { sections[$0.rawValue]!.checksum } + [UInt64(meta.mapPoints)]
     }
 
     /// Whether the snapshot holds section `s` (optional sections may be missing in older ones).
@@ -81,12 +112,6 @@ final class Snapshot: @unchecked Sendable {
         return NodeRunningTotals(start: array(.nodeRunningTotalStart), values: array(.nodeRunningTotals))
     }
 
-    /// A section as a typed array view (sections are 16-byte aligned and sized by their type).
-    func array<T>(_ s: SnapshotFormat.Section, as: T.Type = T.self) -> UnsafeBufferPointer<T> {
-        let r = raw(s)
-        return r.assumingMemoryBound(to: T.self)
-    }
-
     /// Verifies the row sections once; call before reading crime rows.
     func verifyRows() throws {
         rowsVerified.lock()
@@ -99,22 +124,6 @@ final class Snapshot: @unchecked Sendable {
             }
         }
         rowsChecked = true
-    }
-
-    /// The force boundaries stored with the catchments.
-    func boundaries() throws -> [ForceBoundary] {
-        let names = strings(.boundaryNames), start = array(.boundaryStart, as: UInt64.self), wkb = raw(.boundaryWKB)
-        let lonLat = sections[SnapshotFormat.Section.boundaryLonLatWKB.rawValue] != nil && array(.boundaryLonLatStart, as: UInt64.self).count == names.count + 1
-            ? (start: array(.boundaryLonLatStart, as: UInt64.self), wkb: raw(.boundaryLonLatWKB)) : nil
-        return (0..<names.count).map { i in
-            ForceBoundary(name: names[i], wkb: Array(wkb[Int(start[i])..<Int(start[i + 1])]),
-                          lonLatWKB: lonLat.map { Array($0.wkb[Int($0.start[i])..<Int($0.start[i + 1])]) })
-        }
-    }
-
-    /// A stored string table.
-    func strings(_ s: SnapshotFormat.Section) -> StoredStrings {
-        StoredStrings(raw: raw(s))
     }
 
     /// Rebuilds the full ``CrimeTable`` (for re-ingest), so nothing already held is lost.

@@ -15,6 +15,11 @@ enum SnapshotFormat {
     static let fileName = "mirror.geoquery"
     static let file = SectionedFile(magic: magic, version: version, oldest: oldestReadable, what: "snapshot", rebuild: "re-run geoquery ingest to rebuild it")
 
+    /// The sections the catchments follow from (the map points in tree order and the force
+    /// boundaries): their checksums and the map-point count name the snapshot a catchment file
+    /// was made for (``Snapshot/catchmentIdentity``).
+    static let catchmentSections: [Section] = [.pointLat, .pointLng, .boundaryNames, .boundaryWKB]
+
     enum Section: UInt32, CaseIterable {
         case meta = 1
         // String tables: count u32, offsets u32 × (count+1), bytes.
@@ -193,16 +198,36 @@ struct SnapshotImage {
         add(id, bytes)
     }
 
-    /// Streams the whole file to `sink` (see ``SectionedFile/write(_:to:)``).
+    /// Streams the whole file to `sink` in one pass (see ``SectionedFile/write(_:version:to:)``).
     @discardableResult
-    func write(to sink: (UnsafeRawBufferPointer) -> Bool) -> Bool {
-        SnapshotFormat.file.write(sections.map { ($0.0.rawValue, $0.length, $0.2) }, version: formatVersion, to: sink)
+    func write(to sink: SectionedFile.Sink) -> Bool {
+        SnapshotFormat.file.write(fileSections, version: formatVersion, to: sink)
+    }
+
+    private var fileSections: [(id: UInt32, length: Int?, bytes: Bytes)] { sections.map { ($0.0.rawValue, $0.length, $0.2) } }
+
+    /// Sections `ids` gathered into memory before the file is written (the small ones the
+    /// catchments need, so they can be computed while the rest is written).
+    func gathered(_ ids: [SnapshotFormat.Section]) -> GatheredSections {
+        var buffers: [SnapshotFormat.Section: SnapshotBytes] = [:]
+        for (id, _, bytes) in sections where ids.contains(id) {
+            var out: [UInt8] = []
+            bytes { out.append(contentsOf: $0) }
+            buffers[id] = SnapshotBytes(copying: out)
+        }
+        return GatheredSections(buffers: buffers)
     }
 
     /// The whole file in memory (the embedded sample, tests).
-    func serialized() -> [UInt8] {
-        var out: [UInt8] = []
-        write { out += $0; return true }
-        return out
-    }
+    func serialized() -> [UInt8] { SnapshotFormat.file.bytes(fileSections, version: formatVersion) }
+}
+
+/// Some sections of a snapshot not yet written, each in its own aligned buffer.
+struct GatheredSections: SnapshotSections, @unchecked Sendable {
+    let buffers: [SnapshotFormat.Section: SnapshotBytes]
+
+    func raw(_ s: SnapshotFormat.Section) -> UnsafeRawBufferPointer { buffers[s]?.raw ?? UnsafeRawBufferPointer(start: nil, count: 0) }
+    func has(_ s: SnapshotFormat.Section) -> Bool { buffers[s] != nil }
+    /// The checksum the file's header will hold for section `s`.
+    func checksum(_ s: SnapshotFormat.Section) -> UInt64 { SnapshotFormat.checksum(raw(s)) }
 }

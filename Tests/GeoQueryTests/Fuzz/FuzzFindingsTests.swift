@@ -166,8 +166,7 @@ import ZIPFoundation
     @Test func sectionTableEntryPastIntRangeIsRefused() throws {
         let file = PostcodeTable.file
         let body: [UInt8] = Array(repeating: 7, count: 40)
-        var intact: [UInt8] = []
-        file.write([(id: 1, bytes: { f in body.withUnsafeBytes { f($0) } })], to: { intact += $0; return true })
+        let intact = file.bytes([(id: 1, bytes: { f in body.withUnsafeBytes { f($0) } })])
         let path = "damaged.geoquery"
         let corrupt = GeoQueryError.mirrorCorrupt("\(path) is not a valid geoquery postcode table (damaged or truncated): \(file.rebuild)")
         #expect(try intact.withUnsafeBytes { try file.sections($0, path: path)[1]?.length } == 40)

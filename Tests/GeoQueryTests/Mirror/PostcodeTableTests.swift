@@ -160,7 +160,7 @@ struct CodePointRow {
         // The writer fails half way through its bytes, as a full disk would.
         #expect(throws: GeoQueryError.self) {
             try MirrorLocation.directory(dir).writeFile(named: PostcodeTable.fileName, what: "the postcode table") { sink in
-                before.withUnsafeBytes { _ = sink(UnsafeRawBufferPointer(rebasing: $0[0..<(before.count / 2)])) }
+                before.withUnsafeBytes { _ = sink.append(UnsafeRawBufferPointer(rebasing: $0[0..<(before.count / 2)])) }
                 return false
             }
         }

@@ -20,7 +20,7 @@ import Testing
                 let section = Array(SectionedFile.bytes(raw, entries[id]!))
                 return (id, { body in section.withUnsafeBytes { body($0) } })
             }
-            SnapshotFormat.file.write(kept, to: { out += $0; return true })
+            out = SnapshotFormat.file.bytes(kept)
         }
         _ = FileManager.default.createFile(atPath: dir + "/" + SnapshotFormat.fileName, contents: Data(out))
         return try! CrimeMirror.open(.directory(dir))
