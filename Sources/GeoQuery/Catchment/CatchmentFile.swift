@@ -70,13 +70,13 @@ enum CatchmentFile {
     static func sections(of bytes: SnapshotBytes, identity: [UInt64], path: String, verifyAll: Bool = true) throws -> [Section: UnsafeRawBufferPointer] {
         let raw = bytes.raw
         let table = try file.sections(raw, path: path)
+        let damaged = GeoQueryError.mirrorCorrupt("\(path) is damaged: \(file.rebuild)")
         var views: [Section: UnsafeRawBufferPointer] = [:]
         for s in Section.allCases {
-            guard let e = table[s.rawValue], !(verifyAll || s == .identity) || SectionedFile.verify(raw, e) else {
-                throw GeoQueryError.mirrorCorrupt("\(path) is damaged: \(file.rebuild)")
-            }
+            guard let e = table[s.rawValue] else { throw damaged }
             views[s] = SectionedFile.bytes(raw, e)
         }
+        guard SectionedFile.verify(raw, Section.allCases.filter { verifyAll || $0 == .identity }.map { table[$0.rawValue]! }) else { throw damaged }
         guard Array(views[.identity]!.assumingMemoryBound(to: UInt64.self)) == identity else {
             throw GeoQueryError.mirrorCorrupt("\(path) was made for another snapshot: \(file.rebuild)")
         }

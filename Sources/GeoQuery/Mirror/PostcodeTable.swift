@@ -67,9 +67,10 @@ public final class PostcodeTable: @unchecked Sendable {
         let corrupt = GeoQueryError.mirrorCorrupt("\(path) is not a valid geoquery postcode table (damaged or truncated): \(PostcodeTable.file.rebuild)")
         var views: [Section: UnsafeRawBufferPointer] = [:]
         for s in Section.allCases {
-            guard let e = sections[s.rawValue], SectionedFile.verify(raw, e) else { throw corrupt }
+            guard let e = sections[s.rawValue] else { throw corrupt }
             views[s] = SectionedFile.bytes(raw, e)
         }
+        guard SectionedFile.verify(raw, Section.allCases.map { sections[$0.rawValue]! }) else { throw corrupt }
         guard let m = try? JSONDecoder().decode(Meta.self, from: Data(views[.meta]!)) else { throw corrupt }
         meta = m
         keys = views[.keys]!.assumingMemoryBound(to: UInt64.self)

@@ -81,10 +81,12 @@ final class Snapshot: SnapshotSections, @unchecked Sendable {
         let raw = bytes.raw
         sections = try SnapshotFormat.file.sections(raw, path: path)
         let corrupt = GeoQueryError.mirrorCorrupt("\(path) is not a valid geoquery snapshot (damaged or truncated): re-run geoquery ingest to rebuild it")
+        var index: [SectionedFile.Entry] = []
         for s in SnapshotFormat.Section.allCases {
             guard let entry = sections[s.rawValue] else { if s.isOptional { continue }; throw corrupt }
-            if !s.isRowData && !SectionedFile.verify(raw, entry) { throw corrupt }
+            if !s.isRowData { index.append(entry) }
         }
+        guard SectionedFile.verify(raw, index) else { throw corrupt }
         guard let m = try? JSONDecoder().decode(MirrorMeta.self, from: Data(SectionedFile.bytes(raw, sections[SnapshotFormat.Section.meta.rawValue]!))) else { throw corrupt }
         meta = m
     }
@@ -117,11 +119,10 @@ final class Snapshot: SnapshotSections, @unchecked Sendable {
         rowsVerified.lock()
         defer { rowsVerified.unlock() }
         if rowsChecked { return }
-        for s in SnapshotFormat.Section.allCases where s.isRowData {
-            guard let e = sections[s.rawValue] else { continue }  // optional, absent in older snapshots
-            if !SectionedFile.verify(bytes.raw, e) {
-                throw GeoQueryError.mirrorCorrupt("\(path): crime rows are damaged (checksum mismatch): re-run geoquery ingest to rebuild the mirror")
-            }
+        // Optional row sections are absent in older snapshots.
+        let rows = SnapshotFormat.Section.allCases.filter(\.isRowData).compactMap { sections[$0.rawValue] }
+        guard SectionedFile.verify(bytes.raw, rows) else {
+            throw GeoQueryError.mirrorCorrupt("\(path): crime rows are damaged (checksum mismatch): re-run geoquery ingest to rebuild the mirror")
         }
         rowsChecked = true
     }

@@ -36,6 +36,22 @@ import Testing
         guard case .mirrorCorrupt? = openError(dir) else { Issue.record("expected mirrorCorrupt"); return }
     }
 
+    /// The sections are checked on all cores at once: a flipped byte in any one of them, whichever
+    /// thread sums it, fails the whole check.
+    @Test func aFlippedByteInAnySectionFailsTheCheckOfAllSections() throws {
+        let dir = try smallMirror()
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: dir + "/" + SnapshotFormat.fileName)))
+        let entries = try bytes.withUnsafeBytes { Array(try SnapshotFormat.file.sections($0, path: "x").values) }
+        #expect(bytes.withUnsafeBytes { SectionedFile.verify($0, entries) })
+        for e in entries where e.length > 0 {
+            let at = e.offset + e.length / 2
+            bytes[at] ^= 0x10
+            #expect(!bytes.withUnsafeBytes { SectionedFile.verify($0, entries) }, "a flipped byte at \(at) went unnoticed")
+            bytes[at] ^= 0x10
+        }
+        #expect(bytes.withUnsafeBytes { SectionedFile.verify($0, entries) })
+    }
+
     @Test func aFlippedByteInTheRowsIsCaughtWhenRowsAreRead() throws {
         let dir = try smallMirror()
         let s = try SnapshotBytes(mapping: dir + "/" + SnapshotFormat.fileName)
