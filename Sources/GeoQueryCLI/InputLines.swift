@@ -23,12 +23,20 @@ struct InputLines {
         self.maxLine = maxLine
     }
 
+    /// Where the next "\n" in the buffer is (memchr: a polygon line is kilobytes long).
+    private func newline() -> Int? {
+        guard start < end else { return nil }
+        return buffer.withUnsafeBytes { raw in
+            memchr(raw.baseAddress! + start, 0x0A, end - start).map { UnsafeRawPointer($0) - raw.baseAddress! }
+        }
+    }
+
     /// The next line without its "\n" (a final line without one counts), nil at the end.
     /// - Throws: ``GeoQueryError/tooLarge(_:)`` for a line over the cap, ``GeoQueryError/unreadableInput(_:)`` when read(2) fails.
     mutating func next() throws -> String? {
         var line: [UInt8] = []
         while true {
-            if let nl = buffer[start..<end].firstIndex(of: UInt8(ascii: "\n")) {
+            if let nl = newline() {
                 line += buffer[start..<nl]
                 start = nl + 1
                 try check(line.count)

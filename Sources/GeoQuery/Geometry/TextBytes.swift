@@ -88,26 +88,30 @@ struct TextBytes {
 
     /// A decimal number at the cursor in `grammar`, or nil (cursor unchanged) when none starts
     /// here. The value is the correctly rounded one, as `strtod` gives.
-    /// - Complexity: two short passes (spelling, digits). Up to 15 significant digits and a
+    /// - Complexity: one pass over the spelling. Up to 15 significant digits and a
     ///   power of ten up to 22 it is one exact integer-to-double conversion and one multiply or
     ///   divide (Clinger's fast path); up to 19 digits a double-double product (``nearest(_:_:)``);
     ///   else, or near a tie, `strtod`.
     mutating func number(_ grammar: NumberGrammar) -> Double? {
+        // One pass: the spelling is checked (as ``skipNumber(_:)`` does) while the digits are read.
         let start = at
-        guard skipNumber(grammar) else { return nil }
-        // The spelling is known good: read its digits.
-        var i = start
-        let negative = base[i] == 0x2D
-        if base[i] == 0x2D || base[i] == 0x2B { i += 1 }
+        var i = at
+        let negative = i < end && base[i] == 0x2D
+        if i < end && (base[i] == 0x2D || (grammar == .wkt && base[i] == 0x2B)) { i += 1 }
         var mantissa: UInt64 = 0, digits = 0, scale = 0
-        while i < at, TextBytes.isDigit(base[i]) {
+        let intStart = i
+        while i < end, TextBytes.isDigit(base[i]) {
             if digits < 19 { mantissa = mantissa &* 10 &+ UInt64(base[i] &- 0x30) } else { scale += 1 }
             if mantissa != 0 { digits += 1 }
             i += 1
         }
-        if i < at && base[i] == 0x2E {
+        let intDigits = i - intStart
+        if grammar == .json && (intDigits == 0 || (intDigits > 1 && base[intStart] == 0x30)) { return nil }
+        var fracDigits = 0
+        if i < end && base[i] == 0x2E {
             i += 1
-            while i < at, TextBytes.isDigit(base[i]) {
+            let fracStart = i
+            while i < end, TextBytes.isDigit(base[i]) {
                 if digits < 19 {
                     mantissa = mantissa &* 10 &+ UInt64(base[i] &- 0x30)
                     if mantissa != 0 { digits += 1 }
@@ -117,18 +121,24 @@ struct TextBytes {
                 }
                 i += 1
             }
+            fracDigits = i - fracStart
+            if grammar == .json && fracDigits == 0 { return nil }
         }
+        guard intDigits + fracDigits > 0 else { return nil }
         var exponent = 0
-        if i < at {  // (e|E)[+-]?digits
+        if i < end && (base[i] | 0x20) == 0x65 {  // (e|E)[+-]?digits
             i += 1
-            let expNegative = base[i] == 0x2D
-            if base[i] == 0x2D || base[i] == 0x2B { i += 1 }
-            while i < at {
+            let expNegative = i < end && base[i] == 0x2D
+            if i < end && (base[i] == 0x2B || base[i] == 0x2D) { i += 1 }
+            let expStart = i
+            while i < end, TextBytes.isDigit(base[i]) {
                 if exponent < 100_000 { exponent = exponent * 10 + Int(base[i] &- 0x30) }
                 i += 1
             }
+            guard i > expStart else { return nil }
             if expNegative { exponent = -exponent }
         }
+        at = i
         let power = scale + exponent
         if digits <= 15 && power >= -22 && power <= 22 {
             var v = Double(mantissa)  // exact: below 2^53
