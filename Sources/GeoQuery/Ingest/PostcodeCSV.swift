@@ -38,6 +38,12 @@ enum PostcodeCSV {
                 do { first = try scanner.next() } catch { throw GeoQueryError.postcodeFile("\(source.name): unterminated quoted field on line 1; \(expectedShape)") }
                 guard first else { throw GeoQueryError.postcodeFile("\(source.name) is empty; \(expectedShape)") }
                 let header = scanner.fields.indices.map { scanner.string($0).lowercased() }
+                // Code-Point Open ships its column names as a CSV beside the data: documentation,
+                // so a folder of the product reads whole.
+                if header.starts(with: ["pc", "pq", "ea", "no"]) { return FileSummary(name: source.name, kind: .skipped) }
+                if header.starts(with: ["crime id", "month", "reported by"]) {
+                    throw GeoQueryError.postcodeFile("\(source.name) is a Police UK crime CSV, not a postcode file: give crime files before --postcodes, which takes every path up to the next option (geoquery ingest --mirror DIR FILES... --postcodes FILE)")
+                }
                 if let columns = onspdColumns(header) {
                     return readONSPD(&scanner, columns: columns, name: source.name, file: index, into: &batch)
                 }

@@ -61,6 +61,23 @@ import Testing
         try bad.expectError(["ingest", "--mirror", TestData.temporaryDirectory(), "--postcodes", file], "Postcode, Positional_quality_indicator, Eastings, Northings")
     }
 
+    /// The Code-Point Open folder as published (its data CSVs and its column-headers CSV) reads
+    /// whole; crime files written after `--postcodes` are named, and nothing is written.
+    @Test func aCodePointFolderReadsWholeAndCrimeFilesAfterPostcodesAreNamed() throws {
+        let dir = TestData.temporaryDirectory("postcode-folder") + "/m"
+        let r = try CLIRun.run(["ingest", "--mirror", dir, "--postcodes", TestData.codePoint])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("Code-Point_Open_Column_Headers.csv: skipped, read 0"), "\(r.stdout)")
+        for area in ["le", "ec", "dh"] { #expect(r.stdout.contains("\(area).csv: Code-Point Open, read "), "\(r.stdout)") }
+        #expect(try PostcodeTable.open(.directory(dir)).count == (try PostcodeTable.open(.directory(TestData.postcodeMirrorPath)).count))
+
+        let fresh = TestData.temporaryDirectory("postcodes-order") + "/m"
+        try bad.expectError(["ingest", "--mirror", fresh, "--postcodes", TestData.codePoint, TestData.archive + "/2019-01/2019-01-city-of-london-street.csv"],
+                            "2019-01-city-of-london-street.csv is a Police UK crime CSV, not a postcode file: give crime files before --postcodes, which takes every path up to the next option")
+        #expect(!FileManager.default.fileExists(atPath: fresh + "/" + SnapshotFormat.fileName))
+        #expect(!FileManager.default.fileExists(atPath: fresh + "/" + PostcodeTable.fileName))
+    }
+
     @Test func infoSaysWhichTransformation() throws {
         let r = try CLIRun.run(["info"] + Self.mirror)
         #expect(r.stdout.contains("Postcodes: 34,735 (Code-Point Open; BNG→WGS84 by "))
