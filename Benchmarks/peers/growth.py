@@ -94,8 +94,8 @@ for scale in scales:
     info = json.loads(subprocess.run([geoquery, "info", "--mirror", mirror, "--format", "json"], check=True,
                                      stdout=subprocess.PIPE).stdout)
     crimes, points = info["crimes"], info["map_points"]
-    snapshot = os.path.getsize(os.path.join(mirror, "mirror.geoquery"))
-    catchments = os.path.getsize(os.path.join(mirror, "catchments.geoquery"))
+    # Sizes as the mirror reports them, so this script does not name the mirror's files.
+    snapshot, catchments = info["snapshot"]["bytes"], info["catchment_bytes"]
     opened = best_wall([geoquery, "query", "--mirror", mirror, "--lat", "52.6344", "--lng", "-1.1313", "--radius", "10m"])
     r = {"crimes": crimes, "map_points": points, "months": f"{info['first_month']}..{info['last_month']}",
          "ingest_summary": summary, "ingest_wall_s": wall, "ingest_user_s": user, "ingest_sys_s": sys_, "peak_kb": peak_kb,
