@@ -98,11 +98,10 @@ enum CatchmentFile {
 
         /// From a snapshot about to be written: the same inputs its file will give once opened.
         init(_ image: SnapshotImage) throws {
-            let s = image.gathered(SnapshotFormat.catchmentSections + [.boundaryStart, .boundaryLonLatStart, .boundaryLonLatWKB, .meta])
+            let s = image.gathered(SnapshotFormat.catchmentSections + [.boundaryStart, .boundaryLonLatStart, .boundaryLonLatWKB])
             lat = Array(s.array(.pointLat)); lng = Array(s.array(.pointLng))
             boundaries = try s.boundaries()
-            let meta = try JSONDecoder().decode(MirrorMeta.self, from: Data(s.raw(.meta)))
-            identity = SnapshotFormat.catchmentSections.map { s.checksum($0) } + [UInt64(meta.mapPoints)]
+            identity = SnapshotFormat.catchmentSections.map { s.checksum($0) } + [UInt64(image.mapPointCount)]
         }
     }
 

@@ -51,30 +51,64 @@ struct TextBytes {
     /// Steps over a number in `grammar` without computing it (for values only checked and skipped);
     /// false (cursor unchanged) when none starts here.
     mutating func skipNumber(_ grammar: NumberGrammar) -> Bool {
+        guard let n = spelling(grammar, reading: false) else { return false }
+        at = n.end
+        return true
+    }
+
+    /// A number's spelling at the cursor, walked once: where it ends and, when `reading`, its
+    /// sign, up to 19 significant digits, their power of ten and the exponent. nil when no number
+    /// in `grammar` starts here. The one definition of the grammar, for skipping and reading.
+    @inline(__always)
+    private func spelling(_ grammar: NumberGrammar, reading: Bool) -> (end: Int, negative: Bool, mantissa: UInt64, digits: Int, power: Int)? {
         var i = at
+        let negative = i < end && base[i] == 0x2D
         if i < end && (base[i] == 0x2D || (grammar == .wkt && base[i] == 0x2B)) { i += 1 }
+        var mantissa: UInt64 = 0, digits = 0, scale = 0
         let intStart = i
-        while i < end, TextBytes.isDigit(base[i]) { i += 1 }
+        while i < end, TextBytes.isDigit(base[i]) {
+            if reading {
+                if digits < 19 { mantissa = mantissa &* 10 &+ UInt64(base[i] &- 0x30) } else { scale += 1 }
+                if mantissa != 0 { digits += 1 }
+            }
+            i += 1
+        }
         let intDigits = i - intStart
-        if grammar == .json && (intDigits == 0 || (intDigits > 1 && base[intStart] == 0x30)) { return false }
+        if grammar == .json && (intDigits == 0 || (intDigits > 1 && base[intStart] == 0x30)) { return nil }
         var fracDigits = 0
         if i < end && base[i] == 0x2E {
             i += 1
             let fracStart = i
-            while i < end, TextBytes.isDigit(base[i]) { i += 1 }
+            while i < end, TextBytes.isDigit(base[i]) {
+                if reading {
+                    if digits < 19 {
+                        mantissa = mantissa &* 10 &+ UInt64(base[i] &- 0x30)
+                        if mantissa != 0 { digits += 1 }
+                        scale -= 1
+                    } else {
+                        digits += 1  // dropped: the mantissa is no longer exact
+                    }
+                }
+                i += 1
+            }
             fracDigits = i - fracStart
-            if grammar == .json && fracDigits == 0 { return false }
+            if grammar == .json && fracDigits == 0 { return nil }
         }
-        guard intDigits + fracDigits > 0 else { return false }
-        if i < end && (base[i] | 0x20) == 0x65 {
+        guard intDigits + fracDigits > 0 else { return nil }
+        var exponent = 0
+        if i < end && (base[i] | 0x20) == 0x65 {  // (e|E)[+-]?digits
             i += 1
+            let expNegative = i < end && base[i] == 0x2D
             if i < end && (base[i] == 0x2B || base[i] == 0x2D) { i += 1 }
             let expStart = i
-            while i < end, TextBytes.isDigit(base[i]) { i += 1 }
-            guard i > expStart else { return false }
+            while i < end, TextBytes.isDigit(base[i]) {
+                if reading && exponent < 100_000 { exponent = exponent * 10 + Int(base[i] &- 0x30) }
+                i += 1
+            }
+            guard i > expStart else { return nil }
+            if expNegative { exponent = -exponent }
         }
-        at = i
-        return true
+        return (i, negative, mantissa, digits, scale + exponent)
     }
 
     /// Which spellings of a decimal number a reader takes.
@@ -93,53 +127,9 @@ struct TextBytes {
     ///   divide (Clinger's fast path); up to 19 digits a double-double product (``nearest(_:_:)``);
     ///   else, or near a tie, `strtod`.
     mutating func number(_ grammar: NumberGrammar) -> Double? {
-        // One pass: the spelling is checked (as ``skipNumber(_:)`` does) while the digits are read.
         let start = at
-        var i = at
-        let negative = i < end && base[i] == 0x2D
-        if i < end && (base[i] == 0x2D || (grammar == .wkt && base[i] == 0x2B)) { i += 1 }
-        var mantissa: UInt64 = 0, digits = 0, scale = 0
-        let intStart = i
-        while i < end, TextBytes.isDigit(base[i]) {
-            if digits < 19 { mantissa = mantissa &* 10 &+ UInt64(base[i] &- 0x30) } else { scale += 1 }
-            if mantissa != 0 { digits += 1 }
-            i += 1
-        }
-        let intDigits = i - intStart
-        if grammar == .json && (intDigits == 0 || (intDigits > 1 && base[intStart] == 0x30)) { return nil }
-        var fracDigits = 0
-        if i < end && base[i] == 0x2E {
-            i += 1
-            let fracStart = i
-            while i < end, TextBytes.isDigit(base[i]) {
-                if digits < 19 {
-                    mantissa = mantissa &* 10 &+ UInt64(base[i] &- 0x30)
-                    if mantissa != 0 { digits += 1 }
-                    scale -= 1
-                } else {
-                    digits += 1  // dropped: the mantissa is no longer exact
-                }
-                i += 1
-            }
-            fracDigits = i - fracStart
-            if grammar == .json && fracDigits == 0 { return nil }
-        }
-        guard intDigits + fracDigits > 0 else { return nil }
-        var exponent = 0
-        if i < end && (base[i] | 0x20) == 0x65 {  // (e|E)[+-]?digits
-            i += 1
-            let expNegative = i < end && base[i] == 0x2D
-            if i < end && (base[i] == 0x2B || base[i] == 0x2D) { i += 1 }
-            let expStart = i
-            while i < end, TextBytes.isDigit(base[i]) {
-                if exponent < 100_000 { exponent = exponent * 10 + Int(base[i] &- 0x30) }
-                i += 1
-            }
-            guard i > expStart else { return nil }
-            if expNegative { exponent = -exponent }
-        }
-        at = i
-        let power = scale + exponent
+        guard let (stop, negative, mantissa, digits, power) = spelling(grammar, reading: true) else { return nil }
+        at = stop
         if digits <= 15 && power >= -22 && power <= 22 {
             var v = Double(mantissa)  // exact: below 2^53
             v = power < 0 ? v / TextBytes.tens[-power] : v * TextBytes.tens[power]

@@ -198,5 +198,4 @@ private final class CatchmentsAtIngest: @unchecked Sendable {
         try CatchmentFile.store(try computed.get(), at: mirror)
         return true
     }
-
 }

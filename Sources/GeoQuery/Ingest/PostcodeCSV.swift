@@ -41,7 +41,7 @@ enum PostcodeCSV {
                 // Code-Point Open ships its column names as a CSV beside the data: documentation,
                 // so a folder of the product reads whole.
                 if header.starts(with: ["pc", "pq", "ea", "no"]) { return FileSummary(name: source.name, kind: .skipped) }
-                if header.starts(with: ["crime id", "month", "reported by"]) {
+                if header == PoliceCSV.streetHeader || header == PoliceCSV.outcomesHeader {
                     throw GeoQueryError.postcodeFile("\(source.name) is a Police UK crime CSV, not a postcode file: give crime files before --postcodes, which takes every path up to the next option (geoquery ingest --mirror DIR FILES... --postcodes FILE)")
                 }
                 if let columns = onspdColumns(header) {

@@ -229,7 +229,7 @@ extension PostcodeTable {
         var sections: [(id: UInt32, bytes: SectionedFile.Bytes)] = []
         func add<T>(_ s: Section, _ values: [T]) { sections.append((s.rawValue, { body in values.withUnsafeBytes { body($0) } })) }
         add(.meta, [UInt8](meta)); add(.keys, keys); add(.lat, lat); add(.lng, lng); add(.source, source)
-        summary.bytes = try location.writeFile(named: fileName, what: "the postcode table") { file.write(sections.map { ($0.id, nil, $0.bytes) }, to: $0) }
+        summary.bytes = try location.writeFile(named: fileName, what: "the postcode table") { file.write(SectionedFile.whole(sections), to: $0) }
         summary.held = keys.count
         return summary
     }

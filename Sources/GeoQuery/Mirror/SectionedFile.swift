@@ -97,7 +97,12 @@ struct SectionedFile {
 
     /// The whole file's bytes in memory (small files, tests).
     func bytes(_ sections: [(id: UInt32, bytes: Bytes)], version: UInt32? = nil) -> [UInt8] {
-        bytes(sections.map { ($0.id, nil, $0.bytes) }, version: version)
+        bytes(Self.whole(sections), version: version)
+    }
+
+    /// Sections that each come in one piece, in the form the writer takes.
+    static func whole(_ sections: [(id: UInt32, bytes: Bytes)]) -> [(id: UInt32, length: Int?, bytes: Bytes)] {
+        sections.map { ($0.id, nil, $0.bytes) }
     }
 
     /// The whole file's bytes in memory, for sections that may come in pieces.
