@@ -1,3 +1,5 @@
+import Dispatch
+
 /// A Police UK crime id: 64 hex digits kept as 32 bytes; anything else kept as text.
 struct CrimeID: Hashable, Sendable {
     enum Kind: UInt8 { case none = 0, hex = 1, text = 2 }
@@ -128,85 +130,219 @@ struct CrimeTable: Sendable {
 
     /// Distinct (force, month) pairs, found on integer keys before any string is made.
     private func partitions<S: Sequence>(_ keys: S) -> Set<Partition> where S.Element == (UInt8, Int32) {
-        var seen = Set<Int64>()
-        for (f, m) in keys { seen.insert(Int64(f) << 32 | Int64(m)) }
-        return Set(seen.map { Partition(force: forces[Int32($0 >> 32)], month: Int32(truncatingIfNeeded: $0)) })
+        guard let bits = PartitionBits(keys, forces: forces.count) else { return [] }
+        var out = Set<Partition>()
+        bits.forEach { f, m in out.insert(Partition(force: forces[Int32(f)], month: m)) }
+        return out
     }
 
     /// Drops every row and event in `gone`, comparing integer keys.
     private mutating func remove(_ street: Set<Partition>, _ outcome: Set<Partition>) {
-        func keys(_ ps: Set<Partition>) -> Set<Int64> {
-            Set(ps.compactMap { p in forces.find(p.force).map { Int64($0) << 32 | Int64(p.month) } })
-        }
-        let s = keys(street), o = keys(outcome)
-        if !s.isEmpty { rows.removeAll { s.contains(Int64($0.force) << 32 | Int64($0.month)) } }
-        if !o.isEmpty { events.removeAll { o.contains(Int64($0.force) << 32 | Int64($0.month)) } }
+        if let s = bits(street) { rows.removeAll { s.contains(force: $0.force, month: $0.month) } }
+        if let o = bits(outcome) { events.removeAll { o.contains(force: $0.force, month: $0.month) } }
     }
 
     /// Merges `newer` into this table: every (force, month) that `newer` holds replaces the same
     /// partition here (Police UK restates months), and a new map-point list replaces the old one.
-    mutating func replace(with newer: CrimeTable) throws { try merge([newer]) }
+    mutating func replace(with newer: CrimeTable) throws {
+        var tables = [newer]
+        try merge(&tables)
+    }
 
     /// Merges tables in order, each as ``replace(with:)`` would: a later table restating a
-    /// (force, month) replaces what came before it.
-    mutating func merge(_ tables: [CrimeTable]) throws {
-        rows.reserveCapacity(rows.count + tables.reduce(0) { $0 + $1.rows.count })
-        try merge(count: tables.count) { tables[$0] }
-    }
+    /// (force, month) replaces what came before it. Each table's rows are let go once copied
+    /// (`tables` is left holding their string tables).
+    ///
+    /// The result is that of merging the tables one by one, computed in three passes that each
+    /// use every core: which partitions later tables restate; the string tables, each kind on its
+    /// own thread; and the rows, each table's remapped into its place at once.
+    mutating func merge(_ tables: inout [CrimeTable]) throws {
+        let n = tables.count
+        guard n > 0 else { return }
+        // A row of table i survives unless a later table restates its partition; this table's
+        // rows, unless any table does.
+        var held = [(street: Set<Partition>, outcome: Set<Partition>)](repeating: ([], []), count: n)
+        held.withUnsafeMutableBufferPointer { h in
+            tables.withUnsafeBufferPointer { t in
+                nonisolated(unsafe) let (h, t) = (h, t)
+                DispatchQueue.concurrentPerform(iterations: n) { i in h[i] = (t[i].streetPartitions, t[i].outcomePartitions) }
+            }
+        }
+        let street = held.map(\.street), outcome = held.map(\.outcome)
+        var goneStreet = street.map { _ in Set<Partition>() }, goneOutcome = goneStreet
+        var laterStreet = Set<Partition>(), laterOutcome = Set<Partition>()
+        for i in (0..<n).reversed() {
+            goneStreet[i] = street[i].intersection(laterStreet)
+            goneOutcome[i] = outcome[i].intersection(laterOutcome)
+            laterStreet.formUnion(street[i])
+            laterOutcome.formUnion(outcome[i])
+        }
+        let heldStreet = rows.isEmpty ? [] : streetPartitions.intersection(laterStreet)
+        let heldOutcome = events.isEmpty ? [] : outcomePartitions.intersection(laterOutcome)
+        if !heldStreet.isEmpty || !heldOutcome.isEmpty { remove(heldStreet, heldOutcome) }
 
-    /// Merges `count` tables in order, asking `table(i)` for each only when it is its turn, so a
-    /// caller can let each go as soon as it is merged.
-    mutating func merge(count: Int, _ table: (Int) -> CrimeTable) throws {
-        var heldStreet = streetPartitions, heldOutcome = outcomePartitions
-        for i in 0..<count {
-            let t = table(i)
-            let street = t.streetPartitions, outcome = t.outcomePartitions
-            let s = street.intersection(heldStreet), o = outcome.intersection(heldOutcome)
-            if !s.isEmpty || !o.isEmpty { remove(s, o) }
-            try append(t)
-            heldStreet.formUnion(street)
-            heldOutcome.formUnion(outcome)
+        let maps = try remapStrings(tables)
+        // Rows: each table's survivors (all, unless a later table restates some of its
+        // partitions), remapped, at their place in the merged order.
+        let gone = (0..<n).map { goneStreet[$0].isEmpty ? nil : tables[$0].bits(goneStreet[$0]) }
+        var start = [rows.count]
+        for i in 0..<n {
+            start.append(start[i] + (gone[i].map { g in tables[i].rows.reduce(0) { $0 + (g.contains(force: $1.force, month: $1.month) ? 0 : 1) } } ?? tables[i].rows.count))
+        }
+        let total = start[n]
+        if rows.isEmpty {
+            rows = [CrimeRow](unsafeUninitializedCapacity: total) { out, filled in
+                tables.withUnsafeMutableBufferPointer { t in
+                    nonisolated(unsafe) let (out, t) = (out, t)
+                    let start = start
+                    DispatchQueue.concurrentPerform(iterations: n) { i in
+                        var at = start[i]
+                        for r in t[i].rows where !(gone[i]?.contains(force: r.force, month: r.month) ?? false) {
+                            (out.baseAddress! + at).initialize(to: maps[i].row(r))
+                            at += 1
+                        }
+                        t[i].rows = []
+                    }
+                }
+                filled = total
+            }
+        } else {
+            rows.reserveCapacity(total)
+            for i in 0..<n {
+                for r in tables[i].rows where !(gone[i]?.contains(force: r.force, month: r.month) ?? false) { rows.append(maps[i].row(r)) }
+                tables[i].rows = []
+            }
+        }
+        for i in 0..<n {
+            let goneEvents = goneOutcome[i].isEmpty ? nil : tables[i].bits(goneOutcome[i])
+            for e in tables[i].events where !(goneEvents?.contains(force: e.force, month: e.month) ?? false) {
+                events.append(OutcomeEvent(id: maps[i].id(e.id), month: e.month, force: maps[i].force(e.force), outcome: maps[i].outcome(e.outcome)))
+            }
+            tables[i].events = []
+            if !tables[i].listedPoints.isEmpty {
+                listedPoints = tables[i].listedPoints.map { var p = $0; p.name = maps[i].location($0.name); return p }
+            }
         }
     }
 
-    /// Appends another table's rows, events and map-point list, re-interning its strings.
-    private mutating func append(_ newer: CrimeTable) throws {
-        func remap(_ from: StringTable, into to: inout StringTable) -> [Int32] {
-            (0..<from.count).map { i in from.utf8(Int32(i)).withUnsafeBufferPointer { to.intern($0) } }
-        }
-        let f = remap(newer.forces, into: &forces), a = remap(newer.agencies, into: &agencies)
-        let c = remap(newer.categories, into: &categories), o = remap(newer.outcomes, into: &outcomes)
-        let l = remap(newer.locations, into: &locations), lc = remap(newer.lsoaCodes, into: &lsoaCodes)
-        let ln = remap(newer.lsoaNames, into: &lsoaNames), cx = remap(newer.contexts, into: &contexts)
-        let t = remap(newer.textIDs, into: &textIDs)
-        try checkLimits()
-        func id(_ x: CrimeID) -> CrimeID {
+    /// The partitions of `ps` this table knows, as bits over its force ids.
+    private func bits(_ ps: Set<Partition>) -> PartitionBits? {
+        PartitionBits(ps.lazy.compactMap { p in self.forces.find(p.force).map { (UInt8($0), p.month) } }, forces: forces.count)
+    }
+
+    /// How one table's string ids map into this table's, once its strings are interned here.
+    private struct Remap: Sendable {
+        var forces: [Int32] = [], agencies: [Int32] = [], categories: [Int32] = [], outcomes: [Int32] = []
+        var locations: [Int32] = [], lsoaCodes: [Int32] = [], lsoaNames: [Int32] = [], contexts: [Int32] = [], textIDs: [Int32] = []
+
+        static var kinds: [(table: WritableKeyPath<CrimeTable, StringTable>, map: WritableKeyPath<Remap, [Int32]>)] { [
+            (\.forces, \.forces), (\.agencies, \.agencies), (\.categories, \.categories), (\.outcomes, \.outcomes),
+            (\.locations, \.locations), (\.lsoaCodes, \.lsoaCodes), (\.lsoaNames, \.lsoaNames), (\.contexts, \.contexts),
+            (\.textIDs, \.textIDs),
+        ] }
+
+        @inline(__always) func force(_ f: UInt8) -> UInt8 { UInt8(truncatingIfNeeded: forces[Int(f)]) }
+        @inline(__always) func outcome(_ o: UInt8) -> UInt8 { UInt8(truncatingIfNeeded: outcomes[Int(o)]) }
+        @inline(__always) func location(_ l: Int32) -> Int32 { locations[Int(l)] }
+        @inline(__always) func id(_ x: CrimeID) -> CrimeID {
             var y = x
-            if x.kind == .text { y.w0 = UInt64(t[Int(x.w0)]) }
+            if x.kind == .text { y.w0 = UInt64(textIDs[Int(x.w0)]) }
             return y
         }
-        for r in newer.rows {
+
+        @inline(__always) func row(_ r: CrimeRow) -> CrimeRow {
             var m = r
             m.id = id(r.id)
-            m.force = UInt8(f[Int(r.force)]); m.category = UInt8(c[Int(r.category)]); m.outcome = UInt8(o[Int(r.outcome)])
-            m.reportedBy = Int16(a[Int(r.reportedBy)]); m.fallsWithin = Int16(a[Int(r.fallsWithin)])
-            m.location = l[Int(r.location)]; m.lsoaCode = lc[Int(r.lsoaCode)]; m.lsoaName = ln[Int(r.lsoaName)]
-            m.context = cx[Int(r.context)]
-            rows.append(m)
+            m.force = force(r.force); m.category = UInt8(truncatingIfNeeded: categories[Int(r.category)]); m.outcome = outcome(r.outcome)
+            m.reportedBy = Int16(truncatingIfNeeded: agencies[Int(r.reportedBy)]); m.fallsWithin = Int16(truncatingIfNeeded: agencies[Int(r.fallsWithin)])
+            m.location = locations[Int(r.location)]; m.lsoaCode = lsoaCodes[Int(r.lsoaCode)]; m.lsoaName = lsoaNames[Int(r.lsoaName)]
+            m.context = contexts[Int(r.context)]
+            return m
         }
-        for e in newer.events {
-            events.append(OutcomeEvent(id: id(e.id), month: e.month, force: UInt8(f[Int(e.force)]), outcome: UInt8(o[Int(e.outcome)])))
+    }
+
+    /// Interns every table's strings here, table by table within each kind (so ids come out as
+    /// they would merging one table at a time), the kinds on all cores. Throws, as that one-by-one
+    /// merge would, at the first table after which a limit is passed.
+    private mutating func remapStrings(_ tables: [CrimeTable]) throws -> [Remap] {
+        nonisolated(unsafe) let kinds = Remap.kinds  // key paths, only read
+        var maps = [Remap](repeating: Remap(), count: tables.count)
+        // Taken out of self, so each kind's thread owns its table (and no copy is made on write).
+        var own = kinds.map { k -> StringTable in
+            defer { self[keyPath: k.table] = StringTable() }
+            return self[keyPath: k.table]
         }
-        if !newer.listedPoints.isEmpty {
-            listedPoints = newer.listedPoints.map { var p = $0; p.name = l[Int($0.name)]; return p }
+        // Each kind's size after each table, for the limits.
+        var sizes = [[Int]](repeating: [], count: kinds.count)
+        maps.withUnsafeMutableBufferPointer { m in
+            own.withUnsafeMutableBufferPointer { o in
+                sizes.withUnsafeMutableBufferPointer { z in
+                    nonisolated(unsafe) let (m, o, z) = (m, o, z)
+                    DispatchQueue.concurrentPerform(iterations: kinds.count) { k in
+                        for (i, t) in tables.enumerated() {
+                            let from = t[keyPath: kinds[k].table]
+                            m[i][keyPath: kinds[k].map] = (0..<from.count).map { j in from.utf8(Int32(j)).withUnsafeBufferPointer { o[k].intern($0) } }
+                            z[k].append(o[k].count)
+                        }
+                    }
+                }
+            }
         }
+        for (k, table) in own.enumerated() { self[keyPath: kinds[k].table] = table }
+        for i in tables.indices {
+            try CrimeTable.checkLimits(forces: sizes[0][i], agencies: sizes[1][i], categories: sizes[2][i], outcomes: sizes[3][i])
+        }
+        return maps
     }
 
     /// The snapshot packs forces and categories into 6 bits and outcomes and agencies into 8/16.
     func checkLimits() throws {
-        if forces.count > 64 { throw GeoQueryError.unreadableInput("more than 64 distinct forces: geoquery's mirror holds at most 64") }
-        if categories.count > 64 { throw GeoQueryError.unreadableInput("more than 64 distinct crime types: check the files are Police UK street CSVs") }
-        if outcomes.count > 256 { throw GeoQueryError.unreadableInput("more than 256 distinct outcome categories: check the files are Police UK CSVs") }
-        if agencies.count > Int(Int16.max) { throw GeoQueryError.unreadableInput("too many distinct 'Reported by' names") }
+        try CrimeTable.checkLimits(forces: forces.count, agencies: agencies.count, categories: categories.count, outcomes: outcomes.count)
+    }
+
+    static func checkLimits(forces: Int, agencies: Int, categories: Int, outcomes: Int) throws {
+        if forces > 64 { throw GeoQueryError.unreadableInput("more than 64 distinct forces: geoquery's mirror holds at most 64") }
+        if categories > 64 { throw GeoQueryError.unreadableInput("more than 64 distinct crime types: check the files are Police UK street CSVs") }
+        if outcomes > 256 { throw GeoQueryError.unreadableInput("more than 256 distinct outcome categories: check the files are Police UK CSVs") }
+        if agencies > Int(Int16.max) { throw GeoQueryError.unreadableInput("too many distinct 'Reported by' names") }
+    }
+}
+
+/// A set of (force id, month) pairs as one bit each over the months it spans: membership without
+/// hashing, for passes over every row of a national mirror.
+struct PartitionBits: Sendable {
+    private let firstMonth: Int32, months: Int
+    private var words: [UInt64]
+
+    /// The pairs in `keys` (force ids below `forces`); nil when there are none.
+    init?<S: Sequence>(_ keys: S, forces: Int) where S.Element == (UInt8, Int32) {
+        var lo = Int32.max, hi = Int32.min
+        for (_, m) in keys { lo = min(lo, m); hi = max(hi, m) }
+        guard lo <= hi else { return nil }
+        firstMonth = lo
+        months = Int(hi) - Int(lo) + 1
+        words = [UInt64](repeating: 0, count: (max(forces, 1) * months + 63) / 64)
+        for (f, m) in keys {
+            let b = Int(f) * months + Int(m - lo)
+            words[b >> 6] |= 1 << UInt64(b & 63)
+        }
+    }
+
+    @inline(__always)
+    func contains(force: UInt8, month: Int32) -> Bool {
+        let m = Int(month) - Int(firstMonth)
+        guard m >= 0, m < months else { return false }
+        let b = Int(force) * months + m
+        return b >> 6 < words.count && words[b >> 6] >> UInt64(b & 63) & 1 == 1
+    }
+
+    /// Each pair, by force id then month.
+    func forEach(_ body: (UInt8, Int32) -> Void) {
+        for (w, word) in words.enumerated() where word != 0 {
+            for k in 0..<64 where word >> UInt64(k) & 1 == 1 {
+                let b = w * 64 + k
+                body(UInt8(truncatingIfNeeded: b / months), firstMonth + Int32(b % months))
+            }
+        }
     }
 }

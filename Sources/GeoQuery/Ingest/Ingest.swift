@@ -90,19 +90,18 @@ public enum Ingest {
         summary.files = parsed.map(\.summary)
         let rows = summary.read
         // Merged in input order: a later file restating a (force, month) replaces an earlier one.
-        // Each file's table is let go once merged, so the rows are held about once, not twice.
-        fresh.rows.reserveCapacity(parsed.reduce(0) { $0 + $1.table.rows.count })
-        try fresh.merge(count: parsed.count) { i in
-            defer { parsed[i].table = CrimeTable() }
-            return parsed[i].table
-        }
+        // Each file's rows are let go once copied, so the rows are held about once, not twice.
+        var tables = parsed.map(\.table)
+        parsed = []
+        try fresh.merge(&tables)
+        tables = []
         if !pointSources.isEmpty {
             var points = CrimeTable()
             for source in pointSources {
                 let bytes = try source.load()
                 summary.files.append(try bytes.withUnsafeBufferPointer { try PoliceCSV.readMapPoints($0, name: source.name, into: &points) })
             }
-            try fresh.merge([points])
+            try fresh.replace(with: points)
         }
         progress?(IngestProgress(file: sources.count, files: sources.count, name: "", rows: rows, stage: "indexing"))
         let tRead = Date()
