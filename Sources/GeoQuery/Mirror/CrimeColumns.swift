@@ -86,28 +86,30 @@ enum CrimeColumn: Int, CaseIterable {
         }
     }
 
+    /// Each column's largest value over the rows, which sets its stored width; the same in any order of the rows.
+    static func maxima(rows: UnsafeBufferPointer<CrimeRow>, outcomes: UnsafeBufferPointer<(outcome: UInt8, month: Int32)>) -> [UInt32] {
+        let columns = allCases
+        var maxima = [UInt32](repeating: 0, count: columns.count)
+        for i in rows.indices {
+            for k in columns.indices { maxima[k] = max(maxima[k], columns[k].value(rows.baseAddress! + i, outcomes[i])) }
+        }
+        return maxima
+    }
+
     /// Adds every crime column to `image`, rows in the given (already sorted) order. Each section
     /// is laid out only while the file is written, one column at a time, so the snapshot never
     /// holds a second copy of the rows.
     /// - Parameter formatVersion: lay columns out as that version did (tests write v2 and v3
     ///   mirrors with it): v2 at fixed widths, v3 without 3-byte widths.
-    static func add(rows: [CrimeRow], outcomes: [(outcome: UInt8, month: Int32)], to image: inout SnapshotImage,
-                    formatVersion: UInt32 = SnapshotFormat.version) {
+    /// - Parameter maxima: ``maxima(rows:outcomes:)`` of the same rows, in any order (the
+    ///   builder takes them before it moves the rows); nil: taken here.
+    static func add(rows: [CrimeRow], outcomes: [(outcome: UInt8, month: Int32)], maxima given: [UInt32]? = nil,
+                    to image: inout SnapshotImage, formatVersion: UInt32 = SnapshotFormat.version) {
         let fixedV2Widths = formatVersion == 2
         precondition(rows.count == outcomes.count)
-        var maxima = [UInt32](repeating: 0, count: allCases.count)
-        if !fixedV2Widths {
-            let columns = allCases
-            rows.withUnsafeBufferPointer { rows in
-                outcomes.withUnsafeBufferPointer { outcomes in
-                    for i in rows.indices {
-                        for k in columns.indices { maxima[k] = max(maxima[k], columns[k].value(rows.baseAddress! + i, outcomes[i])) }
-                    }
-                }
-            }
-        }
+        let widest = fixedV2Widths ? [] : given ?? rows.withUnsafeBufferPointer { r in outcomes.withUnsafeBufferPointer { CrimeColumn.maxima(rows: r, outcomes: $0) } }
         for (k, column) in allCases.enumerated() {
-            let width = fixedV2Widths ? column.v2Width : PackedIntegers.width(for: maxima[k], formatVersion: formatVersion)
+            let width = fixedV2Widths ? column.v2Width : PackedIntegers.width(for: widest[k], formatVersion: formatVersion)
             image.add(column.section, length: rows.count * width, bytes: { body in
                 rows.withUnsafeBufferPointer { rows in
                     outcomes.withUnsafeBufferPointer { outcomes in

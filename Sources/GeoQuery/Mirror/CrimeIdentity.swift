@@ -88,7 +88,7 @@ enum CrimeIdentity {
     ///     some natural ids clash, for their partitions, which are a few of a mirror's thousands.
     /// - Complexity: O(n log n) for the sort (two halves at once), then O(n) plus the clashes.
     static func exceptions(rows: Int, naturals fill: (UnsafeMutableBufferPointer<UInt64>) -> Void,
-                           forEachRow: (_ partitions: Set<UInt64>, _ body: (Int, UInt64, UInt64) -> Void) -> Void) -> [(row: UInt32, id: UInt64)] {
+                           forEachRow: (_ partitions: PartitionCodes, _ body: (Int, UInt64, UInt64) -> Void) -> Void) -> [(row: UInt32, id: UInt64)] {
         var naturals = [UInt64](repeating: 0, count: rows)
         naturals.withUnsafeMutableBufferPointer { fill($0) }
         let sorted = SortedHalves(sorting: consume naturals)
@@ -99,7 +99,7 @@ enum CrimeIdentity {
         }
         guard !clashing.isEmpty else { return [] }
         var groups: [UInt64: [(content: UInt64, row: Int)]] = [:]
-        forEachRow(Set(clashing.map { $0 >> localBits })) { i, v, content in
+        forEachRow(PartitionCodes(clashing.map { $0 >> localBits })) { i, v, content in
             if clashing.contains(v) { groups[v, default: []].append((content, i)) }
         }
         var taken = Set<UInt64>(), out: [(row: UInt32, id: UInt64)] = []
@@ -150,7 +150,7 @@ extension CrimeIdentity {
     /// Identical rows share their partition, so leaving other partitions' rows out keeps every
     /// identical row's occurrence count (as ``CrimeMirror`` does when it lists crimes).
     static func forEachRow(_ rows: UnsafeBufferPointer<CrimeRow>, bucketStart: [UInt32], hasher: RowHasher, buckets: Range<Int>? = nil,
-                           only: Set<UInt64>? = nil, _ body: (Int, UInt64, UInt64) -> Void) {
+                           only: PartitionCodes? = nil, _ body: (Int, UInt64, UInt64) -> Void) {
         var counter = OccurrenceCounter()
         for b in buckets ?? 0..<(bucketStart.count - 1) {
             counter.reset()
@@ -162,6 +162,59 @@ extension CrimeIdentity {
                 body(i, natural(partition: p, content: c, occurrence: counter.next(c)), c)
             }
         }
+    }
+
+    /// The content hashes of rows `i`, of one Crime ID kind, four at a time: ``content(partition:latE6:lngE6:id:idText:category:location:lsoa:context:)``
+    /// for each, as four independent chains of multiplies that the processor runs side by side
+    /// (one row's chain alone leaves it waiting on each multiply).
+    static func contents(_ rows: UnsafeBufferPointer<CrimeRow>, _ i: (Int, Int, Int, Int), hasher: RowHasher) -> (UInt64, UInt64, UInt64, UInt64) {
+        let r = (rows[i.0], rows[i.1], rows[i.2], rows[i.3])
+        let kind = r.0.id.kind
+        var h: (UInt64, UInt64, UInt64, UInt64) = (0xcbf2_9ce4_8422_2325, 0xcbf2_9ce4_8422_2325, 0xcbf2_9ce4_8422_2325, 0xcbf2_9ce4_8422_2325)
+        @inline(__always) func mix4(_ f: (CrimeRow) -> UInt64) {
+            let v = (f(r.0), f(r.1), f(r.2), f(r.3))
+            for k in 0..<8 {
+                let s = UInt64(8 * k)
+                h.0 = (h.0 ^ ((v.0 >> s) & 0xFF)) &* 0x100_0000_01b3
+                h.1 = (h.1 ^ ((v.1 >> s) & 0xFF)) &* 0x100_0000_01b3
+                h.2 = (h.2 ^ ((v.2 >> s) & 0xFF)) &* 0x100_0000_01b3
+                h.3 = (h.3 ^ ((v.3 >> s) & 0xFF)) &* 0x100_0000_01b3
+            }
+        }
+        mix4 { hasher.partition($0) }
+        mix4 { UInt64(UInt32(bitPattern: $0.latE6)) << 32 | UInt64(UInt32(bitPattern: $0.lngE6)) }
+        mix4 { _ in UInt64(kind.rawValue) }
+        switch kind {
+        case .none: break
+        case .hex: mix4(\.id.w0); mix4(\.id.w1); mix4(\.id.w2); mix4(\.id.w3)
+        case .text: mix4 { hasher.text[Int($0.id.w0)] }
+        }
+        mix4 { hasher.category[Int($0.category)] }
+        mix4 { hasher.location[Int($0.location)] }
+        mix4 { hasher.lsoa[Int($0.lsoaCode)] }
+        mix4 { hasher.context[Int($0.context)] }
+        @inline(__always) func spread(_ x: UInt64) -> UInt64 {
+            let y = (x ^ (x >> 33)) &* 0xff51_afd7_ed55_8ccd
+            return y ^ (y >> 33)
+        }
+        return (spread(h.0), spread(h.1), spread(h.2), spread(h.3))
+    }
+
+    /// Writes the content hash of every row of `range` at its index: rows of one Crime ID kind
+    /// four at a time (``contents(_:_:hasher:)``), the rest one by one.
+    static func fillContents(_ out: UnsafeMutableBufferPointer<UInt64>, rows: UnsafeBufferPointer<CrimeRow>, range: Range<Int>, hasher: RowHasher) {
+        // Rows waiting for three more of their kind, by kind.
+        var waiting: [[Int]] = [[], [], []]
+        for i in range {
+            let k = Int(rows[i].id.kind.rawValue)
+            waiting[k].append(i)
+            if waiting[k].count == 4 {
+                let w = waiting[k]
+                (out[w[0]], out[w[1]], out[w[2]], out[w[3]]) = contents(rows, (w[0], w[1], w[2], w[3]), hasher: hasher)
+                waiting[k].removeAll(keepingCapacity: true)
+            }
+        }
+        for i in waiting.joined() { out[i] = hasher.content(rows[i], partition: hasher.partition(rows[i])) }
     }
 
     /// Every row's natural id at its index, the buckets split between all cores.
@@ -181,10 +234,31 @@ extension CrimeIdentity {
         // Each part writes only its own rows' slots.
         nonisolated(unsafe) let (out, rows) = (naturals, rows)
         let bounds = cuts
+        // Each part hashes its rows' contents into their slots, then turns them into ids.
         DispatchQueue.concurrentPerform(iterations: parts) { k in
-            forEachRow(rows, bucketStart: bucketStart, hasher: hasher, buckets: bounds[k]..<bounds[k + 1]) { i, v, _ in out[i] = v }
+            fillContents(out, rows: rows, range: Int(bucketStart[bounds[k]])..<Int(bucketStart[bounds[k + 1]]), hasher: hasher)
+            var counter = OccurrenceCounter()
+            for b in bounds[k]..<bounds[k + 1] {
+                counter.reset()
+                for i in Int(bucketStart[b])..<Int(bucketStart[b + 1]) {
+                    let c = out[i]
+                    out[i] = natural(partition: hasher.partition(rows[i]), content: c, occurrence: counter.next(c))
+                }
+            }
         }
     }
+}
+
+/// A set of 16-bit partition codes as 65,536 bits: the clash pass asks it of every row.
+struct PartitionCodes: Sendable {
+    private var words = [UInt64](repeating: 0, count: 1 << 10)
+
+    init<S: Sequence>(_ codes: S) where S.Element == UInt64 {
+        for c in codes { words[Int(c >> 6) & 1023] |= 1 << (c & 63) }
+    }
+
+    @inline(__always)
+    func contains(_ code: UInt64) -> Bool { code < 1 << 16 && words[Int(code >> 6)] >> (code & 63) & 1 == 1 }
 }
 
 /// Counts identical rows within one map point's run of rows, for ``CrimeIdentity``'s occurrence.

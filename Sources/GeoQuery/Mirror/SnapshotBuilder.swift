@@ -27,68 +27,79 @@ struct SnapshotBuilder {
     consuming func build() -> SnapshotImage {
         var rows = table.rows
         table.rows = []
-        var outcomes = effectiveOutcomes(rows)
 
-        // Map points: every distinct coordinate with crimes, plus every listed point.
+        // Map points (every distinct coordinate with crimes, plus every listed point) and the
+        // tree on this core; the crimes' outcomes, months and cell keys on another meanwhile.
         var numbering = CoordinateNumbering()
-        let rowPoint = rows.map { $0.hasLocation ? numbering.number(latE6: $0.latE6, lngE6: $0.lngE6) : -1 }
-        let listedPoint = table.listedPoints.map { numbering.number(latE6: $0.latE6, lngE6: $0.lngE6) }
+        var rowPoint: [Int32] = [], listedPoint: [Int32] = []
+        var outcomes: [(outcome: UInt8, month: Int32)] = [], keys: [UInt32] = []
+        var first = Int32.max, last = Int32.min
+        rows.withUnsafeBufferPointer { rows in
+            SnapshotBuilder.concurrently({
+                rowPoint = rows.map { $0.hasLocation ? numbering.number(latE6: $0.latE6, lngE6: $0.lngE6) : -1 }
+                listedPoint = table.listedPoints.map { numbering.number(latE6: $0.latE6, lngE6: $0.lngE6) }
+            }, {
+                outcomes = effectiveOutcomes(rows)
+                for r in rows { first = min(first, r.month); last = max(last, r.month) }
+                for e in table.events { first = min(first, e.month); last = max(last, e.month) }
+                if first > last { (first, last) = (0, 0) }
+                precondition(Int(last - first) < CrimeCell.maxMonths, "mirror spans more than 4096 months")
+                keys = rows.indices.map { i in
+                    CrimeCell.key(month: Int(rows[i].month - first), force: Int(rows[i].force),
+                                  category: Int(rows[i].category), outcome: Int(outcomes[i].outcome))
+                }
+            })
+        }
         let (lat, lng) = numbering.coordinates()
         let n = lat.count
-
         let layout = PackedHilbertRTree.build(latE6: lat, lngE6: lng)
         var rank = [Int32](repeating: 0, count: n)
         for (r, p) in layout.order.enumerated() { rank[Int(p)] = Int32(r) }
 
-        var first = Int32.max, last = Int32.min
-        for r in rows { first = min(first, r.month); last = max(last, r.month) }
-        for e in table.events { first = min(first, e.month); last = max(last, e.month) }
-        if first > last { (first, last) = (0, 0) }
-        precondition(Int(last - first) < CrimeCell.maxMonths, "mirror spans more than 4096 months")
-        var keys = rows.indices.map { i in
-            CrimeCell.key(month: Int(rows[i].month - first), force: Int(rows[i].force),
-                          category: Int(rows[i].category), outcome: Int(outcomes[i].outcome))
-        }
-
-        // Crime order: bucket by point rank (no location last), then by cell key within a point.
+        // Crime order (bucket by point rank, no location last, then by cell key within a point)
+        // on this core; on another, the points' names (first-seen order in the input), listed
+        // ids and the crime columns' widths, which all need the rows before they move.
         var pointCrimeStart = [UInt32](repeating: 0, count: n + 2)
-        for p in rowPoint { pointCrimeStart[(p < 0 ? n : Int(rank[Int(p)])) + 1] += 1 }
-        for i in 0..<(n + 1) { pointCrimeStart[i + 1] += pointCrimeStart[i] }
-        var fill = pointCrimeStart
         var order = [Int32](repeating: 0, count: rows.count)
-        for (i, p) in rowPoint.enumerated() {
-            let b = p < 0 ? n : Int(rank[Int(p)])
-            order[Int(fill[b])] = Int32(i)
-            fill[b] += 1
-        }
-        fill = []
-        for b in 0...n {
-            let lo = Int(pointCrimeStart[b]), hi = Int(pointCrimeStart[b + 1])
-            if hi - lo > 1 { order[lo..<hi].sort { (keys[Int($0)], $0) < (keys[Int($1)], $1) } }
-        }
-
-        // Point names (first-seen order in the input) and listed ids, before the rows move.
-        var names = [[Int32]](repeating: [], count: n)
-        for (i, p) in rowPoint.enumerated() where p >= 0 && !names[Int(p)].contains(rows[i].location) { names[Int(p)].append(rows[i].location) }
         var listedID = [Int64](repeating: -1, count: n)
-        for (j, p) in listedPoint.enumerated() {
-            listedID[Int(p)] = table.listedPoints[j].id
-            let name = table.listedPoints[j].name
-            if name != 0 && !names[Int(p)].contains(name) { names[Int(p)].insert(name, at: 0) }
-        }
         var pointNameStart: [UInt32] = [0], pointNames: [Int32] = []
-        for p in layout.order {
-            pointNames += names[Int(p)]
-            pointNameStart.append(UInt32(pointNames.count))
-        }
-        names = []
+        var columnMaxima: [UInt32]? = nil
+        SnapshotBuilder.concurrently({
+            for p in rowPoint { pointCrimeStart[(p < 0 ? n : Int(rank[Int(p)])) + 1] += 1 }
+            for i in 0..<(n + 1) { pointCrimeStart[i + 1] += pointCrimeStart[i] }
+            var fill = pointCrimeStart
+            for (i, p) in rowPoint.enumerated() {
+                let b = p < 0 ? n : Int(rank[Int(p)])
+                order[Int(fill[b])] = Int32(i)
+                fill[b] += 1
+            }
+            for b in 0...n {
+                let lo = Int(pointCrimeStart[b]), hi = Int(pointCrimeStart[b + 1])
+                if hi - lo > 1 { order[lo..<hi].sort { (keys[Int($0)], $0) < (keys[Int($1)], $1) } }
+            }
+        }, {
+            var names = [[Int32]](repeating: [], count: n)
+            for (i, p) in rowPoint.enumerated() where p >= 0 && !names[Int(p)].contains(rows[i].location) { names[Int(p)].append(rows[i].location) }
+            for (j, p) in listedPoint.enumerated() {
+                listedID[Int(p)] = table.listedPoints[j].id
+                let name = table.listedPoints[j].name
+                if name != 0 && !names[Int(p)].contains(name) { names[Int(p)].insert(name, at: 0) }
+            }
+            for p in layout.order {
+                pointNames += names[Int(p)]
+                pointNameStart.append(UInt32(pointNames.count))
+            }
+            if !writeV2 {
+                columnMaxima = rows.withUnsafeBufferPointer { r in outcomes.withUnsafeBufferPointer { CrimeColumn.maxima(rows: r, outcomes: $0) } }
+            }
+        })
 
         // The cell keys in crime order, gathered: `order` stays whole for moving the rows.
         let orderedKeys = order.map { keys[Int($0)] }
         keys = []
         let crimeStart = pointCrimeStart
-        // Per-point cells, then the node aggregates, on the other core while this one moves the
-        // rows and works out the crimes' ids.
+        // Per-point cells, then the node aggregates, on another core while the rows move into
+        // crime order and the crimes' ids are worked out.
         nonisolated(unsafe) var cells: PointCells? = nil, nodes: NodeAggregates? = nil
         let cellsDone = DispatchGroup(), nodesDone = DispatchGroup()
         cellsDone.enter()
@@ -99,8 +110,7 @@ struct SnapshotBuilder {
             nodes = SnapshotBuilder.nodeAggregates(layout: layout, points: n, pointCells: c.cells,
                                                    pointCellStart: c.start, pointForceMask: c.forceMask)
         }
-        SnapshotBuilder.permute(&rows, &outcomes, by: order)
-        order = []
+        SnapshotBuilder.permute(&rows, &outcomes, by: consume order)
         cellsDone.wait()
         let (pointCells, pointCellStart, pointForceMask, noLocationCells) = (cells!.cells, cells!.start, cells!.forceMask, cells!.noLocation)
 
@@ -132,7 +142,7 @@ struct SnapshotBuilder {
         image.add(.pointCells, pointCells)
         image.add(.noLocationCells, noLocationCells)
         image.add(.pointCrimeStart, pointCrimeStart)
-        CrimeColumn.add(rows: rows, outcomes: outcomes, to: &image, formatVersion: formatVersion)
+        CrimeColumn.add(rows: rows, outcomes: outcomes, maxima: columnMaxima, to: &image, formatVersion: formatVersion)
         if !writeV2 { addIdentity(rows, pointCrimeStart: pointCrimeStart, listedID: layout.order.map { listedID[Int($0)] }, to: &image) }
         let events = writeV2 ? table.events : SnapshotBuilder.sortedByCrimeID(table.events)
         image.add(.eventMonth, events.map(\.month))
@@ -215,28 +225,77 @@ struct SnapshotBuilder {
         return order.map { events[$0] }
     }
 
-    /// Moves what was at position `order[j]` of each array to position `j`, cycle by cycle, so no second
-    /// copy of the rows is made. `order` is only read (a bitmap marks the positions done), so
-    /// another thread may read it meanwhile.
-    static func permute(_ rows: inout [CrimeRow], _ outcomes: inout [(outcome: UInt8, month: Int32)], by order: [Int32]) {
-        var done = [UInt64](repeating: 0, count: (order.count + 63) / 64)
+    /// Moves what was at position `order[j]` of each array to position `j`, in place, so no second
+    /// copy of the rows is made. One streaming pass of swaps puts every row into the part of the
+    /// arrays (one per core) that holds its destination; then each part follows its own cycles on
+    /// its own thread. A single thread would follow one cycle through most of the rows, a cache
+    /// miss per row.
+    static func permute(_ rows: inout [CrimeRow], _ outcomes: inout [(outcome: UInt8, month: Int32)], by order: consuming [Int32],
+                        parts: Int = ProcessInfo.processInfo.activeProcessorCount) {
+        precondition(rows.count == order.count && outcomes.count == order.count)
+        // Where each row goes, kept beside it as the rows are swapped between parts.
+        var destination = [Int32](repeating: 0, count: order.count)
+        for (j, from) in order.enumerated() { destination[Int(from)] = Int32(j) }
+        _ = consume order
+        let bounds = partBounds(count: rows.count, parts: max(1, parts))
         rows.withUnsafeMutableBufferPointer { rows in
             outcomes.withUnsafeMutableBufferPointer { outcomes in
-                order.withUnsafeBufferPointer { order in
-                    done.withUnsafeMutableBufferPointer { done in
-                        for j in 0..<order.count where done[j >> 6] >> UInt64(j & 63) & 1 == 0 {
-                            let (r0, o0) = (rows[j], outcomes[j])
-                            var k = j
-                            while true {
-                                let from = Int(order[k])
-                                done[k >> 6] |= 1 << UInt64(k & 63)
-                                if from == j { rows[k] = r0; outcomes[k] = o0; break }
-                                rows[k] = rows[from]; outcomes[k] = outcomes[from]
-                                k = from
+                destination.withUnsafeMutableBufferPointer { to in
+                    // Parts `a..<b` (indices into bounds), split the way the bounds were cut.
+                    func split(_ a: Int, _ b: Int) {
+                        guard b - a > 1 else { return }
+                        let m = a + (b - a) / 2, mid = bounds[m]
+                        var i = bounds[a], j = bounds[b] - 1
+                        while true {
+                            while i < mid && Int(to[i]) < mid { i += 1 }
+                            while j >= mid && Int(to[j]) >= mid { j -= 1 }
+                            guard i < mid && j >= mid else { break }
+                            rows.swapAt(i, j); outcomes.swapAt(i, j); to.swapAt(i, j)
+                        }
+                        split(a, m)
+                        split(m, b)
+                    }
+                    split(0, bounds.count - 1)
+                    nonisolated(unsafe) let (rows, outcomes, to) = (rows, outcomes, to)
+                    DispatchQueue.concurrentPerform(iterations: bounds.count - 1) { k in
+                        let lo = bounds[k], hi = bounds[k + 1]
+                        var done = [UInt64](repeating: 0, count: (hi - lo + 63) / 64)
+                        for i in lo..<hi where done[(i - lo) >> 6] >> UInt64((i - lo) & 63) & 1 == 0 {
+                            done[(i - lo) >> 6] |= 1 << UInt64((i - lo) & 63)
+                            var d = Int(to[i])
+                            guard d != i else { continue }
+                            var (row, outcome) = (rows[i], outcomes[i])
+                            // Each step puts the carried row in its place and picks up the one there.
+                            while d != i {
+                                swap(&row, &rows[d]); swap(&outcome, &outcomes[d])
+                                done[(d - lo) >> 6] |= 1 << UInt64((d - lo) & 63)
+                                d = Int(to[d])
                             }
+                            rows[i] = row; outcomes[i] = outcome
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /// Where ``permute(_:_:by:parts:)`` cuts `count` positions into `parts`: in two (the first
+    /// half of the parts before the cut), then each side the same way, so each cut is one pass.
+    static func partBounds(count: Int, parts: Int) -> [Int] {
+        func cut(_ lo: Int, _ hi: Int, _ parts: Int) -> [Int] {
+            guard parts > 1 else { return [lo] }
+            let mid = lo + (hi - lo) * (parts / 2) / parts
+            return cut(lo, mid, parts / 2) + cut(mid, hi, parts - parts / 2)
+        }
+        return cut(0, count, parts) + [count]
+    }
+
+    /// Runs `a` and `b` at once, each on its own thread, and returns when both are done.
+    static func concurrently(_ a: () -> Void, _ b: () -> Void) {
+        withoutActuallyEscaping(a) { a in
+            withoutActuallyEscaping(b) { b in
+                nonisolated(unsafe) let (a, b) = (a, b)
+                DispatchQueue.concurrentPerform(iterations: 2) { $0 == 0 ? a() : b() }
             }
         }
     }
@@ -305,7 +364,7 @@ struct SnapshotBuilder {
     }
 
     /// Each crime's final outcome and the month it was recorded (outcomes files win when later).
-    private func effectiveOutcomes(_ rows: [CrimeRow]) -> [(outcome: UInt8, month: Int32)] {
+    private func effectiveOutcomes(_ rows: UnsafeBufferPointer<CrimeRow>) -> [(outcome: UInt8, month: Int32)] {
         if table.events.isEmpty { return rows.map { ($0.outcome, $0.month) } }
         var latest: [CrimeID: (month: Int32, outcome: UInt8)] = [:]
         for e in table.events where e.id.kind != .none {

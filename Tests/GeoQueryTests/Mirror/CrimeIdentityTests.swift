@@ -81,7 +81,7 @@ import Testing
         let clashes = CrimeIdentity.exceptions(rows: naturals.count, naturals: { out in
             for i in naturals.indices { out[i] = naturals[i] }
         }, forEachRow: { partitions, body in
-            #expect(partitions == [5])
+            #expect(partitions.contains(5) && (0..<UInt64(1 << 16)).filter(partitions.contains).count == 1)
             for i in naturals.indices { body(i, naturals[i], contents[i]) }
         })
         #expect(clashes.map(\.row) == [0, 4])

@@ -64,4 +64,45 @@ import Testing
         let same = got == expected
         #expect(same)
     }
+
+    /// The in-place move into crime order, split between parts, against a plain gather.
+    @Test(arguments: [0, 1, 2, 17, 10_000])
+    func permutingInPlaceEqualsGathering(count: Int) {
+        var rng = SplitMix64(seed: UInt64(count) + 7)
+        var order = (0..<count).map { Int32($0) }
+        for i in stride(from: count - 1, to: 0, by: -1) { order.swapAt(i, rng.below(i + 1)) }
+        let rows = (0..<count).map { i -> CrimeRow in
+            var r = CrimeRow()
+            r.location = Int32(i); r.id = CrimeID(kind: .hex, w0: UInt64(i), w3: UInt64(count - i))
+            return r
+        }
+        let outcomes = (0..<count).map { (outcome: UInt8(truncatingIfNeeded: $0 * 7), month: Int32($0)) }
+        for parts in [1, 2, 3, 4, 7] {
+            var moved = rows, movedOutcomes = outcomes
+            SnapshotBuilder.permute(&moved, &movedOutcomes, by: order, parts: parts)
+            let same = moved.map(\.location) == order && moved.map(\.id.w3) == order.map { UInt64(count - Int($0)) }
+                && movedOutcomes.map(\.month) == order && movedOutcomes.map(\.outcome) == order.map { UInt8(truncatingIfNeeded: Int($0) * 7) }
+            #expect(same, "parts \(parts)")
+        }
+    }
+
+    /// Content hashes four rows at a time equal the one-row hash, for every Crime ID kind, on real rows.
+    @Test func contentHashesFourAtATimeEqualOneByOne() throws {
+        var table = CrimeTable()
+        let bytes = try IngestSource.readFile(TestData.archive + "/2019-01/2019-01-durham-street.csv")
+        _ = try bytes.withUnsafeBufferPointer { try PoliceCSV.read($0, name: "durham", into: &table) }
+        // Real files hold hex ids and none (anti-social behaviour); text ids are made here.
+        for i in stride(from: 0, to: table.rows.count, by: 5) {
+            table.rows[i].id = CrimeID(kind: .text, w0: UInt64(table.textIDs.intern("ref-\(i % 23)")))
+        }
+        let kinds = Set(table.rows.map(\.id.kind.rawValue))
+        #expect(kinds == [0, 1, 2])
+        let hasher = CrimeIdentity.RowHasher(table)
+        var got = [UInt64](repeating: 0, count: table.rows.count)
+        table.rows.withUnsafeBufferPointer { rows in
+            got.withUnsafeMutableBufferPointer { CrimeIdentity.fillContents($0, rows: rows, range: 3..<rows.count, hasher: hasher) }
+        }
+        let expected = table.rows.enumerated().map { i, r in i < 3 ? 0 : hasher.content(r, partition: hasher.partition(r)) }
+        #expect(got == expected)
+    }
 }
