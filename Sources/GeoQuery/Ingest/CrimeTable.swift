@@ -196,9 +196,11 @@ struct CrimeTable: Sendable {
                     nonisolated(unsafe) let (out, t) = (out, t)
                     let start = start
                     DispatchQueue.concurrentPerform(iterations: n) { i in
+                        // Taken once: read through the arrays per row, they were retained per row.
+                        let map = maps[i], gone = gone[i]
                         var at = start[i]
-                        for r in t[i].rows where !(gone[i]?.contains(force: r.force, month: r.month) ?? false) {
-                            (out.baseAddress! + at).initialize(to: maps[i].row(r))
+                        for r in t[i].rows where !(gone?.contains(force: r.force, month: r.month) ?? false) {
+                            (out.baseAddress! + at).initialize(to: map.row(r))
                             at += 1
                         }
                         t[i].rows = []

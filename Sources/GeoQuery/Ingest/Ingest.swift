@@ -108,17 +108,17 @@ public enum Ingest {
 
         var table: CrimeTable
         var clip = loaded.boundaries
+        let incoming = (street: fresh.streetPartitions, outcome: fresh.outcomePartitions)
+        summary.partitionsWritten = incoming.street.count + incoming.outcome.count
         if let existing = try mirror.openIfPresent() {
             table = try existing.crimeTable(extraRows: fresh.rows.count, extraEvents: fresh.events.count)
             if boundaries.isEmpty { clip = try existing.boundaries() }
             let held = table.streetPartitions.union(table.outcomePartitions)
-            let incoming = fresh.streetPartitions.union(fresh.outcomePartitions)
-            summary.partitionsReplaced = held.intersection(incoming).count
+            summary.partitionsReplaced = held.intersection(incoming.street.union(incoming.outcome)).count
             try table.replace(with: fresh)
         } else {
             table = fresh
         }
-        summary.partitionsWritten = fresh.streetPartitions.count + fresh.outcomePartitions.count
         _ = consume fresh
         summary.crimesInMirror = table.rows.count
         let tMerge = Date()
