@@ -156,7 +156,7 @@ public final class ForceAreas: Sendable {
     /// Share of a circle inside a polygon: the circle as a 72-gon in a local plane (x scaled by the
     /// cosine of its latitude), each ring of the polygon clipped to it by Sutherland–Hodgman (exact
     /// for a convex clip window, whatever the ring's shape: degenerate edges add no area).
-    /// - Complexity: O(vertices of the rings near the circle × 72), no allocation beyond the clip buffers.
+    /// - Complexity: one pass over the rings, then O(vertices near the circle × 72).
     static func circleShare(_ c: Circle, of polygon: Polygon) -> Double {
         let k = circleXScale(c), rLat = c.radius.metres / metresPerDegreeLatitude, rx = rLat
         let circle = (0..<72).map { i -> (Double, Double) in
@@ -196,19 +196,42 @@ public final class ForceAreas: Sendable {
             }
             return out
         }
-        var covered = 0.0
+        // Which sides of the circle's box a point lies beyond (left, right, below, above).
+        func beyond(_ p: (Double, Double)) -> UInt8 {
+            (p.0 < -rx ? 1 : 0) | (p.0 > rx ? 2 : 0) | (p.1 < -rLat ? 4 : 0) | (p.1 > rLat ? 8 : 0)
+        }
+        var covered = 0.0, local: [(Double, Double)] = []
         for part in polygon.parts {
             for (n, ring) in part.enumerated() {
-                var local = ring.dropLast().map { ((($0.lng - c.lng) * k), ($0.lat - c.lat)) }
-                // Rings wholly beside the circle's box add nothing: skip them before clipping.
-                if local.allSatisfy({ $0.0 < -rx }) || local.allSatisfy({ $0.0 > rx }) || local.allSatisfy({ $0.1 < -rLat }) || local.allSatisfy({ $0.1 > rLat }) { continue }
-                local = clip(local)
-                covered += n == 0 ? area(local) : -area(local)
+                // The ring in the circle's plane, in one pass, with each run of vertices beyond one
+                // side of the box cut to its two ends: the chord between them stays beyond that
+                // side too, so what lies inside the box (all the clip keeps) is unchanged, and a
+                // force's long outline shrinks to the few vertices near the circle.
+                local.removeAll(keepingCapacity: true)
+                var everywhere: UInt8 = 15, run: UInt8 = 0, runLength = 0, runEnd = (0.0, 0.0)
+                for v in ring.dropLast() {
+                    let p = ((v.lng - c.lng) * k, v.lat - c.lat), side = beyond(p)
+                    everywhere &= side
+                    if runLength > 0 && run & side != 0 {
+                        run &= side; runEnd = p; runLength += 1
+                        continue
+                    }
+                    if runLength > 1 { local.append(runEnd) }
+                    (run, runLength, runEnd) = (side, side == 0 ? 0 : 1, p)
+                    local.append(p)
+                }
+                if runLength > 1 { local.append(runEnd) }
+                // Rings wholly beyond one side of the circle's box add nothing.
+                if everywhere != 0 { continue }
+                let clipped = clip(local)
+                covered += n == 0 ? area(clipped) : -area(clipped)
             }
         }
-        // A circle wholly inside comes back as itself plus rounding: call that whole.
+        // A circle wholly inside comes back as itself plus rounding: call that whole. A ring that
+        // passes near the circle without entering it can leave a sliver of rounding (~1e-31), which
+        // listed the force at a share of 0.0000: call that nothing.
         let share = covered / area(circle)
-        return share > 1 - 1e-9 ? 1 : max(0, share)
+        return share > 1 - 1e-9 ? 1 : share < 1e-12 ? 0 : share
     }
 
     /// The force whose area holds a point, if any.
