@@ -94,6 +94,9 @@ struct SnapshotBuilder {
             }
         })
 
+        // Each row's map point is in the crime order now; let go before the rows move, whose
+        // destinations take as much again for a moment.
+        rowPoint = []
         // The cell keys in crime order, gathered: `order` stays whole for moving the rows.
         let orderedKeys = order.map { keys[Int($0)] }
         keys = []
