@@ -211,18 +211,19 @@ struct CrimeTable: Sendable {
         } else {
             rows.reserveCapacity(total)
             for i in 0..<n {
-                for r in tables[i].rows where !(gone[i]?.contains(force: r.force, month: r.month) ?? false) { rows.append(maps[i].row(r)) }
+                let map = maps[i], gone = gone[i]
+                for r in tables[i].rows where !(gone?.contains(force: r.force, month: r.month) ?? false) { rows.append(map.row(r)) }
                 tables[i].rows = []
             }
         }
         for i in 0..<n {
-            let goneEvents = goneOutcome[i].isEmpty ? nil : tables[i].bits(goneOutcome[i])
-            for e in tables[i].events where !(goneEvents?.contains(force: e.force, month: e.month) ?? false) {
-                events.append(OutcomeEvent(id: maps[i].id(e.id), month: e.month, force: maps[i].force(e.force), outcome: maps[i].outcome(e.outcome)))
+            let map = maps[i], gone = goneOutcome[i].isEmpty ? nil : tables[i].bits(goneOutcome[i])
+            for e in tables[i].events where !(gone?.contains(force: e.force, month: e.month) ?? false) {
+                events.append(OutcomeEvent(id: map.id(e.id), month: e.month, force: map.force(e.force), outcome: map.outcome(e.outcome)))
             }
             tables[i].events = []
             if !tables[i].listedPoints.isEmpty {
-                listedPoints = tables[i].listedPoints.map { var p = $0; p.name = maps[i].location($0.name); return p }
+                listedPoints = tables[i].listedPoints.map { var p = $0; p.name = map.location($0.name); return p }
             }
         }
     }
