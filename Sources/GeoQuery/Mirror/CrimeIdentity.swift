@@ -144,13 +144,14 @@ extension CrimeIdentity {
     }
 
     /// Calls `body` with the (index, natural id, content hash) of every row in buckets `buckets`
-    /// whose partition is in `only` (every row when nil): `rows` in snapshot order, grouped by map
+    /// whose partition is in `only` (every row when nil), the content hashes read from `contents`
+    /// when given (``fillContents(_:rows:range:hasher:)``): `rows` in snapshot order, grouped by map
     /// point as `bucketStart` says (the no-location rows are the last bucket).
     ///
     /// Identical rows share their partition, so leaving other partitions' rows out keeps every
     /// identical row's occurrence count (as ``CrimeMirror`` does when it lists crimes).
     static func forEachRow(_ rows: UnsafeBufferPointer<CrimeRow>, bucketStart: [UInt32], hasher: RowHasher, buckets: Range<Int>? = nil,
-                           only: PartitionCodes? = nil, _ body: (Int, UInt64, UInt64) -> Void) {
+                           only: PartitionCodes? = nil, contents: UnsafeBufferPointer<UInt64>? = nil, _ body: (Int, UInt64, UInt64) -> Void) {
         var counter = OccurrenceCounter()
         for b in buckets ?? 0..<(bucketStart.count - 1) {
             counter.reset()
@@ -158,7 +159,7 @@ extension CrimeIdentity {
                 let r = rows[i]
                 let p = hasher.partition(r)
                 if let only, !only.contains(p) { continue }
-                let c = hasher.content(r, partition: p)
+                let c = contents?[i] ?? hasher.content(r, partition: p)
                 body(i, natural(partition: p, content: c, occurrence: counter.next(c)), c)
             }
         }
@@ -237,14 +238,8 @@ extension CrimeIdentity {
         // Each part hashes its rows' contents into their slots, then turns them into ids.
         DispatchQueue.concurrentPerform(iterations: parts) { k in
             fillContents(out, rows: rows, range: Int(bucketStart[bounds[k]])..<Int(bucketStart[bounds[k + 1]]), hasher: hasher)
-            var counter = OccurrenceCounter()
-            for b in bounds[k]..<bounds[k + 1] {
-                counter.reset()
-                for i in Int(bucketStart[b])..<Int(bucketStart[b + 1]) {
-                    let c = out[i]
-                    out[i] = natural(partition: hasher.partition(rows[i]), content: c, occurrence: counter.next(c))
-                }
-            }
+            forEachRow(rows, bucketStart: bucketStart, hasher: hasher, buckets: bounds[k]..<bounds[k + 1],
+                       contents: UnsafeBufferPointer(out)) { i, v, _ in out[i] = v }
         }
     }
 }
