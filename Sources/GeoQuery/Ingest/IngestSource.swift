@@ -6,7 +6,26 @@ import ZIPFoundation
 struct IngestSource: Sendable {
     /// What the summary and error messages call it (`archive.zip:2019-01/2019-01-kent-street.csv`).
     let name: String
-    let load: @Sendable () throws -> [UInt8]
+    /// Puts the source's bytes at the start of the buffer (growing it only when it is too small)
+    /// and returns how many there are.
+    let fill: @Sendable (inout [UInt8]) throws -> Int
+
+    /// The source's bytes in a buffer of their own.
+    func load() throws -> [UInt8] {
+        var bytes: [UInt8] = []
+        let count = try fill(&bytes)
+        bytes.removeLast(bytes.count - count)
+        return bytes
+    }
+
+    /// The source's bytes, read into `buffer`, which the caller keeps for the next source: a
+    /// national ingest reads 4 GB of CSV, and a fresh buffer per file had every page of it
+    /// faulted in and zeroed by the kernel before the read copied over it (43% of the ingest's
+    /// page faults).
+    func withBytes<R>(reusing buffer: inout [UInt8], _ body: (UnsafeBufferPointer<UInt8>) throws -> R) throws -> R {
+        let count = try fill(&buffer)
+        return try buffer.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[..<count])) }
+    }
 
     /// Expands files, folders (recursively) and `.zip` archives into the CSVs they hold, sorted by
     /// name so that ingest order, and so the snapshot, are deterministic.
@@ -35,7 +54,7 @@ struct IngestSource: Sendable {
 
     private static func expand(file path: String) throws -> [IngestSource] {
         if path.lowercased().hasSuffix(".zip") { return try zipEntries(path) }
-        return [IngestSource(name: path) { try readFile(path) }]
+        return [IngestSource(name: path) { try readFile(path, into: &$0) }]
     }
 
     /// The street and outcomes CSVs inside a data.police.uk archive; stop-and-search is skipped.
@@ -62,37 +81,43 @@ struct IngestSource: Sendable {
             let reading = ZipEntryBytes(archive: path, entry: entry.path, localHeader: localHeaders[index], compressed: entry.compressedSize,
                                         size: Int(clamping: entry.uncompressedSize), checksum: entry.checksum, deflated: entry.isCompressed)
             try checkExpansion(declared: reading.size, compressed: Int(clamping: entry.compressedSize), name: name)
-            out.append(IngestSource(name: name, load: reading.read))
+            out.append(IngestSource(name: name, fill: reading.read))
         }
         return out
     }
 }
 
 extension IngestSource {
-    /// A whole file's bytes, read straight into the array (through `Data` they were copied once
-    /// more, a national ingest's 4 GB of CSV faulted in twice).
-    static func readFile(_ path: String) throws -> [UInt8] {
+    /// A whole file's bytes, read straight into `buffer` from its start (through `Data` they were
+    /// copied once more); returns how many. A file that grew since `fstat` (or a pipe-like file
+    /// with no size) is read on to its end.
+    static func readFile(_ path: String, into buffer: inout [UInt8]) throws -> Int {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { throw GeoQueryError.unreadableInput("cannot read \(path): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw GeoQueryError.unreadableInput("cannot read \(path): \(String(cString: strerror(errno)))") }
-        var bytes = [UInt8](unsafeUninitializedCapacity: Int(st.st_size)) { buffer, filled in
-            filled = 0
-            while filled < buffer.count {
-                let n = read(fd, buffer.baseAddress! + filled, buffer.count - filled)
-                if n > 0 { filled += n } else if n < 0 && errno == EINTR { continue } else { break }
-            }
-        }
-        // A file that grew since fstat (or a pipe-like file with no size): read on to its end.
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        // One byte more than the size, so the read that finds the end needs no growth.
+        ensureRoom(&buffer, Int(st.st_size) + 1, keeping: 0)
+        var filled = 0
         while true {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
-            if n > 0 { bytes += chunk[0..<n] } else if n < 0 && errno == EINTR { continue } else if n < 0 {
+            if filled == buffer.count { ensureRoom(&buffer, 2 * filled, keeping: filled) }
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress! + filled, $0.count - filled) }
+            if n > 0 { filled += n } else if n < 0 && errno == EINTR { continue } else if n < 0 {
                 throw GeoQueryError.unreadableInput("cannot read \(path): \(String(cString: strerror(errno)))")
             } else { break }
         }
-        return bytes
+        return filled
+    }
+
+    /// Grows `buffer` to at least `count` bytes, keeping its first `keeping`; the new bytes are
+    /// left unset, for a read to fill.
+    static func ensureRoom(_ buffer: inout [UInt8], _ count: Int, keeping: Int) {
+        guard buffer.count < count else { return }
+        buffer = [UInt8](unsafeUninitializedCapacity: count) { room, initialized in
+            buffer.withUnsafeBufferPointer { old in _ = room.initialize(fromContentsOf: old[..<keeping]) }
+            initialized = count
+        }
     }
 
     /// The most one zip entry may expand to: each CSV is read whole, and the largest monthly file
@@ -126,9 +151,10 @@ struct ZipEntryBytes: Sendable {
     let checksum: UInt32
     let deflated: Bool
 
-    func read() throws -> [UInt8] {
+    /// Inflates the entry into `buffer` from its start; returns its size.
+    func read(into buffer: inout [UInt8]) throws -> Int {
         do {
-            return try readChecked()
+            return try readChecked(into: &buffer)
         } catch let error as GeoQueryError {
             throw error
         } catch is ZipBomb {
@@ -140,7 +166,7 @@ struct ZipEntryBytes: Sendable {
         }
     }
 
-    private func readChecked() throws -> [UInt8] {
+    private func readChecked(into bytes: inout [UInt8]) throws -> Int {
         guard let file = FileHandle(forReadingAtPath: archive) else { throw GeoQueryError.unreadableInput("cannot read \(archive)") }
         defer { try? file.close() }
         let fileSize = try file.seekToEnd()
@@ -151,12 +177,13 @@ struct ZipEntryBytes: Sendable {
         let dataStart = localHeader + 30 + ZipEntryBytes.uint(header, 26, 2) + ZipEntryBytes.uint(header, 28, 2)
         guard dataStart <= fileSize, compressed <= fileSize - dataStart else { throw damaged("its compressed bytes run past the end of the file") }
         try file.seek(toOffset: dataStart)
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(size)
+        IngestSource.ensureRoom(&bytes, size, keeping: 0)
+        var filled = 0
         func take(_ chunk: UnsafeBufferPointer<UInt8>) throws {
             // A header that understates the size must not let the entry expand past it.
-            guard bytes.count + chunk.count <= size else { throw ZipBomb() }
-            bytes.append(contentsOf: chunk)
+            guard filled + chunk.count <= size else { throw ZipBomb() }
+            bytes.withUnsafeMutableBufferPointer { _ = UnsafeMutableBufferPointer(rebasing: $0[filled...]).initialize(fromContentsOf: chunk) }
+            filled += chunk.count
         }
         if deflated {
             try inflate(file, into: take)
@@ -164,9 +191,9 @@ struct ZipEntryBytes: Sendable {
             let stored = try file.read(upToCount: Int(clamping: compressed)) ?? Data()
             try stored.withUnsafeBytes { try take($0.bindMemory(to: UInt8.self)) }
         }
-        let crc = bytes.withUnsafeBufferPointer { UInt32(crc32(0, $0.baseAddress, uInt($0.count))) }
-        guard crc == checksum, bytes.count == size else { throw damaged("its CRC-32 or size does not match what the archive records") }
-        return bytes
+        let crc = bytes.withUnsafeBufferPointer { UInt32(crc32(0, $0.baseAddress, uInt(filled))) }
+        guard crc == checksum, filled == size else { throw damaged("its CRC-32 or size does not match what the archive records") }
+        return filled
     }
 
     /// Inflates the raw deflate stream of `compressed` bytes at `file`'s position, chunk by chunk.

@@ -8,7 +8,7 @@ import Testing
     /// One file's table, read as the ingest reads it.
     static func table(_ path: String) throws -> CrimeTable {
         var table = CrimeTable()
-        let bytes = try IngestSource.readFile(path)
+        let bytes = try IngestSource.expand([path])[0].load()
         _ = try bytes.withUnsafeBufferPointer { try PoliceCSV.read($0, name: path, into: &table) }
         return table
     }
