@@ -86,17 +86,15 @@ enum CrimeIdentity {
     ///   - forEachRow: calls its argument with the (index, natural id, content hash) of every row
     ///     of the given partitions (it may skip the others), in snapshot order; asked only when
     ///     some natural ids clash, for their partitions, which are a few of a mirror's thousands.
-    /// - Complexity: O(n log n) for the sort (two halves at once), then O(n) plus the clashes.
+    /// - Complexity: O(n) for the radix sort on all cores (the ids are hashes), then O(n) plus the clashes.
     static func exceptions(rows: Int, naturals fill: (UnsafeMutableBufferPointer<UInt64>) -> Void,
                            forEachRow: (_ partitions: PartitionCodes, _ body: (Int, UInt64, UInt64) -> Void) -> Void) -> [(row: UInt32, id: UInt64)] {
         var naturals = [UInt64](repeating: 0, count: rows)
         naturals.withUnsafeMutableBufferPointer { fill($0) }
-        let sorted = SortedHalves(sorting: consume naturals)
-        var clashing = Set<UInt64>(), previous: UInt64?
-        sorted.forEachMerged { v in
-            if v == previous { clashing.insert(v) }
-            previous = v
-        }
+        var sorted = consume naturals
+        sorted.radixSort()
+        var clashing = Set<UInt64>()
+        for i in sorted.indices.dropFirst() where sorted[i] == sorted[i - 1] { clashing.insert(sorted[i]) }
         guard !clashing.isEmpty else { return [] }
         var groups: [UInt64: [(content: UInt64, row: Int)]] = [:]
         forEachRow(PartitionCodes(clashing.map { $0 >> localBits })) { i, v, content in
@@ -109,7 +107,7 @@ enum CrimeIdentity {
             for m in members.dropFirst() {
                 repeat {
                     probe = (probe & ~localMask) | ((probe &+ 1) & localMask)
-                } while sorted.contains(probe) || taken.contains(probe)
+                } while sorted.sortedContains(probe) || taken.contains(probe)
                 taken.insert(probe)
                 out.append((UInt32(m.row), probe))
             }

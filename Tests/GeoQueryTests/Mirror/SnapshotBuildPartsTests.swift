@@ -4,23 +4,27 @@ import Testing
 
 /// The snapshot build's faster parts, each against the plain computation it replaced.
 @Suite struct SnapshotBuildPartsTests {
-    @Test(arguments: [0, 1, 2, 3, 17, 1_000, 4_097])
-    func sortedHalvesMergeToTheSortedArray(count: Int) {
+    /// The radix sort against the standard sort: keys spread over all 64 bits, keys that differ
+    /// only in a few middle bits (natural ids: a partition code on top), few distinct keys, one
+    /// key, and counts either side of the 256 where it hands buckets to the standard sort.
+    @Test(arguments: [0, 1, 2, 3, 17, 256, 257, 1_000, 70_000, 300_001])
+    func radixSortEqualsTheStandardSort(count: Int) {
         var rng = SplitMix64(seed: UInt64(count))
-        let values = (0..<count).map { _ in UInt64(rng.below(count / 2 + 1)) }  // with duplicates
-        let halves = SortedHalves(sorting: values)
-        var merged: [UInt64] = []
-        halves.forEachMerged { merged.append($0) }
-        let same = merged == values.sorted()
-        #expect(same)
-        let held = Set(values)
-        for v in 0...UInt64(count / 2 + 2) { #expect(halves.contains(v) == held.contains(v)) }
-        // The closure form agrees, descending.
-        let down = SortedHalves(sorting: values, by: >)
-        var mergedDown: [UInt64] = []
-        down.forEachMerged { mergedDown.append($0) }
-        let sameDown = mergedDown == values.sorted(by: >)
-        #expect(sameDown)
+        let shapes: [(String, () -> UInt64)] = [
+            ("all bits", { rng.next() }),
+            ("partition on top", { UInt64(rng.below(1_584)) << 48 | rng.next() >> 40 }),
+            ("few values", { UInt64(rng.below(5)) << 61 }),
+            ("one value", { 42 }),
+        ]
+        for (shape, next) in shapes {
+            let values = (0..<count).map { _ in next() }
+            var sorted = values
+            sorted.radixSort()
+            #expect(sorted == values.sorted(), "\(shape)")
+            let held = Set(values)
+            for v in values.prefix(50) { #expect(sorted.sortedContains(v)) }
+            for _ in 0..<50 { let v = next() &+ 1; #expect(sorted.sortedContains(v) == held.contains(v), "\(shape)") }
+        }
     }
 
     /// Coordinates are numbered in first-seen order, as the dictionary did, across the table's growth.
@@ -58,7 +62,9 @@ import Testing
             let x = rows[Int(a.row)].id, y = rows[Int(b.row)].id
             return (x.w0, x.w1, x.w2, x.w3, a.slot) < (y.w0, y.w1, y.w2, y.w3, b.slot)
         }.map(\.slot)
-        var slots = IndexedCrimeID.Slots(SortedHalves(sorting: keyed), rows: rows)
+        var sortedKeys = keyed
+        sortedKeys.radixSort()
+        var slots = IndexedCrimeID.Slots(sortedKeys, rows: rows)
         var got: [UInt32] = []
         while let s = slots.next() { got.append(s) }
         let same = got == expected
