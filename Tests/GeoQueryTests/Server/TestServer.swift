@@ -57,7 +57,11 @@ struct TestServer {
 
     func send(_ request: URLRequest) async throws -> Reply {
         var request = request
-        request.timeoutInterval = 60 * Sanitizer.slowdown
+        // Generous, as for raw sockets: the server shares this process with every other suite,
+        // whose long synchronous tests (minutes each on a loaded CI machine) can hold the few
+        // cooperative and Dispatch threads its I/O and queries need; at 60 s, three requests
+        // of one full CI run gave up waiting (NSURLErrorDomain -1001).
+        request.timeoutInterval = 300 * Sanitizer.slowdown
         let (data, response) = try await URLSession.shared.data(for: request)
         let http = response as! HTTPURLResponse
         var headers: [String: String] = [:]
