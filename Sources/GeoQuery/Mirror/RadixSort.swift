@@ -25,13 +25,9 @@ extension Array where Element: RadixSortable {
         withUnsafeMutableBufferPointer { all in
             var lo = UInt64.max, hi = UInt64.min
             for x in all { let k = x.radixKey; lo = Swift.min(lo, k); hi = Swift.max(hi, k) }
-            guard lo != hi else { all.sort(); return }
-            let shift = Swift.max(0, 56 - (lo ^ hi).leadingZeroBitCount)
-            let bounds = RadixSort.distribute(all, shift: shift)
-            nonisolated(unsafe) let all = all
-            DispatchQueue.concurrentPerform(iterations: 256) { b in
-                RadixSort.sort(UnsafeMutableBufferPointer(rebasing: all[bounds[b]..<bounds[b + 1]]), shift: shift - 8)
-            }
+            // The first byte in which the keys differ; all equal: the standard sort (shift < 0).
+            let shift = lo == hi ? -1 : Swift.max(0, 56 - (lo ^ hi).leadingZeroBitCount)
+            RadixSort.sort(all, shift: shift, onAllCores: true)
         }
     }
 }
@@ -49,12 +45,17 @@ extension Array where Element: Comparable {
 
 /// The passes of ``Swift/Array/radixSort()``.
 enum RadixSort {
-    /// Sorts a bucket whose keys agree above bit `shift + 8`.
-    static func sort<T: RadixSortable>(_ a: UnsafeMutableBufferPointer<T>, shift: Int) {
+    /// Sorts elements whose keys agree above bit `shift + 8`: by the byte at `shift`, then each
+    /// bucket by the next byte down, the buckets spread over the cores when `onAllCores`.
+    static func sort<T: RadixSortable>(_ a: UnsafeMutableBufferPointer<T>, shift: Int, onAllCores: Bool = false) {
         guard a.count > 256, shift >= 0 else { var a = a; a.sort(); return }
         let bounds = distribute(a, shift: shift)
-        for b in 0..<256 where bounds[b + 1] - bounds[b] > 1 {
-            sort(UnsafeMutableBufferPointer(rebasing: a[bounds[b]..<bounds[b + 1]]), shift: shift - 8)
+        func bucket(_ b: Int) { sort(UnsafeMutableBufferPointer(rebasing: a[bounds[b]..<bounds[b + 1]]), shift: shift - 8) }
+        if onAllCores {
+            nonisolated(unsafe) let bucket = bucket
+            DispatchQueue.concurrentPerform(iterations: 256) { bucket($0) }
+        } else {
+            for b in 0..<256 where bounds[b + 1] - bounds[b] > 1 { bucket(b) }
         }
     }
 

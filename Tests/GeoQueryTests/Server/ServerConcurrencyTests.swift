@@ -43,7 +43,7 @@ import GeoQueryServer
             #expect(reference.filter { $0.hasPrefix("200 ") }.count == Self.requests.count - 2, "\(reference.map { $0.prefix(80) })")
             // 12 rounds of every request in a shuffled order, 24 in flight at any moment. All 216 at
             // once queued behind URLSession's few connections to the host, and on a loaded CI
-            // machine the last waited past their 60 s timeout before being sent.
+            // machine the last waited past their timeout (then 60 s) before being sent.
             var order = Array((0..<12).flatMap { _ in Self.requests.indices })
             var rng = SeededRandom(seed: 13)
             order.shuffle(using: &rng)
