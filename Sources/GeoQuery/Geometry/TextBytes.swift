@@ -57,20 +57,22 @@ struct TextBytes {
     }
 
     /// A number's spelling at the cursor, walked once: where it ends and, when `reading`, its
-    /// sign, up to 19 significant digits, their power of ten and the exponent. nil when no number
-    /// in `grammar` starts here. The one definition of the grammar, for skipping and reading.
+    /// sign, up to 19 significant digits (`exact` when there were no more) and their power of
+    /// ten. nil when no number in `grammar` starts here. The one definition of the grammar, for
+    /// skipping and reading.
     @inline(__always)
-    private func spelling(_ grammar: NumberGrammar, reading: Bool) -> (end: Int, negative: Bool, mantissa: UInt64, digits: Int, power: Int)? {
+    private func spelling(_ grammar: NumberGrammar, reading: Bool) -> (end: Int, negative: Bool, mantissa: UInt64, exact: Bool, power: Int)? {
         var i = at
         let negative = i < end && base[i] == 0x2D
         if i < end && (base[i] == 0x2D || (grammar == .wkt && base[i] == 0x2B)) { i += 1 }
-        var mantissa: UInt64 = 0, digits = 0, scale = 0
+        // Every digit goes into the mantissa as it is passed (it wraps beyond 19 digits, and is
+        // then read again with care below): one loop per run of digits, no test per digit.
+        var mantissa: UInt64 = 0
         let intStart = i
-        while i < end, TextBytes.isDigit(base[i]) {
-            if reading {
-                if digits < 19 { mantissa = mantissa &* 10 &+ UInt64(base[i] &- 0x30) } else { scale += 1 }
-                if mantissa != 0 { digits += 1 }
-            }
+        while i < end {
+            let d = base[i] &- 0x30
+            guard d < 10 else { break }
+            if reading { mantissa = mantissa &* 10 &+ UInt64(d) }
             i += 1
         }
         let intDigits = i - intStart
@@ -79,16 +81,10 @@ struct TextBytes {
         if i < end && base[i] == 0x2E {
             i += 1
             let fracStart = i
-            while i < end, TextBytes.isDigit(base[i]) {
-                if reading {
-                    if digits < 19 {
-                        mantissa = mantissa &* 10 &+ UInt64(base[i] &- 0x30)
-                        if mantissa != 0 { digits += 1 }
-                        scale -= 1
-                    } else {
-                        digits += 1  // dropped: the mantissa is no longer exact
-                    }
-                }
+            while i < end {
+                let d = base[i] &- 0x30
+                guard d < 10 else { break }
+                if reading { mantissa = mantissa &* 10 &+ UInt64(d) }
                 i += 1
             }
             fracDigits = i - fracStart
@@ -108,7 +104,27 @@ struct TextBytes {
             guard i > expStart else { return nil }
             if expNegative { exponent = -exponent }
         }
-        return (i, negative, mantissa, digits, scale + exponent)
+        guard reading else { return (i, negative, 0, true, 0) }
+        // Up to 19 digits the mantissa is exact (below 10^19 < 2^64).
+        if intDigits + fracDigits <= 19 { return (i, negative, mantissa, true, exponent - fracDigits) }
+        // More than 19 digits: the first 19 significant ones, and how many follow.
+        mantissa = 0
+        var digits = 0, scale = 0
+        for k in intStart..<(intStart + intDigits) {
+            if digits < 19 { mantissa = mantissa &* 10 &+ UInt64(base[k] &- 0x30) } else { scale += 1 }
+            if mantissa != 0 { digits += 1 }
+        }
+        let fracStart = intStart + intDigits + 1
+        for k in fracStart..<(fracStart + fracDigits) {
+            if digits < 19 {
+                mantissa = mantissa &* 10 &+ UInt64(base[k] &- 0x30)
+                if mantissa != 0 { digits += 1 }
+                scale -= 1
+            } else {
+                digits += 1  // dropped: the mantissa is no longer exact
+            }
+        }
+        return (i, negative, mantissa, digits <= 19, scale + exponent)
     }
 
     /// Which spellings of a decimal number a reader takes.
@@ -122,20 +138,20 @@ struct TextBytes {
 
     /// A decimal number at the cursor in `grammar`, or nil (cursor unchanged) when none starts
     /// here. The value is the correctly rounded one, as `strtod` gives.
-    /// - Complexity: one pass over the spelling. Up to 15 significant digits and a
-    ///   power of ten up to 22 it is one exact integer-to-double conversion and one multiply or
-    ///   divide (Clinger's fast path); up to 19 digits a double-double product (``nearest(_:_:)``);
-    ///   else, or near a tie, `strtod`.
+    /// - Complexity: one pass over the spelling. For a mantissa up to 2^53 and a power of ten up
+    ///   to 22 it is one exact integer-to-double conversion and one multiply or divide (Clinger's
+    ///   fast path); up to 19 digits a double-double product (``nearest(_:_:)``); else, or near a
+    ///   tie, `strtod`.
     mutating func number(_ grammar: NumberGrammar) -> Double? {
         let start = at
-        guard let (stop, negative, mantissa, digits, power) = spelling(grammar, reading: true) else { return nil }
+        guard let (stop, negative, mantissa, exact, power) = spelling(grammar, reading: true) else { return nil }
         at = stop
-        if digits <= 15 && power >= -22 && power <= 22 {
-            var v = Double(mantissa)  // exact: below 2^53
-            v = power < 0 ? v / TextBytes.tens[-power] : v * TextBytes.tens[power]
+        if exact && mantissa <= 1 << 53 && power >= -22 && power <= 22 {
+            var v = Double(mantissa)  // exact: at most 2^53
+            v = power < 0 ? v / TextBytes.ten(-power) : v * TextBytes.ten(power)
             return negative ? -v : v
         }
-        if digits <= 19 && power >= -22 && power <= 22, let v = TextBytes.nearest(mantissa, power) {
+        if exact && power >= -22 && power <= 22, let v = TextBytes.nearest(mantissa, power) {
             return negative ? -v : v
         }
         // Longer mantissas and large exponents: glibc's correctly rounded reader on a NUL-ended
@@ -157,7 +173,7 @@ struct TextBytes {
     static func nearest(_ mantissa: UInt64, _ power: Int) -> Double? {
         let hi = Double(mantissa)  // mantissa < 10^19 < 2^64: hi rounds within 2^11 of it
         let lo = Double(Int64(bitPattern: mantissa &- UInt64(hi)))
-        let t = tens[abs(power)]
+        let t = ten(abs(power))
         let head: Double, tail: Double
         if power >= 0 {
             head = hi * t
@@ -175,8 +191,35 @@ struct TextBytes {
         return r
     }
 
-    /// 10^0 ... 10^22, each exact in a Double.
-    private static let tens: [Double] = (0...22).map { p in (0..<p).reduce(1.0) { acc, _ in acc * 10 } }
+    /// 10^p for p in 0...22, each exact in a Double (constants: no lazily made table to check per number).
+    @inline(__always)
+    private static func ten(_ p: Int) -> Double {
+        switch p {
+        case 0: return 1e0
+        case 1: return 1e1
+        case 2: return 1e2
+        case 3: return 1e3
+        case 4: return 1e4
+        case 5: return 1e5
+        case 6: return 1e6
+        case 7: return 1e7
+        case 8: return 1e8
+        case 9: return 1e9
+        case 10: return 1e10
+        case 11: return 1e11
+        case 12: return 1e12
+        case 13: return 1e13
+        case 14: return 1e14
+        case 15: return 1e15
+        case 16: return 1e16
+        case 17: return 1e17
+        case 18: return 1e18
+        case 19: return 1e19
+        case 20: return 1e20
+        case 21: return 1e21
+        default: return 1e22
+        }
+    }
 }
 
 extension TextBytes {

@@ -14,6 +14,9 @@ struct JSONBytes {
     let bytes: [UInt8]
     /// The top-level object's members in order; a repeated key's last value wins in ``member(_:)``.
     let members: [(key: String, value: Range<Int>)]
+    /// The members of each top-level member that is an object (a batch line's `geojson`), by
+    /// where it starts: recorded by the validating pass, so reading the object walks it no more.
+    private let objectMembers: [(start: Int, members: [(key: String, value: Range<Int>)])]
 
     enum Kind { case object, array, string, number, bool, null }
 
@@ -25,21 +28,40 @@ struct JSONBytes {
         var copy = Array(text.utf8)
         copy.append(0)  // a guard byte: never part of a value
         let count = copy.count - 1
+        var objects: [(start: Int, members: [(key: String, value: Range<Int>)])] = []
         guard let members = copy.withUnsafeBufferPointer({ buffer -> [(String, Range<Int>)]? in
             var c = TextBytes(buffer.baseAddress!, count: count)
-            guard let m = JSONBytes.members(&c, depth: 0) else { return nil }
+            var out: [(String, Range<Int>)] = []
+            let ok = JSONBytes.object(&c, depth: 0) { key, c in
+                c.skipSpace()
+                let start = c.at
+                if c.byte == 0x7B {
+                    guard let m = JSONBytes.members(&c, depth: 1) else { return false }
+                    objects.append((start, m))
+                } else {
+                    guard JSONBytes.skipValue(&c, depth: 1) else { return false }
+                }
+                out.append((key, start..<c.at))
+                return true
+            }
             c.skipSpace()
-            return c.isAtEnd ? m : nil
+            return ok && c.isAtEnd ? out : nil
         }) else { return nil }
         bytes = copy
         self.members = members
+        objectMembers = objects
     }
 
     /// The object at `r` of `parent` (sharing its bytes); nil when it is not an object.
     init?(_ parent: JSONBytes, object r: Range<Int>) {
-        guard let members = parent.members(r) else { return nil }
+        if let known = parent.objectMembers.first(where: { $0.start == r.lowerBound }) {
+            members = known.members
+        } else {
+            guard let m = parent.members(r) else { return nil }
+            members = m
+        }
         bytes = parent.bytes
-        self.members = members
+        objectMembers = []
     }
 
     /// The members of the object at `r`. The text was checked when it was read, so values are
@@ -183,12 +205,47 @@ struct JSONBytes {
         c.skipSpace()
         switch c.byte {
         case 0x7B: return object(&c, depth: depth) { _, c in skipValue(&c, depth: depth + 1) }
-        case 0x5B: return elements(&c, depth: depth) { skipValue(&$0, depth: depth + 1) }
+        case 0x5B:
+            if skipNumberArrays(&c, depth: depth) { return true }
+            return elements(&c, depth: depth) { skipValue(&$0, depth: depth + 1) }
         case 0x22: return skipString(&c)
         case 0x74: return c.takeWord("true", caseSensitive: true)
         case 0x66: return c.takeWord("false", caseSensitive: true)
         case 0x6E: return c.takeWord("null", caseSensitive: true)
         default: return c.skipNumber(.json)
+        }
+    }
+
+    /// Skips an array whose elements are numbers or such arrays (GeoJSON coordinates), checking
+    /// the same grammar as ``skipValue(_:depth:)`` in one loop rather than a call per element:
+    /// most of a polygon line is its coordinates. False, with the cursor unchanged, when the array
+    /// holds anything else or is malformed anywhere: the general walk then decides it.
+    private static func skipNumberArrays(_ c: inout TextBytes, depth: Int) -> Bool {
+        var i = c
+        var open = 0  // arrays entered and not yet closed
+        while true {
+            // A value is expected: a number, or an array (possibly empty).
+            i.skipSpace()
+            if i.byte == 0x5B {
+                guard depth + open < maxDepth else { return false }
+                open += 1
+                i.at += 1
+                i.skipSpace()
+                if i.byte != 0x5D { continue }
+                i.at += 1
+                open -= 1
+            } else if !i.skipNumber(.json) {
+                return false
+            }
+            // After a value: a comma and the next one, or closing brackets.
+            while true {
+                if open == 0 { c = i; return true }
+                i.skipSpace()
+                if i.byte == 0x2C { i.at += 1; break }
+                guard i.byte == 0x5D else { return false }
+                i.at += 1
+                open -= 1
+            }
         }
     }
 

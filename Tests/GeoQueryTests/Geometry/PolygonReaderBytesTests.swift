@@ -245,9 +245,12 @@ import Testing
     @Test func numbersAsStrtodReadsThem() {
         var rng = SystemRandomNumberGenerator()
         var texts = ["0", "-0", "1", "52.629700", "-1.131600", "0.000001", "123456789012345678901234", "1e22", "1e23", "4.9e-324",
-                     "2.2250738585072014e-308", "1.7976931348623157e308", "9007199254740993", "0.1e-22", "5e-23", "-1.141235765471834"]
+                     "2.2250738585072014e-308", "1.7976931348623157e308", "9007199254740993", "0.1e-22", "5e-23", "-1.141235765471834",
+                     "9007199254740992", "9007199254740993e-5", "9007199254740991.5", "18014398509481985e-3", "0.00000000000000000000123456789",
+                     "1234567890123456789", "12345678901234567890", "1234567890.1234567890123", "0.0000000000000000000000"]
         for _ in 0..<20_000 {
-            let digits = Int.random(in: 1...19, using: &rng)
+            // Up to 26 digits: past 19 the reader keeps the first 19 significant ones and counts the rest.
+            let digits = Int.random(in: 1...26, using: &rng)
             let mantissa = String((0..<digits).map { _ in "0123456789".randomElement(using: &rng)! })
             let point = Int.random(in: 0...digits, using: &rng)
             var t = String(mantissa.prefix(point)) + "." + String(mantissa.dropFirst(point))
@@ -259,6 +262,11 @@ import Testing
         }
         for t in texts {
             let read = (t + "]").withTextBytes { $0.number(.json) }
+            #expect(read?.bitPattern == strtod(t, nil).bitPattern, "\(t)")
+        }
+        // WKT's spellings beyond JSON's: leading zeros, a plus sign, a point at either end.
+        for t in ["00012.5", "+.5e3", "-007.25", "5.", "+0000000000000000000001234567890123.25"] {
+            let read = (t + " ").withTextBytes { $0.number(.wkt) }
             #expect(read?.bitPattern == strtod(t, nil).bitPattern, "\(t)")
         }
     }
@@ -295,6 +303,32 @@ import Testing
         }
         for n in [510, 511, 512, 513] {
             documents.append("{\"v\":" + String(repeating: "[", count: n - 1) + String(repeating: "]", count: n - 1) + "}")
+            // A number at the deepest level, and an object member one level down holding the nest.
+            documents.append("{\"v\":" + String(repeating: "[", count: n - 1) + "1" + String(repeating: "]", count: n - 1) + "}")
+            documents.append("{\"g\":{\"c\":" + String(repeating: "[", count: n - 2) + "1" + String(repeating: "]", count: n - 2) + "}}")
+        }
+        // Coordinate-like nests (arrays of numbers, read in one loop), now and then holding
+        // something else (read the general way), each also with one byte changed.
+        func nest(_ depth: Int) -> String {
+            if depth == 0 {
+                switch pick(12) {
+                case 0: return ["\"x\"", "true", "null", "{}", "{\"a\":[1]}"][pick(5)]
+                default: return ["-1.54271425650714", "54.524475363549804", "0", "-0", "1e5", "2E-3", "-0.5e+2", "01", "1.", ".5", "-", "+1", "1e", "--1"][pick(14)]
+                }
+            }
+            return "[" + space() + (0..<pick(4)).map { _ in nest(depth - 1) }.joined(separator: space() + "," + space()) + space() + "]"
+        }
+        for _ in 0..<300 {
+            let doc = "{\"geojson\":{\"type\":\"Polygon\",\"coordinates\":" + nest(1 + pick(4)) + "},\"from\":\"2020-01\"}"
+            documents.append(doc)
+            var b = Array(doc.utf8)
+            let i = doc.utf8.count / 2 + pick(doc.utf8.count / 2)
+            switch pick(3) {
+            case 0: b.remove(at: i)
+            case 1: b.insert(b[i], at: i)
+            default: b[i] = alphabet[pick(alphabet.count)]
+            }
+            documents.append(String(decoding: b, as: UTF8.self))
         }
         var accepted = 0
         for doc in documents {
