@@ -68,6 +68,7 @@ struct PoliceAPI: Sendable {
         input.categories = try categories(category)
         if let poly = p["poly"] {
             input.poly = poly
+            input.repair = try p.flag("repair")  // geoquery's addition, as the error for a crossing ring offers
         } else {
             guard p["lat"] != nil || p["lng"] != nil else {
                 throw GeoQueryError.invalidQuery("give lat and lng (1 mile around them), or poly=lat,lng:lat,lng:...")
@@ -124,7 +125,7 @@ struct PoliceAPI: Sendable {
         var w = JSONWriter()
         w.beginObject()
         // A crime both located and not (two rows, one Crime ID) is answered by its located row.
-        if let c = crimes.first(where: \.located) ?? crimes.first { w.crime("crime", c) } else { w.null("crime") }
+        if let c = crimes.first(where: \.located) ?? crimes.first { w.crime("crime", c, outcomeStatus: false) } else { w.null("crime") }
         w.beginArray("outcomes")
         for o in history { PoliceAPI.outcome(o, crime: nil, to: &w) }
         w.endArray()
@@ -138,10 +139,13 @@ struct PoliceAPI: Sendable {
         guard let month = try self.month(p) else { return "[]" }
         // As the live API: a location id is one map point; lat/lng is a 1-mile circle, like crimes-street's.
         let points: [Int]
-        if p["location_id"] == nil, p["poly"] != nil || p["lat"] != nil || p["lng"] != nil {
+        if p["location_id"] == nil {
+            guard p["poly"] != nil || p["lat"] != nil || p["lng"] != nil else {
+                throw GeoQueryError.invalidQuery("give location_id, lat and lng (the map points within 1 mile), or poly=lat,lng:lat,lng:...")
+            }
             var input = QueryInput()
             input.parameterStyle = .queryParameters
-            if let poly = p["poly"] { input.poly = poly } else {
+            if let poly = p["poly"] { input.poly = poly; input.repair = try p.flag("repair") } else {
                 input.lat = try p.number("lat")
                 input.lng = try p.number("lng")
                 input.radius = PoliceAPI.streetRadius
@@ -169,7 +173,7 @@ struct PoliceAPI: Sendable {
         w.endObject()
         w.value("date", o.month.description)
         w.null("person_id")
-        if let crime { w.crime("crime", crime) }
+        if let crime { w.crime("crime", crime, outcomeStatus: false) }
         w.endObject()
     }
 

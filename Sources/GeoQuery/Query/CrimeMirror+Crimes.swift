@@ -85,11 +85,14 @@ extension Array where Element == Crime {
 }
 
 extension JSONWriter {
-    /// One crime as data.police.uk writes it (in `crimes-street`, and as `crime` in the outcome endpoints).
-    public mutating func crime(_ key: String?, _ c: Crime) {
+    /// One crime as data.police.uk writes it: in `crimes-street` and `crimes-no-location`
+    /// (`location_type` null for a crime without a location, as that endpoint's documentation
+    /// says), and as `crime` in the outcome endpoints, which carry no `outcome_status` (the
+    /// outcomes are the answer; `outcomeStatus: false`).
+    public mutating func crime(_ key: String?, _ c: Crime, outcomeStatus: Bool = true) {
         beginObject(key)
         value("category", c.category)
-        value("location_type", c.force == Force.btp ? "BTP" : "Force")
+        if c.located { value("location_type", c.force == Force.btp ? "BTP" : "Force") } else { null("location_type") }
         if c.located {
             beginObject("location")
             value("latitude", Format.microDegrees(c.mapPoint.latE6))
@@ -103,11 +106,13 @@ extension JSONWriter {
             null("location")
         }
         value("context", c.context)
-        if c.outcome.isEmpty { null("outcome_status") } else {
-            beginObject("outcome_status")
-            value("category", c.outcome)
-            value("date", c.outcomeMonth.description)
-            endObject()
+        if outcomeStatus {
+            if c.outcome.isEmpty { null("outcome_status") } else {
+                beginObject("outcome_status")
+                value("category", c.outcome)
+                value("date", c.outcomeMonth.description)
+                endObject()
+            }
         }
         value("persistent_id", c.persistentID)
         value("id", c.id)

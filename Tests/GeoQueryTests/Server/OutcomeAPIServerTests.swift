@@ -40,6 +40,10 @@ import GeoQueryServer
                     }
                     let id = crime["id"] as? Int ?? -1
                     #expect(id >= 0 && id < 1 << 53)
+                    // The real API's crime here has no outcome_status (the outcomes are the answer),
+                    // and a crime without a location has a null location_type.
+                    #expect(crime["outcome_status"] == nil && crime.keys.sorted() == ["category", "context", "id", "location", "location_subtype", "location_type", "month", "persistent_id"])
+                    #expect((location == nil) == (crime["location_type"] is NSNull))
                 } else {
                     #expect(body["crime"] is NSNull)
                 }

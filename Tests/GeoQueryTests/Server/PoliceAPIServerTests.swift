@@ -95,6 +95,8 @@ import Testing
             let expected = TestData.referenceRows.filter { $0.force == "leicestershire" && $0.month == "2019-01" && $0.lat == nil }
             #expect(r.status == 200 && r.list.count == expected.count && expected.count > 0)
             #expect(r.list.allSatisfy { $0["location"] is NSNull && $0["month"] as? String == "2019-01" })
+            // "location_type: Always null for this method" (data.police.uk's crimes-no-location documentation).
+            #expect(r.list.allSatisfy { $0["location_type"] is NSNull })
             let burglary = try await s.get("/api/crimes-no-location?category=burglary&force=leicestershire&date=2019-01")
             #expect(burglary.list.count == expected.filter { $0.category == "burglary" }.count)
             let missing = try await s.get("/api/crimes-no-location?category=all-crime&date=2019-01")
@@ -137,6 +139,10 @@ import Testing
             ("/api/crimes-street/all-crime?lat=52.63&lng=-1.13&date=%FF", 400, "not valid UTF-8"),
             ("/api/crimes-no-location?category=all-crime&force=atlantis&date=2019-01", 400, "unknown force 'atlantis'"),
             ("/api/crimes-at-location?location_id=abc", 400, "location_id 'abc' is not a number"),
+            ("/api/outcomes-at-location?date=2019-01", 400, "give location_id, lat and lng (the map points within 1 mile), or poly="),
+            // A bow tie: refused with GEOS's reason, offering the repair parameter /api/ takes.
+            ("/api/crimes-street/all-crime?poly=52.62,-1.15:52.64,-1.11:52.62,-1.11:52.64,-1.15&date=2019-01", 400, "or pass repair"),
+            ("/api/crimes-street/all-crime?poly=52.62,-1.15:52.64,-1.11:52.62,-1.11:52.64,-1.15&date=2019-01&repair=maybe", 400, "repair 'maybe' must be true or false"),
             ("/api/no-such-endpoint", 404, ""),
         ]
         try await TestServer.with { s in
@@ -148,6 +154,23 @@ import Testing
                     #expect(r.body.split(separator: "\n").count == 1)
                 }
             }
+        }
+    }
+
+    /// `repair=true` on a crossing poly answers what the library answers for the repaired polygon.
+    @Test func repairedPolyIsTheLibrarysRepairedArea() async throws {
+        let poly = "52.62,-1.15:52.64,-1.11:52.62,-1.11:52.64,-1.15"
+        var input = QueryInput()
+        input.poly = poly
+        input.repair = true
+        input.date = "2019-01"
+        let mirror = TestData.realMirror
+        let expected = try mirror.crimes(input.query(in: mirror))
+        #expect(expected.count > 0)
+        try await TestServer.with { s in
+            let r = try await s.get("/api/crimes-street/all-crime?poly=\(poly)&date=2019-01&repair=true")
+            #expect(r.status == 200, "\(r.body)")
+            #expect(r.list.map { $0["id"] as? Int ?? -1 }.sorted() == expected.map(\.id).sorted())
         }
     }
 
