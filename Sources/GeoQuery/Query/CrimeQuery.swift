@@ -15,7 +15,7 @@ public enum Area: Sendable, Equatable {
 /// What to count: an area, an optional month range, and category / force filters.
 public struct CrimeQuery: Sendable, Equatable {
     public var area: Area
-    /// Inclusive; nil means from the mirror's first month / to its last.
+    /// Inclusive; nil means from the mirror's first month / to its last (see ``months(first:last:)``).
     public var from: Month?
     public var to: Month?
     /// Category slugs; empty means all.
@@ -29,6 +29,18 @@ public struct CrimeQuery: Sendable, Equatable {
     /// How errors about this query name its inputs (`--force` for the CLI, `force` over HTTP):
     /// ``QueryInput`` passes its own style on, since some checks can only be made against a mirror.
     public var parameterStyle = QueryInput.ParameterStyle.flags
+
+    /// The months asked of a mirror holding `first`...`last`: an open end is the mirror's, unless
+    /// the given end lies beyond it (`to` before `first` asks for that month alone, as `from`
+    /// after `last` does: months it does not hold, answered as zero with a note).
+    /// - Throws: ``GeoQueryError/invalidMonth(_:)`` when `from` is after `to`.
+    func months(first: Month, last: Month) throws -> (from: Month, to: Month) {
+        let range = (from: from ?? min(first, to ?? first), to: to ?? max(last, from ?? last))
+        guard range.from <= range.to else {
+            throw GeoQueryError.invalidMonth("the month range is reversed: \(parameterStyle.name("from")) \(range.from) is after \(parameterStyle.name("to")) \(range.to)")
+        }
+        return range
+    }
 
     public init(area: Area, from: Month? = nil, to: Month? = nil, categories: [String] = [], forces: [String] = [], excludeBTP: Bool = false) {
         self.area = area

@@ -44,9 +44,7 @@ struct QueryPlan {
         guard let first = mirror.firstMonth, let last = mirror.lastMonth else {
             throw GeoQueryError.mirrorMissing("the mirror is empty: ingest Police UK CSVs with 'geoquery ingest --mirror DIR FILES...'")
         }
-        from = q.from ?? first
-        to = q.to ?? last
-        guard from <= to else { throw GeoQueryError.invalidMonth("the month range is reversed: \(naming.name("from")) \(from) is after \(naming.name("to")) \(to)") }
+        (from, to) = try q.months(first: first, last: last)
         monthLo = max(0, from.ordinal - first.ordinal)
         monthHi = min(last.ordinal, to.ordinal) - first.ordinal
 

@@ -119,7 +119,8 @@ extension TilePlanner {
     /// - Throws: ``GeoQueryError`` for an empty mirror (no months to plan).
     public static func apiRequests(_ q: CrimeQuery, mirror m: CrimeMirror) throws -> (urls: String, warnings: [String]) {
         guard let first = m.firstMonth, let last = m.lastMonth else { throw GeoQueryError.mirrorMissing("the mirror is empty") }
-        let months = ((q.from ?? first)...(q.to ?? last)).months
+        let asked = try q.months(first: first, last: last)
+        let months = (asked.from...asked.to).months
         var warnings: [String] = [TilePlan.dedupeNote]
         if months.count > 36 { warnings.append("the live API keeps only about 36 months: requests for older months will fail") }
         if !q.forces.isEmpty || q.excludeBTP { warnings.append("the API cannot filter by force: keep or drop crimes by their location_type (BTP) and the force of each location yourself") }

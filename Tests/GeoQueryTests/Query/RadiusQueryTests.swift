@@ -74,6 +74,27 @@ import Testing
         #expect(r.nearestMapPoint != nil)
     }
 
+    /// One end given beyond the mirror's months (`--to` before its first, `--from` after its
+    /// last) asks for that month alone, as the same range given whole does: zero, with the note.
+    @Test func oneEndBeyondTheMirrorIsThatMonthNotAReversedRange() throws {
+        let mirror = TestData.realMirror
+        let (first, last) = (try #require(mirror.firstMonth), try #require(mirror.lastMonth))
+        for (from, to) in [(nil, first.adding(-6)), (last.adding(3), nil)] as [(Month?, Month?)] {
+            let one = try mirror.query(.radius(lat: 52.6344, lng: -1.1313, Distance(metres: 500), from: from, to: to))
+            let m = (from ?? to)!
+            let whole = try mirror.query(.radius(lat: 52.6344, lng: -1.1313, Distance(metres: 500), from: m, to: m))
+            #expect(one == whole)
+            #expect(one.total == 0 && one.notes.contains { $0.contains("no data at all for \(m)") }, "\(one.notes)")
+        }
+        // The live-API requests for such a range are that month's (this crashed: a reversed range).
+        let plan = try TilePlanner.apiRequests(.radius(lat: 52.6344, lng: -1.1313, Distance(metres: 500), to: first.adding(-6)), mirror: mirror)
+        #expect(plan.urls.contains("date=\(first.adding(-6))") && !plan.urls.contains("date=\(first)"), "\(plan.urls.prefix(300))")
+        #expect(throws: GeoQueryError.self) { try TilePlanner.apiRequests(.radius(lat: 52.6344, lng: -1.1313, Distance(metres: 500), from: last, to: first), mirror: mirror) }
+        // Within the mirror an open end is still the mirror's own.
+        let open = try mirror.query(.radius(lat: 52.6344, lng: -1.1313, Distance(metres: 500), to: last))
+        #expect(open == (try mirror.query(.radius(lat: 52.6344, lng: -1.1313, Distance(metres: 500), from: first, to: last))))
+    }
+
     @Test func monthsMissingFromAForceAreNoted() throws {
         // City of London holds 2018-10..2019-02 and 2020; no force holds 2019-03..2019-11 and
         // Leicestershire alone holds 2019-12.
