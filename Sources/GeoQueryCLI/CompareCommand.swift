@@ -19,9 +19,9 @@ struct CompareCommand: ParsableCommand {
     @OptionGroup var mirror: MirrorOptions
     @OptionGroup var area: QueryOptions
 
-    @Option(parsing: .unconditional, help: "Second centre's latitude.")
+    @Option(parsing: .unconditional, help: "Second centre's latitude.", transform: decimalDegrees)
     var lat2: Double?
-    @Option(parsing: .unconditional, help: "Second centre's longitude.")
+    @Option(parsing: .unconditional, help: "Second centre's longitude.", transform: decimalDegrees)
     var lng2: Double?
     @Option(help: ArgumentHelp("Second centre as a UK postcode, sector or district.", valueName: "postcode"))
     var postcode2: String?

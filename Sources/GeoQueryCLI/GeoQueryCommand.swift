@@ -111,11 +111,20 @@ struct MirrorOptions: ParsableArguments {
     }
 }
 
+/// Degrees as typed on the command line: decimal only (ArgumentParser's `Double` would take
+/// `0x34` as 52).
+func decimalDegrees(_ text: String) throws -> Double {
+    guard let v = Double(decimal: text.trimmingCharacters(in: .whitespaces)) else {
+        throw ValidationError("'\(text)' is not a number of degrees: give decimal degrees, e.g. 52.6297 or -1.1316")
+    }
+    return v
+}
+
 /// The area and filters of a query.
 struct QueryOptions: ParsableArguments {
-    @Option(parsing: .unconditional, help: "Centre latitude, decimal degrees (WGS84).")
+    @Option(parsing: .unconditional, help: "Centre latitude, decimal degrees (WGS84).", transform: decimalDegrees)
     var lat: Double?
-    @Option(parsing: .unconditional, help: "Centre longitude, decimal degrees (WGS84; west is negative).")
+    @Option(parsing: .unconditional, help: "Centre longitude, decimal degrees (WGS84; west is negative).", transform: decimalDegrees)
     var lng: Double?
     @Option(help: ArgumentHelp("Centre on a UK postcode's centroid instead of --lat/--lng: a unit (\"LE1 5WW\"), a sector (\"LE1 5\") or a district (\"LE1\"), which use the mean of their postcodes' centroids. Needs postcodes in the mirror (geoquery ingest --postcodes). 'compare' takes it twice.", valueName: "postcode"))
     var postcode: [String] = []

@@ -33,7 +33,7 @@ struct FormParameters: Sendable {
     /// A decimal number, or a bad request naming the parameter.
     func number(_ name: String) throws -> Double? {
         guard let text = self[name] else { return nil }
-        guard let d = Double(text.trimmingCharacters(in: .whitespaces)), d.isFinite else {
+        guard let d = Double(decimal: text.trimmingCharacters(in: .whitespaces)), d.isFinite else {
             throw GeoQueryError.invalidCoordinate("\(name) '\(text)' is not a number: give decimal degrees, e.g. \(name == "lng" ? "-1.1316" : "52.6297")")
         }
         return d

@@ -20,7 +20,7 @@ public struct Distance: Sendable, Equatable, CustomStringConvertible {
             scale = s
             break
         }
-        guard let value = Double(String(number).trimmed), value.isFinite else {
+        guard let value = Double(decimal: String(number).trimmed), value.isFinite else {
             throw GeoQueryError.invalidRadius("'\(text)' is not a distance: use e.g. 800m, 1.2km, 0.5mi (a bare number is miles)")
         }
         metres = value * scale

@@ -235,6 +235,19 @@ extension TextBytes {
     }
 }
 
+extension Double {
+    /// A decimal number spelled whole, `[+-]digits[.digits][(e|E)[+-]digits]`, and nothing else:
+    /// what users type as coordinates and distances. `Double(String)` also takes hexadecimal
+    /// (`0x34`), which would be read silently as another number; nil for that and anything else.
+    public init?(decimal text: String) {
+        guard let v = text.withTextBytes({ c -> Double? in
+            guard let v = c.number(.wkt), c.isAtEnd else { return nil }
+            return v
+        }) else { return nil }
+        self = v
+    }
+}
+
 extension String {
     /// Runs `body` over the string's UTF-8 bytes, without copying when the string is already
     /// contiguous UTF-8 (as text read from a file or a line is).

@@ -165,7 +165,7 @@ public struct QueryInput: Sendable {
         func number(_ k: String) throws -> Double? {
             guard let v = json.member(k) else { return nil }
             if let n = json.number(v) { return n }
-            if let s = json.string(v), let d = Double(s) { return d }
+            if let s = json.string(v), let d = Double(decimal: s) { return d }
             throw GeoQueryError.invalidCoordinate("'\(k)' must be a number")
         }
         func string(_ k: String) throws -> String? {

@@ -15,6 +15,10 @@ import Testing
         #expect(!r.stderr.contains("Fatal error") && !r.stderr.contains("Stack dump"))
     }
 
+    @Test func hexadecimalDegreesAndDistances() throws {
+        try expectError(["--mirror", TestData.realMirrorPath, "--lat", "0x34", "--lng", "-1.13", "--radius", "100m"], "'0x34' is not a number of degrees", status: 2)
+        try expectError(["--mirror", TestData.realMirrorPath, "--lat", "52.63", "--lng", "-1.13", "--radius", "0x10m"], "'0x10m' is not a distance")
+    }
     @Test func unknownCategory() throws { try expectError(Self.centre + ["--category", "burglry"], "unknown category 'burglry'") }
     @Test func unknownForce() throws { try expectError(Self.centre + ["--force", "atlantis"], "unknown force 'atlantis'") }
     @Test func malformedMonth() throws { try expectError(Self.centre + ["--from", "2019-13"], "--from '2019-13' is not a month") }

@@ -27,5 +27,20 @@ import Testing
         #expect(try Distance(parsing: "0.5mi").metres == 804.672)
         #expect(try Distance(parsing: "0.5").metres == 804.672)
         #expect(throws: GeoQueryError.self) { try Distance(parsing: "far") }
+        // Swift's Double(String) takes hexadecimal: "0x10m" would be 16 m, silently.
+        for text in ["0x10m", "0x1p3m", "0X10", "infm", "nan", "1e400m", "--1m", "1..5km"] {
+            #expect(throws: GeoQueryError.self, "\(text)") { try Distance(parsing: text) }
+        }
+        #expect(try Distance(parsing: "1e1m").metres == 10 && (try Distance(parsing: "+.5km").metres) == 500)
+    }
+
+    /// Decimal spellings read as Double(String) reads them; everything else it takes is refused.
+    @Test func decimalNumbersOnly() {
+        for text in ["52.6297", "-1.1316", "+3", ".5", "5.", "1e5", "1E-5", "0", "-0", "007", "1234567890.12345678901234567890"] {
+            #expect(Double(decimal: text)?.bitPattern == Double(text)?.bitPattern, "\(text)")
+        }
+        for text in ["0x34", "0x1p3", "nan", "inf", "-infinity", "", " 5", "5 ", "1e", "e5", ".", "-", "1_000", "٥"] {
+            #expect(Double(decimal: text) == nil, "\(text)")
+        }
     }
 }

@@ -72,7 +72,7 @@ import Testing
             (q + "postcode=LE1%209ZZ", "postcode not found: LE1 9ZZ"),
             (q + "lat=52.63&lng=-1.13&force=btp&exclude_btp=true", "force=btp and exclude_btp contradict each other: give one"),
             (q + "lat=-1.13&lng=52.63", "looks swapped: for the UK latitude is 49–61 and longitude -9–2 (try lat=52.63&lng=-1.13)"),
-            (q + "lat=52.63&lng=-1.13&to=2001-01", "is after to 2001-01"),
+            (q + "lat=52.63&lng=-1.13&from=2020-01&to=2019-01", "from 2020-01 is after to 2019-01"),
             (q + "wkt=POLYGON((-1.15%2052.64,-1.11%2052.64,-1.11%2052.62,-1.15%2052.62))", "close it (repeat the first point at the end), or pass repair to have it closed"),
             (q + "poly=52.63,-1.14:52.64,-1.12:52.62,-1.14:52.64,-1.14", "fix it, or pass repair to let GEOS MakeValid repair it"),
             ("/v1/catchment?poly=52.63,-1.14:52.64,-1.12:52.62,-1.14:52.64,-1.14", "fix it, or pass repair to let GEOS MakeValid repair it"),
