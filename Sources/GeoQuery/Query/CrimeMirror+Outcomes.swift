@@ -8,6 +8,12 @@ extension CrimeMirror {
         let id = try crimeID(persistentID)
         try snapshot.verifyRows()
         let columns = try StoredCrimeColumns(snapshot)
+        return try rows(recording: id, columns).map { try crime(row: $0, columns) }
+    }
+
+    /// The snapshot rows recorded under a Crime ID, in row order: located rows (ordered by map
+    /// point) come before the no-location ones, so the first is the row the API answers with.
+    private func rows(recording id: CrimeID, _ columns: StoredCrimeColumns) -> [Int] {
         var rows: [Int] = []
         if id.kind == .hex, snapshot.has(.crimeIDOrder) {
             let order = PackedIntegers(raw: snapshot.raw(.crimeIDOrder),
@@ -25,7 +31,7 @@ extension CrimeMirror {
         } else {
             for i in 0..<columns.count where columns.value(.idKind, i) == Int(id.kind.rawValue) && columns.crime(i).row.id == id { rows.append(i) }
         }
-        return try rows.sorted().map { try crime(row: $0, columns) }
+        return rows.sorted()
     }
 
     /// Every outcome the mirror's outcomes files record for a Crime ID, oldest first (events of
@@ -41,15 +47,24 @@ extension CrimeMirror {
     /// The outcomes recorded in `month` for the crimes of the given map points (indices, as
     /// ``nearestMapPoint(lat:lng:)`` and ``mapPointIndices(in:)`` give them), each with its crime:
     /// data.police.uk's `outcomes-at-location`. Crimes of `month` and of every earlier month count.
+    /// An outcome belongs to one crime: a Crime ID recorded at two map points (in `month` or
+    /// before) has its outcomes at the first of those rows in snapshot order (the row
+    /// `outcomes-for-crime` answers with when both months are held), not at both.
     /// - Complexity: O(the points' crimes × log events).
     public func outcomes(atMapPoints points: [Int], month: Month) throws -> [(outcome: CrimeOutcome, crime: Crime)] {
         let plan = try QueryPlan(.radius(lat: 0, lng: 0, Distance(metres: 1), to: month), mirror: self)
         let events = try outcomeEvents()
+        let columns = try StoredCrimeColumns(snapshot)
+        let locatedRows = Int(snapshot.array(.pointCrimeStart, as: UInt32.self)[mapPointCount])
         var out: [(outcome: CrimeOutcome, crime: Crime)] = []
-        try visitCrimes(atPoints: points.filter { $0 < mapPointCount }, plan) { _, c in
+        try visitCrimes(atPoints: points.filter { $0 < mapPointCount }, plan) { row, c in
             guard !c.persistentID.isEmpty else { return }
             let id = try crimeID(c.persistentID)
-            for o in events.history(id) where o.month == month { out.append((o, c)) }
+            let recorded = events.history(id).filter { $0.month == month }
+            guard !recorded.isEmpty else { return }
+            let first = rows(recording: id, columns).first { $0 < locatedRows && columns.value(.month, $0) <= month.ordinal }
+            guard first == row else { return }
+            for o in recorded { out.append((o, c)) }
         }
         return out
     }

@@ -53,15 +53,26 @@ enum OutcomeData {
 
     /// The outcomes recorded in `month` for the located crimes (of that month or earlier) that
     /// `inside` accepts by their CSV coordinates: (Crime ID, outcome name), sorted.
+    /// An outcome is at one place: a Crime ID with located rows at two places (in `month` or
+    /// before) has it at the row the mirror lists first for that id, as outcomes-for-crime does.
     static func outcomes(in month: String, where inside: (Double, Double) -> Bool) -> [String] {
         var out: [String] = []
-        for (id, rows) in streetRows {
-            for r in rows where !r.lat.isEmpty && r.month <= month {
-                guard let lat = Double(r.lat), let lng = Double(r.lng), inside(lat, lng) else { continue }
-                for e in events[id] ?? [] where e.month == month { out.append("\(id) \(e.name)") }
-            }
+        for id in streetRows.keys {
+            guard let (lat, lng) = place(of: id, by: month, in: mirror), inside(lat, lng) else { continue }
+            for e in events[id] ?? [] where e.month == month { out.append("\(id) \(e.name)") }
         }
         return out.sorted()
+    }
+
+    /// Where a Crime ID's outcomes are placed (see ``outcomes(in:where:)``); nil without a located row by `month`.
+    static func place(of id: String, by month: String, in mirror: CrimeMirror) -> (Double, Double)? {
+        let located = (streetRows[id] ?? []).filter { !$0.lat.isEmpty && $0.month <= month }
+        var places = Set(located.map { "\($0.lat),\($0.lng)" })
+        if places.count > 1, let first = try? mirror.crimes(persistentID: id).first(where: { $0.located && $0.month.description <= month }) {
+            places = [Format.microDegrees(first.mapPoint.latE6) + "," + Format.microDegrees(first.mapPoint.lngE6)]
+        }
+        guard let ll = places.first?.split(separator: ","), let lat = Double(ll[0]), let lng = Double(ll[1]) else { return nil }
+        return (lat, lng)
     }
 
     /// `count` Crime IDs with outcomes, chosen by a seeded generator.
