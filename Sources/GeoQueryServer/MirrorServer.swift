@@ -78,7 +78,7 @@ public struct MirrorServer: Sendable {
     }
 
     func makeRouter() -> Router<ServerContext> {
-        let router = Router(context: ServerContext.self)
+        let router = Router(context: ServerContext.self, options: .autoGenerateHeadEndpoints)  // HEAD is GET without the body (RFC 9110); monitors and clients probe with it
         router.middlewares.add(RequestLog(log: log))
         if options.apiLimits { router.middlewares.add(APILimits()) }
         let source = MirrorSource(mirror, log: log)

@@ -157,6 +157,19 @@ import Testing
         }
     }
 
+    /// HEAD answers as GET does, without the body; an unknown path is still 404.
+    @Test func headIsGetWithoutTheBody() async throws {
+        try await TestServer.with { s in
+            for path in ["/api/crime-last-updated", "/api/forces", "/api/crimes-street/all-crime?lat=52.63&lng=-1.13&date=2019-01", "/v1/info"] {
+                let head = try await s.head(path)
+                let get = try await s.get(path)
+                #expect(head.status == 200 && get.status == 200 && head.body.isEmpty && !get.body.isEmpty, "\(path): \(head.status)")
+                #expect(head.headers["content-type"] == get.headers["content-type"], "\(path)")
+            }
+            #expect(try await s.head("/api/no-such-endpoint").status == 404)
+        }
+    }
+
     /// `repair=true` on a crossing poly answers what the library answers for the repaired polygon.
     @Test func repairedPolyIsTheLibrarysRepairedArea() async throws {
         let poly = "52.62,-1.15:52.64,-1.11:52.62,-1.11:52.64,-1.15"

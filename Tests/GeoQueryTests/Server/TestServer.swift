@@ -46,6 +46,13 @@ struct TestServer {
         try await send(URLRequest(url: URL(string: base + pathAndQuery)!))
     }
 
+    /// A HEAD request: the answer's status and headers, no body.
+    func head(_ pathAndQuery: String) async throws -> Reply {
+        var r = URLRequest(url: URL(string: base + pathAndQuery)!)
+        r.httpMethod = "HEAD"
+        return try await send(r)
+    }
+
     /// A form POST, as police-api-client sends polygons.
     func post(_ path: String, form: String) async throws -> Reply {
         var r = URLRequest(url: URL(string: base + path)!)
