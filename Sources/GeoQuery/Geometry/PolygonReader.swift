@@ -67,12 +67,34 @@ public enum PolygonReader {
     /// WKT read by GEOS's WKT reader: for what the byte reader leaves (other geometry types,
     /// Z coordinates, malformed text, whose errors are GEOS's words).
     static func wktThroughGEOS(_ text: String, repair: Bool, naming: QueryInput.ParameterStyle = .flags) throws -> Polygon {
+        if let rest = textAfterGeometry(wkt: text) {
+            throw GeoQueryError.invalidQuery("invalid WKT: unexpected text after the end of the geometry: '\(rest.prefix(40))'")
+        }
         let context = GEOSContext()
         let (geometry, closed) = try readClosingRings(source: "WKT", repair: repair, naming: naming,
                                                       read: { try context.readWKT(text) }, closed: { try context.readWKT(closingRings(wkt: text)) })
         var polygon = try validated(geometry, repair: repair, naming: naming, source: "WKT")
         if closed { polygon.warnings.insert(closedNote("WKT"), at: 0) }
         return polygon
+    }
+
+    /// What follows a WKT geometry's outermost closing bracket, when anything but white space
+    /// does (nil when its brackets never close: GEOS refuses that in its own words). GEOS 3.11
+    /// reads the geometry and ignores the rest (`POLYGON((...)) trailing`); later GEOS refuse it.
+    static func textAfterGeometry(wkt text: String) -> Substring? {
+        var depth = 0
+        for i in text.utf8.indices {
+            switch text.utf8[i] {
+            case UInt8(ascii: "("): depth += 1
+            case UInt8(ascii: ")"):
+                depth -= 1
+                guard depth == 0 else { continue }
+                let rest = text[text.utf8.index(after: i)...].drop { $0.isWhitespace }
+                return rest.isEmpty ? nil : rest
+            default: continue
+            }
+        }
+        return nil
     }
 
     /// Which features of a FeatureCollection to use: those whose name (the `key` property, else the

@@ -110,6 +110,11 @@ import Testing
             ("POLYGON((-1.15 5.2e400, -1.11 52.62, -1.11 52.64, -1.15 5.2e400))", true),
             ("POLYGON((-1.150000000000000000001 52.62, -1.11 52.62, -1.11 52.64, -1.150000000000000000001 52.62))", true),
         ]
+        // Text after the geometry is refused (GEOS 3.11 alone would ignore it).
+        for (text, rest) in [("POLYGON((\(square), -1.15 52.62)) extra", "extra"), ("MULTIPOLYGON(((\(square), -1.15 52.62))),garbage", ",garbage"),
+                             ("POLYGON((\(square), -1.15 52.62)))", ")")] {
+            #expect(throws: GeoQueryError.invalidQuery("invalid WKT: unexpected text after the end of the geometry: '\(rest)'")) { try PolygonReader.wkt(text) }
+        }
         for (text, bytesRead) in corpus {
             #expect((PolygonReader.wktParts(text) != nil) == bytesRead, "\(text)")
             for repair in [false, true] {
