@@ -1,5 +1,6 @@
 /// A crime as a snapshot stores it: the street row (its coordinates are its map point's) and its
-/// latest outcome, taken from an outcomes file when that is later than the street file's.
+/// last outcome (an outcomes file's where it is newer than the street files held could know;
+/// see `SnapshotBuilder.effectiveOutcomes`).
 struct StoredCrime {
     var row: CrimeRow
     var outcome: UInt8

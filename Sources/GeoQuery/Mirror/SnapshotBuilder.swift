@@ -379,7 +379,17 @@ struct SnapshotBuilder {
                               projections: CrimeCell.projections(nodeCells, starts: nodeCellStart))
     }
 
-    /// Each crime's final outcome and the month it was recorded (outcomes files win when later).
+    /// Each crime's final outcome and the month it was recorded.
+    ///
+    /// A street file's "Last outcome category" is the crime's latest outcome as of the release
+    /// the file came from, and a release holds its force's street files up to its own month; the
+    /// street outcome is dated at the crime's month only because the file gives no date. So an
+    /// outcomes-file event (no older than the crime) replaces it when the street row names no
+    /// outcome, or when the event is no older than the newest street month held for the crime's
+    /// force: then no street file held could have known it. An older event is the crime's
+    /// history (outcomes-for-crime), not its last outcome: a release's street files already
+    /// carry what its outcomes files say (City of London's 2018-10..2020 street files say "Court
+    /// result unavailable" where the 2018-12 outcomes file's "Suspect charged" came first).
     private func effectiveOutcomes(_ rows: UnsafeBufferPointer<CrimeRow>) -> [(outcome: UInt8, month: Int32)] {
         if table.events.isEmpty { return rows.map { ($0.outcome, $0.month) } }
         var latest: [CrimeID: (month: Int32, outcome: UInt8)] = [:]
@@ -387,8 +397,11 @@ struct SnapshotBuilder {
             if let cur = latest[e.id], cur.month > e.month { continue }
             latest[e.id] = (e.month, e.outcome)
         }
+        var newestStreetMonth = [Int32](repeating: .min, count: 256)
+        for r in rows { newestStreetMonth[Int(r.force)] = max(newestStreetMonth[Int(r.force)], r.month) }
         return rows.map { r in
-            if r.id.kind != .none, let l = latest[r.id], l.month >= r.month { return (l.outcome, l.month) }
+            if r.id.kind != .none, let l = latest[r.id], l.month >= r.month,
+               r.outcome == 0 || l.month >= newestStreetMonth[Int(r.force)] { return (l.outcome, l.month) }
             return (r.outcome, r.month)
         }
     }

@@ -152,6 +152,46 @@ import ZIPFoundation
         #expect(r.noLocation == noLocation)
         #expect(expected["Suspect charged"] ?? 0 > 0)  // a text only the outcomes files use
     }
+
+    /// A street file's last outcome is as of its release: an outcomes-file event replaces it only
+    /// when the street row has none or the event is no older than the force's newest street month.
+    @Test(arguments: [["2018-10", "2018-11", "2018-12", "2019-01"], ["2018-10", "2018-11", "2018-12", "2019-01", "2019-02", "2020-06", "2020-12"]])
+    func olderOutcomesAreHistoryNotTheLastOutcome(streetMonths: [String]) throws {
+        let streetFiles = streetMonths.map { TestData.archive + "/\($0)/\($0)-city-of-london-street.csv" }
+        let dir = TestData.temporaryDirectory()
+        _ = try Ingest.run(paths: streetFiles + [TestData.outcomes], mirror: .directory(dir))
+        // Independent expectation, read from the CSVs: the latest event per Crime ID (a later row
+        // wins a tie, as in the files' order), taken over the street's outcome when it is no older
+        // than the crime and either the street names none or it is no older than the newest month.
+        var latest: [String: (month: String, outcome: String)] = [:]
+        for m in ["2018-12", "2019-01", "2019-02"] {
+            let text = try String(contentsOfFile: TestData.outcomes + "/\(m)/\(m)-city-of-london-outcomes.csv", encoding: .utf8)
+            for line in text.split(separator: "\n").dropFirst() {
+                let f = ReferenceRows.split(String(line))
+                if let cur = latest[f[0]], cur.month > f[1] { continue }
+                latest[f[0]] = (f[1], f[9])
+            }
+        }
+        let newest = streetMonths.max()!
+        var expected: [String: Int] = [:]
+        var replaced = 0, kept = 0  // events that take over, and newer-than-crime events that do not
+        for file in streetFiles {
+            for line in try String(contentsOfFile: file, encoding: .utf8).split(whereSeparator: { $0 == "\n" || $0 == "\r\n" }).dropFirst() {
+                let f = ReferenceRows.split(String(line))
+                guard !f[5].isEmpty else { continue }
+                var outcome = f[10]
+                if !f[0].isEmpty, let l = latest[f[0]], l.month >= f[1], l.outcome != f[10] {
+                    if f[10].isEmpty || l.month >= newest { outcome = l.outcome; replaced += 1 } else { kept += 1 }
+                }
+                expected[outcome.isEmpty ? "none" : outcome, default: 0] += 1
+            }
+        }
+        let r = try CrimeMirror.open(.directory(dir)).query(.radius(lat: 51.5155, lng: -0.0922, Distance(metres: 16_000)))
+        #expect(r.byOutcome == expected)
+        #expect(kept > 10, "the street files' later outcomes stand over older events")
+        if newest == "2019-01" { #expect(replaced > 50, "events from the newest street month on replace") }
+        else { #expect(replaced == 0) }
+    }
 }
 
 /// `--map-points`: points without crimes still become map points (catchments need them).
