@@ -15,7 +15,8 @@ public enum Area: Sendable, Equatable {
 /// What to count: an area, an optional month range, and category / force filters.
 public struct CrimeQuery: Sendable, Equatable {
     public var area: Area
-    /// Inclusive; nil means from the mirror's first month / to its last (see ``months(first:last:)``).
+    /// Inclusive; nil means from the mirror's first month / to its last. An end beyond the mirror with
+    /// the other end open asks for that month alone (answered as zero, with a note), not a reversed range.
     public var from: Month?
     public var to: Month?
     /// Category slugs; empty means all.
