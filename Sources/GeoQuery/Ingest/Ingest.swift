@@ -113,8 +113,10 @@ public enum Ingest {
         if let existing = try mirror.openIfPresent() {
             table = try existing.crimeTable(extraRows: fresh.rows.count, extraEvents: fresh.events.count)
             if boundaries.isEmpty { clip = try existing.boundaries() }
-            let held = table.streetPartitions.union(table.outcomePartitions)
-            summary.partitionsReplaced = held.intersection(incoming.street.union(incoming.outcome)).count
+            // Street and outcomes data of one (force, month) are separate partitions: a street file
+            // replaces only street rows, an outcomes file only outcome events.
+            summary.partitionsReplaced = table.streetPartitions.intersection(incoming.street).count
+                + table.outcomePartitions.intersection(incoming.outcome).count
             try table.replace(with: fresh)
         } else {
             table = fresh

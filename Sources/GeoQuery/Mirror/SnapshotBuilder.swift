@@ -379,7 +379,8 @@ struct SnapshotBuilder {
                               projections: CrimeCell.projections(nodeCells, starts: nodeCellStart))
     }
 
-    /// Each crime's final outcome and the month it was recorded.
+    /// Each crime's final outcome and the month it was recorded (a street outcome is dated at the
+    /// crime's month, or at its latest outcomes-file event's when there is one, a lower bound).
     ///
     /// A street file's "Last outcome category" is the crime's latest outcome as of the release
     /// the file came from, and a release holds its force's street files up to its own month; the
@@ -400,9 +401,11 @@ struct SnapshotBuilder {
         var newestStreetMonth = [Int32](repeating: .min, count: 256)
         for r in rows { newestStreetMonth[Int(r.force)] = max(newestStreetMonth[Int(r.force)], r.month) }
         return rows.map { r in
-            if r.id.kind != .none, let l = latest[r.id], l.month >= r.month,
-               r.outcome == 0 || l.month >= newestStreetMonth[Int(r.force)] { return (l.outcome, l.month) }
-            return (r.outcome, r.month)
+            guard r.id.kind != .none, let l = latest[r.id], l.month >= r.month else { return (r.outcome, r.month) }
+            if r.outcome == 0 || l.month >= newestStreetMonth[Int(r.force)] { return (l.outcome, l.month) }
+            // The street's outcome stands; it came no earlier than the outcome already recorded
+            // (the crime's month would date it before that one).
+            return (r.outcome, l.month)
         }
     }
 

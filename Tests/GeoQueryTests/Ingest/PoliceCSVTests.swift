@@ -153,6 +153,22 @@ import ZIPFoundation
         #expect(expected["Suspect charged"] ?? 0 > 0)  // a text only the outcomes files use
     }
 
+    /// Street rows and outcome events of one (force, month) are separate partitions: adding one
+    /// kind where only the other is held replaces nothing, and the summary says so.
+    @Test func streetAndOutcomesOfAMonthAreReplacedApart() throws {
+        let dir = TestData.temporaryDirectory()
+        let street = TestData.archive + "/2019-01/2019-01-city-of-london-street.csv"
+        let outcomes = TestData.outcomes + "/2019-01/2019-01-city-of-london-outcomes.csv"
+        let first = try Ingest.run(paths: [outcomes], mirror: .directory(dir))
+        #expect(first.partitionsWritten == 1 && first.partitionsReplaced == 0)
+        let second = try Ingest.run(paths: [street], mirror: .directory(dir))
+        #expect(second.partitionsWritten == 1 && second.partitionsReplaced == 0)
+        let third = try Ingest.run(paths: [street, outcomes], mirror: .directory(dir))
+        #expect(third.partitionsWritten == 2 && third.partitionsReplaced == 2)
+        let m = try CrimeMirror.open(.directory(dir))
+        #expect(m.info.outcomeEvents == first.stored)
+    }
+
     /// A street file's last outcome is as of its release: an outcomes-file event replaces it only
     /// when the street row has none or the event is no older than the force's newest street month.
     @Test(arguments: [["2018-10", "2018-11", "2018-12", "2019-01"], ["2018-10", "2018-11", "2018-12", "2019-01", "2019-02", "2020-06", "2020-12"]])
@@ -173,21 +189,29 @@ import ZIPFoundation
             }
         }
         let newest = streetMonths.max()!
-        var expected: [String: Int] = [:]
+        var expected: [String: Int] = [:], expectedCrimes: [String] = []
         var replaced = 0, kept = 0  // events that take over, and newer-than-crime events that do not
         for file in streetFiles {
             for line in try String(contentsOfFile: file, encoding: .utf8).split(whereSeparator: { $0 == "\n" || $0 == "\r\n" }).dropFirst() {
                 let f = ReferenceRows.split(String(line))
                 guard !f[5].isEmpty else { continue }
-                var outcome = f[10]
-                if !f[0].isEmpty, let l = latest[f[0]], l.month >= f[1], l.outcome != f[10] {
-                    if f[10].isEmpty || l.month >= newest { outcome = l.outcome; replaced += 1 } else { kept += 1 }
+                var (outcome, dated) = (f[10], f[1])
+                if !f[0].isEmpty, let l = latest[f[0]], l.month >= f[1] {
+                    // A street outcome that stands is dated no earlier than the event already recorded.
+                    dated = l.month
+                    if f[10].isEmpty || l.month >= newest { outcome = l.outcome; if l.outcome != f[10] { replaced += 1 } }
+                    else if l.outcome != f[10] { kept += 1 }
                 }
                 expected[outcome.isEmpty ? "none" : outcome, default: 0] += 1
+                expectedCrimes.append("\(f[0])|\(f[1])|\(f[6])|\(outcome)|\(dated)")
             }
         }
-        let r = try CrimeMirror.open(.directory(dir)).query(.radius(lat: 51.5155, lng: -0.0922, Distance(metres: 16_000)))
+        let mirror = try CrimeMirror.open(.directory(dir))
+        let q = CrimeQuery.radius(lat: 51.5155, lng: -0.0922, Distance(metres: 16_000))
+        let r = try mirror.query(q)
         #expect(r.byOutcome == expected)
+        let crimes = try mirror.crimes(q).filter(\.located).map { "\($0.persistentID)|\($0.month)|\($0.locationName)|\($0.outcome)|\($0.outcomeMonth)" }
+        #expect(crimes.sorted() == expectedCrimes.sorted())
         #expect(kept > 10, "the street files' later outcomes stand over older events")
         if newest == "2019-01" { #expect(replaced > 50, "events from the newest street month on replace") }
         else { #expect(replaced == 0) }
