@@ -80,6 +80,7 @@ public struct MirrorServer: Sendable {
     func makeRouter() -> Router<ServerContext> {
         let router = Router(context: ServerContext.self, options: .autoGenerateHeadEndpoints)  // HEAD is GET without the body (RFC 9110); monitors and clients probe with it
         router.middlewares.add(RequestLog(log: log))
+        router.middlewares.add(UnknownPath())
         if options.apiLimits { router.middlewares.add(APILimits()) }
         let source = MirrorSource(mirror, log: log)
         PoliceAPI.register(on: router, source: source, options: options)
@@ -137,6 +138,18 @@ struct RequestLog<Context: RequestContext>: RouterMiddleware {
         } catch {
             line(.internalServerError)
             throw error
+        }
+    }
+}
+
+/// A path no route takes answers 404 with one JSON line saying so, as every other error does
+/// (the router's own 404 has an empty body); HEAD keeps the empty one.
+struct UnknownPath<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let e as HTTPError where e.status == .notFound && e.body == nil && request.method != .head {
+            return Answer.error("no endpoint for \(request.method) \(request.uri.path): geoquery serves data.police.uk's /api/ paths and /v1/ (described at /v1/openapi.json)", status: .notFound)
         }
     }
 }

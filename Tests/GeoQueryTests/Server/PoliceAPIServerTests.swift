@@ -143,7 +143,8 @@ import Testing
             // A bow tie: refused with GEOS's reason, offering the repair parameter /api/ takes.
             ("/api/crimes-street/all-crime?poly=52.62,-1.15:52.64,-1.11:52.62,-1.11:52.64,-1.15&date=2019-01", 400, "or pass repair"),
             ("/api/crimes-street/all-crime?poly=52.62,-1.15:52.64,-1.11:52.62,-1.11:52.64,-1.15&date=2019-01&repair=maybe", 400, "repair 'maybe' must be true or false"),
-            ("/api/no-such-endpoint", 404, ""),
+            ("/api/no-such-endpoint", 404, "no endpoint for GET /api/no-such-endpoint: geoquery serves data.police.uk's /api/ paths and /v1/"),
+            ("/api/outcomes-for-crime/", 404, "no endpoint for GET /api/outcomes-for-crime/"),
         ]
         try await TestServer.with { s in
             for (path, status, phrase) in cases {
@@ -166,7 +167,8 @@ import Testing
                 #expect(head.status == 200 && get.status == 200 && head.body.isEmpty && !get.body.isEmpty, "\(path): \(head.status)")
                 #expect(head.headers["content-type"] == get.headers["content-type"], "\(path)")
             }
-            #expect(try await s.head("/api/no-such-endpoint").status == 404)
+            let unknown = try await s.head("/api/no-such-endpoint")
+            #expect(unknown.status == 404 && unknown.body.isEmpty)
         }
     }
 
