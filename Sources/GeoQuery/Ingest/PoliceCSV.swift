@@ -71,17 +71,25 @@ enum PoliceCSV {
         var categoryOfType: [Int32] = []
 
         func reject(_ line: Int, _ why: String) { summary.reject(line, why) }
+        // A file stored under (force, month) replaces what the mirror holds there, so a file whose
+        // rows are all another force's or month's, or that stops short, must not be stored.
+        let nameMonth = fileForce == nil ? nil : Month(String((name as NSString).lastPathComponent.prefix(7)))
+        var nameMonthSeen = false
+        var reporters: [Int32] = []
+        let lineEnd = bytes.last == 0x0A || bytes.last == 0x0D
 
         while true {
             let more: Bool
             do { more = try scanner.next() } catch {
-                reject(scanner.line, "unterminated quoted field; the rest of the file was not read")
-                break
+                throw GeoQueryError.notPoliceCSV("\(name):\(scanner.line): a quoted field is never closed, so the rest of the file cannot be read (is it cut short?); nothing was written")
             }
             guard more else { break }
             summary.read += 1
             let line = scanner.line
             guard scanner.fields.count == columns else {
+                if !lineEnd && scanner.position == bytes.count {
+                    throw GeoQueryError.notPoliceCSV("\(name):\(line): the file ends inside a row (\(scanner.fields.count) of \(columns) fields, no line end): it looks cut short; nothing was written")
+                }
                 reject(line, "\(scanner.fields.count) fields, expected \(columns)")
                 continue
             }
@@ -90,6 +98,7 @@ enum PoliceCSV {
                 reject(line, "month '\(scanner.string(1))' is not YYYY-MM")
                 continue
             }
+            if month == nameMonth { nameMonthSeen = true }
             let lngText = f[4].end > f[4].start, latText = f[5].end > f[5].start
             var lat = CrimeRow.noLocation, lng = CrimeRow.noLocation
             if lngText || latText {
@@ -109,6 +118,7 @@ enum PoliceCSV {
                 return CrimeID(kind: .text, w0: UInt64(table.textIDs.intern(raw)))
             }
             let reportedBy = scanner.withValue(2, scratch: &scratch) { table.agencies.intern($0) }
+            if reporters.last != reportedBy && !reporters.contains(reportedBy) { reporters.append(reportedBy) }
             let force: UInt8
             if let ff = fileForceID { force = ff } else {
                 force = UInt8(truncatingIfNeeded: table.forces.intern(Force.slug(forName: table.agencies[reportedBy])))
@@ -152,7 +162,24 @@ enum PoliceCSV {
             if !row.hasLocation { summary.noLocation += 1 }
         }
         try table.checkLimits()
+        try checkName(name, force: fileForce, month: nameMonth, monthSeen: nameMonthSeen, reporters: reporters.map { table.agencies[$0] }, stored: summary.stored)
         return summary
+    }
+
+    /// Refuses a file whose name says one Police UK force or month while every row it stored says
+    /// another: stored under its name, it would replace that force-month with other data.
+    private static func checkName(_ name: String, force: String?, month: Month?, monthSeen: Bool, reporters: [String], stored: Int) throws {
+        guard let force, stored > 0 else { return }
+        let base = (name as NSString).lastPathComponent
+        if let month, !monthSeen {
+            throw GeoQueryError.notPoliceCSV("\(base): no row is from \(month), the month its name says: rename it to the rows' month; nothing was written")
+        }
+        // Only known forces on both sides: a made-up name or agency is taken as the name says.
+        guard Force.info(force) != nil else { return }
+        let slugs = reporters.map { Force.slug(forName: $0) }
+        guard !slugs.contains(force), slugs.allSatisfy({ Force.info($0) != nil }) else { return }
+        let named = zip(reporters, slugs).map { "\($0) (\($1))" }.joined(separator: ", ")
+        throw GeoQueryError.notPoliceCSV("\(base): its rows are reported by \(named), not by \(force) as its name says: rename it to the rows' force; nothing was written")
     }
 
     /// Reads a `--map-points` list: `id,latitude,longitude,name` (a header row is allowed).

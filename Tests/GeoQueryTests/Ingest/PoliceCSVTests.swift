@@ -158,6 +158,38 @@ import ZIPFoundation
         #expect(expected["Suspect charged"] ?? 0 > 0)  // a text only the outcomes files use
     }
 
+    /// A file that would replace a force-month with something else is refused before anything is
+    /// written: cut short inside a row, a quote never closed, or named for another force or month.
+    @Test func aFileThatIsNotItsForceMonthReplacesNothing() throws {
+        let dir = TestData.temporaryDirectory()
+        let city = TestData.archive + "/2019-01/2019-01-city-of-london-street.csv"
+        _ = try Ingest.run(paths: [city, TestData.archive + "/2019-01/2019-01-durham-street.csv"], mirror: .directory(dir))
+        let before = try Data(contentsOf: URL(fileURLWithPath: dir + "/" + SnapshotFormat.fileName))
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: city))
+        let folder = TestData.temporaryDirectory("bad-files")
+        func attempt(_ name: String, _ data: Data, _ phrase: String) {
+            let path = folder + "/" + name
+            FileManager.default.createFile(atPath: path, contents: data)
+            #expect {
+                try Ingest.run(paths: [path], mirror: .directory(dir))
+            } throws: { ($0 as? GeoQueryError)?.description.contains(phrase) == true }
+            #expect((try? Data(contentsOf: URL(fileURLWithPath: dir + "/" + SnapshotFormat.fileName))) == before, "\(name)")
+            try? FileManager.default.removeItem(atPath: path)
+        }
+        // Cut inside a row (70,000 bytes of 617 rows): the rows before it would restate the month.
+        attempt("2019-01-city-of-london-street.csv", bytes.prefix(70_000), "ends inside a row (3 of 12 fields, no line end): it looks cut short")
+        var quoted = Data(bytes.prefix(2_000)); quoted.append(Data("\n\"unclosed,2019-01".utf8)); quoted.append(bytes.dropFirst(2_000).prefix(3_000))
+        attempt("2019-01-city-of-london-street.csv", quoted, "a quoted field is never closed")
+        attempt("2019-01-durham-street.csv", bytes, "its rows are reported by City of London Police (city-of-london), not by durham as its name says")
+        attempt("2019-05-city-of-london-street.csv", bytes, "no row is from 2019-05, the month its name says")
+        // A file ending in a whole row without a line end is whole, and a bad row inside is skipped.
+        var lastLine = Data(bytes); while lastLine.last == 0x0A || lastLine.last == 0x0D { lastLine.removeLast() }
+        let path = folder + "/2019-01-city-of-london-street.csv"
+        FileManager.default.createFile(atPath: path, contents: lastLine)
+        let s = try Ingest.run(paths: [path], mirror: .directory(dir))
+        #expect(s.stored == 617 && s.rejected == 0 && s.partitionsReplaced == 1)
+    }
+
     /// Street rows and outcome events of one (force, month) are separate partitions: adding one
     /// kind where only the other is held replaces nothing, and the summary says so.
     @Test func streetAndOutcomesOfAMonthAreReplacedApart() throws {
