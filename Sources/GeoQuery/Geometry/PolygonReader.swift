@@ -451,6 +451,9 @@ private final class KMLPolygons: NSObject, XMLParserDelegate {
     /// The document's outer element (`kml` for KML), without its namespace prefix.
     var root: String?
     private var text = ""
+    /// Elements open now: XMLParser reports success at an end of input with elements still open,
+    /// so a file cut short between two placemarks would answer for the first alone.
+    private var open: [String] = []
 
     init(_ kml: String) {
         let bytes = KMLPolygons.withoutProcessingInstructions(kml)
@@ -499,11 +502,15 @@ private final class KMLPolygons: NSObject, XMLParserDelegate {
         let ok = parser.parse()
         // Foundation's own words are "The operation could not be completed"; a place helps more.
         if !ok && failure == nil { failure = "the XML is malformed at line \(parser.lineNumber), column \(parser.columnNumber)" }
+        if ok && failure == nil, let last = open.last {
+            failure = "the XML ends before <\(last)> is closed (is the file cut short?)"
+        }
         return ok && failure == nil
     }
 
     func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
         if root == nil { root = local(name) }
+        open.append(name)
         switch local(name) {
         case "Polygon": current = []
         case "outerBoundaryIs": inOuter = true
@@ -515,6 +522,7 @@ private final class KMLPolygons: NSObject, XMLParserDelegate {
     func parser(_ parser: XMLParser, foundCharacters string: String) { if inCoordinates { text += string } }
 
     func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
+        _ = open.popLast()
         switch local(name) {
         case "coordinates":
             inCoordinates = false
@@ -522,7 +530,7 @@ private final class KMLPolygons: NSObject, XMLParserDelegate {
             var ring: [Polygon.Coordinate] = []
             for tuple in text.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" }) {
                 let f = tuple.split(separator: ",")
-                guard f.count >= 2, let lng = Double(f[0]), let lat = Double(f[1]) else {
+                guard f.count >= 2, let lng = Double(decimal: String(f[0])), let lat = Double(decimal: String(f[1])) else {
                     failure = "KML coordinate '\(tuple)' is not 'longitude,latitude[,altitude]'"
                     parser.abortParsing()
                     return

@@ -37,6 +37,20 @@ import ZIPFoundation
         #expect(file.rejected == 1 && file.problems == ["\(path):2: unterminated quoted field; the rest of the file was not read"])
     }
 
+    /// XMLParser reports success when the input ends with elements open: a KML cut short after
+    /// its first placemark must not answer for that placemark alone.
+    @Test func kmlCutShortIsRefused() throws {
+        let first = "<Placemark><Polygon><outerBoundaryIs><LinearRing><coordinates>-0.10,51.51 -0.08,51.51 -0.08,51.52 -0.10,51.51</coordinates></LinearRing></outerBoundaryIs></Polygon></Placemark>"
+        let second = first.replacingOccurrences(of: "51.5", with: "51.6")
+        let whole = "<kml><Document>\(first)\(second)</Document></kml>"
+        #expect(try PolygonReader.kml(whole).parts.count == 2)
+        let cut = String(whole.prefix(whole.count - "</Polygon></Placemark></Document></kml>".count))
+        let error = #expect(throws: GeoQueryError.self) { try PolygonReader.kml(cut) }
+        #expect(error.map { "\($0)".contains("not a KML document: the XML ends before <Polygon> is closed (is the file cut short?)") } == true, "\(String(describing: error))")
+        // Hexadecimal is not a KML coordinate (decimal degrees, as everywhere else).
+        #expect(throws: GeoQueryError.self) { try PolygonReader.kml(whole.replacingOccurrences(of: "-0.08,51.52", with: "-0.08,0x34")) }
+    }
+
     /// A processing instruction with no data (`<?a?>`) crashed Foundation's XMLParser on Linux
     /// (strlen of NULL); KML has no use for them, so the reader drops them.
     @Test func kmlProcessingInstructionWithoutData() throws {
