@@ -23,7 +23,7 @@ struct SampleCommand: ParsableCommand {
     @Flag(help: "Write the national-scale synthetic archive instead of the embedded Leicester sample.")
     var national = false
 
-    @Option(help: ArgumentHelp("With --national: how many months to write (1 or more).", valueName: "n"))
+    @Option(help: ArgumentHelp("With --national: how many months to write (1 to 1,200).", valueName: "n"))
     var months: Int?
 
     @Option(help: ArgumentHelp("With --national: the first month, YYYY-MM (default \(NationalSample.defaultStart)).", valueName: "yyyy-mm"))
@@ -41,7 +41,16 @@ struct SampleCommand: ParsableCommand {
     @Option(help: ArgumentHelp("With --national: the real archive to pattern on, in data.police.uk's layout (default ../shared/data/crime-archive).", valueName: "dir"))
     var archive: String?
 
+    /// Bounds that keep a mistyped number from running for hours or filling the disk: 100 years
+    /// of months (the full history is ~180), 20 times a national month's rows and map points.
+    static let maxMonths = 1_200, maxRowsPerMonth = 10_000_000, maxMapPoints = 15_000_000
+
     func validate() throws {
+        guard !write.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("--write needs a folder to write the CSVs into (got an empty path)") }
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: write, isDirectory: &isFolder), !isFolder.boolValue {
+            throw ValidationError("--write \(write) is a file, not a folder: give a folder to write the CSVs into")
+        }
         let nationalOnly = [("--months", months != nil), ("--start", start != nil), ("--seed", seed != nil),
                             ("--rows-per-month", rowsPerMonth != nil), ("--map-points", mapPoints != nil), ("--archive", archive != nil)]
         guard national else {
@@ -51,10 +60,12 @@ struct SampleCommand: ParsableCommand {
             return
         }
         guard let months else { throw ValidationError("--national needs --months N, the number of months to write") }
-        guard months >= 1 else { throw ValidationError("--months must be 1 or more (got \(months))") }
+        guard (1...Self.maxMonths).contains(months) else { throw ValidationError("--months must be 1 to \(Self.maxMonths) (got \(months))") }
         if let start, Month(start) == nil { throw ValidationError("--start '\(start)' is not a month: give YYYY-MM, e.g. 2020-01") }
-        if let rowsPerMonth, rowsPerMonth < 1 { throw ValidationError("--rows-per-month must be 1 or more (got \(rowsPerMonth))") }
-        if let mapPoints, mapPoints < 0 { throw ValidationError("--map-points must be 0 or more (got \(mapPoints))") }
+        let first = start.flatMap { Month($0) } ?? NationalSample.defaultStart
+        if first.ordinal + months - 1 > Month("9999-12")!.ordinal { throw ValidationError("--start \(first) with --months \(months) runs past 9999-12") }
+        if let rowsPerMonth, !(1...Self.maxRowsPerMonth).contains(rowsPerMonth) { throw ValidationError("--rows-per-month must be 1 to \(Self.maxRowsPerMonth) (got \(rowsPerMonth))") }
+        if let mapPoints, !(0...Self.maxMapPoints).contains(mapPoints) { throw ValidationError("--map-points must be 0 to \(Self.maxMapPoints) (got \(mapPoints))") }
     }
 
     func run() throws {

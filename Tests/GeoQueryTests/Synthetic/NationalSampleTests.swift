@@ -173,7 +173,20 @@ import Testing
     let bad = BadInputTests()
 
     @Test func zeroMonths() throws {
-        try bad.expectError(["sample", "--national", "--months", "0", "--write", TestData.temporaryDirectory()], "--months must be 1 or more", status: 2)
+        try bad.expectError(["sample", "--national", "--months", "0", "--write", TestData.temporaryDirectory()], "--months must be 1 to 1200 (got 0)", status: 2)
+    }
+    /// Numbers that would run for hours or past year 9999, an empty folder and a file as folder.
+    @Test func outOfBoundsNumbersAndPaths() throws {
+        let dir = TestData.temporaryDirectory()
+        try bad.expectError(["sample", "--national", "--months", "99999999999", "--write", dir], "--months must be 1 to 1200", status: 2)
+        try bad.expectError(["sample", "--national", "--months", "2", "--start", "9999-12", "--write", dir], "--start 9999-12 with --months 2 runs past 9999-12", status: 2)
+        try bad.expectError(["sample", "--national", "--months", "1", "--rows-per-month", "99999999999999", "--write", dir], "--rows-per-month must be 1 to 10000000", status: 2)
+        try bad.expectError(["sample", "--national", "--months", "1", "--map-points", "99999999999999", "--write", dir], "--map-points must be 0 to 15000000", status: 2)
+        try bad.expectError(["sample", "--write", ""], "--write needs a folder", status: 2)
+        let file = dir + "/a-file"
+        try Data("x".utf8).write(to: URL(fileURLWithPath: file))
+        try bad.expectError(["sample", "--write", file], "--write \(file) is a file, not a folder", status: 2)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["a-file"])
     }
     @Test func monthsMissing() throws {
         try bad.expectError(["sample", "--national", "--write", TestData.temporaryDirectory()], "--national needs --months", status: 2)
