@@ -205,7 +205,24 @@ struct QueryOptions: ParsableArguments {
 /// Writing to the terminal: stdout for answers, stderr for errors, progress and warnings.
 enum Output {
     static func standard(_ text: String) { FileHandle.standardOutput.write(Data(text.utf8)) }
-    static func error(_ message: String) { FileHandle.standardError.write(Data("geoquery: error: \(message)\n".utf8)) }
+    static func error(_ message: String) { FileHandle.standardError.write(Data("geoquery: error: \(oneLine(message))\n".utf8)) }
+
+    /// An error is one line: line breaks and other control characters (echoed input can hold
+    /// anything, binary included) become spaces or `?`, and a very long echo is cut.
+    static func oneLine(_ message: String, limit: Int = 1_000) -> String {
+        var out = "", count = 0, space = false
+        for c in message.unicodeScalars {
+            let isBreak = c == "\n" || c == "\r" || c == "\t"
+            if isBreak { space = true; continue }
+            if space && !out.isEmpty { out += " "; count += 1 }
+            space = false
+            let printable = !(c.value < 0x20 || (0x7F...0x9F).contains(c.value) || c == "\u{FFFD}")
+            out.unicodeScalars.append(printable ? c : "?")
+            count += 1
+            if count >= limit { out += "… (cut at \(limit) characters)"; break }
+        }
+        return out
+    }
     static func note(_ message: String) { FileHandle.standardError.write(Data("geoquery: note: \(message)\n".utf8)) }
     static func warning(_ message: String) { FileHandle.standardError.write(Data("geoquery: warning: \(message)\n".utf8)) }
     static func progress(_ line: String) { FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8)) }

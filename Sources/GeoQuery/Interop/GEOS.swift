@@ -18,7 +18,9 @@ final class GEOSContext {
         // The handler's userData is this context's box; it lives as long as the context.
         _ = GEOSContext_setErrorMessageHandler_r(handle, { message, userData in
             guard let userData, let message else { return }
-            Unmanaged<GEOSContext.MessageBox>.fromOpaque(userData).takeUnretainedValue().last = String(cString: message)
+            // GEOS ends some messages with a newline; an error is one line.
+            let text = String(cString: message).split(whereSeparator: \.isNewline).joined(separator: " ")
+            Unmanaged<GEOSContext.MessageBox>.fromOpaque(userData).takeUnretainedValue().last = text
         }, box)
     }
 

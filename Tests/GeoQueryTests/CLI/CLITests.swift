@@ -15,6 +15,24 @@ import Testing
         #expect(!r.stderr.contains("Fatal error") && !r.stderr.contains("Stack dump"))
     }
 
+    /// Errors stay one line whatever they echo: GEOS's messages that end in a line break, a
+    /// polygon file of binary bytes or one point per line, a very long postcode.
+    @Test func anErrorIsOneLineWhateverItEchoes() throws {
+        try expectError(["--mirror", TestData.realMirrorPath, "--wkt", "POLYGON((0 0))"], "invalid WKT")
+        let dir = TestData.temporaryDirectory("one-line")
+        var generator = SystemRandomNumberGenerator()
+        let garbage = Data((0..<3_000).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        FileManager.default.createFile(atPath: dir + "/garbage.bin", contents: garbage)
+        FileManager.default.createFile(atPath: dir + "/lines.poly", contents: Data("52.64,-1.15\n52.64,-1.11\n52.62,-1.11\n52.62,-1.15\n52.64,-1.15\n".utf8))
+        for file in ["garbage.bin", "lines.poly"] {
+            let r = try CLIRun.run(["--mirror", TestData.realMirrorPath, "--poly", "@" + dir + "/" + file])
+            #expect(r.status != 0 && r.stderr.split(separator: "\n").count == 1 && r.stderr.hasPrefix("geoquery: error: "), "\(file): \(r.stderr)")
+            #expect(!r.stderr.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" }, "\(file)")
+        }
+        let r = try CLIRun.run(["--mirror", TestData.realMirrorPath, "--postcode", String(repeating: "X", count: 10_000)])
+        #expect(r.status != 0 && r.stderr.split(separator: "\n").count == 1 && r.stderr.count < 1_200, "\(r.stderr.prefix(200))")
+    }
+
     @Test func hexadecimalDegreesAndDistances() throws {
         try expectError(["--mirror", TestData.realMirrorPath, "--lat", "0x34", "--lng", "-1.13", "--radius", "100m"], "'0x34' is not a number of degrees", status: 2)
         try expectError(["--mirror", TestData.realMirrorPath, "--lat", "52.63", "--lng", "-1.13", "--radius", "0x10m"], "'0x10m' is not a distance")
