@@ -19,7 +19,7 @@ struct BatchCommand: ParsableCommand {
 
     @OptionGroup var mirror: MirrorOptions
 
-    @Option(help: ArgumentHelp("Top-level keys of each JSON result to write, comma-separated (default: all): \(QueryResult.jsonKeys.joined(separator: ", ")). The id is always echoed.", valueName: "keys"))
+    @Option(help: ArgumentHelp("Top-level keys of each JSON result to write, comma-separated (default: all): \(BatchCommand.keys.joined(separator: ", ")). The id is always echoed.", valueName: "keys"))
     var fields: String?
 
     @Option(help: "Lines answered at once (default: every core).")
@@ -34,13 +34,18 @@ struct BatchCommand: ParsableCommand {
     func fieldSet() throws -> Set<String>? {
         guard let fields else { return nil }
         let keys = fields.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        guard !keys.isEmpty else { throw ValidationError("--fields needs at least one key: \(QueryResult.jsonKeys.joined(separator: ", "))") }
-        for k in keys where !QueryResult.jsonKeys.contains(k) {
-            let hint = Spelling.closest(to: k, among: QueryResult.jsonKeys).first.map { " (did you mean \($0)?)" } ?? ""
-            throw ValidationError("--fields: unknown key '\(k)'\(hint); the keys are \(QueryResult.jsonKeys.joined(separator: ", "))")
+        let known = BatchCommand.keys
+        guard !keys.isEmpty else { throw ValidationError("--fields needs at least one key: \(known.joined(separator: ", "))") }
+        for k in keys where !known.contains(k) {
+            if k == "catchment" { throw ValidationError("--fields: a batch answer has no catchment (geoquery query --catchment gives one)") }
+            let hint = Spelling.closest(to: k, among: known).first.map { " (did you mean \($0)?)" } ?? ""
+            throw ValidationError("--fields: unknown key '\(k)'\(hint); the keys are \(known.joined(separator: ", "))")
         }
         return Set(keys)
     }
+
+    /// The keys a batch answer can hold: the query result's, but for the catchment it never computes.
+    static let keys = QueryResult.jsonKeys.filter { $0 != "catchment" }
 
     func run() throws {
         let m = try mirror.open()

@@ -98,6 +98,14 @@ struct MirrorOptions: ParsableArguments {
 
     var location: MirrorLocation { MirrorLocation.resolve(path) }
 
+    /// An empty --mirror (an unset shell variable, usually) fell back to $GEOQUERY_MIRROR or the
+    /// synthetic sample without a word.
+    func validate() throws {
+        if let path, path.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw ValidationError("--mirror needs a folder (got an empty path; is a shell variable unset?)")
+        }
+    }
+
     /// Opens the mirror; the first catchment question after an ingest says on stderr that it is
     /// computing them (seconds) and when it is done.
     func open() throws -> CrimeMirror {

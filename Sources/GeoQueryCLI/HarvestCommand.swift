@@ -54,6 +54,8 @@ struct HarvestCommand: ParsableCommand {
         guard case .directory(let folder) = mirror.location else {
             throw GeoQueryError.mirrorWrite("give --mirror DIR (or set GEOQUERY_MIRROR): harvest writes into a mirror folder")
         }
+        // Before any request: a file given as the mirror would only fail after the downloads.
+        try mirror.location.checkNotAFile()
         guard let base = URL(string: api), let scheme = base.scheme, ["http", "https"].contains(scheme.lowercased()), base.host != nil else {
             throw GeoQueryError.invalidQuery("--api '\(api)' is not an http(s) URL, e.g. https://data.police.uk/api/")
         }

@@ -54,7 +54,8 @@ struct ServeCommand: ParsableCommand {
         let done = DispatchSemaphore(value: 0)
         Task { [name] in
             do {
-                try await server.run { port in Output.standard("geoquery: serving \(name) at http://\(host):\(port)/\n") }
+                let shown = host.contains(":") ? "[\(host)]" : host  // an IPv6 address is bracketed in a URL (RFC 3986)
+                try await server.run { port in Output.standard("geoquery: serving \(name) at http://\(shown):\(port)/\n") }
             } catch {
                 outcome.error = error
             }

@@ -163,7 +163,7 @@ struct StoredCrimeColumns {
         let start = s.array(.pointCrimeStart, as: UInt32.self)
         count = Int(start.last ?? 0)
         let n = count
-        let corrupt = GeoQueryError.mirrorCorrupt("\(s.path) is inconsistent (crime columns disagree with the row count): re-run geoquery ingest to rebuild it")
+        let corrupt = GeoQueryError.mirrorCorrupt("\(s.path) is inconsistent (crime columns disagree with the row count): to rebuild it, delete it and re-run geoquery ingest with its source files")
         views = try CrimeColumn.allCases.map { column in
             let raw = s.raw(column.section)
             let width = n == 0 ? 1 : raw.count / n

@@ -44,7 +44,7 @@ public enum MirrorLocation: Sendable, Equatable {
 
     /// Refuses a `--mirror` that names a file: a mirror is the folder holding the files above, and
     /// suggesting `ingest --mirror <that file>` would only fail again.
-    func checkNotAFile() throws {
+    public func checkNotAFile() throws {
         guard case .directory(let path) = self else { return }
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), !isDir.boolValue else { return }

@@ -80,7 +80,7 @@ final class Snapshot: SnapshotSections, @unchecked Sendable {
         self.path = path
         let raw = bytes.raw
         sections = try SnapshotFormat.file.sections(raw, path: path)
-        let corrupt = GeoQueryError.mirrorCorrupt("\(path) is not a valid geoquery snapshot (damaged or truncated): re-run geoquery ingest to rebuild it")
+        let corrupt = GeoQueryError.mirrorCorrupt("\(path) is not a valid geoquery snapshot (damaged or truncated): to rebuild it, delete it and re-run geoquery ingest with its source files")
         var index: [SectionedFile.Entry] = []
         for s in SnapshotFormat.Section.allCases {
             guard let entry = sections[s.rawValue] else { if s.isOptional { continue }; throw corrupt }

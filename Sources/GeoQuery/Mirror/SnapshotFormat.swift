@@ -13,7 +13,7 @@ enum SnapshotFormat {
     static let version: UInt32 = 4
     static let oldestReadable: UInt32 = 2
     static let fileName = "mirror.geoquery"
-    static let file = SectionedFile(magic: magic, version: version, oldest: oldestReadable, what: "snapshot", rebuild: "re-run geoquery ingest to rebuild it")
+    static let file = SectionedFile(magic: magic, version: version, oldest: oldestReadable, what: "snapshot", rebuild: "to rebuild it, delete it and re-run geoquery ingest with its source files (an ingest into this folder reads it first)")
 
     /// The sections the catchments follow from (the map points in tree order and the force
     /// boundaries): their checksums and the map-point count name the snapshot a catchment file

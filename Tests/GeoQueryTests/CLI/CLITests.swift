@@ -33,6 +33,11 @@ import Testing
         #expect(r.status != 0 && r.stderr.split(separator: "\n").count == 1 && r.stderr.count < 1_200, "\(r.stderr.prefix(200))")
     }
 
+    @Test func emptyMirrorPath() throws {
+        try expectError(["--mirror", "", "--lat", "52.63", "--lng", "-1.13", "--radius", "100m"], "--mirror needs a folder (got an empty path", status: 2)
+        try expectError(["info", "--mirror", ""], "--mirror needs a folder", status: 2)
+    }
+
     @Test func hexadecimalDegreesAndDistances() throws {
         try expectError(["--mirror", TestData.realMirrorPath, "--lat", "0x34", "--lng", "-1.13", "--radius", "100m"], "'0x34' is not a number of degrees", status: 2)
         try expectError(["--mirror", TestData.realMirrorPath, "--lat", "52.63", "--lng", "-1.13", "--radius", "0x10m"], "'0x10m' is not a distance")

@@ -26,6 +26,12 @@ import Testing
         try expectError(["harvest", "--mirror", TestData.temporaryDirectory(), "--lat", "52.63", "--lng", "-1.13", "--force", "durham", "--date", "2019-01"], "the API cannot filter by force")
     }
     @Test func intoTheSample() throws { try expectError(["harvest", "--force", "durham", "--date", "2019-01"], "give --mirror DIR") }
+    /// A file as the mirror is refused before the plan (or any request) is made.
+    @Test func aFileAsTheMirror() throws {
+        let file = TestData.temporaryDirectory() + "/notmirror.txt"
+        try Data("x".utf8).write(to: URL(fileURLWithPath: file))
+        try expectError(["harvest", "--mirror", file, "--force", "durham", "--date", "2019-01", "--dry-run"], "is a file, not a mirror folder")
+    }
     @Test func unknownCategory() throws {
         try expectError(["harvest", "--mirror", TestData.temporaryDirectory(), "--force", "durham", "--date", "2019-01", "--category", "burglry"], "did you mean burglary?")
     }
