@@ -175,9 +175,10 @@ public enum PolygonReader {
         for (name, _, g) in features {
             let source = "GeoJSON feature \(name)"
             try checkPositions(g, source: source)
-            let json = String(decoding: try JSONSerialization.data(withJSONObject: g), as: UTF8.self)
+            let plane = droppingAltitude(g)
+            let json = String(decoding: try JSONSerialization.data(withJSONObject: plane), as: UTF8.self)
             let (geometry, closed) = try readClosingRings(source: source, repair: repair, naming: naming,
-                                                          read: { try context.readGeoJSON(json) }, closed: { try context.readGeoJSON(closingRings(geojson: g)) })
+                                                          read: { try context.readGeoJSON(json) }, closed: { try context.readGeoJSON(closingRings(geojson: plane)) })
             guard !geometry.polygonalParts().isEmpty else { continue }
             var polygon = try validated(geometry, repair: repair, naming: naming, source: source)
             if closed { polygon.warnings.insert(closedNote(source), at: 0) }
@@ -203,6 +204,23 @@ public enum PolygonReader {
             }
         }
         try walk(coordinates, depth)
+    }
+
+    /// The geometry with each three-number position cut to its longitude and latitude: RFC 7946
+    /// allows an altitude (exports from QGIS and GPS tools carry one), which GEOS 3.11's reader
+    /// refuses ("Expected two coordinates") though its WKT reader takes `POLYGON Z`.
+    static func droppingAltitude(_ g: Any) -> Any {
+        guard var object = g as? [String: Any] else { return g }
+        if let geometries = object["geometries"] as? [Any] { object["geometries"] = geometries.map(droppingAltitude) }
+        guard let depth = ["Point": 0, "MultiPoint": 1, "LineString": 1, "Polygon": 2, "MultiLineString": 2, "MultiPolygon": 3][object["type"] as? String ?? ""],
+              let coordinates = object["coordinates"] else { return object }
+        func walk(_ v: Any, _ level: Int) -> Any {
+            guard let list = v as? [Any] else { return v }
+            if level > 0 { return list.map { walk($0, level - 1) } }
+            return list.count == 3 && list.allSatisfy({ $0 is NSNumber }) ? Array(list.prefix(2)) : list
+        }
+        object["coordinates"] = walk(coordinates, depth)
+        return object
     }
 
     /// Advice for geometries that are not areas: a point wants a radius, a line wants closing.

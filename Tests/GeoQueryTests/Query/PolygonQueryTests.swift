@@ -108,8 +108,15 @@ import Testing
         <?xml version="1.0" encoding="UTF-8"?><kml xmlns="http://www.opengis.net/kml/2.2"><Placemark><Polygon><outerBoundaryIs><LinearRing>
         <coordinates>-1.15,52.64,0 -1.11,52.64,0 -1.11,52.62,0 -1.15,52.62,0 -1.15,52.64,0</coordinates></LinearRing></outerBoundaryIs></Polygon></Placemark></kml>
         """)
-        let answers = try [poly, wkt, geojson, kml].map { try TestData.realMirror.query(.polygon($0)).total }
+        // RFC 7946 positions may carry an altitude (GEOS 3.11's GeoJSON reader refuses it), as
+        // WKT's POLYGON Z may: both are read as the plane.
+        let geojsonZ = try PolygonReader.geojson(#"{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[-1.15,52.64,10],[-1.11,52.64,12.5],[-1.11,52.62,0],[-1.15,52.62,3],[-1.15,52.64,10]]]}}"#)
+        let wktZ = try PolygonReader.wkt("POLYGON Z((-1.15 52.64 10, -1.11 52.64 12.5, -1.11 52.62 0, -1.15 52.62 3, -1.15 52.64 10))")
+        #expect(geojsonZ.parts == geojson.parts && wktZ.parts == wkt.parts)
+        let answers = try [poly, wkt, geojson, kml, geojsonZ, wktZ].map { try TestData.realMirror.query(.polygon($0)).total }
         #expect(Set(answers).count == 1 && answers[0] > 0)
+        // Four numbers to a position is no altitude: still refused.
+        #expect(throws: GeoQueryError.self) { try PolygonReader.geojson(#"{"type":"Polygon","coordinates":[[[-1.15,52.64,1,2],[-1.11,52.64,1,2],[-1.11,52.62,1,2],[-1.15,52.64,1,2]]]}"#) }
     }
 }
 
