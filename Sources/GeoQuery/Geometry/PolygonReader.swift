@@ -174,8 +174,7 @@ public enum PolygonReader {
         var out: [Feature] = []
         for (name, _, g) in features {
             let source = "GeoJSON feature \(name)"
-            try checkPositions(g, source: source)
-            let plane = droppingAltitude(g)
+            let plane = try planePositions(g, source: source)
             let json = String(decoding: try JSONSerialization.data(withJSONObject: plane), as: UTF8.self)
             let (geometry, closed) = try readClosingRings(source: source, repair: repair, naming: naming,
                                                           read: { try context.readGeoJSON(json) }, closed: { try context.readGeoJSON(closingRings(geojson: plane)) })
@@ -188,38 +187,26 @@ public enum PolygonReader {
         return out
     }
 
-    /// Refuses a position of fewer than two numbers (`[]`, `[1]`) before GEOS sees it: GEOS 3.11's
-    /// GeoJSON reader reads a position's numbers without counting them and crashes on `[]` (found
-    /// by fuzzing).
-    private static func checkPositions(_ g: Any, source: String) throws {
-        guard let object = g as? [String: Any] else { return }
-        if let geometries = object["geometries"] as? [Any] { try geometries.forEach { try checkPositions($0, source: source) } }
-        let depth = ["Point": 0, "MultiPoint": 1, "LineString": 1, "Polygon": 2, "MultiLineString": 2, "MultiPolygon": 3][object["type"] as? String ?? ""]
-        guard let depth, let coordinates = object["coordinates"] else { return }
-        func walk(_ v: Any, _ level: Int) throws {
-            guard let list = v as? [Any] else { return }
-            if level > 0 { return try list.forEach { try walk($0, level - 1) } }
+    /// The geometry as GEOS 3.11's GeoJSON reader takes it, in one walk over its positions:
+    /// - a position of fewer than two numbers (`[]`, `[1]`) is refused first: that reader reads a
+    ///   position's numbers without counting them and crashes on `[]` (found by fuzzing);
+    /// - a three-number position is cut to its longitude and latitude: RFC 7946 allows an
+    ///   altitude (exports from QGIS and GPS tools carry one), which that reader refuses
+    ///   ("Expected two coordinates") though its WKT reader takes `POLYGON Z`.
+    private static func planePositions(_ g: Any, source: String) throws -> Any {
+        guard var object = g as? [String: Any] else { return g }
+        if let geometries = object["geometries"] as? [Any] { object["geometries"] = try geometries.map { try planePositions($0, source: source) } }
+        guard let depth = ["Point": 0, "MultiPoint": 1, "LineString": 1, "Polygon": 2, "MultiLineString": 2, "MultiPolygon": 3][object["type"] as? String ?? ""],
+              let coordinates = object["coordinates"] else { return object }
+        func walk(_ v: Any, _ level: Int) throws -> Any {
+            guard let list = v as? [Any] else { return v }
+            if level > 0 { return try list.map { try walk($0, level - 1) } }
             if list.count < 2 {
                 throw GeoQueryError.invalidQuery("invalid \(source): a position holds \(list.count) number\(list.count == 1 ? "" : "s") (\(JSONInput.literal(list))): each needs a longitude and a latitude")
             }
-        }
-        try walk(coordinates, depth)
-    }
-
-    /// The geometry with each three-number position cut to its longitude and latitude: RFC 7946
-    /// allows an altitude (exports from QGIS and GPS tools carry one), which GEOS 3.11's reader
-    /// refuses ("Expected two coordinates") though its WKT reader takes `POLYGON Z`.
-    static func droppingAltitude(_ g: Any) -> Any {
-        guard var object = g as? [String: Any] else { return g }
-        if let geometries = object["geometries"] as? [Any] { object["geometries"] = geometries.map(droppingAltitude) }
-        guard let depth = ["Point": 0, "MultiPoint": 1, "LineString": 1, "Polygon": 2, "MultiLineString": 2, "MultiPolygon": 3][object["type"] as? String ?? ""],
-              let coordinates = object["coordinates"] else { return object }
-        func walk(_ v: Any, _ level: Int) -> Any {
-            guard let list = v as? [Any] else { return v }
-            if level > 0 { return list.map { walk($0, level - 1) } }
             return list.count == 3 && list.allSatisfy({ $0 is NSNumber }) ? Array(list.prefix(2)) : list
         }
-        object["coordinates"] = walk(coordinates, depth)
+        object["coordinates"] = try walk(coordinates, depth)
         return object
     }
 

@@ -32,13 +32,18 @@ enum PoliceCSV {
 
     /// The force slug and kind in an archive file name (`2019-01-city-of-london-street.csv`).
     static func parseName(_ name: String) -> (force: String, kind: String)? {
+        archiveName(name).map { ($0.force, $0.kind) }
+    }
+
+    /// The month, force slug and kind an archive file name gives.
+    private static func archiveName(_ name: String) -> (month: Month, force: String, kind: String)? {
         let base = (name as NSString).lastPathComponent.lowercased()
-        guard base.hasSuffix(".csv"), base.count > 12, Month(String(base.prefix(7))) != nil,
+        guard base.hasSuffix(".csv"), base.count > 12, let month = Month(String(base.prefix(7))),
               base[base.index(base.startIndex, offsetBy: 7)] == "-" else { return nil }
         let middle = base.dropFirst(8).dropLast(4)
         for kind in ["street", "outcomes", "stop-and-search"] where middle.hasSuffix("-" + kind) {
             let force = middle.dropLast(kind.count + 1)
-            return force.isEmpty ? nil : (String(force), kind)
+            return force.isEmpty ? nil : (month, String(force), kind)
         }
         return nil
     }
@@ -63,7 +68,8 @@ enum PoliceCSV {
         // Room for the rows at once (a street row is ~230 bytes, rarely under 150): growing by
         // doubling copied each file's rows about once more and left a third of the room unused.
         if kind == .street { table.rows.reserveCapacity(table.rows.count + bytes.count / 200) }
-        let fileForce = parseName(name)?.force
+        let named = archiveName(name)
+        let fileForce = named?.force
         var scratch: [UInt8] = []
         var fileForceID: UInt8? = fileForce.map { UInt8(table.forces.intern($0)) }
         let columns = kind == .street ? 12 : 10
@@ -73,7 +79,7 @@ enum PoliceCSV {
         func reject(_ line: Int, _ why: String) { summary.reject(line, why) }
         // A file stored under (force, month) replaces what the mirror holds there, so a file whose
         // rows are all another force's or month's, or that stops short, must not be stored.
-        let nameMonth = fileForce == nil ? nil : Month(String((name as NSString).lastPathComponent.prefix(7)))
+        let nameMonth = named?.month
         var nameMonthSeen = false
         var reporters: [Int32] = []
         let lineEnd = bytes.last == 0x0A || bytes.last == 0x0D
