@@ -68,20 +68,20 @@ public enum MirrorLocation: Sendable, Equatable {
 
     /// Writes the snapshot atomically (see ``writeFile(named:what:_:)``). Returns the bytes written.
     func write(_ image: SnapshotImage) throws -> Int {
-        try writeFile(named: SnapshotFormat.fileName, what: "the snapshot") { image.write(to: $0) }
+        try writeFile(named: SnapshotFormat.fileName, what: "the snapshot", direct: true) { image.write(to: $0) }
     }
 
     /// Writes one file of the mirror folder atomically (see ``AtomicFile/write(_:what:_:)``):
     /// a crash or a full disk at any point leaves the previous file whole.
-    /// Returns the bytes written.
-    func writeFile(named name: String, what: String, _ produce: (SectionedFile.Sink) -> Bool) throws -> Int {
+    /// Returns the bytes written. `direct`: a large file, written past the page cache.
+    func writeFile(named name: String, what: String, direct: Bool = false, _ produce: (SectionedFile.Sink) -> Bool) throws -> Int {
         guard case .directory(let dir) = self else {
             throw GeoQueryError.mirrorWrite("the embedded sample is read-only: give --mirror DIR to ingest")
         }
         do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
             throw GeoQueryError.mirrorWrite("cannot create mirror folder \(dir): \(error.localizedDescription)")
         }
-        return try AtomicFile.write((dir as NSString).appendingPathComponent(name), what: what, rewriting: { append, rewriteStart in
+        return try AtomicFile.write((dir as NSString).appendingPathComponent(name), what: what, direct: direct, rewriting: { append, rewriteStart in
             produce(SectionedFile.Sink(append: append, rewriteStart: rewriteStart))
         })
     }
