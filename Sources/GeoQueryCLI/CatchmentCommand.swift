@@ -30,6 +30,8 @@ struct CatchmentCommand: ParsableCommand {
 
     enum CatchmentFormat: String, ExpressibleByArgument, CaseIterable { case table, json, geojson }
 
+    func validate() throws { try Output.checkWritable(svg, option: "--svg") }
+
     func run() throws {
         let m = try mirror.open()
         let q = try area.input.query(in: m)

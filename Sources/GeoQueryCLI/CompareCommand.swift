@@ -41,6 +41,8 @@ struct CompareCommand: ParsableCommand {
     @Option(name: .customLong("output"), help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file"))
     var outputFile: String?
 
+    func validate() throws { try Output.checkWritable(outputFile, option: "--output") }
+
     func run() throws {
         // `--postcode A --postcode B` is the natural way to compare two postcodes.
         var options = area

@@ -31,6 +31,12 @@ struct GeoQueryCommand: ParsableCommand {
     /// Parses, runs, and turns every failure into one line on stderr and a non-zero exit.
     static func main() {
         let arguments = mirrorAfterSubcommand(Array(CommandLine.arguments.dropFirst()))
+        // ArgumentParser answers `help NAME` for an unknown NAME with the overview and exit 0.
+        if arguments.first == "help", arguments.count > 1, !arguments[1].hasPrefix("-"), !subcommandNames.contains(arguments[1]) {
+            let hint = Spelling.closest(to: arguments[1], among: subcommandNames).first.map { " (did you mean \($0)?)" } ?? ""
+            Output.error("no subcommand '\(arguments[1])'\(hint); the subcommands are \(subcommandNames.joined(separator: ", ")) (see 'geoquery --help')")
+            Foundation.exit(2)
+        }
         do {
             var command = try parseAsRoot(arguments)
             try command.run()
@@ -235,6 +241,25 @@ enum Output {
     static func warning(_ message: String) { FileHandle.standardError.write(Data("geoquery: warning: \(message)\n".utf8)) }
     static func progress(_ line: String) { FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8)) }
     static var stderrIsTerminal: Bool { isatty(2) == 1 }
+    /// Refuses, before any work, a file option (`--svg`, `--output`) that cannot be written:
+    /// an empty path, a folder, or a file in a folder that is not there. (Otherwise the answer is
+    /// computed, printed in part, and the write fails at the end.)
+    static func checkWritable(_ path: String?, option: String) throws {
+        guard let path else { return }
+        guard !path.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw ValidationError("\(option) needs a file path (got an empty path; is a shell variable unset?)")
+        }
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
+            throw ValidationError("\(option) \(path) is a folder: give a file path in it")
+        }
+        let dir = (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent
+        guard FileManager.default.fileExists(atPath: dir, isDirectory: &isFolder) else {
+            throw ValidationError("\(option) \(path): the folder \(dir) does not exist")
+        }
+        guard isFolder.boolValue else { throw ValidationError("\(option) \(path): \(dir) is a file, not a folder") }
+    }
+
     /// Writes a picture or export the user asked for.
     static func file(_ path: String, _ text: String) throws {
         try AtomicFile.write(path, what: "the picture or export", bytes: Array(text.utf8))

@@ -35,6 +35,8 @@ struct QueryCommand: ParsableCommand {
     @Flag(help: "Print the data.police.uk requests (one per month, category and tile) whose answers, deduplicated by crime id and summed, reproduce the figure.")
     var apiUrls = false
 
+    func validate() throws { try Output.checkWritable(svg, option: "--svg") }
+
     func run() throws {
         let m = try mirror.open()
         if perFeature { return try runPerFeature(m) }

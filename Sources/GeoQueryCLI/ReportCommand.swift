@@ -27,6 +27,8 @@ struct ReportCommand: ParsableCommand {
     @Option(name: .customLong("output"), help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file"))
     var outputFile: String?
 
+    func validate() throws { try Output.checkWritable(outputFile, option: "--output") }
+
     func run() throws {
         let m = try mirror.open()
         let q = try area.input.query(in: m)

@@ -29,6 +29,8 @@ struct TileCommand: ParsableCommand {
 
     enum TileFormat: String, ExpressibleByArgument, CaseIterable { case urls, json, geojson, table }
 
+    func validate() throws { try Output.checkWritable(svg, option: "--svg") }
+
     func run() throws {
         let m = try mirror.open()
         let input = try area.input

@@ -286,7 +286,7 @@ public enum PolygonReader {
         }
         let parser = KMLPolygons(text)
         guard parser.parse() else {
-            throw GeoQueryError.invalidQuery("not a KML document: \(parser.failure ?? "the XML cannot be read")")
+            throw GeoQueryError.invalidQuery("cannot read the KML: \(parser.failure ?? "the XML cannot be read")")
         }
         if let root = parser.root, root.lowercased() != "kml" {
             throw GeoQueryError.invalidQuery("not a KML document: its outer element is <\(root)>, not <kml> (KML starts <kml xmlns=\"http://www.opengis.net/kml/2.2\">)")
@@ -452,7 +452,7 @@ private final class KMLPolygons: NSObject, XMLParserDelegate {
     var parts: [[[Polygon.Coordinate]]] = []
     var failure: String?
     private var current: [[Polygon.Coordinate]]? = nil
-    private var inOuter = false, inCoordinates = false
+    private var inOuter = false, inInner = false, inCoordinates = false, hasOuter = false, hasHole = false
     /// The document's outer element (`kml` for KML), without its namespace prefix.
     var root: String?
     private var text = ""
@@ -517,8 +517,9 @@ private final class KMLPolygons: NSObject, XMLParserDelegate {
         if root == nil { root = local(name) }
         open.append(name)
         switch local(name) {
-        case "Polygon": current = []
-        case "outerBoundaryIs": inOuter = true
+        case "Polygon": current = []; hasOuter = false; hasHole = false
+        case "outerBoundaryIs": inOuter = true; hasOuter = true
+        case "innerBoundaryIs": inInner = true
         case "coordinates": inCoordinates = true; text = ""
         default: break
         }
@@ -543,8 +544,16 @@ private final class KMLPolygons: NSObject, XMLParserDelegate {
                 ring.append(.init(lat: lat, lng: lng))
             }
             if inOuter { current!.insert(ring, at: 0) } else { current!.append(ring) }
+            if inInner { hasHole = true }
         case "outerBoundaryIs": inOuter = false
+        case "innerBoundaryIs": inInner = false
         case "Polygon":
+            // Holes without an outer ring would silently become the polygon.
+            if hasHole && !hasOuter {
+                failure = "a KML <Polygon> has no <outerBoundaryIs> ring (only holes)"
+                parser.abortParsing()
+                return
+            }
             if let rings = current, !rings.isEmpty, !rings[0].isEmpty { parts.append(rings) }
             current = nil
         default: break

@@ -47,6 +47,10 @@ final class GEOSContext {
         } catch let e as GeoQueryError where e.description.contains("json.exception.type_error") {
             // GEOS passes on nlohmann::json's words ("type must be array, but is number").
             throw GeoQueryError.invalidQuery("invalid GeoJSON geometry: its coordinates are not nested as its type needs (a Polygon is [[[lng, lat], [lng, lat], ...]]: a list of rings, each a list of [longitude, latitude] points; a MultiPolygon one more level)")
+        } catch let e as GeoQueryError where e.description.contains("json.exception.out_of_range.403") {
+            // "[json.exception.out_of_range.403] key 'coordinates' not found"
+            let key = e.description.split(separator: "'").dropFirst().first { !$0.contains(" ") }.map(String.init) ?? "coordinates"
+            throw GeoQueryError.invalidQuery("invalid GeoJSON geometry: it has no \"\(key)\" member (a Polygon is {\"type\": \"Polygon\", \"coordinates\": [[[lng, lat], [lng, lat], ...]]})")
         }
     }
 

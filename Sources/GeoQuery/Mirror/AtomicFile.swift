@@ -122,6 +122,12 @@ public enum AtomicFile {
         case EACCES, EROFS, EPERM:
             return .mirrorWrite("cannot write \(path) (\(what)): \(String(cString: strerror(code))); make the folder writable or choose another")
         case ENOENT, ENOTDIR:
+            var isFolder: ObjCBool = false
+            if FileManager.default.fileExists(atPath: dir.isEmpty ? "." : dir, isDirectory: &isFolder) {
+                // /proc and the like: the folder is there but takes no new files.
+                return .mirrorWrite(isFolder.boolValue ? "cannot write \(path) (\(what)): the folder \(dir) takes no new files (\(String(cString: strerror(code))))"
+                                                       : "cannot write \(path) (\(what)): \(dir) is a file, not a folder")
+            }
             return .mirrorWrite("cannot write \(path) (\(what)): the folder \(dir) does not exist")
         default:
             return .mirrorWrite("writing \(path) (\(what)) failed: \(String(cString: strerror(code))); the previous file is untouched, re-run when the cause is fixed")

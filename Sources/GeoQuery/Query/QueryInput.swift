@@ -40,6 +40,8 @@ public struct QueryInput: Sendable {
         case flags
         /// `from`, as HTTP query parameters (`exclude_btp` for `--exclude-btp`).
         case queryParameters
+        /// `from`, as the keys of a batch line's JSON object (`exclude_btp`).
+        case jsonKeys
 
         /// A parameter's name as the user types it, from its flag's name without the dashes
         /// (`exclude-btp` → `--exclude-btp` or `exclude_btp`).
@@ -47,10 +49,15 @@ public struct QueryInput: Sendable {
             self == .flags ? "--" + key : key.replacingOccurrences(of: "-", with: "_")
         }
 
-        /// Parameters with values, as the user would type them: `--lat 52.6 --lng -1.1` or `lat=52.6&lng=-1.1`.
+        /// Parameters with values, as the user would type them: `--lat 52.6 --lng -1.1`,
+        /// `lat=52.6&lng=-1.1` or `{"lat": 52.6, "lng": -1.1}`.
         public func setting(_ pairs: KeyValuePairs<String, String>) -> String {
-            pairs.map { self == .flags ? "\(name($0.key)) \($0.value)" : "\(name($0.key))=\($0.value)" }
-                .joined(separator: self == .flags ? " " : "&")
+            switch self {
+            case .flags: return pairs.map { "\(name($0.key)) \($0.value)" }.joined(separator: " ")
+            case .queryParameters: return pairs.map { "\(name($0.key))=\($0.value)" }.joined(separator: "&")
+            case .jsonKeys:
+                return "{" + pairs.map { "\"\(name($0.key))\": \(Double(decimal: $0.value) != nil ? $0.value : JSONWriter.quote($0.value))" }.joined(separator: ", ") + "}"
+            }
         }
     }
     /// How this input's error messages name its parameters (the CLI's flags by default).
@@ -106,8 +113,9 @@ public struct QueryInput: Sendable {
         switch (postcodeCentre.map { $0.lat } ?? lat, postcodeCentre.map { $0.lng } ?? lng) {
         case let (la?, lo?): centre = (la, lo)
         case (nil, nil):
-            guard let f = fallbackCentre else { throw GeoQueryError.invalidQuery(parameterStyle == .flags ? "give a centre with --lat and --lng (decimal degrees, e.g. --lat 52.6297 --lng -1.1316)"
-                                                  : "give a centre with lat and lng (decimal degrees, e.g. lat=52.6297&lng=-1.1316)") }
+            guard let f = fallbackCentre else {
+                throw GeoQueryError.invalidQuery("give a centre with \(name("lat")) and \(name("lng")) (decimal degrees, e.g. \(parameterStyle.setting(["lat": "52.6297", "lng": "-1.1316"])))")
+            }
             centre = f
         default: throw GeoQueryError.invalidQuery("give both \(name("lat")) and \(name("lng"))")
         }
@@ -180,6 +188,7 @@ public struct QueryInput: Sendable {
             throw GeoQueryError.invalidQuery("'\(k)' must be a string or an array of strings")
         }
         self.init()
+        parameterStyle = .jsonKeys
         lat = try number("lat")
         lng = try number("lng")
         if let r = json.member("radius") {

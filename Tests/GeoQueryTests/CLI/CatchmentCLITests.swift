@@ -96,6 +96,6 @@ import Testing
         try bad.expectError(["point", "--lat", "52.6"], "give --lat and --lng", status: 2)
         try bad.expectError(["point", "--lat", "52.6", "--lng", "-1.1", "--radius", "1km"], "not a radius or polygon", status: 2)
         try bad.expectError(["--lat", "52.6344", "--lng", "-1.1313", "--catchment", "--format", "csv"], "--catchment has no CSV form")
-        try bad.expectError(["catchment", "--lat", "52.6344", "--lng", "-1.1313", "--svg", "/nonexistent/dir/c.svg"], "cannot write /nonexistent/dir/c.svg")
+        try bad.expectError(["catchment", "--lat", "52.6344", "--lng", "-1.1313", "--svg", "/nonexistent/dir/c.svg"], "--svg /nonexistent/dir/c.svg: the folder /nonexistent/dir does not exist", status: 2)
     }
 }

@@ -126,7 +126,33 @@ import Testing
                             "not a KML document: its outer element is <gpx>, not <kml>")
         try bad.expectError(["--kml", try file("area.kml", #"{"type":"Polygon","coordinates":[]}"#)], "not a KML document: it is not XML")
         try bad.expectError(["--kml", try file("broken.kml", "<kml><Placemark>\n<Polygon><coordinates>-1.1,52.6 -1.2,52.6 -1.2,52.7</coordinates></Polygon>\n</Placemarks></kml>")],
-                            "not a KML document: the XML is malformed at line")
+                            "cannot read the KML: the XML is malformed at line")
+    }
+
+    /// Findings of the bad-input sweep: each is one line and a non-zero exit, before any work.
+    @Test func outputFilesHolesOnlyKMLAndUnknownHelp() throws {
+        let holes = try file("holes.kml", #"<kml xmlns="http://www.opengis.net/kml/2.2"><Placemark><Polygon><innerBoundaryIs><LinearRing><coordinates>-1.14,52.62 -1.12,52.62 -1.12,52.64 -1.14,52.64 -1.14,52.62</coordinates></LinearRing></innerBoundaryIs></Polygon></Placemark></kml>"#)
+        try bad.expectError(Self.real + ["--kml", holes], "a KML <Polygon> has no <outerBoundaryIs> ring (only holes)")
+        // GEOS's reader said "[json.exception.out_of_range.403] key 'coordinates' not found".
+        let noCoordinates = try CLIRun.run(["batch"] + Self.real, stdin: #"{"geojson":{"type":"Polygon"}}"# + "\n")
+        #expect(noCoordinates.stdout.contains(#"invalid GeoJSON geometry: it has no \"coordinates\" member"#) && !noCoordinates.stdout.contains("json.exception"), "\(noCoordinates.stdout)")
+        // A batch line's errors name its keys, not the CLI's flags.
+        let keys = try CLIRun.run(["batch"] + Self.real, stdin: #"{"lat":52.63,"lng":-1.13,"from":"2019-13"}"# + "\n" + #"{"lat":-1.13,"lng":52.63}"# + "\n")
+        #expect(keys.stdout.contains(#"from '2019-13' is not a month"#) && keys.stdout.contains(#"(try {\"lat\": 52.63, \"lng\": -1.13})"#) && !keys.stdout.contains("--"), "\(keys.stdout)")
+        try bad.expectError(["help", "nosuch"], "no subcommand 'nosuch'", status: 2)
+        try bad.expectError(["help", "repot"], "(did you mean report?)", status: 2)
+        let missing = "/nonexistent-\(UUID().uuidString)/x.svg"
+        for (args, phrase) in [(["tile"] + Self.real + Self.clockTower + ["--radius", "3mi", "--date", "2020-06", "--svg", missing], "the folder /nonexistent-"),
+                               (["tile"] + Self.real + Self.clockTower + ["--radius", "3mi", "--date", "2020-06", "--svg", NSTemporaryDirectory()], "is a folder"),
+                               (["report"] + Self.real + Self.clockTower + ["--output", ""], "--output needs a file path"),
+                               (["catchment"] + Self.real + Self.clockTower + ["--svg", missing], "does not exist"),
+                               (Self.real + Self.clockTower + ["--svg", missing], "does not exist")] {
+            let r = try CLIRun.run(args)
+            #expect(r.status == 2 && r.stdout.isEmpty, "\(args): exit \(r.status), printed \(r.stdout.prefix(200))")
+            #expect(r.stderr.hasPrefix("geoquery: error: ") && r.stderr.contains(phrase) && r.stderr.split(separator: "\n").count == 1, "\(args): \(r.stderr)")
+        }
+        // A folder that exists but takes no files is not called missing.
+        try bad.expectError(["report"] + Self.real + Self.clockTower + ["--output", "/proc/geoquery-report.txt"], "the folder /proc takes no new files")
     }
 
     @Test func geojsonPointsAndLinesGetAdvice() throws {

@@ -46,7 +46,7 @@ import ZIPFoundation
         #expect(try PolygonReader.kml(whole).parts.count == 2)
         let cut = String(whole.prefix(whole.count - "</Polygon></Placemark></Document></kml>".count))
         let error = #expect(throws: GeoQueryError.self) { try PolygonReader.kml(cut) }
-        #expect(error.map { "\($0)".contains("not a KML document: the XML ends before <Polygon> is closed (is the file cut short?)") } == true, "\(String(describing: error))")
+        #expect(error.map { "\($0)".contains("cannot read the KML: the XML ends before <Polygon> is closed (is the file cut short?)") } == true, "\(String(describing: error))")
         // Hexadecimal is not a KML coordinate (decimal degrees, as everywhere else).
         #expect(throws: GeoQueryError.self) { try PolygonReader.kml(whole.replacingOccurrences(of: "-0.08,51.52", with: "-0.08,0x34")) }
     }
