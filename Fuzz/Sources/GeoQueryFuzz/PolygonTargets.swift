@@ -57,9 +57,9 @@ func independentPoly(_ text: String) -> [Polygon.Coordinate]? {
         func number(_ s: Substring) -> Double? {
             let t = s.drop { spaces.contains($0) }.reversed().drop { spaces.contains($0) }.reversed()
             guard !t.isEmpty else { return nil }
-            // strtod's grammar (hex floats, inf, nan), as data.police.uk's own reader takes numbers.
+            // Decimal numbers only (no hex floats, inf or nan), as --lat and --lng; the value is strtod's.
             let c = String(t)
-            guard !c.utf8.contains(0) else { return nil }
+            guard c.range(of: #"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$"#, options: .regularExpression) != nil else { return nil }
             var stop: UnsafeMutablePointer<CChar>? = nil
             return c.withCString { p -> Double? in
                 let v = strtod(p, &stop)

@@ -139,6 +139,10 @@ import Testing
         // A batch line's errors name its keys, not the CLI's flags.
         let keys = try CLIRun.run(["batch"] + Self.real, stdin: #"{"lat":52.63,"lng":-1.13,"from":"2019-13"}"# + "\n" + #"{"lat":-1.13,"lng":52.63}"# + "\n")
         #expect(keys.stdout.contains(#"from '2019-13' is not a month"#) && keys.stdout.contains(#"(try {\"lat\": 52.63, \"lng\": -1.13})"#) && !keys.stdout.contains("--"), "\(keys.stdout)")
+        // Poly strings are decimal, as --lat/--lng: strtod had read 0x34 as 52, and took inf and nan.
+        for pair in ["0x34,-1.14", "52.63,0x1p0", "inf,-1.14", "nan,-1.14", "52.63,-1.14e"] {
+            try bad.expectError(Self.real + ["--poly", "\(pair):52.62,-1.12:52.64,-1.12"], "poly point 1 '\(pair)' is not 'latitude,longitude'")
+        }
         try bad.expectError(["help", "nosuch"], "no subcommand 'nosuch'", status: 2)
         try bad.expectError(["help", "repot"], "(did you mean report?)", status: 2)
         let missing = "/nonexistent-\(UUID().uuidString)/x.svg"
