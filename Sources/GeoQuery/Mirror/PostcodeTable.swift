@@ -127,6 +127,8 @@ public final class PostcodeTable: @unchecked Sendable {
 
     /// One line for `geoquery info`, e.g. "34,735 (Code-Point Open; BNG→WGS84 by …, OSTN15 grid, 1 m)".
     public var summary: String {
+        // A table can be empty: files of terminated postcodes only, or a header alone.
+        guard count > 0 else { return "none (the postcode files read held no live postcode with a position)" }
         var held = [Int](repeating: 0, count: meta.sources.count)
         for s in source { held[Int(s)] += 1 }
         var kinds: [(kind: String, count: Int, transformations: [String])] = []

@@ -141,6 +141,21 @@ struct CodePointRow {
         #expect(last.sourceLines.count == 3, "\(last.sourceLines)")  // ec.csv, the ONSPD file (LE1 9ZZ), le.csv
     }
 
+    /// A file of postcodes without a position (Code-Point quality 90) leaves an empty table, which
+    /// `info` describes in words (it printed "0 ()").
+    @Test func anEmptyTableIsDescribedInWords() throws {
+        let dir = TestData.temporaryDirectory()
+        let first = try #require(try String(contentsOfFile: TestData.codePoint + "/dh.csv", encoding: .utf8).split(whereSeparator: \.isNewline).first)
+        var fields = first.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        (fields[1], fields[2], fields[3]) = ("90", "0", "0")
+        let file = TestData.temporaryDirectory("q90") + "/dh.csv"
+        try (fields.joined(separator: ",") + "\n").write(toFile: file, atomically: true, encoding: .utf8)
+        _ = try Ingest.run(paths: [], postcodes: [file], gridDirectories: [TestData.projGrids], mirror: .directory(dir))
+        let table = try PostcodeTable.open(.directory(dir))
+        #expect(table.count == 0)
+        #expect(table.summary.hasPrefix("none (") && !table.summary.contains("()"), "\(table.summary)")
+    }
+
     @Test func aWrongShapeFileWritesNothing() throws {
         let dir = TestData.temporaryDirectory()
         _ = try Ingest.run(paths: [], postcodes: [TestData.codePoint + "/ec.csv"], mirror: .directory(dir))
