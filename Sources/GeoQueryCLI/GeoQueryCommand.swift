@@ -250,18 +250,39 @@ enum Output {
             throw ValidationError("\(option) needs a file path (got an empty path; is a shell variable unset?)")
         }
         var isFolder: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
+        if path.hasSuffix("/") || (FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) && isFolder.boolValue) {
             throw ValidationError("\(option) \(path) is a folder: give a file path in it")
         }
-        let dir = (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent
+        let dir = PathName.folder(of: path)
         guard FileManager.default.fileExists(atPath: dir, isDirectory: &isFolder) else {
             throw ValidationError("\(option) \(path): the folder \(dir) does not exist")
         }
         guard isFolder.boolValue else { throw ValidationError("\(option) \(path): \(dir) is a file, not a folder") }
     }
 
-    /// Writes a picture or export the user asked for.
+    /// Writes a picture or export the user asked for: atomically over a regular file (a link's
+    /// target, not the link), straight into anything else (`/dev/stdout`, a pipe, a device),
+    /// which a rename would have replaced with a regular file.
     static func file(_ path: String, _ text: String) throws {
-        try AtomicFile.write(path, what: "the picture or export", bytes: Array(text.utf8))
+        var st = stat()
+        guard stat(path, &st) == 0 else { _ = try AtomicFile.write(path, what: "the picture or export", bytes: Array(text.utf8)); return }
+        guard st.st_mode & S_IFMT != S_IFREG else {
+            let target = realpath(path, nil).map { p in defer { free(p) }; return String(cString: p) } ?? path
+            _ = try AtomicFile.write(target, what: "the picture or export", bytes: Array(text.utf8))
+            return
+        }
+        let fd = open(path, O_WRONLY | O_CLOEXEC)
+        var ok = fd >= 0
+        Array(text.utf8).withUnsafeBytes { bytes in
+            var done = 0
+            while ok && done < bytes.count {
+                let n = Glibc.write(fd, bytes.baseAddress! + done, bytes.count - done)
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { ok = false } else { done += n }
+            }
+        }
+        let code = errno
+        if fd >= 0 { close(fd) }
+        guard ok else { throw GeoQueryError.mirrorWrite("writing \(path) (the picture or export) failed: \(String(cString: strerror(code)))") }
     }
 }

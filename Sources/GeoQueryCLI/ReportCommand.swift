@@ -37,9 +37,9 @@ struct ReportCommand: ParsableCommand {
 }
 
 extension Output {
-    /// Standard output, or the file `path` when given.
+    /// Standard output, or the file `path` when given ("-": standard output, as is usual).
     static func write(_ text: String, to path: String?) throws {
-        guard let path else { return standard(text) }
+        guard let path, path != "-" else { return standard(text) }
         try file(path, text)
     }
 }

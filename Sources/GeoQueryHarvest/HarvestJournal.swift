@@ -55,7 +55,7 @@ final class HarvestJournal {
     func openForWriting() throws {
         guard handle == nil else { return }
         let fm = FileManager.default
-        let folder = (path as NSString).deletingLastPathComponent
+        let folder = PathName.folder(of: path)
         try fm.createDirectory(atPath: folder, withIntermediateDirectories: true)
         if !fm.fileExists(atPath: path) { _ = fm.createFile(atPath: path, contents: nil) }
         guard let h = FileHandle(forUpdatingAtPath: path) else {

@@ -518,7 +518,7 @@ private final class KMLPolygons: NSObject, XMLParserDelegate {
         open.append(name)
         switch local(name) {
         case "Polygon": current = []; hasOuter = false; hasHole = false
-        case "outerBoundaryIs": inOuter = true; hasOuter = true
+        case "outerBoundaryIs": inOuter = true
         case "innerBoundaryIs": inInner = true
         case "coordinates": inCoordinates = true; text = ""
         default: break
@@ -545,12 +545,13 @@ private final class KMLPolygons: NSObject, XMLParserDelegate {
             }
             if inOuter { current!.insert(ring, at: 0) } else { current!.append(ring) }
             if inInner { hasHole = true }
+            if inOuter && !ring.isEmpty { hasOuter = true }
         case "outerBoundaryIs": inOuter = false
         case "innerBoundaryIs": inInner = false
         case "Polygon":
             // Holes without an outer ring would silently become the polygon.
             if hasHole && !hasOuter {
-                failure = "a KML <Polygon> has no <outerBoundaryIs> ring (only holes)"
+                failure = "a KML <Polygon> has holes (<innerBoundaryIs>) but no <outerBoundaryIs> ring with coordinates"
                 parser.abortParsing()
                 return
             }

@@ -37,7 +37,7 @@ enum PoliceCSV {
 
     /// The month, force slug and kind an archive file name gives.
     private static func archiveName(_ name: String) -> (month: Month, force: String, kind: String)? {
-        let base = (name as NSString).lastPathComponent.lowercased()
+        let base = PathName.name(of: name).lowercased()
         guard base.hasSuffix(".csv"), base.count > 12, let month = Month(String(base.prefix(7))),
               base[base.index(base.startIndex, offsetBy: 7)] == "-" else { return nil }
         let middle = base.dropFirst(8).dropLast(4)
@@ -176,7 +176,7 @@ enum PoliceCSV {
     /// another: stored under its name, it would replace that force-month with other data.
     private static func checkName(_ name: String, force: String?, month: Month?, monthSeen: Bool, reporters: [String], stored: Int) throws {
         guard let force, stored > 0 else { return }
-        let base = (name as NSString).lastPathComponent
+        let base = PathName.name(of: name)
         if let month, !monthSeen {
             throw GeoQueryError.notPoliceCSV("\(base): no row is from \(month), the month its name says: rename it to the rows' month; nothing was written")
         }

@@ -29,8 +29,7 @@ public enum AtomicFile {
     static func write(_ path: String, what: String, direct: Bool = false,
                       rewriting produce: (_ append: @escaping (UnsafeRawBufferPointer) -> Bool,
                                           _ rewriteStart: @escaping (UnsafeRawBufferPointer) -> Bool) -> Bool) throws -> Int {
-        let dir = (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent
-        let name = (path as NSString).lastPathComponent
+        let dir = PathName.folder(of: path), name = PathName.name(of: path)
         let temp = (dir as NSString).appendingPathComponent(".\(name).\(getpid()).tmp")
         let flags = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC
         var fd = direct && oDirect != 0 ? open(temp, flags | oDirect, 0o644) : -1
@@ -115,15 +114,15 @@ public enum AtomicFile {
 
     /// The error a user reads: what happened, to which file, and what to do.
     static func failure(_ code: Int32, writing what: String, path: String) -> GeoQueryError {
-        let dir = (path as NSString).deletingLastPathComponent
+        let dir = PathName.folder(of: path)
         switch code {
         case ENOSPC, EDQUOT:
-            return .mirrorWrite("no space left on device writing \(path) (\(what)): free space in \(dir.isEmpty ? "." : dir) and re-run; the previous file is untouched")
+            return .mirrorWrite("no space left on device writing \(path) (\(what)): free space in \(dir) and re-run; the previous file is untouched")
         case EACCES, EROFS, EPERM:
             return .mirrorWrite("cannot write \(path) (\(what)): \(String(cString: strerror(code))); make the folder writable or choose another")
         case ENOENT, ENOTDIR:
             var isFolder: ObjCBool = false
-            if FileManager.default.fileExists(atPath: dir.isEmpty ? "." : dir, isDirectory: &isFolder) {
+            if FileManager.default.fileExists(atPath: dir, isDirectory: &isFolder) {
                 // /proc and the like: the folder is there but takes no new files.
                 return .mirrorWrite(isFolder.boolValue ? "cannot write \(path) (\(what)): the folder \(dir) takes no new files (\(String(cString: strerror(code))))"
                                                        : "cannot write \(path) (\(what)): \(dir) is a file, not a folder")

@@ -49,10 +49,9 @@ public enum MirrorLocation: Sendable, Equatable {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), !isDir.boolValue else { return }
         let what = "a mirror is the folder that 'geoquery ingest --mirror DIR FILES...' fills with \(MirrorLocation.fileNames.dropLast().joined(separator: ", ")) and \(MirrorLocation.fileNames.last!)"
-        let name = (path as NSString).lastPathComponent
+        let name = PathName.name(of: path)
         if MirrorLocation.fileNames.contains(name) {
-            let parent = (path as NSString).deletingLastPathComponent
-            throw GeoQueryError.mirrorMissing("\(path) is the \(name) file inside a mirror folder, not the folder: give --mirror \(parent.isEmpty ? "." : parent); \(what)")
+            throw GeoQueryError.mirrorMissing("\(path) is the \(name) file inside a mirror folder, not the folder: give --mirror \(PathName.folder(of: path)); \(what)")
         }
         throw GeoQueryError.mirrorMissing("\(path) is a file, not a mirror folder: \(what)")
     }

@@ -132,7 +132,9 @@ import Testing
     /// Findings of the bad-input sweep: each is one line and a non-zero exit, before any work.
     @Test func outputFilesHolesOnlyKMLAndUnknownHelp() throws {
         let holes = try file("holes.kml", #"<kml xmlns="http://www.opengis.net/kml/2.2"><Placemark><Polygon><innerBoundaryIs><LinearRing><coordinates>-1.14,52.62 -1.12,52.62 -1.12,52.64 -1.14,52.64 -1.14,52.62</coordinates></LinearRing></innerBoundaryIs></Polygon></Placemark></kml>"#)
-        try bad.expectError(Self.real + ["--kml", holes], "a KML <Polygon> has no <outerBoundaryIs> ring (only holes)")
+        let phrase = "a KML <Polygon> has holes (<innerBoundaryIs>) but no <outerBoundaryIs> ring with coordinates"
+        try bad.expectError(Self.real + ["--kml", holes], phrase)
+        try bad.expectError(Self.real + ["--kml", try file("empty-outer.kml", holes.isEmpty ? "" : try String(contentsOfFile: holes, encoding: .utf8).replacingOccurrences(of: "<Polygon>", with: "<Polygon><outerBoundaryIs/>"))], phrase)
         // GEOS's reader said "[json.exception.out_of_range.403] key 'coordinates' not found".
         let noCoordinates = try CLIRun.run(["batch"] + Self.real, stdin: #"{"geojson":{"type":"Polygon"}}"# + "\n")
         #expect(noCoordinates.stdout.contains(#"invalid GeoJSON geometry: it has no \"coordinates\" member"#) && !noCoordinates.stdout.contains("json.exception"), "\(noCoordinates.stdout)")
@@ -155,8 +157,38 @@ import Testing
             #expect(r.status == 2 && r.stdout.isEmpty, "\(args): exit \(r.status), printed \(r.stdout.prefix(200))")
             #expect(r.stderr.hasPrefix("geoquery: error: ") && r.stderr.contains(phrase) && r.stderr.split(separator: "\n").count == 1, "\(args): \(r.stderr)")
         }
+        let trailing = "/nonexistent-\(UUID().uuidString)/"
+        let slash = try CLIRun.run(["tile"] + Self.real + Self.clockTower + ["--radius", "3mi", "--date", "2020-06", "--svg", trailing])
+        #expect(slash.status == 2 && slash.stdout.isEmpty && slash.stderr.contains("is a folder"), "\(slash.stderr)")
         // A folder that exists but takes no files is not called missing.
         try bad.expectError(["report"] + Self.real + Self.clockTower + ["--output", "/proc/geoquery-report.txt"], "the folder /proc takes no new files")
+    }
+
+    /// Output files: a one-character name (Foundation's path functions trapped on it), a link
+    /// (its target is replaced, not the link), a device (written into, not replaced by a regular
+    /// file: /dev/null had become one), /dev/full (its error), and "-" for standard output.
+    @Test func outputFilesOfEveryKind() throws {
+        let dir = TestData.temporaryDirectory("outputs")
+        let report = ["report"] + Self.real + Self.clockTower + ["--date", "2020-06"]
+        let expected = try CLIRun.run(report)
+        #expect(expected.status == 0 && !expected.stdout.isEmpty)
+        let a = try CLIRun.run(report + ["--output", "a"], in: dir)
+        #expect(a.status == 0 && a.stdout.isEmpty, "\(a.stderr)")
+        #expect(try String(contentsOfFile: dir + "/a", encoding: .utf8) == expected.stdout)
+        try "old".write(toFile: dir + "/real.txt", atomically: true, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(atPath: dir + "/link.txt", withDestinationPath: "real.txt")
+        #expect(try CLIRun.run(report + ["--output", dir + "/link.txt"]).status == 0)
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: dir + "/link.txt") == "real.txt")
+        #expect(try String(contentsOfFile: dir + "/real.txt", encoding: .utf8) == expected.stdout)
+        #expect(try CLIRun.run(report + ["--output", "/dev/null"]).status == 0)
+        let null = try FileManager.default.attributesOfItem(atPath: "/dev/null")
+        #expect(null[.type] as? FileAttributeType == .typeCharacterSpecial)
+        if FileManager.default.fileExists(atPath: "/dev/full") {
+            try bad.expectError(report + ["--output", "/dev/full"], "writing /dev/full (the picture or export) failed: No space left on device")
+            #expect((try FileManager.default.attributesOfItem(atPath: "/dev/full"))[.type] as? FileAttributeType == .typeCharacterSpecial)
+        }
+        let dash = try CLIRun.run(report + ["--output", "-"], in: dir)
+        #expect(dash.status == 0 && dash.stdout == expected.stdout && !FileManager.default.fileExists(atPath: dir + "/-"))
     }
 
     @Test func geojsonPointsAndLinesGetAdvice() throws {

@@ -75,10 +75,12 @@ struct CLIRun {
     var stdout: String
     var stderr: String
 
-    static func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) throws -> CLIRun {
+    /// - Parameter folder: the working folder (nil: this process's).
+    static func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:], in folder: String? = nil) throws -> CLIRun {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: TestData.binary)
         p.arguments = arguments
+        if let folder { p.currentDirectoryURL = URL(fileURLWithPath: folder) }
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "GEOQUERY_MIRROR")
         for (k, v) in environment { env[k] = v }
