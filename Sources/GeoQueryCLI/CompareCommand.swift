@@ -38,7 +38,7 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "table (default), json, markdown or html (one self-contained page).")
     var format: ReportFormat = .table
 
-    @Option(name: .customLong("output"), help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file"))
+    @Option(name: .customLong("output"), help: ArgumentHelp("Write to this file instead of standard output (\"-\": standard output; a device or pipe is written into).", valueName: "file"))
     var outputFile: String?
 
     func validate() throws { try Output.checkWritable(outputFile, option: "--output") }

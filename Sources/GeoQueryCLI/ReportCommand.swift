@@ -24,7 +24,7 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "table (default), json, markdown or html (one self-contained page with inline SVG charts).")
     var format: ReportFormat = .table
 
-    @Option(name: .customLong("output"), help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file"))
+    @Option(name: .customLong("output"), help: ArgumentHelp("Write to this file instead of standard output (\"-\": standard output; a device or pipe is written into).", valueName: "file"))
     var outputFile: String?
 
     func validate() throws { try Output.checkWritable(outputFile, option: "--output") }
