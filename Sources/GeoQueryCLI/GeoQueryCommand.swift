@@ -260,29 +260,9 @@ enum Output {
         guard isFolder.boolValue else { throw ValidationError("\(option) \(path): \(dir) is a file, not a folder") }
     }
 
-    /// Writes a picture or export the user asked for: atomically over a regular file (a link's
-    /// target, not the link), straight into anything else (`/dev/stdout`, a pipe, a device),
-    /// which a rename would have replaced with a regular file.
+    /// Writes a picture or export the user asked for (into a device or pipe such as
+    /// `/dev/stdout`, atomically over a file: see ``AtomicFile/write(_:what:bytes:)``).
     static func file(_ path: String, _ text: String) throws {
-        var st = stat()
-        guard stat(path, &st) == 0 else { _ = try AtomicFile.write(path, what: "the picture or export", bytes: Array(text.utf8)); return }
-        guard st.st_mode & S_IFMT != S_IFREG else {
-            let target = realpath(path, nil).map { p in defer { free(p) }; return String(cString: p) } ?? path
-            _ = try AtomicFile.write(target, what: "the picture or export", bytes: Array(text.utf8))
-            return
-        }
-        let fd = open(path, O_WRONLY | O_CLOEXEC)
-        var ok = fd >= 0
-        Array(text.utf8).withUnsafeBytes { bytes in
-            var done = 0
-            while ok && done < bytes.count {
-                let n = Glibc.write(fd, bytes.baseAddress! + done, bytes.count - done)
-                if n < 0 && errno == EINTR { continue }
-                if n <= 0 { ok = false } else { done += n }
-            }
-        }
-        let code = errno
-        if fd >= 0 { close(fd) }
-        guard ok else { throw GeoQueryError.mirrorWrite("writing \(path) (the picture or export) failed: \(String(cString: strerror(code)))") }
+        try AtomicFile.write(path, what: "the picture or export", bytes: Array(text.utf8))
     }
 }

@@ -32,12 +32,12 @@ public enum AtomicFile {
         let dir = PathName.folder(of: path), name = PathName.name(of: path)
         let temp = (dir as NSString).appendingPathComponent(".\(name).\(getpid()).tmp")
         let flags = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC
-        var fd = direct && oDirect != 0 ? open(temp, flags | oDirect, 0o644) : -1
-        if fd < 0 { fd = open(temp, flags, 0o644) }  // tmpfs and some others refuse oDirect
+        let directFD = direct && oDirect != 0 ? open(temp, flags | oDirect, 0o644) : -1
+        let fd = directFD >= 0 ? directFD : open(temp, flags, 0o644)  // tmpfs and some others refuse O_DIRECT
         guard fd >= 0 else { throw failure(errno, writing: what, path: path) }
         var written = 0
         var failedErrno: Int32 = 0
-        let directWriter = direct && oDirect != 0 && fcntl(fd, F_GETFL) & oDirect != 0 ? DirectWriter(fd: fd) : nil
+        let directWriter = directFD >= 0 ? DirectWriter(fd: fd) : nil
         var ok = produce({ buf in
             if let directWriter {
                 guard directWriter.append(buf) else { failedErrno = errno; return false }
@@ -79,10 +79,23 @@ public enum AtomicFile {
         return written
     }
 
-    /// Writes `bytes` to `path` atomically (see ``write(_:what:_:)``).
+    /// Writes `bytes` to `path` atomically (see ``write(_:what:_:)``). A link is followed (its
+    /// target is replaced, the link stays); a device, pipe or `/dev/stdout` is written into, as
+    /// a rename would replace it with a regular file (`--svg /dev/null` did).
     @discardableResult
     public static func write(_ path: String, what: String, bytes: some ContiguousBytes) throws -> Int {
-        try write(path, what: what) { sink in bytes.withUnsafeBytes { sink($0) } }
+        var st = stat()
+        guard stat(path, &st) == 0 else { return try write(path, what: what) { sink in bytes.withUnsafeBytes { sink($0) } } }
+        guard st.st_mode & S_IFMT != S_IFREG else {
+            let target = realpath(path, nil).map { p in defer { free(p) }; return String(cString: p) } ?? path
+            return try write(target, what: what) { sink in bytes.withUnsafeBytes { sink($0) } }
+        }
+        let fd = open(path, O_WRONLY | O_CLOEXEC)
+        let ok = fd >= 0 && bytes.withUnsafeBytes { writeAll(fd, $0) }
+        let code = errno
+        if fd >= 0 { close(fd) }
+        guard ok else { throw GeoQueryError.mirrorWrite("writing \(path) (\(what)) failed: \(String(cString: strerror(code)))") }
+        return bytes.withUnsafeBytes(\.count)
     }
 
     /// Appends one record to the end of an open file and forces it to disk before returning: the

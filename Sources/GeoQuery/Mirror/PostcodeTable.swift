@@ -127,7 +127,7 @@ public final class PostcodeTable: @unchecked Sendable {
 
     /// One line for `geoquery info`, e.g. "34,735 (Code-Point Open; BNG→WGS84 by …, OSTN15 grid, 1 m)".
     public var summary: String {
-        // A table can be empty: files of terminated postcodes only, or a header alone.
+        // A table can be empty: files whose postcodes have no position (Code-Point quality 90).
         guard count > 0 else { return "none (the postcode files read held no live postcode with a position)" }
         var held = [Int](repeating: 0, count: meta.sources.count)
         for s in source { held[Int(s)] += 1 }
