@@ -187,6 +187,12 @@ public struct QueryInput: Sendable {
             if let a = json.strings(v) { return a }
             throw GeoQueryError.invalidQuery("'\(k)' must be a string or an array of strings")
         }
+        func flag(_ k: String) throws -> Bool? {
+            guard let v = json.member(k) else { return nil }
+            // Foundation's Bool bridging (which also takes 0 and 1), as before.
+            if let b = json.bool(v) ?? (json.foundationValue(v) as? Bool) { return b }
+            throw GeoQueryError.invalidQuery("'\(k)' must be true or false")
+        }
         self.init()
         parameterStyle = .jsonKeys
         lat = try number("lat")
@@ -219,12 +225,8 @@ public struct QueryInput: Sendable {
             default: geojson = String(decoding: try JSONSerialization.data(withJSONObject: json.foundationValue(g) as Any), as: UTF8.self)
             }
         }
-        if let b = json.member("repair") { repair = json.bool(b) ?? false }
-        if let b = json.member("exclude_btp") {
-            // Foundation's Bool bridging (which also takes 0 and 1), as before.
-            guard let v = json.bool(b) ?? (json.foundationValue(b) as? Bool) else { throw GeoQueryError.invalidQuery("'exclude_btp' must be true or false") }
-            excludeBTP = v
-        }
+        repair = try flag("repair") ?? false
+        excludeBTP = try flag("exclude_btp") ?? false
     }
 }
 

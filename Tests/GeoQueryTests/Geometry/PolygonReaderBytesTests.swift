@@ -222,11 +222,16 @@ import Testing
             #expect(input.forces == (object["force"] as? [String] ?? (object["force"] as? String).map { [$0] } ?? []))
             #expect(input.idJSON == object["id"].map(JSONInput.literal), "\(line)")
             #expect(input.poly == object["poly"] as? String && input.wkt == object["wkt"] as? String)
-            #expect(input.excludeBTP == (object["exclude_btp"] as? Bool ?? false) && input.repair == (JSONInput.isBool(object["repair"] ?? 0) && (object["repair"] as! Bool)))
+            #expect(input.excludeBTP == (object["exclude_btp"] as? Bool ?? false) && input.repair == (object["repair"] as? Bool ?? false))
             if let g = object["geojson"] {
                 let expected = try PolygonReader.geojson(g as? String ?? String(decoding: JSONSerialization.data(withJSONObject: g), as: UTF8.self))
                 #expect(try input.polygon() == expected)
             }
+        }
+        // A flag that is not true or false (nor 0 or 1, as Foundation bridges them) is an error, not false.
+        for (key, value) in [("repair", #""yes""#), ("repair", "null"), ("exclude_btp", "[true]"), ("exclude_btp", "2")] {
+            let line = #"{"poly":"52.64,-1.15:52.64,-1.11:52.62,-1.11","\#(key)":\#(value)}"#
+            #expect(throws: GeoQueryError.invalidQuery("'\(key)' must be true or false"), "\(line)") { try QueryInput(jsonLine: line) }
         }
         let bad = ["", "   ", "{", #"{"lat":52.6,}"#, #"{"lat":52.6"#, "[1,2]", "5", #"{"lat":01}"#, #"{"lat":1.}"#, #"{"lat":-}"#,
                    "{\"a\":\"\u{1}\"}", #"{"a":tru}"#, "{'a':1}", #"{"a":1}}"#, #"{"a":1} x"#, #"{"a" 1}"#, #"{"a":"\x"}"#,
