@@ -25,16 +25,24 @@ extension PolygonEdgeIndex {
     private func edgesMeetOnlyAtSharedVertices(budget: Int) -> Bool {
         let n = ax.count, count = stripCount
         var visits = 0
+        // One pair of buffers for every strip: a polygon of n edges has about n/4 strips.
+        var widest = 0
+        for s in 0..<count { widest = max(widest, Int(stripStart[s + 1] - stripStart[s])) }
+        var parts: [(e: Int, x0: Double, x1: Double, y0: Double, y1: Double)] = []
+        parts.reserveCapacity(widest)
+        var active = parts
+        active.reserveCapacity(widest)
         for s in 0..<count {
             // Each edge's part inside the strip (a little wider, so rounding cannot hide a
             // meeting on the strip's edge): long spikes through a strip overlap only near
             // neighbours there, though their whole boxes overlap thousands.
             let low = s == 0 ? -Double.infinity : minY + (Double(s) - 1e-6) * stripHeight
             let high = s == count - 1 ? Double.infinity : minY + (Double(s + 1) + 1e-6) * stripHeight
-            var parts = (Int(stripStart[s])..<Int(stripStart[s + 1])).map { k in clipped(Int(stripEdges[k]), low, high) }
+            parts.removeAll(keepingCapacity: true)
+            for k in Int(stripStart[s])..<Int(stripStart[s + 1]) { parts.append(clipped(Int(stripEdges[k]), low, high)) }
             parts.sort { $0.x0 < $1.x0 }
             // Sweep by x: `active` holds the parts whose x-range may still reach the next one.
-            var active: [(e: Int, x0: Double, x1: Double, y0: Double, y1: Double)] = []
+            active.removeAll(keepingCapacity: true)
             for part in parts {
                 active.removeAll { $0.x1 < part.x0 }
                 visits += active.count

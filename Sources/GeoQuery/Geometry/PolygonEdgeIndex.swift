@@ -27,19 +27,31 @@ public struct PolygonEdgeIndex: Sendable {
     private static let entriesPerEdge = 16
 
     public init(_ polygon: Polygon) {
-        self.init(rings: polygon.parts.flatMap { $0 }.map { $0.map { (x: $0.lng, y: $0.lat) } })
+        self.init(rings: polygon.parts.lazy.flatMap { $0 }) { (x: $0.lng, y: $0.lat) }
     }
 
     /// Over planar rings of any units (British National Grid metres for catchments); each ring
     /// closed or not, holes and parts alike (even-odd).
     /// - Complexity: O(n log n): at most 17 counting passes to size the strips, then one fill.
     init(rings: [[(x: Double, y: Double)]]) {
+        self.init(rings: rings) { $0 }
+    }
+
+    /// Over rings of any vertex type, read through `xy` (no copy of the rings in another form).
+    private init<Rings: Sequence, Vertex>(rings: Rings, _ xy: (Vertex) -> (x: Double, y: Double)) where Rings.Element == [Vertex] {
         var ax: [Double] = [], ay: [Double] = [], bx: [Double] = [], by: [Double] = []
+        let edgeCount = rings.reduce(0) { $0 + ($1.count > 1 ? $1.count : 0) }
+        ax.reserveCapacity(edgeCount); ay.reserveCapacity(edgeCount); bx.reserveCapacity(edgeCount); by.reserveCapacity(edgeCount)
         for ring in rings where ring.count > 1 {
-            let closed = ring.first! == ring.last! ? ring : ring + [ring.first!]
-            for i in 0..<(closed.count - 1) {
-                ax.append(closed[i].x); ay.append(closed[i].y); bx.append(closed[i + 1].x); by.append(closed[i + 1].y)
+            var a = xy(ring[0])
+            let first = a
+            for i in 1..<ring.count {
+                let b = xy(ring[i])
+                ax.append(a.x); ay.append(a.y); bx.append(b.x); by.append(b.y)
+                a = b
             }
+            // An open ring gets its closing edge.
+            if a != first { ax.append(a.x); ay.append(a.y); bx.append(first.x); by.append(first.y) }
         }
         let n = ax.count
         func extent(_ a: [Double], _ b: [Double]) -> (Double, Double) { (min(a.min() ?? 0, b.min() ?? 0), max(a.max() ?? 0, b.max() ?? 0)) }

@@ -45,21 +45,32 @@ extension PolygonReader {
     private static func wktPolygon(_ c: inout TextBytes, open: inout Bool) -> [[Polygon.Coordinate]]? {
         guard c.take(0x28) else { return nil }
         var rings: [[Polygon.Coordinate]] = []
+        var scratch: [Polygon.Coordinate] = []
         repeat {
             guard c.take(0x28) else { return nil }
-            var ring: [Polygon.Coordinate] = []
+            scratch.removeAll(keepingCapacity: true)
             repeat {
                 c.skipSpace()
                 guard let x = c.number(.wkt), TextBytes.isSpace(c.byte) else { return nil }
                 c.skipSpace()
                 guard let y = c.number(.wkt) else { return nil }
-                ring.append(.init(lat: y, lng: x))
+                scratch.append(.init(lat: y, lng: x))
             } while c.take(0x2C)
-            guard c.take(0x29), let ok = ringShape(ring) else { return nil }
-            if !ok { open = true; ring.append(ring[0]) }
-            rings.append(ring)
+            guard c.take(0x29), let ok = ringShape(scratch) else { return nil }
+            if !ok { open = true }
+            rings.append(sized(scratch, closing: !ok))
         } while c.take(0x2C)
         return c.take(0x29) ? rings : nil
+    }
+
+    /// A ring read into a reused buffer, copied out at its size (one allocation a ring, not one
+    /// per doubling), with its first point repeated at the end when `closing`.
+    private static func sized(_ scratch: [Polygon.Coordinate], closing: Bool) -> [Polygon.Coordinate] {
+        var ring: [Polygon.Coordinate] = []
+        ring.reserveCapacity(scratch.count + (closing ? 1 : 0))
+        ring.append(contentsOf: scratch)
+        if closing { ring.append(scratch[0]) }
+        return ring
     }
 
     /// true for a closed ring GEOS builds (4 or more points), false for an open one that closing
@@ -131,22 +142,25 @@ extension PolygonReader {
     private static func geometry(_ doc: JSONBytes, _ members: [(String, Range<Int>)]) -> ReadParts? {
         guard let t = last(members, "type"), let type = doc.string(t), let coordinates = last(members, "coordinates") else { return nil }
         var open = false
+        // Room for the longest ring at once: a position takes 16 bytes or more of the text.
+        var scratch: [Polygon.Coordinate] = []
+        scratch.reserveCapacity(coordinates.count / 16 + 4)
         func polygon(_ c: inout TextBytes) -> [[Polygon.Coordinate]]? {
             var rings: [[Polygon.Coordinate]] = []
             let ok = JSONBytes.elements(&c, depth: 2) { c in
-                var ring: [Polygon.Coordinate] = []
+                scratch.removeAll(keepingCapacity: true)
                 let ok = JSONBytes.elements(&c, depth: 3) { c in
                     guard c.take(0x5B) else { return false }
                     c.skipSpace()
                     guard let x = c.number(.json), c.take(0x2C) else { return false }
                     c.skipSpace()
                     guard let y = c.number(.json), c.take(0x5D) else { return false }
-                    ring.append(.init(lat: y, lng: x))
+                    scratch.append(.init(lat: y, lng: x))
                     return true
                 }
-                guard ok, let closed = ringShape(ring) else { return false }
-                if !closed { open = true; ring.append(ring[0]) }
-                rings.append(ring)
+                guard ok, let closed = ringShape(scratch) else { return false }
+                rings.append(sized(scratch, closing: !closed))
+                if !closed { open = true }
                 return true
             }
             return ok && !rings.isEmpty ? rings : nil

@@ -393,14 +393,14 @@ public enum PolygonReader {
 
     /// Coordinates in range, at least three distinct points, and a UK-aware hint for swapped lat/lng.
     static func check(_ ring: [Polygon.Coordinate]) throws {
-        // Three distinct points are enough to know; stopping there keeps this O(n).
-        var distinct: [Polygon.Coordinate] = []
-        for c in ring where !distinct.contains(c) {
-            distinct.append(c)
-            if distinct.count == 3 { break }
+        // Three distinct points are enough to know; stopping there keeps this O(n) (and off the heap).
+        var first: Polygon.Coordinate?, second: Polygon.Coordinate?, distinct = 0
+        for c in ring where c != first && c != second {
+            distinct += 1
+            if distinct == 1 { first = c } else if distinct == 2 { second = c } else { break }
         }
-        guard distinct.count >= 3 else {
-            throw GeoQueryError.invalidQuery("a polygon ring needs at least 3 distinct points (got \(distinct.count))")
+        guard distinct >= 3 else {
+            throw GeoQueryError.invalidQuery("a polygon ring needs at least 3 distinct points (got \(distinct))")
         }
         let ukLat = 49.0...61.5, ukLng = -9.0...2.5
         if ring.allSatisfy({ !ukLat.contains($0.lat) || !ukLng.contains($0.lng) }),

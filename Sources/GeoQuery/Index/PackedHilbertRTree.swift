@@ -137,20 +137,28 @@ struct TreeView {
     func search<A: TreeArea>(_ area: A, node: (_ level: Int, _ globalNode: Int) -> Void, point: (Int) -> Void) {
         guard pointCount > 0 else { return }
         let top = levels
-        var stack: [(level: Int, k: Int)] = [(top, 0)]
         let fanout = PackedHilbertRTree.nodeSize
-        while let (level, k) = stack.popLast() {
-            let g = Int(levelStart[level - 1]) + k
-            switch area.classify(minLat: minLat[g], minLng: minLng[g], maxLat: maxLat[g], maxLng: maxLng[g]) {
-            case .outside: continue
-            case .inside: node(level, g)
-            case .crosses:
-                if level == 1 {
-                    for p in points(level: 1, node: k) where area.contains(latE6: lat[p], lngE6: lng[p]) { point(p) }
-                } else {
-                    let count = Int(levelStart[level - 1]) - Int(levelStart[level - 2])
-                    for c in stride(from: min(count, (k + 1) * fanout) - 1, through: k * fanout, by: -1) {
-                        stack.append((level - 1, c))
+        // Depth first, so at most `fanout` nodes wait per level: the stack has a fixed bound and
+        // lives on the thread's stack, not the heap (a query allocates nothing here).
+        withUnsafeTemporaryAllocation(of: (level: Int, k: Int).self, capacity: top * fanout + 1) { stack in
+            stack[0] = (top, 0)
+            var waiting = 1
+            while waiting > 0 {
+                waiting -= 1
+                let (level, k) = stack[waiting]
+                let g = Int(levelStart[level - 1]) + k
+                switch area.classify(minLat: minLat[g], minLng: minLng[g], maxLat: maxLat[g], maxLng: maxLng[g]) {
+                case .outside: continue
+                case .inside: node(level, g)
+                case .crosses:
+                    if level == 1 {
+                        for p in points(level: 1, node: k) where area.contains(latE6: lat[p], lngE6: lng[p]) { point(p) }
+                    } else {
+                        let count = Int(levelStart[level - 1]) - Int(levelStart[level - 2])
+                        for c in stride(from: min(count, (k + 1) * fanout) - 1, through: k * fanout, by: -1) {
+                            stack[waiting] = (level - 1, c)
+                            waiting += 1
+                        }
                     }
                 }
             }

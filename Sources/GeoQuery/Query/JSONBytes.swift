@@ -32,6 +32,7 @@ struct JSONBytes {
         guard let members = copy.withUnsafeBufferPointer({ buffer -> [(String, Range<Int>)]? in
             var c = TextBytes(buffer.baseAddress!, count: count)
             var out: [(String, Range<Int>)] = []
+            out.reserveCapacity(8)  // a batch line has a few keys: one allocation, no regrowth
             let ok = JSONBytes.object(&c, depth: 0) { key, c in
                 c.skipSpace()
                 let start = c.at
@@ -168,6 +169,7 @@ struct JSONBytes {
     /// validated; nil when malformed.
     static func members(_ c: inout TextBytes, depth: Int) -> [(String, Range<Int>)]? {
         var out: [(String, Range<Int>)] = []
+        out.reserveCapacity(8)  // a GeoJSON object or batch line has a few: one allocation, no regrowth
         let ok = object(&c, depth: depth) { key, c in
             c.skipSpace()
             let start = c.at
