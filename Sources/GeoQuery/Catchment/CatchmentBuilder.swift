@@ -52,10 +52,13 @@ public enum CatchmentBuilder {
     /// - Parameters:
     ///   - x, y: map points in BNG metres, tree order.
     ///   - boundaries: force boundaries in BNG metres (may be empty).
-    static func build(x: [Double], y: [Double], boundaries: [ForceBoundary]) throws -> CatchmentTable {
+    ///   - plain: GEOS alone decides every point and cell and writes every WKB (no edge-index
+    ///     shortcuts, no WKB from coordinates): the build the fast one must equal byte for byte (tests).
+    static func build(x: [Double], y: [Double], boundaries: [ForceBoundary], plain: Bool = false) throws -> CatchmentTable {
         let n = x.count
         guard n > 0 else { return CatchmentTable() }
-        let group = try assignGroups(x: x, y: y, boundaries: boundaries)
+        let edges = plain ? [PolygonEdgeIndex?](repeating: nil, count: boundaries.count) : try boundaryEdges(boundaries)
+        let group = try assignGroups(x: x, y: y, boundaries: boundaries, edges: edges)
         var members = [[Int]](repeating: [], count: boundaries.count + 1)  // last = unbounded
         for i in 0..<n { members[group[i] < 0 ? boundaries.count : Int(group[i])].append(i) }
         let groups = members
@@ -76,10 +79,13 @@ public enum CatchmentBuilder {
                 let bounds = try boundaries.map { b in try b.wkb.withUnsafeBytes { try geos.readWKB($0) } }
                 let clip: Geometry? = g < boundaries.count ? bounds[g] : nil
                 let cells = try GroupCells(geos: geos, sites: groups[g].map { (x[$0], y[$0]) }, clip: clip,
+                                           clipEdges: g < boundaries.count ? edges[g] : nil,
                                            others: g < boundaries.count ? [] : bounds).cells()
                 for (j, cell) in cells.enumerated() {
-                    let e = cell.isEmpty ? (0, 0, 0, 0) : cell.extent
-                    out[groups[g][j]] = Cell(wkb: cell.isEmpty ? [] : cell.wkb, area: cell.area, box: e)
+                    let empty = cell.isEmpty
+                    var wkb: [UInt8] = []
+                    if !empty { if plain { wkb = cell.wkb } else { cell.appendWKB(to: &wkb) } }
+                    out[groups[g][j]] = Cell(wkb: wkb, area: cell.area, box: empty ? (0, 0, 0, 0) : cell.extent)
                 }
             } catch {
                 failureLock.lock(); failure = failure ?? error; failureLock.unlock()
@@ -95,14 +101,14 @@ public enum CatchmentBuilder {
             table.wkb += c.wkb
             table.start.append(UInt64(table.wkb.count))
             table.area.append(c.area)
-            table.box += [c.box.0, c.box.1, c.box.2, c.box.3]
+            table.box.append(c.box.0); table.box.append(c.box.1); table.box.append(c.box.2); table.box.append(c.box.3)
             table.clip.append(group[i])
         }
         return table
     }
 
     /// The boundary each point lies in (the first, where generalised boundaries overlap), or -1.
-    static func assignGroups(x: [Double], y: [Double], boundaries: [ForceBoundary]) throws -> [Int16] {
+    static func assignGroups(x: [Double], y: [Double], boundaries: [ForceBoundary], edges: [PolygonEdgeIndex?]) throws -> [Int16] {
         var group = [Int16](repeating: -1, count: x.count)
         guard !boundaries.isEmpty else { return group }
         let geos = GEOSContext()
@@ -111,10 +117,24 @@ public enum CatchmentBuilder {
         let boxes = shapes.map(\.extent)
         for i in 0..<x.count {
             for (b, e) in boxes.enumerated() where x[i] >= e.0 && x[i] <= e.2 && y[i] >= e.1 && y[i] <= e.3 {
-                if prepared[b].covers(geos.point(x: x[i], y: y[i])) { group[i] = Int16(b); break }
+                // The edge index answers as GEOS's covers does, and asks GEOS when too near an edge to tell.
+                let covered = edges[b].flatMap { $0.contains(x: x[i], y: y[i]) } ?? prepared[b].covers(geos.point(x: x[i], y: y[i]))
+                if covered { group[i] = Int16(b); break }
             }
         }
         return group
+    }
+
+    /// Each boundary's edges in an index (BNG metres), for the point and box tests that settle
+    /// most map points and cells without GEOS; nil for a boundary GEOS finds invalid, where
+    /// even-odd containment and GEOS's could differ (GEOS alone decides there).
+    static func boundaryEdges(_ boundaries: [ForceBoundary]) throws -> [PolygonEdgeIndex?] {
+        let geos = GEOSContext()
+        return try boundaries.map { b in
+            let shape = try b.wkb.withUnsafeBytes { try geos.readWKB($0) }
+            guard shape.invalidity == nil else { return nil }
+            return PolygonEdgeIndex(rings: shape.polygonRings.flatMap { $0 }.map { $0.map { (x: $0.0, y: $0.1) } })
+        }
     }
 }
 
@@ -124,6 +144,8 @@ private struct GroupCells {
     let sites: [(Double, Double)]
     /// The boundary the group lives in, or nil for the unbounded group.
     let clip: Geometry?
+    /// The boundary's edges (nil: unbounded, or a boundary only GEOS may judge).
+    let clipEdges: PolygonEdgeIndex?
     /// Loaded boundaries the unbounded group's cells must not overlap.
     let others: [Geometry]
 
@@ -151,7 +173,10 @@ private struct GroupCells {
             }
             let (minX, minY, maxX, maxY) = c.extent
             if let clip, let prepared {
-                if !prepared.covers(c) {
+                // A cell whose box, a metre wider, lies clear inside the boundary is covered by
+                // it: GEOS's covers test is only needed near the boundary's edges.
+                let clear = clipEdges?.classify(minX: minX - 1, minY: minY - 1, maxX: maxX + 1, maxY: maxY + 1) == .inside
+                if !clear && !prepared.covers(c) {
                     // Clip the (large) boundary to the cell's box first: intersecting a few
                     // vertices is far cheaper than intersecting the whole boundary.
                     let local = try clip.clipped(minX: minX - 1, minY: minY - 1, maxX: maxX + 1, maxY: maxY + 1)
@@ -205,17 +230,20 @@ private struct GroupCells {
         for i in sites.indices { let b = bucket(xs[i], ys[i]); members[fill[b]] = i; fill[b] += 1 }
 
         var out = [Geometry?](repeating: nil, count: sites.count)
+        var buffer: [Double] = []  // each cell's exterior ring, x, y pairs
         for cell in cells {
-            guard let ring = cell.polygonRings.first?.first, ring.count >= 4 else { continue }
             let (a, b, c, d) = cell.extent
             let c0 = min(max(Int((a - minX) / side), 0), columns - 1), c1 = min(max(Int((c - minX) / side), 0), columns - 1)
             let r0 = min(max(Int((b - minY) / side), 0), rows - 1), r1 = min(max(Int((d - minY) / side), 0), rows - 1)
-            search: for r in r0...r1 {
-                for col in c0...c1 {
-                    let k = r * columns + col
-                    for j in bucketStart[k]..<bucketStart[k + 1] {
-                        let i = members[j]
-                        if out[i] == nil, Self.convex(ring, contains: sites[i]) { out[i] = cell; break search }
+            _ = cell.withExteriorRing(buffer: &buffer) { ring in
+                guard ring.count >= 8 else { return }  // four points or more
+                search: for r in r0...r1 {
+                    for col in c0...c1 {
+                        let k = r * columns + col
+                        for j in bucketStart[k]..<bucketStart[k + 1] {
+                            let i = members[j]
+                            if out[i] == nil, Self.convex(ring, contains: sites[i]) { out[i] = cell; break search }
+                        }
                     }
                 }
             }
@@ -223,12 +251,12 @@ private struct GroupCells {
         return out
     }
 
-    /// Point in a convex ring, either orientation: every edge turns the same way (edges
-    /// through the point count as inside).
-    static func convex(_ ring: [(Double, Double)], contains p: (Double, Double)) -> Bool {
+    /// Point in a convex ring (x, y pairs, closed), either orientation: every edge turns the same
+    /// way (edges through the point count as inside).
+    static func convex(_ ring: UnsafeBufferPointer<Double>, contains p: (Double, Double)) -> Bool {
         var sign = 0.0
-        for k in 0..<(ring.count - 1) {
-            let (ax, ay) = ring[k], (bx, by) = ring[k + 1]
+        for k in 0..<(ring.count / 2 - 1) {
+            let (ax, ay) = (ring[2 * k], ring[2 * k + 1]), (bx, by) = (ring[2 * k + 2], ring[2 * k + 3])
             let cross = (bx - ax) * (p.1 - ay) - (by - ay) * (p.0 - ax)
             if cross == 0 { continue }
             if sign == 0 { sign = cross } else if (sign > 0) != (cross > 0) { return false }

@@ -64,18 +64,29 @@ final class GEOSContext {
     }
 }
 
-/// An owned GEOS geometry (`GEOSGeom_destroy_r` in `deinit`).
+/// An owned GEOS geometry (`GEOSGeom_destroy_r` in `deinit`), or a part borrowed from one.
 final class Geometry {
     let context: GEOSContext
     let pointer: OpaquePointer
+    /// The collection a borrowed part belongs to, kept alive as long as the part; nil when owned.
+    private let whole: Geometry?
 
     /// Takes ownership of `pointer`.
     init(_ context: GEOSContext, _ pointer: OpaquePointer) {
         self.context = context
         self.pointer = pointer
+        whole = nil
     }
 
-    deinit { GEOSGeom_destroy_r(context.handle, pointer) }
+    /// Part `i` of a collection, borrowed (no copy): valid while the part is, which keeps the
+    /// collection alive.
+    init(part i: Int32, of collection: Geometry) {
+        context = collection.context
+        pointer = GEOSGetGeometryN_r(collection.context.handle, collection.pointer, i)!
+        whole = collection
+    }
+
+    deinit { if whole == nil { GEOSGeom_destroy_r(context.handle, pointer) } }
 
     private var h: GEOSContextHandle_t { context.handle }
 
