@@ -6,17 +6,21 @@ import GeoQuery
 // "Per-query floor (issue 10 part 2)".
 //
 //   QueryFloor ingest MIRROR                  the real archive with the 43 force boundaries
-//   QueryFloor dense|peer|lsoa MIRROR [ROUNDS]  answers the set ROUNDS times (default 1)
+//   QueryFloor dense|peer|lsoa MIRROR [ROUNDS] [counts]  answers the set ROUNDS times (default 1);
+//       `counts`: only the counts (`query(_:fields:)` without coverage, notes or the nearest point)
 
 let arguments = CommandLine.arguments
 guard arguments.count >= 3 else {
-    FileHandle.standardError.write("usage: QueryFloor ingest|dense|peer|lsoa MIRROR [ROUNDS]\n".data(using: .utf8)!)
+    FileHandle.standardError.write("usage: QueryFloor ingest|dense|peer|lsoa MIRROR [ROUNDS] [counts]\n".data(using: .utf8)!)
     exit(2)
 }
 let here = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
 let shared = ProcessInfo.processInfo.environment["GEOQUERY_SHARED_DATA"]
     ?? here.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/data").path
 let mirrorPath = arguments[2], rounds = arguments.count > 3 ? Int(arguments[3])! : 1
+/// nil: the whole answer, as `query(_:)`; else the result's keys that hold counts.
+let fields: Set<String>? = arguments.count > 4 && arguments[4] == "counts"
+    ? ["total", "btp", "by_category", "by_month", "by_month_category", "by_outcome", "map_points", "months", "forces", "no_location"] : nil
 
 func text(_ path: String) -> String { try! String(contentsOfFile: path, encoding: .utf8) }
 
@@ -59,7 +63,7 @@ func answerSet(_ queries: [CrimeQuery], rounds: Int) throws -> (times: [UInt64],
     for _ in 0..<rounds {
         for q in queries {
             let t0 = DispatchTime.now().uptimeNanoseconds
-            let r = try mirror.query(q)
+            let r = try mirror.query(q, fields: fields)
             times.append(DispatchTime.now().uptimeNanoseconds - t0)
             checksum &+= r.total &+ r.noLocation &+ r.coverage.monthsHeld &+ r.notes.count
         }
