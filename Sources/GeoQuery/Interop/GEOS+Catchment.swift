@@ -65,6 +65,7 @@ extension Geometry {
     func appendWKB(to out: inout [UInt8]) {
         let h = context.handle
         func uint32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) } }
+        var coordinates: [Double] = []  // one ring's x, y, aligned (WKB's doubles are not)
         func polygon(_ p: OpaquePointer) {
             out.append(1)  // little-endian
             uint32(3)
@@ -77,13 +78,13 @@ extension Geometry {
                 var n: UInt32 = 0
                 _ = GEOSCoordSeq_getSize_r(h, seq, &n)
                 uint32(n)
-                // x, y as little-endian doubles: the buffer's own bytes on a little-endian machine.
-                let start = out.count
-                out.append(contentsOf: repeatElement(0, count: 16 * Int(n)))
-                out.withUnsafeMutableBytes { bytes in
-                    let doubles = (bytes.baseAddress! + start).bindMemory(to: Double.self, capacity: 2 * Int(n))
-                    _ = GEOSCoordSeq_copyToBuffer_r(h, seq, doubles, 0, 0)
-                    for k in 0..<(2 * Int(n)) { doubles[k] = Double(bitPattern: doubles[k].bitPattern.littleEndian) }
+                let count = 2 * Int(n)
+                if coordinates.count < count { coordinates = [Double](repeating: 0, count: count) }
+                coordinates.withUnsafeMutableBufferPointer { buffer in
+                    _ = GEOSCoordSeq_copyToBuffer_r(h, seq, buffer.baseAddress, 0, 0)
+                    // x, y as little-endian doubles: the buffer's own bytes on a little-endian machine.
+                    for k in 0..<count { buffer[k] = Double(bitPattern: buffer[k].bitPattern.littleEndian) }
+                    out.append(contentsOf: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: buffer[0..<count])))
                 }
             }
         }
