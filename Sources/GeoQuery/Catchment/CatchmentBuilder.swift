@@ -81,10 +81,10 @@ public enum CatchmentBuilder {
                 let cells = try GroupCells(geos: geos, sites: groups[g].map { (x[$0], y[$0]) }, clip: clip,
                                            clipEdges: g < boundaries.count ? edges[g] : nil,
                                            others: g < boundaries.count ? [] : bounds).cells()
+                var scratch: [Double] = []
                 for (j, cell) in cells.enumerated() {
                     let empty = cell.isEmpty
-                    var wkb: [UInt8] = []
-                    if !empty { if plain { wkb = cell.wkb } else { cell.appendWKB(to: &wkb) } }
+                    let wkb = empty ? [] : plain ? cell.wkb : cell.wkbFromCoordinates(scratch: &scratch)
                     out[groups[g][j]] = Cell(wkb: wkb, area: cell.area, box: empty ? (0, 0, 0, 0) : cell.extent)
                 }
             } catch {
@@ -228,6 +228,10 @@ private struct GroupCells {
         for b in 0..<(columns * rows) { bucketStart[b + 1] += bucketStart[b] }
         var fill = bucketStart, members = [Int](repeating: 0, count: sites.count)
         for i in sites.indices { let b = bucket(xs[i], ys[i]); members[fill[b]] = i; fill[b] += 1 }
+        // Each bucket's sites by y: clustered sites (a city in a rural force) fill some buckets.
+        for k in 0..<(columns * rows) where bucketStart[k + 1] - bucketStart[k] > 1 {
+            members[bucketStart[k]..<bucketStart[k + 1]].sort { ys[$0] < ys[$1] }
+        }
 
         var out = [Geometry?](repeating: nil, count: sites.count)
         var buffer: [Double] = []  // each cell's exterior ring, x, y pairs
@@ -237,12 +241,21 @@ private struct GroupCells {
             let r0 = min(max(Int((b - minY) / side), 0), rows - 1), r1 = min(max(Int((d - minY) / side), 0), rows - 1)
             _ = cell.withExteriorRing(buffer: &buffer) { ring in
                 guard ring.count >= 8 else { return }  // four points or more
+                // Only sites inside the cell's box can lie in it: in each bucket (sites by y) the
+                // ones in its y-range, then its x-range, are tested (a city's bucket holds many).
                 search: for r in r0...r1 {
                     for col in c0...c1 {
                         let k = r * columns + col
-                        for j in bucketStart[k]..<bucketStart[k + 1] {
+                        var j = bucketStart[k], high = bucketStart[k + 1]
+                        while j < high {  // the first site with y ≥ b
+                            let mid = (j + high) / 2
+                            if ys[members[mid]] < b { j = mid + 1 } else { high = mid }
+                        }
+                        while j < bucketStart[k + 1] {
                             let i = members[j]
-                            if out[i] == nil, Self.convex(ring, contains: sites[i]) { out[i] = cell; break search }
+                            if ys[i] > d { break }
+                            if xs[i] >= a && xs[i] <= c && out[i] == nil && Self.convex(ring, contains: sites[i]) { out[i] = cell; break search }
+                            j += 1
                         }
                     }
                 }

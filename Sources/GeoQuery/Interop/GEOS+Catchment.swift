@@ -58,45 +58,85 @@ extension Geometry {
         return Geometry(context, p)
     }
 
-    /// Appends this polygon's or multipolygon's little-endian 2D WKB to `out`, byte for byte what
-    /// GEOS's writer gives (``wkb``), written from the coordinate sequences: GEOS's writer sets
-    /// up a C++ stream per call, which cost a catchment build as much as a seventh of its time.
-    /// Other geometry types go through GEOS's writer.
-    func appendWKB(to out: inout [UInt8]) {
+    /// This polygon's or multipolygon's little-endian 2D WKB, byte for byte what GEOS's writer
+    /// gives (``wkb``), written straight from the coordinate sequences into an array of its exact
+    /// size: GEOS's writer sets up a C++ stream per call, which cost a catchment build as much as
+    /// a seventh of its time. Other geometry types go through GEOS's writer.
+    /// - Parameter scratch: a buffer reused between calls (the coordinates are copied out of GEOS
+    ///   into it, aligned, then into the WKB, where doubles are not aligned).
+    func wkbFromCoordinates(scratch: inout [Double]) -> [UInt8] {
         let h = context.handle
-        func uint32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) } }
-        var coordinates: [Double] = []  // one ring's x, y, aligned (WKB's doubles are not)
-        func polygon(_ p: OpaquePointer) {
-            out.append(1)  // little-endian
-            uint32(3)
+        let type = typeID
+        guard type == 3 || type == 6 else { return wkb }
+        // Nearly every cell is one polygon without holes: written without the lists below.
+        if type == 3, GEOSisEmpty_r(h, pointer) == 0, GEOSGetNumInteriorRings_r(h, pointer) == 0 {
+            let seq = GEOSGeom_getCoordSeq_r(h, GEOSGetExteriorRing_r(h, pointer)!)!
+            var size: UInt32 = 0
+            _ = GEOSCoordSeq_getSize_r(h, seq, &size)
+            let n = Int(size)
+            return [UInt8](unsafeUninitializedCapacity: 13 + 16 * n) { buffer, written in
+                let base = UnsafeMutableRawPointer(buffer.baseAddress!)
+                base.storeBytes(of: 1, as: UInt8.self)
+                base.storeBytes(of: UInt32(3).littleEndian, toByteOffset: 1, as: UInt32.self)
+                base.storeBytes(of: UInt32(1).littleEndian, toByteOffset: 5, as: UInt32.self)
+                base.storeBytes(of: UInt32(n).littleEndian, toByteOffset: 9, as: UInt32.self)
+                Self.copyCoordinates(seq, n, h, to: base + 13, scratch: &scratch)
+                written = 13 + 16 * n
+            }
+        }
+        let polygons: [OpaquePointer] = type == 3 ? [pointer] : (0..<max(GEOSGetNumGeometries_r(h, pointer), 0)).map { GEOSGetGeometryN_r(h, pointer, $0)! }
+        // Each polygon's rings (borrowed) and their sizes; an empty polygon has none.
+        var rings: [(seq: OpaquePointer, n: Int)] = []
+        var ringCount: [Int] = []
+        for p in polygons {
             let holes = GEOSisEmpty_r(h, p) == 1 ? -1 : Int(GEOSGetNumInteriorRings_r(h, p))
-            uint32(UInt32(holes + 1))
-            guard holes >= 0 else { return }
-            for r in -1..<holes {
+            ringCount.append(holes + 1)
+            for r in stride(from: -1, to: holes, by: 1) {
                 let ring = r < 0 ? GEOSGetExteriorRing_r(h, p)! : GEOSGetInteriorRingN_r(h, p, Int32(r))!
                 let seq = GEOSGeom_getCoordSeq_r(h, ring)!  // borrowed from the ring
                 var n: UInt32 = 0
                 _ = GEOSCoordSeq_getSize_r(h, seq, &n)
-                uint32(n)
-                let count = 2 * Int(n)
-                if coordinates.count < count { coordinates = [Double](repeating: 0, count: count) }
-                coordinates.withUnsafeMutableBufferPointer { buffer in
-                    _ = GEOSCoordSeq_copyToBuffer_r(h, seq, buffer.baseAddress, 0, 0)
-                    // x, y as little-endian doubles: the buffer's own bytes on a little-endian machine.
-                    for k in 0..<count { buffer[k] = Double(bitPattern: buffer[k].bitPattern.littleEndian) }
-                    out.append(contentsOf: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: buffer[0..<count])))
-                }
+                rings.append((seq, Int(n)))
             }
         }
-        switch typeID {
-        case 3: polygon(pointer)
-        case 6:
-            out.append(1)
-            uint32(6)
-            let n = GEOSGetNumGeometries_r(h, pointer)
-            uint32(UInt32(max(n, 0)))
-            for i in 0..<max(n, 0) { polygon(GEOSGetGeometryN_r(h, pointer, i)!) }
-        default: out += wkb
+        let size = (type == 6 ? 9 : 0) + 9 * polygons.count + rings.reduce(0) { $0 + 4 + 16 * $1.n }
+        return [UInt8](unsafeUninitializedCapacity: size) { buffer, written in
+            let base = UnsafeMutableRawPointer(buffer.baseAddress!)
+            var at = 0
+            func header(_ type: UInt32, _ count: Int) {
+                base.storeBytes(of: 1, toByteOffset: at, as: UInt8.self)  // little-endian
+                base.storeBytes(of: type.littleEndian, toByteOffset: at + 1, as: UInt32.self)
+                base.storeBytes(of: UInt32(count).littleEndian, toByteOffset: at + 5, as: UInt32.self)
+                at += 9
+            }
+            if type == 6 { header(6, polygons.count) }
+            var next = 0
+            for count in ringCount {
+                header(3, count)
+                for _ in 0..<count {
+                    let (seq, n) = rings[next]
+                    next += 1
+                    base.storeBytes(of: UInt32(n).littleEndian, toByteOffset: at, as: UInt32.self)
+                    at += 4
+                    Self.copyCoordinates(seq, n, h, to: base + at, scratch: &scratch)
+                    at += 16 * n
+                }
+            }
+            written = at
+        }
+    }
+
+    /// A sequence's n coordinates as little-endian x, y doubles at `destination` (not aligned),
+    /// through the aligned `scratch`.
+    private static func copyCoordinates(_ seq: OpaquePointer, _ n: Int, _ h: GEOSContextHandle_t,
+                                        to destination: UnsafeMutableRawPointer, scratch: inout [Double]) {
+        if scratch.count < 2 * n { scratch = [Double](repeating: 0, count: 2 * n) }
+        scratch.withUnsafeMutableBufferPointer { xy in
+            _ = GEOSCoordSeq_copyToBuffer_r(h, seq, xy.baseAddress, 0, 0)
+            #if _endian(big)
+            for k in 0..<(2 * n) { xy[k] = Double(bitPattern: xy[k].bitPattern.littleEndian) }
+            #endif
+            destination.copyMemory(from: xy.baseAddress!, byteCount: 16 * n)
         }
     }
 

@@ -134,10 +134,9 @@ import Testing
             try g.rectangle(minX: 0, minY: 0, maxX: 1, maxY: 1).intersection(g.rectangle(minX: 5, minY: 5, maxX: 6, maxY: 6)),
             try g.readWKT("POLYGON EMPTY"),
         ]
+        var scratch: [Double] = []
         for shape in shapes {
-            var mine: [UInt8] = []
-            shape.appendWKB(to: &mine)
-            #expect(mine == shape.wkb, "type \(shape.typeID)")
+            #expect(shape.wkbFromCoordinates(scratch: &scratch) == shape.wkb, "type \(shape.typeID)")
         }
     }
 
