@@ -132,7 +132,8 @@ public enum CatchmentBuilder {
         let geos = GEOSContext()
         return try boundaries.map { b in
             let shape = try b.wkb.withUnsafeBytes { try geos.readWKB($0) }
-            guard shape.invalidity == nil else { return nil }
+            // A repaired boundary can be a collection holding lines beside its polygons: GEOS's.
+            guard shape.typeID != 7, shape.invalidity == nil else { return nil }
             return PolygonEdgeIndex(rings: shape.polygonRings.flatMap { $0 }.map { $0.map { (x: $0.0, y: $0.1) } })
         }
     }
@@ -239,7 +240,7 @@ private struct GroupCells {
             let (a, b, c, d) = cell.extent
             let c0 = min(max(Int((a - minX) / side), 0), columns - 1), c1 = min(max(Int((c - minX) / side), 0), columns - 1)
             let r0 = min(max(Int((b - minY) / side), 0), rows - 1), r1 = min(max(Int((d - minY) / side), 0), rows - 1)
-            _ = cell.withExteriorRing(buffer: &buffer) { ring in
+            let matched: Void? = cell.withExteriorRing(buffer: &buffer) { ring in
                 guard ring.count >= 8 else { return }  // four points or more
                 // Only sites inside the cell's box can lie in it: in each bucket (sites by y) the
                 // ones in its y-range, then its x-range, are tested (a city's bucket holds many).
@@ -257,6 +258,17 @@ private struct GroupCells {
                             if xs[i] >= a && xs[i] <= c && out[i] == nil && Self.convex(ring, contains: sites[i]) { out[i] = cell; break search }
                             j += 1
                         }
+                    }
+                }
+            }
+            if matched == nil, let ring = cell.polygonRings.first?.first {
+                // Not a single polygon (GEOS's cells are, but its overlay with the envelope could
+                // in principle give more parts): its first part's outer ring, as before.
+                buffer = ring.flatMap { [$0.0, $0.1] }
+                _ = buffer.withUnsafeBufferPointer { all in
+                    guard all.count >= 8 else { return }
+                    for i in sites.indices where out[i] == nil && xs[i] >= a && xs[i] <= c && ys[i] >= b && ys[i] <= d {
+                        if Self.convex(all, contains: sites[i]) { out[i] = cell; return }
                     }
                 }
             }
