@@ -57,8 +57,7 @@ public enum CatchmentBuilder {
     static func build(x: [Double], y: [Double], boundaries: [ForceBoundary], plain: Bool = false) throws -> CatchmentTable {
         let n = x.count
         guard n > 0 else { return CatchmentTable() }
-        let edges = plain ? [PolygonEdgeIndex?](repeating: nil, count: boundaries.count) : try boundaryEdges(boundaries)
-        let group = try assignGroups(x: x, y: y, boundaries: boundaries, edges: edges)
+        let (group, edges) = try assignGroups(x: x, y: y, boundaries: boundaries, plain: plain)
         var members = [[Int]](repeating: [], count: boundaries.count + 1)  // last = unbounded
         for i in 0..<n { members[group[i] < 0 ? boundaries.count : Int(group[i])].append(i) }
         let groups = members
@@ -107,12 +106,20 @@ public enum CatchmentBuilder {
         return table
     }
 
-    /// The boundary each point lies in (the first, where generalised boundaries overlap), or -1.
-    static func assignGroups(x: [Double], y: [Double], boundaries: [ForceBoundary], edges: [PolygonEdgeIndex?]) throws -> [Int16] {
+    /// The boundary each point lies in (the first, where generalised boundaries overlap), or -1,
+    /// and each boundary's edges in an index (BNG metres), which settles most points here and
+    /// most cells later without GEOS. A boundary GEOS finds invalid, or a collection (a repair can
+    /// leave lines beside its polygons), gets none: even-odd containment and GEOS's could differ
+    /// there, so GEOS alone decides (as it does for every boundary when `plain`).
+    static func assignGroups(x: [Double], y: [Double], boundaries: [ForceBoundary], plain: Bool = false) throws -> (group: [Int16], edges: [PolygonEdgeIndex?]) {
         var group = [Int16](repeating: -1, count: x.count)
-        guard !boundaries.isEmpty else { return group }
+        guard !boundaries.isEmpty else { return (group, []) }
         let geos = GEOSContext()
         let shapes = try boundaries.map { b in try b.wkb.withUnsafeBytes { try geos.readWKB($0) } }
+        let edges = shapes.map { shape -> PolygonEdgeIndex? in
+            guard !plain, shape.typeID != 7, shape.invalidity == nil else { return nil }
+            return PolygonEdgeIndex(rings: shape.polygonRings.flatMap { $0 }.map { $0.map { (x: $0.0, y: $0.1) } })
+        }
         let prepared = shapes.map { $0.prepared() }
         let boxes = shapes.map(\.extent)
         for i in 0..<x.count {
@@ -122,20 +129,7 @@ public enum CatchmentBuilder {
                 if covered { group[i] = Int16(b); break }
             }
         }
-        return group
-    }
-
-    /// Each boundary's edges in an index (BNG metres), for the point and box tests that settle
-    /// most map points and cells without GEOS; nil for a boundary GEOS finds invalid, where
-    /// even-odd containment and GEOS's could differ (GEOS alone decides there).
-    static func boundaryEdges(_ boundaries: [ForceBoundary]) throws -> [PolygonEdgeIndex?] {
-        let geos = GEOSContext()
-        return try boundaries.map { b in
-            let shape = try b.wkb.withUnsafeBytes { try geos.readWKB($0) }
-            // A repaired boundary can be a collection holding lines beside its polygons: GEOS's.
-            guard shape.typeID != 7, shape.invalidity == nil else { return nil }
-            return PolygonEdgeIndex(rings: shape.polygonRings.flatMap { $0 }.map { $0.map { (x: $0.0, y: $0.1) } })
-        }
+        return (group, edges)
     }
 }
 
@@ -240,7 +234,7 @@ private struct GroupCells {
             let (a, b, c, d) = cell.extent
             let c0 = min(max(Int((a - minX) / side), 0), columns - 1), c1 = min(max(Int((c - minX) / side), 0), columns - 1)
             let r0 = min(max(Int((b - minY) / side), 0), rows - 1), r1 = min(max(Int((d - minY) / side), 0), rows - 1)
-            let matched: Void? = cell.withExteriorRing(buffer: &buffer) { ring in
+            _ = cell.withExteriorRing(buffer: &buffer) { ring in
                 guard ring.count >= 8 else { return }  // four points or more
                 // Only sites inside the cell's box can lie in it: in each bucket (sites by y) the
                 // ones in its y-range, then its x-range, are tested (a city's bucket holds many).
@@ -258,17 +252,6 @@ private struct GroupCells {
                             if xs[i] >= a && xs[i] <= c && out[i] == nil && Self.convex(ring, contains: sites[i]) { out[i] = cell; break search }
                             j += 1
                         }
-                    }
-                }
-            }
-            if matched == nil, let ring = cell.polygonRings.first?.first {
-                // Not a single polygon (GEOS's cells are, but its overlay with the envelope could
-                // in principle give more parts): its first part's outer ring, as before.
-                buffer = ring.flatMap { [$0.0, $0.1] }
-                _ = buffer.withUnsafeBufferPointer { all in
-                    guard all.count >= 8 else { return }
-                    for i in sites.indices where out[i] == nil && xs[i] >= a && xs[i] <= c && ys[i] >= b && ys[i] <= d {
-                        if Self.convex(all, contains: sites[i]) { out[i] = cell; return }
                     }
                 }
             }

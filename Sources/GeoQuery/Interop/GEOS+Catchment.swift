@@ -130,29 +130,31 @@ extension Geometry {
     /// through the aligned `scratch`.
     private static func copyCoordinates(_ seq: OpaquePointer, _ n: Int, _ h: GEOSContextHandle_t,
                                         to destination: UnsafeMutableRawPointer, scratch: inout [Double]) {
-        if scratch.count < 2 * n { scratch = [Double](repeating: 0, count: 2 * n) }
-        scratch.withUnsafeMutableBufferPointer { xy in
-            _ = GEOSCoordSeq_copyToBuffer_r(h, seq, xy.baseAddress, 0, 0)
-            #if _endian(big)
-            for k in 0..<(2 * n) { xy[k] = Double(bitPattern: xy[k].bitPattern.littleEndian) }
-            #endif
-            destination.copyMemory(from: xy.baseAddress!, byteCount: 16 * n)
-        }
+        _ = GEOSContext.copy(seq, h, into: &scratch)
+        #if _endian(big)
+        for k in 0..<(2 * n) { scratch[k] = Double(bitPattern: scratch[k].bitPattern.littleEndian) }
+        #endif
+        scratch.withUnsafeBufferPointer { destination.copyMemory(from: $0.baseAddress!, byteCount: 16 * n) }
     }
 
-    /// Calls `body` with a Polygon's exterior ring as x, y pairs (a buffer reused between calls);
-    /// nil for other types and empty polygons.
+    /// Calls `body` with the outer ring of the first non-empty polygon in this geometry (itself,
+    /// or the first such part of a collection, in order) as x, y pairs, in a buffer reused
+    /// between calls; nil when it holds no polygon.
     func withExteriorRing<R>(buffer: inout [Double], _ body: (UnsafeBufferPointer<Double>) -> R) -> R? {
         let h = context.handle
-        guard typeID == 3, GEOSisEmpty_r(h, pointer) == 0, let ring = GEOSGetExteriorRing_r(h, pointer),
-              let seq = GEOSGeom_getCoordSeq_r(h, ring) else { return nil }
-        var n: UInt32 = 0
-        _ = GEOSCoordSeq_getSize_r(h, seq, &n)
-        if buffer.count < 2 * Int(n) { buffer = [Double](repeating: 0, count: 2 * Int(n)) }
-        return buffer.withUnsafeMutableBufferPointer { b in
-            _ = GEOSCoordSeq_copyToBuffer_r(h, seq, b.baseAddress, 0, 0)
-            return body(UnsafeBufferPointer(rebasing: b[0..<(2 * Int(n))]))
+        func firstPolygon(_ g: OpaquePointer) -> OpaquePointer? {
+            switch GEOSGeomTypeId_r(h, g) {
+            case 3: return GEOSisEmpty_r(h, g) == 1 ? nil : g
+            case 6, 7:
+                for i in 0..<GEOSGetNumGeometries_r(h, g) { if let p = firstPolygon(GEOSGetGeometryN_r(h, g, i)!) { return p } }
+                return nil
+            default: return nil
+            }
         }
+        guard let polygon = firstPolygon(pointer), let ring = GEOSGetExteriorRing_r(h, polygon),
+              let seq = GEOSGeom_getCoordSeq_r(h, ring) else { return nil }
+        let n = GEOSContext.copy(seq, h, into: &buffer)
+        return buffer.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[0..<(2 * n)])) }
     }
 
     /// Little-endian 2D WKB.

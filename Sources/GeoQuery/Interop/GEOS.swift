@@ -184,6 +184,16 @@ extension GEOSContext {
         }
     }
 
+    /// A sequence's coordinates as x, y pairs into `buffer` (grown when short, reused between
+    /// calls so a loop over many rings allocates once); returns how many points.
+    static func copy(_ seq: OpaquePointer, _ h: GEOSContextHandle_t, into buffer: inout [Double]) -> Int {
+        var n: UInt32 = 0
+        _ = GEOSCoordSeq_getSize_r(h, seq, &n)
+        if buffer.count < 2 * Int(n) { buffer = [Double](repeating: 0, count: 2 * Int(n)) }
+        _ = buffer.withUnsafeMutableBufferPointer { GEOSCoordSeq_copyToBuffer_r(h, seq, $0.baseAddress, 0, 0) }
+        return Int(n)
+    }
+
     /// A Polygon's rings, the exterior first, then holes. Ring pointers are borrowed from the
     /// polygon: not destroyed here.
     static func rings(ofPolygon p: OpaquePointer, _ h: GEOSContextHandle_t) -> [[(Double, Double)]] {
