@@ -152,7 +152,7 @@ extension CrimeIdentity {
                            only: PartitionCodes? = nil, contents: UnsafeBufferPointer<UInt64>? = nil, _ body: (Int, UInt64, UInt64) -> Void) {
         var counter = OccurrenceCounter()
         for b in buckets ?? 0..<(bucketStart.count - 1) {
-            counter.reset()
+            counter.reset(expecting: Int(bucketStart[b + 1] - bucketStart[b]))
             for i in Int(bucketStart[b])..<Int(bucketStart[b + 1]) {
                 let r = rows[i]
                 let p = hasher.partition(r)
@@ -202,18 +202,22 @@ extension CrimeIdentity {
     /// Writes the content hash of every row of `range` at its index: rows of one Crime ID kind
     /// four at a time (``contents(_:_:hasher:)``), the rest one by one.
     static func fillContents(_ out: UnsafeMutableBufferPointer<UInt64>, rows: UnsafeBufferPointer<CrimeRow>, range: Range<Int>, hasher: RowHasher) {
-        // Rows waiting for three more of their kind, by kind.
-        var waiting: [[Int]] = [[], [], []]
+        // Rows waiting for three more of their kind: kind k's are `waiting[4k..<4k + count[k]]`.
+        // (Arrays of arrays here copied a buffer every four rows.)
+        var waiting = [Int](repeating: 0, count: 12), count = [0, 0, 0]
         for i in range {
-            let k = Int(rows[i].id.kind.rawValue)
-            waiting[k].append(i)
-            if waiting[k].count == 4 {
-                let w = waiting[k]
-                (out[w[0]], out[w[1]], out[w[2]], out[w[3]]) = contents(rows, (w[0], w[1], w[2], w[3]), hasher: hasher)
-                waiting[k].removeAll(keepingCapacity: true)
+            let k = Int(rows[i].id.kind.rawValue), at = 4 * k
+            waiting[at + count[k]] = i
+            count[k] += 1
+            if count[k] == 4 {
+                let w = (waiting[at], waiting[at + 1], waiting[at + 2], waiting[at + 3])
+                (out[w.0], out[w.1], out[w.2], out[w.3]) = contents(rows, w, hasher: hasher)
+                count[k] = 0
             }
         }
-        for i in waiting.joined() { out[i] = hasher.content(rows[i], partition: hasher.partition(rows[i])) }
+        for k in 0..<3 {
+            for i in waiting[4 * k..<4 * k + count[k]] { out[i] = hasher.content(rows[i], partition: hasher.partition(rows[i])) }
+        }
     }
 
     /// Every row's natural id at its index, the buckets split between all cores.
@@ -255,18 +259,66 @@ struct PartitionCodes: Sendable {
 }
 
 /// Counts identical rows within one map point's run of rows, for ``CrimeIdentity``'s occurrence.
+///
+/// An open-addressing table keyed by the content hash itself (already well mixed, so no second
+/// hash), its slots stamped with the run they belong to so that forgetting a run costs nothing:
+/// a national ingest asks it of every row (a `Dictionary` took a third of the ids' time).
 struct OccurrenceCounter {
-    private var seen: [UInt64: UInt64] = [:]
+    private struct Slot { var content: UInt64 = 0, count: UInt32 = 0, stamp: UInt32 = 0 }
+    private var slots = [Slot](repeating: Slot(), count: 16)
+    /// The run's slots are the first `mask + 1`; a slot is in use when it bears the run's stamp.
+    private var mask = 15, stamp: UInt32 = 1, used = 0
 
-    /// Forgets the previous point's rows.
-    mutating func reset() { seen.removeAll(keepingCapacity: true) }
+    /// Forgets the previous point's rows; `rows`, how many the next point has, sizes the table
+    /// for them (more may come: it grows).
+    mutating func reset(expecting rows: Int) {
+        newStamp()
+        let want = max(16, 2 * rows)
+        mask = 1 << (Int.bitWidth - (want - 1).leadingZeroBitCount) - 1
+        if slots.count <= mask { slots += [Slot](repeating: Slot(), count: mask + 1 - slots.count) }
+    }
 
     /// How many rows with this content hash came before at this point (and counts this one).
     @inline(__always)
     mutating func next(_ content: UInt64) -> UInt64 {
-        let k = seen[content, default: 0]
-        seen[content] = k + 1
-        return k
+        var i = Int(truncatingIfNeeded: content) & mask
+        while slots[i].stamp == stamp {
+            if slots[i].content == content {
+                slots[i].count += 1
+                return UInt64(slots[i].count - 1)
+            }
+            i = (i + 1) & mask
+        }
+        // Kept at most half full, so probes stay short and always end.
+        if 2 * (used + 1) > mask + 1 {
+            grow()
+            return next(content)
+        }
+        slots[i] = Slot(content: content, count: 1, stamp: stamp)
+        used += 1
+        return 0
+    }
+
+    /// Empties the table: slots with an older stamp are free.
+    private mutating func newStamp() {
+        if stamp == .max {
+            for i in slots.indices { slots[i].stamp = 0 }
+            stamp = 0
+        }
+        stamp += 1
+        used = 0
+    }
+
+    /// Doubles the run's slots, moving its entries under a fresh stamp.
+    private mutating func grow() {
+        let entries = (0...mask).compactMap { slots[$0].stamp == stamp ? slots[$0] : nil }
+        reset(expecting: mask + 1)
+        for e in entries {
+            var i = Int(truncatingIfNeeded: e.content) & mask
+            while slots[i].stamp == stamp { i = (i + 1) & mask }
+            slots[i] = Slot(content: e.content, count: e.count, stamp: stamp)
+        }
+        used = entries.count
     }
 }
 

@@ -48,7 +48,10 @@ enum RadixSort {
     /// Sorts elements whose keys agree above bit `shift + 8`: by the byte at `shift`, then each
     /// bucket by the next byte down, the buckets spread over the cores when `onAllCores`.
     static func sort<T: RadixSortable>(_ a: UnsafeMutableBufferPointer<T>, shift: Int, onAllCores: Bool = false) {
-        guard a.count > 256, shift >= 0 else { var a = a; a.sort(); return }
+        // A few elements: insertion sort. (The standard sort on every bucket of a few hundred,
+        // where the byte passes used to stop, was most of a national ingest's sorting.)
+        if a.count <= 24 { insertionSort(a); return }
+        guard shift >= 0 else { var a = a; a.sort(); return }
         let bounds = distribute(a, shift: shift)
         func bucket(_ b: Int) { sort(UnsafeMutableBufferPointer(rebasing: a[bounds[b]..<bounds[b + 1]]), shift: shift - 8) }
         if onAllCores {
@@ -56,6 +59,17 @@ enum RadixSort {
             DispatchQueue.concurrentPerform(iterations: 256) { bucket($0) }
         } else {
             for b in 0..<256 where bounds[b + 1] - bounds[b] > 1 { bucket(b) }
+        }
+    }
+
+    @inline(__always)
+    static func insertionSort<T: Comparable>(_ a: UnsafeMutableBufferPointer<T>) {
+        guard a.count > 1 else { return }
+        for i in 1..<a.count {
+            let x = a[i]
+            var j = i
+            while j > 0 && x < a[j - 1] { a[j] = a[j - 1]; j -= 1 }
+            a[j] = x
         }
     }
 

@@ -200,23 +200,30 @@ struct SnapshotBuilder {
         }
         image.add(.crimeIDExceptionRow, clashes.map(\.row))
         image.add(.crimeIDExceptionValue, clashes.map(\.id))
+        image.add(.crimeIDOrder, SnapshotBuilder.crimeIDOrder(rows, formatVersion: image.formatVersion))
+        let listed = listedID.indices.filter { listedID[$0] >= 0 }.sorted { (listedID[$0], $0) < (listedID[$1], $1) }
+        image.add(.pointsByListedID, listed.map { UInt32($0) })
+    }
+
+    /// The slots of the rows' hex Crime IDs in Crime ID order, packed (the `crimeIDOrder` section).
+    static func crimeIDOrder(_ rows: [CrimeRow], formatVersion: UInt32) -> [UInt8] {
         // Slots count every row with an id (as the id-words section does); only hex ids are indexed.
         var keyed: [IndexedCrimeID] = []
+        // Sized first: grown by doubling, a national mirror's keys were copied several times over.
+        keyed.reserveCapacity(rows.reduce(0) { $0 + ($1.id.kind == .hex ? 1 : 0) })
         var slot: UInt32 = 0
         for (i, r) in rows.enumerated() where r.id.kind != .none {
             if r.id.kind == .hex { keyed.append(IndexedCrimeID(w0: r.id.w0, slot: slot, row: UInt32(i))) }
             slot += 1
         }
         keyed.radixSort()
-        let width = PackedIntegers.slotWidth(slots: Int(slot), formatVersion: image.formatVersion)
+        let width = PackedIntegers.slotWidth(slots: Int(slot), formatVersion: formatVersion)
         // Laid out now, so the 16-byte keys are freed before the file is written.
         var order: [UInt8] = []
         order.reserveCapacity(keyed.count * width)
         var slots = IndexedCrimeID.Slots(consume keyed, rows: rows)
         PackedIntegers.pack(count: slots.count, width: width, { _ in slots.next()! }) { order += $0 }
-        image.add(.crimeIDOrder, order)
-        let listed = listedID.indices.filter { listedID[$0] >= 0 }.sorted { (listedID[$0], $0) < (listedID[$1], $1) }
-        image.add(.pointsByListedID, listed.map { UInt32($0) })
+        return order
     }
 
     /// Outcome events sorted by Crime ID, stably (a crime's events keep their input order).
@@ -514,6 +521,11 @@ struct IndexedCrimeID: RadixSortable, Sendable {
             if next_ < run.count { next_ += 1; return run[next_ - 1].slot }
             guard at < sorted.count else { return nil }
             let first = sorted[at]
+            // Nearly every first word is unique: its slot needs no run (the last one is spent).
+            if at + 1 == sorted.count || sorted[at + 1].w0 != first.w0 {
+                at += 1
+                return first.slot
+            }
             run.removeAll(keepingCapacity: true)
             while at < sorted.count && sorted[at].w0 == first.w0 { run.append(sorted[at]); at += 1 }
             if run.count > 1 {

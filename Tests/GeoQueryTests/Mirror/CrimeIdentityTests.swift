@@ -87,4 +87,31 @@ import Testing
         #expect(clashes.map(\.row) == [0, 4])
         #expect(clashes.map(\.id) == [p | 9, p | 0])
     }
+
+    /// The occurrence counter's table against a dictionary: runs from one row to tens of
+    /// thousands, told their length or not (so the table grows), and hashes that share their
+    /// low bits (so they probe the same slots).
+    @Test func theOccurrenceCounterCountsAsADictionaryDoes() {
+        var random = SplitMix64(seed: 7)
+        var counter = OccurrenceCounter()
+        for run in 0..<400 {
+            let length = run % 50 == 0 ? Int(random.next() % 40_000) : Int(random.next() % 40)
+            // Some runs take hashes that share their low bits, so they probe the same slots.
+            let distinct = UInt64(1 + random.next() % UInt64(max(1, length)))
+            let sameLowBits = run % 3 == 0
+            var reference: [UInt64: UInt64] = [:]
+            // Told the run's length, or less (so the table grows), or more.
+            counter.reset(expecting: [length, length / 7, 2 * length][run % 3])
+            for _ in 0..<length {
+                let k = random.next() % distinct
+                let content = sameLowBits ? k << 20 : k &* 0x9E37_79B9_7F4A_7C15
+                let expected = reference[content, default: 0]
+                reference[content] = expected + 1
+                guard counter.next(content) == expected else {
+                    Issue.record("run \(run): hash \(content) counted wrongly")
+                    return
+                }
+            }
+        }
+    }
 }

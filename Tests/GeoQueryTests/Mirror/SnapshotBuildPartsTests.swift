@@ -6,8 +6,8 @@ import Testing
 @Suite struct SnapshotBuildPartsTests {
     /// The radix sort against the standard sort: keys spread over all 64 bits, keys that differ
     /// only in a few middle bits (natural ids: a partition code on top), few distinct keys, one
-    /// key, and counts either side of the 256 where it hands buckets to the standard sort.
-    @Test(arguments: [0, 1, 2, 3, 17, 256, 257, 1_000, 70_000, 300_001])
+    /// key, and counts either side of the 24 where it hands buckets to an insertion sort.
+    @Test(arguments: [0, 1, 2, 3, 17, 24, 25, 256, 257, 1_000, 70_000, 300_001])
     func radixSortEqualsTheStandardSort(count: Int) {
         var rng = SplitMix64(seed: UInt64(count))
         let shapes: [(String, () -> UInt64)] = [
@@ -48,13 +48,16 @@ import Testing
     }
 
     /// The Crime ID index's order: ids that share their first word (rare in real data, so made
-    /// here) come out by their full id, then slot, as the single full-id sort gave.
+    /// here) come out by their full id, then slot, as the single full-id sort gave; those alone
+    /// in their first word come out between them in place.
     @Test func crimeIDSlotsFollowTheFullId() {
         var rng = SplitMix64(seed: 44)
         var rows: [CrimeRow] = []
-        for _ in 0..<5_000 {
+        for i in 0..<5_000 {
             var r = CrimeRow()
-            r.id = CrimeID(kind: .hex, w0: UInt64(rng.below(300)), w1: UInt64(rng.below(3)), w2: UInt64(rng.below(2)), w3: UInt64(rng.below(2)))
+            // Every third first word is unique (as nearly all real ones are), the rest shared.
+            let w0 = i % 3 == 0 ? UInt64(1_000 + i) : UInt64(rng.below(300))
+            r.id = CrimeID(kind: .hex, w0: w0, w1: UInt64(rng.below(3)), w2: UInt64(rng.below(2)), w3: UInt64(rng.below(2)))
             rows.append(r)
         }
         let keyed = rows.indices.map { IndexedCrimeID(w0: rows[$0].id.w0, slot: UInt32($0), row: UInt32($0)) }
