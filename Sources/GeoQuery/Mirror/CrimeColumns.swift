@@ -228,13 +228,14 @@ struct StoredCrimeColumns {
         Int(views[column.rawValue][i])
     }
 
-    /// Every crime in row order, decoded as ``crime(_:)`` decodes it, with the id slots counted on
-    /// the way rather than found per row (which scans up to a rank block's 63 rows each): the
-    /// re-ingest decodes a whole mirror this way.
-    func forEachCrime(_ body: (Int, StoredCrime) -> Void) {
-        var slot = 0
+    /// Every crime in row order (of `rows`, or all), decoded as ``crime(_:)`` decodes it, with the
+    /// id slots counted on the way rather than found per row (which scans up to a rank block's 63
+    /// rows each): the re-ingest decodes a whole mirror this way.
+    func forEachCrime(in rows: Range<Int>? = nil, _ body: (Int, StoredCrime) -> Void) {
+        let rows = rows ?? 0..<count
+        var slot = rows.isEmpty ? 0 : idSlot(rows.lowerBound)
         let columns = CrimeColumn.allCases
-        for i in 0..<count {
+        for i in rows {
             var c = StoredCrime(row: CrimeRow(), outcome: 0, outcomeMonth: 0)
             for (k, column) in columns.enumerated() { column.set(views[k][i], in: &c) }
             if c.row.id.kind != .none || idRank == nil {
