@@ -52,7 +52,9 @@ extension CrimeMirror {
             let located = p < tree.pointCount
             let point = located ? MapPoint(id: listed[p] >= 0 ? Int(listed[p]) : p, latE6: tree.lat[p], lngE6: tree.lng[p]) : MapPoint(id: -1, latE6: 0, lngE6: 0)
             let (latE6, lngE6) = located ? (point.latE6, point.lngE6) : (CrimeRow.noLocation, CrimeRow.noLocation)
-            occurrences.reset(expecting: Int(start[p + 1] - start[p]))
+            // Sized by the rows that pass the filter, as they come: the no-location bucket can
+            // hold a million rows, of which a request may want a few.
+            occurrences.reset(expecting: 0)
             for i in Int(start[p])..<Int(start[p + 1]) {
                 let month = columns.value(.month, i), force = columns.value(.force, i), category = columns.value(.category, i)
                 let m = month - first
