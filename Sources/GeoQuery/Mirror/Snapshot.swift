@@ -148,15 +148,16 @@ final class Snapshot: SnapshotSections, @unchecked Sendable {
         let columns = try StoredCrimeColumns(self)
         let points = lat.count
         let n = columns.count
-        // Decoded in a part per core, each into its own rows of one array: a re-ingest of a
-        // national mirror spent most of its merge here.
+        // Decoded in a part per core (of at least 100,000 rows), each into its own rows of one
+        // array: a re-ingest decodes the whole mirror here.
+        let bounds = SnapshotBuilder.partBounds(count: n, parts: max(1, min(ProcessInfo.processInfo.activeProcessorCount, n / 100_000)))
         t.rows = Array(unsafeUninitializedCapacity: n + extraRows) { buffer, initialized in
             nonisolated(unsafe) let (out, columns, start, lat, lng) = (buffer, columns, start, lat, lng)
-            let parts = max(1, min(ProcessInfo.processInfo.activeProcessorCount, n / 100_000))
-            DispatchQueue.concurrentPerform(iterations: parts) { k in
-                // Rows are stored point by point, the no-location rows last.
+            DispatchQueue.concurrentPerform(iterations: bounds.count - 1) { k in
+                // Rows are stored point by point, the no-location rows last; each part walks the
+                // points from the first (a step per point, nothing beside its rows).
                 var p = 0
-                columns.forEachCrime(in: n * k / parts..<n * (k + 1) / parts) { i, c in
+                columns.forEachCrime(in: bounds[k]..<bounds[k + 1]) { i, c in
                     while p < points && i >= Int(start[p + 1]) { p += 1 }
                     var r = c.row
                     if p < points { r.latE6 = lat[p]; r.lngE6 = lng[p] }
