@@ -8,6 +8,7 @@ Run by .ci/run after `swift test` (which builds .build/debug/geoquery):
 """
 import csv
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -100,6 +101,7 @@ def main():
         server.terminate()
         code = server.wait(timeout=30)
         check(code == 0, f"serve stops cleanly on SIGTERM (exit {code})")
+        shutil.rmtree(mirror, ignore_errors=True)
     if failures:
         print(f"{len(failures)} check(s) failed", file=sys.stderr)
         sys.exit(1)

@@ -29,12 +29,23 @@ enum TestData {
         return dir
     }()
 
-    /// A fresh temporary folder, removed by the OS's tmp cleaning (tests don't depend on it).
+    /// A fresh temporary folder under this process's root, which is removed when the process
+    /// exits: tmp is not cleaned on every machine (a developer's filled with 22 GB of mirrors).
     static func temporaryDirectory(_ name: String = "mirror") -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("geoquery-tests-\(UUID().uuidString)/\(name)").path
+        let dir = testRoot + "/\(UUID().uuidString)/\(name)"
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         return dir
     }
+
+    /// One folder per test process for every ``temporaryDirectory(_:)``, removed at exit (a
+    /// crashed run leaves it, to be looked at).
+    private static let testRoot: String = {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("geoquery-tests-\(getpid())-\(UUID().uuidString)").path
+        try? FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        removedAtExit = root
+        atexit { if let root = removedAtExit { try? FileManager.default.removeItem(atPath: root) } }
+        return root
+    }()
 
     /// ONS police force areas (December 2020, generalised): the 43 forces of England and Wales.
     static var forceBoundaries: String {
@@ -113,3 +124,6 @@ extension SplitMix64 {
         ProcessInfo.processInfo.environment["GEOQUERY_TEST_SEED"].flatMap(UInt64.init) ?? fallback
     }
 }
+
+/// The test root ``TestData`` removes at exit (a C exit handler captures nothing, so it reads a global).
+nonisolated(unsafe) private var removedAtExit: String?
