@@ -26,11 +26,14 @@ struct IngestCommand: ParsableCommand {
     @Option(name: .customLong("proj-grids"), help: ArgumentHelp("A folder holding PROJ grids, searched before PROJ_DATA (repeatable). With uk_os_OSTN15_NTv2_OSGBtoETRS.tif in it, Code-Point Open eastings/northings convert through OSTN15 (1 m) instead of a Helmert fit.", valueName: "dir"))
     var projGrids: [String] = []
 
+    @Flag(name: .customLong("compact"), help: "Fold everything into one snapshot (the delta that street files added since the last one go to, too). Alone, compacts the mirror.")
+    var compact = false
+
     @Argument(help: "CSV files, folders or .zip archives.")
     var paths: [String] = []
 
     func validate() throws {
-        if paths.isEmpty && mapPoints.isEmpty && boundaries.isEmpty && postcodes.isEmpty {
+        if paths.isEmpty && mapPoints.isEmpty && boundaries.isEmpty && postcodes.isEmpty && !compact {
             throw ValidationError("give at least one CSV, folder or zip archive (or --boundaries FILE, or --postcodes FILE) to ingest")
         }
         // --boundaries takes every path up to the next option, so crime files written after it
@@ -70,7 +73,7 @@ struct IngestCommand: ParsableCommand {
         _ = glibcMallopt(-3 /* M_MMAP_THRESHOLD */, 256 * 1024)
         #endif
         let summary = try Ingest.run(paths: paths, mapPoints: mapPoints, boundaries: boundaries, postcodes: postcodes,
-                                     gridDirectories: projGrids, mirror: location, progress: terminal ? report : nil)
+                                     gridDirectories: projGrids, mirror: location, compact: compact, progress: terminal ? report : nil)
         if terminal { Output.progress("") }
         if !folderExisted && FileManager.default.fileExists(atPath: folder) {
             Output.note("created a new mirror folder \(folder) (it did not exist; if you meant an existing mirror, check the path)")
@@ -90,7 +93,7 @@ struct IngestCommand: ParsableCommand {
             out += "postcodes: \(p.added) added, \(p.replaced) replaced; the mirror now holds \(p.held)"
             out += (p.transformation.map { "; BNG→WGS84 by \($0)" } ?? "") + "; postcode table \(p.bytes) bytes\n"
         }
-        guard !paths.isEmpty || !mapPoints.isEmpty || !boundaries.isEmpty else {
+        guard !paths.isEmpty || !mapPoints.isEmpty || !boundaries.isEmpty || compact else {
             if case .directory(let dir) = location, !FileManager.default.fileExists(atPath: (dir as NSString).appendingPathComponent("mirror.geoquery")) {
                 out += "note: \(dir) has no crime data yet: add Police UK CSVs with 'geoquery ingest --mirror \(dir) FILES...' before querying\n"
             }
@@ -99,8 +102,12 @@ struct IngestCommand: ParsableCommand {
         out += "ingested \(summary.files.count) file(s): read \(summary.read) rows, stored \(summary.stored), rejected \(summary.rejected)"
         out += "; \(summary.partitionsWritten) force-month(s) written, \(summary.partitionsReplaced) replaced\n"
         out += "mirror now holds \(summary.crimesInMirror) crimes at \(summary.mapPointsInMirror) map points"
-        out += summary.boundaries > 0 ? " (catchments clipped to \(summary.boundaries) force boundaries" : " (catchments clipped at 20 km, no force boundaries loaded"
-        out += summary.catchmentsComputed ? "; computed now)" : "; unchanged)"
+        if let delta = summary.deltaBytes {
+            out += "; the new rows went to the delta beside the snapshot (\(delta) bytes; geoquery ingest --compact folds it in)"
+        } else {
+            out += summary.boundaries > 0 ? " (catchments clipped to \(summary.boundaries) force boundaries" : " (catchments clipped at 20 km, no force boundaries loaded"
+            out += summary.catchmentsComputed ? "; computed now)" : "; unchanged)"
+        }
         out += "; snapshot \(summary.snapshotBytes) bytes; \(String(format: "%.2f", summary.seconds)) s ("
         out += summary.phases.map { "\($0.0) \(String(format: "%.2f", $0.1))" }.joined(separator: ", ") + ")\n"
         Output.standard(out)

@@ -4,13 +4,13 @@ import GeoQuery
 import Glibc
 #endif
 
-/// The mirror being served. A re-ingest renames a new snapshot over the old one (atomically);
+/// The mirror being served. A re-ingest renames a new snapshot (or delta) over the old one (atomically);
 /// the next request after that is answered from the new snapshot, while requests already running
 /// finish on the old one (it stays mapped until the last of them lets go). No restart, no failure.
 final class MirrorSource: @unchecked Sendable {
     private let lock = NSLock()
     private var mirror: CrimeMirror
-    private var identity: FileIdentity?
+    private var identity: [FileIdentity?]
     private var lastCheck = ContinuousClock.now
     private let log: @Sendable (String) -> Void
     /// How often the snapshot file is looked at: a stat per this interval, not per request.
@@ -19,7 +19,12 @@ final class MirrorSource: @unchecked Sendable {
     init(_ mirror: CrimeMirror, log: @escaping @Sendable (String) -> Void) {
         self.mirror = mirror
         self.log = log
-        identity = mirror.location.snapshotPath.flatMap(FileIdentity.init)
+        identity = MirrorSource.files(mirror.location)
+    }
+
+    /// The snapshot's and the delta's identities (an ingest replaces either, or removes the delta).
+    private static func files(_ location: MirrorLocation) -> [FileIdentity?] {
+        [location.snapshotPath.flatMap(FileIdentity.init), location.deltaPath.flatMap(FileIdentity.init)]
     }
 
     /// The current mirror, re-opened first if the snapshot file was replaced since it was opened.
@@ -28,7 +33,8 @@ final class MirrorSource: @unchecked Sendable {
         let now = ContinuousClock.now
         guard now - lastCheck >= MirrorSource.checkInterval, let path = mirror.location.snapshotPath else { return mirror }
         lastCheck = now
-        guard let seen = FileIdentity(path), seen != identity else { return mirror }
+        let seen = MirrorSource.files(mirror.location)
+        guard seen[0] != nil, seen != identity else { return mirror }
         do {
             mirror = try CrimeMirror.open(mirror.location)
             identity = seen

@@ -22,6 +22,28 @@ struct CatchmentTable: Sendable {
     /// The boundary the cell was clipped to (index into the boundaries), or -1 for the
     /// ``CatchmentBuilder/maximumReach`` disc.
     var clip: [Int16] = []
+
+    /// The table of points `at` (ascending) as one of `count` points, the others with no area.
+    func spread(to count: Int, at places: [Int]) -> CatchmentTable {
+        var out = CatchmentTable()
+        out.wkb = wkb
+        out.start.reserveCapacity(count + 1)
+        out.area = [Double](repeating: 0, count: count)
+        out.box = [Double](repeating: 0, count: 4 * count)
+        out.clip = [Int16](repeating: -1, count: count)
+        var k = 0
+        for p in 0..<count {
+            if k < places.count && places[k] == p {
+                out.area[p] = area[k]; out.clip[p] = clip[k]
+                for j in 0..<4 { out.box[4 * p + j] = box[4 * k + j] }
+                out.start.append(start[k + 1])
+                k += 1
+            } else {
+                out.start.append(out.start.last!)
+            }
+        }
+        return out
+    }
 }
 
 /// Computes each map point's catchment: its Voronoi cell (GEOS `GEOSVoronoiDiagram_r`) in British

@@ -24,13 +24,20 @@ enum CatchmentFile {
     /// - Parameter progress: told when a computation starts and ends (not when the file is read).
     static func load(for snapshot: Snapshot, at location: MirrorLocation, progress: (@Sendable (CatchmentProgress) -> Void)? = nil) throws
         -> (bytes: SnapshotBytes, stored: Bool, views: [Section: UnsafeRawBufferPointer]) {
-        let identity = snapshot.catchmentIdentity
+        try load(identity: snapshot.catchmentIdentity, mapPoints: snapshot.array(.pointLat, as: Int32.self).count,
+                 inputs: { try Inputs(snapshot) }, at: location, progress: progress)
+    }
+
+    /// The catchments named by `identity` (of `mapPoints` points): read from the mirror folder
+    /// when it holds them, else computed from `inputs` and (where the folder is writable) stored.
+    static func load(identity: [UInt64], mapPoints: Int, inputs: () throws -> Inputs, at location: MirrorLocation,
+                     progress: (@Sendable (CatchmentProgress) -> Void)? = nil) throws
+        -> (bytes: SnapshotBytes, stored: Bool, views: [Section: UnsafeRawBufferPointer]) {
         if let found = stored(identity, at: location) { return (found.bytes, true, found.views) }
         let path = self.path(in: location)
         let started = Date()
-        let mapPoints = snapshot.array(.pointLat, as: Int32.self).count
         progress?(.computing(mapPoints: mapPoints, file: path))
-        let serialized = try compute(Inputs(snapshot))
+        let serialized = try compute(inputs())
         var kept = false, failure: String? = nil
         if path != nil {
             // A read-only mirror (or a full disk) still answers, from memory.
@@ -89,6 +96,13 @@ enum CatchmentFile {
         var lat: [Int32], lng: [Int32]
         var boundaries: [ForceBoundary]
         var identity: [UInt64]
+        /// Points that take no catchment (a delta left them without a crime): they keep their
+        /// place, with no area. Nil: none.
+        var skip: [Bool]? = nil
+
+        init(lat: [Int32], lng: [Int32], boundaries: [ForceBoundary], identity: [UInt64], skip: [Bool]?) {
+            (self.lat, self.lng, self.boundaries, self.identity, self.skip) = (lat, lng, boundaries, identity, skip)
+        }
 
         init(_ snapshot: Snapshot) throws {
             lat = Array(snapshot.array(.pointLat)); lng = Array(snapshot.array(.pointLng))
@@ -108,9 +122,12 @@ enum CatchmentFile {
     /// Projects the map points to British National Grid and builds their catchments: the file's bytes.
     static func compute(_ inputs: Inputs) throws -> [UInt8] {
         let grid = try BritishNationalGrid.shared()
-        var x = inputs.lng.map { Double($0) / 1e6 }, y = inputs.lat.map { Double($0) / 1e6 }
+        let live = inputs.skip.map { skip in skip.indices.filter { !skip[$0] } }
+        var x = live.map { $0.map { Double(inputs.lng[$0]) / 1e6 } } ?? inputs.lng.map { Double($0) / 1e6 }
+        var y = live.map { $0.map { Double(inputs.lat[$0]) / 1e6 } } ?? inputs.lat.map { Double($0) / 1e6 }
         grid.toBNG(longitudes: &x, latitudes: &y)
-        let t = try CatchmentBuilder.build(x: x, y: y, boundaries: inputs.boundaries)
+        var t = try CatchmentBuilder.build(x: x, y: y, boundaries: inputs.boundaries)
+        if let live { t = t.spread(to: inputs.lat.count, at: live) }
         let meta = Array(try JSONEncoder().encode(Meta(projection: grid.summary, created: ISO8601DateFormatter().string(from: Date()))))
         var out: [(id: UInt32, bytes: SectionedFile.Bytes)] = []
         func add<T>(_ s: Section, _ values: [T]) { out.append((s.rawValue, { body in values.withUnsafeBytes { body($0) } })) }

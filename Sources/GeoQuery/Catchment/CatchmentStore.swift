@@ -24,8 +24,17 @@ final class CatchmentStore: @unchecked Sendable {
     private var nodeBox: [Double] = []
     private let tree: TreeView
 
-    init(snapshot s: Snapshot, location: MirrorLocation, tree: TreeView, progress: (@Sendable (CatchmentProgress) -> Void)? = nil) throws {
-        let (bytes, stored, views) = try CatchmentFile.load(for: s, at: location, progress: progress)
+    /// Map points after the tree's (a delta's new ones), searched one by one.
+    private let extra: Int
+
+    /// The catchments of `s`'s map points, or with a delta of the mirror's (the snapshot's that
+    /// still hold a crime, then the delta's new ones; see ``MirrorDelta``).
+    init(snapshot s: Snapshot, delta: DeltaView? = nil, location: MirrorLocation, tree: TreeView, progress: (@Sendable (CatchmentProgress) -> Void)? = nil) throws {
+        let (bytes, stored, views) = try delta.map { d in
+            try CatchmentFile.load(identity: d.catchmentIdentity(base: s), mapPoints: tree.pointCount + d.newCount,
+                                   inputs: { try d.catchmentInputs(base: s) }, at: location, progress: progress)
+        } ?? CatchmentFile.load(for: s, at: location, progress: progress)
+        extra = delta?.newCount ?? 0
         self.bytes = bytes
         self.stored = stored
         projection = (try? JSONDecoder().decode(CatchmentFile.Meta.self, from: Data(views[.meta]!)))?.projection ?? "unknown"
@@ -34,7 +43,7 @@ final class CatchmentStore: @unchecked Sendable {
         clip = views[.clip]!.assumingMemoryBound(to: Int16.self)
         boundaryNames = s.strings(.boundaryNames).all
         self.tree = tree
-        let n = tree.pointCount
+        let n = tree.pointCount + extra
         guard start.count == n + 1, area.count == n, box.count == 4 * n, clip.count == n, Int(start.last ?? 0) == wkb.count else {
             throw GeoQueryError.mirrorCorrupt("\(s.path): the catchments do not match the map points: re-run geoquery ingest to rebuild the mirror")
         }
@@ -69,12 +78,13 @@ final class CatchmentStore: @unchecked Sendable {
     func points(meeting q: (minX: Double, minY: Double, maxX: Double, maxY: Double)) -> [Int] {
         var out: [Int] = []
         let n = tree.pointCount
-        guard n > 0 else { return out }
         func meets(_ b: UnsafeBufferPointer<Double>, _ i: Int) -> Bool {
             b[4 * i] <= q.maxX && b[4 * i + 2] >= q.minX && b[4 * i + 1] <= q.maxY && b[4 * i + 3] >= q.minY
         }
+        out += (n..<(n + extra)).filter { area[$0] > 0 && meets(box, $0) }
+        guard n > 0 else { return out }
         guard tree.levels > 0 else {
-            return (0..<n).filter { area[$0] > 0 && meets(box, $0) }
+            return ((0..<n).filter { area[$0] > 0 && meets(box, $0) } + out).sorted()
         }
         nodeBox.withUnsafeBufferPointer { nb in
             var stack: [(level: Int, k: Int)] = [(tree.levels, 0)]

@@ -3,7 +3,7 @@ import Foundation
 extension CrimeMirror {
     /// The catchments, opened (or computed and stored, when the folder lacks them) on first use.
     func catchments() throws -> CatchmentStore {
-        try catchmentCache.value { try CatchmentStore(snapshot: snapshot, location: location, tree: tree, progress: catchmentProgress) }
+        try catchmentCache.value { try CatchmentStore(snapshot: snapshot, delta: delta, location: location, tree: tree, progress: catchmentProgress) }
     }
 
     /// Opens the catchments now, computing them and storing them in the mirror folder first when
@@ -15,6 +15,12 @@ extension CrimeMirror {
     @discardableResult public func prepareCatchments() throws -> Bool {
         guard mapPointCount > 0 else { return false }
         return try catchments().stored
+    }
+
+    /// Whether the mirror folder lacks catchments made for these map points (the next
+    /// ``prepareCatchments()`` computes them).
+    var catchmentsStale: Bool {
+        CatchmentFile.stored(delta?.catchmentIdentity(base: snapshot) ?? snapshot.catchmentIdentity, at: location) == nil
     }
 
     /// The catchment expansion report of a radius or polygon query: how far the map points inside
@@ -69,8 +75,7 @@ extension CrimeMirror {
         var certain = 0, reported = 0, possible = 0
         for p in candidates.sorted() {
             let isInside = inside.contains(p)
-            let crimes = CrimeCell.sum(UnsafeBufferPointer(rebasing: pointCells[Int(pointCellStart[p])..<Int(pointCellStart[p + 1])]),
-                                       monthLo: plan.monthLo, monthHi: plan.monthHi, categoryMask: plan.categoryMask, forceMask: plan.forceMask)
+            let crimes = count(point: p, monthLo: plan.monthLo, monthHi: plan.monthHi, categoryMask: plan.categoryMask, forceMask: plan.forceMask)
             let planar = store.area[p]
             guard planar > 0 else {
                 // A vanished cell (clipped away entirely) takes no area; its point still counts.
@@ -147,8 +152,8 @@ extension CrimeMirror {
     /// The map point nearest a place (index order) and its geodesic distance in metres, or nil
     /// for an empty mirror.
     public func nearestMapPoint(lat: Double, lng: Double) -> (index: Int, metres: Double)? {
-        guard let p = tree.nearest(latE6: MicroDegrees.rounded(lat), lngE6: MicroDegrees.rounded(lng)) else { return nil }
-        return (p, Geodesic.wgs84.distance(lat1: lat, lng1: lng, lat2: MicroDegrees.degrees(tree.lat[p]), lng2: MicroDegrees.degrees(tree.lng[p])))
+        guard let p = nearestPoint(latE6: MicroDegrees.rounded(lat), lngE6: MicroDegrees.rounded(lng)) else { return nil }
+        return (p.index, Geodesic.wgs84.distance(lat1: lat, lng1: lng, lat2: MicroDegrees.degrees(p.latE6), lng2: MicroDegrees.degrees(p.lngE6)))
     }
 
     /// The map point with a `--map-points` id, or (for points without one) the mirror's index.
@@ -164,7 +169,9 @@ extension CrimeMirror {
         } else if let i = listed.firstIndex(of: Int64(id)) {
             return i
         }
-        return (0..<mapPointCount).contains(id) && listed[id] < 0 ? id : nil
+        guard (0..<mapPointCount).contains(id) else { return nil }
+        if id >= listed.count { return id }  // new in the delta
+        return listed[id] < 0 && !(delta?.isEmptied(id) ?? false) ? id : nil
     }
 }
 

@@ -240,6 +240,7 @@ extension CrimeMirror {
     ///   running totals: the nodes' (month, force) projections), and the boundary points' cells.
     func materialForces(_ candidates: [Int], visited: Tally, path: SumPath = .fast) -> [Int] {
         guard !candidates.isEmpty, monthsHeldCount > 0 else { return [] }
+        if let d = delta { return materialForcesAmended(candidates, visited: visited, path: path, d) }
         let nodes = visited.visitedNodes.all, points = visited.visitedPoints.all
         let pointCells = self.pointCells, pointCellStart = self.pointCellStart
         if path == .fast, let totals = projections.runningTotals {
@@ -273,7 +274,7 @@ extension CrimeMirror {
                 return mine > 0 && mine * 100 >= total
             }
         }
-        let span = monthsHeldCount, forceCount = forces.count, first = firstMonth?.ordinal ?? 0
+        let span = monthsHeldCount, forceCount = forces.count
         // counts[force * span + month offset], every month, every category.
         let counts = UnsafeMutableBufferPointer<Int>.allocate(capacity: forceCount * span)
         counts.initialize(repeating: 0)
@@ -288,6 +289,13 @@ extension CrimeMirror {
         let (nodeCells, nodeStart) = path == .fast ? (projections.monthForce, projections.monthForceStart) : (self.nodeCells, self.nodeCellStart)
         for g in nodes { add(nodeCells, Int(nodeStart[Int(g)])..<Int(nodeStart[Int(g) + 1])) }
         for p in points { add(pointCells, Int(pointCellStart[Int(p)])..<Int(pointCellStart[Int(p) + 1])) }
+        return material(candidates, counts: UnsafeBufferPointer(counts))
+    }
+
+    /// Those of `candidates` with at least 1% of the crimes in the months the mirror holds for
+    /// them, from `counts[force × months + month offset]`.
+    func material(_ candidates: [Int], counts: UnsafeBufferPointer<Int>) -> [Int] {
+        let span = monthsHeldCount, forceCount = forces.count, first = firstMonth?.ordinal ?? 0
         return candidates.filter { f in
             var mine = 0, total = 0
             for m in 0..<span where holds(month: first + m, force: f) {

@@ -77,15 +77,10 @@ struct HarvestedMonths: Sendable {
 
 extension CrimeMirror {
     /// Crimes (located and not) of one force in one month.
-    /// - Complexity: one pass over the mirror's crime cells (no query).
+    /// - Complexity: O(partitions held), from the snapshot's (and the delta's) partition counts.
     public func partitionCrimes(force: String, month: Month) -> Int {
-        guard holds(force: force, month: month), let f = forces.firstIndex(of: force), let first = firstMonth?.ordinal else { return 0 }
-        let m = month.ordinal - first
-        var n = 0
-        for cells in [pointCells, noLocationCells] {
-            for c in cells where CrimeCell.force(c) == f && CrimeCell.month(c) == m { n += CrimeCell.count(c) }
-        }
-        return n
+        let m = month.description
+        return streetPartitions.first { $0.force == force && $0.month == m }?.crimes ?? 0
     }
 
     /// The mirror folder's harvested months (none for the sample, or a folder never harvested

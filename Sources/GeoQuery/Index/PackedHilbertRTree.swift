@@ -167,7 +167,8 @@ struct TreeView {
 
     /// The nearest map point by the local metric around (lat, lng), or nil for an empty tree.
     /// Best-first over node boxes; exact enough to name "the nearest map point" in a note.
-    func nearest(latE6: Int32, lngE6: Int32) -> Int? {
+    /// `skipping`: points (sorted) that do not count.
+    func nearest(latE6: Int32, lngE6: Int32, skipping: UnsafeBufferPointer<UInt32>? = nil) -> Int? {
         guard pointCount > 0 else { return nil }
         let metric = LocalMetric(latE6: latE6, lngE6: lngE6)
         func boxDistance(_ g: Int) -> Double {
@@ -181,7 +182,7 @@ struct TreeView {
             let (_, level, k) = queue.remove(at: i)
             if level == 0 { best = k; break }  // nothing left in the queue is nearer
             if level == 1 {
-                for p in points(level: 1, node: k) {
+                for p in points(level: 1, node: k) where !(skipping.map { Self.holds($0, p) } ?? false) {
                     queue.append((metric.squaredDistance(latE6: lat[p], lngE6: lng[p]), 0, p))
                 }
             } else {
@@ -193,5 +194,14 @@ struct TreeView {
             }
         }
         return best >= 0 ? best : nil
+    }
+
+    private static func holds(_ sorted: UnsafeBufferPointer<UInt32>, _ p: Int) -> Bool {
+        var lo = 0, hi = sorted.count
+        while lo < hi {
+            let mid = (lo + hi) >> 1
+            if sorted[mid] < UInt32(p) { lo = mid + 1 } else { hi = mid }
+        }
+        return lo < sorted.count && sorted[lo] == UInt32(p)
     }
 }

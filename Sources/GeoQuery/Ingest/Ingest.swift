@@ -22,6 +22,9 @@ public struct IngestSummary: Sendable {
     public var phases: [(String, Double)] = []
     /// The postcode files read, when the ingest had any (`--postcodes`).
     public var postcodes: PostcodeIngestSummary?
+    /// The delta file's bytes when the ingest went to the delta beside the snapshot (see
+    /// ``Ingest``); nil when it wrote a whole snapshot (`snapshotBytes`).
+    public var deltaBytes: Int?
 
     public var read: Int { files.reduce(0) { $0 + $1.read } }
     public var stored: Int { files.reduce(0) { $0 + $1.stored } }
@@ -55,16 +58,24 @@ public enum Ingest {
     ///     stored ones. Without them the mirror keeps the boundaries it has.
     ///   - gridDirectories: folders holding PROJ grids (the OSTN15 grid), searched before
     ///     `PROJ_DATA` to convert Code-Point Open's British National Grid references.
+    ///   - compact: write one whole snapshot even when the street files could go to the delta.
+    ///
+    /// Street files added to a mirror go to its delta (`delta.geoquery`, beside the snapshot), at a cost in
+    /// proportion to the delta, while the delta stays within a quarter of the snapshot's rows and
+    /// the ingest brings nothing a delta cannot hold (outcomes files, map-point lists, boundaries,
+    /// months before the snapshot's first, a snapshot holding outcomes); otherwise the ingest
+    /// folds the delta and the files into a new snapshot (compaction).
     public static func run(paths: [String], mapPoints: [String] = [], boundaries: [String] = [], postcodes: [String] = [],
-                           gridDirectories: [String] = [], mirror: MirrorLocation,
+                           gridDirectories: [String] = [], mirror: MirrorLocation, compact: Bool = false,
                            progress: (@Sendable (IngestProgress) -> Void)? = nil) throws -> IngestSummary {
         let start = Date()
         try mirror.checkNotAFile()
+        mirror.removeStaleTemporaries()
         // Postcodes are read first so that a bad postcode file stops the ingest before the
         // snapshot is written, and written last, once the crime files have all been read.
         let postcodeBatch = postcodes.isEmpty ? nil : try PostcodeCSV.read(postcodes, gridDirectories: gridDirectories)
-        var summary = paths.isEmpty && mapPoints.isEmpty && boundaries.isEmpty ? IngestSummary()
-            : try crimes(paths: paths, mapPoints: mapPoints, boundaries: boundaries, mirror: mirror, progress: progress)
+        var summary = paths.isEmpty && mapPoints.isEmpty && boundaries.isEmpty && !compact ? IngestSummary()
+            : try crimes(paths: paths, mapPoints: mapPoints, boundaries: boundaries, mirror: mirror, compact: compact, progress: progress)
         if let batch = postcodeBatch {
             let t = Date()
             summary.postcodes = try PostcodeTable.merge(batch, into: mirror)
@@ -74,7 +85,7 @@ public enum Ingest {
         return summary
     }
 
-    private static func crimes(paths: [String], mapPoints: [String], boundaries: [String], mirror: MirrorLocation,
+    private static func crimes(paths: [String], mapPoints: [String], boundaries: [String], mirror: MirrorLocation, compact: Bool,
                                progress: (@Sendable (IngestProgress) -> Void)?) throws -> IngestSummary {
         let start = Date()
         var summary = IngestSummary()
@@ -83,7 +94,7 @@ public enum Ingest {
         let pointSources = try IngestSource.expand(mapPoints)
         let loaded = try ForceBoundary.load(boundaries)
         summary.warnings = loaded.warnings
-        guard !sources.isEmpty || !pointSources.isEmpty || !boundaries.isEmpty else {
+        guard !sources.isEmpty || !pointSources.isEmpty || !boundaries.isEmpty || (compact && paths.isEmpty) else {
             throw GeoQueryError.unreadableInput("no CSV or zip files found in \(paths.joined(separator: ", "))")
         }
         var parsed = try readInParallel(sources, progress: progress)
@@ -111,13 +122,44 @@ public enum Ingest {
         let incoming = (street: fresh.streetPartitions, outcome: fresh.outcomePartitions)
         summary.partitionsWritten = incoming.street.count + incoming.outcome.count
         if let existing = try mirror.openIfPresent() {
-            table = try existing.crimeTable(extraRows: fresh.rows.count, extraEvents: fresh.events.count)
+            let held = try mirror.openDelta(of: existing)
+            if !compact && pointSources.isEmpty && boundaries.isEmpty && !sources.isEmpty,
+               let pointsChanged = try writeDelta(fresh, held: held, base: existing, mirror: mirror, summary: &summary) {
+                let tDelta = Date()
+                summary.phases = [("read", tRead.timeIntervalSince(start)), ("delta", tDelta.timeIntervalSince(tRead))]
+                if pointsChanged {
+                    // New map points, or points left without a crime, move their neighbours'
+                    // catchments: the mirror's are computed again now (unless the folder holds
+                    // them for these points already: a restatement), so no query pays for them.
+                    progress?(IngestProgress(file: sources.count, files: sources.count, name: "", rows: rows, stage: "catchments"))
+                    do {
+                        let amended = try CrimeMirror.open(mirror)
+                        summary.catchmentsComputed = amended.catchmentsStale
+                        _ = try amended.prepareCatchments()
+                    } catch {
+                        summary.warnings.append("the catchments were not built (\(error)); they will be computed on first use")
+                    }
+                    summary.phases.append(("catchments", Date().timeIntervalSince(tDelta)))
+                }
+                return summary
+            }
+            if held == nil && sources.isEmpty && pointSources.isEmpty && boundaries.isEmpty {
+                // `--compact` alone, and nothing beside the snapshot: it is compact already.
+                summary.crimesInMirror = existing.meta.crimes
+                summary.mapPointsInMirror = existing.meta.mapPoints
+                summary.snapshotBytes = existing.bytes.raw.count
+                return summary
+            }
+            table = try existing.crimeTable(extraRows: fresh.rows.count + (held?.meta.crimes ?? 0), extraEvents: fresh.events.count)
+            if let held { try table.replace(with: held.crimeTable()) }
             if boundaries.isEmpty { clip = try existing.boundaries() }
             // Street and outcomes data of one (force, month) are separate partitions: a street file
             // replaces only street rows, an outcomes file only outcome events.
             summary.partitionsReplaced = table.streetPartitions.intersection(incoming.street).count
                 + table.outcomePartitions.intersection(incoming.outcome).count
             try table.replace(with: fresh)
+        } else if sources.isEmpty && pointSources.isEmpty && boundaries.isEmpty {
+            throw GeoQueryError.mirrorMissing("nothing to compact: \(mirror) holds no mirror yet")
         } else {
             table = fresh
         }
@@ -135,6 +177,13 @@ public enum Ingest {
         defer { catchments.wait() }  // none outlives the ingest, not even after a failed write
         progress?(IngestProgress(file: sources.count, files: sources.count, name: "", rows: rows, stage: "writing"))
         summary.snapshotBytes = try mirror.write(snapshot)
+        // The snapshot now holds the delta's rows; a delta left by a crash here is another
+        // snapshot's, which opening ignores.
+        if let path = mirror.deltaPath, FileManager.default.fileExists(atPath: path) {
+            do { try FileManager.default.removeItem(atPath: path) } catch {
+                summary.warnings.append("could not remove \(path), folded into the snapshot (\(error.localizedDescription)); it is ignored from now on")
+            }
+        }
         let tWrite = Date()
         summary.phases = [("read", tRead.timeIntervalSince(start)), ("merge", tMerge.timeIntervalSince(tRead)),
                           ("build", tBuild.timeIntervalSince(tMerge)), ("write", tWrite.timeIntervalSince(tBuild))]
@@ -148,6 +197,46 @@ public enum Ingest {
         }
         summary.phases.append(("catchments", Date().timeIntervalSince(tWrite)))
         return summary
+    }
+
+    /// Writes street rows `fresh` to the delta beside `base` (merged with the delta `held`, which
+    /// they restate where they meet), when a delta may hold them; nil when it may not, and the
+    /// caller compacts, else whether the mirror's map points changed (new ones, or some left
+    /// without a crime). Fills the summary's partition and mirror counts.
+    /// - Complexity: O(the delta's rows) to build it, plus O(base map points) integer work to tie
+    ///   it to the base (``MirrorDelta/tie(_:to:superseded:)``); no base row is read.
+    private static func writeDelta(_ fresh: CrimeTable, held: Snapshot?, base: Snapshot, mirror: MirrorLocation,
+                                   summary: inout IngestSummary) throws -> Bool? {
+        // Outcome events rewrite older rows' outcomes (``SnapshotBuilder``): a base holding any,
+        // or files bringing them, need the whole rebuild.
+        guard fresh.events.isEmpty, fresh.listedPoints.isEmpty, base.meta.outcomeEvents == 0, base.meta.crimes > 0,
+              (held?.meta.crimes ?? 0) + fresh.rows.count <= base.meta.crimes / 4,
+              let first = base.meta.firstMonth.flatMap(Month.init) else { return nil }
+        var table = try held?.crimeTable(extraRows: fresh.rows.count) ?? CrimeTable()
+        let incoming = fresh.streetPartitions
+        let basePartitions = Set(base.meta.street.compactMap { p in Month(p.month).map { CrimeTable.Partition(force: p.force, month: Int32($0.ordinal)) } })
+        let heldPartitions = table.streetPartitions
+        try table.replace(with: fresh)
+        // The delta's forces, categories and outcomes join the base's in 6, 6 and 8 bits.
+        let forces = Set(base.strings(.forces).all).union((0..<table.forces.count).map { table.forces[Int32($0)] })
+        let categories = Set(base.strings(.categories).all).union((0..<table.categories.count).map { table.categories[Int32($0)] })
+        let outcomes = Set(base.strings(.outcomes).all).union((0..<table.outcomes.count).map { table.outcomes[Int32($0)] })
+        guard forces.count <= 64, categories.count <= 64, outcomes.count <= 256,
+              !table.rows.contains(where: { Int($0.month) < first.ordinal }) else { return nil }
+        let partitions = table.streetPartitions
+        let superseded = basePartitions.intersection(partitions)
+        let deltaRows = table.rows.count
+        var image = SnapshotBuilder(table: consume table, synthetic: false, boundaries: []).build()
+        let tie = try MirrorDelta.tie(&image, to: base, superseded: superseded)
+        summary.deltaBytes = try mirror.writeFile(named: MirrorDelta.fileName, what: "the delta") { image.write(to: $0) }
+        summary.partitionsReplaced = incoming.filter { basePartitions.contains($0) || heldPartitions.contains($0) }.count
+        let supersededRows = base.meta.street.reduce(0) { n, p in
+            n + (Month(p.month).map { superseded.contains(CrimeTable.Partition(force: p.force, month: Int32($0.ordinal))) } == true ? p.crimes : 0)
+        }
+        summary.crimesInMirror = base.meta.crimes - supersededRows + deltaRows
+        summary.mapPointsInMirror = base.meta.mapPoints - tie.emptied + tie.newPoints
+        summary.snapshotBytes = base.bytes.raw.count
+        return tie.newPoints > 0 || tie.emptied > 0
     }
 
     /// Parses every source into its own table, on all cores; errors are thrown in input order.

@@ -98,6 +98,12 @@ final class Snapshot: SnapshotSections, @unchecked Sendable {
         SnapshotFormat.catchmentSections.map { sections[$0.rawValue]!.checksum } + [UInt64(meta.mapPoints)]
     }
 
+    /// Names this snapshot among every other: the stored checksums of its meta (which holds the
+    /// time it was written), map points, cells and rows (a delta names the base it amends so).
+    var identity: [UInt64] {
+        ([.meta, .pointLat, .pointLng, .pointCells, .nodeCells, .crimeMonth] as [SnapshotFormat.Section]).map { sections[$0.rawValue]!.checksum }
+    }
+
     /// Whether the snapshot holds section `s` (optional sections may be missing in older ones).
     func has(_ s: SnapshotFormat.Section) -> Bool { sections[s.rawValue] != nil }
 

@@ -60,12 +60,24 @@ enum SnapshotFormat {
         // The same boundaries in lon/lat (WKB offsets, WKB), so coverage needs no PROJ at open.
         // Optional: snapshots written before them lack them, and coverage then reprojects.
         case boundaryLonLatStart = 123, boundaryLonLatWKB
+        // Only in a delta file (``MirrorDelta``): what ties it to the snapshot it amends. Its
+        // meta (the base's identity and the base partitions it supersedes, JSON); each delta
+        // point's base twin (Int32, -1 for a point new to the mirror) and the delta points
+        // before each without one (UInt32 × (n+1)); the base points left with no crime (UInt32,
+        // sorted); the base points and nodes whose forces change, with their new masks; and the delta
+        // points that have a twin, by their twin (UInt32); and the base nodes holding cells of
+        // superseded partitions (UInt32, sorted) with those cells (CSR), which a query takes
+        // off the nodes' projections.
+        case deltaMeta = 140, deltaBaseTwin, deltaNewBefore, baseEmptied, baseMaskPoint, baseMaskPointValue, baseMaskNode, baseMaskNodeValue,
+             deltaTwinOrder, baseNodeCut, baseNodeCutStart, baseNodeCutCells
 
         /// Sections a snapshot may lack (added later, with a fallback).
         var isOptional: Bool {
             switch self {
             case .boundaryLonLatStart, .boundaryLonLatWKB, .nodeRunningTotalStart, .nodeRunningTotals, .crimeIDRank,
                  .pointsByListedID, .crimeIDExceptionRow, .crimeIDExceptionValue, .crimeIDOrder: true
+            case .deltaMeta, .deltaBaseTwin, .deltaNewBefore, .baseEmptied, .baseMaskPoint, .baseMaskPointValue,
+                 .baseMaskNode, .baseMaskNodeValue, .deltaTwinOrder, .baseNodeCut, .baseNodeCutStart, .baseNodeCutCells: true
             default: false
             }
         }

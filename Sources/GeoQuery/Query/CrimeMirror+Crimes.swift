@@ -12,7 +12,7 @@ extension CrimeMirror {
     /// - Complexity: O(log n) to reach the point's rows, then O(its crimes).
     public func crimes(atMapPoint index: Int, from: Month? = nil, to: Month? = nil, categories: [String] = []) throws -> [Crime] {
         precondition((0..<mapPointCount).contains(index), "map point index out of range")
-        let p = MapPoint(id: 0, latE6: tree.lat[index], lngE6: tree.lng[index])
+        let p = mapPoint(index)
         // A zero-radius circle only makes the plan; the point is given directly.
         let plan = try QueryPlan(.radius(lat: p.latitude, lng: p.longitude, Distance(metres: 1), from: from, to: to, categories: categories), mirror: self)
         return try crimes(atPoints: [index], plan)
@@ -25,7 +25,7 @@ extension CrimeMirror {
         let plan = try QueryPlan(.radius(lat: 0, lng: 0, Distance(metres: 1), from: from, to: to, categories: categories, forces: [force]), mirror: self)
         // A force the mirror does not hold has no rows, and the mask must not fall back to "every force".
         guard plan.forcesNotHeld.isEmpty else { return [] }
-        return try crimes(atPoints: [tree.pointCount], plan)
+        return try crimes(atPoints: [mapPointCount], plan)
     }
 
     /// The crimes of the given map points (index `pointCount` stands for the no-location rows)
@@ -38,38 +38,109 @@ extension CrimeMirror {
 
     /// Calls `body` with each crime (and its row) of the given map points that passes the plan,
     /// in snapshot order; each crime's stable ``Crime/id`` is worked out here (see ``CrimeIdentity``).
+    /// With a delta, points and rows are numbered across both (see ``mapPoint(_:)``; delta rows
+    /// after the snapshot's), and a point's crimes come in the order one rebuilt snapshot keeps.
     func visitCrimes(atPoints points: [Int], _ plan: QueryPlan, _ body: (Int, Crime) throws -> Void) throws {
-        try snapshot.verifyRows()
-        let s = snapshot
-        let start = s.array(.pointCrimeStart, as: UInt32.self)
-        let columns = try StoredCrimeColumns(s), listed = s.array(.pointListedID, as: Int64.self)
-        let identity = StoredIdentity(s, forces: forces, categories: categories)
-        let locations = s.strings(.locations), contexts = s.strings(.contexts)
-        let textIDs = s.strings(.textIDs).table()
         let first = firstMonth?.ordinal ?? 0
-        var occurrences = OccurrenceCounter()
-        for p in points {
-            let located = p < tree.pointCount
-            let point = located ? MapPoint(id: listed[p] >= 0 ? Int(listed[p]) : p, latE6: tree.lat[p], lngE6: tree.lng[p]) : MapPoint(id: -1, latE6: 0, lngE6: 0)
-            let (latE6, lngE6) = located ? (point.latE6, point.lngE6) : (CrimeRow.noLocation, CrimeRow.noLocation)
-            // Sized by the rows that pass the filter, as they come: the no-location bucket can
-            // hold a million rows, of which a request may want a few.
-            occurrences.reset(expecting: 0)
-            for i in Int(start[p])..<Int(start[p + 1]) {
-                let month = columns.value(.month, i), force = columns.value(.force, i), category = columns.value(.category, i)
-                let m = month - first
-                // Identical rows share month, force and category, so skipping the others leaves
-                // every identical row's occurrence count intact.
-                guard m >= plan.monthLo, m <= plan.monthHi,
-                      (plan.forceMask >> UInt64(force)) & 1 == 1, (plan.categoryMask >> UInt64(category)) & 1 == 1 else { continue }
-                let c = columns.crime(i)
-                let content = identity.content(c.row, latE6: latE6, lngE6: lngE6)
-                let id = identity.id(row: i, content: content, occurrence: occurrences.next(content), force: force, month: month)
-                try body(i, Crime(id: id, persistentID: c.row.id.text(textIDs), category: categories[category],
-                                  month: Month(ordinal: month), force: forces[force], mapPoint: point,
-                                  locationName: located ? locations[Int(c.row.location)] : "", context: contexts[Int(c.row.context)],
-                                  outcome: outcomes[Int(c.outcome)], outcomeMonth: Month(ordinal: Int(c.outcomeMonth)), located: located))
+        let reader = try CrimeReader(self)
+        guard let d = delta else {
+            for p in points {
+                try reader.visit(p, as: p < tree.pointCount ? mapPoint(p) : nil) { month, force, category in
+                    let m = month - first
+                    return m >= plan.monthLo && m <= plan.monthHi && (plan.forceMask >> UInt64(force)) & 1 == 1 && (plan.categoryMask >> UInt64(category)) & 1 == 1
+                } body: { row, _, crime in try body(row, crime) }
             }
+            return
+        }
+        let inner = try CrimeReader(d.mirror), n = tree.pointCount, rows = reader.columns.count
+        let amendment = d.amendment
+        var merged: [(key: UInt32, row: Int, crime: Crime)] = [], fromDelta: [(key: UInt32, row: Int, crime: Crime)] = []
+        for p in points {
+            let point = p < mapPointCount ? mapPoint(p) : nil
+            merged.removeAll(keepingCapacity: true)
+            fromDelta.removeAll(keepingCapacity: true)
+            if p < n || p == mapPointCount {
+                try reader.visit(p < n ? p : n, as: point) { month, force, category in
+                    let m = month - first
+                    return m >= plan.monthLo && m <= plan.monthHi && (plan.forceMask >> UInt64(force)) & 1 == 1 && (plan.categoryMask >> UInt64(category)) & 1 == 1
+                        && !(m < amendment.byMonth.count && (amendment.byMonth[m] >> UInt64(force)) & 1 == 1)
+                } body: { row, key, crime in merged.append((key, row, crime)) }
+            }
+            let q = p < n ? d.deltaTwin(ofBase: p) : p == mapPointCount ? d.mirror.tree.pointCount : d.deltaPoint(ofNew: p - n)
+            if let q {
+                try inner.visit(q, as: point) { month, force, category in
+                    let m = month - first, f = d.forceMap[force], c = d.categoryMap[category]
+                    return m >= plan.monthLo && m <= plan.monthHi && (plan.forceMask >> UInt64(f)) & 1 == 1 && (plan.categoryMask >> UInt64(c)) & 1 == 1
+                } body: { row, key, crime in fromDelta.append((d.mirrorKey(key), rows + row, crime)) }
+            }
+            // One rebuilt snapshot orders a point's rows by cell key, then by arrival (the
+            // snapshot's before the delta's).
+            if !fromDelta.isEmpty {
+                // The delta orders its rows by its own indices (its outcomes, say, in another order).
+                fromDelta = fromDelta.enumerated().sorted { ($0.element.key, $0.offset) < ($1.element.key, $1.offset) }.map(\.element)
+                if merged.isEmpty { swap(&merged, &fromDelta) } else {
+                    var out: [(key: UInt32, row: Int, crime: Crime)] = []
+                    out.reserveCapacity(merged.count + fromDelta.count)
+                    var i = 0, j = 0
+                    while i < merged.count || j < fromDelta.count {
+                        if j == fromDelta.count || (i < merged.count && merged[i].key <= fromDelta[j].key) { out.append(merged[i]); i += 1 } else { out.append(fromDelta[j]); j += 1 }
+                    }
+                    merged = out
+                }
+            }
+            for m in merged { try body(m.row, m.crime) }
+        }
+    }
+}
+
+/// Reads one snapshot's crimes point by point, with their stable ids (see ``CrimeIdentity``).
+struct CrimeReader {
+    let mirror: CrimeMirror
+    let columns: StoredCrimeColumns
+    private let start: UnsafeBufferPointer<UInt32>
+    private let identity: StoredIdentity
+    private let locations: StoredStrings, contexts: StoredStrings
+    private let textIDs: StringTable
+
+    init(_ m: CrimeMirror) throws {
+        let s = m.snapshot
+        try s.verifyRows()
+        mirror = m
+        start = s.array(.pointCrimeStart, as: UInt32.self)
+        columns = try StoredCrimeColumns(s)
+        // The snapshot's own tables: a delta's indices are its own.
+        identity = StoredIdentity(s, forces: s.strings(.forces).all, categories: s.strings(.categories).all)
+        locations = s.strings(.locations); contexts = s.strings(.contexts)
+        textIDs = s.strings(.textIDs).table()
+    }
+
+    /// Calls `body` with the row, cell key and crime of each row of point `p` (the snapshot's
+    /// point count: its no-location rows) whose (month ordinal, force, category), in this
+    /// snapshot's indices, `passes`; `point` is the map point the crimes name (nil: no location).
+    func visit(_ p: Int, as point: MapPoint?, passes: (Int, Int, Int) -> Bool, body: (Int, UInt32, Crime) throws -> Void) throws {
+        let s = mirror.snapshot
+        let forces = s.strings(.forces), categories = s.strings(.categories), outcomes = s.strings(.outcomes)
+        let first = s.meta.firstMonth.flatMap(Month.init)?.ordinal ?? 0
+        let located = point != nil
+        let mapPoint = point ?? MapPoint(id: -1, latE6: 0, lngE6: 0)
+        let (latE6, lngE6) = located ? (mapPoint.latE6, mapPoint.lngE6) : (CrimeRow.noLocation, CrimeRow.noLocation)
+        // Sized by the rows that pass the filter, as they come: the no-location bucket can
+        // hold a million rows, of which a request may want a few.
+        var occurrences = OccurrenceCounter()
+        occurrences.reset(expecting: 0)
+        for i in Int(start[p])..<Int(start[p + 1]) {
+            let month = columns.value(.month, i), force = columns.value(.force, i), category = columns.value(.category, i)
+            // Identical rows share month, force and category, so skipping the others leaves
+            // every identical row's occurrence count intact.
+            guard passes(month, force, category) else { continue }
+            let c = columns.crime(i)
+            let content = identity.content(c.row, latE6: latE6, lngE6: lngE6)
+            let id = identity.id(row: i, content: content, occurrence: occurrences.next(content), force: force, month: month)
+            let key = CrimeCell.key(month: month - first, force: force, category: category, outcome: Int(c.outcome))
+            try body(i, key, Crime(id: id, persistentID: c.row.id.text(textIDs), category: categories[category],
+                                   month: Month(ordinal: month), force: forces[force], mapPoint: mapPoint,
+                                   locationName: located ? locations[Int(c.row.location)] : "", context: contexts[Int(c.row.context)],
+                                   outcome: outcomes[Int(c.outcome)], outcomeMonth: Month(ordinal: Int(c.outcomeMonth)), located: located))
         }
     }
 }

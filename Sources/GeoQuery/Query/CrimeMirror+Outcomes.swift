@@ -5,10 +5,47 @@ extension CrimeMirror {
     /// - Complexity: O(log n) through the snapshot's Crime ID index (a scan for snapshots made
     ///   before it), then O(the crimes of that point, month, force and category).
     public func crimes(persistentID: String) throws -> [Crime] {
-        let id = try crimeID(persistentID)
+        try recorded(persistentID).map { try crime(point: $0.point, row: $0.row) }
+    }
+
+    /// The rows recorded under a Crime ID across the snapshot (less its superseded partitions)
+    /// and the delta, with their map points (``mapPointCount`` for none): located rows by map
+    /// point, then the no-location ones. Rows number the snapshot's first, then the delta's.
+    private func recorded(_ text: String) throws -> [(point: Int, row: Int)] {
         try snapshot.verifyRows()
         let columns = try StoredCrimeColumns(snapshot)
-        return try rows(recording: id, columns).map { try crime(row: $0, columns) }
+        var out: [(point: Int, row: Int)] = []
+        let mine = delta == nil ? try crimeID(text) : try? crimeID(text)
+        if let id = mine {
+            let first = firstMonth?.ordinal ?? 0
+            for r in rows(recording: id, columns) {
+                if let d = delta, case let m = columns.value(.month, r) - first, m < d.amendment.byMonth.count,
+                   (d.amendment.byMonth[m] >> UInt64(columns.value(.force, r))) & 1 == 1 { continue }
+                let p = point(ofRow: r, snapshot)
+                out.append((p < tree.pointCount ? p : mapPointCount, r))
+            }
+        }
+        if let d = delta {
+            let inner = d.mirror
+            let id: CrimeID
+            do { id = try inner.crimeID(text) } catch { if mine == nil { throw error }; return out }
+            let innerColumns = try StoredCrimeColumns(inner.snapshot)
+            for r in inner.rows(recording: id, innerColumns) {
+                let q = point(ofRow: r, inner.snapshot)
+                out.append((q < inner.tree.pointCount ? d.mirrorIndex(ofDelta: q, basePoints: tree.pointCount) : mapPointCount, columns.count + r))
+            }
+            out.sort { ($0.point, $0.row) < ($1.point, $1.row) }
+        }
+        return out
+    }
+
+    /// The point (index in `s`; its point count for the no-location rows) holding row `row` of `s`.
+    private func point(ofRow row: Int, _ s: Snapshot) -> Int {
+        let start = s.array(.pointCrimeStart, as: UInt32.self)
+        var lo = 0, hi = start.count - 1
+        while lo < hi { let mid = (lo + hi + 1) / 2; if Int(start[mid]) <= row { lo = mid } else { hi = mid - 1 } }
+        // Empty buckets share a start: take the last point starting at or before the row.
+        return lo
     }
 
     /// The snapshot rows recorded under a Crime ID, in row order: located rows (ordered by map
@@ -39,7 +76,11 @@ extension CrimeMirror {
     /// - Throws: ``GeoQueryError/invalidQuery(_:)`` for text that is not a Crime ID.
     /// - Complexity: O(log events) by binary search over the events, stored sorted by Crime ID.
     public func outcomeHistory(persistentID: String) throws -> [CrimeOutcome] {
-        let id = try crimeID(persistentID)
+        // A delta holds no outcome events (an ingest of outcomes files compacts), nor text ids the snapshot has.
+        guard let id = delta == nil ? try crimeID(persistentID) : try? crimeID(persistentID) else {
+            _ = try delta?.mirror.crimeID(persistentID)
+            return []
+        }
         try snapshot.verifyRows()
         return try outcomeEvents().history(id)
     }
@@ -54,37 +95,42 @@ extension CrimeMirror {
     public func outcomes(atMapPoints points: [Int], month: Month) throws -> [(outcome: CrimeOutcome, crime: Crime)] {
         let plan = try QueryPlan(.radius(lat: 0, lng: 0, Distance(metres: 1), to: month), mirror: self)
         let events = try outcomeEvents()
-        let columns = try StoredCrimeColumns(snapshot)
-        let locatedRows = Int(snapshot.array(.pointCrimeStart, as: UInt32.self)[mapPointCount])
         var out: [(outcome: CrimeOutcome, crime: Crime)] = []
         try visitCrimes(atPoints: points.filter { $0 < mapPointCount }, plan) { row, c in
             guard !c.persistentID.isEmpty else { return }
             let id = try crimeID(c.persistentID)
             let recorded = events.history(id).filter { $0.month == month }
             guard !recorded.isEmpty else { return }
-            let first = rows(recording: id, columns).first { $0 < locatedRows && columns.value(.month, $0) <= month.ordinal }
-            guard first == row else { return }
+            let first = try self.recorded(c.persistentID).first { $0.point < mapPointCount && rowMonth($0.row) <= month.ordinal }
+            guard first?.row == row else { return }
             for o in recorded { out.append((o, c)) }
         }
         return out
+    }
+
+    /// The month of a row as ``recorded(_:)`` numbers them.
+    private func rowMonth(_ row: Int) -> Int {
+        guard let columns = try? StoredCrimeColumns(snapshot) else { return .max }
+        if row < columns.count { return columns.value(.month, row) }
+        guard let d = delta, let inner = try? StoredCrimeColumns(d.mirror.snapshot) else { return .max }
+        return inner.value(.month, row - columns.count)
     }
 
     /// The indices of the map points inside an area, in index order (for ``outcomes(atMapPoints:month:)``).
     /// - Complexity: O(log n + the points inside).
     public func mapPointIndices(in area: Area) throws -> [Int] { try points(in: area) }
 
-    /// The crime at snapshot row `row`, with its stable id: the row's point is visited for its
-    /// month, force and category only (identical rows share them, see ``CrimeIdentity``).
-    private func crime(row: Int, _ columns: StoredCrimeColumns) throws -> Crime {
-        let start = snapshot.array(.pointCrimeStart, as: UInt32.self)
-        var lo = 0, hi = start.count - 1
-        while lo < hi { let mid = (lo + hi + 1) / 2; if Int(start[mid]) <= row { lo = mid } else { hi = mid - 1 } }
-        // Empty buckets share a start: take the last point starting at or before the row.
-        let month = Month(ordinal: columns.value(.month, row))
+    /// The crime at row `row` of map point `point` (as ``recorded(_:)`` numbers them), with its
+    /// stable id: the point is visited for the row's month, force and category only (identical
+    /// rows share them, see ``CrimeIdentity``).
+    private func crime(point: Int, row: Int) throws -> Crime {
+        let columns = try StoredCrimeColumns(snapshot)
+        let (c, i, tables) = row < columns.count ? (columns, row, self) : (try StoredCrimeColumns(delta!.mirror.snapshot), row - columns.count, delta!.mirror)
+        let month = Month(ordinal: c.value(.month, i))
         let plan = try QueryPlan(.radius(lat: 0, lng: 0, Distance(metres: 1), from: month, to: month,
-                                         categories: [categories[columns.value(.category, row)]], forces: [forces[columns.value(.force, row)]]), mirror: self)
+                                         categories: [tables.categories[c.value(.category, i)]], forces: [tables.forces[c.value(.force, i)]]), mirror: self)
         var found: Crime?
-        try visitCrimes(atPoints: [lo], plan) { i, c in if i == row { found = c } }
+        try visitCrimes(atPoints: [point], plan) { r, crime in if r == row { found = crime } }
         return found!
     }
 

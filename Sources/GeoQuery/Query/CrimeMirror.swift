@@ -28,6 +28,9 @@ public final class CrimeMirror: @unchecked Sendable {
     public let synthetic: Bool
     /// Months each force holds, as bitmaps over month offsets, for coverage notes; and their union.
     private let forceMonths: [[Bool]]
+    /// The (force, month) street partitions held, with their crime counts: the snapshot's less
+    /// those a delta supersedes, then the delta's.
+    let streetPartitions: [MirrorMeta.Partition]
     private let monthsHeld: [Bool]
     var monthsHeldCount: Int { monthsHeld.count }
     /// Outcome texts as results show them ("none" for no outcome).
@@ -54,7 +57,8 @@ public final class CrimeMirror: @unchecked Sendable {
     ///     question after an ingest: seconds for the whole country); the library prints nothing.
     /// - Complexity: maps the file; reads only the index sections (no CSV, no crime rows).
     public static func open(_ location: MirrorLocation, catchmentProgress: (@Sendable (CatchmentProgress) -> Void)? = nil) throws -> CrimeMirror {
-        let m = try CrimeMirror(snapshot: location.openSnapshot())
+        let base = try location.openSnapshot()
+        let m = try CrimeMirror(snapshot: base, delta: location.openDelta(of: base))
         m.location = location
         m.catchmentProgress = catchmentProgress
         return m
@@ -77,7 +81,13 @@ public final class CrimeMirror: @unchecked Sendable {
         return t
     }
 
-    init(snapshot s: Snapshot) throws {
+    /// The delta kept beside the snapshot, when there is one (see ``MirrorDelta``): queries add
+    /// it to the snapshot less the partitions it supersedes. Nil for a compacted mirror.
+    let delta: DeltaView?
+
+    /// Opens the index of `s`, amended by the delta snapshot `d` when given (its tables are then
+    /// the base's followed by what only the delta holds, so base indices stay valid).
+    init(snapshot s: Snapshot, delta d: Snapshot? = nil) throws {
         snapshot = s
         tree = TreeView(pointCount: s.array(.pointLat, as: Int32.self).count, lat: s.array(.pointLat), lng: s.array(.pointLng),
                         levelStart: s.array(.levelStart), minLat: s.array(.nodeMinLat), minLng: s.array(.nodeMinLng),
@@ -90,23 +100,53 @@ public final class CrimeMirror: @unchecked Sendable {
                                       monthOutcomeStart: s.array(.nodeMonthOutcomeStart), monthOutcome: s.array(.nodeMonthOutcome),
                                       monthForceStart: s.array(.nodeMonthForceStart), monthForce: s.array(.nodeMonthForce),
                                       runningTotals: s.nodeRunningTotals())
-        forces = s.strings(.forces).all
-        categories = s.strings(.categories).all
-        outcomes = s.strings(.outcomes).all
-        firstMonth = s.meta.firstMonth.flatMap { Month($0) }
-        lastMonth = s.meta.lastMonth.flatMap { Month($0) }
+        var forces = s.strings(.forces).all, categories = s.strings(.categories).all, outcomes = s.strings(.outcomes).all
+        let first = s.meta.firstMonth.flatMap { Month($0) }
+        var last = s.meta.lastMonth.flatMap { Month($0) }
+        var street = s.meta.street
+        if let d {
+            let view = try DeltaView(delta: d, base: s)
+            let inner = view.mirror
+            func extend(_ table: inout [String], with more: [String]) -> [Int] {
+                more.map { x in
+                    if let i = table.firstIndex(of: x) { return i }
+                    table.append(x)
+                    return table.count - 1
+                }
+            }
+            view.forceMap = extend(&forces, with: inner.forces)
+            view.categoryMap = extend(&categories, with: inner.categories)
+            view.outcomeMap = extend(&outcomes, with: inner.outcomes)
+            // An ingest writes a delta only when these hold (else it compacts).
+            guard let first, let innerFirst = inner.firstMonth, let innerLast = inner.lastMonth, innerFirst >= first,
+                  forces.count <= 64, categories.count <= 64, outcomes.count <= 256 else {
+                throw GeoQueryError.mirrorCorrupt("\(d.path) does not fit its mirror's snapshot: delete it and re-ingest the files it held")
+            }
+            view.monthShift = innerFirst.ordinal - first.ordinal
+            last = max(last ?? innerLast, innerLast)
+            street = street.filter { !view.superseded.contains(.init(force: $0.force, month: $0.month)) } + d.meta.street
+            delta = view
+        } else {
+            delta = nil
+        }
+        self.forces = forces
+        self.categories = categories
+        self.outcomes = outcomes
+        firstMonth = first
+        lastMonth = last
         synthetic = s.meta.synthetic
         let span = (lastMonth?.ordinal ?? 0) - (firstMonth?.ordinal ?? 0) + 1
         var fm = [[Bool]](repeating: [Bool](repeating: false, count: span), count: forces.count)
         var any = [Bool](repeating: false, count: span)
         let index = Dictionary(uniqueKeysWithValues: forces.enumerated().map { ($1, $0) })
-        for p in s.meta.street {
+        for p in street {
             if let f = index[p.force], let m = Month(p.month), let first = firstMonth {
                 fm[f][m.ordinal - first.ordinal] = true
                 any[m.ordinal - first.ordinal] = true
             }
         }
         forceMonths = fm
+        streetPartitions = street
         monthsHeld = any
         heldRuns = fm.map { held in
             var runs: [(lo: Int, hi: Int)] = []
@@ -118,8 +158,14 @@ public final class CrimeMirror: @unchecked Sendable {
         outcomeLabels = outcomes.map { $0.isEmpty ? "none" : $0 }
         let cats = categories.count
         var nl = [Int](repeating: 0, count: forces.count * (span + 1) * cats)
-        for c in noLocationCells {
+        for c in noLocationCells where !(delta?.amendment.excludes(c) ?? false) {
             nl[(CrimeCell.force(c) * (span + 1) + CrimeCell.month(c) + 1) * cats + CrimeCell.category(c)] += CrimeCell.count(c)
+        }
+        if let d = delta {
+            for c in d.mirror.noLocationCells {
+                let f = d.forceMap[CrimeCell.force(c)], m = CrimeCell.month(c) + d.monthShift
+                nl[(f * (span + 1) + m + 1) * cats + d.categoryMap[CrimeCell.category(c)]] += CrimeCell.count(c)
+            }
         }
         for f in forces.indices {
             for m in stride(from: 1, through: span, by: 1) {
@@ -179,8 +225,16 @@ public final class CrimeMirror: @unchecked Sendable {
         }
     }
 
+    /// Adds everything inside `area` to `tally`: the snapshot's walk, amended by the delta when
+    /// there is one, then the delta's.
+    func add<A: TreeArea>(_ area: A, to tally: Tally, path: SumPath) {
+        guard let d = delta else { addBase(area, to: tally, path: path); return }
+        if d.amendment.forces != 0 { addAmended(area, to: tally, path: path, d) } else { addBase(area, to: tally, path: path) }
+        addDelta(area, to: tally, path: path, d)
+    }
+
     /// Walks the tree over `area`: whole inside nodes through their aggregates, crossing leaves point by point.
-    private func add<A: TreeArea>(_ area: A, to tally: Tally, path: SumPath) {
+    private func addBase<A: TreeArea>(_ area: A, to tally: Tally, path: SumPath) {
         let projected = tally.unfiltered && path == .fast
         // Locals, so the hot closures touch no class property.
         let tree = self.tree, projections = self.projections
@@ -214,13 +268,21 @@ public final class CrimeMirror: @unchecked Sendable {
         }
     }
 
-    /// Map points inside an area, in index order.
+    /// Map points inside an area, in index order (with a delta: the snapshot's that still hold a
+    /// crime, and the delta's new to the mirror, numbered after them).
     func points(in area: Area) throws -> [Int] {
         var points: [Int] = []
         let tree = self.tree
         try walk(area, node: { level, g in
             points += tree.points(level: level, node: g - Int(tree.levelStart[level - 1]))
         }, point: { points.append($0) })
+        if let d = delta {
+            if !d.emptied.isEmpty { points.removeAll { d.isEmptied($0) } }
+            let inner = d.mirror.tree, n = tree.pointCount
+            try d.mirror.walk(area, node: { level, g in
+                for q in inner.points(level: level, node: g - Int(inner.levelStart[level - 1])) where d.twin[q] < 0 { points.append(d.mirrorIndex(ofDelta: q, basePoints: n)) }
+            }, point: { q in if d.twin[q] < 0 { points.append(d.mirrorIndex(ofDelta: q, basePoints: n)) } })
+        }
         return points.sorted()
     }
 }
@@ -228,6 +290,7 @@ public final class CrimeMirror: @unchecked Sendable {
 extension CrimeMirror {
     /// A map point's first "On or near ..." name.
     func pointName(_ p: Int) -> String {
+        if p >= tree.pointCount, let d = delta { return d.mirror.pointName(d.deltaPoint(ofNew: p - tree.pointCount)) }
         let start = snapshot.array(.pointNameStart, as: UInt32.self), names = snapshot.array(.pointNames, as: Int32.self)
         guard start[p] < start[p + 1] else { return "unnamed map point" }
         return snapshot.strings(.locations)[Int(names[Int(start[p])])]
@@ -240,11 +303,16 @@ extension CrimeMirror {
 }
 
 extension CrimeMirror {
-    /// Number of map points in the mirror.
-    public var mapPointCount: Int { tree.pointCount }
+    /// Number of map points in the mirror's index order (with a delta, the snapshot's, some of
+    /// which may hold no crime any more, then the delta's new ones).
+    public var mapPointCount: Int { tree.pointCount + (delta?.newCount ?? 0) }
 
     /// The `i`-th map point in index order (`0..<mapPointCount`).
     public func mapPoint(_ i: Int) -> MapPoint {
+        if i >= tree.pointCount, let d = delta {
+            let q = d.deltaPoint(ofNew: i - tree.pointCount)
+            return MapPoint(id: i, latE6: d.mirror.tree.lat[q], lngE6: d.mirror.tree.lng[q])
+        }
         let listed = snapshot.array(.pointListedID, as: Int64.self)[i]
         return MapPoint(id: listed >= 0 ? Int(listed) : i, latE6: tree.lat[i], lngE6: tree.lng[i])
     }
@@ -278,8 +346,32 @@ extension CrimeMirror {
 extension CrimeMirror {
     /// Crimes at map point `p` in one month (offset from the first month), in the given categories.
     func count(point p: Int, monthOffset m: Int, categoryMask: UInt64) -> Int {
-        CrimeCell.sum(UnsafeBufferPointer(rebasing: pointCells[Int(pointCellStart[p])..<Int(pointCellStart[p + 1])]),
-                      monthLo: m, monthHi: m, categoryMask: categoryMask, forceMask: ~0)
+        count(point: p, monthLo: m, monthHi: m, categoryMask: categoryMask, forceMask: ~0)
+    }
+
+    /// Crimes at map point `p` in months `monthLo...monthHi` (offsets), categories and forces
+    /// (masks): with a delta, the snapshot's less its superseded partitions, and the delta's.
+    func count(point p: Int, monthLo: Int, monthHi: Int, categoryMask: UInt64, forceMask: UInt64) -> Int {
+        let n = tree.pointCount
+        var total = 0
+        if p < n {
+            let cells = UnsafeBufferPointer(rebasing: pointCells[Int(pointCellStart[p])..<Int(pointCellStart[p + 1])])
+            if let d = delta, pointForceMask[p] & d.amendment.forces != 0 {
+                for c in cells where (monthLo...max(monthLo, monthHi)).contains(CrimeCell.month(c)) && monthLo <= monthHi && !d.amendment.excludes(c)
+                    && (categoryMask >> UInt64(CrimeCell.category(c))) & 1 == 1 && (forceMask >> UInt64(CrimeCell.force(c))) & 1 == 1 {
+                    total += CrimeCell.count(c)
+                }
+            } else {
+                total = CrimeCell.sum(cells, monthLo: monthLo, monthHi: monthHi, categoryMask: categoryMask, forceMask: forceMask)
+            }
+        }
+        if let d = delta, let q = p < n ? d.deltaTwin(ofBase: p) : d.deltaPoint(ofNew: p - n) {
+            let inner = d.mirror
+            total += CrimeCell.sum(UnsafeBufferPointer(rebasing: inner.pointCells[Int(inner.pointCellStart[q])..<Int(inner.pointCellStart[q + 1])]),
+                                   monthLo: monthLo - d.monthShift, monthHi: monthHi - d.monthShift,
+                                   categoryMask: d.toDelta(categoryMask, d.categoryMap), forceMask: d.toDelta(forceMask, d.forceMap))
+        }
+        return total
     }
 }
 

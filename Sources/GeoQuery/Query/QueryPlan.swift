@@ -131,10 +131,10 @@ struct QueryPlan {
                 what = "inside this polygon"
             }
             let lat = MicroDegrees.rounded(centre.lat), lng = MicroDegrees.rounded(centre.lng)
-            if let p = mirror.tree.nearest(latE6: lat, lngE6: lng) {
-                let d = Geodesic.wgs84.distance(lat1: centre.lat, lng1: centre.lng, lat2: MicroDegrees.degrees(mirror.tree.lat[p]), lng2: MicroDegrees.degrees(mirror.tree.lng[p]))
-                let name = mirror.pointName(p)
-                r.nearestMapPoint = .init(metres: d, name: name, latitude: MicroDegrees.degrees(mirror.tree.lat[p]), longitude: MicroDegrees.degrees(mirror.tree.lng[p]))
+            if let p = mirror.nearestPoint(latE6: lat, lngE6: lng) {
+                let d = Geodesic.wgs84.distance(lat1: centre.lat, lng1: centre.lng, lat2: MicroDegrees.degrees(p.latE6), lng2: MicroDegrees.degrees(p.lngE6))
+                let name = p.name
+                r.nearestMapPoint = .init(metres: d, name: name, latitude: MicroDegrees.degrees(p.latE6), longitude: MicroDegrees.degrees(p.lngE6))
                 if d > 20_000 {
                     notes.append("No map point lies \(what); the nearest is \(Format.decimal(d / 1000, places: 1)) km away, so the place is outside the mirror's coverage: Police UK covers England, Wales and Northern Ireland (Scotland only through British Transport Police), and this mirror holds \(mirror.forces.count) force(s).")
                 } else {

@@ -20,6 +20,8 @@ final class Tally {
     /// Inside nodes (global index) and boundary map points the walk added, so coverage's
     /// material-share check reads them without walking the tree again.
     var visitedNodes = Visits(), visitedPoints = Visits()
+    /// The delta's own tally, in its indices, when the mirror has a delta (for coverage).
+    var amended: Tally?
 
     init(monthLo: Int, monthHi: Int, categoryMask: UInt64, forceMask: UInt64, btpForce: Int, categories: Int, outcomes: Int) {
         self.monthLo = monthLo
@@ -101,6 +103,50 @@ final class Tally {
         }
         self.answered = answered
         self.btp = btp
+    }
+
+    /// ``add(_:_:)`` less the cells of the partitions a delta supersedes.
+    func add(_ cells: UnsafeBufferPointer<UInt64>, _ range: Range<Int>, except amendment: MirrorDelta.Amendment) {
+        guard monthLo <= monthHi else { return }
+        let cats = categoryCount, lo = monthLo
+        let forceMask = self.forceMask, categoryMask = self.categoryMask, btpForce = self.btpForce
+        forEachInMonths(cells, range) { c in
+            let force = CrimeCell.force(c), category = CrimeCell.category(c)
+            guard (forceMask >> UInt64(force)) & 1 == 1, (categoryMask >> UInt64(category)) & 1 == 1, !amendment.excludes(c) else { return }
+            let n = CrimeCell.count(c)
+            matrix[(CrimeCell.month(c) - lo) * cats + category] += n
+            outcomes[CrimeCell.outcome(c)] += n
+            answered |= 1 << UInt64(force)
+            if force == btpForce { btp += n }
+        }
+    }
+
+    /// ``addProjected(_:node:)`` for a node some of whose cells a delta supersedes (`cut`):
+    /// the projection and running totals, less those cells; a force answers when its crimes
+    /// left in the months asked are more than none.
+    func addProjected(_ p: NodeProjections, _ totals: NodeRunningTotals, node g: Int, less cut: UnsafeBufferPointer<UInt64>) {
+        guard monthLo <= monthHi else { return }
+        let lo = monthLo, hi = monthHi, cats = categoryCount
+        forEachInMonths(p.monthCategory, Int(p.monthCategoryStart[g])..<Int(p.monthCategoryStart[g + 1])) { c in
+            matrix[(CrimeCell.month(c) - lo) * cats + CrimeCell.category(c)] += CrimeCell.count(c)
+        }
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: 64) { gone in
+            gone.initialize(repeating: 0)
+            for c in cut where CrimeCell.month(c) >= lo && CrimeCell.month(c) <= hi {
+                let n = CrimeCell.count(c)
+                matrix[(CrimeCell.month(c) - lo) * cats + CrimeCell.category(c)] -= n
+                outcomes[CrimeCell.outcome(c)] -= n
+                gone[CrimeCell.force(c)] += n
+            }
+            guard let r = totals.rows(node: g, monthLo: lo, monthHi: hi) else { return }
+            for j in 0..<r.width {
+                let n = r.count(j), id = r.id(j)
+                if id < NodeRunningTotals.forceColumn { outcomes[id] += n; continue }
+                let force = id - NodeRunningTotals.forceColumn, left = n - gone[force]
+                if left > 0 { answered |= 1 << UInt64(force) }
+                if force == btpForce { btp += left }
+            }
+        }
     }
 
     /// Adds a node through its (month, category) projection, and its outcomes and forces through

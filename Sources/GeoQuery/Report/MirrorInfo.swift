@@ -22,8 +22,12 @@ public struct MirrorInfo: Sendable {
     public var listedMapPoints: Int
     public var outcomeEvents: Int
     public var snapshotBytes: Int
+    /// The delta beside the snapshot (see `geoquery ingest --compact`): its bytes and crimes, nil when there is none.
+    public var delta: (bytes: Int, crimes: Int, restated: Int)?
     public var created: String
     public var sectionBytes: [String: Int]
+    /// Crimes and map points in the snapshot itself (without the delta's): what its section sizes are per.
+    public var snapshotCrimes = 0, snapshotMapPoints = 0
     /// Force boundaries the catchments are clipped to (empty: clipped at 20 km).
     public var boundaries: [String] = []
     /// The catchment file's size, nil when the catchments are not computed yet (first use does it).
@@ -38,13 +42,16 @@ public struct MirrorInfo: Sendable {
     public var text: String {
         var lines = ["Mirror: \(location)\(synthetic ? "  (SYNTHETIC SAMPLE: generated demo data, not Police UK's)" : "")"]
         lines.append("Snapshot: \(Format.grouped(snapshotBytes)) bytes, written \(created), format v\(SnapshotFormat.version); read by geoquery \(version)")
+        if let d = delta {
+            lines.append("Delta: \(Format.grouped(d.bytes)) bytes beside the snapshot, \(Format.grouped(d.crimes)) crimes added since it was written (restating \(d.restated) of its force-months); geoquery ingest --compact folds it in")
+        }
         if let f = firstMonth, let l = lastMonth { lines.append("Months: \(f) to \(l)") }
         lines.append("Crimes: \(Format.grouped(crimes)) (\(Format.grouped(noLocation)) with no location)")
         lines.append("Map points: \(Format.grouped(mapPoints))\(listedMapPoints > 0 ? " (\(Format.grouped(listedMapPoints)) from a map-point list)" : "")")
         if outcomeEvents > 0 { lines.append("Outcome records: \(Format.grouped(outcomeEvents))") }
         if crimes > 0 {
-            let perCrime = Double(sectionBytes["crimes"] ?? 0) / Double(crimes)
-            lines.append("Size: \(Format.decimal(perCrime, places: 1)) bytes per crime (rows), \(Format.decimal(Double(sectionBytes["index"] ?? 0) / Double(max(1, mapPoints)), places: 1)) bytes per map point (points, tree, aggregates)")
+            let perCrime = Double(sectionBytes["crimes"] ?? 0) / Double(max(1, snapshotCrimes > 0 ? snapshotCrimes : crimes))
+            lines.append("Size: \(Format.decimal(perCrime, places: 1)) bytes per crime (rows), \(Format.decimal(Double(sectionBytes["index"] ?? 0) / Double(max(1, snapshotMapPoints > 0 ? snapshotMapPoints : mapPoints)), places: 1)) bytes per map point (points, tree, aggregates)")
             lines.append("Aggregates: \(Format.grouped(sectionBytes["pointCells"] ?? 0)) bytes per-point cells, \(Format.grouped(sectionBytes["nodeCells"] ?? 0)) per-node cells, \(Format.grouped(sectionBytes["projections"] ?? 0)) per-node projections")
         }
         let clip = boundaries.isEmpty ? "clipped at 20 km (no force boundaries loaded: 'geoquery ingest --boundaries FILE')"
@@ -85,6 +92,15 @@ public struct MirrorInfo: Sendable {
         for k in sectionBytes.keys.sorted() { w.value(k, sectionBytes[k]!) }
         w.endObject()
         w.endObject()
+        if let d = delta {
+            w.beginObject("delta")
+            w.value("bytes", d.bytes)
+            w.value("crimes", d.crimes)
+            w.value("restated_force_months", d.restated)
+            w.endObject()
+        } else {
+            w.null("delta")
+        }
         w.value("first_month", firstMonth?.description)
         w.value("last_month", lastMonth?.description)
         w.value("crimes", crimes)
@@ -133,7 +149,7 @@ extension CrimeMirror {
         guard case .directory(let dir) = location else { return nil }
         let path = (dir as NSString).appendingPathComponent(CatchmentFile.fileName)
         guard let bytes = try? SnapshotBytes(mapping: path),
-              (try? CatchmentFile.sections(of: bytes, identity: snapshot.catchmentIdentity, path: path, verifyAll: false)) != nil else { return nil }
+              (try? CatchmentFile.sections(of: bytes, identity: delta?.catchmentIdentity(base: snapshot) ?? snapshot.catchmentIdentity, path: path, verifyAll: false)) != nil else { return nil }
         return bytes.raw.count
     }
 
@@ -148,7 +164,7 @@ extension CrimeMirror {
     public var info: MirrorInfo {
         let meta = snapshot.meta
         var byForce: [String: [(Month, Int)]] = [:]
-        for p in meta.street { if let m = Month(p.month) { byForce[p.force, default: []].append((m, p.crimes)) } }
+        for p in streetPartitions { if let m = Month(p.month) { byForce[p.force, default: []].append((m, p.crimes)) } }
         let coverage = byForce.keys.sorted().map { f -> MirrorInfo.ForceCoverage in
             let ms = byForce[f]!.map(\.0).sorted()
             let held = Set(ms)
@@ -177,11 +193,16 @@ extension CrimeMirror {
         } catch {
             postcodes = "\(error)"
         }
-        return MirrorInfo(location: snapshot.path, synthetic: synthetic, forces: coverage, firstMonth: firstMonth, lastMonth: lastMonth,
-                          crimes: meta.crimes, noLocation: meta.noLocation, mapPoints: meta.mapPoints, listedMapPoints: meta.listedMapPoints,
-                          outcomeEvents: meta.outcomeEvents, snapshotBytes: snapshot.bytes.raw.count, created: meta.created,
+        var info = MirrorInfo(location: snapshot.path, synthetic: synthetic, forces: coverage, firstMonth: firstMonth, lastMonth: lastMonth,
+                          crimes: streetPartitions.reduce(0) { $0 + $1.crimes }, noLocation: streetPartitions.reduce(0) { $0 + $1.noLocation },
+                          mapPoints: mapPointCount - (delta?.emptied.count ?? 0), listedMapPoints: meta.listedMapPoints,
+                          outcomeEvents: meta.outcomeEvents, snapshotBytes: snapshot.bytes.raw.count,
+                          delta: delta.map { ($0.mirror.snapshot.bytes.raw.count, $0.mirror.snapshot.meta.crimes, $0.superseded.count) },
+                          created: meta.created,
                           sectionBytes: ["crimes": rows, "index": index, "pointCells": pointCells, "nodeCells": nodeCells, "projections": projections],
                           boundaries: snapshot.strings(.boundaryNames).all, catchmentBytes: catchmentFileBytes,
                           postcodes: postcodes, postcodeSources: postcodeSources, harvested: harvestedLines)
+        (info.snapshotCrimes, info.snapshotMapPoints) = (meta.crimes, meta.mapPoints)
+        return info
     }
 }

@@ -51,9 +51,16 @@ import Testing
         #expect(!again.catchmentsComputed && again.mapPointsInMirror == first.mapPointsInMirror)
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == made)
 
-        // Another force: new map points, so new catchments, made for the new snapshot.
+        // Another force: new map points (in the delta beside the snapshot), so new catchments,
+        // made for the snapshot and its delta together.
         let more = try Ingest.run(paths: [Self.street("2019-01", "city-of-london")], mirror: .directory(dir))
-        #expect(more.catchmentsComputed && more.mapPointsInMirror > first.mapPointsInMirror)
+        #expect(more.deltaBytes != nil && more.catchmentsComputed && more.mapPointsInMirror > first.mapPointsInMirror)
+        let amended = try CrimeMirror.open(.directory(dir))
+        #expect(try amended.catchments().stored && amended.catchments().area.count == more.mapPointsInMirror)
+
+        // Compacted: the same map points in one new snapshot, whose catchments are made for it.
+        let compacted = try Ingest.run(paths: [], mirror: .directory(dir), compact: true)
+        #expect(compacted.deltaBytes == nil && compacted.catchmentsComputed && compacted.mapPointsInMirror == more.mapPointsInMirror)
         #expect(try Self.catchmentSections(dir)[.area]!.count == 8 * more.mapPointsInMirror)
     }
 }

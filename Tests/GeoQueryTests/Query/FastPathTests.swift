@@ -65,31 +65,12 @@ import Testing
         #expect(old.projections.runningTotals == nil && mirror.projections.runningTotals != nil)
         let seed = SeededRandom.seed(20_261_202)
         var rng = SeededRandom(seed: seed)
-        let located = TestData.referenceRows.filter { $0.lat != nil }
         let months = (Month("2018-07")!...Month("2023-01")!).months
-        let lsoas = try ["E06000016", "E09000001", "E06000047"].flatMap { code in
-            try PolygonReader.geojsonFeatures(String(contentsOfFile: TestData.shared.appendingPathComponent("boundaries/lsoa-2011-by-lad/\(code).json").path, encoding: .utf8),
-                                              key: "LSOA11CD", repair: true).map(\.polygon)
-        }
         var unfilteredWithCrimes = 0, strayForces = 0
         for i in 0..<400 {
-            let area: Area
-            if i == 0 {
-                area = .circle(Circle(lat: 52.6344, lng: -1.1313, radius: Distance(metres: 0.5 * Distance.metresPerMile)))
-            } else if i % 3 == 2 {
-                area = .polygon(lsoas[Int.random(in: 0..<lsoas.count, using: &rng)])
-            } else {
-                let anchor = located[Int.random(in: 0..<located.count, using: &rng)]
-                let miles = i % 10 == 0 ? Double.random(in: 3...10, using: &rng) : Double.random(in: 0.05...3, using: &rng)
-                area = .circle(Circle(lat: anchor.lat! + Double.random(in: -0.02...0.02, using: &rng),
-                                      lng: anchor.lng! + Double.random(in: -0.03...0.03, using: &rng), radius: Distance(metres: miles * Distance.metresPerMile)))
-            }
-            var a = months[Int.random(in: 0..<months.count, using: &rng)], b = months[Int.random(in: 0..<months.count, using: &rng)]
-            if a > b { swap(&a, &b) }
-            let whole = i % 4 == 0
-            let categories = i % 5 == 1 ? [Category.standard[Int.random(in: 0..<Category.standard.count, using: &rng)]] : []
-            let forces = i % 7 == 3 ? [mirror.forces[Int.random(in: 0..<mirror.forces.count, using: &rng)]] : []
-            let q = CrimeQuery(area: area, from: whole ? nil : a, to: whole ? nil : b, categories: categories, forces: forces, excludeBTP: i % 11 == 5)
+            var q = RandomQueries.query(i, using: &rng, months: months, forces: mirror.forces)
+            let categories = q.categories, forces = q.forces
+            if i == 0 { q = CrimeQuery(area: .circle(Circle(lat: 52.6344, lng: -1.1313, radius: Distance(metres: 0.5 * Distance.metresPerMile)))) }
             let fast = try mirror.query(QueryPlan(q, mirror: mirror))
             let cellWalk = try mirror.query(QueryPlan(q, mirror: mirror), path: .cellWalk)
             let withoutTotals = try old.query(QueryPlan(q, mirror: old))
