@@ -99,6 +99,14 @@ struct IngestCommand: ParsableCommand {
             }
             return Output.standard(out)
         }
+        if compact && paths.isEmpty && mapPoints.isEmpty && boundaries.isEmpty {
+            // `--compact` alone: say what it did.
+            out += summary.phases.isEmpty
+                ? "nothing to compact: the mirror is one snapshot already (\(summary.crimesInMirror) crimes at \(summary.mapPointsInMirror) map points; snapshot \(summary.snapshotBytes) bytes)\n"
+                : "compacted the delta into one snapshot: \(summary.crimesInMirror) crimes at \(summary.mapPointsInMirror) map points; snapshot \(summary.snapshotBytes) bytes; \(String(format: "%.2f", summary.seconds)) s ("
+                    + summary.phases.map { "\($0.0) \(String(format: "%.2f", $0.1))" }.joined(separator: ", ") + ")\n"
+            return Output.standard(out)
+        }
         out += "ingested \(summary.files.count) file(s): read \(summary.read) rows, stored \(summary.stored), rejected \(summary.rejected)"
         out += "; \(summary.partitionsWritten) force-month(s) written, \(summary.partitionsReplaced) replaced\n"
         out += "mirror now holds \(summary.crimesInMirror) crimes at \(summary.mapPointsInMirror) map points"

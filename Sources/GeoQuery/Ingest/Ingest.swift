@@ -159,7 +159,7 @@ public enum Ingest {
                 + table.outcomePartitions.intersection(incoming.outcome).count
             try table.replace(with: fresh)
         } else if sources.isEmpty && pointSources.isEmpty && boundaries.isEmpty {
-            throw GeoQueryError.mirrorMissing("nothing to compact: \(mirror) holds no mirror yet")
+            throw GeoQueryError.mirrorMissing("nothing to compact: \(mirror.snapshotPath.map { PathName.folder(of: $0) } ?? "the sample") holds no mirror yet")
         } else {
             table = fresh
         }

@@ -128,7 +128,11 @@ final class Snapshot: SnapshotSections, @unchecked Sendable {
         // Optional row sections are absent in older snapshots.
         let rows = SnapshotFormat.Section.allCases.filter(\.isRowData).compactMap { sections[$0.rawValue] }
         guard SectionedFile.verify(bytes.raw, rows) else {
-            throw GeoQueryError.mirrorCorrupt("\(path): crime rows are damaged (checksum mismatch): re-run geoquery ingest to rebuild the mirror")
+            // A delta's rows are nowhere else: an ingest could not fold them in either.
+            let remedy = PathName.name(of: path) == MirrorDelta.fileName
+                ? "delete it and ingest again the files added since the last compaction (the snapshot beside it is whole)"
+                : "re-run geoquery ingest to rebuild the mirror"
+            throw GeoQueryError.mirrorCorrupt("\(path): crime rows are damaged (checksum mismatch): \(remedy)")
         }
         rowsChecked = true
     }

@@ -68,16 +68,16 @@ extension CrimeMirror {
             }
             let q = p < n ? d.deltaTwin(ofBase: p) : p == mapPointCount ? d.mirror.tree.pointCount : d.deltaPoint(ofNew: p - n)
             if let q {
-                try inner.visit(q, as: point) { month, force, category in
+                // In the order one rebuilt snapshot keeps them (the delta's own follows its own
+                // outcome numbering), so identical rows count their occurrences as it does.
+                try inner.visit(q, as: point, order: d.mirrorKey) { month, force, category in
                     let m = month - first, f = d.forceMap[force], c = d.categoryMap[category]
                     return m >= plan.monthLo && m <= plan.monthHi && (plan.forceMask >> UInt64(f)) & 1 == 1 && (plan.categoryMask >> UInt64(c)) & 1 == 1
-                } body: { row, key, crime in fromDelta.append((d.mirrorKey(key), rows + row, crime)) }
+                } body: { row, key, crime in fromDelta.append((key, rows + row, crime)) }
             }
             // One rebuilt snapshot orders a point's rows by cell key, then by arrival (the
             // snapshot's before the delta's).
             if !fromDelta.isEmpty {
-                // The delta orders its rows by its own indices (its outcomes, say, in another order).
-                fromDelta = fromDelta.enumerated().sorted { ($0.element.key, $0.offset) < ($1.element.key, $1.offset) }.map(\.element)
                 if merged.isEmpty { swap(&merged, &fromDelta) } else {
                     var out: [(key: UInt32, row: Int, crime: Crime)] = []
                     out.reserveCapacity(merged.count + fromDelta.count)
@@ -117,7 +117,10 @@ struct CrimeReader {
     /// Calls `body` with the row, cell key and crime of each row of point `p` (the snapshot's
     /// point count: its no-location rows) whose (month ordinal, force, category), in this
     /// snapshot's indices, `passes`; `point` is the map point the crimes name (nil: no location).
-    func visit(_ p: Int, as point: MapPoint?, passes: (Int, Int, Int) -> Bool, body: (Int, UInt32, Crime) throws -> Void) throws {
+    /// `order`: the rows go (and count their identical rows' occurrences) in the order of the
+    /// keys it gives, stably, and `body` gets those keys; nil: snapshot order and keys.
+    func visit(_ p: Int, as point: MapPoint?, order: ((UInt32) -> UInt32)? = nil, passes: (Int, Int, Int) -> Bool,
+               body: (Int, UInt32, Crime) throws -> Void) throws {
         let s = mirror.snapshot
         let forces = s.strings(.forces), categories = s.strings(.categories), outcomes = s.strings(.outcomes)
         let first = s.meta.firstMonth.flatMap(Month.init)?.ordinal ?? 0
@@ -128,15 +131,30 @@ struct CrimeReader {
         // hold a million rows, of which a request may want a few.
         var occurrences = OccurrenceCounter()
         occurrences.reset(expecting: 0)
-        for i in Int(start[p])..<Int(start[p + 1]) {
+        let all = Int(start[p])..<Int(start[p + 1])
+        func key(_ i: Int) -> UInt32 {
+            CrimeCell.key(month: columns.value(.month, i) - first, force: columns.value(.force, i),
+                          category: columns.value(.category, i), outcome: columns.value(.outcome, i))
+        }
+        // Identical rows share month, force and category, so skipping the others leaves
+        // every identical row's occurrence count intact.
+        var rows: [(row: Int, key: UInt32)] = []
+        if let order {
+            for i in all where passes(columns.value(.month, i), columns.value(.force, i), columns.value(.category, i)) { rows.append((i, order(key(i)))) }
+            // Stable: rows sharing a key keep the snapshot's order (their arrival).
+            let ranked = rows.enumerated().sorted { (a: (offset: Int, element: (row: Int, key: UInt32)), b: (offset: Int, element: (row: Int, key: UInt32))) in
+                (a.element.key, a.offset) < (b.element.key, b.offset)
+            }
+            rows = ranked.map { $0.element }
+        }
+        for k in order == nil ? all : 0..<rows.count {
+            let i = order == nil ? k : rows[k].row
             let month = columns.value(.month, i), force = columns.value(.force, i), category = columns.value(.category, i)
-            // Identical rows share month, force and category, so skipping the others leaves
-            // every identical row's occurrence count intact.
-            guard passes(month, force, category) else { continue }
+            if order == nil { guard passes(month, force, category) else { continue } }
             let c = columns.crime(i)
             let content = identity.content(c.row, latE6: latE6, lngE6: lngE6)
             let id = identity.id(row: i, content: content, occurrence: occurrences.next(content), force: force, month: month)
-            let key = CrimeCell.key(month: month - first, force: force, category: category, outcome: Int(c.outcome))
+            let key = order == nil ? CrimeCell.key(month: month - first, force: force, category: category, outcome: Int(c.outcome)) : rows[k].key
             try body(i, key, Crime(id: id, persistentID: c.row.id.text(textIDs), category: categories[category],
                                    month: Month(ordinal: month), force: forces[force], mapPoint: mapPoint,
                                    locationName: located ? locations[Int(c.row.location)] : "", context: contexts[Int(c.row.context)],
