@@ -182,7 +182,7 @@ struct TreeView {
             let (_, level, k) = queue.remove(at: i)
             if level == 0 { best = k; break }  // nothing left in the queue is nearer
             if level == 1 {
-                for p in points(level: 1, node: k) where !(skipping.map { Self.holds($0, p) } ?? false) {
+                for p in points(level: 1, node: k) where !(skipping?.holds(UInt32(p)) ?? false) {
                     queue.append((metric.squaredDistance(latE6: lat[p], lngE6: lng[p]), 0, p))
                 }
             } else {
@@ -195,13 +195,22 @@ struct TreeView {
         }
         return best >= 0 ? best : nil
     }
+}
 
-    private static func holds(_ sorted: UnsafeBufferPointer<UInt32>, _ p: Int) -> Bool {
-        var lo = 0, hi = sorted.count
+extension UnsafeBufferPointer where Element: Comparable {
+    /// The first index whose element is not below `v` (the buffer sorted ascending).
+    func lowerBound(_ v: Element) -> Int {
+        var lo = 0, hi = count
         while lo < hi {
             let mid = (lo + hi) >> 1
-            if sorted[mid] < UInt32(p) { lo = mid + 1 } else { hi = mid }
+            if self[mid] < v { lo = mid + 1 } else { hi = mid }
         }
-        return lo < sorted.count && sorted[lo] == UInt32(p)
+        return lo
+    }
+
+    /// Whether the sorted buffer holds `v`.
+    func holds(_ v: Element) -> Bool {
+        let i = lowerBound(v)
+        return i < count && self[i] == v
     }
 }

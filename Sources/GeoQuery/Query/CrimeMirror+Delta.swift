@@ -24,13 +24,12 @@ final class DeltaView: @unchecked Sendable {
     var forceMap: [Int] = [], categoryMap: [Int] = [], outcomeMap: [Int] = []
     var monthShift = 0
 
-    /// Opens delta `d` for base `s`. A delta that is not `s`'s throws ``StaleDelta``.
+    /// Opens delta `d` for base `s` (``MirrorLocation/openDelta(of:)`` has checked it is `s`'s).
     init(delta d: Snapshot, base s: Snapshot) throws {
         guard d.has(.deltaMeta), d.has(.deltaBaseTwin), d.has(.deltaNewBefore), d.has(.baseEmptied), d.has(.deltaTwinOrder), d.has(.baseNodeCutStart),
               let meta = try? JSONDecoder().decode(MirrorDelta.Meta.self, from: Data(d.raw(.deltaMeta))) else {
             throw GeoQueryError.mirrorCorrupt("\(d.path) is not a geoquery delta (damaged or truncated): delete it and re-ingest the files it held")
         }
-        guard meta.base == s.identity else { throw StaleDelta() }
         mirror = try CrimeMirror(snapshot: d)
         twin = d.array(.deltaBaseTwin); newBefore = d.array(.deltaNewBefore); twinOrder = d.array(.deltaTwinOrder)
         cut = d.array(.baseNodeCut); cutStart = d.array(.baseNodeCutStart); cutCells = d.array(.baseNodeCutCells)
@@ -45,10 +44,6 @@ final class DeltaView: @unchecked Sendable {
             throw GeoQueryError.mirrorCorrupt("\(d.path) is inconsistent (its sections disagree): delete it and re-ingest the files it held")
         }
     }
-
-    /// A delta made for another snapshot (left by a compaction that stopped before removing it:
-    /// the snapshot already holds its rows).
-    struct StaleDelta: Error {}
 
     /// Delta points whose twin is not in the base: map points new to the mirror.
     var newCount: Int { Int(newBefore[twin.count]) }
@@ -86,11 +81,7 @@ final class DeltaView: @unchecked Sendable {
 
     /// The superseded partitions' cells of base node `g` (empty when it holds none).
     func cutCells(ofNode g: Int) -> UnsafeBufferPointer<UInt64> {
-        var lo = 0, hi = cut.count
-        while lo < hi {
-            let mid = (lo + hi) >> 1
-            if cut[mid] < UInt32(g) { lo = mid + 1 } else { hi = mid }
-        }
+        let lo = cut.lowerBound(UInt32(g))
         guard lo < cut.count && cut[lo] == UInt32(g) else { return UnsafeBufferPointer(start: nil, count: 0) }
         return UnsafeBufferPointer(rebasing: cutCells[Int(cutStart[lo])..<Int(cutStart[lo + 1])])
     }
@@ -101,13 +92,10 @@ final class DeltaView: @unchecked Sendable {
     /// Base points of `range` left without a crime.
     func emptiedCount(_ range: Range<Int>) -> Int {
         guard !emptied.isEmpty else { return 0 }
-        return Self.lowerBound(emptied, UInt32(range.upperBound)) - Self.lowerBound(emptied, UInt32(range.lowerBound))
+        return emptied.lowerBound(UInt32(range.upperBound)) - emptied.lowerBound(UInt32(range.lowerBound))
     }
 
-    func isEmptied(_ p: Int) -> Bool {
-        let i = Self.lowerBound(emptied, UInt32(p))
-        return i < emptied.count && emptied[i] == UInt32(p)
-    }
+    func isEmptied(_ p: Int) -> Bool { emptied.holds(UInt32(p)) }
 
     /// The forces of base point `p` (or node `g`) once the superseded partitions are taken out.
     func pointMask(_ p: Int, _ stored: UInt64) -> UInt64 { Self.find(maskPoint, maskPointValue, p) ?? stored }
@@ -154,17 +142,8 @@ final class DeltaView: @unchecked Sendable {
     }
 
     private static func find(_ keys: UnsafeBufferPointer<UInt32>, _ values: UnsafeBufferPointer<UInt64>, _ k: Int) -> UInt64? {
-        let i = lowerBound(keys, UInt32(k))
+        let i = keys.lowerBound(UInt32(k))
         return i < keys.count && keys[i] == UInt32(k) ? values[i] : nil
-    }
-
-    private static func lowerBound(_ a: UnsafeBufferPointer<UInt32>, _ v: UInt32) -> Int {
-        var lo = 0, hi = a.count
-        while lo < hi {
-            let mid = (lo + hi) >> 1
-            if a[mid] < v { lo = mid + 1 } else { hi = mid }
-        }
-        return lo
     }
 }
 
