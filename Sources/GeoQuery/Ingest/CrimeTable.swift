@@ -128,6 +128,33 @@ struct CrimeTable: Sendable {
     var streetPartitions: Set<Partition> { partitions(rows.lazy.map { ($0.force, $0.month) }) }
     var outcomePartitions: Set<Partition> { partitions(events.lazy.map { ($0.force, $0.month) }) }
 
+    /// The outcomes' indices in name order (UTF-8 bytes; "" first, so 0 stays "no outcome").
+    ///
+    /// A map point's rows are stored (and identical rows count their occurrences for their
+    /// ``CrimeIdentity``) in cell-key order, whose last field is the outcome's index; numbered
+    /// in the order files first named them, two rows identical but for their outcome would swap
+    /// ids when an earlier month named the outcomes the other way round.
+    static func outcomeRanks(_ names: [[UInt8]]) -> [Int] {
+        var rank = [Int](repeating: 0, count: names.count)
+        for (r, o) in names.indices.sorted(by: { names[$0].lexicographicallyPrecedes(names[$1]) }).enumerated() { rank[o] = r }
+        return rank
+    }
+
+    /// Renumbers the outcomes in name order (see ``outcomeRanks(_:)``), rows and events with them.
+    mutating func numberOutcomesByName() {
+        let names = (0..<outcomes.count).map { Array(outcomes.utf8(Int32($0))) }
+        let rank = CrimeTable.outcomeRanks(names)
+        guard rank != Array(rank.indices) else { return }
+        var sorted = StringTable()
+        for o in rank.indices.sorted(by: { rank[$0] < rank[$1] }) { names[o].withUnsafeBufferPointer { _ = sorted.intern($0) } }
+        outcomes = sorted
+        let map = rank.map { UInt8(truncatingIfNeeded: $0) }
+        rows.withUnsafeMutableBufferPointer { rows in
+            for i in rows.indices { rows[i].outcome = map[Int(rows[i].outcome)] }
+        }
+        for i in events.indices { events[i].outcome = map[Int(events[i].outcome)] }
+    }
+
     /// Distinct (force, month) pairs, found on integer keys before any string is made.
     private func partitions<S: Sequence>(_ keys: S) -> Set<Partition> where S.Element == (UInt8, Int32) {
         guard let bits = PartitionBits(keys, forces: forces.count) else { return [] }

@@ -60,7 +60,7 @@ extension CrimeMirror {
             merged.removeAll(keepingCapacity: true)
             fromDelta.removeAll(keepingCapacity: true)
             if p < n || p == mapPointCount {
-                try reader.visit(p < n ? p : n, as: point) { month, force, category in
+                try reader.visit(p < n ? p : n, as: point, order: d.rebuiltOrder) { month, force, category in
                     let m = month - first
                     return m >= plan.monthLo && m <= plan.monthHi && (plan.forceMask >> UInt64(force)) & 1 == 1 && (plan.categoryMask >> UInt64(category)) & 1 == 1
                         && !(m < amendment.byMonth.count && (amendment.byMonth[m] >> UInt64(force)) & 1 == 1)
@@ -68,9 +68,10 @@ extension CrimeMirror {
             }
             let q = p < n ? d.deltaTwin(ofBase: p) : p == mapPointCount ? d.mirror.tree.pointCount : d.deltaPoint(ofNew: p - n)
             if let q {
-                // In the order one rebuilt snapshot keeps them (the delta's own follows its own
-                // outcome numbering), so identical rows count their occurrences as it does.
-                try inner.visit(q, as: point, order: d.mirrorKey) { month, force, category in
+                // In the order one rebuilt snapshot keeps them (outcomes in name order, which a
+                // snapshot made before geoquery numbered them so may not follow), so identical
+                // rows count their occurrences as it does.
+                try inner.visit(q, as: point, order: { d.rebuiltOrder(d.mirrorKey($0)) }) { month, force, category in
                     let m = month - first, f = d.forceMap[force], c = d.categoryMap[category]
                     return m >= plan.monthLo && m <= plan.monthHi && (plan.forceMask >> UInt64(f)) & 1 == 1 && (plan.categoryMask >> UInt64(c)) & 1 == 1
                 } body: { row, key, crime in fromDelta.append((key, rows + row, crime)) }

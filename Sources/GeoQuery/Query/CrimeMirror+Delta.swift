@@ -22,6 +22,8 @@ final class DeltaView: @unchecked Sendable {
     /// Delta force, category and outcome indices to the mirror's, and the delta's first month
     /// less the mirror's (set by `CrimeMirror.init`).
     var forceMap: [Int] = [], categoryMap: [Int] = [], outcomeMap: [Int] = []
+    /// Each mirror outcome's place in name order, as one rebuilt snapshot numbers them.
+    var outcomeRank: [Int] = []
     var monthShift = 0
 
     /// Opens delta `d` for base `s` (``MirrorLocation/openDelta(of:)`` has checked it is `s`'s).
@@ -77,6 +79,13 @@ final class DeltaView: @unchecked Sendable {
         let c = CrimeCell.make(key: key, count: 0)
         return CrimeCell.key(month: CrimeCell.month(c) + monthShift, force: forceMap[CrimeCell.force(c)],
                              category: categoryMap[CrimeCell.category(c)], outcome: outcomeMap[CrimeCell.outcome(c)])
+    }
+
+    /// A mirror cell key with its outcome's place in name order: the order one rebuilt snapshot
+    /// keeps a point's rows in (see ``CrimeTable/numberOutcomesByName()``).
+    func rebuiltOrder(_ key: UInt32) -> UInt32 {
+        let c = CrimeCell.make(key: key, count: 0)
+        return CrimeCell.key(month: CrimeCell.month(c), force: CrimeCell.force(c), category: CrimeCell.category(c), outcome: outcomeRank[CrimeCell.outcome(c)])
     }
 
     /// The superseded partitions' cells of base node `g` (empty when it holds none).

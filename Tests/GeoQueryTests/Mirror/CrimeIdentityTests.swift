@@ -70,6 +70,38 @@ import Testing
         #expect(runs[0] == runs[1])
     }
 
+    /// Rows identical but for their outcome (City of London 2020-01 holds such pairs: one Crime
+    /// ID, two outcomes) keep their ids, outcome included, whatever was ingested before them: the
+    /// mirror numbers outcomes by name, not in the order its files first named them.
+    @Test func rowsIdenticalButForTheirOutcomeKeepTheirIdsWhateverCameFirst() throws {
+        let month = CrimeIdentityTests.files(["city-of-london"], ["2020-01"])
+        // 2019-01 names "Status update unavailable" before "Court result unavailable"; 2020-01 the other way round.
+        let earlier = CrimeIdentityTests.files(["city-of-london", "leicestershire"], ["2019-01"])
+        #expect(month.count == 1 && earlier.count == 2)
+        var mirrors: [[Crime]] = []
+        // Alone; in one ingest after 2019-01; and in a second ingest (into the delta, then compacted).
+        for ingests in [[month], [earlier + month], [month + earlier], [earlier, month]] {
+            let dir = TestData.temporaryDirectory("outcome-order")
+            for paths in ingests { _ = try Ingest.run(paths: paths, mirror: .directory(dir)) }
+            var views = [try CrimeMirror.open(.directory(dir))]
+            if ingests.count > 1 {
+                #expect(FileManager.default.fileExists(atPath: dir + "/" + MirrorDelta.fileName))
+                _ = try Ingest.run(paths: [], mirror: .directory(dir), compact: true)
+                views.append(try CrimeMirror.open(.directory(dir)))
+            }
+            for m in views { mirrors.append(try CrimeIdentityTests.allCrimes(m).filter { $0.month == Month("2020-01")! }) }
+        }
+        // The pairs this test is about are there (identical fields, different outcomes).
+        let groups = Dictionary(grouping: mirrors[0], by: Fields.init)
+        #expect(groups.values.contains { Set($0.map(\.outcome)).count > 1 })
+        let alone = Dictionary(uniqueKeysWithValues: mirrors[0].map { ($0.id, "\($0.outcome)|\(Fields($0))") })
+        for other in mirrors.dropFirst() {
+            #expect(other.count == mirrors[0].count)
+            let changed = other.filter { alone[$0.id] != "\($0.outcome)|\(Fields($0))" }
+            #expect(changed.isEmpty, "\(changed.count) crimes of 2020-01 changed id or outcome: \(changed.prefix(2).map { "\($0.id) \($0.outcome)" })")
+        }
+    }
+
     /// The clash rule on its own: rows sharing a natural id keep it in content order, the rest move
     /// to free ids of the same partition, and every id ends up unique.
     @Test func clashingNaturalIdsAreResolvedWithinTheirPartition() {
