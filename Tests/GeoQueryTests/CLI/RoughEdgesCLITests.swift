@@ -20,6 +20,14 @@ import Testing
         return path
     }
 
+    /// `--radius 0.5 mile` (the unit as a word of its own) says to join them, in the unit's spelling.
+    @Test func aUnitTypedApartFromItsNumberIsJoined() throws {
+        for (unit, joined) in [("mile", "0.5mi"), ("km", "0.5km"), ("metres", "0.5m")] {
+            try bad.expectError(Self.real + Self.clockTower + ["--radius", "0.5", unit],
+                                "'\(unit)' after --radius 0.5 looks like its unit: write it joined to the number (--radius \(joined))", status: 2)
+        }
+    }
+
     // MARK: 1. --mirror naming a file; ingest into a new folder
 
     @Test func mirrorNamingTheSnapshotSuggestsItsFolder() throws {
