@@ -179,8 +179,17 @@ struct SnapshotBuilder {
         image.add(.nodeForceMask, node.forceMask)
         image.add(.nodeCellStart, node.cellStart)
         image.add(.nodeCells, node.cells)
-        image.add(.nodeMonthCategoryStart, node.projections.monthCategory.starts)
-        image.add(.nodeMonthCategory, node.projections.monthCategory.cells)
+        if formatVersion >= 5 {
+            let dense = DenseMonthCategory.build(node.projections.monthCategory, categories: table.categories.count)
+            image.add(.nodeMonthCategoryStart, dense.sparse.starts)
+            image.add(.nodeMonthCategory, dense.sparse.cells)
+            image.add(.nodeDenseMonthCategoryStart, dense.start)
+            image.add(.nodeDenseMonthCategoryFirst, dense.firstMonth)
+            image.add(.nodeDenseMonthCategory, dense.values)
+        } else {
+            image.add(.nodeMonthCategoryStart, node.projections.monthCategory.starts)
+            image.add(.nodeMonthCategory, node.projections.monthCategory.cells)
+        }
         image.add(.nodeMonthOutcomeStart, node.projections.monthOutcome.starts)
         image.add(.nodeMonthOutcome, node.projections.monthOutcome.cells)
         image.add(.nodeMonthForceStart, node.projections.monthForce.starts)

@@ -8,9 +8,11 @@ enum SnapshotFormat {
     static let magic = Array("GEOQMIRR".utf8)
     /// Bump when the layout changes; older readers refuse newer snapshots with a clear message.
     /// v3 stores crime columns at their narrowest width (see ``CrimeColumn``); v4 adds 3-byte
-    /// widths and packs the Crime ID index the same way (``PackedIntegers``). v2 and v3 snapshots
-    /// still open and are rewritten as v4 by the next ingest.
-    static let version: UInt32 = 4
+    /// widths and packs the Crime ID index the same way (``PackedIntegers``); v5 keeps busy nodes'
+    /// (month, category) projections as dense rows (``DenseMonthCategory``) and takes them out of
+    /// the sparse lists, which a v4 reader would add up short. v2–v4 snapshots still open and are
+    /// rewritten as v5 by the next ingest.
+    static let version: UInt32 = 5
     static let oldestReadable: UInt32 = 2
     static let fileName = "mirror.geoquery"
     static let file = SectionedFile(magic: magic, version: version, oldest: oldestReadable, what: "snapshot", rebuild: "to rebuild it, delete it and re-run geoquery ingest with its source files (an ingest into this folder reads it first)")
@@ -39,6 +41,10 @@ enum SnapshotFormat {
         // Per-node running totals by outcome and force over months (see ``NodeRunningTotals``).
         // Optional: snapshots written before them answer through the projections above.
         case nodeRunningTotalStart = 106, nodeRunningTotals
+        // v5: busy nodes' (month, category) projections as dense 16-bit rows (see
+        // ``DenseMonthCategory``): each node's range (u32 × (n+1)), first month (u16), the rows.
+        // Optional: snapshots before v5 keep every node's projection sparse.
+        case nodeDenseMonthCategoryStart = 108, nodeDenseMonthCategoryFirst, nodeDenseMonthCategory
         // Crime rows, sorted by point then month; no-location rows last.
         case pointCrimeStart = 50, crimeMonth, crimeForce, crimeCategory, crimeOutcome, crimeStreetOutcome,
              crimeOutcomeMonth, crimeReportedBy, crimeFallsWithin, crimeLocation, crimeLsoaCode, crimeLsoaName,
@@ -75,6 +81,7 @@ enum SnapshotFormat {
         var isOptional: Bool {
             switch self {
             case .boundaryLonLatStart, .boundaryLonLatWKB, .nodeRunningTotalStart, .nodeRunningTotals, .crimeIDRank,
+                 .nodeDenseMonthCategoryStart, .nodeDenseMonthCategoryFirst, .nodeDenseMonthCategory,
                  .pointsByListedID, .crimeIDExceptionRow, .crimeIDExceptionValue, .crimeIDOrder: true
             case .deltaMeta, .deltaBaseTwin, .deltaNewBefore, .baseEmptied, .baseMaskPoint, .baseMaskPointValue,
                  .baseMaskNode, .baseMaskNodeValue, .deltaTwinOrder, .baseNodeCut, .baseNodeCutStart, .baseNodeCutCells: true

@@ -227,7 +227,7 @@ extension CrimeMirror {
             let cats = categories.count, innerCats = inner.categories.count
             for row in 0...(hi - lo) {
                 let to = (lo + row + d.monthShift - tally.monthLo) * cats
-                for c in 0..<innerCats { tally.matrix[to + d.categoryMap[c]] += t.matrix[row * innerCats + c] }
+                for c in 0..<innerCats { tally.matrix[to + d.categoryMap[c]] &+= t.matrix[row * innerCats + c] }
             }
         }
         for o in t.outcomes.indices { tally.outcomes[d.outcomeMap[o]] += t.outcomes[o] }

@@ -99,7 +99,10 @@ public final class CrimeMirror: @unchecked Sendable {
         projections = NodeProjections(monthCategoryStart: s.array(.nodeMonthCategoryStart), monthCategory: s.array(.nodeMonthCategory),
                                       monthOutcomeStart: s.array(.nodeMonthOutcomeStart), monthOutcome: s.array(.nodeMonthOutcome),
                                       monthForceStart: s.array(.nodeMonthForceStart), monthForce: s.array(.nodeMonthForce),
-                                      runningTotals: s.nodeRunningTotals())
+                                      runningTotals: s.nodeRunningTotals(),
+                                      dense: s.has(.nodeDenseMonthCategoryStart)
+                                          ? DenseMonthCategory(start: s.array(.nodeDenseMonthCategoryStart), firstMonth: s.array(.nodeDenseMonthCategoryFirst),
+                                                               values: s.array(.nodeDenseMonthCategory), width: s.strings(.categories).count) : nil)
         var forces = s.strings(.forces).all, categories = s.strings(.categories).all, outcomes = s.strings(.outcomes).all
         let first = s.meta.firstMonth.flatMap { Month($0) }
         var last = s.meta.lastMonth.flatMap { Month($0) }
@@ -179,7 +182,8 @@ public final class CrimeMirror: @unchecked Sendable {
               Int(pointCellStart.last ?? 0) == pointCells.count, Int(nodeCellStart.last ?? 0) == nodeCells.count,
               projections.monthCategoryStart.count == nodeCellStart.count, projections.monthOutcomeStart.count == nodeCellStart.count,
               projections.monthForceStart.count == nodeCellStart.count,
-              projections.runningTotals?.isConsistent(nodes: nodeCellStart.count - 1) ?? true else {
+              projections.runningTotals?.isConsistent(nodes: nodeCellStart.count - 1) ?? true,
+              projections.dense?.isConsistent(nodes: nodeCellStart.count - 1) ?? true else {
             throw GeoQueryError.mirrorCorrupt("\(s.path) is inconsistent (index sizes disagree): re-run geoquery ingest to rebuild it")
         }
     }
@@ -252,7 +256,7 @@ public final class CrimeMirror: @unchecked Sendable {
             mapPoints += tree.points(level: level, node: g - Int(tree.levelStart[level - 1])).count
             nodes.append(g)
         }, point: { p in
-            tally.add(pointCells, Int(pointCellStart[p])..<Int(pointCellStart[p + 1]))
+            tally.add(point: pointCells, Int(pointCellStart[p])..<Int(pointCellStart[p + 1]), forces: pointForceMask[p])
             present |= pointForceMask[p]
             mapPoints += 1
             points.append(p)

@@ -92,13 +92,16 @@ struct QueryPlan {
         let n = mirror.categories.count
         let first = mirror.firstMonth?.ordinal ?? 0
         let lead = (first + monthLo) - from.ordinal  // months of the range before the tally's first row
-        if lead == 0 && t.matrix.count == r.months.count * n {
-            r.monthCategory = Array(t.matrix)
-        } else {
-            r.monthCategory = [Int](repeating: 0, count: r.months.count * n)
-            if monthLo <= monthHi { r.monthCategory.replaceSubrange((lead * n)..<(lead * n + t.matrix.count), with: t.matrix) }
+        // Widened in one plain loop (vectorized), the total summed with it.
+        let cells = r.months.count * n, m = t.matrix
+        let at = monthLo <= monthHi ? lead * n : cells
+        var total = 0
+        r.monthCategory = [Int](unsafeUninitializedCapacity: cells) { out, count in
+            out.initialize(repeating: 0)
+            for i in 0..<min(m.count, cells - at) { out[at + i] = Int(m[i]); total &+= Int(m[i]) }
+            count = cells
         }
-        r.total = r.monthCategory.reduce(0, +)
+        r.total = total
         r.outcomes = mirror.outcomeLabels
         r.outcomeCounts = Array(t.outcomes)
         r.btp = t.btp

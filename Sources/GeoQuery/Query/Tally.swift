@@ -10,7 +10,9 @@ final class Tally {
     let btpForce: Int
     let categoryCount: Int
 
-    let matrix: UnsafeMutableBufferPointer<Int>
+    /// 32-bit: a (month, category) count of one query stays far below 2^32 (England and Wales
+    /// record ~500k crimes a month), and half the width doubles what one vector add covers.
+    let matrix: UnsafeMutableBufferPointer<UInt32>
     let outcomes: UnsafeMutableBufferPointer<Int>
     var btp = 0
     var answered: UInt64 = 0
@@ -96,13 +98,33 @@ final class Tally {
             if !unfiltered && ((forceMask >> UInt64(force)) & 1 == 0 || (categoryMask >> UInt64(category)) & 1 == 0) { return }
             let n = CrimeCell.count(c)
             // Wrapping adds: counts are far below Int.max, and overflow checks dominate this loop.
-            m[(CrimeCell.month(c) &- lo) &* cats &+ category] &+= n
+            m[(CrimeCell.month(c) &- lo) &* cats &+ category] &+= UInt32(truncatingIfNeeded: n)
             o[CrimeCell.outcome(c)] &+= n
             answered |= 1 << UInt64(force)
             if force == btpForce { btp &+= n }
         }
         self.answered = answered
         self.btp = btp
+    }
+
+    /// ``add(_:_:)`` for a map point whose crimes come from `forces`: when the query is
+    /// unfiltered, every month of the point's cells is asked and none is BTP's, its forces answer
+    /// at once and each cell only adds its count to the matrix and the outcomes (a boundary
+    /// point's cells are most of a dense query's work).
+    @inline(__always)
+    func add(point cells: UnsafeBufferPointer<UInt64>, _ range: Range<Int>, forces: UInt64) {
+        guard unfiltered, !range.isEmpty, btpForce < 0 || (forces >> UInt64(btpForce)) & 1 == 0,
+              CrimeCell.month(cells[range.lowerBound]) >= monthLo, CrimeCell.month(cells[range.upperBound - 1]) <= monthHi else {
+            add(cells, range)
+            return
+        }
+        let cats = categoryCount, lo = monthLo, m = matrix, o = outcomes
+        for i in range {
+            let c = cells[i], n = CrimeCell.count(c)
+            m[(CrimeCell.month(c) &- lo) &* cats &+ CrimeCell.category(c)] &+= UInt32(truncatingIfNeeded: n)
+            o[CrimeCell.outcome(c)] &+= n
+        }
+        answered |= forces
     }
 
     /// ``add(_:_:)`` less the cells of the partitions a delta supersedes.
@@ -114,7 +136,7 @@ final class Tally {
             let force = CrimeCell.force(c), category = CrimeCell.category(c)
             guard (forceMask >> UInt64(force)) & 1 == 1, (categoryMask >> UInt64(category)) & 1 == 1, !amendment.excludes(c) else { return }
             let n = CrimeCell.count(c)
-            matrix[(CrimeCell.month(c) - lo) * cats + category] += n
+            matrix[(CrimeCell.month(c) - lo) * cats + category] &+= UInt32(truncatingIfNeeded: n)
             outcomes[CrimeCell.outcome(c)] += n
             answered |= 1 << UInt64(force)
             if force == btpForce { btp += n }
@@ -127,14 +149,16 @@ final class Tally {
     func addProjected(_ p: NodeProjections, _ totals: NodeRunningTotals, node g: Int, less cut: UnsafeBufferPointer<UInt64>) {
         guard monthLo <= monthHi else { return }
         let lo = monthLo, hi = monthHi, cats = categoryCount
+        _ = p.dense?.add(node: g, monthLo: lo, monthHi: hi, into: matrix, stride: cats)
         forEachInMonths(p.monthCategory, Int(p.monthCategoryStart[g])..<Int(p.monthCategoryStart[g + 1])) { c in
-            matrix[(CrimeCell.month(c) - lo) * cats + CrimeCell.category(c)] += CrimeCell.count(c)
+            matrix[(CrimeCell.month(c) - lo) * cats + CrimeCell.category(c)] &+= UInt32(truncatingIfNeeded: CrimeCell.count(c))
         }
         withUnsafeTemporaryAllocation(of: Int.self, capacity: 64) { gone in
             gone.initialize(repeating: 0)
             for c in cut where CrimeCell.month(c) >= lo && CrimeCell.month(c) <= hi {
                 let n = CrimeCell.count(c)
-                matrix[(CrimeCell.month(c) - lo) * cats + CrimeCell.category(c)] -= n
+                // Wrapping: the node's own cells are added above, so the sum never goes below zero.
+                matrix[(CrimeCell.month(c) - lo) * cats + CrimeCell.category(c)] &-= UInt32(truncatingIfNeeded: n)
                 outcomes[CrimeCell.outcome(c)] -= n
                 gone[CrimeCell.force(c)] += n
             }
@@ -159,8 +183,11 @@ final class Tally {
         let lo = monthLo, cats = categoryCount, btpForce = self.btpForce
         let m = matrix, o = outcomes
         var answered = self.answered, btp = self.btp
-        forEachInMonths(p.monthCategory, Int(p.monthCategoryStart[g])..<Int(p.monthCategoryStart[g + 1])) { c in
-            m[(CrimeCell.month(c) &- lo) &* cats &+ CrimeCell.category(c)] &+= CrimeCell.count(c)
+        // A node has dense rows or sparse cells, not both.
+        if p.dense?.add(node: g, monthLo: lo, monthHi: monthHi, into: m, stride: cats) != true {
+            forEachInMonths(p.monthCategory, Int(p.monthCategoryStart[g])..<Int(p.monthCategoryStart[g + 1])) { c in
+                m[(CrimeCell.month(c) &- lo) &* cats &+ CrimeCell.category(c)] &+= UInt32(truncatingIfNeeded: CrimeCell.count(c))
+            }
         }
         if let totals = p.runningTotals {
             if let r = totals.rows(node: g, monthLo: monthLo, monthHi: monthHi) {
@@ -196,4 +223,6 @@ struct NodeProjections {
     let monthForceStart: UnsafeBufferPointer<UInt32>, monthForce: UnsafeBufferPointer<UInt64>
     /// Nil for a snapshot written before they were stored (or when a test asks for the projections).
     let runningTotals: NodeRunningTotals?
+    /// Busy nodes' (month, category) rows, whose sparse lists are then empty (nil before v5).
+    var dense: DenseMonthCategory? = nil
 }

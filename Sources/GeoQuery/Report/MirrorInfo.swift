@@ -179,7 +179,8 @@ extension CrimeMirror {
             case .pointCells, .pointCellStart: pointCells += n
             case .nodeCells, .nodeCellStart: nodeCells += n
             case .nodeMonthCategory, .nodeMonthCategoryStart, .nodeMonthOutcome, .nodeMonthOutcomeStart, .nodeMonthForce, .nodeMonthForceStart,
-                 .nodeRunningTotalStart, .nodeRunningTotals: projections += n
+                 .nodeRunningTotalStart, .nodeRunningTotals, .nodeDenseMonthCategoryStart, .nodeDenseMonthCategoryFirst, .nodeDenseMonthCategory:
+                projections += n
             default: break
             }
         }

@@ -57,6 +57,32 @@ import Testing
         #expect(nonEmpty > 1000)
     }
 
+    /// Every node's (month, category) projection, dense rows or sparse cells, adds up for a random
+    /// month range to what its cells give; many nodes of the real mirror are dense, many sparse.
+    @Test func denseRowsAndSparseProjectionsEqualCellSumsOnEveryNode() throws {
+        let mirror = TestData.realMirror
+        let dense = try #require(mirror.projections.dense)
+        var rng = SeededRandom(seed: SeededRandom.seed(1011))
+        let span = mirror.monthsHeldCount, cats = mirror.categories.count
+        var denseNodes = 0, sparseNodes = 0
+        for g in 0..<(mirror.nodeCellStart.count - 1) {
+            var lo = Int.random(in: 0..<span, using: &rng), hi = Int.random(in: 0..<span, using: &rng)
+            if lo > hi { swap(&lo, &hi) }
+            if g % 5 == 0 { (lo, hi) = (0, span - 1) }
+            var expected = [Int](repeating: 0, count: (hi - lo + 1) * cats)
+            for i in Int(mirror.nodeCellStart[g])..<Int(mirror.nodeCellStart[g + 1]) {
+                let c = mirror.nodeCells[i]
+                guard (lo...hi).contains(CrimeCell.month(c)) else { continue }
+                expected[(CrimeCell.month(c) - lo) * cats + CrimeCell.category(c)] += CrimeCell.count(c)
+            }
+            let tally = Tally(monthLo: lo, monthHi: hi, categoryMask: ~0, forceMask: ~0, btpForce: -1, categories: cats, outcomes: mirror.outcomes.count)
+            tally.addProjected(mirror.projections, node: g)
+            #expect(tally.matrix.map(Int.init) == expected, "node \(g), months \(lo)...\(hi)")
+            if dense.start[g] < dense.start[g + 1] { denseNodes += 1 } else if mirror.nodeCellStart[g] < mirror.nodeCellStart[g + 1] { sparseNodes += 1 }
+        }
+        #expect(denseNodes > 1000 && sparseNodes > 1000, "\(denseNodes) dense and \(sparseNodes) sparse nodes")
+    }
+
     /// Random radius and LSOA queries (random month ranges reaching past both ends of the mirror,
     /// categories, forces, BTP left out or not) give identical results, coverage and notes
     /// included, on the fast path, the plain cell walk, and the snapshot without running totals.
