@@ -26,7 +26,7 @@ import Testing
 
     /// The re-ingest's sequential decoder (id slots counted as it goes) gives every crime exactly
     /// as the per-row decoder does, in all three layouts (v2: ids for every row; v3/v4: ranked).
-    @Test(arguments: [UInt32(2), 3, 4])
+    @Test(arguments: [UInt32(2), 3, 4, 5])
     func sequentialDecodingEqualsPerRowDecoding(formatVersion: UInt32) throws {
         let v4 = TestData.temporaryDirectory("decode")
         _ = try Ingest.run(paths: MirrorVersionTests.first, mirror: .directory(v4))
@@ -60,14 +60,31 @@ import Testing
         return bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: 8, as: UInt32.self) }
     }
 
-    /// The same files as a v2 mirror: ingested, then rewritten with v2's fixed column widths.
-    func v2Mirror(_ files: [String]) throws -> String {
-        let v3 = TestData.temporaryDirectory("v3")
-        _ = try Ingest.run(paths: files, mirror: .directory(v3))
-        let table = try CrimeMirror.open(.directory(v3)).snapshot.crimeTable()
-        let dir = TestData.temporaryDirectory("v2")
-        _ = try MirrorLocation.directory(dir).write(SnapshotBuilder(table: table, synthetic: false, formatVersion: 2).build())
+    /// The same files as a v2 mirror (or `version`'s): ingested, then rewritten as that version lays it out.
+    func v2Mirror(_ files: [String], version: UInt32 = 2) throws -> String {
+        let current = TestData.temporaryDirectory("current")
+        _ = try Ingest.run(paths: files, mirror: .directory(current))
+        let table = try CrimeMirror.open(.directory(current)).snapshot.crimeTable()
+        let dir = TestData.temporaryDirectory("v\(version)")
+        _ = try MirrorLocation.directory(dir).write(SnapshotBuilder(table: table, synthetic: false, formatVersion: version).build())
         return dir
+    }
+
+    /// A v4 mirror (every node's (month, category) projection sparse) answers as v5 (busy nodes'
+    /// dense rows), all months and one, on the fast path; the next ingest rewrites it as v5.
+    @Test func aV4MirrorWithoutDenseRowsAnswersTheSame() throws {
+        let v4 = try v2Mirror(Self.first, version: 4)
+        #expect(try version(v4) == 4)
+        let old = try CrimeMirror.open(.directory(v4))
+        #expect(old.projections.dense == nil)
+        let fresh = TestData.temporaryDirectory("fresh")
+        _ = try Ingest.run(paths: Self.first, mirror: .directory(fresh))
+        let current = try CrimeMirror.open(.directory(fresh))
+        let dense = try #require(current.projections.dense)
+        #expect((0..<(dense.start.count - 1)).contains { dense.start[$0] < dense.start[$0 + 1] })
+        try expectSameAnswers(old, current)
+        _ = try Ingest.run(paths: Self.later, mirror: .directory(v4))
+        #expect(try version(v4) == SnapshotFormat.version)
     }
 
     func expectSameAnswers(_ a: CrimeMirror, _ b: CrimeMirror) throws {
