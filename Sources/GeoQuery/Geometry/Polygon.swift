@@ -61,11 +61,20 @@ public struct Polygon: Sendable, Equatable {
     public var vertexCount: Int { parts.reduce(0) { $0 + $1.reduce(0) { $0 + max(0, $1.count - 1) } } }
 
     /// Bounding box in micro-degrees, rounded outwards.
+    /// One pass, no copies: every polygon query asks for it.
     var boxE6: (minLat: Int32, minLng: Int32, maxLat: Int32, maxLng: Int32) {
-        let all = parts.flatMap { $0.flatMap { $0 } }
+        var minLat = Double.infinity, minLng = Double.infinity, maxLat = -Double.infinity, maxLng = -Double.infinity
+        for rings in parts {
+            for ring in rings {
+                for c in ring {
+                    minLat = Swift.min(minLat, c.lat); maxLat = Swift.max(maxLat, c.lat)
+                    minLng = Swift.min(minLng, c.lng); maxLng = Swift.max(maxLng, c.lng)
+                }
+            }
+        }
+        guard minLat <= maxLat else { return (0, 0, 0, 0) }
         func e6(_ v: Double, _ rule: FloatingPointRoundingRule) -> Int32 { Int32((v * 1e6).rounded(rule)) }
-        return (e6(all.map(\.lat).min() ?? 0, .down), e6(all.map(\.lng).min() ?? 0, .down),
-                e6(all.map(\.lat).max() ?? 0, .up), e6(all.map(\.lng).max() ?? 0, .up))
+        return (e6(minLat, .down), e6(minLng, .down), e6(maxLat, .up), e6(maxLng, .up))
     }
 
     /// The GEOS geometry of this polygon, in `context` (x = longitude, y = latitude).
