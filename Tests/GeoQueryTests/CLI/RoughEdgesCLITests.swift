@@ -28,6 +28,15 @@ import Testing
         }
     }
 
+    /// `--geojson @FILE` (as --poly and --wkt take a file) reads FILE, with the same answer.
+    @Test func geojsonTakesAnAtFileAsPolyAndWktDo() throws {
+        let path = try file("square.geojson", #"{"type":"Polygon","coordinates":[[[-1.14,52.63],[-1.12,52.63],[-1.12,52.64],[-1.14,52.64],[-1.14,52.63]]]}"#)
+        let plain = try json(Self.real + ["--geojson", path, "--format", "json"])
+        let at = try json(Self.real + ["--geojson", "@" + path, "--format", "json"])
+        #expect((plain["total"] as? Int ?? 0) > 0 && plain["total"] as? Int == at["total"] as? Int)
+        try bad.expectError(Self.real + ["--geojson", "@" + path + ".missing"], "cannot read the GeoJSON file \(path).missing")
+    }
+
     // MARK: 1. --mirror naming a file; ingest into a new folder
 
     @Test func mirrorNamingTheSnapshotSuggestsItsFolder() throws {
