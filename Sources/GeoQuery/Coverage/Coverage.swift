@@ -70,9 +70,11 @@ public struct Coverage: Sendable, Equatable {
         return "\(Int(p.rounded()))%"
     }
 
-    /// "24" when every asked month is held, else "15 of 24 months held" ("0 of 1 month held").
+    /// "24" when every asked month is held, else "15 of 24 months held for every force here"
+    /// ("0 of 1 month held …"): a month held for some forces only still counts their crimes, so
+    /// the words say what "held" asks.
     public var heldDescription: String {
-        monthsHeld == monthsAsked ? "\(monthsAsked)" : "\(monthsHeld) of \(monthsAsked) month\(monthsAsked == 1 ? "" : "s") held"
+        monthsHeld == monthsAsked ? "\(monthsAsked)" : "\(monthsHeld) of \(monthsAsked) month\(monthsAsked == 1 ? "" : "s") held for every force here"
     }
 
     /// The `coverage` JSON object: `forces` [{`force`, `name`, `share`}], `missing` [{`force`,

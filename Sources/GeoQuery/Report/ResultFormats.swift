@@ -224,7 +224,7 @@ extension QueryResult {
             let peak = max(1, heldCounts.max() ?? 1), low = heldCounts.min() ?? 0
             let spark = String(counts.indices.map { held[$0] ? bars[peak == low ? 3 : min(7, (counts[$0] - low) * 8 / (peak - low + 1))] : "·" })
             lines.append("")
-            lines.append("Trend, \(from) → \(to): \(spark)\(heldCounts.count < counts.count ? "  (· month not held)" : "")")
+            lines.append("Trend, \(from) → \(to): \(spark)\(heldCounts.count < counts.count ? "  (· month not held for every force here)" : "")")
             if !heldCounts.isEmpty {
                 lines.append("  per held month: min \(low), max \(peak), mean \(Format.decimal(Double(heldCounts.reduce(0, +)) / Double(heldCounts.count), places: 1))\(heldCounts.count < counts.count ? " (over the \(heldCounts.count) months held)" : "")")
             }
