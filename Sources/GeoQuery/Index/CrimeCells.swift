@@ -40,19 +40,9 @@ enum CrimeCell {
         if range.count <= 8 { return range }  // short lists: the per-cell month check is cheaper
         // A range holding all the list's months (every all-months query) needs no search.
         if month(cells[range.lowerBound]) >= lo && month(cells[range.upperBound - 1]) <= hi { return range }
-        let first = lowerBound(cells, range, UInt64(lo) << 52)
-        let last = hi + 1 >= maxMonths ? range.upperBound : lowerBound(cells, first..<range.upperBound, UInt64(hi + 1) << 52)
+        let first = cells.lowerBound(UInt64(lo) << 52, in: range)
+        let last = hi + 1 >= maxMonths ? range.upperBound : cells.lowerBound(UInt64(hi + 1) << 52, in: first..<range.upperBound)
         return first..<last
-    }
-
-    @inline(__always)
-    private static func lowerBound(_ cells: UnsafeBufferPointer<UInt64>, _ range: Range<Int>, _ value: UInt64) -> Int {
-        var lo = range.lowerBound, hi = range.upperBound
-        while lo < hi {
-            let mid = (lo + hi) >> 1
-            if cells[mid] < value { lo = mid + 1 } else { hi = mid }
-        }
-        return lo
     }
 
     /// Total count of the cells passing the filters (no breakdown).

@@ -196,21 +196,3 @@ struct TreeView {
         return best >= 0 ? best : nil
     }
 }
-
-extension UnsafeBufferPointer where Element: Comparable {
-    /// The first index whose element is not below `v` (the buffer sorted ascending).
-    func lowerBound(_ v: Element) -> Int {
-        var lo = 0, hi = count
-        while lo < hi {
-            let mid = (lo + hi) >> 1
-            if self[mid] < v { lo = mid + 1 } else { hi = mid }
-        }
-        return lo
-    }
-
-    /// Whether the sorted buffer holds `v`.
-    func holds(_ v: Element) -> Bool {
-        let i = lowerBound(v)
-        return i < count && self[i] == v
-    }
-}

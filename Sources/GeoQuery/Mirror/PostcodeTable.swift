@@ -92,14 +92,7 @@ public final class PostcodeTable: @unchecked Sendable {
     }
 
     /// Index of the first key not below `key`.
-    func lowerBound(_ key: UInt64) -> Int {
-        var lo = 0, hi = keys.count
-        while lo < hi {
-            let mid = (lo + hi) >> 1
-            if keys[mid] < key { lo = mid + 1 } else { hi = mid }
-        }
-        return lo
-    }
+    func lowerBound(_ key: UInt64) -> Int { keys.lowerBound(key) }
 
     /// The indices of the units a postcode, sector or district covers.
     func units(_ p: Postcode) -> Range<Int> {

@@ -33,17 +33,6 @@ extension Array where Element: RadixSortable {
     }
 }
 
-extension Array where Element: Comparable {
-    /// Whether a sorted array holds an element equal to `x` (a binary search).
-    func sortedContains(_ x: Element) -> Bool {
-        withUnsafeBufferPointer { e in
-            var lo = 0, hi = e.count
-            while lo < hi { let m = (lo + hi) / 2; if e[m] < x { lo = m + 1 } else { hi = m } }
-            return lo < e.count && !(x < e[lo])
-        }
-    }
-}
-
 /// The passes of ``Swift/Array/radixSort()``.
 enum RadixSort {
     /// Sorts elements whose keys agree above bit `shift + 8`: by the byte at `shift`, then each

@@ -132,30 +132,22 @@ struct CrimeReader {
         // hold a million rows, of which a request may want a few.
         var occurrences = OccurrenceCounter()
         occurrences.reset(expecting: 0)
-        let all = Int(start[p])..<Int(start[p + 1])
-        func key(_ i: Int) -> UInt32 {
-            CrimeCell.key(month: columns.value(.month, i) - first, force: columns.value(.force, i),
-                          category: columns.value(.category, i), outcome: columns.value(.outcome, i))
-        }
         // Identical rows share month, force and category, so skipping the others leaves
         // every identical row's occurrence count intact.
         var rows: [(row: Int, key: UInt32)] = []
-        if let order {
-            for i in all where passes(columns.value(.month, i), columns.value(.force, i), columns.value(.category, i)) { rows.append((i, order(key(i)))) }
-            // Stable: rows sharing a key keep the snapshot's order (their arrival).
-            let ranked = rows.enumerated().sorted { (a: (offset: Int, element: (row: Int, key: UInt32)), b: (offset: Int, element: (row: Int, key: UInt32))) in
-                (a.element.key, a.offset) < (b.element.key, b.offset)
-            }
-            rows = ranked.map { $0.element }
-        }
-        for k in order == nil ? all : 0..<rows.count {
-            let i = order == nil ? k : rows[k].row
+        for i in Int(start[p])..<Int(start[p + 1]) {
             let month = columns.value(.month, i), force = columns.value(.force, i), category = columns.value(.category, i)
-            if order == nil { guard passes(month, force, category) else { continue } }
+            guard passes(month, force, category) else { continue }
+            let key = CrimeCell.key(month: month - first, force: force, category: category, outcome: columns.value(.outcome, i))
+            rows.append((i, order?(key) ?? key))
+        }
+        // Stable (rows sharing a key keep the snapshot's order, their arrival): the rows are in row order.
+        if order != nil { rows.sort { ($0.key, $0.row) < ($1.key, $1.row) } }
+        for (i, key) in rows {
+            let month = columns.value(.month, i), force = columns.value(.force, i), category = columns.value(.category, i)
             let c = columns.crime(i)
             let content = identity.content(c.row, latE6: latE6, lngE6: lngE6)
             let id = identity.id(row: i, content: content, occurrence: occurrences.next(content), force: force, month: month)
-            let key = order == nil ? CrimeCell.key(month: month - first, force: force, category: category, outcome: Int(c.outcome)) : rows[k].key
             try body(i, key, Crime(id: id, persistentID: c.row.id.text(textIDs), category: categories[category],
                                    month: Month(ordinal: month), force: forces[force], mapPoint: mapPoint,
                                    locationName: located ? locations[Int(c.row.location)] : "", context: contexts[Int(c.row.context)],

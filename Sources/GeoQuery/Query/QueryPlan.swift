@@ -98,14 +98,14 @@ struct QueryPlan {
         var total = 0
         r.monthCategory = [Int](unsafeUninitializedCapacity: cells) { out, count in
             out.initialize(repeating: 0)
+            count = cells
             let k = min(m.count, cells - at)
-            guard k > 0, let src = m.baseAddress, let dst = out.baseAddress?.advanced(by: at) else { count = cells; return }
+            guard k > 0, let src = m.baseAddress, let dst = out.baseAddress?.advanced(by: at) else { return }
             // Two plain loops over raw pointers, which the compiler vectorizes (one loop doing both did not).
             for i in 0..<k { dst[i] = Int(src[i]) }
-            var sum = 0
+            var sum = 0  // a local: the captured total could alias `dst`, which stops the vectorizing
             for i in 0..<k { sum &+= dst[i] }
             total = sum
-            count = cells
         }
         r.total = total
         r.outcomes = mirror.outcomeLabels

@@ -149,10 +149,7 @@ final class Tally {
     func addProjected(_ p: NodeProjections, _ totals: NodeRunningTotals, node g: Int, less cut: UnsafeBufferPointer<UInt64>) {
         guard monthLo <= monthHi else { return }
         let lo = monthLo, hi = monthHi, cats = categoryCount
-        _ = p.dense?.add(node: g, monthLo: lo, monthHi: hi, into: matrix, stride: cats)
-        forEachInMonths(p.monthCategory, Int(p.monthCategoryStart[g])..<Int(p.monthCategoryStart[g + 1])) { c in
-            matrix[(CrimeCell.month(c) - lo) * cats + CrimeCell.category(c)] &+= UInt32(truncatingIfNeeded: CrimeCell.count(c))
-        }
+        addMonthCategories(p, node: g)
         withUnsafeTemporaryAllocation(of: Int.self, capacity: 64) { gone in
             gone.initialize(repeating: 0)
             for c in cut where CrimeCell.month(c) >= lo && CrimeCell.month(c) <= hi {
@@ -173,6 +170,17 @@ final class Tally {
         }
     }
 
+    /// Node `g`'s (month, category) projection into the matrix: its dense rows, or else its
+    /// sparse cells (a node has one or the other).
+    @inline(__always)
+    private func addMonthCategories(_ p: NodeProjections, node g: Int) {
+        if p.dense?.add(node: g, monthLo: monthLo, monthHi: monthHi, into: matrix, stride: categoryCount) == true { return }
+        let lo = monthLo, cats = categoryCount, m = matrix
+        forEachInMonths(p.monthCategory, Int(p.monthCategoryStart[g])..<Int(p.monthCategoryStart[g + 1])) { c in
+            m[(CrimeCell.month(c) &- lo) &* cats &+ CrimeCell.category(c)] &+= UInt32(truncatingIfNeeded: CrimeCell.count(c))
+        }
+    }
+
     /// Adds a node through its (month, category) projection, and its outcomes and forces through
     /// its running totals (two rows whatever the months) or, in a snapshot without them, its
     /// (month, outcome) and (month, force) projections: the same sums as ``add(_:_:)`` for an
@@ -180,15 +188,9 @@ final class Tally {
     @inline(__always)
     func addProjected(_ p: NodeProjections, node g: Int) {
         guard monthLo <= monthHi else { return }
-        let lo = monthLo, cats = categoryCount, btpForce = self.btpForce
-        let m = matrix, o = outcomes
+        let btpForce = self.btpForce, o = outcomes
         var answered = self.answered, btp = self.btp
-        // A node has dense rows or sparse cells, not both.
-        if p.dense?.add(node: g, monthLo: lo, monthHi: monthHi, into: m, stride: cats) != true {
-            forEachInMonths(p.monthCategory, Int(p.monthCategoryStart[g])..<Int(p.monthCategoryStart[g + 1])) { c in
-                m[(CrimeCell.month(c) &- lo) &* cats &+ CrimeCell.category(c)] &+= UInt32(truncatingIfNeeded: CrimeCell.count(c))
-            }
-        }
+        addMonthCategories(p, node: g)
         if let totals = p.runningTotals {
             if let r = totals.rows(node: g, monthLo: monthLo, monthHi: monthHi) {
                 for j in 0..<r.width {
