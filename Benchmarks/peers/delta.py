@@ -2,7 +2,8 @@
 """What adding and restating cost with the delta beside the snapshot (issue 10 part 4), at 24x.
 
 Builds a snapshot of the national sample's first 35 months (with the 43 force boundaries),
-then, timing each with /usr/bin/time: adds month 36 (it goes to the delta), restates one
+then, timing each with /usr/bin/time: adds one force's month 36 (Leicestershire; it goes to
+the delta), then the whole month 36 (Leicestershire's file again with the others), restates one
 force-month of month 30 (the delta supersedes it in the snapshot), and compacts. The same
 batch lines (the peer radius set and the real areas, all months) are answered on the mirror
 with its delta and on the compacted one, per line as growth.py measures them.
@@ -35,6 +36,8 @@ def timed(args):
 
 
 def lines(name):
+    if not os.path.exists(os.path.join(HERE, name)):  # areas.jsonl is written by areas.py
+        subprocess.run([sys.executable, os.path.join(HERE, name.replace(".jsonl", ".py"))], check=True)
     return [json.dumps({k: v for k, v in json.loads(l).items() if k not in ("from", "to")}, separators=(",", ":"))
             for l in open(os.path.join(HERE, name))]
 
@@ -44,6 +47,8 @@ shutil.rmtree(mirror, ignore_errors=True)
 record = {}
 record["base"] = timed(["ingest", "--mirror", mirror] + [os.path.join(national, m) for m in months[:35]] + ["--boundaries", BOUNDARIES])
 sets = {"radius": lines("queries.jsonl"), "areas": lines("areas.jsonl")}
+# One force-month with map points the snapshot lacks: only that force's catchments are computed.
+record["add force-month"] = timed(["ingest", "--mirror", mirror, os.path.join(national, months[35], f"{months[35]}-leicestershire-street.csv")])
 record["add month"] = timed(["ingest", "--mirror", mirror, os.path.join(national, months[35])])
 for name, batch in sets.items():
     record[f"{name} with the month's delta"] = batch_per_line(geoquery, mirror, FIELDS, batch)

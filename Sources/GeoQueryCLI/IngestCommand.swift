@@ -114,8 +114,9 @@ struct IngestCommand: ParsableCommand {
             out += "; the new rows went to the delta beside the snapshot (\(delta) bytes; geoquery ingest --compact folds it in)"
         } else {
             out += summary.boundaries > 0 ? " (catchments clipped to \(summary.boundaries) force boundaries" : " (catchments clipped at 20 km, no force boundaries loaded"
-            out += summary.catchmentsComputed ? "; computed now)" : "; unchanged)"
+            out += summary.catchmentsComputed ? "; computed now\(Self.groupsKept(summary)))" : "; unchanged)"
         }
+        if summary.deltaBytes != nil, summary.catchmentsComputed { out += "; catchments computed now\(Self.groupsKept(summary))" }
         out += "; snapshot \(summary.snapshotBytes) bytes; \(String(format: "%.2f", summary.seconds)) s ("
         out += summary.phases.map { "\($0.0) \(String(format: "%.2f", $0.1))" }.joined(separator: ", ") + ")\n"
         Output.standard(out)
@@ -127,3 +128,12 @@ struct IngestCommand: ParsableCommand {
 @_silgen_name("mallopt")
 private func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
 #endif
+
+extension IngestCommand {
+    /// " for 1 of 44 groups of map points (...), the others kept" when the catchments computed
+    /// by the ingest kept any group's cells from those before; "" when all were computed.
+    static func groupsKept(_ summary: IngestSummary) -> String {
+        guard let g = summary.catchmentGroups, g.computed < g.of else { return "" }
+        return " for \(g.computed) of \(g.of) groups of map points (one per force boundary, and those outside), the others kept"
+    }
+}

@@ -22,19 +22,30 @@ struct CatchmentTable: Sendable {
     /// The boundary the cell was clipped to (index into the boundaries), or -1 for the
     /// ``CatchmentBuilder/maximumReach`` disc.
     var clip: [Int16] = []
+    /// Each point's site (x, y, BNG metres; NaN for a point that takes no catchment), so that a
+    /// later build can find the cells it may keep (``CatchmentReuse``).
+    var site: [Double] = []
+    /// Per group (each boundary, then the unbounded group): what its cells follow from, its
+    /// sites and its clip (``CatchmentBuilder/groupKey``); 0 for a group without points.
+    var groupKey: [UInt64] = []
+    /// Groups whose cells were kept from an earlier build, and groups with points (not stored).
+    var groupsKept = 0, groups = 0
 
     /// The table of points `at` (ascending) as one of `count` points, the others with no area.
     func spread(to count: Int, at places: [Int]) -> CatchmentTable {
         var out = CatchmentTable()
         out.wkb = wkb
+        out.groupKey = groupKey; out.groupsKept = groupsKept; out.groups = groups
         out.start.reserveCapacity(count + 1)
         out.area = [Double](repeating: 0, count: count)
         out.box = [Double](repeating: 0, count: 4 * count)
         out.clip = [Int16](repeating: -1, count: count)
+        out.site = [Double](repeating: .nan, count: 2 * count)
         var k = 0
         for p in 0..<count {
             if k < places.count && places[k] == p {
                 out.area[p] = area[k]; out.clip[p] = clip[k]
+                out.site[2 * p] = site[2 * k]; out.site[2 * p + 1] = site[2 * k + 1]
                 for j in 0..<4 { out.box[4 * p + j] = box[4 * k + j] }
                 out.start.append(start[k + 1])
                 k += 1
@@ -56,7 +67,9 @@ struct CatchmentTable: Sendable {
 ///   ``maximumReach`` (Police UK blanks crimes farther than 20 km from every map point) and
 ///   never overlaps a loaded boundary.
 ///
-/// Groups are independent, so they are computed on all cores, one GEOS context each.
+/// Groups are independent, so they are computed on all cores, one GEOS context each. For the
+/// same reason a group whose sites and clip are those of an earlier build keeps that build's
+/// cells (``CatchmentReuse``): adding map points to one force recomputes that force alone.
 public enum CatchmentBuilder {
     /// Police UK leaves a crime unlocated when no map point lies within 20 km.
     public static let maximumReach = 20_000.0
@@ -76,13 +89,20 @@ public enum CatchmentBuilder {
     ///   - boundaries: force boundaries in BNG metres (may be empty).
     ///   - plain: GEOS alone decides every point and cell and writes every WKB (no edge-index
     ///     shortcuts, no WKB from coordinates): the build the fast one must equal byte for byte (tests).
-    static func build(x: [Double], y: [Double], boundaries: [ForceBoundary], plain: Bool = false) throws -> CatchmentTable {
+    ///   - previous: an earlier build whose groups' cells are kept where a group's key and sites
+    ///     are the same (nil: compute every group).
+    static func build(x: [Double], y: [Double], boundaries: [ForceBoundary], plain: Bool = false, previous: CatchmentReuse? = nil) throws -> CatchmentTable {
         let n = x.count
         guard n > 0 else { return CatchmentTable() }
         let (group, edges) = try assignGroups(x: x, y: y, boundaries: boundaries, plain: plain)
         var members = [[Int]](repeating: [], count: boundaries.count + 1)  // last = unbounded
         for i in 0..<n { members[group[i] < 0 ? boundaries.count : Int(group[i])].append(i) }
+        // Each group's sites in one canonical order (x, then y), so that its cells follow from
+        // the set of its sites alone, whatever order a mirror holds them in.
+        for g in members.indices { members[g].sort { x[$0] != x[$1] ? x[$0] < x[$1] : y[$0] < y[$1] } }
         let groups = members
+        let boundarySums = boundaries.map { b in b.wkb.withUnsafeBytes { SnapshotFormat.checksum($0) } }
+        let keys = groups.indices.map { g in groups[g].isEmpty ? 0 : groupKey(sites: groups[g].flatMap { [x[$0], y[$0]] }, boundarySums: boundarySums, group: g) }
 
         struct Cell: Sendable { var wkb: [UInt8]; var area: Double; var box: (Double, Double, Double, Double) }
         let results = UnsafeMutableBufferPointer<Cell?>.allocate(capacity: n)
@@ -92,7 +112,16 @@ public enum CatchmentBuilder {
         nonisolated(unsafe) var failure: Error? = nil
         let failureLock = NSLock()
         // Biggest groups first, so the two cores finish together.
-        let order = groups.indices.filter { !groups[$0].isEmpty }.sorted { groups[$0].count > groups[$1].count }
+        // Groups an earlier build has with the same key and sites keep its cells.
+        var toCompute: [Int] = []
+        for g in groups.indices.filter({ !groups[$0].isEmpty }).sorted(by: { groups[$0].count > groups[$1].count }) {
+            guard let previous, let earlier = previous.cells(key: keys[g], sites: groups[g].map { (x[$0], y[$0]) }) else { toCompute.append(g); continue }
+            for (j, p) in earlier.enumerated() {
+                results[groups[g][j]] = Cell(wkb: previous.wkbBytes(p), area: previous.area[p],
+                                             box: (previous.box[4 * p], previous.box[4 * p + 1], previous.box[4 * p + 2], previous.box[4 * p + 3]))
+            }
+        }
+        let order = toCompute
         DispatchQueue.concurrentPerform(iterations: order.count) { k in
             let g = order[k]
             do {
@@ -116,7 +145,7 @@ public enum CatchmentBuilder {
 
         var table = CatchmentTable()
         table.start.reserveCapacity(n + 1)
-        table.area.reserveCapacity(n); table.box.reserveCapacity(4 * n); table.clip.reserveCapacity(n)
+        table.area.reserveCapacity(n); table.box.reserveCapacity(4 * n); table.clip.reserveCapacity(n); table.site.reserveCapacity(2 * n)
         for i in 0..<n {
             let c = results[i]!
             table.wkb += c.wkb
@@ -124,8 +153,23 @@ public enum CatchmentBuilder {
             table.area.append(c.area)
             table.box.append(c.box.0); table.box.append(c.box.1); table.box.append(c.box.2); table.box.append(c.box.3)
             table.clip.append(group[i])
+            table.site.append(x[i]); table.site.append(y[i])
         }
+        table.groupKey = keys
+        table.groups = groups.filter { !$0.isEmpty }.count
+        table.groupsKept = table.groups - order.count
         return table
+    }
+
+    /// What a group's cells follow from: its sites (x, y pairs in canonical order), its clip (the
+    /// boundary, or for the unbounded group every boundary it must not overlap) and the rules
+    /// here (``maximumReach``, and a version to change with the way cells are computed).
+    static func groupKey(sites: [Double], boundarySums: [UInt64], group: Int) -> UInt64 {
+        let bounded = group < boundarySums.count
+        var parts: [UInt64] = [1, bounded ? 1 : 2, maximumReach.bitPattern,
+                               sites.withUnsafeBytes { SnapshotFormat.checksum($0) }, UInt64(sites.count)]
+        parts += bounded ? [boundarySums[group]] : boundarySums
+        return parts.withUnsafeBytes { SnapshotFormat.checksum($0) }
     }
 
     /// The boundary each point lies in (the first, where generalised boundaries overlap), or -1,

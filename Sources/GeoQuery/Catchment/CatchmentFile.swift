@@ -9,15 +9,25 @@ import Foundation
 /// computed again, and a mirror folder that cannot be written to keeps them in memory.
 ///
 /// Sections: identity u64s, meta (JSON: projection used), WKB offsets u64 × (n+1), WKB bytes
-/// (BNG metres), planar area f64, box f64 × 4, clip i16 (boundary index or -1).
+/// (BNG metres), planar area f64, box f64 × 4, clip i16 (boundary index or -1); since the
+/// incremental builds, site f64 × 2 (BNG; NaN for a point without a catchment) and one key u64 per
+/// group (``CatchmentBuilder/groupKey``), which let the next build keep unchanged groups' cells.
+/// Files without those two still serve their snapshot; the next build just computes every group.
 enum CatchmentFile {
     static let fileName = "catchments.geoquery"
     static let file = SectionedFile(magic: Array("GEOQCTCH".utf8), version: 1, what: "catchment file",
                                     rebuild: "it is computed again on next use")
 
-    enum Section: UInt32, CaseIterable { case identity = 1, meta, start, wkb, area, box, clip }
+    enum Section: UInt32, CaseIterable { case identity = 1, meta, start, wkb, area, box, clip, site, groupKey }
+    /// Sections a file may lack (written before they were): it serves, but offers no reuse.
+    static let optional: Set<Section> = [.site, .groupKey]
 
-    struct Meta: Codable { var projection: String; var created: String }
+    struct Meta: Codable {
+        var projection: String; var created: String
+        /// Groups (the force boundaries with map points, and the points outside them) whose cells
+        /// were kept from the earlier file, of all the groups; nil in files before the reuse.
+        var groupsKept: Int? = nil, groups: Int? = nil
+    }
 
     /// The catchments of `snapshot`: read from the mirror folder when it holds a file made for
     /// this snapshot, else computed and (where the folder is writable) stored.
@@ -37,7 +47,7 @@ enum CatchmentFile {
         let path = self.path(in: location)
         let started = Date()
         progress?(.computing(mapPoints: mapPoints, file: path))
-        let serialized = try compute(inputs())
+        let serialized = try compute(inputs(), previous: previous(at: location)).bytes
         var kept = false, failure: String? = nil
         if path != nil {
             // A read-only mirror (or a full disk) still answers, from memory.
@@ -74,20 +84,37 @@ enum CatchmentFile {
     /// The section views of a catchment file, checked against `identity`.
     /// - Parameter verifyAll: false checks the header and the identity only (for `info`, which
     ///   reports the file's size and need not read 33 MB to do so).
-    static func sections(of bytes: SnapshotBytes, identity: [UInt64], path: String, verifyAll: Bool = true) throws -> [Section: UnsafeRawBufferPointer] {
+    /// - Parameter identity: nil takes a file made for any snapshot.
+    static func sections(of bytes: SnapshotBytes, identity: [UInt64]?, path: String, verifyAll: Bool = true) throws -> [Section: UnsafeRawBufferPointer] {
         let raw = bytes.raw
         let table = try file.sections(raw, path: path)
         let damaged = GeoQueryError.mirrorCorrupt("\(path) is damaged: \(file.rebuild)")
         var views: [Section: UnsafeRawBufferPointer] = [:]
         for s in Section.allCases {
-            guard let e = table[s.rawValue] else { throw damaged }
+            guard let e = table[s.rawValue] else {
+                if optional.contains(s) { continue }
+                throw damaged
+            }
             views[s] = SectionedFile.bytes(raw, e)
         }
-        guard SectionedFile.verify(raw, Section.allCases.filter { verifyAll || $0 == .identity }.map { table[$0.rawValue]! }) else { throw damaged }
-        guard Array(views[.identity]!.assumingMemoryBound(to: UInt64.self)) == identity else {
+        guard SectionedFile.verify(raw, views.keys.filter { verifyAll || $0 == .identity }.map { table[$0.rawValue]! }) else { throw damaged }
+        guard identity.map({ Array(views[.identity]!.assumingMemoryBound(to: UInt64.self)) == $0 }) ?? true else {
             throw GeoQueryError.mirrorCorrupt("\(path) was made for another snapshot: \(file.rebuild)")
         }
         return views
+    }
+
+    /// The catchment file the mirror folder holds, whatever snapshot it was made for, as cells the
+    /// next build may keep; nil when there is none whole, or it predates the sites and keys.
+    static func previous(at location: MirrorLocation) -> CatchmentReuse? {
+        guard let path = path(in: location), let bytes = try? SnapshotBytes(mapping: path),
+              let views = try? sections(of: bytes, identity: nil, path: path) else { return nil }
+        return CatchmentReuse(bytes: bytes, views: views)
+    }
+
+    /// What a file's meta says (nil when it cannot be read).
+    static func meta(_ views: [Section: UnsafeRawBufferPointer]) -> Meta? {
+        views[.meta].flatMap { try? JSONDecoder().decode(Meta.self, from: Data($0)) }
     }
 
     /// What catchments are computed from: the map points in tree order, the force boundaries,
@@ -120,19 +147,36 @@ enum CatchmentFile {
     }
 
     /// Projects the map points to British National Grid and builds their catchments: the file's bytes.
-    static func compute(_ inputs: Inputs) throws -> [UInt8] {
+    /// - Parameter previous: an earlier build whose unchanged groups' cells are kept.
+    static func compute(_ inputs: Inputs, previous: CatchmentReuse? = nil) throws -> Computed {
         let grid = try BritishNationalGrid.shared()
         let live = inputs.skip.map { skip in skip.indices.filter { !skip[$0] } }
         var x = live.map { $0.map { Double(inputs.lng[$0]) / 1e6 } } ?? inputs.lng.map { Double($0) / 1e6 }
         var y = live.map { $0.map { Double(inputs.lat[$0]) / 1e6 } } ?? inputs.lat.map { Double($0) / 1e6 }
         grid.toBNG(longitudes: &x, latitudes: &y)
-        var t = try CatchmentBuilder.build(x: x, y: y, boundaries: inputs.boundaries)
+        // The sites are BNG metres from this PROJ: another projection gives other sites, so
+        // nothing is kept across one.
+        let earlier = previous.flatMap { $0.projection == grid.summary ? $0 : nil }
+        var t = try CatchmentBuilder.build(x: x, y: y, boundaries: inputs.boundaries, previous: earlier)
         if let live { t = t.spread(to: inputs.lat.count, at: live) }
-        let meta = Array(try JSONEncoder().encode(Meta(projection: grid.summary, created: ISO8601DateFormatter().string(from: Date()))))
+        return Computed(bytes: try bytes(of: t, identity: inputs.identity, projection: grid.summary), groupsComputed: (t.groups - t.groupsKept, t.groups))
+    }
+
+    /// The file of the catchments `t`, made for the snapshot `identity` names.
+    static func bytes(of t: CatchmentTable, identity: [UInt64], projection: String) throws -> [UInt8] {
+        let meta = Array(try JSONEncoder().encode(Meta(projection: projection, created: ISO8601DateFormatter().string(from: Date()),
+                                                       groupsKept: t.groupsKept, groups: t.groups)))
         var out: [(id: UInt32, bytes: SectionedFile.Bytes)] = []
         func add<T>(_ s: Section, _ values: [T]) { out.append((s.rawValue, { body in values.withUnsafeBytes { body($0) } })) }
-        add(.identity, inputs.identity); add(.meta, meta)
+        add(.identity, identity); add(.meta, meta)
         add(.start, t.start); add(.wkb, t.wkb); add(.area, t.area); add(.box, t.box); add(.clip, t.clip)
+        add(.site, t.site); add(.groupKey, t.groupKey)
         return file.bytes(out)
+    }
+
+    /// A computed file's bytes, and how many of its groups' cells were computed (the rest kept).
+    struct Computed: Sendable {
+        var bytes: [UInt8]
+        var groupsComputed: (computed: Int, of: Int)
     }
 }

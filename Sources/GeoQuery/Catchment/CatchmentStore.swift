@@ -12,6 +12,9 @@ final class CatchmentStore: @unchecked Sendable {
     let stored: Bool
     /// PROJ's words for the WGS84 → BNG step used.
     let projection: String
+    /// Groups whose cells the build computed (the rest it kept from the file before), of all;
+    /// nil for a file that does not say.
+    let groupsComputed: (computed: Int, of: Int)?
     let start: UnsafeBufferPointer<UInt64>
     let wkb: UnsafeRawBufferPointer
     /// Planar BNG m².
@@ -37,7 +40,9 @@ final class CatchmentStore: @unchecked Sendable {
         extra = delta?.newCount ?? 0
         self.bytes = bytes
         self.stored = stored
-        projection = (try? JSONDecoder().decode(CatchmentFile.Meta.self, from: Data(views[.meta]!)))?.projection ?? "unknown"
+        let meta = CatchmentFile.meta(views)
+        projection = meta?.projection ?? "unknown"
+        groupsComputed = meta.flatMap { m in m.groups.map { ($0 - (m.groupsKept ?? 0), $0) } }
         start = views[.start]!.assumingMemoryBound(to: UInt64.self); wkb = views[.wkb]!
         area = views[.area]!.assumingMemoryBound(to: Double.self); box = views[.box]!.assumingMemoryBound(to: Double.self)
         clip = views[.clip]!.assumingMemoryBound(to: Int16.self)

@@ -15,6 +15,10 @@ public struct IngestSummary: Sendable {
     /// True when the catchment file was computed by this ingest (false: the map points and
     /// boundaries were unchanged, so the stored one still serves, or none could be built).
     public var catchmentsComputed = false
+    /// When they were computed: the groups of map points (one per force boundary holding any, and
+    /// those outside every boundary) whose catchments were, of all; the others kept their cells
+    /// from the catchments before, their points and boundary being the same.
+    public var catchmentGroups: (computed: Int, of: Int)?
     /// Things repaired on the way in (invalid boundary rings), one line each.
     public var warnings: [String] = []
     public var seconds = 0.0
@@ -136,6 +140,7 @@ public enum Ingest {
                         let amended = try CrimeMirror.open(mirror)
                         summary.catchmentsComputed = amended.catchmentsStale
                         _ = try amended.prepareCatchments()
+                        if summary.catchmentsComputed { summary.catchmentGroups = try amended.catchments().groupsComputed }
                     } catch {
                         summary.warnings.append("the catchments were not built (\(error)); they will be computed on first use")
                     }
@@ -190,7 +195,8 @@ public enum Ingest {
         summary.mapPointsInMirror = snapshot.mapPointCount
         progress?(IngestProgress(file: sources.count, files: sources.count, name: "", rows: rows, stage: "catchments"))
         do {
-            summary.catchmentsComputed = try catchments.store()
+            summary.catchmentGroups = try catchments.store()
+            summary.catchmentsComputed = summary.catchmentGroups != nil
         } catch {
             // The snapshot is already safe: a failure only postpones them to first use.
             summary.warnings.append("the catchments were not built (\(error)); they will be computed on first use")
@@ -274,23 +280,27 @@ private final class CatchmentsAtIngest: @unchecked Sendable {
     private let mirror: MirrorLocation
     private let done = DispatchGroup()
     /// nil when nothing needed computing; written by the worker before `done` is left.
-    private var computed: Result<[UInt8], Error>?
+    private var computed: Result<CatchmentFile.Computed, Error>?
 
     init(_ image: SnapshotImage, mirror: MirrorLocation) {
         self.mirror = mirror
         let inputs: CatchmentFile.Inputs
         do { inputs = try CatchmentFile.Inputs(image) } catch { computed = .failure(error); return }
         guard inputs.lat.count > 0, CatchmentFile.stored(inputs.identity, at: mirror) == nil else { return }
-        DispatchQueue.global().async(group: done) { self.computed = Result { try CatchmentFile.compute(inputs) } }
+        DispatchQueue.global().async(group: done) {
+            self.computed = Result { try CatchmentFile.compute(inputs, previous: CatchmentFile.previous(at: mirror)) }
+        }
     }
 
     func wait() { done.wait() }
 
-    /// Waits for the computation and stores its file; true when one was computed.
-    func store() throws -> Bool {
+    /// Waits for the computation and stores its file; the groups computed (of all), nil when
+    /// nothing needed computing.
+    func store() throws -> (computed: Int, of: Int)? {
         wait()
-        guard let computed else { return false }
-        try CatchmentFile.store(try computed.get(), at: mirror)
-        return true
+        guard let computed else { return nil }
+        let file = try computed.get()
+        try CatchmentFile.store(file.bytes, at: mirror)
+        return file.groupsComputed
     }
 }

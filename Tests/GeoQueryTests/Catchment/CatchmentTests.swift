@@ -123,6 +123,69 @@ import Testing
         #expect(fast.clip.contains(-1) && fast.clip.contains(0))
     }
 
+    /// A build keeps an earlier build's cells for every group (force boundary) whose sites and
+    /// clip are the same, recomputes the others, and gives byte for byte what a build from
+    /// nothing gives, whatever order the points come in (real archive, 43 boundaries).
+    @Test func aBuildKeepsTheGroupsWhoseSitesAreUnchangedAndEqualsABuildFromNothing() throws {
+        let inputs = try CatchmentFile.Inputs(TestData.realMirror.snapshot)
+        var x = inputs.lng.map { Double($0) / 1e6 }, y = inputs.lat.map { Double($0) / 1e6 }
+        try BritishNationalGrid.shared().toBNG(longitudes: &x, latitudes: &y)
+        let boundaries = inputs.boundaries
+        func earlier(_ t: CatchmentTable) throws -> CatchmentReuse {
+            let bytes = SnapshotBytes(copying: try CatchmentFile.bytes(of: t, identity: [1], projection: "test"))
+            return try #require(CatchmentReuse(bytes: bytes, views: CatchmentFile.sections(of: bytes, identity: nil, path: "test")))
+        }
+        func same(_ a: CatchmentTable, _ b: CatchmentTable) -> Bool {
+            a.start == b.start && a.wkb == b.wkb && a.clip == b.clip && a.groupKey == b.groupKey
+                && a.area.map(\.bitPattern) == b.area.map(\.bitPattern) && a.box.map(\.bitPattern) == b.box.map(\.bitPattern)
+                && a.site.map(\.bitPattern) == b.site.map(\.bitPattern)
+        }
+        let whole = try CatchmentBuilder.build(x: x, y: y, boundaries: boundaries)
+        #expect(whole.groupsKept == 0 && whole.groups >= 40)
+
+        // Leicestershire without every tenth of its points: only its group is computed.
+        let leicestershire = try #require(boundaries.firstIndex { $0.name == "Leicestershire" })
+        var dropped = 0
+        let kept = x.indices.filter { i in
+            guard whole.clip[i] == Int16(leicestershire) else { return true }
+            dropped += 1
+            return dropped % 10 != 0
+        }
+        let fewer = try CatchmentBuilder.build(x: kept.map { x[$0] }, y: kept.map { y[$0] }, boundaries: boundaries, previous: earlier(whole))
+        #expect(fewer.groupsKept == whole.groups - 1 && dropped > 1000)
+
+        // The points back: Leicestershire computed again, the rest kept; the same bytes as `whole`.
+        let again = try CatchmentBuilder.build(x: x, y: y, boundaries: boundaries, previous: earlier(fewer))
+        #expect(again.groupsKept == whole.groups - 1)
+        #expect(same(again, whole))
+
+        // The same points in another order (a compacted mirror's): every group kept, each point
+        // with its own cell.
+        var order = Array(x.indices)
+        var random = SeededRandom(seed: SeededRandom.seed(7))
+        order.shuffle(using: &random)
+        let shuffled = try CatchmentBuilder.build(x: order.map { x[$0] }, y: order.map { y[$0] }, boundaries: boundaries, previous: earlier(whole))
+        #expect(shuffled.groupsKept == whole.groups)
+        #expect(order.indices.allSatisfy { k in
+            shuffled.area[k].bitPattern == whole.area[order[k]].bitPattern
+                && shuffled.wkb[Int(shuffled.start[k])..<Int(shuffled.start[k + 1])] == whole.wkb[Int(whole.start[order[k]])..<Int(whole.start[order[k] + 1])]
+        })
+
+        // Another boundary for Leicestershire (its neighbour's): its group, and the unbounded
+        // group, which must not overlap any boundary, are not kept.
+        var moved = boundaries
+        moved[leicestershire].wkb = boundaries[(leicestershire + 1) % boundaries.count].wkb
+        let sums = moved.map { b in b.wkb.withUnsafeBytes { SnapshotFormat.checksum($0) } }
+        let originalSums = boundaries.map { b in b.wkb.withUnsafeBytes { SnapshotFormat.checksum($0) } }
+        let sites = [1.0, 2.0]
+        #expect(CatchmentBuilder.groupKey(sites: sites, boundarySums: sums, group: leicestershire)
+                != CatchmentBuilder.groupKey(sites: sites, boundarySums: originalSums, group: leicestershire))
+        #expect(CatchmentBuilder.groupKey(sites: sites, boundarySums: sums, group: boundaries.count)
+                != CatchmentBuilder.groupKey(sites: sites, boundarySums: originalSums, group: boundaries.count))
+        #expect(CatchmentBuilder.groupKey(sites: sites, boundarySums: sums, group: 0) == CatchmentBuilder.groupKey(sites: sites, boundarySums: originalSums, group: 0)
+                || leicestershire == 0)
+    }
+
     /// WKB written from the coordinate sequences equals GEOS's writer for the shapes a catchment
     /// can take: a polygon, one with holes, a multipolygon, an empty polygon.
     @Test func wkbFromCoordinatesEqualsGEOSsWriter() throws {

@@ -10,11 +10,12 @@ import Testing
 
     /// The catchment file's sections but its meta (which says when it was made), checked as made
     /// for the folder's snapshot.
-    static func catchmentSections(_ dir: String) throws -> [CatchmentFile.Section: [UInt8]] {
+    /// - Parameter delta: the mirror has a delta, whose catchments another identity names.
+    static func catchmentSections(_ dir: String, delta: Bool = false) throws -> [CatchmentFile.Section: [UInt8]] {
         let snapshot = try MirrorLocation.directory(dir).openSnapshot()
         let path = dir + "/" + CatchmentFile.fileName
         let bytes = try SnapshotBytes(mapping: path)
-        let views = try CatchmentFile.sections(of: bytes, identity: snapshot.catchmentIdentity, path: path)
+        let views = try CatchmentFile.sections(of: bytes, identity: delta ? nil : snapshot.catchmentIdentity, path: path)
         return withExtendedLifetime(bytes) { views.filter { $0.key != .meta }.mapValues { Array($0) } }
     }
 
@@ -57,10 +58,24 @@ import Testing
         #expect(more.deltaBytes != nil && more.catchmentsComputed && more.mapPointsInMirror > first.mapPointsInMirror)
         let amended = try CrimeMirror.open(.directory(dir))
         #expect(try amended.catchments().stored && amended.catchments().area.count == more.mapPointsInMirror)
+        // Only the groups (force boundaries) that gained points were computed; the file equals
+        // one computed from nothing.
+        let groups = try #require(more.catchmentGroups)
+        #expect(groups.computed >= 1 && groups.computed < groups.of, "\(groups)")
+        let kept = try Self.catchmentSections(dir, delta: true)
+        try FileManager.default.removeItem(atPath: path)
+        #expect(try CrimeMirror.open(.directory(dir)).prepareCatchments())
+        #expect(try Self.catchmentSections(dir, delta: true) == kept)
 
         // Compacted: the same map points in one new snapshot, whose catchments are made for it.
         let compacted = try Ingest.run(paths: [], mirror: .directory(dir), compact: true)
         #expect(compacted.deltaBytes == nil && compacted.catchmentsComputed && compacted.mapPointsInMirror == more.mapPointsInMirror)
         #expect(try Self.catchmentSections(dir)[.area]!.count == 8 * more.mapPointsInMirror)
+        // Its points in another order, every group's cells kept: the same as from nothing.
+        #expect(compacted.catchmentGroups?.computed == 0)
+        let compactedCells = try Self.catchmentSections(dir)
+        try FileManager.default.removeItem(atPath: path)
+        #expect(try CrimeMirror.open(.directory(dir)).prepareCatchments())
+        #expect(try Self.catchmentSections(dir) == compactedCells)
     }
 }
