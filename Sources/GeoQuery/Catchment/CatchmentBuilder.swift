@@ -91,7 +91,10 @@ public enum CatchmentBuilder {
     ///     shortcuts, no WKB from coordinates): the build the fast one must equal byte for byte (tests).
     ///   - previous: an earlier build whose groups' cells are kept where a group's key and sites
     ///     are the same (nil: compute every group).
-    static func build(x: [Double], y: [Double], boundaries: [ForceBoundary], plain: Bool = false, previous: CatchmentReuse? = nil) throws -> CatchmentTable {
+    ///   - unneeded: keys of groups whose cells the caller has already (a delta's, the
+    ///     snapshot's): such a group is left without cells (no area) and counted as kept.
+    static func build(x: [Double], y: [Double], boundaries: [ForceBoundary], plain: Bool = false, previous: CatchmentReuse? = nil,
+                      unneeded: Set<UInt64> = []) throws -> CatchmentTable {
         let n = x.count
         guard n > 0 else { return CatchmentTable() }
         let (group, edges) = try assignGroups(x: x, y: y, boundaries: boundaries, plain: plain)
@@ -115,10 +118,14 @@ public enum CatchmentBuilder {
         // Groups an earlier build has with the same key and sites keep its cells.
         var toCompute: [Int] = []
         for g in groups.indices.filter({ !groups[$0].isEmpty }).sorted(by: { groups[$0].count > groups[$1].count }) {
+            if unneeded.contains(keys[g]) {
+                for p in groups[g] { results[p] = Cell(wkb: [], area: 0, box: (0, 0, 0, 0)) }
+                continue
+            }
             guard let previous, let earlier = previous.cells(key: keys[g], sites: groups[g].map { (x[$0], y[$0]) }) else { toCompute.append(g); continue }
+            let c = previous.cells
             for (j, p) in earlier.enumerated() {
-                results[groups[g][j]] = Cell(wkb: previous.wkbBytes(p), area: previous.area[p],
-                                             box: (previous.box[4 * p], previous.box[4 * p + 1], previous.box[4 * p + 2], previous.box[4 * p + 3]))
+                results[groups[g][j]] = Cell(wkb: Array(c.wkb(p)), area: c.area[p], box: (c.box[4 * p], c.box[4 * p + 1], c.box[4 * p + 2], c.box[4 * p + 3]))
             }
         }
         let order = toCompute

@@ -1,26 +1,31 @@
 import Foundation
 
-/// `DIR/catchments.geoquery`: the catchments of a snapshot's map points, kept beside it.
+/// `DIR/catchments.geoquery`: the catchments of a snapshot's map points, kept beside it, and
+/// `DIR/catchments-delta.geoquery`: the cells a delta changes (see ``CatchmentCells``).
 ///
 /// Catchments are derived data (the map points and the force boundaries fix them), so they are
-/// computed on first use after an ingest (1.3 s for 189,535 map points in a release build) and stored
-/// here for every later query; ingest itself stays a crime-rows job. The file names the snapshot
-/// it was made for (``Snapshot/catchmentIdentity``): a stale, damaged or missing file is simply
-/// computed again, and a mirror folder that cannot be written to keeps them in memory.
+/// computed by the ingest that changes them (or on first use) and stored here for every later
+/// query. A file names the snapshot it was made for (``Snapshot/catchmentIdentity``, or the
+/// delta's): a stale, damaged or missing file is simply computed again, and a mirror folder that
+/// cannot be written to keeps them in memory.
 ///
 /// Sections: identity u64s, meta (JSON: projection used), WKB offsets u64 × (n+1), WKB bytes
-/// (BNG metres), planar area f64, box f64 × 4, clip i16 (boundary index or -1); since the
-/// incremental builds, site f64 × 2 (BNG; NaN for a point without a catchment) and one key u64 per
-/// group (``CatchmentBuilder/groupKey``), which let the next build keep unchanged groups' cells.
-/// Files without those two still serve their snapshot; the next build just computes every group.
+/// (BNG metres), planar area f64, box f64 × 4, clip i16 (boundary index or -1), site f64 × 2
+/// (BNG; NaN for a point without a catchment) and one key u64 per group
+/// (``CatchmentBuilder/groupKey``), which let the next build keep unchanged groups' cells (files
+/// made before the last two serve their snapshot, and the next build computes every group). A
+/// delta's file adds base (the snapshot file's identity) and own (u32: the points it holds, one
+/// entry of each per-point section for each).
 enum CatchmentFile {
     static let fileName = "catchments.geoquery"
+    static let deltaFileName = "catchments-delta.geoquery"
     static let file = SectionedFile(magic: Array("GEOQCTCH".utf8), version: 1, what: "catchment file",
                                     rebuild: "it is computed again on next use")
 
-    enum Section: UInt32, CaseIterable { case identity = 1, meta, start, wkb, area, box, clip, site, groupKey }
-    /// Sections a file may lack (written before they were): it serves, but offers no reuse.
-    static let optional: Set<Section> = [.site, .groupKey]
+    enum Section: UInt32, CaseIterable { case identity = 1, meta, start, wkb, area, box, clip, site, groupKey, base, own }
+    /// Sections a file may lack: the sites and keys (files made before them), base and own
+    /// (a snapshot's file).
+    static let optional: Set<Section> = [.site, .groupKey, .base, .own]
 
     struct Meta: Codable {
         var projection: String; var created: String
@@ -29,30 +34,61 @@ enum CatchmentFile {
         var groupsKept: Int? = nil, groups: Int? = nil
     }
 
+    static func damaged(_ what: String) -> GeoQueryError {
+        .mirrorCorrupt("the \(what) does not match its map points: \(file.rebuild)")
+    }
+
+    /// A mirror's catchments, and whether they are in the mirror folder (false: in memory only).
+    struct Loaded { var cells: CatchmentCells; var stored: Bool }
+
     /// The catchments of `snapshot`: read from the mirror folder when it holds a file made for
     /// this snapshot, else computed and (where the folder is writable) stored.
     /// - Parameter progress: told when a computation starts and ends (not when the file is read).
-    static func load(for snapshot: Snapshot, at location: MirrorLocation, progress: (@Sendable (CatchmentProgress) -> Void)? = nil) throws
-        -> (bytes: SnapshotBytes, stored: Bool, views: [Section: UnsafeRawBufferPointer]) {
-        try load(identity: snapshot.catchmentIdentity, mapPoints: snapshot.array(.pointLat, as: Int32.self).count,
-                 inputs: { try Inputs(snapshot) }, at: location, progress: progress)
+    static func load(for snapshot: Snapshot, at location: MirrorLocation, progress: (@Sendable (CatchmentProgress) -> Void)? = nil) throws -> Loaded {
+        if let found = stored(snapshot.catchmentIdentity, at: location) { return Loaded(cells: found.cells, stored: true) }
+        return try computeAndStore(named: fileName, mapPoints: snapshot.array(.pointLat, as: Int32.self).count, at: location, progress: progress) {
+            let computed = try compute(Inputs(snapshot), previous: previous(at: location))
+            return (computed.bytes, { bytes, views in try CatchmentCells(file: bytes, views: views) })
+        }
     }
 
-    /// The catchments named by `identity` (of `mapPoints` points): read from the mirror folder
-    /// when it holds them, else computed from `inputs` and (where the folder is writable) stored.
-    static func load(identity: [UInt64], mapPoints: Int, inputs: () throws -> Inputs, at location: MirrorLocation,
-                     progress: (@Sendable (CatchmentProgress) -> Void)? = nil) throws
-        -> (bytes: SnapshotBytes, stored: Bool, views: [Section: UnsafeRawBufferPointer]) {
-        if let found = stored(identity, at: location) { return (found.bytes, true, found.views) }
-        let path = self.path(in: location)
+    /// The catchments of the snapshot amended by a delta that changes its map points: the
+    /// snapshot's own (computed first if the folder lacks them), and the delta's file of the cells
+    /// that differ, read when the folder holds it, else computed (keeping every group whose
+    /// points and boundary are unchanged) and stored.
+    static func load(delta d: DeltaView, base snapshot: Snapshot, at location: MirrorLocation,
+                     progress: (@Sendable (CatchmentProgress) -> Void)? = nil) throws -> Loaded {
+        let base = try load(for: snapshot, at: location, progress: progress)
+        let identity = d.catchmentIdentity(base: snapshot)
+        if base.stored, let found = storedDelta(identity, base: base.cells, baseIdentity: snapshot.catchmentIdentity, at: location) {
+            return Loaded(cells: found, stored: true)
+        }
+        let loaded = try computeAndStore(named: deltaFileName, mapPoints: base.cells.count + d.newCount, at: location, progress: progress) {
+            let inputs = try d.catchmentInputs(base: snapshot)
+            // The delta's cells before this one (or the snapshot's) offer their groups.
+            let earlier = storedDelta(nil, base: base.cells, baseIdentity: snapshot.catchmentIdentity, at: location) ?? base.cells
+            // Groups the snapshot has as they are need no cells here: its file serves them.
+            let (t, projection) = try table(inputs, previous: CatchmentReuse(earlier), unneeded: Set(base.cells.groupKey ?? []).subtracting([0]))
+            let bytes = try deltaBytes(of: t, base: base.cells, identity: identity, baseIdentity: snapshot.catchmentIdentity, projection: projection)
+            return (bytes, { bytes, views in try CatchmentCells(base: base.cells, delta: bytes, views: views) })
+        }
+        return Loaded(cells: loaded.cells, stored: loaded.stored && base.stored)
+    }
+
+    /// Computes a file (`make`: its bytes, and how to open them), stores it as `name` where the
+    /// folder is writable, and opens it; progress is told of the start and the end.
+    private static func computeAndStore(named name: String, mapPoints: Int, at location: MirrorLocation,
+                                        progress: (@Sendable (CatchmentProgress) -> Void)?,
+                                        _ make: () throws -> ([UInt8], (SnapshotBytes, [Section: UnsafeRawBufferPointer]) throws -> CatchmentCells)) throws -> Loaded {
+        let path = self.path(name, in: location)
         let started = Date()
         progress?(.computing(mapPoints: mapPoints, file: path))
-        let serialized = try compute(inputs(), previous: previous(at: location)).bytes
+        let (serialized, open) = try make()
         var kept = false, failure: String? = nil
         if path != nil {
             // A read-only mirror (or a full disk) still answers, from memory.
             do {
-                try store(serialized, at: location)
+                try store(serialized, named: name, at: location)
                 kept = true
             } catch {
                 failure = "\(error)"
@@ -60,25 +96,47 @@ enum CatchmentFile {
         }
         progress?(.computed(mapPoints: mapPoints, seconds: Date().timeIntervalSince(started), file: path, stored: kept, failure: failure))
         let bytes = SnapshotBytes(copying: serialized)
-        return (bytes, kept, try sections(of: bytes, identity: identity, path: fileName))
+        return Loaded(cells: try open(bytes, try sections(of: bytes, identity: nil, path: name)), stored: kept)
     }
 
-    /// Where the catchment file of a mirror folder is (nil for the embedded sample).
-    static func path(in location: MirrorLocation) -> String? {
+    /// Where a catchment file of a mirror folder is (nil for the embedded sample).
+    static func path(_ name: String = fileName, in location: MirrorLocation) -> String? {
         guard case .directory(let dir) = location else { return nil }
-        return (dir as NSString).appendingPathComponent(fileName)
+        return (dir as NSString).appendingPathComponent(name)
     }
 
-    /// The mirror folder's catchment file when it is whole and made for `identity`.
-    static func stored(_ identity: [UInt64], at location: MirrorLocation) -> (bytes: SnapshotBytes, views: [Section: UnsafeRawBufferPointer])? {
+    /// The mirror folder's snapshot catchment file when it is whole and made for `identity` (nil:
+    /// any snapshot), with the identity it names.
+    static func stored(_ identity: [UInt64]?, at location: MirrorLocation, verifyAll: Bool = true) -> (cells: CatchmentCells, identity: [UInt64], bytes: Int)? {
         guard let path = path(in: location), let bytes = try? SnapshotBytes(mapping: path),
-              let views = try? sections(of: bytes, identity: identity, path: path) else { return nil }
-        return (bytes, views)
+              let views = try? sections(of: bytes, identity: identity, path: path, verifyAll: verifyAll), views[.own] == nil,
+              let cells = try? CatchmentCells(file: bytes, views: views) else { return nil }
+        return (cells, Array(views[.identity]!.assumingMemoryBound(to: UInt64.self)), bytes.raw.count)
+    }
+
+    /// The snapshot's cells `base` amended by the folder's delta catchment file, when it is whole,
+    /// made for `identity` (nil: any delta) and for the snapshot file `baseIdentity` names.
+    static func storedDelta(_ identity: [UInt64]?, base: CatchmentCells, baseIdentity: [UInt64], at location: MirrorLocation) -> CatchmentCells? {
+        guard let path = path(deltaFileName, in: location), let bytes = try? SnapshotBytes(mapping: path),
+              let views = try? sections(of: bytes, identity: identity, path: path),
+              let b = views[.base], Array(b.assumingMemoryBound(to: UInt64.self)) == baseIdentity, views[.own] != nil else { return nil }
+        return try? CatchmentCells(base: base, delta: bytes, views: views)
+    }
+
+    /// Whether the folder holds the catchments of the snapshot (and of its delta, when that
+    /// changes map points), and their files' bytes; nil when it does not.
+    static func storedBytes(snapshot: Snapshot, delta: DeltaView?, at location: MirrorLocation, verifyAll: Bool = false) -> Int? {
+        guard let base = stored(snapshot.catchmentIdentity, at: location, verifyAll: verifyAll) else { return nil }
+        guard let d = delta, d.changesMapPoints else { return base.bytes }
+        guard let path = path(deltaFileName, in: location), let bytes = try? SnapshotBytes(mapping: path),
+              let views = try? sections(of: bytes, identity: d.catchmentIdentity(base: snapshot), path: path, verifyAll: verifyAll),
+              let b = views[.base], Array(b.assumingMemoryBound(to: UInt64.self)) == snapshot.catchmentIdentity else { return nil }
+        return base.bytes + bytes.raw.count
     }
 
     /// Writes a computed catchment file into the mirror folder, atomically.
-    static func store(_ serialized: [UInt8], at location: MirrorLocation) throws {
-        _ = try location.writeFile(named: fileName, what: "the catchments") { sink in serialized.withUnsafeBytes { sink.append($0) } }
+    static func store(_ serialized: [UInt8], named name: String = fileName, at location: MirrorLocation) throws {
+        _ = try location.writeFile(named: name, what: "the catchments") { sink in serialized.withUnsafeBytes { sink.append($0) } }
     }
 
     /// The section views of a catchment file, checked against `identity`.
@@ -104,12 +162,12 @@ enum CatchmentFile {
         return views
     }
 
-    /// The catchment file the mirror folder holds, whatever snapshot it was made for, as cells the
-    /// next build may keep; nil when there is none whole, or it predates the sites and keys.
+    /// The catchments the mirror folder holds (its snapshot file, amended by its delta file when
+    /// that is made for it), whatever snapshot they were made for, as cells the next build may
+    /// keep; nil when there are none whole, or they predate the sites and keys.
     static func previous(at location: MirrorLocation) -> CatchmentReuse? {
-        guard let path = path(in: location), let bytes = try? SnapshotBytes(mapping: path),
-              let views = try? sections(of: bytes, identity: nil, path: path) else { return nil }
-        return CatchmentReuse(bytes: bytes, views: views)
+        guard let base = stored(nil, at: location) else { return nil }
+        return CatchmentReuse(storedDelta(nil, base: base.cells, baseIdentity: base.identity, at: location) ?? base.cells)
     }
 
     /// What a file's meta says (nil when it cannot be read).
@@ -149,6 +207,13 @@ enum CatchmentFile {
     /// Projects the map points to British National Grid and builds their catchments: the file's bytes.
     /// - Parameter previous: an earlier build whose unchanged groups' cells are kept.
     static func compute(_ inputs: Inputs, previous: CatchmentReuse? = nil) throws -> Computed {
+        let (t, projection) = try table(inputs, previous: previous)
+        return Computed(bytes: try bytes(of: t, identity: inputs.identity, projection: projection), groupsComputed: (t.groups - t.groupsKept, t.groups))
+    }
+
+    /// The catchments of `inputs` (a point skipped has none), and PROJ's words for the projection.
+    /// - Parameter unneeded: keys of groups to leave without cells (``CatchmentBuilder/build(x:y:boundaries:plain:previous:unneeded:)``).
+    static func table(_ inputs: Inputs, previous: CatchmentReuse? = nil, unneeded: Set<UInt64> = []) throws -> (CatchmentTable, String) {
         let grid = try BritishNationalGrid.shared()
         let live = inputs.skip.map { skip in skip.indices.filter { !skip[$0] } }
         var x = live.map { $0.map { Double(inputs.lng[$0]) / 1e6 } } ?? inputs.lng.map { Double($0) / 1e6 }
@@ -157,13 +222,13 @@ enum CatchmentFile {
         // The sites are BNG metres from this PROJ: another projection gives other sites, so
         // nothing is kept across one.
         let earlier = previous.flatMap { $0.projection == grid.summary ? $0 : nil }
-        var t = try CatchmentBuilder.build(x: x, y: y, boundaries: inputs.boundaries, previous: earlier)
+        var t = try CatchmentBuilder.build(x: x, y: y, boundaries: inputs.boundaries, previous: earlier, unneeded: unneeded)
         if let live { t = t.spread(to: inputs.lat.count, at: live) }
-        return Computed(bytes: try bytes(of: t, identity: inputs.identity, projection: grid.summary), groupsComputed: (t.groups - t.groupsKept, t.groups))
+        return (t, grid.summary)
     }
 
     /// The file of the catchments `t`, made for the snapshot `identity` names.
-    static func bytes(of t: CatchmentTable, identity: [UInt64], projection: String) throws -> [UInt8] {
+    static func bytes(of t: CatchmentTable, identity: [UInt64], projection: String, extra: [(Section, [UInt8])] = []) throws -> [UInt8] {
         let meta = Array(try JSONEncoder().encode(Meta(projection: projection, created: ISO8601DateFormatter().string(from: Date()),
                                                        groupsKept: t.groupsKept, groups: t.groups)))
         var out: [(id: UInt32, bytes: SectionedFile.Bytes)] = []
@@ -171,7 +236,31 @@ enum CatchmentFile {
         add(.identity, identity); add(.meta, meta)
         add(.start, t.start); add(.wkb, t.wkb); add(.area, t.area); add(.box, t.box); add(.clip, t.clip)
         add(.site, t.site); add(.groupKey, t.groupKey)
+        for (section, bytes) in extra { add(section, bytes) }
         return file.bytes(out)
+    }
+
+    /// The delta file of the mirror's catchments `t` over the snapshot's `base`: the cells of its
+    /// new points, of the points it leaves without a crime, and of every group whose key differs
+    /// from the snapshot's (a group with the same key has the same sites, so the same cells).
+    static func deltaBytes(of t: CatchmentTable, base: CatchmentCells, identity: [UInt64], baseIdentity: [UInt64], projection: String) throws -> [UInt8] {
+        let unbounded = t.groupKey.count - 1
+        let held = Set(base.groupKey ?? []).subtracting([0])
+        let changed = t.groupKey.map { !held.contains($0) }
+        var own: [UInt32] = []
+        var d = CatchmentTable()
+        for p in 0..<t.area.count {
+            let g = t.clip[p] < 0 ? unbounded : Int(t.clip[p])
+            guard p >= base.count || t.site[2 * p].isNaN || changed[g] else { continue }
+            own.append(UInt32(p))
+            d.wkb += t.wkb[Int(t.start[p])..<Int(t.start[p + 1])]
+            d.start.append(UInt64(d.wkb.count))
+            d.area.append(t.area[p]); d.clip.append(t.clip[p])
+            d.box += t.box[(4 * p)..<(4 * p + 4)]; d.site += t.site[(2 * p)..<(2 * p + 2)]
+        }
+        d.groupKey = t.groupKey; d.groups = t.groups; d.groupsKept = t.groupsKept
+        return try bytes(of: d, identity: identity, projection: projection, extra: [(.base, baseIdentity.withUnsafeBytes { Array($0) }),
+                                                                                  (.own, own.withUnsafeBytes { Array($0) })])
     }
 
     /// A computed file's bytes, and how many of its groups' cells were computed (the rest kept).

@@ -6,8 +6,8 @@ import Foundation
 /// Opened on first use (the node boxes take one pass over the per-point boxes, ~1 ms per 100k
 /// points) and then shared by every query; read-only afterwards.
 final class CatchmentStore: @unchecked Sendable {
-    /// Keeps the mapped (or computed) file alive for the views below.
-    private let bytes: SnapshotBytes
+    /// Every map point's cell (the snapshot's file, amended by the delta's).
+    let cells: CatchmentCells
     /// Whether the catchments are in the mirror folder (false: computed into memory only).
     let stored: Bool
     /// PROJ's words for the WGS84 → BNG step used.
@@ -15,13 +15,12 @@ final class CatchmentStore: @unchecked Sendable {
     /// Groups whose cells the build computed (the rest it kept from the file before), of all;
     /// nil for a file that does not say.
     let groupsComputed: (computed: Int, of: Int)?
-    let start: UnsafeBufferPointer<UInt64>
-    let wkb: UnsafeRawBufferPointer
     /// Planar BNG m².
-    let area: UnsafeBufferPointer<Double>
+    var area: UnsafeBufferPointer<Double> { cells.area }
     /// (minX, minY, maxX, maxY) per point, BNG metres.
-    let box: UnsafeBufferPointer<Double>
-    let clip: UnsafeBufferPointer<Int16>
+    var box: UnsafeBufferPointer<Double> { cells.box }
+    /// The boundary each cell was clipped to (index), or -1.
+    var clip: UnsafeBufferPointer<Int16> { cells.clip }
     let boundaryNames: [String]
     /// Union of the boxes of each tree node's points (same node numbering as the R-tree).
     private var nodeBox: [Double] = []
@@ -33,25 +32,22 @@ final class CatchmentStore: @unchecked Sendable {
     /// The catchments of `s`'s map points, or with a delta of the mirror's (the snapshot's that
     /// still hold a crime, then the delta's new ones; see ``MirrorDelta``).
     init(snapshot s: Snapshot, delta: DeltaView? = nil, location: MirrorLocation, tree: TreeView, progress: (@Sendable (CatchmentProgress) -> Void)? = nil) throws {
-        let (bytes, stored, views) = try delta.map { d in
-            try CatchmentFile.load(identity: d.catchmentIdentity(base: s), mapPoints: tree.pointCount + d.newCount,
-                                   inputs: { try d.catchmentInputs(base: s) }, at: location, progress: progress)
+        let loaded = try delta.flatMap { d in d.changesMapPoints ? d : nil }.map { d in
+            try CatchmentFile.load(delta: d, base: s, at: location, progress: progress)
         } ?? CatchmentFile.load(for: s, at: location, progress: progress)
         extra = delta?.newCount ?? 0
-        self.bytes = bytes
-        self.stored = stored
-        let meta = CatchmentFile.meta(views)
+        cells = loaded.cells
+        stored = loaded.stored
+        let meta = cells.meta
         projection = meta?.projection ?? "unknown"
         groupsComputed = meta.flatMap { m in m.groups.map { ($0 - (m.groupsKept ?? 0), $0) } }
-        start = views[.start]!.assumingMemoryBound(to: UInt64.self); wkb = views[.wkb]!
-        area = views[.area]!.assumingMemoryBound(to: Double.self); box = views[.box]!.assumingMemoryBound(to: Double.self)
-        clip = views[.clip]!.assumingMemoryBound(to: Int16.self)
         boundaryNames = s.strings(.boundaryNames).all
         self.tree = tree
         let n = tree.pointCount + extra
-        guard start.count == n + 1, area.count == n, box.count == 4 * n, clip.count == n, Int(start.last ?? 0) == wkb.count else {
+        guard cells.count == n else {
             throw GeoQueryError.mirrorCorrupt("\(s.path): the catchments do not match the map points: re-run geoquery ingest to rebuild the mirror")
         }
+        let (area, box) = (cells.area, cells.box)
         let nodes = tree.minLat.count
         nodeBox = [Double](repeating: 0, count: 4 * nodes)
         // Level 1 (leaves) from the points, then each level from the one below.
@@ -82,6 +78,7 @@ final class CatchmentStore: @unchecked Sendable {
     /// - Complexity: O(log n + nodes and points whose boxes meet it).
     func points(meeting q: (minX: Double, minY: Double, maxX: Double, maxY: Double)) -> [Int] {
         var out: [Int] = []
+        let (area, box) = (cells.area, cells.box)
         let n = tree.pointCount
         func meets(_ b: UnsafeBufferPointer<Double>, _ i: Int) -> Bool {
             b[4 * i] <= q.maxX && b[4 * i + 2] >= q.minX && b[4 * i + 1] <= q.maxY && b[4 * i + 3] >= q.minY
@@ -109,13 +106,13 @@ final class CatchmentStore: @unchecked Sendable {
 
     /// Point `p`'s catchment as a GEOS geometry in `geos` (nil when it has no area).
     func geometry(_ p: Int, in geos: GEOSContext) throws -> Geometry? {
-        let lo = Int(start[p]), hi = Int(start[p + 1])
-        guard hi > lo else { return nil }
-        return try geos.readWKB(UnsafeRawBufferPointer(rebasing: wkb[lo..<hi]))
+        let bytes = cells.wkb(p)
+        guard !bytes.isEmpty else { return nil }
+        return try geos.readWKB(bytes)
     }
 
     /// Point `p`'s catchment as WKB bytes (empty when it has no area).
-    func wkbBytes(_ p: Int) -> [UInt8] { Array(wkb[Int(start[p])..<Int(start[p + 1])]) }
+    func wkbBytes(_ p: Int) -> [UInt8] { Array(cells.wkb(p)) }
 
     /// What point `p`'s catchment was clipped to, in words.
     func clippedTo(_ p: Int) -> String {

@@ -20,7 +20,7 @@ extension CrimeMirror {
     /// Whether the mirror folder lacks catchments made for these map points (the next
     /// ``prepareCatchments()`` computes them).
     var catchmentsStale: Bool {
-        CatchmentFile.stored(delta?.catchmentIdentity(base: snapshot) ?? snapshot.catchmentIdentity, at: location) == nil
+        CatchmentFile.storedBytes(snapshot: snapshot, delta: delta, at: location, verifyAll: true) == nil
     }
 
     /// The catchment expansion report of a radius or polygon query: how far the map points inside

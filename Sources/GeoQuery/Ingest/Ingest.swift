@@ -189,6 +189,8 @@ public enum Ingest {
                 summary.warnings.append("could not remove \(path), folded into the snapshot (\(error.localizedDescription)); it is ignored from now on")
             }
         }
+        // The delta's catchments went with it (a left-over file names another snapshot: ignored).
+        if let path = CatchmentFile.path(CatchmentFile.deltaFileName, in: mirror) { try? FileManager.default.removeItem(atPath: path) }
         let tWrite = Date()
         summary.phases = [("read", tRead.timeIntervalSince(start)), ("merge", tMerge.timeIntervalSince(tRead)),
                           ("build", tBuild.timeIntervalSince(tMerge)), ("write", tWrite.timeIntervalSince(tBuild))]
@@ -287,9 +289,9 @@ private final class CatchmentsAtIngest: @unchecked Sendable {
         let inputs: CatchmentFile.Inputs
         do { inputs = try CatchmentFile.Inputs(image) } catch { computed = .failure(error); return }
         guard inputs.lat.count > 0, CatchmentFile.stored(inputs.identity, at: mirror) == nil else { return }
-        DispatchQueue.global().async(group: done) {
-            self.computed = Result { try CatchmentFile.compute(inputs, previous: CatchmentFile.previous(at: mirror)) }
-        }
+        // Mapped now: the delta's catchment file is removed once the snapshot is written.
+        let previous = CatchmentFile.previous(at: mirror)
+        DispatchQueue.global().async(group: done) { self.computed = Result { try CatchmentFile.compute(inputs, previous: previous) } }
     }
 
     func wait() { done.wait() }

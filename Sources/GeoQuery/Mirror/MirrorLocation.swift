@@ -40,7 +40,7 @@ public enum MirrorLocation: Sendable, Equatable {
     }
 
     /// The files a mirror folder holds, one name each.
-    static let fileNames = [SnapshotFormat.fileName, MirrorDelta.fileName, CatchmentFile.fileName, PostcodeTable.fileName]
+    static let fileNames = [SnapshotFormat.fileName, MirrorDelta.fileName, CatchmentFile.fileName, CatchmentFile.deltaFileName, PostcodeTable.fileName]
 
     /// Refuses a `--mirror` that names a file: a mirror is the folder holding the files above, and
     /// suggesting `ingest --mirror <that file>` would only fail again.

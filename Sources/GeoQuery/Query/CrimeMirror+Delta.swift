@@ -110,10 +110,14 @@ final class DeltaView: @unchecked Sendable {
     func pointMask(_ p: Int, _ stored: UInt64) -> UInt64 { Self.find(maskPoint, maskPointValue, p) ?? stored }
     func nodeMask(_ g: Int, _ stored: UInt64) -> UInt64 { Self.find(maskNode, maskNodeValue, g) ?? stored }
 
+    /// Whether the delta adds map points or leaves some of the snapshot's without a crime (so
+    /// the catchments are not the snapshot's).
+    var changesMapPoints: Bool { newCount > 0 || !emptied.isEmpty }
+
     /// What the mirror's catchments follow from: the snapshot's when the delta changes no map
     /// point (its catchment file still serves), else the snapshot's and the delta's.
     func catchmentIdentity(base s: Snapshot) -> [UInt64] {
-        guard newCount > 0 || !emptied.isEmpty else { return s.catchmentIdentity }
+        guard changesMapPoints else { return s.catchmentIdentity }
         // The points the delta adds and those it empties: a delta rewritten with the same map
         // points (a restatement) keeps the catchments.
         let inner = mirror.tree

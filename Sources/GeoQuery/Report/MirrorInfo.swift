@@ -30,8 +30,12 @@ public struct MirrorInfo: Sendable {
     public var snapshotCrimes = 0, snapshotMapPoints = 0
     /// Force boundaries the catchments are clipped to (empty: clipped at 20 km).
     public var boundaries: [String] = []
-    /// The catchment file's size, nil when the catchments are not computed yet (first use does it).
+    /// The catchment files' size (the snapshot's, and the delta's when it changes map points),
+    /// nil when the catchments are not computed yet (first use does it).
     public var catchmentBytes: Int?
+    /// The files they are in: `catchments.geoquery`, and `catchments-delta.geoquery` for a delta
+    /// that changes map points.
+    public var catchmentFiles: [String] = []
     /// "34,735 (Code-Point Open; BNG→WGS84 by …)", or why there are none; and one line per source file.
     public var postcodes: String
     public var postcodeSources: [String]
@@ -56,7 +60,7 @@ public struct MirrorInfo: Sendable {
         }
         let clip = boundaries.isEmpty ? "clipped at 20 km (no force boundaries loaded: 'geoquery ingest --boundaries FILE')"
             : "clipped to \(boundaries.count) force boundaries"
-        let held = catchmentBytes.map { "\(Format.grouped($0)) bytes in \(CatchmentFile.fileName)" } ?? "computed on first use (about 0.7 s per 100,000 map points in a release build) and kept"
+        let held = catchmentBytes.map { "\(Format.grouped($0)) bytes in \(catchmentFiles.joined(separator: " and "))" } ?? "computed on first use (about 0.7 s per 100,000 map points in a release build) and kept"
         lines.append("Catchments: one Voronoi cell per map point, \(clip); \(held)")
         lines.append("Force areas (where each force is responsible, for coverage notes): " + (boundaries.isEmpty
             ? "the built-in ONS police force areas of England and Wales (December 2020, simplified)"
@@ -144,13 +148,12 @@ extension String {
 }
 
 extension CrimeMirror {
-    /// Size of a catchment file made for this snapshot, nil when there is none yet.
-    var catchmentFileBytes: Int? {
-        guard case .directory(let dir) = location else { return nil }
-        let path = (dir as NSString).appendingPathComponent(CatchmentFile.fileName)
-        guard let bytes = try? SnapshotBytes(mapping: path),
-              (try? CatchmentFile.sections(of: bytes, identity: delta?.catchmentIdentity(base: snapshot) ?? snapshot.catchmentIdentity, path: path, verifyAll: false)) != nil else { return nil }
-        return bytes.raw.count
+    /// Size of the catchment files made for this snapshot (and its delta), nil when there are none yet.
+    var catchmentFileBytes: Int? { CatchmentFile.storedBytes(snapshot: snapshot, delta: delta, at: location) }
+
+    /// The catchment files a mirror of this kind keeps (whether they are there yet or not).
+    var catchmentFileNames: [String] {
+        delta?.changesMapPoints == true ? [CatchmentFile.fileName, CatchmentFile.deltaFileName] : [CatchmentFile.fileName]
     }
 
     /// The harvested (force, month)s in words; none when the folder was never harvested into
@@ -201,7 +204,7 @@ extension CrimeMirror {
                           delta: delta.map { ($0.mirror.snapshot.bytes.raw.count, $0.mirror.snapshot.meta.crimes, $0.superseded.count) },
                           created: meta.created,
                           sectionBytes: ["crimes": rows, "index": index, "pointCells": pointCells, "nodeCells": nodeCells, "projections": projections],
-                          boundaries: snapshot.strings(.boundaryNames).all, catchmentBytes: catchmentFileBytes,
+                          boundaries: snapshot.strings(.boundaryNames).all, catchmentBytes: catchmentFileBytes, catchmentFiles: catchmentFileNames,
                           postcodes: postcodes, postcodeSources: postcodeSources, harvested: harvestedLines)
         (info.snapshotCrimes, info.snapshotMapPoints) = (meta.crimes, meta.mapPoints)
         return info

@@ -133,7 +133,7 @@ import Testing
         let boundaries = inputs.boundaries
         func earlier(_ t: CatchmentTable) throws -> CatchmentReuse {
             let bytes = SnapshotBytes(copying: try CatchmentFile.bytes(of: t, identity: [1], projection: "test"))
-            return try #require(CatchmentReuse(bytes: bytes, views: CatchmentFile.sections(of: bytes, identity: nil, path: "test")))
+            return try #require(CatchmentReuse(CatchmentCells(file: bytes, views: CatchmentFile.sections(of: bytes, identity: nil, path: "test"))))
         }
         func same(_ a: CatchmentTable, _ b: CatchmentTable) -> Bool {
             a.start == b.start && a.wkb == b.wkb && a.clip == b.clip && a.groupKey == b.groupKey

@@ -10,13 +10,31 @@ import Testing
 
     /// The catchment file's sections but its meta (which says when it was made), checked as made
     /// for the folder's snapshot.
-    /// - Parameter delta: the mirror has a delta, whose catchments another identity names.
-    static func catchmentSections(_ dir: String, delta: Bool = false) throws -> [CatchmentFile.Section: [UInt8]] {
+    static func catchmentSections(_ dir: String) throws -> [CatchmentFile.Section: [UInt8]] {
         let snapshot = try MirrorLocation.directory(dir).openSnapshot()
         let path = dir + "/" + CatchmentFile.fileName
         let bytes = try SnapshotBytes(mapping: path)
-        let views = try CatchmentFile.sections(of: bytes, identity: delta ? nil : snapshot.catchmentIdentity, path: path)
+        let views = try CatchmentFile.sections(of: bytes, identity: snapshot.catchmentIdentity, path: path)
         return withExtendedLifetime(bytes) { views.filter { $0.key != .meta }.mapValues { Array($0) } }
+    }
+
+    /// The mirror's catchments as it opens them equal, point by point and bit for bit, those
+    /// computed from its map points and boundaries with nothing kept from before.
+    static func expectTheCatchmentsComputedFromNothing(_ dir: String) throws {
+        let mirror = try CrimeMirror.open(.directory(dir))
+        let cells = try mirror.catchments().cells
+        let inputs = try mirror.delta.flatMap { $0.changesMapPoints ? $0 : nil }.map { try $0.catchmentInputs(base: mirror.snapshot) }
+            ?? CatchmentFile.Inputs(mirror.snapshot)
+        let (t, _) = try CatchmentFile.table(inputs)
+        #expect(cells.count == t.area.count && t.groupsKept == 0)
+        let differing = (0..<t.area.count).filter { p in
+            cells.area[p].bitPattern != t.area[p].bitPattern || cells.clip[p] != t.clip[p]
+                || (0..<4).contains { cells.box[4 * p + $0].bitPattern != t.box[4 * p + $0].bitPattern }
+                || (0..<2).contains { cells.site![2 * p + $0].bitPattern != t.site[2 * p + $0].bitPattern }
+                || Array(cells.wkb(p)) != Array(t.wkb[Int(t.start[p])..<Int(t.start[p + 1])])
+        }
+        #expect(differing.isEmpty, "\(differing.count) of \(t.area.count) cells differ, e.g. \(differing.prefix(5))")
+        #expect(cells.groupKey == t.groupKey)
     }
 
     @Test func theCatchmentsComputedDuringTheWriteAreTheWrittenSnapshots() throws {
@@ -58,24 +76,34 @@ import Testing
         #expect(more.deltaBytes != nil && more.catchmentsComputed && more.mapPointsInMirror > first.mapPointsInMirror)
         let amended = try CrimeMirror.open(.directory(dir))
         #expect(try amended.catchments().stored && amended.catchments().area.count == more.mapPointsInMirror)
-        // Only the groups (force boundaries) that gained points were computed; the file equals
-        // one computed from nothing.
+        // Only the groups (force boundaries) that gained points were computed, into the delta's
+        // own catchment file; the snapshot's is untouched, and the two give what computing the
+        // mirror's catchments from nothing gives.
         let groups = try #require(more.catchmentGroups)
         #expect(groups.computed >= 1 && groups.computed < groups.of, "\(groups)")
-        let kept = try Self.catchmentSections(dir, delta: true)
-        try FileManager.default.removeItem(atPath: path)
-        #expect(try CrimeMirror.open(.directory(dir)).prepareCatchments())
-        #expect(try Self.catchmentSections(dir, delta: true) == kept)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == made)
+        let deltaPath = dir + "/" + CatchmentFile.deltaFileName
+        let deltaFile = try Data(contentsOf: URL(fileURLWithPath: deltaPath))
+        #expect(deltaFile.count < made.count)
+        try Self.expectTheCatchmentsComputedFromNothing(dir)
+        #expect(try CrimeMirror.open(.directory(dir)).info.catchmentBytes == made.count + deltaFile.count)
+
+        // A second delta (the City's points of 2020-01 too): its file replaces the first, the
+        // snapshot's is still untouched.
+        let second = try Ingest.run(paths: [Self.street("2020-01", "city-of-london")], mirror: .directory(dir))
+        #expect(second.deltaBytes != nil && second.catchmentsComputed && second.mapPointsInMirror > more.mapPointsInMirror)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == made)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: deltaPath)) != deltaFile)
+        try Self.expectTheCatchmentsComputedFromNothing(dir)
 
         // Compacted: the same map points in one new snapshot, whose catchments are made for it.
         let compacted = try Ingest.run(paths: [], mirror: .directory(dir), compact: true)
-        #expect(compacted.deltaBytes == nil && compacted.catchmentsComputed && compacted.mapPointsInMirror == more.mapPointsInMirror)
-        #expect(try Self.catchmentSections(dir)[.area]!.count == 8 * more.mapPointsInMirror)
-        // Its points in another order, every group's cells kept: the same as from nothing.
+        #expect(compacted.deltaBytes == nil && compacted.catchmentsComputed && compacted.mapPointsInMirror == second.mapPointsInMirror)
+        #expect(try Self.catchmentSections(dir)[.area]!.count == 8 * second.mapPointsInMirror)
+        // Its points in another order, every group's cells kept: the same as from nothing. The
+        // delta's catchment file went with the delta.
         #expect(compacted.catchmentGroups?.computed == 0)
-        let compactedCells = try Self.catchmentSections(dir)
-        try FileManager.default.removeItem(atPath: path)
-        #expect(try CrimeMirror.open(.directory(dir)).prepareCatchments())
-        #expect(try Self.catchmentSections(dir) == compactedCells)
+        #expect(!FileManager.default.fileExists(atPath: deltaPath))
+        try Self.expectTheCatchmentsComputedFromNothing(dir)
     }
 }
