@@ -80,16 +80,12 @@ struct GeoQueryCommand: ParsableCommand {
     /// subcommand name (the default subcommand took it as a stray value) or a subcommand name
     /// placed after options.
     /// Unit words people type apart from the number, and the suffix a distance takes instead.
-    static let distanceUnits = ["mi": "mi", "mile": "mi", "miles": "mi", "km": "km", "kilometre": "km", "kilometres": "km",
-                                "kilometer": "km", "kilometers": "km", "m": "m", "metre": "m", "metres": "m", "meter": "m", "meters": "m",
-                                "ft": "ft", "feet": "ft", "foot": "ft", "yd": "yd", "yards": "yd", "yard": "yd"]
-
     static func hint(for message: String, arguments: [String]) -> String? {
         let prefix = "Unexpected argument '"
         guard message.hasPrefix(prefix), let word = message.dropFirst(prefix.count).split(separator: "'").first.map(String.init) else { return nil }
         // `--radius 0.5 mile`: the unit typed as a word of its own.
         if let k = arguments.firstIndex(of: word), k >= 2, Double(arguments[k - 1]) != nil, arguments[k - 2].hasPrefix("--"),
-           let unit = distanceUnits[word.lowercased()] {
+           let unit = Distance.unitSymbol(word) {
             return "'\(word)' after \(arguments[k - 2]) \(arguments[k - 1]) looks like its unit: write it joined to the number (\(arguments[k - 2]) \(arguments[k - 1])\(unit))"
         }
         if subcommandNames.contains(word) {

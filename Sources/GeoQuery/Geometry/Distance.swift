@@ -6,18 +6,30 @@ public struct Distance: Sendable, Equatable, CustomStringConvertible {
 
     public init(metres: Double) { self.metres = metres }
 
+    /// The units a distance may end in: the symbol, the words that spell it, metres per unit.
+    static let units: [(symbol: String, words: [String], metres: Double)] = [
+        ("mi", ["mile", "miles"], metresPerMile), ("km", ["kilometre", "kilometres", "kilometer", "kilometers"], 1000),
+        ("m", ["metre", "metres", "meter", "meters"], 1), ("ft", ["foot", "feet"], 0.3048), ("yd", ["yard", "yards"], 0.9144),
+    ]
+
+    /// Every spelling with its unit, longest first (so "km" is not read as "m", nor "kilometres" as "metres").
+    private static let suffixes: [(text: String, symbol: String, metres: Double)] =
+        units.flatMap { u in ([u.symbol] + u.words).map { ($0, u.symbol, u.metres) } }.sorted { $0.text.count > $1.text.count }
+
+    /// The symbol of a unit typed as a word ("miles" → "mi"), nil for anything else.
+    public static func unitSymbol(_ word: String) -> String? {
+        let w = word.lowercased()
+        return units.first { $0.symbol == w || $0.words.contains(w) }?.symbol
+    }
+
     /// Parses a distance; throws ``GeoQueryError/invalidRadius(_:)`` for anything unparseable.
     public init(parsing text: String) throws {
         let t = text.trimmed.lowercased()
-        let units: [(String, Double)] = [
-            ("km", 1000), ("mi", Distance.metresPerMile), ("miles", Distance.metresPerMile),
-            ("mile", Distance.metresPerMile), ("ft", 0.3048), ("yd", 0.9144), ("m", 1),
-        ]
         var number = Substring(t)
         var scale = Distance.metresPerMile  // Police UK and its users talk in miles
-        for (suffix, s) in units.sorted(by: { $0.0.count > $1.0.count }) where t.hasSuffix(suffix) {
-            number = t.dropLast(suffix.count)
-            scale = s
+        for u in Distance.suffixes where t.hasSuffix(u.text) {
+            number = t.dropLast(u.text.count)
+            scale = u.metres
             break
         }
         guard let value = Double(decimal: String(number).trimmed), value.isFinite else {

@@ -32,6 +32,13 @@ import Testing
             #expect(throws: GeoQueryError.self, "\(text)") { try Distance(parsing: text) }
         }
         #expect(try Distance(parsing: "1e1m").metres == 10 && (try Distance(parsing: "+.5km").metres) == 500)
+        // Units spelled out, as one argument: the same table the CLI's "--radius 0.5 mile" hint reads.
+        let spelled: [(String, Double)] = [("0.5 mile", 804.672), ("2 miles", 3218.688), ("800 metres", 800), ("800 meters", 800),
+                                           ("1.5 kilometres", 1500), ("1.5 kilometers", 1500), ("3 feet", 0.9144000000000001),
+                                           ("1 foot", 0.3048), ("10 yards", 9.144), ("1 yard", 0.9144), ("5 KM", 5000)]
+        for (text, metres) in spelled { #expect(try Distance(parsing: text).metres == metres, "\(text)") }
+        #expect(Distance.unitSymbol("Miles") == "mi" && Distance.unitSymbol("metres") == "m" && Distance.unitSymbol("furlong") == nil)
+        for text in ["800 metre s", "5 kms", "1 mil"] { #expect(throws: GeoQueryError.self, "\(text)") { try Distance(parsing: text) } }
     }
 
     /// Decimal spellings read as Double(String) reads them; everything else it takes is refused.
