@@ -34,10 +34,13 @@ enum CrimeCell {
         cells.removeLast(cells.count - out)
     }
 
-    /// The slice of a sorted cell list whose months lie in `lo...hi` (offsets).
+    /// The slice of a sorted cell list whose months lie in `lo...hi` (offsets; a delta's may fall
+    /// below 0 or past its last month, when the query starts before the delta's first month).
     @inline(__always)
     static func monthSlice(_ cells: UnsafeBufferPointer<UInt64>, _ range: Range<Int>, lo: Int, hi: Int) -> Range<Int> {
         if range.count <= 8 { return range }  // short lists: the per-cell month check is cheaper
+        guard hi >= 0, lo < maxMonths, lo <= hi else { return range.lowerBound..<range.lowerBound }
+        let lo = max(lo, 0)
         // A range holding all the list's months (every all-months query) needs no search.
         if month(cells[range.lowerBound]) >= lo && month(cells[range.upperBound - 1]) <= hi { return range }
         let first = cells.lowerBound(UInt64(lo) << 52, in: range)
