@@ -17,7 +17,7 @@ struct GeoQueryCommand: ParsableCommand {
 
         Examples:
           geoquery --lat 52.6297 --lng -1.1316 --radius 0.5mi
-          geoquery ingest --mirror ~/police-uk --boundaries police_force_areas.geojson ~/Downloads/2019-01.zip
+          geoquery ingest --mirror ~/police-uk ~/Downloads/2019-01.zip --boundaries police_force_areas.geojson
           geoquery --mirror ~/police-uk --lat 52.63 --lng -1.13 --radius 800m --from 2020-01 --to 2020-12 --category burglary --format json
           geoquery catchment --mirror ~/police-uk --lat 52.6344 --lng -1.1313 --radius 0.5mi --svg catchments.svg
         """,

@@ -26,7 +26,7 @@ struct IngestCommand: ParsableCommand {
     @Option(name: .customLong("proj-grids"), help: ArgumentHelp("A folder holding PROJ grids, searched before PROJ_DATA (repeatable). With uk_os_OSTN15_NTv2_OSGBtoETRS.tif in it, Code-Point Open eastings/northings convert through OSTN15 (1 m) instead of a Helmert fit.", valueName: "dir"))
     var projGrids: [String] = []
 
-    @Flag(name: .customLong("compact"), help: "Fold everything into one snapshot (the delta that street files added since the last one go to, too). Alone, compacts the mirror.")
+    @Flag(name: .customLong("compact"), help: "Fold the delta (where street files added since the last full rebuild went) and these files into one snapshot. Alone, compacts the mirror.")
     var compact = false
 
     @Argument(help: "CSV files, folders or .zip archives.")
@@ -103,7 +103,9 @@ struct IngestCommand: ParsableCommand {
             // `--compact` alone: say what it did.
             out += summary.phases.isEmpty
                 ? "nothing to compact: the mirror is one snapshot already (\(summary.crimesInMirror) crimes at \(summary.mapPointsInMirror) map points; snapshot \(summary.snapshotBytes) bytes)\n"
-                : "compacted the delta into one snapshot: \(summary.crimesInMirror) crimes at \(summary.mapPointsInMirror) map points; snapshot \(summary.snapshotBytes) bytes; \(String(format: "%.2f", summary.seconds)) s ("
+                : "compacted the delta into one snapshot: \(summary.crimesInMirror) crimes at \(summary.mapPointsInMirror) map points; snapshot \(summary.snapshotBytes) bytes"
+                    + (summary.catchmentGroups.map { g in g.computed == 0 ? "; catchments kept (all \(g.of) groups of map points)" : "; catchments computed now\(Self.groupsKept(summary))" } ?? "")
+                    + "; \(String(format: "%.2f", summary.seconds)) s ("
                     + summary.phases.map { "\($0.0) \(String(format: "%.2f", $0.1))" }.joined(separator: ", ") + ")\n"
             return Output.standard(out)
         }
@@ -130,10 +132,13 @@ private func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
 #endif
 
 extension IngestCommand {
-    /// " for 1 of 44 groups of map points (...), the others kept" when the catchments computed
-    /// by the ingest kept any group's cells from those before; "" when all were computed.
+    /// " for 1 of 44 groups of map points (Leicestershire; one per force boundary, and those
+    /// outside), the others kept" when the catchments computed by the ingest kept any group's
+    /// cells from those before; "" when all were computed.
     static func groupsKept(_ summary: IngestSummary) -> String {
         guard let g = summary.catchmentGroups, g.computed < g.of else { return "" }
-        return " for \(g.computed) of \(g.of) groups of map points (one per force boundary, and those outside), the others kept"
+        let names = summary.catchmentGroupsComputed
+        let named = names.isEmpty ? "" : (names.prefix(5).joined(separator: ", ") + (names.count > 5 ? ", …" : "") + "; ")
+        return " for \(g.computed) of \(g.of) groups of map points (\(named)one per force boundary, and those outside), the others kept"
     }
 }

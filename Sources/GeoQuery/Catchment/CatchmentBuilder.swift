@@ -30,12 +30,14 @@ struct CatchmentTable: Sendable {
     var groupKey: [UInt64] = []
     /// Groups whose cells were kept from an earlier build, and groups with points (not stored).
     var groupsKept = 0, groups = 0
+    /// The groups computed (not kept), by index (the boundaries', then the unbounded group).
+    var computedGroups: [Int] = []
 
     /// The table of points `at` (ascending) as one of `count` points, the others with no area.
     func spread(to count: Int, at places: [Int]) -> CatchmentTable {
         var out = CatchmentTable()
         out.wkb = wkb
-        out.groupKey = groupKey; out.groupsKept = groupsKept; out.groups = groups
+        out.groupKey = groupKey; out.groupsKept = groupsKept; out.groups = groups; out.computedGroups = computedGroups
         out.start.reserveCapacity(count + 1)
         out.area = [Double](repeating: 0, count: count)
         out.box = [Double](repeating: 0, count: 4 * count)
@@ -69,7 +71,7 @@ struct CatchmentTable: Sendable {
 ///
 /// Groups are independent, so they are computed on all cores, one GEOS context each. For the
 /// same reason a group whose sites and clip are those of an earlier build keeps that build's
-/// cells (``CatchmentReuse``): adding map points to one force recomputes that force alone.
+/// cells (`CatchmentReuse`): adding map points to one force recomputes that force alone.
 public enum CatchmentBuilder {
     /// Police UK leaves a crime unlocated when no map point lies within 20 km.
     public static let maximumReach = 20_000.0
@@ -165,6 +167,7 @@ public enum CatchmentBuilder {
         table.groupKey = keys
         table.groups = groups.filter { !$0.isEmpty }.count
         table.groupsKept = table.groups - order.count
+        table.computedGroups = order.sorted()
         return table
     }
 

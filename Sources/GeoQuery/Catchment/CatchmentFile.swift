@@ -32,6 +32,14 @@ enum CatchmentFile {
         /// Groups (the force boundaries with map points, and the points outside them) whose cells
         /// were kept from the earlier file, of all the groups; nil in files before the reuse.
         var groupsKept: Int? = nil, groups: Int? = nil
+        /// The groups computed, by index (a boundary's, or the boundaries' count for the points
+        /// outside every boundary); nil in files before it was kept.
+        var computedGroups: [Int]? = nil
+
+        /// The computed groups' names, given the boundaries' names.
+        func computedGroupNames(boundaries: [String]) -> [String] {
+            (computedGroups ?? []).map { $0 < boundaries.count ? boundaries[$0] : "outside every boundary" }
+        }
     }
 
     static func damaged(_ what: String) -> GeoQueryError {
@@ -208,7 +216,8 @@ enum CatchmentFile {
     /// - Parameter previous: an earlier build whose unchanged groups' cells are kept.
     static func compute(_ inputs: Inputs, previous: CatchmentReuse? = nil) throws -> Computed {
         let (t, projection) = try table(inputs, previous: previous)
-        return Computed(bytes: try bytes(of: t, identity: inputs.identity, projection: projection), groupsComputed: (t.groups - t.groupsKept, t.groups))
+        return Computed(bytes: try bytes(of: t, identity: inputs.identity, projection: projection), groupsComputed: (t.groups - t.groupsKept, t.groups),
+                        computedNames: Meta(projection: projection, created: "", computedGroups: t.computedGroups).computedGroupNames(boundaries: inputs.boundaries.map(\.name)))
     }
 
     /// The catchments of `inputs` (a point skipped has none), and PROJ's words for the projection.
@@ -230,7 +239,7 @@ enum CatchmentFile {
     /// The file of the catchments `t`, made for the snapshot `identity` names.
     static func bytes(of t: CatchmentTable, identity: [UInt64], projection: String, extra: [(Section, [UInt8])] = []) throws -> [UInt8] {
         let meta = Array(try JSONEncoder().encode(Meta(projection: projection, created: ISO8601DateFormatter().string(from: Date()),
-                                                       groupsKept: t.groupsKept, groups: t.groups)))
+                                                       groupsKept: t.groupsKept, groups: t.groups, computedGroups: t.computedGroups)))
         var out: [(id: UInt32, bytes: SectionedFile.Bytes)] = []
         func add<T>(_ s: Section, _ values: [T]) { out.append((s.rawValue, { body in values.withUnsafeBytes { body($0) } })) }
         add(.identity, identity); add(.meta, meta)
@@ -258,7 +267,7 @@ enum CatchmentFile {
             d.area.append(t.area[p]); d.clip.append(t.clip[p])
             d.box += t.box[(4 * p)..<(4 * p + 4)]; d.site += t.site[(2 * p)..<(2 * p + 2)]
         }
-        d.groupKey = t.groupKey; d.groups = t.groups; d.groupsKept = t.groupsKept
+        d.groupKey = t.groupKey; d.groups = t.groups; d.groupsKept = t.groupsKept; d.computedGroups = t.computedGroups
         return try bytes(of: d, identity: identity, projection: projection, extra: [(.base, baseIdentity.withUnsafeBytes { Array($0) }),
                                                                                   (.own, own.withUnsafeBytes { Array($0) })])
     }
@@ -267,5 +276,7 @@ enum CatchmentFile {
     struct Computed: Sendable {
         var bytes: [UInt8]
         var groupsComputed: (computed: Int, of: Int)
+        /// The computed groups' names (a force's, or "outside every boundary").
+        var computedNames: [String]
     }
 }

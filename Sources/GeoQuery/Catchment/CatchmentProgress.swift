@@ -11,13 +11,15 @@ public enum CatchmentProgress: Sendable, Equatable {
     /// folder, a full disk), so the next run computes them again; `failure` then says why.
     case computed(mapPoints: Int, seconds: Double, file: String?, stored: Bool, failure: String? = nil)
 
-    /// The sentence to show, e.g. "computing catchments for 189,535 map points (first use after
-    /// an ingest; kept in DIR/catchments.geoquery)...".
+    /// The sentence to show, e.g. "computing catchments for 189,535 map points (none stored for
+    /// these points yet; kept in DIR/catchments.geoquery)...".
     public var message: String {
         switch self {
         case .computing(let n, let file):
-            let kept = file.map { "first use after an ingest; kept in \($0)" } ?? "kept in memory for this run"
-            return "computing catchments for \(Format.grouped(n)) map points (\(kept))..."
+            let kept = file.map { "none stored for these points yet; kept in \($0)" } ?? "kept in memory for this run"
+            // A delta's file: only the forces whose points the delta changed are computed.
+            let which = file.map { $0.hasSuffix(CatchmentFile.deltaFileName) } == true ? "the catchments a delta changes, of" : "catchments for"
+            return "computing \(which) \(Format.grouped(n)) map points (\(kept))..."
         case .computed(let n, let seconds, let file, let stored, let failure):
             let done = "computed the catchments of \(Format.grouped(n)) map points in \(Format.decimal(seconds, places: 1)) s"
             guard let file, !stored else { return done }

@@ -13,7 +13,8 @@ final class CatchmentReuse: @unchecked Sendable {
     var projection: String { cells.meta?.projection ?? "" }
     /// Old group index by key.
     private let groupOf: [UInt64: Int]
-    /// Each old group's points, sites in canonical order (x, then y).
+    /// Each old group's points, in file order (sorted when asked: most groups of a delta's build
+    /// are never asked, their cells being the snapshot's).
     private let members: [[Int]]
 
     /// The earlier build `cells`, or nil when it predates the sites and keys.
@@ -27,7 +28,6 @@ final class CatchmentReuse: @unchecked Sendable {
             guard g < keys.count else { return nil }
             lists[g].append(p)
         }
-        for g in lists.indices { lists[g].sort { site[2 * $0] != site[2 * $1] ? site[2 * $0] < site[2 * $1] : site[2 * $0 + 1] < site[2 * $1 + 1] } }
         members = lists
         var byKey: [UInt64: Int] = [:]
         for g in keys.indices where keys[g] != 0 { byKey[keys[g]] = g }
@@ -38,7 +38,7 @@ final class CatchmentReuse: @unchecked Sendable {
     /// or nil when no earlier group had this key and exactly these sites.
     func cells(key: UInt64, sites: [(Double, Double)]) -> [Int]? {
         guard let g = groupOf[key], members[g].count == sites.count, let site = cells.site else { return nil }
-        let old = members[g]
+        let old = members[g].sorted { site[2 * $0] != site[2 * $1] ? site[2 * $0] < site[2 * $1] : site[2 * $0 + 1] < site[2 * $1 + 1] }
         for (j, p) in old.enumerated() where site[2 * p] != sites[j].0 || site[2 * p + 1] != sites[j].1 { return nil }
         return old
     }

@@ -15,6 +15,8 @@ final class CatchmentStore: @unchecked Sendable {
     /// Groups whose cells the build computed (the rest it kept from the file before), of all;
     /// nil for a file that does not say.
     let groupsComputed: (computed: Int, of: Int)?
+    /// Their names (a force's, or "outside every boundary").
+    let groupsComputedNames: [String]
     /// Planar BNG m².
     var area: UnsafeBufferPointer<Double> { cells.area }
     /// (minX, minY, maxX, maxY) per point, BNG metres.
@@ -42,6 +44,7 @@ final class CatchmentStore: @unchecked Sendable {
         projection = meta?.projection ?? "unknown"
         groupsComputed = meta.flatMap { m in m.groups.map { ($0 - (m.groupsKept ?? 0), $0) } }
         boundaryNames = s.strings(.boundaryNames).all
+        groupsComputedNames = meta?.computedGroupNames(boundaries: boundaryNames) ?? []
         self.tree = tree
         let n = tree.pointCount + extra
         guard cells.count == n else {

@@ -19,6 +19,8 @@ public struct IngestSummary: Sendable {
     /// those outside every boundary) whose catchments were, of all; the others kept their cells
     /// from the catchments before, their points and boundary being the same.
     public var catchmentGroups: (computed: Int, of: Int)?
+    /// The computed groups' names: a force boundary's, or "outside every boundary".
+    public var catchmentGroupsComputed: [String] = []
     /// Things repaired on the way in (invalid boundary rings), one line each.
     public var warnings: [String] = []
     public var seconds = 0.0
@@ -140,7 +142,10 @@ public enum Ingest {
                         let amended = try CrimeMirror.open(mirror)
                         summary.catchmentsComputed = amended.catchmentsStale
                         _ = try amended.prepareCatchments()
-                        if summary.catchmentsComputed { summary.catchmentGroups = try amended.catchments().groupsComputed }
+                        if summary.catchmentsComputed {
+                            let store = try amended.catchments()
+                            (summary.catchmentGroups, summary.catchmentGroupsComputed) = (store.groupsComputed, store.groupsComputedNames)
+                        }
                     } catch {
                         summary.warnings.append("the catchments were not built (\(error)); they will be computed on first use")
                     }
@@ -197,8 +202,9 @@ public enum Ingest {
         summary.mapPointsInMirror = snapshot.mapPointCount
         progress?(IngestProgress(file: sources.count, files: sources.count, name: "", rows: rows, stage: "catchments"))
         do {
-            summary.catchmentGroups = try catchments.store()
-            summary.catchmentsComputed = summary.catchmentGroups != nil
+            let computed = try catchments.store()
+            (summary.catchmentGroups, summary.catchmentGroupsComputed) = (computed?.groups, computed?.names ?? [])
+            summary.catchmentsComputed = computed != nil
         } catch {
             // The snapshot is already safe: a failure only postpones them to first use.
             summary.warnings.append("the catchments were not built (\(error)); they will be computed on first use")
@@ -296,13 +302,13 @@ private final class CatchmentsAtIngest: @unchecked Sendable {
 
     func wait() { done.wait() }
 
-    /// Waits for the computation and stores its file; the groups computed (of all), nil when
-    /// nothing needed computing.
-    func store() throws -> (computed: Int, of: Int)? {
+    /// Waits for the computation and stores its file; the groups computed (of all) and their
+    /// names, nil when nothing needed computing.
+    func store() throws -> (groups: (computed: Int, of: Int), names: [String])? {
         wait()
         guard let computed else { return nil }
         let file = try computed.get()
         try CatchmentFile.store(file.bytes, at: mirror)
-        return file.groupsComputed
+        return (file.groupsComputed, file.computedNames)
     }
 }

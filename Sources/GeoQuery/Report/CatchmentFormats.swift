@@ -61,7 +61,11 @@ extension CatchmentReport {
         lines.append("  count bounds             certain \(Format.grouped(bounds.certain)) ≤ reported \(Format.grouped(bounds.reported)) ≤ possible \(Format.grouped(bounds.possible))")
         let ins = cells.filter { $0.relation == .straddlingIn }, outs = cells.filter { $0.relation == .straddlingOut }
         lines.append("  straddling map points    \(ins.count) inside (\(Format.grouped(ins.reduce(0) { $0 + $1.crimes })) crimes), \(outs.count) outside (\(Format.grouped(outs.reduce(0) { $0 + $1.crimes })) crimes)")
-        let top = straddlers.sorted { ($0.crimes, $1.catchment.index) > ($1.crimes, $0.catchment.index) }.prefix(5)
+        // Ties by place, not point number: a rebuilt snapshot numbers its points otherwise.
+        let top = straddlers.sorted { a, b in
+            let (p, q) = (a.catchment.mapPoint, b.catchment.mapPoint)
+            return (a.crimes, q.latE6, q.lngE6) > (b.crimes, p.latE6, p.lngE6)
+        }.prefix(5)
         for c in top where c.crimes > 0 {
             lines.append("    \(c.relation == .straddlingIn ? "in " : "out") \(String(c.crimes).leftPadded(6)) crimes, \(CatchmentReport.percent(c.shareInside)) of its catchment inside: \(c.catchment.name)")
         }

@@ -27,7 +27,7 @@ import Testing
         formatter.numberStyle = .decimal
         formatter.locale = Locale(identifier: "en_US")
         let grouped = formatter.string(from: NSNumber(value: mapPoints))!
-        #expect(lines.contains("geoquery: note: computing catchments for \(grouped) map points (first use after an ingest; kept in \(file))..."), "\(lines)")
+        #expect(lines.contains("geoquery: note: computing catchments for \(grouped) map points (none stored for these points yet; kept in \(file))..."), "\(lines)")
         #expect(lines.contains { $0.hasPrefix("geoquery: note: computed the catchments of \(grouped) map points in ") && $0.hasSuffix(" s") }, "\(lines)")
         #expect(FileManager.default.fileExists(atPath: file))
         let second = try CLIRun.run(args)

@@ -81,6 +81,8 @@ import Testing
         // mirror's catchments from nothing gives.
         let groups = try #require(more.catchmentGroups)
         #expect(groups.computed >= 1 && groups.computed < groups.of, "\(groups)")
+        #expect(more.catchmentGroupsComputed.count == groups.computed && more.catchmentGroupsComputed.contains { $0.contains("London") },
+                "\(more.catchmentGroupsComputed)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == made)
         let deltaPath = dir + "/" + CatchmentFile.deltaFileName
         let deltaFile = try Data(contentsOf: URL(fileURLWithPath: deltaPath))
