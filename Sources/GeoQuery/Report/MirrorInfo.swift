@@ -116,6 +116,9 @@ public struct MirrorInfo: Sendable {
         for b in boundaries { w.value(nil, b) }
         w.endArray()
         w.value("catchment_bytes", catchmentBytes)
+        w.beginArray("catchment_files")
+        for f in catchmentBytes == nil ? [] : catchmentFiles { w.value(nil, f) }
+        w.endArray()
         w.value("postcodes", postcodes)
         w.beginArray("postcode_sources")
         for s in postcodeSources { w.value(nil, s) }

@@ -88,7 +88,9 @@ import Testing
         let deltaFile = try Data(contentsOf: URL(fileURLWithPath: deltaPath))
         #expect(deltaFile.count < made.count)
         try Self.expectTheCatchmentsComputedFromNothing(dir)
-        #expect(try CrimeMirror.open(.directory(dir)).info.catchmentBytes == made.count + deltaFile.count)
+        let info = try CrimeMirror.open(.directory(dir)).info
+        #expect(info.catchmentBytes == made.count + deltaFile.count && info.catchmentFiles == [CatchmentFile.fileName, CatchmentFile.deltaFileName])
+        #expect(info.json.contains(#""catchment_files":["catchments.geoquery","catchments-delta.geoquery"]"#), "\(info.json)")
 
         // A second delta (the City's points of 2020-01 too): its file replaces the first, the
         // snapshot's is still untouched.

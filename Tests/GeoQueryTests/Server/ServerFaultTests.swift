@@ -138,11 +138,11 @@ import Glibc
             try FileManager.default.removeItem(atPath: dir)
             // Past the server's next look at the snapshot file.
             try await Task.sleep(for: .milliseconds(400 * Int(Sanitizer.slowdown)))
-            // /v1/info reads the catchment file's size from the folder when asked, so that one field
-            // now says the file is gone; the rest comes from the mapped snapshot.
+            // /v1/info reads the catchment files' size from the folder when asked, so those fields
+            // (bytes and files) now say the file is gone; the rest comes from the mapped snapshot.
             func snapshotPart(_ info: String) -> NSDictionary? {
                 let json = (try? JSONSerialization.jsonObject(with: Data(info.utf8))) as? [String: Any]
-                return json.map { $0.filter { $0.key != "catchment_bytes" } as NSDictionary }
+                return json.map { $0.filter { !$0.key.hasPrefix("catchment_") } as NSDictionary }
             }
             for (path, body) in zip(paths, before) {
                 let r = try await s.get(path)
