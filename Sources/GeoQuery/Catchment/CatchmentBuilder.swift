@@ -28,16 +28,16 @@ struct CatchmentTable: Sendable {
     /// Per group (each boundary, then the unbounded group): what its cells follow from, its
     /// sites and its clip (``CatchmentBuilder/groupKey``); 0 for a group without points.
     var groupKey: [UInt64] = []
-    /// Groups whose cells were kept from an earlier build, and groups with points (not stored).
-    var groupsKept = 0, groups = 0
-    /// The groups computed (not kept), by index (the boundaries', then the unbounded group).
-    var computedGroups: [Int] = []
+    /// Groups with points, and those computed (not kept from an earlier build), by index (the
+    /// boundaries', then the unbounded group).
+    var groups = 0, computedGroups: [Int] = []
+    var groupsKept: Int { groups - computedGroups.count }
 
     /// The table of points `at` (ascending) as one of `count` points, the others with no area.
     func spread(to count: Int, at places: [Int]) -> CatchmentTable {
         var out = CatchmentTable()
         out.wkb = wkb
-        out.groupKey = groupKey; out.groupsKept = groupsKept; out.groups = groups; out.computedGroups = computedGroups
+        out.groupKey = groupKey; out.groups = groups; out.computedGroups = computedGroups
         out.start.reserveCapacity(count + 1)
         out.area = [Double](repeating: 0, count: count)
         out.box = [Double](repeating: 0, count: 4 * count)
@@ -166,7 +166,6 @@ public enum CatchmentBuilder {
         }
         table.groupKey = keys
         table.groups = groups.filter { !$0.isEmpty }.count
-        table.groupsKept = table.groups - order.count
         table.computedGroups = order.sorted()
         return table
     }

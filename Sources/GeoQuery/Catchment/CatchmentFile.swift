@@ -29,12 +29,11 @@ enum CatchmentFile {
 
     struct Meta: Codable {
         var projection: String; var created: String
-        /// Groups (the force boundaries with map points, and the points outside them) whose cells
-        /// were kept from the earlier file, of all the groups; nil in files before the reuse.
-        var groupsKept: Int? = nil, groups: Int? = nil
-        /// The groups computed, by index (a boundary's, or the boundaries' count for the points
-        /// outside every boundary); nil in files before it was kept.
-        var computedGroups: [Int]? = nil
+        /// The groups of map points (the force boundaries holding any, and the points outside
+        /// them), and those computed (the rest kept from the earlier file), by index: a
+        /// boundary's, or the boundaries' count for the points outside every boundary. Nil in
+        /// files before the reuse.
+        var groups: Int? = nil, computedGroups: [Int]? = nil
 
         /// The computed groups' names, given the boundaries' names.
         func computedGroupNames(boundaries: [String]) -> [String] {
@@ -46,8 +45,9 @@ enum CatchmentFile {
         .mirrorCorrupt("the \(what) does not match its map points: \(file.rebuild)")
     }
 
-    /// A mirror's catchments, and whether they are in the mirror folder (false: in memory only).
-    struct Loaded { var cells: CatchmentCells; var stored: Bool }
+    /// A mirror's catchments, whether they are in the mirror folder (false: in memory only), and
+    /// whether this load computed any of them.
+    struct Loaded { var cells: CatchmentCells; var stored: Bool; var computed = false }
 
     /// The catchments of `snapshot`: read from the mirror folder when it holds a file made for
     /// this snapshot, else computed and (where the folder is writable) stored.
@@ -69,7 +69,7 @@ enum CatchmentFile {
         let base = try load(for: snapshot, at: location, progress: progress)
         let identity = d.catchmentIdentity(base: snapshot)
         if base.stored, let found = storedDelta(identity, base: base.cells, baseIdentity: snapshot.catchmentIdentity, at: location) {
-            return Loaded(cells: found, stored: true)
+            return Loaded(cells: found, stored: true, computed: base.computed)
         }
         let loaded = try computeAndStore(named: deltaFileName, mapPoints: base.cells.count + d.newCount, at: location, progress: progress) {
             let inputs = try d.catchmentInputs(base: snapshot)
@@ -80,7 +80,7 @@ enum CatchmentFile {
             let bytes = try deltaBytes(of: t, base: base.cells, identity: identity, baseIdentity: snapshot.catchmentIdentity, projection: projection)
             return (bytes, { bytes, views in try CatchmentCells(base: base.cells, delta: bytes, views: views) })
         }
-        return Loaded(cells: loaded.cells, stored: loaded.stored && base.stored)
+        return Loaded(cells: loaded.cells, stored: loaded.stored && base.stored, computed: true)
     }
 
     /// Computes a file (`make`: its bytes, and how to open them), stores it as `name` where the
@@ -104,7 +104,7 @@ enum CatchmentFile {
         }
         progress?(.computed(mapPoints: mapPoints, seconds: Date().timeIntervalSince(started), file: path, stored: kept, failure: failure))
         let bytes = SnapshotBytes(copying: serialized)
-        return Loaded(cells: try open(bytes, try sections(of: bytes, identity: nil, path: name)), stored: kept)
+        return Loaded(cells: try open(bytes, try sections(of: bytes, identity: nil, path: name)), stored: kept, computed: true)
     }
 
     /// Where a catchment file of a mirror folder is (nil for the embedded sample).
@@ -125,21 +125,27 @@ enum CatchmentFile {
     /// The snapshot's cells `base` amended by the folder's delta catchment file, when it is whole,
     /// made for `identity` (nil: any delta) and for the snapshot file `baseIdentity` names.
     static func storedDelta(_ identity: [UInt64]?, base: CatchmentCells, baseIdentity: [UInt64], at location: MirrorLocation) -> CatchmentCells? {
-        guard let path = path(deltaFileName, in: location), let bytes = try? SnapshotBytes(mapping: path),
-              let views = try? sections(of: bytes, identity: identity, path: path),
-              let b = views[.base], Array(b.assumingMemoryBound(to: UInt64.self)) == baseIdentity, views[.own] != nil else { return nil }
+        guard let (bytes, views) = deltaFile(identity, baseIdentity: baseIdentity, at: location) else { return nil }
         return try? CatchmentCells(base: base, delta: bytes, views: views)
     }
 
-    /// Whether the folder holds the catchments of the snapshot (and of its delta, when that
-    /// changes map points), and their files' bytes; nil when it does not.
-    static func storedBytes(snapshot: Snapshot, delta: DeltaView?, at location: MirrorLocation, verifyAll: Bool = false) -> Int? {
-        guard let base = stored(snapshot.catchmentIdentity, at: location, verifyAll: verifyAll) else { return nil }
-        guard let d = delta, d.changesMapPoints else { return base.bytes }
+    /// The folder's delta catchment file when it is whole (or, without `verifyAll`, its header
+    /// and identity are), made for `identity` (nil: any delta) and the snapshot file `baseIdentity` names.
+    private static func deltaFile(_ identity: [UInt64]?, baseIdentity: [UInt64], at location: MirrorLocation,
+                                  verifyAll: Bool = true) -> (SnapshotBytes, [Section: UnsafeRawBufferPointer])? {
         guard let path = path(deltaFileName, in: location), let bytes = try? SnapshotBytes(mapping: path),
-              let views = try? sections(of: bytes, identity: d.catchmentIdentity(base: snapshot), path: path, verifyAll: verifyAll),
-              let b = views[.base], Array(b.assumingMemoryBound(to: UInt64.self)) == snapshot.catchmentIdentity else { return nil }
-        return base.bytes + bytes.raw.count
+              let views = try? sections(of: bytes, identity: identity, path: path, verifyAll: verifyAll),
+              let b = views[.base], Array(b.assumingMemoryBound(to: UInt64.self)) == baseIdentity, views[.own] != nil else { return nil }
+        return (bytes, views)
+    }
+
+    /// The catchment files the folder holds for the snapshot (and its delta, when that changes
+    /// map points), and their bytes; nil when it lacks any (headers and identities checked).
+    static func storedFiles(snapshot: Snapshot, delta: DeltaView?, at location: MirrorLocation) -> (bytes: Int, files: [String])? {
+        guard let base = stored(snapshot.catchmentIdentity, at: location, verifyAll: false) else { return nil }
+        guard let d = delta, d.changesMapPoints else { return (base.bytes, [fileName]) }
+        guard let (bytes, _) = deltaFile(d.catchmentIdentity(base: snapshot), baseIdentity: snapshot.catchmentIdentity, at: location, verifyAll: false) else { return nil }
+        return (base.bytes + bytes.raw.count, [fileName, deltaFileName])
     }
 
     /// Writes a computed catchment file into the mirror folder, atomically.
@@ -216,7 +222,7 @@ enum CatchmentFile {
     /// - Parameter previous: an earlier build whose unchanged groups' cells are kept.
     static func compute(_ inputs: Inputs, previous: CatchmentReuse? = nil) throws -> Computed {
         let (t, projection) = try table(inputs, previous: previous)
-        return Computed(bytes: try bytes(of: t, identity: inputs.identity, projection: projection), groupsComputed: (t.groups - t.groupsKept, t.groups),
+        return Computed(bytes: try bytes(of: t, identity: inputs.identity, projection: projection), groups: t.groups,
                         computedNames: Meta(projection: projection, created: "", computedGroups: t.computedGroups).computedGroupNames(boundaries: inputs.boundaries.map(\.name)))
     }
 
@@ -239,7 +245,7 @@ enum CatchmentFile {
     /// The file of the catchments `t`, made for the snapshot `identity` names.
     static func bytes(of t: CatchmentTable, identity: [UInt64], projection: String, extra: [(Section, [UInt8])] = []) throws -> [UInt8] {
         let meta = Array(try JSONEncoder().encode(Meta(projection: projection, created: ISO8601DateFormatter().string(from: Date()),
-                                                       groupsKept: t.groupsKept, groups: t.groups, computedGroups: t.computedGroups)))
+                                                       groups: t.groups, computedGroups: t.computedGroups)))
         var out: [(id: UInt32, bytes: SectionedFile.Bytes)] = []
         func add<T>(_ s: Section, _ values: [T]) { out.append((s.rawValue, { body in values.withUnsafeBytes { body($0) } })) }
         add(.identity, identity); add(.meta, meta)
@@ -267,16 +273,16 @@ enum CatchmentFile {
             d.area.append(t.area[p]); d.clip.append(t.clip[p])
             d.box += t.box[(4 * p)..<(4 * p + 4)]; d.site += t.site[(2 * p)..<(2 * p + 2)]
         }
-        d.groupKey = t.groupKey; d.groups = t.groups; d.groupsKept = t.groupsKept; d.computedGroups = t.computedGroups
+        d.groupKey = t.groupKey; d.groups = t.groups; d.computedGroups = t.computedGroups
         return try bytes(of: d, identity: identity, projection: projection, extra: [(.base, baseIdentity.withUnsafeBytes { Array($0) }),
                                                                                   (.own, own.withUnsafeBytes { Array($0) })])
     }
 
-    /// A computed file's bytes, and how many of its groups' cells were computed (the rest kept).
+    /// A computed file's bytes, its groups, and the names of those computed (a force's, or
+    /// "outside every boundary"; the rest were kept).
     struct Computed: Sendable {
         var bytes: [UInt8]
-        var groupsComputed: (computed: Int, of: Int)
-        /// The computed groups' names (a force's, or "outside every boundary").
+        var groups: Int
         var computedNames: [String]
     }
 }

@@ -12,11 +12,11 @@ final class CatchmentStore: @unchecked Sendable {
     let stored: Bool
     /// PROJ's words for the WGS84 → BNG step used.
     let projection: String
-    /// Groups whose cells the build computed (the rest it kept from the file before), of all;
-    /// nil for a file that does not say.
-    let groupsComputed: (computed: Int, of: Int)?
-    /// Their names (a force's, or "outside every boundary").
-    let groupsComputedNames: [String]
+    /// Whether opening computed any of them (false: all read from the mirror folder).
+    let computedNow: Bool
+    /// The names of the groups the build computed (a force's, or "outside every boundary"; the
+    /// rest it kept from the file before), of all the groups; nil for a file that does not say.
+    let groupsComputed: (names: [String], of: Int)?
     /// Planar BNG m².
     var area: UnsafeBufferPointer<Double> { cells.area }
     /// (minX, minY, maxX, maxY) per point, BNG metres.
@@ -42,9 +42,10 @@ final class CatchmentStore: @unchecked Sendable {
         stored = loaded.stored
         let meta = cells.meta
         projection = meta?.projection ?? "unknown"
-        groupsComputed = meta.flatMap { m in m.groups.map { ($0 - (m.groupsKept ?? 0), $0) } }
-        boundaryNames = s.strings(.boundaryNames).all
-        groupsComputedNames = meta?.computedGroupNames(boundaries: boundaryNames) ?? []
+        computedNow = loaded.computed
+        let names = s.strings(.boundaryNames).all
+        boundaryNames = names
+        groupsComputed = meta.flatMap { m in m.groups.map { (m.computedGroupNames(boundaries: names), $0) } }
         self.tree = tree
         let n = tree.pointCount + extra
         guard cells.count == n else {

@@ -17,12 +17,6 @@ extension CrimeMirror {
         return try catchments().stored
     }
 
-    /// Whether the mirror folder lacks catchments made for these map points (the next
-    /// ``prepareCatchments()`` computes them).
-    var catchmentsStale: Bool {
-        CatchmentFile.storedBytes(snapshot: snapshot, delta: delta, at: location, verifyAll: true) == nil
-    }
-
     /// The catchment expansion report of a radius or polygon query: how far the map points inside
     /// it really reach, and `certain ≤ reported ≤ possible` bounds on its count.
     ///

@@ -139,12 +139,10 @@ public enum Ingest {
                     // them for these points already: a restatement), so no query pays for them.
                     progress?(IngestProgress(file: sources.count, files: sources.count, name: "", rows: rows, stage: "catchments"))
                     do {
-                        let amended = try CrimeMirror.open(mirror)
-                        summary.catchmentsComputed = amended.catchmentsStale
-                        _ = try amended.prepareCatchments()
-                        if summary.catchmentsComputed {
-                            let store = try amended.catchments()
-                            (summary.catchmentGroups, summary.catchmentGroupsComputed) = (store.groupsComputed, store.groupsComputedNames)
+                        let store = try CrimeMirror.open(mirror).catchments()
+                        summary.catchmentsComputed = store.computedNow
+                        if store.computedNow, let g = store.groupsComputed {
+                            (summary.catchmentGroups, summary.catchmentGroupsComputed) = ((g.names.count, g.of), g.names)
                         }
                     } catch {
                         summary.warnings.append("the catchments were not built (\(error)); they will be computed on first use")
@@ -309,6 +307,6 @@ private final class CatchmentsAtIngest: @unchecked Sendable {
         guard let computed else { return nil }
         let file = try computed.get()
         try CatchmentFile.store(file.bytes, at: mirror)
-        return (file.groupsComputed, file.computedNames)
+        return ((file.computedNames.count, file.groups), file.computedNames)
     }
 }

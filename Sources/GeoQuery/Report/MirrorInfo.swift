@@ -117,7 +117,7 @@ public struct MirrorInfo: Sendable {
         w.endArray()
         w.value("catchment_bytes", catchmentBytes)
         w.beginArray("catchment_files")
-        for f in catchmentBytes == nil ? [] : catchmentFiles { w.value(nil, f) }
+        for f in catchmentFiles { w.value(nil, f) }
         w.endArray()
         w.value("postcodes", postcodes)
         w.beginArray("postcode_sources")
@@ -152,12 +152,7 @@ extension String {
 
 extension CrimeMirror {
     /// Size of the catchment files made for this snapshot (and its delta), nil when there are none yet.
-    var catchmentFileBytes: Int? { CatchmentFile.storedBytes(snapshot: snapshot, delta: delta, at: location) }
-
-    /// The catchment files a mirror of this kind keeps (whether they are there yet or not).
-    var catchmentFileNames: [String] {
-        delta?.changesMapPoints == true ? [CatchmentFile.fileName, CatchmentFile.deltaFileName] : [CatchmentFile.fileName]
-    }
+    var storedCatchmentFiles: (bytes: Int, files: [String])? { CatchmentFile.storedFiles(snapshot: snapshot, delta: delta, at: location) }
 
     /// The harvested (force, month)s in words; none when the folder was never harvested into
     /// (a damaged provenance file: ``HarvestProvenance/load(folder:)`` says so).
@@ -190,6 +185,7 @@ extension CrimeMirror {
             default: break
             }
         }
+        let catchments = storedCatchmentFiles
         var postcodes = "none", postcodeSources: [String] = []
         do {
             let table = try self.postcodes()
@@ -207,7 +203,7 @@ extension CrimeMirror {
                           delta: delta.map { ($0.mirror.snapshot.bytes.raw.count, $0.mirror.snapshot.meta.crimes, $0.superseded.count) },
                           created: meta.created,
                           sectionBytes: ["crimes": rows, "index": index, "pointCells": pointCells, "nodeCells": nodeCells, "projections": projections],
-                          boundaries: snapshot.strings(.boundaryNames).all, catchmentBytes: catchmentFileBytes, catchmentFiles: catchmentFileNames,
+                          boundaries: snapshot.strings(.boundaryNames).all, catchmentBytes: catchments?.bytes, catchmentFiles: catchments?.files ?? [],
                           postcodes: postcodes, postcodeSources: postcodeSources, harvested: harvestedLines)
         (info.snapshotCrimes, info.snapshotMapPoints) = (meta.crimes, meta.mapPoints)
         return info
