@@ -6,7 +6,8 @@ import GeoQuery
 // "Per-query floor (issue 10 part 2)".
 //
 //   QueryFloor ingest MIRROR                  the real archive with the 43 force boundaries
-//   QueryFloor dense|peer|lsoa MIRROR [ROUNDS] [counts]  answers the set ROUNDS times (default 1);
+//   QueryFloor dense|peer|lsoa|FILE.jsonl MIRROR [ROUNDS] [counts]  answers the set (or batch lines of radius
+//       queries) ROUNDS times (default 1);
 //       `counts`: only the counts (`query(_:fields:)` without coverage, notes or the nearest point)
 
 let arguments = CommandLine.arguments
@@ -19,8 +20,8 @@ let shared = ProcessInfo.processInfo.environment["GEOQUERY_SHARED_DATA"]
     ?? here.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/data").path
 let mirrorPath = arguments[2], rounds = arguments.count > 3 ? Int(arguments[3])! : 1
 /// nil: the whole answer, as `query(_:)`; else the result's keys that hold counts.
-let fields: Set<String>? = arguments.count > 4 && arguments[4] == "counts"
-    ? ["total", "btp", "by_category", "by_month", "by_month_category", "by_outcome", "map_points", "months", "forces", "no_location"] : nil
+let fields: QueryResult.Fields? = arguments.count > 4 && arguments[4] == "counts"
+    ? QueryResult.Fields(["total", "btp", "by_category", "by_month", "by_month_category", "by_outcome", "map_points", "months", "forces", "no_location"]) : nil
 
 func text(_ path: String) -> String { try! String(contentsOfFile: path, encoding: .utf8) }
 
@@ -47,6 +48,8 @@ case "lsoa":
         try! PolygonReader.geojsonFeatures(text(shared + "/boundaries/lsoa-2011-by-lad/\($0).json"), key: "LSOA11CD", repair: true)
             .map { CrimeQuery.polygon($0.polygon) }
     }
+case let file where file.hasSuffix(".jsonl"):
+    queries = text(file).split(separator: "\n").map { try! QueryInput(jsonLine: String($0)).query() }
 default:
     fatalError("unknown set \(arguments[1])")
 }
@@ -75,3 +78,8 @@ let (times, checksum) = try answerSet(queries, rounds: rounds)
 let sorted = times.sorted()
 func p(_ q: Double) -> Double { Double(sorted[min(sorted.count - 1, Int(Double(sorted.count) * q))]) / 1000 }
 print("\(arguments[1]): \(times.count) answers, median \(String(format: "%.1f", p(0.5))) us, p90 \(String(format: "%.1f", p(0.9))) us, mean \(String(format: "%.1f", Double(times.reduce(0, +)) / Double(times.count) / 1000)) us, checksum \(checksum)")
+// QUERYFLOOR_EACH=FILE: each query's fastest time over the rounds (ns), a line per query in set order.
+if let each = ProcessInfo.processInfo.environment["QUERYFLOOR_EACH"] {
+    let best = queries.indices.map { i in stride(from: i, to: times.count, by: queries.count).map { times[$0] }.min()! }
+    try best.map(String.init).joined(separator: "\n").write(toFile: each, atomically: true, encoding: .utf8)
+}

@@ -31,7 +31,7 @@ struct BatchCommand: ParsableCommand {
     }
 
     /// The keys `--fields` names, checked against the result's keys (a misspelt one gets the closest).
-    func fieldSet() throws -> Set<String>? {
+    func fieldSet() throws -> QueryResult.Fields? {
         guard let fields else { return nil }
         let keys = fields.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         let known = BatchCommand.keys
@@ -41,7 +41,7 @@ struct BatchCommand: ParsableCommand {
             let hint = Spelling.closest(to: k, among: known).first.map { " (did you mean \($0)?)" } ?? ""
             throw ValidationError("--fields: unknown key '\(k)'\(hint); the keys are \(known.joined(separator: ", "))")
         }
-        return Set(keys)
+        return QueryResult.Fields(keys)
     }
 
     /// The keys a batch answer can hold: the query result's, but for the catchment it never computes.
@@ -106,7 +106,7 @@ struct BatchCommand: ParsableCommand {
 
     /// Appends one line's JSON answer to `bytes`, or its error object (with the line's id, when it
     /// has one); true when the line failed.
-    static func answer(_ line: String, number: Int, mirror m: CrimeMirror, fields: Set<String>?, into bytes: inout [UInt8]) -> Bool {
+    static func answer(_ line: String, number: Int, mirror m: CrimeMirror, fields: QueryResult.Fields?, into bytes: inout [UInt8]) -> Bool {
         var id: String?
         do {
             let parsed = try BatchLine(line)

@@ -37,6 +37,8 @@ struct CircleArea: TreeArea {
     let centre: (lat: Double, lng: Double)
     private let surelyInside: Double, surelyOutside: Double, boxOutside: Double
     private let minLat: Int32, maxLat: Int32, minLng: Int32, maxLng: Int32
+    /// The centre rounded to micro-degrees, from which a box's nearest corner or side is found.
+    private let centreLatE6: Int32, centreLngE6: Int32
 
     init(_ c: Circle, geodesic: Geodesic = .wgs84) {
         metric = LocalMetric(lat: c.lat, lng: c.lng)
@@ -55,12 +57,13 @@ struct CircleArea: TreeArea {
         func clamp(_ v: Double) -> Int32 { Int32(max(-2e9, min(2e9, v.rounded(.down)))) }
         minLat = clamp(metric.centreLat - dLat - 1); maxLat = clamp(metric.centreLat + dLat + 1)
         minLng = clamp(metric.centreLng - dLng - 1); maxLng = clamp(metric.centreLng + dLng + 1)
+        centreLatE6 = clamp(metric.centreLat.rounded()); centreLngE6 = clamp(metric.centreLng.rounded())
     }
 
     func classify(minLat a: Int32, minLng b: Int32, maxLat c: Int32, maxLng d: Int32) -> BoxRelation {
         if c < minLat || a > maxLat || d < minLng || b > maxLng { return .outside }
-        let nearestLat = min(max(Int32(metric.centreLat.rounded()), a), c)
-        let nearestLng = min(max(Int32(metric.centreLng.rounded()), b), d)
+        let nearestLat = min(max(centreLatE6, a), c)
+        let nearestLng = min(max(centreLngE6, b), d)
         if metric.squaredDistance(latE6: nearestLat, lngE6: nearestLng) > boxOutside { return .outside }
         if metric.squaredDistance(latE6: a, lngE6: b) <= surelyInside && metric.squaredDistance(latE6: a, lngE6: d) <= surelyInside
             && metric.squaredDistance(latE6: c, lngE6: b) <= surelyInside && metric.squaredDistance(latE6: c, lngE6: d) <= surelyInside {
@@ -74,7 +77,36 @@ struct CircleArea: TreeArea {
         let d2 = metric.squaredDistance(latE6: latE6, lngE6: lngE6)
         if d2 <= surelyInside { return true }
         if d2 > surelyOutside { return false }
-        // Within millimetres of the edge: let PROJ's geodesic decide.
-        return geodesic.distance(lat1: centre.lat, lng1: centre.lng, lat2: MicroDegrees.degrees(latE6), lng2: MicroDegrees.degrees(lngE6)) <= radius
+        return geodesicContains(latE6: latE6, lngE6: lngE6)
+    }
+
+    /// Within millimetres of the edge: PROJ's geodesic decides.
+    private func geodesicContains(latE6: Int32, lngE6: Int32) -> Bool {
+        geodesic.distance(lat1: centre.lat, lng1: centre.lng, lat2: MicroDegrees.degrees(latE6), lng2: MicroDegrees.degrees(lngE6)) <= radius
+    }
+
+    /// A full leaf's 16 points eight at a time (vector arithmetic, the same metric), the few in
+    /// the undecided band one by one through the geodesic; other counts point by point.
+    @inline(__always)
+    func containsEach(latE6 lat: UnsafePointer<Int32>, lngE6 lng: UnsafePointer<Int32>, count: Int) -> UInt64 {
+        guard count == 16 else {
+            var inside: UInt64 = 0
+            for i in 0..<count where contains(latE6: lat[i], lngE6: lng[i]) { inside |= 1 << UInt64(i) }
+            return inside
+        }
+        let bit = SIMD8<Int64>(1, 2, 4, 8, 16, 32, 64, 128), none = SIMD8<Int64>(repeating: 0)
+        var inside: UInt64 = 0
+        for half in 0..<2 {
+            let at = half * 8
+            let d2 = metric.squaredDistance(latE6: UnsafeRawPointer(lat + at).loadUnaligned(as: SIMD8<Int32>.self),
+                                            lngE6: UnsafeRawPointer(lng + at).loadUnaligned(as: SIMD8<Int32>.self))
+            let surely = d2 .<= surelyInside
+            inside |= UInt64(truncatingIfNeeded: none.replacing(with: bit, where: surely).wrappedSum()) << UInt64(at)
+            let undecided = .!surely .& (d2 .<= surelyOutside)
+            if any(undecided) {
+                for i in 0..<8 where undecided[i] && geodesicContains(latE6: lat[at + i], lngE6: lng[at + i]) { inside |= 1 << UInt64(at + i) }
+            }
+        }
+        return inside
     }
 }

@@ -23,19 +23,17 @@ struct LocalMetric: Sendable {
         centreLng = lng * 1e6
         let rad = Double.pi / 180 / 1e6
         let a = 6_378_137.0, f = 1 / 298.257223563, e2 = f * (2 - f)
-        func kx(_ latE6: Double) -> Double {
+        // Both scales at one latitude from one sine (a query makes this metric, so it counts).
+        func scales(_ latE6: Double) -> (x: Double, y: Double) {
             let phi = latE6 * rad
             let s = sin(phi)
-            return a / (1 - e2 * s * s).squareRoot() * cos(phi) * rad
-        }
-        func ky(_ latE6: Double) -> Double {
-            let s = sin(latE6 * rad)
             let w = 1 - e2 * s * s
-            return a * (1 - e2) / (w * w.squareRoot()) * rad
+            return (a / w.squareRoot() * cos(phi) * rad, a * (1 - e2) / (w * w.squareRoot()) * rad)
         }
         let c = centreLat, h = 100_000.0
-        (kx0, kx1, kx2) = LocalMetric.quadratic(kx(c - h), kx(c), kx(c + h), h)
-        (ky0, ky1, ky2) = LocalMetric.quadratic(ky(c - h), ky(c), ky(c + h), h)
+        let below = scales(c - h), mid = scales(c), above = scales(c + h)
+        (kx0, kx1, kx2) = LocalMetric.quadratic(below.x, mid.x, above.x, h)
+        (ky0, ky1, ky2) = LocalMetric.quadratic(below.y, mid.y, above.y, h)
     }
 
     init(latE6: Int32, lngE6: Int32) { self.init(lat: MicroDegrees.degrees(latE6), lng: MicroDegrees.degrees(lngE6)) }
@@ -49,6 +47,18 @@ struct LocalMetric: Sendable {
     func squaredDistance(latE6: Int32, lngE6: Int32) -> Double {
         let dLat = Double(latE6) - centreLat
         let dLng = Double(lngE6) - centreLng
+        let mid = dLat * 0.5
+        let kx = kx0 + mid * (kx1 + mid * 0.5 * kx2)
+        let ky = ky0 + mid * (ky1 + mid * 0.5 * ky2)
+        let x = kx * dLng, y = ky * dLat
+        return x * x + y * y
+    }
+
+    /// ``squaredDistance(latE6:lngE6:)`` for eight points at once, lane by lane the same arithmetic.
+    @inline(__always)
+    func squaredDistance(latE6: SIMD8<Int32>, lngE6: SIMD8<Int32>) -> SIMD8<Double> {
+        let dLat = SIMD8<Double>(latE6) - centreLat
+        let dLng = SIMD8<Double>(lngE6) - centreLng
         let mid = dLat * 0.5
         let kx = kx0 + mid * (kx1 + mid * 0.5 * kx2)
         let ky = ky0 + mid * (ky1 + mid * 0.5 * ky2)

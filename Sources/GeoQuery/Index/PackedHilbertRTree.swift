@@ -7,6 +7,18 @@ protocol TreeArea {
     func classify(minLat: Int32, minLng: Int32, maxLat: Int32, maxLng: Int32) -> BoxRelation
     /// Exact membership of one map point (micro-degrees).
     func contains(latE6: Int32, lngE6: Int32) -> Bool
+    /// Exact membership of a leaf's points (`count` ≤ 64, micro-degrees): bit `i` for point `i`.
+    func containsEach(latE6: UnsafePointer<Int32>, lngE6: UnsafePointer<Int32>, count: Int) -> UInt64
+}
+
+extension TreeArea {
+    /// One ``contains(latE6:lngE6:)`` per point; an area with a faster test for many points at once overrides it.
+    @inline(__always)
+    func containsEach(latE6: UnsafePointer<Int32>, lngE6: UnsafePointer<Int32>, count: Int) -> UInt64 {
+        var inside: UInt64 = 0
+        for i in 0..<count where contains(latE6: latE6[i], lngE6: lngE6[i]) { inside |= 1 << UInt64(i) }
+        return inside
+    }
 }
 
 /// A static packed Hilbert R-tree over map points, in flat arrays (after mourner/flatbush).
@@ -134,33 +146,43 @@ struct TreeView {
     /// Visits everything inside `area`: whole nodes that lie inside (`node(level, k)`, with the
     /// global node index for per-node aggregates) and single points on crossing leaves (`point(p)`).
     /// - Complexity: O(nodes crossing the boundary · 16) point tests plus one visit per inside node.
+    /// Inlined, so the callers' closures are too: a boundary point then costs its test and its
+    /// cells, not an indirect call through a closure context.
+    @inline(__always)
     func search<A: TreeArea>(_ area: A, node: (_ level: Int, _ globalNode: Int) -> Void, point: (Int) -> Void) {
         guard pointCount > 0 else { return }
         let top = levels
         let fanout = PackedHilbertRTree.nodeSize
-        // Depth first, so at most `fanout` nodes wait per level: the stack has a fixed bound and
-        // lives on the thread's stack, not the heap (a query allocates nothing here).
-        withUnsafeTemporaryAllocation(of: (level: Int, k: Int).self, capacity: top * fanout + 1) { stack in
-            stack[0] = (top, 0)
-            var waiting = 1
+        // Depth first, so at most `fanout` nodes wait per level: the stack has a fixed bound and,
+        // one word a node (k << 5 | level << 1 | inside), lives on the thread's stack, not the
+        // heap. A node is classified before it is pushed, so the many children outside the area
+        // never are, and the visits keep the depth-first order (inside children wait their turn).
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: top * fanout + 1) { stack in
+            var waiting = 0
+            @inline(__always) func push(_ level: Int, _ k: Int, _ g: Int) {
+                switch area.classify(minLat: minLat[g], minLng: minLng[g], maxLat: maxLat[g], maxLng: maxLng[g]) {
+                case .outside: return
+                case .inside: stack[waiting] = k << 5 | level << 1 | 1
+                case .crosses: stack[waiting] = k << 5 | level << 1
+                }
+                waiting += 1
+            }
+            push(top, 0, Int(levelStart[top - 1]))
             while waiting > 0 {
                 waiting -= 1
-                let (level, k) = stack[waiting]
-                let g = Int(levelStart[level - 1]) + k
-                switch area.classify(minLat: minLat[g], minLng: minLng[g], maxLat: maxLat[g], maxLng: maxLng[g]) {
-                case .outside: continue
-                case .inside: node(level, g)
-                case .crosses:
-                    if level == 1 {
-                        for p in points(level: 1, node: k) where area.contains(latE6: lat[p], lngE6: lng[p]) { point(p) }
-                    } else {
-                        let count = Int(levelStart[level - 1]) - Int(levelStart[level - 2])
-                        for c in stride(from: min(count, (k + 1) * fanout) - 1, through: k * fanout, by: -1) {
-                            stack[waiting] = (level - 1, c)
-                            waiting += 1
-                        }
+                let entry = stack[waiting], k = entry >> 5, level = (entry >> 1) & 0xF
+                if entry & 1 == 1 { node(level, Int(levelStart[level - 1]) + k); continue }
+                if level == 1 {
+                    let first = k * fanout, count = min(pointCount, first + fanout) - first
+                    var inside = area.containsEach(latE6: lat.baseAddress.unsafelyUnwrapped + first, lngE6: lng.baseAddress.unsafelyUnwrapped + first, count: count)
+                    while inside != 0 {
+                        point(first + inside.trailingZeroBitCount)
+                        inside &= inside &- 1
                     }
+                    continue
                 }
+                let below = Int(levelStart[level - 2]), count = Int(levelStart[level - 1]) - below
+                for c in stride(from: min(count, (k + 1) * fanout) - 1, through: k * fanout, by: -1) { push(level - 1, c, below + c) }
             }
         }
     }

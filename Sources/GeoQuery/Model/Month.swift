@@ -53,7 +53,14 @@ extension Month {
 
 extension ClosedRange where Bound == Month {
     /// Every month of the range, in order.
-    public var months: [Month] { (lowerBound.ordinal...upperBound.ordinal).map(Month.init(ordinal:)) }
+    public var months: [Month] {
+        let first = lowerBound.ordinal, count = upperBound.ordinal - first + 1
+        // Written in place: every answer lists its months, so this is on each query's path.
+        return [Month](unsafeUninitializedCapacity: count) { out, n in
+            for i in 0..<count { out[i] = Month(ordinal: first + i) }
+            n = count
+        }
+    }
 }
 
 extension String {

@@ -35,6 +35,8 @@ public final class CrimeMirror: @unchecked Sendable {
     var monthsHeldCount: Int { monthsHeld.count }
     /// Outcome texts as results show them ("none" for no outcome).
     let outcomeLabels: [String]
+    /// Force indices in slug order: a result lists its forces sorted, without sorting each time.
+    let forcesByName: [Int]
     /// Runs of month offsets each force holds (`lo...hi`), for the material-share check.
     let heldRuns: [[(lo: Int, hi: Int)]]
     /// No-location crimes by force, month offset and category, as running sums over months
@@ -134,6 +136,7 @@ public final class CrimeMirror: @unchecked Sendable {
             delta = nil
         }
         self.forces = forces
+        forcesByName = forces.indices.sorted { forces[$0] < forces[$1] }
         self.categories = categories
         self.outcomes = outcomes
         firstMonth = first
@@ -200,6 +203,11 @@ public final class CrimeMirror: @unchecked Sendable {
     /// most of a border polygon's cost. Parts not asked for are left empty, so write the result
     /// with the same `fields`.
     public func query(_ q: CrimeQuery, fields: Set<String>?) throws -> QueryResult {
+        try query(q, fields: fields.map(QueryResult.Fields.init))
+    }
+
+    /// ``query(_:fields:)`` with the keys read once (a batch's, for all its lines).
+    public func query(_ q: CrimeQuery, fields: QueryResult.Fields?) throws -> QueryResult {
         var plan = try QueryPlan(q, mirror: self)
         plan.parts = .init(fields: fields)
         return try query(plan)
@@ -214,12 +222,7 @@ public final class CrimeMirror: @unchecked Sendable {
     func query(_ plan: QueryPlan, path: SumPath = .fast) throws -> QueryResult {
         let tally = plan.tally(self)
         try add(plan.query.area, to: tally, path: path)
-        var result = plan.result(tally, mirror: self, path: path)
-        if let c = plan.query.centre {
-            result.centre = c
-            result.notes = [c.description] + c.notes + result.notes
-        }
-        return result
+        return plan.result(tally, mirror: self, path: path)
     }
 
     /// Adds everything inside `area` to `tally`.

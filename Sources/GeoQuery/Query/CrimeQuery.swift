@@ -117,6 +117,23 @@ public struct QueryResult: Sendable, Equatable {
         self.to = to
     }
 
+    /// The counts, set at once (a result made per query is not built up key by key).
+    init(from: Month, to: Month, categories: [String], months: [Month], monthCategory: [Int], total: Int,
+         outcomes: [String], outcomeCounts: [Int], btp: Int, mapPoints: Int, forces: [String], synthetic: Bool) {
+        self.from = from
+        self.to = to
+        self.categories = categories
+        self.months = months
+        self.monthCategory = monthCategory
+        self.total = total
+        self.outcomes = outcomes
+        self.outcomeCounts = outcomeCounts
+        self.btp = btp
+        self.mapPoints = mapPoints
+        self.forces = forces
+        self.synthetic = synthetic
+    }
+
     /// Crimes per category over the whole range (every category present, zeros included).
     public var byCategory: [String: Int] {
         var out: [String: Int] = [:]

@@ -22,15 +22,15 @@ struct QueryPlan {
 
         /// What the top-level JSON keys `fields` need (nil: everything). The notes carry the
         /// coverage's and the nearest point's text, so they need both.
-        init(fields: Set<String>?) {
+        init(fields: QueryResult.Fields?) {
             guard let fields else { self = .all; return }
             var p: ResultParts = []
-            if fields.contains("coverage") { p.insert(.coverage) }
-            if fields.contains("notes") { p.formUnion([.notes, .coverage, .nearest]) }
-            if fields.contains("nearest_map_point") { p.insert(.nearest) }
-            if fields.contains("no_location") { p.insert(.noLocation) }
+            if fields.contains(.coverage) { p.insert(.coverage) }
+            if fields.contains(.notes) { p.formUnion([.notes, .coverage, .nearest]) }
+            if fields.contains(.nearestMapPoint) { p.insert(.nearest) }
+            if fields.contains(.noLocation) { p.insert(.noLocation) }
             // A polygon's `area` object states its size too.
-            if fields.contains("area") || fields.contains("area_km2") || fields.contains("density_per_km2") { p.insert(.size) }
+            if fields.contains(.area) || fields.contains(.areaKm2) || fields.contains(.densityPerKm2) { p.insert(.size) }
             self = p
         }
 
@@ -83,46 +83,55 @@ struct QueryPlan {
 
     /// Turns the sums into a result, with the no-location count and the coverage notes.
     func result(_ t: Tally, mirror: CrimeMirror, path: CrimeMirror.SumPath = .fast) -> QueryResult {
-        var r = QueryResult(from: from, to: to)
-        r.synthetic = mirror.synthetic
-        if parts.contains(.size) { r.areaKm2 = query.area.areaKm2 }
-        // The mirror's category table starts with the 14 standard slugs, in order.
-        r.categories = mirror.categories
-        r.months = (from...to).months
+        let months = (from...to).months
         let n = mirror.categories.count
         let first = mirror.firstMonth?.ordinal ?? 0
         let lead = (first + monthLo) - from.ordinal  // months of the range before the tally's first row
-        // The 32-bit tally widened to the result's Ints, and the total, without a copy per element.
-        let cells = r.months.count * n, m = t.matrix
+        // The 32-bit tally widened to the result's Ints, and the total, without a copy per element;
+        // only the months outside the tally's rows are zeroed.
+        let cells = months.count * n, m = t.matrix
         let at = monthLo <= monthHi ? lead * n : cells
         var total = 0
-        r.monthCategory = [Int](unsafeUninitializedCapacity: cells) { out, count in
-            out.initialize(repeating: 0)
+        let monthCategory = [Int](unsafeUninitializedCapacity: cells) { out, count in
             count = cells
-            let k = min(m.count, cells - at)
-            guard k > 0, let src = m.baseAddress, let dst = out.baseAddress?.advanced(by: at) else { return }
+            guard let dst = out.baseAddress else { return }
+            let k = max(0, min(m.count, cells - at))
+            dst.initialize(repeating: 0, count: at)
+            (dst + at + k).initialize(repeating: 0, count: cells - at - k)
+            guard k > 0, let src = m.baseAddress else { return }
+            let rows = dst + at
             // Two plain loops over raw pointers, which the compiler vectorizes (one loop doing both did not).
-            for i in 0..<k { dst[i] = Int(src[i]) }
+            for i in 0..<k { rows[i] = Int(src[i]) }
             var sum = 0  // a local: the captured total could alias `dst`, which stops the vectorizing
-            for i in 0..<k { sum &+= dst[i] }
+            for i in 0..<k { sum &+= rows[i] }
             total = sum
         }
-        r.total = total
-        r.outcomes = mirror.outcomeLabels
-        r.outcomeCounts = Array(t.outcomes)
-        r.btp = t.btp
-        r.mapPoints = t.mapPoints
-        r.forces = (0..<mirror.forces.count).filter { (t.answered >> UInt64($0)) & 1 == 1 }.map { mirror.forces[$0] }.sorted()
+        let answered = t.answered
+        var forces: [String] = []
+        if answered != 0 {
+            forces.reserveCapacity(answered.nonzeroBitCount)
+            for f in mirror.forcesByName where (answered >> UInt64(f)) & 1 == 1 { forces.append(mirror.forces[f]) }
+        }
+        // The mirror's category table starts with the 14 standard slugs, in order.
+        var r = QueryResult(from: from, to: to, categories: mirror.categories, months: months, monthCategory: monthCategory, total: total,
+                            outcomes: mirror.outcomeLabels, outcomeCounts: Array(t.outcomes), btp: t.btp, mapPoints: t.mapPoints,
+                            forces: forces, synthetic: mirror.synthetic)
+        if parts.contains(.size) { r.areaKm2 = query.area.areaKm2 }
         // Unplaceable crimes of the forces that answered, same months and categories.
         if t.answered != 0 && parts.contains(.noLocation) {
             r.noLocation = mirror.noLocationCount(monthLo: monthLo, monthHi: monthHi, categoryMask: categoryMask, forces: t.answered & forceMask)
         }
         if parts.contains(.coverage) { r.coverage = mirror.coverage(self, t, path: path) }
-        if !parts.isDisjoint(with: [.notes, .nearest]) { r.notes = notes(t, mirror: mirror, result: &r) }
+        if !parts.isDisjoint(with: [.notes, .nearest]) { addNotes(t, mirror: mirror, to: &r) }
+        if let c = query.centre {
+            r.centre = c
+            r.notes = [c.description] + c.notes + r.notes
+        }
         return r
     }
 
-    private func notes(_ t: Tally, mirror: CrimeMirror, result r: inout QueryResult) -> [String] {
+    /// The notes, and the nearest map point when none lies inside.
+    private func addNotes(_ t: Tally, mirror: CrimeMirror, to r: inout QueryResult) {
         var notes: [String] = []
         if mirror.synthetic {
             notes.append("SYNTHETIC SAMPLE: these figures come from geoquery's generated demo data around Leicester, not from Police UK. Use --mirror DIR for real data.")
@@ -152,7 +161,7 @@ struct QueryPlan {
             }
         }
         notes += r.coverage.notes.map(\.text)
-        return notes
+        r.notes = notes
     }
 
     /// "2019-03..2019-11, 2020-02" from month ordinals.

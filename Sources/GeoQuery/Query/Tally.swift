@@ -32,6 +32,7 @@ final class Tally {
         self.forceMask = forceMask
         self.btpForce = btpForce
         categoryCount = categories
+        unfiltered = categoryMask == ~0 && forceMask == ~0
         matrix = .allocate(capacity: max(0, monthHi - monthLo + 1) * categories)
         matrix.initialize(repeating: 0)
         self.outcomes = .allocate(capacity: outcomes)
@@ -70,7 +71,7 @@ final class Tally {
     }
 
     /// True when no category or force filter applies, so node projections can be used.
-    var unfiltered: Bool { categoryMask == ~0 && forceMask == ~0 }
+    let unfiltered: Bool
 
     /// Calls `body` for each cell of `cells[range]` whose month lies in the query's range
     /// (binary search to the range, then a check for short lists that skip the search).
@@ -107,24 +108,42 @@ final class Tally {
         self.btp = btp
     }
 
-    /// ``add(_:_:)`` for a map point whose crimes come from `forces`: when the query is
-    /// unfiltered, every month of the point's cells is asked and none is BTP's, its forces answer
-    /// at once and each cell only adds its count to the matrix and the outcomes (a boundary
-    /// point's cells are most of a dense query's work).
+    /// ``add(_:_:)`` for a map point whose crimes come from `forces`, for an unfiltered query at a
+    /// point with no BTP crime (a boundary point's cells are most of a dense query's work): the
+    /// months asked are found by their first and last cells, or else by binary search, and each
+    /// cell in them only adds its count to the matrix and the outcomes. When every month of the
+    /// point is asked, its forces answer at once; otherwise each cell's force does.
     @inline(__always)
     func add(point cells: UnsafeBufferPointer<UInt64>, _ range: Range<Int>, forces: UInt64) {
-        guard unfiltered, !range.isEmpty, btpForce < 0 || (forces >> UInt64(btpForce)) & 1 == 0,
-              CrimeCell.month(cells[range.lowerBound]) >= monthLo, CrimeCell.month(cells[range.upperBound - 1]) <= monthHi else {
+        guard unfiltered, btpForce < 0 || (forces >> UInt64(btpForce)) & 1 == 0 else {
             add(cells, range)
             return
         }
-        let cats = categoryCount, lo = monthLo, m = matrix, o = outcomes
-        for i in range {
-            let c = cells[i], n = CrimeCell.count(c)
-            m[(CrimeCell.month(c) &- lo) &* cats &+ CrimeCell.category(c)] &+= UInt32(truncatingIfNeeded: n)
-            o[CrimeCell.outcome(c)] &+= n
+        // Cell months lie in 0..<maxMonths; a delta's tally may ask for months beyond either end.
+        let lo = max(monthLo, 0), hi = min(monthHi, CrimeCell.maxMonths - 1)
+        guard lo <= hi, !range.isEmpty else { return }
+        let first = CrimeCell.month(cells[range.lowerBound]), last = CrimeCell.month(cells[range.upperBound - 1])
+        guard last >= lo, first <= hi else { return }
+        let cats = categoryCount, base = monthLo, m = matrix, o = outcomes
+        if first >= lo && last <= hi {
+            for i in range {
+                let c = cells[i], n = CrimeCell.count(c)
+                m[(CrimeCell.month(c) &- base) &* cats &+ CrimeCell.category(c)] &+= UInt32(truncatingIfNeeded: n)
+                o[CrimeCell.outcome(c)] &+= n
+            }
+            answered |= forces
+            return
         }
-        answered |= forces
+        let from = first >= lo ? range.lowerBound : cells.lowerBound(UInt64(lo) << 52, in: range)
+        let to = last <= hi ? range.upperBound : cells.lowerBound(UInt64(hi + 1) << 52, in: from..<range.upperBound)
+        var answered = self.answered
+        for i in from..<to {
+            let c = cells[i], n = CrimeCell.count(c)
+            m[(CrimeCell.month(c) &- base) &* cats &+ CrimeCell.category(c)] &+= UInt32(truncatingIfNeeded: n)
+            o[CrimeCell.outcome(c)] &+= n
+            answered |= 1 << UInt64(CrimeCell.force(c))
+        }
+        self.answered = answered
     }
 
     /// ``add(_:_:)`` less the cells of the partitions a delta supersedes.

@@ -20,27 +20,27 @@ extension QueryResult {
     public func json(area: Area, leading: [(key: String, json: String)] = [], catchment: CatchmentReport? = nil,
                      fields: Set<String>? = nil) -> String {
         var w = JSONWriter()
-        write(into: &w, area: area, leading: leading, catchment: catchment, fields: fields)
+        write(into: &w, area: area, leading: leading, catchment: catchment, fields: fields.map(Fields.init))
         return w.text
     }
 
     /// Appends the object ``json(area:leading:catchment:fields:)`` writes, as UTF-8 bytes, to
     /// `line`: for a writer that reuses one buffer per line (batch), so no String is made.
     public func appendJSON(to line: inout [UInt8], area: Area, leading: [(key: String, json: String)] = [], fields: Set<String>? = nil) {
+        appendJSON(to: &line, area: area, leading: leading, fields: fields.map(Fields.init))
+    }
+
+    /// ``appendJSON(to:area:leading:fields:)`` with the keys checked once (a batch's, for every line).
+    public func appendJSON(to line: inout [UInt8], area: Area, leading: [(key: String, json: String)] = [], fields: Fields?) {
         var w = JSONWriter(appendingTo: line)
         line = []  // moved into the writer and back, so the buffer is not copied
         write(into: &w, area: area, leading: leading, catchment: nil, fields: fields)
         line = w.takeBytes()
     }
 
-    private func write(into w: inout JSONWriter, area: Area, leading: [(key: String, json: String)], catchment: CatchmentReport?, fields: Set<String>?) {
-        // The asked keys as bits of `jsonKeys` (a few string compares, not a hash per key written).
-        var asked: UInt32 = ~0
-        if let fields {
-            asked = 0
-            for k in fields { if let i = QueryResult.jsonKeys.firstIndex(of: k) { asked |= 1 << UInt32(i) } }
-        }
-        func want(_ key: JSONKey) -> Bool { (asked >> UInt32(key.rawValue)) & 1 == 1 }
+    private func write(into w: inout JSONWriter, area: Area, leading: [(key: String, json: String)], catchment: CatchmentReport?, fields: Fields?) {
+        let asked = fields ?? .all
+        func want(_ key: JSONKey) -> Bool { asked.contains(key) }
         w.beginObject()
         for (k, v) in leading { w.raw(k, json: v) }
         if want(.geoqueryVersion) { w.version() }
@@ -117,8 +117,31 @@ extension QueryResult {
         w.endObject()
     }
 
-    /// The top-level keys by their place in ``jsonKeys`` (a bit each in the asked set).
-    private enum JSONKey: Int {
+    /// A choice of the result's top-level JSON keys (see ``jsonKeys``), read once from their names
+    /// and then tested as bits: a batch gives every line the same choice, so it pays for the names
+    /// once, not on each query and each line it writes. Names that are not keys are left out.
+    public struct Fields: Sendable, Equatable {
+        /// Bit `i`: `jsonKeys[i]`.
+        let bits: UInt32
+
+        public init(_ keys: some Sequence<String>) {
+            var bits: UInt32 = 0
+            for k in keys { if let i = QueryResult.jsonKeys.firstIndex(of: k) { bits |= 1 << UInt32(i) } }
+            self.bits = bits
+        }
+
+        /// Every key.
+        public static let all = Fields(bits: ~0)
+        private init(bits: UInt32) { self.bits = bits }
+
+        /// The chosen keys, in ``QueryResult/jsonKeys`` order.
+        public var keys: [String] { QueryResult.jsonKeys.indices.filter { (bits >> UInt32($0)) & 1 == 1 }.map { QueryResult.jsonKeys[$0] } }
+
+        @inline(__always) func contains(_ key: JSONKey) -> Bool { (bits >> UInt32(key.rawValue)) & 1 == 1 }
+    }
+
+    /// The top-level keys by their place in ``jsonKeys`` (a bit each in ``Fields``).
+    enum JSONKey: Int {
         case geoqueryVersion, area, centre, total, btp, byCategory, byMonth, byMonthCategory, byOutcome, mapPoints, months, forces, noLocation, areaKm2, densityPerKm2, nearestMapPoint, coverage, catchment, synthetic, notes
     }
 

@@ -2,6 +2,66 @@ import Testing
 @testable import GeoQuery
 
 @Suite struct PackedHilbertRTreeTests {
+    /// The search visits exactly what a plain recursion over the tree visits, in the same order
+    /// (inside nodes whole, a crossing leaf's points one test each), and a circle's test of a
+    /// whole leaf at once agrees with its test of each point, on points in the undecided band
+    /// around the radius too (radii set to a map point's own geodesic distance).
+    @Test func searchVisitsWhatARecursionVisitsInOrder() throws {
+        let m = TestData.realMirror, t = m.tree
+        var rng = SeededRandom(seed: SeededRandom.seed(2026_12_04))
+        func recursion<A: TreeArea>(_ area: A) -> [Int] {
+            var out: [Int] = []
+            func visit(_ level: Int, _ k: Int) {
+                let g = Int(t.levelStart[level - 1]) + k
+                switch area.classify(minLat: t.minLat[g], minLng: t.minLng[g], maxLat: t.maxLat[g], maxLng: t.maxLng[g]) {
+                case .outside: return
+                case .inside: out.append(-1 - g)
+                case .crosses:
+                    if level == 1 {
+                        for p in t.points(level: 1, node: k) where area.contains(latE6: t.lat[p], lngE6: t.lng[p]) { out.append(p) }
+                    } else {
+                        let count = Int(t.levelStart[level - 1]) - Int(t.levelStart[level - 2])
+                        for c in (k * 16)..<min(count, (k + 1) * 16) { visit(level - 1, c) }
+                    }
+                }
+            }
+            visit(t.levels, 0)
+            return out
+        }
+        var banded = 0, visits = 0
+        for i in 0..<300 {
+            let anchor = Int.random(in: 0..<t.pointCount, using: &rng), other = Int.random(in: 0..<t.pointCount, using: &rng)
+            let lat = MicroDegrees.degrees(t.lat[anchor]) + Double.random(in: -0.01...0.01, using: &rng)
+            let lng = MicroDegrees.degrees(t.lng[anchor]) + Double.random(in: -0.01...0.01, using: &rng)
+            var radius = Double.random(in: 20...16_000, using: &rng)
+            // Every third circle passes exactly through a map point near it.
+            if i % 3 == 0 {
+                let near = t.nearest(latE6: MicroDegrees.rounded(lat), lngE6: MicroDegrees.rounded(lng)) ?? other
+                radius = max(1, Geodesic.wgs84.distance(lat1: lat, lng1: lng, lat2: MicroDegrees.degrees(t.lat[near]), lng2: MicroDegrees.degrees(t.lng[near])))
+            }
+            let area = CircleArea(Circle(lat: lat, lng: lng, radius: Distance(metres: radius)))
+            var searched: [Int] = []
+            t.search(area, node: { _, g in searched.append(-1 - g) }, point: { searched.append($0) })
+            #expect(searched == recursion(area), "circle \(i): \(lat), \(lng), \(radius) m")
+            visits += searched.count
+            // Each leaf near the circle, tested whole and point by point.
+            let leaves = Int(t.levelStart[1]) - Int(t.levelStart[0])
+            let leaf = min(leaves - 1, anchor / 16)
+            for k in max(0, leaf - 40)..<min(leaves, leaf + 40) {
+                let points = t.points(level: 1, node: k)
+                let each = area.containsEach(latE6: t.lat.baseAddress! + points.lowerBound, lngE6: t.lng.baseAddress! + points.lowerBound, count: points.count)
+                var one: UInt64 = 0
+                for p in points where area.contains(latE6: t.lat[p], lngE6: t.lng[p]) { one |= 1 << UInt64(p - points.lowerBound) }
+                #expect(each == one, "circle \(i), leaf \(k)")
+                let d2 = points.map { area.metric.squaredDistance(latE6: t.lat[$0], lngE6: t.lng[$0]) }
+                let m = LocalMetric.margin(for: radius)
+                banded += d2.filter { $0 > (radius - m) * (radius - m) && $0 <= (radius + m) * (radius + m) }.count
+            }
+        }
+        // The undecided band was met (those points go to the geodesic), and the searches found plenty.
+        #expect(banded >= 50 && visits > 10_000, "\(banded) points in the band, \(visits) visits")
+    }
+
     /// Every node's box holds its children, and its cells are exactly its children's cells merged.
     @Test func nodesContainTheirChildrenAndSumTheirCells() throws {
         let m = TestData.realMirror

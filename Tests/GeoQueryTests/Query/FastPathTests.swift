@@ -133,6 +133,37 @@ import Testing
         #expect(material > 200)
     }
 
+    /// A boundary point's fast add (unfiltered, no BTP crime: the months found from the ends of its
+    /// cells or by binary search, forces from its mask or its cells) gives the general add's
+    /// matrix, outcomes, forces and BTP count, for every map point and random month ranges, those
+    /// reaching past either end of the mirror (a delta's tally) and empty ones among them.
+    @Test func pointAddEqualsTheGeneralAdd() {
+        let m = TestData.realMirror
+        var rng = SeededRandom(seed: SeededRandom.seed(2026_12_04))
+        let span = m.monthsHeldCount, cats = m.categories.count, outcomes = m.outcomes.count
+        var partial = 0, whole = 0
+        for p in 0..<m.tree.pointCount {
+            var lo = Int.random(in: -3...(span + 2), using: &rng), hi = Int.random(in: -3...(span + 2), using: &rng)
+            if p % 5 == 0 { (lo, hi) = (min(lo, hi), max(lo, hi)) } else if p % 5 == 1 { (lo, hi) = (0, span - 1) } else if lo > hi { swap(&lo, &hi) }
+            let range = Int(m.pointCellStart[p])..<Int(m.pointCellStart[p + 1])
+            // Some points as if BTP recorded there, and as if this mirror held no BTP.
+            let btpForce = p % 7 == 0 ? CrimeCell.force(m.pointCells[range.lowerBound]) : (p % 7 == 1 ? -1 : m.btpForce)
+            func tally() -> Tally {
+                Tally(monthLo: lo, monthHi: hi, categoryMask: ~0, forceMask: ~0, btpForce: btpForce, categories: cats, outcomes: outcomes)
+            }
+            let fast = tally(), general = tally()
+            // Earlier sums in both, so the fast path adds to them rather than setting them.
+            for t in [fast, general] { t.answered = 1 << 40; t.btp = 3 }
+            fast.add(point: m.pointCells, range, forces: m.pointForceMask[p])
+            if lo <= hi { general.add(m.pointCells, range) }
+            #expect(Array(fast.matrix) == Array(general.matrix) && Array(fast.outcomes) == Array(general.outcomes)
+                    && fast.answered == general.answered && fast.btp == general.btp, "point \(p), months \(lo)...\(hi), BTP \(btpForce)")
+            let months = m.pointCells[range].map(CrimeCell.month)
+            if months.contains(where: { $0 >= lo && $0 <= hi }) { if months.allSatisfy({ $0 >= lo && $0 <= hi }) { whole += 1 } else { partial += 1 } }
+        }
+        #expect(partial > 5_000 && whole > 50_000, "\(partial) points partly asked, \(whole) wholly")
+    }
+
     /// No-location counts from the running sums equal a sum over the no-location cells.
     @Test func noLocationRunningSumsEqualCells() {
         let mirror = TestData.realMirror

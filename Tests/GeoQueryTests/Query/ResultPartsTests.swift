@@ -19,6 +19,15 @@ import Testing
         return qs
     }()
 
+    /// A choice of keys lists them in the result's order, leaves out names that are not keys,
+    /// and `all` holds every key.
+    @Test func fieldsKeepTheKeysInTheResultsOrder() {
+        #expect(QueryResult.Fields(["notes", "total", "no-such-key", "by_category"]).keys == ["total", "by_category", "notes"])
+        #expect(QueryResult.Fields.all.keys == QueryResult.jsonKeys)
+        #expect(QueryResult.Fields([]).keys.isEmpty)
+        for fields in Self.fieldSets { #expect(Set(QueryResult.Fields(fields).keys) == fields) }
+    }
+
     /// Every key alone, the benchmark's pair, and seeded random subsets.
     static let fieldSets: [Set<String>] = {
         var sets = QueryResult.jsonKeys.map { Set([$0]) } + [["total", "by_category"], ["notes", "total"], ["area_km2", "density_per_km2"]]
@@ -37,6 +46,12 @@ import Testing
                 let fields = Self.fieldSets[(i * 5 + k) % Self.fieldSets.count]
                 let part = try m.query(q, fields: fields)
                 #expect(part.json(area: q.area, fields: fields) == full.json(area: q.area, fields: fields), "query \(i), fields \(fields.sorted())")
+                // The keys read once (as batch does) answer and write the same.
+                let once = QueryResult.Fields(fields)
+                var bytes: [UInt8] = [], onceBytes: [UInt8] = []
+                part.appendJSON(to: &bytes, area: q.area, fields: fields)
+                try m.query(q, fields: once).appendJSON(to: &onceBytes, area: q.area, fields: once)
+                #expect(onceBytes == bytes, "query \(i), fields \(fields.sorted()) read once")
                 compared += 1
             }
         }
