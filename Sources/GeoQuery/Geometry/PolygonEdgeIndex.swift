@@ -134,21 +134,31 @@ public struct PolygonEdgeIndex: Sendable {
         if py < minY || py > maxY || px < minX || px > maxX { return 0 }
         let s = strip(py, stripCount)
         var crossed = 0
-        for k in Int(stripStart[s])..<Int(stripStart[s + 1]) {
-            let e = Int(stripEdges[k])
-            let x1 = ax[e], y1 = ay[e], x2 = bx[e], y2 = by[e]
-            if (y1 > py) != (y2 > py) {
-                guard let o = PolygonEdgeIndex.orientation(x1, y1, x2, y2, px, py) else { return nil }
-                if o == 0 { return -1 }  // on the edge
-                // Upward edge with p on its left, or downward edge with p on its right: the ray to +x crosses it.
-                if (y2 > y1) == (o > 0) { crossed += 1 }
-            } else if y1 == py && y2 == py {
-                if px >= min(x1, x2) && px <= max(x1, x2) { return -1 }  // on a horizontal edge
-            } else if (x1 == px && y1 == py) || (x2 == px && y2 == py) {
-                return -1  // on a vertex
-            }
-        }
-        return crossed
+        // Raw reads: a point tests every edge of its strip, and this loop is most of a polygon
+        // query's walk (the strip's entries are valid edge indices by construction).
+        return ax.withUnsafeBufferPointer { ax in ay.withUnsafeBufferPointer { ay in
+            bx.withUnsafeBufferPointer { bx in by.withUnsafeBufferPointer { by in
+                stripEdges.withUnsafeBufferPointer { entries -> Int? in
+                    for k in Int(stripStart[s])..<Int(stripStart[s + 1]) {
+                        let e = Int(entries[k])
+                        let x1 = ax[e], y1 = ay[e], x2 = bx[e], y2 = by[e]
+                        if (y1 > py) != (y2 > py) {
+                            guard let o = PolygonEdgeIndex.orientation(x1, y1, x2, y2, px, py) else { return nil }
+                            if o == 0 { return -1 }  // on the edge
+                            // Upward edge with p on its left, or downward edge with p on its right: the ray to +x crosses it.
+                            if (y2 > y1) == (o > 0) { crossed += 1 }
+                        } else if y1 == py || y2 == py {
+                            if y1 == py && y2 == py {
+                                if px >= min(x1, x2) && px <= max(x1, x2) { return -1 }  // on a horizontal edge
+                            } else if (x1 == px && y1 == py) || (x2 == px && y2 == py) {
+                                return -1  // on a vertex
+                            }
+                        }
+                    }
+                    return crossed
+                }
+            } }
+        } }
     }
 
     /// Conservative: `.crosses` whenever an edge might touch the box.
@@ -169,13 +179,16 @@ public struct PolygonEdgeIndex: Sendable {
                 let ex0 = min(ax[e], bx[e]), ex1 = max(ax[e], bx[e]), ey0 = min(ay[e], by[e]), ey1 = max(ay[e], by[e])
                 if ex1 < x0 - pad || ex0 > x1 + pad || ey1 < y0 - pad || ey0 > y1 + pad { continue }
                 // Do the box's corners all lie clearly on one side of the edge's line?
-                let dx = bx[e] - ax[e], dy = by[e] - ay[e]
+                let ex = ax[e], ey = ay[e], dx = bx[e] - ex, dy = by[e] - ey
                 let tolerance = pad * (abs(dx) + abs(dy))
-                var positive = 0, negative = 0
-                for (cx, cy) in [(x0, y0), (x1, y0), (x0, y1), (x1, y1)] {
-                    let c = dx * (cy - ay[e]) - dy * (cx - ax[e])
-                    if c > tolerance { positive += 1 } else if c < -tolerance { negative += 1 }
+                // The four corners' sides, without a list of them (this runs per edge near a box).
+                @inline(__always) func side(_ cx: Double, _ cy: Double) -> Int {
+                    let c = dx * (cy - ey) - dy * (cx - ex)
+                    return c > tolerance ? 1 : (c < -tolerance ? -1 : 0)
                 }
+                let sides = (side(x0, y0), side(x1, y0), side(x0, y1), side(x1, y1))
+                let positive = (sides.0 == 1 ? 1 : 0) + (sides.1 == 1 ? 1 : 0) + (sides.2 == 1 ? 1 : 0) + (sides.3 == 1 ? 1 : 0)
+                let negative = (sides.0 == -1 ? 1 : 0) + (sides.1 == -1 ? 1 : 0) + (sides.2 == -1 ? 1 : 0) + (sides.3 == -1 ? 1 : 0)
                 if positive < 4 && negative < 4 { return .crosses }
             }
         }

@@ -179,6 +179,7 @@ extension CrimeMirror {
         let nodeCells = self.nodeCells, nodeCellStart = self.nodeCellStart, nodeForceMask = self.nodeForceMask
         let pointCells = self.pointCells, pointCellStart = self.pointCellStart, pointForceMask = self.pointForceMask
         var present = tally.present, mapPoints = tally.mapPoints, nodes = tally.visitedNodes, points = tally.visitedPoints
+        let record = tally.recordsVisits
         tree.search(area, node: { level, g in
             let mask = nodeForceMask[g], under = tree.points(level: level, node: g - Int(tree.levelStart[level - 1]))
             if mask & touched == 0 {
@@ -200,7 +201,7 @@ extension CrimeMirror {
                 present |= d.nodeMask(g, mask)
                 mapPoints += under.count - d.emptiedCount(under)
             }
-            nodes.append(g)
+            if record { nodes.append(g) }
         }, point: { p in
             let mask = pointForceMask[p]
             if mask & touched == 0 {
@@ -212,7 +213,7 @@ extension CrimeMirror {
                 present |= d.pointMask(p, mask)
                 if !d.isEmptied(p) { mapPoints += 1 }
             }
-            points.append(p)
+            if record { points.append(p) }
         })
         (tally.present, tally.mapPoints, tally.visitedNodes, tally.visitedPoints) = (present, mapPoints, nodes, points)
     }

@@ -251,18 +251,19 @@ public final class CrimeMirror: @unchecked Sendable {
         // Counters and visit lists in locals, written back once: a class property changed in the
         // closures would pay a dynamic exclusivity check per node and point.
         var present = tally.present, mapPoints = tally.mapPoints, nodes = tally.visitedNodes, points = tally.visitedPoints
+        let record = tally.recordsVisits
         tree.search(area, node: { level, g in
             if projected { tally.addProjected(projections, node: g) } else {
                 tally.add(nodeCells, Int(nodeCellStart[g])..<Int(nodeCellStart[g + 1]))
             }
             present |= nodeForceMask[g]
             mapPoints += tree.points(level: level, node: g - Int(tree.levelStart[level - 1])).count
-            nodes.append(g)
+            if record { nodes.append(g) }
         }, point: { p in
             tally.add(point: pointCells, Int(pointCellStart[p])..<Int(pointCellStart[p + 1]), forces: pointForceMask[p])
             present |= pointForceMask[p]
             mapPoints += 1
-            points.append(p)
+            if record { points.append(p) }
         })
         (tally.present, tally.mapPoints, tally.visitedNodes, tally.visitedPoints) = (present, mapPoints, nodes, points)
     }

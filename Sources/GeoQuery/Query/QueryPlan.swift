@@ -78,7 +78,8 @@ struct QueryPlan {
 
     func tally(_ mirror: CrimeMirror) -> Tally {
         Tally(monthLo: monthLo, monthHi: monthHi, categoryMask: categoryMask, forceMask: forceMask,
-              btpForce: mirror.btpForce, categories: mirror.categories.count, outcomes: mirror.outcomes.count)
+              btpForce: mirror.btpForce, categories: mirror.categories.count, outcomes: mirror.outcomes.count,
+              recordsVisits: parts.contains(.coverage))
     }
 
     /// Turns the sums into a result, with the no-location count and the coverage notes.

@@ -20,12 +20,15 @@ final class Tally {
     var present: UInt64 = 0
     var mapPoints = 0
     /// Inside nodes (global index) and boundary map points the walk added, so coverage's
-    /// material-share check reads them without walking the tree again.
+    /// material-share check reads them without walking the tree again; recorded only when
+    /// `recordsVisits` (an answer without coverage never reads them).
     var visitedNodes = Visits(), visitedPoints = Visits()
+    let recordsVisits: Bool
     /// The delta's own tally, in its indices, when the mirror has a delta (for coverage).
     var amended: Tally?
 
-    init(monthLo: Int, monthHi: Int, categoryMask: UInt64, forceMask: UInt64, btpForce: Int, categories: Int, outcomes: Int) {
+    init(monthLo: Int, monthHi: Int, categoryMask: UInt64, forceMask: UInt64, btpForce: Int, categories: Int, outcomes: Int, recordsVisits: Bool = true) {
+        self.recordsVisits = recordsVisits
         self.monthLo = monthLo
         self.monthHi = monthHi
         self.categoryMask = categoryMask
