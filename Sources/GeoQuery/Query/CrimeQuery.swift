@@ -117,9 +117,10 @@ public struct QueryResult: Sendable, Equatable {
         self.to = to
     }
 
-    /// The counts, set at once (a result made per query is not built up key by key).
+    /// Every value at once (a result made per query is not built up key by key).
     init(from: Month, to: Month, categories: [String], months: [Month], monthCategory: [Int], total: Int,
-         outcomes: [String], outcomeCounts: [Int], btp: Int, mapPoints: Int, forces: [String], synthetic: Bool) {
+         outcomes: [String], outcomeCounts: [Int], btp: Int, mapPoints: Int, forces: [String], synthetic: Bool,
+         noLocation: Int, notes: [String], nearestMapPoint: NearestMapPoint?, centre: PostcodeCentre?, coverage: Coverage, areaKm2: Double) {
         self.from = from
         self.to = to
         self.categories = categories
@@ -132,6 +133,12 @@ public struct QueryResult: Sendable, Equatable {
         self.mapPoints = mapPoints
         self.forces = forces
         self.synthetic = synthetic
+        self.noLocation = noLocation
+        self.notes = notes
+        self.nearestMapPoint = nearestMapPoint
+        self.centre = centre
+        self.coverage = coverage
+        self.areaKm2 = areaKm2
     }
 
     /// Crimes per category over the whole range (every category present, zeros included).

@@ -113,27 +113,25 @@ struct QueryPlan {
             forces.reserveCapacity(answered.nonzeroBitCount)
             for f in mirror.forcesByName where (answered >> UInt64(f)) & 1 == 1 { forces.append(mirror.forces[f]) }
         }
-        // The mirror's category table starts with the 14 standard slugs, in order.
-        var r = QueryResult(from: from, to: to, categories: mirror.categories, months: months, monthCategory: monthCategory, total: total,
-                            outcomes: mirror.outcomeLabels, outcomeCounts: Array(t.outcomes), btp: t.btp, mapPoints: t.mapPoints,
-                            forces: forces, synthetic: mirror.synthetic)
-        if parts.contains(.size) { r.areaKm2 = query.area.areaKm2 }
         // Unplaceable crimes of the forces that answered, same months and categories.
-        if t.answered != 0 && parts.contains(.noLocation) {
-            r.noLocation = mirror.noLocationCount(monthLo: monthLo, monthHi: monthHi, categoryMask: categoryMask, forces: t.answered & forceMask)
-        }
-        if parts.contains(.coverage) { r.coverage = mirror.coverage(self, t, path: path) }
-        if !parts.isDisjoint(with: [.notes, .nearest]) { addNotes(t, mirror: mirror, to: &r) }
-        if let c = query.centre {
-            r.centre = c
-            r.notes = [c.description] + c.notes + r.notes
-        }
-        return r
+        let noLocation = answered != 0 && parts.contains(.noLocation)
+            ? mirror.noLocationCount(monthLo: monthLo, monthHi: monthHi, categoryMask: categoryMask, forces: answered & forceMask) : 0
+        let coverage = parts.contains(.coverage) ? mirror.coverage(self, t, path: path) : Coverage()
+        var notes: [String] = [], nearest: QueryResult.NearestMapPoint? = nil
+        if !parts.isDisjoint(with: [.notes, .nearest]) { (notes, nearest) = self.notes(t, mirror: mirror, coverage: coverage) }
+        if let c = query.centre { notes = [c.description] + c.notes + notes }
+        // One initializer with every value: a result built up key by key was copied twice (264 bytes
+        // of references retained and released) on every query's path.
+        // The mirror's category table starts with the 14 standard slugs, in order.
+        return QueryResult(from: from, to: to, categories: mirror.categories, months: months, monthCategory: monthCategory, total: total,
+                           outcomes: mirror.outcomeLabels, outcomeCounts: Array(t.outcomes), btp: t.btp, mapPoints: t.mapPoints,
+                           forces: forces, synthetic: mirror.synthetic, noLocation: noLocation, notes: notes, nearestMapPoint: nearest,
+                           centre: query.centre, coverage: coverage, areaKm2: parts.contains(.size) ? query.area.areaKm2 : 0)
     }
 
     /// The notes, and the nearest map point when none lies inside.
-    private func addNotes(_ t: Tally, mirror: CrimeMirror, to r: inout QueryResult) {
-        var notes: [String] = []
+    private func notes(_ t: Tally, mirror: CrimeMirror, coverage: Coverage) -> ([String], QueryResult.NearestMapPoint?) {
+        var notes: [String] = [], nearest: QueryResult.NearestMapPoint? = nil
         if mirror.synthetic {
             notes.append("SYNTHETIC SAMPLE: these figures come from geoquery's generated demo data around Leicester, not from Police UK. Use --mirror DIR for real data.")
         }
@@ -153,7 +151,7 @@ struct QueryPlan {
             if let p = mirror.nearestPoint(latE6: lat, lngE6: lng) {
                 let d = Geodesic.wgs84.distance(lat1: centre.lat, lng1: centre.lng, lat2: MicroDegrees.degrees(p.latE6), lng2: MicroDegrees.degrees(p.lngE6))
                 let name = p.name
-                r.nearestMapPoint = .init(metres: d, name: name, latitude: MicroDegrees.degrees(p.latE6), longitude: MicroDegrees.degrees(p.lngE6))
+                nearest = .init(metres: d, name: name, latitude: MicroDegrees.degrees(p.latE6), longitude: MicroDegrees.degrees(p.lngE6))
                 if d > 20_000 {
                     notes.append("No map point lies \(what); the nearest is \(Format.decimal(d / 1000, places: 1)) km away, so the place is outside the mirror's coverage: Police UK covers England, Wales and Northern Ireland (Scotland only through British Transport Police), and this mirror holds \(mirror.forces.count) force(s).")
                 } else {
@@ -161,8 +159,8 @@ struct QueryPlan {
                 }
             }
         }
-        notes += r.coverage.notes.map(\.text)
-        r.notes = notes
+        notes += coverage.notes.map(\.text)
+        return (notes, nearest)
     }
 
     /// "2019-03..2019-11, 2020-02" from month ordinals.
