@@ -30,6 +30,7 @@ public struct Polygon: Sendable, Equatable {
     public init(parts: [[[Coordinate]]], warnings: [String] = []) {
         self.parts = parts.map { $0.map(Polygon.closed) }
         self.warnings = warnings
+        boxE6 = Polygon.box(self.parts)
     }
 
     public static func == (a: Polygon, b: Polygon) -> Bool { a.parts == b.parts && a.warnings == b.warnings }
@@ -60,9 +61,12 @@ public struct Polygon: Sendable, Equatable {
     /// Vertices in all rings (closing vertices excluded).
     public var vertexCount: Int { parts.reduce(0) { $0 + $1.reduce(0) { $0 + max(0, $1.count - 1) } } }
 
-    /// Bounding box in micro-degrees, rounded outwards.
-    /// One pass, no copies: every polygon query asks for it.
-    var boxE6: (minLat: Int32, minLng: Int32, maxLat: Int32, maxLng: Int32) {
+    /// Bounding box in micro-degrees, rounded outwards: found once, as the polygon is made
+    /// (every polygon query asks for it).
+    let boxE6: (minLat: Int32, minLng: Int32, maxLat: Int32, maxLng: Int32)
+
+    /// One pass, no copies.
+    private static func box(_ parts: [[[Coordinate]]]) -> (minLat: Int32, minLng: Int32, maxLat: Int32, maxLng: Int32) {
         var minLat = Double.infinity, minLng = Double.infinity, maxLat = -Double.infinity, maxLng = -Double.infinity
         for rings in parts {
             for ring in rings {
