@@ -28,9 +28,11 @@ let package = Package(
         .systemLibrary(name: "CPROJ", pkgConfig: "proj", providers: [.apt(["libproj-dev"])]),
         // zlib's inflate for zip entries (zlib1g-dev): ZIPFoundation's Linux inflate loop hangs on a cut-short stream.
         .systemLibrary(name: "CZlibInflate", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // A cache-line prefetch hint (`__builtin_prefetch`) for the tree walk, which Swift lacks.
+        .target(name: "CPrefetch"),
         .target(
             name: "GeoQuery",
-            dependencies: ["CGEOS", "CPROJ", "CZlibInflate", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
+            dependencies: ["CGEOS", "CPROJ", "CZlibInflate", "CPrefetch", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
         ),
         // The national-scale SYNTHETIC generator for benchmarks (`geoquery sample --national`);
         // the library's Sample/ stays the small embedded demo.

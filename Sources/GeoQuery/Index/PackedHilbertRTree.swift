@@ -1,3 +1,5 @@
+import CPrefetch
+
 /// How an axis-aligned box relates to a query area.
 enum BoxRelation { case outside, inside, crosses }
 
@@ -148,8 +150,15 @@ struct TreeView {
     /// - Complexity: O(nodes crossing the boundary · 16) point tests plus one visit per inside node.
     /// Inlined, so the callers' closures are too: a boundary point then costs its test and its
     /// cells, not an indirect call through a closure context.
+    ///
+    /// A crossing node's data are asked for as it is pushed and read only when it is popped, after
+    /// its siblings: the wait for memory overlaps their work. `leafPushed(first)` and
+    /// `leafPopped(first)` let the caller do the same for its per-point data of the leaf whose
+    /// points start at `first` (at push: what it can address from `first`; at pop: what that
+    /// gives the address of).
     @inline(__always)
-    func search<A: TreeArea>(_ area: A, node: (_ level: Int, _ globalNode: Int) -> Void, point: (Int) -> Void) {
+    func search<A: TreeArea>(_ area: A, node: (_ level: Int, _ globalNode: Int) -> Void, point: (Int) -> Void,
+                             leafPushed: (Int) -> Void = { _ in }, leafPopped: (Int) -> Void = { _ in }) {
         guard pointCount > 0 else { return }
         let top = levels
         let fanout = PackedHilbertRTree.nodeSize
@@ -163,7 +172,20 @@ struct TreeView {
                 switch area.classify(minLat: minLat[g], minLng: minLng[g], maxLat: maxLat[g], maxLng: maxLng[g]) {
                 case .outside: return
                 case .inside: stack[waiting] = k << 5 | level << 1 | 1
-                case .crosses: stack[waiting] = k << 5 | level << 1
+                case .crosses:
+                    stack[waiting] = k << 5 | level << 1
+                    if level == 1 {
+                        let first = k * fanout
+                        geoquery_prefetch(lat.baseAddress.unsafelyUnwrapped + first)
+                        geoquery_prefetch(lng.baseAddress.unsafelyUnwrapped + first)
+                        leafPushed(first)
+                    } else {
+                        let child = Int(levelStart[level - 2]) + k * fanout
+                        geoquery_prefetch(minLat.baseAddress.unsafelyUnwrapped + child)
+                        geoquery_prefetch(minLng.baseAddress.unsafelyUnwrapped + child)
+                        geoquery_prefetch(maxLat.baseAddress.unsafelyUnwrapped + child)
+                        geoquery_prefetch(maxLng.baseAddress.unsafelyUnwrapped + child)
+                    }
                 }
                 waiting += 1
             }
@@ -174,6 +196,7 @@ struct TreeView {
                 if entry & 1 == 1 { node(level, Int(levelStart[level - 1]) + k); continue }
                 if level == 1 {
                     let first = k * fanout, count = min(pointCount, first + fanout) - first
+                    leafPopped(first)
                     var inside = area.containsEach(latE6: lat.baseAddress.unsafelyUnwrapped + first, lngE6: lng.baseAddress.unsafelyUnwrapped + first, count: count)
                     while inside != 0 {
                         point(first + inside.trailingZeroBitCount)

@@ -1,3 +1,4 @@
+import CPrefetch
 import Foundation
 
 /// An opened mirror: the library's entry point. Open once, then query as often as you like
@@ -252,8 +253,25 @@ public final class CrimeMirror: @unchecked Sendable {
         // closures would pay a dynamic exclusivity check per node and point.
         var present = tally.present, mapPoints = tally.mapPoints, nodes = tally.visitedNodes, points = tally.visitedPoints
         let record = tally.recordsVisits
+        // Inside nodes are summed a batch at a time, their sums asked of memory a step ahead
+        // (index entries, then what they point to, then the rows): each node's sums sit apart
+        // in a large file, and one by one every node waited for them. Integer sums, so the
+        // order does not change the answer.
+        let batch = UnsafeMutablePointer<Int>.allocate(capacity: 16)
+        defer { batch.deallocate() }
+        var batched = 0
+        func addBatch() {
+            let lo = tally.monthLo, hi = tally.monthHi
+            for step in 0..<3 { for i in 0..<batched { projections.prefetch(node: batch[i], step: step, monthLo: lo, monthHi: hi) } }
+            for i in 0..<batched { tally.addProjected(projections, node: batch[i]) }
+            batched = 0
+        }
         tree.search(area, node: { level, g in
-            if projected { tally.addProjected(projections, node: g) } else {
+            if projected {
+                batch[batched] = g
+                batched += 1
+                if batched == 16 { addBatch() }
+            } else {
                 tally.add(nodeCells, Int(nodeCellStart[g])..<Int(nodeCellStart[g + 1]))
             }
             present |= nodeForceMask[g]
@@ -264,7 +282,16 @@ public final class CrimeMirror: @unchecked Sendable {
             present |= pointForceMask[p]
             mapPoints += 1
             if record { points.append(p) }
+        }, leafPushed: { first in
+            // A leaf's points' cells are one block (points and cells are in tree order).
+            geoquery_prefetch(pointCellStart.baseAddress.unsafelyUnwrapped + first)
+            geoquery_prefetch(pointForceMask.baseAddress.unsafelyUnwrapped + first)
+            geoquery_prefetch(pointForceMask.baseAddress.unsafelyUnwrapped + first + 8)
+        }, leafPopped: { first in
+            let cells = pointCells.baseAddress.unsafelyUnwrapped + Int(pointCellStart[first])
+            for line in 0..<4 { geoquery_prefetch(cells + line * 8) }
         })
+        addBatch()
         (tally.present, tally.mapPoints, tally.visitedNodes, tally.visitedPoints) = (present, mapPoints, nodes, points)
     }
 

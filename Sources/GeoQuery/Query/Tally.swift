@@ -1,3 +1,5 @@
+import CPrefetch
+
 /// The running sums of one query: a dense month × category matrix, outcome counts, BTP's share
 /// and the forces seen. Filters are bit masks so each cell costs a few instructions.
 ///
@@ -236,6 +238,36 @@ final class Tally {
         }
         self.answered = answered
         self.btp = btp
+    }
+}
+
+extension NodeProjections {
+    /// Asks memory for what ``Tally/addProjected(_:node:)`` will read of node `g`, in three steps
+    /// a caller takes over a batch of nodes before adding them: 0, the node's index entries; 1,
+    /// what they point to (its dense rows or sparse cells, its running totals' header); 2, the two
+    /// running-total rows of the months asked. Hints only: nothing is read that could fault, and
+    /// the sums are the same without them.
+    @inline(__always)
+    func prefetch(node g: Int, step: Int, monthLo: Int, monthHi: Int) {
+        @inline(__always) func ask<T>(_ b: UnsafeBufferPointer<T>, _ i: Int) { if let p = b.baseAddress { geoquery_prefetch(p + i) } }
+        switch step {
+        case 0:
+            ask(monthCategoryStart, g)
+            if let d = dense { ask(d.start, g); ask(d.firstMonth, g) }
+            if let t = runningTotals { ask(t.start, g) }
+        case 1:
+            if let d = dense, d.start[g] < d.start[g + 1] {
+                let from = Int(d.start[g]) + max(0, monthLo - Int(d.firstMonth[g])) * d.width
+                for line in 0..<4 { ask(d.values, from + line * 32) }
+            } else {
+                ask(monthCategory, Int(monthCategoryStart[g]))
+            }
+            if let t = runningTotals { ask(t.values, Int(t.start[g])) }
+        default:
+            guard let t = runningTotals, let r = t.rows(node: g, monthLo: monthLo, monthHi: monthHi) else { return }
+            ask(t.values, r.through)
+            if r.before >= 0 { ask(t.values, r.before) }
+        }
     }
 }
 
