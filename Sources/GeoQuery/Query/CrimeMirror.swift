@@ -207,7 +207,7 @@ public final class CrimeMirror: @unchecked Sendable {
         try query(q, fields: fields.map(QueryResult.Fields.init))
     }
 
-    /// ``query(_:fields:)`` with the keys read once (a batch's, for all its lines).
+    /// ``query(_:fields:)-(_,Set<String>?)`` with the keys read once (a batch's, for all its lines).
     public func query(_ q: CrimeQuery, fields: QueryResult.Fields?) throws -> QueryResult {
         var plan = try QueryPlan(q, mirror: self)
         plan.parts = .init(fields: fields)
@@ -288,8 +288,10 @@ public final class CrimeMirror: @unchecked Sendable {
             geoquery_prefetch(pointForceMask.baseAddress.unsafelyUnwrapped + first)
             geoquery_prefetch(pointForceMask.baseAddress.unsafelyUnwrapped + first + 8)
         }, leafPopped: { first in
-            let cells = pointCells.baseAddress.unsafelyUnwrapped + Int(pointCellStart[first])
-            for line in 0..<4 { geoquery_prefetch(cells + line * 8) }
+            // The leaf's block of cells, up to 16 cache lines (its points' tests come first).
+            let from = Int(pointCellStart[first]), to = Int(pointCellStart[min(first + 16, pointCellStart.count - 1)])
+            let cells = pointCells.baseAddress.unsafelyUnwrapped + from
+            for at in stride(from: 0, to: min(to - from, 128), by: 8) { geoquery_prefetch(cells + at) }
         })
         addBatch()
         (tally.present, tally.mapPoints, tally.visitedNodes, tally.visitedPoints) = (present, mapPoints, nodes, points)

@@ -30,7 +30,7 @@ extension QueryResult {
         appendJSON(to: &line, area: area, leading: leading, fields: fields.map(Fields.init))
     }
 
-    /// ``appendJSON(to:area:leading:fields:)`` with the keys checked once (a batch's, for every line).
+    /// ``appendJSON(to:area:leading:fields:)-(_,_,_,Set<String>?)`` with the keys checked once (a batch's, for every line).
     public func appendJSON(to line: inout [UInt8], area: Area, leading: [(key: String, json: String)] = [], fields: Fields?) {
         var w = JSONWriter(appendingTo: line)
         line = []  // moved into the writer and back, so the buffer is not copied
@@ -124,6 +124,7 @@ extension QueryResult {
         /// Bit `i`: `jsonKeys[i]`.
         let bits: UInt32
 
+        /// The keys named in `keys` (any order; a name that is no key is left out).
         public init(_ keys: some Sequence<String>) {
             var bits: UInt32 = 0
             for k in keys { if let i = QueryResult.jsonKeys.firstIndex(of: k) { bits |= 1 << UInt32(i) } }
