@@ -19,9 +19,9 @@ let here = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingL
 let shared = ProcessInfo.processInfo.environment["GEOQUERY_SHARED_DATA"]
     ?? here.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/data").path
 let mirrorPath = arguments[2], rounds = arguments.count > 3 ? Int(arguments[3])! : 1
-/// nil: the whole answer, as `query(_:)`; else the result's keys that hold counts.
-let fields: QueryResult.Fields? = arguments.count > 4 && arguments[4] == "counts"
-    ? QueryResult.Fields(["total", "btp", "by_category", "by_month", "by_month_category", "by_outcome", "map_points", "months", "forces", "no_location"]) : nil
+/// `.all`: the whole answer, as `query(_:)`; else the result's keys that hold counts.
+let fields: QueryResult.Fields = arguments.count > 4 && arguments[4] == "counts"
+    ? QueryResult.Fields(["total", "btp", "by_category", "by_month", "by_month_category", "by_outcome", "map_points", "months", "forces", "no_location"]) : .all
 
 func text(_ path: String) -> String { try! String(contentsOfFile: path, encoding: .utf8) }
 

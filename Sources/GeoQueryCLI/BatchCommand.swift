@@ -49,7 +49,7 @@ struct BatchCommand: ParsableCommand {
 
     func run() throws {
         let m = try mirror.open()
-        let fields = try fieldSet()
+        let fields = try fieldSet() ?? .all
         var lineNumber = 0
         var failures = 0
         // Lines are read in chunks and answered in parallel; each answer goes to its own slot, so
@@ -106,7 +106,7 @@ struct BatchCommand: ParsableCommand {
 
     /// Appends one line's JSON answer to `bytes`, or its error object (with the line's id, when it
     /// has one); true when the line failed.
-    static func answer(_ line: String, number: Int, mirror m: CrimeMirror, fields: QueryResult.Fields?, into bytes: inout [UInt8]) -> Bool {
+    static func answer(_ line: String, number: Int, mirror m: CrimeMirror, fields: QueryResult.Fields, into bytes: inout [UInt8]) -> Bool {
         var id: String?
         do {
             let parsed = try BatchLine(line)

@@ -204,11 +204,12 @@ public final class CrimeMirror: @unchecked Sendable {
     /// most of a border polygon's cost. Parts not asked for are left empty, so write the result
     /// with the same `fields`.
     public func query(_ q: CrimeQuery, fields: Set<String>?) throws -> QueryResult {
-        try query(q, fields: fields.map(QueryResult.Fields.init))
+        try query(q, fields: fields.map(QueryResult.Fields.init) ?? .all)
     }
 
-    /// ``query(_:fields:)-(_,Set<String>?)`` with the keys read once (a batch's, for all its lines).
-    public func query(_ q: CrimeQuery, fields: QueryResult.Fields?) throws -> QueryResult {
+    /// ``query(_:fields:)-(_,Set<String>?)`` with the keys read once (a batch's, for all its
+    /// lines; ``QueryResult/Fields/all`` for everything).
+    public func query(_ q: CrimeQuery, fields: QueryResult.Fields) throws -> QueryResult {
         var plan = try QueryPlan(q, mirror: self)
         plan.parts = .init(fields: fields)
         return try query(plan)

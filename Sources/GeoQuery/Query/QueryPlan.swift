@@ -22,8 +22,7 @@ struct QueryPlan {
 
         /// What the top-level JSON keys `fields` need (nil: everything). The notes carry the
         /// coverage's and the nearest point's text, so they need both.
-        init(fields: QueryResult.Fields?) {
-            guard let fields else { self = .all; return }
+        init(fields: QueryResult.Fields) {
             var p: ResultParts = []
             if fields.contains(.coverage) { p.insert(.coverage) }
             if fields.contains(.notes) { p.formUnion([.notes, .coverage, .nearest]) }

@@ -20,27 +20,27 @@ extension QueryResult {
     public func json(area: Area, leading: [(key: String, json: String)] = [], catchment: CatchmentReport? = nil,
                      fields: Set<String>? = nil) -> String {
         var w = JSONWriter()
-        write(into: &w, area: area, leading: leading, catchment: catchment, fields: fields.map(Fields.init))
+        write(into: &w, area: area, leading: leading, catchment: catchment, fields: fields.map(Fields.init) ?? .all)
         return w.text
     }
 
     /// Appends the object ``json(area:leading:catchment:fields:)`` writes, as UTF-8 bytes, to
     /// `line`: for a writer that reuses one buffer per line (batch), so no String is made.
     public func appendJSON(to line: inout [UInt8], area: Area, leading: [(key: String, json: String)] = [], fields: Set<String>? = nil) {
-        appendJSON(to: &line, area: area, leading: leading, fields: fields.map(Fields.init))
+        appendJSON(to: &line, area: area, leading: leading, fields: fields.map(Fields.init) ?? .all)
     }
 
-    /// ``appendJSON(to:area:leading:fields:)-(_,_,_,Set<String>?)`` with the keys checked once (a batch's, for every line).
-    public func appendJSON(to line: inout [UInt8], area: Area, leading: [(key: String, json: String)] = [], fields: Fields?) {
+    /// ``appendJSON(to:area:leading:fields:)-(_,_,_,Set<String>?)`` with the keys checked once (a
+    /// batch's, for every line; ``Fields/all`` for every key).
+    public func appendJSON(to line: inout [UInt8], area: Area, leading: [(key: String, json: String)] = [], fields: Fields) {
         var w = JSONWriter(appendingTo: line)
         line = []  // moved into the writer and back, so the buffer is not copied
         write(into: &w, area: area, leading: leading, catchment: nil, fields: fields)
         line = w.takeBytes()
     }
 
-    private func write(into w: inout JSONWriter, area: Area, leading: [(key: String, json: String)], catchment: CatchmentReport?, fields: Fields?) {
-        let asked = fields ?? .all
-        func want(_ key: JSONKey) -> Bool { asked.contains(key) }
+    private func write(into w: inout JSONWriter, area: Area, leading: [(key: String, json: String)], catchment: CatchmentReport?, fields: Fields) {
+        func want(_ key: JSONKey) -> Bool { fields.contains(key) }
         w.beginObject()
         for (k, v) in leading { w.raw(k, json: v) }
         if want(.geoqueryVersion) { w.version() }
@@ -131,9 +131,8 @@ extension QueryResult {
             self.bits = bits
         }
 
-        /// Every key.
-        public static let all = Fields(bits: ~0)
-        private init(bits: UInt32) { self.bits = bits }
+        /// Every key (what nil asks for in the `Set<String>?` forms).
+        public static let all = Fields(QueryResult.jsonKeys)
 
         /// The chosen keys, in ``QueryResult/jsonKeys`` order.
         public var keys: [String] { QueryResult.jsonKeys.indices.filter { (bits >> UInt32($0)) & 1 == 1 }.map { QueryResult.jsonKeys[$0] } }

@@ -23,9 +23,21 @@ import Testing
     /// and `all` holds every key.
     @Test func fieldsKeepTheKeysInTheResultsOrder() {
         #expect(QueryResult.Fields(["notes", "total", "no-such-key", "by_category"]).keys == ["total", "by_category", "notes"])
-        #expect(QueryResult.Fields.all.keys == QueryResult.jsonKeys)
+        #expect(QueryResult.Fields.all.keys == QueryResult.jsonKeys && QueryResult.Fields(QueryResult.jsonKeys) == .all)
         #expect(QueryResult.Fields([]).keys.isEmpty)
         for fields in Self.fieldSets { #expect(Set(QueryResult.Fields(fields).keys) == fields) }
+    }
+
+    /// `fields: nil` still means every key (it compiles: the `Fields` forms take no optional) and
+    /// answers as `Fields.all` and as `query(_:)`.
+    @Test func nilFieldsMeanEveryKey() throws {
+        let m = TestData.realMirror, q = Self.queries[0]
+        let none = try m.query(q, fields: nil), all = try m.query(q, fields: .all), plain = try m.query(q)
+        #expect(none == all && all == plain)
+        var a: [UInt8] = [], b: [UInt8] = []
+        none.appendJSON(to: &a, area: q.area, fields: nil)
+        all.appendJSON(to: &b, area: q.area, fields: .all)
+        #expect(a == b && String(decoding: a, as: UTF8.self) == none.json(area: q.area))
     }
 
     /// Every key alone, the benchmark's pair, and seeded random subsets.
