@@ -36,9 +36,12 @@ enum CatchmentFile {
         var groups: Int? = nil, computedGroups: [Int]? = nil
 
         /// The computed groups' names, given the boundaries' names.
-        func computedGroupNames(boundaries: [String]) -> [String] {
-            (computedGroups ?? []).map { $0 < boundaries.count ? boundaries[$0] : "outside every boundary" }
-        }
+        func computedGroupNames(boundaries: [String]) -> [String] { CatchmentFile.groupNames(computedGroups ?? [], boundaries: boundaries) }
+    }
+
+    /// Groups' names by index: a boundary's, or "outside every boundary" past the boundaries.
+    static func groupNames(_ groups: [Int], boundaries: [String]) -> [String] {
+        groups.map { $0 < boundaries.count ? boundaries[$0] : "outside every boundary" }
     }
 
     static func damaged(_ what: String) -> GeoQueryError {
@@ -223,7 +226,7 @@ enum CatchmentFile {
     static func compute(_ inputs: Inputs, previous: CatchmentReuse? = nil) throws -> Computed {
         let (t, projection) = try table(inputs, previous: previous)
         return Computed(bytes: try bytes(of: t, identity: inputs.identity, projection: projection), groups: t.groups,
-                        computedNames: Meta(projection: projection, created: "", computedGroups: t.computedGroups).computedGroupNames(boundaries: inputs.boundaries.map(\.name)))
+                        computedNames: groupNames(t.computedGroups, boundaries: inputs.boundaries.map(\.name)))
     }
 
     /// The catchments of `inputs` (a point skipped has none), and PROJ's words for the projection.

@@ -17,6 +17,12 @@ extension TreeArea {
     /// One ``contains(latE6:lngE6:)`` per point; an area with a faster test for many points at once overrides it.
     @inline(__always)
     func containsEach(latE6: UnsafePointer<Int32>, lngE6: UnsafePointer<Int32>, count: Int) -> UInt64 {
+        containsOneByOne(latE6: latE6, lngE6: lngE6, count: count)
+    }
+
+    /// ``containsEach(latE6:lngE6:count:)`` as one ``contains(latE6:lngE6:)`` per point.
+    @inline(__always)
+    func containsOneByOne(latE6: UnsafePointer<Int32>, lngE6: UnsafePointer<Int32>, count: Int) -> UInt64 {
         var inside: UInt64 = 0
         for i in 0..<count where contains(latE6: latE6[i], lngE6: lngE6[i]) { inside |= 1 << UInt64(i) }
         return inside

@@ -257,44 +257,45 @@ public final class CrimeMirror: @unchecked Sendable {
         // Inside nodes are summed a batch at a time, their sums asked of memory a step ahead
         // (index entries, then what they point to, then the rows): each node's sums sit apart
         // in a large file, and one by one every node waited for them. Integer sums, so the
-        // order does not change the answer.
-        let batch = UnsafeMutablePointer<Int>.allocate(capacity: 16)
-        defer { batch.deallocate() }
-        var batched = 0
-        func addBatch() {
-            let lo = tally.monthLo, hi = tally.monthHi
-            for step in 0..<3 { for i in 0..<batched { projections.prefetch(node: batch[i], step: step, monthLo: lo, monthHi: hi) } }
-            for i in 0..<batched { tally.addProjected(projections, node: batch[i]) }
-            batched = 0
-        }
-        tree.search(area, node: { level, g in
-            if projected {
-                batch[batched] = g
-                batched += 1
-                if batched == 16 { addBatch() }
-            } else {
-                tally.add(nodeCells, Int(nodeCellStart[g])..<Int(nodeCellStart[g + 1]))
+        // order does not change the answer. The batch lives on the thread's stack (a heap
+        // buffer would be an allocation per query).
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: 16) { batch in
+            var batched = 0
+            func addBatch() {
+                let lo = tally.monthLo, hi = tally.monthHi
+                for step in 0..<3 { for i in 0..<batched { projections.prefetch(node: batch[i], step: step, monthLo: lo, monthHi: hi) } }
+                for i in 0..<batched { tally.addProjected(projections, node: batch[i]) }
+                batched = 0
             }
-            present |= nodeForceMask[g]
-            mapPoints += tree.points(level: level, node: g - Int(tree.levelStart[level - 1])).count
-            if record { nodes.append(g) }
-        }, point: { p in
-            tally.add(point: pointCells, Int(pointCellStart[p])..<Int(pointCellStart[p + 1]), forces: pointForceMask[p])
-            present |= pointForceMask[p]
-            mapPoints += 1
-            if record { points.append(p) }
-        }, leafPushed: { first in
-            // A leaf's points' cells are one block (points and cells are in tree order).
-            geoquery_prefetch(pointCellStart.baseAddress.unsafelyUnwrapped + first)
-            geoquery_prefetch(pointForceMask.baseAddress.unsafelyUnwrapped + first)
-            geoquery_prefetch(pointForceMask.baseAddress.unsafelyUnwrapped + first + 8)
-        }, leafPopped: { first in
-            // The leaf's block of cells, up to 16 cache lines (its points' tests come first).
-            let from = Int(pointCellStart[first]), to = Int(pointCellStart[min(first + 16, pointCellStart.count - 1)])
-            let cells = pointCells.baseAddress.unsafelyUnwrapped + from
-            for at in stride(from: 0, to: min(to - from, 128), by: 8) { geoquery_prefetch(cells + at) }
-        })
-        addBatch()
+            tree.search(area, node: { level, g in
+                if projected {
+                    batch[batched] = g
+                    batched += 1
+                    if batched == 16 { addBatch() }
+                } else {
+                    tally.add(nodeCells, Int(nodeCellStart[g])..<Int(nodeCellStart[g + 1]))
+                }
+                present |= nodeForceMask[g]
+                mapPoints += tree.points(level: level, node: g - Int(tree.levelStart[level - 1])).count
+                if record { nodes.append(g) }
+            }, point: { p in
+                tally.add(point: pointCells, Int(pointCellStart[p])..<Int(pointCellStart[p + 1]), forces: pointForceMask[p])
+                present |= pointForceMask[p]
+                mapPoints += 1
+                if record { points.append(p) }
+            }, leafPushed: { first in
+                // A leaf's points' cells are one block (points and cells are in tree order).
+                geoquery_prefetch(pointCellStart.baseAddress.unsafelyUnwrapped + first)
+                geoquery_prefetch(pointForceMask.baseAddress.unsafelyUnwrapped + first)
+                geoquery_prefetch(pointForceMask.baseAddress.unsafelyUnwrapped + first + 8)
+            }, leafPopped: { first in
+                // The leaf's block of cells, up to 16 cache lines (its points' tests come first).
+                let from = Int(pointCellStart[first]), to = Int(pointCellStart[min(first + 16, pointCellStart.count - 1)])
+                let cells = pointCells.baseAddress.unsafelyUnwrapped + from
+                for at in stride(from: 0, to: min(to - from, 128), by: 8) { geoquery_prefetch(cells + at) }
+            })
+            addBatch()
+        }
         (tally.present, tally.mapPoints, tally.visitedNodes, tally.visitedPoints) = (present, mapPoints, nodes, points)
     }
 

@@ -112,11 +112,6 @@ public struct QueryResult: Sendable, Equatable {
         public var longitude: Double
     }
 
-    init(from: Month, to: Month) {
-        self.from = from
-        self.to = to
-    }
-
     /// Every value at once (a result made per query is not built up key by key).
     init(from: Month, to: Month, categories: [String], months: [Month], monthCategory: [Int], total: Int,
          outcomes: [String], outcomeCounts: [Int], btp: Int, mapPoints: Int, forces: [String], synthetic: Bool,

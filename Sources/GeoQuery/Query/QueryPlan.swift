@@ -20,7 +20,7 @@ struct QueryPlan {
         static let noLocation = ResultParts(rawValue: 8), size = ResultParts(rawValue: 16)
         static let all: ResultParts = [.coverage, .notes, .nearest, .noLocation, .size]
 
-        /// What the top-level JSON keys `fields` need (nil: everything). The notes carry the
+        /// What the top-level JSON keys `fields` need (``QueryResult/Fields/all``: everything). The notes carry the
         /// coverage's and the nearest point's text, so they need both.
         init(fields: QueryResult.Fields) {
             var p: ResultParts = []
