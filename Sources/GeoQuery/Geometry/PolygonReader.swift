@@ -167,7 +167,10 @@ public enum PolygonReader {
             guard selecting.isEmpty else { throw GeoQueryError.invalidQuery("--feature and --where pick features of a FeatureCollection: this GeoJSON is a bare \(root["type"]!)") }
             features.append(("1", [:], root))
         default:
-            throw GeoQueryError.invalidQuery("GeoJSON type '\(root["type"] ?? "none")' is not a Polygon, MultiPolygon, Feature or FeatureCollection\(notAnArea([root]))")
+            // A non-string "type" is named by its kind, not printed: Foundation's dictionaries
+            // print their keys in no fixed order, so the same text gave two messages.
+            let named = (root["type"] as? String).map { "type '\($0)'" } ?? (root["type"] == nil ? "text has no \"type\", so it" : "\"type\" is not a string, so it")
+            throw GeoQueryError.invalidQuery("GeoJSON \(named) is not a Polygon, MultiPolygon, Feature or FeatureCollection\(notAnArea([root]))")
         }
         if !selecting.isEmpty { features = try select(features, selecting) }
         let context = GEOSContext()

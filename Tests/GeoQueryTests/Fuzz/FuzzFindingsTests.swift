@@ -162,6 +162,26 @@ import ZIPFoundation
         #expect(throws: GeoQueryError.invalidQuery(message.replacingOccurrences(of: "0 numbers ([])", with: "1 number ([1])"))) { try PolygonReader.geojson(one) }
     }
 
+    /// A GeoJSON "type" that is not a string was printed in the error as Foundation's dictionary,
+    /// whose key order differs from one parse to the next, so the two readers gave different lines
+    /// for the same text. The message now names the kind, and is the same every time.
+    @Test func geojsonTypeThatIsNotAStringGivesOneMessage() throws {
+        let text = #"{"type":[{"type":"Feature","properties":{},"geometry":{"type":"MultiPolygon","coordinates":[[[[0,0],[47],[-0.097492]]]]}}]}"#
+        let message = "GeoJSON \"type\" is not a string, so it is not a Polygon, MultiPolygon, Feature or FeatureCollection"
+        for _ in 0..<20 {
+            #expect(throws: GeoQueryError.invalidQuery(message)) { try PolygonReader.geojson(text) }
+            #expect(throws: GeoQueryError.invalidQuery(message)) {
+                try PolygonReader.geojsonFeaturesThroughGEOS(text, key: nil, selecting: .init(), repair: false)
+            }
+        }
+        #expect(throws: GeoQueryError.invalidQuery("GeoJSON text has no \"type\", so it is not a Polygon, MultiPolygon, Feature or FeatureCollection")) {
+            try PolygonReader.geojson(#"{"coordinates":[]}"#)
+        }
+        #expect(throws: GeoQueryError.invalidQuery("GeoJSON type 'Circle' is not a Polygon, MultiPolygon, Feature or FeatureCollection")) {
+            try PolygonReader.geojson(#"{"type":"Circle"}"#)
+        }
+    }
+
     /// A batch line holding a number beyond a Double's range: RFC 8259 allows it and the byte
     /// reader reads it (as infinite), where Foundation refuses the line; the query then refuses it.
     @Test func batchLineNumberBeyondDoubleRange() throws {
