@@ -25,49 +25,112 @@ extension PolygonEdgeIndex {
     private func edgesMeetOnlyAtSharedVertices(budget: Int) -> Bool {
         let n = ax.count, count = stripCount
         var visits = 0
-        // One pair of buffers for every strip: a polygon of n edges has about n/4 strips.
+        // One pair of buffers for every strip, on the stack when small: a polygon of n edges
+        // has about n/4 strips, and this check is a tenth of a batch polygon line's cost.
         var widest = 0
         for s in 0..<count { widest = max(widest, Int(stripStart[s + 1] - stripStart[s])) }
-        var parts: [(e: Int, x0: Double, x1: Double, y0: Double, y1: Double)] = []
-        parts.reserveCapacity(widest)
-        var active = parts
-        active.reserveCapacity(widest)
-        for s in 0..<count {
-            // Each edge's part inside the strip (a little wider, so rounding cannot hide a
-            // meeting on the strip's edge): long spikes through a strip overlap only near
-            // neighbours there, though their whole boxes overlap thousands.
-            let low = s == 0 ? -Double.infinity : minY + (Double(s) - 1e-6) * stripHeight
-            let high = s == count - 1 ? Double.infinity : minY + (Double(s + 1) + 1e-6) * stripHeight
-            parts.removeAll(keepingCapacity: true)
-            for k in Int(stripStart[s])..<Int(stripStart[s + 1]) { parts.append(clipped(Int(stripEdges[k]), low, high)) }
-            parts.sort { $0.x0 < $1.x0 }
-            // Sweep by x: `active` holds the parts whose x-range may still reach the next one.
-            active.removeAll(keepingCapacity: true)
-            for part in parts {
-                active.removeAll { $0.x1 < part.x0 }
-                visits += active.count
-                if visits > budget { return false }
-                for other in active where other.y1 >= part.y0 && part.y1 >= other.y0 {
-                    let (e, f) = (part.e, other.e)
-                    let adjacent = (e + 1) % n == f || (f + 1) % n == e
-                    if adjacent ? spike(e, f, n) : meets(e, f) { return false }
-                }
-                active.append(part)
-            }
+        return withUnsafeTemporaryAllocation(of: StripPart.self, capacity: 2 * widest) { buffer in
+            ax.withUnsafeBufferPointer { ax in ay.withUnsafeBufferPointer { ay in
+                bx.withUnsafeBufferPointer { bx in by.withUnsafeBufferPointer { by in
+                    let edges = Edges(ax: ax, ay: ay, bx: bx, by: by)
+                    let parts = UnsafeMutableBufferPointer(rebasing: buffer[0..<widest])
+                    let active = UnsafeMutableBufferPointer(rebasing: buffer[widest...])
+                    for s in 0..<count {
+                        // Each edge's part inside the strip (a little wider, so rounding cannot
+                        // hide a meeting on the strip's edge): long spikes through a strip
+                        // overlap only near neighbours there, though their whole boxes overlap
+                        // thousands.
+                        let low = s == 0 ? -Double.infinity : minY + (Double(s) - 1e-6) * stripHeight
+                        let high = s == count - 1 ? Double.infinity : minY + (Double(s + 1) + 1e-6) * stripHeight
+                        let first = Int(stripStart[s]), m = Int(stripStart[s + 1]) - first
+                        for k in 0..<m { parts[k] = edges.clipped(Int(stripEdges[first + k]), low, high) }
+                        StripPart.sortByX(parts, m)
+                        // Sweep by x: the first `live` of `active` are the parts whose x-range may
+                        // still reach the next one; those that cannot are dropped as they are read.
+                        var live = 0
+                        for i in 0..<m {
+                            let part = parts[i]
+                            var kept = 0
+                            for j in 0..<live {
+                                let other = active[j]
+                                if other.x1 < part.x0 { continue }
+                                active[kept] = other
+                                kept += 1
+                                guard other.y1 >= part.y0 && part.y1 >= other.y0 else { continue }
+                                let (e, f) = (part.e, other.e)
+                                if e + 1 == f || (e == n - 1 && f == 0) {
+                                    if edges.spike(e, f) { return false }
+                                } else if f + 1 == e || (f == n - 1 && e == 0) {
+                                    if edges.spike(f, e) { return false }
+                                } else if edges.meet(e, f) {
+                                    return false
+                                }
+                            }
+                            visits += kept
+                            if visits > budget { return false }
+                            active[kept] = part
+                            live = kept + 1
+                        }
+                    }
+                    return true
+                } }
+            } }
         }
-        return true
     }
 
-    /// The box of edge e's part between y = low and y = high, padded against rounding; the whole
-    /// edge's box when the part is a horizontal edge or rounding leaves it empty (conservative).
-    private func clipped(_ e: Int, _ low: Double, _ high: Double) -> (e: Int, x0: Double, x1: Double, y0: Double, y1: Double) {
-        let (lowY, highY) = (min(ay[e], by[e]), max(ay[e], by[e])), (lowX, highX) = (min(ax[e], bx[e]), max(ax[e], bx[e]))
-        let c0 = max(lowY, low), c1 = min(highY, high)
-        guard c0 <= c1, ay[e] != by[e] else { return (e, lowX, highX, lowY, highY) }
-        let dx = bx[e] - ax[e], dy = by[e] - ay[e]
-        let u = ax[e] + (c0 - ay[e]) / dy * dx, v = ax[e] + (c1 - ay[e]) / dy * dx
-        let pad = abs(dx) * 1e-9 + (abs(u) + abs(v)) * 1e-15
-        return (e, max(lowX, min(u, v) - pad), min(highX, max(u, v) + pad), c0, c1)
+    /// An edge's part within a strip: its index and a box.
+    private struct StripPart {
+        var e: Int, x0: Double, x1: Double, y0: Double, y1: Double
+
+        /// The first `count` by `x0`, keeping the order of equal ones: insertion sort, as a strip
+        /// holds a few parts; the standard (stable) sort for the rare crowded strip.
+        static func sortByX(_ parts: UnsafeMutableBufferPointer<StripPart>, _ count: Int) {
+            guard count > 24 else {
+                for i in stride(from: 1, to: count, by: 1) {
+                    let part = parts[i]
+                    var j = i
+                    while j > 0, parts[j - 1].x0 > part.x0 { parts[j] = parts[j - 1]; j -= 1 }
+                    parts[j] = part
+                }
+                return
+            }
+            var crowded = UnsafeMutableBufferPointer(rebasing: parts[0..<count])
+            crowded.sort { $0.x0 < $1.x0 }
+        }
+    }
+
+    /// The edges through raw buffers, for the sweep's inner loops.
+    private struct Edges {
+        let ax: UnsafeBufferPointer<Double>, ay: UnsafeBufferPointer<Double>, bx: UnsafeBufferPointer<Double>, by: UnsafeBufferPointer<Double>
+
+        /// The box of edge e's part between y = low and y = high, padded against rounding; the
+        /// whole edge's box when the part is a horizontal edge or rounding leaves it empty
+        /// (conservative).
+        @inline(__always)
+        func clipped(_ e: Int, _ low: Double, _ high: Double) -> StripPart {
+            let (lowY, highY) = (min(ay[e], by[e]), max(ay[e], by[e])), (lowX, highX) = (min(ax[e], bx[e]), max(ax[e], bx[e]))
+            let c0 = max(lowY, low), c1 = min(highY, high)
+            guard c0 <= c1, ay[e] != by[e] else { return StripPart(e: e, x0: lowX, x1: highX, y0: lowY, y1: highY) }
+            let dx = bx[e] - ax[e], dy = by[e] - ay[e]
+            let u = ax[e] + (c0 - ay[e]) / dy * dx, v = ax[e] + (c1 - ay[e]) / dy * dx
+            let pad = abs(dx) * 1e-9 + (abs(u) + abs(v)) * 1e-15
+            return StripPart(e: e, x0: max(lowX, min(u, v) - pad), x1: min(highX, max(u, v) + pad), y0: c0, y1: c1)
+        }
+
+        /// Do two non-consecutive edges touch or cross?
+        func meet(_ e: Int, _ f: Int) -> Bool {
+            PolygonEdgeIndex.segmentsMeet((ax[e], ay[e]), (bx[e], by[e]), (ax[f], ay[f]), (bx[f], by[f]))
+        }
+
+        /// Consecutive edges (`second` starts where `first` ends) meet beyond their shared
+        /// vertex only when they fold back on one line.
+        @inline(__always)
+        func spike(_ first: Int, _ second: Int) -> Bool {
+            let a = (ax[first], ay[first]), v = (bx[first], by[first]), d = (bx[second], by[second])
+            if PolygonEdgeIndex.orient(a, v, d) != 0 { return false }
+            // Collinear: a fold when a and d lie on the same side of v.
+            return (a.0 > v.0 && d.0 > v.0) || (a.0 < v.0 && d.0 < v.0) || (a.1 > v.1 && d.1 > v.1) || (a.1 < v.1 && d.1 < v.1)
+        }
     }
 
     /// Sign of orient2d(p, q, r), exact: the filtered test, else expansion arithmetic.
@@ -111,9 +174,8 @@ extension PolygonEdgeIndex {
         return top > 0 ? 1 : -1
     }
 
-    /// Do two non-consecutive edges touch or cross?
-    private func meets(_ e: Int, _ f: Int) -> Bool {
-        let (a, b, c, d) = ((ax[e], ay[e]), (bx[e], by[e]), (ax[f], ay[f]), (bx[f], by[f]))
+    /// Do segments a–b and c–d touch or cross?
+    static func segmentsMeet(_ a: (Double, Double), _ b: (Double, Double), _ c: (Double, Double), _ d: (Double, Double)) -> Bool {
         let o1 = PolygonEdgeIndex.orient(a, b, c), o2 = PolygonEdgeIndex.orient(a, b, d)
         let o3 = PolygonEdgeIndex.orient(c, d, a), o4 = PolygonEdgeIndex.orient(c, d, b)
         if o1 * o2 < 0 && o3 * o4 < 0 { return true }
@@ -121,14 +183,5 @@ extension PolygonEdgeIndex {
             r.0 >= min(p.0, q.0) && r.0 <= max(p.0, q.0) && r.1 >= min(p.1, q.1) && r.1 <= max(p.1, q.1)
         }
         return (o1 == 0 && within(a, b, c)) || (o2 == 0 && within(a, b, d)) || (o3 == 0 && within(c, d, a)) || (o4 == 0 && within(c, d, b))
-    }
-
-    /// Consecutive edges meet beyond their shared vertex only when they fold back on one line.
-    private func spike(_ e: Int, _ f: Int, _ n: Int) -> Bool {
-        let (first, second) = (e + 1) % n == f ? (e, f) : (f, e)
-        let a = (ax[first], ay[first]), v = (bx[first], by[first]), d = (bx[second], by[second])
-        if PolygonEdgeIndex.orient(a, v, d) != 0 { return false }
-        // Collinear: a fold when a and d lie on the same side of v.
-        return (a.0 > v.0 && d.0 > v.0) || (a.0 < v.0 && d.0 < v.0) || (a.1 > v.1 && d.1 > v.1) || (a.1 < v.1 && d.1 < v.1)
     }
 }

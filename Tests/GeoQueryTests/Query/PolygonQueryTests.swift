@@ -119,38 +119,3 @@ import Testing
         #expect(throws: GeoQueryError.self) { try PolygonReader.geojson(#"{"type":"Polygon","coordinates":[[[-1.15,52.64,1,2],[-1.11,52.64,1,2],[-1.11,52.62,1,2],[-1.15,52.64,1,2]]]}"#) }
     }
 }
-
-/// The Swift edge index agrees with GEOS's prepared geometry, on the boundary too.
-@Suite struct PolygonEdgeIndexTests {
-    @Test func boundaryPointsCountAsInside() throws {
-        let square = try PolygonReader.poly("52.6,-1.2:52.7,-1.2:52.7,-1.1:52.6,-1.1")
-        let index = PolygonEdgeIndex(square)
-        for (lat, lng) in [(52.6, -1.15), (52.65, -1.2), (52.7, -1.1), (52.65, -1.1), (52.6, -1.2), (52.65, -1.15)] {
-            #expect(index.contains(latitude: lat, longitude: lng) == true, "\(lat),\(lng)")
-        }
-        for (lat, lng) in [(52.599999, -1.15), (52.65, -1.200001), (52.700001, -1.1), (52.65, -1.099999)] {
-            #expect(index.contains(latitude: lat, longitude: lng) == false, "\(lat),\(lng)")
-        }
-    }
-
-    @Test func agreesWithGEOSOnRealBoundaries() throws {
-        let text = try String(contentsOfFile: TestData.shared.appendingPathComponent("boundaries/lsoa-2011-by-lad/E06000016.json").path, encoding: .utf8)
-        var rng = SeededRandom(seed: 5)
-        var undecided = 0, tested = 0
-        for feature in try PolygonReader.geojsonFeatures(text, key: "LSOA11CD", repair: true).prefix(40) {
-            let index = PolygonEdgeIndex(feature.polygon), geos = try PreparedPolygon(feature.polygon)
-            let ring = feature.polygon.parts[0][0]
-            for _ in 0..<200 {
-                // Points near a random vertex or edge, snapped to the 6-decimal grid of map points.
-                let v = ring[Int.random(in: 0..<(ring.count - 1), using: &rng)], w = ring[Int.random(in: 0..<(ring.count - 1), using: &rng)]
-                let t = Double.random(in: 0...1, using: &rng)
-                let lat = ((v.lat + (w.lat - v.lat) * t) * 1e6 + Double(Int.random(in: -3...3, using: &rng))).rounded() / 1e6
-                let lng = ((v.lng + (w.lng - v.lng) * t) * 1e6 + Double(Int.random(in: -3...3, using: &rng))).rounded() / 1e6
-                tested += 1
-                guard let mine = index.contains(latitude: lat, longitude: lng) else { undecided += 1; continue }
-                #expect(mine == geos.contains(latitude: lat, longitude: lng), "\(feature.key) \(lat),\(lng)")
-            }
-        }
-        #expect(undecided * 100 < tested)  // GEOS is asked about few points
-    }
-}
