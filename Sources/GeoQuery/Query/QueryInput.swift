@@ -156,6 +156,11 @@ public struct QueryInput: Sendable {
         return m
     }
 
+    /// The keys a batch line may hold: looked up by a scan of string compares (short ASCII
+    /// strings compare as integers), where a `Set` literal was built and hashed on every line.
+    static let batchKeys = ["lat", "lng", "radius", "from", "to", "date", "category", "force", "exclude_btp", "id",
+                            "poly", "wkt", "geojson", "repair", "postcode"]
+
     /// Reads one batch line: `{"lat":52.63,"lng":-1.13,"radius":"0.5mi","from":"2020-01","to":"2020-12","category":["burglary"]}`.
     /// `category` and `force` take a string or an array; `radius` a string or a number of miles.
     public init(jsonLine line: String) throws {
@@ -165,10 +170,8 @@ public struct QueryInput: Sendable {
     /// The query of a parsed batch line (see ``BatchLine``).
     public init(batchLine: BatchLine) throws {
         let json = batchLine.json
-        let known: Set<String> = ["lat", "lng", "radius", "from", "to", "date", "category", "force", "exclude_btp", "id",
-                                  "poly", "wkt", "geojson", "repair", "postcode"]
-        if let unknown = json.members.first(where: { !known.contains($0.key) }) {
-            throw GeoQueryError.invalidQuery("unknown key '\(unknown.key)' (known: \(known.sorted().joined(separator: ", ")))")
+        if let unknown = json.members.first(where: { !QueryInput.batchKeys.contains($0.key) }) {
+            throw GeoQueryError.invalidQuery("unknown key '\(unknown.key)' (known: \(QueryInput.batchKeys.sorted().joined(separator: ", ")))")
         }
         func number(_ k: String) throws -> Double? {
             guard let v = json.member(k) else { return nil }

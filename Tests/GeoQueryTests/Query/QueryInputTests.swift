@@ -1,0 +1,24 @@
+import Foundation
+import Testing
+@testable import GeoQuery
+
+/// Batch lines read into a query's input.
+@Suite struct QueryInputTests {
+    /// Every documented key is taken; any other is refused with the list of known keys, sorted.
+    @Test func batchLineKeys() throws {
+        let known = ["category", "date", "exclude_btp", "force", "from", "geojson", "id", "lat", "lng", "poly", "postcode",
+                     "radius", "repair", "to", "wkt"]
+        #expect(QueryInput.batchKeys.sorted() == known)
+        // Each key with a value of its type (the line's input is read, not yet checked as a whole query).
+        let line = #"{"lat":52.6,"lng":-1.1,"radius":"1mi","from":"2020-01","to":"2020-02","date":"2020-01","category":"burglary","#
+            + #""force":[],"exclude_btp":false,"id":7,"poly":"52.6,-1.2:52.7,-1.2:52.7,-1.1","wkt":"POLYGON EMPTY","#
+            + #""geojson":{"type":"Polygon","coordinates":[]},"repair":false,"postcode":"LE1 5WW"}"#
+        let input = try QueryInput(jsonLine: line)
+        #expect(input.lat == 52.6 && input.radius == "1mi" && input.categories == ["burglary"])
+        for wrong in ["lnng", "Lat", "radius ", ""] {
+            #expect(throws: GeoQueryError.invalidQuery("unknown key '\(wrong)' (known: \(known.joined(separator: ", ")))")) {
+                try QueryInput(jsonLine: #"{"lat":52.6,"\#(wrong)":1}"#)
+            }
+        }
+    }
+}
