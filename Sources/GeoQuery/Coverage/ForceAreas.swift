@@ -239,7 +239,7 @@ public final class ForceAreas: Sendable {
     ///   index of the one or two whose box holds the point.
     public func force(at lat: Double, _ lng: Double) -> String? {
         for (i, b) in boxes.enumerated() where lat >= b.minY && lat <= b.maxY && lng >= b.minX && lng <= b.maxX {
-            if regions[i].edges.contains(x: lng, y: lat) ?? true { return regions[i].slug }
+            if regions[i].edges.contains(latitude: lat, longitude: lng) ?? true { return regions[i].slug }
         }
         return nil
     }

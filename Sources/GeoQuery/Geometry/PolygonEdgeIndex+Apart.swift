@@ -44,6 +44,8 @@ extension PolygonEdgeIndex {
     /// - Complexity: per edge of `other`, the edges of the strips its box spans; then per edge of
     ///   this index in `other`'s box, a point test in `other`.
     func relation(of other: PolygonEdgeIndex, firstVertices: [(x: Double, y: Double)]) -> BoxRelation {
+        // Each polygon's vertices are tested in the other: tiny ones cannot be (`smallestExact`).
+        guard !hasTinyCoordinates && !other.hasTinyCoordinates else { return .crosses }
         for e in 0..<other.edgeCount {
             let s = other.edge(e)
             if !isApart(fromSegment: s.ax, s.ay, s.bx, s.by) { return .crosses }

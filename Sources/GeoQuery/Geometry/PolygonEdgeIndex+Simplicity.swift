@@ -17,7 +17,7 @@ extension PolygonEdgeIndex {
     /// ``ringIsSimple(_:budget:)`` on an index already built over one ring (its distinct
     /// consecutive vertices, closed or not): a polygon's own index.
     func ringIsSimple(budget: Int = 64) -> Bool? {
-        guard ax.count >= 3 else { return nil }
+        guard ax.count >= 3, !hasTinyCoordinates else { return nil }
         return edgesMeetOnlyAtSharedVertices(budget: budget * ax.count) ? true : nil
     }
 

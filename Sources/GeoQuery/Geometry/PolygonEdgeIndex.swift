@@ -20,6 +20,15 @@ public struct PolygonEdgeIndex: Sendable {
     let stripStart: [Int32], stripEdges: [Int32]
     /// Strips across x (the caller's x and y are swapped on the way in).
     let transposed: Bool
+    /// Some coordinate is not zero but below ``smallestExact``: the index then decides no point
+    /// and shows no ring simple (nil: the caller asks GEOS).
+    let hasTinyCoordinates: Bool
+
+    /// Below this magnitude (and above zero) a coordinate's differences can multiply to less than
+    /// the smallest normal double, whose rounding is absolute, not relative: the filtered
+    /// orientation's bound and the expansion arithmetic are then no longer exact (a review found
+    /// a self-crossing ring shown simple at 5e-324). No position needs such a coordinate.
+    static let smallestExact = 0x1p-300
 
     /// Shewchuk's bound for the fast orient2d: (3 + 16ε)ε.
     private static let orientBound = 3.3306690738754716e-16
@@ -46,6 +55,7 @@ public struct PolygonEdgeIndex: Sendable {
         // The extent over the edges' starts: every vertex starts an edge (a ring's last vertex
         // is its first, or starts the closing edge).
         var x0 = Double.infinity, x1 = -Double.infinity, y0 = Double.infinity, y1 = -Double.infinity
+        var tiny = false
         for ring in rings where ring.count > 1 {
             var a = xy(ring[0])
             let first = a
@@ -55,6 +65,7 @@ public struct PolygonEdgeIndex: Sendable {
                 if i == ring.count && a == first { break }
                 ax.append(a.x); ay.append(a.y); bx.append(b.x); by.append(b.y)
                 x0 = min(x0, a.x); x1 = max(x1, a.x); y0 = min(y0, a.y); y1 = max(y1, a.y)
+                if (a.x != 0 && abs(a.x) < PolygonEdgeIndex.smallestExact) || (a.y != 0 && abs(a.y) < PolygonEdgeIndex.smallestExact) { tiny = true }
                 a = b
             }
         }
@@ -110,6 +121,7 @@ public struct PolygonEdgeIndex: Sendable {
         stripStart = start
         stripEdges = edges
         self.transposed = transposed
+        hasTinyCoordinates = tiny
     }
 
     static func strip(_ y: Double, _ minY: Double, _ height: Double, _ count: Int) -> Int {
@@ -133,8 +145,18 @@ public struct PolygonEdgeIndex: Sendable {
     }
 
     /// Inside or on the boundary; nil when the point is too close to an edge to decide in doubles.
-    public func contains(latitude: Double, longitude: Double) -> Bool? { contains(x: longitude, y: latitude) }
+    public func contains(latitude: Double, longitude: Double) -> Bool? {
+        PolygonEdgeIndex.isExact(longitude, latitude) ? contains(x: longitude, y: latitude) : nil
+    }
 
+    /// Whether a point from outside the mirror (not a map point, which is whole micro-degrees)
+    /// can be decided here: no coordinate below ``smallestExact`` but zero.
+    static func isExact(_ x: Double, _ y: Double) -> Bool {
+        (x == 0 || abs(x) >= smallestExact) && (y == 0 || abs(y) >= smallestExact)
+    }
+
+    /// For map points (whole micro-degrees, or grid metres) and the index's own kind of vertices;
+    /// points from elsewhere go through ``contains(latitude:longitude:)``, which checks them.
     func contains(x: Double, y: Double) -> Bool? {
         transposed ? containsInFrame(x: y, y: x) : containsInFrame(x: x, y: y)
     }
@@ -147,12 +169,14 @@ public struct PolygonEdgeIndex: Sendable {
     /// transposed index) crosses: zero means no ring encloses the point. -1 on the boundary; nil
     /// when the point is too close to an edge to decide in doubles.
     func crossings(x: Double, y: Double) -> Int? {
-        transposed ? crossingsInFrame(x: y, y: x) : crossingsInFrame(x: x, y: y)
+        guard PolygonEdgeIndex.isExact(x, y) else { return nil }
+        return transposed ? crossingsInFrame(x: y, y: x) : crossingsInFrame(x: x, y: y)
     }
 
     @inline(__always)
     private func crossingsInFrame(x px: Double, y py: Double) -> Int? {
         if py < minY || py > maxY || px < minX || px > maxX { return 0 }
+        if hasTinyCoordinates { return nil }
         let s = strip(py, stripCount)
         var crossed = 0
         // Raw reads: a point tests every edge of its strip, and this loop is most of a polygon

@@ -99,4 +99,23 @@ import Testing
         }
         #expect(zero > 1_000 && undecidedByTheFilter > 500, "zero \(zero), undecided \(undecidedByTheFilter)")
     }
+
+    /// A review of the sweep found a self-crossing ring shown simple: at coordinates like 5e-324
+    /// the products of differences fall below the normal doubles, whose rounding is absolute, so
+    /// the orientation was no longer exact. An index with such a coordinate now decides nothing,
+    /// and a point with one is not decided either: GEOS decides, and finds the crossing.
+    @Test func tinyCoordinatesAreLeftToGEOS() throws {
+        let ring: [(x: Double, y: Double)] = [(0, 5e-324), (0, 0), (-1e-7, -1e-160), (-1, -1)]
+        #expect(try !GEOSContext().polygon([[(ring + [ring[0]]).map { ($0.x, $0.y) }]]).isValid)
+        #expect(PolygonEdgeIndex.ringIsSimple(ring) == nil)
+        #expect(throws: GeoQueryError.self) { try PolygonReader.wkt("POLYGON((0 5e-324, 0 0, -1e-7 -1e-160, -1 -1, 0 5e-324))") }
+        let index = PolygonEdgeIndex(rings: [ring])
+        #expect(index.hasTinyCoordinates && index.contains(latitude: -0.5, longitude: -0.4) == nil)
+        // An ordinary index, and points: zero and whole micro-degrees are decided, a tiny one is not.
+        let square = PolygonEdgeIndex(rings: [[(-1, -1), (1, -1), (1, 1), (-1, 1)]])
+        #expect(!square.hasTinyCoordinates && square.contains(latitude: 0, longitude: 0) == true)
+        #expect(square.contains(latitude: 0.000001, longitude: -0.000001) == true)
+        #expect(square.contains(latitude: 1e-310, longitude: 0) == nil && square.crossings(x: 0, y: 1e-310) == nil)
+        #expect(PolygonEdgeIndex.ringIsSimple([(-1, -1), (1, -1), (1, 1), (-1, 1)]) == true)
+    }
 }
