@@ -16,7 +16,7 @@ public struct PolygonEdgeIndex: Sendable {
     // (x = longitude, y = latitude unless `transposed`).
     let ax: [Double], ay: [Double], bx: [Double], by: [Double]
     let minY: Double, maxY: Double, minX: Double, maxX: Double
-    let stripHeight: Double
+    let stripHeight: Double, stripsPerUnit: Double
     let stripStart: [Int32], stripEdges: [Int32]
     /// Strips across x (the caller's x and y are swapped on the way in).
     let transposed: Bool
@@ -86,12 +86,12 @@ public struct PolygonEdgeIndex: Sendable {
         func height(_ count: Int) -> Double { max((y1 - y0) / Double(count), 1e-12) }
         var start: [Int32] = [], edges: [Int32] = []
         ay.withUnsafeBufferPointer { ay in by.withUnsafeBufferPointer { by in
-            @inline(__always) func span(_ e: Int, _ h: Double, _ count: Int) -> (Int, Int) {
+            @inline(__always) func span(_ e: Int, _ perHeight: Double, _ count: Int) -> (Int, Int) {
                 let (low, high) = ay[e] < by[e] ? (ay[e], by[e]) : (by[e], ay[e])
-                return (PolygonEdgeIndex.strip(low, y0, h, count), PolygonEdgeIndex.strip(high, y0, h, count))
+                return (PolygonEdgeIndex.strip(low, y0, perHeight, count), PolygonEdgeIndex.strip(high, y0, perHeight, count))
             }
             func entries(_ count: Int) -> Int {
-                let h = height(count)
+                let h = 1 / height(count)
                 var total = 0
                 for e in 0..<n { let (first, last) = span(e, h, count); total += last - first + 1 }
                 return total
@@ -100,7 +100,7 @@ public struct PolygonEdgeIndex: Sendable {
             // Counting sort of the entries by strip: start[s] counts strip s, then holds its
             // end, and the fill (last edge first) moves it back to the strip's first entry, so
             // each strip lists its edges in order.
-            let h = height(strips)
+            let h = 1 / height(strips)
             start = [Int32](repeating: 0, count: strips + 1)
             start.withUnsafeMutableBufferPointer { start in
                 for e in 0..<n { let (first, last) = span(e, h, strips); for s in first...last { start[s] += 1 } }
@@ -118,17 +118,21 @@ public struct PolygonEdgeIndex: Sendable {
         (self.ax, self.ay, self.bx, self.by) = (ax, ay, bx, by)
         (minX, maxX, minY, maxY) = (x0, x1, y0, y1)
         stripHeight = height(strips)
+        stripsPerUnit = 1 / height(strips)
         stripStart = start
         stripEdges = edges
         self.transposed = transposed
         hasTinyCoordinates = tiny
     }
 
-    static func strip(_ y: Double, _ minY: Double, _ height: Double, _ count: Int) -> Int {
-        min(count - 1, max(0, Int((y - minY) / height)))
+    /// The strip of y: a multiplication by the strips per unit, not a division by the height (a
+    /// point's test starts with it). Build and look-up use this one function, and it never
+    /// decreases as y grows, so an edge is listed in every strip a point on it can fall in.
+    static func strip(_ y: Double, _ minY: Double, _ perHeight: Double, _ count: Int) -> Int {
+        min(count - 1, max(0, Int((y - minY) * perHeight)))
     }
 
-    func strip(_ y: Double, _ count: Int) -> Int { PolygonEdgeIndex.strip(y, minY, stripHeight, count) }
+    func strip(_ y: Double, _ count: Int) -> Int { PolygonEdgeIndex.strip(y, minY, stripsPerUnit, count) }
 
     var stripCount: Int { stripStart.count - 1 }
 
@@ -188,6 +192,10 @@ public struct PolygonEdgeIndex: Sendable {
                         let e = Int(entries[k])
                         let x1 = ax[e], y1 = ay[e], x2 = bx[e], y2 = by[e]
                         if (y1 > py) != (y2 > py) {
+                            // An edge wholly to the point's right crosses the ray, one wholly to its
+                            // left does not: exactly what the orientation would say, without it.
+                            if px < x1 && px < x2 { crossed += 1; continue }
+                            if px > x1 && px > x2 { continue }
                             guard let o = PolygonEdgeIndex.orientation(x1, y1, x2, y2, px, py) else { return nil }
                             if o == 0 { return -1 }  // on the edge
                             // Upward edge with p on its left, or downward edge with p on its right: the ray to +x crosses it.
