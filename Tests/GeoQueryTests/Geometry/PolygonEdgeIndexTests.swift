@@ -77,4 +77,36 @@ import Testing
             }
         }
     }
+
+    /// Inside, outside or on the boundary against a plain ray count: every edge crossing the point's
+    /// latitude, its side by the exact orientation (no strips, no shortcut for edges wholly left
+    /// or right of the point).
+    /// Points on a coarse grid, so many lie on edges and vertices and share their latitudes.
+    @Test func crossingsEqualAPlainRayCount() {
+        var rng = SeededRandom(seed: SeededRandom.seed(43))
+        var decided = 0, boundary = 0
+        for _ in 0..<300 {
+            let ring = (0..<Int.random(in: 3...40, using: &rng)).map { _ in
+                (x: Double(Int.random(in: 0...12, using: &rng)) * 0.25, y: Double(Int.random(in: 0...12, using: &rng)) * 0.25)
+            }
+            let index = PolygonEdgeIndex(rings: [ring])
+            for _ in 0..<60 {
+                let px = Double(Int.random(in: -1...25, using: &rng)) * 0.125, py = Double(Int.random(in: -1...25, using: &rng)) * 0.125
+                var crossed = 0, onBoundary = false
+                for i in 0..<ring.count {
+                    let (a, b) = (ring[i], ring[(i + 1) % ring.count])
+                    let o = PolygonEdgeIndex.exactOrientation(a.x, a.y, b.x, b.y, px, py)
+                    let within = px >= min(a.x, b.x) && px <= max(a.x, b.x) && py >= min(a.y, b.y) && py <= max(a.y, b.y)
+                    if o == 0 && within { onBoundary = true }
+                    if (a.y > py) != (b.y > py) && (b.y > a.y) == (o > 0) { crossed += 1 }
+                }
+                guard let n = index.crossings(x: px, y: py) else { continue }
+                decided += 1
+                // The index's ray runs along its strips (+y when turned) and it answers 0 outside its
+                // box, so counts may differ; inside (odd) and on the boundary (-1) may not.
+                if onBoundary { boundary += 1; #expect(n == -1, "\(ring) \(px),\(py)") } else { #expect(n >= 0 && n & 1 == crossed & 1, "\(ring) \(px),\(py)") }
+            }
+        }
+        #expect(decided > 15_000 && boundary > 500, "decided \(decided), on the boundary \(boundary)")
+    }
 }
