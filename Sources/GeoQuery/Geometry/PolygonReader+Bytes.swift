@@ -155,7 +155,9 @@ extension PolygonReader {
                     guard let x = c.number(.json), c.take(0x2C) else { return false }
                     c.skipSpace()
                     guard let y = c.number(.json), c.take(0x5D) else { return false }
-                    scratch.append(.init(lat: y, lng: x))
+                    // + 0 makes -0 zero, as the Foundation route (`--feature`, `--where`) reads it: a
+                    // message quoting the point must not depend on the route (found by fuzzing).
+                    scratch.append(.init(lat: y + 0, lng: x + 0))
                     return true
                 }
                 guard ok, let closed = ringShape(scratch) else { return false }

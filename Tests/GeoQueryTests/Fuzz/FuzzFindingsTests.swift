@@ -182,6 +182,19 @@ import ZIPFoundation
         }
     }
 
+    /// A GeoJSON position of -0.0 was read as -0.0 from the bytes and as 0.0 through Foundation
+    /// (the route `--feature` takes), so a message quoting the point differed by route.
+    @Test func geojsonNegativeZeroReadsAsZeroOnBothRoutes() throws {
+        let text = #"{"type":"Polygon","coordinates":[[[-0.0,95],[-0.1,51.5],[-0.2,51.6],[-0.0,95]]]}"#
+        let message = "polygon point 95.0,0.0 is out of range (latitude -90 to 90, longitude -180 to 180)"
+        #expect(throws: GeoQueryError.invalidCoordinate(message)) { try PolygonReader.geojson(text) }
+        #expect(throws: GeoQueryError.invalidCoordinate(message)) {
+            try PolygonReader.geojsonFeaturesThroughGEOS(text, key: nil, selecting: .init(), repair: true)
+        }
+        let inside = #"{"type":"Polygon","coordinates":[[[-0.0,51.5],[-0.1,51.5],[-0.1,51.6],[-0.0,51.5]]]}"#
+        #expect(try PolygonReader.geojson(inside).parts[0][0][0].lng.sign == .plus)
+    }
+
     /// A batch line holding a number beyond a Double's range: RFC 8259 allows it and the byte
     /// reader reads it (as infinite), where Foundation refuses the line; the query then refuses it.
     @Test func batchLineNumberBeyondDoubleRange() throws {
