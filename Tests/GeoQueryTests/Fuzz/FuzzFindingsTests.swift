@@ -154,10 +154,7 @@ import ZIPFoundation
     @Test func geojsonEmptyPositionIsRefusedNotCrashed() throws {
         let text = #"{"type":"Polygon","coordinates":[[[-0.0732,51.5100],[],[-0.0764,51.5152],[-0.0761,51.5104],[-0.0732,51.5100]]]}"#
         let message = "invalid GeoJSON feature 1: a position holds 0 numbers ([]): each needs a longitude and a latitude"
-        #expect(throws: GeoQueryError.invalidQuery(message)) { try PolygonReader.geojson(text) }
-        #expect(throws: GeoQueryError.invalidQuery(message)) {
-            try PolygonReader.geojsonFeaturesThroughGEOS(text, key: nil, selecting: .init(), repair: true)
-        }
+        bothGeoJSONRoutesRefuse(text, with: .invalidQuery(message))
         let one = text.replacingOccurrences(of: "[],", with: "[1],")
         #expect(throws: GeoQueryError.invalidQuery(message.replacingOccurrences(of: "0 numbers ([])", with: "1 number ([1])"))) { try PolygonReader.geojson(one) }
     }
@@ -168,12 +165,7 @@ import ZIPFoundation
     @Test func geojsonTypeThatIsNotAStringGivesOneMessage() throws {
         let text = #"{"type":[{"type":"Feature","properties":{},"geometry":{"type":"MultiPolygon","coordinates":[[[[0,0],[47],[-0.097492]]]]}}]}"#
         let message = "GeoJSON \"type\" is not a string, so it is not a Polygon, MultiPolygon, Feature or FeatureCollection"
-        for _ in 0..<20 {
-            #expect(throws: GeoQueryError.invalidQuery(message)) { try PolygonReader.geojson(text) }
-            #expect(throws: GeoQueryError.invalidQuery(message)) {
-                try PolygonReader.geojsonFeaturesThroughGEOS(text, key: nil, selecting: .init(), repair: false)
-            }
-        }
+        for _ in 0..<20 { bothGeoJSONRoutesRefuse(text, with: .invalidQuery(message)) }
         #expect(throws: GeoQueryError.invalidQuery("GeoJSON text has no \"type\", so it is not a Polygon, MultiPolygon, Feature or FeatureCollection")) {
             try PolygonReader.geojson(#"{"coordinates":[]}"#)
         }
@@ -187,12 +179,18 @@ import ZIPFoundation
     @Test func geojsonNegativeZeroReadsAsZeroOnBothRoutes() throws {
         let text = #"{"type":"Polygon","coordinates":[[[-0.0,95],[-0.1,51.5],[-0.2,51.6],[-0.0,95]]]}"#
         let message = "polygon point 95.0,0.0 is out of range (latitude -90 to 90, longitude -180 to 180)"
-        #expect(throws: GeoQueryError.invalidCoordinate(message)) { try PolygonReader.geojson(text) }
-        #expect(throws: GeoQueryError.invalidCoordinate(message)) {
-            try PolygonReader.geojsonFeaturesThroughGEOS(text, key: nil, selecting: .init(), repair: true)
-        }
+        bothGeoJSONRoutesRefuse(text, with: .invalidCoordinate(message))
         let inside = #"{"type":"Polygon","coordinates":[[[-0.0,51.5],[-0.1,51.5],[-0.1,51.6],[-0.0,51.5]]]}"#
         #expect(try PolygonReader.geojson(inside).parts[0][0][0].lng.sign == .plus)
+    }
+
+    /// The byte reader and the Foundation-and-GEOS route (`--feature`, `--where`) both refuse
+    /// `text` with `error`.
+    private func bothGeoJSONRoutesRefuse(_ text: String, with error: GeoQueryError, sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(throws: error, sourceLocation: sourceLocation) { try PolygonReader.geojson(text) }
+        #expect(throws: error, sourceLocation: sourceLocation) {
+            try PolygonReader.geojsonFeaturesThroughGEOS(text, key: nil, selecting: .init(), repair: true)
+        }
     }
 
     /// A batch line holding a number beyond a Double's range: RFC 8259 allows it and the byte
