@@ -31,8 +31,8 @@ struct BatchCommand: ParsableCommand {
     }
 
     /// The keys `--fields` names, checked against the result's keys (a misspelt one gets the closest).
-    func fieldSet() throws -> QueryResult.Fields? {
-        guard let fields else { return nil }
+    func fieldSet() throws -> QueryResult.Fields {
+        guard let fields else { return .all }
         let keys = fields.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         let known = BatchCommand.keys
         guard !keys.isEmpty else { throw ValidationError("--fields needs at least one key: \(known.joined(separator: ", "))") }
@@ -49,7 +49,7 @@ struct BatchCommand: ParsableCommand {
 
     func run() throws {
         let m = try mirror.open()
-        let fields = try fieldSet() ?? .all
+        let fields = try fieldSet()
         var lineNumber = 0
         var failures = 0
         // Lines are read in chunks and answered in parallel; each answer goes to its own slot, so

@@ -16,6 +16,8 @@ public struct PolygonEdgeIndex: Sendable {
     // (x = longitude, y = latitude unless `transposed`).
     let ax: [Double], ay: [Double], bx: [Double], by: [Double]
     let minY: Double, maxY: Double, minX: Double, maxX: Double
+    /// Both kept: a point's strip is found by multiplying (per point, so no division), the
+    /// simplicity sweep's strip bounds by the height.
     let stripHeight: Double, stripsPerUnit: Double
     let stripStart: [Int32], stripEdges: [Int32]
     /// Strips across x (the caller's x and y are swapped on the way in).
@@ -65,7 +67,7 @@ public struct PolygonEdgeIndex: Sendable {
                 if i == ring.count && a == first { break }
                 ax.append(a.x); ay.append(a.y); bx.append(b.x); by.append(b.y)
                 x0 = min(x0, a.x); x1 = max(x1, a.x); y0 = min(y0, a.y); y1 = max(y1, a.y)
-                if (a.x != 0 && abs(a.x) < PolygonEdgeIndex.smallestExact) || (a.y != 0 && abs(a.y) < PolygonEdgeIndex.smallestExact) { tiny = true }
+                if !PolygonEdgeIndex.isExact(a.x, a.y) { tiny = true }
                 a = b
             }
         }
@@ -118,7 +120,7 @@ public struct PolygonEdgeIndex: Sendable {
         (self.ax, self.ay, self.bx, self.by) = (ax, ay, bx, by)
         (minX, maxX, minY, maxY) = (x0, x1, y0, y1)
         stripHeight = height(strips)
-        stripsPerUnit = 1 / height(strips)
+        stripsPerUnit = 1 / stripHeight
         stripStart = start
         stripEdges = edges
         self.transposed = transposed

@@ -290,7 +290,7 @@ public final class CrimeMirror: @unchecked Sendable {
                 geoquery_prefetch(pointForceMask.baseAddress.unsafelyUnwrapped + first + 8)
             }, leafPopped: { first in
                 // The leaf's block of cells, up to 16 cache lines (its points' tests come first).
-                let from = Int(pointCellStart[first]), to = Int(pointCellStart[min(first + 16, pointCellStart.count - 1)])
+                let from = Int(pointCellStart[first]), to = Int(pointCellStart[min(first + PackedHilbertRTree.nodeSize, pointCellStart.count - 1)])
                 let cells = pointCells.baseAddress.unsafelyUnwrapped + from
                 for at in stride(from: 0, to: min(to - from, 128), by: 8) { geoquery_prefetch(cells + at) }
             })
