@@ -141,39 +141,17 @@ extension PolygonReader {
     /// `{"type": "Polygon" | "MultiPolygon", "coordinates": ...}` with [lng, lat] positions.
     private static func geometry(_ doc: JSONBytes, _ members: [(String, Range<Int>)]) -> ReadParts? {
         guard let t = last(members, "type"), let type = doc.string(t), let coordinates = last(members, "coordinates") else { return nil }
-        var open = false
-        // Room for the longest ring at once: a position takes 16 bytes or more of the text.
-        var scratch: [Polygon.Coordinate] = []
-        scratch.reserveCapacity(coordinates.count / 16 + 4)
-        func polygon(_ c: inout TextBytes) -> [[Polygon.Coordinate]]? {
-            var rings: [[Polygon.Coordinate]] = []
-            let ok = JSONBytes.elements(&c, depth: 2) { c in
-                scratch.removeAll(keepingCapacity: true)
-                let ok = JSONBytes.elements(&c, depth: 3) { c in
-                    guard c.take(0x5B) else { return false }
-                    c.skipSpace()
-                    guard let x = c.number(.json), c.take(0x2C) else { return false }
-                    c.skipSpace()
-                    guard let y = c.number(.json), c.take(0x5D) else { return false }
-                    // + 0 makes -0 zero, as the Foundation route (`--feature`, `--where`) reads it: a
-                    // message quoting the point must not depend on the route (found by fuzzing).
-                    scratch.append(.init(lat: y + 0, lng: x + 0))
-                    return true
-                }
-                guard ok, let closed = ringShape(scratch) else { return false }
-                rings.append(sized(scratch, closing: !closed))
-                if !closed { open = true }
-                return true
-            }
-            return ok && !rings.isEmpty ? rings : nil
-        }
+        // The validating pass read the numbers already: they come from its log. Room for the
+        // longest ring at once: a position takes 16 bytes or more of the text.
+        var scan = RingScan(numbers: doc.numbers.reader(from: coordinates.lowerBound), scratch: [], open: false)
+        scan.scratch.reserveCapacity(coordinates.count / 16 + 4)
         let parts: [[[Polygon.Coordinate]]]? = doc.reading(coordinates) { c in
             switch type {
-            case "Polygon": return polygon(&c).map { [$0] }
+            case "Polygon": return polygon(&c, &scan).map { [$0] }
             case "MultiPolygon":
                 var parts: [[[Polygon.Coordinate]]] = []
                 let ok = JSONBytes.elements(&c, depth: 1) { c in
-                    guard let p = polygon(&c) else { return false }
+                    guard let p = polygon(&c, &scan) else { return false }
                     parts.append(p)
                     return true
                 }
@@ -181,7 +159,42 @@ extension PolygonReader {
             default: return nil
             }
         }
-        return parts.map { ReadParts(parts: $0, hasOpenRing: open) }
+        return parts.map { ReadParts(parts: $0, hasOpenRing: scan.open) }
+    }
+
+    /// What reading a geometry's rings carries from ring to ring. Passed inout, not captured by
+    /// the element closures: a captured variable is checked for exclusive access at every use,
+    /// here every position.
+    private struct RingScan {
+        var numbers: NumberLog.Reader
+        /// The ring being read (its capacity kept from ring to ring).
+        var scratch: [Polygon.Coordinate]
+        /// Some ring was open (and closed here).
+        var open: Bool
+    }
+
+    /// One polygon's rings (`[[[x, y], ...], ...]`).
+    private static func polygon(_ c: inout TextBytes, _ scan: inout RingScan) -> [[Polygon.Coordinate]]? {
+        var rings: [[Polygon.Coordinate]] = []
+        let ok = JSONBytes.elements(&c, depth: 2) { c in
+            scan.scratch.removeAll(keepingCapacity: true)
+            let ok = JSONBytes.elements(&c, depth: 3) { c in
+                guard c.take(0x5B) else { return false }
+                c.skipSpace()
+                guard let x = scan.numbers.number(&c), c.take(0x2C) else { return false }
+                c.skipSpace()
+                guard let y = scan.numbers.number(&c), c.take(0x5D) else { return false }
+                // + 0 makes -0 zero, as the Foundation route (`--feature`, `--where`) reads it: a
+                // message quoting the point must not depend on the route (found by fuzzing).
+                scan.scratch.append(.init(lat: y + 0, lng: x + 0))
+                return true
+            }
+            guard ok, let closed = ringShape(scan.scratch) else { return false }
+            rings.append(sized(scan.scratch, closing: !closed))
+            if !closed { scan.open = true }
+            return true
+        }
+        return ok && !rings.isEmpty ? rings : nil
     }
 
     /// The properties that name a feature when no key is given, in the order they are tried.

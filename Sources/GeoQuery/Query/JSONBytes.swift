@@ -17,6 +17,9 @@ struct JSONBytes {
     /// The members of each top-level member that is an object (a batch line's `geojson`), by
     /// where it starts: recorded by the validating pass, so reading the object walks it no more.
     private let objectMembers: [(start: Int, members: [(key: String, value: Range<Int>)])]
+    /// The numbers of its number arrays (GeoJSON coordinates), read by the validating pass: a
+    /// polygon reader takes them from here rather than reading their digits a second time.
+    let numbers: NumberLog
 
     enum Kind { case object, array, string, number, bool, null }
 
@@ -29,6 +32,7 @@ struct JSONBytes {
         copy.append(0)  // a guard byte: never part of a value
         let count = copy.count - 1
         var objects: [(start: Int, members: [(key: String, value: Range<Int>)])] = []
+        var log = NumberLog()
         guard let members = copy.withUnsafeBufferPointer({ buffer -> [(String, Range<Int>)]? in
             var c = TextBytes(buffer.baseAddress!, count: count)
             var out: [(String, Range<Int>)] = []
@@ -37,10 +41,10 @@ struct JSONBytes {
                 c.skipSpace()
                 let start = c.at
                 if c.byte == 0x7B {
-                    guard let m = JSONBytes.members(&c, depth: 1) else { return false }
+                    guard let m = JSONBytes.members(&c, depth: 1, log: &log) else { return false }
                     objects.append((start, m))
                 } else {
-                    guard JSONBytes.skipValue(&c, depth: 1) else { return false }
+                    guard JSONBytes.skipValue(&c, depth: 1, log: &log) else { return false }
                 }
                 out.append((key, start..<c.at))
                 return true
@@ -51,6 +55,7 @@ struct JSONBytes {
         bytes = copy
         self.members = members
         objectMembers = objects
+        numbers = log
     }
 
     /// The object at `r` of `parent` (sharing its bytes); nil when it is not an object.
@@ -63,6 +68,7 @@ struct JSONBytes {
         }
         bytes = parent.bytes
         objectMembers = []
+        numbers = parent.numbers
     }
 
     /// The members of the object at `r`. The text was checked when it was read, so values are
@@ -167,13 +173,13 @@ struct JSONBytes {
 
     /// An object's members (cursor before its `{`, after them on return), each value skipped and
     /// validated; nil when malformed.
-    static func members(_ c: inout TextBytes, depth: Int) -> [(String, Range<Int>)]? {
+    static func members(_ c: inout TextBytes, depth: Int, log: inout NumberLog) -> [(String, Range<Int>)]? {
         var out: [(String, Range<Int>)] = []
         out.reserveCapacity(8)  // a GeoJSON object or batch line has a few: one allocation, no regrowth
         let ok = object(&c, depth: depth) { key, c in
             c.skipSpace()
             let start = c.at
-            guard skipValue(&c, depth: depth + 1) else { return false }
+            guard skipValue(&c, depth: depth + 1, log: &log) else { return false }
             out.append((key, start..<c.at))
             return true
         }
@@ -202,14 +208,14 @@ struct JSONBytes {
         return c.take(0x5D)
     }
 
-    /// Skips one value, checking its syntax.
-    static func skipValue(_ c: inout TextBytes, depth: Int) -> Bool {
+    /// Skips one value, checking its syntax; the numbers of number arrays go to `log`.
+    static func skipValue(_ c: inout TextBytes, depth: Int, log: inout NumberLog) -> Bool {
         c.skipSpace()
         switch c.byte {
-        case 0x7B: return object(&c, depth: depth) { _, c in skipValue(&c, depth: depth + 1) }
+        case 0x7B: return object(&c, depth: depth) { _, c in skipValue(&c, depth: depth + 1, log: &log) }
         case 0x5B:
-            if skipNumberArrays(&c, depth: depth) { return true }
-            return elements(&c, depth: depth) { skipValue(&$0, depth: depth + 1) }
+            if skipNumberArrays(&c, depth: depth, log: &log) { return true }
+            return elements(&c, depth: depth) { skipValue(&$0, depth: depth + 1, log: &log) }
         case 0x22: return skipString(&c)
         case 0x74: return c.takeWord("true", caseSensitive: true)
         case 0x66: return c.takeWord("false", caseSensitive: true)
@@ -219,11 +225,13 @@ struct JSONBytes {
     }
 
     /// Skips an array whose elements are numbers or such arrays (GeoJSON coordinates), checking
-    /// the same grammar as ``skipValue(_:depth:)`` in one loop rather than a call per element:
-    /// most of a polygon line is its coordinates. False, with the cursor unchanged, when the array
-    /// holds anything else or is malformed anywhere: the general walk then decides it.
-    private static func skipNumberArrays(_ c: inout TextBytes, depth: Int) -> Bool {
+    /// the same grammar as ``skipValue(_:depth:log:)`` in one loop rather than a call per element:
+    /// most of a polygon line is its coordinates. Its numbers are read, not only skipped, into
+    /// `log`. False, with the cursor and the log unchanged, when the array holds anything else or
+    /// is malformed anywhere: the general walk then decides it.
+    private static func skipNumberArrays(_ c: inout TextBytes, depth: Int, log: inout NumberLog) -> Bool {
         var i = c
+        let logged = log.count
         var open = 0  // arrays entered and not yet closed
         while true {
             // A value is expected: a number, or an array (possibly empty).
@@ -236,7 +244,8 @@ struct JSONBytes {
                 if i.byte != 0x5D { continue }
                 i.at += 1
                 open -= 1
-            } else if !i.skipNumber(.json) {
+            } else if !log.read(&i) {
+                log.removeLast(log.count - logged)
                 return false
             }
             // After a value: a comma and the next one, or closing brackets.
@@ -244,7 +253,7 @@ struct JSONBytes {
                 if open == 0 { c = i; return true }
                 i.skipSpace()
                 if i.byte == 0x2C { i.at += 1; break }
-                guard i.byte == 0x5D else { return false }
+                guard i.byte == 0x5D else { log.removeLast(log.count - logged); return false }
                 i.at += 1
                 open -= 1
             }
@@ -343,5 +352,51 @@ struct JSONBytes {
         }
         if keep { out.append(contentsOf: String(Character(Unicode.Scalar(scalar)!)).utf8) }
         return true
+    }
+}
+
+/// Numbers as a validating pass read them, in text order, by where each starts and ends: a
+/// second reader of the same text takes a number from here when one starts at its cursor.
+struct NumberLog {
+    private(set) var entries: [(start: Int, end: Int, value: Double)] = []
+
+    var count: Int { entries.count }
+
+    /// Reads a JSON number at the cursor into the log; false (nothing read) when none starts there.
+    @inline(__always)
+    mutating func read(_ c: inout TextBytes) -> Bool {
+        let start = c.at
+        guard let v = c.number(.json) else { return false }
+        // Room at once for the rest of the text's numbers (a number and its comma take 2 bytes
+        // or more, a coordinate's usually 10 or more), not a regrowth every doubling.
+        if entries.isEmpty { entries.reserveCapacity(max(16, (c.end - start) / 8)) }
+        entries.append((start, c.at, v))
+        return true
+    }
+
+    mutating func removeLast(_ k: Int) { entries.removeLast(k) }
+
+    /// Reads numbers in text order from `offset` on, each from the log when it holds the number
+    /// at the cursor, else from the text.
+    struct Reader {
+        let log: NumberLog
+        var next: Int
+
+        @inline(__always)
+        mutating func number(_ c: inout TextBytes) -> Double? {
+            if next < log.entries.count && log.entries[next].start == c.at {
+                let e = log.entries[next]
+                c.at = e.end
+                next += 1
+                return e.value
+            }
+            return c.number(.json)
+        }
+    }
+
+    func reader(from offset: Int) -> Reader {
+        var lo = 0, hi = entries.count
+        while lo < hi { let mid = (lo + hi) / 2; if entries[mid].start < offset { lo = mid + 1 } else { hi = mid } }
+        return Reader(log: self, next: lo)
     }
 }

@@ -285,6 +285,55 @@ import Testing
     /// RFC 8259's grammar accepts (nesting up to 512 containers), on seeded random documents and
     /// on each of them with one byte deleted, doubled or replaced.
     @Test func byteReaderAcceptsExactlyTheGrammar() {
+        let documents = Self.grammarDocuments()
+        var accepted = 0
+        for doc in documents {
+            let expected = RecursiveJSON.isObject(doc)
+            #expect((JSONBytes(doc) != nil) == expected, "\(doc.prefix(120))")
+            if expected { accepted += 1 }
+        }
+        #expect(accepted > 400 && accepted < documents.count)  // both sides of the line were tried
+    }
+
+    /// The validating pass logs exactly the numbers of number arrays (the reference's count), each
+    /// with the value and end a second read at its start gives; an array it gives up on part way
+    /// (something else inside) leaves no entries but those its elements log again.
+    @Test func numberLogHoldsTheNumberArraysNumbers() {
+        var logged = 0
+        let boundaries = Self.boundaryFiles.prefix(3).compactMap { try? String(contentsOfFile: $0, encoding: .utf8) }
+        #expect(boundaries.count == 3)
+        for doc in Self.grammarDocuments() + boundaries + [#"{"a":[[1,2],[3,"x"],[4.5]],"b":[7,[8,true]],"c":9}"#] {
+            guard let read = JSONBytes(doc), let expected = RecursiveJSON.numbersInNumberArrays(doc) else { continue }
+            let entries = read.numbers.entries
+            #expect(entries.map(\.start) == expected, "\(doc.prefix(120))")
+            doc.withTextBytes { c in
+                for e in entries {
+                    c.at = e.start
+                    let v = c.number(.json)
+                    #expect(v?.bitPattern == e.value.bitPattern && c.at == e.end, "\(doc.prefix(120))")
+                }
+            }
+            logged += entries.count
+        }
+        #expect(logged > 10_000)
+        // The reader takes logged numbers from the log and reads any other from the text.
+        let doc = #"{"a":[[1,2],[3,"x"],[4.5]]}"#
+        let read = JSONBytes(doc)!
+        #expect(read.numbers.entries.map(\.value) == [1, 2, 4.5])
+        var reader = read.numbers.reader(from: 0)
+        doc.withTextBytes { c in
+            var got: [Double] = []
+            for start in [7, 9, 13, 21] {
+                c.at = start
+                got.append(reader.number(&c) ?? .nan)
+            }
+            #expect(got == [1, 2, 3, 4.5] && reader.next == 3)
+        }
+    }
+
+    /// Seeded random JSON objects, each also with one byte changed, deep nests at the depth
+    /// limit, and coordinate-like nests of numbers now and then holding something else.
+    static func grammarDocuments() -> [String] {
         var rng = SplitMix64(seed: 2026)
         func pick(_ n: Int) -> Int { Int(rng.next() % UInt64(n)) }
         func space() -> String { ["", "", " ", "\n", " \t "][pick(5)] }
@@ -340,19 +389,23 @@ import Testing
             }
             documents.append(String(decoding: b, as: UTF8.self))
         }
-        var accepted = 0
-        for doc in documents {
-            let expected = RecursiveJSON.isObject(doc)
-            #expect((JSONBytes(doc) != nil) == expected, "\(doc.prefix(120))")
-            if expected { accepted += 1 }
-        }
-        #expect(accepted > 400 && accepted < documents.count)  // both sides of the line were tried
+        return documents
     }
 }
 
 /// RFC 8259 by plain recursive descent over the bytes, written apart from the byte reader: its reference.
 private enum RecursiveJSON {
-    static func isObject(_ text: String) -> Bool {
+    static func isObject(_ text: String) -> Bool { read(text) != nil }
+
+    /// Where the numbers start that the validating pass reads into its log: those whose innermost
+    /// array holds only numbers and such arrays (the rest it skips). nil when not a JSON object.
+    static func numbersInNumberArrays(_ text: String) -> [Int]? { read(text)?.logged }
+
+    /// What a value holds: where its numbers start, which of them are logged, and whether it
+    /// may stand in a number array (a number, or an array of only such values).
+    struct Summary { var numbers: [Int] = [], logged: [Int] = [], numeric = false }
+
+    static func read(_ text: String) -> Summary? {
         let b = Array(text.utf8)
         var i = 0
         func ws() { while i < b.count, [0x20, 0x0A, 0x0D, 0x09].contains(b[i]) { i += 1 } }
@@ -396,32 +449,49 @@ private enum RecursiveJSON {
             i += u.count
             return !(i < b.count && ((0x41...0x5A).contains(b[i]) || (0x61...0x7A).contains(b[i])))
         }
-        func value(_ depth: Int) -> Bool {
+        func value(_ depth: Int) -> Summary? {
             ws()
-            guard i < b.count else { return false }
+            guard i < b.count else { return nil }
             switch b[i] {
             case 0x7B:
-                guard depth < 512 else { return false }
+                guard depth < 512 else { return nil }
                 i += 1
-                if eat(0x7D) { return true }
-                repeat { ws(); guard string(), eat(0x3A), value(depth + 1) else { return false } } while eat(0x2C)
-                return eat(0x7D)
+                var s = Summary()
+                if eat(0x7D) { return s }
+                repeat {
+                    ws()
+                    guard string(), eat(0x3A), let v = value(depth + 1) else { return nil }
+                    s.numbers += v.numbers
+                    s.logged += v.logged
+                } while eat(0x2C)
+                return eat(0x7D) ? s : nil
             case 0x5B:
-                guard depth < 512 else { return false }
+                guard depth < 512 else { return nil }
                 i += 1
-                if eat(0x5D) { return true }
-                repeat { guard value(depth + 1) else { return false } } while eat(0x2C)
-                return eat(0x5D)
-            case 0x22: return string()
-            case 0x74: return word("true")
-            case 0x66: return word("false")
-            case 0x6E: return word("null")
-            default: return number()
+                var s = Summary(numeric: true)
+                if eat(0x5D) { return s }
+                var inner: [Int] = []
+                repeat {
+                    guard let v = value(depth + 1) else { return nil }
+                    s.numbers += v.numbers
+                    inner += v.logged
+                    s.numeric = s.numeric && v.numeric
+                } while eat(0x2C)
+                // A number array's numbers are all logged; any other array's only as its elements log them.
+                s.logged = s.numeric ? s.numbers : inner
+                return eat(0x5D) ? s : nil
+            case 0x22: return string() ? Summary() : nil
+            case 0x74: return word("true") ? Summary() : nil
+            case 0x66: return word("false") ? Summary() : nil
+            case 0x6E: return word("null") ? Summary() : nil
+            default:
+                let start = i
+                return number() ? Summary(numbers: [start], numeric: true) : nil
             }
         }
         ws()
-        guard i < b.count, b[i] == 0x7B, value(0) else { return false }
+        guard i < b.count, b[i] == 0x7B, let s = value(0) else { return nil }
         ws()
-        return i == b.count
+        return i == b.count ? s : nil
     }
 }
