@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 extension CrimeMirror {
     /// The catchments, opened (or computed and stored, when the folder lacks them) on first use.
@@ -170,15 +171,16 @@ extension CrimeMirror {
 }
 
 /// A value computed once on first use, thread-safely; a failure is retried next time.
-final class LazyValue<T>: @unchecked Sendable {
-    private var stored: T?
-    private let lock = NSLock()
+/// A `Mutex` held inline, not an `NSLock` (an object of its own): every query polygon has two.
+final class LazyValue<T: Sendable>: Sendable {
+    private let stored = Mutex<T?>(nil)
 
     func value(_ make: () throws -> T) throws -> T {
-        lock.lock(); defer { lock.unlock() }
-        if let stored { return stored }
-        let v = try make()
-        stored = v
-        return v
+        try stored.withLock { stored in
+            if let stored { return stored }
+            let v = try make()
+            stored = v
+            return v
+        }
     }
 }

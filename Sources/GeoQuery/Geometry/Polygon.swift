@@ -28,7 +28,8 @@ public struct Polygon: Sendable, Equatable {
     private let edgeCache = LazyValue<PolygonEdgeIndex>()
 
     public init(parts: [[[Coordinate]]], warnings: [String] = []) {
-        self.parts = parts.map { $0.map(Polygon.closed) }
+        // The readers close every ring already: copy the lists only when one is open.
+        self.parts = parts.allSatisfy { $0.allSatisfy { $0.first == $0.last } } ? parts : parts.map { $0.map(Polygon.closed) }
         self.warnings = warnings
         boxE6 = Polygon.box(self.parts)
     }
