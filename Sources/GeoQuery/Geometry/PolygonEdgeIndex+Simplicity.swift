@@ -24,10 +24,13 @@ extension PolygonEdgeIndex {
     /// For an index over one closed ring (edges in ring order, none of zero length).
     private func edgesMeetOnlyAtSharedVertices(budget: Int) -> Bool {
         let n = ax.count, count = stripCount
-        var visits = 0
-        // One pair of buffers for every strip, on the stack when small: a polygon of n edges
-        // has about n/4 strips, and this check is a tenth of a batch polygon line's cost.
-        var widest = 0
+        // A ring of a few hundred edges is swept whole, as one band: each edge is one part (in
+        // the strips an edge through three is three, each sorted and swept), and a line across
+        // such a boundary meets few edges. Strips stay for the rings whose sweep would not
+        // keep within the budget (a star's every edge spans the middle), and for large rings.
+        let oneBand = n <= PolygonEdgeIndex.oneBandEdges
+        // One pair of buffers for every strip, on the stack when small.
+        var widest = oneBand ? n : 0
         for s in 0..<count { widest = max(widest, Int(stripStart[s + 1] - stripStart[s])) }
         return withUnsafeTemporaryAllocation(of: StripPart.self, capacity: 2 * widest) { buffer in
             ax.withUnsafeBufferPointer { ax in ay.withUnsafeBufferPointer { ay in
@@ -35,6 +38,16 @@ extension PolygonEdgeIndex {
                     let edges = Edges(ax: ax, ay: ay, bx: bx, by: by)
                     let parts = UnsafeMutableBufferPointer(rebasing: buffer[0..<widest])
                     let active = UnsafeMutableBufferPointer(rebasing: buffer[widest...])
+                    if oneBand {
+                        for e in 0..<n { parts[e] = edges.box(e) }
+                        var visits = 0
+                        switch sweep(parts, n, active, edges, &visits, budget: budget) {
+                        case true?: return true
+                        case false?: return false
+                        case nil: break  // over the budget: the strips may keep within it
+                        }
+                    }
+                    var visits = 0
                     for s in 0..<count {
                         // Each edge's part inside the strip (a little wider, so rounding cannot
                         // hide a meeting on the strip's edge): long spikes through a strip
@@ -44,33 +57,7 @@ extension PolygonEdgeIndex {
                         let high = s == count - 1 ? Double.infinity : minY + (Double(s + 1) + 1e-6) * stripHeight
                         let first = Int(stripStart[s]), m = Int(stripStart[s + 1]) - first
                         for k in 0..<m { parts[k] = edges.clipped(Int(stripEdges[first + k]), low, high) }
-                        StripPart.sortByX(parts, m)
-                        // Sweep by x: the first `live` of `active` are the parts whose x-range may
-                        // still reach the next one; those that cannot are dropped as they are read.
-                        var live = 0
-                        for i in 0..<m {
-                            let part = parts[i]
-                            var kept = 0
-                            for j in 0..<live {
-                                let other = active[j]
-                                if other.x1 < part.x0 { continue }
-                                active[kept] = other
-                                kept += 1
-                                guard other.y1 >= part.y0 && part.y1 >= other.y0 else { continue }
-                                let (e, f) = (part.e, other.e)
-                                if e + 1 == f || (e == n - 1 && f == 0) {
-                                    if edges.spike(e, f) { return false }
-                                } else if f + 1 == e || (f == n - 1 && e == 0) {
-                                    if edges.spike(f, e) { return false }
-                                } else if edges.meet(e, f) {
-                                    return false
-                                }
-                            }
-                            visits += kept
-                            if visits > budget { return false }
-                            active[kept] = part
-                            live = kept + 1
-                        }
+                        guard sweep(parts, m, active, edges, &visits, budget: budget) == true else { return false }
                     }
                     return true
                 } }
@@ -78,24 +65,89 @@ extension PolygonEdgeIndex {
         }
     }
 
-    /// An edge's part within a strip: its index and a box.
-    private struct StripPart {
+    /// Rings of at most this many edges are first swept whole, as one band.
+    static let oneBandEdges = 256
+
+    /// Sorts the first `m` parts by x and sweeps them: true when no two edges of theirs meet
+    /// (but consecutive ones at their shared vertex), false when two do, nil when the pairs
+    /// visited (counted on in `visits`) pass `budget`. `active` has room for `m` parts.
+    private func sweep(_ parts: UnsafeMutableBufferPointer<StripPart>, _ m: Int, _ active: UnsafeMutableBufferPointer<StripPart>,
+                       _ edges: Edges, _ visits: inout Int, budget: Int) -> Bool? {
+        let n = ax.count
+        StripPart.sortByX(parts, m, from: minX, to: maxX, scratch: active)
+        // Sweep by x: the first `live` of `active` are the parts whose x-range may still reach
+        // the next one; those that cannot are dropped as they are read.
+        var live = 0
+        for i in 0..<m {
+            let part = parts[i]
+            var kept = 0
+            for j in 0..<live {
+                let other = active[j]
+                if other.x1 < part.x0 { continue }
+                active[kept] = other
+                kept += 1
+                guard other.y1 >= part.y0 && part.y1 >= other.y0 else { continue }
+                let (e, f) = (part.e, other.e)
+                if e + 1 == f || (e == n - 1 && f == 0) {
+                    if edges.spike(e, f) { return false }
+                } else if f + 1 == e || (f == n - 1 && e == 0) {
+                    if edges.spike(f, e) { return false }
+                } else if edges.meet(e, f) {
+                    return false
+                }
+            }
+            visits += kept
+            if visits > budget { return nil }
+            active[kept] = part
+            live = kept + 1
+        }
+        return true
+    }
+
+    /// An edge's part within a strip: its index and a box. (Internal for its sort's test.)
+    struct StripPart {
         var e: Int, x0: Double, x1: Double, y0: Double, y1: Double
 
-        /// The first `count` by `x0`, keeping the order of equal ones: insertion sort, as a strip
-        /// holds a few parts; the standard (stable) sort for the rare crowded strip.
-        static func sortByX(_ parts: UnsafeMutableBufferPointer<StripPart>, _ count: Int) {
-            guard count > 24 else {
-                for i in stride(from: 1, to: count, by: 1) {
-                    let part = parts[i]
-                    var j = i
-                    while j > 0, parts[j - 1].x0 > part.x0 { parts[j] = parts[j - 1]; j -= 1 }
-                    parts[j] = part
+        /// The first `count` by `x0` (every x0 within `low...high`). A few by insertion; more
+        /// are first dealt into `count` buckets by x0 (through `scratch`, room for `count`),
+        /// which leaves the insertion little to move; the standard sort when a bucket is crowded
+        /// (many equal or close x0, where insertion would be quadratic). The order of equal x0
+        /// does not matter to the sweep.
+        static func sortByX(_ parts: UnsafeMutableBufferPointer<StripPart>, _ count: Int, from low: Double, to high: Double,
+                            scratch: UnsafeMutableBufferPointer<StripPart>) {
+            if count > 24 {
+                let crowded = withUnsafeTemporaryAllocation(of: Int32.self, capacity: count + 1) { bucketStart -> Bool in
+                    let perWidth = Double(count) / max(high - low, 1e-300)
+                    // (Written so that no x, however far out, makes a conversion that traps.)
+                    @inline(__always) func bucket(_ x: Double) -> Int {
+                        let t = (x - low) * perWidth
+                        return t >= 0 ? (t < Double(count) ? Int(t) : count - 1) : 0
+                    }
+                    bucketStart.initialize(repeating: 0)
+                    for i in 0..<count { bucketStart[bucket(parts[i].x0) + 1] += 1 }
+                    var widest: Int32 = 0
+                    for b in 0..<count { widest = max(widest, bucketStart[b + 1]); bucketStart[b + 1] += bucketStart[b] }
+                    guard widest <= 32 else { return true }
+                    for i in 0..<count {
+                        let b = bucket(parts[i].x0)
+                        scratch[Int(bucketStart[b])] = parts[i]
+                        bucketStart[b] += 1
+                    }
+                    for i in 0..<count { parts[i] = scratch[i] }
+                    return false
                 }
-                return
+                if crowded {
+                    var all = UnsafeMutableBufferPointer(rebasing: parts[0..<count])
+                    all.sort { $0.x0 < $1.x0 }
+                    return
+                }
             }
-            var crowded = UnsafeMutableBufferPointer(rebasing: parts[0..<count])
-            crowded.sort { $0.x0 < $1.x0 }
+            for i in stride(from: 1, to: count, by: 1) {
+                let part = parts[i]
+                var j = i
+                while j > 0, parts[j - 1].x0 > part.x0 { parts[j] = parts[j - 1]; j -= 1 }
+                parts[j] = part
+            }
         }
     }
 
@@ -115,6 +167,12 @@ extension PolygonEdgeIndex {
             let u = ax[e] + (c0 - ay[e]) / dy * dx, v = ax[e] + (c1 - ay[e]) / dy * dx
             let pad = abs(dx) * 1e-9 + (abs(u) + abs(v)) * 1e-15
             return StripPart(e: e, x0: max(lowX, min(u, v) - pad), x1: min(highX, max(u, v) + pad), y0: c0, y1: c1)
+        }
+
+        /// Edge e's whole box.
+        @inline(__always)
+        func box(_ e: Int) -> StripPart {
+            StripPart(e: e, x0: min(ax[e], bx[e]), x1: max(ax[e], bx[e]), y0: min(ay[e], by[e]), y1: max(ay[e], by[e]))
         }
 
         /// Do two non-consecutive edges touch or cross?

@@ -38,27 +38,27 @@ public struct PolygonEdgeIndex: Sendable {
     private static let entriesPerEdge = 16
 
     public init(_ polygon: Polygon) {
-        self.init(rings: polygon.parts.lazy.flatMap { $0 }) { (x: $0.lng, y: $0.lat) }
+        self.init(parts: polygon.parts) { (x: $0.lng, y: $0.lat) }
     }
 
     /// Over planar rings of any units (British National Grid metres for catchments); each ring
     /// closed or not, holes and parts alike (even-odd).
     /// - Complexity: O(n log n): at most 17 counting passes to size the strips, then one fill.
     init(rings: [[(x: Double, y: Double)]]) {
-        self.init(rings: rings) { $0 }
+        self.init(parts: [rings]) { $0 }
     }
 
     /// Over rings of any vertex type, read through `xy` (no copy of the rings in another form).
     /// Built in a few flat passes over raw buffers: it is a fifth of a batch polygon line's cost.
-    private init<Rings: Sequence, Vertex>(rings: Rings, _ xy: (Vertex) -> (x: Double, y: Double)) where Rings.Element == [Vertex] {
+    private init<Vertex>(parts: [[[Vertex]]], _ xy: (Vertex) -> (x: Double, y: Double)) {
         var ax: [Double] = [], ay: [Double] = [], bx: [Double] = [], by: [Double] = []
-        let edgeCount = rings.reduce(0) { $0 + ($1.count > 1 ? $1.count : 0) }
+        let edgeCount = parts.reduce(0) { $1.reduce($0) { $0 + ($1.count > 1 ? $1.count : 0) } }
         ax.reserveCapacity(edgeCount); ay.reserveCapacity(edgeCount); bx.reserveCapacity(edgeCount); by.reserveCapacity(edgeCount)
         // The extent over the edges' starts: every vertex starts an edge (a ring's last vertex
         // is its first, or starts the closing edge).
         var x0 = Double.infinity, x1 = -Double.infinity, y0 = Double.infinity, y1 = -Double.infinity
         var tiny = false
-        for ring in rings where ring.count > 1 {
+        for rings in parts { for ring in rings where ring.count > 1 {
             var a = xy(ring[0])
             let first = a
             for i in 1...ring.count {
@@ -70,15 +70,16 @@ public struct PolygonEdgeIndex: Sendable {
                 if !PolygonEdgeIndex.isExact(a.x, a.y) { tiny = true }
                 a = b
             }
-        }
+        } }
         let n = ax.count
         if n == 0 { (x0, x1, y0, y1) = (0, 0, 0, 0) }
         // Each edge enters about (its extent across the strips ÷ strip height) strips: strip
         // across the axis in which the edges are shorter, relative to the polygon's size.
         var across = 0.0, along = 0.0
+        let perHeight = 1 / max(y1 - y0, 1e-300), perWidth = 1 / max(x1 - x0, 1e-300)
         for e in 0..<n {
-            across += abs(by[e] - ay[e]) / max(y1 - y0, 1e-300)
-            along += abs(bx[e] - ax[e]) / max(x1 - x0, 1e-300)
+            across += abs(by[e] - ay[e]) * perHeight
+            along += abs(bx[e] - ax[e]) * perWidth
         }
         let transposed = along < across
         if transposed { swap(&ax, &ay); swap(&bx, &by); swap(&x0, &y0); swap(&x1, &y1) }
@@ -87,36 +88,43 @@ public struct PolygonEdgeIndex: Sendable {
         var strips = max(1, min(1 << 16, n / 4))
         func height(_ count: Int) -> Double { max((y1 - y0) / Double(count), 1e-12) }
         var start: [Int32] = [], edges: [Int32] = []
-        ay.withUnsafeBufferPointer { ay in by.withUnsafeBufferPointer { by in
-            @inline(__always) func span(_ e: Int, _ perHeight: Double, _ count: Int) -> (Int, Int) {
-                let (low, high) = ay[e] < by[e] ? (ay[e], by[e]) : (by[e], ay[e])
-                return (PolygonEdgeIndex.strip(low, y0, perHeight, count), PolygonEdgeIndex.strip(high, y0, perHeight, count))
-            }
-            func entries(_ count: Int) -> Int {
-                let h = 1 / height(count)
-                var total = 0
-                for e in 0..<n { let (first, last) = span(e, h, count); total += last - first + 1 }
-                return total
-            }
-            while strips > 1, entries(strips) > PolygonEdgeIndex.entriesPerEdge * n { strips /= 2 }
-            // Counting sort of the entries by strip: start[s] counts strip s, then holds its
-            // end, and the fill (last edge first) moves it back to the strip's first entry, so
-            // each strip lists its edges in order.
-            let h = 1 / height(strips)
+        // Each edge's first and last strip, worked out once for the strip count tried and then
+        // read by the count and the fill (three strip look-ups per end before).
+        withUnsafeTemporaryAllocation(of: (first: Int32, last: Int32).self, capacity: n) { spans in
+            ay.withUnsafeBufferPointer { ay in by.withUnsafeBufferPointer { by in
+                /// Fills `spans` for `count` strips; the entries they make.
+                func span(_ count: Int) -> Int {
+                    let h = 1 / height(count)
+                    var total = 0
+                    for e in 0..<n {
+                        let (low, high) = ay[e] < by[e] ? (ay[e], by[e]) : (by[e], ay[e])
+                        let first = PolygonEdgeIndex.strip(low, y0, h, count), last = PolygonEdgeIndex.strip(high, y0, h, count)
+                        spans[e] = (Int32(first), Int32(last))
+                        total += last - first + 1
+                    }
+                    return total
+                }
+                var entries = span(strips)
+                while strips > 1, entries > PolygonEdgeIndex.entriesPerEdge * n { strips /= 2; entries = span(strips) }
+            } }
+            // Counting sort of the entries by strip. An edge adds one at its first strip and
+            // takes one after its last (a count per edge, not per entry); summed once, that is
+            // each strip's count, summed again its end. The fill (last edge first) then moves
+            // each end back to the strip's first entry, so each strip lists its edges in order.
             start = [Int32](repeating: 0, count: strips + 1)
             start.withUnsafeMutableBufferPointer { start in
-                for e in 0..<n { let (first, last) = span(e, h, strips); for s in first...last { start[s] += 1 } }
-                for s in 1...strips { start[s] += start[s - 1] }
+                for e in 0..<n { start[Int(spans[e].first)] += 1; start[Int(spans[e].last) + 1] -= 1 }
+                var count: Int32 = 0, end: Int32 = 0
+                for s in 0..<strips { count += start[s]; end += count; start[s] = end }
                 edges = [Int32](unsafeUninitializedCapacity: Int(start[strips - 1])) { out, filled in
                     for e in stride(from: n - 1, through: 0, by: -1) {
-                        let (first, last) = span(e, h, strips)
-                        for s in first...last { start[s] -= 1; out[Int(start[s])] = Int32(e) }
+                        for s in Int(spans[e].first)...Int(spans[e].last) { start[s] -= 1; out[Int(start[s])] = Int32(e) }
                     }
                     filled = out.count
                 }
                 start[strips] = Int32(edges.count)
             }
-        } }
+        }
         (self.ax, self.ay, self.bx, self.by) = (ax, ay, bx, by)
         (minX, maxX, minY, maxY) = (x0, x1, y0, y1)
         stripHeight = height(strips)
@@ -130,10 +138,12 @@ public struct PolygonEdgeIndex: Sendable {
     /// The strip of y: a multiplication by the strips per unit, not a division by the height (a
     /// point's test starts with it). Build and look-up use this one function, and it never
     /// decreases as y grows, so an edge is listed in every strip a point on it can fall in.
+    @inline(__always)
     static func strip(_ y: Double, _ minY: Double, _ perHeight: Double, _ count: Int) -> Int {
         min(count - 1, max(0, Int((y - minY) * perHeight)))
     }
 
+    @inline(__always)
     func strip(_ y: Double, _ count: Int) -> Int { PolygonEdgeIndex.strip(y, minY, stripsPerUnit, count) }
 
     var stripCount: Int { stripStart.count - 1 }

@@ -16,29 +16,37 @@ import Testing
         }
     }
 
+    /// `trials` rings, each of `sizes` vertices from `ring(i, n, &rng)`: the sweep shows one
+    /// simple exactly when GEOS finds its polygon valid (rings of fewer than 3 distinct points are
+    /// passed over). The count of each verdict.
+    static func verdicts(seed: UInt64, trials: Int, sizes: ClosedRange<Int>,
+                         _ ring: (Int, Int, inout SeededRandom) -> [(x: Double, y: Double)]) throws -> (simple: Int, notSimple: Int) {
+        var rng = SeededRandom(seed: SeededRandom.seed(seed))
+        let context = GEOSContext()
+        var simple = 0, notSimple = 0
+        for i in 0..<trials {
+            let n = Int.random(in: sizes, using: &rng)
+            let ring = ring(i, n, &rng)
+            let distinct = PolygonReader.distinctConsecutive(ring.map { ($0.x, $0.y) })
+            guard Set(distinct.map { "\($0.x),\($0.y)" }).count >= 3 else { continue }
+            let valid = try context.polygon([[ring.map { ($0.x, $0.y) }]]).isValid
+            let shown = PolygonEdgeIndex.ringIsSimple(distinct) == true
+            #expect(shown == valid, "ring \(i) \(n <= 12 ? "\(ring)" : "of \(n)"): sweep says \(shown), GEOS valid \(valid)")
+            if shown { simple += 1 } else { notSimple += 1 }
+        }
+        return (simple, notSimple)
+    }
+
     /// Random rings on a small integer grid (many crossings, touches, collinear runs and folds)
     /// and random stars (always simple): shown simple exactly when GEOS finds the polygon valid.
     @Test func agreesWithGEOSValidity() throws {
-        var rng = SeededRandom(seed: SeededRandom.seed(31))
-        let context = GEOSContext()
-        var simple = 0, notSimple = 0
-        for i in 0..<3_000 {
-            let n = Int.random(in: 3...12, using: &rng)
-            var ring: [(x: Double, y: Double)]
+        let (simple, notSimple) = try Self.verdicts(seed: 31, trials: 3_000, sizes: 3...12) { i, n, rng in
             if i % 3 == 0 {
-                ring = Self.star(n, size: (0.01, 0.01), using: &rng) { _, rng in Double.random(in: 0.2...1, using: &rng) }
-            } else {
-                // A 5×5 grid scaled to 0.001°: exact in decimals, not in binary.
-                ring = (0..<n).map { _ in (x: -1.13 + 0.001 * Double(Int.random(in: 0...4, using: &rng)),
-                                           y: 52.63 + 0.001 * Double(Int.random(in: 0...4, using: &rng))) }
+                return Self.star(n, size: (0.01, 0.01), using: &rng) { _, rng in Double.random(in: 0.2...1, using: &rng) }
             }
-            let distinct = PolygonReader.distinctConsecutive(ring.map { ($0.x, $0.y) })
-            guard Set(distinct.map { "\($0.x),\($0.y)" }).count >= 3 else { continue }
-            let geometry = try context.polygon([[ring.map { ($0.x, $0.y) }]])
-            let valid = geometry.isValid
-            let shown = PolygonEdgeIndex.ringIsSimple(distinct) == true
-            #expect(shown == valid, "ring \(ring): sweep says \(shown), GEOS valid \(valid)")
-            if shown { simple += 1 } else { notSimple += 1 }
+            // A 5×5 grid scaled to 0.001°: exact in decimals, not in binary.
+            return (0..<n).map { _ in (x: -1.13 + 0.001 * Double(Int.random(in: 0...4, using: &rng)),
+                                       y: 52.63 + 0.001 * Double(Int.random(in: 0...4, using: &rng))) }
         }
         #expect(simple > 1_000 && notSimple > 1_000)
     }
@@ -63,6 +71,50 @@ import Testing
             if shown { simple += 1 } else if !valid { notSimple += 1 }
         }
         #expect(simple > 20 && notSimple > 50, "simple \(simple), invalid \(notSimple)")
+    }
+
+    /// Rings of 25–256 vertices, which are swept whole as one band with their parts dealt into
+    /// buckets by x before the insertion sort: stars (simple), stars snapped to a coarse grid
+    /// (equal x in crowds, collinear runs, touches), either with two vertices swapped, and
+    /// random grid rings. Shown simple exactly when GEOS finds the polygon valid.
+    @Test func midSizedRingsAgreeWithGEOSValidity() throws {
+        let (simple, notSimple) = try Self.verdicts(seed: 37, trials: 900, sizes: 25...256) { i, n, rng in
+            var ring = Self.star(n, size: (0.01, 0.01), using: &rng) { _, rng in Double.random(in: 0.2...1, using: &rng) }
+            switch i % 3 {
+            case 0: break
+            case 1: ring = ring.map { (x: ($0.x * 2_000).rounded() / 2_000, y: ($0.y * 2_000).rounded() / 2_000) }
+            default: ring = (0..<n).map { _ in (x: -1.13 + 0.001 * Double(Int.random(in: 0...9, using: &rng)),
+                                                y: 52.63 + 0.001 * Double(Int.random(in: 0...9, using: &rng))) }
+            }
+            if i % 2 == 1 { ring.swapAt(Int.random(in: 0..<n, using: &rng), Int.random(in: 0..<n, using: &rng)) }
+            return ring
+        }
+        #expect(simple > 150 && notSimple > 400, "simple \(simple), not \(notSimple)")
+    }
+
+    /// The sweep's sort, on every path (insertion; buckets then insertion; crowded buckets, the
+    /// standard sort): parts in x0 order, the same parts, for random, equal, clustered and
+    /// far-out x0 (outside the extent given, as rounding can put a part's x0).
+    @Test func sweepSortOrdersPartsByX() {
+        var rng = SeededRandom(seed: SeededRandom.seed(41))
+        typealias Part = PolygonEdgeIndex.StripPart
+        for trial in 0..<2_000 {
+            let count = Int.random(in: 0...300, using: &rng)
+            let x: () -> Double
+            switch trial % 4 {
+            case 0: x = { Double.random(in: -1...1, using: &rng) }
+            case 1: x = { Double(Int.random(in: 0...3, using: &rng)) }  // crowds of equal x0
+            case 2: x = { Double.random(in: 0...1, using: &rng) < 0.5 ? Double.random(in: 0...0.001, using: &rng) : Double.random(in: -1...1, using: &rng) }
+            default: x = { [-1e300, 1e300, -Double.infinity, Double.infinity, 0, 2, -2][Int.random(in: 0...6, using: &rng)] }
+            }
+            let input = (0..<count).map { e in Part(e: e, x0: x(), x1: 0, y0: 0, y1: 0) }
+            var parts = input
+            withUnsafeTemporaryAllocation(of: Part.self, capacity: max(count, 1)) { scratch in
+                parts.withUnsafeMutableBufferPointer { Part.sortByX($0, count, from: -1, to: 1, scratch: scratch) }
+            }
+            #expect(zip(parts, parts.dropFirst()).allSatisfy { $0.x0 <= $1.x0 }, "trial \(trial) of \(count)")
+            #expect(parts.map(\.e).sorted() == Array(0..<count) && parts.allSatisfy { input[$0.e].x0 == $0.x0 })
+        }
     }
 
     /// Near-collinear triples in [1, 2), where every double is a multiple of 2⁻⁵²: the sign
