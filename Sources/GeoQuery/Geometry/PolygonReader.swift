@@ -339,12 +339,23 @@ public enum PolygonReader {
 
     /// A GeoJSON geometry object as text with its Polygon/MultiPolygon rings closed.
     static func closingRings(geojson g: Any) throws -> String {
+        // A position as GEOS's reader and the byte reader take it: each number's literal read
+        // correctly rounded (-0 as 0), anything else as written. Not as [Double]: Foundation keeps a
+        // long number as a decimal or an integer that `as? [Double]` refuses (an 18-digit integer),
+        // which left the ring open; and not as the literals alone: two literals can name one
+        // Double (51.508412871033491 and ...492), and the ring was then closed twice (all found
+        // by fuzzing).
+        func position(_ p: Any) -> [String] {
+            (p as? [Any] ?? [p]).map { v in
+                let text = JSONInput.literal(v)
+                guard v is NSNumber, !JSONInput.isBool(v) else { return text }
+                return "\((strtod(text, nil) + 0).bitPattern)"
+            }
+        }
         func close(_ ring: [Any]) -> [Any] {
-            // Compared as written, not as [Double]: Foundation keeps a long number as a decimal or an
-            // integer that `as? [Double]` refuses (an 18-digit integer), which left the ring open; and
-            // the first point is repeated as read, since a Double written beside a decimal could differ
-            // in the last digit (both found by fuzzing).
-            guard ring.count > 1, JSONInput.literal(ring[0]) != JSONInput.literal(ring[ring.count - 1]) else { return ring }
+            // The first point is repeated as read, since a Double written beside a decimal could
+            // differ in the last digit.
+            guard ring.count > 1, position(ring[0]) != position(ring[ring.count - 1]) else { return ring }
             return ring + [ring[0]]
         }
         var object = g as? [String: Any] ?? [:]

@@ -184,6 +184,18 @@ import ZIPFoundation
         #expect(try PolygonReader.geojson(inside).parts[0][0][0].lng.sign == .plus)
     }
 
+    /// A ring whose last position is written differently from its first but names the same
+    /// Doubles (51.508412871033491 and 51.508412871033492) is closed: the byte reader saw it so,
+    /// but the Foundation-and-GEOS route compared the literals, called it open and repeated its
+    /// first point (a geojson fuzz finding, random seed). Both routes now give the same rings.
+    @Test func geojsonRingClosedByEqualDoublesIsClosedOnBothRoutes() throws {
+        let text = #"{"coordinates":[[[[-0.104141380632386,51.508412871033491],[-0.104436531759979,51.50839913508797],[-0.104729595445304,51.508458267316726],[-0.104141380632386,51.508412871033492]]],[[[-0.078471686980588,51.521509495298664],[-0.076441730631434,51.513432066334254],[-0.0761362961686980588,51.521509764522271]]]],"type":"MultiPolygon"}"#
+        let bytes = try PolygonReader.geojson(text, repair: true)
+        let viaGEOS = try PolygonReader.area(of: PolygonReader.geojsonFeaturesThroughGEOS(text, key: nil, selecting: .init(), repair: true))
+        #expect(bytes.parts.map { $0.map(\.count) } == [[4], [4]])
+        #expect(bytes == viaGEOS)
+    }
+
     /// The byte reader and the Foundation-and-GEOS route (`--feature`, `--where`) both refuse
     /// `text` with `error`.
     private func bothGeoJSONRoutesRefuse(_ text: String, with error: GeoQueryError, sourceLocation: SourceLocation = #_sourceLocation) {
