@@ -57,9 +57,10 @@ extension QueryResult {
         if want(.total) { w.value("total", total) }
         if want(.btp) { w.value("btp", btp) }
         let n = categories.count
+        let categoryKeys = want(.byCategory) || want(.byMonthCategory) ? JSONWriter.keys(categories) : []
         if want(.byCategory) {
             w.beginObject("by_category")
-            for c in 0..<n { w.value(categories[c], categoryTotal(c)) }
+            for c in 0..<n { w.value(key: categoryKeys[c], categoryTotal(c)) }
             w.endObject()
         }
         if want(.byMonth) {
@@ -68,7 +69,6 @@ extension QueryResult {
             w.endObject()
         }
         if want(.byMonthCategory) {
-            let categoryKeys = categories.map(JSONWriter.key)
             w.beginObject("by_month_category")
             for m in months.indices {
                 w.beginObject(month: months[m])
