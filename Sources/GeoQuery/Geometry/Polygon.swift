@@ -143,6 +143,9 @@ final class PolygonArea: TreeArea {
     }
 
     func contains(latE6: Int32, lngE6: Int32) -> Bool {
+        // Outside the polygon's box (the test `classify` trusts): no conversion to degrees, which
+        // divides twice. Most of a crossing leaf's points fall here.
+        if latE6 < box.minLat || latE6 > box.maxLat || lngE6 < box.minLng || lngE6 > box.maxLng { return false }
         let lat = MicroDegrees.degrees(latE6), lng = MicroDegrees.degrees(lngE6)
         if let answer = edges.contains(x: lng, y: lat) { return answer }
         deferredToGEOS += 1
