@@ -32,7 +32,9 @@ struct JSONBytes {
         copy.append(0)  // a guard byte: never part of a value
         let count = copy.count - 1
         var objects: [(start: Int, members: [(key: String, value: Range<Int>)])] = []
-        var log = NumberLog()
+        // A batch line's numbers are logged; a large file's are not (the log takes 24 bytes a
+        // number, more than the text: a 512 MiB area file would need several hundred MiB more).
+        var log = NumberLog(keeping: count <= NumberLog.largestText)
         guard let members = copy.withUnsafeBufferPointer({ buffer -> [(String, Range<Int>)]? in
             var c = TextBytes(buffer.baseAddress!, count: count)
             var out: [(String, Range<Int>)] = []
@@ -237,7 +239,7 @@ struct JSONBytes {
             // A value is expected: a number, or an array (possibly empty).
             i.skipSpace()
             if i.byte == 0x5B {
-                guard depth + open < maxDepth else { return false }
+                guard depth + open < maxDepth else { log.removeLast(log.count - logged); return false }
                 open += 1
                 i.at += 1
                 i.skipSpace()
@@ -359,12 +361,22 @@ struct JSONBytes {
 /// second reader of the same text takes a number from here when one starts at its cursor.
 struct NumberLog {
     private(set) var entries: [(start: Int, end: Int, value: Double)] = []
+    /// Whether numbers are kept (else only checked and skipped).
+    let keeping: Bool
+
+    /// Texts up to this many bytes have their numbers logged: any batch line, and GeoJSON files
+    /// of a few hundred boundaries; larger ones are read twice rather than held twice.
+    static let largestText = 4 << 20
+
+    init(keeping: Bool = true) { self.keeping = keeping }
 
     var count: Int { entries.count }
 
-    /// Reads a JSON number at the cursor into the log; false (nothing read) when none starts there.
+    /// Reads a JSON number at the cursor into the log (or only skips it when not `keeping`);
+    /// false (nothing read) when none starts there.
     @inline(__always)
     mutating func read(_ c: inout TextBytes) -> Bool {
+        guard keeping else { return c.skipNumber(.json) }
         let start = c.at
         guard let v = c.number(.json) else { return false }
         // Room at once for the rest of the text's numbers (a number and its comma take 2 bytes

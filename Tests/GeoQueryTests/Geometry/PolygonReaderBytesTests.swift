@@ -298,7 +298,7 @@ import Testing
     /// The validating pass logs exactly the numbers of number arrays (the reference's count), each
     /// with the value and end a second read at its start gives; an array it gives up on part way
     /// (something else inside) leaves no entries but those its elements log again.
-    @Test func numberLogHoldsTheNumberArraysNumbers() {
+    @Test func numberLogHoldsTheNumberArraysNumbers() throws {
         var logged = 0
         let boundaries = Self.boundaryFiles.prefix(3).compactMap { try? String(contentsOfFile: $0, encoding: .utf8) }
         #expect(boundaries.count == 3)
@@ -316,6 +316,16 @@ import Testing
             logged += entries.count
         }
         #expect(logged > 10_000)
+        // A text over the logged size keeps no log (it would take more memory than the text) and
+        // reads the same: a 120,000-vertex circle, its numbers read from the text.
+        let ring = (0...120_000).map { k -> (lng: Double, lat: Double) in
+            let a = Double(k % 120_000) * 2 * .pi / 120_000
+            return (-1.13 + 0.01 * cos(a), 52.63 + 0.01 * sin(a))
+        }
+        let big = #"{"type":"Polygon","coordinates":[["# + ring.map { "[\($0.lng),\($0.lat)]" }.joined(separator: ",") + "]]}"
+        #expect(big.utf8.count > NumberLog.largestText && JSONBytes(big)?.numbers.count == 0)
+        let circle = try PolygonReader.geojson(big).parts[0][0]
+        #expect(circle.map(\.lng) == ring.map(\.lng) && circle.map(\.lat) == ring.map(\.lat))
         // The reader takes logged numbers from the log and reads any other from the text.
         let doc = #"{"a":[[1,2],[3,"x"],[4.5]]}"#
         let read = JSONBytes(doc)!
