@@ -88,8 +88,8 @@ public struct PolygonEdgeIndex: Sendable {
         var strips = max(1, min(1 << 16, n / 4))
         func height(_ count: Int) -> Double { max((y1 - y0) / Double(count), 1e-12) }
         var start: [Int32] = [], edges: [Int32] = []
-        // Each edge's first and last strip, worked out once for the strip count tried and then
-        // read by the count and the fill (three strip look-ups per end before).
+        // Each edge's first and last strip, worked out once per strip count tried and then read
+        // by both the count and the fill.
         withUnsafeTemporaryAllocation(of: (first: Int32, last: Int32).self, capacity: n) { spans in
             ay.withUnsafeBufferPointer { ay in by.withUnsafeBufferPointer { by in
                 /// Fills `spans` for `count` strips; the entries they make.

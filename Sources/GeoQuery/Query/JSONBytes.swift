@@ -239,7 +239,7 @@ struct JSONBytes {
             // A value is expected: a number, or an array (possibly empty).
             i.skipSpace()
             if i.byte == 0x5B {
-                guard depth + open < maxDepth else { log.removeLast(log.count - logged); return false }
+                guard depth + open < maxDepth else { log.truncate(to: logged); return false }
                 open += 1
                 i.at += 1
                 i.skipSpace()
@@ -247,7 +247,7 @@ struct JSONBytes {
                 i.at += 1
                 open -= 1
             } else if !log.read(&i) {
-                log.removeLast(log.count - logged)
+                log.truncate(to: logged)
                 return false
             }
             // After a value: a comma and the next one, or closing brackets.
@@ -255,7 +255,7 @@ struct JSONBytes {
                 if open == 0 { c = i; return true }
                 i.skipSpace()
                 if i.byte == 0x2C { i.at += 1; break }
-                guard i.byte == 0x5D else { log.removeLast(log.count - logged); return false }
+                guard i.byte == 0x5D else { log.truncate(to: logged); return false }
                 i.at += 1
                 open -= 1
             }
@@ -386,7 +386,8 @@ struct NumberLog {
         return true
     }
 
-    mutating func removeLast(_ k: Int) { entries.removeLast(k) }
+    /// Drops the entries after the first `count` (an array given up part way).
+    mutating func truncate(to count: Int) { entries.removeLast(entries.count - count) }
 
     /// Reads numbers in text order from `offset` on, each from the log when it holds the number
     /// at the cursor, else from the text.
