@@ -80,7 +80,9 @@ public final class ForceAreas: Sendable {
                 polygon = Polygon(fixed)
             }
             let all = polygon.parts.flatMap { $0[0] }
-            return Region(slug: slug, polygon: polygon, edges: PolygonEdgeIndex(polygon),
+            // Wide strips: a force area is asked about tree nodes' boxes and circles, each
+            // testing every edge of the strips it spans, more than about single points.
+            return Region(slug: slug, polygon: polygon, edges: PolygonEdgeIndex(polygon, edgesPerStrip: 4),
                           minX: all.map(\.lng).min() ?? 0, minY: all.map(\.lat).min() ?? 0,
                           maxX: all.map(\.lng).max() ?? 0, maxY: all.map(\.lat).max() ?? 0)
         }

@@ -29,9 +29,13 @@ extension PolygonEdgeIndex {
         // such a boundary meets few edges. Strips stay for the rings whose sweep would not
         // keep within the budget (a star's every edge spans the middle), and for large rings.
         let oneBand = n <= PolygonEdgeIndex.oneBandEdges
-        // One pair of buffers for every strip, on the stack when small.
+        // The strips are swept in bands of about `edgesPerSweepBand` edges: a query polygon's
+        // index has about one edge a strip for its point tests, and a sweep over such thin
+        // strips would sort and sweep each long edge many times.
+        let group = max(1, count * PolygonEdgeIndex.edgesPerSweepBand / n), bands = (count + group - 1) / group
+        // One pair of buffers for every band, on the stack when small.
         var widest = oneBand ? n : 0
-        for s in 0..<count { widest = max(widest, Int(stripStart[s + 1] - stripStart[s])) }
+        for b in 0..<bands { widest = max(widest, Int(stripStart[min(count, (b + 1) * group)] - stripStart[b * group])) }
         return withUnsafeTemporaryAllocation(of: StripPart.self, capacity: 2 * widest) { buffer in
             ax.withUnsafeBufferPointer { ax in ay.withUnsafeBufferPointer { ay in
                 bx.withUnsafeBufferPointer { bx in by.withUnsafeBufferPointer { by in
@@ -44,19 +48,28 @@ extension PolygonEdgeIndex {
                         switch sweep(parts, n, active, edges, &visits, budget: budget) {
                         case true?: return true
                         case false?: return false
-                        case nil: break  // over the budget: the strips may keep within it
+                        case nil: break  // over the budget: the bands may keep within it
                         }
                     }
                     var visits = 0
-                    for s in 0..<count {
-                        // Each edge's part inside the strip (a little wider, so rounding cannot
-                        // hide a meeting on the strip's edge): long spikes through a strip
+                    for b in 0..<bands {
+                        let s0 = b * group, s1 = min(count, s0 + group)
+                        // Each edge's part inside the band (a little wider, so rounding cannot
+                        // hide a meeting on the band's edge): long spikes through a band
                         // overlap only near neighbours there, though their whole boxes overlap
                         // thousands.
-                        let low = s == 0 ? -Double.infinity : minY + (Double(s) - 1e-6) * stripHeight
-                        let high = s == count - 1 ? Double.infinity : minY + (Double(s + 1) + 1e-6) * stripHeight
-                        let first = Int(stripStart[s]), m = Int(stripStart[s + 1]) - first
-                        for k in 0..<m { parts[k] = edges.clipped(Int(stripEdges[first + k]), low, high) }
+                        let low = s0 == 0 ? -Double.infinity : minY + (Double(s0) - 1e-6) * stripHeight
+                        let high = s1 == count ? Double.infinity : minY + (Double(s1) + 1e-6) * stripHeight
+                        var m = 0
+                        for s in s0..<s1 {
+                            for k in Int(stripStart[s])..<Int(stripStart[s + 1]) {
+                                let e = Int(stripEdges[k])
+                                // Once a band: at its first strip, or at the band's first.
+                                if s > s0 && strip(min(ay[e], by[e]), count) != s { continue }
+                                parts[m] = edges.clipped(e, low, high)
+                                m += 1
+                            }
+                        }
                         guard sweep(parts, m, active, edges, &visits, budget: budget) == true else { return false }
                     }
                     return true
@@ -64,6 +77,9 @@ extension PolygonEdgeIndex {
             } }
         }
     }
+
+    /// About how many edges a band of the simplicity sweep holds, whatever the strips.
+    static let edgesPerSweepBand = 4
 
     /// Rings of at most this many edges are first swept whole, as one band.
     static let oneBandEdges = 256

@@ -37,20 +37,24 @@ public struct PolygonEdgeIndex: Sendable {
     /// Most strip entries per edge on average; fewer strips are used rather than more entries.
     private static let entriesPerEdge = 16
 
-    public init(_ polygon: Polygon) {
-        self.init(parts: polygon.parts) { (x: $0.lng, y: $0.lat) }
+    /// - Parameter edgesPerStrip: about how many edges a strip holds on average. One suits a query
+    ///   polygon, whose boundary map points each test the edges of their strip; a boundary that
+    ///   is mostly asked about large boxes (the force areas) wants wider strips, since a box tests
+    ///   every edge of the strips it spans.
+    public init(_ polygon: Polygon, edgesPerStrip: Int = 1) {
+        self.init(parts: polygon.parts, edgesPerStrip: edgesPerStrip) { (x: $0.lng, y: $0.lat) }
     }
 
     /// Over planar rings of any units (British National Grid metres for catchments); each ring
     /// closed or not, holes and parts alike (even-odd).
     /// - Complexity: O(n log n): at most 17 counting passes to size the strips, then one fill.
     init(rings: [[(x: Double, y: Double)]]) {
-        self.init(parts: [rings]) { $0 }
+        self.init(parts: [rings], edgesPerStrip: 1) { $0 }
     }
 
     /// Over rings of any vertex type, read through `xy` (no copy of the rings in another form).
     /// Built in a few flat passes over raw buffers: it is a fifth of a batch polygon line's cost.
-    private init<Vertex>(parts: [[[Vertex]]], _ xy: (Vertex) -> (x: Double, y: Double)) {
+    private init<Vertex>(parts: [[[Vertex]]], edgesPerStrip: Int, _ xy: (Vertex) -> (x: Double, y: Double)) {
         var ax: [Double] = [], ay: [Double] = [], bx: [Double] = [], by: [Double] = []
         let edgeCount = parts.reduce(0) { $1.reduce($0) { $0 + ($1.count > 1 ? $1.count : 0) } }
         ax.reserveCapacity(edgeCount); ay.reserveCapacity(edgeCount); bx.reserveCapacity(edgeCount); by.reserveCapacity(edgeCount)
@@ -83,9 +87,9 @@ public struct PolygonEdgeIndex: Sendable {
         }
         let transposed = along < across
         if transposed { swap(&ax, &ay); swap(&bx, &by); swap(&x0, &y0); swap(&x1, &y1) }
-        // About 4 edges per strip on average, at least one strip; halved while the entries
-        // would exceed `entriesPerEdge` per edge (tall edges enter many strips).
-        var strips = max(1, min(1 << 16, n / 4))
+        // About `edgesPerStrip` edges per strip on average, at least one strip; halved while the
+        // entries would exceed `entriesPerEdge` per edge (tall edges enter many strips).
+        var strips = max(1, min(1 << 16, n / max(1, edgesPerStrip)))
         func height(_ count: Int) -> Double { max((y1 - y0) / Double(count), 1e-12) }
         var start: [Int32] = [], edges: [Int32] = []
         // Each edge's first and last strip, worked out once per strip count tried and then read
