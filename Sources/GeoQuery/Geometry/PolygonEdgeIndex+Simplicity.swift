@@ -41,11 +41,11 @@ extension PolygonEdgeIndex {
                 bx.withUnsafeBufferPointer { bx in by.withUnsafeBufferPointer { by in
                     let edges = Edges(ax: ax, ay: ay, bx: bx, by: by)
                     let parts = UnsafeMutableBufferPointer(rebasing: buffer[0..<widest])
-                    let active = UnsafeMutableBufferPointer(rebasing: buffer[widest...])
+                    let scratch = UnsafeMutableBufferPointer(rebasing: buffer[widest...])
                     if oneBand {
                         for e in 0..<n { parts[e] = edges.box(e) }
                         var visits = 0
-                        switch sweep(parts, n, active, edges, &visits, budget: budget) {
+                        switch sweep(parts, n, scratch, edges, &visits, budget: budget) {
                         case true?: return true
                         case false?: return false
                         case nil: break  // over the budget: the bands may keep within it
@@ -70,7 +70,7 @@ extension PolygonEdgeIndex {
                                 m += 1
                             }
                         }
-                        guard sweep(parts, m, active, edges, &visits, budget: budget) == true else { return false }
+                        guard sweep(parts, m, scratch, edges, &visits, budget: budget) == true else { return false }
                     }
                     return true
                 } }
@@ -86,22 +86,21 @@ extension PolygonEdgeIndex {
 
     /// Sorts the first `m` parts by x and sweeps them: true when no two edges of theirs meet
     /// (but consecutive ones at their shared vertex), false when two do, nil when the pairs
-    /// visited (counted on in `visits`) pass `budget`. `active` has room for `m` parts.
-    private func sweep(_ parts: UnsafeMutableBufferPointer<StripPart>, _ m: Int, _ active: UnsafeMutableBufferPointer<StripPart>,
+    /// visited (counted on in `visits`) pass `budget`. `scratch` has room for `m` parts (the sort's).
+    private func sweep(_ parts: UnsafeMutableBufferPointer<StripPart>, _ m: Int, _ scratch: UnsafeMutableBufferPointer<StripPart>,
                        _ edges: Edges, _ visits: inout Int, budget: Int) -> Bool? {
         let n = ax.count
-        StripPart.sortByX(parts, m, from: minX, to: maxX, scratch: active)
-        // Sweep by x: the first `live` of `active` are the parts whose x-range may still reach
-        // the next one; those that cannot are dropped as they are read.
-        var live = 0
+        StripPart.sortByX(parts, m, from: minX, to: maxX, scratch: scratch)
+        // Sweep by x: each part meets the parts after it that start before it ends (the pairs
+        // whose x-ranges overlap, each once), read straight from the sorted parts rather than
+        // kept in a list of live parts rewritten at every step.
         for i in 0..<m {
             let part = parts[i]
-            var kept = 0
-            for j in 0..<live {
-                let other = active[j]
-                if other.x1 < part.x0 { continue }
-                active[kept] = other
-                kept += 1
+            var j = i + 1
+            while j < m {
+                let other = parts[j]
+                if other.x0 > part.x1 { break }
+                j += 1
                 guard other.y1 >= part.y0 && part.y1 >= other.y0 else { continue }
                 let (e, f) = (part.e, other.e)
                 if e + 1 == f || (e == n - 1 && f == 0) {
@@ -112,10 +111,8 @@ extension PolygonEdgeIndex {
                     return false
                 }
             }
-            visits += kept
+            visits += j - i - 1
             if visits > budget { return nil }
-            active[kept] = part
-            live = kept + 1
         }
         return true
     }
