@@ -117,16 +117,16 @@ extension PolygonReader {
         }
     }
 
-    private static func last(_ members: [(String, Range<Int>)], _ key: String) -> Range<Int>? {
-        members.last { $0.0 == key }?.1
+    private static func last(_ members: [JSONBytes.Member], _ key: String) -> Range<Int>? {
+        members.last { $0.key == key }?.value
     }
 
     /// A Feature whose geometry is a Polygon or MultiPolygon and whose name is a string.
-    private static func feature(_ doc: JSONBytes, _ members: [(String, Range<Int>)], key: String?, index: Int) -> ReadFeature? {
+    private static func feature(_ doc: JSONBytes, _ members: [JSONBytes.Member], key: String?, index: Int) -> ReadFeature? {
         guard let g = last(members, "geometry"), let geometryMembers = doc.members(g),
               let read = geometry(doc, geometryMembers) else { return nil }
         // The name as `featureKey` gives it; a non-string one is Foundation's to describe.
-        var properties: [(String, Range<Int>)] = []
+        var properties: [JSONBytes.Member] = []
         if let p = last(members, "properties"), doc.kind(p) == .object {
             guard let m = doc.members(p) else { return nil }
             properties = m
@@ -139,7 +139,7 @@ extension PolygonReader {
     }
 
     /// `{"type": "Polygon" | "MultiPolygon", "coordinates": ...}` with [lng, lat] positions.
-    private static func geometry(_ doc: JSONBytes, _ members: [(String, Range<Int>)]) -> ReadParts? {
+    private static func geometry(_ doc: JSONBytes, _ members: [JSONBytes.Member]) -> ReadParts? {
         guard let t = last(members, "type"), let type = doc.string(t), let coordinates = last(members, "coordinates") else { return nil }
         // The validating pass read the numbers already: they come from its log. Room for the
         // longest ring at once: a position takes 16 bytes or more of the text.

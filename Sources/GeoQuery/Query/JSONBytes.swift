@@ -10,13 +10,17 @@ import Foundation
 /// ``JSONInput/object(_:what:example:)`` for Foundation's verdict and error words, so the
 /// messages users see do not change.
 struct JSONBytes {
+    /// An object's member: its key and its value's bytes. (One labelled type throughout: an
+    /// unlabelled list converted to it is copied element by element.)
+    typealias Member = (key: String, value: Range<Int>)
+
     /// The text's bytes (a copy: ranges index into it).
     let bytes: [UInt8]
     /// The top-level object's members in order; a repeated key's last value wins in ``member(_:)``.
-    let members: [(key: String, value: Range<Int>)]
+    let members: [Member]
     /// The members of each top-level member that is an object (a batch line's `geojson`), by
     /// where it starts: recorded by the validating pass, so reading the object walks it no more.
-    private let objectMembers: [(start: Int, members: [(key: String, value: Range<Int>)])]
+    private let objectMembers: [(start: Int, members: [Member])]
     /// The numbers of its number arrays (GeoJSON coordinates), read by the validating pass: a
     /// polygon reader takes them from here rather than reading their digits a second time.
     let numbers: NumberLog
@@ -31,13 +35,13 @@ struct JSONBytes {
         var copy = Array(text.utf8)
         copy.append(0)  // a guard byte: never part of a value
         let count = copy.count - 1
-        var objects: [(start: Int, members: [(key: String, value: Range<Int>)])] = []
+        var objects: [(start: Int, members: [Member])] = []
         // A batch line's numbers are logged; a large file's are not (the log takes 24 bytes a
         // number, more than the text: a 512 MiB area file would need several hundred MiB more).
         var log = NumberLog(keeping: count <= NumberLog.largestText)
-        guard let members = copy.withUnsafeBufferPointer({ buffer -> [(String, Range<Int>)]? in
+        guard let members = copy.withUnsafeBufferPointer({ buffer -> [Member]? in
             var c = TextBytes(buffer.baseAddress!, count: count)
-            var out: [(String, Range<Int>)] = []
+            var out: [Member] = []
             out.reserveCapacity(8)  // a batch line has a few keys: one allocation, no regrowth
             let ok = JSONBytes.object(&c, depth: 0) { key, c in
                 c.skipSpace()
@@ -75,10 +79,10 @@ struct JSONBytes {
 
     /// The members of the object at `r`. The text was checked when it was read, so values are
     /// only stepped over (brackets and strings), not checked again.
-    func members(_ r: Range<Int>) -> [(String, Range<Int>)]? {
+    func members(_ r: Range<Int>) -> [Member]? {
         guard kind(r) == .object else { return nil }
         return reading(r) { c in
-            var out: [(String, Range<Int>)] = []
+            var out: [Member] = []
             let ok = JSONBytes.object(&c, depth: 0) { key, c in
                 c.skipSpace()
                 let start = c.at
@@ -175,8 +179,8 @@ struct JSONBytes {
 
     /// An object's members (cursor before its `{`, after them on return), each value skipped and
     /// validated; nil when malformed.
-    static func members(_ c: inout TextBytes, depth: Int, log: inout NumberLog) -> [(String, Range<Int>)]? {
-        var out: [(String, Range<Int>)] = []
+    static func members(_ c: inout TextBytes, depth: Int, log: inout NumberLog) -> [Member]? {
+        var out: [Member] = []
         out.reserveCapacity(8)  // a GeoJSON object or batch line has a few: one allocation, no regrowth
         let ok = object(&c, depth: depth) { key, c in
             c.skipSpace()
