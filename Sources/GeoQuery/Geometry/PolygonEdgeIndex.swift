@@ -55,26 +55,34 @@ public struct PolygonEdgeIndex: Sendable {
     /// Over rings of any vertex type, read through `xy` (no copy of the rings in another form).
     /// Built in a few flat passes over raw buffers: it is a fifth of a batch polygon line's cost.
     private init<Vertex>(parts: [[[Vertex]]], edgesPerStrip: Int, _ xy: (Vertex) -> (x: Double, y: Double)) {
-        var ax: [Double] = [], ay: [Double] = [], bx: [Double] = [], by: [Double] = []
         let edgeCount = parts.reduce(0) { $1.reduce($0) { $0 + ($1.count > 1 ? $1.count : 0) } }
-        ax.reserveCapacity(edgeCount); ay.reserveCapacity(edgeCount); bx.reserveCapacity(edgeCount); by.reserveCapacity(edgeCount)
         // The extent over the edges' starts: every vertex starts an edge (a ring's last vertex
         // is its first, or starts the closing edge).
         var x0 = Double.infinity, x1 = -Double.infinity, y0 = Double.infinity, y1 = -Double.infinity
         var tiny = false
-        for rings in parts { for ring in rings where ring.count > 1 {
-            var a = xy(ring[0])
-            let first = a
-            for i in 1...ring.count {
-                // An open ring gets its closing edge.
-                let b = i < ring.count ? xy(ring[i]) : first
-                if i == ring.count && a == first { break }
-                ax.append(a.x); ay.append(a.y); bx.append(b.x); by.append(b.y)
-                x0 = min(x0, a.x); x1 = max(x1, a.x); y0 = min(y0, a.y); y1 = max(y1, a.y)
-                if !PolygonEdgeIndex.isExact(a.x, a.y) { tiny = true }
-                a = b
-            }
-        } }
+        // The four coordinate lists are written through raw pointers into one scratch block
+        // (appends checked capacity and uniqueness at each of 4n writes), then copied out.
+        var (ax, ay, bx, by) = withUnsafeTemporaryAllocation(of: Double.self, capacity: 4 * edgeCount) { block in
+            let start = block.baseAddress.unsafelyUnwrapped
+            let (pax, pay, pbx, pby) = (start, start + edgeCount, start + 2 * edgeCount, start + 3 * edgeCount)
+            var k = 0
+            for rings in parts { for ring in rings where ring.count > 1 {
+                var a = xy(ring[0])
+                let first = a
+                for i in 1...ring.count {
+                    // An open ring gets its closing edge.
+                    let b = i < ring.count ? xy(ring[i]) : first
+                    if i == ring.count && a == first { break }
+                    pax[k] = a.x; pay[k] = a.y; pbx[k] = b.x; pby[k] = b.y
+                    k += 1
+                    x0 = min(x0, a.x); x1 = max(x1, a.x); y0 = min(y0, a.y); y1 = max(y1, a.y)
+                    if !PolygonEdgeIndex.isExact(a.x, a.y) { tiny = true }
+                    a = b
+                }
+            } }
+            return (Array(UnsafeBufferPointer(start: pax, count: k)), Array(UnsafeBufferPointer(start: pay, count: k)),
+                    Array(UnsafeBufferPointer(start: pbx, count: k)), Array(UnsafeBufferPointer(start: pby, count: k)))
+        }
         let n = ax.count
         if n == 0 { (x0, x1, y0, y1) = (0, 0, 0, 0) }
         // Each edge enters about (its extent across the strips ÷ strip height) strips: strip
