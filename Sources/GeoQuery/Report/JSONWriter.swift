@@ -5,7 +5,11 @@ import Synchronization
 /// writes bytes because a batch result is mostly short keys and small integers.
 public struct JSONWriter {
     private(set) var bytes: [UInt8] = []
-    private var needsComma: [Bool] = [false]
+    /// Whether the next element of the innermost open object or array (or the top) follows one:
+    /// a flag, not the top of a list, since every value reads and sets it.
+    private var comma = false
+    /// The flags of the enclosing levels, while an object or array is open.
+    private var outer: [Bool] = []
 
     /// An empty writer; write one value (usually an object or array) and read ``text``.
     public init() { bytes.reserveCapacity(4096) }
@@ -47,22 +51,45 @@ public struct JSONWriter {
         return out
     }
 
-    /// ``key(_:)`` of each name, kept for the last list asked: every result of a mirror names
+    /// Escaped `"key":` texts of a list of names, one after another in one block: reading one
+    /// costs no reference count (a list of arrays retained and released each key it gave, on
+    /// every value of a month-by-category grid).
+    struct KeyList: Equatable, Sendable {
+        let bytes: [UInt8]
+        /// Where each key ends in `bytes` (each starts where the one before ends).
+        let ends: [Int]
+
+        init(_ names: [String]) {
+            var bytes: [UInt8] = [], ends: [Int] = []
+            ends.reserveCapacity(names.count)
+            for name in names {
+                JSONWriter.appendQuoted(name, to: &bytes)
+                bytes.append(UInt8(ascii: ":"))
+                ends.append(bytes.count)
+            }
+            (self.bytes, self.ends) = (bytes, ends)
+        }
+
+        /// Key `i`'s text.
+        func key(_ i: Int) -> ArraySlice<UInt8> { bytes[(i == 0 ? 0 : ends[i - 1])..<ends[i]] }
+    }
+
+    /// The ``KeyList`` of `names`, kept for the last list asked: every result of a mirror names
     /// the mirror's one category list, which a batch line otherwise escaped anew (15 names, ~4%
     /// of a radius line). The same array compares equal at once, without reading its names.
-    static func keys(_ names: [String]) -> [[UInt8]] {
+    static func keys(_ names: [String]) -> KeyList {
         lastKeys.withLock { last in
-            if last.names != names { last = (names, names.map(key)) }
+            if last.names != names { last = (names, KeyList(names)) }
             return last.keys
         }
     }
-    private static let lastKeys = Mutex<(names: [String], keys: [[UInt8]])>(([], []))
+    private static let lastKeys = Mutex<(names: [String], keys: KeyList)>(([], KeyList([])))
 
-    /// A member whose key was escaped with ``key(_:)``.
-    mutating func value(key: [UInt8], _ v: Int) {
-        if needsComma[needsComma.count - 1] { bytes.append(UInt8(ascii: ",")) }
-        needsComma[needsComma.count - 1] = true
-        bytes.append(contentsOf: key)
+    /// A member keyed by key `i` of `keys`.
+    mutating func value(key i: Int, of keys: KeyList, _ v: Int) {
+        element(nil)
+        let start = i == 0 ? 0 : keys.ends[i - 1], end = keys.ends[i]
+        keys.bytes.withUnsafeBufferPointer { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: $0[start..<end])) }
         JSONWriter.appendInt(v, to: &bytes)
     }
     /// A member keyed by a month ("2019-01"), its key written digit by digit.
@@ -71,16 +98,25 @@ public struct JSONWriter {
     mutating func beginObject(month: Month) {
         monthKey(month)
         bytes.append(UInt8(ascii: "{"))
-        needsComma.append(false)
+        outer.append(comma)
+        comma = false
     }
     private mutating func monthKey(_ m: Month) {
         element(nil)
-        let mo = m.month
+        let (y, mo) = (m.year, m.month)
         // As Month's description writes it: the year's digits, a dash, two digits of month.
-        bytes.append(UInt8(ascii: "\""))
-        JSONWriter.appendInt(m.year, to: &bytes)
-        bytes.append(UInt8(ascii: "-")); bytes.append(48 + UInt8(mo / 10)); bytes.append(48 + UInt8(mo % 10))
-        bytes.append(UInt8(ascii: "\"")); bytes.append(UInt8(ascii: ":"))
+        guard (1000...9999).contains(y) else {
+            bytes.append(UInt8(ascii: "\""))
+            JSONWriter.appendInt(y, to: &bytes)
+            bytes.append(UInt8(ascii: "-")); bytes.append(48 + UInt8(mo / 10)); bytes.append(48 + UInt8(mo % 10))
+            bytes.append(UInt8(ascii: "\"")); bytes.append(UInt8(ascii: ":"))
+            return
+        }
+        // A four-digit year (every month of the data): the ten bytes at once.
+        let key: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (UInt8(ascii: "\""), 48 + UInt8(y / 1000), 48 + UInt8(y / 100 % 10), 48 + UInt8(y / 10 % 10), 48 + UInt8(y % 10),
+             UInt8(ascii: "-"), 48 + UInt8(mo / 10), 48 + UInt8(mo % 10), UInt8(ascii: "\""), UInt8(ascii: ":"))
+        withUnsafeBytes(of: key) { bytes.append(contentsOf: $0.assumingMemoryBound(to: UInt8.self)) }
     }
     mutating func value(_ key: String?, _ v: Double, places: Int) { element(key); bytes += Format.decimal(v, places: places).utf8 }
     /// `"geoquery_version"`: which geoquery wrote an answer, for answers kept and compared later.
@@ -121,35 +157,44 @@ public struct JSONWriter {
     private mutating func open(_ key: String?, _ bracket: UInt8) {
         element(key)
         bytes.append(bracket)
-        needsComma.append(false)
+        outer.append(comma)
+        comma = false
     }
 
     private mutating func close(_ bracket: UInt8) {
-        needsComma.removeLast()
+        comma = outer.removeLast()
         bytes.append(bracket)
     }
 
     @inline(__always)
     private mutating func element(_ key: String?) {
-        if needsComma[needsComma.count - 1] { bytes.append(UInt8(ascii: ",")) }
-        needsComma[needsComma.count - 1] = true
+        if comma { bytes.append(UInt8(ascii: ",")) }
+        comma = true
         if let key {
             JSONWriter.appendQuoted(key, to: &bytes)
             bytes.append(UInt8(ascii: ":"))
         }
     }
 
-    /// Decimal digits of `v`, without building a String.
+    /// Decimal digits of `v`, without building a String: written back to front into a small
+    /// buffer, then appended at once (one capacity and uniqueness check, not one a digit).
     static func appendInt(_ v: Int, to out: inout [UInt8]) {
-        if v < 0 { out.append(UInt8(ascii: "-")) }
         var m = v.magnitude
-        if m < 10 { out.append(48 + UInt8(m)); return }
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var n = 0
-        withUnsafeMutableBytes(of: &digits) { d in
-            while m > 0 { d[n] = 48 + UInt8(m % 10); m /= 10; n += 1 }
-            for i in stride(from: n - 1, through: 0, by: -1) { out.append(d[i]) }
+        // Most counts of a month-by-category grid are small: a digit or two, appended as they are.
+        if v >= 0 && m < 100 {
+            if m >= 10 { out.append(48 + UInt8(m / 10)) }
+            out.append(48 + UInt8(m % 10))
+            return
+        }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { d in  // Int.min: a sign and 19 digits
+            var at = d.count
+            repeat {
+                at -= 1
+                d[at] = 48 + UInt8(m % 10)
+                m /= 10
+            } while m > 0
+            if v < 0 { at -= 1; d[at] = UInt8(ascii: "-") }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: d[at...]))
         }
     }
 

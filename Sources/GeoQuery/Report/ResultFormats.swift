@@ -57,10 +57,10 @@ extension QueryResult {
         if want(.total) { w.value("total", total) }
         if want(.btp) { w.value("btp", btp) }
         let n = categories.count
-        let categoryKeys = want(.byCategory) || want(.byMonthCategory) ? JSONWriter.keys(categories) : []
+        let categoryKeys = want(.byCategory) || want(.byMonthCategory) ? JSONWriter.keys(categories) : JSONWriter.KeyList([])
         if want(.byCategory) {
             w.beginObject("by_category")
-            for c in 0..<n { w.value(key: categoryKeys[c], categoryTotal(c)) }
+            for c in 0..<n { w.value(key: c, of: categoryKeys, categoryTotal(c)) }
             w.endObject()
         }
         if want(.byMonth) {
@@ -72,7 +72,7 @@ extension QueryResult {
             w.beginObject("by_month_category")
             for m in months.indices {
                 w.beginObject(month: months[m])
-                for c in 0..<n { w.value(key: categoryKeys[c], monthCategory[m * n + c]) }
+                for c in 0..<n { w.value(key: c, of: categoryKeys, monthCategory[m * n + c]) }
                 w.endObject()
             }
             w.endObject()
