@@ -24,6 +24,12 @@ public struct Distance: Sendable, Equatable, CustomStringConvertible {
 
     /// Parses a distance; throws ``GeoQueryError/invalidRadius(_:)`` for anything unparseable.
     public init(parsing text: String) throws {
+        metres = try Distance.metres(ascii: text) ?? Distance.metres(anyText: text)
+    }
+
+    /// ``init(parsing:)`` for any text: trimmed, lowercased, its longest unit spelling taken off
+    /// the end, the rest read as a decimal number.
+    static func metres(anyText text: String) throws -> Double {
         let t = text.trimmed.lowercased()
         var number = Substring(t)
         var scale = Distance.metresPerMile  // Police UK and its users talk in miles
@@ -35,8 +41,41 @@ public struct Distance: Sendable, Equatable, CustomStringConvertible {
         guard let value = Double(decimal: String(number).trimmed), value.isFinite else {
             throw GeoQueryError.invalidRadius("'\(text)' is not a distance: use e.g. 800m, 1.2km, 0.5mi (a bare number is miles)")
         }
-        metres = value * scale
+        return value * scale
     }
+
+    /// ``init(parsing:)``'s reading of printable ASCII text, on its bytes: trimmed, the longest
+    /// unit spelling it ends in (any case), the number before it. nil for other text and for
+    /// anything not read (``init(parsing:)`` then reads it, and words its error). Every batch
+    /// radius line is parsed, and lowercasing and comparing Strings was ~5% of one.
+    static func metres(ascii text: String) -> Double? {
+        var text = text
+        return text.withUTF8 { u -> Double? in
+            guard let base = u.baseAddress, u.allSatisfy({ ($0 >= 0x20 && $0 < 0x7F) || $0 == 0x09 }) else { return nil }
+            @inline(__always) func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 }
+            var lo = 0, hi = u.count
+            while lo < hi && isSpace(u[lo]) { lo += 1 }
+            while hi > lo && isSpace(u[hi - 1]) { hi -= 1 }
+            var scale = metresPerMile
+            for s in suffixBytes where hi - lo >= s.text.count {
+                let at = hi - s.text.count
+                // ASCII lowercase, as String's lowercased() gives for ASCII.
+                guard s.text.indices.allSatisfy({ k in
+                    let c = u[at + k]
+                    return (c >= 0x41 && c <= 0x5A ? c | 0x20 : c) == s.text[k]
+                }) else { continue }
+                hi = at
+                scale = s.metres
+                break
+            }
+            while hi > lo && isSpace(u[hi - 1]) { hi -= 1 }
+            var c = TextBytes(base + lo, count: hi - lo)
+            guard let v = c.number(.wkt), c.isAtEnd, v.isFinite else { return nil }
+            return v * scale
+        }
+    }
+    /// ``suffixes`` as bytes, in the same order.
+    private static let suffixBytes: [(text: [UInt8], metres: Double)] = suffixes.map { (Array($0.text.utf8), $0.metres) }
 
     /// Miles, for people.
     public var miles: Double { metres / Distance.metresPerMile }

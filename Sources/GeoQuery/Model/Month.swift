@@ -66,10 +66,12 @@ extension ClosedRange where Bound == Month {
 extension String {
     /// Without leading and trailing spaces and tabs (Foundation's trimming bridges through
     /// NSString, which shows up in batch profiles).
+    /// Text with nothing to trim (most) is returned as it is, with no copy.
     var trimmed: String {
-        let u = Array(utf8)
+        let u = utf8
         guard let first = u.firstIndex(where: { $0 != 0x20 && $0 != 0x09 }) else { return "" }
         let last = u.lastIndex(where: { $0 != 0x20 && $0 != 0x09 })!
+        if first == u.startIndex && u.index(after: last) == u.endIndex { return self }
         return String(decoding: u[first...last], as: UTF8.self)
     }
 }

@@ -79,8 +79,11 @@ extension QueryResult {
         }
         if want(.byOutcome) {
             w.beginObject("by_outcome")
-            for o in outcomeCounts.indices.filter({ outcomeCounts[$0] > 0 }).sorted(by: { (outcomeCounts[$0], outcomes[$1]) > (outcomeCounts[$1], outcomes[$0]) }) {
-                w.value(outcomes[o], outcomeCounts[o])
+            // Locals: a closure reading the properties captured the whole result, copied (a
+            // dozen references retained) at every comparison of the sort.
+            let counts = outcomeCounts, labels = outcomes
+            for o in counts.indices.filter({ counts[$0] > 0 }).sorted(by: { (counts[$0], labels[$1]) > (counts[$1], labels[$0]) }) {
+                w.value(labels[o], counts[o])
             }
             w.endObject()
         }
