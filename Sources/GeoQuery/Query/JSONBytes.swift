@@ -16,6 +16,8 @@ struct JSONBytes {
 
     /// The text's bytes (a copy: ranges index into it).
     let bytes: [UInt8]
+    /// Where this object's own text lies in `bytes` (the whole text, or a member object's).
+    private let own: Range<Int>
     /// The top-level object's members in order; a repeated key's last value wins in ``member(_:)``.
     let members: [Member]
     /// The members of each top-level member that is an object (a batch line's `geojson`), by
@@ -59,6 +61,7 @@ struct JSONBytes {
             return ok && c.isAtEnd ? out : nil
         }) else { return nil }
         bytes = copy
+        own = 0..<count
         self.members = members
         objectMembers = objects
         numbers = log
@@ -73,6 +76,7 @@ struct JSONBytes {
             members = m
         }
         bytes = parent.bytes
+        own = r
         objectMembers = []
         numbers = parent.numbers
     }
@@ -174,6 +178,9 @@ struct JSONBytes {
 
     /// The value's text exactly as written.
     func text(_ r: Range<Int>) -> String { String(decoding: bytes[r], as: UTF8.self) }
+
+    /// This object's own text.
+    var ownText: String { text(own) }
 
     // MARK: the grammar
 

@@ -18,8 +18,13 @@ public struct QueryInput: Sendable {
     /// GeoJSON text, KML text.
     public var poly: String?
     public var wkt: String?
-    public var geojson: String? { didSet { geojsonObject = nil } }
-    /// A batch line's `geojson` object as read with the line (its text is `geojson`).
+    public var geojson: String? {
+        get { geojsonText ?? geojsonObject?.ownText }
+        set { geojsonText = newValue; geojsonObject = nil }
+    }
+    private var geojsonText: String?
+    /// A batch line's `geojson` object as read with the line: ``geojson`` makes its text only
+    /// when asked (the reader takes the object; copying and checking the text cost ~2% a line).
     var geojsonObject: JSONBytes?
     public var kml: String?
     /// Repair an invalid polygon with GEOS MakeValid instead of refusing it.
@@ -68,19 +73,21 @@ public struct QueryInput: Sendable {
 
     /// The polygon, when the input names one.
     public func polygon() throws -> Polygon? {
-        let forms = [poly.map { ("poly", $0) }, wkt.map { ("wkt", $0) }, geojson.map { ("geojson", $0) }, kml.map { ("kml", $0) }].compactMap { $0 }
-        guard let (flag, text) = forms.first else { return nil }
-        if forms.count > 1 { throw GeoQueryError.invalidQuery("give one area: \(forms.map { name($0.0) }.joined(separator: " and ")) were both given") }
+        // Which forms are given (a batch line's GeoJSON object without making its text).
+        let forms = [poly.map { _ in "poly" }, wkt.map { _ in "wkt" }, geojsonText != nil || geojsonObject != nil ? "geojson" : nil,
+                     kml.map { _ in "kml" }].compactMap { $0 }
+        guard let flag = forms.first else { return nil }
+        if forms.count > 1 { throw GeoQueryError.invalidQuery("give one area: \(forms.map(name).joined(separator: " and ")) were both given") }
         if lat != nil || lng != nil || radius != nil || postcode != nil {
             throw GeoQueryError.invalidQuery("\(name(flag)) gives the area: leave out \(["lat", "lng", "radius", "postcode"].map(name).joined(separator: "/"))")
         }
         switch flag {
-        case "poly": return try PolygonReader.poly(text, repair: repair, naming: parameterStyle)
-        case "wkt": return try PolygonReader.wkt(text, repair: repair, naming: parameterStyle)
+        case "poly": return try PolygonReader.poly(poly!, repair: repair, naming: parameterStyle)
+        case "wkt": return try PolygonReader.wkt(wkt!, repair: repair, naming: parameterStyle)
         case "geojson":
-            if let object = geojsonObject, featureSelection.isEmpty { return try PolygonReader.geojson(object, text: { text }, repair: repair, naming: parameterStyle) }
-            return try PolygonReader.geojson(text, repair: repair, naming: parameterStyle, selecting: featureSelection)
-        default: return try PolygonReader.kml(text, repair: repair, naming: parameterStyle)
+            if let object = geojsonObject, featureSelection.isEmpty { return try PolygonReader.geojson(object, text: { object.ownText }, repair: repair, naming: parameterStyle) }
+            return try PolygonReader.geojson(geojson!, repair: repair, naming: parameterStyle, selecting: featureSelection)
+        default: return try PolygonReader.kml(kml!, repair: repair, naming: parameterStyle)
         }
     }
 
@@ -222,8 +229,7 @@ public struct QueryInput: Sendable {
             case .string: geojson = json.string(g)
             // The object's own text: the reader takes it from the bytes.
             case .object:
-                geojson = json.text(g)
-                geojsonObject = JSONBytes(json, object: g)
+                if let object = JSONBytes(json, object: g) { geojsonObject = object } else { geojson = json.text(g) }
             case .array: geojson = json.text(g)
             default: geojson = String(decoding: try JSONSerialization.data(withJSONObject: json.foundationValue(g) as Any), as: UTF8.self)
             }

@@ -21,4 +21,22 @@ import Testing
             }
         }
     }
+
+    /// A batch line's GeoJSON object is read as an object, and ``QueryInput/geojson`` still gives
+    /// its text exactly as the line wrote it (made when asked); setting the text replaces it.
+    @Test func batchGeoJSONObjectKeepsItsText() throws {
+        let object = #"{ "type" : "Polygon", "coordinates": [[[-1.14,52.63],[-1.12,52.63],[-1.12,52.64],[-1.14,52.63]]] }"#
+        var input = try QueryInput(jsonLine: #"{"id":7,"geojson":"# + object + #","repair":false}"#)
+        #expect(input.geojson == object)
+        let polygon = try #require(try input.polygon())
+        #expect(polygon.parts[0][0].count == 4)
+        input.geojson = #"{"type":"Polygon","coordinates":[[[-1.2,52.6],[-1.1,52.6],[-1.1,52.7],[-1.2,52.6]]]}"#
+        #expect(try input.polygon()?.parts[0][0].first?.lng == -1.2)
+        input.geojson = nil
+        #expect(try input.polygon() == nil)
+        // Two areas: named as the line names them.
+        #expect(throws: GeoQueryError.invalidQuery("give one area: poly and geojson were both given")) {
+            try QueryInput(jsonLine: #"{"poly":"52.6,-1.1:52.7,-1.1:52.7,-1.2","geojson":"# + object + "}").polygon()
+        }
+    }
 }
