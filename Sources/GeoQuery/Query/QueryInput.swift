@@ -163,10 +163,35 @@ public struct QueryInput: Sendable {
         return m
     }
 
-    /// The keys a batch line may hold: looked up by a scan of string compares (short ASCII
-    /// strings compare as integers), where a `Set` literal was built and hashed on every line.
+    /// The keys a batch line may hold, in ``BatchKey`` order.
     static let batchKeys = ["lat", "lng", "radius", "from", "to", "date", "category", "force", "exclude_btp", "id",
                             "poly", "wkt", "geojson", "repair", "postcode"]
+
+    /// A batch line's key, by its place in ``batchKeys``.
+    enum BatchKey: Int, CaseIterable {
+        case lat, lng, radius, from, to, date, category, force, excludeBTP, id, poly, wkt, geojson, repair, postcode
+        var name: String { QueryInput.batchKeys[rawValue] }
+    }
+
+    /// Up to 16 bytes of a key packed into two integers with its length (nil for longer keys):
+    /// each member's key is matched against ``batchKeys`` by integer compares, once per line.
+    /// (String compares, a scan of the list per member and per key looked up, were ~1% of a line.)
+    private static func packed(_ key: String) -> (UInt64, UInt64, Int)? {
+        var a: UInt64 = 0, b: UInt64 = 0, n = 0
+        for c in key.utf8 {
+            guard n < 16 else { return nil }
+            if n < 8 { a |= UInt64(c) << UInt64(8 * n) } else { b |= UInt64(c) << UInt64(8 * (n - 8)) }
+            n += 1
+        }
+        return (a, b, n)
+    }
+    private static let packedBatchKeys = batchKeys.map { packed($0)! }
+
+    /// The ``BatchKey`` spelled `key`, or nil.
+    static func batchKey(_ key: String) -> BatchKey? {
+        guard let p = packed(key) else { return nil }
+        return packedBatchKeys.firstIndex { $0 == p }.flatMap(BatchKey.init(rawValue:))
+    }
 
     /// Reads one batch line: `{"lat":52.63,"lng":-1.13,"radius":"0.5mi","from":"2020-01","to":"2020-12","category":["burglary"]}`.
     /// `category` and `force` take a string or an array; `radius` a string or a number of miles.
@@ -177,37 +202,44 @@ public struct QueryInput: Sendable {
     /// The query of a parsed batch line (see ``BatchLine``).
     public init(batchLine: BatchLine) throws {
         let json = batchLine.json
-        if let unknown = json.members.first(where: { !QueryInput.batchKeys.contains($0.key) }) {
-            throw GeoQueryError.invalidQuery("unknown key '\(unknown.key)' (known: \(QueryInput.batchKeys.sorted().joined(separator: ", ")))")
+        // Each member to its key's slot, in one pass: the first unknown key is refused, and a
+        // repeated key's last value wins (as `JSONBytes.member` gives it).
+        var slot = [Range<Int>?](repeating: nil, count: BatchKey.allCases.count)
+        for m in json.members {
+            guard let k = QueryInput.batchKey(m.key) else {
+                throw GeoQueryError.invalidQuery("unknown key '\(m.key)' (known: \(QueryInput.batchKeys.sorted().joined(separator: ", ")))")
+            }
+            slot[k.rawValue] = m.value
         }
-        func number(_ k: String) throws -> Double? {
-            guard let v = json.member(k) else { return nil }
+        func member(_ k: BatchKey) -> Range<Int>? { slot[k.rawValue] }
+        func number(_ k: BatchKey) throws -> Double? {
+            guard let v = member(k) else { return nil }
             if let n = json.number(v) { return n }
             if let s = json.string(v), let d = Double(decimal: s) { return d }
-            throw GeoQueryError.invalidCoordinate("'\(k)' must be a number")
+            throw GeoQueryError.invalidCoordinate("'\(k.name)' must be a number")
         }
-        func string(_ k: String) throws -> String? {
-            guard let v = json.member(k) else { return nil }
+        func string(_ k: BatchKey) throws -> String? {
+            guard let v = member(k) else { return nil }
             if let s = json.string(v) { return s }
-            throw GeoQueryError.invalidQuery("'\(k)' must be a string like \"2020-01\"")
+            throw GeoQueryError.invalidQuery("'\(k.name)' must be a string like \"2020-01\"")
         }
-        func list(_ k: String) throws -> [String] {
-            guard let v = json.member(k) else { return [] }
+        func list(_ k: BatchKey) throws -> [String] {
+            guard let v = member(k) else { return [] }
             if let s = json.string(v) { return [s] }
             if let a = json.strings(v) { return a }
-            throw GeoQueryError.invalidQuery("'\(k)' must be a string or an array of strings")
+            throw GeoQueryError.invalidQuery("'\(k.name)' must be a string or an array of strings")
         }
-        func flag(_ k: String) throws -> Bool? {
-            guard let v = json.member(k) else { return nil }
+        func flag(_ k: BatchKey) throws -> Bool? {
+            guard let v = member(k) else { return nil }
             // Foundation's Bool bridging (which also takes 0 and 1), as before.
             if let b = json.bool(v) ?? (json.foundationValue(v) as? Bool) { return b }
-            throw GeoQueryError.invalidQuery("'\(k)' must be true or false")
+            throw GeoQueryError.invalidQuery("'\(k.name)' must be true or false")
         }
         self.init()
         parameterStyle = .jsonKeys
-        lat = try number("lat")
-        lng = try number("lng")
-        if let r = json.member("radius") {
+        lat = try number(.lat)
+        lng = try number(.lng)
+        if let r = member(.radius) {
             if let s = json.string(r) { radius = s } else if json.kind(r) == .number, let n = json.foundationValue(r) as? NSNumber {
                 // A number of miles as Foundation spells it (1.0 is "1"), as the error messages quote it.
                 radius = n.stringValue
@@ -215,16 +247,16 @@ public struct QueryInput: Sendable {
                 throw GeoQueryError.invalidRadius("'radius' must be a string such as \"800m\" or a number of miles")
             }
         }
-        from = try string("from")
-        to = try string("to")
-        date = try string("date")
-        categories = try list("category")
-        forces = try list("force")
+        from = try string(.from)
+        to = try string(.to)
+        date = try string(.date)
+        categories = try list(.category)
+        forces = try list(.force)
         idJSON = batchLine.id
-        postcode = try string("postcode")
-        poly = try string("poly")
-        wkt = try string("wkt")
-        if let g = json.member("geojson") {
+        postcode = try string(.postcode)
+        poly = try string(.poly)
+        wkt = try string(.wkt)
+        if let g = member(.geojson) {
             switch json.kind(g) {
             case .string: geojson = json.string(g)
             // The object's own text: the reader takes it from the bytes.
@@ -234,8 +266,8 @@ public struct QueryInput: Sendable {
             default: geojson = String(decoding: try JSONSerialization.data(withJSONObject: json.foundationValue(g) as Any), as: UTF8.self)
             }
         }
-        repair = try flag("repair") ?? false
-        excludeBTP = try flag("exclude_btp") ?? false
+        repair = try flag(.repair) ?? false
+        excludeBTP = try flag(.excludeBTP) ?? false
     }
 }
 

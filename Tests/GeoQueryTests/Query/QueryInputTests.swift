@@ -15,6 +15,11 @@ import Testing
             + #""geojson":{"type":"Polygon","coordinates":[]},"repair":false,"postcode":"LE1 5WW"}"#
         let input = try QueryInput(jsonLine: line)
         #expect(input.lat == 52.6 && input.radius == "1mi" && input.categories == ["burglary"])
+        // Keys are matched by their bytes and length: a key that only pads or extends a known one is none.
+        for (i, k) in QueryInput.batchKeys.enumerated() { #expect(QueryInput.batchKey(k)?.rawValue == i) }
+        for wrong in ["lat\u{0}", "la", "latt", "exclude_btp_", "exclude_btpexclude", "LAT", "é", "geojsonxxxxxxxxxxxx"] {
+            #expect(QueryInput.batchKey(wrong) == nil, "\(wrong)")
+        }
         for wrong in ["lnng", "Lat", "radius ", ""] {
             #expect(throws: GeoQueryError.invalidQuery("unknown key '\(wrong)' (known: \(known.joined(separator: ", ")))")) {
                 try QueryInput(jsonLine: #"{"lat":52.6,"\#(wrong)":1}"#)
