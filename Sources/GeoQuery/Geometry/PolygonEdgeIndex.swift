@@ -37,10 +37,13 @@ public struct PolygonEdgeIndex: Sendable {
     /// Most strip entries per edge on average; fewer strips are used rather than more entries.
     private static let entriesPerEdge = 16
 
-    /// - Parameter edgesPerStrip: about how many edges a strip holds on average. One suits a query
-    ///   polygon, whose boundary map points each test the edges of their strip; a boundary that
-    ///   is mostly asked about large boxes (the force areas) wants wider strips, since a box tests
-    ///   every edge of the strips it spans.
+    /// The index of a polygon's edges (all rings, even-odd).
+    /// - Parameters:
+    ///   - polygon: the polygon, in degrees.
+    ///   - edgesPerStrip: about how many edges a strip holds on average. One suits a query
+    ///     polygon, whose boundary map points each test the edges of their strip; a boundary that
+    ///     is mostly asked about large boxes (the force areas) wants wider strips, since a box
+    ///     tests every edge of the strips it spans.
     public init(_ polygon: Polygon, edgesPerStrip: Int = 1) {
         self.init(parts: polygon.parts, edgesPerStrip: edgesPerStrip) { (x: $0.lng, y: $0.lat) }
     }
