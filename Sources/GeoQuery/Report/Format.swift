@@ -10,6 +10,9 @@ public enum Format {
         guard value.isFinite else { return "0" }
         var scale = 1.0
         for _ in 0..<places { scale *= 10 }
+        // Beyond what an Int holds (a radius of 1e19 miles, quoted back in its error): C's
+        // formatting, which spells every digit, rather than a conversion that traps.
+        guard abs(value) * scale < 0x1p62 else { return String(format: "%.\(places)f", value) }
         let rounded = (abs(value) * scale).rounded()
         let whole = Int(rounded / scale)
         let frac = Int(rounded - Double(whole) * scale)

@@ -218,6 +218,19 @@ import ZIPFoundation
         #expect(long.lat == strtod("51.517450020863116091802661", nil))
     }
 
+    /// A radius of 1e19 miles (`"9999999999999999999 mile"`, found by an independent check of
+    /// random batch lines): refused in one error that quotes it, where quoting it converted the
+    /// miles to an `Int` and trapped.
+    @Test func hugeRadiusIsRefusedNotATrap() throws {
+        let circle = Circle(lat: 52.63, lng: -1.13, radius: try Distance(parsing: " 9999999999999999999 mile"))
+        #expect(throws: GeoQueryError.invalidRadius("radius 10000000000000000000.00 mi is above the cap of 10 mi (16.1 km): use a polygon for larger areas")) {
+            try circle.validate()
+        }
+        #expect(Format.decimal(-1e19, places: 1) == "-10000000000000000000.0")
+        #expect(Format.decimal(4.6e18, places: 0) == "4600000000000000000")
+        #expect(Format.decimal(1234.5678, places: 2) == "1234.57")
+    }
+
     /// A section table whose offset or length is past `Int`'s range (or whose sum overflows), with
     /// a header checksum that matches: refused as damaged, where converting it to `Int` trapped.
     @Test func sectionTableEntryPastIntRangeIsRefused() throws {
