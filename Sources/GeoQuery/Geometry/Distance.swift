@@ -52,10 +52,10 @@ public struct Distance: Sendable, Equatable, CustomStringConvertible {
         var text = text
         return text.withUTF8 { u -> Double? in
             guard let base = u.baseAddress, u.allSatisfy({ ($0 >= 0x20 && $0 < 0x7F) || $0 == 0x09 }) else { return nil }
-            @inline(__always) func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 }
+            // In printable ASCII the only white space is what `trimmed` takes: spaces and tabs.
             var lo = 0, hi = u.count
-            while lo < hi && isSpace(u[lo]) { lo += 1 }
-            while hi > lo && isSpace(u[hi - 1]) { hi -= 1 }
+            while lo < hi && TextBytes.isSpace(u[lo]) { lo += 1 }
+            while hi > lo && TextBytes.isSpace(u[hi - 1]) { hi -= 1 }
             var scale = metresPerMile
             for s in suffixBytes where hi - lo >= s.text.count {
                 let at = hi - s.text.count
@@ -68,9 +68,9 @@ public struct Distance: Sendable, Equatable, CustomStringConvertible {
                 scale = s.metres
                 break
             }
-            while hi > lo && isSpace(u[hi - 1]) { hi -= 1 }
+            while hi > lo && TextBytes.isSpace(u[hi - 1]) { hi -= 1 }
             var c = TextBytes(base + lo, count: hi - lo)
-            guard let v = c.number(.wkt), c.isAtEnd, v.isFinite else { return nil }
+            guard let v = c.wholeDecimal(), v.isFinite else { return nil }
             return v * scale
         }
     }

@@ -127,6 +127,13 @@ struct TextBytes {
         return (i, negative, mantissa, digits <= 19, scale + exponent)
     }
 
+    /// The bytes from the cursor to the end as one decimal number (``Double/init(decimal:)``'s
+    /// reading), or nil when they are anything else.
+    mutating func wholeDecimal() -> Double? {
+        guard let v = number(.wkt), isAtEnd else { return nil }
+        return v
+    }
+
     /// Which spellings of a decimal number a reader takes.
     enum NumberGrammar {
         /// RFC 8259: `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`.
@@ -240,10 +247,7 @@ extension Double {
     /// what users type as coordinates and distances. `Double(String)` also takes hexadecimal
     /// (`0x34`), which would be read silently as another number; nil for that and anything else.
     public init?(decimal text: String) {
-        guard let v = text.withTextBytes({ c -> Double? in
-            guard let v = c.number(.wkt), c.isAtEnd else { return nil }
-            return v
-        }) else { return nil }
+        guard let v = text.withTextBytes({ $0.wholeDecimal() }) else { return nil }
         self = v
     }
 }

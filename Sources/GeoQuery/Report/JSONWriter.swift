@@ -46,9 +46,14 @@ public struct JSONWriter {
     /// `"key":` escaped once, for keys written many times (categories, months).
     static func key(_ k: String) -> [UInt8] {
         var out: [UInt8] = []
+        appendKey(k, to: &out)
+        return out
+    }
+
+    /// Appends `"key":`.
+    private static func appendKey(_ k: String, to out: inout [UInt8]) {
         appendQuoted(k, to: &out)
         out.append(UInt8(ascii: ":"))
-        return out
     }
 
     /// Escaped `"key":` texts of a list of names, one after another in one block: reading one
@@ -63,8 +68,7 @@ public struct JSONWriter {
             var bytes: [UInt8] = [], ends: [Int] = []
             ends.reserveCapacity(names.count)
             for name in names {
-                JSONWriter.appendQuoted(name, to: &bytes)
-                bytes.append(UInt8(ascii: ":"))
+                JSONWriter.appendKey(name, to: &bytes)
                 ends.append(bytes.count)
             }
             (self.bytes, self.ends) = (bytes, ends)
