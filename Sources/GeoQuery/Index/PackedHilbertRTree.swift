@@ -38,6 +38,8 @@ extension TreeArea {
 public enum PackedHilbertRTree {
     /// Children per node (flatbush's default).
     public static let nodeSize = 16
+    /// The bits of a full leaf's points.
+    static let fullLeaf: UInt64 = 1 << UInt64(nodeSize) - 1
 
     /// Build-time output: the permutation that puts points in Hilbert order, and the node boxes.
     public struct Layout: Sendable {
@@ -161,10 +163,12 @@ struct TreeView {
     /// its siblings: the wait for memory overlaps their work. `leafPushed(first)` and
     /// `leafPopped(first)` let the caller do the same for its per-point data of the leaf whose
     /// points start at `first` (at push: what it can address from `first`; at pop: what that
-    /// gives the address of).
+    /// gives the address of). `leaf(first, count, inside)` may take a crossing leaf whole, its
+    /// points inside the area as the bits of `inside`: true, and no `point` is called for it.
     @inline(__always)
     func search<A: TreeArea>(_ area: A, node: (_ level: Int, _ globalNode: Int) -> Void, point: (Int) -> Void,
-                             leafPushed: (Int) -> Void = { _ in }, leafPopped: (Int) -> Void = { _ in }) {
+                             leafPushed: (Int) -> Void = { _ in }, leafPopped: (Int) -> Void = { _ in },
+                             leaf: (_ first: Int, _ count: Int, _ inside: UInt64) -> Bool = { _, _, _ in false }) {
         guard pointCount > 0 else { return }
         let top = levels
         let fanout = PackedHilbertRTree.nodeSize
@@ -204,6 +208,7 @@ struct TreeView {
                     let first = k * fanout, count = min(pointCount, first + fanout) - first
                     leafPopped(first)
                     var inside = area.containsEach(latE6: lat.baseAddress.unsafelyUnwrapped + first, lngE6: lng.baseAddress.unsafelyUnwrapped + first, count: count)
+                    if leaf(first, count, inside) { continue }
                     while inside != 0 {
                         point(first + inside.trailingZeroBitCount)
                         inside &= inside &- 1

@@ -192,7 +192,7 @@ extension CrimeMirror {
                 let cut = d.cutCells(ofNode: g)
                 if projected, let totals = projections.runningTotals {
                     // The node's sums less its superseded cells: a few, whatever the months.
-                    tally.addProjected(projections, totals, node: g, less: cut)
+                    tally.addProjected(projections, totals, node: g, less: cut, CollectionOfOne(0..<cut.count))
                 } else if cut.isEmpty {
                     tally.add(nodeCells, Int(nodeCellStart[g])..<Int(nodeCellStart[g + 1]))
                 } else {

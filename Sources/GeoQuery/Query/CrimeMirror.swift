@@ -243,6 +243,10 @@ public final class CrimeMirror: @unchecked Sendable {
         addDelta(area, to: tally, path: path, d)
     }
 
+    /// A full crossing leaf with at most this many of its points outside the area is added as the
+    /// leaf's sums less those points' cells.
+    static let leafComplementMaxOutside = 3
+
     /// Walks the tree over `area`: whole inside nodes through their aggregates, crossing leaves point by point.
     private func addBase<A: TreeArea>(_ area: A, to tally: Tally, path: SumPath) {
         let projected = tally.unfiltered && path == .fast
@@ -259,6 +263,8 @@ public final class CrimeMirror: @unchecked Sendable {
         // in a large file, and one by one every node waited for them. Integer sums, so the
         // order does not change the answer. The batch lives on the thread's stack (a heap
         // buffer would be an allocation per query).
+        // Leaves taken whole (see `leaf:` below) need the running totals, and the fast path.
+        let totals = projected ? projections.runningTotals : nil, leafStart = Int(tree.levelStart[0])
         withUnsafeTemporaryAllocation(of: Int.self, capacity: 16) { batch in
             var batched = 0
             func addBatch() {
@@ -293,10 +299,42 @@ public final class CrimeMirror: @unchecked Sendable {
                 let from = Int(pointCellStart[first]), to = Int(pointCellStart[min(first + PackedHilbertRTree.nodeSize, pointCellStart.count - 1)])
                 let cells = pointCells.baseAddress.unsafelyUnwrapped + from
                 for at in stride(from: 0, to: min(to - from, 128), by: 8) { geoquery_prefetch(cells + at) }
+            }, leaf: { first, count, inside in
+                // A full leaf with nearly all its points inside: the leaf's sums less its few
+                // points outside, rather than each inside point's cells.
+                guard let totals, count == PackedHilbertRTree.nodeSize,
+                      (~inside & PackedHilbertRTree.fullLeaf).nonzeroBitCount <= CrimeMirror.leafComplementMaxOutside else { return false }
+                let outside = ~inside & PackedHilbertRTree.fullLeaf
+                var inner = inside
+                tally.addProjected(projections, totals, node: leafStart + first / PackedHilbertRTree.nodeSize, less: pointCells,
+                                   LeafPointCells(points: outside, first: first, starts: pointCellStart))
+                while inner != 0 {
+                    let p = first + inner.trailingZeroBitCount
+                    present |= pointForceMask[p]
+                    mapPoints += 1
+                    if record { points.append(p) }
+                    inner &= inner &- 1
+                }
+                return true
             })
             addBatch()
         }
         (tally.present, tally.mapPoints, tally.visitedNodes, tally.visitedPoints) = (present, mapPoints, nodes, points)
+    }
+
+    /// The cell ranges of some of a leaf's map points: those whose bits are set in `points`
+    /// (bit i: point `first + i`).
+    struct LeafPointCells: Sequence, IteratorProtocol {
+        var points: UInt64
+        let first: Int
+        let starts: UnsafeBufferPointer<UInt32>
+
+        mutating func next() -> Range<Int>? {
+            guard points != 0 else { return nil }
+            let p = first + points.trailingZeroBitCount
+            points &= points &- 1
+            return Int(starts[p])..<Int(starts[p + 1])
+        }
     }
 
     /// Walks the tree over `area`: `node(level, g)` for each whole node inside it (g global),

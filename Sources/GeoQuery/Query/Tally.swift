@@ -167,30 +167,39 @@ final class Tally {
         }
     }
 
-    /// ``addProjected(_:node:)`` for a node some of whose cells a delta supersedes (`cut`):
-    /// the projection and running totals, less those cells; a force answers when its crimes
-    /// left in the months asked are more than none.
-    func addProjected(_ p: NodeProjections, _ totals: NodeRunningTotals, node g: Int, less cut: UnsafeBufferPointer<UInt64>) {
+    /// ``addProjected(_:node:)`` for a node less some of its cells (those of `ranges` in `cells`):
+    /// the cells a delta supersedes, or a leaf's map points outside the area. The projection and
+    /// running totals, less those cells; a force answers when its crimes left in the months asked
+    /// are more than none.
+    func addProjected<R: Sequence<Range<Int>>>(_ p: NodeProjections, _ totals: NodeRunningTotals, node g: Int,
+                                               less cells: UnsafeBufferPointer<UInt64>, _ ranges: R) {
         guard monthLo <= monthHi else { return }
-        let lo = monthLo, hi = monthHi, cats = categoryCount
+        let lo = monthLo, hi = monthHi, cats = categoryCount, m = matrix, o = outcomes
         addMonthCategories(p, node: g)
         withUnsafeTemporaryAllocation(of: Int.self, capacity: 64) { gone in
             gone.initialize(repeating: 0)
-            for c in cut where CrimeCell.month(c) >= lo && CrimeCell.month(c) <= hi {
-                let n = CrimeCell.count(c)
-                // Wrapping: the node's own cells are added above, so the sum never goes below zero.
-                matrix[(CrimeCell.month(c) - lo) * cats + CrimeCell.category(c)] &-= UInt32(truncatingIfNeeded: n)
-                outcomes[CrimeCell.outcome(c)] -= n
-                gone[CrimeCell.force(c)] += n
+            for range in ranges {
+                for i in range {
+                    let c = cells[i]
+                    guard CrimeCell.month(c) >= lo && CrimeCell.month(c) <= hi else { continue }
+                    let n = CrimeCell.count(c)
+                    // Wrapping: the node's own cells are added above, so the sum never goes below zero.
+                    m[(CrimeCell.month(c) &- lo) &* cats &+ CrimeCell.category(c)] &-= UInt32(truncatingIfNeeded: n)
+                    o[CrimeCell.outcome(c)] &-= n
+                    gone[CrimeCell.force(c)] &+= n
+                }
             }
             guard let r = totals.rows(node: g, monthLo: lo, monthHi: hi) else { return }
+            var answered = self.answered, btp = self.btp
             for j in 0..<r.width {
                 let n = r.count(j), id = r.id(j)
-                if id < NodeRunningTotals.forceColumn { outcomes[id] += n; continue }
-                let force = id - NodeRunningTotals.forceColumn, left = n - gone[force]
+                if id < NodeRunningTotals.forceColumn { o[id] &+= n; continue }
+                let force = id &- NodeRunningTotals.forceColumn, left = n &- gone[force]
                 if left > 0 { answered |= 1 << UInt64(force) }
-                if force == btpForce { btp += left }
+                if force == btpForce { btp &+= left }
             }
+            self.answered = answered
+            self.btp = btp
         }
     }
 
