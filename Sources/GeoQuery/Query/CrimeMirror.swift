@@ -243,9 +243,11 @@ public final class CrimeMirror: @unchecked Sendable {
         addDelta(area, to: tally, path: path, d)
     }
 
-    /// A full crossing leaf with at most this many of its points outside the area is added as the
-    /// leaf's sums less those points' cells.
-    static let leafComplementMaxOutside = 3
+    /// A full crossing leaf with at most `leafComplementMaxOutside` of its points outside the area
+    /// and at least `leafComplementMinCells` cells is added as the leaf's sums less those points'
+    /// cells. A quiet leaf is not: its sums sit apart from its points' cells (which are asked for
+    /// as the leaf is reached), and waiting for them costs more than the few cells they save.
+    static let leafComplementMaxOutside = 3, leafComplementMinCells = 256
 
     /// Walks the tree over `area`: whole inside nodes through their aggregates, crossing leaves point by point.
     private func addBase<A: TreeArea>(_ area: A, to tally: Tally, path: SumPath) {
@@ -264,7 +266,7 @@ public final class CrimeMirror: @unchecked Sendable {
         // order does not change the answer. The batch lives on the thread's stack (a heap
         // buffer would be an allocation per query).
         // Leaves taken whole (see `leaf:` below) need the running totals, and the fast path.
-        let totals = projected ? projections.runningTotals : nil, leafStart = Int(tree.levelStart[0])
+        let totals = projected ? projections.runningTotals : nil
         withUnsafeTemporaryAllocation(of: Int.self, capacity: 16) { batch in
             var batched = 0
             func addBatch() {
@@ -301,25 +303,35 @@ public final class CrimeMirror: @unchecked Sendable {
                 for at in stride(from: 0, to: min(to - from, 128), by: 8) { geoquery_prefetch(cells + at) }
             }, leaf: { first, count, inside in
                 // A full leaf with nearly all its points inside: the leaf's sums less its few
-                // points outside, rather than each inside point's cells.
+                // points outside, rather than each inside point's cells. Out of line, so the
+                // point-by-point loop around it compiles as it did without it.
                 guard let totals, count == PackedHilbertRTree.nodeSize,
-                      (~inside & PackedHilbertRTree.fullLeaf).nonzeroBitCount <= CrimeMirror.leafComplementMaxOutside else { return false }
-                let outside = ~inside & PackedHilbertRTree.fullLeaf
-                var inner = inside
-                tally.addProjected(projections, totals, node: leafStart + first / PackedHilbertRTree.nodeSize, less: pointCells,
-                                   LeafPointCells(points: outside, first: first, starts: pointCellStart))
-                while inner != 0 {
-                    let p = first + inner.trailingZeroBitCount
-                    present |= pointForceMask[p]
-                    mapPoints += 1
-                    if record { points.append(p) }
-                    inner &= inner &- 1
-                }
+                      (~inside & PackedHilbertRTree.fullLeaf).nonzeroBitCount <= CrimeMirror.leafComplementMaxOutside,
+                      Int(pointCellStart[first + count]) - Int(pointCellStart[first]) >= CrimeMirror.leafComplementMinCells else { return false }
+                addLeaf(first: first, inside: inside, totals, to: tally, present: &present, mapPoints: &mapPoints, points: &points, record: record)
                 return true
             })
             addBatch()
         }
         (tally.present, tally.mapPoints, tally.visitedNodes, tally.visitedPoints) = (present, mapPoints, nodes, points)
+    }
+
+    /// A full leaf's sums less the cells of its points outside the area (`inside`: the bits of
+    /// those inside), with the inside points' forces, count and (when `record`) visits.
+    @inline(never)
+    private func addLeaf(first: Int, inside: UInt64, _ totals: NodeRunningTotals, to tally: Tally,
+                         present: inout UInt64, mapPoints: inout Int, points: inout Tally.Visits, record: Bool) {
+        let leaf = Int(tree.levelStart[0]) + first / PackedHilbertRTree.nodeSize
+        tally.addProjected(projections, totals, node: leaf, less: pointCells,
+                           LeafPointCells(points: ~inside & PackedHilbertRTree.fullLeaf, first: first, starts: pointCellStart))
+        var inner = inside
+        while inner != 0 {
+            let p = first + inner.trailingZeroBitCount
+            present |= pointForceMask[p]
+            mapPoints += 1
+            if record { points.append(p) }
+            inner &= inner &- 1
+        }
     }
 
     /// The cell ranges of some of a leaf's map points: those whose bits are set in `points`
