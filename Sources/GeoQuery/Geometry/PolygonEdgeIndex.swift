@@ -11,7 +11,10 @@
 /// sign the test answers "undecided" (nil) and the caller asks GEOS, so answers equal GEOS's
 /// robust predicates while almost every point costs a few multiplications. Box tests are
 /// conservative: a box is `.inside` or `.outside` only when no edge comes near it.
-public struct PolygonEdgeIndex: Sendable {
+///
+/// A class, immutable: a query passes its polygon's index along several times, and each copy of
+/// a struct of six arrays retained and released all six.
+public final class PolygonEdgeIndex: Sendable {
     // Edges as flat arrays in the index's frame: x runs along the strips, y across them
     // (x = longitude, y = latitude unless `transposed`).
     let ax: [Double], ay: [Double], bx: [Double], by: [Double]
@@ -44,14 +47,14 @@ public struct PolygonEdgeIndex: Sendable {
     ///     polygon, whose boundary map points each test the edges of their strip; a boundary that
     ///     is mostly asked about large boxes (the force areas) wants wider strips, since a box
     ///     tests every edge of the strips it spans.
-    public init(_ polygon: Polygon, edgesPerStrip: Int = 1) {
+    public convenience init(_ polygon: Polygon, edgesPerStrip: Int = 1) {
         self.init(parts: polygon.parts, edgesPerStrip: edgesPerStrip) { (x: $0.lng, y: $0.lat) }
     }
 
     /// Over planar rings of any units (British National Grid metres for catchments); each ring
     /// closed or not, holes and parts alike (even-odd).
     /// - Complexity: O(n log n): at most 17 counting passes to size the strips, then one fill.
-    init(rings: [[(x: Double, y: Double)]]) {
+    convenience init(rings: [[(x: Double, y: Double)]]) {
         self.init(parts: [rings], edgesPerStrip: 1) { $0 }
     }
 
