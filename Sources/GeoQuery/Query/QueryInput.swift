@@ -164,12 +164,13 @@ public struct QueryInput: Sendable {
     }
 
     /// The keys a batch line may hold, in ``BatchKey`` order.
-    static let batchKeys = ["lat", "lng", "radius", "from", "to", "date", "category", "force", "exclude_btp", "id",
-                            "poly", "wkt", "geojson", "repair", "postcode"]
+    static let batchKeys = BatchKey.allCases.map(\.spelling)
 
-    /// A batch line's key, by its place in ``batchKeys``.
+    /// A batch line's key; its raw value is its place in ``batchKeys``.
     enum BatchKey: Int, CaseIterable {
         case lat, lng, radius, from, to, date, category, force, excludeBTP, id, poly, wkt, geojson, repair, postcode
+        /// As a line spells it: the case's name, but `exclude_btp`.
+        fileprivate var spelling: String { self == .excludeBTP ? "exclude_btp" : String(describing: self) }
         var name: String { QueryInput.batchKeys[rawValue] }
     }
 
