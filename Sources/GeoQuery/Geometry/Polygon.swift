@@ -1,10 +1,11 @@
 import Foundation
+import Synchronization
 
 /// A query polygon in longitude/latitude degrees: one or more parts, each an exterior ring
 /// followed by its holes. Edges are straight lines in lon/lat, as the API and RFC 7946 treat
 /// them; a map point on the boundary counts as inside.
 public struct Polygon: Sendable, Equatable {
-    public struct Coordinate: Sendable, Equatable {
+    public struct Coordinate: Sendable, Equatable, BitwiseCopyable {
         public var lat: Double
         public var lng: Double
         public init(lat: Double, lng: Double) { self.lat = lat; self.lng = lng }
@@ -19,13 +20,23 @@ public struct Polygon: Sendable, Equatable {
     /// draws them (`LonLatArea`; holes subtracted), computed on first use and shared by every copy
     /// (an answer that does not show the area never pays for it).
     public var areaKm2: Double {
-        try! areaCache.value { Polygon.areaKm2(parts) }
+        cache.area.withLock { area in
+            if let area { return area }
+            let made = Polygon.areaKm2(parts)
+            area = made
+            return made
+        }
     }
-    private let areaCache = LazyValue<Double>()
 
-    /// The edge index, built on first use and shared by every copy: validation, the tree walk and
-    /// coverage read the same one, so a query builds it once.
-    private let edgeCache = LazyValue<PolygonEdgeIndex>()
+    /// The values made on first use and shared by every copy: the area, and the edge index
+    /// (validation, the tree walk and coverage read the same one, so a query builds it once).
+    /// One object of a concrete class, not a generic `LazyValue` per value: each query polygon
+    /// makes one, and a generic class's deinit looks its value's type up at run time.
+    private final class Cache: Sendable {
+        let area = Mutex<Double?>(nil)
+        let edges = Mutex<PolygonEdgeIndex?>(nil)
+    }
+    private let cache = Cache()
 
     public init(parts: [[[Coordinate]]], warnings: [String] = []) {
         // The readers close every ring already: copy the lists only when one is open.
@@ -39,8 +50,12 @@ public struct Polygon: Sendable, Equatable {
     /// The polygon's edge index (all rings, even-odd).
     /// - Complexity: O(n log n) the first time, then a lock.
     var edges: PolygonEdgeIndex {
-        // `value` throws only what its closure throws; this one does not.
-        try! edgeCache.value { PolygonEdgeIndex(self) }
+        cache.edges.withLock { edges in
+            if let edges { return edges }
+            let made = PolygonEdgeIndex(self)
+            edges = made
+            return made
+        }
     }
 
     /// The first vertex of every ring (x = longitude, y = latitude).

@@ -90,7 +90,9 @@ extension PolygonReader {
     /// The polygonal features of a GeoJSON document from its bytes, named as
     /// ``geojsonFeatures(_:key:selecting:repair:)`` names them; nil when the document is not
     /// plain polygons (GEOS and Foundation decide it).
-    static func geojsonParts(_ doc: JSONBytes, key: String?) -> [ReadFeature]? {
+    /// (`fromLog` false reads every geometry by walking its text, for the tests that hold the
+    /// log's reading to it.)
+    static func geojsonParts(_ doc: JSONBytes, key: String?, fromLog: Bool = true) -> [ReadFeature]? {
         guard let type = doc.member("type").flatMap(doc.string) else { return nil }
         switch type {
         case "FeatureCollection":
@@ -102,16 +104,16 @@ extension PolygonReader {
                     let start = c.at
                     JSONBytes.stepOver(&c)
                     guard let members = doc.members(start..<c.at),
-                          let f = feature(doc, members, key: key, index: out.count) else { return false }
+                          let f = feature(doc, members, key: key, index: out.count, fromLog: fromLog) else { return false }
                     out.append(f)
                     return true
                 }
             }
             return ok && !out.isEmpty ? out : nil
         case "Feature":
-            return feature(doc, doc.members, key: key, index: 0).map { [$0] }
+            return feature(doc, doc.members, key: key, index: 0, fromLog: fromLog).map { [$0] }
         case "Polygon", "MultiPolygon":
-            return geometry(doc, doc.members).map { [ReadFeature(name: "1", read: $0)] }
+            return geometry(doc, doc.members, fromLog: fromLog).map { [ReadFeature(name: "1", read: $0)] }
         default:
             return nil
         }
@@ -122,9 +124,9 @@ extension PolygonReader {
     }
 
     /// A Feature whose geometry is a Polygon or MultiPolygon and whose name is a string.
-    private static func feature(_ doc: JSONBytes, _ members: [JSONBytes.Member], key: String?, index: Int) -> ReadFeature? {
+    private static func feature(_ doc: JSONBytes, _ members: [JSONBytes.Member], key: String?, index: Int, fromLog: Bool) -> ReadFeature? {
         guard let g = last(members, "geometry"), let geometryMembers = doc.members(g),
-              let read = geometry(doc, geometryMembers) else { return nil }
+              let read = geometry(doc, geometryMembers, fromLog: fromLog) else { return nil }
         // The name as `featureKey` gives it; a non-string one is Foundation's to describe.
         var properties: [JSONBytes.Member] = []
         if let p = last(members, "properties"), doc.kind(p) == .object {
@@ -139,8 +141,9 @@ extension PolygonReader {
     }
 
     /// `{"type": "Polygon" | "MultiPolygon", "coordinates": ...}` with [lng, lat] positions.
-    private static func geometry(_ doc: JSONBytes, _ members: [JSONBytes.Member]) -> ReadParts? {
+    private static func geometry(_ doc: JSONBytes, _ members: [JSONBytes.Member], fromLog: Bool) -> ReadParts? {
         guard let t = last(members, "type"), let type = doc.string(t), let coordinates = last(members, "coordinates") else { return nil }
+        if fromLog, let read = doc.numbers.withArray(at: coordinates.lowerBound, { loggedParts($0, type: type) }) { return read }
         // The validating pass read the numbers already: they come from its log. Room for the
         // longest ring at once: a position takes 16 bytes or more of the text.
         var scan = RingScan(numbers: doc.numbers.reader(from: coordinates.lowerBound), scratch: [], open: false)
@@ -160,6 +163,53 @@ extension PolygonReader {
             }
         }
         return parts.map { ReadParts(parts: $0, hasOpenRing: scan.open) }
+    }
+
+    /// A `Polygon` or `MultiPolygon`'s parts straight from the validating pass's log of its
+    /// coordinates, when every position there is two numbers: what ``polygon(_:_:)`` reads from
+    /// the text, without walking it again. nil for any other shape (the text walk decides it).
+    static func loggedParts(_ e: UnsafeBufferPointer<NumberLog.Entry>, type: String) -> ReadParts? {
+        // Positions are `depth` arrays deep: a new one after a "],[" (the fewest open since the
+        // number before is depth - 1), a new ring after "]],[[" (depth - 2), a new polygon of a
+        // MultiPolygon after "]]],[[[" (depth - 3); an array's first number has low 0.
+        let depth: UInt8
+        switch type {
+        case "Polygon": depth = 3
+        case "MultiPolygon": depth = 4
+        default: return nil
+        }
+        let n = e.count
+        guard n >= 2, n % 2 == 0, e[0].low == 0 else { return nil }
+        var parts: [[[Polygon.Coordinate]]] = []
+        var rings: [[Polygon.Coordinate]] = []
+        var open = false
+        var k = 0
+        while k < n {
+            // One ring: its positions, each two numbers with only a comma between them.
+            let first = k
+            repeat {
+                let x = e[k], y = e[k + 1]
+                guard x.depth == depth, y.depth == depth, y.low == depth else { return nil }
+                k += 2
+            } while k < n && e[k].low == depth - 1
+            // What follows is a new ring or polygon, not a third number of a position.
+            guard k == n || (e[k].low > 0 && e[k].low < depth - 1) else { return nil }
+            // + 0 makes -0 zero, as the text walk reads it.
+            @inline(__always) func at(_ j: Int) -> Polygon.Coordinate { .init(lat: e[j + 1].value + 0, lng: e[j].value + 0) }
+            let count = (k - first) / 2
+            let closed = at(first) == at(k - 2)
+            guard count >= (closed ? 4 : 3) else { return nil }
+            if !closed { open = true }
+            rings.append([Polygon.Coordinate](count: count + (closed ? 0 : 1)) { ring in
+                for p in 0..<count { ring[p] = at(first + 2 * p) }
+                if !closed { ring[count] = at(first) }
+            })
+            if k == n || e[k].low < depth - 2 {
+                parts.append(rings)
+                rings = []
+            }
+        }
+        return ReadParts(parts: parts, hasOpenRing: open)
     }
 
     /// What reading a geometry's rings carries from ring to ring. Passed inout, not captured by

@@ -1,7 +1,7 @@
 /// A calendar month, the unit Police UK publishes crime in ("2019-01").
 ///
 /// Stored as months since year 0 so that ranges and differences are plain integer arithmetic.
-public struct Month: Hashable, Comparable, Sendable, CustomStringConvertible {
+public struct Month: Hashable, Comparable, Sendable, BitwiseCopyable, CustomStringConvertible {
     /// Months since January of year 0: `year * 12 + (month - 1)`.
     public let ordinal: Int
 
@@ -56,9 +56,8 @@ extension ClosedRange where Bound == Month {
     public var months: [Month] {
         let first = lowerBound.ordinal, count = upperBound.ordinal - first + 1
         // Written in place: every answer lists its months, so this is on each query's path.
-        return [Month](unsafeUninitializedCapacity: count) { out, n in
+        return [Month](count: count) { out in
             for i in 0..<count { out[i] = Month(ordinal: first + i) }
-            n = count
         }
     }
 }

@@ -246,29 +246,40 @@ struct JSONBytes {
         var i = c
         let logged = log.count
         var open = 0  // arrays entered and not yet closed
+        var low = 0  // the fewest open since the last number: how far up the nesting it went
+        var regular = true  // no empty array (a shape the log's entries alone could not show)
         while true {
             // A value is expected: a number, or an array (possibly empty).
             i.skipSpace()
             if i.byte == 0x5B {
                 guard depth + open < maxDepth else { log.truncate(to: logged); return false }
                 open += 1
+                if open > 255 { regular = false }  // beyond what an entry's byte holds
                 i.at += 1
                 i.skipSpace()
                 if i.byte != 0x5D { continue }
                 i.at += 1
                 open -= 1
-            } else if !log.read(&i) {
+                regular = false
+            } else if log.read(&i, depth: open, low: low) {
+                low = open
+            } else {
                 log.truncate(to: logged)
                 return false
             }
             // After a value: a comma and the next one, or closing brackets.
             while true {
-                if open == 0 { c = i; return true }
+                if open == 0 {
+                    log.arrayRead(at: c.at, from: logged, regular: regular)
+                    c = i
+                    return true
+                }
                 i.skipSpace()
                 if i.byte == 0x2C { i.at += 1; break }
                 guard i.byte == 0x5D else { log.truncate(to: logged); return false }
                 i.at += 1
                 open -= 1
+                low = min(low, open)
             }
         }
     }
@@ -369,32 +380,72 @@ struct JSONBytes {
 }
 
 /// Numbers as a validating pass read them, in text order, by where each starts and ends: a
-/// second reader of the same text takes a number from here when one starts at its cursor.
+/// second reader of the same text takes a number from here when one starts at its cursor. Each
+/// number array (GeoJSON coordinates) also keeps where each number sits in its nesting, so a
+/// reader of coordinates can build its rings from the log without walking the text again.
 struct NumberLog {
-    private(set) var entries: [(start: Int, end: Int, value: Double)] = []
+    /// A number: its bytes, its value, and where it sits in the number array it was read in:
+    /// `depth` arrays open around it, `low` the fewest open between the number before it and
+    /// it (0 for an array's first number; `depth` when only a comma came between them), in
+    /// a byte each (an array nested deeper is not ``array(at:)``'s to give).
+    struct Entry {
+        var start32: Int32, end32: Int32
+        var value: Double
+        var depth: UInt8, low: UInt8
+        var start: Int { Int(start32) }
+        var end: Int { Int(end32) }
+    }
+
+    private(set) var entries: [Entry] = []
+    /// The number arrays read whole (each a validating pass's one loop): where each starts in
+    /// the text, its entries, and whether it held no empty array and no nesting past 255.
+    private var arrays: [LoggedArray] = []
+    /// (A struct, not a tuple: an array of tuples looks its type up at run time, each line.)
+    private struct LoggedArray {
+        var start: Int, entries: Range<Int>, regular: Bool
+    }
     /// Whether numbers are kept (else only checked and skipped).
     let keeping: Bool
 
     /// Texts up to this many bytes have their numbers logged: any batch line, and GeoJSON files
-    /// of a few hundred boundaries; larger ones are read twice rather than held twice.
+    /// of a few hundred boundaries; larger ones are read twice rather than held twice. (Below
+    /// 2 GiB: an entry keeps its offsets in 32 bits.)
     static let largestText = 4 << 20
 
     init(keeping: Bool = true) { self.keeping = keeping }
 
     var count: Int { entries.count }
 
-    /// Reads a JSON number at the cursor into the log (or only skips it when not `keeping`);
-    /// false (nothing read) when none starts there.
+    /// Reads a JSON number at the cursor into the log (or only skips it when not `keeping`),
+    /// `depth` arrays deep having been up to `low` since the number before; false (nothing read)
+    /// when none starts there.
     @inline(__always)
-    mutating func read(_ c: inout TextBytes) -> Bool {
+    mutating func read(_ c: inout TextBytes, depth: Int = 0, low: Int = 0) -> Bool {
         guard keeping else { return c.skipNumber(.json) }
         let start = c.at
         guard let v = c.number(.json) else { return false }
         // Room at once for the rest of the text's numbers (a number and its comma take 2 bytes
         // or more, a coordinate's usually 10 or more), not a regrowth every doubling.
         if entries.isEmpty { entries.reserveCapacity(max(16, (c.end - start) / 8)) }
-        entries.append((start, c.at, v))
+        entries.append(Entry(start32: Int32(truncatingIfNeeded: start), end32: Int32(truncatingIfNeeded: c.at), value: v,
+                             depth: UInt8(truncatingIfNeeded: depth), low: UInt8(truncatingIfNeeded: low)))
         return true
+    }
+
+    /// Notes that the number array starting at `start` was read whole, its numbers the entries
+    /// from `first` on.
+    mutating func arrayRead(at start: Int, from first: Int, regular: Bool) {
+        if keeping { arrays.append(LoggedArray(start: start, entries: first..<entries.count, regular: regular)) }
+    }
+
+    /// `body` over the entries of the number array read whole from `start`, when it is regular
+    /// (above); nil for any other value (not logged, or read element by element).
+    func withArray<R>(at start: Int, _ body: (UnsafeBufferPointer<Entry>) -> R?) -> R? {
+        for a in arrays where a.start == start {
+            guard a.regular else { return nil }
+            return entries.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[a.entries])) }
+        }
+        return nil
     }
 
     /// Drops the entries after the first `count` (an array given up part way).

@@ -295,6 +295,54 @@ import Testing
         #expect(accepted > 400 && accepted < documents.count)  // both sides of the line were tried
     }
 
+    /// A geometry's rings built from the validating pass's log of its coordinates are the rings
+    /// the text walk reads, and any shape the log cannot vouch for is left to the walk: on every
+    /// real boundary, and on 6,000 random nests of numbers and arrays (positions of one to four
+    /// numbers, empty arrays, nests a level too deep or shallow, rings too short, open rings).
+    @Test func loggedCoordinatesReadAsTheTextWalkReadsThem() throws {
+        func read(_ text: String, fromLog: Bool) -> String? {
+            guard let doc = JSONBytes(text), let features = PolygonReader.geojsonParts(doc, key: nil, fromLog: fromLog) else { return nil }
+            return features.map { f in
+                "\(f.name) \(f.read.hasOpenRing) " + f.read.parts.map { $0.map { $0.map { "\($0.lng.bitPattern),\($0.lat.bitPattern)" }.joined(separator: " ") }.joined(separator: "|") }.joined(separator: "/")
+            }.joined(separator: "\n")
+        }
+        var rng = SplitMix64(seed: 77)
+        func pick(_ n: Int) -> Int { Int(rng.next() % UInt64(n)) }
+        func number() -> String { ["-1.15", "52.62", "-0.0", "0", "1e2", "-1.110000000000000001", "52.64"][pick(7)] }
+        // A nest `levels` deep whose innermost arrays are positions; now and then a flaw.
+        func nest(_ levels: Int) -> String {
+            let space = ["", " ", "\n "][pick(3)]
+            if levels == 1 {
+                let count = pick(40) == 0 ? [0, 1, 1, 3, 4][pick(5)] : 2
+                // Now and then a number a level too deep: `[[x],y]`.
+                return "[" + (0..<count).map { _ in space + (pick(80) == 0 ? "[\(number())]" : number()) }.joined(separator: ",") + "]"
+            }
+            if pick(100) == 0 { return "[]" }
+            if pick(150) == 0 { return "[" + nest(levels) + "]" }  // a level too deep
+            if pick(150) == 0 { return number() }  // a level too shallow
+            let count = levels == 2 ? [3, 4, 4, 5, 2, 6][pick(6)] : 1 + pick(3)
+            var items = (0..<count).map { _ in nest(levels - 1) }
+            if levels == 2 && pick(2) == 0 { items.append(items[0]) }  // closed
+            return "[" + items.map { space + $0 }.joined(separator: ",") + space + "]"
+        }
+        var accepted = 0
+        for _ in 0..<6000 {
+            let multi = pick(2) == 0
+            let type = pick(20) == 0 ? (multi ? "Polygon" : "MultiPolygon") : (multi ? "MultiPolygon" : "Polygon")
+            let text = #"{"type":"\#(type)","coordinates":\#(nest(multi ? 4 : 3))}"#
+            let walked = read(text, fromLog: false)
+            #expect(read(text, fromLog: true) == walked, "\(text)")
+            if walked != nil { accepted += 1 }
+        }
+        #expect(accepted > 1500 && accepted < 5000, "\(accepted)")  // both sides of the line were tried
+        let boundaries = Self.boundaryFiles.compactMap { try? String(contentsOfFile: $0, encoding: .utf8) }
+        #expect(boundaries.count > 10)
+        for text in boundaries { #expect(read(text, fromLog: true) == read(text, fromLog: false)) }
+        // A plain polygon's rings do come from the log (offset 32: where its coordinates start).
+        let doc = try #require(JSONBytes(#"{"type":"Polygon","coordinates":[[[-1.15,52.62],[-1.11,52.62],[-1.11,52.64],[-1.15,52.62]]]}"#))
+        #expect(doc.numbers.withArray(at: 32, { PolygonReader.loggedParts($0, type: "Polygon") })?.parts.first?.first?.count == 4)
+    }
+
     /// The validating pass logs exactly the numbers of number arrays (the reference's count), each
     /// with the value and end a second read at its start gives; an array it gives up on part way
     /// (something else inside) leaves no entries but those its elements log again.
