@@ -171,7 +171,7 @@ extension CrimeMirror {
 }
 
 /// A value computed once on first use, thread-safely; a failure is retried next time.
-/// A `Mutex` held inline, not an `NSLock` (an object of its own): every query polygon has two.
+/// A `Mutex` held inline, not an `NSLock` (an object of its own).
 final class LazyValue<T: Sendable>: Sendable {
     private let stored = Mutex<T?>(nil)
 

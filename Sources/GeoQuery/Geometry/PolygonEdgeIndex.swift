@@ -129,16 +129,15 @@ public final class PolygonEdgeIndex: Sendable {
             // takes one after its last (a count per edge, not per entry); summed once, that is
             // each strip's count, summed again its end. The fill (last edge first) then moves
             // each end back to the strip's first entry, so each strip lists its edges in order.
-            start = [Int32](repeating: 0, count: strips + 1)
+            start = [Int32](count: strips + 1) { $0.initialize(repeating: 0) }
             start.withUnsafeMutableBufferPointer { start in
                 for e in 0..<n { start[Int(spans[e].first)] += 1; start[Int(spans[e].last) + 1] -= 1 }
                 var count: Int32 = 0, end: Int32 = 0
                 for s in 0..<strips { count += start[s]; end += count; start[s] = end }
-                edges = [Int32](unsafeUninitializedCapacity: Int(start[strips - 1])) { out, filled in
+                edges = [Int32](count: Int(start[strips - 1])) { out in
                     for e in stride(from: n - 1, through: 0, by: -1) {
                         for s in Int(spans[e].first)...Int(spans[e].last) { start[s] -= 1; out[Int(start[s])] = Int32(e) }
                     }
-                    filled = out.count
                 }
                 start[strips] = Int32(edges.count)
             }

@@ -205,14 +205,15 @@ public struct QueryInput: Sendable {
         let json = batchLine.json
         // Each member to its key's slot, in one pass: the first unknown key is refused, and a
         // repeated key's last value wins (as `JSONBytes.member` gives it).
-        var slot = [Range<Int>?](repeating: nil, count: BatchKey.allCases.count)
-        for m in json.members {
+        // (A key's member by its place among the members, -1 for none.)
+        var slot = [Int](count: BatchKey.allCases.count) { $0.initialize(repeating: -1) }
+        for (i, m) in json.members.enumerated() {
             guard let k = QueryInput.batchKey(m.key) else {
                 throw GeoQueryError.invalidQuery("unknown key '\(m.key)' (known: \(QueryInput.batchKeys.sorted().joined(separator: ", ")))")
             }
-            slot[k.rawValue] = m.value
+            slot[k.rawValue] = i
         }
-        func member(_ k: BatchKey) -> Range<Int>? { slot[k.rawValue] }
+        func member(_ k: BatchKey) -> Range<Int>? { slot[k.rawValue] < 0 ? nil : json.members[slot[k.rawValue]].value }
         func number(_ k: BatchKey) throws -> Double? {
             guard let v = member(k) else { return nil }
             if let n = json.number(v) { return n }

@@ -92,8 +92,7 @@ struct QueryPlan {
         let cells = months.count * n, m = t.matrix
         let at = monthLo <= monthHi ? lead * n : cells
         var total = 0
-        let monthCategory = [Int](unsafeUninitializedCapacity: cells) { out, count in
-            count = cells
+        let monthCategory = [Int](count: cells) { out in
             guard let dst = out.baseAddress else { return }
             let k = max(0, min(m.count, cells - at))
             dst.initialize(repeating: 0, count: at)
