@@ -270,9 +270,18 @@ import Testing
             if Bool.random(using: &rng) { t += "e\(Int.random(in: -30...30, using: &rng))" }
             texts.append(Bool.random(using: &rng) ? "-" + t : t)
         }
-        for t in texts {
-            let read = (t + "]").withTextBytes { $0.number(.json) }
+        // Each followed by a byte that ends it, among them those next to the digits (`/` and `:`,
+        // which the reader's eight- and four-digit steps must not take), a byte above ASCII, or
+        // nothing (the text's end, where those steps must not read past).
+        for (k, t) in texts.enumerated() {
+            let read = (t + ["]", ",", "/", ":", "\u{80}", ""][k % 6]).withTextBytes { $0.number(.json) }
             #expect(read?.bitPattern == strtod(t, nil).bitPattern, "\(t)")
+            // The text ends where the number does, though digits lie past its end in memory.
+            let bounded = (t + "99999999").withTextBytes { c in
+                var end = TextBytes(c.base, count: t.utf8.count)
+                return end.number(.json)
+            }
+            #expect(bounded?.bitPattern == strtod(t, nil).bitPattern, "\(t) at the end")
         }
         // WKT's spellings beyond JSON's: leading zeros, a plus sign, a point at either end.
         for t in ["00012.5", "+.5e3", "-007.25", "5.", "+0000000000000000000001234567890123.25"] {
