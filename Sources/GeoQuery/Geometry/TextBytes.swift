@@ -66,14 +66,13 @@ struct TextBytes {
         let negative = i < end && base[i] == 0x2D
         if i < end && (base[i] == 0x2D || (grammar == .wkt && base[i] == 0x2B)) { i += 1 }
         // Every digit goes into the mantissa as it is passed (it wraps beyond 19 digits, and is
-        // then read again with care below): one loop per run of digits, no test per digit.
+        // then read again with care below): eight at a time, no test per digit.
         var mantissa: UInt64 = 0
         let intStart = i
-        while i < end {
-            let d = base[i] &- 0x30
-            guard d < 10 else { break }
-            if reading { mantissa = mantissa &* 10 &+ UInt64(d) }
-            i += 1
+        if reading {
+            digitRun(&i, &mantissa)
+        } else {
+            while i < end && TextBytes.isDigit(base[i]) { i += 1 }
         }
         let intDigits = i - intStart
         if grammar == .json && (intDigits == 0 || (intDigits > 1 && base[intStart] == 0x30)) { return nil }
@@ -81,12 +80,10 @@ struct TextBytes {
         if i < end && base[i] == 0x2E {
             i += 1
             let fracStart = i
-            if reading { eightDigitsAtATime(&i, &mantissa) }
-            while i < end {
-                let d = base[i] &- 0x30
-                guard d < 10 else { break }
-                if reading { mantissa = mantissa &* 10 &+ UInt64(d) }
-                i += 1
+            if reading {
+                digitRun(&i, &mantissa)
+            } else {
+                while i < end && TextBytes.isDigit(base[i]) { i += 1 }
             }
             fracDigits = i - fracStart
             if grammar == .json && fracDigits == 0 { return nil }
@@ -128,34 +125,61 @@ struct TextBytes {
         return (i, negative, mantissa, digits <= 19, scale + exponent)
     }
 
-    /// Takes digits eight at a time from `i` while eight bytes there are all digits, then four
-    /// if four are, into the mantissa (wrapping as the digit loop does): a coordinate's 14 to 17
-    /// fraction digits are most of a polygon line. One load and one test for all eight (or
-    /// four), and a few multiplies (the known SWAR reduction: pairs, then fours, then eight).
+    /// Takes the run of digits at `i` into the mantissa (wrapping as the digit loop does), eight
+    /// at a time: one 8-byte load says which bytes are digits, and the SWAR reduction (pairs,
+    /// then fours, then eight) turns them into a number in three multiplies; the first non-digit
+    /// ends the run, the digits before it taken in the same step. A coordinate's 14 to 17
+    /// fraction digits are most of a polygon line. Within 8 bytes of the end, one at a time.
     @inline(__always)
-    private func eightDigitsAtATime(_ i: inout Int, _ mantissa: inout UInt64) {
+    private func digitRun(_ i: inout Int, _ mantissa: inout UInt64) {
         while end - i >= 8 {
-            let v = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self).littleEndian
-            // Every byte in 0x30...0x39: its high nibble is 3, and adding 6 leaves it 3.
-            let high: UInt64 = 0xF0F0_F0F0_F0F0_F0F0
-            let sixes: UInt64 = 0x0606_0606_0606_0606, threes: UInt64 = 0x3333_3333_3333_3333
-            guard (v & high) | (((v &+ sixes) & high) >> 4) == threes else { break }
-            var d: UInt64 = v &- 0x3030_3030_3030_3030
-            d = (d &* 10) &+ (d >> 8)  // each even byte: two digits
-            let low: UInt64 = 0x0000_00FF_0000_00FF
-            let pairs: UInt64 = (d & low) &* (100 + (1_000_000 << 32))
-            let fours: UInt64 = ((d >> 16) & low) &* (1 + (10_000 << 32))
-            d = (pairs &+ fours) >> 32
-            mantissa = mantissa &* 100_000_000 &+ d
-            i += 8
+            // Bytes '0'...'9' become 0...9; any other has its high bit set in `other` (before
+            // the first such byte no carry crosses a byte, and only that first one counts).
+            let x = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self).littleEndian ^ 0x3030_3030_3030_3030
+            let other = ((x &+ 0x7676_7676_7676_7676) | x) & 0x8080_8080_8080_8080
+            if other == 0 {
+                mantissa = mantissa &* 100_000_000 &+ TextBytes.eightDigits(x)
+                i += 8
+                continue
+            }
+            let k = other.trailingZeroBitCount >> 3  // digits before the first other byte
+            if k > 0 {
+                // The k digits moved to the top, zero digits before them.
+                mantissa = mantissa &* TextBytes.tenTo(k) &+ TextBytes.eightDigits(x &<< UInt64(64 - 8 * k))
+                i += k
+            }
+            return
         }
-        guard end - i >= 4 else { return }
-        let v = UnsafeRawPointer(base + i).loadUnaligned(as: UInt32.self).littleEndian
-        guard (v & 0xF0F0_F0F0) | (((v &+ 0x0606_0606) & 0xF0F0_F0F0) >> 4) == 0x3333_3333 else { return }
-        var d: UInt32 = v &- 0x3030_3030
-        d = (d &* 10) &+ (d >> 8)  // bytes 0 and 2: two digits each
-        mantissa = mantissa &* 10_000 &+ UInt64((d & 0xFF) &* 100 &+ ((d >> 16) & 0xFF))
-        i += 4
+        while i < end {
+            let d = base[i] &- 0x30
+            guard d < 10 else { return }
+            mantissa = mantissa &* 10 &+ UInt64(d)
+            i += 1
+        }
+    }
+
+    /// Eight digit values, one a byte, the first in the lowest: the number they spell.
+    @inline(__always)
+    private static func eightDigits(_ bytes: UInt64) -> UInt64 {
+        let d = (bytes &* 10) &+ (bytes >> 8)  // each even byte: two digits
+        let low: UInt64 = 0x0000_00FF_0000_00FF
+        let pairs: UInt64 = (d & low) &* (100 + (1_000_000 << 32))
+        let fours: UInt64 = ((d >> 16) & low) &* (1 + (10_000 << 32))
+        return (pairs &+ fours) >> 32
+    }
+
+    /// 10^k for k in 1...7.
+    @inline(__always)
+    private static func tenTo(_ k: Int) -> UInt64 {
+        switch k {
+        case 1: return 10
+        case 2: return 100
+        case 3: return 1_000
+        case 4: return 10_000
+        case 5: return 100_000
+        case 6: return 1_000_000
+        default: return 10_000_000
+        }
     }
 
     /// The bytes from the cursor to the end as one decimal number (``Double/init(decimal:)``'s
@@ -180,7 +204,12 @@ struct TextBytes {
     ///   to 22 it is one exact integer-to-double conversion and one multiply or divide (Clinger's
     ///   fast path); up to 19 digits a double-double product (``nearest(_:_:)``); else, or near a
     ///   tie, `strtod`.
-    mutating func number(_ grammar: NumberGrammar) -> Double? {
+    mutating func number(_ grammar: NumberGrammar) -> Double? { numberInline(grammar) }
+
+    /// ``number(_:)`` written into its caller: for the validating pass's loop over coordinates,
+    /// where a call per number (its frame and saved registers) was a tenth of the number's cost.
+    @inline(__always)
+    mutating func numberInline(_ grammar: NumberGrammar) -> Double? {
         let start = at
         guard let (stop, negative, mantissa, exact, power) = spelling(grammar, reading: true) else { return nil }
         at = stop

@@ -423,7 +423,7 @@ struct NumberLog {
     mutating func read(_ c: inout TextBytes, depth: Int = 0, low: Int = 0) -> Bool {
         guard keeping else { return c.skipNumber(.json) }
         let start = c.at
-        guard let v = c.number(.json) else { return false }
+        guard let v = c.numberInline(.json) else { return false }
         // Room at once for the rest of the text's numbers (a number and its comma take 2 bytes
         // or more, a coordinate's usually 10 or more), not a regrowth every doubling.
         if entries.isEmpty { entries.reserveCapacity(max(16, (c.end - start) / 8)) }
