@@ -37,6 +37,14 @@ struct InputLines {
         var line: [UInt8] = []
         while true {
             if let nl = newline() {
+                if line.isEmpty {
+                    // The whole line is in the buffer (most are): one copy, into the String.
+                    try check(nl - start)
+                    let text = buffer.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[start..<nl]), as: UTF8.self) }
+                    start = nl + 1
+                    number += 1
+                    return text
+                }
                 line += buffer[start..<nl]
                 start = nl + 1
                 try check(line.count)

@@ -34,8 +34,10 @@ struct JSONBytes {
 
     /// The members of `text`'s top-level object; nil when the text is not exactly one JSON object.
     init?(_ text: String) {
-        var copy = Array(text.utf8)
-        copy.append(0)  // a guard byte: never part of a value
+        var copy: [UInt8] = []
+        copy.reserveCapacity(text.utf8.count + 1)
+        copy.append(contentsOf: text.utf8)
+        copy.append(0)  // a guard byte: never part of a value (room made for it: no regrowth)
         let count = copy.count - 1
         var objects: [(start: Int, members: [Member])] = []
         // A batch line's numbers are logged; a large file's are not (the log takes 24 bytes a
@@ -396,7 +398,29 @@ struct NumberLog {
         var end: Int { Int(end32) }
     }
 
-    private(set) var entries: [Entry] = []
+    /// The entries, in text order (a copy).
+    var entries: [Entry] { Array(UnsafeBufferPointer(start: store.base, count: store.count)) }
+    /// Entry k (k < count).
+    @inline(__always) func entry(_ k: Int) -> Entry { store.base.unsafelyUnwrapped[k] }
+    /// Written by one validating pass, then only read: a buffer of its own, so an append is a
+    /// bounds check and a store (an array's append asks whether its storage is shared, each number).
+    private let store = EntryStore()
+    /// (Unchecked: written only by the validating pass that made it, before anything can share
+    /// it; read-only from then on.)
+    private final class EntryStore: @unchecked Sendable {
+        var base: UnsafeMutablePointer<Entry>? = nil
+        var count = 0, capacity = 0
+        deinit { base?.deallocate() }
+
+        /// Room for `more` entries beyond `count`, at least doubling.
+        func grow(_ more: Int) {
+            let room = max(capacity * 2, count + more, 16)
+            let moved = UnsafeMutablePointer<Entry>.allocate(capacity: room)
+            if let base { moved.moveInitialize(from: base, count: count); base.deallocate() }
+            base = moved
+            capacity = room
+        }
+    }
     /// The number arrays read whole (each a validating pass's one loop): where each starts in
     /// the text, its entries, and whether it held no empty array and no nesting past 255.
     private var arrays: [LoggedArray] = []
@@ -414,7 +438,7 @@ struct NumberLog {
 
     init(keeping: Bool = true) { self.keeping = keeping }
 
-    var count: Int { entries.count }
+    var count: Int { store.count }
 
     /// Reads a JSON number at the cursor into the log (or only skips it when not `keeping`),
     /// `depth` arrays deep having been up to `low` since the number before; false (nothing read)
@@ -426,16 +450,19 @@ struct NumberLog {
         guard let v = c.numberInline(.json) else { return false }
         // Room at once for the rest of the text's numbers (a number and its comma take 2 bytes
         // or more, a coordinate's usually 10 or more), not a regrowth every doubling.
-        if entries.isEmpty { entries.reserveCapacity(max(16, (c.end - start) / 8)) }
-        entries.append(Entry(start32: Int32(truncatingIfNeeded: start), end32: Int32(truncatingIfNeeded: c.at), value: v,
-                             depth: UInt8(truncatingIfNeeded: depth), low: UInt8(truncatingIfNeeded: low)))
+        let s = store
+        if s.count == s.capacity { s.grow(max(16, (c.end - start) / 8)) }
+        (s.base.unsafelyUnwrapped + s.count).initialize(to: Entry(
+            start32: Int32(truncatingIfNeeded: start), end32: Int32(truncatingIfNeeded: c.at), value: v,
+            depth: UInt8(truncatingIfNeeded: depth), low: UInt8(truncatingIfNeeded: low)))
+        s.count += 1
         return true
     }
 
     /// Notes that the number array starting at `start` was read whole, its numbers the entries
     /// from `first` on.
     mutating func arrayRead(at start: Int, from first: Int, regular: Bool) {
-        if keeping { arrays.append(LoggedArray(start: start, entries: first..<entries.count, regular: regular)) }
+        if keeping { arrays.append(LoggedArray(start: start, entries: first..<store.count, regular: regular)) }
     }
 
     /// `body` over the entries of the number array read whole from `start`, when it is regular
@@ -443,13 +470,15 @@ struct NumberLog {
     func withArray<R>(at start: Int, _ body: (UnsafeBufferPointer<Entry>) -> R?) -> R? {
         for a in arrays where a.start == start {
             guard a.regular else { return nil }
-            return entries.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[a.entries])) }
+            return withExtendedLifetime(store) {
+                body(UnsafeBufferPointer(start: store.base.unsafelyUnwrapped + a.entries.lowerBound, count: a.entries.count))
+            }
         }
         return nil
     }
 
     /// Drops the entries after the first `count` (an array given up part way).
-    mutating func truncate(to count: Int) { entries.removeLast(entries.count - count) }
+    mutating func truncate(to count: Int) { store.count = count }
 
     /// Reads numbers in text order from `offset` on, each from the log when it holds the number
     /// at the cursor, else from the text.
@@ -459,8 +488,8 @@ struct NumberLog {
 
         @inline(__always)
         mutating func number(_ c: inout TextBytes) -> Double? {
-            if next < log.entries.count && log.entries[next].start == c.at {
-                let e = log.entries[next]
+            if next < log.count && log.entry(next).start == c.at {
+                let e = log.entry(next)
                 c.at = e.end
                 next += 1
                 return e.value
@@ -470,8 +499,8 @@ struct NumberLog {
     }
 
     func reader(from offset: Int) -> Reader {
-        var lo = 0, hi = entries.count
-        while lo < hi { let mid = (lo + hi) / 2; if entries[mid].start < offset { lo = mid + 1 } else { hi = mid } }
+        var lo = 0, hi = count
+        while lo < hi { let mid = (lo + hi) / 2; if entry(mid).start < offset { lo = mid + 1 } else { hi = mid } }
         return Reader(log: self, next: lo)
     }
 }
