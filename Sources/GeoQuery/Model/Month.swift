@@ -15,8 +15,8 @@ public struct Month: Hashable, Comparable, Sendable, BitwiseCopyable, CustomStri
 
     /// Parses `YYYY-MM` exactly (as in the CSVs and the API); `nil` for anything else.
     public init?(_ text: String) {
-        let bytes = Array(text.utf8)
-        guard let m = Month(bytes: bytes[...]) else { return nil }
+        // Read in place (no copy of the bytes: two months a batch line).
+        guard let m = text.utf8.withContiguousStorageIfAvailable({ Month(bytes: $0) }) ?? Month(bytes: Array(text.utf8)) else { return nil }
         self = m
     }
 
