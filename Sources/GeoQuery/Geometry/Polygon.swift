@@ -39,8 +39,7 @@ public struct Polygon: Sendable, Equatable {
     private let cache = Cache()
 
     public init(parts: [[[Coordinate]]], warnings: [String] = []) {
-        // The readers close every ring already: copy the lists only when one is open.
-        self.parts = parts.allSatisfy { $0.allSatisfy { $0.first == $0.last } } ? parts : parts.map { $0.map(Polygon.closed) }
+        self.parts = Polygon.closed(parts)
         self.warnings = warnings
         boxE6 = Polygon.box(self.parts)
     }
@@ -61,6 +60,12 @@ public struct Polygon: Sendable, Equatable {
     /// The first vertex of every ring (x = longitude, y = latitude).
     var ringStarts: [(x: Double, y: Double)] {
         parts.flatMap { $0.compactMap { $0.first.map { (x: $0.lng, y: $0.lat) } } }
+    }
+
+    /// Every ring closed. The readers close every ring already: the lists are copied only when
+    /// one is open.
+    static func closed(_ parts: [[[Coordinate]]]) -> [[[Coordinate]]] {
+        parts.allSatisfy { $0.allSatisfy { $0.first == $0.last } } ? parts : parts.map { $0.map(Polygon.closed) }
     }
 
     static func closed(_ ring: [Coordinate]) -> [Coordinate] {

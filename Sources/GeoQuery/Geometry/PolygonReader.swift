@@ -383,7 +383,7 @@ public enum PolygonReader {
     /// shown simple by the edge sweep needs nothing more; otherwise GEOS, given the same
     /// coordinates, judges validity and, with `repair`, repairs.
     static func validated(_ parts: [[[Polygon.Coordinate]]], repair: Bool, naming: QueryInput.ParameterStyle = .flags, source: String) throws -> Polygon {
-        let parts = parts.map { $0.map(Polygon.closed) }
+        let parts = Polygon.closed(parts)
         for rings in parts {
             for ring in rings { try check(ring) }
         }
@@ -391,11 +391,10 @@ public enum PolygonReader {
         // repeated vertices the ring's edges are the polygon's own, so the sweep runs on the
         // polygon's edge index, which the query then reuses rather than building it again.
         if parts.count == 1 && parts[0].count == 1 {
-            let ring = distinctConsecutive(parts[0][0].map { ($0.lng, $0.lat) })
-            if ring.count == parts[0][0].count - 1 {
+            if !repeatsAVertex(parts[0][0]) {
                 let polygon = Polygon(parts: parts)
                 if polygon.edges.ringIsSimple() == true { return polygon }
-            } else if PolygonEdgeIndex.ringIsSimple(ring) == true {
+            } else if PolygonEdgeIndex.ringIsSimple(distinctConsecutive(parts[0][0].map { ($0.lng, $0.lat) })) == true {
                 return Polygon(parts: parts)
             }
         }
@@ -425,6 +424,15 @@ public enum PolygonReader {
             guard c.lat.isFinite, c.lng.isFinite, (-90...90).contains(c.lat), (-180...180).contains(c.lng) else {
                 throw GeoQueryError.invalidCoordinate("polygon point \(c.lat),\(c.lng) is out of range (latitude -90 to 90, longitude -180 to 180)")
             }
+        }
+    }
+
+    /// Whether a closed ring repeats a vertex straight after itself (then its edges, as GEOS sees
+    /// them, are not all the polygon's own: ``distinctConsecutive(_:)`` makes them).
+    static func repeatsAVertex(_ ring: [Polygon.Coordinate]) -> Bool {
+        ring.withUnsafeBufferPointer { r in
+            for i in r.indices.dropFirst() where r[i] == r[i - 1] { return true }
+            return false
         }
     }
 
