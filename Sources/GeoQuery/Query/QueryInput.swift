@@ -265,7 +265,12 @@ public struct QueryInput: Sendable {
             case .object:
                 if let object = JSONBytes(json, object: g) { geojsonObject = object } else { geojson = json.text(g) }
             case .array: geojson = json.text(g)
-            default: geojson = String(decoding: try JSONSerialization.data(withJSONObject: json.foundationValue(g) as Any), as: UTF8.self)
+            // A number, boolean or null: Foundation's spelling of it (or the line's, for a number
+            // Foundation refuses), which the GeoJSON reader then refuses in its words. (Written
+            // without `.fragmentsAllowed`, such a value made Foundation stop the process.)
+            default:
+                geojson = json.foundationValue(g).flatMap { try? JSONSerialization.data(withJSONObject: $0, options: .fragmentsAllowed) }
+                    .map { String(decoding: $0, as: UTF8.self) } ?? json.text(g)
             }
         }
         repair = try flag(.repair) ?? false

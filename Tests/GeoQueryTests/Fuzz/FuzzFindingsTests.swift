@@ -218,6 +218,19 @@ import ZIPFoundation
         #expect(long.lat == strtod("51.517450020863116091802661", nil))
     }
 
+    /// A batch line whose `geojson` is a number, boolean or null (`{"geojson":52.6,}`, found by a
+    /// 300 s batch-line run): one error line, where writing the value back as JSON without
+    /// `.fragmentsAllowed` made Foundation stop the process. The value reaches the GeoJSON reader
+    /// as Foundation spells it (the line's own text for a number Foundation refuses).
+    @Test func batchLineGeoJSONThatIsNoObjectIsRefused() throws {
+        for (line, text) in [(#"{"geojson":52.6}"#, "52.6"), (#"{"geojson":52.6,}"#, "52.6"), (#"{"geojson":true}"#, "true"),
+                             (#"{"geojson":null}"#, "null"), (#"{"geojson":1e2}"#, "100"), (#"{"geojson":1e400}"#, "1e400")] {
+            let input = try QueryInput(jsonLine: line)
+            #expect(input.geojson == text, "\(line)")
+            #expect(throws: GeoQueryError.self, "\(line)") { try input.query() }
+        }
+    }
+
     /// A radius of 1e19 miles (`"9999999999999999999 mile"`, found by an independent check of
     /// random batch lines): refused in one error that quotes it, where quoting it converted the
     /// miles to an `Int` and trapped.
