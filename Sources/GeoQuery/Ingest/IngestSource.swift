@@ -248,7 +248,10 @@ struct ZipEntryBytes: Sendable {
         if count == 0xFFFF || directorySize == 0xFFFF_FFFF || directoryStart == 0xFFFF_FFFF {
             // ZIP64: a 20-byte locator just before the end record points at the ZIP64 end record.
             guard end >= 20, uint(tail, end - 20, 4) == 0x0706_4b50 else { throw ZipLayoutError() }
-            try file.seek(toOffset: uint(tail, end - 12, 8))
+            // Within the file before seeking: Foundation's seek stops the process on an offset past Int64.
+            let end64Start = uint(tail, end - 12, 8)
+            guard end64Start <= fileSize, fileSize - end64Start >= 56 else { throw ZipLayoutError() }
+            try file.seek(toOffset: end64Start)
             let end64 = [UInt8](try file.read(upToCount: 56) ?? Data())
             guard end64.count == 56, uint(end64, 0, 4) == 0x0606_4b50 else { throw ZipLayoutError() }
             (count, directorySize, directoryStart) = (uint(end64, 32, 8), uint(end64, 40, 8), uint(end64, 48, 8))
