@@ -176,7 +176,15 @@ final class LazyValue<T: Sendable>: Sendable {
     private let stored = Mutex<T?>(nil)
 
     func value(_ make: () throws -> T) throws -> T {
-        try stored.withLock { stored in
+        try stored.valueMadeOnce(make)
+    }
+}
+
+extension Mutex {
+    /// The value held, or `make`'s, kept for next time; made under the lock, so only once (a
+    /// failure is retried next time). For `Mutex<T?>` caches: ``LazyValue`` and a polygon's own.
+    func valueMadeOnce<T>(_ make: () throws -> T) rethrows -> T where Value == T? {
+        try withLock { stored in
             if let stored { return stored }
             let v = try make()
             stored = v

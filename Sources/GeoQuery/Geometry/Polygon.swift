@@ -20,12 +20,7 @@ public struct Polygon: Sendable, Equatable {
     /// draws them (`LonLatArea`; holes subtracted), computed on first use and shared by every copy
     /// (an answer that does not show the area never pays for it).
     public var areaKm2: Double {
-        cache.area.withLock { area in
-            if let area { return area }
-            let made = Polygon.areaKm2(parts)
-            area = made
-            return made
-        }
+        cache.area.valueMadeOnce { Polygon.areaKm2(parts) }
     }
 
     /// The values made on first use and shared by every copy: the area, and the edge index
@@ -49,12 +44,7 @@ public struct Polygon: Sendable, Equatable {
     /// The polygon's edge index (all rings, even-odd).
     /// - Complexity: O(n log n) the first time, then a lock.
     var edges: PolygonEdgeIndex {
-        cache.edges.withLock { edges in
-            if let edges { return edges }
-            let made = PolygonEdgeIndex(self)
-            edges = made
-            return made
-        }
+        cache.edges.valueMadeOnce { PolygonEdgeIndex(self) }
     }
 
     /// The first vertex of every ring (x = longitude, y = latitude).

@@ -389,7 +389,7 @@ struct NumberLog {
     /// A number: its bytes, its value, and where it sits in the number array it was read in:
     /// `depth` arrays open around it, `low` the fewest open between the number before it and
     /// it (0 for an array's first number; `depth` when only a comma came between them), in
-    /// a byte each (an array nested deeper is not ``array(at:)``'s to give).
+    /// a byte each (an array nested deeper is not ``withArray(at:_:)``'s to give).
     struct Entry {
         var start32: Int32, end32: Int32
         var value: Double
@@ -444,7 +444,7 @@ struct NumberLog {
     /// `depth` arrays deep having been up to `low` since the number before; false (nothing read)
     /// when none starts there.
     @inline(__always)
-    mutating func read(_ c: inout TextBytes, depth: Int = 0, low: Int = 0) -> Bool {
+    mutating func read(_ c: inout TextBytes, depth: Int, low: Int) -> Bool {
         guard keeping else { return c.skipNumber(.json) }
         let start = c.at
         guard let v = c.numberInline(.json) else { return false }
