@@ -7,7 +7,12 @@ enum JSONInput {
     /// The top-level object of `text`; `what` names the input in errors ("the GeoJSON", "the line").
     static func object(_ text: String, what: String, example: String) throws -> [String: Any] {
         let parsed: Any
-        do { parsed = try JSONSerialization.jsonObject(with: Data(text.utf8)) } catch {
+        // Fragments allowed: a bare number, string, true or null is valid JSON, and its error
+        // says it is no object rather than that it cannot be read.
+        do { parsed = try JSONSerialization.jsonObject(with: Data(text.utf8), options: .fragmentsAllowed) } catch {
+            if let number = outOfRange(error) {
+                throw GeoQueryError.invalidQuery("\(what) holds a number out of range (\(number)); \(example)")
+            }
             throw GeoQueryError.invalidQuery("\(what) is not valid JSON: \(plainWords(error, text: text)); \(example)")
         }
         guard let object = parsed as? [String: Any] else {
@@ -25,6 +30,14 @@ enum JSONInput {
         let canonical = String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self)
         guard let json = JSONBytes(canonical) else { throw GeoQueryError.invalidQuery("\(what) cannot be read as JSON: \(example)") }
         return json
+    }
+
+    /// The spelling of a number Foundation read but cannot hold (`1e400`): valid JSON, so not
+    /// "not valid JSON".
+    static func outOfRange(_ error: Error) -> String? {
+        let debug = ((error as NSError).userInfo["NSDebugDescription"] as? String) ?? ""
+        guard debug.hasPrefix("Number "), let end = debug.range(of: " is not representable") else { return nil }
+        return String(debug[debug.index(debug.startIndex, offsetBy: 7)..<end.lowerBound])
     }
 
     /// "Invalid value around character N" as a line and column of `text`.

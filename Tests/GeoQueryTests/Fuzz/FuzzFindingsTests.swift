@@ -243,7 +243,10 @@ import ZIPFoundation
                              (#"{"geojson":null}"#, "null"), (#"{"geojson":1e2}"#, "100"), (#"{"geojson":1e400}"#, "1e400")] {
             let input = try QueryInput(jsonLine: line)
             #expect(input.geojson == text, "\(line)")
-            #expect(throws: GeoQueryError.self, "\(line)") { try input.query() }
+            // Valid JSON that is no object: said so, not "cannot be read as JSON".
+            let error = #expect(throws: GeoQueryError.self, "\(line)") { try input.query() }
+            let words = text == "1e400" ? "the GeoJSON holds a number out of range (1e400)" : "the GeoJSON is JSON but not an object"
+            #expect(error?.description.hasPrefix(words) == true, "\(line): \(String(describing: error))")
         }
     }
 
