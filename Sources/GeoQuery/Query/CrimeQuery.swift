@@ -139,7 +139,7 @@ public struct QueryResult: Sendable, Equatable {
     /// Crimes per category over the whole range (every category present, zeros included).
     public var byCategory: [String: Int] {
         var out: [String: Int] = [:]
-        for (c, slug) in categories.enumerated() { out[slug] = categoryTotal(c) }
+        for (slug, total) in zip(categories, categoryTotals()) { out[slug] = total }
         return out
     }
 
@@ -173,10 +173,21 @@ public struct QueryResult: Sendable, Equatable {
             && a.byMonthCategory == b.byMonthCategory && a.byOutcome == b.byOutcome
     }
 
-    func categoryTotal(_ c: Int) -> Int {
-        var t = 0
-        for m in months.indices { t += monthCategory[m * categories.count + c] }
-        return t
+    /// Each category's crimes over the months asked, in `categories` order: one pass down the
+    /// month × category grid, a row at a time (a column at a time strode across it, a category's
+    /// sum checked at every step: most of a batch line's writing).
+    func categoryTotals() -> [Int] {
+        let n = categories.count
+        return [Int](count: n) { totals in
+            totals.initialize(repeating: 0)
+            monthCategory.withUnsafeBufferPointer { grid in
+                var row = 0
+                while row + n <= grid.count {
+                    for c in 0..<n { totals[c] &+= grid[row &+ c] }
+                    row &+= n
+                }
+            }
+        }
     }
 
     func monthTotal(_ m: Int) -> Int {

@@ -143,7 +143,8 @@ extension CrimeMirror {
 
         // The span: the year before the range, then the range; counts by month and listed category.
         let n = result.months.count, span = 12 + n
-        let listed = result.categories.indices.filter { Category.standard.contains(result.categories[$0]) || result.categoryTotal($0) > 0 }
+        let categoryTotals = result.categoryTotals()
+        let listed = result.categories.indices.filter { Category.standard.contains(result.categories[$0]) || categoryTotals[$0] > 0 }
         func counts(_ r: QueryResult, _ m: Int) -> [Int] { listed.map { r.monthCategory[m * r.categories.count + $0] } }
         let series = (0..<12).map { counts(earlier, $0) } + (0..<n).map { counts(result, $0) }
         let totals = series.map { $0.reduce(0, +) }
@@ -190,6 +191,6 @@ extension CrimeMirror {
             flags.append(.init(kind: .missingData, months: note.months, force: note.forces.isEmpty ? nil : note.forces.joined(separator: ", "), text: note.text))
         }
         return AreaReport(request: request, result: result, categories: listed.map { result.categories[$0] },
-                          categoryCounts: listed.map(result.categoryTotal), trend: trend, yearOnYear: yoy, flags: flags, areaForces: forceNames)
+                          categoryCounts: listed.map { categoryTotals[$0] }, trend: trend, yearOnYear: yoy, flags: flags, areaForces: forceNames)
     }
 }

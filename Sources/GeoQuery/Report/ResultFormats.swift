@@ -60,7 +60,7 @@ extension QueryResult {
         let categoryKeys = want(.byCategory) || want(.byMonthCategory) ? JSONWriter.keys(categories) : JSONWriter.KeyList([])
         if want(.byCategory) {
             w.beginObject("by_category")
-            for c in 0..<n { w.value(key: c, of: categoryKeys, categoryTotal(c)) }
+            for (c, total) in categoryTotals().enumerated() { w.value(key: c, of: categoryKeys, total) }
             w.endObject()
         }
         if want(.byMonth) {
@@ -185,7 +185,7 @@ extension QueryResult {
             out += ",\(monthTotal(m))\n"
         }
         out += "all"
-        for c in 0..<n { out += ",\(categoryTotal(c))" }
+        for total in categoryTotals() { out += ",\(total)" }
         out += ",\(total)\n"
         for note in notes { out += "note," + Format.csvField(note) + "\n" }
         return out
@@ -195,7 +195,7 @@ extension QueryResult {
     /// `notes` (this feature's notes joined by " | "), after the header when `header`.
     public func featureCSVRow(_ feature: String, header: Bool) -> String {
         var out = header ? "feature," + categories.joined(separator: ",") + ",total,area_km2,notes\n" : ""
-        out += Format.csvField(feature) + "," + categories.indices.map { String(categoryTotal($0)) }.joined(separator: ",")
+        out += Format.csvField(feature) + "," + categoryTotals().map(String.init).joined(separator: ",")
         return out + ",\(total),\(Format.decimal(areaKm2, places: 4)),\(Format.csvField(notes.joined(separator: " | ")))\n"
     }
 
