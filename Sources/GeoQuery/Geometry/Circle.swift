@@ -16,7 +16,11 @@ public struct Circle: Sendable, Equatable {
     /// Checks coordinates (with a UK-aware hint when they look swapped) and the radius.
     /// - Parameter naming: how the hint names the coordinates (`--lat` for the CLI, `lat` over HTTP).
     public func validate(naming: QueryInput.ParameterStyle = .flags) throws {
-        guard lat.isFinite, lng.isFinite else { throw GeoQueryError.invalidCoordinate("latitude and longitude must be numbers") }
+        guard !lat.isNaN, !lng.isNaN else { throw GeoQueryError.invalidCoordinate("latitude and longitude must be numbers") }
+        // A JSON number past a Double's range (1e400) is read as infinite: out of range, said so.
+        for (name, v, limit) in [("latitude", lat, 90.0), ("longitude", lng, 180.0)] where v.isInfinite {
+            throw GeoQueryError.invalidCoordinate("\(name) is out of range (-\(Int(limit)) to \(Int(limit))): the number given is beyond a Double's range")
+        }
         if (-9...2.5).contains(lat) && (49...61.5).contains(lng) {
             throw GeoQueryError.invalidCoordinate("latitude \(lat), longitude \(lng) looks swapped: for the UK latitude is 49–61 and longitude -9–2 (try \(naming.setting(["lat": "\(lng)", "lng": "\(lat)"])))")
         }

@@ -44,4 +44,14 @@ import Testing
             try QueryInput(jsonLine: #"{"poly":"52.6,-1.1:52.7,-1.1:52.7,-1.2","geojson":"# + object + "}").polygon()
         }
     }
+
+    /// A coordinate past a Double's range (`1e400`, valid JSON) is refused as out of range, in
+    /// words that say why, not as "not a number".
+    @Test func coordinateBeyondADoublesRangeIsOutOfRange() throws {
+        for (line, words) in [(#"{"lat":1e400,"lng":-1.13,"radius":"1km"}"#, "latitude is out of range (-90 to 90)"),
+                              (#"{"lat":52.6,"lng":-1e400,"radius":"1km"}"#, "longitude is out of range (-180 to 180)")] {
+            let error = #expect(throws: GeoQueryError.self) { try QueryInput(jsonLine: line).query() }
+            #expect(error?.description == "\(words): the number given is beyond a Double's range", "\(line): \(String(describing: error))")
+        }
+    }
 }
