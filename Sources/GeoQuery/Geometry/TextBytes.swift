@@ -70,7 +70,13 @@ struct TextBytes {
         var mantissa: UInt64 = 0
         let intStart = i
         if reading {
-            digitRun(&i, &mantissa)
+            // A coordinate's whole part is one to three digits: one at a time, before the
+            // eight-byte step takes any longer run.
+            while i < end, base[i] &- 0x30 < 10, i - intStart < 3 {
+                mantissa = mantissa &* 10 &+ UInt64(base[i] &- 0x30)
+                i += 1
+            }
+            if i - intStart == 3 { digitRun(&i, &mantissa) }
         } else {
             while i < end && TextBytes.isDigit(base[i]) { i += 1 }
         }
