@@ -18,8 +18,10 @@ public struct Circle: Sendable, Equatable {
     public func validate(naming: QueryInput.ParameterStyle = .flags) throws {
         guard !lat.isNaN, !lng.isNaN else { throw GeoQueryError.invalidCoordinate("latitude and longitude must be numbers") }
         // A JSON number past a Double's range (1e400) is read as infinite: out of range, said so.
-        for (name, v, limit) in [("latitude", lat, 90.0), ("longitude", lng, 180.0)] where v.isInfinite {
-            throw GeoQueryError.invalidCoordinate("\(name) is out of range (-\(Int(limit)) to \(Int(limit))): the number given is beyond a Double's range")
+        // (No list of the two: it would be made on every query.)
+        if lat.isInfinite || lng.isInfinite {
+            let (name, limit) = lat.isInfinite ? ("latitude", 90) : ("longitude", 180)
+            throw GeoQueryError.invalidCoordinate("\(name) is out of range (-\(limit) to \(limit)): the number given is beyond a Double's range")
         }
         if (-9...2.5).contains(lat) && (49...61.5).contains(lng) {
             throw GeoQueryError.invalidCoordinate("latitude \(lat), longitude \(lng) looks swapped: for the UK latitude is 49–61 and longitude -9–2 (try \(naming.setting(["lat": "\(lng)", "lng": "\(lat)"])))")
