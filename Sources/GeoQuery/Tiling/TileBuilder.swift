@@ -237,7 +237,8 @@ struct TileBuilder {
     private func patch(_ ring: Geometry, add: Set<Int>, remove: Set<Int>) throws -> Polygon? {
         guard add.count + remove.count <= 128 else { return nil }
         func square(_ p: Int) -> Geometry {
-            let x = MicroDegrees.degrees(mirror.tree.lng[p]), y = MicroDegrees.degrees(mirror.tree.lat[p])
+            let point = mirror.mapPoint(p)  // a delta's new point too
+            let x = MicroDegrees.degrees(point.lngE6), y = MicroDegrees.degrees(point.latE6)
             return context.rectangle(minX: x - 0.3e-6, minY: y - 0.3e-6, maxX: x + 0.3e-6, maxY: y + 0.3e-6)
         }
         var g = add.isEmpty ? ring : try context.union([ring] + add.map(square))

@@ -100,7 +100,11 @@ public enum TilePlanner {
             let areaGeometry = try polygon.geometry(in: context)
             var builder = TileBuilder(mirror: mirror, context: context, area: areaGeometry, cap: cap, limit: limit,
                                       month: month, category: plan.category)
-            let items = points.indices.map { TileBuilder.Item(point: points[$0], latE6: mirror.tree.lat[points[$0]], lngE6: mirror.tree.lng[points[$0]], count: counts[$0]) }
+            // Through mapPoint: with a delta, points past the snapshot's are the delta's new ones.
+            let items = points.indices.map { k in
+                let p = mirror.mapPoint(points[k])
+                return TileBuilder.Item(point: points[k], latE6: p.latE6, lngE6: p.lngE6, count: counts[k])
+            }
             try builder.split(items, cell: TileBuilder.Cell(minLat: -90e6, minLng: -180e6, maxLat: 90e6, maxLng: 180e6), forced: false)
             plan.tiles = builder.tiles
             plan.warnings += builder.warnings
