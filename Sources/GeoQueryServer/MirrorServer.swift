@@ -71,7 +71,12 @@ public struct MirrorServer: Sendable {
         )
         let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: stopOnSignals ? [.sigterm, .sigint] : [], logger: logger))
         await stop?.attach(group)
-        try await group.run()
+        do {
+            try await group.run()
+        } catch let e as IOError where e.errnoCode == EADDRINUSE {
+            // NIO says "bind(descriptor:ptr:bytes:): Address already in use) (errno: 98)".
+            throw GeoQueryError.unreadableInput("port \(options.port) is already in use (another server listens there): choose another with --port, or --port 0 for a free one")
+        }
         // Every request has been handled, but a long answer to a slow reader may still be on its
         // way out: returning now (and the process exiting) would cut it short.
         await connections.waitUntilClosed(atMost: .seconds(2 * options.idleTimeoutSeconds))

@@ -79,4 +79,16 @@ import Testing
             }
         }
     }
+
+    /// A second server on a port the first holds: one plain sentence, not NIO's
+    /// "bind(descriptor:ptr:bytes:): Address already in use) (errno: 98)".
+    @Test func aPortInUseIsSaidPlainly() async throws {
+        try await TestServer.with { first in
+            var options = ServerOptions()
+            options.port = Int(first.base.split(separator: ":").last!)!
+            let second = MirrorServer(mirror: TestData.realMirror, options: options, log: { _ in })
+            let error = await #expect(throws: GeoQueryError.self) { try await second.run(stopOnSignals: false) }
+            #expect(error?.description == "port \(options.port) is already in use (another server listens there): choose another with --port, or --port 0 for a free one")
+        }
+    }
 }
