@@ -63,6 +63,8 @@ struct ServeCommand: ParsableCommand {
         }
         done.wait()
         if let error = outcome.error {
+            // The server's own errors already say what and where (a port in use); others are NIO's.
+            if let said = error as? GeoQueryError { throw said }
             throw GeoQueryError.unreadableInput("cannot serve on \(host):\(port): \(error)")
         }
     }

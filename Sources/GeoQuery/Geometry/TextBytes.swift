@@ -72,7 +72,7 @@ struct TextBytes {
         if reading {
             // A coordinate's whole part is one to three digits: one at a time, before the
             // eight-byte step takes any longer run.
-            while i < end, base[i] &- 0x30 < 10, i - intStart < 3 {
+            while i < end, TextBytes.isDigit(base[i]), i - intStart < 3 {
                 mantissa = mantissa &* 10 &+ UInt64(base[i] &- 0x30)
                 i += 1
             }

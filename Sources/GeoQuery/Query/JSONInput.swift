@@ -32,17 +32,22 @@ enum JSONInput {
         return json
     }
 
+    /// What JSONSerialization said about a failure ("Invalid value around character 19", ...).
+    private static func foundationWords(_ error: Error) -> String {
+        ((error as NSError).userInfo["NSDebugDescription"] as? String) ?? ""
+    }
+
     /// The spelling of a number Foundation read but cannot hold (`1e400`): valid JSON, so not
     /// "not valid JSON".
     static func outOfRange(_ error: Error) -> String? {
-        let debug = ((error as NSError).userInfo["NSDebugDescription"] as? String) ?? ""
+        let debug = foundationWords(error)
         guard debug.hasPrefix("Number "), let end = debug.range(of: " is not representable") else { return nil }
         return String(debug[debug.index(debug.startIndex, offsetBy: 7)..<end.lowerBound])
     }
 
     /// "Invalid value around character N" as a line and column of `text`.
     static func plainWords(_ error: Error, text: String) -> String {
-        let debug = ((error as NSError).userInfo["NSDebugDescription"] as? String) ?? ""
+        let debug = foundationWords(error)
         if debug.contains("end of file") || text.allSatisfy(\.isWhitespace) {
             return text.allSatisfy(\.isWhitespace) ? "it is empty" : "it ends too soon (an unclosed bracket, brace or quote?)"
         }

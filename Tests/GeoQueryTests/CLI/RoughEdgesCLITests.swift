@@ -293,8 +293,7 @@ import Testing
         let months = ["--from", "2020-01", "--to", "2020-12", "--format", "json", "--repair"]
         let byName = try json(Self.real + ["--geojson", forces, "--feature", "leicestershire"] + months)
         let byProperty = try json(Self.real + ["--geojson", forces, "--where", "PFA20NM=Leicestershire"] + months)
-        let all = try PolygonReader.geojsonFeatures(try String(contentsOfFile: forces, encoding: .utf8), key: "PFA20NM", repair: true)
-        let p = try #require(all.first { $0.key == "Leicestershire" }).polygon
+        let p = try #require(TestData.forceArea("Leicestershire"))
         let box = p.boxE6
         let expected = Expected.bruteForce(inside: { ReferencePolygon.contains(p, lat: $0, lng: $1) },
                                            near: { $0 * 1e6 >= Double(box.minLat) && $0 * 1e6 <= Double(box.maxLat) && $1 * 1e6 >= Double(box.minLng) && $1 * 1e6 <= Double(box.maxLng) },

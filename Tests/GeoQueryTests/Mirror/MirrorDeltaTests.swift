@@ -121,19 +121,14 @@ import Testing
         #expect(x.forces.map { "\($0.force) \($0.first) \($0.last) \($0.months) \($0.gaps) \($0.crimes)" } == y.forces.map { "\($0.force) \($0.first) \($0.last) \($0.months) \($0.gaps) \($0.crimes)" })
     }
 
-    /// Leicestershire's force area (ONS boundaries): its map points span the base and the delta.
-    static let leicestershire: Polygon = {
-        let text = try! String(contentsOfFile: TestData.forceBoundaries, encoding: .utf8)
-        return try! PolygonReader.geojsonFeatures(text, key: "PFA20NM", repair: true).first { $0.key == "Leicestershire" }!.polygon
-    }()
-
     /// Tile plans of a force area (requests, their URLs and expected counts) are the rebuild's,
     /// for a month of the base and a month of the delta: the planner reads a delta's new map
     /// points through the mirror, not the snapshot's arrays (it read past them, planning
     /// requests at 52.67,-1.22 as ones at -0.97,-0.00, ~250 times too many).
     static func expectSamePlans(_ a: CrimeMirror, _ b: CrimeMirror, months: [String], label: String) throws {
         for month in months {
-            let area = Area.polygon(leicestershire)
+            // Leicestershire's map points span the base and the delta.
+            let area = Area.polygon(try #require(TestData.forceArea("Leicestershire")))
             let x = try TilePlanner.plan(area, month: Month(month)!, limit: 500, mirror: a), y = try TilePlanner.plan(area, month: Month(month)!, limit: 500, mirror: b)
             #expect(x.total == y.total && x.mapPoints == y.mapPoints && x.total > 0, "\(label) \(month): \(x.total) vs \(y.total)")
             #expect(x.tiles.map(\.url) == y.tiles.map(\.url) && x.tiles.map(\.expected) == y.tiles.map(\.expected),

@@ -52,6 +52,15 @@ enum TestData {
         shared.appendingPathComponent("boundaries/police-force-areas/police_force_areas_dec2020_generalised.geojson").path
     }
 
+    /// `forceBoundaries` read once (`PFA20NM` names, self-touching rings repaired).
+    static let forceAreas: [PolygonReader.Feature] = {
+        do { return try PolygonReader.geojsonFeatures(String(contentsOfFile: forceBoundaries, encoding: .utf8), key: "PFA20NM", repair: true) }
+        catch { fatalError("reading \(forceBoundaries) failed: \(error)") }
+    }()
+
+    /// The force area named `name` (`PFA20NM`, e.g. "Leicestershire").
+    static func forceArea(_ name: String) -> Polygon? { forceAreas.first { $0.key == name }?.polygon }
+
     /// The real archive ingested once per test run (every crime-archive CSV, no outcomes), with
     /// catchments clipped to the force boundaries and the Code-Point Open postcodes.
     static let realMirrorPath: String = {
