@@ -150,17 +150,17 @@ struct QueryOptions: ParsableArguments {
     var postcode: [String] = []
     @Option(parsing: .unconditional, help: "Radius: 800m, 1.2km, 0.5mi (a bare number is miles; at most 10 mi). Default 0.5mi.")
     var radius: String?
-    @Option(help: "First month, YYYY-MM (inclusive; default: the mirror's first).")
+    @Option(help: "First month, YYYY-MM (inclusive; default: the mirror's first; harvest: see its overview).")
     var from: String?
-    @Option(help: "Last month, YYYY-MM (inclusive; default: the mirror's last).")
+    @Option(help: "Last month, YYYY-MM (inclusive; default: the mirror's last; harvest: see its overview).")
     var to: String?
     @Option(help: "One month, YYYY-MM (instead of --from/--to).")
     var date: String?
-    @Option(help: "Category slug, e.g. burglary, violent-crime (repeatable).")
+    @Option(help: "Category slug, e.g. burglary, violent-crime (repeatable; harvest takes one, the API's one per request).")
     var category: [String] = []
-    @Option(help: "Force slug as in the archive file names, e.g. leicestershire, btp (repeatable).")
+    @Option(help: "Force slug as in the archive file names, e.g. leicestershire, btp (repeatable; harvest takes one, alone: the force's area).")
     var force: [String] = []
-    @Flag(help: "Leave out British Transport Police crimes.")
+    @Flag(help: "Leave out British Transport Police crimes (not for harvest: the API cannot filter by force).")
     var excludeBtp = false
 
     @Option(parsing: .unconditional, help: ArgumentHelp("A polygon as data.police.uk takes it: lat,lng:lat,lng:... (closed for you), or @FILE to read it from a file.", valueName: "points|@file"))

@@ -64,6 +64,7 @@ struct HarvestCommand: ParsableCommand {
         var input = try area.input
         let (from, to) = try input.monthRange()
         var options = HarvestOptions(area: areaValue, areaLabel: label)
+        if label.hasPrefix("--force ") { options.force = area.force.first }
         options.api = base
         if let from, let to { options.months = (from...to).months } else if from != nil || to != nil {
             throw GeoQueryError.invalidMonth("give both --from and --to (or --date), or neither for every month the API lists that the mirror lacks")

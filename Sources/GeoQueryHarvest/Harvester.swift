@@ -7,6 +7,9 @@ public struct HarvestOptions: Sendable {
     public var area: Area
     /// The area as the user gave it, for provenance and `info` (`--force leicestershire`).
     public var areaLabel: String
+    /// The force whose area `area` is, when the user asked for a force (`--force SLUG`): the
+    /// summary then says how many of its crimes lie outside that area, which no harvest can fetch.
+    public var force: String?
     /// The months to fetch; nil: every month the API lists that the mirror lacks for the area's forces.
     public var months: [Month]?
     public var category = "all-crime"
@@ -151,6 +154,7 @@ public struct Harvester: Sendable {
         if options.months != nil && !dryRun && !toFetch.isEmpty { try await checkHeld(toFetch) }
         if !dryRun { try journal.openForWriting() }
         let membership = try AreaMembership(options.area)
+        var notedOutside = false
         for (month, skip) in zip(months, skipped).sorted(by: { $0.0 < $1.0 }) {
             var plan = HarvestMonthPlan(month: month, requests: 0)
             if let skip {
@@ -171,6 +175,10 @@ public struct Harvester: Sendable {
                 (initial, plan.expectedCrimes, plan.plannedFrom) = try firstRequests(month: month, mirror: mirror, forces: forces)
                 if !dryRun { try journal.append(.init(t: "plan", job: job, month: month.description, requests: initial)) }
             }
+            if let force = options.force, !notedOutside, let mirror, let from = plan.plannedFrom {
+                notedOutside = true
+                if let note = try outsideNote(force: force, month: from, mirror: mirror, provenance: provenance) { summary.notes.append(note) }
+            }
             let pending = Self.unanswered(initial, state: state)
             plan.requests = pending.count
             summary.months.append(plan)
@@ -185,6 +193,19 @@ public struct Harvester: Sendable {
         summary.counters = counters.snapshot
         summary.seconds = Date().timeIntervalSince(start)
         return summary
+    }
+
+    /// With `--force SLUG`: how many of the force's located crimes of `month` (a month the mirror
+    /// holds from the archive) lie at map points outside its area. The API answers by area, not
+    /// by force, so a harvest of the area cannot fetch crimes like them; nil when there are none.
+    func outsideNote(force: String, month: Month, mirror: CrimeMirror, provenance: HarvestProvenance) throws -> String? {
+        guard mirror.holds(force: force, month: month), provenance.current(force: force, month: month, in: mirror).isEmpty else { return nil }
+        let located = mirror.locatedCrimes(force: force, month: month)
+        let inside = try mirror.query(CrimeQuery(area: options.area, from: month, to: month, forces: [force])).total
+        let outside = located - inside
+        guard outside > 0 else { return nil }
+        let share = Format.decimal(Double(outside) / Double(located) * 100, places: 1)
+        return "\(force)'s own data for \(month) (from the archive) places \(Format.grouped(outside)) of its \(Format.grouped(located)) located crimes (\(share)%) at map points outside its area (\(options.areaLabel)): the API answers by area, not by force, so this harvest cannot fetch crimes like them, and its months hold only the force's crimes inside the area"
     }
 
     /// The month's first requests: the tile planner's tiles when the mirror has counts for the

@@ -79,8 +79,18 @@ extension CrimeMirror {
     /// Crimes (located and not) of one force in one month.
     /// - Complexity: O(partitions held), from the snapshot's (and the delta's) partition counts.
     public func partitionCrimes(force: String, month: Month) -> Int {
+        streetPartition(force: force, month: month)?.crimes ?? 0
+    }
+
+    /// Crimes with a location of one force in one month (those a map point holds).
+    /// - Complexity: O(partitions held), as ``partitionCrimes(force:month:)``.
+    public func locatedCrimes(force: String, month: Month) -> Int {
+        streetPartition(force: force, month: month).map { $0.crimes - $0.noLocation } ?? 0
+    }
+
+    private func streetPartition(force: String, month: Month) -> MirrorMeta.Partition? {
         let m = month.description
-        return streetPartitions.first { $0.force == force && $0.month == m }?.crimes ?? 0
+        return streetPartitions.first { $0.force == force && $0.month == m }
     }
 
     /// The mirror folder's harvested months (none for the sample, or a folder never harvested

@@ -144,6 +144,28 @@ extension Dictionary where Key == String, Value == Int {
         #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/mirror.geoquery")) == before)
     }
 
+    /// `--force X` fetches the force's area, and the API answers by area: crimes the force placed
+    /// at map points outside its boundary cannot be harvested. The summary counts them from the
+    /// mirror's archive month that plans the harvest, as a brute force over the rows does.
+    @Test func aForceHarvestSaysHowManyOfItsCrimesLieOutsideItsArea() async throws {
+        let dir = TestData.temporaryDirectory("outside")
+        _ = try Ingest.run(paths: [TestData.archive + "/2019-01/2019-01-leicestershire-street.csv"], mirror: .directory(dir))
+        let rows = TestData.referenceRows.filter { $0.force == "leicestershire" && $0.month == "2019-01" && $0.lat != nil }
+        let outside = rows.filter { !ReferencePolygon.contains(Self.leicestershire, lat: $0.lat!, lng: $0.lng!) }.count
+        #expect(outside > 0 && outside < rows.count / 100, "\(outside) of \(rows.count)")
+        var o = Self.options(Self.leicestershire)
+        o.months = [Month("2019-02")!]
+        o.force = "leicestershire"
+        let s = try await Harvester(o, mirror: .directory(dir), transport: MirrorAPI(mirror: TestData.realMirror)).run(dryRun: true)
+        #expect(s.months.first?.plannedFrom == Month("2019-01")! && s.months.first?.expectedCrimes == rows.count - outside)
+        let expected = "leicestershire's own data for 2019-01 (from the archive) places \(Format.grouped(outside)) of its \(Format.grouped(rows.count)) located crimes"
+        #expect(s.notes.contains { $0.hasPrefix(expected) && $0.contains("at map points outside its area (--force leicestershire)") }, "\(s.notes)")
+        // The same area given as a shape is not a force's harvest: no such note.
+        o.force = nil
+        let shape = try await Harvester(o, mirror: .directory(dir), transport: MirrorAPI(mirror: TestData.realMirror)).run(dryRun: true)
+        #expect(!shape.notes.contains { $0.contains("outside its area") })
+    }
+
     /// A square of central Leicester.
     static let box = try! PolygonReader.poly("52.64,-1.14:52.64,-1.12:52.63,-1.12:52.63,-1.14")
 
