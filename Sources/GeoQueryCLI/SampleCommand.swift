@@ -72,7 +72,7 @@ struct SampleCommand: ParsableCommand {
         if national { try runNational(); return }
         for file in SampleGenerator.streetFiles() {
             let path = (write as NSString).appendingPathComponent(file.name)
-            try FileManager.default.createDirectory(atPath: PathName.folder(of: path), withIntermediateDirectories: true)
+            try AtomicFile.createFolder(PathName.folder(of: path), what: "a folder of the sample's CSVs")
             try AtomicFile.write(path, what: "a sample CSV", bytes: Array(file.contents.utf8))
         }
         Output.standard("wrote \(SampleGenerator.streetFiles().count) synthetic CSVs to \(write)\n")

@@ -56,7 +56,7 @@ final class HarvestJournal {
         guard handle == nil else { return }
         let fm = FileManager.default
         let folder = PathName.folder(of: path)
-        try fm.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try AtomicFile.createFolder(folder, what: "the harvest folder")
         if !fm.fileExists(atPath: path) { _ = fm.createFile(atPath: path, contents: nil) }
         guard let h = FileHandle(forUpdatingAtPath: path) else {
             throw GeoQueryError.mirrorWrite("cannot open the harvest journal \(path) for writing: check the mirror folder is writable")

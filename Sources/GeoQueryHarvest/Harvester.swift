@@ -336,7 +336,7 @@ public struct Harvester: Sendable {
             }
         }
         let dir = (harvestFolder as NSString).appendingPathComponent("csv/\(month)")
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try AtomicFile.createFolder(dir, what: "the harvest's CSV folder")
         var files: [String] = []
         var written: [(String, Int)] = []
         for (force, crimes) in byForce.sorted(by: { $0.key < $1.key }) {

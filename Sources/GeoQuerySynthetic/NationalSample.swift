@@ -77,14 +77,10 @@ public struct NationalSample: Sendable {
     /// before the archive is read.
     /// - Throws: ``GeoQueryError/mirrorWrite(_:)`` naming the folder and the reason.
     public static func prepareFolder(_ folder: String) throws {
-        do {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            let probe = (folder as NSString).appendingPathComponent(".geoquery-write-test")
-            try Data().write(to: URL(fileURLWithPath: probe))
-            try FileManager.default.removeItem(atPath: probe)
-        } catch {
-            throw GeoQueryError.mirrorWrite("cannot write to \(folder): \((error as NSError).localizedDescription)")
-        }
+        try AtomicFile.createFolder(folder, what: "the folder for the CSVs")
+        let probe = (folder as NSString).appendingPathComponent(".geoquery-write-test")
+        _ = try AtomicFile.write(probe, what: "a test that the folder takes files", bytes: [])
+        try? FileManager.default.removeItem(atPath: probe)
     }
 
     /// Writes `months` months from `start` as `folder/YYYY-MM/YYYY-MM-<force>-street.csv`, plus a

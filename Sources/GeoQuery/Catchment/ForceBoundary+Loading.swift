@@ -10,10 +10,11 @@ extension ForceBoundary {
         let geos = GEOSContext()
         var boundaries: [ForceBoundary] = [], warnings: [String] = [], seen: [String: Int] = [:]
         for path in paths {
-            let text: String
-            do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
-                throw GeoQueryError.unreadableInput("cannot read boundary file \(path): \(error.localizedDescription)")
-            }
+            // read(2)'s own reason ("No such file or directory"), not Foundation's "The operation
+            // could not be completed".
+            var bytes: [UInt8] = []
+            let count = try IngestSource.readFile(path, what: "a boundary file", into: &bytes)
+            let text = String(decoding: bytes[..<count], as: UTF8.self)
             let features: [PolygonReader.Feature]
             do { features = try PolygonReader.geojsonFeatures(text, key: nil, repair: true) } catch let e as GeoQueryError {
                 throw GeoQueryError.unreadableInput("\(path): not a GeoJSON file of boundary polygons (\(e.description))")

@@ -91,21 +91,23 @@ extension IngestSource {
     /// A whole file's bytes, read straight into `buffer` from its start (through `Data` they were
     /// copied once more); returns how many. A file that grew since `fstat` (or a pipe-like file
     /// with no size) is read on to its end.
-    static func readFile(_ path: String, into buffer: inout [UInt8]) throws -> Int {
+    /// - Parameter what: the file in the user's words, for the error ("a boundary file").
+    static func readFile(_ path: String, what: String? = nil, into buffer: inout [UInt8]) throws -> Int {
+        func failure() -> GeoQueryError {
+            .unreadableInput("cannot read \(path)\(what.map { " (\($0))" } ?? ""): \(String(cString: strerror(errno)))")
+        }
         let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw GeoQueryError.unreadableInput("cannot read \(path): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw failure() }
         defer { close(fd) }
         var st = stat()
-        guard fstat(fd, &st) == 0 else { throw GeoQueryError.unreadableInput("cannot read \(path): \(String(cString: strerror(errno)))") }
+        guard fstat(fd, &st) == 0 else { throw failure() }
         // One byte more than the size, so the read that finds the end needs no growth.
         ensureRoom(&buffer, Int(st.st_size) + 1, keeping: 0)
         var filled = 0
         while true {
             if filled == buffer.count { ensureRoom(&buffer, 2 * filled, keeping: filled) }
             let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress! + filled, $0.count - filled) }
-            if n > 0 { filled += n } else if n < 0 && errno == EINTR { continue } else if n < 0 {
-                throw GeoQueryError.unreadableInput("cannot read \(path): \(String(cString: strerror(errno)))")
-            } else { break }
+            if n > 0 { filled += n } else if n < 0 && errno == EINTR { continue } else if n < 0 { throw failure() } else { break }
         }
         return filled
     }

@@ -125,6 +125,42 @@ public enum AtomicFile {
         return true
     }
 
+    /// Creates the folder `path` and any missing folders above it (`mkdir -p`), for `what` (the
+    /// folder in the user's words, "the mirror folder"). Foundation's errors here read "The
+    /// operation could not be completed. (NSCocoaErrorDomain error 512.)"; this names the part
+    /// of the path that stopped it and why.
+    /// - Throws: ``GeoQueryError/mirrorWrite(_:)`` naming the folder and the reason.
+    public static func createFolder(_ path: String, what: String) throws {
+        // The folders to make, deepest first, up to the nearest that exists.
+        var missing: [String] = [], existing = path
+        var isFolder: ObjCBool = false
+        while !FileManager.default.fileExists(atPath: existing, isDirectory: &isFolder) {
+            missing.append(existing)
+            let up = PathName.folder(of: existing)
+            guard up != existing else { break }
+            existing = up
+        }
+        if missing.first != existing && !isFolder.boolValue {
+            throw GeoQueryError.mirrorWrite(existing == path ? "cannot use \(path) as \(what): it is a file, not a folder"
+                                                             : "cannot create \(path) (\(what)): \(existing) is a file, not a folder")
+        }
+        for folder in missing.reversed() where mkdir(folder, 0o777) != 0 {
+            let code = errno, parent = PathName.folder(of: folder), reason = String(cString: strerror(code))
+            if code == EEXIST, FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue { continue }  // made meanwhile
+            switch code {
+            case ENOSPC, EDQUOT:
+                throw GeoQueryError.mirrorWrite("no space left on device creating \(path) (\(what)): free space in \(parent) and re-run")
+            case EACCES, EROFS, EPERM:
+                throw GeoQueryError.mirrorWrite("cannot create \(path) (\(what)): \(reason) in \(parent); make it writable or choose another folder")
+            case ENOENT:
+                // /proc and the like: the folder above is there but takes no new folders.
+                throw GeoQueryError.mirrorWrite("cannot create \(path) (\(what)): the folder \(parent) takes no new folders (\(reason))")
+            default:
+                throw GeoQueryError.mirrorWrite("cannot create \(path) (\(what)): \(reason)")
+            }
+        }
+    }
+
     /// The error a user reads: what happened, to which file, and what to do.
     static func failure(_ code: Int32, writing what: String, path: String) -> GeoQueryError {
         let dir = PathName.folder(of: path)

@@ -77,9 +77,7 @@ public enum MirrorLocation: Sendable, Equatable {
         guard case .directory(let dir) = self else {
             throw GeoQueryError.mirrorWrite("the embedded sample is read-only: give --mirror DIR to ingest")
         }
-        do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
-            throw GeoQueryError.mirrorWrite("cannot create mirror folder \(dir): \(error.localizedDescription)")
-        }
+        try AtomicFile.createFolder(dir, what: "the mirror folder")
         return try AtomicFile.write((dir as NSString).appendingPathComponent(name), what: what, direct: direct, rewriting: { append, rewriteStart in
             produce(SectionedFile.Sink(append: append, rewriteStart: rewriteStart))
         })

@@ -80,6 +80,14 @@ import Testing
         #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/" + SnapshotFormat.fileName)) == before)
     }
     @Test func ingestOfAMissingFile() throws { try expectError(["ingest", "--mirror", TestData.temporaryDirectory(), "/no/such.csv"], "no such file or folder: /no/such.csv") }
+    /// The reasons in plain words (Foundation's read "The operation could not be completed. (NSCocoaErrorDomain error 512.)").
+    @Test func ingestIntoAPathThatCannotBeAFolderOrWithAMissingBoundaryFile() throws {
+        let dir = TestData.temporaryDirectory("not-a-folder"), file = dir + "/a-file", csv = TestData.archive + "/2019-01/2019-01-city-of-london-street.csv"
+        try Data("x".utf8).write(to: URL(fileURLWithPath: file))
+        try expectError(["ingest", "--mirror", file + "/m", csv], "cannot create \(file)/m (the mirror folder): \(file) is a file, not a folder")
+        try expectError(["ingest", "--mirror", "/proc/geoquery-none", csv], "cannot create /proc/geoquery-none (the mirror folder): the folder /proc takes no new folders (No such file or directory)")
+        try expectError(["ingest", "--mirror", dir + "/m", csv, "--boundaries", "/no/such.geojson"], "cannot read /no/such.geojson (a boundary file): No such file or directory")
+    }
     @Test func ingestIntoTheSample() throws { try expectError(["ingest", TestData.archive + "/2019-01/2019-01-cumbria-street.csv"], "give --mirror DIR") }
     @Test func ingestWithNothing() throws { try expectError(["ingest", "--mirror", "/tmp/x"], "give at least one CSV", status: 2) }
 }

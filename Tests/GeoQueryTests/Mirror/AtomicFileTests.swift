@@ -62,4 +62,23 @@ import Testing
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir).isEmpty)
     }
+
+    /// Folders are made as `mkdir -p` makes them, and what stops one is named in plain words
+    /// (Foundation's own error read "The operation could not be completed. (NSCocoaErrorDomain
+    /// error 512.)").
+    @Test func createFolderSaysWhatStopsIt() throws {
+        let dir = TestData.temporaryDirectory("folders")
+        try AtomicFile.createFolder(dir + "/a/b/c", what: "the mirror folder")
+        var isFolder: ObjCBool = false
+        #expect(FileManager.default.fileExists(atPath: dir + "/a/b/c", isDirectory: &isFolder) && isFolder.boolValue)
+        try AtomicFile.createFolder(dir + "/a/b/c", what: "the mirror folder")  // already there: nothing to do
+        try Data("x".utf8).write(to: URL(fileURLWithPath: dir + "/file"))
+        func message(_ path: String) -> String {
+            do { try AtomicFile.createFolder(path, what: "the mirror folder"); return "" } catch { return "\(error)" }
+        }
+        #expect(message(dir + "/file/m/n") == "cannot create \(dir)/file/m/n (the mirror folder): \(dir)/file is a file, not a folder")
+        #expect(message(dir + "/file") == "cannot use \(dir)/file as the mirror folder: it is a file, not a folder")
+        #expect(message("/proc/geoquery-none/m") == "cannot create /proc/geoquery-none/m (the mirror folder): the folder /proc takes no new folders (No such file or directory)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/file/m"))
+    }
 }

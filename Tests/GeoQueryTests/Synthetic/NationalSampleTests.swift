@@ -201,7 +201,7 @@ import Testing
     @Test func folderThatCannotBeWritten() throws {
         let file = TestData.temporaryDirectory() + "/a-file"
         try Data("x".utf8).write(to: URL(fileURLWithPath: file))
-        try bad.expectError(["sample", "--national", "--months", "1", "--write", file + "/national"], "cannot write to \(file)/national")
+        try bad.expectError(["sample", "--national", "--months", "1", "--write", file + "/national"], "cannot create \(file)/national (the folder for the CSVs): \(file) is a file, not a folder")
     }
     @Test func missingArchive() throws {
         try bad.expectError(["sample", "--national", "--months", "1", "--archive", "/no/such/archive", "--write", TestData.temporaryDirectory()], "no crime archive at /no/such/archive")
