@@ -76,15 +76,26 @@ public enum TilePlanner {
         }
         let polygon = try areaPolygon(area)
         let points = try mirror.points(in: area)
+        // The forces whose areas the area meets (BTP has none). A month the mirror holds only for
+        // other forces would plan the area from no crimes at all, so the month planned from is
+        // one held for all of them, else for any of them, else for any force.
+        let slugs = mirror.responsibleAreas.forces(meeting: area).filter { mirror.forces.contains($0) }
+        let areaForces = slugs.compactMap { mirror.forces.firstIndex(of: $0) }
+        let span = first.ordinal...last.ordinal
+        let tiers: [(months: [Int], forAreaForces: Bool)] = [
+            (span.filter { m in !areaForces.isEmpty && areaForces.allSatisfy { mirror.holds(month: m, force: $0) } }, true),
+            (span.filter { m in areaForces.contains { mirror.holds(month: m, force: $0) } }, true),
+            (span.filter { mirror.holds(month: $0) }, false),
+        ]
         return try months.map { month in
             var warnings: [String] = []
-            // The month asked for, or the nearest month the mirror holds.
+            // The month asked for, or the nearest month the mirror holds (for the area's forces).
             var planned = month
-            if !mirror.holds(month: month.ordinal) {
-                let held = (first.ordinal...last.ordinal).filter { mirror.holds(month: $0) }
-                let nearest = held.min { (abs($0 - month.ordinal), $0) < (abs($1 - month.ordinal), $1) }!
+            if let tier = tiers.first(where: { !$0.months.isEmpty }), !tier.months.contains(month.ordinal) {
+                let nearest = tier.months.min { (abs($0 - month.ordinal), $0) < (abs($1 - month.ordinal), $1) }!
                 planned = Month(ordinal: nearest)
-                warnings.append("the mirror holds no data for \(month): planned from \(planned), the nearest month it holds")
+                let forces = tier.forAreaForces ? " for \(slugs.joined(separator: ", "))" : ""
+                warnings.append("the mirror holds no data for \(month)\(forces): planned from \(planned), the nearest month it holds\(forces.isEmpty ? "" : " for them")")
             }
             let offset = planned.ordinal - first.ordinal
             let counts = points.map { mirror.count(point: $0, monthOffset: offset, categoryMask: categoryMask) }

@@ -104,6 +104,24 @@ import Testing
         let hot = try TilePlanner.plan(CrimeQuery.radius(lat: 52.6344, lng: -1.1313, Distance(metres: 300)).area, month: Month("2019-01")!, limit: 20, margin: 1, mirror: TestData.realMirror)
         #expect(hot.tiles.contains { $0.kind == .location && $0.expected > 20 } && hot.warnings.contains { $0.contains("cannot be split") })
     }
+
+    /// A month the mirror holds only for other forces is no month to plan an area from: the real
+    /// archive holds 2021-06 and 2022-11's neighbour 2022-10 for Leicestershire alone, and planning
+    /// the City of London from them expected no crimes at all. The plan now comes from the
+    /// nearest month holding the City's own data, and its total is that month's crimes inside the
+    /// area by a brute force over the rows.
+    @Test func aMonthIsPlannedFromTheAreasOwnForces() throws {
+        let city = try #require(TestData.forceArea("London, City of"))
+        for (asked, from) in [("2021-06", "2020-12"), ("2022-11", "2020-12"), ("2019-12", "2020-01"), ("2019-01", "2019-01")] {
+            let plan = try TilePlanner.plan(.polygon(city), month: Month(asked)!, mirror: TestData.realMirror)
+            #expect(plan.plannedFrom == Month(from)!, "\(asked): planned from \(plan.plannedFrom)")
+            let rows = TestData.referenceRows.filter { $0.month == from && $0.lat != nil && ReferencePolygon.contains(city, lat: $0.lat!, lng: $0.lng!) }
+            #expect(plan.total == rows.count && plan.total > 200, "\(asked): \(plan.total) planned, \(rows.count) by brute force")
+            if asked != from {
+                #expect(plan.warnings.contains("the mirror holds no data for \(asked) for city-of-london: planned from \(from), the nearest month it holds for them"), "\(plan.warnings)")
+            }
+        }
+    }
 }
 
 extension Array {
