@@ -80,7 +80,7 @@ enum PoliceCSV {
         // A file stored under (force, month) replaces what the mirror holds there, so a file whose
         // rows are all another force's or month's, or that stops short, must not be stored.
         let nameMonth = named?.month
-        var nameMonthSeen = false
+        var nameMonthSeen = false, otherMonthRows = 0
         var reporters: [Int32] = []
         let lineEnd = bytes.last == 0x0A || bytes.last == 0x0D
 
@@ -104,7 +104,16 @@ enum PoliceCSV {
                 reject(line, "month '\(scanner.string(1))' is not YYYY-MM")
                 continue
             }
-            if month == nameMonth { nameMonthSeen = true }
+            if let nameMonth {
+                // Stored, one stray row would restate its (force, month) as that single row,
+                // replacing the whole month the mirror holds for the force.
+                guard month == nameMonth else {
+                    otherMonthRows += 1
+                    reject(line, "a row of \(month) in a file named for \(nameMonth): stored, it would replace the mirror's \(month) for \(fileForce ?? "its force") with this row")
+                    continue
+                }
+                nameMonthSeen = true
+            }
             let lngText = f[4].end > f[4].start, latText = f[5].end > f[5].start
             var lat = CrimeRow.noLocation, lng = CrimeRow.noLocation
             if lngText || latText {
@@ -168,7 +177,7 @@ enum PoliceCSV {
             if !row.hasLocation { summary.noLocation += 1 }
         }
         try table.checkLimits()
-        try checkName(name, force: fileForce, month: nameMonth, monthSeen: nameMonthSeen, reporters: reporters.map { table.agencies[$0] }, stored: summary.stored)
+        try checkName(name, force: fileForce, month: nameMonth, monthSeen: nameMonthSeen || otherMonthRows == 0, reporters: reporters.map { table.agencies[$0] }, stored: summary.stored + otherMonthRows)
         return summary
     }
 

@@ -190,6 +190,28 @@ import ZIPFoundation
         #expect(s.stored == 617 && s.rejected == 0 && s.partitionsReplaced == 1)
     }
 
+    /// A row of another month in an archive-named file is rejected, not stored: stored, it would
+    /// restate its (force, month) as that one row and the mirror would lose the whole month (a
+    /// new user's check found Durham's 2018-12, 6,000 crimes, replaced by one stray row).
+    @Test func aStrayRowOfAnotherMonthReplacesNothing() throws {
+        let dir = TestData.temporaryDirectory()
+        let december = TestData.archive + "/2018-12/2018-12-durham-street.csv", january = TestData.archive + "/2019-01/2019-01-durham-street.csv"
+        _ = try Ingest.run(paths: [december], mirror: .directory(dir))
+        let held = try CrimeMirror.open(.directory(dir)).partitionCrimes(force: "durham", month: Month("2018-12")!)
+        #expect(held == TestData.referenceRows.filter { $0.force == "durham" && $0.month == "2018-12" }.count && held > 1000)
+        let text = try String(contentsOfFile: january, encoding: .utf8)
+        let stray = try #require(try String(contentsOfFile: december, encoding: .utf8).split(separator: "\n").dropFirst().first)
+        let path = TestData.temporaryDirectory("stray") + "/2019-01-durham-street.csv"
+        try (text + (text.hasSuffix("\n") ? "" : "\n") + stray + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        let s = try Ingest.run(paths: [path], mirror: .directory(dir))
+        let january0 = TestData.referenceRows.filter { $0.force == "durham" && $0.month == "2019-01" }.count
+        #expect(s.rejected == 1 && s.stored == january0 && s.partitionsReplaced == 0)
+        #expect(s.files.first?.problems.first?.contains("a row of 2018-12 in a file named for 2019-01") == true, "\(s.files.first?.problems ?? [])")
+        let m = try CrimeMirror.open(.directory(dir))
+        #expect(m.partitionCrimes(force: "durham", month: Month("2018-12")!) == held)
+        #expect(m.partitionCrimes(force: "durham", month: Month("2019-01")!) == january0)
+    }
+
     /// Street rows and outcome events of one (force, month) are separate partitions: adding one
     /// kind where only the other is held replaces nothing, and the summary says so.
     @Test func streetAndOutcomesOfAMonthAreReplacedApart() throws {
