@@ -49,10 +49,16 @@ extension CrimeMirror {
             let b = p.boxE6
             centre = (Double(b.minLat + b.maxLat) / 2e6, Double(b.minLng + b.maxLng) / 2e6)
         }
-        let shape = try grid.bngGeometry(outline, in: geos)
-        guard shape.isValid else {
-            // The outline the user gave is at fault, not the mirror: bad input, named as they name it.
-            throw GeoQueryError.invalidQuery("the query's outline is not a valid polygon in British National Grid: repair it (\(q.parameterStyle.name("repair"))) or simplify it")
+        var shape = try grid.bngGeometry(outline, in: geos)
+        if !shape.isValid {
+            // Valid in degrees (the query checked it, or repaired it) but not once projected:
+            // edges a hair apart can cross in metres (a repaired union of generalised LSOAs). The
+            // projected outline is repaired the same way; only an outline GEOS cannot repair
+            // there is refused.
+            guard let repaired = try? geos.polygon(shape.makeValid().polygonRings), repaired.isValid, repaired.area > 0 else {
+                throw GeoQueryError.invalidQuery("the query's outline is not a valid polygon once projected to British National Grid, and GEOS could not repair it there: simplify it")
+            }
+            shape = repaired
         }
         let prepared = shape.prepared()
         // Planar BNG m² → ellipsoidal km².

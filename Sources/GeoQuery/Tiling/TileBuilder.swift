@@ -117,8 +117,10 @@ struct TileBuilder {
             }
         }
         candidates.append { [try exact.convexHull()] }
+        // GEOS may refuse an overlay on one candidate (a repaired area's slivers): that candidate
+        // is skipped, as one that misses a map point is, and the next is tried.
         for make in candidates {
-        for candidate in try make() {
+        for candidate in (try? make()) ?? [] {
             guard let ring = candidate.polygonalParts().first?.rings().first, ring.count >= 4 else { continue }
             let coordinates = TileBuilder.rounded(ring)
             guard TilePlanner.url(category: category, ring: coordinates, month: month).utf8.count <= TilePlanner.urlLimit else { continue }
@@ -130,7 +132,7 @@ struct TileBuilder {
             if held != wanted {
                 // Map points within rounding distance of the area's edge: patch them in or out
                 // with squares 0.6 µ° wide around them (each holds that one grid point only).
-                guard let patched = try patch(requestGeometry, add: wanted.subtracting(held), remove: held.subtracting(wanted)) else { continue }
+                guard let patched = (try? patch(requestGeometry, add: wanted.subtracting(held), remove: held.subtracting(wanted))) ?? nil else { continue }
                 request = patched
                 held = Set(try mirror.points(in: .polygon(request)))
                 guard held == wanted, TilePlanner.url(category: category, ring: request.parts[0][0], month: month).utf8.count <= TilePlanner.urlLimit else { continue }

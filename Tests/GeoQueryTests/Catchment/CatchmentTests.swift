@@ -261,6 +261,18 @@ import Testing
         }
     }
 
+    /// An outline valid in degrees can be invalid once projected to British National Grid (a
+    /// repaired union of Leicester's generalised LSOAs): the report refused it, telling the user
+    /// to pass --repair, which they had. It is now repaired in the projection too.
+    @Test func anOutlineInvalidOnlyOnceProjectedIsReported() throws {
+        let q = CrimeQuery.polygon(try TestData.leicesterRepaired(), from: Month("2019-01"), to: Month("2019-01"))
+        let r = try TestData.realMirror.catchmentReport(q)
+        let b = r.bounds
+        #expect(b.certain <= b.reported && b.reported <= b.possible && b.certain > 0, "\(b)")
+        #expect(b.reported == (try TestData.realMirror.query(q)).total)
+        #expect(abs(r.queryAreaKm2 - q.area.areaKm2) < q.area.areaKm2 * 1e-3, "\(r.queryAreaKm2) km² against \(q.area.areaKm2)")
+    }
+
     /// certain and possible recomputed by scanning every map point's catchment with plain (not
     /// prepared) GEOS predicates, no box index, and crime counts from the reference rows.
     @Test func boundsEqualAnIndependentScanOfEveryCatchment() throws {

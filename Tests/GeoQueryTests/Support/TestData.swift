@@ -61,6 +61,19 @@ enum TestData {
     /// The force area named `name` (`PFA20NM`, e.g. "Leicestershire").
     static func forceArea(_ name: String) -> Polygon? { forceAreas.first { $0.key == name }?.polygon }
 
+    /// Leicester's 192 LSOAs (`lsoa-2011-by-lad/E06000016.json`) as one area, read as the CLI
+    /// reads `--geojson FILE --repair`: their generalised edges overlap, so the repaired union
+    /// holds slivers and holes (a hard case for GEOS overlays).
+    static func leicesterRepaired() throws -> Polygon {
+        var input = QueryInput()
+        input.geojson = try String(contentsOfFile: shared.appendingPathComponent("boundaries/lsoa-2011-by-lad/E06000016.json").path, encoding: .utf8)
+        input.repair = true
+        guard case .polygon(let p) = try input.query(fallbackCentre: nil, postcodes: { throw GeoQueryError.invalidQuery("no postcodes") }).area else {
+            throw GeoQueryError.invalidQuery("E06000016.json did not read as a polygon")
+        }
+        return p
+    }
+
     /// The real archive ingested once per test run (every crime-archive CSV, no outcomes), with
     /// catchments clipped to the force boundaries and the Code-Point Open postcodes.
     static let realMirrorPath: String = {

@@ -27,7 +27,7 @@ import Testing
         return out
     }
 
-    func check(_ area: Polygon, limit: Int, label: String) throws {
+    func check(_ area: Polygon, limit: Int, label: String, tilesNearTheBound: Bool = true) throws {
         let mirror = TestData.realMirror
         let plan = try TilePlanner.plan(.polygon(area), month: Month("2019-01")!, limit: limit, margin: 0.8, mirror: mirror)
         let cap = Int(Double(limit) * 0.8)
@@ -41,7 +41,8 @@ import Testing
                 #expect(t.mapPoints == 1)
             }
         }
-        #expect(plan.tiles.count <= 2 * plan.lowerBound + 1, "\(label): \(plan.tiles.count) tiles, lower bound \(plan.lowerBound)")
+        if tilesNearTheBound { #expect(plan.tiles.count <= 2 * plan.lowerBound + 1, "\(label): \(plan.tiles.count) tiles, lower bound \(plan.lowerBound)") }
+        #expect(plan.tiles.reduce(0) { $0 + $1.expected } == (try mirror.query(.polygon(area, from: Month("2019-01"), to: Month("2019-01")))).total, "\(label)")
         // Every map point of the area in exactly one request ring; none from outside in any.
         let inArea = Set(area.parts.flatMap { TilePlannerTests.inside($0[0], TilePlannerTests.points) }.filter {
             ReferencePolygon.contains(area, lat: TilePlannerTests.points[$0].lat, lng: TilePlannerTests.points[$0].lng)
@@ -77,6 +78,15 @@ import Testing
             planned += 1
         }
         #expect(planned >= 35)
+    }
+
+    /// A whole local authority's LSOAs as one repaired area (Leicester: 192 features whose
+    /// generalised edges overlap, so the repair leaves slivers and holes): GEOS refused an overlay
+    /// on some candidate rings, and that stopped the plan ("GEOS could not subtract the
+    /// geometries"). Such a candidate is now skipped like any other that does not fit, so the plan
+    /// is made, with more tiles than the bound its counts alone would allow.
+    @Test func aRepairedAreaWhoseCandidateRingsGEOSRefusesIsPlanned() throws {
+        try check(TestData.leicesterRepaired(), limit: 10_000, label: "Leicester's LSOAs, repaired", tilesNearTheBound: false)
     }
 
     @Test func randomPolygonsWithASmallLimit() throws {
