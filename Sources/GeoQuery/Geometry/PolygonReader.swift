@@ -144,7 +144,9 @@ public enum PolygonReader {
     /// - Complexity: plain polygon documents (no `--feature`/`--where`) are read from the bytes
     ///   in one pass (`geojsonParts`); others through Foundation and GEOS's reader.
     public static func geojsonFeatures(_ text: String, key: String?, selecting: FeatureSelection = FeatureSelection(), repair: Bool = false, naming: QueryInput.ParameterStyle = .flags) throws -> [Feature] {
-        if selecting.isEmpty, let doc = JSONBytes(text), let read = geojsonParts(doc, key: key) {
+        // A number beyond a Double's range anywhere makes Foundation refuse the whole document:
+        // such text goes its way, for the same verdict.
+        if selecting.isEmpty, let doc = JSONBytes(text), doc.numbers.beyondDouble == nil, let read = geojsonParts(doc, key: key) {
             return try validated(read, repair: repair, naming: naming)
         }
         return try geojsonFeaturesThroughGEOS(text, key: key, selecting: selecting, repair: repair, naming: naming)

@@ -235,7 +235,11 @@ struct JSONBytes {
         case 0x74: return c.takeWord("true", caseSensitive: true)
         case 0x66: return c.takeWord("false", caseSensitive: true)
         case 0x6E: return c.takeWord("null", caseSensitive: true)
-        default: return c.skipNumber(.json)
+        default:
+            let start = c.at
+            guard c.skipNumber(.json) else { return false }
+            log.noteIfBeyondDouble(c, from: start)
+            return true
         }
     }
 
@@ -440,14 +444,37 @@ struct NumberLog {
 
     var count: Int { store.count }
 
+    /// The first number of the text beyond a Double's range (`1e400`), which Foundation refuses
+    /// outright: a reader that must give Foundation's verdict (a GeoJSON document's) leaves such
+    /// text to it.
+    private(set) var beyondDouble: Range<Int>? = nil
+
+    /// Records the number that ends at the cursor, from `start`, when it lies beyond a Double's
+    /// range: only a spelling with an exponent or of hundreds of digits can, so most numbers cost
+    /// a scan of their few bytes.
+    mutating func noteIfBeyondDouble(_ c: TextBytes, from start: Int) {
+        guard beyondDouble == nil else { return }
+        var exponent = c.at - start > 300
+        for i in start..<c.at where c.base[i] | 0x20 == 0x65 { exponent = true }
+        guard exponent else { return }
+        var again = c
+        again.at = start
+        if let v = again.numberInline(.json), !v.isFinite { beyondDouble = start..<c.at }
+    }
+
     /// Reads a JSON number at the cursor into the log (or only skips it when not `keeping`),
     /// `depth` arrays deep having been up to `low` since the number before; false (nothing read)
     /// when none starts there.
     @inline(__always)
     mutating func read(_ c: inout TextBytes, depth: Int, low: Int) -> Bool {
-        guard keeping else { return c.skipNumber(.json) }
         let start = c.at
+        guard keeping else {
+            guard c.skipNumber(.json) else { return false }
+            noteIfBeyondDouble(c, from: start)
+            return true
+        }
         guard let v = c.numberInline(.json) else { return false }
+        if !v.isFinite && beyondDouble == nil { beyondDouble = start..<c.at }
         // Room at once for the rest of the text's numbers (a number and its comma take 2 bytes
         // or more, a coordinate's usually 10 or more), not a regrowth every doubling.
         let s = store

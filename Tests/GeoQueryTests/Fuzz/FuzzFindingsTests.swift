@@ -221,6 +221,22 @@ import ZIPFoundation
         }
     }
 
+    /// A GeoJSON coordinate beyond a Double's range (`51.51e830518839472`, a geojson fuzz finding,
+    /// random seed, 2026-12-06): Foundation refuses the whole document, while the byte reader
+    /// read it as infinite and went on to say the ring was not closed. A document with such a
+    /// number anywhere (a coordinate, a property) now goes Foundation's way on both routes.
+    @Test func geojsonNumberBeyondDoubleRangeGivesFoundationsVerdictOnBothRoutes() throws {
+        let ring = "[-0.104141380632386,51.508412871033492],[-0.104436531759979,51.50839913508797],[-0.104729595445304,51.508458267316726]"
+        let example = "expected {\"type\": \"FeatureCollection\" | \"Feature\" | \"Polygon\" | \"MultiPolygon\", ...}"
+        for (text, number) in [(#"{"type":"MultiPolygon","coordinates":[[[\#(ring),[-0.09241562919856,51.51e830518839472]]]]}"#, "51.51e830518839472"),
+                               (#"{"type":"Feature","properties":{"n":-1e400},"geometry":{"type":"Polygon","coordinates":[[\#(ring),[-0.104141380632386,51.508412871033492]]]}}"#, "-1e400")] {
+            bothGeoJSONRoutesRefuse(text, with: .invalidQuery("the GeoJSON holds a number out of range (\(number)); \(example)"))
+        }
+        // 1e300 is in range: read, and the ring's closure is what is wrong.
+        let inRange = #"{"type":"Polygon","coordinates":[[\#(ring),[-0.09241562919856,1e300]]]}"#
+        #expect { try PolygonReader.geojson(inRange) } throws: { "\($0)".contains("first and last points differ") }
+    }
+
     /// A batch line holding a number beyond a Double's range: RFC 8259 allows it and the byte
     /// reader reads it (as infinite), where Foundation refuses the line; the query then refuses it.
     @Test func batchLineNumberBeyondDoubleRange() throws {
