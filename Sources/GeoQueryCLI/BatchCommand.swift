@@ -89,10 +89,13 @@ struct BatchCommand: ParsableCommand {
             chunk.removeAll(keepingCapacity: true)
         }
         var input = InputLines()
+        var queries = 0
         do {
             while let line = try input.next() {
                 lineNumber = input.number
+                // Blank lines are no queries: skipped, with no result line (README).
                 if line.allSatisfy({ $0 == " " || $0 == "\t" || $0 == "\r" }) { continue }
+                queries += 1
                 chunk.append((lineNumber, line))
                 if chunk.count >= chunkSize { flush() }
             }
@@ -101,7 +104,7 @@ struct BatchCommand: ParsableCommand {
             throw error
         }
         flush()
-        if failures > 0 { Output.warning("\(failures) of \(lineNumber) line(s) failed; see the error objects in the output") }
+        if failures > 0 { Output.warning("\(failures) of \(queries) query line(s) failed; see the error objects in the output") }
     }
 
     /// Appends one line's JSON answer to `bytes`, or its error object (with the line's id, when it

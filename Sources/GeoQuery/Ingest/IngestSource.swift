@@ -57,6 +57,20 @@ struct IngestSource: Sendable {
         return [IngestSource(name: path) { try readFile(path, into: &$0) }]
     }
 
+    /// ZIPFoundation's error (`missingEndOfCentralDirectoryRecord`) in words, with what to do.
+    private static func zipWords(_ error: Error) -> String {
+        switch error as? Archive.ArchiveError {
+        case .missingEndOfCentralDirectoryRecord?:
+            return "no zip directory at its end, so it is cut short or not a zip file at all; download it again"
+        case .invalidCentralDirectoryOffset?, .invalidCentralDirectorySize?, .invalidCentralDirectoryEntryCount?:
+            return "its zip directory is damaged; download it again"
+        case .unreadableArchive?:
+            return "it cannot be opened for reading"
+        default:
+            return "it cannot be read as a zip file; download it again"
+        }
+    }
+
     /// The street and outcomes CSVs inside a data.police.uk archive; stop-and-search is skipped.
     /// ZIPFoundation lists the entries; their bytes are read and inflated here (`ZipEntryBytes`),
     /// because its Linux inflate loop never ends on a deflate stream that runs past the end of the file.
@@ -66,8 +80,10 @@ struct IngestSource: Sendable {
         do {
             archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
             localHeaders = try ZipEntryBytes.localHeaderOffsets(path)
+        } catch let e as GeoQueryError {
+            throw e
         } catch {
-            throw GeoQueryError.unreadableInput("\(path) is not a readable zip archive (\(error))")
+            throw GeoQueryError.unreadableInput("\(path) is not a readable zip archive: \(zipWords(error))")
         }
         // ZIPFoundation walks the same central directory in the same order: the i-th entry is the i-th record.
         let listed = Array(archive.enumerated())

@@ -16,6 +16,15 @@ import Testing
     }()
     static let mirror = ["--mirror", TestData.realMirrorPath]
 
+    /// Blank lines are skipped (no result line), the error objects keep their input line numbers,
+    /// and the warning counts query lines, not blank ones (it said "1 of 4 line(s)").
+    @Test func blankLinesAreSkippedAndNotCounted() throws {
+        let r = try CLIRun.run(["batch", "--fields", "total"] + Self.mirror, stdin: "{\"lat\":52.63,\"lng\":-1.13}\n\n{\"lat\":999,\"lng\":1}\n  \n")
+        #expect(r.status == 0)
+        #expect(r.stdout.split(separator: "\n").count == 2 && r.stdout.contains("\"line\":3}"), "\(r.stdout)")
+        #expect(r.stderr == "geoquery: warning: 1 of 2 query line(s) failed; see the error objects in the output\n", "\(r.stderr)")
+    }
+
     @Test func jobsGiveTheSameLinesInOrder() throws {
         let one = try CLIRun.run(["batch", "--jobs", "1"] + Self.mirror, stdin: Self.input)
         let two = try CLIRun.run(["batch", "--jobs", "2"] + Self.mirror, stdin: Self.input)

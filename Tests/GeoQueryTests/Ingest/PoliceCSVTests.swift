@@ -120,6 +120,18 @@ import ZIPFoundation
         let q = CrimeQuery.radius(lat: 54.7761, lng: -1.5733, Distance(metres: 5000))
         #expect(try CrimeMirror.open(.directory(fromZip)).query(q) == CrimeMirror.open(.directory(fromCSV)).query(q))
         #expect(try CrimeMirror.open(.directory(fromZip)).info.outcomeEvents == 692)
+        // Cut short, or not a zip at all: one line in words (it said ZIPFoundation's
+        // 'missingEndOfCentralDirectoryRecord'), and nothing written.
+        let whole = try Data(contentsOf: URL(fileURLWithPath: zipPath))
+        for (name, bytes) in [("cut.zip", whole.prefix(whole.count / 2)), ("notes.zip", Data("just some notes\n".utf8))] {
+            let path = work + "/" + name
+            try bytes.write(to: URL(fileURLWithPath: path))
+            let target = TestData.temporaryDirectory("badzip")
+            #expect(throws: GeoQueryError.unreadableInput("\(path) is not a readable zip archive: no zip directory at its end, so it is cut short or not a zip file at all; download it again")) {
+                try Ingest.run(paths: [path], mirror: .directory(target))
+            }
+            #expect(!FileManager.default.fileExists(atPath: target + "/" + SnapshotFormat.fileName))
+        }
     }
 
     @Test func outcomesFilesUpdateTheLastOutcome() throws {
