@@ -217,8 +217,11 @@ struct QueryOptions: ParsableArguments {
         if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > maxAreaFile {
             throw GeoQueryError.tooLarge("the \(what) file \(path) holds \(Format.grouped(size)) bytes, over the \(maxAreaFile >> 20) MiB an area file may hold: simplify it or pick its features into a smaller file")
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw GeoQueryError.unreadableInput("cannot read the \(what) file \(path)")
+        var isFolder: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isFolder)
+        guard exists, !isFolder.boolValue, let data = FileManager.default.contents(atPath: path) else {
+            let why = !exists ? ": no such file" : isFolder.boolValue ? ": it is a folder; give the file" : " (is it readable?)"
+            throw GeoQueryError.unreadableInput("cannot read the \(what) file \(path)\(why)")
         }
         return String(decoding: data, as: UTF8.self)
     }

@@ -61,7 +61,10 @@ enum PoliceCSV {
         if header == streetHeader { kind = .street }
         else if header == outcomesHeader { kind = .outcomes }
         else if header.first == "type" || header.contains("object of search") { summary.kind = .skipped; return summary }
-        else {
+        else if bytes.first == UInt8(ascii: "{") || bytes.first == UInt8(ascii: "[") {
+            // A boundary file given among the crime files (before --boundaries, or without it).
+            throw GeoQueryError.notPoliceCSV("\(name): not a Police UK CSV but JSON; a GeoJSON of force boundaries goes after --boundaries (geoquery ingest --mirror DIR FILES... --boundaries FILE)")
+        } else {
             throw GeoQueryError.notPoliceCSV("\(name): not a Police UK street or outcomes CSV (header starts '\(header.prefix(4).joined(separator: ","))'; expected '\(streetHeader.joined(separator: ","))')")
         }
         summary.kind = kind

@@ -2,13 +2,17 @@
 public enum Spelling {
     /// The names in `candidates` closest to `word` (case-insensitive optimal string alignment
     /// distance, so one swapped pair of letters — `burgalry` — is one edit), nearest first, at
-    /// most `limit`. Only names within about a third of the word's length count as close.
+    /// most `limit`. Only names within about a third of the word's length count as close; a
+    /// name of the same words in another order (`City of London`, `London, City of`: ONS's
+    /// spelling) is closest of all.
     public static func closest(to word: String, among candidates: [String], limit: Int = 1) -> [String] {
         let w = Array(word.lowercased())
         let allowed = max(1, min(3, (w.count + 2) / 3))
+        func words(_ s: String) -> [Substring] { s.lowercased().split { !$0.isLetter && !$0.isNumber }.sorted() }
+        let wordSet = words(word)
         var scored: [(Int, String)] = []
         for c in candidates {
-            let d = distance(w, Array(c.lowercased()))
+            let d = !wordSet.isEmpty && words(c) == wordSet ? 0 : distance(w, Array(c.lowercased()))
             if d <= allowed { scored.append((d, c)) }
         }
         var seen = Set<String>()

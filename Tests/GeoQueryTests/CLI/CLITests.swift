@@ -87,6 +87,8 @@ import Testing
         try expectError(["ingest", "--mirror", file + "/m", csv], "cannot create \(file)/m (the mirror folder): \(file) is a file, not a folder")
         try expectError(["ingest", "--mirror", "/proc/geoquery-none", csv], "cannot create /proc/geoquery-none (the mirror folder): the folder /proc takes no new folders (No such file or directory)")
         try expectError(["ingest", "--mirror", dir + "/m", csv, "--boundaries", "/no/such.geojson"], "cannot read /no/such.geojson (a boundary file): No such file or directory")
+        // A boundary file among the crime files: said to be JSON, and where it goes.
+        try expectError(["ingest", "--mirror", dir + "/m", TestData.forceBoundaries], "not a Police UK CSV but JSON; a GeoJSON of force boundaries goes after --boundaries")
     }
     @Test func ingestIntoTheSample() throws { try expectError(["ingest", TestData.archive + "/2019-01/2019-01-cumbria-street.csv"], "give --mirror DIR") }
     @Test func ingestWithNothing() throws { try expectError(["ingest", "--mirror", "/tmp/x"], "give at least one CSV", status: 2) }

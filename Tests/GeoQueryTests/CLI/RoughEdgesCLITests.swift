@@ -34,7 +34,8 @@ import Testing
         let plain = try json(Self.real + ["--geojson", path, "--format", "json"])
         let at = try json(Self.real + ["--geojson", "@" + path, "--format", "json"])
         #expect((plain["total"] as? Int ?? 0) > 0 && plain["total"] as? Int == at["total"] as? Int)
-        try bad.expectError(Self.real + ["--geojson", "@" + path + ".missing"], "cannot read the GeoJSON file \(path).missing")
+        try bad.expectError(Self.real + ["--geojson", "@" + path + ".missing"], "cannot read the GeoJSON file \(path).missing: no such file")
+        try bad.expectError(Self.real + ["--geojson", TestData.temporaryDirectory("a-folder")], ": it is a folder; give the file")
     }
 
     // MARK: 1. --mirror naming a file; ingest into a new folder
@@ -308,6 +309,8 @@ import Testing
     @Test func aFeatureNameThatMatchesNothingListsCloseNames() throws {
         let forces = TestData.forceBoundaries
         try bad.expectError(["--geojson", forces, "--feature", "Leicestershre"], "no feature named 'Leicestershre' given to --feature: did you mean Leicestershire?")
+        // The same words in ONS's order (found by a new user's check: no suggestion came).
+        try bad.expectError(["--geojson", forces, "--feature", "City of London"], "no feature named 'City of London' given to --feature: did you mean London, City of?")
         try bad.expectError(["--geojson", forces, "--where", "PFA20NM=Durhm"], "no feature has PFA20NM=Durhm: did you mean Durham?")
         try bad.expectError(["--geojson", forces, "--where", "PFA20N=Durham"], "no feature has the property 'PFA20N' given to --where: did you mean PFA20NM")
         try bad.expectError(["--geojson", forces, "--feature", "Atlantis Constabulary"], "43 to choose from: Avon and Somerset, Bedfordshire")

@@ -77,6 +77,6 @@ import Testing
     @Test func unreadablePolyFileIsOneClearError() throws {
         let r = try CLIRun.run(["--mirror", TestData.realMirrorPath, "--poly", "@/no/such/area.poly"])
         #expect(r.status == 1)
-        #expect(r.stderr == "geoquery: error: cannot read the poly file /no/such/area.poly\n")
+        #expect(r.stderr == "geoquery: error: cannot read the poly file /no/such/area.poly: no such file\n")
     }
 }
