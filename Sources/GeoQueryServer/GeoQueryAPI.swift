@@ -159,10 +159,16 @@ struct GeoQueryAPI: Sendable {
 }
 
 extension FormParameters {
-    /// Refuses a parameter the endpoint does not take (a typo would otherwise be silently ignored).
+    /// Refuses a parameter the endpoint does not take (a typo would otherwise be silently ignored),
+    /// and one that takes a single value given twice (`lat=52.6&lat=10`): one of the two would be
+    /// dropped without a word, and not the one the CLI drops (it keeps the last).
     func check(allowed: Set<String>) throws {
         if let unknown = names.first(where: { !allowed.contains($0) }) {
             throw GeoQueryError.invalidQuery("unknown parameter '\(unknown)' (known: \(allowed.sorted().joined(separator: ", ")))")
+        }
+        var seen = Set<String>()
+        if let twice = names.first(where: { !["category", "force"].contains($0) && !seen.insert($0).inserted }) {
+            throw GeoQueryError.invalidQuery("\(twice) is given more than once: give it once (only category and force repeat)")
         }
     }
 

@@ -69,6 +69,8 @@ import Testing
             (q + "lat=52.63&lng=-1.13&radius=500mi", "cap of 10 mi"),
             (q + "lat=52.63&lng=-1.13&poly=52.6,-1.1:52.7,-1.1:52.6,-1.2", "poly gives the area: leave out lat/lng/radius/postcode"),
             (q + "lat=52.63&lng=-1.13&radious=1mi", "unknown parameter 'radious'"),
+            // A single-valued parameter twice: the CLI keeps the last, this kept the first (a new user's check).
+            (q + "lat=52.6344&lng=-1.1313&radius=1mi&lat=10", "lat is given more than once: give it once (only category and force repeat)"),
             (q + "postcode=LE1%209ZZ", "postcode not found: LE1 9ZZ"),
             (q + "lat=52.63&lng=-1.13&force=btp&exclude_btp=true", "force=btp and exclude_btp contradict each other: give one"),
             (q + "lat=-1.13&lng=52.63", "looks swapped: for the UK latitude is 49–61 and longitude -9–2 (try lat=52.63&lng=-1.13)"),
