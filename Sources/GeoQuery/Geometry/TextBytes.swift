@@ -50,10 +50,14 @@ struct TextBytes {
 
     /// Steps over a number in `grammar` without computing it (for values only checked and skipped);
     /// false (cursor unchanged) when none starts here.
-    mutating func skipNumber(_ grammar: NumberGrammar) -> Bool {
-        guard let n = spelling(grammar, reading: false) else { return false }
+    mutating func skipNumber(_ grammar: NumberGrammar) -> Bool { skipNumberSayingExponent(grammar) != nil }
+
+    /// ``skipNumber(_:)`` that says whether the spelling has an exponent (only such a number, or
+    /// one of hundreds of digits, can lie beyond a Double's range); nil when none starts here.
+    mutating func skipNumberSayingExponent(_ grammar: NumberGrammar) -> Bool? {
+        guard let n = spelling(grammar, reading: false) else { return nil }
         at = n.end
-        return true
+        return n.power != 0
     }
 
     /// A number's spelling at the cursor, walked once: where it ends and, when `reading`, its
@@ -96,7 +100,8 @@ struct TextBytes {
         }
         guard intDigits + fracDigits > 0 else { return nil }
         var exponent = 0
-        if i < end && (base[i] | 0x20) == 0x65 {  // (e|E)[+-]?digits
+        let written = i < end && (base[i] | 0x20) == 0x65
+        if written {  // (e|E)[+-]?digits
             i += 1
             let expNegative = i < end && base[i] == 0x2D
             if i < end && (base[i] == 0x2B || base[i] == 0x2D) { i += 1 }
@@ -108,7 +113,8 @@ struct TextBytes {
             guard i > expStart else { return nil }
             if expNegative { exponent = -exponent }
         }
-        guard reading else { return (i, negative, 0, true, 0) }
+        // Skipping, the power only says whether an exponent was written.
+        guard reading else { return (i, negative, 0, true, written ? 1 : 0) }
         // Up to 19 digits the mantissa is exact (below 10^19 < 2^64).
         if intDigits + fracDigits <= 19 { return (i, negative, mantissa, true, exponent - fracDigits) }
         // More than 19 digits: the first 19 significant ones, and how many follow.

@@ -237,8 +237,8 @@ struct JSONBytes {
         case 0x6E: return c.takeWord("null", caseSensitive: true)
         default:
             let start = c.at
-            guard c.skipNumber(.json) else { return false }
-            log.noteIfBeyondDouble(c, from: start)
+            guard let exponent = c.skipNumberSayingExponent(.json) else { return false }
+            log.noteIfBeyondDouble(c, from: start, exponent: exponent)
             return true
         }
     }
@@ -444,22 +444,25 @@ struct NumberLog {
 
     var count: Int { store.count }
 
-    /// The first number of the text beyond a Double's range (`1e400`), which Foundation refuses
-    /// outright: a reader that must give Foundation's verdict (a GeoJSON document's) leaves such
-    /// text to it.
-    private(set) var beyondDouble: Range<Int>? = nil
+    /// A number of the text beyond a Double's range (`1e400`), which Foundation refuses outright:
+    /// a reader that must give Foundation's verdict (a GeoJSON document's) leaves such text to
+    /// it. Those the log holds are found when asked (a batch line never asks), others as read.
+    var beyondDouble: Range<Int>? {
+        if let noted { return noted }
+        for k in 0..<count where !entry(k).value.isFinite { return entry(k).start..<entry(k).end }
+        return nil
+    }
+    private var noted: Range<Int>? = nil
 
     /// Records the number that ends at the cursor, from `start`, when it lies beyond a Double's
-    /// range: only a spelling with an exponent or of hundreds of digits can, so most numbers cost
-    /// a scan of their few bytes.
-    mutating func noteIfBeyondDouble(_ c: TextBytes, from start: Int) {
-        guard beyondDouble == nil else { return }
-        var exponent = c.at - start > 300
-        for i in start..<c.at where c.base[i] | 0x20 == 0x65 { exponent = true }
-        guard exponent else { return }
+    /// range: only a spelling with an `exponent` or of hundreds of digits can, so only those are
+    /// read again.
+    @inline(__always)
+    mutating func noteIfBeyondDouble(_ c: TextBytes, from start: Int, exponent: Bool) {
+        guard noted == nil, exponent || c.at - start > 300 else { return }
         var again = c
         again.at = start
-        if let v = again.numberInline(.json), !v.isFinite { beyondDouble = start..<c.at }
+        if let v = again.numberInline(.json), !v.isFinite { noted = start..<c.at }
     }
 
     /// Reads a JSON number at the cursor into the log (or only skips it when not `keeping`),
@@ -469,12 +472,11 @@ struct NumberLog {
     mutating func read(_ c: inout TextBytes, depth: Int, low: Int) -> Bool {
         let start = c.at
         guard keeping else {
-            guard c.skipNumber(.json) else { return false }
-            noteIfBeyondDouble(c, from: start)
+            guard let exponent = c.skipNumberSayingExponent(.json) else { return false }
+            noteIfBeyondDouble(c, from: start, exponent: exponent)
             return true
         }
         guard let v = c.numberInline(.json) else { return false }
-        if !v.isFinite && beyondDouble == nil { beyondDouble = start..<c.at }
         // Room at once for the rest of the text's numbers (a number and its comma take 2 bytes
         // or more, a coordinate's usually 10 or more), not a regrowth every doubling.
         let s = store
