@@ -175,9 +175,10 @@ public struct Harvester: Sendable {
                 (initial, plan.expectedCrimes, plan.plannedFrom) = try firstRequests(month: month, mirror: mirror, forces: forces)
                 if !dryRun { try journal.append(.init(t: "plan", job: job, month: month.description, requests: initial)) }
             }
-            if let force = options.force, !notedOutside, let mirror, let from = plan.plannedFrom {
+            if let force = options.force, !notedOutside, let mirror, let from = plan.plannedFrom,
+               let note = try outsideNote(force: force, month: from, mirror: mirror, provenance: provenance) {
                 notedOutside = true
-                if let note = try outsideNote(force: force, month: from, mirror: mirror, provenance: provenance) { summary.notes.append(note) }
+                summary.notes.append(note)
             }
             let pending = Self.unanswered(initial, state: state)
             plan.requests = pending.count

@@ -129,6 +129,16 @@ public enum Ingest {
         summary.partitionsWritten = incoming.street.count + incoming.outcome.count
         if let existing = try mirror.openIfPresent() {
             let held = try mirror.openDelta(of: existing)
+            if !compact && pointSources.isEmpty && boundaries.isEmpty && fresh.rows.isEmpty && fresh.events.isEmpty {
+                // Every row rejected, or none there: nothing is written and the mirror stays as it
+                // was. (An empty delta written here did not fit its snapshot: every later open failed.)
+                let now = try CrimeMirror.open(mirror)
+                summary.crimesInMirror = now.info.crimes
+                summary.mapPointsInMirror = now.mapPointCount
+                summary.snapshotBytes = existing.bytes.raw.count
+                summary.phases = [("read", tRead.timeIntervalSince(start))]
+                return summary
+            }
             if !compact && pointSources.isEmpty && boundaries.isEmpty && !sources.isEmpty,
                let pointsChanged = try writeDelta(fresh, held: held, base: existing, mirror: mirror, summary: &summary) {
                 let tDelta = Date()

@@ -180,18 +180,19 @@ enum PoliceCSV {
             if !row.hasLocation { summary.noLocation += 1 }
         }
         try table.checkLimits()
-        try checkName(name, force: fileForce, month: nameMonth, monthSeen: nameMonthSeen || otherMonthRows == 0, reporters: reporters.map { table.agencies[$0] }, stored: summary.stored + otherMonthRows)
+        if let nameMonth, !nameMonthSeen, otherMonthRows > 0 {
+            throw GeoQueryError.notPoliceCSV("\(PathName.name(of: name)): no row is from \(nameMonth), the month its name says: rename it to the rows' month; nothing was written")
+        }
+        try checkForce(name, force: fileForce, reporters: reporters.map { table.agencies[$0] }, stored: summary.stored)
         return summary
     }
 
-    /// Refuses a file whose name says one Police UK force or month while every row it stored says
-    /// another: stored under its name, it would replace that force-month with other data.
-    private static func checkName(_ name: String, force: String?, month: Month?, monthSeen: Bool, reporters: [String], stored: Int) throws {
-        guard let force, stored > 0 else { return }
+    /// Refuses a file whose name says one Police UK force while every row it stored says another:
+    /// stored under its name, it would replace that force-month with other data. (A row of
+    /// another month than the name's is rejected as it is read.)
+    private static func checkForce(_ name: String, force: String?, reporters: [String], stored: Int) throws {
+        guard let force, stored > 0, !reporters.isEmpty else { return }
         let base = PathName.name(of: name)
-        if let month, !monthSeen {
-            throw GeoQueryError.notPoliceCSV("\(base): no row is from \(month), the month its name says: rename it to the rows' month; nothing was written")
-        }
         // Only known forces on both sides: a made-up name or agency is taken as the name says.
         guard Force.info(force) != nil else { return }
         let slugs = reporters.map { Force.slug(forName: $0) }

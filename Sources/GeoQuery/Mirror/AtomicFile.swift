@@ -131,16 +131,18 @@ public enum AtomicFile {
     /// of the path that stopped it and why.
     /// - Throws: ``GeoQueryError/mirrorWrite(_:)`` naming the folder and the reason.
     public static func createFolder(_ path: String, what: String) throws {
+        guard !path.isEmpty else { throw GeoQueryError.mirrorWrite("\(what) is an empty path: give a folder") }
         // The folders to make, deepest first, up to the nearest that exists.
-        var missing: [String] = [], existing = path
+        var missing: [String] = [], existing = path, found = false
         var isFolder: ObjCBool = false
-        while !FileManager.default.fileExists(atPath: existing, isDirectory: &isFolder) {
+        while true {
+            if FileManager.default.fileExists(atPath: existing, isDirectory: &isFolder) { found = true; break }
             missing.append(existing)
             let up = PathName.folder(of: existing)
             guard up != existing else { break }
             existing = up
         }
-        if missing.first != existing && !isFolder.boolValue {
+        if found && !isFolder.boolValue {
             throw GeoQueryError.mirrorWrite(existing == path ? "cannot use \(path) as \(what): it is a file, not a folder"
                                                              : "cannot create \(path) (\(what)): \(existing) is a file, not a folder")
         }

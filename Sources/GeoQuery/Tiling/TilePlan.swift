@@ -76,26 +76,33 @@ public enum TilePlanner {
         }
         let polygon = try areaPolygon(area)
         let points = try mirror.points(in: area)
-        // The forces whose areas the area meets (BTP has none). A month the mirror holds only for
-        // other forces would plan the area from no crimes at all, so the month planned from is
-        // one held for all of them, else for any of them, else for any force.
+        // The forces whose areas the area meets (BTP has none), the largest share first. A month
+        // the mirror holds only for other forces would plan the area from no crimes at all: the
+        // month asked is kept when it is held for all of them or for the one holding most of the
+        // area, else the nearest month held for all of them, for that one, for any of them, or
+        // for any force is used.
         let slugs = mirror.responsibleAreas.forces(meeting: area).filter { mirror.forces.contains($0) }
         let areaForces = slugs.compactMap { mirror.forces.firstIndex(of: $0) }
         let span = first.ordinal...last.ordinal
-        let tiers: [(months: [Int], forAreaForces: Bool)] = [
-            (span.filter { m in !areaForces.isEmpty && areaForces.allSatisfy { mirror.holds(month: m, force: $0) } }, true),
-            (span.filter { m in areaForces.contains { mirror.holds(month: m, force: $0) } }, true),
-            (span.filter { mirror.holds(month: $0) }, false),
+        let tiers: [(months: [Int], holder: String)] = [
+            (span.filter { m in !areaForces.isEmpty && areaForces.allSatisfy { mirror.holds(month: m, force: $0) } }, " for \(slugs.joined(separator: ", "))"),
+            (span.filter { m in !areaForces.isEmpty && mirror.holds(month: m, force: areaForces[0]) }, slugs.first.map { " for \($0)" } ?? ""),
+            (span.filter { m in areaForces.contains { mirror.holds(month: m, force: $0) } }, " for any of \(slugs.joined(separator: ", "))"),
+            (span.filter { mirror.holds(month: $0) }, ""),
         ]
         return try months.map { month in
             var warnings: [String] = []
-            // The month asked for, or the nearest month the mirror holds (for the area's forces).
             var planned = month
-            if let tier = tiers.first(where: { !$0.months.isEmpty }), !tier.months.contains(month.ordinal) {
+            let missing = zip(slugs, areaForces).filter { !mirror.holds(month: month.ordinal, force: $0.1) }.map(\.0)
+            let lacking = missing.isEmpty ? "" : " for \(missing.joined(separator: ", "))"
+            if tiers[0].months.contains(month.ordinal) {
+                // Held for every force of the area: planned from itself.
+            } else if tiers[1].months.contains(month.ordinal) {
+                warnings.append("the mirror holds no data for \(month)\(lacking): \(missing.count == 1 ? "its" : "their") part of the area is planned without counts")
+            } else if let tier = tiers.first(where: { !$0.months.isEmpty }), !tier.months.contains(month.ordinal) {
                 let nearest = tier.months.min { (abs($0 - month.ordinal), $0) < (abs($1 - month.ordinal), $1) }!
                 planned = Month(ordinal: nearest)
-                let forces = tier.forAreaForces ? " for \(slugs.joined(separator: ", "))" : ""
-                warnings.append("the mirror holds no data for \(month)\(forces): planned from \(planned), the nearest month it holds\(forces.isEmpty ? "" : " for them")")
+                warnings.append("the mirror holds no data for \(month)\(lacking): planned from \(planned), the nearest month it holds\(tier.holder)")
             }
             let offset = planned.ordinal - first.ordinal
             let counts = points.map { mirror.count(point: $0, monthOffset: offset, categoryMask: categoryMask) }

@@ -265,7 +265,11 @@ import Testing
     /// repaired union of Leicester's generalised LSOAs): the report refused it, telling the user
     /// to pass --repair, which they had. It is now repaired in the projection too.
     @Test func anOutlineInvalidOnlyOnceProjectedIsReported() throws {
-        let q = CrimeQuery.polygon(try TestData.leicesterRepaired(), from: Month("2019-01"), to: Month("2019-01"))
+        let leicester = try TestData.leicesterRepaired()
+        // The premise: valid in degrees, not once projected.
+        let geos = GEOSContext()
+        #expect(try leicester.geometry(in: geos).isValid && !(try BritishNationalGrid.shared().bngGeometry(leicester, in: geos).isValid))
+        let q = CrimeQuery.polygon(leicester, from: Month("2019-01"), to: Month("2019-01"))
         let r = try TestData.realMirror.catchmentReport(q)
         let b = r.bounds
         #expect(b.certain <= b.reported && b.reported <= b.possible && b.certain > 0, "\(b)")

@@ -234,6 +234,8 @@ import ZIPFoundation
         }
         // 1e300 is in range: read, and the ring's closure is what is wrong.
         let inRange = #"{"type":"Polygon","coordinates":[[\#(ring),[-0.09241562919856,1e300]]]}"#
+        #expect(JSONBytes(inRange)?.numbers.beyondDouble == nil)
+        #expect(JSONBytes(#"{"a":[1,2e400]}"#)?.numbers.beyondDouble != nil && JSONBytes(#"{"a":{"b":-1e400}}"#)?.numbers.beyondDouble != nil)
         #expect { try PolygonReader.geojson(inRange) } throws: { "\($0)".contains("first and last points differ") }
     }
 

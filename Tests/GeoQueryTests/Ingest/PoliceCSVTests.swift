@@ -222,6 +222,16 @@ import ZIPFoundation
         let m = try CrimeMirror.open(.directory(dir))
         #expect(m.partitionCrimes(force: "durham", month: Month("2018-12")!) == held)
         #expect(m.partitionCrimes(force: "durham", month: Month("2019-01")!) == january0)
+        // A file whose one row of its month is malformed and whose other row is a stray: both
+        // rejected, nothing stored, no error (the review found it called a force mismatch), and
+        // the mirror left as it was (an ingest storing nothing wrote an empty delta that did not
+        // fit its snapshot, so every later open failed).
+        let header = try #require(text.split(separator: "\n").first)
+        let odd = TestData.temporaryDirectory("stray-odd") + "/2019-01-durham-street.csv"
+        try "\(header)\n,2019-01,Durham Constabulary,Durham Constabulary,abc,54.7,On or near X,,,Burglary,,\n\(stray)\n".write(toFile: odd, atomically: true, encoding: .utf8)
+        let t = try Ingest.run(paths: [odd], mirror: .directory(dir))
+        #expect(t.stored == 0 && t.rejected == 2)
+        #expect(try CrimeMirror.open(.directory(dir)).partitionCrimes(force: "durham", month: Month("2018-12")!) == held)
     }
 
     /// Street rows and outcome events of one (force, month) are separate partitions: adding one
