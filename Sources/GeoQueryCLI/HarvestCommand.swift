@@ -60,11 +60,11 @@ struct HarvestCommand: ParsableCommand {
             throw GeoQueryError.invalidQuery("--api '\(api)' is not an http(s) URL, e.g. https://data.police.uk/api/")
         }
         let existing = FileManager.default.fileExists(atPath: (folder as NSString).appendingPathComponent("mirror.geoquery")) ? try mirror.open() : nil
-        let (areaValue, label) = try harvestArea(existing)
+        let (areaValue, label, force) = try harvestArea(existing)
         var input = try area.input
         let (from, to) = try input.monthRange()
         var options = HarvestOptions(area: areaValue, areaLabel: label)
-        if label.hasPrefix("--force ") { options.force = area.force.first }
+        options.force = force
         options.api = base
         if let from, let to { options.months = (from...to).months } else if from != nil || to != nil {
             throw GeoQueryError.invalidMonth("give both --from and --to (or --date), or neither for every month the API lists that the mirror lacks")
@@ -90,8 +90,9 @@ struct HarvestCommand: ParsableCommand {
         Output.standard(dryRun ? Self.planText(summary) : Self.summaryText(summary))
     }
 
-    /// The area: --force SLUG alone is the force's area; anything else as the root command reads it.
-    func harvestArea(_ existing: CrimeMirror?) throws -> (Area, String) {
+    /// The area, its label, and the force when it is one (--force SLUG alone is the force's area);
+    /// anything else as the root command reads it.
+    func harvestArea(_ existing: CrimeMirror?) throws -> (Area, String, String?) {
         let hasShape = area.lat != nil || area.lng != nil || !area.postcode.isEmpty || area.poly != nil || area.geojson != nil || area.wkt != nil || area.kml != nil
         if !hasShape {
             guard area.force.count == 1, let slug = area.force.first else {
@@ -102,7 +103,7 @@ struct HarvestCommand: ParsableCommand {
                 let known = Force.all.filter { $0.onsCode != nil }.map(\.slug)
                 throw GeoQueryError.unknownForce("no force area for '\(slug)':\(Spelling.suggestion(for: slug, among: known)) use one of \(known.joined(separator: ", "))")
             }
-            return (.polygon(polygon), "--force \(slug)")
+            return (.polygon(polygon), "--force \(slug)", slug)
         }
         guard area.force.isEmpty && !area.excludeBtp else {
             throw GeoQueryError.invalidQuery("the API cannot filter by force: give --force SLUG alone (the force's area), or an area without --force/--exclude-btp")
@@ -117,7 +118,7 @@ struct HarvestCommand: ParsableCommand {
             label = area.geojson.map { "--geojson \($0)" } ?? area.kml.map { "--kml \($0)" } ?? area.wkt.map { "--wkt \($0.prefix(40))" }
                 ?? "--poly (\(p.vertexCount) vertices)"
         }
-        return (q.area, label)
+        return (q.area, label, nil)
     }
 
     static func progressLine(_ c: HarvestCounters.Snapshot, seconds: Double) -> String {

@@ -50,11 +50,9 @@ struct TextBytes {
 
     /// Steps over a number in `grammar` without computing it (for values only checked and skipped);
     /// false (cursor unchanged) when none starts here.
-    mutating func skipNumber(_ grammar: NumberGrammar) -> Bool { skipNumberSayingExponent(grammar) != nil }
-
-    /// ``skipNumber(_:)`` that says whether the spelling has an exponent (only such a number, or
-    /// one of hundreds of digits, can lie beyond a Double's range); nil when none starts here.
-    mutating func skipNumberSayingExponent(_ grammar: NumberGrammar) -> Bool? {
+    /// Says whether the spelling has an exponent (only such a number, or one of hundreds of
+    /// digits, can lie beyond a Double's range); nil when none starts here.
+    mutating func skipNumber(_ grammar: NumberGrammar) -> Bool? {
         guard let n = spelling(grammar, reading: false) else { return nil }
         at = n.end
         return n.power != 0

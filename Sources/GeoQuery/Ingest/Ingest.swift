@@ -129,7 +129,9 @@ public enum Ingest {
         summary.partitionsWritten = incoming.street.count + incoming.outcome.count
         if let existing = try mirror.openIfPresent() {
             let held = try mirror.openDelta(of: existing)
-            if !compact && pointSources.isEmpty && boundaries.isEmpty && fresh.rows.isEmpty && fresh.events.isEmpty {
+            // Crime files alone: they may go to the delta, or (holding nothing) change nothing.
+            let crimesOnly = !compact && pointSources.isEmpty && boundaries.isEmpty
+            if crimesOnly && fresh.rows.isEmpty && fresh.events.isEmpty {
                 // Every row rejected, or none there: nothing is written and the mirror stays as it
                 // was. (An empty delta written here did not fit its snapshot: every later open failed.)
                 let now = try CrimeMirror.open(mirror)
@@ -139,7 +141,7 @@ public enum Ingest {
                 summary.phases = [("read", tRead.timeIntervalSince(start))]
                 return summary
             }
-            if !compact && pointSources.isEmpty && boundaries.isEmpty && !sources.isEmpty,
+            if crimesOnly && !sources.isEmpty,
                let pointsChanged = try writeDelta(fresh, held: held, base: existing, mirror: mirror, summary: &summary) {
                 let tDelta = Date()
                 summary.phases = [("read", tRead.timeIntervalSince(start)), ("delta", tDelta.timeIntervalSince(tRead))]

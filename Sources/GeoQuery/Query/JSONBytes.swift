@@ -237,7 +237,7 @@ struct JSONBytes {
         case 0x6E: return c.takeWord("null", caseSensitive: true)
         default:
             let start = c.at
-            guard let exponent = c.skipNumberSayingExponent(.json) else { return false }
+            guard let exponent = c.skipNumber(.json) else { return false }
             log.noteIfBeyondDouble(c, from: start, exponent: exponent)
             return true
         }
@@ -472,7 +472,7 @@ struct NumberLog {
     mutating func read(_ c: inout TextBytes, depth: Int, low: Int) -> Bool {
         let start = c.at
         guard keeping else {
-            guard let exponent = c.skipNumberSayingExponent(.json) else { return false }
+            guard let exponent = c.skipNumber(.json) else { return false }
             noteIfBeyondDouble(c, from: start, exponent: exponent)
             return true
         }
