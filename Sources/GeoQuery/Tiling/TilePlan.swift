@@ -81,7 +81,13 @@ public enum TilePlanner {
         // month asked is kept when it is held for all of them or for the one holding most of the
         // area, else the nearest month held for all of them, for that one, for any of them, or
         // for any force is used.
-        let slugs = mirror.responsibleAreas.forces(meeting: area).filter { mirror.forces.contains($0) }
+        let shares = mirror.responsibleAreas.shares(of: area).filter { $0.share >= Coverage.minimumShare }
+        let slugs = shares.map(\.slug).filter { mirror.forces.contains($0) }
+        // A force of the area the mirror holds in no month at all: its map points are not in the
+        // mirror, so its part of the area is planned as if it had no crimes, and a request there
+        // may get far more than the plan expects (a 503 above the limit).
+        let neverHeld = shares.filter { !mirror.forces.contains($0.slug) }.map { "\($0.slug) (\(Coverage.percent($0.share)) of the area)" }
+        let neverHeldWarning = neverHeld.isEmpty ? [] : ["the mirror holds no data for \(neverHeld.joined(separator: ", ")) in any month: \(neverHeld.count == 1 ? "its" : "their") part of the area is planned without counts, so requests there may return more crimes than planned (the API refuses more than \(limit) with 503); ingest \(neverHeld.count == 1 ? "its" : "their") CSVs to plan it"]
         let areaForces = slugs.compactMap { mirror.forces.firstIndex(of: $0) }
         let span = first.ordinal...last.ordinal
         let tiers: [(months: [Int], holder: String)] = [
@@ -91,7 +97,7 @@ public enum TilePlanner {
             (span.filter { mirror.holds(month: $0) }, ""),
         ]
         return try months.map { month in
-            var warnings: [String] = []
+            var warnings = neverHeldWarning
             var planned = month
             let missing = zip(slugs, areaForces).filter { !mirror.holds(month: month.ordinal, force: $0.1) }.map(\.0)
             let lacking = missing.isEmpty ? "" : " for \(missing.joined(separator: ", "))"

@@ -145,6 +145,38 @@ import Testing
         let rows = TestData.referenceRows.filter { $0.month == "2021-06" && $0.lat != nil && ReferencePolygon.contains(corner, lat: $0.lat!, lng: $0.lng!) }
         #expect(plan.total == rows.count && plan.total > 0, "\(plan.total) planned, \(rows.count) by brute force")
     }
+
+    /// A mile around Bank reaches far into the Metropolitan Police's area, which the archive never
+    /// holds: the plan counts only the City's crimes, so it says that the Met's part is planned
+    /// without counts, with that part's share (checked against a grid over the circle tested
+    /// against the Met's boundary). A circle inside Leicestershire gets no such warning.
+    @Test func aForceTheMirrorNeverHeldIsNamedWithItsShare() throws {
+        let lat = 51.5155, lng = -0.0922, radius = 1609.344
+        let plan = try TilePlanner.plan(.circle(Circle(lat: lat, lng: lng, radius: Distance(metres: radius))), month: Month("2020-06")!, mirror: TestData.realMirror)
+        #expect(!TestData.realMirror.forces.contains("metropolitan"))
+        let warning = try #require(plan.warnings.first { $0.contains("in any month") }, "\(plan.warnings)")
+        // The Met's share by a grid: points within the radius, inside its boundary.
+        let met = try #require(TestData.forceArea("Metropolitan Police"))
+        var inCircle = 0, inMet = 0
+        for i in 0..<120 {
+            for j in 0..<120 {
+                let pLat = lat + (Double(i) / 119 - 0.5) * 2 * radius / 111_132
+                let pLng = lng + (Double(j) / 119 - 0.5) * 2 * radius / (111_320 * cos(lat * .pi / 180))
+                guard Geodesic.wgs84.distance(lat1: lat, lng1: lng, lat2: pLat, lng2: pLng) <= radius else { continue }
+                inCircle += 1
+                if ReferencePolygon.contains(met, lat: pLat, lng: pLng) { inMet += 1 }
+            }
+        }
+        let share = Double(inMet) / Double(inCircle)
+        let said = try #require(warning.firstMatch(of: /metropolitan \((\d+)% of the area\)/).map { Double($0.1)! / 100 }, "\(warning)")
+        #expect(abs(said - share) < 0.02 && share > 0.5, "said \(said), grid \(share)")
+        #expect(warning.hasSuffix("its part of the area is planned without counts, so requests there may return more crimes than planned (the API refuses more than 10000 with 503); ingest its CSVs to plan it"), "\(warning)")
+        // What it plans is the City's crimes in the circle, by brute force.
+        let rows = RadiusQueryTests.bruteForce(lat: lat, lng: lng, metres: radius, from: "2020-06", to: "2020-06", categories: [], forces: [], excludeBTP: false)
+        #expect(plan.total == rows.total && plan.total > 100, "\(plan.total) planned, \(rows.total) by brute force")
+        let leicester = try TilePlanner.plan(.circle(Circle(lat: 52.6344, lng: -1.1313, radius: Distance(metres: 800))), month: Month("2020-06")!, mirror: TestData.realMirror)
+        #expect(!leicester.warnings.contains { $0.contains("in any month") }, "\(leicester.warnings)")
+    }
 }
 
 extension Array {
