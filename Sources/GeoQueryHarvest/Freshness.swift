@@ -47,8 +47,10 @@ public struct Freshness: Sendable {
         var out = "API: \(monthsThere) month(s)\(newestThere.map { ", newest \($0)" } ?? ""); last updated \(lastUpdated)\n"
         if forces.isEmpty { return out + "The mirror is up to date with the API for every force it holds.\n" }
         for g in forces {
-            out += "\(g.force): newest here \(g.newestHere), \(g.missing.count) newer month(s) there\n  \(g.command)\n"
+            out += "\(g.force): newest here \(g.newestHere), \(g.missing.count) newer month(s) listed there\n  \(g.command)\n"
         }
-        return out
+        // crimes-street-dates lists months for all forces together: a force whose data there
+        // stops earlier gets nothing from the later months' harvest.
+        return out + "The API lists its months for all forces together, not which forces each month holds: a force published there only to an earlier month gets no crimes from the later ones.\n"
     }
 }
