@@ -59,7 +59,10 @@ public struct HTTPTransport: APITransport {
 
 /// What happened to one request.
 public enum APIAnswer: Sendable {
-    case crimes([APICrime])
+    /// `missing`: the forces the answering API says it holds no data for in the request's month
+    /// (`X-GeoQuery-Coverage: partial; missing=force:month,...`, as `geoquery serve` answers
+    /// crimes-street); empty from data.police.uk, which sends no such header.
+    case crimes([APICrime], missing: [String] = [])
     /// An `outcomes-at-location` answer.
     case outcomes([APIOutcome])
     /// 503 on a street request: more crimes than the API returns at once; split the cell.
@@ -136,7 +139,11 @@ public struct APIClient: Sendable {
             let status = (response as? HTTPURLResponse)?.statusCode ?? 0
             switch status {
             case 200:
-                do { return request.kind == .outcomes ? .outcomes(try APIOutcome.decode(data)) : .crimes(try APICrime.decode(data)) } catch {
+                do {
+                    if request.kind == .outcomes { return .outcomes(try APIOutcome.decode(data)) }
+                    let coverage = (response as? HTTPURLResponse)?.value(forHTTPHeaderField: Self.coverageHeader)
+                    return .crimes(try APICrime.decode(data), missing: Self.missingForces(coverage, month: request.month))
+                } catch {
                     failures += 1
                     guard failures < tries else {
                         throw GeoQueryError.unreadableInput("\(request.summary): the answer is not the API's crime JSON (\(data.count) bytes: \(String(decoding: data.prefix(80), as: UTF8.self))); check --api names a data.police.uk-compatible API")
@@ -166,6 +173,19 @@ public struct APIClient: Sendable {
             default:
                 throw GeoQueryError.unreadableInput("\(request.summary): the API answered \(status) (\(String(decoding: data.prefix(120), as: UTF8.self))); the request is wrong for this API")
             }
+        }
+    }
+
+    /// The header a geoquery server sends with crimes-street answers.
+    static let coverageHeader = "X-GeoQuery-Coverage"
+
+    /// The forces a coverage header says are missing in `month` (`partial; missing=a:2019-01,b:2019-02`).
+    static func missingForces(_ header: String?, month: String) -> [String] {
+        guard let header, let list = header.split(separator: ";").lazy.map({ $0.trimmingCharacters(in: .whitespaces) })
+            .first(where: { $0.hasPrefix("missing=") }) else { return [] }
+        return list.dropFirst("missing=".count).split(separator: ",").compactMap { pair -> String? in
+            let parts = pair.split(separator: ":", maxSplits: 1)
+            return parts.count == 2 && parts[1] == month ? String(parts[0]) : nil
         }
     }
 

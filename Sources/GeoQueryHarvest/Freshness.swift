@@ -34,7 +34,10 @@ public struct Freshness: Sendable {
             let missing = there.filter { $0 > f.last }
             guard let first = missing.first, let last = missing.last else { continue }
             // A force harvested for an area only is refreshed for that area, not the whole force.
-            let area = provenance.entries.last { $0.force == f.force && $0.month == f.last.description }?.area ?? "--force \(f.force)"
+            // Its own force area when it was harvested whole; else the area last harvested for it.
+            let entries = provenance.entries.filter { $0.force == f.force && $0.month == f.last.description }
+            let own = "--force \(f.force)"
+            let area = entries.contains { $0.area == own } ? own : entries.last?.area ?? own
             let range = first == last ? "--date \(first)" : "--from \(first) --to \(last)"
             let apiOption = api == APIClient.liveAPI ? "" : " --api \(api.absoluteString)"
             gaps.append(ForceGap(force: f.force, newestHere: f.last, missing: missing,

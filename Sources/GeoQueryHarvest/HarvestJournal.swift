@@ -17,6 +17,8 @@ final class HarvestJournal {
         var crimes: [APICrime]?
         /// An outcomes-at-location request's outcomes inside the area (`--outcomes`).
         var outcomes: [APIOutcome]?
+        /// Forces the API said it holds no data for in the month (its coverage header).
+        var missing: [String]?
         var at: String?
     }
 
@@ -26,6 +28,8 @@ final class HarvestJournal {
         var done: [String: [APICrime]] = [:]
         var doneOutcomes: [String: [APIOutcome]] = [:]
         var split: [String: [HarvestRequest]] = [:]
+        /// Forces any answer of the month said the API holds no data for.
+        var missing: Set<String> = []
         var stored: String?
     }
 
@@ -83,6 +87,7 @@ final class HarvestJournal {
         case "done":
             guard let k = line.key else { break }
             if let o = line.outcomes { s.doneOutcomes[k] = o } else { s.done[k] = line.crimes ?? [] }
+            s.missing.formUnion(line.missing ?? [])
         case "split": if let k = line.key { s.split[k] = line.requests ?? [] }
         case "stored": s.stored = line.at ?? ""
         default: break

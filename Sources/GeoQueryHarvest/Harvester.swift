@@ -269,14 +269,14 @@ public struct Harvester: Sendable {
                 guard let (r, answer) = try await group.next() else { break }
                 running -= 1
                 switch answer {
-                case .crimes(let crimes):
+                case .crimes(let crimes, let missing):
                     // Only crimes inside the area by the query rule; crimes-no-location are the force's.
                     let kept = r.kind == .noLocation ? crimes : crimes.filter { c in
                         // crimes-at-location takes no category: its answer is every crime there.
                         if r.kind == .location && r.category != "all-crime" && c.category != r.category { return false }
                         return inside(c)
                     }
-                    try journal.append(.init(t: "done", job: job, month: month.description, key: r.key, crimes: kept))
+                    try journal.append(.init(t: "done", job: job, month: month.description, key: r.key, crimes: kept, missing: missing.isEmpty ? nil : missing))
                     counters.add(done: 1, crimes: kept.count)
                 case .outcomes(let outcomes):
                     // Outcomes of the crimes inside the area by the same rule.
@@ -310,29 +310,48 @@ public struct Harvester: Sendable {
             if let p = c.pointE6 { return areas.force(at: MicroDegrees.degrees(p.lat), MicroDegrees.degrees(p.lng)) ?? fallback }
             return fallback
         }
+        // This job's answers first, then those of the other areas harvested for the month: a
+        // (force, month) holds the union. Only forces this job's answers hold crimes of are
+        // written again (the others' files and provenance stay as their own harvests left them).
         let states = [journal.state(job: job, month: month)] + journal.jobs(storedFor: month)
-        for state in states {
+        // A force the API itself says it lacks in the month (a geoquery server's coverage
+        // header) is left out: crimes its answers place in that force's area are other forces'
+        // misplaced rows, and storing them would claim the force's month from a handful of crimes.
+        var contributed = Set<String>()
+        var dropped: [String: Int] = [:]
+        for (n, state) in states.enumerated() {
             for key in state.done.keys.sorted() {
                 let noLocationForce = key.split(separator: "/").last.flatMap { $0.hasPrefix("n-") ? String($0.dropFirst(2)) : nil }
                 for c in state.done[key]! where seen.insert(c.id).inserted {
                     guard let f = force(of: c, noLocationForce: noLocationForce) else { continue }
+                    if state.missing.contains(f) {
+                        if n == 0 { dropped[f, default: 0] += 1 }
+                        continue
+                    }
                     byForce[f, default: []].append(c)
+                    if n == 0 { contributed.insert(f) }
                 }
             }
+        }
+        let missing = states[0].missing
+        for f in missing.sorted() {
+            let n = dropped[f] ?? 0
+            summary.notes.append("the API (\(options.api.absoluteString)) says it holds no data for \(f) in \(month) (its X-GeoQuery-Coverage header): nothing was stored for \(f)\(n > 0 ? " (the \(n) crime(s) its answers place in \(f)'s area were left out)" : "")")
         }
         // Outcomes: a crime on a shared tile edge comes back from both tiles with the same
         // outcomes; the first answer that holds the crime gives them all (a crime may truly
         // have two equal outcomes in a month, so events are not deduplicated one by one).
         var claimed = Set<Int>()
         var outcomesByForce: [String: [APIOutcome]] = [:]
-        for state in states {
+        for (n, state) in states.enumerated() {
             for key in state.doneOutcomes.keys.sorted() {
                 let answer = state.doneOutcomes[key]!
                 let fresh = Set(answer.map(\.crime.id)).subtracting(claimed)
                 claimed.formUnion(fresh)
                 for o in answer where fresh.contains(o.crime.id) {
-                    guard let f = force(of: o.crime, noLocationForce: nil) else { continue }
+                    guard let f = force(of: o.crime, noLocationForce: nil), !state.missing.contains(f), !missing.contains(f) else { continue }
                     outcomesByForce[f, default: []].append(o)
+                    if n == 0 { contributed.insert(f) }
                 }
             }
         }
@@ -340,7 +359,7 @@ public struct Harvester: Sendable {
         try AtomicFile.createFolder(dir, what: "the harvest's CSV folder")
         var files: [String] = []
         var written: [(String, Int)] = []
-        for (force, crimes) in byForce.sorted(by: { $0.key < $1.key }) {
+        for (force, crimes) in byForce.sorted(by: { $0.key < $1.key }) where contributed.contains(force) {
             let harvestedBefore = !provenance.current(force: force, month: month, in: mirror).isEmpty
             if mirror?.holds(force: force, month: month) == true && !harvestedBefore && !options.refresh {
                 summary.keptFromArchive.append((force, month))
@@ -351,7 +370,7 @@ public struct Harvester: Sendable {
             files.append(path)
             written.append((force, crimes.count))
         }
-        for (force, outcomes) in outcomesByForce.sorted(by: { $0.key < $1.key }) {
+        for (force, outcomes) in outcomesByForce.sorted(by: { $0.key < $1.key }) where contributed.contains(force) {
             // The archive's outcomes stay with the archive's crimes.
             let harvestedBefore = !provenance.current(force: force, month: month, in: mirror).isEmpty
             if mirror?.holds(force: force, month: month) == true && !harvestedBefore && !options.refresh && byForce[force] == nil { continue }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import GeoQuery
+@testable import GeoQueryHarvest
 
 /// `geoquery serve --api-limits` over the real mirror, in its own process, with its one-line-per-request
 /// log read as the lines come (each stamped on arrival).
@@ -218,6 +219,46 @@ final class ServedMirror: @unchecked Sendable {
         #expect(status.stdout.contains("kent: newest here 2019-01") && status.stdout.contains("newer month(s) listed there") && status.stdout.contains("newest \(newest)"), "\(status.stdout)")
         #expect(status.stdout.contains("The API lists its months for all forces together, not which forces each month holds"), "\(status.stdout)")
         #expect(status.stdout.contains("geoquery harvest --mirror \(dir) --api \(served.api) --force kent --from 2019-02 --to \(newest)"), "\(status.stdout)")
+    }
+
+    /// A kilometre around Barking in 2019-01: the archive never holds the Metropolitan Police, but
+    /// a few of Durham's rows put crimes there. `geoquery serve` answers them with
+    /// `X-GeoQuery-Coverage: partial; missing=metropolitan:2019-01`; the harvest stored them as
+    /// the Met's month (three crimes, claimed as the whole month). Now it stores nothing for the
+    /// Met and says so, counting what it left out (by brute force over the rows).
+    @Test func aForceTheSourceSaysItLacksIsNotStored() throws {
+        let served = try ServedMirror(mirror: TestData.realMirrorPath)
+        let dir = TestData.temporaryDirectory("harvest-partial")
+        let run = try Self.harvest(dir, served.api, ["--lat", "51.5556", "--lng", "0.1656", "--radius", "1km", "--date", "2019-01"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let rows = RadiusQueryTests.bruteForce(lat: 51.5556, lng: 0.1656, metres: 1000, from: "2019-01", to: "2019-01", categories: [], forces: [], excludeBTP: false)
+        #expect(rows.total > rows.btp && !rows.forces.contains("metropolitan"), "\(rows)")
+        #expect(run.stderr.contains("says it holds no data for metropolitan in 2019-01 (its X-GeoQuery-Coverage header): nothing was stored for metropolitan (the \(rows.total - rows.btp) crime(s) its answers place in metropolitan's area were left out)"), "\(run.stderr)")
+        #expect(!run.stdout.contains("metropolitan: stored"), "\(run.stdout)")
+        if let harvested = try? CrimeMirror.open(.directory(dir)) { #expect(!harvested.forces.contains("metropolitan")) }
+        #expect(APIClient.missingForces("partial; missing=metropolitan:2019-01,btp:2019-02,durham:2019-01", month: "2019-01") == ["metropolitan", "durham"])
+        #expect(APIClient.missingForces("complete", month: "2019-01").isEmpty && APIClient.missingForces(nil, month: "2019-01").isEmpty)
+    }
+
+    /// Two force harvests of one month into one mirror: the second (the City) fetches no
+    /// Leicestershire crime, so Leicestershire's month keeps its own harvest's provenance, and
+    /// `status` offers the force's own harvest to update it (it offered the City's).
+    @Test func aSecondAreaLeavesTheFirstForcesProvenance() throws {
+        let served = try ServedMirror(mirror: TestData.realMirrorPath)
+        let dir = TestData.temporaryDirectory("harvest-two-forces")
+        for force in ["leicestershire", "city-of-london"] {
+            let run = try Self.harvest(dir, served.api, ["--force", force, "--date", "2019-02"])
+            #expect(run.status == 0, "\(run.stderr)")
+        }
+        let info = try CLIRun.run(["info", "--mirror", dir])
+        // BTP's month holds both harvests' BTP crimes, so it names both areas; Leicestershire's its own.
+        let line = { (force: String) in info.stdout.split(separator: "\n").first { $0.hasPrefix("  \(force) 2019-02: ") }.map(String.init) ?? "" }
+        #expect(line("leicestershire").hasSuffix("for an area only (--force leicestershire), not the whole force"), "\(info.stdout)")
+        #expect(line("btp").hasSuffix("for an area only (--force city-of-london; --force leicestershire), not the whole force"), "\(info.stdout)")
+        let status = try CLIRun.run(["status", "--mirror", dir, "--api", served.api])
+        #expect(status.status == 0, "\(status.stderr)")
+        #expect(status.stdout.contains("geoquery harvest --mirror \(dir) --api \(served.api) --force leicestershire --from"), "\(status.stdout)")
+        #expect(status.stdout.contains("geoquery harvest --mirror \(dir) --api \(served.api) --force city-of-london --from"), "\(status.stdout)")
     }
 
     @Test func twoHarvestsAtOnceAreAnswered429AndWaitAsTold() throws {
