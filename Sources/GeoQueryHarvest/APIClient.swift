@@ -225,12 +225,16 @@ public struct APIClient: Sendable {
     }
 
     /// Months the API holds (`crimes-street-dates`), oldest first.
-    public func months() async throws -> [Month] {
-        struct Entry: Decodable { var date: String }
+    public func months() async throws -> [Month] { try await listedMonths().map(\.month) }
+
+    /// `crimes-street-dates`, oldest first, with the forces each month holds when the API says
+    /// (`forces`, geoquery serve's addition; nil from data.police.uk, which lists months only).
+    public func listedMonths() async throws -> [(month: Month, forces: Set<String>?)] {
+        struct Entry: Decodable { var date: String; var forces: [String]? }
         let data = try await document("crimes-street-dates")
         guard let entries = try? JSONDecoder().decode([Entry].self, from: data) else {
             throw GeoQueryError.unreadableInput("crimes-street-dates: the answer is not a list of {\"date\": \"YYYY-MM\"}")
         }
-        return entries.compactMap { Month($0.date) }.sorted()
+        return entries.compactMap { e in Month(e.date).map { ($0, e.forces.map(Set.init)) } }.sorted { $0.month < $1.month }
     }
 }

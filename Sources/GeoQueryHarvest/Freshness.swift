@@ -18,6 +18,8 @@ public struct Freshness: Sendable {
     public var newestThere: Month?
     public var monthsThere: Int
     public var forces: [ForceGap]
+    /// The API said which forces each month holds (geoquery serve does; data.police.uk does not).
+    public var monthsByForce = false
 
     /// Asks the API for `crime-last-updated` and `crimes-street-dates` and compares.
     public static func check(api: URL, mirror: CrimeMirror, folder: String) async throws -> Freshness {
@@ -27,11 +29,15 @@ public struct Freshness: Sendable {
         guard let updated = try? JSONDecoder().decode(Updated.self, from: updatedData) else {
             throw GeoQueryError.unreadableInput("crime-last-updated: the answer is not {\"date\": ...}: check --api names a data.police.uk-compatible API")
         }
-        let there = try await client.months()
+        let listed = try await client.listedMonths()
+        let there = listed.map(\.month)
+        let byForce = !listed.isEmpty && listed.allSatisfy { $0.forces != nil }
         let provenance = try HarvestProvenance.load(folder: folder)
         var gaps: [ForceGap] = []
         for f in mirror.info.forces {
-            let missing = there.filter { $0 > f.last }
+            // Months after the force's newest here that the API holds for it (for any force, when
+            // the API does not say which forces each month holds).
+            let missing = listed.filter { $0.month > f.last && ($0.forces?.contains(f.force) ?? true) }.map(\.month)
             guard let first = missing.first, let last = missing.last else { continue }
             // A force harvested for an area only is refreshed for that area, not the whole force.
             // Its own force area when it was harvested whole; else the area last harvested for it.
@@ -43,7 +49,7 @@ public struct Freshness: Sendable {
             gaps.append(ForceGap(force: f.force, newestHere: f.last, missing: missing,
                                  command: "geoquery harvest --mirror \(folder)\(apiOption) \(area) \(range)"))
         }
-        return Freshness(lastUpdated: updated.date, newestThere: there.last, monthsThere: there.count, forces: gaps)
+        return Freshness(lastUpdated: updated.date, newestThere: there.last, monthsThere: there.count, forces: gaps, monthsByForce: byForce)
     }
 
     public var text: String {
@@ -52,8 +58,9 @@ public struct Freshness: Sendable {
         for g in forces {
             out += "\(g.force): newest here \(g.newestHere), \(g.missing.count) newer month(s) listed there\n  \(g.command)\n"
         }
-        // crimes-street-dates lists months for all forces together: a force whose data there
-        // stops earlier gets nothing from the later months' harvest.
+        // data.police.uk's crimes-street-dates lists months for all forces together: a force whose
+        // data there stops earlier gets nothing from the later months' harvest.
+        if monthsByForce { return out }
         return out + "The API lists its months for all forces together, not which forces each month holds: a force published there only to an earlier month gets no crimes from the later ones.\n"
     }
 }
