@@ -100,6 +100,9 @@ extension AreaReport: ReportDocument {
             w.value("reported", c.reported)
             w.value("possible", c.possible)
             w.value("expansion_ratio", c.expansionRatio, places: 2)
+            w.beginArray("bounds_missing_forces")
+            for f in c.missingForces { w.value(nil, f) }
+            w.endArray()
             w.endObject()
         } else {
             w.null("catchment")

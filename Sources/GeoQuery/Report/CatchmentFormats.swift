@@ -14,6 +14,9 @@ extension CatchmentReport {
         w.value("certain", bounds.certain)
         w.value("reported", bounds.reported)
         w.value("possible", bounds.possible)
+        w.beginArray("bounds_missing_forces")
+        for f in bounds.missingForces { w.value(nil, f) }
+        w.endArray()
         if let r = effectiveRadiusMetres { w.value("effective_radius_m", r, places: 1) }
         w.value("straddling_in", cells.filter { $0.relation == .straddlingIn }.count)
         w.value("straddling_out", cells.filter { $0.relation == .straddlingOut }.count)
@@ -59,6 +62,7 @@ extension CatchmentReport {
         lines.append("  catchment area outside   \(km2(outsideAreaKm2))")
         lines.append("  served from outside      \(km2(servedFromOutsideKm2))" + (uncoveredKm2 > 1e-6 ? "; in no catchment \(km2(uncoveredKm2))" : ""))
         lines.append("  count bounds             certain \(Format.grouped(bounds.certain)) ≤ reported \(Format.grouped(bounds.reported)) ≤ possible \(Format.grouped(bounds.possible))")
+        if let note = bounds.missingNote { lines.append("  ! " + note) }
         let ins = cells.filter { $0.relation == .straddlingIn }, outs = cells.filter { $0.relation == .straddlingOut }
         lines.append("  straddling map points    \(ins.count) inside (\(Format.grouped(ins.reduce(0) { $0 + $1.crimes })) crimes), \(outs.count) outside (\(Format.grouped(outs.reduce(0) { $0 + $1.crimes })) crimes)")
         // Ties by place, not point number: a rebuilt snapshot numbers its points otherwise.

@@ -261,6 +261,24 @@ import Testing
         }
     }
 
+    /// Three kilometres around Westminster: 97% is the Met's, which the archive never holds, and
+    /// the few points of other forces there have catchments stretched over its area. The bounds
+    /// count only the crimes the mirror holds, and say whose are missing (text, JSON, report).
+    @Test func boundsSayWhichForcesTheyLeaveOut() throws {
+        let q = CrimeQuery.radius(lat: 51.50, lng: -0.135, Distance(metres: 3000), from: Month("2019-01"), to: Month("2019-01"))
+        let r = try TestData.realMirror.catchmentReport(q)
+        let missing = try TestData.realMirror.query(q).coverage.missing.map(\.force)
+        #expect(missing.contains("metropolitan") && r.bounds.missingForces == missing, "\(r.bounds.missingForces) against \(missing)")
+        #expect(r.table.contains("  ! these bounds count only the crimes the mirror holds: \(missing.joined(separator: ", "))'s data is missing for asked months"), "\(r.table)")
+        let json = try JSONSerialization.jsonObject(with: Data(r.result.json(area: q.area, catchment: r).utf8)) as! [String: Any]
+        #expect((json["catchment"] as? [String: Any])?["bounds_missing_forces"] as? [String] == missing, "\(r.bounds)")
+        let report = try TestData.realMirror.report(ReportRequest(query: q, catchmentReport: r))
+        #expect(report.caveats.contains { $0.hasPrefix("Those bounds count only the crimes the mirror holds: \(missing.joined(separator: ", "))'s") }, "\(report.caveats)")
+        // Leicester's centre in 2019-01: every force held, nothing said.
+        let held = try TestData.realMirror.catchmentReport(.radius(lat: 52.6344, lng: -1.1313, Distance(metres: 800), from: Month("2019-01"), to: Month("2019-01")))
+        #expect(held.bounds.missingForces.isEmpty && !held.table.contains("these bounds count only"), "\(held.bounds)")
+    }
+
     /// An outline valid in degrees can be invalid once projected to British National Grid (a
     /// repaired union of Leicester's generalised LSOAs): the report refused it, telling the user
     /// to pass --repair, which they had. It is now repaired in the projection too.
