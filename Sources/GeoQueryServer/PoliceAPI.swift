@@ -36,10 +36,21 @@ struct PoliceAPI: Sendable {
         }
         api.get("crimes-street/:category", use: street)
         api.post("crimes-street/:category", use: street)
-        api.get("crimes-at-location", use: serve { api, p, _ in try api.crimesAtLocation(p) })
-        api.get("crimes-no-location", use: serve { api, p, _ in try api.crimesNoLocation(p) })
+        // So do the answers for one place or force: an empty list there is otherwise "no crime".
+        let covered: @Sendable (@escaping @Sendable (PoliceAPI, FormParameters) throws -> (json: String, coverage: String)) -> @Sendable (Request, ServerContext) async -> Response = { body in
+            { request, _ in
+                await Answer.catching {
+                    let p = try await request.parameters(maxBodyBytes: options.maxBodyBytes)
+                    let api = PoliceAPI(mirror: source.current(), options: options)
+                    let (json, coverage) = try await Blocking.run { try body(api, p) }
+                    return Answer.json(json, headers: [PoliceAPI.coverageHeader: coverage])
+                }
+            }
+        }
+        api.get("crimes-at-location", use: covered { api, p in try api.crimesAtLocation(p) })
+        api.get("crimes-no-location", use: covered { api, p in try api.crimesNoLocation(p) })
         api.get("outcomes-for-crime/:id", use: serve { api, _, context in try api.outcomesForCrime(context.parameters.get("id") ?? "") })
-        api.get("outcomes-at-location", use: serve { api, p, _ in try api.outcomesAtLocation(p) })
+        api.get("outcomes-at-location", use: covered { api, p in try api.outcomesAtLocation(p) })
         api.get("crime-categories", use: serve { api, p, _ in try api.crimeCategories(p) })
         api.get("crime-last-updated", use: serve { api, _, _ in try api.lastUpdated() })
         api.get("crimes-street-dates", use: serve { api, _, _ in api.streetDates() })
@@ -110,10 +121,25 @@ struct PoliceAPI: Sendable {
 
     /// `crimes-at-location`: the crimes of one map point (`location_id`, or the one nearest
     /// `lat`/`lng`) in `date`.
-    func crimesAtLocation(_ p: FormParameters) throws -> String {
+    func crimesAtLocation(_ p: FormParameters) throws -> (json: String, coverage: String) {
         let month = try self.month(p)
-        guard let index = try mapPoint(p) else { return "[]" }
-        return try mirror.crimes(atMapPoint: index, from: month, to: month).policeJSON()
+        guard let index = try mapPoint(p) else { return ("[]", "complete") }
+        // The place asked (lat/lng), or the location's own point.
+        let point = mirror.mapPoint(index)
+        let lat = try p.number("lat") ?? point.latitude, lng = try p.number("lng") ?? point.longitude
+        return (try mirror.crimes(atMapPoint: index, from: month, to: month).policeJSON(), coverage(at: lat, lng, month: month))
+    }
+
+    /// The coverage header's value for a place's answer: `partial` when the mirror lacks `month`
+    /// for the force whose area holds the place.
+    func coverage(at lat: Double, _ lng: Double, month: Month?) -> String {
+        guard let month, let force = mirror.responsibleAreas.force(at: lat, lng) else { return "complete" }
+        return coverage(force: force, month: month)
+    }
+
+    func coverage(force: String, month: Month?) -> String {
+        guard let month, !mirror.holds(force: force, month: month) else { return "complete" }
+        return "partial; missing=\(force):\(month)"
     }
 
     /// `outcomes-for-crime/{persistent_id}`: the crime and every outcome its force recorded,
@@ -135,10 +161,10 @@ struct PoliceAPI: Sendable {
 
     /// `outcomes-at-location`: the outcomes recorded in `date` for the crimes of one map point
     /// (`location_id`), of the points within 1 mile of `lat`/`lng`, or of the points inside `poly`.
-    func outcomesAtLocation(_ p: FormParameters) throws -> String {
-        guard let month = try self.month(p) else { return "[]" }
+    func outcomesAtLocation(_ p: FormParameters) throws -> (json: String, coverage: String) {
+        guard let month = try self.month(p) else { return ("[]", "complete") }
         // As the live API: a location id is one map point; lat/lng is a 1-mile circle, like crimes-street's.
-        let points: [Int]
+        let points: [Int], coverage: String
         if p["location_id"] == nil {
             guard p["poly"] != nil || p["lat"] != nil || p["lng"] != nil else {
                 throw GeoQueryError.invalidQuery("give location_id, lat and lng (the map points within 1 mile), or poly=lat,lng:lat,lng:...")
@@ -150,10 +176,14 @@ struct PoliceAPI: Sendable {
                 input.lng = try p.number("lng")
                 input.radius = PoliceAPI.streetRadius
             }
-            points = try mirror.mapPointIndices(in: input.query(in: mirror).area)
+            let q = try input.query(in: mirror)
+            points = try mirror.mapPointIndices(in: q.area)
+            coverage = PoliceAPI.coverageValue(try mirror.query(CrimeQuery(area: q.area, from: month, to: month)).coverage)
         } else {
-            guard let index = try mapPoint(p) else { return "[]" }
+            guard let index = try mapPoint(p) else { return ("[]", "complete") }
             points = [index]
+            let point = mirror.mapPoint(index)
+            coverage = self.coverage(at: point.latitude, point.longitude, month: month)
         }
         let outcomes = try mirror.outcomes(atMapPoints: points, month: month)
         try limit(outcomes.count, of: "outcomes")
@@ -161,7 +191,7 @@ struct PoliceAPI: Sendable {
         w.beginArray()
         for (o, c) in outcomes { PoliceAPI.outcome(o, crime: c, to: &w) }
         w.endArray()
-        return w.text
+        return (w.text, coverage)
     }
 
     /// One outcome as the outcome endpoints write it (with its crime in `outcomes-at-location`).
@@ -193,11 +223,11 @@ struct PoliceAPI: Sendable {
     }
 
     /// `crimes-no-location`: a force's crimes that could not be mapped, in `date`.
-    func crimesNoLocation(_ p: FormParameters) throws -> String {
+    func crimesNoLocation(_ p: FormParameters) throws -> (json: String, coverage: String) {
         let month = try self.month(p)
         let force = try p.required("force", example: "leicestershire")
         let categories = try categories(p["category"] ?? "all-crime")
-        return try mirror.crimesWithoutLocation(force: force, from: month, to: month, categories: categories).policeJSON()
+        return (try mirror.crimesWithoutLocation(force: force, from: month, to: month, categories: categories).policeJSON(), coverage(force: force, month: month))
     }
 
     /// `crime-categories`: `all-crime` first, then the mirror's categories with their names.

@@ -80,6 +80,38 @@ import Testing
         }
     }
 
+    /// The answers for one place or force carry the same header: an empty list at a place in a
+    /// force the mirror lacks that month (the City in 2019-06; the Met, never held) is missing
+    /// data, not "no crime".
+    @Test func placeAndForceAnswersSayWhenTheirForceMonthIsMissing() async throws {
+        let mirror = TestData.realMirror
+        try await TestServer.with { s in
+            for (lat, lng) in [(51.5155, -0.0922), (51.50, -0.135), (52.6344, -1.1313)] {
+                let force = try #require(mirror.responsibleAreas.force(at: lat, lng))
+                // A location id stands for its map point's own place.
+                let point = mirror.mapPoint(try #require(mirror.nearestMapPoint(lat: lat, lng: lng)).index)
+                let pointForce = try #require(mirror.responsibleAreas.force(at: point.latitude, point.longitude))
+                for month in ["2019-01", "2019-06"] {
+                    func expected(_ f: String) -> String { mirror.holds(force: f, month: Month(month)!) ? "complete" : "partial; missing=\(f):\(month)" }
+                    for (path, want) in [("crimes-at-location?lat=\(lat)&lng=\(lng)&date=\(month)", expected(force)),
+                                         ("crimes-at-location?location_id=\(point.id)&date=\(month)", expected(pointForce)),
+                                         ("outcomes-at-location?location_id=\(point.id)&date=\(month)", expected(pointForce))] {
+                        let r = try await s.get("/api/" + path)
+                        #expect(r.status == 200 && r.headers["x-geoquery-coverage"] == want, "\(path): \(r.headers["x-geoquery-coverage"] ?? "none"), expected \(want)")
+                    }
+                    let expected = expected(force)
+                    let r = try await s.get("/api/crimes-no-location?force=\(force)&date=\(month)")
+                    #expect(r.status == 200 && r.headers["x-geoquery-coverage"] == expected, "\(force) \(month): \(r.headers["x-geoquery-coverage"] ?? "none")")
+                    if !expected.hasPrefix("complete") { #expect(r.list.isEmpty) }
+                }
+            }
+            // outcomes-at-location over an area: the area's coverage, as crimes-street's.
+            let area = try await s.get("/api/outcomes-at-location?lat=51.50&lng=-0.135&date=2019-01")
+            let street = try await s.get("/api/crimes-street/all-crime?lat=51.50&lng=-0.135&date=2019-01")
+            #expect(area.headers["x-geoquery-coverage"] == street.headers["x-geoquery-coverage"] && area.headers["x-geoquery-coverage"]?.contains("metropolitan:2019-01") == true, "\(area.headers)")
+        }
+    }
+
     /// A second server on a port the first holds: one plain sentence, not NIO's
     /// "bind(descriptor:ptr:bytes:): Address already in use) (errno: 98)".
     @Test func aPortInUseIsSaidPlainly() async throws {
