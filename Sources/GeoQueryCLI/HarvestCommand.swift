@@ -95,12 +95,20 @@ struct HarvestCommand: ParsableCommand {
     func harvestArea(_ existing: CrimeMirror?) throws -> (Area, String, String?) {
         let hasShape = area.lat != nil || area.lng != nil || !area.postcode.isEmpty || area.poly != nil || area.geojson != nil || area.wkt != nil || area.kml != nil
         if !hasShape {
-            guard area.force.count == 1, let slug = area.force.first else {
+            guard area.force.count <= 1 else {
+                throw GeoQueryError.invalidQuery("harvest takes one --force (its area; got \(area.force.joined(separator: ", "))): harvest each force in turn")
+            }
+            guard let slug = area.force.first else {
                 throw GeoQueryError.invalidQuery("give the area to harvest: --force SLUG, --lat/--lng/--radius, --postcode, --poly, --geojson, --wkt or --kml")
             }
             let areas = existing?.responsibleAreas ?? ForceAreas.builtIn
             guard let polygon = areas.polygon(of: slug) else {
-                let known = Force.all.filter { $0.onsCode != nil }.map(\.slug)
+                let which = existing == nil ? "built-in" : "mirror's"
+                if let force = Force.all.first(where: { $0.slug == slug }) {
+                    // A real force without a boundary here (Northern Ireland, BTP): no --force area.
+                    throw GeoQueryError.unknownForce("the \(which) force areas have no boundary for \(slug) (\(force.name)): give its area with --poly, --geojson, --wkt or --kml")
+                }
+                let known = Force.all.map(\.slug).filter { areas.polygon(of: $0) != nil }
                 throw GeoQueryError.unknownForce("no force area for '\(slug)':\(Spelling.suggestion(for: slug, among: known)) use one of \(known.joined(separator: ", "))")
             }
             return (.polygon(polygon), "--force \(slug)", slug)

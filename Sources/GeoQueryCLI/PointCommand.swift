@@ -20,7 +20,7 @@ struct PointCommand: ParsableCommand {
     @OptionGroup var mirror: MirrorOptions
 
     @OptionGroup var area: QueryOptions
-    @Option(help: "A map point by id (the --map-points list's id, else the mirror's index), instead of --lat/--lng.")
+    @Option(parsing: .unconditional, help: "A map point by id (the --map-points list's id, else the mirror's index), instead of --lat/--lng.")
     var id: Int?
 
     @Option(help: "table, json or geojson (the catchment as a Feature with the figures as properties).")

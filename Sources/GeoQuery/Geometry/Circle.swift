@@ -30,7 +30,7 @@ public struct Circle: Sendable, Equatable {
         guard (-180...180).contains(lng) else { throw GeoQueryError.invalidCoordinate("longitude \(lng) is out of range (-180 to 180)") }
         guard radius.metres > 0 else { throw GeoQueryError.invalidRadius("radius must be greater than zero (got \(radius.metres) m)") }
         guard radius.metres <= Circle.maxRadius.metres else {
-            throw GeoQueryError.invalidRadius("radius \(Format.decimal(radius.miles, places: 2)) mi is above the cap of 10 mi (16.1 km): use a polygon for larger areas")
+            throw GeoQueryError.invalidRadius("radius \(Format.decimal(radius.miles, places: radius.miles < 10.01 ? 4 : 2)) mi is above the cap of 10 mi (16.1 km): use a polygon for larger areas")
         }
     }
 }

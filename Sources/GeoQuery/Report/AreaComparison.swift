@@ -145,7 +145,7 @@ extension AreaComparison: ReportDocument {
                 let c = side.result.coverage
                 return c.monthsHeld == c.monthsAsked ? "all" : c.monthsHeld == 0 ? "none" : "\(c.monthsHeld)"
             }
-            s.append("Months held for every force of the area (of \(r.months.count)): \(held(a)) for the first area, \(held(b)) for the second; rates per km² count the months held, and no difference is tested for chance: it may be missing data.")
+            s.append("Months held for every force of the area (of \(r.months.count)): \(held(a)) for the first area, \(held(b)) for the second; rates per km² are over every month asked, held or not, so they undercount where data is missing, and no difference is tested for chance: it may be missing data.")
         }
         for (name, side) in [("first", a), ("second", b)] where side.flags.contains(where: { $0.kind == .missingData }) {
             s.append("The mirror lacks some data for the \(name) area (see its flags): a difference there may be missing data, not less crime.")

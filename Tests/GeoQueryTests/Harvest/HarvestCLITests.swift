@@ -19,6 +19,16 @@ import Testing
     @Test func unknownForce() throws {
         try expectError(["harvest", "--mirror", TestData.temporaryDirectory(), "--force", "durhm", "--date", "2019-01"], "no force area for 'durhm': did you mean durham?")
     }
+    /// A real force without a boundary is not offered as its own correction, nor are forces
+    /// without one offered at all; two --force get their own sentence.
+    @Test func aForceWithoutABoundaryAndTwoForces() throws {
+        try expectError(["harvest", "--mirror", TestData.temporaryDirectory(), "--force", "northern-ireland", "--date", "2019-01", "--dry-run"],
+                        "the built-in force areas have no boundary for northern-ireland (")
+        try expectError(["harvest", "--mirror", TestData.temporaryDirectory(), "--force", "city-of-london", "--force", "btp", "--date", "2019-01"],
+                        "harvest takes one --force (its area; got city-of-london, btp): harvest each force in turn")
+        let r = try CLIRun.run(["harvest", "--mirror", TestData.temporaryDirectory(), "--force", "durhm", "--date", "2019-01"])
+        #expect(!r.stderr.contains("northern-ireland") && r.stderr.contains("durham, "), "\(r.stderr)")
+    }
     @Test func halfARange() throws {
         try expectError(["harvest", "--mirror", TestData.temporaryDirectory(), "--force", "durham", "--from", "2019-01"], "give both --from and --to")
     }
