@@ -17,7 +17,8 @@ final class HarvestJournal {
         var crimes: [APICrime]?
         /// An outcomes-at-location request's outcomes inside the area (`--outcomes`).
         var outcomes: [APIOutcome]?
-        /// Forces the API said it holds no data for in the month (its coverage header).
+        /// Forces the API said it holds no data for in the month (its coverage header; written
+        /// on every `done` line, empty when none; lines written before it was kept have none).
         var missing: [String]?
         var at: String?
     }

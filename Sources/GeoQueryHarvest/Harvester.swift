@@ -102,9 +102,17 @@ public struct Harvester: Sendable {
     /// The months to harvest: as given, or those the API lists that the mirror lacks for the area's forces.
     func months(mirror: CrimeMirror?, forces: [String]) async throws -> [Month] {
         if let given = options.months { return given }
-        let listed = try await client.months()
+        let listed = try await client.listedMonths()
         guard !listed.isEmpty else { throw GeoQueryError.unreadableInput("crimes-street-dates lists no month: the API holds nothing to harvest") }
-        return listed.filter { m in options.refresh || forces.isEmpty || !forces.allSatisfy { mirror?.holds(force: $0, month: m) ?? false } }
+        return Self.held(listed, forces: forces).filter { m in options.refresh || forces.isEmpty || !forces.allSatisfy { mirror?.holds(force: $0, month: m) ?? false } }
+    }
+
+    /// The months the API holds for the area: those listing any of its forces when the API names
+    /// each month's forces (geoquery serve), else every month listed. A month fetched that the
+    /// API holds for none of them would be journalled as harvested with nothing in it, and skipped
+    /// once the API has it.
+    static func held(_ listed: [(month: Month, forces: Set<String>?)], forces: [String]) -> [Month] {
+        listed.filter { l in forces.isEmpty || l.forces.map { f in forces.contains { f.contains($0) } } ?? true }.map(\.month)
     }
 
     /// Why `month` is not fetched, or nil when it is: the archive gave the mirror the month for
@@ -125,12 +133,14 @@ public struct Harvester: Sendable {
     /// Throws, naming them, when some of `months` are not among the months the API lists
     /// (`crimes-street-dates`): nothing is fetched then, not even the months it holds, so the
     /// user fixes the range and runs one harvest rather than finding a part of one.
-    func checkHeld(_ months: [Month]) async throws {
-        let listed = try await client.months()
-        let missing = months.filter { !listed.contains($0) }.sorted()
+    func checkHeld(_ months: [Month], forces: [String]) async throws {
+        let listed = try await client.listedMonths()
+        let held = Self.held(listed, forces: forces)
+        let missing = months.filter { !held.contains($0) }.sorted()
         guard !missing.isEmpty else { return }
-        let holds = listed.isEmpty ? "it lists no month" : "it lists \(Month.runs(listed))"
-        throw GeoQueryError.invalidMonth("the API (\(options.api.absoluteString)) holds no data for \(Month.runs(missing)) (\(holds)): give months it lists, or leave out --date/--from/--to to fetch every listed month the mirror lacks; nothing was fetched")
+        let perForce = held.count < listed.count ? " for \(forces.joined(separator: ", "))" : ""
+        let holds = held.isEmpty ? "it lists no month\(perForce)" : "it lists \(Month.runs(held))\(perForce)"
+        throw GeoQueryError.invalidMonth("the API (\(options.api.absoluteString)) holds no data for \(Month.runs(missing))\(perForce) (\(holds)): give months it lists, or leave out --date/--from/--to to fetch every listed month the mirror lacks; nothing was fetched")
     }
 
     /// Plans (and with `dryRun` false, runs) the harvest; `progress` hears after each request.
@@ -151,7 +161,7 @@ public struct Harvester: Sendable {
         // holds: the API answers an empty list for others, which would be stored (and journalled)
         // as a month without crimes. Checked before anything is written; a dry run asks nothing.
         let toFetch = zip(months, skipped).filter { $0.1 == nil }.map(\.0)
-        if options.months != nil && !dryRun && !toFetch.isEmpty { try await checkHeld(toFetch) }
+        if options.months != nil && !dryRun && !toFetch.isEmpty { try await checkHeld(toFetch, forces: forces) }
         if !dryRun { try journal.openForWriting() }
         let membership = try AreaMembership(options.area)
         var notedOutside = false
@@ -187,7 +197,7 @@ public struct Harvester: Sendable {
             counters.add(planned: pending.count)
             try await fetch(pending, month: month, journal: journal, membership: membership, progress: progress)
             // The month is complete in the journal: put its (force, month) files together and store them.
-            let stored = try store(month: month, journal: journal, mirror: mirror, areas: areas, fallback: forces.first, provenance: &provenance, summary: &summary)
+            let stored = try store(month: month, journal: journal, mirror: mirror, areas: areas, forces: forces, provenance: &provenance, summary: &summary)
             try journal.append(.init(t: "stored", job: job, month: month.description, at: Self.timestamp()))
             if stored { mirror = try openMirror() }
         }
@@ -276,7 +286,7 @@ public struct Harvester: Sendable {
                         if r.kind == .location && r.category != "all-crime" && c.category != r.category { return false }
                         return inside(c)
                     }
-                    try journal.append(.init(t: "done", job: job, month: month.description, key: r.key, crimes: kept, missing: missing.isEmpty ? nil : missing))
+                    try journal.append(.init(t: "done", job: job, month: month.description, key: r.key, crimes: kept, missing: missing))
                     counters.add(done: 1, crimes: kept.count)
                 case .outcomes(let outcomes):
                     // Outcomes of the crimes inside the area by the same rule.
@@ -300,32 +310,38 @@ public struct Harvester: Sendable {
     /// Writes the month's harvested crimes (every area harvested for it) as one street CSV per
     /// force and ingests them; a (force, month) the archive gave the mirror is left alone unless
     /// `--refresh`. Returns whether the mirror changed.
-    func store(month: Month, journal: HarvestJournal, mirror: CrimeMirror?, areas: ForceAreas, fallback: String?,
+    func store(month: Month, journal: HarvestJournal, mirror: CrimeMirror?, areas: ForceAreas, forces: [String],
                provenance: inout HarvestProvenance, summary: inout HarvestSummary) throws -> Bool {
         var seen = Set<Int>()
         var byForce: [String: [APICrime]] = [:]
-        func force(of c: APICrime, noLocationForce: String?) -> String? {
-            if let f = noLocationForce { return f }
-            if c.isBTP { return Force.btp }
-            if let p = c.pointE6 { return areas.force(at: MicroDegrees.degrees(p.lat), MicroDegrees.degrees(p.lng)) ?? fallback }
-            return fallback
+        let fallback = forces.first
+        /// The force a crime is stored under: crimes-no-location's force, BTP by location type,
+        /// else the force whose area holds it. Where the API says it lacks that force (a geoquery
+        /// server's coverage header), the crime was recorded by another: a force of the area the
+        /// API holds (near a border, the force across it: the generalised boundaries put some of
+        /// the City's crimes in the Met's area), else none is known and it is left out.
+        func force(of c: APICrime, noLocationForce: String?, missing: Set<String>) -> String? {
+            if let f = noLocationForce { return missing.contains(f) ? nil : f }
+            if c.isBTP { return missing.contains(Force.btp) ? nil : Force.btp }
+            let placed = c.pointE6.flatMap { areas.force(at: MicroDegrees.degrees($0.lat), MicroDegrees.degrees($0.lng)) } ?? fallback
+            guard let placed, missing.contains(placed) else { return placed }
+            return forces.first { !missing.contains($0) }
         }
         // This job's answers first, then those of the other areas harvested for the month: a
         // (force, month) holds the union. Only forces this job's answers hold crimes of are
         // written again (the others' files and provenance stay as their own harvests left them).
         let states = [journal.state(job: job, month: month)] + journal.jobs(storedFor: month)
-        // A force the API itself says it lacks in the month (a geoquery server's coverage
-        // header) is left out: crimes its answers place in that force's area are other forces'
-        // misplaced rows, and storing them would claim the force's month from a handful of crimes.
+        // A force the API itself says it lacks in the month is not stored: its area's crimes
+        // there are other forces' (stored as the month of the lacking force, a handful of them
+        // would claim its whole month).
         var contributed = Set<String>()
-        var dropped: [String: Int] = [:]
+        var dropped = 0
         for (n, state) in states.enumerated() {
             for key in state.done.keys.sorted() {
                 let noLocationForce = key.split(separator: "/").last.flatMap { $0.hasPrefix("n-") ? String($0.dropFirst(2)) : nil }
                 for c in state.done[key]! where seen.insert(c.id).inserted {
-                    guard let f = force(of: c, noLocationForce: noLocationForce) else { continue }
-                    if state.missing.contains(f) {
-                        if n == 0 { dropped[f, default: 0] += 1 }
+                    guard let f = force(of: c, noLocationForce: noLocationForce, missing: state.missing) else {
+                        if n == 0 { dropped += 1 }
                         continue
                     }
                     byForce[f, default: []].append(c)
@@ -334,24 +350,27 @@ public struct Harvester: Sendable {
             }
         }
         let missing = states[0].missing
-        for f in missing.sorted() {
-            let n = dropped[f] ?? 0
-            summary.notes.append("the API (\(options.api.absoluteString)) says it holds no data for \(f) in \(month) (its X-GeoQuery-Coverage header): nothing was stored for \(f)\(n > 0 ? " (the \(n) crime(s) its answers place in \(f)'s area were left out)" : "")")
+        if !missing.isEmpty {
+            let holder = forces.first { !missing.contains($0) }
+            let placed = holder.map { ", crimes its answers place in their areas are stored under \($0), a force of the area it holds" } ?? ""
+            let left = dropped > 0 ? "; \(dropped) crime(s) no force of the area it holds could have recorded were left out" : ""
+            summary.notes.append("the API (\(options.api.absoluteString)) says it holds no data for \(missing.sorted().joined(separator: ", ")) in \(month) (its X-GeoQuery-Coverage header): nothing was stored for \(missing.count == 1 ? "it" : "them")\(placed)\(left)")
         }
         // Outcomes: a crime on a shared tile edge comes back from both tiles with the same
         // outcomes; the first answer that holds the crime gives them all (a crime may truly
         // have two equal outcomes in a month, so events are not deduplicated one by one).
         var claimed = Set<Int>()
         var outcomesByForce: [String: [APIOutcome]] = [:]
+        var outcomesContributed = Set<String>()
         for (n, state) in states.enumerated() {
             for key in state.doneOutcomes.keys.sorted() {
                 let answer = state.doneOutcomes[key]!
                 let fresh = Set(answer.map(\.crime.id)).subtracting(claimed)
                 claimed.formUnion(fresh)
                 for o in answer where fresh.contains(o.crime.id) {
-                    guard let f = force(of: o.crime, noLocationForce: nil), !state.missing.contains(f), !missing.contains(f) else { continue }
+                    guard let f = force(of: o.crime, noLocationForce: nil, missing: state.missing.union(missing)) else { continue }
                     outcomesByForce[f, default: []].append(o)
-                    if n == 0 { contributed.insert(f) }
+                    if n == 0 { outcomesContributed.insert(f) }
                 }
             }
         }
@@ -370,7 +389,7 @@ public struct Harvester: Sendable {
             files.append(path)
             written.append((force, crimes.count))
         }
-        for (force, outcomes) in outcomesByForce.sorted(by: { $0.key < $1.key }) where contributed.contains(force) {
+        for (force, outcomes) in outcomesByForce.sorted(by: { $0.key < $1.key }) where contributed.contains(force) || outcomesContributed.contains(force) {
             // The archive's outcomes stay with the archive's crimes.
             let harvestedBefore = !provenance.current(force: force, month: month, in: mirror).isEmpty
             if mirror?.holds(force: force, month: month) == true && !harvestedBefore && !options.refresh && byForce[force] == nil { continue }

@@ -224,20 +224,30 @@ final class ServedMirror: @unchecked Sendable {
     }
 
     /// A kilometre around Barking in 2019-01: the archive never holds the Metropolitan Police, but
-    /// a few of Durham's rows put crimes there. `geoquery serve` answers them with
-    /// `X-GeoQuery-Coverage: partial; missing=metropolitan:2019-01`; the harvest stored them as
-    /// the Met's month (three crimes, claimed as the whole month). Now it stores nothing for the
-    /// Met and says so, counting what it left out (by brute force over the rows).
+    /// a few of Durham's rows put crimes there. The harvest stored them as the Met's month (three
+    /// crimes, claimed as the whole month). The source (`geoquery serve`) names each month's
+    /// forces and none lists the Met, so the month is refused before anything is fetched. A mile
+    /// around Bank in 2020-06 is two thirds the Met's: its answers say
+    /// `X-GeoQuery-Coverage: partial; missing=metropolitan:2020-06`, and the City's crimes that the
+    /// generalised boundaries place in the Met's area are stored under the City, so the harvested
+    /// circle equals the source's and no Met month is claimed.
     @Test func aForceTheSourceSaysItLacksIsNotStored() throws {
         let served = try ServedMirror(mirror: TestData.realMirrorPath)
-        let dir = TestData.temporaryDirectory("harvest-partial")
-        let run = try Self.harvest(dir, served.api, ["--lat", "51.5556", "--lng", "0.1656", "--radius", "1km", "--date", "2019-01"])
-        #expect(run.status == 0, "\(run.stderr)")
-        let rows = RadiusQueryTests.bruteForce(lat: 51.5556, lng: 0.1656, metres: 1000, from: "2019-01", to: "2019-01", categories: [], forces: [], excludeBTP: false)
-        #expect(rows.total > rows.btp && !rows.forces.contains("metropolitan"), "\(rows)")
-        #expect(run.stderr.contains("says it holds no data for metropolitan in 2019-01 (its X-GeoQuery-Coverage header): nothing was stored for metropolitan (the \(rows.total - rows.btp) crime(s) its answers place in metropolitan's area were left out)"), "\(run.stderr)")
-        #expect(!run.stdout.contains("metropolitan: stored"), "\(run.stdout)")
-        if let harvested = try? CrimeMirror.open(.directory(dir)) { #expect(!harvested.forces.contains("metropolitan")) }
+        let barking = TestData.temporaryDirectory("harvest-partial")
+        let run = try Self.harvest(barking, served.api, ["--lat", "51.5556", "--lng", "0.1656", "--radius", "1km", "--date", "2019-01"])
+        #expect(run.status == 1 && run.stderr.contains("holds no data for 2019-01 for metropolitan (it lists no month for metropolitan)"), "\(run.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: barking + "/mirror.geoquery"))
+
+        let bank = TestData.temporaryDirectory("harvest-bank")
+        let circle = ["--lat", "51.5155", "--lng", "-0.0922", "--radius", "1mi", "--date", "2020-06"]
+        let second = try Self.harvest(bank, served.api, circle)
+        #expect(second.status == 0 && second.stderr.contains("crimes its answers place in their areas are stored under city-of-london"), "\(second.stderr)")
+        let q = CrimeQuery.radius(lat: 51.5155, lng: -0.0922, Distance(metres: 1609.344), from: Month("2020-06"), to: Month("2020-06"))
+        let harvested = try CrimeMirror.open(.directory(bank))
+        #expect(!harvested.forces.contains("metropolitan"))
+        let a = try harvested.query(q), b = try TestData.realMirror.query(q)
+        #expect(a.total == b.total && a.total > 200 && a.byCategory == b.byCategory, "\(a.total) harvested, \(b.total) at the source")
+
         #expect(APIClient.missingForces("partial; missing=metropolitan:2019-01,btp:2019-02,durham:2019-01", month: "2019-01") == ["metropolitan", "durham"])
         #expect(APIClient.missingForces("complete", month: "2019-01").isEmpty && APIClient.missingForces(nil, month: "2019-01").isEmpty)
     }
@@ -263,6 +273,12 @@ final class ServedMirror: @unchecked Sendable {
         #expect(status.stdout.contains("leicestershire: newest here 2019-02, 35 newer month(s) listed there\n  geoquery harvest --mirror \(dir) --api \(served.api) --force leicestershire --from 2019-12 --to 2022-10\n"), "\(status.stdout)")
         #expect(status.stdout.contains("city-of-london: newest here 2019-02, 12 newer month(s) listed there\n  geoquery harvest --mirror \(dir) --api \(served.api) --force city-of-london --from 2020-01 --to 2020-12\n"), "\(status.stdout)")
         #expect(!status.stdout.contains("btp: newest here"), "\(status.stdout)")
+        // A harvest without dates asks only for the months the source lists for the area's
+        // forces (it asked for all 41, and journalled the 24 without the City as harvested).
+        let plan = try Self.harvest(TestData.temporaryDirectory("harvest-city-months"), served.api, ["--force", "city-of-london", "--dry-run"])
+        let planned = plan.stdout.split(separator: "\n").compactMap { Month(String($0.prefix(7))) }
+        let sourceMonths = (TestData.realMirror.firstMonth!...TestData.realMirror.lastMonth!).months.filter { TestData.realMirror.holds(force: "city-of-london", month: $0) }
+        #expect(planned == sourceMonths && planned.count == 17, "\(planned)")
     }
 
     @Test func twoHarvestsAtOnceAreAnswered429AndWaitAsTold() throws {
