@@ -124,17 +124,27 @@ struct PoliceAPI: Sendable {
     func crimesAtLocation(_ p: FormParameters) throws -> (json: String, coverage: String) {
         let month = try self.month(p)
         guard let index = try mapPoint(p) else { return ("[]", "complete") }
-        // The place asked (lat/lng), or the location's own point.
-        let point = mirror.mapPoint(index)
-        let lat = try p.number("lat") ?? point.latitude, lng = try p.number("lng") ?? point.longitude
-        return (try mirror.crimes(atMapPoint: index, from: month, to: month).policeJSON(), coverage(at: lat, lng, month: month))
+        return (try mirror.crimes(atMapPoint: index, from: month, to: month).policeJSON(), try coverage(ofPoint: index, month: month))
     }
 
-    /// The coverage header's value for a place's answer: `partial` when the mirror lacks `month`
-    /// for the force whose area holds the place.
-    func coverage(at lat: Double, _ lng: Double, month: Month?) -> String {
-        guard let month, let force = mirror.responsibleAreas.force(at: lat, lng) else { return "complete" }
-        return coverage(force: force, month: month)
+    /// The coverage header's value for one map point's answer: crimes-street's for a metre around
+    /// it (the force whose area holds it, and any force that records crime there, as BTP at a
+    /// station); `outcomes`: the forces of those without the month's outcomes file.
+    func coverage(ofPoint index: Int, month: Month?, outcomes: Bool = false) throws -> String {
+        guard let month else { return "complete" }
+        let p = mirror.mapPoint(index)
+        return try coverage(of: .radius(lat: p.latitude, lng: p.longitude, Distance(metres: 1), from: month, to: month), outcomes: outcomes)
+    }
+
+    /// The coverage header's value for a query of one month: crimes-street's, or for outcomes the
+    /// forces of the area, recording crime in it, or lacking its month, whose outcomes file for
+    /// the month the mirror lacks.
+    func coverage(of q: CrimeQuery, outcomes: Bool) throws -> String {
+        let r = try mirror.query(q)
+        guard outcomes, let month = q.from else { return PoliceAPI.coverageValue(r.coverage) }
+        let forces = Set(r.coverage.forces.map(\.force) + r.forces + r.coverage.missing.map(\.force))
+        let missing = forces.filter { !mirror.holdsOutcomes(force: $0, month: month) }.sorted()
+        return missing.isEmpty ? "complete" : "partial; missing=" + missing.map { "\($0):\(month)" }.joined(separator: ",")
     }
 
     func coverage(force: String, month: Month?) -> String {
@@ -178,12 +188,11 @@ struct PoliceAPI: Sendable {
             }
             let q = try input.query(in: mirror)
             points = try mirror.mapPointIndices(in: q.area)
-            coverage = PoliceAPI.coverageValue(try mirror.query(CrimeQuery(area: q.area, from: month, to: month)).coverage)
+            coverage = try self.coverage(of: CrimeQuery(area: q.area, from: month, to: month), outcomes: true)
         } else {
             guard let index = try mapPoint(p) else { return ("[]", "complete") }
             points = [index]
-            let point = mirror.mapPoint(index)
-            coverage = self.coverage(at: point.latitude, point.longitude, month: month)
+            coverage = try self.coverage(ofPoint: index, month: month, outcomes: true)
         }
         let outcomes = try mirror.outcomes(atMapPoints: points, month: month)
         try limit(outcomes.count, of: "outcomes")

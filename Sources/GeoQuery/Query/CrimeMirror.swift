@@ -32,6 +32,8 @@ public final class CrimeMirror: @unchecked Sendable {
     /// The (force, month) street partitions held, with their crime counts: the snapshot's less
     /// those a delta supersedes, then the delta's.
     let streetPartitions: [MirrorMeta.Partition]
+    /// The (force, month)s whose outcomes files the mirror holds ("force month"), snapshot and delta.
+    let outcomePartitions: Set<String>
     private let monthsHeld: [Bool]
     var monthsHeldCount: Int { monthsHeld.count }
     /// Outcome texts as results show them ("none" for no outcome).
@@ -155,6 +157,7 @@ public final class CrimeMirror: @unchecked Sendable {
         }
         forceMonths = fm
         streetPartitions = street
+        outcomePartitions = Set((s.meta.outcomes + (d?.meta.outcomes ?? [])).map { "\($0.force) \($0.month)" })
         monthsHeld = any
         heldRuns = fm.map { held in
             var runs: [(lo: Int, hi: Int)] = []

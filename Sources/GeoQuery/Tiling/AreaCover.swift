@@ -105,6 +105,10 @@ extension CrimeMirror {
         return holds(month: month.ordinal, force: f)
     }
 
+    /// Whether the mirror holds an outcomes file of force `slug` for `month` (the archive's
+    /// outcomes CSVs, or a harvest's `--outcomes`).
+    public func holdsOutcomes(force slug: String, month: Month) -> Bool { outcomePartitions.contains("\(slug) \(month)") }
+
     /// The force areas this mirror's coverage uses: loaded boundaries, else the built-in ones.
     public var responsibleAreas: ForceAreas { forceAreas() }
 }
