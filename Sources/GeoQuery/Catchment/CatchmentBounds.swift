@@ -10,20 +10,25 @@ public struct CatchmentBounds: Sendable, Equatable {
     /// Area of the union of the inside points' catchments ÷ the query's area.
     public var expansionRatio: Double
     /// Forces of the area (or recording crime in it) whose data the mirror lacks for some asked
-    /// month: the bounds count only the crimes the mirror holds, so they bound nothing of those
-    /// forces' crimes (a catchment of another force's point can even stretch over their area).
-    public var missingForces: [String]
+    /// month, with those months: the bounds count only the crimes the mirror holds, so they
+    /// bound nothing of those forces' crimes then (a catchment of another force's point can even
+    /// stretch over their area).
+    public var missing: [Coverage.Missing]
+    public var missingForces: [String] { missing.map(\.force) }
 
-    public init(certain: Int, reported: Int, possible: Int, expansionRatio: Double, missingForces: [String] = []) {
+    public init(certain: Int, reported: Int, possible: Int, expansionRatio: Double, missing: [Coverage.Missing] = []) {
         self.certain = certain
         self.reported = reported
         self.possible = possible
         self.expansionRatio = expansionRatio
-        self.missingForces = missingForces
+        self.missing = missing
     }
 
     /// What the bounds leave out, for a line beside them; nil when the mirror holds every force.
-    public var missingNote: String? {
-        missingForces.isEmpty ? nil : "these bounds count only the crimes the mirror holds: \(missingForces.joined(separator: ", "))'s data is missing for asked months, and none of its crimes are bounded"
+    /// - Parameter monthsAsked: how many months were asked (a force lacking all of them is said so).
+    public func missingNote(monthsAsked: Int) -> String? {
+        guard !missing.isEmpty else { return nil }
+        let parts = missing.map { m in "\(m.force)'s " + (m.months.count >= monthsAsked ? "(every month asked)" : "in \(Month.runs(m.months))") }
+        return "these bounds count only the crimes the mirror holds; not in them: " + parts.joined(separator: ", ")
     }
 }

@@ -133,7 +133,7 @@ extension CrimeMirror {
             outsideAreaKm2: outsidePart * toKm2, servedFromOutsideKm2: fromOutside * toKm2,
             uncoveredKm2: max(0, queryArea - covered) * toKm2,
             bounds: CatchmentBounds(certain: certain, reported: reported, possible: possible,
-                                    expansionRatio: queryArea > 0 ? union / queryArea : 0, missingForces: result.coverage.missing.map(\.force)),
+                                    expansionRatio: queryArea > 0 ? union / queryArea : 0, missing: result.coverage.missing),
             effectiveRadiusMetres: radius.map { _ in (union * toKm2 * 1e6 / Double.pi).squareRoot() }, radiusMetres: radius,
             cells: cells, queryRings: outline.parts)
     }

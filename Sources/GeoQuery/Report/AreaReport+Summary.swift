@@ -15,7 +15,7 @@ extension AreaReport {
         if let c = catchment {
             out.append("The catchments of the map points inside reach \(Format.decimal(c.expansionRatio, places: 2)) times the area: the count of \(Format.grouped(c.reported)) could be as low as \(Format.grouped(c.certain)) (points whose catchment lies wholly inside) or as high as \(Format.grouped(c.possible)) (every point whose catchment touches the area).")
             if !c.missingForces.isEmpty {
-                out.append("Those bounds count only the crimes the mirror holds: \(c.missingForces.joined(separator: ", "))'s data is missing for months asked, and none of its crimes are bounded.")
+                out.append("Those bounds count only the crimes the mirror holds: the crimes of \(c.missingForces.joined(separator: ", ")) in the months the mirror lacks for \(c.missing.count == 1 ? "it" : "them") are not in them.")
             }
         }
         out += [

@@ -62,7 +62,7 @@ extension CatchmentReport {
         lines.append("  catchment area outside   \(km2(outsideAreaKm2))")
         lines.append("  served from outside      \(km2(servedFromOutsideKm2))" + (uncoveredKm2 > 1e-6 ? "; in no catchment \(km2(uncoveredKm2))" : ""))
         lines.append("  count bounds             certain \(Format.grouped(bounds.certain)) ≤ reported \(Format.grouped(bounds.reported)) ≤ possible \(Format.grouped(bounds.possible))")
-        if let note = bounds.missingNote { lines.append("  ! " + note) }
+        if let note = bounds.missingNote(monthsAsked: result.coverage.monthsAsked) { lines.append("  ! " + note) }
         let ins = cells.filter { $0.relation == .straddlingIn }, outs = cells.filter { $0.relation == .straddlingOut }
         lines.append("  straddling map points    \(ins.count) inside (\(Format.grouped(ins.reduce(0) { $0 + $1.crimes })) crimes), \(outs.count) outside (\(Format.grouped(outs.reduce(0) { $0 + $1.crimes })) crimes)")
         // Ties by place, not point number: a rebuilt snapshot numbers its points otherwise.
