@@ -103,10 +103,12 @@ struct HarvestCommand: ParsableCommand {
             }
             let areas = existing?.responsibleAreas ?? ForceAreas.builtIn
             guard let polygon = areas.polygon(of: slug) else {
-                let which = existing == nil ? "built-in" : "mirror's"
+                let which = areas === ForceAreas.builtIn ? "built-in" : "mirror's"
                 if let force = Force.all.first(where: { $0.slug == slug }) {
-                    // A real force without a boundary here (Northern Ireland, BTP): no --force area.
-                    throw GeoQueryError.unknownForce("the \(which) force areas have no boundary for \(slug) (\(force.name)): give its area with --poly, --geojson, --wkt or --kml")
+                    // A real force without a boundary here (Northern Ireland; BTP, which has no area).
+                    let give = slug == Force.btp ? "it has no area: harvest the areas whose BTP crimes you want (--lat/--lng/--radius, --poly, --geojson, --wkt, --kml)"
+                        : "give its area with --poly, --geojson, --wkt or --kml"
+                    throw GeoQueryError.unknownForce("the \(which) force areas have no boundary for \(slug) (\(force.name)): \(give)")
                 }
                 let known = Force.all.map(\.slug).filter { areas.polygon(of: $0) != nil }
                 throw GeoQueryError.unknownForce("no force area for '\(slug)':\(Spelling.suggestion(for: slug, among: known)) use one of \(known.joined(separator: ", "))")

@@ -10,8 +10,11 @@ public struct Freshness: Sendable {
         public var newestHere: Month
         /// Months the API lists after it.
         public var missing: [Month]
-        /// The command that would fetch them.
-        public var command: String
+        /// The commands that would fetch them: one per run of consecutive months (a range over a
+        /// month the API lacks for the force would be refused); none for a force with no area.
+        public var commands: [String]
+        /// Why there is no command (a force without a boundary, such as BTP).
+        public var note: String?
     }
     /// `crime-last-updated`, as the API writes it.
     public var lastUpdated: String
@@ -38,16 +41,27 @@ public struct Freshness: Sendable {
             // Months after the force's newest here that the API holds for it (for any force, when
             // the API does not say which forces each month holds).
             let missing = listed.filter { $0.month > f.last && ($0.forces?.contains(f.force) ?? true) }.map(\.month)
-            guard let first = missing.first, let last = missing.last else { continue }
+            guard !missing.isEmpty else { continue }
             // A force harvested for an area only is refreshed for that area, not the whole force.
             // Its own force area when it was harvested whole; else the area last harvested for it.
             let entries = provenance.entries.filter { $0.force == f.force && $0.month == f.last.description }
             let own = "--force \(f.force)"
             let area = entries.contains { $0.area == own } ? own : entries.last?.area ?? own
-            let range = first == last ? "--date \(first)" : "--from \(first) --to \(last)"
             let apiOption = api == APIClient.liveAPI ? "" : " --api \(api.absoluteString)"
-            gaps.append(ForceGap(force: f.force, newestHere: f.last, missing: missing,
-                                 command: "geoquery harvest --mirror \(folder)\(apiOption) \(area) \(range)"))
+            if area == own && mirror.responsibleAreas.polygon(of: f.force) == nil {
+                gaps.append(ForceGap(force: f.force, newestHere: f.last, missing: missing, commands: [],
+                                     note: "\(f.force) has no force area to harvest with --force: harvest the areas you want (--lat/--lng/--radius, --poly, --geojson), which fetches its crimes there"))
+                continue
+            }
+            var runs: [[Month]] = []
+            for m in missing {
+                if let prev = runs.last?.last, m.ordinal == prev.ordinal + 1 { runs[runs.count - 1].append(m) } else { runs.append([m]) }
+            }
+            let commands = runs.map { run in
+                let range = run.count == 1 ? "--date \(run[0])" : "--from \(run[0]) --to \(run[run.count - 1])"
+                return "geoquery harvest --mirror \(folder)\(apiOption) \(area) \(range)"
+            }
+            gaps.append(ForceGap(force: f.force, newestHere: f.last, missing: missing, commands: commands))
         }
         return Freshness(lastUpdated: updated.date, newestThere: there.last, monthsThere: there.count, forces: gaps, monthsByForce: byForce)
     }
@@ -56,7 +70,9 @@ public struct Freshness: Sendable {
         var out = "API: \(monthsThere) month(s)\(newestThere.map { ", newest \($0)" } ?? ""); last updated \(lastUpdated)\n"
         if forces.isEmpty { return out + "The mirror is up to date with the API for every force it holds.\n" }
         for g in forces {
-            out += "\(g.force): newest here \(g.newestHere), \(g.missing.count) newer month(s) listed there\n  \(g.command)\n"
+            out += "\(g.force): newest here \(g.newestHere), \(g.missing.count) newer month(s) listed there\n"
+            for c in g.commands { out += "  \(c)\n" }
+            if let note = g.note { out += "  \(note)\n" }
         }
         // data.police.uk's crimes-street-dates lists months for all forces together: a force whose
         // data there stops earlier gets nothing from the later months' harvest.

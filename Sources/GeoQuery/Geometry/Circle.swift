@@ -30,12 +30,21 @@ public struct Circle: Sendable, Equatable {
         guard (-180...180).contains(lng) else { throw GeoQueryError.invalidCoordinate("longitude \(lng) is out of range (-180 to 180)") }
         guard radius.metres > 0 else { throw GeoQueryError.invalidRadius("radius must be greater than zero (got \(radius.metres) m)") }
         guard radius.metres <= Circle.maxRadius.metres else {
-            throw GeoQueryError.invalidRadius("radius \(Format.decimal(radius.miles, places: radius.miles < 10.01 ? 4 : 2)) mi is above the cap of 10 mi (16.1 km): use a polygon for larger areas")
+            throw GeoQueryError.invalidRadius("radius \(Circle.beyondCap(radius.miles)) mi is above the cap of 10 mi (16.1 km): use a polygon for larger areas")
         }
     }
 }
 
 /// The circle as the tree tests it: conservative box tests, exact point tests.
+extension Circle {
+    /// Miles over the cap, with the decimals that show it is over (10.0001, not 10.00).
+    static func beyondCap(_ miles: Double) -> String {
+        var places = 2
+        while places < 9, Double(Format.decimal(miles, places: places)) ?? 0 <= 10 { places += 1 }
+        return Format.decimal(miles, places: places)
+    }
+}
+
 struct CircleArea: TreeArea {
     let metric: LocalMetric
     let radius: Double

@@ -95,6 +95,7 @@ import Testing
         try bad.expectError(["point", "--mirror", TestData.realMirrorPath, "--id", "99999999"], "no map point has id 99999999")
         try bad.expectError(["point", "--mirror", TestData.realMirrorPath, "--id", "-1"], "no map point has id -1")  // a negative id is its value, not an option
         try bad.expectError(["--mirror", TestData.realMirrorPath, "--lat", "52.6", "--lng", "-1.1", "--radius", "10.0001mi"], "radius 10.0001 mi is above the cap")  // not "10.00 mi"
+        try bad.expectError(["--mirror", TestData.realMirrorPath, "--lat", "52.6", "--lng", "-1.1", "--radius", "16093.5m"], "radius 10.00004 mi is above the cap")
         try bad.expectError(["point", "--lat", "52.6"], "give --lat and --lng", status: 2)
         try bad.expectError(["point", "--lat", "52.6", "--lng", "-1.1", "--radius", "1km"], "not a radius or polygon", status: 2)
         try bad.expectError(["--lat", "52.6344", "--lng", "-1.1313", "--catchment", "--format", "csv"], "--catchment has no CSV form")

@@ -26,6 +26,8 @@ import Testing
                         "the built-in force areas have no boundary for northern-ireland (")
         try expectError(["harvest", "--mirror", TestData.temporaryDirectory(), "--force", "city-of-london", "--force", "btp", "--date", "2019-01"],
                         "harvest takes one --force (its area; got city-of-london, btp): harvest each force in turn")
+        try expectError(["harvest", "--mirror", TestData.temporaryDirectory(), "--force", "btp", "--date", "2019-01", "--dry-run"],
+                        "no boundary for btp (British Transport Police): it has no area: harvest the areas whose BTP crimes you want")
         let r = try CLIRun.run(["harvest", "--mirror", TestData.temporaryDirectory(), "--force", "durhm", "--date", "2019-01"])
         #expect(!r.stderr.contains("northern-ireland") && r.stderr.contains("durham, "), "\(r.stderr)")
     }

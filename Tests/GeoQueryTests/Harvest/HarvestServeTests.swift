@@ -281,6 +281,32 @@ final class ServedMirror: @unchecked Sendable {
         #expect(planned == sourceMonths && planned.count == 17, "\(planned)")
     }
 
+    /// status offers one harvest per run of months the source holds for the force (a range over
+    /// the City's 2019-03..2019-12, which the source lacks, would be refused), and for BTP, which
+    /// has no force area, a sentence instead of a `--force btp` that always fails.
+    @Test func statusOffersHarvestsThatRun() throws {
+        let served = try ServedMirror(mirror: TestData.realMirrorPath)
+        let dir = TestData.temporaryDirectory("status-runs")
+        let archive = TestData.shared.appendingPathComponent("crime-archive/2019-01").path
+        let ingest = try CLIRun.run(["ingest", "--mirror", dir, archive + "/2019-01-city-of-london-street.csv", archive + "/2019-01-btp-street.csv"])
+        #expect(ingest.status == 0, "\(ingest.stderr)")
+        let status = try CLIRun.run(["status", "--mirror", dir, "--api", served.api])
+        #expect(status.status == 0, "\(status.stderr)")
+        let harvest = "geoquery harvest --mirror \(dir) --api \(served.api) --force city-of-london"
+        #expect(status.stdout.contains("city-of-london: newest here 2019-01, 13 newer month(s) listed there\n  \(harvest) --date 2019-02\n  \(harvest) --from 2020-01 --to 2020-12\n"), "\(status.stdout)")
+        #expect(status.stdout.contains("btp: newest here 2019-01, 1 newer month(s) listed there\n  btp has no force area to harvest with --force"), "\(status.stdout)")
+        // Each offered command runs (the range over the whole gap is refused), and then the
+        // mirror is up to date for the City.
+        let whole = try Self.harvest(dir, served.api, ["--force", "city-of-london", "--from", "2019-02", "--to", "2020-12"])
+        #expect(whole.status == 1 && whole.stderr.contains("holds no data for 2019-03..2019-12 for city-of-london"), "\(whole.stderr)")
+        for range in [["--date", "2019-02"], ["--from", "2020-01", "--to", "2020-12"]] {
+            let run = try Self.harvest(dir, served.api, ["--force", "city-of-london"] + range)
+            #expect(run.status == 0, "\(range): \(run.stderr)")
+        }
+        let after = try CLIRun.run(["status", "--mirror", dir, "--api", served.api])
+        #expect(!after.stdout.contains("city-of-london: newest here"), "\(after.stdout)")
+    }
+
     @Test func twoHarvestsAtOnceAreAnswered429AndWaitAsTold() throws {
         // Two harvests from one address share the server's 15/s: each keeps its own bucket, so
         // together they go over, get 429 with Retry-After, wait, and still end exact.

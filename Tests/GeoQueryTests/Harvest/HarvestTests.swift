@@ -41,7 +41,7 @@ extension Dictionary where Key == String, Value == Int {
     /// data.police.uk lists its months for all forces together; status says so then, and not when
     /// the API names each month's forces (geoquery serve).
     @Test func statusSaysWhenTheAPIListsMonthsForAllForcesTogether() {
-        let gap = Freshness.ForceGap(force: "kent", newestHere: Month("2019-01")!, missing: [Month("2019-02")!], command: "geoquery harvest --force kent --date 2019-02")
+        let gap = Freshness.ForceGap(force: "kent", newestHere: Month("2019-01")!, missing: [Month("2019-02")!], commands: ["geoquery harvest --force kent --date 2019-02"])
         var f = Freshness(lastUpdated: "2019-03-01", newestThere: Month("2019-02"), monthsThere: 5, forces: [gap])
         #expect(f.text.contains("kent: newest here 2019-01, 1 newer month(s) listed there\n  geoquery harvest --force kent --date 2019-02\nThe API lists its months for all forces together"), "\(f.text)")
         f.monthsByForce = true
