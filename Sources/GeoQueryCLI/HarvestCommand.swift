@@ -107,7 +107,7 @@ struct HarvestCommand: ParsableCommand {
                 if let force = Force.all.first(where: { $0.slug == slug }) {
                     // A real force without a boundary here (Northern Ireland; BTP, which has no area).
                     let give = slug == Force.btp ? "it has no area: harvest the areas whose BTP crimes you want (--lat/--lng/--radius, --poly, --geojson, --wkt, --kml)"
-                        : "give its area with --poly, --geojson, --wkt or --kml"
+                        : "a harvest stores each crime under the force whose area holds it, so without a boundary its crimes cannot be harvested (a --boundaries file holding its area, ingested into the mirror, gives one)"
                     throw GeoQueryError.unknownForce("the \(which) force areas have no boundary for \(slug) (\(force.name)): \(give)")
                 }
                 let known = Force.all.map(\.slug).filter { areas.polygon(of: $0) != nil }

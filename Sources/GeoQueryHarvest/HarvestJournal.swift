@@ -18,7 +18,8 @@ final class HarvestJournal {
         /// An outcomes-at-location request's outcomes inside the area (`--outcomes`).
         var outcomes: [APIOutcome]?
         /// Forces the API said it holds no data for in the month (its coverage header; written
-        /// on every `done` line, empty when none; lines written before it was kept have none).
+        /// on every crimes `done` line, empty when none; outcomes lines and lines written before
+        /// it was kept have none).
         var missing: [String]?
         var at: String?
     }

@@ -99,32 +99,44 @@ public struct Harvester: Sendable {
         return try CrimeMirror.open(.directory(folder))
     }
 
-    /// The months to harvest: as given, or those the API lists that the mirror lacks for the area's forces.
-    func months(mirror: CrimeMirror?, forces: [String]) async throws -> [Month] {
+    /// The months to harvest: as given, or those the API lists (for the area's forces, when it
+    /// names each month's) that the mirror lacks for them.
+    func months(mirror: CrimeMirror?, forces: [String], listed: Listed?) throws -> [Month] {
         if let given = options.months { return given }
-        let listed = try await client.listedMonths()
-        guard !listed.isEmpty else { throw GeoQueryError.unreadableInput("crimes-street-dates lists no month: the API holds nothing to harvest") }
+        guard let listed, !listed.isEmpty else { throw GeoQueryError.unreadableInput("crimes-street-dates lists no month: the API holds nothing to harvest") }
         return Self.held(listed, forces: forces).filter { m in options.refresh || forces.isEmpty || !forces.allSatisfy { mirror?.holds(force: $0, month: m) ?? false } }
     }
 
-    /// The months the API holds for the area: those listing any of its forces when the API names
-    /// each month's forces (geoquery serve), else every month listed. A month fetched that the
-    /// API holds for none of them would be journalled as harvested with nothing in it, and skipped
-    /// once the API has it.
-    static func held(_ listed: [(month: Month, forces: Set<String>?)], forces: [String]) -> [Month] {
-        listed.filter { l in forces.isEmpty || l.forces.map { f in forces.contains { f.contains($0) } } ?? true }.map(\.month)
+    /// `crimes-street-dates`: each month, with its forces when the API names them.
+    typealias Listed = [(month: Month, forces: Set<String>?)]
+
+    /// The months the API holds for the area: those listing any of its forces or BTP (which
+    /// records crime anywhere) when the API names each month's forces (geoquery serve), else
+    /// every month listed. A month fetched that the API holds for none of them would be
+    /// journalled as harvested with nothing in it.
+    static func held(_ listed: Listed, forces: [String]) -> [Month] {
+        let any = forces + [Force.btp]
+        return listed.filter { l in l.forces.map { f in any.contains { f.contains($0) } } ?? true }.map(\.month)
+    }
+
+    /// The forces the API names for `month`, nil when it does not name them.
+    static func forcesListed(_ listed: Listed?, month: Month) -> Set<String>? {
+        listed?.first { $0.month == month }?.forces
     }
 
     /// Why `month` is not fetched, or nil when it is: the archive gave the mirror the month for
     /// every force of the area (harvesting part of it could only lose crimes), or this area's
-    /// harvest of it is finished; `--refresh` fetches both anyway.
-    func skipReason(_ month: Month, forces: [String], mirror: CrimeMirror?, provenance: HarvestProvenance, journal: HarvestJournal) -> String? {
+    /// harvest of it is finished; `--refresh` fetches both anyway. A finished month whose answers
+    /// said the API lacked some force is fetched again once the API lists that force for it.
+    func skipReason(_ month: Month, forces: [String], mirror: CrimeMirror?, provenance: HarvestProvenance, journal: HarvestJournal, listed: Listed?) -> String? {
         guard !options.refresh else { return nil }
         let fromArchive = forces.filter { mirror?.holds(force: $0, month: month) == true && provenance.current(force: $0, month: month, in: mirror).isEmpty }
         if !forces.isEmpty && fromArchive.count == forces.count {
             return "the mirror holds it from the archive for \(forces.joined(separator: ", ")) (--refresh fetches it anyway)"
         }
-        if let stored = journal.state(job: job, month: month).stored {
+        let state = journal.state(job: job, month: month)
+        if let stored = state.stored {
+            if let now = Self.forcesListed(listed, month: month), !state.missing.isDisjoint(with: now) { return nil }
             return "already harvested for this area (\(stored)); --refresh fetches it again"
         }
         return nil
@@ -133,12 +145,11 @@ public struct Harvester: Sendable {
     /// Throws, naming them, when some of `months` are not among the months the API lists
     /// (`crimes-street-dates`): nothing is fetched then, not even the months it holds, so the
     /// user fixes the range and runs one harvest rather than finding a part of one.
-    func checkHeld(_ months: [Month], forces: [String]) async throws {
-        let listed = try await client.listedMonths()
+    func checkHeld(_ months: [Month], forces: [String], listed: Listed) throws {
         let held = Self.held(listed, forces: forces)
         let missing = months.filter { !held.contains($0) }.sorted()
         guard !missing.isEmpty else { return }
-        let perForce = held.count < listed.count ? " for \(forces.joined(separator: ", "))" : ""
+        let perForce = held.count < listed.count ? " for \((forces + [Force.btp]).joined(separator: ", "))" : ""
         let holds = held.isEmpty ? "it lists no month\(perForce)" : "it lists \(Month.runs(held))\(perForce)"
         throw GeoQueryError.invalidMonth("the API (\(options.api.absoluteString)) holds no data for \(Month.runs(missing))\(perForce) (\(holds)): give months it lists, or leave out --date/--from/--to to fetch every listed month the mirror lacks; nothing was fetched")
     }
@@ -155,13 +166,24 @@ public struct Harvester: Sendable {
         }
         let journal = HarvestJournal(folder: harvestFolder)
         var provenance = try HarvestProvenance.load(folder: folder)
-        let months = try await self.months(mirror: mirror, forces: forces)
-        let skipped = months.map { skipReason($0, forces: forces, mirror: mirror, provenance: provenance, journal: journal) }
+        // The API's months, asked only when needed: months not given, a finished month whose
+        // answers lacked a force (fetched again once the API lists it), or months to check.
+        var listed: Listed? = options.months == nil ? try await client.listedMonths() : nil
+        let months = try self.months(mirror: mirror, forces: forces, listed: listed)
+        if listed == nil && !dryRun && months.contains(where: { let st = journal.state(job: job, month: $0); return st.stored != nil && !st.missing.isEmpty }) {
+            listed = try await client.listedMonths()
+        }
+        let skipped = months.map { skipReason($0, forces: forces, mirror: mirror, provenance: provenance, journal: journal, listed: listed) }
         // Months given with --date/--from/--to that are still to fetch must be months the API
         // holds: the API answers an empty list for others, which would be stored (and journalled)
         // as a month without crimes. Checked before anything is written; a dry run asks nothing.
         let toFetch = zip(months, skipped).filter { $0.1 == nil }.map(\.0)
-        if options.months != nil && !dryRun && !toFetch.isEmpty { try await checkHeld(toFetch, forces: forces) }
+        if options.months != nil && !dryRun && !toFetch.isEmpty {
+            let all: Listed
+            if let l = listed { all = l } else { all = try await client.listedMonths() }
+            listed = all
+            try checkHeld(toFetch, forces: forces, listed: all)
+        }
         if !dryRun { try journal.openForWriting() }
         let membership = try AreaMembership(options.area)
         var notedOutside = false
@@ -174,7 +196,8 @@ public struct Harvester: Sendable {
             }
             var state = journal.state(job: job, month: month)
             if state.stored != nil {
-                // Only with --refresh (else skipped above): forget the month's earlier answers.
+                // With --refresh, or when the API now lists a force the month's answers lacked
+                // (else skipped above): forget the month's earlier answers.
                 if !dryRun { try journal.append(.init(t: "refresh", job: job, month: month.description)) }
                 state = HarvestJournal.MonthState()
             }
@@ -197,7 +220,8 @@ public struct Harvester: Sendable {
             counters.add(planned: pending.count)
             try await fetch(pending, month: month, journal: journal, membership: membership, progress: progress)
             // The month is complete in the journal: put its (force, month) files together and store them.
-            let stored = try store(month: month, journal: journal, mirror: mirror, areas: areas, forces: forces, provenance: &provenance, summary: &summary)
+            let stored = try store(month: month, journal: journal, mirror: mirror, areas: areas, forces: forces,
+                                   listed: Self.forcesListed(listed, month: month), provenance: &provenance, summary: &summary)
             try journal.append(.init(t: "stored", job: job, month: month.description, at: Self.timestamp()))
             if stored { mirror = try openMirror() }
         }
@@ -310,7 +334,7 @@ public struct Harvester: Sendable {
     /// Writes the month's harvested crimes (every area harvested for it) as one street CSV per
     /// force and ingests them; a (force, month) the archive gave the mirror is left alone unless
     /// `--refresh`. Returns whether the mirror changed.
-    func store(month: Month, journal: HarvestJournal, mirror: CrimeMirror?, areas: ForceAreas, forces: [String],
+    func store(month: Month, journal: HarvestJournal, mirror: CrimeMirror?, areas: ForceAreas, forces: [String], listed: Set<String>?,
                provenance: inout HarvestProvenance, summary: inout HarvestSummary) throws -> Bool {
         var seen = Set<Int>()
         var byForce: [String: [APICrime]] = [:]
@@ -320,12 +344,15 @@ public struct Harvester: Sendable {
         /// server's coverage header), the crime was recorded by another: a force of the area the
         /// API holds (near a border, the force across it: the generalised boundaries put some of
         /// the City's crimes in the Met's area), else none is known and it is left out.
+        /// Also a force the API does not list for the month, when it names each month's forces
+        /// (the header names only the forces of a request's area, not one a sliver of it reaches).
+        func lacks(_ f: String, _ missing: Set<String>) -> Bool { missing.contains(f) || !(listed?.contains(f) ?? true) }
         func force(of c: APICrime, noLocationForce: String?, missing: Set<String>) -> String? {
-            if let f = noLocationForce { return missing.contains(f) ? nil : f }
-            if c.isBTP { return missing.contains(Force.btp) ? nil : Force.btp }
+            if let f = noLocationForce { return lacks(f, missing) ? nil : f }
+            if c.isBTP { return lacks(Force.btp, missing) ? nil : Force.btp }
             let placed = c.pointE6.flatMap { areas.force(at: MicroDegrees.degrees($0.lat), MicroDegrees.degrees($0.lng)) } ?? fallback
-            guard let placed, missing.contains(placed) else { return placed }
-            return forces.first { !missing.contains($0) }
+            guard let placed, lacks(placed, missing) else { return placed }
+            return forces.first { !lacks($0, missing) }
         }
         // This job's answers first, then those of the other areas harvested for the month: a
         // (force, month) holds the union. Only forces this job's answers hold crimes of are
@@ -350,11 +377,15 @@ public struct Harvester: Sendable {
             }
         }
         let missing = states[0].missing
+        let areaMissing = missing.subtracting([Force.btp])
         if !missing.isEmpty {
-            let holder = forces.first { !missing.contains($0) }
-            let placed = holder.map { ", crimes its answers place in their areas are stored under \($0), a force of the area it holds" } ?? ""
-            let left = dropped > 0 ? "; \(dropped) crime(s) no force of the area it holds could have recorded were left out" : ""
-            summary.notes.append("the API (\(options.api.absoluteString)) says it holds no data for \(missing.sorted().joined(separator: ", ")) in \(month) (its X-GeoQuery-Coverage header): nothing was stored for \(missing.count == 1 ? "it" : "them")\(placed)\(left)")
+            let holder = forces.first { !lacks($0, missing) }
+            let placed = areaMissing.isEmpty ? "" : holder.map { ", crimes its answers place in \(areaMissing.count == 1 ? "its area are" : "their areas are") stored under \($0), a force of the area it holds" } ?? ""
+            summary.notes.append("the API (\(options.api.absoluteString)) says it holds no data for \(missing.sorted().joined(separator: ", ")) in \(month) (its X-GeoQuery-Coverage header): nothing was stored for \(missing.count == 1 ? "it" : "them")\(placed)")
+        }
+        if dropped > 0 {
+            let why = forces.isEmpty ? "they lie in no force area the harvest can store them under" : "no force of the area the API holds for \(month) could have recorded them"
+            summary.notes.append("\(dropped) crime(s) of \(month) inside the area were left out: \(why)")
         }
         // Outcomes: a crime on a shared tile edge comes back from both tiles with the same
         // outcomes; the first answer that holds the crime gives them all (a crime may truly

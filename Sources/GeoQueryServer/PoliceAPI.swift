@@ -50,7 +50,9 @@ struct PoliceAPI: Sendable {
         api.get("crimes-at-location", use: covered { api, p in try api.crimesAtLocation(p) })
         api.get("crimes-no-location", use: covered { api, p in try api.crimesNoLocation(p) })
         api.get("outcomes-for-crime/:id", use: serve { api, _, context in try api.outcomesForCrime(context.parameters.get("id") ?? "") })
+        // POST too: a harvest sends a long poly (a circle's 512-gon) as a form body, as for crimes-street.
         api.get("outcomes-at-location", use: covered { api, p in try api.outcomesAtLocation(p) })
+        api.post("outcomes-at-location", use: covered { api, p in try api.outcomesAtLocation(p) })
         api.get("crime-categories", use: serve { api, p, _ in try api.crimeCategories(p) })
         api.get("crime-last-updated", use: serve { api, _, _ in try api.lastUpdated() })
         api.get("crimes-street-dates", use: serve { api, _, _ in api.streetDates() })

@@ -67,6 +67,36 @@ extension Dictionary where Key == String, Value == Int {
         #expect(api.map(key).sorted() == again.map(key).sorted())
     }
 
+    /// A month harvested while the source lacked BTP (its coverage header and its month's forces
+    /// say so) is fetched again once the source lists BTP for it, and BTP's crimes of the area
+    /// are then stored (by brute force over the rows); before, the month stayed "already
+    /// harvested" for good.
+    @Test func aMonthIsFetchedAgainOnceTheSourceListsAForceItLacked() async throws {
+        let city = ForceAreas.builtIn.polygon(of: "city-of-london")!
+        let api = MirrorAPI(mirror: TestData.realMirror)
+        api.forcesListed = ["2019-01": ["city-of-london"]]
+        api.coverage = "partial; missing=btp:2019-01"
+        api.lacking = ["btp"]
+        let dir = TestData.temporaryDirectory("harvest-later")
+        var options = Self.options(city, label: "--force city-of-london")
+        options.months = [Month("2019-01")!]
+        let first = try await Harvester(options, mirror: .directory(dir), transport: api).run()
+        #expect(first.stored.map(\.force) == ["city-of-london"], "\(first.stored)")
+        let btpRows = TestData.referenceRows.filter { $0.force == "btp" && $0.month == "2019-01" && $0.lat != nil && ReferencePolygon.contains(city, lat: $0.lat!, lng: $0.lng!) }.count
+        #expect(btpRows > 0)
+        // Unchanged source: the month is finished.
+        let again = try await Harvester(options, mirror: .directory(dir), transport: api).run()
+        #expect(again.months.first?.skipped?.hasPrefix("already harvested") == true, "\(again.months)")
+        // The source now has BTP for the month.
+        api.forcesListed = ["2019-01": ["city-of-london", "btp"]]
+        api.coverage = "complete"
+        api.lacking = []
+        let later = try await Harvester(options, mirror: .directory(dir), transport: api).run()
+        #expect(later.months.first?.skipped == nil && later.stored.contains { $0.force == "btp" && $0.crimes == btpRows }, "\(later.stored)")
+        let harvested = try CrimeMirror.open(.directory(dir))
+        #expect(try harvested.query(.polygon(city, from: Month("2019-01"), to: Month("2019-01"), forces: ["btp"])).total == btpRows)
+    }
+
     @Test func wholeForceTwoMonthsEqualsTheSource() async throws {
         let api = MirrorAPI(mirror: TestData.realMirror, cap: 1000)
         api.serverErrors = 2

@@ -26,6 +26,12 @@ final class MirrorAPI: APITransport, @unchecked Sendable {
     /// The body of a 200 crimes-street or crimes-at-location answer (default: the crimes' JSON):
     /// a truncated or foreign answer, or one missing crimes, on demand.
     var body: @Sendable ([Crime]) -> String = { $0.policeJSON() }
+    /// As geoquery serve answers: each listed month's forces in crimes-street-dates (month →
+    /// slugs; a month not given lists none), and crimes-street's X-GeoQuery-Coverage.
+    var forcesListed: [String: [String]]?
+    var coverage: String?
+    /// Forces whose crimes the answers leave out (a source that lacks them).
+    var lacking: Set<String> = []
     /// Forces used for no-location answers: ids after every located crime's.
     private static let noLocationRows: [(index: Int, row: ReferenceRow)] = TestData.referenceRows.enumerated()
         .filter { $0.element.lat == nil }.map { ($0.offset, $0.element) }
@@ -46,6 +52,7 @@ final class MirrorAPI: APITransport, @unchecked Sendable {
         let (status, body, retryAfter) = answer(path: url.path, params: params)
         var headers = ["Content-Type": "application/json"]
         if let retryAfter { headers["Retry-After"] = retryAfter }
+        if let coverage, url.path.contains("crimes-street/") { headers["X-GeoQuery-Coverage"] = coverage }
         return (Data(body.utf8), HTTPURLResponse(url: url, statusCode: status, httpVersion: "HTTP/1.1", headerFields: headers)!)
     }
 
@@ -65,7 +72,10 @@ final class MirrorAPI: APITransport, @unchecked Sendable {
         do {
             if path.hasSuffix("crimes-street-dates") {
                 let months = (mirror.firstMonth!...mirror.lastMonth!).months.filter { mirror.holds(month: $0.ordinal) }
-                return (200, "[" + months.reversed().map { "{\"date\":\"\($0)\",\"stop-and-search\":[]}" }.joined(separator: ",") + "]", nil)
+                let forces = forcesListed
+                return (200, "[" + months.reversed().map { m in
+                    "{\"date\":\"\(m)\",\"stop-and-search\":[]" + (forces.map { f in ",\"forces\":[" + (f[m.description] ?? []).map { "\"\($0)\"" }.joined(separator: ",") + "]" } ?? "") + "}"
+                }.joined(separator: ",") + "]", nil)
             }
             guard let month else { return (400, "", nil) }
             if path.hasSuffix("crimes-no-location") {
@@ -89,6 +99,7 @@ final class MirrorAPI: APITransport, @unchecked Sendable {
             } else { return (400, "", nil) }
             let category = path.split(separator: "/").last.map(String.init) ?? "all-crime"
             let crimes = try mirror.crimes(.polygon(polygon, from: month, to: month, categories: category == "all-crime" || !path.contains("crimes-street") ? [] : [category]))
+                .filter { !lacking.contains($0.force) }
             if crimes.count > cap { return (503, "", nil) }
             return (200, body(crimes), nil)
         } catch {
