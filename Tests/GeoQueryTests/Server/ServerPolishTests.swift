@@ -109,6 +109,12 @@ import Testing
                 let got = try await header(path)
                 #expect(got == expected, "\(path): \(got), expected \(expected)")
             }
+            // outcomes-at-location by POST (a harvest sends a circle's 512-gon so): the same answer
+            // and header as GET (it was 404).
+            let poly = "52.64,-1.15:52.64,-1.11:52.62,-1.11:52.62,-1.15"
+            let got = try await s.get("/api/outcomes-at-location?poly=\(poly)&date=2019-01")
+            let posted = try await s.post("/api/outcomes-at-location", form: "poly=\(poly)&date=2019-01")
+            #expect(posted.status == 200 && posted.body == got.body && posted.headers["x-geoquery-coverage"] == got.headers["x-geoquery-coverage"], "\(posted.status) \(posted.body.prefix(200))")
             // outcomes-at-location over an area: every force of it lacks the month's outcomes.
             let area = try await header("outcomes-at-location?lat=51.5155&lng=-0.0922&date=2019-01")
             #expect(area.hasPrefix("partial; missing=") && area.contains("city-of-london:2019-01") && area.contains("metropolitan:2019-01"), "\(area)")
