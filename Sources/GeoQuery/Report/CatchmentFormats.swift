@@ -17,6 +17,10 @@ extension CatchmentReport {
         w.beginArray("bounds_missing_forces")
         for f in bounds.missingForces { w.value(nil, f) }
         w.endArray()
+        // The months each of them lacks, as the text names them ("2019-03..2019-11").
+        w.beginObject("bounds_missing_months")
+        for m in bounds.missing { w.value(m.force, Month.runs(m.months)) }
+        w.endObject()
         if let r = effectiveRadiusMetres { w.value("effective_radius_m", r, places: 1) }
         w.value("straddling_in", cells.filter { $0.relation == .straddlingIn }.count)
         w.value("straddling_out", cells.filter { $0.relation == .straddlingOut }.count)

@@ -278,6 +278,9 @@ import Testing
         // note names those months (it said none of its crimes were bounded).
         let part = try TestData.realMirror.catchmentReport(.radius(lat: 52.6344, lng: -1.1313, Distance(metres: 800), from: Month("2019-01"), to: Month("2020-06")))
         #expect(part.table.contains("not in them: ") && part.table.contains("leicestershire's in 2019-03..2019-11"), "\(part.table)")
+        let partJSON = try JSONSerialization.jsonObject(with: Data(part.result.json(area: part.area, catchment: part).utf8)) as! [String: Any]
+        let months = (partJSON["catchment"] as? [String: Any])?["bounds_missing_months"] as? [String: String]
+        #expect(months?["leicestershire"] == "2019-03..2019-11", "\(String(describing: months))")
         // Leicester's centre in 2019-01: every force held, nothing said.
         let held = try TestData.realMirror.catchmentReport(.radius(lat: 52.6344, lng: -1.1313, Distance(metres: 800), from: Month("2019-01"), to: Month("2019-01")))
         #expect(held.bounds.missingForces.isEmpty && !held.table.contains("these bounds count only"), "\(held.bounds)")
