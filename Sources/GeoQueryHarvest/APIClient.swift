@@ -141,7 +141,7 @@ public struct APIClient: Sendable {
             case 200:
                 do {
                     if request.kind == .outcomes { return .outcomes(try APIOutcome.decode(data)) }
-                    let coverage = (response as? HTTPURLResponse)?.value(forHTTPHeaderField: Self.coverageHeader)
+                    let coverage = (response as? HTTPURLResponse)?.value(forHTTPHeaderField: Coverage.headerName)
                     return .crimes(try APICrime.decode(data), missing: Self.missingForces(coverage, month: request.month))
                 } catch {
                     failures += 1
@@ -176,18 +176,8 @@ public struct APIClient: Sendable {
         }
     }
 
-    /// The header a geoquery server sends with crimes-street answers.
-    static let coverageHeader = "X-GeoQuery-Coverage"
-
-    /// The forces a coverage header says are missing in `month` (`partial; missing=a:2019-01,b:2019-02`).
-    static func missingForces(_ header: String?, month: String) -> [String] {
-        guard let header, let list = header.split(separator: ";").lazy.map({ $0.trimmingCharacters(in: .whitespaces) })
-            .first(where: { $0.hasPrefix("missing=") }) else { return [] }
-        return list.dropFirst("missing=".count).split(separator: ",").compactMap { pair -> String? in
-            let parts = pair.split(separator: ":", maxSplits: 1)
-            return parts.count == 2 && parts[1] == month ? String(parts[0]) : nil
-        }
-    }
+    /// The forces a coverage header says are missing in `month` (``Coverage/missingForces(inHeader:month:)``).
+    static func missingForces(_ header: String?, month: String) -> [String] { Coverage.missingForces(inHeader: header, month: month) }
 
     /// Seconds to wait before try `n + 1`: doubling from `backoff`, plus up to half again at random.
     func delay(_ n: Int) -> Double {

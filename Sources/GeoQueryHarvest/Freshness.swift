@@ -53,11 +53,7 @@ public struct Freshness: Sendable {
                                      note: "\(f.force) has no force area to harvest with --force: harvest the areas you want (--lat/--lng/--radius, --poly, --geojson), which fetches its crimes there"))
                 continue
             }
-            var runs: [[Month]] = []
-            for m in missing {
-                if let prev = runs.last?.last, m.ordinal == prev.ordinal + 1 { runs[runs.count - 1].append(m) } else { runs.append([m]) }
-            }
-            let commands = runs.map { run in
+            let commands = Month.consecutiveRuns(missing).map { run in
                 let range = run.count == 1 ? "--date \(run[0])" : "--from \(run[0]) --to \(run[run.count - 1])"
                 return "geoquery harvest --mirror \(folder)\(apiOption) \(area) \(range)"
             }

@@ -25,34 +25,27 @@ struct PoliceAPI: Sendable {
             }
         }
         let api = router.group("api")
-        // crimes-street also says, in a header, whether the mirror holds every (force, month) it touches.
-        let street: @Sendable (Request, ServerContext) async -> Response = { request, context in
-            await Answer.catching {
-                let p = try await request.parameters(maxBodyBytes: options.maxBodyBytes)
-                let api = PoliceAPI(mirror: source.current(), options: options), category = context.parameters.get("category") ?? ""
-                let (json, coverage) = try await Blocking.run { try api.crimesStreet(p, category: category) }
-                return Answer.json(json, headers: [PoliceAPI.coverageHeader: coverage])
-            }
-        }
-        api.get("crimes-street/:category", use: street)
-        api.post("crimes-street/:category", use: street)
-        // So do the answers for one place or force: an empty list there is otherwise "no crime".
-        let covered: @Sendable (@escaping @Sendable (PoliceAPI, FormParameters) throws -> (json: String, coverage: String)) -> @Sendable (Request, ServerContext) async -> Response = { body in
-            { request, _ in
+        // crimes-street, and the answers for one place or force, also say in a header whether the
+        // mirror holds every (force, month) they touch: an empty list is otherwise "no crime".
+        let covered: @Sendable (@escaping @Sendable (PoliceAPI, FormParameters, ServerContext) throws -> (json: String, coverage: String)) -> @Sendable (Request, ServerContext) async -> Response = { body in
+            { request, context in
                 await Answer.catching {
                     let p = try await request.parameters(maxBodyBytes: options.maxBodyBytes)
                     let api = PoliceAPI(mirror: source.current(), options: options)
-                    let (json, coverage) = try await Blocking.run { try body(api, p) }
+                    let (json, coverage) = try await Blocking.run { try body(api, p, context) }
                     return Answer.json(json, headers: [PoliceAPI.coverageHeader: coverage])
                 }
             }
         }
-        api.get("crimes-at-location", use: covered { api, p in try api.crimesAtLocation(p) })
-        api.get("crimes-no-location", use: covered { api, p in try api.crimesNoLocation(p) })
+        let street = covered { api, p, context in try api.crimesStreet(p, category: context.parameters.get("category") ?? "") }
+        api.get("crimes-street/:category", use: street)
+        api.post("crimes-street/:category", use: street)
+        api.get("crimes-at-location", use: covered { api, p, _ in try api.crimesAtLocation(p) })
+        api.get("crimes-no-location", use: covered { api, p, _ in try api.crimesNoLocation(p) })
         api.get("outcomes-for-crime/:id", use: serve { api, _, context in try api.outcomesForCrime(context.parameters.get("id") ?? "") })
         // POST too: a harvest sends a long poly (a circle's 512-gon) as a form body, as for crimes-street.
-        api.get("outcomes-at-location", use: covered { api, p in try api.outcomesAtLocation(p) })
-        api.post("outcomes-at-location", use: covered { api, p in try api.outcomesAtLocation(p) })
+        api.get("outcomes-at-location", use: covered { api, p, _ in try api.outcomesAtLocation(p) })
+        api.post("outcomes-at-location", use: covered { api, p, _ in try api.outcomesAtLocation(p) })
         api.get("crime-categories", use: serve { api, p, _ in try api.crimeCategories(p) })
         api.get("crime-last-updated", use: serve { api, _, _ in try api.lastUpdated() })
         api.get("crimes-street-dates", use: serve { api, _, _ in api.streetDates() })
@@ -61,16 +54,10 @@ struct PoliceAPI: Sendable {
         router.get("crime-incidents") { request, _ in await PoliceAPI(mirror: source.current(), options: options).crimeIncidents(request) }
     }
 
-    /// `X-GeoQuery-Coverage` on crimes-street answers: `complete`, or `partial; missing=` and the
-    /// (force, month)s of the area the mirror lacks (`leicestershire:2023-01,btp:2023-01`), so a
-    /// client can tell an empty answer from a month not ingested.
-    static let coverageHeader = HTTPFields.Element.Name("X-GeoQuery-Coverage")!
+    /// `X-GeoQuery-Coverage` (``Coverage/headerValue``), so a client can tell an empty answer from
+    /// a month not ingested.
+    static let coverageHeader = HTTPFields.Element.Name(Coverage.headerName)!
 
-    /// The header's value for a query's coverage.
-    static func coverageValue(_ c: Coverage) -> String {
-        let missing = c.missing.flatMap { m in m.months.map { "\(m.force):\($0)" } }
-        return missing.isEmpty ? "complete" : "partial; missing=" + missing.joined(separator: ",")
-    }
 
     /// `crimes-street/{category}`: within 1 mile of `lat`/`lng`, or inside `poly`, in `date`
     /// (default: the mirror's latest month); with the value of its coverage header.
@@ -93,7 +80,7 @@ struct PoliceAPI: Sendable {
         let q = try input.query(in: mirror)
         let crimes = try mirror.crimes(q)
         try limit(crimes.count)
-        return (crimes.policeJSON(), PoliceAPI.coverageValue(try mirror.query(q).coverage))
+        return (crimes.policeJSON(), try mirror.query(q).coverage.headerValue)
     }
 
     /// `/crime-incidents/?postcode=`: PostcodeArea's endpoint, `{"data": [crimes]}` for the latest
@@ -143,15 +130,15 @@ struct PoliceAPI: Sendable {
     /// the month the mirror lacks.
     func coverage(of q: CrimeQuery, outcomes: Bool) throws -> String {
         let r = try mirror.query(q)
-        guard outcomes, let month = q.from else { return PoliceAPI.coverageValue(r.coverage) }
+        guard outcomes, let month = q.from else { return r.coverage.headerValue }
         let forces = Set(r.coverage.forces.map(\.force) + r.forces + r.coverage.missing.map(\.force))
         let missing = forces.filter { !mirror.holdsOutcomes(force: $0, month: month) }.sorted()
-        return missing.isEmpty ? "complete" : "partial; missing=" + missing.map { "\($0):\(month)" }.joined(separator: ",")
+        return Coverage.headerValue(missing: missing.map { ($0, month) })
     }
 
     func coverage(force: String, month: Month?) -> String {
         guard let month, !mirror.holds(force: force, month: month) else { return "complete" }
-        return "partial; missing=\(force):\(month)"
+        return Coverage.headerValue(missing: [(force, month)])
     }
 
     /// `outcomes-for-crime/{persistent_id}`: the crime and every outcome its force recorded,

@@ -308,3 +308,27 @@ extension CrimeMirror {
         }
     }
 }
+
+/// `X-GeoQuery-Coverage`, geoquery's addition to the data.police.uk API: written by `geoquery
+/// serve`, read by `geoquery harvest`; one definition for both.
+extension Coverage {
+    public static let headerName = "X-GeoQuery-Coverage"
+
+    /// `complete`, or `partial; missing=` and each (force, month) lacking (`kent:2019-06,btp:2019-06`).
+    public static func headerValue(missing: [(force: String, month: Month)]) -> String {
+        missing.isEmpty ? "complete" : "partial; missing=" + missing.map { "\($0.force):\($0.month)" }.joined(separator: ",")
+    }
+
+    /// This coverage's header value: the (force, month)s of the area the mirror lacks.
+    public var headerValue: String { Coverage.headerValue(missing: missing.flatMap { m in m.months.map { (m.force, $0) } }) }
+
+    /// The forces a header value says are missing in `month`.
+    public static func missingForces(inHeader header: String?, month: String) -> [String] {
+        guard let header, let list = header.split(separator: ";").lazy.map({ $0.trimmingCharacters(in: .whitespaces) })
+            .first(where: { $0.hasPrefix("missing=") }) else { return [] }
+        return list.dropFirst("missing=".count).split(separator: ",").compactMap { pair -> String? in
+            let parts = pair.split(separator: ":", maxSplits: 1)
+            return parts.count == 2 && parts[1] == month ? String(parts[0]) : nil
+        }
+    }
+}

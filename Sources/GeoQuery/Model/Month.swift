@@ -49,6 +49,15 @@ public struct Month: Hashable, Comparable, Sendable, BitwiseCopyable, CustomStri
 extension Month {
     /// "2019-03..2019-11, 2020-02": sorted months written as runs of consecutive months.
     public static func runs(_ months: [Month]) -> String { QueryPlan.describe(months.map(\.ordinal)) }
+
+    /// Sorted months split into runs of consecutive months ([2019-02], [2020-01 ... 2020-12]).
+    public static func consecutiveRuns(_ months: [Month]) -> [[Month]] {
+        var runs: [[Month]] = []
+        for m in months {
+            if let prev = runs.last?.last, m.ordinal == prev.ordinal + 1 { runs[runs.count - 1].append(m) } else { runs.append([m]) }
+        }
+        return runs
+    }
 }
 
 extension ClosedRange where Bound == Month {

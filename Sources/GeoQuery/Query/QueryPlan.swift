@@ -163,14 +163,8 @@ struct QueryPlan {
 
     /// "2019-03..2019-11, 2020-02" from month ordinals.
     static func describe(_ ordinals: [Int]) -> String {
-        var parts: [String] = []
-        var i = 0
-        while i < ordinals.count {
-            var j = i
-            while j + 1 < ordinals.count && ordinals[j + 1] == ordinals[j] + 1 { j += 1 }
-            let a = Month(ordinal: ordinals[i]), b = Month(ordinal: ordinals[j])
-            parts.append(i == j ? "\(a)" : "\(a)..\(b)")
-            i = j + 1
+        let parts = Month.consecutiveRuns(ordinals.map(Month.init(ordinal:))).map { run in
+            run.count == 1 ? "\(run[0])" : "\(run[0])..\(run[run.count - 1])"
         }
         return parts.joined(separator: ", ")
     }
