@@ -110,6 +110,17 @@ public enum TilePlanner {
                 planned = Month(ordinal: nearest)
                 warnings.append("the mirror holds no data for \(month)\(lacking): planned from \(planned), the nearest month it holds\(tier.holder)")
             }
+            // A force recording crime here without an area of its own here (BTP at a station, a
+            // neighbour across a border) that the mirror lacks for the planned month: the query's
+            // coverage knows it, the forces of the area above do not.
+            if mirror.holds(month: planned.ordinal) {
+                let coverage = try mirror.query(CrimeQuery(area: area, from: planned, to: planned, categories: category.map { [$0] } ?? [])).coverage
+                let recorders = coverage.missing.filter { !$0.responsible }.map(\.force)
+                if !recorders.isEmpty {
+                    let one = recorders.count == 1
+                    warnings.append("the mirror holds no data for \(planned)\(planned == month ? "" : " (the month planned from)") for \(recorders.joined(separator: ", ")), which \(one ? "records" : "record") crime here: \(one ? "its" : "their") crimes are not in the planned counts, so requests may return more crimes than planned")
+                }
+            }
             let offset = planned.ordinal - first.ordinal
             let counts = points.map { mirror.count(point: $0, monthOffset: offset, categoryMask: categoryMask) }
             let total = counts.reduce(0, +)

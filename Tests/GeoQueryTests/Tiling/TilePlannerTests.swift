@@ -213,3 +213,33 @@ extension Array {
         try bad.expectError(["tile", "--lat", "52.63", "--lng", "-1.13", "--date", "2024-01", "--limit", "many"], "many", status: 2)
     }
 }
+
+/// A force that records crime in the area without an area of its own there (BTP at Leicester's
+/// station) is named when the mirror lacks the planned month for it: the plan's counts leave its
+/// crimes out. Whether BTP records crime in each circle (at least 1% of the crimes there in the
+/// months the archive has BTP) and whether the archive has BTP's month are found by brute force
+/// over the rows.
+@Suite struct TilePlanRecordingForceTests {
+    @Test func btpMissingForThePlannedMonthIsNamed() throws {
+        let btpMonths = Set(TestData.referenceRows.filter { $0.force == "btp" }.map(\.month))
+        #expect(!btpMonths.isEmpty && !btpMonths.contains("2020-06") && btpMonths.contains("2019-01"))
+        // Leicester's centre (the station is 600 m away), a stretch of rural Leicestershire.
+        var seen = Set<Bool>()
+        for (lat, lng, metres) in [(52.6344, -1.1313, 800.0), (52.6310, -1.1250, 400.0), (52.7600, -1.0300, 1500.0)] {
+            let inside = TestData.referenceRows.filter { r in
+                guard let la = r.lat, let lo = r.lng, btpMonths.contains(r.month) else { return false }
+                return abs(la - lat) < 0.05 && abs(lo - lng) < 0.08 && Geodesic.wgs84.distance(lat1: lat, lng1: lng, lat2: la, lng2: lo) <= metres
+            }
+            let btp = inside.filter { $0.force == "btp" }.count
+            let records = inside.count > 0 && Double(btp) / Double(inside.count) >= 0.01
+            seen.insert(records)
+            let circle = Area.circle(Circle(lat: lat, lng: lng, radius: Distance(metres: metres)))
+            let june = try TilePlanner.plan(circle, month: Month("2020-06")!, mirror: TestData.realMirror)
+            let warning = "the mirror holds no data for 2020-06 for btp, which records crime here: its crimes are not in the planned counts, so requests may return more crimes than planned"
+            #expect(june.warnings.contains(warning) == records, "\(lat),\(lng) \(metres) m: BTP \(btp) of \(inside.count); \(june.warnings)")
+            let january = try TilePlanner.plan(circle, month: Month("2019-01")!, mirror: TestData.realMirror)
+            #expect(!january.warnings.contains { $0.contains("btp") }, "\(january.warnings)")
+        }
+        #expect(seen == [true, false], "the circles should include one where BTP records crime and one where it does not")
+    }
+}
