@@ -95,6 +95,9 @@ extension CrimeMirror {
     public func outcomes(atMapPoints points: [Int], month: Month) throws -> [(outcome: CrimeOutcome, crime: Crime)] {
         let plan = try QueryPlan(.radius(lat: 0, lng: 0, Distance(metres: 1), to: month), mirror: self)
         let events = try outcomeEvents()
+        // No outcome recorded in the month (no outcomes file holds it): nothing to look up, where
+        // the walk below would visit every crime of the points up to the month.
+        guard events.months.contains(month.ordinal) else { return [] }
         var out: [(outcome: CrimeOutcome, crime: Crime)] = []
         try visitCrimes(atPoints: points.filter { $0 < mapPointCount }, plan) { row, c in
             guard !c.persistentID.isEmpty else { return }
@@ -159,9 +162,14 @@ struct OutcomeEvents: @unchecked Sendable {
     /// Event positions in Crime ID order; nil when the sections are already in that order.
     private let order: [Int32]?
     private let forces: [String], outcomes: [String]
+    /// The months (ordinals) holding at least one event.
+    let months: Set<Int>
 
     init(_ s: Snapshot, forces: [String], outcomes: [String]) {
         month = s.array(.eventMonth); force = s.array(.eventForce); outcome = s.array(.eventOutcome)
+        var held = Set<Int>()
+        for m in month { held.insert(Int(m)) }
+        months = held
         kind = s.array(.eventIDKind); words = s.array(.eventIDWords)
         self.forces = forces
         self.outcomes = outcomes
