@@ -401,9 +401,11 @@ public enum PolygonReader {
             }
         }
         let context = GEOSContext()
-        let geometry = try context.polygon(parts.map { $0.map { $0.map { ($0.lng, $0.lat) } } })
-        guard geometry.invalidity != nil else { return Polygon(parts: parts) }
-        return try validated(geometry, repair: repair, naming: naming, source: source)
+        let xy = parts.map { $0.map { $0.map { ($0.lng, $0.lat) } } }
+        let geometry = try context.polygon(xy)
+        // The rings were checked above and GEOS built them as given: only the repair is left.
+        guard let problem = geometry.invalidity else { return Polygon(parts: parts) }
+        return try repaired(geometry, rings: xy, problem: problem, repair: repair, naming: naming, source: source)
     }
 
     /// Coordinates in range, at least three distinct points, and a UK-aware hint for swapped lat/lng.
@@ -456,17 +458,36 @@ public enum PolygonReader {
         // A single ring shown simple is valid: GEOS's check is slow on long thin teeth.
         let simple = rings.count == 1 && rings[0].count == 1 && PolygonEdgeIndex.ringIsSimple(distinctConsecutive(rings[0][0])) == true
         guard !simple, let problem = g.invalidity else { return Polygon(g) }
+        return try repaired(g, rings: rings, problem: problem, repair: repair, naming: naming, source: source)
+    }
+
+    /// An invalid polygon refused, or with `repair` repaired, with a warning saying how.
+    /// - Parameter rings: `g`'s polygons as (x, y) rings, each exterior then holes.
+    private static func repaired(_ g: Geometry, rings: [[[(Double, Double)]]], problem: (reason: String, x: Double, y: Double),
+                                 repair: Bool, naming: QueryInput.ParameterStyle, source: String) throws -> Polygon {
         let place = "at or near \(Format.decimal(problem.y, places: 6)),\(Format.decimal(problem.x, places: 6)) (lat,lng)"
         guard repair else {
             throw GeoQueryError.invalidQuery("invalid \(source): \(problem.reason) \(place); fix it, or pass \(naming.name("repair")) to let GEOS MakeValid repair it")
         }
-        let fixed = try g.makeValid()
+        let split = rings.count == 1 && rings[0].count == 1 && problem.reason == "Ring Self-intersection" ? splitAtTouches(rings[0][0], in: g.context) : nil
+        let fixed = try split ?? g.makeValid()
         let before = g.area, after = fixed.polygonalParts().reduce(0.0) { $0 + $1.area }
         // A bow-tie's signed halves cancel, so GEOS reports no area before the repair.
         let change = before > 0 ? "planar area changed by \(Format.decimal(abs(after - before) / before * 100, places: 2))%"
             : "the outline crossed itself so its area cancelled out; check the repaired shape is what you meant"
-        let warning = "repaired the \(source) with GEOS MakeValid (\(problem.reason) \(place)): now \(fixed.polygonalParts().count) polygon part(s), \(change)"
+        let how = split == nil ? "with GEOS MakeValid (\(problem.reason) \(place))"
+            : "by splitting its ring where it touches itself (\(problem.reason) \(place)), the shape GEOS MakeValid makes"
+        let warning = "repaired the \(source) \(how): now \(fixed.polygonalParts().count) polygon part(s), \(change)"
         return Polygon(fixed, warnings: [warning])
+    }
+
+    /// A ring touching itself at its vertices, repaired as its loops (``SelfTouchingRing``); nil
+    /// when they do not make a polygon GEOS finds valid (MakeValid then repairs it).
+    static func splitAtTouches(_ ring: [(Double, Double)], in context: GEOSContext) -> Geometry? {
+        let loops = SelfTouchingRing.loops(distinctConsecutive(ring))
+        guard loops.count > 1, let parts = SelfTouchingRing.parts(loops),
+              let g = try? context.polygon(parts.map { $0.map { $0.map { ($0.x, $0.y) } } }), g.invalidity == nil else { return nil }
+        return g
     }
 }
 
