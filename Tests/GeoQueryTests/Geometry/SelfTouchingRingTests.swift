@@ -51,6 +51,46 @@ import Testing
         #expect(repaired >= 4, "\(repaired) self-touching LSOAs")
     }
 
+    /// Random rings of two or three star-shaped loops through one shared vertex, each loop's
+    /// other vertices at random angles and distances around its own centre: the loops may lie
+    /// apart, nested, or cross. Wherever the split repair answers, it is MakeValid's polygon.
+    @Test func randomLoopsThroughOneVertex() throws {
+        var rng = SplitMix64(seed: 20261206)
+        func uniform(_ r: ClosedRange<Double>) -> Double { r.lowerBound + Double(rng.next() >> 11) / Double(1 << 53) * (r.upperBound - r.lowerBound) }
+        var answered = 0, nested = 0
+        for trial in 0..<400 {
+            var ring: [(Double, Double)] = []
+            // Every other trial tucks the later loops into the first, near the shared vertex.
+            let tuck = trial % 2 == 0
+            var first = (d: 0.0, heading: 0.0)
+            for k in 0..<(trial % 3 == 0 ? 3 : 2) {
+                // The loop's centre at distance d from the shared vertex (0, 0); the vertex itself
+                // is one of the loop's, at its own angle.
+                let inner = tuck && k > 0
+                let d = inner ? first.d * 0.4 : uniform(0.2...2)
+                let heading = inner ? first.heading + uniform(-0.3...0.3) : uniform(0...(2 * .pi))
+                if k == 0 { first = (d, heading) }
+                let centre = (d * cos(heading), d * sin(heading)), toShared = heading + .pi
+                let angles = (0..<Int(uniform(3...10))).map { _ in toShared + uniform(0.15...(2 * .pi - 0.15)) }.sorted()
+                let reach = inner ? (0.3 * d)...(0.8 * d) : tuck ? (0.9 * d)...(1.6 * d) : (0.3 * d)...(1.6 * d)
+                ring.append((0, 0))
+                for a in angles {
+                    let r = uniform(reach)
+                    ring.append((centre.0 + r * cos(a), centre.1 + r * sin(a)))
+                }
+            }
+            ring.append((0, 0))
+            let context = GEOSContext()
+            let g = try context.polygon([[ring]])
+            guard g.invalidity != nil, let split = PolygonReader.splitAtTouches(ring, in: context) else { continue }
+            answered += 1
+            if split.polygonalParts().contains(where: { $0.rings().count > 1 }) { nested += 1 }
+            #expect(try Self.same(split, try g.makeValid()), "trial \(trial): \(g.wkt)")
+        }
+        // Enough of both kinds answered for the comparison to mean something.
+        #expect(answered >= 100 && nested >= 20, "\(answered) answered, \(nested) with a hole")
+    }
+
     /// Made-up rings: an enclave, two squares meeting at a corner, an island in an enclave, a
     /// spike; each split repair equals MakeValid's with the area worked out by hand. A ring that
     /// crosses itself as well as touching, and a bow-tie, are left to MakeValid.
