@@ -121,14 +121,37 @@ struct HarvestCommand: ParsableCommand {
         var input = try area.input
         input.categories = []; input.from = nil; input.to = nil; input.date = nil
         let q = try input.query(fallbackCentre: nil, postcodes: { try existing?.postcodes() ?? { throw GeoQueryError.postcodeFile("the mirror holds no postcodes yet: ingest them with 'geoquery ingest --postcodes FILE', or give --lat/--lng") }() })
-        let label: String
-        switch q.area {
-        case .circle(let c): label = "\(area.postcode.first.map { "--postcode \($0)" } ?? "--lat \(c.lat) --lng \(c.lng)") --radius \(area.radius ?? QueryInput.defaultRadius)"
-        case .polygon(let p):
-            label = area.geojson.map { "--geojson \($0)" } ?? area.kml.map { "--kml \($0)" } ?? area.wkt.map { "--wkt \($0.prefix(40))" }
-                ?? "--poly (\(p.vertexCount) vertices)"
+        return (q.area, areaLabel(q.area), nil)
+    }
+
+    /// The area as the options that give it again (shell-quoted, files by absolute path): the
+    /// provenance's label, which `status` offers back as a command. A polygon given inline at
+    /// more than 400 characters is named by its vertex count instead (status then says so).
+    func areaLabel(_ asked: Area) -> String {
+        func word(_ s: String) -> String { Format.shellWord(s) }
+        func file(_ path: String) -> String { word(URL(fileURLWithPath: path).standardizedFileURL.path) }
+        func inline(_ option: String, _ text: String, vertices: Int) -> String {
+            text.hasPrefix("@") ? "\(option) \(word("@" + URL(fileURLWithPath: String(text.dropFirst())).standardizedFileURL.path))"
+                : text.count <= 400 ? "\(option) \(word(text))" : HarvestProvenance.inlineLabel(option, vertices: vertices)
         }
-        return (q.area, label, nil)
+        var label: String
+        switch asked {
+        case .circle(let c):
+            label = "\(area.postcode.first.map { "--postcode \(word($0))" } ?? "--lat \(c.lat) --lng \(c.lng)") --radius \(word(area.radius ?? QueryInput.defaultRadius))"
+        case .polygon(let p):
+            if let path = area.geojson {
+                label = "--geojson \(file(path))" + area.feature.map { " --feature \(word($0))" }.joined()
+                    + area.whereProperty.map { " --where \(word($0))" }.joined() + (area.featureKey.map { " --feature-key \(word($0))" } ?? "")
+            } else if let path = area.kml {
+                label = "--kml \(file(path))"
+            } else if let text = area.wkt {
+                label = inline("--wkt", text, vertices: p.vertexCount)
+            } else {
+                label = inline("--poly", area.poly ?? "", vertices: p.vertexCount)
+            }
+            if area.repair { label += " --repair" }
+        }
+        return label
     }
 
     static func progressLine(_ c: HarvestCounters.Snapshot, seconds: Double) -> String {

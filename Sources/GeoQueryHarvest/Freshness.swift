@@ -47,16 +47,21 @@ public struct Freshness: Sendable {
             let entries = provenance.entries.filter { $0.force == f.force && $0.month == f.last.description }
             let own = "--force \(f.force)"
             let area = entries.contains { $0.area == own } ? own : entries.last?.area ?? own
-            let apiOption = api == APIClient.liveAPI ? "" : " --api \(api.absoluteString)"
+            let apiOption = api == APIClient.liveAPI ? "" : " --api \(Format.shellWord(api.absoluteString))"
             if area == own && mirror.responsibleAreas.polygon(of: f.force) == nil {
                 gaps.append(ForceGap(force: f.force, newestHere: f.last, missing: missing, commands: [],
                                      note: "\(f.force) has no force area to harvest with --force: harvest the areas you want (--lat/--lng/--radius, --poly, --geojson), which fetches its crimes there"))
                 continue
             }
-            let commands = Month.consecutiveRuns(missing).map { run in
-                let range = run.count == 1 ? "--date \(run[0])" : "--from \(run[0]) --to \(run[run.count - 1])"
-                return "geoquery harvest --mirror \(folder)\(apiOption) \(area) \(range)"
+            let ranges = Month.consecutiveRuns(missing).map { run in
+                run.count == 1 ? "--date \(run[0])" : "--from \(run[0]) --to \(run[run.count - 1])"
             }
+            guard HarvestProvenance.isRunnable(area) else {
+                gaps.append(ForceGap(force: f.force, newestHere: f.last, missing: missing, commands: [],
+                                     note: "\(f.force) was harvested for a polygon given inline (\(area)), too long to repeat here: run geoquery harvest --mirror \(Format.shellWord(folder))\(apiOption) with the same polygon and \(ranges.joined(separator: ", then "))"))
+                continue
+            }
+            let commands = ranges.map { "geoquery harvest --mirror \(Format.shellWord(folder))\(apiOption) \(area) \($0)" }
             gaps.append(ForceGap(force: f.force, newestHere: f.last, missing: missing, commands: commands))
         }
         return Freshness(lastUpdated: updated.date, newestThere: there.last, monthsThere: there.count, forces: gaps, monthsByForce: byForce)

@@ -26,6 +26,13 @@ public struct HarvestProvenance: Codable, Sendable {
 
     public init() {}
 
+    /// The label of an area given inline as a polygon too long to repeat (`--poly (12 vertices)`):
+    /// no command can give it again.
+    public static func inlineLabel(_ option: String, vertices: Int) -> String { "\(option) (\(vertices) vertices)" }
+    /// Whether an area's label is options that give the area again (a label from
+    /// ``inlineLabel(_:vertices:)`` is not).
+    public static func isRunnable(_ area: String) -> Bool { !area.hasSuffix(" vertices)") }
+
     public static func path(folder: String) -> String { (folder as NSString).appendingPathComponent("harvest/provenance.json") }
 
     /// The provenance of the mirror folder, empty when it has never been harvested into.

@@ -322,6 +322,40 @@ final class ServedMirror: @unchecked Sendable {
         #expect(!after.stdout.contains("city-of-london: newest here"), "\(after.stdout)")
     }
 
+    /// A harvest of a polygon is offered again by status as a command that runs from any folder:
+    /// a poly read from a file relative to where the harvest ran is named by its absolute path,
+    /// and a mirror folder with a space is quoted. A polygon given inline too long to repeat is
+    /// named in a sentence, not in a command that cannot run.
+    @Test func statusOffersAPolygonHarvestAsACommandThatRuns() throws {
+        let served = try ServedMirror(mirror: TestData.realMirrorPath)
+        let work = TestData.temporaryDirectory("status-poly")
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        try "52.630,-1.140:52.640,-1.140:52.640,-1.125:52.630,-1.125".write(toFile: work + "/area.txt", atomically: true, encoding: .utf8)
+        let dir = work + "/my mirror"
+        let first = try CLIRun.run(["harvest", "--mirror", dir, "--api", served.api, "--poly", "@area.txt", "--date", "2019-01"], in: work)
+        #expect(first.status == 0, "\(first.stderr)")
+        let status = try CLIRun.run(["status", "--mirror", dir, "--api", served.api])
+        let command = "geoquery harvest --mirror '\(dir)' --api \(served.api) --poly @\(work)/area.txt --date 2019-02"
+        #expect(status.stdout.contains("leicestershire: newest here 2019-01, 36 newer month(s) listed there\n  \(command)\n"), "\(status.stdout)")
+        // Run as offered, by a shell in another folder.
+        let shell = try CLIRun.run(["-c", command.replacingOccurrences(of: "geoquery ", with: "\(TestData.binary) ", options: .anchored)], in: "/", shell: true)
+        #expect(shell.status == 0, "\(shell.stderr)")
+        let after = try CLIRun.run(["status", "--mirror", dir, "--api", served.api])
+        #expect(after.stdout.contains("leicestershire: newest here 2019-02, 35 newer month(s) listed there\n"), "\(after.stdout)")
+
+        // 60 vertices around Leicester's centre, given inline: over 400 characters.
+        let ring = (0..<60).map { k -> String in
+            let a = Double(k) * 2 * .pi / 60
+            return "\(Format.decimal(52.6344 + 0.004 * cos(a), places: 7)),\(Format.decimal(-1.1313 + 0.0065 * sin(a), places: 7))"
+        }.joined(separator: ":")
+        let inline = work + "/inline"
+        let long = try CLIRun.run(["harvest", "--mirror", inline, "--api", served.api, "--poly", ring, "--date", "2019-01"])
+        #expect(long.status == 0, "\(long.stderr)")
+        let offered = try CLIRun.run(["status", "--mirror", inline, "--api", served.api])
+        #expect(offered.stdout.contains("leicestershire: newest here 2019-01, 36 newer month(s) listed there\n  leicestershire was harvested for a polygon given inline (--poly (60 vertices)), too long to repeat here: run geoquery harvest --mirror \(inline) --api \(served.api) with the same polygon and --date 2019-02, then --from 2019-12 --to 2022-10\n"), "\(offered.stdout)")
+        #expect(!offered.stdout.contains("geoquery harvest --mirror \(inline) --api \(served.api) --poly"), "\(offered.stdout)")
+    }
+
     @Test func twoHarvestsAtOnceAreAnswered429AndWaitAsTold() throws {
         // Two harvests from one address share the server's 15/s: each keeps its own bucket, so
         // together they go over, get 429 with Retry-After, wait, and still end exact.

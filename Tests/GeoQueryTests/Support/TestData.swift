@@ -109,9 +109,10 @@ struct CLIRun {
     var stderr: String
 
     /// - Parameter folder: the working folder (nil: this process's).
-    static func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:], in folder: String? = nil) throws -> CLIRun {
+    /// - Parameter shell: run `/bin/sh` with the arguments instead of geoquery.
+    static func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:], in folder: String? = nil, shell: Bool = false) throws -> CLIRun {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: TestData.binary)
+        p.executableURL = URL(fileURLWithPath: shell ? "/bin/sh" : TestData.binary)
         p.arguments = arguments
         if let folder { p.currentDirectoryURL = URL(fileURLWithPath: folder) }
         var env = ProcessInfo.processInfo.environment
