@@ -85,6 +85,8 @@ extension PolygonReader {
     struct ReadFeature {
         var name: String
         var read: ReadParts
+        /// "Polygon" or "MultiPolygon" when the document is that bare geometry, not a feature.
+        var bare: String? = nil
     }
 
     /// The polygonal features of a GeoJSON document from its bytes, named as
@@ -113,7 +115,7 @@ extension PolygonReader {
         case "Feature":
             return feature(doc, doc.members, key: key, index: 0, fromLog: fromLog).map { [$0] }
         case "Polygon", "MultiPolygon":
-            return geometry(doc, doc.members, fromLog: fromLog).map { [ReadFeature(name: "1", read: $0)] }
+            return geometry(doc, doc.members, fromLog: fromLog).map { [ReadFeature(name: "1", read: $0, bare: type)] }
         default:
             return nil
         }

@@ -126,7 +126,12 @@ public enum PolygonReader {
 
     /// Features read from bytes, each validated, in order.
     private static func validated(_ features: [ReadFeature], repair: Bool, naming: QueryInput.ParameterStyle = .flags) throws -> [Feature] {
-        try features.map { Feature(key: $0.name, polygon: try validated($0.read, repair: repair, naming: naming, source: "GeoJSON feature \($0.name)")) }
+        try features.map { Feature(key: $0.name, polygon: try validated($0.read, repair: repair, naming: naming, source: geojsonSource($0.name, bare: $0.bare))) }
+    }
+
+    /// How messages name a GeoJSON polygon: the feature by its name, a bare geometry by its type.
+    static func geojsonSource(_ name: String, bare type: String?) -> String {
+        type.map { "GeoJSON \($0)" } ?? "GeoJSON feature \(name)"
     }
 
     /// Features as one area: the one, or the union of several (internal: the fuzz target puts the
@@ -177,8 +182,9 @@ public enum PolygonReader {
         if !selecting.isEmpty { features = try select(features, selecting) }
         let context = GEOSContext()
         var out: [Feature] = []
+        let bare = ["Polygon", "MultiPolygon", "GeometryCollection"].contains(root["type"] as? String) ? root["type"] as? String : nil
         for (name, _, g) in features {
-            let source = "GeoJSON feature \(name)"
+            let source = geojsonSource(name, bare: bare)
             let plane = try planePositions(g, source: source)
             let json = String(decoding: try JSONSerialization.data(withJSONObject: plane), as: UTF8.self)
             let (geometry, closed) = try readClosingRings(source: source, repair: repair, naming: naming,

@@ -169,7 +169,7 @@ import ZIPFoundation
     /// `readCoordinate`); both readers now refuse it with the same line, through either path.
     @Test func geojsonEmptyPositionIsRefusedNotCrashed() throws {
         let text = #"{"type":"Polygon","coordinates":[[[-0.0732,51.5100],[],[-0.0764,51.5152],[-0.0761,51.5104],[-0.0732,51.5100]]]}"#
-        let message = "invalid GeoJSON feature 1: a position holds 0 numbers ([]): each needs a longitude and a latitude"
+        let message = "invalid GeoJSON Polygon: a position holds 0 numbers ([]): each needs a longitude and a latitude"
         bothGeoJSONRoutesRefuse(text, with: .invalidQuery(message))
         let one = text.replacingOccurrences(of: "[],", with: "[1],")
         #expect(throws: GeoQueryError.invalidQuery(message.replacingOccurrences(of: "0 numbers ([])", with: "1 number ([1])"))) { try PolygonReader.geojson(one) }
