@@ -48,6 +48,12 @@ enum PoliceCSV {
         return nil
     }
 
+    /// The first byte after a UTF-8 byte-order mark and white space (nil for none).
+    static func firstNonBlank(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt8? {
+        let start = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        return bytes[start...].first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }
+    }
+
     /// Appends every row of one CSV to `table`. Throws ``GeoQueryError/notPoliceCSV(_:)`` when the
     /// header is not a Police UK street or outcomes header; a bad row is counted and skipped.
     static func read(_ bytes: UnsafeBufferPointer<UInt8>, name: String, into table: inout CrimeTable) throws -> FileSummary {
@@ -61,7 +67,7 @@ enum PoliceCSV {
         if header == streetHeader { kind = .street }
         else if header == outcomesHeader { kind = .outcomes }
         else if header.first == "type" || header.contains("object of search") { summary.kind = .skipped; return summary }
-        else if bytes.first == UInt8(ascii: "{") || bytes.first == UInt8(ascii: "[") {
+        else if let first = firstNonBlank(bytes), first == UInt8(ascii: "{") || first == UInt8(ascii: "[") {
             // A boundary file given among the crime files (before --boundaries, or without it).
             throw GeoQueryError.notPoliceCSV("\(name): not a Police UK CSV but JSON; a GeoJSON of force boundaries goes after --boundaries (geoquery ingest --mirror DIR FILES... --boundaries FILE)")
         } else {

@@ -89,6 +89,10 @@ import Testing
         try expectError(["ingest", "--mirror", dir + "/m", csv, "--boundaries", "/no/such.geojson"], "cannot read /no/such.geojson (a boundary file): No such file or directory")
         // A boundary file among the crime files: said to be JSON, and where it goes.
         try expectError(["ingest", "--mirror", dir + "/m", TestData.forceBoundaries], "not a Police UK CSV but JSON; a GeoJSON of force boundaries goes after --boundaries")
+        // The same JSON behind a byte-order mark and a blank line (as some Windows tools save it).
+        let marked = dir + "/marked.geojson"
+        try Data([0xEF, 0xBB, 0xBF, 0x0D, 0x0A] + Array(try String(contentsOfFile: TestData.forceBoundaries, encoding: .utf8).prefix(4000).utf8)).write(to: URL(fileURLWithPath: marked))
+        try expectError(["ingest", "--mirror", dir + "/m", marked], "not a Police UK CSV but JSON; a GeoJSON of force boundaries goes after --boundaries")
     }
     @Test func ingestIntoTheSample() throws { try expectError(["ingest", TestData.archive + "/2019-01/2019-01-cumbria-street.csv"], "give --mirror DIR") }
     @Test func ingestWithNothing() throws { try expectError(["ingest", "--mirror", "/tmp/x"], "give at least one CSV", status: 2) }
