@@ -115,7 +115,15 @@ public enum TilePlanner {
             // coverage knows it, the forces of the area above do not.
             if mirror.holds(month: planned.ordinal) {
                 let coverage = try mirror.query(CrimeQuery(area: area, from: planned, to: planned, categories: category.map { [$0] } ?? [])).coverage
-                let recorders = coverage.missing.filter { !$0.responsible }.map(\.force)
+                // Coverage judges "records crime here" on all crime; for one category, a force that
+                // recorded none of it here (BTP and vehicle crime) leaves nothing out of the plan.
+                let recorders = coverage.missing.filter { !$0.responsible }.map(\.force).filter { slug in
+                    guard let category, let f = mirror.forces.firstIndex(of: slug),
+                          let lo = span.first(where: { mirror.holds(month: $0, force: f) }),
+                          let hi = span.last(where: { mirror.holds(month: $0, force: f) }) else { return true }
+                    let theirs = CrimeQuery(area: area, from: Month(ordinal: lo), to: Month(ordinal: hi), categories: [category], forces: [slug])
+                    return (try? mirror.query(theirs, fields: ["total"]).total).map { $0 > 0 } ?? true
+                }
                 if !recorders.isEmpty {
                     let one = recorders.count == 1
                     warnings.append("the mirror holds no data for \(planned)\(planned == month ? "" : " (the month planned from)") for \(recorders.joined(separator: ", ")), which \(one ? "records" : "record") crime here: \(one ? "its" : "their") crimes are not in the planned counts, so requests may return more crimes than planned")

@@ -242,4 +242,27 @@ extension Array {
         }
         #expect(seen == [true, false], "the circles should include one where BTP records crime and one where it does not")
     }
+
+    /// For one category, BTP is named only where it recorded some crime of that category here in
+    /// the months the archive has it (at the station: vehicle crime none, by brute force, so no
+    /// warning; other categories some).
+    @Test func forOneCategoryOnlyAForceRecordingItIsNamed() throws {
+        let (lat, lng, metres) = (52.6310, -1.1250, 400.0)
+        let btpMonths = Set(TestData.referenceRows.filter { $0.force == "btp" }.map(\.month))
+        let btpHere = TestData.referenceRows.filter { r in
+            guard r.force == "btp", let la = r.lat, let lo = r.lng, btpMonths.contains(r.month) else { return false }
+            return Geodesic.wgs84.distance(lat1: lat, lng1: lng, lat2: la, lng2: lo) <= metres
+        }
+        let circle = Area.circle(Circle(lat: lat, lng: lng, radius: Distance(metres: metres)))
+        var named = Set<Bool>()
+        for category in Category.standard {
+            let recorded = btpHere.contains { $0.category == category }
+            let plan = try TilePlanner.plan(circle, month: Month("2020-06")!, category: category, mirror: TestData.realMirror)
+            let warned = plan.warnings.contains { $0.hasPrefix("the mirror holds no data for 2020-06 for btp, which records crime here") }
+            #expect(warned == recorded, "\(category): BTP recorded \(btpHere.filter { $0.category == category }.count) here; \(plan.warnings)")
+            named.insert(recorded)
+        }
+        #expect(named == [true, false], "vehicle crime (none by BTP here) and at least one category BTP recorded")
+        #expect(!btpHere.contains { $0.category == "vehicle-crime" })
+    }
 }
