@@ -211,9 +211,14 @@ struct QueryOptions: ParsableArguments {
     /// larger file would be read whole before a byte of it is checked.
     static let maxAreaFile = 512 << 20
 
+    /// The file an area option names: `@FILE`, as --poly and --wkt take it, names FILE here too
+    /// (unless a file is named so).
+    static func filePath(_ given: String) -> String {
+        given.hasPrefix("@") && !FileManager.default.fileExists(atPath: given) ? String(given.dropFirst()) : given
+    }
+
     static func read(_ given: String, what: String) throws -> String {
-        // `@FILE`, as --poly and --wkt take it, names FILE here too (unless a file is named so).
-        let path = given.hasPrefix("@") && !FileManager.default.fileExists(atPath: given) ? String(given.dropFirst()) : given
+        let path = filePath(given)
         if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > maxAreaFile {
             throw GeoQueryError.tooLarge("the \(what) file \(path) holds \(Format.grouped(size)) bytes, over the \(maxAreaFile >> 20) MiB an area file may hold: simplify it or pick its features into a smaller file")
         }

@@ -129,13 +129,11 @@ struct HarvestCommand: ParsableCommand {
     /// more than 400 characters is named by its vertex count instead (status then says so).
     func areaLabel(_ asked: Area) -> String {
         func word(_ s: String) -> String { Format.shellWord(s) }
-        func file(_ given: String) -> String {
-            // `--geojson @FILE` names FILE too (as QueryOptions.read takes it).
-            let path = given.hasPrefix("@") && !FileManager.default.fileExists(atPath: given) ? String(given.dropFirst()) : given
-            return word(URL(fileURLWithPath: path).standardizedFileURL.path)
-        }
+        // The file an option names (as QueryOptions reads it), by its absolute path.
+        func absolute(_ given: String) -> String { URL(fileURLWithPath: QueryOptions.filePath(given)).standardizedFileURL.path }
+        func file(_ given: String) -> String { word(absolute(given)) }
         func inline(_ option: String, _ text: String, vertices: Int) -> String {
-            text.hasPrefix("@") ? "\(option) \(word("@" + URL(fileURLWithPath: String(text.dropFirst())).standardizedFileURL.path))"
+            text.hasPrefix("@") ? "\(option) \(word("@" + absolute(String(text.dropFirst()))))"
                 : text.count <= 400 ? "\(option) \(word(text))" : HarvestProvenance.inlineLabel(option, vertices: vertices)
         }
         var label: String

@@ -47,7 +47,7 @@ public struct Freshness: Sendable {
             let entries = provenance.entries.filter { $0.force == f.force && $0.month == f.last.description }
             let own = "--force \(f.force)"
             let area = entries.contains { $0.area == own } ? own : entries.last?.area ?? own
-            let apiOption = api == APIClient.liveAPI ? "" : " --api \(Format.shellWord(api.absoluteString))"
+            let harvest = "geoquery harvest --mirror \(Format.shellWord(folder))" + (api == APIClient.liveAPI ? "" : " --api \(Format.shellWord(api.absoluteString))")
             if area == own && mirror.responsibleAreas.polygon(of: f.force) == nil {
                 gaps.append(ForceGap(force: f.force, newestHere: f.last, missing: missing, commands: [],
                                      note: "\(f.force) has no force area to harvest with --force: harvest the areas you want (--lat/--lng/--radius, --poly, --geojson), which fetches its crimes there"))
@@ -58,10 +58,10 @@ public struct Freshness: Sendable {
             }
             guard HarvestProvenance.isRunnable(area) else {
                 gaps.append(ForceGap(force: f.force, newestHere: f.last, missing: missing, commands: [],
-                                     note: "\(f.force) was harvested for a polygon given inline (\(area)), too long to repeat here: run geoquery harvest --mirror \(Format.shellWord(folder))\(apiOption) with the same polygon and \(ranges.joined(separator: ", then "))"))
+                                     note: "\(f.force) was harvested for a polygon given inline (\(area)), too long to repeat here: run \(harvest) with the same polygon and \(ranges.joined(separator: ", then "))"))
                 continue
             }
-            let commands = ranges.map { "geoquery harvest --mirror \(Format.shellWord(folder))\(apiOption) \(area) \($0)" }
+            let commands = ranges.map { "\(harvest) \(area) \($0)" }
             gaps.append(ForceGap(force: f.force, newestHere: f.last, missing: missing, commands: commands))
         }
         return Freshness(lastUpdated: updated.date, newestThere: there.last, monthsThere: there.count, forces: gaps, monthsByForce: byForce)

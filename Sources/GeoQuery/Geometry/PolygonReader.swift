@@ -163,6 +163,8 @@ public enum PolygonReader {
     static func geojsonFeaturesThroughGEOS(_ text: String, key: String?, selecting: FeatureSelection, repair: Bool, naming: QueryInput.ParameterStyle = .flags) throws -> [Feature] {
         let root = try JSONInput.object(text, what: "the GeoJSON", example: "expected {\"type\": \"FeatureCollection\" | \"Feature\" | \"Polygon\" | \"MultiPolygon\", ...}")
         var features: [(name: String, properties: [String: Any], geometry: Any)] = []
+        // The geometry's type when the document is a bare geometry (messages name it so).
+        var bare: String?
         switch root["type"] as? String {
         case "FeatureCollection":
             for (i, f) in ((root["features"] as? [[String: Any]]) ?? []).enumerated() {
@@ -170,9 +172,10 @@ public enum PolygonReader {
             }
         case "Feature":
             if let g = root["geometry"], !(g is NSNull) { features.append((featureKey(root, key: key, index: 0), root["properties"] as? [String: Any] ?? [:], g)) }
-        case "Polygon", "MultiPolygon", "GeometryCollection":
+        case let type? where ["Polygon", "MultiPolygon", "GeometryCollection"].contains(type):
+            bare = type
             guard selecting.isEmpty else { throw GeoQueryError.invalidQuery("--feature and --where pick features of a FeatureCollection: this GeoJSON is a bare \(root["type"]!)") }
-            features.append(("1", [:], root))
+            features.append(("1", [:], root))  // keyed "1", as the byte reader keys it
         default:
             // A non-string "type" is named by its kind, not printed: Foundation's dictionaries
             // print their keys in no fixed order, so the same text gave two messages.
@@ -182,7 +185,6 @@ public enum PolygonReader {
         if !selecting.isEmpty { features = try select(features, selecting) }
         let context = GEOSContext()
         var out: [Feature] = []
-        let bare = ["Polygon", "MultiPolygon", "GeometryCollection"].contains(root["type"] as? String) ? root["type"] as? String : nil
         for (name, _, g) in features {
             let source = geojsonSource(name, bare: bare)
             let plane = try planePositions(g, source: source)

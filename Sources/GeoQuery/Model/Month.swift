@@ -48,7 +48,9 @@ public struct Month: Hashable, Comparable, Sendable, BitwiseCopyable, CustomStri
 
 extension Month {
     /// "2019-03..2019-11, 2020-02": sorted months written as runs of consecutive months.
-    public static func runs(_ months: [Month]) -> String { QueryPlan.describe(months.map(\.ordinal)) }
+    public static func runs(_ months: [Month]) -> String {
+        consecutiveRuns(months).map { $0.count == 1 ? "\($0[0])" : "\($0[0])..\($0[$0.count - 1])" }.joined(separator: ", ")
+    }
 
     /// Sorted months split into runs of consecutive months ([2019-02], [2020-01 ... 2020-12]).
     public static func consecutiveRuns(_ months: [Month]) -> [[Month]] {

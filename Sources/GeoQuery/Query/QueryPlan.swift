@@ -162,10 +162,5 @@ struct QueryPlan {
     }
 
     /// "2019-03..2019-11, 2020-02" from month ordinals.
-    static func describe(_ ordinals: [Int]) -> String {
-        let parts = Month.consecutiveRuns(ordinals.map(Month.init(ordinal:))).map { run in
-            run.count == 1 ? "\(run[0])" : "\(run[0])..\(run[run.count - 1])"
-        }
-        return parts.joined(separator: ", ")
-    }
+    static func describe(_ ordinals: [Int]) -> String { Month.runs(ordinals.map(Month.init(ordinal:))) }
 }

@@ -1,6 +1,5 @@
 /// Locale-independent number formatting for every output (tables, JSON, CSV).
 public enum Format {
-    /// A CSV field, quoted when it holds a comma, quote or line break (RFC 4180).
     /// `s` as one word of a POSIX shell command: as it is when it holds only characters no
     /// shell treats specially, else in single quotes (a quote inside as `'\''`).
     public static func shellWord(_ s: String) -> String {
@@ -10,6 +9,7 @@ public enum Format {
         return plain ? s : "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 
+    /// A CSV field, quoted when it holds a comma, quote or line break (RFC 4180).
     public static func csvField(_ s: String) -> String {
         s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
     }

@@ -114,16 +114,9 @@ public enum TilePlanner {
             // neighbour across a border) that the mirror lacks for the planned month: the query's
             // coverage knows it, the forces of the area above do not.
             if mirror.holds(month: planned.ordinal) {
-                let coverage = try mirror.query(CrimeQuery(area: area, from: planned, to: planned, categories: category.map { [$0] } ?? [])).coverage
-                // Coverage judges "records crime here" on all crime; for one category, a force that
-                // recorded none of it here (BTP and vehicle crime) leaves nothing out of the plan.
-                let recorders = coverage.missing.filter { !$0.responsible }.map(\.force).filter { slug in
-                    guard let category, let f = mirror.forces.firstIndex(of: slug),
-                          let lo = span.first(where: { mirror.holds(month: $0, force: f) }),
-                          let hi = span.last(where: { mirror.holds(month: $0, force: f) }) else { return true }
-                    let theirs = CrimeQuery(area: area, from: Month(ordinal: lo), to: Month(ordinal: hi), categories: [category], forces: [slug])
-                    return (try? mirror.query(theirs, fields: ["total"]).total).map { $0 > 0 } ?? true
-                }
+                let asked = CrimeQuery(area: area, from: planned, to: planned, categories: category.map { [$0] } ?? [])
+                let recorders = try mirror.query(asked, fields: ["coverage"]).coverage.missing.filter { !$0.responsible }.map(\.force)
+                    .filter { recordedHere($0, category: category, area: area, mirror: mirror) }
                 if !recorders.isEmpty {
                     let one = recorders.count == 1
                     warnings.append("the mirror holds no data for \(planned)\(planned == month ? "" : " (the month planned from)") for \(recorders.joined(separator: ", ")), which \(one ? "records" : "record") crime here: \(one ? "its" : "their") crimes are not in the planned counts, so requests may return more crimes than planned")
@@ -153,6 +146,18 @@ public enum TilePlanner {
             plan.warnings += builder.warnings
             return plan
         }
+    }
+
+    /// Whether `force` recorded crime of `category` in the area in the months the mirror holds it
+    /// (true without a category). Coverage judges "records crime here" on all crime; for one
+    /// category, a force that recorded none of it here (BTP and vehicle crime) leaves nothing out
+    /// of the plan.
+    static func recordedHere(_ force: String, category: String?, area: Area, mirror: CrimeMirror) -> Bool {
+        guard let category, let f = mirror.forces.firstIndex(of: force), let first = mirror.firstMonth, let last = mirror.lastMonth else { return true }
+        let held = (first.ordinal...last.ordinal).filter { mirror.holds(month: $0, force: f) }
+        guard let lo = held.first, let hi = held.last else { return true }
+        let theirs = CrimeQuery(area: area, from: Month(ordinal: lo), to: Month(ordinal: hi), categories: [category], forces: [force])
+        return (try? mirror.query(theirs, fields: ["total"]).total).map { $0 > 0 } ?? true
     }
 
     /// The area as a polygon: polygons as given; a circle as a circumscribed 256-gon (tile
