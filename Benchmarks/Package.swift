@@ -24,11 +24,13 @@ let package = Package(
             path: "Benchmarks/GeoQueryBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
-        // The per-query floor's query sets in one plain process, for callgrind (BENCHMARKS.md).
+        // The per-query floor's query sets in one plain process, for callgrind (BENCHMARKS.md). Under
+        // Tools/, not Benchmarks/: the benchmark plugin runs every executable target whose folder
+        // sits in a folder named Benchmarks (this package's own folder), and this is no benchmark.
         .executableTarget(
             name: "QueryFloor",
             dependencies: [.product(name: "GeoQuery", package: root)],
-            path: "QueryFloor"
+            path: "Tools/QueryFloor"
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -60,23 +60,28 @@ struct BatchCommand: ParsableCommand {
         let answers = UnsafeMutableBufferPointer<(bytes: [UInt8], failed: Bool)>.allocate(capacity: chunkSize)
         answers.initialize(repeating: ([], false))
         defer { answers.deinitialize(); answers.deallocate() }
+        // One result per worker, answered into line after line (its arrays are reused).
+        let results = UnsafeMutableBufferPointer<QueryResult?>.allocate(capacity: jobs)
+        results.initialize(repeating: nil)
+        defer { results.deinitialize(); results.deallocate() }
         var out: [UInt8] = []
         func flush() {
             guard !chunk.isEmpty else { return }
             let lines = chunk
-            // Each worker writes only its own slots.
-            nonisolated(unsafe) let slots = answers
-            let work: @Sendable (Int) -> Void = { i in
+            // Each worker writes only its own slots and its own result.
+            nonisolated(unsafe) let slots = answers, kept = results
+            let work: @Sendable (Int, Int) -> Void = { i, w in
                 slots[i].bytes.removeAll(keepingCapacity: true)
-                slots[i].failed = BatchCommand.answer(lines[i].text, number: lines[i].number, mirror: m, fields: fields, into: &slots[i].bytes)
+                slots[i].failed = BatchCommand.answer(lines[i].text, number: lines[i].number, mirror: m, fields: fields,
+                                                      result: &kept[w], into: &slots[i].bytes)
             }
             if jobs == 1 {
-                for i in lines.indices { work(i) }
+                for i in lines.indices { work(i, 0) }
             } else {
                 // Striped over `jobs` workers: each takes every jobs-th line of the chunk.
                 let workers = min(jobs, lines.count)
                 DispatchQueue.concurrentPerform(iterations: workers) { w in
-                    for i in Swift.stride(from: w, to: lines.count, by: workers) { work(i) }
+                    for i in Swift.stride(from: w, to: lines.count, by: workers) { work(i, w) }
                 }
             }
             out.removeAll(keepingCapacity: true)
@@ -108,14 +113,24 @@ struct BatchCommand: ParsableCommand {
     }
 
     /// Appends one line's JSON answer to `bytes`, or its error object (with the line's id, when it
-    /// has one); true when the line failed.
-    static func answer(_ line: String, number: Int, mirror m: CrimeMirror, fields: QueryResult.Fields, into bytes: inout [UInt8]) -> Bool {
+    /// has one); true when the line failed. The answer is made in `result` (the worker's, reused).
+    static func answer(_ line: String, number: Int, mirror m: CrimeMirror, fields: QueryResult.Fields,
+                       result: inout QueryResult?, into bytes: inout [UInt8]) -> Bool {
         var id: String?
         do {
             let parsed = try BatchLine(line)
             id = parsed.id
             let q = try QueryInput(batchLine: parsed).query(in: m)
-            try m.query(q, fields: fields).appendJSON(to: &bytes, area: q.area, leading: id.map { [("id", $0)] } ?? [], fields: fields)
+            // Moved out and back (a call through `result!` would copy it).
+            let r: QueryResult
+            if var kept = result.take() {
+                try m.query(q, fields: fields, into: &kept)
+                r = kept
+            } else {
+                r = try m.query(q, fields: fields)
+            }
+            r.appendJSON(to: &bytes, area: q.area, leading: id.map { [("id", $0)] } ?? [], fields: fields)
+            result = r
             return false
         } catch {
             let message = (error as? GeoQueryError)?.description ?? "\(error)"

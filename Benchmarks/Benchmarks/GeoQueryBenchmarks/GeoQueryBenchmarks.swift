@@ -40,6 +40,23 @@ let denseCentre = CrimeQuery.radius(lat: 52.6344, lng: -1.1313, Distance(metres:
 /// and a counter inside it would start at zero each time (every sample the same query).
 nonisolated(unsafe) var nextQuery = 0
 
+/// The result the "answered into one result" benchmarks answer into, kept from sample to sample
+/// (global, as `nextQuery`): a closure's local would start afresh, sized for one query, each sample.
+nonisolated(unsafe) var reusedResult: QueryResult?
+
+/// The counts of `queries` in turn, answered into ``reusedResult`` (moved out for the sample
+/// and back, so its arrays stay unshared and are reused).
+func answerIntoOneResult(_ benchmark: Benchmark, _ queries: [CrimeQuery]) throws {
+    var result = try reusedResult.take() ?? realMirror.query(queries[0], fields: countFields)
+    benchmark.startMeasurement()
+    for _ in benchmark.scaledIterations {
+        try realMirror.query(next(queries), fields: countFields, into: &result)
+        blackHole(result.total)
+    }
+    benchmark.stopMeasurement()
+    reusedResult = result
+}
+
 func next<T>(_ items: [T]) -> T {
     defer { nextQuery &+= 1 }
     return items[nextQuery % items.count]
@@ -124,6 +141,9 @@ func lsoas(_ lads: [String]) -> [Polygon] {
 }
 
 let allLSOAQueries = lsoas(allLADs).map { CrimeQuery.polygon($0) }
+/// The result keys that hold counts (no coverage, notes or nearest point): the floor's answer.
+let countFields = QueryResult.Fields(["total", "btp", "by_category", "by_month", "by_month_category", "by_outcome",
+                                      "map_points", "months", "forces", "no_location"])
 let leicestershireLSOAQueries = lsoas(leicestershireLADs).map { CrimeQuery.polygon($0) }
 
 /// Benchmarks/peers/queries.jsonl: the same 2,000 queries PostGIS, shapely and DuckDB answered.
@@ -146,6 +166,18 @@ let polygonBenchmarks: @Sendable () -> Void = {
         _ = realMirror
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations { blackHole(try realMirror.query(next(queries))) }
+    }
+
+    // The per-query floor's path (QueryFloor's): the counts, answered into one result, which
+    // allocates nothing per query (mallocCountTotal per iteration shows it).
+    Benchmark("Peer query set, counts answered into one result, per query",
+              configuration: .init(metrics: [.wallClock, .throughput, .mallocCountTotal], maxDuration: .seconds(3), maxIterations: 1_000_000)) { benchmark in
+        try answerIntoOneResult(benchmark, peerQueries)
+    }
+
+    Benchmark("Polygon: one LSOA (1,006 LSOAs in turn), all months, counts answered into one result, per query",
+              configuration: .init(metrics: [.wallClock, .throughput, .mallocCountTotal], maxDuration: .seconds(3), maxIterations: 1_000_000)) { benchmark in
+        try answerIntoOneResult(benchmark, allLSOAQueries)
     }
 
     Benchmark("Peer query set, all 2,000 queries in one sample",

@@ -224,7 +224,7 @@ extension CrimeMirror {
     func addDelta<A: TreeArea>(_ area: A, to tally: Tally, path: SumPath, _ d: DeltaView) {
         let inner = d.mirror
         let lo = max(0, tally.monthLo - d.monthShift), hi = min(inner.monthsHeldCount - 1, tally.monthHi - d.monthShift)
-        let t = Tally(monthLo: lo, monthHi: hi, categoryMask: d.toDelta(tally.categoryMask, d.categoryMap),
+        let t = tallyPool.tally(monthLo: lo, monthHi: hi, categoryMask: d.toDelta(tally.categoryMask, d.categoryMap),
                       forceMask: d.toDelta(tally.forceMask, d.forceMap), btpForce: inner.btpForce,
                       categories: inner.categories.count, outcomes: inner.outcomes.count)
         inner.add(area, to: t, path: path)

@@ -54,6 +54,8 @@ public final class CrimeMirror: @unchecked Sendable {
     let forceAreaCache = LazyValue<ForceAreas>()
     /// The outcome events searchable by Crime ID, made on first use (see ``outcomeHistory(persistentID:)``).
     let outcomeEventCache = LazyValue<OutcomeEvents>()
+    /// The queries' tallies, kept between queries.
+    let tallyPool = TallyPool()
 
     /// Opens the mirror at `location`, verifying the snapshot's header and index checksums.
     /// - Parameters:
@@ -218,6 +220,28 @@ public final class CrimeMirror: @unchecked Sendable {
         return try query(plan)
     }
 
+    /// ``query(_:fields:)-(_,QueryResult.Fields)`` written into `result`, reusing its storage:
+    /// a loop that answers into one result allocates nothing per query for its arrays once they
+    /// have the sizes needed (same months and mirror), and the tally's buffers are the mirror's
+    /// own, kept between queries. Every value of `result` is replaced; on a thrown error it is
+    /// left as it was.
+    ///
+    /// ```swift
+    /// var result = try mirror.query(queries[0], fields: .all)
+    /// for q in queries.dropFirst() {
+    ///     try mirror.query(q, fields: .all, into: &result)
+    ///     print(result.total)
+    /// }
+    /// ```
+    public func query(_ q: CrimeQuery, fields: QueryResult.Fields, into result: inout QueryResult) throws {
+        var plan = try QueryPlan(q, mirror: self)
+        plan.parts = .init(fields: fields)
+        let tally = plan.tally(self)
+        defer { tallyPool.give(tally) }
+        try add(plan.query.area, to: tally)
+        plan.fill(&result, tally, mirror: self)
+    }
+
     /// How a query adds up inside nodes: `.fast` through the per-node projections and running
     /// totals, or `.cellWalk` through every node's full cells, the plain walk the fast one must
     /// equal (tests).
@@ -226,6 +250,7 @@ public final class CrimeMirror: @unchecked Sendable {
     /// A query already checked against this mirror (callers that need the plan's masks too).
     func query(_ plan: QueryPlan, path: SumPath = .fast) throws -> QueryResult {
         let tally = plan.tally(self)
+        defer { tallyPool.give(tally) }
         try add(plan.query.area, to: tally, path: path)
         return plan.result(tally, mirror: self, path: path)
     }

@@ -112,28 +112,10 @@ public struct QueryResult: Sendable, Equatable {
         public var longitude: Double
     }
 
-    /// Every value at once (a result made per query is not built up key by key).
-    init(from: Month, to: Month, categories: [String], months: [Month], monthCategory: [Int], total: Int,
-         outcomes: [String], outcomeCounts: [Int], btp: Int, mapPoints: Int, forces: [String], synthetic: Bool,
-         noLocation: Int, notes: [String], nearestMapPoint: NearestMapPoint?, centre: PostcodeCentre?, coverage: Coverage, areaKm2: Double) {
+    /// An empty answer for `from...to`, which ``QueryPlan/fill(_:_:mirror:path:)`` fills.
+    init(from: Month, to: Month) {
         self.from = from
         self.to = to
-        self.categories = categories
-        self.months = months
-        self.monthCategory = monthCategory
-        self.total = total
-        self.outcomes = outcomes
-        self.outcomeCounts = outcomeCounts
-        self.btp = btp
-        self.mapPoints = mapPoints
-        self.forces = forces
-        self.synthetic = synthetic
-        self.noLocation = noLocation
-        self.notes = notes
-        self.nearestMapPoint = nearestMapPoint
-        self.centre = centre
-        self.coverage = coverage
-        self.areaKm2 = areaKm2
     }
 
     /// Crimes per category over the whole range (every category present, zeros included).

@@ -75,25 +75,34 @@ struct QueryPlan {
         forcesNotHeld = notHeld
     }
 
+    /// A tally for the plan, from the mirror's pool: give it back when the answer is made.
     func tally(_ mirror: CrimeMirror) -> Tally {
-        Tally(monthLo: monthLo, monthHi: monthHi, categoryMask: categoryMask, forceMask: forceMask,
+        mirror.tallyPool.tally(monthLo: monthLo, monthHi: monthHi, categoryMask: categoryMask, forceMask: forceMask,
               btpForce: mirror.btpForce, categories: mirror.categories.count, outcomes: mirror.outcomes.count,
               recordsVisits: parts.contains(.coverage))
     }
 
     /// Turns the sums into a result, with the no-location count and the coverage notes.
     func result(_ t: Tally, mirror: CrimeMirror, path: CrimeMirror.SumPath = .fast) -> QueryResult {
-        let months = (from...to).months
+        var r = QueryResult(from: from, to: to)
+        fill(&r, t, mirror: mirror, path: path)
+        return r
+    }
+
+    /// ``result(_:mirror:path:)`` written into `r`, whose arrays are reused where their storage
+    /// is its own and of the size needed (a caller's loop over one result then allocates none
+    /// for them); every value is set, so nothing of the previous answer remains.
+    func fill(_ r: inout QueryResult, _ t: Tally, mirror: CrimeMirror, path: CrimeMirror.SumPath = .fast) {
         let n = mirror.categories.count
         let first = mirror.firstMonth?.ordinal ?? 0
+        let monthCount = to.ordinal - from.ordinal + 1
         let lead = (first + monthLo) - from.ordinal  // months of the range before the tally's first row
         // The 32-bit tally widened to the result's Ints, and the total, without a copy per element;
         // only the months outside the tally's rows are zeroed.
-        let cells = months.count * n, m = t.matrix
+        let cells = monthCount * n, m = t.matrix
         let at = monthLo <= monthHi ? lead * n : cells
         var total = 0
-        let monthCategory = [Int](count: cells) { out in
-            guard let dst = out.baseAddress else { return }
+        QueryPlan.overwrite(&r.monthCategory, count: cells) { dst in
             let k = max(0, min(m.count, cells - at))
             dst.initialize(repeating: 0, count: at)
             (dst + at + k).initialize(repeating: 0, count: cells - at - k)
@@ -105,31 +114,59 @@ struct QueryPlan {
             for i in 0..<k { sum &+= rows[i] }
             total = sum
         }
+        if r.months.count != monthCount || r.months.first != from {
+            r.months.removeAll(keepingCapacity: true)
+            r.months.reserveCapacity(monthCount)
+            for o in from.ordinal...to.ordinal { r.months.append(Month(ordinal: o)) }
+        }
+        let o = t.outcomes
+        QueryPlan.overwrite(&r.outcomeCounts, count: o.count) { dst in
+            if let src = o.baseAddress { dst.update(from: src, count: o.count) }
+        }
         let answered = t.answered
-        var forces: [String] = []
+        r.forces.removeAll(keepingCapacity: true)
         if answered != 0 {
-            forces.reserveCapacity(answered.nonzeroBitCount)
-            for f in mirror.forcesByName where (answered >> UInt64(f)) & 1 == 1 { forces.append(mirror.forces[f]) }
+            r.forces.reserveCapacity(answered.nonzeroBitCount)
+            for f in mirror.forcesByName where (answered >> UInt64(f)) & 1 == 1 { r.forces.append(mirror.forces[f]) }
         }
         // Unplaceable crimes of the forces that answered, same months and categories.
-        let noLocation = answered != 0 && parts.contains(.noLocation)
+        r.noLocation = answered != 0 && parts.contains(.noLocation)
             ? mirror.noLocationCount(monthLo: monthLo, monthHi: monthHi, categoryMask: categoryMask, forces: answered & forceMask) : 0
-        let coverage = parts.contains(.coverage) ? mirror.coverage(self, t, path: path) : Coverage()
-        var notes: [String] = [], nearest: QueryResult.NearestMapPoint? = nil
-        if !parts.isDisjoint(with: [.notes, .nearest]) { (notes, nearest) = self.notes(t, mirror: mirror, coverage: coverage) }
-        if let c = query.centre { notes = [c.description] + c.notes + notes }
-        // One initializer with every value: a result built up key by key was copied twice (264 bytes
-        // of references retained and released) on every query's path.
+        r.coverage = parts.contains(.coverage) ? mirror.coverage(self, t, path: path) : Coverage()
+        r.notes.removeAll(keepingCapacity: true)
+        r.nearestMapPoint = nil
+        if let c = query.centre { r.notes += [c.description] + c.notes }
+        if !parts.isDisjoint(with: [.notes, .nearest]) { r.nearestMapPoint = notes(t, mirror: mirror, coverage: r.coverage, into: &r.notes) }
         // The mirror's category table starts with the 14 standard slugs, in order.
-        return QueryResult(from: from, to: to, categories: mirror.categories, months: months, monthCategory: monthCategory, total: total,
-                           outcomes: mirror.outcomeLabels, outcomeCounts: Array(t.outcomes), btp: t.btp, mapPoints: t.mapPoints,
-                           forces: forces, synthetic: mirror.synthetic, noLocation: noLocation, notes: notes, nearestMapPoint: nearest,
-                           centre: query.centre, coverage: coverage, areaKm2: parts.contains(.size) ? query.area.areaKm2 : 0)
+        r.categories = mirror.categories
+        r.outcomes = mirror.outcomeLabels
+        (r.from, r.to, r.total, r.btp, r.mapPoints) = (from, to, total, t.btp, t.mapPoints)
+        r.synthetic = mirror.synthetic
+        r.centre = query.centre
+        r.areaKm2 = parts.contains(.size) ? query.area.areaKm2 : 0
+    }
+
+    /// Sets `array` to `count` values written by `write` (every one of them): in its own storage
+    /// when that is unshared and large enough, else in new storage.
+    private static func overwrite(_ array: inout [Int], count: Int, _ write: (UnsafeMutablePointer<Int>) -> Void) {
+        if array.count != count {
+            if array.capacity >= count {
+                array.removeAll(keepingCapacity: true)
+                array.append(contentsOf: repeatElement(0, count: count))
+            } else {
+                array = [Int](unsafeUninitializedCapacity: count) { out, made in
+                    if let p = out.baseAddress { write(p) }
+                    made = count
+                }
+                return
+            }
+        }
+        array.withUnsafeMutableBufferPointer { if let p = $0.baseAddress { write(p) } }
     }
 
     /// The notes, and the nearest map point when none lies inside.
-    private func notes(_ t: Tally, mirror: CrimeMirror, coverage: Coverage) -> ([String], QueryResult.NearestMapPoint?) {
-        var notes: [String] = [], nearest: QueryResult.NearestMapPoint? = nil
+    private func notes(_ t: Tally, mirror: CrimeMirror, coverage: Coverage, into notes: inout [String]) -> QueryResult.NearestMapPoint? {
+        var nearest: QueryResult.NearestMapPoint? = nil
         if mirror.synthetic {
             notes.append("SYNTHETIC SAMPLE: these figures come from geoquery's generated demo data around Leicester, not from Police UK. Use --mirror DIR for real data.")
         }
@@ -158,7 +195,7 @@ struct QueryPlan {
             }
         }
         notes += coverage.notes.map(\.text)
-        return (notes, nearest)
+        return nearest
     }
 
     /// "2019-03..2019-11, 2020-02" from month ordinals.

@@ -1,21 +1,35 @@
 import CPrefetch
+import Synchronization
 
 /// The running sums of one query: a dense month × category matrix, outcome counts, BTP's share
 /// and the forces seen. Filters are bit masks so each cell costs a few instructions.
 ///
 /// A class over raw buffers (freed in `deinit`): the hot loops then add into memory with no
-/// copy-on-write checks or reference counting per call.
-final class Tally {
-    let monthLo: Int, monthHi: Int
-    let categoryMask: UInt64
-    let forceMask: UInt64
-    let btpForce: Int
-    let categoryCount: Int
+/// copy-on-write checks or reference counting per call. A mirror keeps used tallies in its
+/// ``TallyPool`` and sets them up again (``reset(monthLo:monthHi:categoryMask:forceMask:btpForce:categories:outcomes:recordsVisits:)``),
+/// so a query allocates no tally once a few have been made.
+///
+/// (Unchecked Sendable: one query at a time uses a tally; the pool hands it over under its lock.
+/// The settings are read, never written, while a query runs, so they skip the dynamic exclusivity
+/// check a class's `var` would otherwise pay on each read.)
+final class Tally: @unchecked Sendable {
+    @exclusivity(unchecked) private(set) var monthLo = 0
+    @exclusivity(unchecked) private(set) var monthHi = -1
+    @exclusivity(unchecked) private(set) var categoryMask: UInt64 = ~0
+    @exclusivity(unchecked) private(set) var forceMask: UInt64 = ~0
+    @exclusivity(unchecked) private(set) var btpForce = -1
+    @exclusivity(unchecked) private(set) var categoryCount = 0
+    /// True when no category or force filter applies, so node projections can be used.
+    @exclusivity(unchecked) private(set) var unfiltered = true
+    @exclusivity(unchecked) private(set) var recordsVisits = true
 
     /// 32-bit: a (month, category) count of one query stays far below 2^32 (England and Wales
     /// record ~500k crimes a month), and half the width doubles what one vector add covers.
-    let matrix: UnsafeMutableBufferPointer<UInt32>
-    let outcomes: UnsafeMutableBufferPointer<Int>
+    /// The first `months × categories` cells of `matrixStore`, zeroed by each reset.
+    @exclusivity(unchecked) private(set) var matrix = UnsafeMutableBufferPointer<UInt32>(start: nil, count: 0)
+    @exclusivity(unchecked) private(set) var outcomes = UnsafeMutableBufferPointer<Int>(start: nil, count: 0)
+    private var matrixStore = UnsafeMutableBufferPointer<UInt32>(start: nil, count: 0)
+    private var outcomeStore = UnsafeMutableBufferPointer<Int>(start: nil, count: 0)
     var btp = 0
     var answered: UInt64 = 0
     /// Forces with any crime at the visited points, in any month (for coverage notes).
@@ -25,28 +39,53 @@ final class Tally {
     /// material-share check reads them without walking the tree again; recorded only when
     /// `recordsVisits` (an answer without coverage never reads them).
     var visitedNodes = Visits(), visitedPoints = Visits()
-    let recordsVisits: Bool
     /// The delta's own tally, in its indices, when the mirror has a delta (for coverage).
     var amended: Tally?
 
-    init(monthLo: Int, monthHi: Int, categoryMask: UInt64, forceMask: UInt64, btpForce: Int, categories: Int, outcomes: Int, recordsVisits: Bool = true) {
-        self.recordsVisits = recordsVisits
-        self.monthLo = monthLo
-        self.monthHi = monthHi
-        self.categoryMask = categoryMask
-        self.forceMask = forceMask
-        self.btpForce = btpForce
-        categoryCount = categories
-        unfiltered = categoryMask == ~0 && forceMask == ~0
-        matrix = .allocate(capacity: max(0, monthHi - monthLo + 1) * categories)
-        matrix.initialize(repeating: 0)
-        self.outcomes = .allocate(capacity: outcomes)
-        self.outcomes.initialize(repeating: 0)
+    convenience init(monthLo: Int, monthHi: Int, categoryMask: UInt64, forceMask: UInt64, btpForce: Int, categories: Int, outcomes: Int,
+                     recordsVisits: Bool = true) {
+        self.init()
+        reset(monthLo: monthLo, monthHi: monthHi, categoryMask: categoryMask, forceMask: forceMask, btpForce: btpForce,
+              categories: categories, outcomes: outcomes, recordsVisits: recordsVisits)
     }
 
+    /// An empty tally, for ``reset(monthLo:monthHi:categoryMask:forceMask:btpForce:categories:outcomes:recordsVisits:)``.
+    init() {}
+
+    /// Sets the tally up for a new query: its settings, zeroed sums (the buffers grown when too
+    /// small, else reused) and no visits.
+    @discardableResult
+    func reset(monthLo: Int, monthHi: Int, categoryMask: UInt64, forceMask: UInt64, btpForce: Int, categories: Int, outcomes: Int,
+               recordsVisits: Bool = true) -> Tally {
+        (self.monthLo, self.monthHi, self.categoryMask, self.forceMask) = (monthLo, monthHi, categoryMask, forceMask)
+        (self.btpForce, categoryCount, self.recordsVisits) = (btpForce, categories, recordsVisits)
+        unfiltered = categoryMask == ~0 && forceMask == ~0
+        matrix = Self.zeroed(&matrixStore, max(0, monthHi - monthLo + 1) * categories)
+        self.outcomes = Self.zeroed(&outcomeStore, outcomes)
+        (btp, answered, present, mapPoints) = (0, 0, 0, 0)
+        visitedNodes.removeAll()
+        visitedPoints.removeAll()
+        amended = nil
+        return self
+    }
+
+    /// The first `count` values of `store`, zeroed; `store` is made larger first when it is too small.
+    private static func zeroed<T: FixedWidthInteger>(_ store: inout UnsafeMutableBufferPointer<T>, _ count: Int) -> UnsafeMutableBufferPointer<T> {
+        if store.count < count {
+            store.deallocate()
+            store = .allocate(capacity: count)
+        }
+        let part = UnsafeMutableBufferPointer(rebasing: store[0..<count])
+        part.initialize(repeating: 0)
+        return part
+    }
+
+    /// Size of the matrix buffer: what the pool weighs before keeping the tally.
+    var matrixCapacity: Int { matrixStore.count }
+
     deinit {
-        matrix.deallocate()
-        outcomes.deallocate()
+        matrixStore.deallocate()
+        outcomeStore.deallocate()
         visitedNodes.deallocate()
         visitedPoints.deallocate()
     }
@@ -73,10 +112,9 @@ final class Tally {
 
         var all: UnsafeBufferPointer<Int32> { UnsafeBufferPointer(start: base, count: count) }
         func deallocate() { base?.deallocate() }
+        /// Forgets the indices, keeping the memory for the next query's.
+        mutating func removeAll() { count = 0 }
     }
-
-    /// True when no category or force filter applies, so node projections can be used.
-    let unfiltered: Bool
 
     /// Calls `body` for each cell of `cells[range]` whose month lies in the query's range
     /// (binary search to the range, then a check for short lists that skip the search).
@@ -247,6 +285,43 @@ final class Tally {
         }
         self.answered = answered
         self.btp = btp
+    }
+}
+
+/// A mirror's used tallies, shared by its concurrent queries: a query takes one (a lock and a
+/// pop, no allocation once the pool has some) and gives it back when its answer is made.
+final class TallyPool: Sendable {
+    private let spare: Mutex<[Tally]>
+    /// Kept at most: one per query in flight on a busy server is plenty.
+    static let kept = 32
+    /// A tally whose matrix grew beyond this many cells (a whole-history query of a national
+    /// mirror needs ~3,000) is freed, not kept: a rare huge query should not pin its memory.
+    static let largestKept = 1 << 16
+
+    init() {
+        var a: [Tally] = []
+        a.reserveCapacity(Self.kept)
+        spare = Mutex(a)
+    }
+
+    /// A tally set up as ``Tally/reset(monthLo:monthHi:categoryMask:forceMask:btpForce:categories:outcomes:recordsVisits:)`` sets it.
+    func tally(monthLo: Int, monthHi: Int, categoryMask: UInt64, forceMask: UInt64, btpForce: Int, categories: Int, outcomes: Int,
+               recordsVisits: Bool = true) -> Tally {
+        (spare.withLock { $0.popLast() } ?? Tally()).reset(
+            monthLo: monthLo, monthHi: monthHi, categoryMask: categoryMask, forceMask: forceMask, btpForce: btpForce,
+            categories: categories, outcomes: outcomes, recordsVisits: recordsVisits)
+    }
+
+    /// Takes back `t` (and the delta's tally it holds) once nothing reads it any more.
+    func give(_ t: Tally) {
+        if let a = t.amended {
+            t.amended = nil
+            give(a)
+        }
+        guard t.matrixCapacity <= Self.largestKept else { return }
+        spare.withLock { list in
+            if list.count < Self.kept { list.append(t) }
+        }
     }
 }
 

@@ -44,10 +44,14 @@ import Testing
         var rng = SeededRandom(seed: seed)
         let months = (Month("2018-07")!...Month("2020-06")!).months
         var withCrimes = 0
+        // Also answered into one result, whose tallies (the delta's among them) come from the pool.
+        var reused = try a.query(.radius(lat: 52.6344, lng: -1.1313, Distance(metres: 100)))
         for i in 0..<count {
             let q = RandomQueries.query(i, using: &rng, months: months, forces: b.forces, shortest: 0.01)
             let expected = try b.query(q)
             #expect(try a.query(q) == expected, "query \(i) (seed \(seed)): \(q)")
+            try a.query(q, fields: .all, into: &reused)
+            #expect(reused == expected, "query \(i) (seed \(seed)), into one result: \(q)")
             #expect(try a.query(QueryPlan(q, mirror: a), path: .cellWalk) == expected, "query \(i) (seed \(seed)), cell walk: \(q)")
             if expected.total > 0 { withCrimes += 1 }
         }

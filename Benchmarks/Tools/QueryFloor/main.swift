@@ -15,7 +15,8 @@ guard arguments.count >= 3 else {
     FileHandle.standardError.write("usage: QueryFloor ingest|dense|peer|lsoa MIRROR [ROUNDS] [counts]\n".data(using: .utf8)!)
     exit(2)
 }
-let here = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+// This file is Benchmarks/Tools/QueryFloor/main.swift: `here` is Benchmarks/.
+let here = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 let shared = ProcessInfo.processInfo.environment["GEOQUERY_SHARED_DATA"]
     ?? here.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/data").path
 let mirrorPath = arguments[2], rounds = arguments.count > 3 ? Int(arguments[3])! : 1
@@ -63,10 +64,14 @@ _ = try mirror.query(queries[0])
 func answerSet(_ queries: [CrimeQuery], rounds: Int) throws -> (times: [UInt64], checksum: Int) {
     var times: [UInt64] = [], checksum = 0
     times.reserveCapacity(queries.count * rounds)
+    // One result, answered into: the library's path that allocates nothing per query for the
+    // answer (QUERYFLOOR_FRESH=1: a new result each time, as `query(_:fields:)` gives).
+    let fresh = ProcessInfo.processInfo.environment["QUERYFLOOR_FRESH"] == "1"
+    var r = try mirror.query(queries[0], fields: fields)
     for _ in 0..<rounds {
         for q in queries {
             let t0 = DispatchTime.now().uptimeNanoseconds
-            let r = try mirror.query(q, fields: fields)
+            if fresh { r = try mirror.query(q, fields: fields) } else { try mirror.query(q, fields: fields, into: &r) }
             times.append(DispatchTime.now().uptimeNanoseconds - t0)
             checksum &+= r.total &+ r.noLocation &+ r.coverage.monthsHeld &+ r.notes.count
         }
