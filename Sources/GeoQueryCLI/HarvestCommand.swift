@@ -11,7 +11,7 @@ struct HarvestCommand: ParsableCommand {
         discussion: """
         The area is any form the root command takes (--lat/--lng/--radius, --postcode, --poly, --geojson, --wkt, --kml) or --force SLUG (the force's area, from the mirror's loaded boundaries or the built-in ones). Without --date/--from/--to: every month the API lists (crimes-street-dates) that the mirror lacks for the area's forces. Months given that the API does not list stop the harvest before anything is fetched.
 
-        Requests share one token bucket (15 a second, bursts of 30); 429 waits for Retry-After; a 503 (too many crimes) splits the cell into quadrants. Each answered request is journalled in DIR/harvest/journal.jsonl: re-run the same command after an interruption to continue; a finished harvest fetches nothing again unless --refresh. Months the mirror holds from the archive are skipped unless --refresh.
+        Requests share one token bucket (15 a second, bursts of 30); 429 waits for Retry-After; a 503 (too many crimes) splits the cell into quadrants. Each answered request is journalled in DIR/harvest/journal.jsonl: re-run the same command after an interruption to continue; a finished harvest fetches nothing again unless --refresh. Months the mirror holds from the archive are skipped; --refresh replaces a force's archive month only when harvesting its whole area (--force SLUG --refresh), since any other area holds part of it.
 
         Examples:
           geoquery harvest --mirror ~/police-uk --force city-of-london --date 2024-01
@@ -32,7 +32,7 @@ struct HarvestCommand: ParsableCommand {
     @Option(help: "Tiles planned from counts expect at most limit × margin crimes, 0 < margin ≤ 1.")
     var margin: Double = 0.8
 
-    @Flag(help: "Fetch again months already harvested for this area, and months the mirror holds from the archive (replacing them with the area's crimes only).")
+    @Flag(help: "Fetch again months already harvested for this area; with --force SLUG also the force's months the mirror holds from the archive, replaced by its whole area as the API answers it (an area's harvest never replaces an archive month: it holds only part of it).")
     var refresh = false
 
     @Flag(help: "Print the plan (requests per month, expected crimes, time at 15 requests/s) and fetch nothing.")
@@ -181,7 +181,11 @@ struct HarvestCommand: ParsableCommand {
         let c = s.counters
         var out = ""
         for m in s.months where m.skipped != nil { out += "\(m.month): skipped: \(m.skipped!)\n" }
-        for (force, month) in s.keptFromArchive { out += "\(month) \(force): kept the archive's data (a harvest holds only part of a force; --refresh replaces it)\n" }
+        for (force, month) in s.keptFromArchive {
+            let why = force == Force.btp ? "its month is the whole country's; an area holds only part of it"
+                : "an area holds only part of a force's month; --force \(force) --refresh replaces it with the force's whole area"
+            out += "\(month) \(force): kept the archive's data (\(why))\n"
+        }
         for p in s.stored { out += "\(p.month) \(p.force): stored \(Format.grouped(p.crimes)) crimes\n" }
         for p in s.storedOutcomes { out += "\(p.month) \(p.force): stored \(Format.grouped(p.outcomes)) outcome events\n" }
         // Received counts a crime on a shared tile edge once per answer; stored counts it once.

@@ -29,6 +29,12 @@ public struct HarvestOptions: Sendable {
         self.area = area
         self.areaLabel = areaLabel
     }
+
+    /// Whether this harvest may replace `force`'s month that the mirror holds from the archive:
+    /// only with `refresh` and harvesting that force's whole area (`--force SLUG`). Any other
+    /// area holds part of the force's month (BTP's is the whole country's), and storing it would
+    /// drop the rest of the month from the mirror.
+    public func replacesArchive(of force: String) -> Bool { refresh && self.force == force }
 }
 
 /// One month's plan, for `--dry-run` and the summary.
@@ -129,11 +135,13 @@ public struct Harvester: Sendable {
     /// harvest of it is finished; `--refresh` fetches both anyway. A finished month whose answers
     /// said the API lacked some force is fetched again once the API lists that force for it.
     func skipReason(_ month: Month, forces: [String], mirror: CrimeMirror?, provenance: HarvestProvenance, journal: HarvestJournal, listed: Listed?) -> String? {
-        guard !options.refresh else { return nil }
         let fromArchive = forces.filter { mirror?.holds(force: $0, month: month) == true && provenance.current(force: $0, month: month, in: mirror).isEmpty }
-        if !forces.isEmpty && fromArchive.count == forces.count {
-            return "the mirror holds it from the archive for \(forces.joined(separator: ", ")) (--refresh fetches it anyway)"
+        if !forces.isEmpty && fromArchive.count == forces.count && !fromArchive.contains(where: options.replacesArchive) {
+            let held = "the mirror holds it from the archive for \(forces.joined(separator: ", "))"
+            if let f = options.force, fromArchive.contains(f) { return "\(held) (--refresh fetches it anyway and replaces it)" }
+            return "\(held), and this area holds only part of \(forces.count == 1 ? "that force's" : "each force's") month, so a harvest would drop the rest (--force \(forces[0]) --refresh fetches the force's whole area anew)"
         }
+        guard !options.refresh else { return nil }
         let state = journal.state(job: job, month: month)
         if let stored = state.stored {
             if let now = Self.forcesListed(listed, month: month), !state.missing.isDisjoint(with: now) { return nil }
@@ -333,7 +341,8 @@ public struct Harvester: Sendable {
 
     /// Writes the month's harvested crimes (every area harvested for it) as one street CSV per
     /// force and ingests them; a (force, month) the archive gave the mirror is left alone unless
-    /// `--refresh`. Returns whether the mirror changed.
+    /// `--refresh` harvests that force's whole area (``HarvestOptions/replacesArchive(of:)``).
+    /// Returns whether the mirror changed.
     func store(month: Month, journal: HarvestJournal, mirror: CrimeMirror?, areas: ForceAreas, forces: [String], listed: Set<String>?,
                provenance: inout HarvestProvenance, summary: inout HarvestSummary) throws -> Bool {
         var seen = Set<Int>()
@@ -411,7 +420,7 @@ public struct Harvester: Sendable {
         var written: [(String, Int)] = []
         for (force, crimes) in byForce.sorted(by: { $0.key < $1.key }) where contributed.contains(force) {
             let harvestedBefore = !provenance.current(force: force, month: month, in: mirror).isEmpty
-            if mirror?.holds(force: force, month: month) == true && !harvestedBefore && !options.refresh {
+            if mirror?.holds(force: force, month: month) == true && !harvestedBefore && !options.replacesArchive(of: force) {
                 summary.keptFromArchive.append((force, month))
                 continue
             }
@@ -423,7 +432,7 @@ public struct Harvester: Sendable {
         for (force, outcomes) in outcomesByForce.sorted(by: { $0.key < $1.key }) where contributed.contains(force) || outcomesContributed.contains(force) {
             // The archive's outcomes stay with the archive's crimes.
             let harvestedBefore = !provenance.current(force: force, month: month, in: mirror).isEmpty
-            if mirror?.holds(force: force, month: month) == true && !harvestedBefore && !options.refresh && byForce[force] == nil { continue }
+            if mirror?.holds(force: force, month: month) == true && !harvestedBefore && !options.replacesArchive(of: force) && byForce[force] == nil { continue }
             if summary.keptFromArchive.contains(where: { $0.force == force && $0.month == month }) { continue }
             let path = (dir as NSString).appendingPathComponent(OutcomesCSVRows.fileName(force: force, month: month))
             try AtomicFile.write(path, what: "the harvested outcomes CSV", bytes: Array(OutcomesCSVRows.csv(outcomes, force: force).utf8))

@@ -184,6 +184,53 @@ extension Dictionary where Key == String, Value == Int {
         #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/mirror.geoquery")) == before)
     }
 
+    /// `--refresh` does not make an area's harvest replace a month the archive gave the mirror:
+    /// all the area's forces held so is skipped all the same, and BTP's archive month (the whole
+    /// country's) keeps every crime when the area's other force is stored. Only `--force X
+    /// --refresh` replaces X's archive month, with its whole area.
+    @Test func refreshReplacesAnArchiveMonthOnlyForTheForcesWholeArea() async throws {
+        let street = { (force: String) in TestData.archive + "/2019-01/2019-01-\(force)-street.csv" }
+        let all = CrimeQuery.polygon(try PolygonReader.poly("49.8,-6.5:56,-6.5:56,2:49.8,2"), from: Month("2019-01"), to: Month("2019-01"))
+        // Leicestershire's month from the archive, the box refreshed: skipped, nothing asked or written.
+        let held = TestData.temporaryDirectory("refresh-archive")
+        _ = try Ingest.run(paths: [street("leicestershire")], mirror: .directory(held))
+        let before = try Data(contentsOf: URL(fileURLWithPath: held + "/mirror.geoquery"))
+        var o = Self.options(Self.box, label: "box")
+        o.months = [Month("2019-01")!]
+        o.refresh = true
+        let api = MirrorAPI(mirror: TestData.realMirror)
+        let skipped = try await Harvester(o, mirror: .directory(held), transport: api).run()
+        #expect(skipped.months.first?.skipped?.contains("holds only part of that force's month") == true, "\(skipped.months)")
+        #expect(api.answered.isEmpty && skipped.stored.isEmpty)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: held + "/mirror.geoquery")) == before)
+
+        // BTP's month from the archive, the box refreshed: Leicestershire's crimes in the box are
+        // stored, BTP's national month is kept whole (it had been cut to the box's BTP crimes).
+        let btp = TestData.temporaryDirectory("refresh-btp")
+        _ = try Ingest.run(paths: [street("btp")], mirror: .directory(btp))
+        let national = try CrimeMirror.open(.directory(btp)).query(all).total
+        let boxQuery = CrimeQuery.polygon(Self.box, from: o.months![0], to: o.months![0])
+        let inBox = try TestData.realMirror.query(CrimeQuery(area: boxQuery.area, from: boxQuery.from, to: boxQuery.to, forces: [Force.btp])).total
+        #expect(inBox > 0 && inBox < national, "BTP: \(inBox) in the box, \(national) in all")
+        let s = try await Harvester(o, mirror: .directory(btp), transport: MirrorAPI(mirror: TestData.realMirror)).run()
+        #expect(s.stored.map(\.force) == ["leicestershire"] && s.keptFromArchive.map(\.force) == [Force.btp], "\(s.stored) \(s.keptFromArchive)")
+        let after = try CrimeMirror.open(.directory(btp))
+        #expect(try after.query(CrimeQuery(area: all.area, from: all.from, to: all.to, forces: [Force.btp])).total == national)
+        #expect(try after.query(CrimeQuery(area: boxQuery.area, from: boxQuery.from, to: boxQuery.to, forces: ["leicestershire"])).total
+                == TestData.realMirror.query(CrimeQuery(area: boxQuery.area, from: boxQuery.from, to: boxQuery.to, forces: ["leicestershire"])).total)
+
+        // --force leicestershire --refresh (burglary, to stay small): the archive month is replaced.
+        var whole = Self.options(Self.leicestershire, limit: 10_000)
+        whole.months = [Month("2019-01")!]
+        whole.category = "burglary"
+        whole.force = "leicestershire"
+        whole.refresh = true
+        let replaced = try await Harvester(whole, mirror: .directory(held), transport: MirrorAPI(mirror: TestData.realMirror)).run()
+        #expect(replaced.stored.map(\.force) == ["leicestershire"] && replaced.keptFromArchive.isEmpty, "\(replaced.stored)")
+        let burglary = CrimeQuery.polygon(Self.leicestershire, from: whole.months![0], to: whole.months![0])
+        #expect(try CrimeMirror.open(.directory(held)).query(burglary).byCategory.filter { $0.value > 0 }.keys.sorted() == ["burglary"])
+    }
+
     /// `--force X` fetches the force's area, and the API answers by area: crimes the force placed
     /// at map points outside its boundary cannot be harvested. The summary counts them from the
     /// mirror's archive month that plans the harvest, as a brute force over the rows does.
