@@ -451,7 +451,11 @@ extension CrimeMirror {
         guard monthLo <= monthHi else { return 0 }
         let span = monthsHeldCount, cats = categories.count
         var total = 0
-        for f in 0..<self.forces.count where (forces >> UInt64(f)) & 1 == 1 {
+        // The forces' set bits only (an answer has a few of the mirror's 40-odd).
+        var left = forces & (self.forces.count < 64 ? (1 << UInt64(self.forces.count)) - 1 : ~0)
+        while left != 0 {
+            let f = left.trailingZeroBitCount
+            left &= left &- 1
             let before = (f * (span + 1) + monthLo) * cats, through = (f * (span + 1) + monthHi + 1) * cats
             for c in 0..<cats where (categoryMask >> UInt64(c)) & 1 == 1 {
                 total += noLocationRunning[through + c] - noLocationRunning[before + c]
