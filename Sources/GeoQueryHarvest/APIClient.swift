@@ -52,8 +52,67 @@ public struct HTTPTransport: APITransport {
         session = URLSession(configuration: configuration)
     }
 
+    /// The answer to `request`. Cancelled (a sibling request failed, or the harvest stops), it
+    /// throws `CancellationError` at once and leaves the URLSession task to finish or time out on
+    /// its own: `URLSession.data(for:)` would cancel that task, and in swift-corelibs-foundation
+    /// `URLSessionTask.cancel` can wait forever on a lock a completing task holds (a harvest with
+    /// `--outcomes` once hung so after a failed request, its task group cancelling the rest).
     public func data(for request: URLRequest) async throws -> (Data, URLResponse) {
-        try await session.data(for: request)
+        let answer = AnswerOnce()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (c: CheckedContinuation<(Data, URLResponse), any Error>) in
+                guard answer.await(c) else { return }
+                session.dataTask(with: request) { data, response, error in
+                    if let data, let response, error == nil {
+                        answer.give(.success((data, response)))
+                    } else {
+                        answer.give(.failure(error ?? URLError(.badServerResponse)))
+                    }
+                }.resume()
+            }
+        } onCancel: {
+            answer.give(.failure(CancellationError()))
+        }
+    }
+}
+
+/// One request's continuation, resumed exactly once: by the answer, or by cancellation,
+/// whichever comes first (a cancellation before the continuation exists resumes it as it
+/// arrives).
+final class AnswerOnce: @unchecked Sendable {
+    // (Unchecked: every field is read and written under `lock`.)
+    private let lock = NSLock()
+    private var waiting: CheckedContinuation<(Data, URLResponse), any Error>?
+    private var early: Result<(Data, URLResponse), any Error>?
+    private var done = false
+
+    /// Keeps `c` for the answer; false (and `c` resumed) when the request was cancelled already.
+    func await(_ c: CheckedContinuation<(Data, URLResponse), any Error>) -> Bool {
+        lock.lock()
+        if let early {
+            done = true
+            lock.unlock()
+            c.resume(with: early)
+            return false
+        }
+        waiting = c
+        lock.unlock()
+        return true
+    }
+
+    /// Resumes the continuation with `result` unless it was resumed before.
+    func give(_ result: Result<(Data, URLResponse), any Error>) {
+        lock.lock()
+        guard !done else { lock.unlock(); return }
+        guard let c = waiting else {
+            if early == nil { early = result }
+            lock.unlock()
+            return
+        }
+        done = true
+        waiting = nil
+        lock.unlock()
+        c.resume(with: result)
     }
 }
 
