@@ -124,7 +124,10 @@ struct BatchCommand: ParsableCommand {
             // Moved out and back (a call through `result!` would copy it).
             let r: QueryResult
             if var kept = result.take() {
-                try m.query(q, fields: fields, into: &kept)
+                do { try m.query(q, fields: fields, into: &kept) } catch {
+                    result = kept  // left as it was: the next line reuses it
+                    throw error
+                }
                 r = kept
             } else {
                 r = try m.query(q, fields: fields)

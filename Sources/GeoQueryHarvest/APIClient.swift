@@ -189,7 +189,9 @@ public struct APIClient: Sendable {
             } catch {
                 failures += 1
                 guard failures < tries else {
-                    throw GeoQueryError.unreadableInput("\(request.summary) failed \(failures) times (last: \(error.localizedDescription)); is \(base.absoluteString) reachable? Re-run the same command to continue: completed requests are kept")
+                    // "NSURLErrorDomain error -1001" is what a timeout says otherwise.
+                    let last = (error as? URLError)?.code == .timedOut ? "no answer within \(Format.decimal(timeout, places: 0)) s" : error.localizedDescription
+                    throw GeoQueryError.unreadableInput("\(request.summary) failed \(failures) times (last: \(last)); is \(base.absoluteString) reachable? Re-run the same command to continue: completed requests are kept")
                 }
                 counters.add(retries: 1)
                 try await Task.sleep(for: .seconds(delay(failures)))
@@ -205,7 +207,7 @@ public struct APIClient: Sendable {
                 } catch {
                     failures += 1
                     guard failures < tries else {
-                        throw GeoQueryError.unreadableInput("\(request.summary): the answer is not the API's crime JSON (\(data.count) bytes: \(String(decoding: data.prefix(80), as: UTF8.self))); check --api names a data.police.uk-compatible API")
+                        throw GeoQueryError.unreadableInput("\(request.summary): the answer is not the API's \(request.kind == .outcomes ? "outcomes" : "crime") JSON (\(data.count) bytes: \(String(decoding: data.prefix(80), as: UTF8.self))); check --api names a data.police.uk-compatible API")
                     }
                     counters.add(retries: 1)  // truncated answers happen: ask again
                     try await Task.sleep(for: .seconds(delay(failures)))

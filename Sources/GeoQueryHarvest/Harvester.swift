@@ -31,10 +31,10 @@ public struct HarvestOptions: Sendable {
     }
 
     /// Whether this harvest may replace `force`'s month that the mirror holds from the archive:
-    /// only with `refresh` and harvesting that force's whole area (`--force SLUG`). Any other
-    /// area holds part of the force's month (BTP's is the whole country's), and storing it would
-    /// drop the rest of the month from the mirror.
-    public func replacesArchive(of force: String) -> Bool { refresh && self.force == force }
+    /// only with `refresh`, harvesting that force's whole area (`--force SLUG`) and every category.
+    /// Any other area holds part of the force's month (BTP's is the whole country's), and one
+    /// category part of its crimes: storing either would drop the rest of the month.
+    public func replacesArchive(of force: String) -> Bool { refresh && self.force == force && category == "all-crime" }
 }
 
 /// One month's plan, for `--dry-run` and the summary.
@@ -138,7 +138,12 @@ public struct Harvester: Sendable {
         let fromArchive = forces.filter { mirror?.holds(force: $0, month: month) == true && provenance.current(force: $0, month: month, in: mirror).isEmpty }
         if !forces.isEmpty && fromArchive.count == forces.count && !fromArchive.contains(where: options.replacesArchive) {
             let held = "the mirror holds it from the archive for \(forces.joined(separator: ", "))"
-            if let f = options.force, fromArchive.contains(f) { return "\(held) (--refresh fetches it anyway and replaces it)" }
+            if let f = options.force, fromArchive.contains(f) {
+                if options.category != "all-crime" {
+                    return "\(held), and a --category harvest holds only \(options.category) of it, so it never replaces an archive month (--force \(f) --refresh without --category fetches it anew)"
+                }
+                return "\(held) (--refresh fetches it anyway and replaces it)"
+            }
             return "\(held), and this area holds only part of \(forces.count == 1 ? "that force's" : "each force's") month, so a harvest would drop the rest (--force \(forces[0]) --refresh fetches the force's whole area anew)"
         }
         guard !options.refresh else { return nil }
@@ -301,6 +306,12 @@ public struct Harvester: Sendable {
             return membership.contains(latE6: p.lat, lngE6: p.lng)
         }
         var queue = requests[...]
+        // A 503 means "more than the API returns at once" (10,000 crimes), and each split quarters
+        // a cell: England and Wales record ~500k crimes a month, so even a national area planned
+        // from nothing needs a few hundred splits. Far more is an API answering 503 for another
+        // reason (overloaded), and splitting on would never end.
+        var splits = 0
+        let splitBudget = 256 + 4 * requests.count
         try await withThrowingTaskGroup(of: (HarvestRequest, APIAnswer).self) { group in
             var running = 0
             while true {
@@ -326,6 +337,10 @@ public struct Harvester: Sendable {
                     try journal.append(.init(t: "done", job: job, month: month.description, key: r.key, outcomes: kept))
                     counters.add(done: 1)
                 case .tooMany:
+                    splits += 1
+                    guard splits <= splitBudget else {
+                        throw GeoQueryError.unreadableInput("\(r.summary): the API answered 503 (more than it returns at once) to \(splits) requests of \(month), each split again: more than the crimes there could explain, so it looks overloaded or is refusing them; try again later (re-running the same command continues)")
+                    }
                     let children = try r.split(area: options.area)
                     guard !children.isEmpty else {
                         throw GeoQueryError.unreadableInput("\(r.summary): the API answered 503 (more crimes than it returns at once) even for one map point's crimes-at-location; the harvest cannot fetch them")

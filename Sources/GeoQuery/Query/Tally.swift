@@ -1,5 +1,5 @@
 import CPrefetch
-import Synchronization
+import Foundation
 
 /// The running sums of one query: a dense month × category matrix, outcome counts, BTP's share
 /// and the forces seen. Filters are bit masks so each cell costs a few instructions.
@@ -80,8 +80,9 @@ final class Tally: @unchecked Sendable {
         return part
     }
 
-    /// Size of the matrix buffer: what the pool weighs before keeping the tally.
-    var matrixCapacity: Int { matrixStore.count }
+    /// Entries in its largest buffer (matrix, outcomes, visit lists): what the pool weighs
+    /// before keeping the tally.
+    var largestBuffer: Int { max(matrixStore.count, outcomeStore.count, visitedNodes.capacity, visitedPoints.capacity) }
 
     deinit {
         matrixStore.deallocate()
@@ -95,7 +96,7 @@ final class Tally: @unchecked Sendable {
     struct Visits {
         private var base: UnsafeMutablePointer<Int32>? = nil
         private(set) var count = 0
-        private var capacity = 0
+        private(set) var capacity = 0
 
         @inline(__always) mutating func append(_ i: Int) {
             if count == capacity { grow() }
@@ -290,26 +291,28 @@ final class Tally: @unchecked Sendable {
 
 /// A mirror's used tallies, shared by its concurrent queries: a query takes one (a lock and a
 /// pop, no allocation once the pool has some) and gives it back when its answer is made.
-final class TallyPool: Sendable {
-    private let spare: Mutex<[Tally]>
+final class TallyPool: @unchecked Sendable {
+    // (Unchecked: `spare` is read and written only under `lock`. An NSLock rather than a Mutex:
+    // ThreadSanitizer on Linux does not see Mutex's lock and reports races that are not there.)
+    private let lock = NSLock()
+    private var spare: [Tally] = []
     /// Kept at most: one per query in flight on a busy server is plenty.
     static let kept = 32
-    /// A tally whose matrix grew beyond this many cells (a whole-history query of a national
-    /// mirror needs ~3,000) is freed, not kept: a rare huge query should not pin its memory.
+    /// A tally whose matrix or visit lists grew beyond this many entries (a whole-history query
+    /// of a national mirror needs ~3,000 cells; a county polygon visits ~10,000 nodes and points)
+    /// is freed, not kept: a rare huge query should not pin its memory.
     static let largestKept = 1 << 16
 
-    init() {
-        var a: [Tally] = []
-        a.reserveCapacity(Self.kept)
-        spare = Mutex(a)
-    }
+    init() { spare.reserveCapacity(Self.kept) }
 
     /// A tally set up as ``Tally/reset(monthLo:monthHi:categoryMask:forceMask:btpForce:categories:outcomes:recordsVisits:)`` sets it.
     func tally(monthLo: Int, monthHi: Int, categoryMask: UInt64, forceMask: UInt64, btpForce: Int, categories: Int, outcomes: Int,
                recordsVisits: Bool = true) -> Tally {
-        (spare.withLock { $0.popLast() } ?? Tally()).reset(
-            monthLo: monthLo, monthHi: monthHi, categoryMask: categoryMask, forceMask: forceMask, btpForce: btpForce,
-            categories: categories, outcomes: outcomes, recordsVisits: recordsVisits)
+        lock.lock()
+        let t = spare.popLast()
+        lock.unlock()
+        return (t ?? Tally()).reset(monthLo: monthLo, monthHi: monthHi, categoryMask: categoryMask, forceMask: forceMask,
+                                    btpForce: btpForce, categories: categories, outcomes: outcomes, recordsVisits: recordsVisits)
     }
 
     /// Takes back `t` (and the delta's tally it holds) once nothing reads it any more.
@@ -318,10 +321,10 @@ final class TallyPool: Sendable {
             t.amended = nil
             give(a)
         }
-        guard t.matrixCapacity <= Self.largestKept else { return }
-        spare.withLock { list in
-            if list.count < Self.kept { list.append(t) }
-        }
+        guard t.largestBuffer <= Self.largestKept else { return }
+        lock.lock()
+        if spare.count < Self.kept { spare.append(t) }
+        lock.unlock()
     }
 }
 

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import Testing
 @testable import GeoQuery
 @testable import GeoQueryHarvest
@@ -219,16 +222,58 @@ extension Dictionary where Key == String, Value == Int {
         #expect(try after.query(CrimeQuery(area: boxQuery.area, from: boxQuery.from, to: boxQuery.to, forces: ["leicestershire"])).total
                 == TestData.realMirror.query(CrimeQuery(area: boxQuery.area, from: boxQuery.from, to: boxQuery.to, forces: ["leicestershire"])).total)
 
-        // --force leicestershire --refresh (burglary, to stay small): the archive month is replaced.
+        // --force leicestershire --refresh --category burglary: one category of the month, so
+        // skipped (it had replaced the whole month with its burglaries); without --category the
+        // archive month is replaced by the force's whole area.
         var whole = Self.options(Self.leicestershire, limit: 10_000)
         whole.months = [Month("2019-01")!]
         whole.category = "burglary"
         whole.force = "leicestershire"
         whole.refresh = true
+        let oneCategory = try await Harvester(whole, mirror: .directory(held), transport: MirrorAPI(mirror: TestData.realMirror)).run()
+        #expect(oneCategory.months.first?.skipped?.contains("a --category harvest holds only burglary of it") == true, "\(oneCategory.months)")
+        let unchanged = try Data(contentsOf: URL(fileURLWithPath: held + "/mirror.geoquery"))
+        #expect(oneCategory.stored.isEmpty && unchanged == before)
+        whole.category = "all-crime"
         let replaced = try await Harvester(whole, mirror: .directory(held), transport: MirrorAPI(mirror: TestData.realMirror)).run()
-        #expect(replaced.stored.map(\.force) == ["leicestershire"] && replaced.keptFromArchive.isEmpty, "\(replaced.stored)")
-        let burglary = CrimeQuery.polygon(Self.leicestershire, from: whole.months![0], to: whole.months![0])
-        #expect(try CrimeMirror.open(.directory(held)).query(burglary).byCategory.filter { $0.value > 0 }.keys.sorted() == ["burglary"])
+        // (BTP's crimes in the area too: this mirror held none of BTP's month.)
+        #expect(replaced.stored.map(\.force) == [Force.btp, "leicestershire"] && replaced.keptFromArchive.isEmpty, "\(replaced.stored)")
+        // Every crime in the area as the source holds it (other forces' at points inside it are
+        // stored under the area's force, as README says).
+        let month = CrimeQuery.polygon(Self.leicestershire, from: whole.months![0], to: whole.months![0])
+        #expect(try CrimeMirror.open(.directory(held)).query(month).total == TestData.realMirror.query(month).total)
+        let changed = try Data(contentsOf: URL(fileURLWithPath: held + "/mirror.geoquery"))
+        #expect(changed != before)
+    }
+
+    /// An API answering 503 to every crimes request (overloaded, not "too many crimes"): the
+    /// harvest splits a bounded number of times, then stops with one line saying so; it had split
+    /// down to micro-degree cells, thousands of requests, without end.
+    @Test func endless503sStopTheHarvest() async throws {
+        final class Overloaded: APITransport, @unchecked Sendable {
+            let lock = NSLock()
+            var asked = 0
+            func data(for request: URLRequest) async throws -> (Data, URLResponse) {
+                let url = request.url!
+                let listing = url.path.hasSuffix("crimes-street-dates")
+                if !listing { lock.withLock { asked += 1 } }
+                let body = listing ? Data(#"[{"date":"2019-01"}]"#.utf8) : Data()
+                return (body, HTTPURLResponse(url: url, statusCode: listing ? 200 : 503, httpVersion: nil, headerFields: nil)!)
+            }
+        }
+        let dir = TestData.temporaryDirectory("endless-503")
+        var o = Self.options(Self.box, label: "box")
+        o.months = [Month("2019-01")!]
+        (o.rate, o.burst) = (100_000, 100_000)
+        let api = Overloaded()
+        do {
+            _ = try await Harvester(o, mirror: .directory(dir), transport: api).run()
+            Issue.record("the harvest finished")
+        } catch let e as GeoQueryError {
+            #expect(e.description.contains("looks overloaded or is refusing them; try again later"), "\(e.description)")
+        }
+        // The budget: 256 splits and 4 per planned request (the box: a few), each split asking 2-4 more.
+        #expect(api.asked > 256 && api.asked < 2_000, "\(api.asked) requests")
     }
 
     /// `--force X` fetches the force's area, and the API answers by area: crimes the force placed
