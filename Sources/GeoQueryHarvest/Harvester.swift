@@ -197,7 +197,8 @@ public struct Harvester: Sendable {
             listed = all
             try checkHeld(toFetch, forces: forces, listed: all)
         }
-        if !dryRun { try journal.openForWriting() }
+        // Only when a month is fetched: a harvest that skips every month writes nothing.
+        if !dryRun && !toFetch.isEmpty { try journal.openForWriting() }
         let membership = try AreaMembership(options.area)
         var notedOutside = false
         for (month, skip) in zip(months, skipped).sorted(by: { $0.0 < $1.0 }) {

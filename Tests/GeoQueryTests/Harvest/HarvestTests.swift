@@ -206,6 +206,7 @@ extension Dictionary where Key == String, Value == Int {
         #expect(skipped.months.first?.skipped?.contains("holds only part of that force's month") == true, "\(skipped.months)")
         #expect(api.answered.isEmpty && skipped.stored.isEmpty)
         #expect(try Data(contentsOf: URL(fileURLWithPath: held + "/mirror.geoquery")) == before)
+        #expect(!FileManager.default.fileExists(atPath: held + "/harvest"), "a harvest that fetched nothing wrote its folder")
 
         // BTP's month from the archive, the box refreshed: Leicestershire's crimes in the box are
         // stored, BTP's national month is kept whole (it had been cut to the box's BTP crimes).
