@@ -236,10 +236,7 @@ public final class CrimeMirror: @unchecked Sendable {
     public func query(_ q: CrimeQuery, fields: QueryResult.Fields, into result: inout QueryResult) throws {
         var plan = try QueryPlan(q, mirror: self)
         plan.parts = .init(fields: fields)
-        let tally = plan.tally(self)
-        defer { tallyPool.give(tally) }
-        try add(plan.query.area, to: tally)
-        plan.fill(&result, tally, mirror: self)
+        try answer(plan, into: &result)
     }
 
     /// How a query adds up inside nodes: `.fast` through the per-node projections and running
@@ -249,10 +246,18 @@ public final class CrimeMirror: @unchecked Sendable {
 
     /// A query already checked against this mirror (callers that need the plan's masks too).
     func query(_ plan: QueryPlan, path: SumPath = .fast) throws -> QueryResult {
+        var r = QueryResult(from: plan.from, to: plan.to)
+        try answer(plan, path: path, into: &r)
+        return r
+    }
+
+    /// Walks `plan`'s area into a pooled tally and writes the answer into `r` (left as it was
+    /// when the walk throws); the one path every query takes.
+    private func answer(_ plan: QueryPlan, path: SumPath = .fast, into r: inout QueryResult) throws {
         let tally = plan.tally(self)
         defer { tallyPool.give(tally) }
         try add(plan.query.area, to: tally, path: path)
-        return plan.result(tally, mirror: self, path: path)
+        plan.fill(&r, tally, mirror: self, path: path)
     }
 
     /// Adds everything inside `area` to `tally`.

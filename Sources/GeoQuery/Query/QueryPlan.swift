@@ -82,16 +82,10 @@ struct QueryPlan {
               recordsVisits: parts.contains(.coverage))
     }
 
-    /// Turns the sums into a result, with the no-location count and the coverage notes.
-    func result(_ t: Tally, mirror: CrimeMirror, path: CrimeMirror.SumPath = .fast) -> QueryResult {
-        var r = QueryResult(from: from, to: to)
-        fill(&r, t, mirror: mirror, path: path)
-        return r
-    }
-
-    /// ``result(_:mirror:path:)`` written into `r`, whose arrays are reused where their storage
-    /// is its own and of the size needed (a caller's loop over one result then allocates none
-    /// for them); every value is set, so nothing of the previous answer remains.
+    /// Turns the sums into the answer, with the no-location count and the coverage notes, written
+    /// into `r`, whose arrays are reused where their storage is its own and large enough (a
+    /// caller's loop over one result then allocates none for them); every value is set, so
+    /// nothing of the previous answer remains.
     func fill(_ r: inout QueryResult, _ t: Tally, mirror: CrimeMirror, path: CrimeMirror.SumPath = .fast) {
         let n = mirror.categories.count
         let first = mirror.firstMonth?.ordinal ?? 0
