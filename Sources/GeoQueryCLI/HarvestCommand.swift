@@ -77,14 +77,20 @@ struct HarvestCommand: ParsableCommand {
         input.categories = []
         options.limit = limit; options.margin = margin; options.refresh = refresh; options.concurrency = concurrency
         options.outcomes = outcomes
-        let harvester = try Harvester(options, mirror: mirror.location)
+        var harvester = try Harvester(options, mirror: mirror.location)
         let terminal = Output.stderrIsTerminal
         let started = Date()
         let progress: (@Sendable (HarvestCounters.Snapshot) -> Void)? = terminal ? { @Sendable c in
             Output.progress(HarvestCommand.progressLine(c, seconds: Date().timeIntervalSince(started)))
         } : nil
+        // On a terminal the note replaces the progress line, which the next request redraws.
+        harvester.retryNotice = { @Sendable line in
+            if terminal { Output.progress("") }
+            Output.note(line)
+        }
         let dryRun = self.dryRun
-        let summary: HarvestSummary = try waitFor { try await harvester.run(dryRun: dryRun, progress: progress) }
+        let ready = harvester
+        let summary: HarvestSummary = try waitFor { try await ready.run(dryRun: dryRun, progress: progress) }
         if terminal { Output.progress("") }
         for n in summary.notes { Output.note(n) }
         Output.standard(dryRun ? Self.planText(summary) : Self.summaryText(summary))

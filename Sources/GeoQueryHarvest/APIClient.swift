@@ -166,6 +166,10 @@ public struct APIClient: Sendable {
     public var timeout: TimeInterval = 60
     /// First backoff; doubled each try, with up to 50% jitter.
     public var backoff: Double = 0.5
+    /// Told, in a line for the user, each time a request that got no answer (a timeout, a refused
+    /// or dropped connection) is about to be asked again: those waits can add up to minutes, and
+    /// a harvest on a non-terminal otherwise prints nothing until it gives up.
+    public var retryNotice: (@Sendable (String) -> Void)?
     let counters: HarvestCounters
     let transport: any APITransport
 
@@ -189,12 +193,12 @@ public struct APIClient: Sendable {
             } catch {
                 failures += 1
                 guard failures < tries else {
-                    // "NSURLErrorDomain error -1001" is what a timeout says otherwise.
-                    let last = (error as? URLError)?.code == .timedOut ? "no answer within \(Format.decimal(timeout, places: 0)) s" : error.localizedDescription
-                    throw GeoQueryError.unreadableInput("\(request.summary) failed \(failures) times (last: \(last)); is \(base.absoluteString) reachable? Re-run the same command to continue: completed requests are kept")
+                    throw GeoQueryError.unreadableInput("\(request.summary) failed \(failures) times (last: \(Self.reason(error, timeout: timeout))); is \(base.absoluteString) reachable? Re-run the same command to continue: completed requests are kept")
                 }
                 counters.add(retries: 1)
-                try await Task.sleep(for: .seconds(delay(failures)))
+                let wait = delay(failures)
+                retryNotice?("\(request.summary): \(Self.reason(error, timeout: timeout)); asking again in \(Format.decimal(wait, places: 1)) s (try \(failures + 1) of \(tries))")
+                try await Task.sleep(for: .seconds(wait))
                 continue
             }
             let status = (response as? HTTPURLResponse)?.statusCode ?? 0
@@ -240,6 +244,12 @@ public struct APIClient: Sendable {
     /// The forces a coverage header says are missing in `month` (``Coverage/missingForces(inHeader:month:)``).
     static func missingForces(_ header: String?, month: String) -> [String] { Coverage.missingForces(inHeader: header, month: month) }
 
+    /// Why a request got no answer, for the user: "NSURLErrorDomain error -1001" is what a
+    /// timeout says otherwise.
+    static func reason(_ error: any Error, timeout: TimeInterval) -> String {
+        (error as? URLError)?.code == .timedOut ? "no answer within \(Format.decimal(timeout, places: 0)) s" : error.localizedDescription
+    }
+
     /// Seconds to wait before try `n + 1`: doubling from `backoff`, plus up to half again at random.
     func delay(_ n: Int) -> Double {
         let d = backoff * pow(2, Double(n - 1))
@@ -266,8 +276,9 @@ public struct APIClient: Sendable {
             } catch let e as GeoQueryError { throw e } catch {
                 failures += 1
                 if failures >= tries {
-                    throw GeoQueryError.unreadableInput("cannot reach \(url.absoluteString) (\(error.localizedDescription)): check --api and the network")
+                    throw GeoQueryError.unreadableInput("cannot reach \(url.absoluteString) (\(Self.reason(error, timeout: timeout))): check --api and the network")
                 }
+                retryNotice?("\(path): \(Self.reason(error, timeout: timeout)); asking again (try \(failures + 1) of \(tries))")
             }
             if failures >= tries { throw GeoQueryError.unreadableInput("\(path): the API kept failing (\(failures) tries); try again later") }
             counters.add(retries: 1)

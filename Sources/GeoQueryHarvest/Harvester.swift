@@ -74,6 +74,13 @@ public struct Harvester: Sendable {
     /// A `var` so tests can shorten its backoff.
     var client: APIClient
 
+    /// Told, in a line for the user, each time a request that got no answer is asked again
+    /// (``APIClient/retryNotice``).
+    public var retryNotice: (@Sendable (String) -> Void)? {
+        get { client.retryNotice }
+        set { client.retryNotice = newValue }
+    }
+
     /// - Parameter transport: where requests go (HTTP by default; tests answer from a mirror).
     public init(_ options: HarvestOptions, mirror: MirrorLocation, transport: any APITransport = HTTPTransport()) throws {
         guard case .directory(let dir) = mirror else {

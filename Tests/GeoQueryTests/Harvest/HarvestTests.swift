@@ -277,6 +277,49 @@ extension Dictionary where Key == String, Value == Int {
         #expect(api.asked > 256 && api.asked < 2_000, "\(api.asked) requests")
     }
 
+    /// A request that gets no answer is asked again, and each wait is told (a harvest on a
+    /// non-terminal printed nothing for the ~5 minutes five 60 s timeouts take); then one error
+    /// naming the request and the timeout, not "NSURLErrorDomain error -1001".
+    @Test func requestsWithoutAnAnswerAreToldAsTheyAreAskedAgain() async throws {
+        /// Lists 2019-01 (or, not `listing`, times that out too) and answers nothing else.
+        struct Silent: APITransport {
+            let listing: Bool
+            func data(for request: URLRequest) async throws -> (Data, URLResponse) {
+                let url = request.url!
+                guard listing, url.path.hasSuffix("crimes-street-dates") else { throw URLError(.timedOut) }
+                return (Data(#"[{"date":"2019-01"}]"#.utf8), HTTPURLResponse(url: url, statusCode: 200, httpVersion: nil, headerFields: nil)!)
+            }
+        }
+        final class Lines: @unchecked Sendable {
+            let lock = NSLock()
+            var lines: [String] = []
+            func add(_ line: String) { lock.withLock { lines.append(line) } }
+        }
+        let dir = TestData.temporaryDirectory("silent")
+        var o = Self.options(Self.box, label: "box")
+        o.months = [Month("2019-01")!]
+        o.concurrency = 1
+        for (listing, request) in [(true, "crimes-street 2019-01"), (false, "crimes-street-dates")] {
+            var harvester = try Harvester(o, mirror: .directory(dir), transport: Silent(listing: listing))
+            harvester.client.backoff = 0.001
+            let told = Lines()
+            harvester.retryNotice = { told.add($0) }
+            do {
+                _ = try await harvester.run()
+                Issue.record("the harvest finished")
+            } catch let e as GeoQueryError {
+                #expect(e.description.hasPrefix(request) || e.description.hasPrefix("cannot reach "), "\(e.description)")
+                #expect(e.description.contains("no answer within 60 s"), "\(e.description)")
+            }
+            #expect(told.lines.count == 4, "\(told.lines)")
+            for (i, line) in told.lines.enumerated() {
+                #expect(line.hasPrefix(request + (listing ? "/" : ":")) && line.contains(": no answer within 60 s; asking again ")
+                        && line.hasSuffix("(try \(i + 2) of 5)"), "\(line)")
+            }
+            #expect(!FileManager.default.fileExists(atPath: dir + "/mirror.geoquery"))
+        }
+    }
+
     /// `--force X` fetches the force's area, and the API answers by area: crimes the force placed
     /// at map points outside its boundary cannot be harvested. The summary counts them from the
     /// mirror's archive month that plans the harvest, as a brute force over the rows does.
