@@ -437,13 +437,19 @@ public struct Harvester: Sendable {
                 }
             }
         }
+        /// Whether storing this month writes `force`'s crimes (else the mirror's data for it stays).
+        func writes(_ force: String) -> Bool {
+            guard contributed.contains(force) else { return false }
+            let harvestedBefore = !provenance.current(force: force, month: month, in: mirror).isEmpty
+            return !(mirror?.holds(force: force, month: month) == true && !harvestedBefore && !options.replacesArchive(of: force))
+        }
+        if let mirror, let note = try dropHeldElsewhere(&byForce, month: month, mirror: mirror, writes: writes) { summary.notes.append(note) }
         let dir = (harvestFolder as NSString).appendingPathComponent("csv/\(month)")
         try AtomicFile.createFolder(dir, what: "the harvest's CSV folder")
         var files: [String] = []
         var written: [(String, Int)] = []
         for (force, crimes) in byForce.sorted(by: { $0.key < $1.key }) where contributed.contains(force) {
-            let harvestedBefore = !provenance.current(force: force, month: month, in: mirror).isEmpty
-            if mirror?.holds(force: force, month: month) == true && !harvestedBefore && !options.replacesArchive(of: force) {
+            guard writes(force) else {
                 summary.keptFromArchive.append((force, month))
                 continue
             }
@@ -475,6 +481,52 @@ public struct Harvester: Sendable {
         try provenance.save(folder: folder)
         _ = try Ingest.run(paths: files, mirror: .directory(folder))
         return true
+    }
+
+    /// Takes out of `byForce` the located crimes the mirror already holds for `month` under a
+    /// force whose data stays (not one `writes`, not BTP, whose crimes the API marks): a
+    /// neighbour's, recorded at a map point the boundaries put in this area. The API answers by
+    /// area, so they come back with the area's crimes and would be stored under its force, and
+    /// then counted twice. A crime is matched by map point, category and Crime ID (anti-social
+    /// behaviour has none: as many as the other force holds there are taken). Returns the note
+    /// that says so, nil when none was.
+    func dropHeldElsewhere(_ byForce: inout [String: [APICrime]], month: Month, mirror: CrimeMirror,
+                           writes: (String) -> Bool) throws -> String? {
+        let staying = mirror.forces.filter { $0 != Force.btp && !writes($0) && mirror.holds(force: $0, month: month) }
+        let stored = byForce.keys.filter(writes)
+        guard !staying.isEmpty, !stored.isEmpty else { return nil }
+        struct Key: Hashable { let lat: Int32, lng: Int32, category: String, crimeID: String }
+        var points = Set<Int64>(), box = (lat0: Int32.max, lng0: Int32.max, lat1: Int32.min, lng1: Int32.min)
+        for f in stored { for c in byForce[f]! { if let p = c.pointE6 {
+            points.insert(Int64(p.lat) << 32 | Int64(UInt32(bitPattern: p.lng)))
+            box = (min(box.lat0, p.lat), min(box.lng0, p.lng), max(box.lat1, p.lat), max(box.lng1, p.lng))
+        } } }
+        guard !points.isEmpty else { return nil }
+        // The received crimes' bounding box, a micro-degree wider each way (a box of one point is no polygon).
+        let (s, w, n, e) = (MicroDegrees.degrees(box.lat0 - 1), MicroDegrees.degrees(box.lng0 - 1), MicroDegrees.degrees(box.lat1 + 1), MicroDegrees.degrees(box.lng1 + 1))
+        let corners = [(s, w), (s, e), (n, e), (n, w), (s, w)].map { Polygon.Coordinate(lat: $0.0, lng: $0.1) }
+        var held: [Key: [String]] = [:]
+        for c in try mirror.crimes(CrimeQuery(area: .polygon(Polygon(parts: [[corners]])), from: month, to: month, forces: staying))
+        where points.contains(Int64(c.mapPoint.latE6) << 32 | Int64(UInt32(bitPattern: c.mapPoint.lngE6))) {
+            held[Key(lat: c.mapPoint.latE6, lng: c.mapPoint.lngE6, category: c.category, crimeID: c.persistentID), default: []].append(c.force)
+        }
+        guard !held.isEmpty else { return nil }
+        var taken: [String: Int] = [:], from: [String: Set<String>] = [:]
+        for f in stored {
+            byForce[f]!.removeAll { c in
+                guard let p = c.pointE6 else { return false }
+                let key = Key(lat: p.lat, lng: p.lng, category: c.category, crimeID: c.persistent_id ?? "")
+                guard let g = held[key]?.popLast() else { return false }
+                taken[g, default: 0] += 1
+                from[f, default: []].insert(g)
+                return true
+            }
+        }
+        guard !taken.isEmpty else { return nil }
+        let total = taken.values.reduce(0, +)
+        let owners = taken.sorted { $0.key < $1.key }.map { "\($0.key) \(Format.grouped($0.value))" }.joined(separator: ", ")
+        let under = from.keys.sorted().joined(separator: ", ")
+        return "\(Format.grouped(total)) crime(s) of \(month) the API placed in \(under)'s area were not stored under it: the mirror already holds them under the force that recorded them (\(owners)), whose data for \(month) stays; stored again they would be counted twice"
     }
 
     static func timestamp() -> String {

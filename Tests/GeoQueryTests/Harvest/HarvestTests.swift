@@ -247,6 +247,38 @@ extension Dictionary where Key == String, Value == Int {
         #expect(changed != before)
     }
 
+    /// A force's month harvested beside its neighbours' archive months: the crimes the neighbours
+    /// recorded at map points inside the force's boundary come back with its area, and were
+    /// stored under it as well, counted twice (a whole-country query of the mirror came to 32
+    /// more than the archive's). Now they are left with the force that recorded them, and the
+    /// mirror answers the area as the whole archive does, by category and by force.
+    @Test func neighboursCrimesInTheAreaAreNotStoredTwice() async throws {
+        let month = Month("2019-01")!
+        let forces = ["leicestershire", "derbyshire", "nottinghamshire", "lincolnshire", "northamptonshire", "warwickshire"]
+        let dir = TestData.temporaryDirectory("neighbours")
+        _ = try Ingest.run(paths: forces.dropFirst().map { TestData.archive + "/2019-01/2019-01-\($0)-street.csv" }, mirror: .directory(dir))
+        var o = Self.options(Self.leicestershire, limit: 10_000)
+        o.months = [month]
+        o.force = "leicestershire"
+        let s = try await Harvester(o, mirror: .directory(dir), transport: MirrorAPI(mirror: TestData.realMirror)).run()
+        #expect(s.stored.map(\.force).contains("leicestershire"), "\(s.stored)")
+        // What the neighbours recorded inside the area, by the archive's rows.
+        let inside = TestData.referenceRows.filter { r in
+            r.month == "2019-01" && forces.dropFirst().contains(r.force) && r.lat != nil
+                && ReferencePolygon.contains(Self.leicestershire, lat: r.lat!, lng: r.lng!)
+        }
+        #expect(inside.count > 10, "\(inside.count) neighbours' crimes inside")
+        #expect(s.notes.contains { $0.hasPrefix("\(inside.count) crime(s) of 2019-01 the API placed in leicestershire's area were not stored under it") }, "\(s.notes)")
+        let harvested = try CrimeMirror.open(.directory(dir))
+        let area = CrimeQuery.polygon(Self.leicestershire, from: month, to: month)
+        let (got, truth) = (try harvested.query(area), try TestData.realMirror.query(area))
+        #expect(got.total == truth.total && got.byCategory == truth.byCategory, "\(got.total) vs \(truth.total)")
+        for f in forces.dropFirst() {
+            let one = CrimeQuery(area: area.area, from: month, to: month, forces: [f])
+            #expect(try harvested.query(one).total == TestData.realMirror.query(one).total, "\(f)")
+        }
+    }
+
     /// An API answering 503 to every crimes request (overloaded, not "too many crimes"): the
     /// harvest splits a bounded number of times, then stops with one line saying so; it had split
     /// down to micro-degree cells, thousands of requests, without end.
