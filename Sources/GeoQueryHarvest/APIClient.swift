@@ -197,7 +197,7 @@ public struct APIClient: Sendable {
                 }
                 counters.add(retries: 1)
                 let wait = delay(failures)
-                retryNotice?("\(request.summary): \(Self.reason(error, timeout: timeout)); asking again in \(Format.decimal(wait, places: 1)) s (try \(failures + 1) of \(tries))")
+                retryNotice?(Self.retryLine(request.summary, Self.reason(error, timeout: timeout), wait: wait, try: failures + 1, of: tries))
                 try await Task.sleep(for: .seconds(wait))
                 continue
             }
@@ -250,6 +250,11 @@ public struct APIClient: Sendable {
         (error as? URLError)?.code == .timedOut ? "no answer within \(Format.decimal(timeout, places: 0)) s" : error.localizedDescription
     }
 
+    /// The line ``retryNotice`` hears.
+    static func retryLine(_ what: String, _ reason: String, wait: Double, try n: Int, of tries: Int) -> String {
+        "\(what): \(reason); asking again in \(Format.decimal(wait, places: 1)) s (try \(n) of \(tries))"
+    }
+
     /// Seconds to wait before try `n + 1`: doubling from `backoff`, plus up to half again at random.
     func delay(_ n: Int) -> Double {
         let d = backoff * pow(2, Double(n - 1))
@@ -266,6 +271,7 @@ public struct APIClient: Sendable {
         var failures = 0
         while true {
             try await bucket.take()
+            var unanswered: String?  // why no answer came, told before asking again
             do {
                 let (data, response) = try await transport.data(for: r)
                 let status = (response as? HTTPURLResponse)?.statusCode ?? 0
@@ -278,11 +284,13 @@ public struct APIClient: Sendable {
                 if failures >= tries {
                     throw GeoQueryError.unreadableInput("cannot reach \(url.absoluteString) (\(Self.reason(error, timeout: timeout))): check --api and the network")
                 }
-                retryNotice?("\(path): \(Self.reason(error, timeout: timeout)); asking again (try \(failures + 1) of \(tries))")
+                unanswered = Self.reason(error, timeout: timeout)
             }
             if failures >= tries { throw GeoQueryError.unreadableInput("\(path): the API kept failing (\(failures) tries); try again later") }
             counters.add(retries: 1)
-            try await Task.sleep(for: .seconds(delay(failures)))
+            let wait = delay(failures)
+            if let unanswered { retryNotice?(Self.retryLine(path, unanswered, wait: wait, try: failures + 1, of: tries)) }
+            try await Task.sleep(for: .seconds(wait))
         }
     }
 

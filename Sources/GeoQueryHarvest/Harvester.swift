@@ -394,13 +394,13 @@ public struct Harvester: Sendable {
         // there are other forces' (stored as the month of the lacking force, a handful of them
         // would claim its whole month).
         var contributed = Set<String>()
-        var dropped = 0
+        var dropped: [APICrime] = []
         for (n, state) in states.enumerated() {
             for key in state.done.keys.sorted() {
                 let noLocationForce = key.split(separator: "/").last.flatMap { $0.hasPrefix("n-") ? String($0.dropFirst(2)) : nil }
                 for c in state.done[key]! where seen.insert(c.id).inserted {
                     guard let f = force(of: c, noLocationForce: noLocationForce, missing: state.missing) else {
-                        if n == 0 { dropped += 1 }
+                        if n == 0 { dropped.append(c) }
                         continue
                     }
                     byForce[f, default: []].append(c)
@@ -414,10 +414,6 @@ public struct Harvester: Sendable {
             let holder = forces.first { !lacks($0, missing) }
             let placed = areaMissing.isEmpty ? "" : holder.map { ", crimes its answers place in \(areaMissing.count == 1 ? "its area are" : "their areas are") stored under \($0), a force of the area it holds" } ?? ""
             summary.notes.append("the API (\(options.api.absoluteString)) says it holds no data for \(missing.sorted().joined(separator: ", ")) in \(month) (its X-GeoQuery-Coverage header): nothing was stored for \(missing.count == 1 ? "it" : "them")\(placed)")
-        }
-        if dropped > 0 {
-            let why = forces.isEmpty ? "they lie in no force area the harvest can store them under" : "no force of the area the API holds for \(month) could have recorded them"
-            summary.notes.append("\(dropped) crime(s) of \(month) inside the area were left out: \(why)")
         }
         // Outcomes: a crime on a shared tile edge comes back from both tiles with the same
         // outcomes; the first answer that holds the crime gives them all (a crime may truly
@@ -443,7 +439,21 @@ public struct Harvester: Sendable {
             let harvestedBefore = !provenance.current(force: force, month: month, in: mirror).isEmpty
             return !(mirror?.holds(force: force, month: month) == true && !harvestedBefore && !options.replacesArchive(of: force))
         }
-        if let mirror, let note = try dropHeldElsewhere(&byForce, month: month, mirror: mirror, writes: writes) { summary.notes.append(note) }
+        // A crime the mirror already holds under a force whose data stays is that force's: not
+        // stored again (counted twice), and not counted as left out either.
+        var heldDropped = [String: Int]()
+        if let mirror {
+            let stored = byForce.keys.filter(writes).sorted()
+            var elsewhere = try HeldElsewhere(mirror, month: month, staying: mirror.forces.filter { $0 != Force.btp && !writes($0) },
+                                              crimes: stored.flatMap { byForce[$0]! } + dropped)
+            if let note = elsewhere.take(from: &byForce, forces: stored, month: month) { summary.notes.append(note) }
+            dropped.removeAll { c in elsewhere.take(c).map { heldDropped[$0, default: 0] += 1 } != nil }
+        }
+        if !dropped.isEmpty {
+            let why = forces.isEmpty ? "they lie in no force area the harvest can store them under" : "no force of the area the API holds for \(month) could have recorded them"
+            let held = heldDropped.isEmpty ? "" : " (\(Format.grouped(heldDropped.values.reduce(0, +))) more the mirror already holds under the force that recorded them: \(HeldElsewhere.byForce(heldDropped)))"
+            summary.notes.append("\(Format.grouped(dropped.count)) crime(s) of \(month) inside the area were left out: \(why)\(held)")
+        }
         let dir = (harvestFolder as NSString).appendingPathComponent("csv/\(month)")
         try AtomicFile.createFolder(dir, what: "the harvest's CSV folder")
         var files: [String] = []
@@ -483,55 +493,67 @@ public struct Harvester: Sendable {
         return true
     }
 
-    /// Takes out of `byForce` the located crimes the mirror already holds for `month` under a
-    /// force whose data stays (not one `writes`, not BTP, whose crimes the API marks): a
-    /// neighbour's, recorded at a map point the boundaries put in this area. The API answers by
-    /// area, so they come back with the area's crimes and would be stored under its force, and
-    /// then counted twice. A crime is matched by map point, category and Crime ID (anti-social
-    /// behaviour has none: as many as the other force holds there are taken). Returns the note
-    /// that says so, nil when none was.
-    func dropHeldElsewhere(_ byForce: inout [String: [APICrime]], month: Month, mirror: CrimeMirror,
-                           writes: (String) -> Bool) throws -> String? {
-        let staying = mirror.forces.filter { $0 != Force.btp && !writes($0) && mirror.holds(force: $0, month: month) }
-        let stored = byForce.keys.filter(writes)
-        guard !staying.isEmpty, !stored.isEmpty else { return nil }
-        struct Key: Hashable { let lat: Int32, lng: Int32, category: String, crimeID: String }
-        var points = Set<Int64>(), box = (lat0: Int32.max, lng0: Int32.max, lat1: Int32.min, lng1: Int32.min)
-        for f in stored { for c in byForce[f]! { if let p = c.pointE6 {
-            points.insert(Int64(p.lat) << 32 | Int64(UInt32(bitPattern: p.lng)))
-            box = (min(box.lat0, p.lat), min(box.lng0, p.lng), max(box.lat1, p.lat), max(box.lng1, p.lng))
-        } } }
-        guard !points.isEmpty else { return nil }
-        // The received crimes' bounding box, a micro-degree wider each way (a box of one point is no polygon).
-        let (s, w, n, e) = (MicroDegrees.degrees(box.lat0 - 1), MicroDegrees.degrees(box.lng0 - 1), MicroDegrees.degrees(box.lat1 + 1), MicroDegrees.degrees(box.lng1 + 1))
-        let corners = [(s, w), (s, e), (n, e), (n, w), (s, w)].map { Polygon.Coordinate(lat: $0.0, lng: $0.1) }
-        var held: [Key: [String]] = [:]
-        for c in try mirror.crimes(CrimeQuery(area: .polygon(Polygon(parts: [[corners]])), from: month, to: month, forces: staying))
-        where points.contains(Int64(c.mapPoint.latE6) << 32 | Int64(UInt32(bitPattern: c.mapPoint.lngE6))) {
-            held[Key(lat: c.mapPoint.latE6, lng: c.mapPoint.lngE6, category: c.category, crimeID: c.persistentID), default: []].append(c.force)
-        }
-        guard !held.isEmpty else { return nil }
-        var taken: [String: Int] = [:], from: [String: Set<String>] = [:]
-        for f in stored {
-            byForce[f]!.removeAll { c in
-                guard let p = c.pointE6 else { return false }
-                let key = Key(lat: p.lat, lng: p.lng, category: c.category, crimeID: c.persistent_id ?? "")
-                guard let g = held[key]?.popLast() else { return false }
-                taken[g, default: 0] += 1
-                from[f, default: []].insert(g)
-                return true
-            }
-        }
-        guard !taken.isEmpty else { return nil }
-        let total = taken.values.reduce(0, +)
-        let owners = taken.sorted { $0.key < $1.key }.map { "\($0.key) \(Format.grouped($0.value))" }.joined(separator: ", ")
-        let under = from.keys.sorted().joined(separator: ", ")
-        return "\(Format.grouped(total)) crime(s) of \(month) the API placed in \(under)'s area were not stored under it: the mirror already holds them under the force that recorded them (\(owners)), whose data for \(month) stays; stored again they would be counted twice"
-    }
-
     static func timestamp() -> String {
         let f = ISO8601DateFormatter()
         f.formatOptions = [.withInternetDateTime]
         return f.string(from: Date())
+    }
+}
+
+/// The located crimes the mirror holds for a month under forces whose data a harvest leaves as it
+/// is (`staying`: not the forces it writes, not BTP, whose crimes the API marks), at the map points
+/// of the crimes it received: a neighbour's, recorded at a map point the boundaries put in the
+/// harvested area. The API answers by area, so they come back with the area's crimes; stored
+/// under the area's force they would be counted twice. A received crime is matched by map point,
+/// category and Crime ID (anti-social behaviour has none: as many as the other force holds
+/// there are matched), each held crime once.
+struct HeldElsewhere {
+    private struct Key: Hashable { let lat: Int32, lng: Int32, category: String, crimeID: String }
+    private var held: [Key: [String]] = [:]
+
+    init(_ mirror: CrimeMirror, month: Month, staying: [String], crimes: [APICrime]) throws {
+        let staying = staying.filter { mirror.holds(force: $0, month: month) }
+        var points = Set<Int64>(), box = (lat0: Int32.max, lng0: Int32.max, lat1: Int32.min, lng1: Int32.min)
+        for c in crimes { if let p = c.pointE6 {
+            points.insert(Self.point(p.lat, p.lng))
+            box = (min(box.lat0, p.lat), min(box.lng0, p.lng), max(box.lat1, p.lat), max(box.lng1, p.lng))
+        } }
+        guard !staying.isEmpty, !points.isEmpty else { return }
+        // The received crimes' bounding box, a micro-degree wider each way (one point's box is no polygon).
+        let (s, w) = (MicroDegrees.degrees(box.lat0 - 1), MicroDegrees.degrees(box.lng0 - 1))
+        let (n, e) = (MicroDegrees.degrees(box.lat1 + 1), MicroDegrees.degrees(box.lng1 + 1))
+        let corners = [(s, w), (s, e), (n, e), (n, w), (s, w)].map { Polygon.Coordinate(lat: $0.0, lng: $0.1) }
+        let query = CrimeQuery(area: .polygon(Polygon(parts: [[corners]])), from: month, to: month, forces: staying)
+        for c in try mirror.crimes(query) where points.contains(Self.point(c.mapPoint.latE6, c.mapPoint.lngE6)) {
+            held[Key(lat: c.mapPoint.latE6, lng: c.mapPoint.lngE6, category: c.category, crimeID: c.persistentID), default: []].append(c.force)
+        }
+    }
+
+    private static func point(_ lat: Int32, _ lng: Int32) -> Int64 { Int64(lat) << 32 | Int64(UInt32(bitPattern: lng)) }
+
+    /// The force that holds `c` (nil: none), which then holds one fewer to match.
+    mutating func take(_ c: APICrime) -> String? {
+        guard !held.isEmpty, let p = c.pointE6 else { return nil }
+        return held[Key(lat: p.lat, lng: p.lng, category: c.category, crimeID: c.persistent_id ?? "")]?.popLast()
+    }
+
+    /// Takes the held crimes out of `byForce`'s `forces`; the note that says so, nil when none was.
+    mutating func take(from byForce: inout [String: [APICrime]], forces: [String], month: Month) -> String? {
+        var taken: [String: Int] = [:], from = Set<String>()
+        for f in forces {
+            byForce[f]!.removeAll { c in
+                guard let g = take(c) else { return false }
+                taken[g, default: 0] += 1
+                from.insert(f)
+                return true
+            }
+        }
+        guard !taken.isEmpty else { return nil }
+        return "\(Format.grouped(taken.values.reduce(0, +))) crime(s) of \(month) the API placed in \(from.sorted().joined(separator: ", "))'s area were not stored under it: the mirror already holds them under the force that recorded them (\(Self.byForce(taken))), whose data for \(month) stays; stored again they would be counted twice"
+    }
+
+    /// "derbyshire 14, nottinghamshire 6".
+    static func byForce(_ counts: [String: Int]) -> String {
+        counts.sorted { $0.key < $1.key }.map { "\($0.key) \(Format.grouped($0.value))" }.joined(separator: ", ")
     }
 }
