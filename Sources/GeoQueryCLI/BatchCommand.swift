@@ -22,7 +22,8 @@ struct BatchCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Top-level keys of each JSON result to write, comma-separated (default: all): \(BatchCommand.keys.joined(separator: ", ")). The id is always echoed.", valueName: "keys"))
     var fields: String?
 
-    @Option(help: "Lines answered at once (default: every core).")
+    // Unconditional: `--jobs -1` is a wrong number (said so below), not a missing value.
+    @Option(parsing: .unconditional, help: "Lines answered at once (default: every core).")
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
     func validate() throws {

@@ -13,6 +13,10 @@ final class SnapshotBytes: @unchecked Sendable {
         defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw GeoQueryError.mirrorCorrupt("cannot stat \(path)") }
+        // A folder opens read-only too, and then fails to map with "No such device".
+        guard st.st_mode & S_IFMT == S_IFREG else {
+            throw GeoQueryError.mirrorCorrupt("\(path) is \(st.st_mode & S_IFMT == S_IFDIR ? "a folder" : "not a regular file"), not a snapshot: move it aside and re-run geoquery ingest")
+        }
         let size = Int(st.st_size)
         guard size > 0 else { throw GeoQueryError.mirrorCorrupt("\(path) is empty: the mirror is corrupt; re-run geoquery ingest") }
         guard let base = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), base != MAP_FAILED else {
