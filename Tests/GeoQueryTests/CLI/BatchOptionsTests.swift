@@ -61,6 +61,7 @@ import Testing
     @Test func badOptionsAreOneClearError() throws {
         try BadInputTests().expectError(["batch", "--fields", "total,totl"] + Self.mirror, "unknown key 'totl' (did you mean total?)", status: 2, stdin: "")
         try BadInputTests().expectError(["batch", "--jobs", "0"] + Self.mirror, "--jobs must be at least 1", status: 2, stdin: "")
+        try BadInputTests().expectError(["batch", "--jobs", "-1"] + Self.mirror, "--jobs must be at least 1 (got -1)", status: 2, stdin: "")
         try BadInputTests().expectError(["batch", "--fields", ","] + Self.mirror, "--fields needs at least one key", status: 2, stdin: "")
         // A key the query result has but a batch answer never does: asked, every line was {}.
         try BadInputTests().expectError(["batch", "--fields", "total,catchment"] + Self.mirror, "a batch answer has no catchment", status: 2, stdin: "")

@@ -65,6 +65,11 @@ import Testing
         try Data("not a snapshot at all".utf8).write(to: URL(fileURLWithPath: dir + "/" + SnapshotFormat.fileName))
         try expectError(Self.centre + ["--mirror", dir], "not a valid geoquery snapshot")
     }
+    @Test func snapshotThatIsAFolder() throws {
+        let dir = TestData.temporaryDirectory()
+        try FileManager.default.createDirectory(atPath: dir + "/" + SnapshotFormat.fileName, withIntermediateDirectories: true)
+        try expectError(Self.centre + ["--mirror", dir], "\(SnapshotFormat.fileName) is a folder, not a snapshot")
+    }
     @Test func mirrorFromTheEnvironment() throws {
         let r = try CLIRun.run(Self.centre, environment: ["GEOQUERY_MIRROR": "/nonexistent/env-mirror"])
         #expect(r.status == 1 && r.stderr.contains("/nonexistent/env-mirror"))
