@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GeoQuery
+import GeoQueryHarvest
 
 /// `geoquery ingest`: CSVs, folders and monthly zip archives into the mirror.
 struct IngestCommand: ParsableCommand {
@@ -79,6 +80,7 @@ struct IngestCommand: ParsableCommand {
             Output.note("created a new mirror folder \(folder) (it did not exist; if you meant an existing mirror, check the path)")
         }
         for w in summary.warnings { Output.warning(w) }
+        for w in try Self.doubleCounted(summary, folder: folder) { Output.warning(w) }
         let files = summary.files + (summary.postcodes?.files ?? [])
         for f in files {
             for p in f.problems { Output.warning(p) }
@@ -132,6 +134,15 @@ private func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
 #endif
 
 extension IngestCommand {
+    /// Harvested months that now share crimes with the archive months this ingest stored
+    /// (``Harvester/doubleCounted(in:folder:months:)``); the months from the files' Police UK
+    /// names (`2019-01-derbyshire-street.csv`).
+    static func doubleCounted(_ summary: IngestSummary, folder: String) throws -> [String] {
+        let months = summary.files.filter { $0.kind == .street && $0.stored > 0 }.compactMap { Month(String(($0.name as NSString).lastPathComponent.prefix(7))) }
+        guard !months.isEmpty, FileManager.default.fileExists(atPath: HarvestProvenance.path(folder: folder)) else { return [] }
+        return try Harvester.doubleCounted(in: CrimeMirror.open(.directory(folder)), folder: folder, months: months)
+    }
+
     /// " for 1 of 44 groups of map points (Leicestershire; one per force boundary, and those
     /// outside), the others kept" when the catchments computed by the ingest kept any group's
     /// cells from those before; "" when all were computed.

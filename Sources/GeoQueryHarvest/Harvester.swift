@@ -493,6 +493,34 @@ public struct Harvester: Sendable {
         return true
     }
 
+    /// Notes for the harvested (force, month)s of `months` that hold crimes the mirror also holds
+    /// under another force from the archive: the neighbour's month ingested after the harvest,
+    /// whose crimes at map points inside the harvested area were stored under the area's force
+    /// then (a harvest drops them when the neighbour's month is already there). Each note says
+    /// how many, and the harvest that stores the month again without them.
+    public static func doubleCounted(in mirror: CrimeMirror, folder: String, months: [Month]) throws -> [String] {
+        let provenance = try HarvestProvenance.load(folder: folder)
+        guard !provenance.entries.isEmpty else { return [] }
+        // All of Great Britain and Northern Ireland, with room.
+        let country = Area.polygon(Polygon(parts: [[[(49, -9), (49, 3), (61.5, 3), (61.5, -9), (49, -9)].map { Polygon.Coordinate(lat: $0.0, lng: $0.1) }]]))
+        var notes: [String] = []
+        for month in Set(months).sorted() {
+            let harvested = mirror.forces.filter { !provenance.current(force: $0, month: month, in: mirror).isEmpty }
+            let archive = mirror.forces.filter { $0 != Force.btp && !harvested.contains($0) }
+            for force in harvested where force != Force.btp {
+                let crimes = try mirror.crimes(CrimeQuery(area: country, from: month, to: month, forces: [force]))
+                var elsewhere = try HeldElsewhere(mirror, month: month, staying: archive, points: crimes.map { ($0.mapPoint.latE6, $0.mapPoint.lngE6) })
+                var twice: [String: Int] = [:]
+                for c in crimes { if let g = elsewhere.take(c) { twice[g, default: 0] += 1 } }
+                guard !twice.isEmpty else { continue }
+                let area = provenance.current(force: force, month: month, in: mirror).last!.area
+                let again = HarvestProvenance.isRunnable(area) ? "geoquery harvest \(area) --date \(month) --refresh" : "a harvest of its area with --date \(month) --refresh"
+                notes.append("\(force)'s \(month) is a harvest by area (\(area)) and holds \(Format.grouped(twice.values.reduce(0, +))) crime(s) the archive's data for \(month) holds under the force that recorded them (\(HeldElsewhere.byForce(twice))): they are counted twice until \(again) stores it again without them")
+            }
+        }
+        return notes
+    }
+
     static func timestamp() -> String {
         let f = ISO8601DateFormatter()
         f.formatOptions = [.withInternetDateTime]
@@ -512,12 +540,17 @@ struct HeldElsewhere {
     private var held: [Key: [String]] = [:]
 
     init(_ mirror: CrimeMirror, month: Month, staying: [String], crimes: [APICrime]) throws {
+        try self.init(mirror, month: month, staying: staying, points: crimes.compactMap(\.pointE6))
+    }
+
+    /// `points`: the map points (micro-degrees) of the crimes to match.
+    init(_ mirror: CrimeMirror, month: Month, staying: [String], points located: [(lat: Int32, lng: Int32)]) throws {
         let staying = staying.filter { mirror.holds(force: $0, month: month) }
         var points = Set<Int64>(), box = (lat0: Int32.max, lng0: Int32.max, lat1: Int32.min, lng1: Int32.min)
-        for c in crimes { if let p = c.pointE6 {
+        for p in located {
             points.insert(Self.point(p.lat, p.lng))
             box = (min(box.lat0, p.lat), min(box.lng0, p.lng), max(box.lat1, p.lat), max(box.lng1, p.lng))
-        } }
+        }
         guard !staying.isEmpty, !points.isEmpty else { return }
         // The received crimes' bounding box, a micro-degree wider each way (one point's box is no polygon).
         let (s, w) = (MicroDegrees.degrees(box.lat0 - 1), MicroDegrees.degrees(box.lng0 - 1))
@@ -535,6 +568,12 @@ struct HeldElsewhere {
     mutating func take(_ c: APICrime) -> String? {
         guard !held.isEmpty, let p = c.pointE6 else { return nil }
         return held[Key(lat: p.lat, lng: p.lng, category: c.category, crimeID: c.persistent_id ?? "")]?.popLast()
+    }
+
+    /// ``take(_:)-(APICrime)`` for a crime of the mirror.
+    mutating func take(_ c: Crime) -> String? {
+        guard !held.isEmpty, c.located else { return nil }
+        return held[Key(lat: c.mapPoint.latE6, lng: c.mapPoint.lngE6, category: c.category, crimeID: c.persistentID)]?.popLast()
     }
 
     /// Takes the held crimes out of `byForce`'s `forces`; the note that says so, nil when none was.

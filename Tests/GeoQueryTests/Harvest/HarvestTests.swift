@@ -317,6 +317,33 @@ extension Dictionary where Key == String, Value == Int {
         }
     }
 
+    /// The other order: Leicestershire's month harvested first (Derbyshire's crimes in its area
+    /// stored under it, nothing else holding them), Derbyshire's archive month ingested after.
+    /// They are then counted twice, and `ingest` says so (`doubleCounted`), naming the harvest
+    /// that mends it; after that harvest the area answers as the archive does.
+    @Test func aNeighbourIngestedAfterAHarvestIsFoundCountedTwice() async throws {
+        let month = Month("2019-01")!
+        let dir = TestData.temporaryDirectory("ingested-after")
+        var o = Self.options(Self.leicestershire, limit: 10_000)
+        o.months = [month]
+        o.force = "leicestershire"
+        _ = try await Harvester(o, mirror: .directory(dir), transport: MirrorAPI(mirror: TestData.realMirror)).run()
+        #expect(try Harvester.doubleCounted(in: CrimeMirror.open(.directory(dir)), folder: dir, months: [month]).isEmpty)
+        _ = try Ingest.run(paths: [TestData.archive + "/2019-01/2019-01-derbyshire-street.csv"], mirror: .directory(dir))
+        let inside = TestData.referenceRows.filter { r in
+            r.month == "2019-01" && r.force == "derbyshire" && r.lat != nil && ReferencePolygon.contains(Self.leicestershire, lat: r.lat!, lng: r.lng!)
+        }.count
+        #expect(inside > 5)
+        let area = CrimeQuery.polygon(Self.leicestershire, from: month, to: month)
+        #expect(try CrimeMirror.open(.directory(dir)).query(area).total == TestData.realMirror.query(area).total + inside)
+        let notes = try Harvester.doubleCounted(in: CrimeMirror.open(.directory(dir)), folder: dir, months: [month])
+        #expect(notes == ["leicestershire's 2019-01 is a harvest by area (--force leicestershire) and holds \(inside) crime(s) the archive's data for 2019-01 holds under the force that recorded them (derbyshire \(inside)): they are counted twice until geoquery harvest --force leicestershire --date 2019-01 --refresh stores it again without them"], "\(notes)")
+        o.refresh = true
+        _ = try await Harvester(o, mirror: .directory(dir), transport: MirrorAPI(mirror: TestData.realMirror)).run()
+        #expect(try CrimeMirror.open(.directory(dir)).query(area).total == TestData.realMirror.query(area).total)
+        #expect(try Harvester.doubleCounted(in: CrimeMirror.open(.directory(dir)), folder: dir, months: [month]).isEmpty)
+    }
+
     /// An API answering 503 to every crimes request (overloaded, not "too many crimes"): the
     /// harvest splits a bounded number of times, then stops with one line saying so; it had split
     /// down to micro-degree cells, thousands of requests, without end.
