@@ -21,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         // NIOCore for one channel handler in the server (counting open connections); Hummingbird uses it already.
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        // `geoquery harvest`'s HTTP client (URLSession on Linux keeps a core busy while a request waits).
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // C libraries from Debian (libgeos-dev, libproj-dev), found through pkg-config.
@@ -37,8 +39,13 @@ let package = Package(
         // The national-scale SYNTHETIC generator for benchmarks (`geoquery sample --national`);
         // the library's Sample/ stays the small embedded demo.
         .target(name: "GeoQuerySynthetic", dependencies: ["GeoQuery"]),
-        // `geoquery harvest`: fills the mirror from a data.police.uk-compatible API (URLSession only).
-        .target(name: "GeoQueryHarvest", dependencies: ["GeoQuery"]),
+        // `geoquery harvest`: fills the mirror from a data.police.uk-compatible API (AsyncHTTPClient).
+        .target(
+            name: "GeoQueryHarvest",
+            dependencies: ["GeoQuery", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                           .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+                           .product(name: "NIOPosix", package: "swift-nio")]
+        ),
         // `geoquery serve`: the data.police.uk-compatible /api/ and geoquery's own /v1/ over HTTP.
         .target(
             name: "GeoQueryServer",

@@ -3,6 +3,10 @@ import Foundation
 import FoundationNetworking
 #endif
 import GeoQuery
+import AsyncHTTPClient
+import NIOCore
+import NIOHTTP1
+import NIOPosix
 
 /// Requests at most `rate` a second, with bursts of at most `burst`, across every task that
 /// shares it (a token bucket; a request waits for its token, tokens are never lent ahead beyond
@@ -37,83 +41,88 @@ public actor TokenBucket {
     }
 }
 
-/// Where requests go: HTTP through URLSession, or anything that answers as the API does.
+/// Where requests go: HTTP (``HTTPTransport``), or anything that answers as the API does.
 public protocol APITransport: Sendable {
     func data(for request: URLRequest) async throws -> (Data, URLResponse)
 }
 
-/// HTTP through one ephemeral URLSession (a few connections per host).
+/// HTTP through AsyncHTTPClient's shared client (SwiftNIO), not URLSession: on Linux,
+/// URLSession's libcurl loop keeps a core busy for as long as a request waits (two answers that
+/// took 8 s each cost 12 s of CPU), and its task cancellation once hung a harvest.
 public struct HTTPTransport: APITransport {
-    let session: URLSession
+    /// The largest answer read: a crimes-street answer holds at most 10,000 crimes (a few MB).
+    static let largestAnswer = 256 << 20
 
-    public init() {
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.httpMaximumConnectionsPerHost = 8
-        session = URLSession(configuration: configuration)
+    public init() {}
+
+    /// One client for the process (never shut down: it lives as long as the process, as
+    /// `HTTPClient.shared` does). A connection that cannot be made fails the request at once
+    /// (the shared client's pool would try again until the request's deadline, so a closed port
+    /// waited out five 60 s timeouts); the harvest's own retries back off and say so.
+    static let client: HTTPClient = {
+        var configuration = HTTPClient.Configuration.singletonConfiguration
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.timeout.connect = .seconds(10)
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
+
+    /// The answer to `request`, within its `timeoutInterval` (60 s when none is set). Cancelled
+    /// (a sibling request failed, or the harvest stops), it throws `CancellationError`.
+    public func data(for request: URLRequest) async throws -> (Data, URLResponse) {
+        try Task.checkCancellation()
+        guard let url = request.url else { throw URLError(.badURL) }
+        var r = HTTPClientRequest(url: url.absoluteString)
+        r.method = HTTPMethod(rawValue: request.httpMethod ?? "GET")
+        for (name, value) in request.allHTTPHeaderFields ?? [:] { r.headers.add(name: name, value: value) }
+        if let body = request.httpBody { r.body = .bytes(ByteBuffer(bytes: body)) }
+        let seconds = request.timeoutInterval > 0 ? request.timeoutInterval : 60
+        do {
+            let response = try await Self.client.execute(r, timeout: .milliseconds(Int64(seconds * 1000)))
+            let body = try await response.body.collect(upTo: Self.largestAnswer)
+            var headers: [String: String] = [:]
+            for (name, value) in response.headers { headers[name] = headers[name].map { $0 + ", " + value } ?? value }
+            guard let answer = HTTPURLResponse(url: url, statusCode: Int(response.status.code), httpVersion: "HTTP/1.1", headerFields: headers) else {
+                throw URLError(.badServerResponse)
+            }
+            return (Data(body.readableBytesView), answer)
+        } catch {
+            if Task.isCancelled { throw CancellationError() }
+            throw Self.failure(error, url: url)
+        }
     }
 
-    /// The answer to `request`. Cancelled (a sibling request failed, or the harvest stops), it
-    /// throws `CancellationError` at once and leaves the URLSession task to finish or time out on
-    /// its own: `URLSession.data(for:)` would cancel that task, and in swift-corelibs-foundation
-    /// `URLSessionTask.cancel` can wait forever on a lock a completing task holds (a harvest with
-    /// `--outcomes` once hung so after a failed request, its task group cancelling the rest).
-    public func data(for request: URLRequest) async throws -> (Data, URLResponse) {
-        let answer = AnswerOnce()
-        return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (c: CheckedContinuation<(Data, URLResponse), any Error>) in
-                guard answer.await(c) else { return }
-                session.dataTask(with: request) { data, response, error in
-                    if let data, let response, error == nil {
-                        answer.give(.success((data, response)))
-                    } else {
-                        answer.give(.failure(error ?? URLError(.badServerResponse)))
-                    }
-                }.resume()
+    /// The client's error as the harvest reports it: a timeout as `URLError(.timedOut)` (said "no
+    /// answer within 60 s"), anything else with a short reason (NIO's descriptions are structs).
+    static func failure(_ error: any Error, url: URL) -> any Error {
+        let place = "\(url.host ?? "the server") port \(url.port ?? (url.scheme == "https" ? 443 : 80))"
+        if let e = error as? HTTPClientError {
+            switch e {
+            case .deadlineExceeded, .readTimeout, .connectTimeout, .writeTimeout: return URLError(.timedOut)
+            case .remoteConnectionClosed: return TransportFailure(reason: "the server closed the connection without an answer")
+            default: return TransportFailure(reason: "\(e)")
             }
-        } onCancel: {
-            answer.give(.failure(CancellationError()))
         }
+        if let e = error as? NIOConnectionError {
+            let why = e.connectionErrors.first.map { Self.reason($0.error) } ?? "no address to connect to"
+            return TransportFailure(reason: "cannot connect to \(place): \(why)")
+        }
+        if let e = error as? IOError { return TransportFailure(reason: "cannot connect to \(place): \(Self.reason(e))") }
+        return error
     }
 }
 
-/// One request's continuation, resumed exactly once: by the answer, or by cancellation,
-/// whichever comes first (a cancellation before the continuation exists resumes it as it
-/// arrives).
-final class AnswerOnce: @unchecked Sendable {
-    // (Unchecked: every field is read and written under `lock`.)
-    private let lock = NSLock()
-    private var waiting: CheckedContinuation<(Data, URLResponse), any Error>?
-    private var early: Result<(Data, URLResponse), any Error>?
-    private var done = false
-
-    /// Keeps `c` for the answer; false (and `c` resumed) when the request was cancelled already.
-    func await(_ c: CheckedContinuation<(Data, URLResponse), any Error>) -> Bool {
-        lock.lock()
-        if let early {
-            done = true
-            lock.unlock()
-            c.resume(with: early)
-            return false
-        }
-        waiting = c
-        lock.unlock()
-        return true
+extension HTTPTransport {
+    /// A system error as the C library words it ("Connection refused"), not NIO's struct.
+    static func reason(_ error: any Error) -> String {
+        guard let e = error as? IOError else { return "\(error)" }
+        return String(cString: strerror(e.errnoCode))
     }
+}
 
-    /// Resumes the continuation with `result` unless it was resumed before.
-    func give(_ result: Result<(Data, URLResponse), any Error>) {
-        lock.lock()
-        guard !done else { lock.unlock(); return }
-        guard let c = waiting else {
-            if early == nil { early = result }
-            lock.unlock()
-            return
-        }
-        done = true
-        waiting = nil
-        lock.unlock()
-        c.resume(with: result)
-    }
+/// A request that got no answer, with the reason the user reads.
+struct TransportFailure: LocalizedError {
+    let reason: String
+    var errorDescription: String? { reason }
 }
 
 /// What happened to one request.

@@ -8,7 +8,7 @@ import Testing
 /// The harvest's HTTP transport against a server that accepts connections and never answers:
 /// a request cancelled in flight (as a failing sibling's task group cancels the rest) ends with
 /// CancellationError, and one cancelled before it starts does too: neither waits for the
-/// request's timeout, nor goes through URLSession's own cancellation of its task.
+/// request's timeout.
 @Suite struct HTTPTransportTests {
     /// A listening socket on 127.0.0.1 that never accepts: the kernel completes the connection,
     /// and the request then waits for an answer that never comes. Returns (fd, port).
@@ -30,9 +30,8 @@ import Testing
         let (fd, port) = try Self.silentServer()
         defer { close(fd) }
         var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/api/crimes-street/all-crime?lat=52.6&lng=-1.1")!)
-        // Not cancelled, the request would end in a timeout error after this long; URLSession's
-        // own cancellation would end it in URLError.cancelled. (No timing is asserted: a loaded
-        // test machine can be slow to run the task at all.)
+        // Not cancelled, the request would end in a timeout error after this long. (No timing is
+        // asserted: a loaded test machine can be slow to run the task at all.)
         request.timeoutInterval = 120
         let transport = HTTPTransport()
         let inFlight = Task { try await transport.data(for: request) }
