@@ -106,8 +106,11 @@ public struct HTTPTransport: APITransport {
             let why = e.connectionErrors.first.map { Self.reason($0.error) } ?? "no address to connect to"
             return TransportFailure(reason: "cannot connect to \(place): \(why)")
         }
-        if let e = error as? IOError { return TransportFailure(reason: "cannot connect to \(place): \(Self.reason(e))") }
-        return error
+        // After connecting: a reset, or an answer that is not HTTP.
+        if let e = error as? IOError { return TransportFailure(reason: "the connection to \(place) failed: \(Self.reason(e))") }
+        if let e = error as? HTTPParserError { return TransportFailure(reason: "the answer from \(place) is not readable HTTP (\(e))") }
+        if error is URLError || error is CancellationError { return error }
+        return TransportFailure(reason: "\(error)")
     }
 }
 

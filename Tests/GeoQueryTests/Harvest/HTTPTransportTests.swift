@@ -26,6 +26,32 @@ import Testing
         return (fd, Int(UInt16(bigEndian: addr.sin_port)))
     }
 
+    /// An answer that is not HTTP (bytes a server sent by mistake) is said so in words, not as
+    /// "The operation could not be completed. (NIOHTTP1.HTTPParserError error 19.)".
+    @Test func anAnswerThatIsNotHTTPIsSaidInWords() async throws {
+        let (fd, port) = try Self.silentServer()
+        defer { close(fd) }
+        // Accepts one connection, sends garbage and closes it.
+        let server = Thread {
+            let c = accept(fd, nil, nil)
+            guard c >= 0 else { return }
+            var request = [UInt8](repeating: 0, count: 4096)
+            _ = read(c, &request, request.count)
+            let garbage: [UInt8] = [0, 1] + Array("GARBAGE\r\n\r\n".utf8)
+            _ = write(c, garbage, garbage.count)
+            close(c)
+        }
+        server.start()
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/api/crimes-street-dates")!)
+        request.timeoutInterval = 30
+        do {
+            _ = try await HTTPTransport().data(for: request)
+            Issue.record("garbage was taken for an answer")
+        } catch {
+            #expect(error.localizedDescription.hasPrefix("the answer from 127.0.0.1 port \(port) is not readable HTTP ("), "\(error.localizedDescription)")
+        }
+    }
+
     @Test func aCancelledRequestReturnsAtOnce() async throws {
         let (fd, port) = try Self.silentServer()
         defer { close(fd) }
