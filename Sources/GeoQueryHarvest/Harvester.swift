@@ -502,18 +502,19 @@ public struct Harvester: Sendable {
         let provenance = try HarvestProvenance.load(folder: folder)
         guard !provenance.entries.isEmpty else { return [] }
         // All of Great Britain and Northern Ireland, with room.
-        let country = Area.polygon(Polygon(parts: [[[(49, -9), (49, 3), (61.5, 3), (61.5, -9), (49, -9)].map { Polygon.Coordinate(lat: $0.0, lng: $0.1) }]]))
+        let country = HeldElsewhere.box(south: 49, west: -9, north: 61.5, east: 3)
         var notes: [String] = []
         for month in Set(months).sorted() {
-            let harvested = mirror.forces.filter { !provenance.current(force: $0, month: month, in: mirror).isEmpty }
-            let archive = mirror.forces.filter { $0 != Force.btp && !harvested.contains($0) }
-            for force in harvested where force != Force.btp {
+            // Each harvested force's current entries (its last one names the area harvested).
+            let harvested = mirror.forces.compactMap { f in provenance.current(force: f, month: month, in: mirror).last.map { (force: f, entry: $0) } }
+            let archive = mirror.forces.filter { f in f != Force.btp && !harvested.contains { $0.force == f } }
+            for (force, entry) in harvested where force != Force.btp {
                 let crimes = try mirror.crimes(CrimeQuery(area: country, from: month, to: month, forces: [force]))
                 var elsewhere = try HeldElsewhere(mirror, month: month, staying: archive, points: crimes.map { ($0.mapPoint.latE6, $0.mapPoint.lngE6) })
                 var twice: [String: Int] = [:]
                 for c in crimes { if let g = elsewhere.take(c) { twice[g, default: 0] += 1 } }
                 guard !twice.isEmpty else { continue }
-                let area = provenance.current(force: force, month: month, in: mirror).last!.area
+                let area = entry.area
                 let again = HarvestProvenance.isRunnable(area) ? "geoquery harvest \(area) --date \(month) --refresh" : "a harvest of its area with --date \(month) --refresh"
                 notes.append("\(force)'s \(month) is a harvest by area (\(area)) and holds \(Format.grouped(twice.values.reduce(0, +))) crime(s) the archive's data for \(month) holds under the force that recorded them (\(HeldElsewhere.byForce(twice))): they are counted twice until \(again) stores it again without them")
             }
@@ -553,13 +554,17 @@ struct HeldElsewhere {
         }
         guard !staying.isEmpty, !points.isEmpty else { return }
         // The received crimes' bounding box, a micro-degree wider each way (one point's box is no polygon).
-        let (s, w) = (MicroDegrees.degrees(box.lat0 - 1), MicroDegrees.degrees(box.lng0 - 1))
-        let (n, e) = (MicroDegrees.degrees(box.lat1 + 1), MicroDegrees.degrees(box.lng1 + 1))
-        let corners = [(s, w), (s, e), (n, e), (n, w), (s, w)].map { Polygon.Coordinate(lat: $0.0, lng: $0.1) }
-        let query = CrimeQuery(area: .polygon(Polygon(parts: [[corners]])), from: month, to: month, forces: staying)
+        let area = Self.box(south: MicroDegrees.degrees(box.lat0 - 1), west: MicroDegrees.degrees(box.lng0 - 1),
+                            north: MicroDegrees.degrees(box.lat1 + 1), east: MicroDegrees.degrees(box.lng1 + 1))
+        let query = CrimeQuery(area: area, from: month, to: month, forces: staying)
         for c in try mirror.crimes(query) where points.contains(Self.point(c.mapPoint.latE6, c.mapPoint.lngE6)) {
             held[Key(lat: c.mapPoint.latE6, lng: c.mapPoint.lngE6, category: c.category, crimeID: c.persistentID), default: []].append(c.force)
         }
+    }
+
+    /// A latitude/longitude box as a query area.
+    static func box(south: Double, west: Double, north: Double, east: Double) -> Area {
+        .polygon(Polygon(parts: [[[(south, west), (south, east), (north, east), (north, west), (south, west)].map { Polygon.Coordinate(lat: $0.0, lng: $0.1) }]]))
     }
 
     private static func point(_ lat: Int32, _ lng: Int32) -> Int64 { Int64(lat) << 32 | Int64(UInt32(bitPattern: lng)) }
