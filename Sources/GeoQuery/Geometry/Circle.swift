@@ -52,6 +52,7 @@ struct CircleArea: TreeArea {
     let centre: (lat: Double, lng: Double)
     private let surelyInside: Double, surelyOutside: Double, boxOutside: Double
     private let minLat: Int32, maxLat: Int32, minLng: Int32, maxLng: Int32
+    var boxE6: (minLat: Int32, minLng: Int32, maxLat: Int32, maxLng: Int32) { (minLat, minLng, maxLat, maxLng) }
     /// The centre rounded to micro-degrees, from which a box's nearest corner or side is found.
     private let centreLatE6: Int32, centreLngE6: Int32
 

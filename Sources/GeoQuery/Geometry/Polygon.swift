@@ -135,6 +135,7 @@ final class PolygonArea: TreeArea {
     let polygon: Polygon
     let edges: PolygonEdgeIndex
     private let box: (minLat: Int32, minLng: Int32, maxLat: Int32, maxLng: Int32)
+    var boxE6: (minLat: Int32, minLng: Int32, maxLat: Int32, maxLng: Int32) { box }
     private var geos: PreparedPolygon?
     /// Points the edge index left to GEOS (for tests and benchmarks).
     private(set) var deferredToGEOS = 0

@@ -5,6 +5,9 @@ enum BoxRelation { case outside, inside, crosses }
 
 /// A query area as the tree sees it: a box test for nodes and an exact test for points.
 protocol TreeArea {
+    /// A box around the area (micro-degrees): ``classify(minLat:minLng:maxLat:maxLng:)`` answers
+    /// `.outside` for every box apart from it, so the search leaves such children out sixteen at a time.
+    var boxE6: (minLat: Int32, minLng: Int32, maxLat: Int32, maxLng: Int32) { get }
     /// Conservative: `.inside` only if every point of the box is inside, `.outside` only if none is.
     func classify(minLat: Int32, minLng: Int32, maxLat: Int32, maxLng: Int32) -> BoxRelation
     /// Exact membership of one map point (micro-degrees).
@@ -172,6 +175,7 @@ struct TreeView {
         guard pointCount > 0 else { return }
         let top = levels
         let fanout = PackedHilbertRTree.nodeSize
+        let box = area.boxE6
         // Depth first, so at most `fanout` nodes wait per level: the stack has a fixed bound and,
         // one word a node (k << 5 | level << 1 | inside), lives on the thread's stack, not the
         // heap. A node is classified before it is pushed, so the many children outside the area
@@ -216,9 +220,38 @@ struct TreeView {
                     continue
                 }
                 let below = Int(levelStart[level - 2]), count = Int(levelStart[level - 1]) - below
-                for c in stride(from: min(count, (k + 1) * fanout) - 1, through: k * fanout, by: -1) { push(level - 1, c, below + c) }
+                let lo = k * fanout, n = min(count, lo + fanout) - lo
+                // Only the children whose boxes meet the area's box are classified (most do not),
+                // pushed last first as before.
+                var near = n == fanout ? meeting(box, from: below + lo) : (0..<n).reduce(UInt64(0)) { bits, i in
+                    let g = below + lo + i
+                    let apart = maxLat[g] < box.minLat || minLat[g] > box.maxLat || maxLng[g] < box.minLng || minLng[g] > box.maxLng
+                    return apart ? bits : bits | 1 << UInt64(i)
+                }
+                while near != 0 {
+                    let i = 63 - near.leadingZeroBitCount
+                    near &= ~(1 << UInt64(i))
+                    push(level - 1, lo + i, below + lo + i)
+                }
             }
         }
+    }
+
+    /// Bit `i` set when node `first + i`'s box meets `box`, for sixteen nodes at once: plain vector
+    /// subtractions whose signs say "apart" (comparisons of vectors, with masks, compiled to a
+    /// loop per element and cost ten times more). Node boxes lie within ±180°, so with the area's
+    /// box clamped to ±1000° no difference leaves Int32.
+    @inline(__always)
+    func meeting(_ box: (minLat: Int32, minLng: Int32, maxLat: Int32, maxLng: Int32), from first: Int) -> UInt64 {
+        @inline(__always) func load(_ b: UnsafeBufferPointer<Int32>) -> SIMD16<Int32> {
+            UnsafeRawPointer(b.baseAddress.unsafelyUnwrapped + first).loadUnaligned(as: SIMD16<Int32>.self)
+        }
+        @inline(__always) func each(_ v: Int32) -> SIMD16<Int32> { SIMD16(repeating: min(max(v, -1_000_000_000), 1_000_000_000)) }
+        // Negative where the node lies below, above, left or right of the box.
+        let apart = (load(maxLat) &- each(box.minLat)) | (each(box.maxLat) &- load(minLat))
+            | (load(maxLng) &- each(box.minLng)) | (each(box.maxLng) &- load(minLng))
+        let bits = SIMD16<Int32>(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768)
+        return UInt64(truncatingIfNeeded: ((~apart &>> 31) & bits).wrappedSum())
     }
 
     /// The nearest map point by the local metric around (lat, lng), or nil for an empty tree.

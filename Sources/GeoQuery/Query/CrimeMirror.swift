@@ -40,11 +40,17 @@ public final class CrimeMirror: @unchecked Sendable {
     let outcomeLabels: [String]
     /// Force indices in slug order: a result lists its forces sorted, without sorting each time.
     let forcesByName: [Int]
+    /// Each force's place in ``forcesByName``: an answer's few forces are put in slug order
+    /// through a bit mask of their places, not by a pass over every force.
+    let nameRank: [Int]
     /// Runs of month offsets each force holds (`lo...hi`), for the material-share check.
     let heldRuns: [[(lo: Int, hi: Int)]]
     /// No-location crimes by force, month offset and category, as running sums over months
     /// (`[(force × (span + 1) + m) × categories + c]` counts months before offset m), for `no_location`.
     private let noLocationRunning: [Int]
+    /// The same over all categories (`[force × (span + 1) + m]`): two look-ups a force for a query
+    /// without a category filter, not two per category.
+    private let noLocationRunningAll: [Int]
     let btpForce: Int
     /// The catchments, opened on first use (see ``catchments()``).
     let catchmentCache = LazyValue<CatchmentStore>()
@@ -142,6 +148,9 @@ public final class CrimeMirror: @unchecked Sendable {
         }
         self.forces = forces
         forcesByName = forces.indices.sorted { forces[$0] < forces[$1] }
+        var rank = [Int](repeating: 0, count: forces.count)
+        for (k, f) in forcesByName.enumerated() { rank[f] = k }
+        nameRank = rank
         self.categories = categories
         self.outcomes = outcomes
         firstMonth = first
@@ -186,6 +195,7 @@ public final class CrimeMirror: @unchecked Sendable {
             }
         }
         noLocationRunning = nl
+        noLocationRunningAll = (0..<(forces.count * (span + 1))).map { row in nl[row * cats..<(row + 1) * cats].reduce(0, +) }
         btpForce = index[Force.btp] ?? -1
         guard pointCellStart.count == tree.pointCount + 1, nodeCellStart.count == tree.minLat.count + 1,
               Int(pointCellStart.last ?? 0) == pointCells.count, Int(nodeCellStart.last ?? 0) == nodeCells.count,
@@ -215,9 +225,7 @@ public final class CrimeMirror: @unchecked Sendable {
     /// ``query(_:fields:)-(_,Set<String>?)`` with the keys read once (a batch's, for all its
     /// lines; ``QueryResult/Fields/all`` for everything).
     public func query(_ q: CrimeQuery, fields: QueryResult.Fields) throws -> QueryResult {
-        var plan = try QueryPlan(q, mirror: self)
-        plan.parts = .init(fields: fields)
-        return try query(plan)
+        try query(QueryPlan(q, mirror: self, parts: .init(fields: fields)))
     }
 
     /// ``query(_:fields:)-(_,QueryResult.Fields)`` written into `result`, reusing its storage:
@@ -234,9 +242,7 @@ public final class CrimeMirror: @unchecked Sendable {
     /// }
     /// ```
     public func query(_ q: CrimeQuery, fields: QueryResult.Fields, into result: inout QueryResult) throws {
-        var plan = try QueryPlan(q, mirror: self)
-        plan.parts = .init(fields: fields)
-        try answer(plan, into: &result)
+        try answer(QueryPlan(q, mirror: self, parts: .init(fields: fields)), into: &result)
     }
 
     /// How a query adds up inside nodes: `.fast` through the per-node projections and running
@@ -302,7 +308,9 @@ public final class CrimeMirror: @unchecked Sendable {
         let totals = projected ? projections.runningTotals : nil
         withUnsafeTemporaryAllocation(of: Int.self, capacity: 16) { batch in
             var batched = 0
-            func addBatch() {
+            // The count passed in, not captured: a local function's captured `var` pays a dynamic
+            // exclusivity check at each access.
+            func addBatch(_ batched: inout Int) {
                 let lo = tally.monthLo, hi = tally.monthHi
                 for step in 0..<3 { for i in 0..<batched { projections.prefetch(node: batch[i], step: step, monthLo: lo, monthHi: hi) } }
                 for i in 0..<batched { tally.addProjected(projections, node: batch[i]) }
@@ -312,7 +320,7 @@ public final class CrimeMirror: @unchecked Sendable {
                 if projected {
                     batch[batched] = g
                     batched += 1
-                    if batched == 16 { addBatch() }
+                    if batched == 16 { addBatch(&batched) }
                 } else {
                     tally.add(nodeCells, Int(nodeCellStart[g])..<Int(nodeCellStart[g + 1]))
                 }
@@ -344,7 +352,7 @@ public final class CrimeMirror: @unchecked Sendable {
                 addLeaf(first: first, inside: inside, totals, to: tally, present: &present, mapPoints: &mapPoints, points: &points, record: record)
                 return true
             })
-            addBatch()
+            addBatch(&batched)
         }
         (tally.present, tally.mapPoints, tally.visitedNodes, tally.visitedPoints) = (present, mapPoints, nodes, points)
     }
@@ -451,16 +459,22 @@ extension CrimeMirror {
 
 extension CrimeMirror {
     /// No-location crimes of the given forces, months (offsets) and categories.
-    /// - Complexity: O(forces × categories): two running sums each, whatever the months.
+    /// - Complexity: O(forces × categories): two running sums each, whatever the months (two a
+    ///   force when every category is asked).
     func noLocationCount(monthLo: Int, monthHi: Int, categoryMask: UInt64, forces: UInt64) -> Int {
         guard monthLo <= monthHi else { return 0 }
         let span = monthsHeldCount, cats = categories.count
+        let allCategories = cats >= 64 ? categoryMask == ~0 : categoryMask | ~((1 << UInt64(cats)) - 1) == ~0
         var total = 0
         // The forces' set bits only (an answer has a few of the mirror's 40-odd).
         var left = forces & (self.forces.count < 64 ? (1 << UInt64(self.forces.count)) - 1 : ~0)
         while left != 0 {
             let f = left.trailingZeroBitCount
             left &= left &- 1
+            if allCategories {
+                total += noLocationRunningAll[f * (span + 1) + monthHi + 1] - noLocationRunningAll[f * (span + 1) + monthLo]
+                continue
+            }
             let before = (f * (span + 1) + monthLo) * cats, through = (f * (span + 1) + monthHi + 1) * cats
             for c in 0..<cats where (categoryMask >> UInt64(c)) & 1 == 1 {
                 total += noLocationRunning[through + c] - noLocationRunning[before + c]

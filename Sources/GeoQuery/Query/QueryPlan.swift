@@ -9,7 +9,7 @@ struct QueryPlan {
     /// Forces asked for by slug that this mirror does not hold.
     let forcesNotHeld: [String]
     /// What the result must hold beyond its counts (all of it unless a caller asked for less).
-    var parts: ResultParts = .all
+    let parts: ResultParts
 
     /// The parts of a result that cost work beyond the tree walk's counts: coverage (the force
     /// areas' shares, a GEOS intersection for a polygon across a force border), the nearest map
@@ -36,16 +36,15 @@ struct QueryPlan {
         init(rawValue: Int) { self.rawValue = rawValue }
     }
 
-    init(_ q: CrimeQuery, mirror: CrimeMirror) throws {
-        query = q
+    /// Every check is made before the first stored property is set: a throw after it made the
+    /// compiler build the plan in a temporary and copy it (~800 instructions a query).
+    init(_ q: CrimeQuery, mirror: CrimeMirror, parts: ResultParts = .all) throws {
         let naming = q.parameterStyle
         if case .circle(let c) = q.area { try c.validate(naming: naming) }
         guard let first = mirror.firstMonth, let last = mirror.lastMonth else {
             throw GeoQueryError.mirrorMissing("the mirror is empty: ingest Police UK CSVs with 'geoquery ingest --mirror DIR FILES...'")
         }
-        (from, to) = try q.months(first: first, last: last)
-        monthLo = max(0, from.ordinal - first.ordinal)
-        monthHi = min(last.ordinal, to.ordinal) - first.ordinal
+        let (from, to) = try q.months(first: first, last: last)
 
         var cm: UInt64 = q.categories.isEmpty ? ~0 : 0
         for slug in q.categories {
@@ -54,7 +53,6 @@ struct QueryPlan {
             }
             cm |= 1 << UInt64(i)
         }
-        categoryMask = cm
 
         var fm: UInt64 = q.forces.isEmpty ? ~0 : 0
         var notHeld: [String] = []
@@ -71,8 +69,15 @@ struct QueryPlan {
             throw GeoQueryError.invalidQuery("\(naming.setting(["force": Force.btp])) and \(naming.name("exclude-btp")) contradict each other: give one")
         }
         if q.excludeBTP && mirror.btpForce >= 0 { fm &= ~(1 << UInt64(mirror.btpForce)) }
+
+        query = q
+        (self.from, self.to) = (from, to)
+        monthLo = max(0, from.ordinal - first.ordinal)
+        monthHi = min(last.ordinal, to.ordinal) - first.ordinal
+        categoryMask = cm
         forceMask = fm
         forcesNotHeld = notHeld
+        self.parts = parts
     }
 
     /// A tally for the plan, from the mirror's pool: give it back when the answer is made.
@@ -121,7 +126,17 @@ struct QueryPlan {
         r.forces.removeAll(keepingCapacity: true)
         if answered != 0 {
             r.forces.reserveCapacity(answered.nonzeroBitCount)
-            for f in mirror.forcesByName where (answered >> UInt64(f)) & 1 == 1 { r.forces.append(mirror.forces[f]) }
+            // In slug order: the answered forces' places in it as bits, read back in order.
+            let held = mirror.forces.count < 64 ? UInt64(1) << UInt64(mirror.forces.count) &- 1 : ~0
+            var places: UInt64 = 0, left = answered & held
+            while left != 0 {
+                places |= 1 << UInt64(mirror.nameRank[left.trailingZeroBitCount])
+                left &= left &- 1
+            }
+            while places != 0 {
+                r.forces.append(mirror.forces[mirror.forcesByName[places.trailingZeroBitCount]])
+                places &= places &- 1
+            }
         }
         // Unplaceable crimes of the forces that answered, same months and categories.
         r.noLocation = answered != 0 && parts.contains(.noLocation)
@@ -144,9 +159,11 @@ struct QueryPlan {
     /// when that is unshared and large enough, else in new storage.
     private static func overwrite(_ array: inout [Int], count: Int, _ write: (UnsafeMutablePointer<Int>) -> Void) {
         if array.count != count {
-            if array.capacity >= count {
-                array.removeAll(keepingCapacity: true)
-                array.append(contentsOf: repeatElement(0, count: count))
+            // Resized in place by the difference only (`write` sets every value after).
+            if array.count > count {
+                array.removeLast(array.count - count)
+            } else if array.capacity >= count {
+                array.append(contentsOf: repeatElement(0, count: count - array.count))
             } else {
                 array = [Int](unsafeUninitializedCapacity: count) { out, made in
                     if let p = out.baseAddress { write(p) }

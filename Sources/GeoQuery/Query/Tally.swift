@@ -10,8 +10,8 @@ import Foundation
 /// so a query allocates no tally once a few have been made.
 ///
 /// (Unchecked Sendable: one query at a time uses a tally; the pool hands it over under its lock.
-/// The settings are read, never written, while a query runs, so they skip the dynamic exclusivity
-/// check a class's `var` would otherwise pay on each read.)
+/// So no two accesses to a tally's `var`s can overlap, and they skip the dynamic exclusivity
+/// check a class's `var` would otherwise pay on each access: ~80 instructions each, ten a query.)
 final class Tally: @unchecked Sendable {
     @exclusivity(unchecked) private(set) var monthLo = 0
     @exclusivity(unchecked) private(set) var monthHi = -1
@@ -28,19 +28,20 @@ final class Tally: @unchecked Sendable {
     /// The first `months × categories` cells of `matrixStore`, zeroed by each reset.
     @exclusivity(unchecked) private(set) var matrix = UnsafeMutableBufferPointer<UInt32>(start: nil, count: 0)
     @exclusivity(unchecked) private(set) var outcomes = UnsafeMutableBufferPointer<Int>(start: nil, count: 0)
-    private var matrixStore = UnsafeMutableBufferPointer<UInt32>(start: nil, count: 0)
-    private var outcomeStore = UnsafeMutableBufferPointer<Int>(start: nil, count: 0)
-    var btp = 0
-    var answered: UInt64 = 0
+    @exclusivity(unchecked) private var matrixStore = UnsafeMutableBufferPointer<UInt32>(start: nil, count: 0)
+    @exclusivity(unchecked) private var outcomeStore = UnsafeMutableBufferPointer<Int>(start: nil, count: 0)
+    @exclusivity(unchecked) var btp = 0
+    @exclusivity(unchecked) var answered: UInt64 = 0
     /// Forces with any crime at the visited points, in any month (for coverage notes).
-    var present: UInt64 = 0
-    var mapPoints = 0
+    @exclusivity(unchecked) var present: UInt64 = 0
+    @exclusivity(unchecked) var mapPoints = 0
     /// Inside nodes (global index) and boundary map points the walk added, so coverage's
     /// material-share check reads them without walking the tree again; recorded only when
     /// `recordsVisits` (an answer without coverage never reads them).
-    var visitedNodes = Visits(), visitedPoints = Visits()
+    @exclusivity(unchecked) var visitedNodes = Visits()
+    @exclusivity(unchecked) var visitedPoints = Visits()
     /// The delta's own tally, in its indices, when the mirror has a delta (for coverage).
-    var amended: Tally?
+    @exclusivity(unchecked) var amended: Tally?
 
     convenience init(monthLo: Int, monthHi: Int, categoryMask: UInt64, forceMask: UInt64, btpForce: Int, categories: Int, outcomes: Int,
                      recordsVisits: Bool = true) {
@@ -292,10 +293,11 @@ final class Tally: @unchecked Sendable {
 /// A mirror's used tallies, shared by its concurrent queries: a query takes one (a lock and a
 /// pop, no allocation once the pool has some) and gives it back when its answer is made.
 final class TallyPool: @unchecked Sendable {
-    // (Unchecked: `spare` is read and written only under `lock`. An NSLock rather than a Mutex:
+    // (Unchecked, and no dynamic exclusivity check: `spare` is read and written only under
+    // `lock`. An NSLock rather than a Mutex:
     // ThreadSanitizer on Linux does not see Mutex's lock and reports races that are not there.)
     private let lock = NSLock()
-    private var spare: [Tally] = []
+    @exclusivity(unchecked) private var spare: [Tally] = []
     /// Kept at most: one per query in flight on a busy server is plenty.
     static let kept = 32
     /// A tally whose matrix or visit lists grew beyond this many entries (a whole-history query

@@ -60,6 +60,22 @@ import Testing
         }
         // The undecided band was met (those points go to the geodesic), and the searches found plenty.
         #expect(banded >= 50 && visits > 10_000, "\(banded) points in the band, \(visits) visits")
+        // Polygons too (the search leaves out the children apart from the area's box before
+        // classifying any): every real LSOA of three districts, and each one's box as a polygon.
+        var polygonVisits = 0
+        for (i, lsoa) in RandomQueries.lsoas.enumerated() {
+            let b = lsoa.boxE6
+            let square = Polygon(parts: [[[(b.minLat, b.minLng), (b.minLat, b.maxLng), (b.maxLat, b.maxLng), (b.maxLat, b.minLng), (b.minLat, b.minLng)]
+                .map { Polygon.Coordinate(lat: MicroDegrees.degrees($0.0), lng: MicroDegrees.degrees($0.1)) }]])
+            for p in [lsoa, square] {
+                let area = try PolygonArea(p)
+                var searched: [Int] = []
+                t.search(area, node: { _, g in searched.append(-1 - g) }, point: { searched.append($0) })
+                #expect(searched == recursion(area), "LSOA \(i)")
+                polygonVisits += searched.count
+            }
+        }
+        #expect(RandomQueries.lsoas.count > 400 && polygonVisits > 10_000, "\(RandomQueries.lsoas.count) LSOAs, \(polygonVisits) visits")
     }
 
     /// Every node's box holds its children, and its cells are exactly its children's cells merged.
