@@ -159,8 +159,30 @@ final class PolygonArea: TreeArea {
         if latE6 < box.minLat || latE6 > box.maxLat || lngE6 < box.minLng || lngE6 > box.maxLng { return false }
         let lat = MicroDegrees.degrees(latE6), lng = MicroDegrees.degrees(lngE6)
         if let answer = edges.contains(x: lng, y: lat) { return answer }
+        return decidedByGEOS(latE6: latE6, lngE6: lngE6)
+    }
+
+    /// A leaf's points: those in the polygon's box through the edge index at once (see
+    /// ``PolygonEdgeIndex/containsEach(latE6:lngE6:_:)``), the few it cannot decide by GEOS.
+    func containsEach(latE6 lat: UnsafePointer<Int32>, lngE6 lng: UnsafePointer<Int32>, count: Int) -> UInt64 {
+        var candidates: UInt64 = 0
+        for i in 0..<count where lat[i] >= box.minLat && lat[i] <= box.maxLat && lng[i] >= box.minLng && lng[i] <= box.maxLng {
+            candidates |= 1 << UInt64(i)
+        }
+        guard candidates != 0 else { return 0 }
+        var (inside, undecided) = edges.containsEach(latE6: lat, lngE6: lng, candidates)
+        while undecided != 0 {
+            let i = undecided.trailingZeroBitCount
+            undecided &= undecided &- 1
+            if decidedByGEOS(latE6: lat[i], lngE6: lng[i]) { inside |= 1 << UInt64(i) }
+        }
+        return inside
+    }
+
+    /// Within rounding of an edge: GEOS's prepared geometry decides.
+    private func decidedByGEOS(latE6: Int32, lngE6: Int32) -> Bool {
         deferredToGEOS += 1
         if geos == nil { geos = try? PreparedPolygon(polygon) }
-        return geos?.contains(latE6: latE6, lngE6: lngE6, lat: lat, lng: lng) ?? false
+        return geos?.contains(latE6: latE6, lngE6: lngE6, lat: MicroDegrees.degrees(latE6), lng: MicroDegrees.degrees(lngE6)) ?? false
     }
 }

@@ -37,44 +37,42 @@ extension PolygonEdgeIndex {
         var widest = oneBand ? n : 0
         for b in 0..<bands { widest = max(widest, Int(stripStart[min(count, (b + 1) * group)] - stripStart[b * group])) }
         return withUnsafeTemporaryAllocation(of: StripPart.self, capacity: 2 * widest) { buffer in
-            ax.withUnsafeBufferPointer { ax in ay.withUnsafeBufferPointer { ay in
-                bx.withUnsafeBufferPointer { bx in by.withUnsafeBufferPointer { by in
-                    let edges = Edges(ax: ax, ay: ay, bx: bx, by: by)
-                    let parts = UnsafeMutableBufferPointer(rebasing: buffer[0..<widest])
-                    let scratch = UnsafeMutableBufferPointer(rebasing: buffer[widest...])
-                    if oneBand {
-                        for e in 0..<n { parts[e] = edges.box(e) }
-                        var visits = 0
-                        switch sweep(parts, n, scratch, edges, &visits, budget: budget) {
-                        case true?: return true
-                        case false?: return false
-                        case nil: break  // over the budget: the bands may keep within it
-                        }
-                    }
+            withEdges { e in
+                let edges = Edges(ax: e.ax, ay: e.ay, bx: e.bx, by: e.by)
+                let parts = UnsafeMutableBufferPointer(rebasing: buffer[0..<widest])
+                let scratch = UnsafeMutableBufferPointer(rebasing: buffer[widest...])
+                if oneBand {
+                    for e in 0..<n { parts[e] = edges.box(e) }
                     var visits = 0
-                    for b in 0..<bands {
-                        let s0 = b * group, s1 = min(count, s0 + group)
-                        // Each edge's part inside the band (a little wider, so rounding cannot
-                        // hide a meeting on the band's edge): long spikes through a band
-                        // overlap only near neighbours there, though their whole boxes overlap
-                        // thousands.
-                        let low = s0 == 0 ? -Double.infinity : minY + (Double(s0) - 1e-6) * stripHeight
-                        let high = s1 == count ? Double.infinity : minY + (Double(s1) + 1e-6) * stripHeight
-                        var m = 0
-                        for s in s0..<s1 {
-                            for k in Int(stripStart[s])..<Int(stripStart[s + 1]) {
-                                let e = Int(stripEdges[k])
-                                // Once a band: at its first strip, or at the band's first.
-                                if s > s0 && strip(min(ay[e], by[e]), count) != s { continue }
-                                parts[m] = edges.clipped(e, low, high)
-                                m += 1
-                            }
-                        }
-                        guard sweep(parts, m, scratch, edges, &visits, budget: budget) == true else { return false }
+                    switch sweep(parts, n, scratch, edges, &visits, budget: budget) {
+                    case true?: return true
+                    case false?: return false
+                    case nil: break  // over the budget: the bands may keep within it
                     }
-                    return true
-                } }
-            } }
+                }
+                var visits = 0
+                for b in 0..<bands {
+                    let s0 = b * group, s1 = min(count, s0 + group)
+                    // Each edge's part inside the band (a little wider, so rounding cannot
+                    // hide a meeting on the band's edge): long spikes through a band
+                    // overlap only near neighbours there, though their whole boxes overlap
+                    // thousands.
+                    let low = s0 == 0 ? -Double.infinity : minY + (Double(s0) - 1e-6) * stripHeight
+                    let high = s1 == count ? Double.infinity : minY + (Double(s1) + 1e-6) * stripHeight
+                    var m = 0
+                    for s in s0..<s1 {
+                        for k in Int(stripStart[s])..<Int(stripStart[s + 1]) {
+                            let e = Int(stripEdges[k])
+                            // Once a band: at its first strip, or at the band's first.
+                            if s > s0 && strip(min(ay[e], by[e]), count) != s { continue }
+                            parts[m] = edges.clipped(e, low, high)
+                            m += 1
+                        }
+                    }
+                    guard sweep(parts, m, scratch, edges, &visits, budget: budget) == true else { return false }
+                }
+                return true
+            }
         }
     }
 
