@@ -12,6 +12,7 @@ struct BatchCommand: ParsableCommand {
         Each line: {"lat":52.63,"lng":-1.13,"radius":"0.5mi","from":"2020-01","to":"2020-12","category":["burglary"]}
 
         Keys: lat, lng (or postcode), radius (or poly, wkt, geojson, repair), from, to, date, category, force, exclude_btp, id (echoed back).
+        An area is given inline, not as a file: poly as the API's "lat,lng:lat,lng:..." text, wkt as WKT text, geojson as a GeoJSON object (or its text).
         A bad line gets {"id": ..., "error": "...", "line": N} on its own line (id when the line has one); the rest go on. The id comes back as given: a number stays a number.
         Lines are answered in parallel (--jobs) and written in input order.
         """
