@@ -232,12 +232,7 @@ public struct APIClient: Sendable {
                 return .tooMany
             case 429:
                 limited += 1
-                counters.add(rateLimited: 1)
-                guard limited < rateLimitedTries else {
-                    throw GeoQueryError.unreadableInput("\(request.summary): still refused with 429 (too many requests) after \(limited) waits; try again later")
-                }
-                let after = (response as? HTTPURLResponse)?.value(forHTTPHeaderField: "Retry-After").flatMap { Double($0.trimmingCharacters(in: .whitespaces)) }
-                try await Task.sleep(for: .seconds(max(after ?? delay(limited), 0.05)))
+                try await waitAfterRateLimit(response, limited, request.summary)
             case 500...599:
                 failures += 1
                 guard failures < tries else {
@@ -267,6 +262,17 @@ public struct APIClient: Sendable {
         "\(what): \(reason); asking again in \(Format.decimal(wait, places: 1)) s (try \(n) of \(tries))"
     }
 
+    /// A 429, the `limited`-th for one request: waits as its `Retry-After` says (else the backoff),
+    /// not counted among the `tries`, or throws once `rateLimitedTries` are spent.
+    private func waitAfterRateLimit(_ response: URLResponse, _ limited: Int, _ what: String) async throws {
+        counters.add(rateLimited: 1)
+        guard limited < rateLimitedTries else {
+            throw GeoQueryError.unreadableInput("\(what): still refused with 429 (too many requests) after \(limited) waits; try again later")
+        }
+        let after = (response as? HTTPURLResponse)?.value(forHTTPHeaderField: "Retry-After").flatMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+        try await Task.sleep(for: .seconds(max(after ?? delay(limited), 0.05)))
+    }
+
     /// Seconds to wait before try `n + 1`: doubling from `backoff`, plus up to half again at random.
     func delay(_ n: Int) -> Double {
         let d = backoff * pow(2, Double(n - 1))
@@ -280,23 +286,35 @@ public struct APIClient: Sendable {
         var r = URLRequest(url: url)
         r.timeoutInterval = timeout
         r.setValue(Self.userAgent, forHTTPHeaderField: "User-Agent")
-        var failures = 0
+        var failures = 0, limited = 0
         while true {
             try await bucket.take()
             var unanswered: String?  // why no answer came, told before asking again
+            let answer: (data: Data, response: URLResponse)?
             do {
-                let (data, response) = try await transport.data(for: r)
-                let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-                if status == 200 { return data }
-                if status == 429 || status >= 500 { failures += 1 } else {
-                    throw GeoQueryError.unreadableInput("\(path): the API answered \(status): check --api \(base.absoluteString) is a data.police.uk-compatible API")
-                }
+                answer = try await transport.data(for: r)
             } catch let e as GeoQueryError { throw e } catch {
                 failures += 1
                 if failures >= tries {
                     throw GeoQueryError.unreadableInput("cannot reach \(url.absoluteString) (\(Self.reason(error, timeout: timeout))): check --api and the network")
                 }
                 unanswered = Self.reason(error, timeout: timeout)
+                answer = nil
+            }
+            if let answer {
+                let (data, response) = answer
+                let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+                if status == 200 { return data }
+                // As for the crimes: a 429 waits as told and is not a failed try.
+                if status == 429 {
+                    limited += 1
+                    try await waitAfterRateLimit(response, limited, path)
+                    continue
+                }
+                guard status >= 500 else {
+                    throw GeoQueryError.unreadableInput("\(path): the API answered \(status): check --api \(base.absoluteString) is a data.police.uk-compatible API")
+                }
+                failures += 1
             }
             if failures >= tries { throw GeoQueryError.unreadableInput("\(path): the API kept failing (\(failures) tries); try again later") }
             counters.add(retries: 1)

@@ -374,6 +374,31 @@ extension Dictionary where Key == String, Value == Int {
         #expect(api.asked > 256 && api.asked < 2_000, "\(api.asked) requests")
     }
 
+    /// The month listing waits out 429s as its `Retry-After` says, as the crimes requests do, and
+    /// they are not failed tries: seven of them in a row (more than the five tries) still end in
+    /// the listing, with no retry counted. It used to count each 429 as a failure and give up.
+    @Test func theMonthListingWaitsOutRateLimits() async throws {
+        final class Limited: APITransport, @unchecked Sendable {
+            let lock = NSLock()
+            var refused = 0
+            func data(for request: URLRequest) async throws -> (Data, URLResponse) {
+                let url = request.url!
+                let refuse = lock.withLock { refused < 7 ? { refused += 1; return true }() : false }
+                if refuse {
+                    return (Data(), HTTPURLResponse(url: url, statusCode: 429, httpVersion: nil, headerFields: ["Retry-After": "0"])!)
+                }
+                return (Data(#"[{"date":"2019-02"},{"date":"2019-01"}]"#.utf8), HTTPURLResponse(url: url, statusCode: 200, httpVersion: nil, headerFields: nil)!)
+            }
+        }
+        let api = Limited()
+        var client = APIClient(base: URL(string: "http://127.0.0.1:9/api/")!, transport: api)
+        client.backoff = 0.001
+        #expect(try await client.months() == [Month("2019-01")!, Month("2019-02")!])
+        #expect(api.refused == 7)
+        let counted = client.counters.snapshot
+        #expect(counted.rateLimited == 7 && counted.retries == 0, "\(counted)")
+    }
+
     /// A request that gets no answer is asked again, and each wait is told (a harvest on a
     /// non-terminal printed nothing for the ~5 minutes five 60 s timeouts take); then one error
     /// naming the request and the timeout, not "NSURLErrorDomain error -1001".
