@@ -136,9 +136,9 @@ private func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
 extension IngestCommand {
     /// Harvested months that now share crimes with the archive months this ingest stored
     /// (``Harvester/doubleCounted(in:folder:months:)``); the months from the files' Police UK
-    /// names (`2019-01-derbyshire-street.csv`).
+    /// names (``FileSummary/month``).
     static func doubleCounted(_ summary: IngestSummary, folder: String) throws -> [String] {
-        let months = summary.files.filter { $0.kind == .street && $0.stored > 0 }.compactMap { Month(String(($0.name as NSString).lastPathComponent.prefix(7))) }
+        let months = summary.files.filter { $0.kind == .street && $0.stored > 0 }.compactMap(\.month)
         guard !months.isEmpty, FileManager.default.fileExists(atPath: HarvestProvenance.path(folder: folder)) else { return [] }
         return try Harvester.doubleCounted(in: CrimeMirror.open(.directory(folder)), folder: folder, months: months)
     }

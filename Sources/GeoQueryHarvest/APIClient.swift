@@ -207,10 +207,7 @@ public struct APIClient: Sendable {
                 guard failures < tries else {
                     throw GeoQueryError.unreadableInput("\(request.summary) failed \(failures) times (last: \(Self.reason(error, timeout: timeout))); is \(base.absoluteString) reachable? Re-run the same command to continue: completed requests are kept")
                 }
-                counters.add(retries: 1)
-                let wait = delay(failures)
-                retryNotice?(Self.retryLine(request.summary, Self.reason(error, timeout: timeout), wait: wait, try: failures + 1, of: tries))
-                try await Task.sleep(for: .seconds(wait))
+                try await waitAfterFailure(failures, request.summary, unanswered: Self.reason(error, timeout: timeout))
                 continue
             }
             let status = (response as? HTTPURLResponse)?.statusCode ?? 0
@@ -225,8 +222,7 @@ public struct APIClient: Sendable {
                     guard failures < tries else {
                         throw GeoQueryError.unreadableInput("\(request.summary): the answer is not the API's \(request.kind == .outcomes ? "outcomes" : "crime") JSON (\(data.count) bytes: \(String(decoding: data.prefix(80), as: UTF8.self))); check --api names a data.police.uk-compatible API")
                     }
-                    counters.add(retries: 1)  // truncated answers happen: ask again
-                    try await Task.sleep(for: .seconds(delay(failures)))
+                    try await waitAfterFailure(failures, request.summary)  // truncated answers happen: ask again
                 }
             case 503 where request.kind == .street || request.kind == .outcomes:
                 return .tooMany
@@ -238,8 +234,7 @@ public struct APIClient: Sendable {
                 guard failures < tries else {
                     throw GeoQueryError.unreadableInput("\(request.summary): the API answered \(status) \(failures) times; try again later (re-running the same command continues)")
                 }
-                counters.add(retries: 1)
-                try await Task.sleep(for: .seconds(delay(failures)))
+                try await waitAfterFailure(failures, request.summary)
             case 404:
                 throw GeoQueryError.unreadableInput("\(request.summary): the API answered 404 (not found) for \(r.url?.absoluteString.prefix(200) ?? ""): check --api (e.g. https://data.police.uk/api/) and that the month is one the API holds")
             default:
@@ -260,6 +255,15 @@ public struct APIClient: Sendable {
     /// The line ``retryNotice`` hears.
     static func retryLine(_ what: String, _ reason: String, wait: Double, try n: Int, of tries: Int) -> String {
         "\(what): \(reason); asking again in \(Format.decimal(wait, places: 1)) s (try \(n) of \(tries))"
+    }
+
+    /// After the `failures`-th failed try of `what`: counts the retry, says why when no answer came
+    /// (`unanswered`), and waits the backoff.
+    private func waitAfterFailure(_ failures: Int, _ what: String, unanswered: String? = nil) async throws {
+        counters.add(retries: 1)
+        let wait = delay(failures)
+        if let unanswered { retryNotice?(Self.retryLine(what, unanswered, wait: wait, try: failures + 1, of: tries)) }
+        try await Task.sleep(for: .seconds(wait))
     }
 
     /// A 429, the `limited`-th for one request: waits as its `Retry-After` says (else the backoff),
@@ -289,38 +293,31 @@ public struct APIClient: Sendable {
         var failures = 0, limited = 0
         while true {
             try await bucket.take()
-            var unanswered: String?  // why no answer came, told before asking again
-            let answer: (data: Data, response: URLResponse)?
+            let data: Data, response: URLResponse
             do {
-                answer = try await transport.data(for: r)
+                (data, response) = try await transport.data(for: r)
             } catch let e as GeoQueryError { throw e } catch {
                 failures += 1
-                if failures >= tries {
+                guard failures < tries else {
                     throw GeoQueryError.unreadableInput("cannot reach \(url.absoluteString) (\(Self.reason(error, timeout: timeout))): check --api and the network")
                 }
-                unanswered = Self.reason(error, timeout: timeout)
-                answer = nil
+                try await waitAfterFailure(failures, path, unanswered: Self.reason(error, timeout: timeout))
+                continue
             }
-            if let answer {
-                let (data, response) = answer
-                let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-                if status == 200 { return data }
-                // As for the crimes: a 429 waits as told and is not a failed try.
-                if status == 429 {
-                    limited += 1
-                    try await waitAfterRateLimit(response, limited, path)
-                    continue
-                }
-                guard status >= 500 else {
-                    throw GeoQueryError.unreadableInput("\(path): the API answered \(status): check --api \(base.absoluteString) is a data.police.uk-compatible API")
-                }
-                failures += 1
+            let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+            if status == 200 { return data }
+            // As for the crimes: a 429 waits as told and is not a failed try.
+            if status == 429 {
+                limited += 1
+                try await waitAfterRateLimit(response, limited, path)
+                continue
             }
-            if failures >= tries { throw GeoQueryError.unreadableInput("\(path): the API kept failing (\(failures) tries); try again later") }
-            counters.add(retries: 1)
-            let wait = delay(failures)
-            if let unanswered { retryNotice?(Self.retryLine(path, unanswered, wait: wait, try: failures + 1, of: tries)) }
-            try await Task.sleep(for: .seconds(wait))
+            guard status >= 500 else {
+                throw GeoQueryError.unreadableInput("\(path): the API answered \(status): check --api \(base.absoluteString) is a data.police.uk-compatible API")
+            }
+            failures += 1
+            guard failures < tries else { throw GeoQueryError.unreadableInput("\(path): the API kept failing (\(failures) tries); try again later") }
+            try await waitAfterFailure(failures, path)
         }
     }
 

@@ -156,7 +156,7 @@ final class PolygonArea: TreeArea {
     func contains(latE6: Int32, lngE6: Int32) -> Bool {
         // Outside the polygon's box (the test `classify` trusts): no conversion to degrees, which
         // divides twice. Most of a crossing leaf's points fall here.
-        if latE6 < box.minLat || latE6 > box.maxLat || lngE6 < box.minLng || lngE6 > box.maxLng { return false }
+        guard inBox(latE6: latE6, lngE6: lngE6) else { return false }
         let lat = MicroDegrees.degrees(latE6), lng = MicroDegrees.degrees(lngE6)
         if let answer = edges.contains(x: lng, y: lat) { return answer }
         return decidedByGEOS(latE6: latE6, lngE6: lngE6)
@@ -166,9 +166,7 @@ final class PolygonArea: TreeArea {
     /// ``PolygonEdgeIndex/containsEach(latE6:lngE6:_:)``), the few it cannot decide by GEOS.
     func containsEach(latE6 lat: UnsafePointer<Int32>, lngE6 lng: UnsafePointer<Int32>, count: Int) -> UInt64 {
         var candidates: UInt64 = 0
-        for i in 0..<count where lat[i] >= box.minLat && lat[i] <= box.maxLat && lng[i] >= box.minLng && lng[i] <= box.maxLng {
-            candidates |= 1 << UInt64(i)
-        }
+        for i in 0..<count where inBox(latE6: lat[i], lngE6: lng[i]) { candidates |= 1 << UInt64(i) }
         guard candidates != 0 else { return 0 }
         var (inside, undecided) = edges.containsEach(latE6: lat, lngE6: lng, candidates)
         while undecided != 0 {
@@ -177,6 +175,12 @@ final class PolygonArea: TreeArea {
             if decidedByGEOS(latE6: lat[i], lngE6: lng[i]) { inside |= 1 << UInt64(i) }
         }
         return inside
+    }
+
+    /// In the polygon's box (micro-degrees, rounded outwards): the test `classify` trusts.
+    @inline(__always)
+    private func inBox(latE6: Int32, lngE6: Int32) -> Bool {
+        latE6 >= box.minLat && latE6 <= box.maxLat && lngE6 >= box.minLng && lngE6 <= box.maxLng
     }
 
     /// Within rounding of an edge: GEOS's prepared geometry decides.

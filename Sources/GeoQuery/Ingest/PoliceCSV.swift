@@ -16,6 +16,8 @@ public struct FileSummary: Sendable, Equatable {
     public var noLocation = 0
     /// The first rejections, each "file:line: why".
     public var problems: [String] = []
+    /// The month the file's name starts with, as Police UK's names do (`2019-01-derbyshire-street.csv`).
+    public var month: Month? { Month(String(PathName.name(of: name).prefix(7))) }
 
     /// Counts a rejected row and keeps the first few reasons as "file:line: why".
     mutating func reject(_ line: Int, _ why: String) {
