@@ -3,12 +3,15 @@ extension PolygonEdgeIndex {
     /// vertex), shown with the strip index: a one-ring polygon that is simple is valid, so GEOS's
     /// validity check can be skipped. GEOS 3.11 checks with an STR tree of monotone chains, which
     /// for a comb of long thin teeth visits O(n^1.5) chain pairs (about a second at 200,000
-    /// vertices) and for a star O(n²); here each strip is swept by x over the edges' parts in it.
+    /// vertices) and for a star O(n²); here a ring of up to ``wholeRingEdges`` edges is first
+    /// compared chain by chain, and a larger one (or one whose chains overlap too much) is swept
+    /// by x strip by strip over the edges' parts in it.
     ///
     /// - Parameter ring: the ring's distinct consecutive vertices (x, y), not closed.
     /// - Returns: true when shown simple; nil when it is not, or when that could not be shown
     ///   within `budget` × n pair visits (ask GEOS, which also names the problem).
-    /// - Complexity: O(n log n + pairs of edges whose parts in a strip have meeting boxes).
+    /// - Complexity: O(n log n + pairs of chains whose boxes meet + pairs of edges whose x-ranges
+    ///   (or parts in a strip) and boxes meet).
     static func ringIsSimple(_ ring: [(x: Double, y: Double)], budget: Int = 64) -> Bool? {
         guard ring.count >= 3 else { return nil }
         return PolygonEdgeIndex(rings: [ring]).ringIsSimple(budget: budget)
@@ -24,32 +27,28 @@ extension PolygonEdgeIndex {
     /// For an index over one closed ring (edges in ring order, none of zero length).
     private func edgesMeetOnlyAtSharedVertices(budget: Int) -> Bool {
         let n = ax.count, count = stripCount
-        // A ring of a few hundred edges is swept whole, as one band: each edge is one part (in
-        // the strips an edge through three is three, each sorted and swept), and a line across
-        // such a boundary meets few edges. Strips stay for the rings whose sweep would not
-        // keep within the budget (a star's every edge spans the middle), and for large rings.
-        let oneBand = n <= PolygonEdgeIndex.oneBandEdges
+        // A ring of a few hundred edges is first tried whole, as x-monotone chains (a real
+        // boundary's 60 edges make about 20), which need no sort of its edges and no test
+        // within a chain. Strips stay for the rings whose chains would not keep within the
+        // budget (a star's every spike spans the middle), and for large rings.
+        if n <= PolygonEdgeIndex.wholeRingEdges {
+            let shown = withEdges { e in
+                chainsMeetOnlyAtSharedVertices(Edges(ax: e.ax, ay: e.ay, bx: e.bx, by: e.by), budget: budget)
+            }
+            if let shown { return shown }
+        }
         // The strips are swept in bands of about `edgesPerSweepBand` edges: a query polygon's
         // index has about one edge a strip for its point tests, and a sweep over such thin
         // strips would sort and sweep each long edge many times.
         let group = max(1, count * PolygonEdgeIndex.edgesPerSweepBand / n), bands = (count + group - 1) / group
         // One pair of buffers for every band, on the stack when small.
-        var widest = oneBand ? n : 0
+        var widest = 0
         for b in 0..<bands { widest = max(widest, Int(stripStart[min(count, (b + 1) * group)] - stripStart[b * group])) }
         return withUnsafeTemporaryAllocation(of: StripPart.self, capacity: 2 * widest) { buffer in
             withEdges { e in
                 let edges = Edges(ax: e.ax, ay: e.ay, bx: e.bx, by: e.by)
                 let parts = UnsafeMutableBufferPointer(rebasing: buffer[0..<widest])
                 let scratch = UnsafeMutableBufferPointer(rebasing: buffer[widest...])
-                if oneBand {
-                    for e in 0..<n { parts[e] = edges.box(e) }
-                    var visits = 0
-                    switch sweep(parts, n, scratch, edges, &visits, budget: budget) {
-                    case true?: return true
-                    case false?: return false
-                    case nil: break  // over the budget: the bands may keep within it
-                    }
-                }
                 var visits = 0
                 for b in 0..<bands {
                     let s0 = b * group, s1 = min(count, s0 + group)
@@ -79,36 +78,83 @@ extension PolygonEdgeIndex {
     /// About how many edges a band of the simplicity sweep holds, whatever the strips.
     static let edgesPerSweepBand = 4
 
-    /// Rings of at most this many edges are first swept whole, as one band.
-    static let oneBandEdges = 256
+    /// Rings of at most this many edges are first tried whole, as x-monotone chains.
+    static let wholeRingEdges = 256
+
+    /// The ring's edges cut into x-monotone chains (runs of consecutive edges along which x
+    /// strictly grows or strictly falls, or one vertical edge), and the chains whose boxes meet
+    /// compared edge by edge, each pair's edges in x order. Within a chain no two edges can meet
+    /// but neighbours at their shared vertex: along it x strictly changes one way, so the x-ranges
+    /// of edges not side by side are apart, and side by side they cannot fold back. (A vertical
+    /// edge is a chain of its own: two of them in a row can fold.) True when no two edges meet
+    /// but neighbours at their shared vertex, false when two do, nil when the pairs visited pass
+    /// `budget`.
+    private func chainsMeetOnlyAtSharedVertices(_ edges: Edges, budget: Int) -> Bool? {
+        let n = ax.count
+        // One block: the edges' boxes, chain by chain in order of x; then each chain's box (its
+        // `e` the place of its first edge's box), in ring order, and an end marker.
+        return withUnsafeTemporaryAllocation(of: StripPart.self, capacity: 2 * n + 1) { block -> Bool? in
+            let boxes = UnsafeMutableBufferPointer(rebasing: block[0..<n])
+            @inline(__always) func direction(_ e: Int) -> Int { edges.bx[e] > edges.ax[e] ? 1 : edges.bx[e] < edges.ax[e] ? -1 : 0 }
+            var c = 0, k = 0
+            while k < n {
+                let s = direction(k)
+                var end = k + 1
+                if s != 0 { while end < n && direction(end) == s { end += 1 } }
+                // Its edges' boxes in order of x: backwards along a chain whose x falls.
+                var y0 = Double.infinity, y1 = -Double.infinity
+                for i in k..<end {
+                    let box = edges.box(s < 0 ? k + end - 1 - i : i)
+                    boxes[i] = box
+                    y0 = min(y0, box.y0); y1 = max(y1, box.y1)
+                }
+                block[n + c] = StripPart(e: k, x0: boxes[k].x0, x1: boxes[end - 1].x1, y0: y0, y1: y1)
+                c += 1
+                k = end
+            }
+            block[n + c] = StripPart(e: n, x0: 0, x1: 0, y0: 0, y1: 0)
+            let chains = UnsafeMutableBufferPointer(rebasing: block[n..<(n + c + 1)])
+            // Every pair of chains: a few dozen chains, whose sort by x would cost more than
+            // the pairs it spares (the budget bounds the rest).
+            var visits = 0
+            for i in 0..<c {
+                let a = chains[i], aEnd = chains[i + 1].e
+                for j in (i + 1)..<c {
+                    let b = chains[j]
+                    guard b.x0 <= a.x1 && a.x0 <= b.x1 && b.y1 >= a.y0 && a.y1 >= b.y0 else { continue }
+                    // Each of a's edges within b's box against b's edges whose x-ranges meet its
+                    // own: a window that only moves on, as a's edges start ever further right.
+                    let bEnd = chains[j + 1].e
+                    var p = a.e, q0 = b.e
+                    while p < aEnd && boxes[p].x1 < b.x0 { p += 1 }
+                    while p < aEnd {
+                        let e = boxes[p]
+                        if e.x0 > b.x1 { break }
+                        p += 1
+                        guard e.y1 >= b.y0 && b.y1 >= e.y0 else { continue }
+                        while q0 < bEnd && boxes[q0].x1 < e.x0 { q0 += 1 }
+                        guard let q = edges.scan(e, boxes, from: q0, to: bEnd) else { return false }
+                        visits += q - q0
+                    }
+                }
+                visits += c - i - 1
+                if visits > budget { return nil }
+            }
+            return true
+        }
+    }
 
     /// Sorts the first `m` parts by x and sweeps them: true when no two edges of theirs meet
     /// (but consecutive ones at their shared vertex), false when two do, nil when the pairs
     /// visited (counted on in `visits`) pass `budget`. `scratch` has room for `m` parts (the sort's).
     private func sweep(_ parts: UnsafeMutableBufferPointer<StripPart>, _ m: Int, _ scratch: UnsafeMutableBufferPointer<StripPart>,
                        _ edges: Edges, _ visits: inout Int, budget: Int) -> Bool? {
-        let n = ax.count
         StripPart.sortByX(parts, m, from: minX, to: maxX, scratch: scratch)
         // Sweep by x: each part meets the parts after it that start before it ends (the pairs
         // whose x-ranges overlap, each once), read straight from the sorted parts rather than
         // kept in a list of live parts rewritten at every step.
         for i in 0..<m {
-            let part = parts[i]
-            var j = i + 1
-            while j < m {
-                let other = parts[j]
-                if other.x0 > part.x1 { break }
-                j += 1
-                guard other.y1 >= part.y0 && part.y1 >= other.y0 else { continue }
-                let (e, f) = (part.e, other.e)
-                if e + 1 == f || (e == n - 1 && f == 0) {
-                    if edges.spike(e, f) { return false }
-                } else if f + 1 == e || (f == n - 1 && e == 0) {
-                    if edges.spike(f, e) { return false }
-                } else if edges.meet(e, f) {
-                    return false
-                }
-            }
+            guard let j = edges.scan(parts[i], parts, from: i + 1, to: m) else { return false }
             visits += j - i - 1
             if visits > budget { return nil }
         }
@@ -178,6 +224,31 @@ extension PolygonEdgeIndex {
             let u = ax[e] + (c0 - ay[e]) / dy * dx, v = ax[e] + (c1 - ay[e]) / dy * dx
             let pad = abs(dx) * 1e-9 + (abs(u) + abs(v)) * 1e-15
             return StripPart(e: e, x0: max(lowX, min(u, v) - pad), x1: min(highX, max(u, v) + pad), y0: c0, y1: c1)
+        }
+
+        /// `part` against `parts[from..<end]` (in order of least x) up to the first that starts
+        /// beyond it: where that stopped, or nil when two of their edges meet other than as
+        /// neighbours do (at their shared vertex, not folding back on one line).
+        @inline(__always)
+        func scan(_ part: StripPart, _ parts: UnsafeMutableBufferPointer<StripPart>, from: Int, to end: Int) -> Int? {
+            var j = from
+            while j < end {
+                let other = parts[j]
+                if other.x0 > part.x1 { break }
+                j += 1
+                guard other.y1 >= part.y0 && part.y1 >= other.y0 else { continue }
+                if !neighboursOrApart(part.e, other.e) { return nil }
+            }
+            return j
+        }
+
+        /// Whether two edges of the ring meet only as neighbours do or not at all.
+        @inline(__always)
+        func neighboursOrApart(_ e: Int, _ f: Int) -> Bool {
+            let n = ax.count
+            if e + 1 == f || (e == n - 1 && f == 0) { return !spike(e, f) }
+            if f + 1 == e || (f == n - 1 && e == 0) { return !spike(f, e) }
+            return !meet(e, f)
         }
 
         /// Edge e's whole box.
