@@ -178,9 +178,10 @@ public struct APIClient: Sendable {
     public var timeout: TimeInterval = 60
     /// First backoff; doubled each try, with up to 50% jitter.
     public var backoff: Double = 0.5
-    /// Told, in a line for the user, each time a request that got no answer (a timeout, a refused
-    /// or dropped connection) is about to be asked again: those waits can add up to minutes, and
-    /// a harvest on a non-terminal otherwise prints nothing until it gives up.
+    /// Told, in a line for the user, each time a failed request (no answer: a timeout, a refused
+    /// or dropped connection; a 5xx; an answer cut short) is about to be asked again, and why:
+    /// those waits can add up to minutes, and a harvest on a non-terminal otherwise prints
+    /// nothing until it gives up.
     public var retryNotice: (@Sendable (String) -> Void)?
     let counters: HarvestCounters
     let transport: any APITransport
@@ -207,7 +208,7 @@ public struct APIClient: Sendable {
                 guard failures < tries else {
                     throw GeoQueryError.unreadableInput("\(request.summary) failed \(failures) times (last: \(Self.reason(error, timeout: timeout))); is \(base.absoluteString) reachable? Re-run the same command to continue: completed requests are kept")
                 }
-                try await waitAfterFailure(failures, request.summary, unanswered: Self.reason(error, timeout: timeout))
+                try await waitAfterFailure(failures, request.summary, why: Self.reason(error, timeout: timeout))
                 continue
             }
             let status = (response as? HTTPURLResponse)?.statusCode ?? 0
@@ -222,7 +223,8 @@ public struct APIClient: Sendable {
                     guard failures < tries else {
                         throw GeoQueryError.unreadableInput("\(request.summary): the answer is not the API's \(request.kind == .outcomes ? "outcomes" : "crime") JSON (\(data.count) bytes: \(String(decoding: data.prefix(80), as: UTF8.self))); check --api names a data.police.uk-compatible API")
                     }
-                    try await waitAfterFailure(failures, request.summary)  // truncated answers happen: ask again
+                    // Truncated answers happen: ask again.
+                    try await waitAfterFailure(failures, request.summary, why: Self.cutShort(data))
                 }
             case 503 where request.kind == .street || request.kind == .outcomes:
                 return .tooMany
@@ -234,7 +236,7 @@ public struct APIClient: Sendable {
                 guard failures < tries else {
                     throw GeoQueryError.unreadableInput("\(request.summary): the API answered \(status) \(failures) times; try again later (re-running the same command continues)")
                 }
-                try await waitAfterFailure(failures, request.summary)
+                try await waitAfterFailure(failures, request.summary, why: "the API answered \(status)")
             case 404:
                 throw GeoQueryError.unreadableInput("\(request.summary): the API answered 404 (not found) for \(r.url?.absoluteString.prefix(200) ?? ""): check --api (e.g. https://data.police.uk/api/) and that the month is one the API holds")
             default:
@@ -257,12 +259,14 @@ public struct APIClient: Sendable {
         "\(what): \(reason); asking again in \(Format.decimal(wait, places: 1)) s (try \(n) of \(tries))"
     }
 
-    /// After the `failures`-th failed try of `what`: counts the retry, says why when no answer came
-    /// (`unanswered`), and waits the backoff.
-    private func waitAfterFailure(_ failures: Int, _ what: String, unanswered: String? = nil) async throws {
+    /// Why a 200 answer is asked again: it is not the JSON asked for (most often cut short).
+    static func cutShort(_ data: Data) -> String { "the answer was cut short or is not JSON (\(data.count) bytes)" }
+
+    /// After the `failures`-th failed try of `what`: counts the retry, says `why`, and waits the backoff.
+    private func waitAfterFailure(_ failures: Int, _ what: String, why: String) async throws {
         counters.add(retries: 1)
         let wait = delay(failures)
-        if let unanswered { retryNotice?(Self.retryLine(what, unanswered, wait: wait, try: failures + 1, of: tries)) }
+        retryNotice?(Self.retryLine(what, why, wait: wait, try: failures + 1, of: tries))
         try await Task.sleep(for: .seconds(wait))
     }
 
@@ -301,7 +305,7 @@ public struct APIClient: Sendable {
                 guard failures < tries else {
                     throw GeoQueryError.unreadableInput("cannot reach \(url.absoluteString) (\(Self.reason(error, timeout: timeout))): check --api and the network")
                 }
-                try await waitAfterFailure(failures, path, unanswered: Self.reason(error, timeout: timeout))
+                try await waitAfterFailure(failures, path, why: Self.reason(error, timeout: timeout))
                 continue
             }
             let status = (response as? HTTPURLResponse)?.statusCode ?? 0
@@ -317,7 +321,7 @@ public struct APIClient: Sendable {
             }
             failures += 1
             guard failures < tries else { throw GeoQueryError.unreadableInput("\(path): the API kept failing (\(failures) tries); try again later") }
-            try await waitAfterFailure(failures, path)
+            try await waitAfterFailure(failures, path, why: "the API answered \(status)")
         }
     }
 

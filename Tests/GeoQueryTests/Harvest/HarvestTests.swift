@@ -378,25 +378,44 @@ extension Dictionary where Key == String, Value == Int {
     /// they are not failed tries: seven of them in a row (more than the five tries) still end in
     /// the listing, with no retry counted. It used to count each 429 as a failure and give up.
     @Test func theMonthListingWaitsOutRateLimits() async throws {
-        final class Limited: APITransport, @unchecked Sendable {
-            let lock = NSLock()
-            var refused = 0
-            func data(for request: URLRequest) async throws -> (Data, URLResponse) {
-                let url = request.url!
-                let refuse = lock.withLock { refused < 7 ? { refused += 1; return true }() : false }
-                if refuse {
-                    return (Data(), HTTPURLResponse(url: url, statusCode: 429, httpVersion: nil, headerFields: ["Retry-After": "0"])!)
-                }
-                return (Data(#"[{"date":"2019-02"},{"date":"2019-01"}]"#.utf8), HTTPURLResponse(url: url, statusCode: 200, httpVersion: nil, headerFields: nil)!)
-            }
-        }
-        let api = Limited()
+        let api = ScriptedAPI(Array(repeating: (429, ""), count: 7) + [(200, #"[{"date":"2019-02"},{"date":"2019-01"}]"#)],
+                              headers: ["Retry-After": "0"])
         var client = APIClient(base: URL(string: "http://127.0.0.1:9/api/")!, transport: api)
         client.backoff = 0.001
         #expect(try await client.months() == [Month("2019-01")!, Month("2019-02")!])
-        #expect(api.refused == 7)
+        #expect(api.asked == 8)
         let counted = client.counters.snapshot
         #expect(counted.rateLimited == 7 && counted.retries == 0, "\(counted)")
+    }
+
+    /// A request answered with JSON cut short (a 200), then a 502, then whole, is asked again
+    /// each time, and each wait is told with its reason; so is the month listing's after a 503.
+    /// Those waits were silent: only a request that got no answer at all was told.
+    @Test func failedAnswersAreToldWithTheirReasonAsTheyAreAskedAgain() async throws {
+        let request = HarvestRequest(key: "2019-01/n", kind: .noLocation, month: "2019-01", category: "all-crime", force: "leicestershire")
+        let cut = #"[{"category":"burglary","location_type":"Fo"#
+        for (answers, what, reasons) in [
+            ([(200, cut), (502, "Bad Gateway"), (200, "[]")], request.summary,
+             ["the answer was cut short or is not JSON (\(cut.utf8.count) bytes)", "the API answered 502"]),
+            ([(503, ""), (200, #"[{"date":"2019-01"}]"#)], "crimes-street-dates", ["the API answered 503"]),
+        ] {
+            let api = ScriptedAPI(answers)
+            var client = APIClient(base: URL(string: "http://127.0.0.1:9/api/")!, transport: api)
+            client.backoff = 0.001
+            let told = ToldLines()
+            client.retryNotice = { told.add($0) }
+            if what == request.summary {
+                guard case .crimes(let crimes, _) = try await client.send(request) else { Issue.record("not crimes"); continue }
+                #expect(crimes.isEmpty)
+            } else {
+                #expect(try await client.months() == [Month("2019-01")!])
+            }
+            #expect(told.lines.count == reasons.count, "\(told.lines)")
+            for (i, (line, reason)) in zip(told.lines, reasons).enumerated() {
+                #expect(line.hasPrefix("\(what): \(reason); asking again in ") && line.hasSuffix("(try \(i + 2) of 5)"), "\(line)")
+            }
+            #expect(client.counters.snapshot.retries == reasons.count)
+        }
     }
 
     /// A request that gets no answer is asked again, and each wait is told (a harvest on a
@@ -412,11 +431,6 @@ extension Dictionary where Key == String, Value == Int {
                 return (Data(#"[{"date":"2019-01"}]"#.utf8), HTTPURLResponse(url: url, statusCode: 200, httpVersion: nil, headerFields: nil)!)
             }
         }
-        final class Lines: @unchecked Sendable {
-            let lock = NSLock()
-            var lines: [String] = []
-            func add(_ line: String) { lock.withLock { lines.append(line) } }
-        }
         let dir = TestData.temporaryDirectory("silent")
         var o = Self.options(Self.box, label: "box")
         o.months = [Month("2019-01")!]
@@ -424,7 +438,7 @@ extension Dictionary where Key == String, Value == Int {
         for (listing, request) in [(true, "crimes-street 2019-01"), (false, "crimes-street-dates")] {
             var harvester = try Harvester(o, mirror: .directory(dir), transport: Silent(listing: listing))
             harvester.client.backoff = 0.001
-            let told = Lines()
+            let told = ToldLines()
             harvester.retryNotice = { told.add($0) }
             do {
                 _ = try await harvester.run()
@@ -613,4 +627,31 @@ extension Dictionary where Key == String, Value == Int {
         let missed = points.filter { p in !prepared.contains { $0.contains(latitude: p.latitude, longitude: p.longitude) } }
         #expect(missed.isEmpty, "\(missed.count) map points outside every quadrant ring")
     }
+}
+
+/// An API that gives its answers (status, body) in turn to whatever is asked, the last one again
+/// once they run out, and counts the requests.
+final class ScriptedAPI: APITransport, @unchecked Sendable {
+    let answers: [(status: Int, body: String)]
+    let headers: [String: String]
+    private let lock = NSLock()
+    private var count = 0
+    init(_ answers: [(Int, String)], headers: [String: String] = [:]) {
+        self.answers = answers.map { (status: $0.0, body: $0.1) }
+        self.headers = headers
+    }
+    var asked: Int { lock.withLock { count } }
+    func data(for request: URLRequest) async throws -> (Data, URLResponse) {
+        let n = lock.withLock { count += 1; return count }
+        let a = answers[min(n, answers.count) - 1]
+        return (Data(a.body.utf8), HTTPURLResponse(url: request.url!, statusCode: a.status, httpVersion: nil, headerFields: headers)!)
+    }
+}
+
+/// Lines told to a callback, from any thread.
+final class ToldLines: @unchecked Sendable {
+    private let lock = NSLock()
+    private var told: [String] = []
+    func add(_ line: String) { lock.withLock { told.append(line) } }
+    var lines: [String] { lock.withLock { told } }
 }
