@@ -23,7 +23,8 @@ struct StatusCommand: ParsableCommand {
             throw GeoQueryError.invalidQuery("--api '\(api)' is not an http(s) URL, e.g. https://data.police.uk/api/")
         }
         let m = try mirror.open()
-        let freshness = try waitFor { try await Freshness.check(api: base, mirror: m, folder: folder) }
+        // A request asked again is told, as harvest tells it: five tries can take minutes.
+        let freshness = try waitFor { try await Freshness.check(api: base, mirror: m, folder: folder) { Output.note($0) } }
         Output.standard(freshness.text)
     }
 }

@@ -25,8 +25,11 @@ public struct Freshness: Sendable {
     public var monthsByForce = false
 
     /// Asks the API for `crime-last-updated` and `crimes-street-dates` and compares.
-    public static func check(api: URL, mirror: CrimeMirror, folder: String) async throws -> Freshness {
-        let client = APIClient(base: api)
+    /// - Parameter retryNotice: told each time a request is asked again, and why (``APIClient/retryNotice``).
+    public static func check(api: URL, mirror: CrimeMirror, folder: String,
+                             retryNotice: (@Sendable (String) -> Void)? = nil) async throws -> Freshness {
+        var client = APIClient(base: api)
+        client.retryNotice = retryNotice
         struct Updated: Decodable { var date: String }
         let updatedData = try await client.document("crime-last-updated")
         guard let updated = try? JSONDecoder().decode(Updated.self, from: updatedData) else {
