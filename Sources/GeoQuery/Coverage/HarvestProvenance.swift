@@ -67,7 +67,12 @@ public struct HarvestProvenance: Codable, Sendable {
             let cur = current(force: e.force, month: m, in: mirror)
             guard !cur.isEmpty else { continue }
             let areas = Set(cur.map(\.area)).sorted().joined(separator: "; ")
-            lines.append("\(e.force) \(e.month): \(Format.grouped(cur.last!.crimes)) crimes from \(cur.last!.api) at \(cur.last!.harvestedAt), for an area only (\(areas)), not the whole force")
+            // A force harvested by its own area is the whole force but for the crimes it placed
+            // outside its boundary (the API answers by area); any other area is a part of it.
+            let own = "--force \(e.force)"
+            let scope = areas == own ? "for the force's own area (\(own)): the crimes it placed outside that area are not held"
+                : "for an area only (\(areas)), not the whole force"
+            lines.append("\(e.force) \(e.month): \(Format.grouped(cur.last!.crimes)) crimes from \(cur.last!.api) at \(cur.last!.harvestedAt), \(scope)")
         }
         return lines
     }

@@ -193,10 +193,11 @@ final class ServedMirror: @unchecked Sendable {
         #expect(!run.stdout.contains(" 0 split after 503"), "\(run.stdout)")
         #expect(served.log.contains { $0.1.hasPrefix("POST /api/crimes-street/all-crime 503") }, "\(served.log.map(\.1).prefix(5))")
         try Self.expectSame(dir, ForceAreas.builtIn.polygon(of: "kent")!, months: [Month("2019-01")!], force: "kent")
-        // info says the month came from the API for an area only; status names the months the
-        // API has after it and the harvest that would fetch them.
+        // info says the month came from the API for the force's own area (it said "for an area
+        // only ..., not the whole force"); status names the months the API has after it and the
+        // harvest that would fetch them.
         let info = try CLIRun.run(["info", "--mirror", dir])
-        #expect(info.stdout.contains("kent 2019-01: ") && info.stdout.contains("for an area only (--force kent), not the whole force"), "\(info.stdout)")
+        #expect(info.stdout.contains("kent 2019-01: ") && info.stdout.contains("for the force's own area (--force kent): the crimes it placed outside that area are not held"), "\(info.stdout)")
         // Every answer over the harvested month says Kent's month covers the harvested area only:
         // the table, JSON notes, reports in each format and batch lines.
         let note = "kent 2019-01 came from the API for an area only (--force kent)"
@@ -280,7 +281,7 @@ final class ServedMirror: @unchecked Sendable {
         let info = try CLIRun.run(["info", "--mirror", dir])
         // BTP's month holds both harvests' BTP crimes, so it names both areas; Leicestershire's its own.
         let line = { (force: String) in info.stdout.split(separator: "\n").first { $0.hasPrefix("  \(force) 2019-02: ") }.map(String.init) ?? "" }
-        #expect(line("leicestershire").hasSuffix("for an area only (--force leicestershire), not the whole force"), "\(info.stdout)")
+        #expect(line("leicestershire").hasSuffix("for the force's own area (--force leicestershire): the crimes it placed outside that area are not held"), "\(info.stdout)")
         #expect(line("btp").hasSuffix("for an area only (--force city-of-london; --force leicestershire), not the whole force"), "\(info.stdout)")
         let status = try CLIRun.run(["status", "--mirror", dir, "--api", served.api])
         #expect(status.status == 0, "\(status.stderr)")
