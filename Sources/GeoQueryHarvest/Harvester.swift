@@ -169,8 +169,15 @@ public struct Harvester: Sendable {
         let held = Self.held(listed, forces: forces)
         let missing = months.filter { !held.contains($0) }.sorted()
         guard !missing.isEmpty else { return }
-        let perForce = held.count < listed.count ? " for \((forces + [Force.btp]).joined(separator: ", "))" : ""
-        let holds = held.isEmpty ? "it lists no month\(perForce)" : "it lists \(Month.runs(held))\(perForce)"
+        let answering = forces + [Force.btp]
+        let perForce = held.count < listed.count ? " for \(answering.joined(separator: ", "))" : ""
+        // When the API names each month's forces, each force's own months: their union would
+        // name months a force lacks (BTP's, beside a force that started later).
+        let holds = perForce.isEmpty ? (held.isEmpty ? "it lists no month" : "it lists \(Month.runs(held))")
+            : "it lists " + answering.map { f in
+                let months = listed.filter { $0.forces?.contains(f) ?? true }.map(\.month)
+                return months.isEmpty ? "no month for \(f)" : "\(Month.runs(months)) for \(f)"
+            }.joined(separator: "; ")
         throw GeoQueryError.invalidMonth("the API (\(options.api.absoluteString)) holds no data for \(Month.runs(missing))\(perForce) (\(holds)): give months it lists, or leave out --date/--from/--to to fetch every listed month the mirror lacks; nothing was fetched")
     }
 

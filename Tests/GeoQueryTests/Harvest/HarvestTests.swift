@@ -100,6 +100,22 @@ extension Dictionary where Key == String, Value == Int {
         #expect(try harvested.query(.polygon(city, from: Month("2019-01"), to: Month("2019-01"), forces: ["btp"])).total == btpRows)
     }
 
+    /// A month neither the area's force nor BTP is listed for, from an API that names each
+    /// month's forces: the refusal gives each one's own months (it gave their union, as if
+    /// Leicestershire were listed for BTP's months too).
+    @Test func theRefusalOfAnUnlistedMonthGivesEachForcesOwnMonths() async throws {
+        let api = MirrorAPI(mirror: TestData.realMirror)
+        api.forcesListed = ["2018-12": ["btp"], "2019-01": ["leicestershire", "btp"], "2019-02": ["btp"], "2020-06": ["leicestershire"]]
+        var options = Self.options(Self.box, label: "box")
+        options.months = [Month("2021-06")!]
+        do {
+            _ = try await Harvester(options, mirror: .directory(TestData.temporaryDirectory("unlisted")), transport: api).run()
+            Issue.record("harvested a month listed for neither force")
+        } catch let e as GeoQueryError {
+            #expect(e.description.contains("holds no data for 2021-06 for leicestershire, btp (it lists \(Month.runs([Month("2019-01")!, Month("2020-06")!])) for leicestershire; 2018-12..2019-02 for btp)"), "\(e.description)")
+        }
+    }
+
     @Test func wholeForceTwoMonthsEqualsTheSource() async throws {
         let api = MirrorAPI(mirror: TestData.realMirror, cap: 1000)
         api.serverErrors = 2
