@@ -129,8 +129,11 @@ public struct Harvester: Sendable {
     /// journalled as harvested with nothing in it.
     static func held(_ listed: Listed, forces: [String]) -> [Month] {
         let any = forces + [Force.btp]
-        return listed.filter { l in l.forces.map { f in any.contains { f.contains($0) } } ?? true }.map(\.month)
+        return listed.filter { l in any.contains { lists(l, $0) } }.map(\.month)
     }
+
+    /// Whether a listed month holds `force`: every month does when the API does not name them.
+    static func lists(_ month: Listed.Element, _ force: String) -> Bool { month.forces?.contains(force) ?? true }
 
     /// The forces the API names for `month`, nil when it does not name them.
     static func forcesListed(_ listed: Listed?, month: Month) -> Set<String>? {
@@ -175,7 +178,7 @@ public struct Harvester: Sendable {
         // name months a force lacks (BTP's, beside a force that started later).
         let holds = perForce.isEmpty ? (held.isEmpty ? "it lists no month" : "it lists \(Month.runs(held))")
             : "it lists " + answering.map { f in
-                let months = listed.filter { $0.forces?.contains(f) ?? true }.map(\.month)
+                let months = listed.filter { Self.lists($0, f) }.map(\.month)
                 return months.isEmpty ? "no month for \(f)" : "\(Month.runs(months)) for \(f)"
             }.joined(separator: "; ")
         throw GeoQueryError.invalidMonth("the API (\(options.api.absoluteString)) holds no data for \(Month.runs(missing))\(perForce) (\(holds)): give months it lists, or leave out --date/--from/--to to fetch every listed month the mirror lacks; nothing was fetched")
