@@ -195,7 +195,10 @@ struct HarvestCommand: ParsableCommand {
         for p in s.stored { out += "\(p.month) \(p.force): stored \(Format.grouped(p.crimes)) crimes\n" }
         for p in s.storedOutcomes { out += "\(p.month) \(p.force): stored \(Format.grouped(p.outcomes)) outcome events\n" }
         // Received counts a crime on a shared tile edge once per answer; stored counts it once.
-        out += "harvest: \(c.done) request(s), \(Format.grouped(c.crimes)) crimes received inside the area, \(Format.grouped(s.stored.reduce(0) { $0 + $1.crimes })) stored, \(c.rateLimited) answered 429, \(c.splits) split after 503, \(c.retries) retried; \(s.stored.count) force-month(s) stored in \(String(format: "%.1f", s.seconds)) s\n"
+        // A resumed run stores what an earlier run received too: say so, or stored exceeds received unexplained.
+        let earlier = s.fromJournal.requests == 0 ? ""
+            : " (and \(s.fromJournal.requests) request(s) with \(Format.grouped(s.fromJournal.crimes)) crimes an earlier run received, from the journal)"
+        out += "harvest: \(c.done) request(s), \(Format.grouped(c.crimes)) crimes received inside the area\(earlier), \(Format.grouped(s.stored.reduce(0) { $0 + $1.crimes })) stored, \(c.rateLimited) answered 429, \(c.splits) split after 503, \(c.retries) retried; \(s.stored.count) force-month(s) stored in \(String(format: "%.1f", s.seconds)) s\n"
         return out
     }
 }

@@ -61,6 +61,10 @@ public struct HarvestSummary: Sendable {
     public var storedOutcomes: [(force: String, month: Month, outcomes: Int)] = []
     public var notes: [String] = []
     public var counters = HarvestCounters.Snapshot(done: 0, planned: 0, crimes: 0, tooMany: 0, retries: 0, splits: 0, rateLimited: 0)
+    /// Requests an earlier, interrupted run answered and journalled (taken from the journal, not
+    /// asked again; a 503 that split counts as answered, as in ``counters``), and their crimes inside the area: what was stored includes them, what this
+    /// run received does not.
+    public var fromJournal = (requests: 0, crimes: 0)
     public var seconds = 0.0
 }
 
@@ -248,6 +252,8 @@ public struct Harvester: Sendable {
             plan.requests = pending.count
             summary.months.append(plan)
             if dryRun { continue }
+            summary.fromJournal.requests += state.done.count + state.doneOutcomes.count + state.split.count
+            summary.fromJournal.crimes += state.done.values.reduce(0) { $0 + $1.count }
             counters.add(planned: pending.count)
             try await fetch(pending, month: month, journal: journal, membership: membership, progress: progress)
             // The month is complete in the journal: put its (force, month) files together and store them.

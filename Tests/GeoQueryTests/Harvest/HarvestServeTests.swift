@@ -168,6 +168,8 @@ final class ServedMirror: @unchecked Sendable {
         #expect(killedPartWay, "the harvest finished before it could be killed")
         let resumed = try Self.harvest(b, served.api, args)
         #expect(resumed.status == 0, "\(resumed.stderr)")
+        // Its summary says what it took from the killed run's journal (else "stored" exceeds "received" unexplained).
+        #expect(resumed.stdout.contains("crimes an earlier run received, from the journal)"), "\(resumed.stdout)")
         try Self.expectSame(b, leicestershire, months: Self.months, force: "leicestershire")
         let journalled = try String(contentsOfFile: journal, encoding: .utf8).split(separator: "\n")
         #expect(journalled.filter { $0.contains("\"t\":\"stored\"") }.count == 2)

@@ -181,7 +181,12 @@ extension Dictionary where Key == String, Value == Int {
         #expect(askedTwice < 4)
         let whole = TestData.temporaryDirectory("whole")
         let fresh = MirrorAPI(mirror: TestData.realMirror, cap: 1000)
-        _ = try await Harvester(Self.options(area, label: "box"), mirror: .directory(whole), transport: fresh).run()
+        let uninterrupted = try await Harvester(Self.options(area, label: "box"), mirror: .directory(whole), transport: fresh).run()
+        // The resumed run's summary counts what it took from the journal apart from what it received:
+        // together they are what one run received (so "stored" is explained).
+        #expect(resumed.fromJournal.requests > 0)
+        #expect(resumed.counters.done + resumed.fromJournal.requests == uninterrupted.counters.done)
+        #expect(resumed.counters.crimes + resumed.fromJournal.crimes == uninterrupted.counters.crimes)
         #expect(fetches(dying).count + fetches(healthy).count - askedTwice == fetches(fresh).count)
         let q = CrimeQuery.polygon(area, from: Self.months[0], to: Self.months[1])
         let a = try CrimeMirror.open(.directory(dir)).query(q), b = try CrimeMirror.open(.directory(whole)).query(q)
