@@ -27,7 +27,7 @@ struct CompareCommand: ParsableCommand {
     var postcode2: String?
     @Option(parsing: .unconditional, help: ArgumentHelp("Second area as a poly string, or @FILE.", valueName: "points|@file"))
     var poly2: String?
-    @Option(help: ArgumentHelp("Second area as a GeoJSON file.", valueName: "file"))
+    @Option(help: ArgumentHelp("Second area as a GeoJSON file, or the GeoJSON itself.", valueName: "file|json"))
     var geojson2: String?
     @Option(help: ArgumentHelp("Second area as WKT, or @FILE.", valueName: "text|@file"))
     var wkt2: String?
@@ -55,7 +55,7 @@ struct CompareCommand: ParsableCommand {
         second.lat = lat2; second.lng = lng2; second.postcode = twoPostcodes ? area.postcode[1] : postcode2
         second.poly = try poly2.map { try QueryOptions.textOrFile($0, what: "poly") }
         if twoPostcodes && postcode2 != nil { throw GeoQueryError.invalidQuery("give the second postcode once: --postcode A --postcode B, or --postcode2 B") }
-        second.geojson = try geojson2.map { try QueryOptions.read($0, what: "GeoJSON") }
+        second.geojson = try geojson2.map(QueryOptions.geojsonText)
         second.kml = try kml2.map { try QueryOptions.read($0, what: "KML") }
         second.wkt = try wkt2.map { try QueryOptions.textOrFile($0, what: "WKT") }
         guard second.lat != nil || second.lng != nil || [second.postcode, second.poly, second.geojson, second.wkt, second.kml].contains(where: { $0 != nil }) else {

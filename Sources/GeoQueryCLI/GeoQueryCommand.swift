@@ -165,7 +165,7 @@ struct QueryOptions: ParsableArguments {
 
     @Option(parsing: .unconditional, help: ArgumentHelp("A polygon as data.police.uk takes it: lat,lng:lat,lng:... (closed for you), or @FILE to read it from a file.", valueName: "points|@file"))
     var poly: String?
-    @Option(help: ArgumentHelp("A GeoJSON file: Polygon, MultiPolygon, Feature or FeatureCollection (holes allowed).", valueName: "file"))
+    @Option(help: ArgumentHelp("A GeoJSON file, or the GeoJSON itself ('{\"type\":\"Polygon\",...}'): Polygon, MultiPolygon, Feature or FeatureCollection (holes allowed).", valueName: "file|json"))
     var geojson: String?
     @Option(help: ArgumentHelp("A WKT polygon or multipolygon, or @FILE to read it from a file.", valueName: "text|@file"))
     var wkt: String?
@@ -194,7 +194,7 @@ struct QueryOptions: ParsableArguments {
                 throw GeoQueryError.invalidQuery("--feature and --where pick features of a --geojson FeatureCollection: give --geojson FILE")
             }
             i.featureSelection = PolygonReader.FeatureSelection(names: feature, properties: whereProperty, key: featureKey)
-            i.geojson = try geojson.map { try QueryOptions.read($0, what: "GeoJSON") }
+            i.geojson = try geojson.map(QueryOptions.geojsonText)
             i.kml = try kml.map { try QueryOptions.read($0, what: "KML") }
             i.wkt = try wkt.map { try QueryOptions.textOrFile($0, what: "WKT") }
             return i
@@ -205,6 +205,17 @@ struct QueryOptions: ParsableArguments {
     /// polygon is too long for a command line).
     static func textOrFile(_ value: String, what: String) throws -> String {
         value.hasPrefix("@") ? try read(String(value.dropFirst()), what: what) : value
+    }
+
+    /// A `--geojson` value: the GeoJSON itself when it reads as an object (`{`, as batch lines and
+    /// /v1 take it) and names no file, else the file it names.
+    static func isInlineGeoJSON(_ value: String) -> Bool {
+        value.drop(while: \.isWhitespace).first == "{" && !FileManager.default.fileExists(atPath: value)
+    }
+
+    /// The GeoJSON a `--geojson` value gives (see ``isInlineGeoJSON(_:)``).
+    static func geojsonText(_ value: String) throws -> String {
+        isInlineGeoJSON(value) ? value : try read(value, what: "GeoJSON")
     }
 
     /// The most an area file may hold: the 43 force areas at full resolution are ~100 MB, and a

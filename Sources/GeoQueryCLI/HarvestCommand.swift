@@ -148,7 +148,7 @@ struct HarvestCommand: ParsableCommand {
             label = "\(area.postcode.first.map { "--postcode \(word($0))" } ?? "--lat \(c.lat) --lng \(c.lng)") --radius \(word(area.radius ?? QueryInput.defaultRadius))"
         case .polygon(let p):
             if let path = area.geojson {
-                label = "--geojson \(file(path))" + area.feature.map { " --feature \(word($0))" }.joined()
+                label = (QueryOptions.isInlineGeoJSON(path) ? inline("--geojson", path, vertices: p.vertexCount) : "--geojson \(file(path))") + area.feature.map { " --feature \(word($0))" }.joined()
                     + area.whereProperty.map { " --where \(word($0))" }.joined() + (area.featureKey.map { " --feature-key \(word($0))" } ?? "")
             } else if let path = area.kml {
                 label = "--kml \(file(path))"

@@ -81,17 +81,18 @@ struct QueryCommand: ParsableCommand {
 
     /// One result per GeoJSON feature: JSON lines, a CSV row each, or a table line each.
     func runPerFeature(_ m: CrimeMirror) throws {
-        guard let path = area.geojson else { throw GeoQueryError.invalidQuery("--per-feature needs --geojson FILE") }
+        guard let path = area.geojson else { throw GeoQueryError.invalidQuery("--per-feature needs --geojson (a FeatureCollection)") }
         guard format != .policeJSON else { throw GeoQueryError.invalidQuery("police-json lists crimes of one area: leave out --per-feature") }
         guard format != .geojson && !catchment && svg == nil else {
             throw GeoQueryError.invalidQuery("catchment reports are per area: leave out --per-feature, or run 'geoquery catchment' on one feature")
         }
         let input = try area.input
         let (from, to) = try input.monthRange()
-        let text = try QueryOptions.read(path, what: "GeoJSON")
+        let text = try QueryOptions.geojsonText(path)
         let key = area.featureKey
         if let key, !text.contains("\"\(key)\"") {
-            throw GeoQueryError.invalidQuery("no feature of \(path) has the property '\(key)' given to --feature-key")
+            let of = QueryOptions.isInlineGeoJSON(path) ? "the GeoJSON given" : path
+            throw GeoQueryError.invalidQuery("no feature of \(of) has the property '\(key)' given to --feature-key")
         }
         let features = try PolygonReader.geojsonFeatures(text, key: key, selecting: input.featureSelection, repair: input.repair)
         var out = ""

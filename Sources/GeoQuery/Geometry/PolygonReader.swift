@@ -321,7 +321,7 @@ public enum PolygonReader {
     }
 
     private static func openRing(_ source: String, naming: QueryInput.ParameterStyle) -> GeoQueryError {
-        GeoQueryError.invalidQuery("invalid \(source): a ring's first and last points differ: close it (repeat the first point at the end), or pass \(naming.name("repair")) to have it closed")
+        GeoQueryError.invalidQuery("invalid \(source): a ring's first and last points differ: close it (repeat the first point at the end), or \(naming.enabling("repair")) to have it closed")
     }
 
     private static func closedNote(_ source: String) -> String {
@@ -475,7 +475,7 @@ public enum PolygonReader {
                                  repair: Bool, naming: QueryInput.ParameterStyle, source: String) throws -> Polygon {
         let place = "at or near \(Format.decimal(problem.y, places: 6)),\(Format.decimal(problem.x, places: 6)) (lat,lng)"
         guard repair else {
-            throw GeoQueryError.invalidQuery("invalid \(source): \(problem.reason) \(place); fix it, or pass \(naming.name("repair")) to let GEOS MakeValid repair it")
+            throw GeoQueryError.invalidQuery("invalid \(source): \(problem.reason) \(place); fix it, or \(naming.enabling("repair")) to let GEOS MakeValid repair it")
         }
         let split = rings.count == 1 && rings[0].count == 1 && problem.reason == "Ring Self-intersection" ? splitAtTouches(rings[0][0], in: g.context) : nil
         let fixed = try split ?? g.makeValid()

@@ -26,10 +26,41 @@ enum JSONInput {
     static func bytes(_ text: String, what: String, example: String) throws -> JSONBytes {
         if let json = JSONBytes(text) { return json }
         let object = try self.object(text, what: what, example: example)
+        // Foundation keeps a repeated key's last value without a word, and its rendering below
+        // would hide the repeat from the line's reader, which refuses it.
+        if let key = repeatedKey(text) { throw repeated(key) }
         // Foundation took what the byte reader did not: read its own rendering instead.
         let canonical = String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self)
         guard let json = JSONBytes(canonical) else { throw GeoQueryError.invalidQuery("\(what) cannot be read as JSON: \(example)") }
         return json
+    }
+
+    /// The refusal of a key given twice in one object (JSON leaves its meaning open).
+    static func repeated(_ key: String) -> GeoQueryError {
+        .invalidQuery("'\(key)' is given more than once: give each key once")
+    }
+
+    /// The first key the top-level object of `text` (JSON that Foundation read) gives twice, or nil.
+    static func repeatedKey(_ text: String) -> String? {
+        text.withTextBytes { c in
+            var seen = Set<String>(), depth = 0
+            while !c.isAtEnd {
+                switch c.byte {
+                case 0x22:  // a string: a key when at the top level and followed by a colon
+                    let top = depth == 1
+                    guard let s = JSONBytes.string(&c) else { return nil }
+                    var after = c
+                    after.skipSpace()
+                    if top && after.byte == 0x3A && !seen.insert(s).inserted { return s }
+                    continue
+                case 0x7B, 0x5B: depth += 1
+                case 0x7D, 0x5D: depth -= 1
+                default: break
+                }
+                c.at += 1
+            }
+            return nil
+        }
     }
 
     /// What JSONSerialization said about a failure ("Invalid value around character 19", ...).
@@ -51,9 +82,13 @@ enum JSONInput {
         if debug.contains("end of file") || text.allSatisfy(\.isWhitespace) {
             return text.allSatisfy(\.isWhitespace) ? "it is empty" : "it ends too soon (an unclosed bracket, brace or quote?)"
         }
-        guard let range = debug.range(of: "character "), let offset = Int(debug[range.upperBound...].prefix(while: \.isNumber)) else {
+        guard let range = debug.range(of: "character "), var offset = Int(debug[range.upperBound...].prefix(while: \.isNumber)) else {
             return "it cannot be read as JSON"
         }
+        // Foundation points inside a word it took for true, false or null ('not json' at its 'o'):
+        // the word is what is unexpected.
+        let bytes = Array(text.utf8)
+        while offset > 0 && offset <= bytes.count && TextBytes.isLetter(bytes[offset - 1]) { offset -= 1 }
         var line = 1, column = 1
         for byte in text.utf8.prefix(offset) {
             if byte == UInt8(ascii: "\n") { line += 1; column = 1 } else if byte & 0xC0 != 0x80 { column += 1 }

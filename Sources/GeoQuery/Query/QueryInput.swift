@@ -54,6 +54,16 @@ public struct QueryInput: Sendable {
             self == .flags ? "--" + key : key.replacingOccurrences(of: "-", with: "_")
         }
 
+        /// How the user turns a flag on, as a hint's words: `pass --repair`, `pass repair=true`
+        /// or `add "repair":true` (a batch line's key takes a JSON boolean).
+        public func enabling(_ flag: String) -> String {
+            switch self {
+            case .flags: return "pass " + name(flag)
+            case .queryParameters: return "pass \(name(flag))=true"
+            case .jsonKeys: return "add \"\(name(flag))\":true"
+            }
+        }
+
         /// Parameters with values, as the user would type them: `--lat 52.6 --lng -1.1`,
         /// `lat=52.6&lng=-1.1` or `{"lat": 52.6, "lng": -1.1}`.
         public func setting(_ pairs: KeyValuePairs<String, String>) -> String {
@@ -203,14 +213,16 @@ public struct QueryInput: Sendable {
     /// The query of a parsed batch line (see ``BatchLine``).
     public init(batchLine: BatchLine) throws {
         let json = batchLine.json
-        // Each member to its key's slot, in one pass: the first unknown key is refused, and a
-        // repeated key's last value wins (as `JSONBytes.member` gives it).
+        // Each member to its key's slot, in one pass: the first unknown key is refused, and so is
+        // a repeated one (JSON leaves its meaning open: taking the last value answered
+        // `{"lat":52.6,…,"lat":10}` for lat 10 without a word; /v1 refuses `lat=…&lat=…` too).
         // (A key's member by its place among the members, -1 for none.)
         var slot = [Int](count: BatchKey.allCases.count) { $0.initialize(repeating: -1) }
         for (i, m) in json.members.enumerated() {
             guard let k = QueryInput.batchKey(m.key) else {
                 throw GeoQueryError.invalidQuery("unknown key '\(m.key)' (known: \(QueryInput.batchKeys.sorted().joined(separator: ", ")))")
             }
+            guard slot[k.rawValue] < 0 else { throw JSONInput.repeated(m.key) }
             slot[k.rawValue] = i
         }
         func member(_ k: BatchKey) -> Range<Int>? { slot[k.rawValue] < 0 ? nil : json.members[slot[k.rawValue]].value }

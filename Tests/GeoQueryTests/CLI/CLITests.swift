@@ -206,6 +206,20 @@ import Testing
         try #"{"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[-1.1,52.6]}}"#.write(toFile: f, atomically: true, encoding: .utf8)
         try bad.expectError(["--geojson", f], "holds no Polygon or MultiPolygon")
     }
+    /// `--geojson` takes the GeoJSON itself, as batch lines do, and answers as for the same text in
+    /// a file; text that is neither a file nor an object is still "no such file", quoted in full only when short.
+    @Test func geojsonInline() throws {
+        let text = #"{"type":"Polygon","coordinates":[[[-1.15,52.64],[-1.11,52.64],[-1.11,52.62],[-1.15,52.62],[-1.15,52.64]]]}"#
+        let f = TestData.temporaryDirectory("gj") + "/rect.geojson"
+        try text.write(toFile: f, atomically: true, encoding: .utf8)
+        let inline = try CLIRun.run(["--mirror", TestData.realMirrorPath, "--geojson", " " + text, "--format", "json"])
+        let file = try CLIRun.run(["--mirror", TestData.realMirrorPath, "--geojson", f, "--format", "json"])
+        #expect(inline.status == 0 && file.status == 0, "\(inline.stderr)")
+        let total = { (r: CLIRun) in (try? JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])?["total"] as? Int }
+        #expect(total(inline) != nil && total(inline) == total(file) && total(file)! > 0)
+        try bad.expectError(["--geojson", #"{"type":"Polygon","coordinates":[[[-1.15,52.64],[-1.11,52.64]]]}"#], "GeoJSON")
+        try bad.expectError(["--geojson", "ward.geojson"], "cannot read the GeoJSON file ward.geojson: no such file")
+    }
     @Test func kmlWithoutCoordinates() throws {
         let f = TestData.temporaryDirectory("kml") + "/empty.kml"
         try "<kml><Placemark><name>x</name></Placemark></kml>".write(toFile: f, atomically: true, encoding: .utf8)

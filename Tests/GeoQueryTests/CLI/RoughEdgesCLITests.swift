@@ -225,6 +225,11 @@ import Testing
         try bad.expectError(["--geojson", try file("typo.geojson", text)], "the GeoJSON is not valid JSON: unexpected '[[[-1.15,52.64],[-1.' at line 2, column \(column)")
         let r = try json(["batch"], stdin: #"{"id":1,"lat":52.63 "lng":-1.13}"# + "\n")
         #expect((r["error"] as? String)?.contains("the line is not valid JSON: unexpected '\"lng\":-1.13}' at line 1, column 21") == true, "\(r)")
+        // A word Foundation took for true, false or null is quoted from its start, not from where it diverged.
+        for (line, words) in [("not json", "unexpected 'not json' at line 1, column 1"), (#"{"lat": nul, "lng": 1}"#, "unexpected 'nul, \"lng\": 1}' at line 1, column 9")] {
+            let e = try json(["batch"], stdin: line + "\n")
+            #expect((e["error"] as? String)?.contains(words) == true, "\(e)")
+        }
     }
 
     // MARK: 4. batch ids, per-feature output, picking features

@@ -208,8 +208,8 @@ import Testing
             #"{"id":null,"wkt":"POLYGON((-1.15 52.62, -1.11 52.62, -1.11 52.64, -1.15 52.62))","to":"2020-06"}"#,
             #"{"geojson":{"type":"Polygon","coordinates":[[[-1.15,52.62],[-1.11,52.62],[-1.11,52.64],[-1.15,52.62]]]}}"#,
             #"{"geojson":"{\"type\":\"Polygon\",\"coordinates\":[[[-1.15,52.62],[-1.11,52.62],[-1.11,52.64],[-1.15,52.62]]]}"}"#,
-            #"{"lat":52.63,"lat":53.0,"lng":-1.13}"#,
         ]
+        // (A key given twice, whose last value Foundation keeps, is refused: QueryInputTests.batchLineKeys.)
         for line in lines {
             let input = try QueryInput(jsonLine: line)
             let object = try JSONInput.object(line, what: "the line", example: "")

@@ -25,6 +25,24 @@ import Testing
                 try QueryInput(jsonLine: #"{"lat":52.6,"\#(wrong)":1}"#)
             }
         }
+        // A key given twice is refused, not read as its last value (which answered for lat 10 here).
+        for (line, key) in [(#"{"lat":52.63,"lng":-1.13,"radius":"0.5mi","lat":10}"#, "lat"), (#"{"id":1,"lat":52.6,"lng":-1.1,"id":2}"#, "id"),
+                            (#"{"category":"burglary","lat":52.6,"lng":-1.1,"category":["drugs"]}"#, "category"),
+                            // A line only Foundation reads (a trailing comma): Foundation keeps the last value silently.
+                            (#"{"lat":52.63,"lng":-1.13,"l\u0061t":10,}"#, "lat"), (#"{"geojson":{"a":1,"a":2},"id":1,"id":1,}"#, "id")] {
+            #expect(throws: GeoQueryError.invalidQuery("'\(key)' is given more than once: give each key once"), "\(line)") {
+                try QueryInput(jsonLine: line)
+            }
+        }
+    }
+
+    /// A polygon's repair hint is written as a batch line would say it (a JSON boolean), not as a flag.
+    @Test func repairHintIsWrittenAsTheLineWouldSayIt() throws {
+        for (line, words) in [(#"{"poly":"52.63,-1.14:52.64,-1.12:52.62,-1.14:52.64,-1.14"}"#, #"fix it, or add "repair":true to let GEOS MakeValid repair it"#),
+                              (#"{"wkt":"POLYGON((-1.15 52.64,-1.11 52.64,-1.11 52.62,-1.15 52.62))"}"#, #"or add "repair":true to have it closed"#)] {
+            let input = try QueryInput(jsonLine: line)
+            #expect("\(String(describing: #expect(throws: GeoQueryError.self) { try input.polygon() }))".contains(words), "\(line)")
+        }
     }
 
     /// A batch line's GeoJSON object is read as an object, and ``QueryInput/geojson`` still gives
