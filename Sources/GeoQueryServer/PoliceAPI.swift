@@ -15,38 +15,40 @@ struct PoliceAPI: Sendable {
 
     /// Adds the endpoints; each request is answered by the mirror current when it arrives.
     static func register(on router: Router<ServerContext>, source: MirrorSource, options: ServerOptions) {
-        func serve(_ body: @escaping @Sendable (PoliceAPI, FormParameters, ServerContext) throws -> String) -> @Sendable (Request, ServerContext) async -> Response {
-            { request, context in
-                await Answer.catching {
-                    let p = try await request.parameters(maxBodyBytes: options.maxBodyBytes)
-                    let api = PoliceAPI(mirror: source.current(), options: options)
-                    return Answer.json(try await Blocking.run { try body(api, p, context) })
-                }
-            }
+        // Each endpoint names the parameters it takes: others are ignored, as data.police.uk
+        // ignores them, and named in a header so that `category=burglary` is not silently all crime.
+        func serve(takes: [String] = [], _ body: @escaping @Sendable (PoliceAPI, FormParameters, ServerContext) throws -> String) -> @Sendable (Request, ServerContext) async -> Response {
+            covered(takes: takes) { api, p, context in (try body(api, p, context), nil) }
         }
-        let api = router.group("api")
         // crimes-street, and the answers for one place or force, also say in a header whether the
         // mirror holds every (force, month) they touch: an empty list is otherwise "no crime".
-        let covered: @Sendable (@escaping @Sendable (PoliceAPI, FormParameters, ServerContext) throws -> (json: String, coverage: String)) -> @Sendable (Request, ServerContext) async -> Response = { body in
+        func covered(takes: [String], _ body: @escaping @Sendable (PoliceAPI, FormParameters, ServerContext) throws -> (json: String, coverage: String?)) -> @Sendable (Request, ServerContext) async -> Response {
             { request, context in
                 await Answer.catching {
                     let p = try await request.parameters(maxBodyBytes: options.maxBodyBytes)
                     let api = PoliceAPI(mirror: source.current(), options: options)
                     let (json, coverage) = try await Blocking.run { try body(api, p, context) }
-                    return Answer.json(json, headers: [PoliceAPI.coverageHeader: coverage])
+                    var headers = HTTPFields()
+                    if let coverage { headers[PoliceAPI.coverageHeader] = coverage }
+                    let ignored = PoliceAPI.ignored(p, takes: takes)
+                    if !ignored.isEmpty { headers[PoliceAPI.ignoredHeader] = ignored.joined(separator: ", ") }
+                    return Answer.json(json, headers: headers)
                 }
             }
         }
-        let street = covered { api, p, context in try api.crimesStreet(p, category: context.parameters.get("category") ?? "") }
+        let api = router.group("api")
+        let place = ["date", "lat", "lng"], area = ["date", "lat", "lng", "poly", "repair"]
+        let street = covered(takes: area) { api, p, context in try api.crimesStreet(p, category: context.parameters.get("category") ?? "") }
         api.get("crimes-street/:category", use: street)
         api.post("crimes-street/:category", use: street)
-        api.get("crimes-at-location", use: covered { api, p, _ in try api.crimesAtLocation(p) })
-        api.get("crimes-no-location", use: covered { api, p, _ in try api.crimesNoLocation(p) })
+        api.get("crimes-at-location", use: covered(takes: place + ["location_id"]) { api, p, _ in try api.crimesAtLocation(p) })
+        api.get("crimes-no-location", use: covered(takes: ["date", "force", "category"]) { api, p, _ in try api.crimesNoLocation(p) })
         api.get("outcomes-for-crime/:id", use: serve { api, _, context in try api.outcomesForCrime(context.parameters.get("id") ?? "") })
         // POST too: a harvest sends a long poly (a circle's 512-gon) as a form body, as for crimes-street.
-        api.get("outcomes-at-location", use: covered { api, p, _ in try api.outcomesAtLocation(p) })
-        api.post("outcomes-at-location", use: covered { api, p, _ in try api.outcomesAtLocation(p) })
-        api.get("crime-categories", use: serve { api, p, _ in try api.crimeCategories(p) })
+        let outcomes = covered(takes: area + ["location_id"]) { api, p, _ in try api.outcomesAtLocation(p) }
+        api.get("outcomes-at-location", use: outcomes)
+        api.post("outcomes-at-location", use: outcomes)
+        api.get("crime-categories", use: serve(takes: ["date"]) { api, p, _ in try api.crimeCategories(p) })
         api.get("crime-last-updated", use: serve { api, _, _ in try api.lastUpdated() })
         api.get("crimes-street-dates", use: serve { api, _, _ in api.streetDates() })
         api.get("forces", use: serve { api, _, _ in api.forces() })
@@ -57,6 +59,23 @@ struct PoliceAPI: Sendable {
     /// `X-GeoQuery-Coverage` (``Coverage/headerValue``), so a client can tell an empty answer from
     /// a month not ingested.
     static let coverageHeader = HTTPFields.Element.Name(Coverage.headerName)!
+
+    /// `X-GeoQuery-Ignored`: the parameters an answer did not use (see ``ignored(_:takes:)``).
+    static let ignoredHeader = HTTPFields.Element.Name("X-GeoQuery-Ignored")!
+
+    /// The parameters of a request that an endpoint taking `takes` leaves unused, in the order
+    /// given: those it does not take, those another overrides (`lat`/`lng` beside `poly`, and
+    /// beside `location_id` those and `poly`), and a second value of one it reads once.
+    static func ignored(_ p: FormParameters, takes: [String]) -> [String] {
+        let overridden: Set<String> = takes.contains("location_id") && p["location_id"] != nil ? ["lat", "lng", "poly", "repair"]
+            : takes.contains("poly") && p["poly"] != nil ? ["lat", "lng"] : []
+        var seen = Set<String>(), out: [String] = []
+        for name in p.names {
+            let repeated = !seen.insert(name).inserted
+            if (repeated || !takes.contains(name) || overridden.contains(name)) && !out.contains(name) { out.append(name) }
+        }
+        return out
+    }
 
 
     /// `crimes-street/{category}`: within 1 mile of `lat`/`lng`, or inside `poly`, in `date`

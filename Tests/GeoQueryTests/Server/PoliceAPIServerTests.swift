@@ -34,6 +34,29 @@ import Testing
         }
     }
 
+    /// Parameters an endpoint does not use are ignored, as data.police.uk ignores them, and named
+    /// in X-GeoQuery-Ignored: a category given as a parameter, lat/lng beside poly, a repeat.
+    @Test func unusedParametersAreNamedInAHeader() async throws {
+        let (lat, lng) = Self.clockTower
+        let poly = "52.64,-1.15:52.64,-1.11:52.62,-1.11:52.62,-1.15"
+        try await TestServer.with { s in
+            let plain = try await s.get("/api/crimes-street/all-crime?lat=\(lat)&lng=\(lng)&date=2019-01")
+            #expect(plain.status == 200 && plain.headers["x-geoquery-ignored"] == nil && plain.list.count > 1000)
+            for (query, ignored) in [("lat=\(lat)&lng=\(lng)&date=2019-01&category=burglary&radius=5mi", "category, radius"),
+                                     ("lat=\(lat)&lat=10&lng=\(lng)&date=2019-01", "lat")] {
+                let r = try await s.get("/api/crimes-street/all-crime?" + query)
+                #expect(r.status == 200 && r.body == plain.body, "\(query)")
+                #expect(r.headers["x-geoquery-ignored"] == ignored, "\(query): \(r.headers)")
+            }
+            let byPoly = try await s.get("/api/crimes-street/all-crime?poly=\(poly)&date=2019-01")
+            let both = try await s.get("/api/crimes-street/all-crime?lat=\(lat)&poly=\(poly)&lng=\(lng)&date=2019-01")
+            #expect(both.status == 200 && both.body == byPoly.body && byPoly.headers["x-geoquery-ignored"] == nil)
+            #expect(both.headers["x-geoquery-ignored"] == "lat, lng", "\(both.headers)")
+            let forces = try await s.get("/api/forces?date=2019-01")
+            #expect(forces.status == 200 && forces.headers["x-geoquery-ignored"] == "date")
+        }
+    }
+
     @Test func aCategorySlugAndTheLatestMonthByDefault() async throws {
         let (lat, lng) = Self.clockTower
         let last = TestData.realMirror.lastMonth!.description
