@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import GeoQuery
 import Hummingbird
 import Logging
@@ -85,12 +86,15 @@ public struct MirrorServer: Sendable {
     func makeRouter() -> Router<ServerContext> {
         let router = Router(context: ServerContext.self, options: .autoGenerateHeadEndpoints)  // HEAD is GET without the body (RFC 9110); monitors and clients probe with it
         router.middlewares.add(RequestLog(log: log))
-        router.middlewares.add(UnknownPath())
+        // Middleware comes before the routes it wraps; the routes it names are known only after.
+        let known = KnownRoutes()
+        router.middlewares.add(UnknownPath(known: known))
         if options.apiLimits { router.middlewares.add(APILimits()) }
         let source = MirrorSource(mirror, log: log)
         PoliceAPI.register(on: router, source: source, options: options)
         GeoQueryAPI.register(on: router, source: source, options: options)
         ReportPage.register(on: router, source: source, options: options)
+        known.set(router.routes.map { ($0.path, $0.method) })
         return router
     }
 }
@@ -147,13 +151,38 @@ struct RequestLog<Context: RequestContext>: RouterMiddleware {
     }
 }
 
+/// The router's paths and their methods, filled once when the routes are in place (before the
+/// server starts), for telling a wrong method from a wrong path.
+final class KnownRoutes: Sendable {
+    private let routes = Mutex<[(path: RouterPath, method: HTTPRequest.Method)]>([])
+    func set(_ list: [(RouterPath, HTTPRequest.Method)]) { routes.withLock { $0 = list.map { (path: $0.0, method: $0.1) } } }
+
+    /// The methods a route takes at `path` (empty when no route has that path), HEAD with GET
+    /// (the router makes those itself).
+    func methods(at path: String) -> [HTTPRequest.Method] {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: true)
+        let methods = routes.withLock { list in
+            list.filter { r in r.path.components.count == parts.count && zip(r.path.components, parts).allSatisfy { $0 ~= $1 } }.map(\.method)
+        }
+        return methods.contains(.get) ? methods + [.head] : methods
+    }
+}
+
 /// A path no route takes answers 404 with one JSON line saying so, as every other error does
-/// (the router's own 404 has an empty body); HEAD keeps the empty one.
+/// (the router's own 404 has an empty body); HEAD keeps the empty one. A path a route takes with
+/// other methods answers 405 with `Allow` (RFC 9110), as DELETE on an /api/ path.
 struct UnknownPath<Context: RequestContext>: RouterMiddleware {
+    let known: KnownRoutes
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
         } catch let e as HTTPError where e.status == .notFound && e.body == nil && request.method != .head {
+            let methods = Set(known.methods(at: request.uri.path).map(\.rawValue)).sorted()
+            guard methods.isEmpty else {
+                let allowed = methods.joined(separator: ", ")
+                return Answer.error("\(request.method) is not answered at \(request.uri.path): it takes \(allowed)", status: .methodNotAllowed, headers: [.allow: allowed])
+            }
             return Answer.error("no endpoint for \(request.method) \(request.uri.path): geoquery serves data.police.uk's /api/ paths and /v1/ (described at /v1/openapi.json)", status: .notFound)
         }
     }

@@ -181,6 +181,26 @@ import Testing
         }
     }
 
+    /// A method a known path does not take is 405 with the methods it does take in `Allow`; an
+    /// unknown path stays 404, whatever the method.
+    @Test func aWrongMethodIs405WithAllow() async throws {
+        try await TestServer.with { s in
+            for (method, path, allowed) in [("DELETE", "/api/crimes-street/all-crime?lat=52.63&lng=-1.13", "GET, HEAD, POST"),
+                                            ("PUT", "/api/forces", "GET, HEAD"), ("POST", "/api/forces/leicestershire", "GET, HEAD"),
+                                            ("DELETE", "/v1/query", nil as String?), ("DELETE", "/api/no-such-endpoint", nil)] {
+                let reply = try await s.request(method, path)
+                if let allowed {
+                    #expect(reply.status == 405 && reply.headers["allow"] == allowed, "\(method) \(path): \(reply.status) \(reply.headers)")
+                    #expect(reply.error == "\(method) is not answered at \(path.split(separator: "?")[0]): it takes \(allowed)", "\(reply.body)")
+                } else if path.hasPrefix("/v1/") {
+                    #expect(reply.status == 405 && reply.headers["allow"]?.contains("GET") == true, "\(method) \(path): \(reply.status)")
+                } else {
+                    #expect(reply.status == 404 && reply.error?.hasPrefix("no endpoint for DELETE /api/no-such-endpoint") == true, "\(reply.body)")
+                }
+            }
+        }
+    }
+
     /// HEAD answers as GET does, without the body; an unknown path is still 404.
     @Test func headIsGetWithoutTheBody() async throws {
         try await TestServer.with { s in

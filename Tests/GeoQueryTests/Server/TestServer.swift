@@ -53,6 +53,13 @@ struct TestServer {
         return try await send(r)
     }
 
+    /// A request with no body by any method (DELETE, PUT, ...).
+    func request(_ method: String, _ pathAndQuery: String) async throws -> Reply {
+        var r = URLRequest(url: URL(string: base + pathAndQuery)!)
+        r.httpMethod = method
+        return try await send(r)
+    }
+
     /// A form POST, as police-api-client sends polygons.
     func post(_ path: String, form: String) async throws -> Reply {
         var r = URLRequest(url: URL(string: base + path)!)
