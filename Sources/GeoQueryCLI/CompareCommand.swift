@@ -62,8 +62,9 @@ struct CompareCommand: ParsableCommand {
             throw GeoQueryError.invalidQuery("give the second area with --lat2/--lng2 or --postcode2 (or --poly2, --geojson2, --wkt2, --kml2)")
         }
         // --radius is for circles: a polygon side leaves it out.
-        if try first.polygon() != nil { first.radius = nil }
-        if try second.polygon() != nil { second.radius = nil }
+        // (Asked before reading the polygon, whose reader refuses a radius beside it.)
+        if first.givesPolygon { first.radius = nil }
+        if second.givesPolygon { second.radius = nil }
         let m = try mirror.open()
         let a = try first.query(in: m), b = try second.query(in: m)
         let requests = try [a, b].map { ReportRequest(query: $0, label: $0.centre?.label, catchment: try m.catchmentReport($0).bounds) }

@@ -81,6 +81,10 @@ public struct QueryInput: Sendable {
     /// An input's name as the user typed it (`lat` → `--lat` or `lat`).
     func name(_ key: String) -> String { parameterStyle.name(key) }
 
+    /// Whether the input gives its area as a polygon (poly, WKT, GeoJSON or KML), before any is read:
+    /// where a radius shared by two areas (compare) is left out of a polygon side.
+    public var givesPolygon: Bool { poly != nil || wkt != nil || geojsonText != nil || geojsonObject != nil || kml != nil }
+
     /// The polygon, when the input names one.
     public func polygon() throws -> Polygon? {
         // Which forms are given (a batch line's GeoJSON object without making its text).

@@ -29,6 +29,28 @@ import Testing
         try expectError(["--lat", "52.63", "--lng", "-1.13", "--postcode", "LE1 5WW", "--postcode", "LE2 1TE"], "give --postcode once")
     }
 
+    /// The shared --radius is the circle's: a polygon on the other side leaves it out (it was refused
+    /// as if --radius were given with the polygon). Each side equals its own query.
+    @Test func compareACircleWithAPolygon() throws {
+        let poly = "52.64,-1.15:52.62,-1.11:52.64,-1.11"
+        let circle = ["--lat", "52.63", "--lng", "-1.13", "--radius", "0.5mi"], month = ["--date", "2019-01", "--format", "json"]
+        let mirror = ["--mirror", TestData.realMirrorPath]
+        func total(_ args: [String]) throws -> Int? {
+            let r = try CLIRun.run(args)
+            #expect(r.status == 0, "\(args): \(r.stderr)")
+            return (try? JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])?["total"] as? Int
+        }
+        for (args, sides) in [(circle + ["--poly2", poly], ("a", "b")), (["--poly", poly, "--radius", "0.5mi", "--lat2", "52.63", "--lng2", "-1.13"], ("b", "a"))] {
+            let r = try CLIRun.run(["compare"] + mirror + args + month)
+            #expect(r.status == 0, "\(args): \(r.stderr)")
+            let object = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+            let (c, p) = ((object?[sides.0] as? [String: Any])?["total"] as? Int, (object?[sides.1] as? [String: Any])?["total"] as? Int)
+            let (circleTotal, polygonTotal) = (try total(["query"] + mirror + circle + month), try total(["query"] + mirror + ["--poly", poly] + month))
+            #expect(c != nil && c == circleTotal, "\(args)")
+            #expect(p != nil && p == polygonTotal && c != p, "\(args)")
+        }
+    }
+
     @Test func compareWithoutASecondArea() throws { try expectError(["compare"] + Self.leicester, "give the second area") }
     @Test func compareWithHalfASecondCentre() throws { try expectError(["compare"] + Self.leicester + ["--lat2", "52.62"], "give both --lat and --lng") }
 

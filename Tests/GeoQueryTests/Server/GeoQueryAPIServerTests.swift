@@ -46,6 +46,7 @@ import Testing
             try await expectSameAsCLI(s, "point", ["point", "--format", "json"], "id=\(bank.index)&date=2019-01")
             try await expectSameAsCLI(s, "tile", ["tile", "--format", "json"], "lat=52.6344&lng=-1.1313&radius=2mi&date=2019-01")
             try await expectSameAsCLI(s, "compare", ["compare", "--format", "json"], "lat=52.6344&lng=-1.1313&lat2=51.5155&lng2=-0.0922&radius=0.5mi&date=2019-01")
+            try await expectSameAsCLI(s, "compare", ["compare", "--format", "json"], "lat=52.6344&lng=-1.1313&radius=0.5mi&poly2=52.64,-1.15:52.62,-1.11:52.64,-1.11&date=2019-01")
             let info = try await s.get("/v1/info")
             #expect(info.body == (try CLIRun.run(["info", "--format", "json", "--mirror", TestData.realMirrorPath])).stdout)
             #expect((info.json as? [String: Any])?["crimes"] as? Int == TestData.realMirror.info.crimes)
