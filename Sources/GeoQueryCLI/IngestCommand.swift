@@ -89,6 +89,7 @@ struct IngestCommand: ParsableCommand {
         var out = ""
         for f in files {
             out += "\(f.name): \(f.kind.rawValue), read \(f.read), stored \(f.stored), rejected \(f.rejected)"
+            if f.replacedInRun > 0 { out += ", replaced \(f.replacedInRun) (a later file of this ingest restates the same force-month)" }
             out += f.noLocation > 0 ? " (\(f.noLocation) with no location)\n" : "\n"
         }
         if let p = summary.postcodes {

@@ -183,9 +183,12 @@ struct CrimeTable: Sendable {
     /// The result is that of merging the tables one by one, computed in three passes that each
     /// use every core: which partitions later tables restate; the string tables, each kind on its
     /// own thread; and the rows, each table's remapped into its place at once.
-    mutating func merge(_ tables: inout [CrimeTable]) throws {
+    /// - Returns: for each table, its rows and outcome events a later table replaced (restating
+    ///   their (force, month)), for the ingest summary.
+    @discardableResult
+    mutating func merge(_ tables: inout [CrimeTable]) throws -> [Int] {
         let n = tables.count
-        guard n > 0 else { return }
+        guard n > 0 else { return [] }
         // A row of table i survives unless a later table restates its partition; this table's
         // rows, unless any table does.
         var held = [(street: Set<Partition>, outcome: Set<Partition>)](repeating: ([], []), count: n)
@@ -217,6 +220,7 @@ struct CrimeTable: Sendable {
             start.append(start[i] + (gone[i].map { g in tables[i].rows.reduce(0) { $0 + (g.contains(force: $1.force, month: $1.month) ? 0 : 1) } } ?? tables[i].rows.count))
         }
         let total = start[n]
+        var replaced = (0..<n).map { tables[$0].rows.count - (start[$0 + 1] - start[$0]) }
         if rows.isEmpty {
             rows = [CrimeRow](unsafeUninitializedCapacity: total) { out, filled in
                 tables.withUnsafeMutableBufferPointer { t in
@@ -245,7 +249,8 @@ struct CrimeTable: Sendable {
         }
         for i in 0..<n {
             let map = maps[i], gone = goneOutcome[i].isEmpty ? nil : tables[i].bits(goneOutcome[i])
-            for e in tables[i].events where !(gone?.contains(force: e.force, month: e.month) ?? false) {
+            for e in tables[i].events {
+                guard !(gone?.contains(force: e.force, month: e.month) ?? false) else { replaced[i] += 1; continue }
                 events.append(OutcomeEvent(id: map.id(e.id), month: e.month, force: map.force(e.force), outcome: map.outcome(e.outcome)))
             }
             tables[i].events = []
@@ -253,6 +258,7 @@ struct CrimeTable: Sendable {
                 listedPoints = tables[i].listedPoints.map { var p = $0; p.name = map.location($0.name); return p }
             }
         }
+        return replaced
     }
 
     /// The partitions of `ps` this table knows, as bits over its force ids.

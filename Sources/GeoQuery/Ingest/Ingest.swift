@@ -110,7 +110,11 @@ public enum Ingest {
         // Each file's rows are let go once copied, so the rows are held about once, not twice.
         var tables = parsed.map(\.table)
         parsed = []
-        try fresh.merge(&tables)
+        // A file whose (force, month) a later file restates keeps none of it: its summary says so.
+        for (i, n) in try fresh.merge(&tables).enumerated() where n > 0 {
+            summary.files[i].stored -= n
+            summary.files[i].replacedInRun = n
+        }
         tables = []
         if !pointSources.isEmpty {
             var points = CrimeTable()

@@ -10,8 +10,12 @@ public struct FileSummary: Sendable, Equatable {
     public var kind: Kind
     /// Data rows read (header excluded).
     public var read = 0
+    /// Rows (or outcome events) kept in the mirror.
     public var stored = 0
     public var rejected = 0
+    /// Rows read and then replaced by a later file of the same ingest restating their (force,
+    /// month): not in `stored`.
+    public var replacedInRun = 0
     /// Located rows' absence: crimes kept with no coordinates.
     public var noLocation = 0
     /// The first rejections, each "file:line: why".

@@ -97,6 +97,26 @@ import ZIPFoundation
         #expect(m.forces.first { $0.force == "cumbria" }?.crimes == 3484)
     }
 
+    /// Within one ingest, a later file restating a (force, month) replaces an earlier one, and the
+    /// summary says so: the earlier file stored nothing (it said "stored 7793" for 99 rows held).
+    @Test func aFileRestatedLaterInTheSameIngestIsSaidToBeReplaced() throws {
+        let dir = TestData.temporaryDirectory()
+        let file = TestData.archive + "/2019-01/2019-01-city-of-london-street.csv"
+        let restated = TestData.temporaryDirectory("restated") + "/2019-01-city-of-london-street.csv"
+        let lines = try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+        try (lines.prefix(101).joined(separator: "\n") + "\n").write(toFile: restated, atomically: true, encoding: .utf8)
+        let cumbria = TestData.archive + "/2019-01/2019-01-cumbria-street.csv"
+        let s = try Ingest.run(paths: [file, cumbria, restated], mirror: .directory(dir))
+        #expect(s.files[0].read > 100 && s.files[0].stored == 0 && s.files[0].replacedInRun == s.files[0].read)
+        #expect(s.files[1].stored == 3484 && s.files[1].replacedInRun == 0)
+        #expect(s.files[2].stored == 100 && s.files[2].replacedInRun == 0)
+        #expect(s.stored == (try CrimeMirror.open(.directory(dir)).info.crimes) && s.stored == 3584)
+        // The CLI's line for the replaced file.
+        let cli = try CLIRun.run(["ingest", "--mirror", TestData.temporaryDirectory(), file, restated])
+        #expect(cli.stdout.contains("stored 0, rejected 0, replaced \(s.files[0].read) (a later file of this ingest restates the same force-month)"), "\(cli.stdout)")
+        #expect(cli.stdout.contains("read \(s.files[0].read + 100) rows, stored 100,"), "\(cli.stdout)")
+    }
+
     @Test func zipArchivesIngestLikeTheirCSVs() throws {
         let work = TestData.temporaryDirectory("zip")
         let zipPath = work + "/2019-01.zip"
