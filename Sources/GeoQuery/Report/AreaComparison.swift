@@ -145,7 +145,13 @@ extension AreaComparison: ReportDocument {
                 let c = side.result.coverage
                 return c.monthsHeld == c.monthsAsked ? "all" : c.monthsHeld == 0 ? "none" : "\(c.monthsHeld)"
             }
-            s.append("Months held for every force of the area (of \(r.months.count)): \(held(a)) for the first area, \(held(b)) for the second; rates per km² are over every month asked, held or not, so they undercount where data is missing, and no difference is tested for chance: it may be missing data.")
+            // A force recording crime in an area (BTP) that the mirror lacks for every month asked
+            // leaves every month "held" (no month differs from the next), but its data is still missing.
+            let absent = [("first", a), ("second", b)].flatMap { name, side in
+                side.result.coverage.missing.filter { !$0.responsible && $0.months.count == r.months.count }.map { "\($0.force) (which records crime in the \(name) area)" }
+            }
+            let none = absent.isEmpty ? "" : ", though it holds no data of \(AreaReport.list(absent)) for the months asked"
+            s.append("Months held for every force of the area (of \(r.months.count)): \(held(a)) for the first area, \(held(b)) for the second\(none); rates per km² are over every month asked, held or not, so they undercount where data is missing, and no difference is tested for chance: it may be missing data.")
         }
         for (name, side) in [("first", a), ("second", b)] where side.flags.contains(where: { $0.kind == .missingData }) {
             s.append("The mirror lacks some data for the \(name) area (see its flags): a difference there may be missing data, not less crime.")
