@@ -133,8 +133,9 @@ extension CrimeMirror {
         let result = try query(q)
         let from = result.from, to = result.to
         guard (from.ordinal...to.ordinal).contains(where: { holds(month: $0) }) else {
-            let held = firstMonth.map { "\($0)..\(lastMonth!)" } ?? "nothing"
-            throw GeoQueryError.invalidMonth("the mirror holds no data for \(from == to ? "\(from)" : "\(from)..\(to)") (it holds \(held)): choose months inside that range")
+            // Its months as runs: a gap inside first..last is not "outside the range".
+            let held = firstMonth.map { first in Month.runs((first.ordinal...lastMonth!.ordinal).filter { holds(month: $0) }.map(Month.init(ordinal:))) } ?? "nothing"
+            throw GeoQueryError.invalidMonth("the mirror holds no data for \(from == to ? "\(from)" : "\(from)..\(to)") (it holds \(held)): choose months it holds")
         }
         var before = q
         before.from = from.adding(-12)

@@ -15,6 +15,13 @@ import Testing
     }
 
     @Test func monthsOutsideTheMirror() throws { try expectError(["report"] + Self.leicester + ["--from", "2030-01", "--to", "2030-12"], "holds no data for 2030-01..2030-12") }
+    /// A gap between the months held is named as such: the months held as runs, not first..last.
+    @Test func aMonthInAGapOfTheMirror() throws {
+        let m = TestData.realMirror
+        let held = Month.runs((m.firstMonth!.ordinal...m.lastMonth!.ordinal).filter { m.holds(month: $0) }.map(Month.init(ordinal:)))
+        #expect(held.contains(", ") && held.hasPrefix("2018-10.."))
+        try expectError(["report"] + Self.leicester + ["--date", "2019-05"], "the mirror holds no data for 2019-05 (it holds \(held)): choose months it holds")
+    }
     @Test func reversedMonths() throws { try expectError(["report"] + Self.leicester + ["--from", "2022-01", "--to", "2021-01"], "reversed") }
     @Test func badRadius() throws { try expectError(["report"] + Self.leicester + ["--radius", "-1km"], "greater than zero") }
     @Test func badCentre() throws { try expectError(["report", "--mirror", TestData.realMirrorPath, "--lat", "95", "--lng", "-1.1"], "out of range") }
