@@ -45,6 +45,8 @@ public struct TilePlan: Sendable {
 /// taken in).
 public enum TilePlanner {
     public static let urlLimit = 4094
+    /// The most crimes the live API returns for a custom area before it answers 503 (the default `limit`).
+    public static let apiLimit = 10_000
     static let base = "https://data.police.uk/api/"
 
     /// - Parameters:
@@ -54,13 +56,13 @@ public enum TilePlanner {
     ///   - limit: the API's per-request cap (503 above it).
     ///   - margin: the share of `limit` a tile may expect, leaving headroom for restated data.
     ///   - mirror: the mirror whose map points and counts size the tiles.
-    public static func plan(_ area: Area, month: Month, category: String? = nil, limit: Int = 10_000, margin: Double = 0.8,
+    public static func plan(_ area: Area, month: Month, category: String? = nil, limit: Int = apiLimit, margin: Double = 0.8,
                             mirror: CrimeMirror) throws -> TilePlan {
         try plans(area, months: [month], category: category, limit: limit, margin: margin, mirror: mirror)[0]
     }
 
     /// One plan per month; the area's polygon and map points are found once for all of them.
-    public static func plans(_ area: Area, months: [Month], category: String? = nil, limit: Int = 10_000, margin: Double = 0.8,
+    public static func plans(_ area: Area, months: [Month], category: String? = nil, limit: Int = apiLimit, margin: Double = 0.8,
                              mirror: CrimeMirror) throws -> [TilePlan] {
         guard limit > 0 else { throw GeoQueryError.invalidQuery("--limit must be a positive number of crimes (got \(limit))") }
         guard margin > 0 && margin <= 1 else { throw GeoQueryError.invalidQuery("--margin must be in (0, 1] (got \(margin))") }
@@ -87,7 +89,7 @@ public enum TilePlanner {
         // mirror, so its part of the area is planned as if it had no crimes, and a request there
         // may get far more than the plan expects (a 503 above the limit).
         let neverHeld = shares.filter { !mirror.forces.contains($0.slug) }.map { "\($0.slug) (\(Coverage.percent($0.share)) of the area)" }
-        let neverHeldWarning = neverHeld.isEmpty ? [] : ["the mirror holds no data for \(neverHeld.joined(separator: ", ")) in any month: \(neverHeld.count == 1 ? "its" : "their") part of the area is planned without counts, so requests there may return more crimes than planned (the API refuses more than \(limit) with 503); ingest \(neverHeld.count == 1 ? "its" : "their") CSVs to plan it"]
+        let neverHeldWarning = neverHeld.isEmpty ? [] : ["the mirror holds no data for \(neverHeld.joined(separator: ", ")) in any month: \(neverHeld.count == 1 ? "its" : "their") part of the area is planned without counts, so requests there may return more crimes than planned (\(limit == TilePlanner.apiLimit ? "the API refuses more than \(Format.grouped(limit)) with 503" : "more than the --limit of \(Format.grouped(limit)); the live API refuses more than \(Format.grouped(TilePlanner.apiLimit)) with 503")); ingest \(neverHeld.count == 1 ? "its" : "their") CSVs to plan it"]
         let areaForces = slugs.compactMap { mirror.forces.firstIndex(of: $0) }
         let span = first.ordinal...last.ordinal
         let tiers: [(months: [Int], holder: String)] = [

@@ -170,7 +170,10 @@ import Testing
         let share = Double(inMet) / Double(inCircle)
         let said = try #require(warning.firstMatch(of: /metropolitan \((\d+)% of the area\)/).map { Double($0.1)! / 100 }, "\(warning)")
         #expect(abs(said - share) < 0.02 && share > 0.5, "said \(said), grid \(share)")
-        #expect(warning.hasSuffix("its part of the area is planned without counts, so requests there may return more crimes than planned (the API refuses more than 10000 with 503); ingest its CSVs to plan it"), "\(warning)")
+        #expect(warning.hasSuffix("its part of the area is planned without counts, so requests there may return more crimes than planned (the API refuses more than 10,000 with 503); ingest its CSVs to plan it"), "\(warning)")
+        // A --limit of the user's is not quoted as the live API's.
+        let small = try TilePlanner.plan(.circle(Circle(lat: lat, lng: lng, radius: Distance(metres: radius))), month: Month("2020-06")!, limit: 500, mirror: TestData.realMirror)
+        #expect(small.warnings.contains { $0.contains("(more than the --limit of 500; the live API refuses more than 10,000 with 503)") }, "\(small.warnings)")
         // What it plans is the City's crimes in the circle, by brute force.
         let rows = RadiusQueryTests.bruteForce(lat: lat, lng: lng, metres: radius, from: "2020-06", to: "2020-06", categories: [], forces: [], excludeBTP: false)
         #expect(plan.total == rows.total && plan.total > 100, "\(plan.total) planned, \(rows.total) by brute force")
