@@ -62,8 +62,8 @@ public struct HarvestSummary: Sendable {
     public var notes: [String] = []
     public var counters = HarvestCounters.Snapshot(done: 0, planned: 0, crimes: 0, tooMany: 0, retries: 0, splits: 0, rateLimited: 0)
     /// Requests an earlier, interrupted run answered and journalled (taken from the journal, not
-    /// asked again; a 503 that split counts as answered, as in ``counters``), and their crimes inside the area: what was stored includes them, what this
-    /// run received does not.
+    /// asked again; a 503 that split counts as answered, as in ``counters``), and their crimes
+    /// inside the area: what was stored includes them, what this run received does not.
     public var fromJournal = (requests: 0, crimes: 0)
     public var seconds = 0.0
 }

@@ -22,8 +22,9 @@ extension CrimeMirror {
     /// it really reach, and `certain ≤ reported ≤ possible` bounds on its count.
     ///
     /// The query's outline is projected to British National Grid (a circle as a polygon inscribed
-    /// in the geodesic circle, its edges within a centimetre of it) and compared with each stored catchment whose box meets it, with GEOS
-    /// prepared predicates; only straddling catchments are intersected.
+    /// in the geodesic circle, its edges within a centimetre of it) and compared with each stored
+    /// catchment whose box meets it, with GEOS prepared predicates; only straddling catchments are
+    /// intersected.
     /// - Complexity: O(catchments near the boundary × their vertices) GEOS work; no crime rows.
     public func catchmentReport(_ q: CrimeQuery) throws -> CatchmentReport {
         let plan = try QueryPlan(q, mirror: self)
