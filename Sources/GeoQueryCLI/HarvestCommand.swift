@@ -126,7 +126,7 @@ struct HarvestCommand: ParsableCommand {
         }
         var input = try area.input
         input.categories = []; input.from = nil; input.to = nil; input.date = nil
-        let q = try input.query(fallbackCentre: nil, postcodes: { try existing?.postcodes() ?? { throw GeoQueryError.postcodeFile("the mirror holds no postcodes yet: ingest them with 'geoquery ingest --postcodes FILE', or give --lat/--lng") }() })
+        let q = try input.query(fallbackCentre: nil, postcodes: { try existing?.postcodes() ?? { throw GeoQueryError.postcodeNotFound("the mirror holds no postcodes yet: ingest them with 'geoquery ingest --postcodes FILE', or give --lat/--lng") }() })
         return (q.area, areaLabel(q.area), nil)
     }
 

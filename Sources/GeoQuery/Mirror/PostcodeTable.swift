@@ -46,15 +46,15 @@ public final class PostcodeTable: @unchecked Sendable {
     static let missing = "load them with 'geoquery ingest --mirror DIR --postcodes FILE' (OS Code-Point Open or the ONS Postcode Directory)"
 
     /// Opens the postcode table of a mirror folder, verifying every checksum.
-    /// - Throws: ``GeoQueryError/postcodeFile(_:)`` when the mirror holds no postcodes (the
+    /// - Throws: ``GeoQueryError/postcodeNotFound(_:)`` when the mirror holds no postcodes (the
     ///   embedded sample never does); `mirrorCorrupt`/`mirrorTooNew` for a damaged or newer file.
     public static func open(_ location: MirrorLocation) throws -> PostcodeTable {
         guard case .directory(let dir) = location else {
-            throw GeoQueryError.postcodeFile("this mirror (the embedded synthetic sample) holds no postcodes: \(missing)")
+            throw GeoQueryError.postcodeNotFound("this mirror (the embedded synthetic sample) holds no postcodes: \(missing)")
         }
         let path = (dir as NSString).appendingPathComponent(fileName)
         guard FileManager.default.fileExists(atPath: path) else {
-            throw GeoQueryError.postcodeFile("this mirror (\(dir)) holds no postcodes: \(missing)")
+            throw GeoQueryError.postcodeNotFound("this mirror (\(dir)) holds no postcodes: \(missing)")
         }
         return try PostcodeTable(bytes: SnapshotBytes(mapping: path), path: path)
     }

@@ -126,7 +126,7 @@ public struct QueryInput: Sendable {
             if lat != nil || lng != nil { throw GeoQueryError.invalidQuery("give one centre: \(name("postcode")) or \(name("lat"))/\(name("lng")), not both") }
             _ = try Postcode(parsing: text)  // a malformed postcode is reported even where no table exists
             guard let table = try postcodes?() else {
-                throw GeoQueryError.postcodeFile("this mirror holds no postcodes: \(PostcodeTable.missing)")
+                throw GeoQueryError.postcodeNotFound("this mirror holds no postcodes: \(PostcodeTable.missing)")
             }
             postcodeCentre = try table.resolve(text)
         }

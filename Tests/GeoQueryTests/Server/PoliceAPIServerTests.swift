@@ -181,6 +181,19 @@ import Testing
         }
     }
 
+    /// A postcode asked of a mirror that holds none is a 404 saying so (it was a 500), on /v1/ and
+    /// on /crime-incidents (its own table: "Postcode not found").
+    @Test func aPostcodeOfAMirrorWithoutPostcodesIs404() async throws {
+        try await TestServer.with(try CrimeMirror.open(.sample)) { s in
+            for path in ["/v1/query?postcode=LE1%205WW", "/v1/point?postcode=LE1%205WW", "/v1/tile?postcode=LE1%205WW&date=2019-01"] {
+                let r = try await s.get(path)
+                #expect(r.status == 404 && r.error?.contains("holds no postcodes: load them with 'geoquery ingest") == true, "\(path): \(r.status) \(r.body)")
+            }
+            let incidents = try await s.get("/crime-incidents/?postcode=LE1+5WW")
+            #expect(incidents.status == 404 && incidents.error == "Postcode not found", "\(incidents.status) \(incidents.body)")
+        }
+    }
+
     /// A method a known path does not take is 405 with the methods it does take in `Allow`; an
     /// unknown path stays 404, whatever the method.
     @Test func aWrongMethodIs405WithAllow() async throws {
