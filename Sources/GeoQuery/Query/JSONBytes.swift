@@ -18,7 +18,7 @@ struct JSONBytes {
     let bytes: [UInt8]
     /// Where this object's own text lies in `bytes` (the whole text, or a member object's).
     private let own: Range<Int>
-    /// The top-level object's members in order; a repeated key's last value wins in ``member(_:)``.
+    /// The top-level object's members in order (no key twice: such text is left to Foundation).
     let members: [Member]
     /// The members of each top-level member that is an object (a batch line's `geojson`), by
     /// where it starts: recorded by the validating pass, so reading the object walks it no more.
@@ -202,15 +202,45 @@ struct JSONBytes {
     }
 
     /// Walks an object: `member` is called at each value (cursor after the colon) and must take
-    /// the value whole. False when malformed or when `member` says so.
+    /// the value whole. False when malformed, when `member` says so, or when a key is given twice
+    /// (JSON leaves its meaning open; Foundation, which then decides, refuses it in words:
+    /// ``JSONInput/repeatedKey(_:)``).
     static func object(_ c: inout TextBytes, depth: Int, _ member: (String, inout TextBytes) -> Bool) -> Bool {
+        let start = c
         guard depth < maxDepth, c.take(0x7B) else { return false }
         if c.take(0x7D) { return true }
+        // Keys by a 6-bit hash of their length and last byte (lat and lng differ, as do id and
+        // to): only a key whose bit is taken is looked for among the earlier ones, walking the
+        // object again (no list of keys kept, so no allocation an object). A key written with
+        // escapes is shorter decoded than spelled: its spelling says nothing of its bytes, so it
+        // and every key after it are looked for.
+        var seen: UInt64 = 0
         repeat {
             c.skipSpace()
-            guard let key = string(&c), c.take(0x3A), member(key, &c) else { return false }
+            let keyAt = c.at
+            guard let key = string(&c) else { return false }
+            let length = key.utf8.count
+            let bit: UInt64 = length == c.at - keyAt - 2 ? 1 << (UInt64(truncatingIfNeeded: length &* 5 &+ Int(c.base[c.at - 2])) & 63) : ~0
+            if seen & bit != 0 && keyBefore(key, inObjectAt: start, before: keyAt) { return false }
+            seen |= bit
+            guard c.take(0x3A), member(key, &c) else { return false }
         } while c.take(0x2C)
         return c.take(0x7D)
+    }
+
+    /// Whether the object starting at `start` (already read up to `end`) gives `key` before `end`.
+    private static func keyBefore(_ key: String, inObjectAt start: TextBytes, before end: Int) -> Bool {
+        var c = start
+        _ = c.take(0x7B)
+        while true {
+            c.skipSpace()
+            guard c.at < end, let k = string(&c) else { return false }
+            if k == key { return true }
+            guard c.take(0x3A) else { return false }
+            c.skipSpace()
+            stepOver(&c)
+            guard c.take(0x2C) else { return false }
+        }
     }
 
     /// Walks an array: `element` is called at each element and must take it whole.

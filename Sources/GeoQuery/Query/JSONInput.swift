@@ -18,6 +18,9 @@ enum JSONInput {
         guard let object = parsed as? [String: Any] else {
             throw GeoQueryError.invalidQuery("\(what) is JSON but not an object ({...}): \(example)")
         }
+        // Foundation keeps a repeated key's last value without a word (`"coordinates"` twice in a
+        // geometry read the second); the byte reader refuses such text, and so must this.
+        if let key = repeatedKey(text) { throw repeated(key, in: what) }
         return object
     }
 
@@ -26,35 +29,33 @@ enum JSONInput {
     static func bytes(_ text: String, what: String, example: String) throws -> JSONBytes {
         if let json = JSONBytes(text) { return json }
         let object = try self.object(text, what: what, example: example)
-        // Foundation keeps a repeated key's last value without a word, and its rendering below
-        // would hide the repeat from the line's reader, which refuses it.
-        if let key = repeatedKey(text) { throw repeated(key) }
         // Foundation took what the byte reader did not: read its own rendering instead.
         let canonical = String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self)
         guard let json = JSONBytes(canonical) else { throw GeoQueryError.invalidQuery("\(what) cannot be read as JSON: \(example)") }
         return json
     }
 
-    /// The refusal of a key given twice in one object (JSON leaves its meaning open).
-    static func repeated(_ key: String) -> GeoQueryError {
-        .invalidQuery("'\(key)' is given more than once: give each key once")
+    /// The refusal of a key given twice in one object of `what` (JSON leaves its meaning open).
+    static func repeated(_ key: String, in what: String) -> GeoQueryError {
+        .invalidQuery("\(what) gives '\(key)' more than once in one object: give each key once")
     }
 
-    /// The first key the top-level object of `text` (JSON that Foundation read) gives twice, or nil.
+    /// The first key that an object of `text` (JSON that Foundation read), at any depth, gives twice; nil when none.
     static func repeatedKey(_ text: String) -> String? {
         text.withTextBytes { c in
-            var seen = Set<String>(), depth = 0
+            // The keys of each open container: nil for an array.
+            var open: [Set<String>?] = []
             while !c.isAtEnd {
                 switch c.byte {
-                case 0x22:  // a string: a key when at the top level and followed by a colon
-                    let top = depth == 1
+                case 0x22:  // a string: a key when in an object and followed by a colon
                     guard let s = JSONBytes.string(&c) else { return nil }
                     var after = c
                     after.skipSpace()
-                    if top && after.byte == 0x3A && !seen.insert(s).inserted { return s }
+                    if after.byte == 0x3A, let top = open.indices.last, open[top] != nil, !open[top]!.insert(s).inserted { return s }
                     continue
-                case 0x7B, 0x5B: depth += 1
-                case 0x7D, 0x5D: depth -= 1
+                case 0x7B: open.append([])
+                case 0x5B: open.append(nil)
+                case 0x7D, 0x5D: if !open.isEmpty { open.removeLast() }
                 default: break
                 }
                 c.at += 1

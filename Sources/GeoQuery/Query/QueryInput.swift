@@ -220,13 +220,14 @@ public struct QueryInput: Sendable {
         // Each member to its key's slot, in one pass: the first unknown key is refused, and so is
         // a repeated one (JSON leaves its meaning open: taking the last value answered
         // `{"lat":52.6,…,"lat":10}` for lat 10 without a word; /v1 refuses `lat=…&lat=…` too).
+        // (The byte reader refuses such a line already, and Foundation's reading then says so.)
         // (A key's member by its place among the members, -1 for none.)
         var slot = [Int](count: BatchKey.allCases.count) { $0.initialize(repeating: -1) }
         for (i, m) in json.members.enumerated() {
             guard let k = QueryInput.batchKey(m.key) else {
                 throw GeoQueryError.invalidQuery("unknown key '\(m.key)' (known: \(QueryInput.batchKeys.sorted().joined(separator: ", ")))")
             }
-            guard slot[k.rawValue] < 0 else { throw JSONInput.repeated(m.key) }
+            guard slot[k.rawValue] < 0 else { throw JSONInput.repeated(m.key, in: "the line") }
             slot[k.rawValue] = i
         }
         func member(_ k: BatchKey) -> Range<Int>? { slot[k.rawValue] < 0 ? nil : json.members[slot[k.rawValue]].value }

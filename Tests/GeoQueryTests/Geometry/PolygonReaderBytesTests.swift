@@ -115,6 +115,10 @@ import Testing
                              ("POLYGON((\(square), -1.15 52.62)))", ")")] {
             #expect(throws: GeoQueryError.invalidQuery("invalid WKT: unexpected text after the end of the geometry: '\(rest)'")) { try PolygonReader.wkt(text) }
         }
+        for text in corpus.map(\.0) where text.contains(#""name":"a","name""#) || text.contains(#"],"coordinates""#) {
+            let key = text.contains(#""name":"a""#) ? "name" : "coordinates"
+            #expect(throws: GeoQueryError.invalidQuery("the GeoJSON gives '\(key)' more than once in one object: give each key once")) { try PolygonReader.geojson(text) }
+        }
         for (text, bytesRead) in corpus {
             #expect((PolygonReader.wktParts(text) != nil) == bytesRead, "\(text)")
             for repair in [false, true] {
@@ -173,6 +177,9 @@ import Testing
             (#"{"type":"Polygon","coordinates":[[[52.62,-1.15],[52.62,-1.11],[52.64,-1.11],[52.64,-1.15],[52.62,-1.15]]]}"#, true),  // swapped
             (#"{"type":"Polygon","coordinates":[[[-1.15,52.62],[-1.11,52.64],[-1.11,52.62],[-1.15,52.64],[-1.15,52.62]]]}"#, true),  // bow tie
             (#"{"type":"Polygon","coordinates":[[[-1.15,52.62],[-1.15,52.62],[-1.15,52.62],[-1.15,52.62]]]}"#, true),
+            // A key given twice, at any depth: refused both ways (Foundation alone read the last).
+            (#"{"type":"Polygon","coordinates":[\#(ring)],"coordinates":[[[0,0],[1,0],[1,1],[0,0]]]}"#, false),
+            (#"{"type":"Feature","properties":{"name":"a","name":"b"},"geometry":{"type":"Polygon","coordinates":[\#(ring)]}}"#, false),
             (#"{"type":"Polygon","coordinates":[[[-1.15e0,5262e-2],[-1.11,52.62],[-1.11,52.64],[-1.150000000000000000001,52.62]]]}"#, true),
         ]
         for (text, bytesRead) in corpus {

@@ -29,8 +29,10 @@ import Testing
         for (line, key) in [(#"{"lat":52.63,"lng":-1.13,"radius":"0.5mi","lat":10}"#, "lat"), (#"{"id":1,"lat":52.6,"lng":-1.1,"id":2}"#, "id"),
                             (#"{"category":"burglary","lat":52.6,"lng":-1.1,"category":["drugs"]}"#, "category"),
                             // A line only Foundation reads (a trailing comma): Foundation keeps the last value silently.
-                            (#"{"lat":52.63,"lng":-1.13,"l\u0061t":10,}"#, "lat"), (#"{"geojson":{"a":1,"a":2},"id":1,"id":1,}"#, "id")] {
-            #expect(throws: GeoQueryError.invalidQuery("'\(key)' is given more than once: give each key once"), "\(line)") {
+                            (#"{"lat":52.63,"lng":-1.13,"l\u0061t":10,}"#, "lat"), (#"{"lat":52.63,"l\u0061t":10,"lng":-1.13}"#, "lat"), (#"{"geojson":{"a":1,"a":2},"id":1,"id":1,}"#, "a"),
+                            // Inside a GeoJSON object too: a second "coordinates" was read in place of the first.
+                            (#"{"geojson":{"type":"Polygon","coordinates":[[[-1.15,52.64],[-1.11,52.64],[-1.11,52.62],[-1.15,52.64]]],"coordinates":[]}}"#, "coordinates")] {
+            #expect(throws: GeoQueryError.invalidQuery("the line gives '\(key)' more than once in one object: give each key once"), "\(line)") {
                 try QueryInput(jsonLine: line)
             }
         }
