@@ -165,6 +165,10 @@ extension FormParameters {
     /// dropped without a word, and not the one the CLI drops (it keeps the last).
     func check(allowed: Set<String>) throws {
         if let unknown = names.first(where: { !allowed.contains($0) }) {
+            // GeoJSON POSTed as a form (curl --data's default type) reads as one odd parameter name.
+            if unknown.hasPrefix("{") {
+                throw GeoQueryError.invalidQuery("the body was sent as a form (Content-Type: application/x-www-form-urlencoded) but reads as JSON: send GeoJSON with Content-Type: application/geo+json (curl -H 'Content-Type: application/geo+json' --data @area.geojson), or as a form's geojson= parameter")
+            }
             throw GeoQueryError.invalidQuery("unknown parameter '\(unknown)' (known: \(allowed.sorted().joined(separator: ", ")))")
         }
         var seen = Set<String>()

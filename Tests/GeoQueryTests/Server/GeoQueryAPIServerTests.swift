@@ -96,6 +96,11 @@ import Testing
                 #expect(r.error?.contains(phrase) == true, "\(path): \(r.body)")
                 #expect(r.error?.contains("--") == false, "\(path): a CLI flag in \(r.body)")
             }
+            // GeoJSON POSTed as a form (curl --data's default type) is told how to send it, not
+            // "unknown parameter '{"type":…'".
+            let geojson = #"{"type":"Polygon","coordinates":[[[-1.15,52.64],[-1.11,52.64],[-1.11,52.62],[-1.15,52.64]]]}"#
+            let asForm = try await s.post("/v1/query", form: geojson)
+            #expect(asForm.status == 400 && asForm.error?.hasPrefix("the body was sent as a form (Content-Type: application/x-www-form-urlencoded) but reads as JSON: send GeoJSON with Content-Type: application/geo+json") == true, "\(asForm.body)")
         }
     }
 
