@@ -207,10 +207,10 @@ struct QueryOptions: ParsableArguments {
         value.hasPrefix("@") ? try read(String(value.dropFirst()), what: what) : value
     }
 
-    /// A `--geojson` value: the GeoJSON itself when it reads as an object (`{`, as batch lines and
-    /// /v1 take it) and names no file, else the file it names.
+    /// A `--geojson` value: the GeoJSON itself when it starts as JSON does (`{`, as batch lines and
+    /// /v1 take it, or `[`, refused then as no object) and names no file, else the file it names.
     static func isInlineGeoJSON(_ value: String) -> Bool {
-        value.drop(while: \.isWhitespace).first == "{" && !FileManager.default.fileExists(atPath: value)
+        ["{", "["].contains(value.drop(while: \.isWhitespace).first) && !FileManager.default.fileExists(atPath: value)
     }
 
     /// The GeoJSON a `--geojson` value gives (see ``isInlineGeoJSON(_:)``).

@@ -219,6 +219,7 @@ import Testing
         #expect(total(inline) != nil && total(inline) == total(file) && total(file)! > 0)
         try bad.expectError(["--geojson", #"{"type":"Polygon","coordinates":[[[-1.15,52.64],[-1.11,52.64]]]}"#], "GeoJSON")
         try bad.expectError(["--geojson", "ward.geojson"], "cannot read the GeoJSON file ward.geojson: no such file")
+        try bad.expectError(["--geojson", "[1,2]"], "the GeoJSON is JSON but not an object")
     }
     @Test func kmlWithoutCoordinates() throws {
         let f = TestData.temporaryDirectory("kml") + "/empty.kml"
