@@ -32,7 +32,13 @@ struct GeoQueryAPI: Sendable {
             v1.get(RouterPath(endpoint.path), use: handler)
             v1.post(RouterPath(endpoint.path), use: handler)
         }
-        v1.get("openapi.json") { _, _ in Answer.json(OpenAPIDocument.json) }
+        // It takes no parameters, and like every /v1/ endpoint refuses one it does not take.
+        v1.get("openapi.json") { request, _ in
+            await Answer.catching {
+                try await request.parameters(maxBodyBytes: options.maxBodyBytes).check(allowed: [])
+                return Answer.json(OpenAPIDocument.json)
+            }
+        }
     }
 
     /// `/v1/query`: `geoquery query --format json`, or with `format=api-urls` its `--api-urls` requests.
@@ -169,7 +175,7 @@ extension FormParameters {
             if unknown.hasPrefix("{") {
                 throw GeoQueryError.invalidQuery("the body was sent as a form (Content-Type: application/x-www-form-urlencoded) but reads as JSON: send GeoJSON with Content-Type: application/geo+json (curl -H 'Content-Type: application/geo+json' --data @area.geojson), or as a form's geojson= parameter")
             }
-            throw GeoQueryError.invalidQuery("unknown parameter '\(unknown)' (known: \(allowed.sorted().joined(separator: ", ")))")
+            throw GeoQueryError.invalidQuery("unknown parameter '\(unknown)' (\(allowed.isEmpty ? "it takes none" : "known: " + allowed.sorted().joined(separator: ", ")))")
         }
         var seen = Set<String>()
         if let twice = names.first(where: { !["category", "force"].contains($0) && !seen.insert($0).inserted }) {

@@ -86,6 +86,7 @@ import Testing
             ("/v1/point?id=7&lat=52.63&lng=-1.13", "give id or a place (lat/lng or postcode), not both"),
             ("/v1/point?id=seven", "id 'seven' is not a whole number"),
             ("/v1/point?id=99999999", "no map point has id 99999999"),
+            ("/v1/openapi.json?x=1", "unknown parameter 'x' (it takes none)"),
             ("/api/crimes-at-location?lat=-1.13&lng=52.63&date=2019-01", "(try lat=52.63&lng=-1.13)"),
         ]
         try await TestServer.with { s in
