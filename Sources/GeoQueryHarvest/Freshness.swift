@@ -21,6 +21,8 @@ public struct Freshness: Sendable {
     public var newestThere: Month?
     public var monthsThere: Int
     public var forces: [ForceGap]
+    /// Forces the mirror holds up to the API's newest month for them (with their newest month).
+    public var upToDate: [(force: String, newest: Month)] = []
     /// The API said which forces each month holds (geoquery serve does; data.police.uk does not).
     public var monthsByForce = false
 
@@ -39,12 +41,12 @@ public struct Freshness: Sendable {
         let there = listed.map(\.month)
         let byForce = !listed.isEmpty && listed.allSatisfy { $0.forces != nil }
         let provenance = try HarvestProvenance.load(folder: folder)
-        var gaps: [ForceGap] = []
+        var gaps: [ForceGap] = [], current: [(force: String, newest: Month)] = []
         for f in mirror.info.forces {
             // Months after the force's newest here that the API holds for it (for any force, when
             // the API does not say which forces each month holds).
             let missing = listed.filter { $0.month > f.last && ($0.forces?.contains(f.force) ?? true) }.map(\.month)
-            guard !missing.isEmpty else { continue }
+            guard !missing.isEmpty else { current.append((f.force, f.last)); continue }
             // A force harvested for an area only is refreshed for that area, not the whole force.
             // Its own force area when it was harvested whole; else the area last harvested for it.
             let entries = provenance.entries.filter { $0.force == f.force && $0.month == f.last.description }
@@ -67,7 +69,7 @@ public struct Freshness: Sendable {
             let commands = ranges.map { "\(harvest) \(area) \($0)" }
             gaps.append(ForceGap(force: f.force, newestHere: f.last, missing: missing, commands: commands))
         }
-        return Freshness(lastUpdated: updated.date, newestThere: there.last, monthsThere: there.count, forces: gaps, monthsByForce: byForce)
+        return Freshness(lastUpdated: updated.date, newestThere: there.last, monthsThere: there.count, forces: gaps, upToDate: current, monthsByForce: byForce)
     }
 
     public var text: String {
@@ -77,6 +79,10 @@ public struct Freshness: Sendable {
             out += "\(g.force): newest here \(g.newestHere), \(g.missing.count) newer month(s) listed there\n"
             for c in g.commands { out += "  \(c)\n" }
             if let note = g.note { out += "  \(note)\n" }
+        }
+        // The others, so that every force held is accounted for.
+        if !upToDate.isEmpty {
+            out += "Up to date with the API: " + upToDate.map { "\($0.force) (newest \($0.newest))" }.joined(separator: ", ") + "\n"
         }
         // data.police.uk's crimes-street-dates lists months for all forces together: a force whose
         // data there stops earlier gets nothing from the later months' harvest.

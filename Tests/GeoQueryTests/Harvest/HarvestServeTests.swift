@@ -224,6 +224,8 @@ final class ServedMirror: @unchecked Sendable {
         // The source holds Kent for 2019-01 only, and says so per month (crimes-street-dates'
         // `forces`): no newer month for Kent; BTP, held there to 2019-02, has one.
         #expect(status.stdout.contains("newest \(newest)") && !status.stdout.contains("kent: newest here"), "\(status.stdout)")
+        // ...and Kent is named as up to date, so every force held is accounted for.
+        #expect(status.stdout.contains("Up to date with the API: kent (newest 2019-01)\n"), "\(status.stdout)")
         #expect(status.stdout.contains("btp: newest here 2019-01, 1 newer month(s) listed there\n  geoquery harvest --mirror \(dir) --api \(served.api) --force kent --date 2019-02\n"), "\(status.stdout)")
         #expect(!status.stdout.contains("The API lists its months for all forces together"), "\(status.stdout)")
     }
