@@ -40,7 +40,8 @@ enum JSONInput {
         .invalidQuery("\(what) gives '\(key)' more than once in one object: give each key once")
     }
 
-    /// The first key that an object of `text` (JSON that Foundation read), at any depth, gives twice; nil when none.
+    /// The first key that an object of `text` (JSON that Foundation read), at any depth, gives
+    /// twice; nil when none.
     static func repeatedKey(_ text: String) -> String? {
         text.withTextBytes { c in
             // The keys of each open container: nil for an array.
