@@ -300,11 +300,13 @@ final class OpenConnections: @unchecked Sendable {
         func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
             let done = promise ?? context.eventLoop.makePromise()
             writing += 1
+            // The write completes on the channel's event loop, where the context may be used.
+            let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
             done.futureResult.whenComplete { _ in
                 self.writing -= 1
                 if self.writing == 0, let held = self.heldClose {
                     self.heldClose = nil
-                    context.close(mode: held.mode, promise: held.promise)
+                    bound.value.close(mode: held.mode, promise: held.promise)
                 }
             }
             context.write(data, promise: done)
