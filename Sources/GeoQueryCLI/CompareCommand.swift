@@ -61,10 +61,7 @@ struct CompareCommand: ParsableCommand {
         guard second.lat != nil || second.lng != nil || [second.postcode, second.poly, second.geojson, second.wkt, second.kml].contains(where: { $0 != nil }) else {
             throw GeoQueryError.invalidQuery("give the second area with --lat2/--lng2 or --postcode2 (or --poly2, --geojson2, --wkt2, --kml2)")
         }
-        // --radius is for circles: a polygon side leaves it out.
-        // (Asked before reading the polygon, whose reader refuses a radius beside it.)
-        if first.givesPolygon { first.radius = nil }
-        if second.givesPolygon { second.radius = nil }
+        (first, second) = QueryInput.comparing(first, second)
         let m = try mirror.open()
         let a = try first.query(in: m), b = try second.query(in: m)
         let requests = try [a, b].map { ReportRequest(query: $0, label: $0.centre?.label, catchment: try m.catchmentReport($0).bounds) }

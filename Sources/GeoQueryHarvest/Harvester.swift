@@ -177,10 +177,12 @@ public struct Harvester: Sendable {
         let missing = months.filter { !held.contains($0) }.sorted()
         guard !missing.isEmpty else { return }
         let answering = forces + [Force.btp]
-        let perForce = held.count < listed.count ? " for \(answering.joined(separator: ", "))" : ""
+        // Fewer months held than listed: the API names each month's forces.
+        let byForce = held.count < listed.count
+        let perForce = byForce ? " for \(answering.joined(separator: ", "))" : ""
         // When the API names each month's forces, each force's own months: their union would
         // name months a force lacks (BTP's, beside a force that started later).
-        let holds = perForce.isEmpty ? (held.isEmpty ? "it lists no month" : "it lists \(Month.runs(held))")
+        let holds = !byForce ? (held.isEmpty ? "it lists no month" : "it lists \(Month.runs(held))")
             : "it lists " + answering.map { f in
                 let months = listed.filter { Self.lists($0, f) }.map(\.month)
                 return months.isEmpty ? "no month for \(f)" : "\(Month.runs(months)) for \(f)"

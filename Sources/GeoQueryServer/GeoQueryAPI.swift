@@ -118,10 +118,7 @@ struct GeoQueryAPI: Sendable {
         guard second.contains(where: { p[$0] != nil }) else {
             throw GeoQueryError.invalidQuery("give the second area with lat2/lng2 or postcode2 (or poly2, wkt2)")
         }
-        // The radius is for circles: a polygon side leaves it out, as the CLI does.
-        // (Asked before reading the polygon, whose reader refuses a radius beside it.)
-        if first.givesPolygon { first.radius = nil }
-        if other.givesPolygon { other.radius = nil }
+        (first, other) = QueryInput.comparing(first, other)  // as the CLI does
         let requests = try [first, other].map { input -> ReportRequest in
             let q = try input.query(in: mirror)
             return ReportRequest(query: q, label: q.centre?.label, catchment: try mirror.catchmentReport(q).bounds)

@@ -81,9 +81,18 @@ public struct QueryInput: Sendable {
     /// An input's name as the user typed it (`lat` → `--lat` or `lat`).
     func name(_ key: String) -> String { parameterStyle.name(key) }
 
-    /// Whether the input gives its area as a polygon (poly, WKT, GeoJSON or KML), before any is read:
-    /// where a radius shared by two areas (compare) is left out of a polygon side.
+    /// Whether the input gives its area as a polygon (poly, WKT, GeoJSON or KML), before any is read.
     public var givesPolygon: Bool { poly != nil || wkt != nil || geojsonText != nil || geojsonObject != nil || kml != nil }
+
+    /// Two areas compared with one shared radius (`compare`, `/v1/compare`): the radius is the
+    /// circles'; a polygon side leaves it out (its reader refuses a radius beside it), decided
+    /// before either polygon is read.
+    public static func comparing(_ a: QueryInput, _ b: QueryInput) -> (QueryInput, QueryInput) {
+        var (a, b) = (a, b)
+        if a.givesPolygon { a.radius = nil }
+        if b.givesPolygon { b.radius = nil }
+        return (a, b)
+    }
 
     /// The polygon, when the input names one.
     public func polygon() throws -> Polygon? {
@@ -217,17 +226,15 @@ public struct QueryInput: Sendable {
     /// The query of a parsed batch line (see ``BatchLine``).
     public init(batchLine: BatchLine) throws {
         let json = batchLine.json
-        // Each member to its key's slot, in one pass: the first unknown key is refused, and so is
-        // a repeated one (JSON leaves its meaning open: taking the last value answered
-        // `{"lat":52.6,…,"lat":10}` for lat 10 without a word; /v1 refuses `lat=…&lat=…` too).
-        // (The byte reader refuses such a line already, and Foundation's reading then says so.)
-        // (A key's member by its place among the members, -1 for none.)
+        // Each member to its key's slot, in one pass: the first unknown key is refused. (A key
+        // given twice never gets here: the byte reader refuses the line, and Foundation's reading
+        // then says so, `JSONInput.repeated`.) A key's member by its place, -1 for none.
         var slot = [Int](count: BatchKey.allCases.count) { $0.initialize(repeating: -1) }
         for (i, m) in json.members.enumerated() {
             guard let k = QueryInput.batchKey(m.key) else {
                 throw GeoQueryError.invalidQuery("unknown key '\(m.key)' (known: \(QueryInput.batchKeys.sorted().joined(separator: ", ")))")
             }
-            guard slot[k.rawValue] < 0 else { throw JSONInput.repeated(m.key, in: "the line") }
+            assert(slot[k.rawValue] < 0, "JSONBytes refuses a key given twice")
             slot[k.rawValue] = i
         }
         func member(_ k: BatchKey) -> Range<Int>? { slot[k.rawValue] < 0 ? nil : json.members[slot[k.rawValue]].value }

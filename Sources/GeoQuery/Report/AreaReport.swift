@@ -134,7 +134,7 @@ extension CrimeMirror {
         let from = result.from, to = result.to
         guard (from.ordinal...to.ordinal).contains(where: { holds(month: $0) }) else {
             // Its months as runs: a gap inside first..last is not "outside the range".
-            let held = firstMonth.map { first in Month.runs((first.ordinal...lastMonth!.ordinal).filter { holds(month: $0) }.map(Month.init(ordinal:))) } ?? "nothing"
+            let held = firstMonth.map { first in QueryPlan.describe((first.ordinal...lastMonth!.ordinal).filter { holds(month: $0) }) } ?? "nothing"
             throw GeoQueryError.invalidMonth("the mirror holds no data for \(from == to ? "\(from)" : "\(from)..\(to)") (it holds \(held)): choose months it holds")
         }
         var before = q
