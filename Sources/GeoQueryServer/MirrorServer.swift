@@ -64,8 +64,9 @@ public struct MirrorServer: Sendable {
         let connections = OpenConnections()
         let app = Application(
             router: makeRouter(),
-            server: .http1(configuration: .init(additionalChannelHandlers: [connections.handler()],
-                                                idleTimeout: .seconds(options.idleTimeoutSeconds))),
+            server: .http1(configuration: .init(additionalChannelHandlers: [connections.handler(), MalformedRequestAnswer()],
+                                                idleTimeout: .seconds(options.idleTimeoutSeconds),
+                                                httpDecoderConfiguration: .init(maxHeaderListSize: MalformedRequestAnswer.headerLimitBytes))),
             configuration: .init(address: .hostname(options.host, port: options.port), serverName: "geoquery/\(GeoQuery.version)"),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
             logger: logger
@@ -183,7 +184,7 @@ struct UnknownPath<Context: RequestContext>: RouterMiddleware {
                 let allowed = methods.joined(separator: ", ")
                 return Answer.error("\(request.method) is not answered at \(request.uri.path): it takes \(allowed)", status: .methodNotAllowed, headers: [.allow: allowed])
             }
-            return Answer.error("no endpoint for \(request.method) \(request.uri.path): geoquery serves data.police.uk's /api/ paths and /v1/ (described at /v1/openapi.json)", status: .notFound)
+            return Answer.error("no endpoint for \(request.method) \(request.uri.path): geoquery serves data.police.uk's /api/ paths for street-level crimes, outcomes and forces (not stop and search or neighbourhoods, which it does not mirror) and /v1/ (described at /v1/openapi.json)", status: .notFound)
         }
     }
 }

@@ -166,7 +166,10 @@ import Testing
             // A bow tie: refused with GEOS's reason, offering the repair parameter /api/ takes.
             ("/api/crimes-street/all-crime?poly=52.62,-1.15:52.64,-1.11:52.62,-1.11:52.64,-1.15&date=2019-01", 400, "or pass repair"),
             ("/api/crimes-street/all-crime?poly=52.62,-1.15:52.64,-1.11:52.62,-1.11:52.64,-1.15&date=2019-01&repair=maybe", 400, "repair 'maybe' must be true or false"),
-            ("/api/no-such-endpoint", 404, "no endpoint for GET /api/no-such-endpoint: geoquery serves data.police.uk's /api/ paths and /v1/"),
+            ("/api/no-such-endpoint", 404, "no endpoint for GET /api/no-such-endpoint: geoquery serves data.police.uk's /api/ paths for street-level crimes, outcomes and forces"),
+            // data.police.uk answers these; the mirror holds none of their data, and says so.
+            ("/api/stops-street?lat=52.63&lng=-1.13", 404, "not stop and search or neighbourhoods, which it does not mirror"),
+            ("/api/leicestershire/neighbourhoods", 404, "not stop and search or neighbourhoods, which it does not mirror"),
             ("/api/outcomes-for-crime/", 404, "no endpoint for GET /api/outcomes-for-crime/"),
         ]
         try await TestServer.with { s in

@@ -61,6 +61,41 @@ import Glibc
         }
     }
 
+    /// What NIO's parser refuses (Hummingbird answers it with a bare 400) gets a JSON error line
+    /// like every other refusal; the same URL under the limit is answered.
+    @Test func aRequestTheParserRefusesGetsAJSONError() async throws {
+        try await TestServer.with { s in
+            let port = Self.port(s)
+            func body(_ reply: String) -> String? {
+                reply.range(of: "\r\n\r\n").map { String(reply[$0.upperBound...]) }
+            }
+            func header(_ reply: String, _ name: String) -> String? {
+                reply.split(separator: "\r\n").first { $0.lowercased().hasPrefix(name + ":") }.map { String($0.dropFirst(name.count + 1)).trimmingCharacters(in: .whitespaces) }
+            }
+            let long = "/api/forces?x=" + String(repeating: "a", count: 90_000)
+            let cases: [(request: String, phrase: String)] = [
+                ("GET \(long) HTTP/1.1\r\nHost: x\r\n\r\n", "exceed 80 KiB"),
+                ("GET /api/forces HTTP/1.1\r\nHost: x\r\nX-Big: \(String(repeating: "b", count: 90_000))\r\n\r\n", "exceed 80 KiB"),
+                ("FOO /api/forces HTTP/1.1\r\nHost: x\r\n\r\n", "not one HTTP defines"),
+                ("NOT-HTTP at all\r\n\r\n", "not"),
+            ]
+            for (request, phrase) in cases {
+                let reply = try await Self.raw(port, Array(request.utf8))
+                let text = try #require(body(reply), "\(reply.prefix(120))")
+                let json = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
+                #expect(Self.status(reply) == 400, "\(request.prefix(40)): \(reply.prefix(120))")
+                #expect(header(reply, "content-type") == "application/json; charset=utf-8")
+                #expect(header(reply, "content-length") == String(text.utf8.count))
+                #expect((json?["error"] as? String)?.contains(phrase) == true, "\(request.prefix(40)): \(text)")
+            }
+            // Under the limit the same kind of URL is answered, and the server answers afterwards.
+            let under = try await s.get("/api/forces?x=" + String(repeating: "a", count: 60_000))
+            #expect(under.status == 200)
+            let after = try await s.get("/api/crime-last-updated")
+            #expect(after.status == 200)
+        }
+    }
+
     @Test func aHugeBodyIs413() async throws {
         try await TestServer.with { s in
             let r = try await s.post("/api/crimes-street/all-crime", form: "poly=" + String(repeating: "5", count: 9 << 20))
