@@ -66,8 +66,11 @@ extension CrimeMirror {
             shape = repaired
         }
         let prepared = shape.prepared()
-        // Planar BNG m² → ellipsoidal km².
-        let toKm2 = 1 / (grid.arealScale(lat: centre.lat, lng: centre.lng) * 1e6)
+        // Planar BNG m² → ellipsoidal km², by the query's own mean areal scale: its area on the
+        // ellipsoid (the answer's `area_km2`) over its projected area. The scale at one point (the
+        // centre) gave a query area 57 ppm off that figure in the same answer.
+        let planarQuery = shape.area
+        let toKm2 = planarQuery > 0 ? q.area.areaKm2 / planarQuery : 1 / (grid.arealScale(lat: centre.lat, lng: centre.lng) * 1e6)
 
         let inside = Set(try points(in: q.area))
         let e = shape.extent
@@ -132,7 +135,7 @@ extension CrimeMirror {
                                       clippedTo: store.clippedTo(p), wkb: store.wkbBytes(p))
             cells.append(.init(catchment: catchment, relation: relation, crimes: crimes, shareInside: inPart / planar))
         }
-        let queryArea = shape.area
+        let queryArea = planarQuery
         return CatchmentReport(
             area: q.area, result: result, mapPointsInside: inside.count, queryAreaKm2: queryArea * toKm2, unionAreaKm2: union * toKm2,
             outsideAreaKm2: outsidePart * toKm2, servedFromOutsideKm2: fromOutside * toKm2,
