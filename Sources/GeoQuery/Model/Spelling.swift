@@ -19,9 +19,15 @@ public enum Spelling {
         return scored.sorted { ($0.0, $0.1) < ($1.0, $1.1) }.map(\.1).filter { seen.insert($0).inserted }.prefix(limit).map { $0 }
     }
 
-    /// `did you mean X?` (with a leading space), or "" when nothing is close.
+    /// `did you mean X?` (with a leading space), or "" when nothing is close; for a comma list
+    /// of names that are all candidates (`burglary,drugs`), to give them one at a time.
     public static func suggestion(for word: String, among candidates: [String]) -> String {
-        closest(to: word, among: candidates).first.map { " did you mean \($0)?" } ?? ""
+        let parts = word.split(separator: ",", omittingEmptySubsequences: false).map { String($0).trimmed.lowercased() }
+        let known = Set(candidates.map { $0.lowercased() })
+        if parts.count > 1, parts.allSatisfy(known.contains) {
+            return " give them one at a time, repeating the option or parameter (\(parts.joined(separator: "; ")))."
+        }
+        return closest(to: word, among: candidates).first.map { " did you mean \($0)?" } ?? ""
     }
 
     /// Insertions, deletions, substitutions and transpositions of neighbours (Damerau's restricted form).

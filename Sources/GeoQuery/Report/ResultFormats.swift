@@ -204,7 +204,9 @@ extension QueryResult {
     public func featureTableRow(_ feature: String, header: Bool) -> String {
         let head = header ? pad("feature", 24) + left("crimes", 10) + left("km²", 12) + left("per km²", 10) + left("held", 10) + "\n" : ""
         let held = "\(coverage.monthsHeld)/\(coverage.monthsAsked)" + (coverage.isComplete ? "" : " !")
-        return head + pad(feature, 24) + " " + left(Format.grouped(total), 9) + " " + left(Format.decimal(areaKm2, places: 3), 11)
+        // A line break or tab in a name (GeoJSON allows them) would break the table's rows.
+        let name = String(feature.map { $0.isNewline || $0 == "\t" ? " " : $0 })
+        return head + pad(name, 24) + " " + left(Format.grouped(total), 9) + " " + left(Format.decimal(areaKm2, places: 3), 11)
             + " " + left(Format.density(densityPerKm2, places: 1), 9) + " " + left(held, 9) + "\n"
     }
 

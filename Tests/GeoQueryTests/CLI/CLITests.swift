@@ -264,6 +264,14 @@ import Testing
         let rows = r.stdout.split(separator: "\n").map { RoughEdgesCLITests.csvFields(String($0)).count }
         #expect(rows.count == 7 && Set(rows).count == 1)
     }
+    /// A feature name with a line break or tab keeps the table one row a feature (CSV quotes it).
+    @Test func perFeatureTableRowsStayOneLine() throws {
+        let square = #"{"type":"Polygon","coordinates":[[[-1.14,52.63],[-1.12,52.63],[-1.12,52.64],[-1.14,52.64],[-1.14,52.63]]]}"#
+        let collection = #"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"two\nlines\tand a tab"},"geometry":"# + square + "}]}"
+        let r = try CLIRun.run(["--mirror", TestData.realMirrorPath, "--geojson", collection, "--per-feature", "--date", "2019-01"])
+        let lines = r.stdout.split(separator: "\n", omittingEmptySubsequences: true)
+        #expect(r.status == 0 && lines.count == 2 && lines[1].hasPrefix("two lines and a tab "), "\(r.stdout)")
+    }
     @Test func perFeaturePoliceJSONIsRefused() throws {
         let path = TestData.shared.appendingPathComponent("boundaries/lsoa-2011-by-lad/E09000001.json").path
         try BadInputTests().expectError(["--geojson", path, "--per-feature", "--format", "police-json"], "leave out --per-feature")

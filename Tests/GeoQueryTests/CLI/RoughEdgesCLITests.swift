@@ -98,6 +98,13 @@ import Testing
         try bad.expectError(Self.clockTower + ["--category", "violent-crim"], "did you mean violent-crime?")
         try bad.expectError(Self.real + Self.clockTower + ["--force", "leicestershir"], "unknown force 'leicestershir': did you mean leicestershire?")
         try bad.expectError(["tile"] + Self.real + Self.clockTower + ["--date", "2019-01", "--category", "burgalry"], "did you mean burglary?")
+        // A comma list of known names: one at a time (the option is repeated, not split).
+        try bad.expectError(Self.clockTower + ["--category", "burglary,drugs"],
+                            "unknown category 'burglary,drugs': give them one at a time, repeating the option or parameter (burglary; drugs).")
+        try bad.expectError(Self.real + Self.clockTower + ["--force", "leicestershire, city-of-london"],
+                            "give them one at a time, repeating the option or parameter (leicestershire; city-of-london).")
+        let listed = try json(["batch"], stdin: #"{"lat":52.6344,"lng":-1.1313,"radius":"0.5mi","category":"burglary,drugs"}"# + "\n")
+        #expect((listed["error"] as? String)?.contains("give them one at a time") == true, "\(listed)")
         // Nothing close: no guess.
         let r = try CLIRun.run(Self.clockTower + ["--category", "zzzzzz"])
         #expect(r.status == 1 && !r.stderr.contains("did you mean"))
