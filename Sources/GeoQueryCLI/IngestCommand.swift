@@ -64,6 +64,10 @@ struct IngestCommand: ParsableCommand {
         let folderExisted = FileManager.default.fileExists(atPath: folder)
         let terminal = Output.stderrIsTerminal
         let report: @Sendable (IngestProgress) -> Void = { p in
+            // Waiting for another ingest is said whether or not stderr is a terminal: a script
+            // would otherwise seem to hang.
+            if p.stage == IngestProgress.waiting { return Output.note(p.name) }
+            guard terminal else { return }
             Output.progress(p.stage == "reading" ? "reading \(p.file)/\(p.files) \(p.name)  (\(p.rows) rows)" : "\(p.stage) \(p.rows) rows…")
         }
         // Ingest frees each file's parsed rows as it merges them; with a fixed threshold glibc
@@ -74,7 +78,7 @@ struct IngestCommand: ParsableCommand {
         _ = glibcMallopt(-3 /* M_MMAP_THRESHOLD */, 256 * 1024)
         #endif
         let summary = try Ingest.run(paths: paths, mapPoints: mapPoints, boundaries: boundaries, postcodes: postcodes,
-                                     gridDirectories: projGrids, mirror: location, compact: compact, progress: terminal ? report : nil)
+                                     gridDirectories: projGrids, mirror: location, compact: compact, progress: report)
         if terminal { Output.progress("") }
         if !folderExisted && FileManager.default.fileExists(atPath: folder) {
             Output.note("created a new mirror folder \(folder) (it did not exist; if you meant an existing mirror, check the path)")
@@ -119,7 +123,8 @@ struct IngestCommand: ParsableCommand {
             out += "; the new rows went to the delta beside the snapshot (\(delta) bytes; geoquery ingest --compact folds it in)"
         } else {
             out += summary.boundaries > 0 ? " (catchments clipped to \(summary.boundaries) force boundaries" : " (catchments clipped at 20 km, no force boundaries loaded"
-            out += summary.catchmentsComputed ? "; computed now\(Self.groupsKept(summary)))" : "; unchanged)"
+            out += summary.catchmentsComputed ? "; computed now\(Self.groupsKept(summary)))"
+                : summary.catchmentsPostponed ? "; not built: computed on first use)" : "; unchanged)"
         }
         if summary.deltaBytes != nil, summary.catchmentsComputed { out += "; catchments computed now\(Self.groupsKept(summary))" }
         out += "; snapshot \(summary.snapshotBytes) bytes; \(String(format: "%.2f", summary.seconds)) s ("

@@ -15,6 +15,9 @@ public struct IngestSummary: Sendable {
     /// True when the catchment file was computed by this ingest (false: the map points and
     /// boundaries were unchanged, so the stored one still serves, or none could be built).
     public var catchmentsComputed = false
+    /// True when computing them failed (a full disk, say; the warning says why): they are left
+    /// to first use.
+    public var catchmentsPostponed = false
     /// When they were computed: the groups of map points (one per force boundary holding any, and
     /// those outside every boundary) whose catchments were, of all; the others kept their cells
     /// from the catchments before, their points and boundary being the same.
@@ -44,6 +47,10 @@ public struct IngestProgress: Sendable {
     public var name: String
     public var rows: Int
     public var stage: String
+
+    /// The stage of an ingest waiting for another one into the same mirror to finish; `name`
+    /// then holds the line to show.
+    public static let waiting = "waiting"
 }
 
 /// Turns Police UK CSVs (loose, in folders or in the monthly zip archives) into a mirror snapshot.
@@ -80,9 +87,16 @@ public enum Ingest {
         // Postcodes are read first so that a bad postcode file stops the ingest before the
         // snapshot is written, and written last, once the crime files have all been read.
         let postcodeBatch = postcodes.isEmpty ? nil : try PostcodeCSV.read(postcodes, gridDirectories: gridDirectories)
+        // Held from before the mirror is read until this function returns (see MirrorLock).
+        let lock = MirrorLock(mirror)
+        let writing = {
+            try lock.acquire { progress?(IngestProgress(file: 0, files: 0, name: $0, rows: 0, stage: IngestProgress.waiting)) }
+        }
         var summary = paths.isEmpty && mapPoints.isEmpty && boundaries.isEmpty && !compact ? IngestSummary()
-            : try crimes(paths: paths, mapPoints: mapPoints, boundaries: boundaries, mirror: mirror, compact: compact, progress: progress)
+            : try crimes(paths: paths, mapPoints: mapPoints, boundaries: boundaries, mirror: mirror, compact: compact,
+                         beforeReadingTheMirror: writing, progress: progress)
         if let batch = postcodeBatch {
+            try writing()
             let t = Date()
             summary.postcodes = try PostcodeTable.merge(batch, into: mirror)
             summary.phases.append(("postcodes", Date().timeIntervalSince(t)))
@@ -92,6 +106,7 @@ public enum Ingest {
     }
 
     private static func crimes(paths: [String], mapPoints: [String], boundaries: [String], mirror: MirrorLocation, compact: Bool,
+                               beforeReadingTheMirror: () throws -> Void,
                                progress: (@Sendable (IngestProgress) -> Void)?) throws -> IngestSummary {
         let start = Date()
         var summary = IngestSummary()
@@ -131,6 +146,7 @@ public enum Ingest {
         var clip = loaded.boundaries
         let incoming = (street: fresh.streetPartitions, outcome: fresh.outcomePartitions)
         summary.partitionsWritten = incoming.street.count + incoming.outcome.count
+        try beforeReadingTheMirror()
         if let existing = try mirror.openIfPresent() {
             let held = try mirror.openDelta(of: existing)
             // Crime files alone: they may go to the delta, or (holding nothing) change nothing.
@@ -162,6 +178,7 @@ public enum Ingest {
                         }
                     } catch {
                         summary.warnings.append("the catchments were not built (\(error)); they will be computed on first use")
+                        summary.catchmentsPostponed = true
                     }
                     summary.phases.append(("catchments", Date().timeIntervalSince(tDelta)))
                 }
@@ -222,6 +239,7 @@ public enum Ingest {
         } catch {
             // The snapshot is already safe: a failure only postpones them to first use.
             summary.warnings.append("the catchments were not built (\(error)); they will be computed on first use")
+            summary.catchmentsPostponed = true
         }
         summary.phases.append(("catchments", Date().timeIntervalSince(tWrite)))
         return summary

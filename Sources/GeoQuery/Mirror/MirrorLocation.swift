@@ -26,10 +26,10 @@ public enum MirrorLocation: Sendable, Equatable {
         case .directory(let dir):
             let path = snapshotPath!
             try checkNotAFile()
-            guard FileManager.default.fileExists(atPath: dir) else {
+            guard try MirrorLocation.exists(dir) else {
                 throw GeoQueryError.mirrorMissing("no mirror at \(dir): create one with 'geoquery ingest --mirror \(dir) FILES...'")
             }
-            guard FileManager.default.fileExists(atPath: path) else {
+            guard try MirrorLocation.exists(path) else {
                 if FileManager.default.fileExists(atPath: (dir as NSString).appendingPathComponent(PostcodeTable.fileName)) {
                     throw GeoQueryError.mirrorMissing("\(dir) holds postcodes but no crime data yet: add Police UK CSVs with 'geoquery ingest --mirror \(dir) FILES...'")
                 }
@@ -61,8 +61,19 @@ public enum MirrorLocation: Sendable, Equatable {
         guard let path = snapshotPath else {
             throw GeoQueryError.mirrorWrite("the embedded sample is read-only: give --mirror DIR (or set GEOQUERY_MIRROR) to ingest")
         }
-        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        guard try MirrorLocation.exists(path) else { return nil }
         return try openSnapshot()
+    }
+
+    /// Whether a mirror's file or folder is there: false only when it is not (`ENOENT`). One that
+    /// cannot be looked at (permission denied) is an error, not "no mirror": an ingest took it
+    /// for a first one and wrote a new mirror of its files alone over the old one's link.
+    static func exists(_ path: String) throws -> Bool {
+        var info = stat()
+        if stat(path, &info) == 0 { return true }
+        let code = errno
+        if code == ENOENT { return false }
+        throw GeoQueryError.unreadableInput("cannot look at \(path): \(String(cString: strerror(code)))")
     }
 
     /// Writes the snapshot atomically (see ``writeFile(named:what:_:)``). Returns the bytes written.

@@ -314,7 +314,7 @@ extension MirrorLocation {
     /// The delta beside `base`, or nil when there is none or it was made for another snapshot
     /// (a compaction that stopped before removing it: `base` already holds its rows).
     func openDelta(of base: Snapshot) throws -> Snapshot? {
-        guard let path = deltaPath, FileManager.default.fileExists(atPath: path) else { return nil }
+        guard let path = deltaPath, try MirrorLocation.exists(path) else { return nil }
         let d = try Snapshot(bytes: SnapshotBytes(mapping: path), path: path)
         guard d.has(.deltaMeta), let meta = try? JSONDecoder().decode(MirrorDelta.Meta.self, from: Data(d.raw(.deltaMeta))) else {
             throw GeoQueryError.mirrorCorrupt("\(path) is not a geoquery delta (damaged or truncated): delete it and re-ingest the files it held")

@@ -35,6 +35,18 @@ import Testing
         #expect(second.stdout == first.stdout)
     }
 
+    /// Catchments that cannot be stored (here their file's name is taken by a folder; a full disk
+    /// alike) leave the snapshot written, a warning, and a summary that says they were not built
+    /// (it said "unchanged").
+    @Test func anIngestWhoseCatchmentsFailSaysSoInItsSummary() throws {
+        let dir = TestData.temporaryDirectory("nocatchments")
+        try FileManager.default.createDirectory(atPath: dir + "/" + CatchmentFile.fileName, withIntermediateDirectories: true)
+        let r = try CLIRun.run(["ingest", "--mirror", dir, TestData.archive + "/2019-01/2019-01-durham-street.csv"])
+        #expect(r.status == 0 && r.stderr.contains("warning: the catchments were not built ("), "\(r.stderr)")
+        #expect(r.stdout.contains("(catchments clipped at 20 km, no force boundaries loaded; not built: computed on first use)"), "\(r.stdout)")
+        #expect(try CrimeMirror.open(.directory(dir)).mapPointCount > 0)
+    }
+
     @Test func theLibraryStaysQuietAndReportsToACallback() throws {
         let (dir, mapPoints) = try Self.freshMirror()
         final class Events: @unchecked Sendable { let lock = NSLock(); var all: [CatchmentProgress] = [] }
