@@ -60,6 +60,8 @@ final class MalformedRequestAnswer: ChannelDuplexHandler, RemovableChannelHandle
             return "the request's target is not a URL path"
         case .invalidVersion:
             return "the request is not HTTP/1.0 or HTTP/1.1"
+        case .invalidChunkSize:
+            return "the request's chunked body has a chunk size that is not hexadecimal"
         default:
             return "the request is not valid HTTP/1.1 (\(failure))"
         }

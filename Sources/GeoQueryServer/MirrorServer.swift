@@ -4,6 +4,7 @@ import GeoQuery
 import Hummingbird
 import Logging
 import NIOCore
+import NIOHTTP1
 import ServiceLifecycle
 
 /// How `geoquery serve` listens and what it enforces.
@@ -221,6 +222,10 @@ enum Answer {
         catch let e as LimitExceeded { return error(e.message, status: e.status, headers: e.headers) }
         catch let e as any HTTPResponseError where e.status == .contentTooLarge {
             return error("the request body is too large", status: .contentTooLarge)
+        }
+        catch let e as HTTPParserError {
+            // Met while reading the body (a chunk size that is not hex): the client's framing.
+            return error(MalformedRequestAnswer.message(for: e), status: .badRequest)
         }
         catch let failure { return Answer.error("internal error: \(failure)", status: .internalServerError) }
     }

@@ -84,6 +84,10 @@ enum JSONInput {
         if debug.contains("end of file") || text.allSatisfy(\.isWhitespace) {
             return text.allSatisfy(\.isWhitespace) ? "it is empty" : "it ends too soon (an unclosed bracket, brace or quote?)"
         }
+        // Foundation's cap, which the byte reader shares (JSONBytes.maxDepth): not a syntax error.
+        if debug.hasPrefix("Too many nested") {
+            return "it nests arrays and objects deeper than \(JSONBytes.maxDepth), the most geoquery reads"
+        }
         guard let range = debug.range(of: "character "), var offset = Int(debug[range.upperBound...].prefix(while: \.isNumber)) else {
             return "it cannot be read as JSON"
         }

@@ -184,12 +184,14 @@ struct MeasuredRun {
                                    stdin: "{\"id\":1,\"geojson\":{\"type\":\"Polygon\",\"coordinates\":\(deep)}}\n{\"id\":2,\"lat\":52.63,\"lng\":-1.13,\"radius\":\"100m\"}\n")
         let out = batch.stdout.split(separator: "\n")
         // Refused as JSON before its id is read: the error object names the line instead.
-        #expect(out.count == 2 && out[0].hasPrefix("{\"error\":\"the line is not valid JSON") && out[0].hasSuffix("\"line\":1}")
+        #expect(out.count == 2 && out[0].hasPrefix("{\"error\":\"the line is not valid JSON: it nests arrays and objects deeper than 512, the most geoquery reads")
+                && out[0].hasSuffix("\"line\":1}")
                 && out[1].hasPrefix("{\"id\":2,") && !out[1].contains("error"), "\(batch.stdout.prefix(300)) \(batch.stderr)")
         let file = TestData.temporaryDirectory("deep") + "/deep.geojson"
         try "{\"type\":\"Polygon\",\"coordinates\":\(deep)}".write(toFile: file, atomically: true, encoding: .utf8)
         let single = try CLIRun.run(["--mirror", mirror, "--geojson", file])
         #expect(single.status == 1 && single.stderr.hasPrefix("geoquery: error: ") && single.stderr.split(separator: "\n").count == 1, "\(single.stderr)")
+        #expect(single.stderr.contains("deeper than 512, the most geoquery reads"), "\(single.stderr)")
     }
 
     /// A zip whose one entry expands 1,000:1 to 300 MB is refused before it is expanded.
