@@ -1,0 +1,64 @@
+import Foundation
+import Testing
+@testable import GeoQuery
+
+/// The meeting count that caps a repair: equal to every pair of edges tested, below the cap; a
+/// tangle is refused at once with the reason, and a bow-tie is still repaired.
+@Suite struct EdgeMeetingsTests {
+    /// Every pair of non-neighbouring edges, tested with the same predicate.
+    static func bruteForce(_ rings: [[(Double, Double)]]) -> Int {
+        var edges: [(ring: Int, i: Int, n: Int, a: (Double, Double), b: (Double, Double))] = []
+        for (k, ring) in rings.enumerated() {
+            // A closing vertex (the first again) is not an edge of its own, as in the count.
+            let r = ring.count > 1 && ring.first! == ring.last! ? Array(ring.dropLast()) : ring
+            for i in r.indices { edges.append((k, i, r.count, r[i], r[(i + 1) % r.count])) }
+        }
+        var count = 0
+        for x in edges.indices {
+            for y in edges.indices where y > x {
+                let (e, f) = (edges[x], edges[y])
+                if e.ring == f.ring && ((e.i + 1) % e.n == f.i || (f.i + 1) % f.n == e.i) { continue }
+                if EdgeMeetings.meet(e.a.0, e.a.1, e.b.0, e.b.1, f.a.0, f.a.1, f.b.0, f.b.1) { count += 1 }
+            }
+        }
+        return count
+    }
+
+    @Test func countsEveryMeetingOnceBelowTheCap() {
+        var rng = SplitMix64(seed: 20261207)
+        for trial in 0..<200 {
+            // Random rings (tangled), some on a coarse lattice so that edges touch and overlap.
+            let parts = 1 + Int(rng.next() % 3)
+            let coarse = trial % 3 == 0
+            let rings: [[(Double, Double)]] = (0..<parts).map { _ in
+                (0..<(3 + Int(rng.next() % 30))).map { _ in
+                    let (x, y) = (Double(rng.next() % 1000) / 1000, Double(rng.next() % 1000) / 1000)
+                    return coarse ? ((x * 8).rounded() / 8, (y * 8).rounded() / 8) : (x, y)
+                }
+            }
+            let brute = Self.bruteForce(rings)
+            let counted = EdgeMeetings.count(rings, atMost: 100_000)
+            #expect(counted == brute, "trial \(trial): \(counted) against \(brute)")
+            // Capped: the cap plus one once past it, else the count.
+            #expect(EdgeMeetings.count(rings, atMost: 10) == min(brute, 11), "trial \(trial)")
+        }
+        // A simple ring (a real LSOA's shape: none), and a closed ring given with its closing vertex.
+        let square = [(0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 1.0), (0.0, 0.0)]
+        #expect(EdgeMeetings.count([square], atMost: 10) == 0)
+    }
+
+    @Test func aTangleIsRefusedAndABowTieRepaired() throws {
+        var rng = SplitMix64(seed: 400)
+        let tangle = (0..<400).map { _ in
+            String(format: "%.6f,%.6f", 52.6 + Double(rng.next() % 50_000) / 1e6, -1.15 + Double(rng.next() % 50_000) / 1e6)
+        }.joined(separator: ":")
+        #expect {
+            try PolygonReader.poly(tangle, repair: true)
+        } throws: {
+            ($0 as? GeoQueryError)?.description.contains("its edges cross or touch more than 1,000 times: too tangled to repair") == true
+        }
+        // (Refused before GEOS MakeValid, which took minutes on this ring: the old code repaired it.)
+        let bowTie = try PolygonReader.poly("52.62,-1.15:52.64,-1.11:52.62,-1.11:52.64,-1.15", repair: true)
+        #expect(bowTie.parts.count == 2 && bowTie.warnings.first?.contains("repaired") == true)
+    }
+}
