@@ -234,12 +234,53 @@ enum Answer {
 /// Library calls are synchronous and some take long (a first catchment build, a report, a
 /// national crimes-street list): they run on threads of their own, so a slow answer never holds
 /// the few cooperative threads that every connection's I/O needs.
+///
+/// More threads than cores, so long answers share the CPU with short ones rather than queue them:
+/// on GCD's concurrent queue about one call ran per core, and a 1 ms query waited seconds (tens of
+/// seconds behind two repairs) for two long calls to finish (an independent check).
 enum Blocking {
-    private static let queue = DispatchQueue(label: "geoquery.serve.work", attributes: .concurrent)
+    static let threads = max(8, 4 * ProcessInfo.processInfo.activeProcessorCount)
+    private static let pool = WorkerPool(threads: threads, name: "geoquery.serve.work")
 
     static func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { done in
-            queue.async { done.resume(with: Result { try body() }) }
+            pool.submit { done.resume(with: Result { try body() }) }
+        }
+    }
+}
+
+/// A fixed set of threads taking jobs in the order given; they live as long as the process.
+final class WorkerPool: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var jobs: [@Sendable () -> Void] = []
+    private var first = 0
+
+    init(threads: Int, name: String) {
+        for i in 0..<threads {
+            let thread = Thread { [self] in work() }
+            thread.name = "\(name).\(i)"
+            thread.start()
+        }
+    }
+
+    func submit(_ job: @escaping @Sendable () -> Void) {
+        condition.lock()
+        jobs.append(job)
+        condition.signal()
+        condition.unlock()
+    }
+
+    private func work() {
+        while true {
+            condition.lock()
+            while first == jobs.count { condition.wait() }
+            let job = jobs[first]
+            first += 1
+            // Taken jobs are dropped in one step once half the list is taken: no O(n) removal each time.
+            if first == jobs.count { jobs.removeAll(keepingCapacity: true); first = 0 }
+            else if first > 1024 && first * 2 > jobs.count { jobs.removeFirst(first); first = 0 }
+            condition.unlock()
+            job()
         }
     }
 }
