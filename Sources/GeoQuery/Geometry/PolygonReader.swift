@@ -70,6 +70,11 @@ public enum PolygonReader {
         if let rest = textAfterGeometry(wkt: text) {
             throw GeoQueryError.invalidQuery("invalid WKT: unexpected text after the end of the geometry: '\(rest.prefix(40))'")
         }
+        // GEOS reads NaN, and a NaN closing point then makes its ring look open (NaN equals
+        // nothing): say what is wrong. No WKT keyword holds "nan".
+        if text.range(of: "nan", options: .caseInsensitive) != nil {
+            throw GeoQueryError.invalidCoordinate("invalid WKT: a coordinate is NaN (not a number)")
+        }
         let context = GEOSContext()
         let (geometry, closed) = try readClosingRings(source: "WKT", repair: repair, naming: naming,
                                                       read: { try context.readWKT(text) }, closed: { try context.readWKT(closingRings(wkt: text)) })
