@@ -1,19 +1,29 @@
-/// How often a polygon's edges meet (pairs of edges that cross or touch, other than neighbours
-/// of one ring at their shared vertex), counted up to a cap: what GEOS MakeValid's time grows
-/// with. A 4.8 KB ring of 400 random points meets itself ~18,000 times and took MakeValid minutes
-/// (a server's worker held all that while); a real boundary needing repair meets itself a few
-/// times. A repair is refused above ``repairCap``.
+/// How often a polygon's edges cross (pairs of edges whose interiors cross at one point, each
+/// passing through the other), counted up to a cap: the new nodes GEOS MakeValid must make, what
+/// its time grows with. A 4.8 KB ring of 400 random points crosses itself ~18,000 times and took
+/// MakeValid minutes (a server's worker held all that while); a real boundary needing repair
+/// crosses itself a few times. Touches and shared edges are not counted: a MultiPolygon of
+/// adjacent generalised areas (Leicester's 194 LSOAs as one geometry: 7,012 edges) touches and
+/// crosses itself thousands of times (3,296 crossings), spread thinly, and MakeValid takes half a
+/// second. So a repair is refused only when the crossings pass both ``repairCap`` and the number of
+/// edges (``isTooTangledToRepair(_:)``): a tangle, not a large outline with slivers.
 ///
 /// Edges are dealt into a uniform grid over the rings' box, one at a time, and each is tested
 /// against the edges already in its cells (each pair once), so a tangle stops the count soon after
 /// the cap, and a large polygon of short edges costs about one test an edge. Plain double
-/// orientations: a count near the cap may be off by a degenerate touch, which does not matter.
-enum EdgeMeetings {
-    /// Above this many meetings a repair is refused (GEOS 3.11 took ~0.5 s at 1,200 on this
-    /// machine, 2 s at 2,700, 14 s at 9,500).
+/// orientations: a count near the cap may be off by a near-degenerate pair, which does not matter.
+enum EdgeCrossings {
+    /// Above this many crossings (and more than one an edge) a repair is refused: GEOS 3.11 took
+    /// ~0.5 s at 1,200 in a ring of 100 random points on this machine, 2 s at 2,700, 14 s at 9,500.
     static let repairCap = 1_000
 
-    /// Meetings of the rings' edges (each ring's vertices, closed or not), or `cap + 1` once
+    /// Whether the rings cross more than ``repairCap`` times and more than once an edge.
+    static func isTooTangledToRepair(_ rings: [[(Double, Double)]]) -> Bool {
+        let cap = max(repairCap, rings.reduce(0) { $0 + $1.count })
+        return count(rings, atMost: cap) > cap
+    }
+
+    /// Crossings of the rings' edges (each ring's vertices, closed or not), or `cap + 1` once
     /// there are more than `cap`, or when the grid work passes a bound (long edges over a large
     /// polygon: then too costly to tell, and taken as too many).
     static func count(_ rings: [[(Double, Double)]], atMost cap: Int) -> Int {
@@ -38,7 +48,7 @@ enum EdgeMeetings {
         func cell(_ v: Double, _ lo: Double, _ size: Double) -> Int { min(side - 1, max(0, Int((v - lo) / size))) }
         var cells = [[Int32]](repeating: [], count: side * side)
         var tested = [Int](repeating: -1, count: n)
-        var meetings = 0, work = 0
+        var crossings = 0, work = 0
         let workBound = 64 * n + 4_000_000
         for e in 0..<n {
             let f = next[e]
@@ -53,11 +63,9 @@ enum EdgeMeetings {
                         guard tested[o] != e else { continue }
                         tested[o] = e
                         work += 1
-                        // Neighbours in one ring share a vertex: not a meeting.
-                        if ringIndex[o] == ringIndex[e] && (next[o] == e || next[e] == o) { continue }
-                        if meet(ax, ay, bx, by, xs[o], ys[o], xs[next[o]], ys[next[o]]) {
-                            meetings += 1
-                            if meetings > cap { return cap + 1 }
+                        if cross(ax, ay, bx, by, xs[o], ys[o], xs[next[o]], ys[next[o]]) {
+                            crossings += 1
+                            if crossings > cap { return cap + 1 }
                         }
                     }
                     cells[k].append(Int32(e))
@@ -66,23 +74,19 @@ enum EdgeMeetings {
             }
             if work > workBound { return cap + 1 }
         }
-        return meetings
+        return crossings
     }
 
-    /// Whether segments a–b and c–d share a point.
-    static func meet(_ ax: Double, _ ay: Double, _ bx: Double, _ by: Double,
-                     _ cx: Double, _ cy: Double, _ dx: Double, _ dy: Double) -> Bool {
+    /// Whether segments a–b and c–d cross at one point inside both (neither touches the other's
+    /// line at an end: neighbours at their shared vertex, touches and overlaps are not crossings).
+    static func cross(_ ax: Double, _ ay: Double, _ bx: Double, _ by: Double,
+                      _ cx: Double, _ cy: Double, _ dx: Double, _ dy: Double) -> Bool {
         if max(ax, bx) < min(cx, dx) || max(cx, dx) < min(ax, bx) || max(ay, by) < min(cy, dy) || max(cy, dy) < min(ay, by) { return false }
         func orient(_ px: Double, _ py: Double, _ qx: Double, _ qy: Double, _ rx: Double, _ ry: Double) -> Double {
             (qx - px) * (ry - py) - (qy - py) * (rx - px)
         }
         let d1 = orient(cx, cy, dx, dy, ax, ay), d2 = orient(cx, cy, dx, dy, bx, by)
         let d3 = orient(ax, ay, bx, by, cx, cy), d4 = orient(ax, ay, bx, by, dx, dy)
-        if ((d1 > 0 && d2 < 0) || (d1 < 0 && d2 > 0)) && ((d3 > 0 && d4 < 0) || (d3 < 0 && d4 > 0)) { return true }
-        // Touching or collinear: an endpoint on the other segment (the boxes already meet).
-        func on(_ d: Double, _ px: Double, _ py: Double, _ qx: Double, _ qy: Double, _ rx: Double, _ ry: Double) -> Bool {
-            d == 0 && min(px, qx) <= rx && rx <= max(px, qx) && min(py, qy) <= ry && ry <= max(py, qy)
-        }
-        return on(d1, cx, cy, dx, dy, ax, ay) || on(d2, cx, cy, dx, dy, bx, by) || on(d3, ax, ay, bx, by, cx, cy) || on(d4, ax, ay, bx, by, dx, dy)
+        return ((d1 > 0 && d2 < 0) || (d1 < 0 && d2 > 0)) && ((d3 > 0 && d4 < 0) || (d3 < 0 && d4 > 0))
     }
 }
