@@ -27,7 +27,7 @@ enum EdgeCrossings {
     /// there are more than `cap`, or when the grid work passes a bound (long edges over a large
     /// polygon: then too costly to tell, and taken as too many).
     static func count(_ rings: [[(Double, Double)]], atMost cap: Int) -> Int {
-        // Edges as (ring start, index in ring, ring count) over one flat vertex list.
+        // Every ring's vertices in one flat list, each ring as (its first vertex, its count).
         var xs: [Double] = [], ys: [Double] = [], ringOf: [(start: Int, count: Int)] = []
         for ring in rings {
             var r = ring
@@ -39,9 +39,9 @@ enum EdgeCrossings {
         let n = xs.count
         guard n >= 4, let minX = xs.min(), let maxX = xs.max(), let minY = ys.min(), let maxY = ys.max() else { return 0 }
         // Edge e runs from vertex e to the next vertex of its ring.
-        var next = [Int](repeating: 0, count: n), ringIndex = [Int](repeating: 0, count: n)
-        for (k, r) in ringOf.enumerated() {
-            for i in 0..<r.count { next[r.start + i] = r.start + (i + 1) % r.count; ringIndex[r.start + i] = k }
+        var next = [Int](repeating: 0, count: n)
+        for r in ringOf {
+            for i in 0..<r.count { next[r.start + i] = r.start + (i + 1) % r.count }
         }
         let side = max(1, min(1024, Int(Double(n).squareRoot())))
         let w = max(maxX - minX, 1e-300) / Double(side), h = max(maxY - minY, 1e-300) / Double(side)

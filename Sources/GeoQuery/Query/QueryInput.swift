@@ -184,7 +184,8 @@ public struct QueryInput: Sendable {
         guard let m = Month(t) else {
             // A well-formed month before 1900 (Month's floor) is a month, just not one of the data's.
             let u = Array(t.utf8)
-            if u.count == 7, u[4] == UInt8(ascii: "-"), let year = Int(t.prefix(4)), year < 1900, let mm = Int(t.suffix(2)), (1...12).contains(mm) {
+            if u.count == 7, u[4] == UInt8(ascii: "-"), u[0..<4].allSatisfy({ (0x30...0x39).contains($0) }),
+               let year = Int(t.prefix(4)), year < 1900, let mm = Int(t.suffix(2)), (1...12).contains(mm) {
                 throw GeoQueryError.invalidMonth("\(name(flag)) '\(text)' is before any police data: Police UK's street-level data starts in 2010-12")
             }
             throw GeoQueryError.invalidMonth("\(name(flag)) '\(text)' is not a month: use YYYY-MM, e.g. 2019-01")
