@@ -61,7 +61,7 @@ final class MalformedRequestAnswer: ChannelDuplexHandler, RemovableChannelHandle
         case .invalidVersion:
             return "the request is not HTTP/1.0 or HTTP/1.1"
         case .invalidChunkSize:
-            return "the request's chunked body has a chunk size that is not hexadecimal"
+            return "the request's chunked body has a chunk size that is not a hexadecimal length"
         default:
             return "the request is not valid HTTP/1.1 (\(failure))"
         }

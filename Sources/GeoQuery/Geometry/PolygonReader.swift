@@ -483,8 +483,8 @@ public enum PolygonReader {
             throw GeoQueryError.invalidQuery("invalid \(source): \(problem.reason) \(place); fix it, or \(naming.enabling("repair")) to let GEOS MakeValid repair it")
         }
         let split = rings.count == 1 && rings[0].count == 1 && problem.reason == "Ring Self-intersection" ? splitAtTouches(rings[0][0], in: g.context) : nil
-        if split == nil && EdgeCrossings.isTooTangledToRepair(rings.flatMap { $0 }) {
-            throw GeoQueryError.invalidQuery("invalid \(source): \(problem.reason) \(place), and its edges cross more than \(Format.grouped(EdgeCrossings.repairCap)) times, more than once an edge: too tangled to repair (GEOS MakeValid's time grows with every crossing); simplify it")
+        if split == nil, let tangle = EdgeCrossings.tangle(rings.flatMap { $0 }) {
+            throw GeoQueryError.invalidQuery("invalid \(source): \(problem.reason) \(place), and \(tangle): too tangled to repair (GEOS MakeValid's time grows faster than the crossings); simplify it")
         }
         let fixed = try split ?? g.makeValid()
         let before = g.area, after = fixed.polygonalParts().reduce(0.0) { $0 + $1.area }

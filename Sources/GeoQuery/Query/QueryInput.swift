@@ -186,7 +186,7 @@ public struct QueryInput: Sendable {
             let u = Array(t.utf8)
             if u.count == 7, u[4] == UInt8(ascii: "-"), u[0..<4].allSatisfy({ (0x30...0x39).contains($0) }),
                let year = Int(t.prefix(4)), year < 1900, let mm = Int(t.suffix(2)), (1...12).contains(mm) {
-                throw GeoQueryError.invalidMonth("\(name(flag)) '\(text)' is before any police data: Police UK's street-level data starts in 2010-12")
+                throw GeoQueryError.invalidMonth("\(name(flag)) '\(text)' is before 1900, the earliest month geoquery reads (Police UK's street-level data starts in 2010-12)")
             }
             throw GeoQueryError.invalidMonth("\(name(flag)) '\(text)' is not a month: use YYYY-MM, e.g. 2019-01")
         }

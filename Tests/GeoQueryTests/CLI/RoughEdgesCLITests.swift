@@ -98,8 +98,8 @@ import Testing
         try bad.expectError(Self.clockTower + ["--category", "violent-crim"], "did you mean violent-crime?")
         try bad.expectError(Self.real + Self.clockTower + ["--force", "leicestershir"], "unknown force 'leicestershir': did you mean leicestershire?")
         try bad.expectError(["tile"] + Self.real + Self.clockTower + ["--date", "2019-01", "--category", "burgalry"], "did you mean burglary?")
-        // A month before 1900 is a month, just before any data; a NaN closing a WKT ring is a NaN, not an open ring.
-        try bad.expectError(Self.clockTower + ["--from", "1800-01"], "--from '1800-01' is before any police data: Police UK's street-level data starts in 2010-12")
+        // A month before 1900 is a month, just before the earliest geoquery reads; a NaN closing a WKT ring is a NaN, not an open ring.
+        try bad.expectError(Self.clockTower + ["--from", "1800-01"], "--from '1800-01' is before 1900, the earliest month geoquery reads (Police UK's street-level data starts in 2010-12)")
         try bad.expectError(["--wkt", "POLYGON((NaN 52.64,-1.11 52.60,-1.11 52.62,NaN 52.64))"], "invalid WKT: a coordinate is NaN (not a number)")
         // A comma list of known names: one at a time (the option is repeated, not split).
         try bad.expectError(Self.clockTower + ["--category", "burglary,drugs"],
