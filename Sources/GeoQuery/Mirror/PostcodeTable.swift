@@ -53,7 +53,7 @@ public final class PostcodeTable: @unchecked Sendable {
             throw GeoQueryError.postcodeNotFound("this mirror (the embedded synthetic sample) holds no postcodes: \(missing)")
         }
         let path = (dir as NSString).appendingPathComponent(fileName)
-        guard FileManager.default.fileExists(atPath: path) else {
+        guard try MirrorLocation.exists(path) else {
             throw GeoQueryError.postcodeNotFound("this mirror (\(dir)) holds no postcodes: \(missing)")
         }
         return try PostcodeTable(bytes: SnapshotBytes(mapping: path), path: path)
@@ -171,7 +171,8 @@ extension PostcodeTable {
         guard case .directory(let dir) = location else {
             throw GeoQueryError.mirrorWrite("the embedded sample is read-only: give --mirror DIR to ingest")
         }
-        let existing: PostcodeTable? = FileManager.default.fileExists(atPath: (dir as NSString).appendingPathComponent(fileName))
+        // An unlookable table is an error, not none: a new one of this batch alone would replace it.
+        let existing: PostcodeTable? = try MirrorLocation.exists((dir as NSString).appendingPathComponent(fileName))
             ? try open(location) : nil
         var summary = PostcodeIngestSummary(files: batch.files, transformation: batch.transformation)
         let now = ISO8601DateFormatter().string(from: Date())

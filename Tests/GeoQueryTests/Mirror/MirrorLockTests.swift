@@ -58,5 +58,12 @@ import Testing
         } throws: { ($0 as? GeoQueryError)?.description.contains("cannot look at \(snapshot): Too many levels of symbolic links") == true }
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: snapshot) == SnapshotFormat.fileName)
         #expect(throws: GeoQueryError.self) { try CrimeMirror.open(.directory(dir)) }
+        // The postcode table alike: a merge wrote a new table of its batch alone over the link.
+        let postcodes = dir + "/" + PostcodeTable.fileName
+        try FileManager.default.createSymbolicLink(atPath: postcodes, withDestinationPath: PostcodeTable.fileName)
+        #expect {
+            try Ingest.run(paths: [], postcodes: [TestData.codePoint + "/ec.csv"], mirror: .directory(dir))
+        } throws: { ($0 as? GeoQueryError)?.description.contains("cannot look at \(postcodes)") == true }
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: postcodes) == PostcodeTable.fileName)
     }
 }
