@@ -18,30 +18,47 @@ import Testing
         var holder: MirrorLock? = MirrorLock(.directory(dir))
         try holder!.acquire { _ in Issue.record("the first lock does not wait") }
         let said = LogLines()
-        let ingest = Task.detached {
-            try Ingest.run(paths: [Self.durham("2019-02")], mirror: .directory(dir)) { p in
-                if p.stage == IngestProgress.waiting { said.append(p.name) }
-            }
+        // On a thread of its own, started at once: in a full test run the cooperative pool can be
+        // busy for minutes with other suites' blocking work (a detached task did not start in 60 s).
+        let finished = DispatchSemaphore(value: 0)
+        let outcome = Outcome()
+        Thread.detachNewThread {
+            outcome.set(Result {
+                try Ingest.run(paths: [Self.durham("2019-02")], mirror: .directory(dir)) { p in
+                    if p.stage == IngestProgress.waiting { said.append(p.name) }
+                }
+            })
+            finished.signal()
         }
-        let deadline = Date().addingTimeInterval(60 * Sanitizer.slowdown)
+        // Generous: only a guard against a hang.
+        let deadline = Date().addingTimeInterval(600 * Sanitizer.slowdown)
         while said.lines.isEmpty && Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
         #expect(said.lines == ["waiting for another ingest into \(dir) to finish (one writes a mirror at a time)"])
         // Still waiting: the mirror is as it was.
         try await Task.sleep(for: .milliseconds(200))
         #expect(try Self.months(dir) == ["2019-01"])
         holder = nil  // released
-        let summary = try await ingest.value
+        try await offThePool { finished.wait() }
+        let summary = try #require(outcome.value).get()
         #expect(summary.crimesInMirror > 0)
         #expect(try Self.months(dir) == ["2019-01", "2019-02"])
+    }
+
+    /// The background ingest's result, handed from its thread to the test.
+    final class Outcome: @unchecked Sendable {
+        private let lock = NSLock()
+        private var stored: Result<IngestSummary, Error>?
+        func set(_ r: Result<IngestSummary, Error>) { lock.lock(); stored = r; lock.unlock() }
+        var value: Result<IngestSummary, Error>? { lock.lock(); defer { lock.unlock() }; return stored }
     }
 
     @Test func concurrentIngestsKeepEveryMonth() async throws {
         for round in 0..<3 {
             let dir = TestData.temporaryDirectory("concurrent\(round)")
             _ = try Ingest.run(paths: [Self.durham("2019-01")], mirror: .directory(dir))
-            let a = Task.detached { try Ingest.run(paths: [Self.durham("2019-02")], mirror: .directory(dir)) }
-            let b = Task.detached { try Ingest.run(paths: [Self.durham("2018-12")], mirror: .directory(dir), compact: true) }
-            _ = try await (a.value, b.value)
+            async let a = offThePool { try Ingest.run(paths: [Self.durham("2019-02")], mirror: .directory(dir)) }
+            async let b = offThePool { try Ingest.run(paths: [Self.durham("2018-12")], mirror: .directory(dir), compact: true) }
+            _ = try await (a, b)
             #expect(try Self.months(dir) == ["2018-12", "2019-01", "2019-02"], "round \(round)")
         }
     }
