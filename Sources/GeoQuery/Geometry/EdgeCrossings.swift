@@ -1,8 +1,9 @@
 /// How often a polygon's edges cross (pairs of edges whose interiors cross at one point, each
 /// passing through the other), counted up to a cap: the new nodes GEOS MakeValid must make, what
 /// its time grows with, and faster where the crossings crowd together. A 4.8 KB ring of 400 random
-/// points crosses itself ~18,000 times, ~90 times an edge, and took MakeValid minutes (a server's
-/// worker held all that while); a real boundary needing repair crosses itself a few times. Many
+/// points crosses itself ~18,000 times, ~90 times an edge, and MakeValid had not finished it after
+/// 60 s (a server's worker held all that while); a real boundary needing repair crosses itself a
+/// few times. Many
 /// adjacent generalised areas as one MultiPolygon cross thinly: Leicester's 194 LSOAs 3,296 times
 /// in 7,012 edges (MakeValid 0.5 s), County Durham's 8,648 times in 21,118 (1.3 s), about twice
 /// an edge where their edges cross at all. So a repair is refused (``tangle(_:)``) past
@@ -11,8 +12,7 @@
 ///
 /// Edges are dealt into a uniform grid over the rings' box, one at a time, and each is tested
 /// against the edges already in its cells (each pair once), so a tangle stops the count soon after
-/// the cap, and a large polygon of short edges costs about one test an edge. Plain double
-/// orientations: a count near the cap may be off by a near-degenerate pair, which does not matter.
+/// the cap, and a large polygon of short edges costs about one test an edge.
 enum EdgeCrossings {
     /// Crossings above which crowded ones are refused: GEOS 3.11 took ~0.5 s at 1,200 in a ring of
     /// 100 random points on this machine, 2 s at 2,700, 14 s at 9,500.
@@ -100,14 +100,14 @@ enum EdgeCrossings {
 
     /// Whether segments a–b and c–d cross at one point inside both (neither touches the other's
     /// line at an end: neighbours at their shared vertex, touches and overlaps are not crossings).
+    /// Orientations are the edge index's filtered ones; a pair too close to call is not counted.
     static func cross(_ ax: Double, _ ay: Double, _ bx: Double, _ by: Double,
                       _ cx: Double, _ cy: Double, _ dx: Double, _ dy: Double) -> Bool {
         if max(ax, bx) < min(cx, dx) || max(cx, dx) < min(ax, bx) || max(ay, by) < min(cy, dy) || max(cy, dy) < min(ay, by) { return false }
-        func orient(_ px: Double, _ py: Double, _ qx: Double, _ qy: Double, _ rx: Double, _ ry: Double) -> Double {
-            (qx - px) * (ry - py) - (qy - py) * (rx - px)
-        }
-        let d1 = orient(cx, cy, dx, dy, ax, ay), d2 = orient(cx, cy, dx, dy, bx, by)
-        let d3 = orient(ax, ay, bx, by, cx, cy), d4 = orient(ax, ay, bx, by, dx, dy)
-        return ((d1 > 0 && d2 < 0) || (d1 < 0 && d2 > 0)) && ((d3 > 0 && d4 < 0) || (d3 < 0 && d4 > 0))
+        guard let d1 = PolygonEdgeIndex.orientation(cx, cy, dx, dy, ax, ay), let d2 = PolygonEdgeIndex.orientation(cx, cy, dx, dy, bx, by),
+              d1 * d2 < 0,
+              let d3 = PolygonEdgeIndex.orientation(ax, ay, bx, by, cx, cy), let d4 = PolygonEdgeIndex.orientation(ax, ay, bx, by, dx, dy)
+        else { return false }
+        return d3 * d4 < 0
     }
 }
