@@ -246,6 +246,7 @@ struct QueryOptions: ParsableArguments {
 /// Writing to the terminal: stdout for answers, stderr for errors, progress and warnings.
 enum Output {
     static func standard(_ text: String) { FileHandle.standardOutput.write(Data(text.utf8)) }
+    static func standard(_ bytes: [UInt8]) { FileHandle.standardOutput.write(Data(bytes)) }
     static func error(_ message: String) { FileHandle.standardError.write(Data("geoquery: error: \(oneLine(message))\n".utf8)) }
 
     /// An error is one line: line breaks and other control characters (echoed input can hold

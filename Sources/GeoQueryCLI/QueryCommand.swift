@@ -57,7 +57,10 @@ struct QueryCommand: ParsableCommand {
         case .policeJSON:
             // The crimes' own shape has no place for notes (the centre, coverage): stderr has them.
             for n in try m.query(q).notes { Output.note(n) }
-            Output.standard(try m.crimes(q).policeJSON() + "\n")
+            // A part at a time: a force's years of crimes need not be held whole.
+            let listing = try m.policeJSONListing(q)
+            while let part = try listing.next() { Output.standard(part) }
+            Output.standard("\n")
         case .json:
             Output.standard(try result().json(area: q.area, catchment: report) + "\n")
         case .csv:

@@ -198,6 +198,32 @@ enum Answer {
         return Response(status: status, headers: h, body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 
+    /// A listing: whole, with its length, when its first part is all of it; else a part at a
+    /// time (each made on the worker pool) as the client takes them, so a client that reads
+    /// slowly holds one part, not the whole list, and one that leaves stops the work.
+    static func listing(_ listing: PoliceJSONListing, headers: HTTPFields) async throws -> Response {
+        var h = headers
+        h[.contentType] = "application/json; charset=utf-8"
+        let first = try await Blocking.run { try listing.next(minimumBytes: listingPartBytes) } ?? []
+        guard !listing.isFinished else { return Response(status: .ok, headers: h, body: .init(byteBuffer: ByteBuffer(bytes: first))) }
+        return Response(status: .ok, headers: h, body: ResponseBody { writer in
+            try await send(listing, first: first) { try await writer.write(ByteBuffer(bytes: $0)) }
+            try await writer.finish(nil)
+        })
+    }
+
+    /// Sends `first` and then the listing's other parts, each made when the one before has been
+    /// taken; the first write that fails (the client has gone) ends it, and no more parts are made.
+    static func send(_ listing: PoliceJSONListing, first: [UInt8], write: ([UInt8]) async throws -> Void) async throws {
+        try await write(first)
+        while let part = try await Blocking.run({ try listing.next(minimumBytes: listingPartBytes) }) {
+            try await write(part)
+        }
+    }
+
+    /// The least size of a listing's parts: a part is a few hundred crimes, made in about a millisecond.
+    static let listingPartBytes = 256 << 10
+
     static func text(_ text: String, contentType: String, status: HTTPResponse.Status = .ok) -> Response {
         Response(status: status, headers: [.contentType: contentType], body: .init(byteBuffer: ByteBuffer(string: text)))
     }

@@ -2,6 +2,12 @@ import Foundation
 import GeoQuery
 import Hummingbird
 
+/// What an endpoint answers: JSON text, or a listing written as the client reads it.
+enum Reply: Sendable {
+    case json(String)
+    case listing(PoliceJSONListing)
+}
+
 /// data.police.uk's API over the mirror: the same paths, parameters and JSON shapes, so a client
 /// needs only a new base URL. Every month the mirror holds is served (the live API keeps 36).
 struct PoliceAPI: Sendable {
@@ -18,21 +24,24 @@ struct PoliceAPI: Sendable {
         // Each endpoint names the parameters it takes: others are ignored, as data.police.uk
         // ignores them, and named in a header so that `category=burglary` is not silently all crime.
         func serve(takes: [String] = [], _ body: @escaping @Sendable (PoliceAPI, FormParameters, ServerContext) throws -> String) -> @Sendable (Request, ServerContext) async -> Response {
-            covered(takes: takes) { api, p, context in (try body(api, p, context), nil) }
+            covered(takes: takes) { api, p, context in (.json(try body(api, p, context)), nil) }
         }
         // crimes-street, and the answers for one place or force, also say in a header whether the
         // mirror holds every (force, month) they touch: an empty list is otherwise "no crime".
-        func covered(takes: [String], _ body: @escaping @Sendable (PoliceAPI, FormParameters, ServerContext) throws -> (json: String, coverage: String?)) -> @Sendable (Request, ServerContext) async -> Response {
+        func covered(takes: [String], _ body: @escaping @Sendable (PoliceAPI, FormParameters, ServerContext) throws -> (reply: Reply, coverage: String?)) -> @Sendable (Request, ServerContext) async -> Response {
             { request, context in
                 await Answer.catching {
                     let p = try await request.parameters(maxBodyBytes: options.maxBodyBytes)
                     let api = PoliceAPI(mirror: source.current(), options: options)
-                    let (json, coverage) = try await Blocking.run { try body(api, p, context) }
+                    let (reply, coverage) = try await Blocking.run { try body(api, p, context) }
                     var headers = HTTPFields()
                     if let coverage { headers[PoliceAPI.coverageHeader] = coverage }
                     let ignored = PoliceAPI.ignored(p, takes: takes)
                     if !ignored.isEmpty { headers[PoliceAPI.ignoredHeader] = ignored.joined(separator: ", ") }
-                    return Answer.json(json, headers: headers)
+                    switch reply {
+                    case .json(let text): return Answer.json(text, headers: headers)
+                    case .listing(let listing): return try await Answer.listing(listing, headers: headers)
+                    }
                 }
             }
         }
@@ -80,7 +89,7 @@ struct PoliceAPI: Sendable {
 
     /// `crimes-street/{category}`: within 1 mile of `lat`/`lng`, or inside `poly`, in `date`
     /// (default: the mirror's latest month); with the value of its coverage header.
-    func crimesStreet(_ p: FormParameters, category: String) throws -> (json: String, coverage: String) {
+    func crimesStreet(_ p: FormParameters, category: String) throws -> (reply: Reply, coverage: String) {
         var input = QueryInput()
         input.parameterStyle = .queryParameters
         input.date = p["date"] ?? mirror.lastMonth?.description
@@ -97,9 +106,11 @@ struct PoliceAPI: Sendable {
             input.radius = PoliceAPI.streetRadius
         }
         let q = try input.query(in: mirror)
-        let crimes = try mirror.crimes(q)
-        try limit(crimes.count)
-        return (crimes.policeJSON(), try mirror.query(q).coverage.headerValue)
+        // The count (for the limit) and the coverage come from the counting query; the list
+        // itself is written as the client reads it.
+        let counted = try mirror.query(q)
+        try limit(counted.total)
+        return (.listing(try mirror.policeJSONListing(q)), counted.coverage.headerValue)
     }
 
     /// `/crime-incidents/?postcode=`: PostcodeArea's endpoint, `{"data": [crimes]}` for the latest
@@ -129,10 +140,10 @@ struct PoliceAPI: Sendable {
 
     /// `crimes-at-location`: the crimes of one map point (`location_id`, or the one nearest
     /// `lat`/`lng`) in `date`.
-    func crimesAtLocation(_ p: FormParameters) throws -> (json: String, coverage: String) {
+    func crimesAtLocation(_ p: FormParameters) throws -> (reply: Reply, coverage: String) {
         let month = try self.month(p)
-        guard let index = try mapPoint(p) else { return ("[]", "complete") }
-        return (try mirror.crimes(atMapPoint: index, from: month, to: month).policeJSON(), try coverage(ofPoint: index, month: month))
+        guard let index = try mapPoint(p) else { return (.json("[]"), "complete") }
+        return (.json(try mirror.crimes(atMapPoint: index, from: month, to: month).policeJSON()), try coverage(ofPoint: index, month: month))
     }
 
     /// The coverage header's value for one map point's answer: crimes-street's for a metre around
@@ -179,8 +190,8 @@ struct PoliceAPI: Sendable {
 
     /// `outcomes-at-location`: the outcomes recorded in `date` for the crimes of one map point
     /// (`location_id`), of the points within 1 mile of `lat`/`lng`, or of the points inside `poly`.
-    func outcomesAtLocation(_ p: FormParameters) throws -> (json: String, coverage: String) {
-        guard let month = try self.month(p) else { return ("[]", "complete") }
+    func outcomesAtLocation(_ p: FormParameters) throws -> (reply: Reply, coverage: String) {
+        guard let month = try self.month(p) else { return (.json("[]"), "complete") }
         // As the live API: a location id is one map point; lat/lng is a 1-mile circle, like crimes-street's.
         let points: [Int], coverage: String
         if p["location_id"] == nil {
@@ -198,7 +209,7 @@ struct PoliceAPI: Sendable {
             points = try mirror.mapPointIndices(in: q.area)
             coverage = try self.coverage(of: CrimeQuery(area: q.area, from: month, to: month), outcomes: true)
         } else {
-            guard let index = try mapPoint(p) else { return ("[]", "complete") }
+            guard let index = try mapPoint(p) else { return (.json("[]"), "complete") }
             points = [index]
             coverage = try self.coverage(ofPoint: index, month: month, outcomes: true)
         }
@@ -208,7 +219,7 @@ struct PoliceAPI: Sendable {
         w.beginArray()
         for (o, c) in outcomes { PoliceAPI.outcome(o, crime: c, to: &w) }
         w.endArray()
-        return (w.text, coverage)
+        return (.json(w.text), coverage)
     }
 
     /// One outcome as the outcome endpoints write it (with its crime in `outcomes-at-location`).
@@ -240,11 +251,11 @@ struct PoliceAPI: Sendable {
     }
 
     /// `crimes-no-location`: a force's crimes that could not be mapped, in `date`.
-    func crimesNoLocation(_ p: FormParameters) throws -> (json: String, coverage: String) {
+    func crimesNoLocation(_ p: FormParameters) throws -> (reply: Reply, coverage: String) {
         let month = try self.month(p)
         let force = try p.required("force", example: "leicestershire")
         let categories = try categories(p["category"] ?? "all-crime")
-        return (try mirror.crimesWithoutLocation(force: force, from: month, to: month, categories: categories).policeJSON(), coverage(force: force, month: month))
+        return (.listing(try mirror.policeJSONListingWithoutLocation(force: force, from: month, to: month, categories: categories)), coverage(force: force, month: month))
     }
 
     /// `crime-categories`: `all-crime` first, then the mirror's categories with their names.

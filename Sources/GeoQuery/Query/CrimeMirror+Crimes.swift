@@ -22,10 +22,30 @@ extension CrimeMirror {
     /// data.police.uk's `crimes-no-location`.
     /// - Complexity: O(the mirror's no-location rows).
     public func crimesWithoutLocation(force: String, from: Month? = nil, to: Month? = nil, categories: [String] = []) throws -> [Crime] {
+        let (plan, points) = try withoutLocation(force: force, from: from, to: to, categories: categories)
+        return try crimes(atPoints: points, plan)
+    }
+
+    /// ``crimes(_:)`` in data.police.uk's JSON, written a part at a time (see ``PoliceJSONListing``).
+    /// Whatever is wrong with the query or the mirror is thrown here, before the first part.
+    public func policeJSONListing(_ q: CrimeQuery) throws -> PoliceJSONListing {
+        let plan = try QueryPlan(q, mirror: self)
+        return PoliceJSONListing(try CrimeVisitor(self), points: try points(in: q.area), plan: plan)
+    }
+
+    /// ``crimesWithoutLocation(force:from:to:categories:)`` in data.police.uk's JSON, written a
+    /// part at a time (see ``PoliceJSONListing``).
+    public func policeJSONListingWithoutLocation(force: String, from: Month? = nil, to: Month? = nil, categories: [String] = []) throws -> PoliceJSONListing {
+        let (plan, points) = try withoutLocation(force: force, from: from, to: to, categories: categories)
+        return PoliceJSONListing(try CrimeVisitor(self), points: points, plan: plan)
+    }
+
+    /// The plan and the "point" (index `mapPointCount`: the no-location rows) of one force's
+    /// crimes without a location.
+    private func withoutLocation(force: String, from: Month?, to: Month?, categories: [String]) throws -> (QueryPlan, [Int]) {
         let plan = try QueryPlan(.radius(lat: 0, lng: 0, Distance(metres: 1), from: from, to: to, categories: categories, forces: [force]), mirror: self)
         // A force the mirror does not hold has no rows, and the mask must not fall back to "every force".
-        guard plan.forcesNotHeld.isEmpty else { return [] }
-        return try crimes(atPoints: [mapPointCount], plan)
+        return (plan, plan.forcesNotHeld.isEmpty ? [mapPointCount] : [])
     }
 
     /// The crimes of the given map points (index `pointCount` stands for the no-location rows)
@@ -37,26 +57,48 @@ extension CrimeMirror {
     }
 
     /// Calls `body` with each crime (and its row) of the given map points that passes the plan,
-    /// in snapshot order; each crime's stable ``Crime/id`` is worked out here (see ``CrimeIdentity``).
-    /// With a delta, points and rows are numbered across both (see ``mapPoint(_:)``; delta rows
-    /// after the snapshot's), and a point's crimes come in the order one rebuilt snapshot keeps.
+    /// in snapshot order (see ``CrimeVisitor``).
     func visitCrimes(atPoints points: [Int], _ plan: QueryPlan, _ body: (Int, Crime) throws -> Void) throws {
-        let first = firstMonth?.ordinal ?? 0
-        let reader = try CrimeReader(self)
-        guard let d = delta else {
+        try CrimeVisitor(self).visit(points, plan, body)
+    }
+}
+
+/// Visits the crimes of map points, one point at a time, with the readers made (and the rows
+/// verified) once: a listing written in parts (``PoliceJSONListing``) keeps one.
+struct CrimeVisitor {
+    let mirror: CrimeMirror
+    private let reader: CrimeReader
+    /// The delta's reader, when the mirror has one.
+    private let inner: CrimeReader?
+
+    init(_ mirror: CrimeMirror) throws {
+        self.mirror = mirror
+        reader = try CrimeReader(mirror)
+        inner = try mirror.delta.map { try CrimeReader($0.mirror) }
+    }
+
+    /// Calls `body` with each crime (and its row) of the given map points that passes the plan,
+    /// in snapshot order; each crime's stable ``Crime/id`` is worked out here (see ``CrimeIdentity``).
+    /// With a delta, points and rows are numbered across both (see ``CrimeMirror/mapPoint(_:)``;
+    /// delta rows after the snapshot's), and a point's crimes come in the order one rebuilt
+    /// snapshot keeps. A point's crimes (and their ids) do not depend on the other points asked.
+    func visit(_ points: some Sequence<Int>, _ plan: QueryPlan, _ body: (Int, Crime) throws -> Void) throws {
+        let mirror = self.mirror, tree = mirror.tree, mapPointCount = mirror.mapPointCount
+        let first = mirror.firstMonth?.ordinal ?? 0
+        guard let d = mirror.delta, let inner else {
             for p in points {
-                try reader.visit(p, as: p < tree.pointCount ? mapPoint(p) : nil) { month, force, category in
+                try reader.visit(p, as: p < tree.pointCount ? mirror.mapPoint(p) : nil) { month, force, category in
                     let m = month - first
                     return m >= plan.monthLo && m <= plan.monthHi && (plan.forceMask >> UInt64(force)) & 1 == 1 && (plan.categoryMask >> UInt64(category)) & 1 == 1
                 } body: { row, _, crime in try body(row, crime) }
             }
             return
         }
-        let inner = try CrimeReader(d.mirror), n = tree.pointCount, rows = reader.columns.count
+        let n = tree.pointCount, rows = reader.columns.count
         let amendment = d.amendment
         var merged: [(key: UInt32, row: Int, crime: Crime)] = [], fromDelta: [(key: UInt32, row: Int, crime: Crime)] = []
         for p in points {
-            let point = p < mapPointCount ? mapPoint(p) : nil
+            let point = p < mapPointCount ? mirror.mapPoint(p) : nil
             merged.removeAll(keepingCapacity: true)
             fromDelta.removeAll(keepingCapacity: true)
             if p < n || p == mapPointCount {

@@ -1,0 +1,86 @@
+import Foundation
+import Testing
+@testable import GeoQuery
+@testable import GeoQueryServer
+
+/// Long listings (crimes-street over a county, a force's crimes without a location) are sent a
+/// part at a time as the client reads them: the same bytes as the whole listing, and no more parts
+/// made once the client has gone.
+@Suite(.serialized) struct ServerListingTests {
+    /// Leicestershire and Rutland's box, one month: ~20,000 crimes, ~8 MB of JSON.
+    static let county = "52.39,-1.60:52.98,-1.60:52.98,-0.66:52.39,-0.66"
+
+    /// One raw GET, read whole: the header block (lower-cased) and the body, chunks joined.
+    static func get(port: Int, _ path: String) throws -> (headers: String, body: [UInt8]) {
+        let fd = try connectedSocket(port: port)
+        defer { close(fd) }
+        let request = Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8)
+        _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
+        var reply: [UInt8] = [], buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let n = recv(fd, &buffer, buffer.count, 0)
+            if n <= 0 { break }
+            reply += buffer[0..<n]
+        }
+        let end = try #require(reply.indices.first { reply[$0...].starts(with: Array("\r\n\r\n".utf8)) })
+        let headers = String(decoding: reply[..<end], as: UTF8.self).lowercased()
+        var rest = reply[(end + 4)...]
+        guard headers.contains("transfer-encoding: chunked") else { return (headers, Array(rest)) }
+        // Chunked: hex size, CRLF, data, CRLF, until a zero size.
+        var body: [UInt8] = []
+        while true {
+            let line = try #require(rest.indices.first { rest[$0...].starts(with: Array("\r\n".utf8)) })
+            let size = try #require(Int(String(decoding: rest[rest.startIndex..<line], as: UTF8.self), radix: 16))
+            if size == 0 { break }
+            body += rest[(line + 2)..<(line + 2 + size)]
+            rest = rest[(line + 2 + size + 2)...]
+        }
+        return (headers, body)
+    }
+
+    @Test func aLongListingComesInPartsAndIsTheCLIsWholeListing() async throws {
+        try await TestServer.with { s in
+            let port = try #require(Int(s.base.split(separator: ":").last!))
+            let path = "/api/crimes-street/all-crime?poly=\(Self.county)&date=2019-01"
+            let (headers, body) = try await offThePool { try Self.get(port: port, path) }
+            #expect(headers.hasPrefix("http/1.1 200") && headers.contains("transfer-encoding: chunked") && !headers.contains("content-length"), "\(headers)")
+            let cli = try CLIRun.run(["--mirror", TestData.realMirrorPath, "--poly", Self.county, "--date", "2019-01", "--format", "police-json"])
+            #expect(cli.status == 0)
+            let same = body + Array("\n".utf8) == Array(cli.stdout.utf8)
+            #expect(same && body.count > 4_000_000, "\(body.count) bytes")
+            let list = try #require(try JSONSerialization.jsonObject(with: Data(body)) as? [[String: Any]])
+            let expected = try TestData.realMirror.query(.polygon(try PolygonReader.poly(Self.county), from: Month("2019-01"), to: Month("2019-01")))
+            #expect(list.count == expected.total && list.count > 5_000)
+            // The coverage header is sent before the list, from the counting query (the box
+            // reaches into West Midlands, which the mirror lacks).
+            #expect(headers.contains("x-geoquery-coverage: \(expected.coverage.headerValue.lowercased())\r\n") && expected.coverage.headerValue.hasPrefix("partial"), "\(headers)")
+
+            // A short one is sent whole, with its length.
+            let short = try await offThePool { try Self.get(port: port, "/api/crimes-street/all-crime?poly=52.6345,-1.1315:52.6345,-1.1311:52.6342,-1.1311&date=2019-01") }
+            #expect(short.headers.contains("content-length: \(short.body.count)") && !short.headers.contains("chunked"), "\(short.headers)")
+            // Crimes without a location, a force's months: the same as the library's whole list.
+            let none = try await s.get("/api/crimes-no-location?force=leicestershire&date=2019-01")
+            let unplaced = try TestData.realMirror.crimesWithoutLocation(force: "leicestershire", from: Month("2019-01"), to: Month("2019-01"))
+            #expect(none.status == 200 && none.body == unplaced.policeJSON() && unplaced.count > 10)
+        }
+    }
+
+    /// A client gone: the write fails, the parts stop, and the listing is left unfinished.
+    @Test func noMorePartsAreMadeOnceAWriteFails() async throws {
+        struct Gone: Error {}
+        let listing = try TestData.realMirror.policeJSONListing(.polygon(try PolygonReader.poly(Self.county), from: Month("2019-01"), to: Month("2019-01")))
+        let first = try #require(try listing.next(minimumBytes: Answer.listingPartBytes))
+        var writes = 0
+        await #expect(throws: Gone.self) {
+            try await Answer.send(listing, first: first) { _ in
+                writes += 1
+                if writes == 3 { throw Gone() }
+            }
+        }
+        #expect(writes == 3 && !listing.isFinished)
+        // What was left is still whole if read on (nothing was made and lost in between).
+        var rest: [UInt8] = []
+        while let part = try listing.next() { rest += part }
+        #expect(rest.last == UInt8(ascii: "]"))
+    }
+}
