@@ -60,8 +60,6 @@ struct IngestCommand: ParsableCommand {
         guard case .directory(let folder) = location else {
             throw GeoQueryError.mirrorWrite("give --mirror DIR (or set GEOQUERY_MIRROR): the embedded sample is read-only")
         }
-        // A mistyped --mirror would otherwise start a second mirror silently.
-        let folderExisted = FileManager.default.fileExists(atPath: folder)
         let terminal = Output.stderrIsTerminal
         let report: @Sendable (IngestProgress) -> Void = { p in
             // Waiting for another ingest is said whether or not stderr is a terminal: a script
@@ -80,7 +78,8 @@ struct IngestCommand: ParsableCommand {
         let summary = try Ingest.run(paths: paths, mapPoints: mapPoints, boundaries: boundaries, postcodes: postcodes,
                                      gridDirectories: projGrids, mirror: location, compact: compact, progress: report)
         if terminal { Output.progress("") }
-        if !folderExisted && FileManager.default.fileExists(atPath: folder) {
+        // A mistyped --mirror would otherwise start a second mirror silently.
+        if summary.madeMirrorFolder {
             Output.note("created a new mirror folder \(folder) (it did not exist; if you meant an existing mirror, check the path)")
         }
         for w in summary.warnings { Output.warning(w) }

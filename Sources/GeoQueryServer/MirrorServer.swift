@@ -171,7 +171,7 @@ final class KnownRoutes: Sendable {
 }
 
 /// A path no route takes answers 404 with one JSON line saying so, as every other error does
-/// (the router's own 404 has an empty body); HEAD keeps the empty one. A path a route takes with
+/// (the router's own 404 has an empty body, and no `Content-Type`); a HEAD gets its headers. A path a route takes with
 /// other methods answers 405 with `Allow` (RFC 9110), as DELETE on an /api/ path.
 struct UnknownPath<Context: RequestContext>: RouterMiddleware {
     let known: KnownRoutes
@@ -179,7 +179,7 @@ struct UnknownPath<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
-        } catch let e as HTTPError where e.status == .notFound && e.body == nil && request.method != .head {
+        } catch let e as HTTPError where e.status == .notFound && e.body == nil {
             let methods = Set(known.methods(at: request.uri.path).map(\.rawValue)).sorted()
             guard methods.isEmpty else {
                 let allowed = methods.joined(separator: ", ")

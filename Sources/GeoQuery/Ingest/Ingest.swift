@@ -10,6 +10,9 @@ public struct IngestSummary: Sendable {
     public var crimesInMirror = 0
     public var mapPointsInMirror = 0
     public var snapshotBytes = 0
+    /// True when this ingest made the mirror folder (it did not exist). Of several ingests
+    /// started at once into a new folder, only the one that made it.
+    public var madeMirrorFolder = false
     /// Force boundaries the catchments were clipped to.
     public var boundaries = 0
     /// True when the catchment file was computed by this ingest (false: the map points and
@@ -101,6 +104,7 @@ public enum Ingest {
             summary.postcodes = try PostcodeTable.merge(batch, into: mirror)
             summary.phases.append(("postcodes", Date().timeIntervalSince(t)))
         }
+        summary.madeMirrorFolder = lock.madeFolder
         summary.seconds = Date().timeIntervalSince(start)
         return summary
     }

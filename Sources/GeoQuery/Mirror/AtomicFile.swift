@@ -129,8 +129,11 @@ public enum AtomicFile {
     /// folder in the user's words, "the mirror folder"). Foundation's errors here read "The
     /// operation could not be completed. (NSCocoaErrorDomain error 512.)"; this names the part
     /// of the path that stopped it and why.
+    /// - Returns: whether this call made `path` itself (false when it was there, or another
+    ///   process made it meanwhile).
     /// - Throws: ``GeoQueryError/mirrorWrite(_:)`` naming the folder and the reason.
-    public static func createFolder(_ path: String, what: String) throws {
+    @discardableResult
+    public static func createFolder(_ path: String, what: String) throws -> Bool {
         guard !path.isEmpty else { throw GeoQueryError.mirrorWrite("\(what) is an empty path: give a folder") }
         // The folders to make, deepest first, up to the nearest that exists.
         var missing: [String] = [], existing = path, found = false
@@ -146,7 +149,9 @@ public enum AtomicFile {
             throw GeoQueryError.mirrorWrite(existing == path ? "cannot use \(path) as \(what): it is a file, not a folder"
                                                              : "cannot create \(path) (\(what)): \(existing) is a file, not a folder")
         }
-        for folder in missing.reversed() where mkdir(folder, 0o777) != 0 {
+        var made = false
+        for folder in missing.reversed() {
+            if mkdir(folder, 0o777) == 0 { made = folder == path; continue }
             let code = errno, parent = PathName.folder(of: folder), reason = String(cString: strerror(code))
             if code == EEXIST, FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue { continue }  // made meanwhile
             switch code {
@@ -161,6 +166,7 @@ public enum AtomicFile {
                 throw GeoQueryError.mirrorWrite("cannot create \(path) (\(what)): \(reason)")
             }
         }
+        return made
     }
 
     /// The error a user reads: what happened, to which file, and what to do.

@@ -18,6 +18,9 @@ final class MirrorLock {
     static let fileName = "ingest.lock"
     private let mirror: MirrorLocation
     private var descriptor: Int32 = -1
+    /// Whether taking the lock made the mirror folder (of ingests started at once into a new
+    /// folder, one made it).
+    private(set) var madeFolder = false
 
     init(_ mirror: MirrorLocation) { self.mirror = mirror }
 
@@ -25,7 +28,7 @@ final class MirrorLock {
     /// `waiting` with a line for the user, then waits for it.
     func acquire(waiting: (String) -> Void) throws {
         guard descriptor < 0, case .directory(let dir) = mirror else { return }
-        try AtomicFile.createFolder(dir, what: "the mirror folder")
+        madeFolder = try AtomicFile.createFolder(dir, what: "the mirror folder")
         let path = (dir as NSString).appendingPathComponent(Self.fileName)
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else {

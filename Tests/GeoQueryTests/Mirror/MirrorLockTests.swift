@@ -63,6 +63,20 @@ import Testing
         }
     }
 
+    /// Ingests started at once into a folder that does not exist: both months kept, and only the
+    /// ingest that made the folder says so (each said "created a new mirror folder").
+    @Test func ofIngestsIntoANewFolderOneMadeIt() async throws {
+        for round in 0..<3 {
+            let dir = TestData.temporaryDirectory("new\(round)") + "/mirror"
+            async let a = offThePool { try Ingest.run(paths: [Self.durham("2019-02")], mirror: .directory(dir)) }
+            async let b = offThePool { try Ingest.run(paths: [Self.durham("2019-01")], mirror: .directory(dir)) }
+            let (x, y) = try await (a, b)
+            #expect([x.madeMirrorFolder, y.madeMirrorFolder].filter { $0 }.count == 1, "round \(round)")
+            #expect(try Self.months(dir) == ["2019-01", "2019-02"], "round \(round)")
+            #expect(!(try Ingest.run(paths: [Self.durham("2018-12")], mirror: .directory(dir))).madeMirrorFolder)
+        }
+    }
+
     /// A snapshot that cannot be looked at (here a link that loops; permission denied alike) is an
     /// error: it was taken for no mirror, and the ingest wrote a new one over the link.
     @Test func aSnapshotThatCannotBeLookedAtIsNotAFirstIngest() throws {
