@@ -155,6 +155,44 @@ struct CrimeTable: Sendable {
         for i in events.indices { events[i].outcome = map[Int(events[i].outcome)] }
     }
 
+    /// Drops the categories (past the standard ones, which every mirror lists) and outcomes that
+    /// no row or event names, renumbering the rest in their order. A restated force-month takes
+    /// its old rows away, and a name only they used stayed: a zero key in every answer's
+    /// `by_category` or `by_outcome`, and a category the mirror accepted, that a mirror built
+    /// from the same files at once did not have (an independent check).
+    mutating func dropUnusedNames() {
+        var category = [Bool](repeating: false, count: categories.count), outcome = [Bool](repeating: false, count: outcomes.count)
+        for i in 0..<min(Category.standard.count, category.count) { category[i] = true }
+        if !outcome.isEmpty { outcome[0] = true }  // "" is "no outcome"
+        rows.withUnsafeBufferPointer { rows in
+            for r in rows { category[Int(r.category)] = true; outcome[Int(r.outcome)] = true }
+        }
+        for e in events { outcome[Int(e.outcome)] = true }
+        if let map = CrimeTable.keeping(category, of: &categories) {
+            rows.withUnsafeMutableBufferPointer { rows in
+                for i in rows.indices { rows[i].category = map[Int(rows[i].category)] }
+            }
+        }
+        if let map = CrimeTable.keeping(outcome, of: &outcomes) {
+            rows.withUnsafeMutableBufferPointer { rows in
+                for i in rows.indices { rows[i].outcome = map[Int(rows[i].outcome)] }
+            }
+            for i in events.indices { events[i].outcome = map[Int(events[i].outcome)] }
+        }
+    }
+
+    /// Keeps the names of `table` marked in `used`, in their order; the old index to new one
+    /// (nil when every name is used and nothing changes).
+    private static func keeping(_ used: [Bool], of table: inout StringTable) -> [UInt8]? {
+        guard used.contains(false) else { return nil }
+        var kept = StringTable(), map = [UInt8](repeating: 0, count: used.count)
+        for i in used.indices where used[i] {
+            map[i] = UInt8(truncatingIfNeeded: Array(table.utf8(Int32(i))).withUnsafeBufferPointer { kept.intern($0) })
+        }
+        table = kept
+        return map
+    }
+
     /// Distinct (force, month) pairs, found on integer keys before any string is made.
     private func partitions<S: Sequence>(_ keys: S) -> Set<Partition> where S.Element == (UInt8, Int32) {
         guard let bits = PartitionBits(keys, forces: forces.count) else { return [] }

@@ -209,6 +209,7 @@ public enum Ingest {
             table = fresh
         }
         _ = consume fresh
+        table.dropUnusedNames()
         summary.crimesInMirror = table.rows.count
         let tMerge = Date()
         // The builder takes the only reference, so it sorts the rows in place.

@@ -75,4 +75,38 @@ import Testing
         _ = try Ingest.run(paths: Self.files("2021-03"), mirror: .directory(v2))
         try expectSame(v2, reference)
     }
+
+    /// A category and an outcome named only by rows a restatement takes away are not kept: the
+    /// mirror answers as one built from the real file alone (it kept `cyber-fraud`, a zero in
+    /// every `by_category`, and accepted `--category cyber-fraud`). In one ingest, and in a
+    /// second one rebuilt whole (`compact`).
+    @Test func namesOnlyRestatedRowsUsedAreDropped() throws {
+        let real = TestData.archive + "/2019-01/2019-01-city-of-london-street.csv"
+        let lines = try String(contentsOfFile: real, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        // Rows 1-39 typed "Cyber fraud", rows 40-59 given a made-up outcome (column 11).
+        var changed = lines
+        for i in 1..<60 {
+            var f = changed[i].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            if i < 40 { f[9] = "Cyber fraud" } else { f[10] = "Referred to the moon" }
+            changed[i] = f.joined(separator: ",")
+        }
+        let weird = TestData.temporaryDirectory("weird") + "/2019-01-city-of-london-street.csv"
+        try changed.joined(separator: "\n").write(toFile: weird, atomically: true, encoding: .utf8)
+
+        let plain = TestData.temporaryDirectory("plain"), once = TestData.temporaryDirectory("once"), twice = TestData.temporaryDirectory("twice")
+        _ = try Ingest.run(paths: [real], mirror: .directory(plain))
+        _ = try Ingest.run(paths: [weird, real], mirror: .directory(once))
+        _ = try Ingest.run(paths: [weird], mirror: .directory(twice))
+        #expect(try CrimeMirror.open(.directory(twice)).categories.contains("cyber-fraud"))
+        _ = try Ingest.run(paths: [real], mirror: .directory(twice), compact: true)
+        let expected = try CrimeMirror.open(.directory(plain))
+        let q = CrimeQuery.radius(lat: 51.515, lng: -0.092, Distance(metres: 1609.344))
+        for dir in [once, twice] {
+            let m = try CrimeMirror.open(.directory(dir))
+            #expect(m.categories == expected.categories && m.outcomes == expected.outcomes, "\(dir)")
+            #expect(try m.query(q).json(area: q.area) == expected.query(q).json(area: q.area))
+            #expect(throws: GeoQueryError.self) { try m.query(.radius(lat: 51.515, lng: -0.092, Distance(metres: 500), categories: ["cyber-fraud"])) }
+            #expect(try m.crimes(q).policeJSON() == expected.crimes(q).policeJSON())
+        }
+    }
 }
