@@ -54,7 +54,7 @@ public enum PackedHilbertRTree {
     }
 
     /// Sorts points along a Hilbert curve over their bounding box and builds every level.
-    /// - Complexity: O(n) (two radix passes over 32-bit Hilbert keys).
+    /// - Complexity: O(n) (two radix passes over 32-bit Hilbert keys; points sharing a key sorted among themselves).
     public static func build(latE6: [Int32], lngE6: [Int32]) -> Layout {
         let n = latE6.count
         guard n > 0 else { return Layout(order: [], levelStart: [0], minLat: [], minLng: [], maxLat: [], maxLng: []) }
@@ -66,7 +66,17 @@ public enum PackedHilbertRTree {
             let y = UInt32((Int64(latE6[i]) - Int64(loLat)) * 65535 / spanLat)
             keys[i] = hilbert(x, y)
         }
-        let order = radixOrder(keys)
+        var order = radixOrder(keys)
+        // Points sharing a curve cell (~10 m across the UK) go by latitude, then longitude, not
+        // by the order they were first read: two builds of the same points then number them
+        // alike (a point's number is its street id where the mirror has no list of ids).
+        var i = 0
+        while i < n {
+            var j = i + 1
+            while j < n && keys[Int(order[j])] == keys[Int(order[i])] { j += 1 }
+            if j - i > 1 { order[i..<j].sort { (latE6[Int($0)], lngE6[Int($0)], $0) < (latE6[Int($1)], lngE6[Int($1)], $1) } }
+            i = j
+        }
         var lat = [Int32](), lng = [Int32]()
         lat.reserveCapacity(n); lng.reserveCapacity(n)
         for i in order { lat.append(latE6[Int(i)]); lng.append(lngE6[Int(i)]) }

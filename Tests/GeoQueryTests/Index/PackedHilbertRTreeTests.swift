@@ -117,6 +117,28 @@ import Testing
         #expect(layout.levelStart == [0, 313, 333, 335, 336])
     }
 
+    /// The same points in any order of arrival are put in the same order: the real archive's
+    /// map points, some of which share a curve cell (two in Chancery Lane, 51.518200,-0.111568 and
+    /// 51.518226,-0.111497, swapped numbers, so street ids, between two ingests of the same files).
+    @Test func theSamePointsInAnyArrivalOrderGetTheSameOrder() {
+        let t = TestData.realMirror.tree
+        let lat = Array(t.lat), lng = Array(t.lng)
+        var rng = SeededRandom(seed: 20261207)
+        var placed: [[Int64]] = []
+        for round in 0..<3 {
+            let arrival = round == 0 ? Array(0..<lat.count) : Array(0..<lat.count).shuffled(using: &rng)
+            let layout = PackedHilbertRTree.build(latE6: arrival.map { lat[$0] }, lngE6: arrival.map { lng[$0] })
+            placed.append(layout.order.map { Int64(lat[arrival[Int($0)]]) << 32 | Int64(UInt32(bitPattern: lng[arrival[Int($0)]])) })
+        }
+        #expect(placed[0] == placed[1] && placed[1] == placed[2])
+        // Points do share curve cells here (so arrival order had a say): keys as the build makes them.
+        let (loLat, hiLat, loLng, hiLng) = (Int64(lat.min()!), Int64(lat.max()!), Int64(lng.min()!), Int64(lng.max()!))
+        let keys = lat.indices.map { i in
+            PackedHilbertRTree.hilbert(UInt32((Int64(lng[i]) - loLng) * 65535 / max(1, hiLng - loLng)), UInt32((Int64(lat[i]) - loLat) * 65535 / max(1, hiLat - loLat)))
+        }
+        #expect(lat.count - Set(keys).count > 10, "\(lat.count - Set(keys).count) points share a cell")
+    }
+
     @Test func nearestFindsTheClosestMapPoint() throws {
         let m = TestData.realMirror
         var rng = SeededRandom(seed: 11)
