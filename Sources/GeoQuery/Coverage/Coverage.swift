@@ -146,7 +146,9 @@ extension CrimeMirror {
             (t.present >> UInt64(f)) & 1 == 1 && counted(f) && !areaForces.contains(where: { $0.index == f })
                 && range.contains(where: { !holds(month: $0, force: f) })
         }
-        for f in materialForces(candidates, visited: t, path: path) { areaForces.append((forces[f], f, nil)) }
+        // By slug, not by the mirror's force numbers (the order forces were first ingested), so
+        // two mirrors of the same data list them, and word their notes, alike.
+        for f in materialForces(candidates, visited: t, path: path).sorted(by: { forces[$0] < forces[$1] }) { areaForces.append((forces[f], f, nil)) }
 
         // A month is held when the mirror has it for every responsible force, and for every other
         // force of the area that it holds in some asked month. Another force (BTP) missing from all

@@ -259,4 +259,23 @@ enum CoverageReference {
             }
         }
     }
+
+    /// Two mirrors of the same files, ingested in another order, word their coverage alike: the
+    /// forces that record crime here but lack months came in the order each mirror first met
+    /// them ([thames-valley, btp, durham] against [thames-valley, durham, btp]), in the JSON, the
+    /// notes and serve's header.
+    @Test func theSameDataInAnotherOrderGivesTheSameCoverage() throws {
+        let files = ["btp", "durham"].map { TestData.archive + "/2019-01/2019-01-\($0)-street.csv" }
+        let together = TestData.temporaryDirectory("together"), apart = TestData.temporaryDirectory("apart")
+        _ = try Ingest.run(paths: files, mirror: .directory(together))
+        _ = try Ingest.run(paths: [files[1]], mirror: .directory(apart))
+        _ = try Ingest.run(paths: [files[0]], mirror: .directory(apart), compact: true)
+        let a = try CrimeMirror.open(.directory(together)), b = try CrimeMirror.open(.directory(apart))
+        #expect(a.forces != b.forces)  // the mirrors number the forces differently
+        let q = CrimeQuery.radius(lat: 51.762084, lng: -1.28403, Distance(metres: 1.854 * Distance.metresPerMile), from: Month("2019-01"), to: Month("2019-03"))
+        let (x, y) = (try a.query(q).coverage, try b.query(q).coverage)
+        #expect(x.missing.map(\.force) == ["thames-valley", "btp", "durham"], "\(x.missing.map(\.force))")
+        #expect(x.missing.map(\.force) == y.missing.map(\.force) && x.headerValue == y.headerValue)
+        #expect(x.notes.map(\.text) == y.notes.map(\.text))
+    }
 }
