@@ -42,7 +42,7 @@ struct IngestSource: Sendable {
                 var found: [String] = []
                 while let rel = walker.nextObject() as? String {
                     let lower = rel.lowercased()
-                    if lower.hasSuffix(".csv") || lower.hasSuffix(".zip") { found.append(rel) }
+                    if (lower.hasSuffix(".csv") || lower.hasSuffix(".zip")) && !isMacOSMetadata(rel) { found.append(rel) }
                 }
                 for rel in found.sorted() { out += try expand(file: (path as NSString).appendingPathComponent(rel)) }
             } else {
@@ -50,6 +50,14 @@ struct IngestSource: Sendable {
             }
         }
         return out
+    }
+
+    /// What macOS adds beside files it copies or zips (a `__MACOSX/` folder of `._name` files
+    /// holding their extended attributes): named like the CSVs but not CSVs, so a Police UK
+    /// archive re-zipped on a Mac was refused. Skipped inside folders and archives; a path given
+    /// by name is read as asked.
+    static func isMacOSMetadata(_ path: String) -> Bool {
+        path.split(separator: "/").contains { $0 == "__MACOSX" || $0.hasPrefix("._") }
     }
 
     private static func expand(file path: String) throws -> [IngestSource] {
@@ -92,7 +100,8 @@ struct IngestSource: Sendable {
         }
         var out: [IngestSource] = []
         for (index, entry) in listed.sorted(by: { $0.element.path < $1.element.path }) {
-            guard entry.type == .file, entry.path.lowercased().hasSuffix(".csv"), !entry.path.lowercased().hasSuffix("-stop-and-search.csv") else { continue }
+            guard entry.type == .file, entry.path.lowercased().hasSuffix(".csv"), !entry.path.lowercased().hasSuffix("-stop-and-search.csv"),
+                  !isMacOSMetadata(entry.path) else { continue }
             let name = "\(path):\(entry.path)"
             let reading = ZipEntryBytes(archive: path, entry: entry.path, localHeader: localHeaders[index], compressed: entry.compressedSize,
                                         size: Int(clamping: entry.uncompressedSize), checksum: entry.checksum, deflated: entry.isCompressed)

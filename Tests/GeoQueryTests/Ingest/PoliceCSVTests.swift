@@ -131,11 +131,26 @@ import ZIPFoundation
         try archive.addEntry(with: "2019-01/2019-01-durham-stop-and-search.csv", type: .file, uncompressedSize: Int64(sas.count)) { pos, size in
             sas.subdata(in: Int(pos)..<Int(pos) + size)
         }
+        // What macOS adds when it zips a folder: AppleDouble files named like the CSVs, not CSVs.
+        let appleDouble = Data([0x00, 0x05, 0x16, 0x07, 0x00, 0x02, 0x00, 0x00] + Array("Mac OS X        ".utf8))
+        for entry in ["__MACOSX/2019-01/._2019-01-durham-street.csv", "2019-01/._2019-01-city-of-london-street.csv"] {
+            try archive.addEntry(with: entry, type: .file, uncompressedSize: Int64(appleDouble.count)) { pos, size in
+                appleDouble.subdata(in: Int(pos)..<Int(pos) + size)
+            }
+        }
         let fromZip = TestData.temporaryDirectory("fromzip"), fromCSV = TestData.temporaryDirectory("fromcsv")
         let s = try Ingest.run(paths: [zipPath], mirror: .directory(fromZip))
         _ = try Ingest.run(paths: [TestData.archive + "/2019-01/2019-01-city-of-london-street.csv", TestData.archive + "/2019-01/2019-01-durham-street.csv",
                                    TestData.outcomes + "/2019-01/2019-01-city-of-london-outcomes.csv"], mirror: .directory(fromCSV))
-        #expect(s.files.count == 3)  // stop-and-search skipped by name
+        #expect(s.files.count == 3)  // stop-and-search and macOS's metadata skipped by name
+        // In a folder alike (a copy from a Mac's disk).
+        let folder = TestData.temporaryDirectory("fromMac")
+        try FileManager.default.createDirectory(atPath: folder + "/__MACOSX", withIntermediateDirectories: true)
+        for path in [folder + "/._2019-01-durham-street.csv", folder + "/__MACOSX/._2019-01-durham-street.csv"] {
+            try appleDouble.write(to: URL(fileURLWithPath: path))
+        }
+        try FileManager.default.copyItem(atPath: TestData.archive + "/2019-01/2019-01-durham-street.csv", toPath: folder + "/2019-01-durham-street.csv")
+        #expect(try Ingest.run(paths: [folder], mirror: .directory(TestData.temporaryDirectory("fromMacMirror"))).files.count == 1)
         #expect(s.files.map(\.kind).sorted { $0.rawValue < $1.rawValue } == [.outcomes, .street, .street])
         let q = CrimeQuery.radius(lat: 54.7761, lng: -1.5733, Distance(metres: 5000))
         #expect(try CrimeMirror.open(.directory(fromZip)).query(q) == CrimeMirror.open(.directory(fromCSV)).query(q))
