@@ -251,7 +251,8 @@ enum Answer {
         }
         catch let e as HTTPParserError {
             // Met while reading the body (a chunk size that is not hex): the client's framing.
-            return error(MalformedRequestAnswer.message(for: e), status: .badRequest)
+            // The connection cannot be read on, so the answer says it closes.
+            return error(MalformedRequestAnswer.message(for: e), status: .badRequest, headers: [.connection: "close"])
         }
         catch let failure { return Answer.error("internal error: \(failure)", status: .internalServerError) }
     }
