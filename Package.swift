@@ -21,7 +21,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         // NIOCore for one channel handler in the server (counting open connections); Hummingbird uses it already.
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
-        // NIOHTTPTypes: the HTTP parts one handler rewrites (a request NIO cannot parse gets a JSON error).
+        // NIOHTTPTypes: the HTTP parts one handler rewrites (a request NIO cannot parse gets a JSON error);
+        // NIOHTTPTypesHTTP1: the conversion an HTTP/1.0 marker goes before (Hummingbird uses both already).
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
         // `geoquery harvest`'s HTTP client (URLSession on Linux keeps a core busy while a request waits).
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
@@ -53,7 +54,8 @@ let package = Package(
             name: "GeoQueryServer",
             dependencies: ["GeoQuery", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), .product(name: "NIOCore", package: "swift-nio"),
-                           .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOHTTPTypes", package: "swift-nio-extras")]
+                           .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                           .product(name: "NIOHTTPTypesHTTP1", package: "swift-nio-extras")]
         ),
         .executableTarget(
             name: "GeoQueryCLI",

@@ -62,10 +62,10 @@ public struct MirrorServer: Sendable {
         do { _ = try await Blocking.run { try mirror.prepareCatchments() } } catch {
             log("catchments could not be built (\(error)); catchment requests will answer with that error")
         }
-        let connections = OpenConnections()
+        let connections = OpenConnections(stallTimeout: .seconds(options.idleTimeoutSeconds))
         let app = Application(
             router: makeRouter(),
-            server: .http1(configuration: .init(additionalChannelHandlers: [connections.handler(), MalformedRequestAnswer()],
+            server: .http1(configuration: .init(additionalChannelHandlers: [connections.handler(), MalformedRequestAnswer(), HTTP10Marker()],
                                                 idleTimeout: .seconds(options.idleTimeoutSeconds),
                                                 httpDecoderConfiguration: .init(maxHeaderListSize: MalformedRequestAnswer.headerLimitBytes))),
             configuration: .init(address: .hostname(options.host, port: options.port), serverName: "geoquery/\(GeoQuery.version)"),
@@ -201,10 +201,12 @@ enum Answer {
     /// A listing: whole, with its length, when its first part is all of it; else a part at a
     /// time (each made on the worker pool) as the client takes them, so a client that reads
     /// slowly holds one part, not the whole list, and one that leaves stops the work.
-    static func listing(_ listing: PoliceJSONListing, headers: HTTPFields) async throws -> Response {
+    /// `whole`: sent whole regardless (a HEAD, whose `Content-Length` is the GET's; an HTTP/1.0
+    /// client, which cannot read chunks).
+    static func listing(_ listing: PoliceJSONListing, headers: HTTPFields, whole: Bool = false) async throws -> Response {
         var h = headers
         h[.contentType] = "application/json; charset=utf-8"
-        let first = try await Blocking.run { try listing.next(minimumBytes: listingPartBytes) } ?? []
+        let first = try await Blocking.run { try listing.next(minimumBytes: whole ? .max : listingPartBytes) } ?? []
         guard !listing.isFinished else { return Response(status: .ok, headers: h, body: .init(byteBuffer: ByteBuffer(bytes: first))) }
         return Response(status: .ok, headers: h, body: ResponseBody { writer in
             try await send(listing, first: first) { try await writer.write(ByteBuffer(bytes: $0)) }
@@ -348,6 +350,11 @@ extension Request {
 final class OpenConnections: @unchecked Sendable {
     private let lock = NSLock()
     private var open = 0
+    /// How long a connection may refuse to take what is written to it (its client not reading)
+    /// before it is closed.
+    let stallTimeout: TimeAmount
+
+    init(stallTimeout: TimeAmount) { self.stallTimeout = stallTimeout }
 
     /// A handler for one connection's pipeline (after HTTP decoding), counted while it is there.
     func handler() -> Handler { Handler(self) }
@@ -366,10 +373,32 @@ final class OpenConnections: @unchecked Sendable {
         private let owner: OpenConnections
         private var writing = 0
         private var heldClose: (mode: CloseMode, promise: EventLoopPromise<Void>?)?
+        private var stalled: Scheduled<Void>?
 
         init(_ owner: OpenConnections) { self.owner = owner }
         func handlerAdded(context: ChannelHandlerContext) { owner.lock.withLock { owner.open += 1 } }
-        func handlerRemoved(context: ChannelHandlerContext) { owner.lock.withLock { owner.open -= 1 } }
+        func handlerRemoved(context: ChannelHandlerContext) {
+            stalled?.cancel()
+            owner.lock.withLock { owner.open -= 1 }
+        }
+
+        /// A client that stops reading leaves the channel unwritable: closed once that has lasted
+        /// the stall timeout. A listing sent in parts waits for the client between parts, so
+        /// without this its request never ended, the connection stayed, and a graceful shutdown
+        /// waited for it for ever (independent check); an answer written whole was cut by the idle
+        /// timeout after it (the request over, the client silent).
+        func channelWritabilityChanged(context: ChannelHandlerContext) {
+            stalled?.cancel()
+            stalled = nil
+            if !context.channel.isWritable {
+                let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+                stalled = context.eventLoop.scheduleTask(in: owner.stallTimeout) {
+                    // Past this handler: a held close (see close(context:)) would wait for the writes.
+                    if !bound.value.channel.isWritable { bound.value.close(promise: nil) }
+                }
+            }
+            context.fireChannelWritabilityChanged()
+        }
 
         func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
             let done = promise ?? context.eventLoop.makePromise()

@@ -40,7 +40,8 @@ struct PoliceAPI: Sendable {
                     if !ignored.isEmpty { headers[PoliceAPI.ignoredHeader] = ignored.joined(separator: ", ") }
                     switch reply {
                     case .json(let text): return Answer.json(text, headers: headers)
-                    case .listing(let listing): return try await Answer.listing(listing, headers: headers)
+                    case .listing(let listing):
+                        return try await Answer.listing(listing, headers: headers, whole: request.method == .head || request.headers[HTTP10Marker.name] != nil)
                     }
                 }
             }

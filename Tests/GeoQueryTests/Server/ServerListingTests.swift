@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import GeoQuery
 @testable import GeoQueryServer
@@ -11,10 +12,11 @@ import Testing
     static let county = "52.39,-1.60:52.98,-1.60:52.98,-0.66:52.39,-0.66"
 
     /// One raw GET, read whole: the header block (lower-cased) and the body, chunks joined.
-    static func get(port: Int, _ path: String) throws -> (headers: String, body: [UInt8]) {
+    static func get(port: Int, _ path: String, version: String = "1.1", extra: String = "") throws -> (headers: String, body: [UInt8]) {
         let fd = try connectedSocket(port: port)
         defer { close(fd) }
-        let request = Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8)
+        // HTTP/1.0 closes after the answer by default (the server closes at its idle timeout).
+        let request = Array("GET \(path) HTTP/\(version)\r\nHost: 127.0.0.1\r\n\(extra)Connection: close\r\n\r\n".utf8)
         _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
         var reply: [UInt8] = [], buffer = [UInt8](repeating: 0, count: 65_536)
         while true {
@@ -82,5 +84,66 @@ import Testing
         var rest: [UInt8] = []
         while let part = try listing.next() { rest += part }
         #expect(rest.last == UInt8(ascii: "]"))
+    }
+
+    /// A HEAD of a long listing has the GET's length (it said `Content-Length: 0`), and an HTTP/1.0
+    /// request gets the listing whole with its length: such a client cannot read chunks (it got
+    /// the chunk sizes as part of the JSON).
+    @Test func headAndHTTP10GetTheWholeLength() async throws {
+        try await TestServer.with { s in
+            let port = try #require(Int(s.base.split(separator: ":").last!))
+            let path = "/api/crimes-street/all-crime?poly=\(Self.county)&date=2019-01"
+            let get = try await offThePool { try Self.get(port: port, path) }
+            #expect(get.headers.contains("transfer-encoding: chunked"))
+            let head = try await s.head(path)
+            #expect(head.status == 200 && head.body.isEmpty && head.headers["content-length"] == String(get.body.count), "\(head.headers)")
+            let old = try await offThePool { try Self.get(port: port, path, version: "1.0") }
+            #expect(old.headers.hasPrefix("http/1.1 200") && old.headers.contains("content-length: \(get.body.count)") && !old.headers.contains("chunked"), "\(old.headers)")
+            let same = old.body == get.body
+            #expect(same)
+            // The marker cannot be sent by a client to get a whole answer over HTTP/1.1.
+            let spoofed = try await offThePool { try Self.get(port: port, path, extra: "X-GeoQuery-HTTP-1.0: 1\r\n") }
+            #expect(spoofed.headers.contains("transfer-encoding: chunked"), "\(spoofed.headers)")
+        }
+    }
+
+    /// A client that stops reading a listing is closed after the stall timeout (the idle
+    /// timeout), and a server stopping meanwhile does not wait for it for ever (it did).
+    @Test func aClientThatStopsReadingIsClosedAndDoesNotHoldShutdown() async throws {
+        var options = ServerOptions()
+        options.idleTimeoutSeconds = 2
+        let ended = Mutex<Date?>(nil)
+        try await TestServer.with(options: options) { s in
+            let port = try #require(Int(s.base.split(separator: ":").last!))
+            let path = "/api/crimes-street/all-crime?poly=\(Self.county)&date=2019-01"
+            // Read 10 KB, stop for longer than the timeout, then read on: the server has closed
+            // the connection, so the rest ends well short of the ~8 MB listing.
+            let received = try await offThePool { () -> Int in
+                let fd = try connectedSocket(port: port, receiveBuffer: 16_384)
+                defer { close(fd) }
+                let request = Array("GET \(path) HTTP/1.1\r\nHost: x\r\n\r\n".utf8)
+                _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
+                var buffer = [UInt8](repeating: 0, count: 10_240), total = 0
+                total += max(0, recv(fd, &buffer, buffer.count, Int32(MSG_WAITALL)))
+                Thread.sleep(forTimeInterval: 8)
+                while true {
+                    let n = recv(fd, &buffer, buffer.count, 0)
+                    if n <= 0 { break }
+                    total += n
+                }
+                return total
+            }
+            #expect(received > 10_000 && received < 4_000_000, "\(received) bytes")
+            // A second one, left stalled when the server is asked to stop.
+            let fd = try connectedSocket(port: port, receiveBuffer: 16_384)
+            let request = Array("GET \(path) HTTP/1.1\r\nHost: x\r\n\r\n".utf8)
+            _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
+            try await Task.sleep(for: .seconds(1))
+            ended.withLock { $0 = Date() }
+            // Closed once the server has stopped (the descriptor must outlive it).
+            Thread.detachNewThread { Thread.sleep(forTimeInterval: 120); close(fd) }
+        }
+        let waited = Date().timeIntervalSince(try #require(ended.withLock { $0 }))
+        #expect(waited < 30 * Sanitizer.slowdown, "the server stopped \(waited) s after it was asked")
     }
 }

@@ -1,0 +1,39 @@
+import Hummingbird
+import NIOCore
+import NIOHTTP1
+import NIOHTTPTypesHTTP1
+
+/// Marks an HTTP/1.0 request with a header (``name``) the routes can read: Hummingbird's
+/// request, in version-independent HTTP types, says nothing of the version, and an HTTP/1.0
+/// client cannot read a chunked body (a listing sent in parts went to one as chunks, the sizes
+/// read as JSON; independent check). A client cannot set the header itself: it is removed from
+/// every request first.
+///
+/// Listed among the server's channel handlers, which come after the conversion to HTTP types; it
+/// puts a copy of itself before that conversion (where the version is known) and leaves.
+final class HTTP10Marker: ChannelInboundHandler, RemovableChannelHandler, Sendable {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias InboundOut = HTTPServerRequestPart
+
+    static let name = HTTPFields.Element.Name("X-GeoQuery-HTTP-1.0")!
+    private let placed: Bool
+
+    init() { placed = false }
+    private init(placed: Bool) { self.placed = placed }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        guard !placed else { return }
+        let pipeline = context.pipeline.syncOperations
+        if let codec = try? pipeline.context(handlerType: HTTP1ToHTTPServerCodec.self) {
+            try? pipeline.addHandler(HTTP10Marker(placed: true), position: .before(codec.handler))
+        }
+        pipeline.removeHandler(context: context, promise: nil)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard placed, case .head(var head) = unwrapInboundIn(data) else { return context.fireChannelRead(data) }
+        head.headers.remove(name: Self.name.rawName)
+        if head.version == .http1_0 { head.headers.add(name: Self.name.rawName, value: "1") }
+        context.fireChannelRead(wrapInboundOut(.head(head)))
+    }
+}
