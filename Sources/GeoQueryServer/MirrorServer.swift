@@ -5,6 +5,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import NIOHTTP1
+import NIOHTTPTypes
 import ServiceLifecycle
 
 /// How `geoquery serve` listens and what it enforces.
@@ -356,6 +357,10 @@ final class OpenConnections: @unchecked Sendable {
 
     init(stallTimeout: TimeAmount) { self.stallTimeout = stallTimeout }
 
+    /// The socket send buffer of a connection sending an answer in parts (Linux doubles it): a
+    /// client must read about this much for the stall timeout to see progress.
+    static let streamSendBuffer: SocketOptionValue = 256 * 1024
+
     /// A handler for one connection's pipeline (after HTTP decoding), counted while it is there.
     func handler() -> Handler { Handler(self) }
 
@@ -373,46 +378,70 @@ final class OpenConnections: @unchecked Sendable {
         private let owner: OpenConnections
         private var writing = 0
         private var heldClose: (mode: CloseMode, promise: EventLoopPromise<Void>?)?
-        private var stalled: Scheduled<Void>?
+        /// An answer sent in parts (no `Content-Length`) is on its way: its writes are watched.
+        private var watching = false, ended = false
+        /// When a write last completed (its bytes went to the socket).
+        private var lastProgress = NIODeadline.now()
+        private var stallCheck: Scheduled<Void>?
 
         init(_ owner: OpenConnections) { self.owner = owner }
         func handlerAdded(context: ChannelHandlerContext) { owner.lock.withLock { owner.open += 1 } }
         func handlerRemoved(context: ChannelHandlerContext) {
-            stalled?.cancel()
+            stallCheck?.cancel()
             owner.lock.withLock { owner.open -= 1 }
         }
 
-        /// A client that stops reading leaves the channel unwritable: closed once that has lasted
-        /// the stall timeout. A listing sent in parts waits for the client between parts, so
-        /// without this its request never ended, the connection stayed, and a graceful shutdown
-        /// waited for it for ever (independent check); an answer written whole was cut by the idle
-        /// timeout after it (the request over, the client silent).
-        func channelWritabilityChanged(context: ChannelHandlerContext) {
-            stalled?.cancel()
-            stalled = nil
-            if !context.channel.isWritable {
-                let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
-                stalled = context.eventLoop.scheduleTask(in: owner.stallTimeout) {
-                    // Past this handler: a held close (see close(context:)) would wait for the writes.
-                    if !bound.value.channel.isWritable { bound.value.close(promise: nil) }
-                }
-            }
-            context.fireChannelWritabilityChanged()
-        }
-
         func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+            switch unwrapOutboundIn(data) as? HTTPResponsePart {
+            case .head(let head)? where head.headerFields[.contentLength] == nil:
+                (watching, ended) = (true, false)
+                lastProgress = .now()
+                // A write completes once the socket has taken it, and a full socket takes more only
+                // when half its buffer has drained: with the kernel's 4 MB a steady 30 KB/s reader
+                // let no write complete for a minute. A smaller buffer keeps progress in view.
+                _ = context.channel.setOption(ChannelOptions.socketOption(.so_sndbuf), value: OpenConnections.streamSendBuffer)
+                checkForStall(context)
+            case .end? where watching:
+                ended = true
+            default: break
+            }
             let done = promise ?? context.eventLoop.makePromise()
             writing += 1
             // The write completes on the channel's event loop, where the context may be used.
             let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
             done.futureResult.whenComplete { _ in
                 self.writing -= 1
+                self.lastProgress = .now()
+                // The answer in parts is all out: later answers on this connection are not watched.
+                if self.writing == 0 && self.ended { (self.watching, self.ended) = (false, false) }
                 if self.writing == 0, let held = self.heldClose {
                     self.heldClose = nil
                     bound.value.close(mode: held.mode, promise: held.promise)
                 }
             }
             context.write(data, promise: done)
+        }
+
+        /// A client that takes nothing of an answer sent in parts for the stall timeout is
+        /// closed: the answer waits for it between parts, so its request never ended, the
+        /// connection stayed, and a graceful shutdown waited for it for ever (an independent
+        /// check). Progress is a write completing (its bytes taken by the socket, whose buffer is
+        /// kept small, see ``streamSendBuffer``), so a reader that is slow but steady (over about
+        /// 20 KB/s at the 30 s default) or pauses for less than the timeout is not cut; an answer
+        /// written whole (its length known) is left to the idle timeout, as before.
+        private func checkForStall(_ context: ChannelHandlerContext) {
+            guard stallCheck == nil else { return }
+            let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+            stallCheck = context.eventLoop.scheduleTask(deadline: lastProgress + owner.stallTimeout) {
+                self.stallCheck = nil
+                guard self.watching, bound.value.channel.isActive else { return }
+                if self.writing > 0 && NIODeadline.now() >= self.lastProgress + self.owner.stallTimeout {
+                    // Past this handler: a held close (see close(context:)) would wait for the writes.
+                    bound.value.close(promise: nil)
+                    return
+                }
+                self.checkForStall(bound.value)
+            }
         }
 
         func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {

@@ -111,7 +111,7 @@ import Testing
     /// timeout), and a server stopping meanwhile does not wait for it for ever (it did).
     @Test func aClientThatStopsReadingIsClosedAndDoesNotHoldShutdown() async throws {
         var options = ServerOptions()
-        options.idleTimeoutSeconds = 2
+        options.idleTimeoutSeconds = 3
         let ended = Mutex<Date?>(nil)
         try await TestServer.with(options: options) { s in
             let port = try #require(Int(s.base.split(separator: ":").last!))
@@ -134,6 +134,24 @@ import Testing
                 return total
             }
             #expect(received > 10_000 && received < 4_000_000, "\(received) bytes")
+            // A reader that is slow but steady, pausing for less than the timeout, is not cut:
+            // 64 KB every 60 ms, three pauses of 1 s, ~8 s in all, the whole listing arrives.
+            let paced = try await offThePool { () -> (Int, Bool) in
+                let fd = try connectedSocket(port: port, receiveBuffer: 65_536)
+                defer { close(fd) }
+                let request = Array("GET \(path) HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".utf8)
+                _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
+                var buffer = [UInt8](repeating: 0, count: 65_536), reply: [UInt8] = [], steps = 0
+                while true {
+                    let n = recv(fd, &buffer, buffer.count, 0)
+                    if n <= 0 { break }
+                    reply += buffer[0..<n]
+                    steps += 1
+                    Thread.sleep(forTimeInterval: steps % 40 == 0 && steps <= 120 ? 1.0 : 0.06)
+                }
+                return (reply.count, reply.suffix(7).elementsEqual(Array("\r\n0\r\n\r\n".utf8)))
+            }
+            #expect(paced.1 && paced.0 > 7_000_000, "a paced reader got \(paced.0) bytes, ended by the last chunk: \(paced.1)")
             // A second one, left stalled when the server is asked to stop.
             let fd = try connectedSocket(port: port, receiveBuffer: 16_384)
             let request = Array("GET \(path) HTTP/1.1\r\nHost: x\r\n\r\n".utf8)
