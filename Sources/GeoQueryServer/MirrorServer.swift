@@ -357,8 +357,9 @@ final class OpenConnections: @unchecked Sendable {
 
     init(stallTimeout: TimeAmount) { self.stallTimeout = stallTimeout }
 
-    /// The socket send buffer of a connection sending an answer in parts (Linux doubles it): a
-    /// client must read about this much for the stall timeout to see progress.
+    /// The socket send buffer of a connection sending an answer in parts (Linux doubles it: `ss`
+    /// showed 512 KB): with the kernel's default (up to 4 MB) a slow reader let no write complete
+    /// for longer than the stall timeout.
     static let streamSendBuffer: SocketOptionValue = 256 * 1024
 
     /// A handler for one connection's pipeline (after HTTP decoding), counted while it is there.
@@ -396,9 +397,10 @@ final class OpenConnections: @unchecked Sendable {
             case .head(let head)? where head.headerFields[.contentLength] == nil:
                 (watching, ended) = (true, false)
                 lastProgress = .now()
-                // A write completes once the socket has taken it, and a full socket takes more only
-                // when half its buffer has drained: with the kernel's 4 MB a steady 30 KB/s reader
-                // let no write complete for a minute. A smaller buffer keeps progress in view.
+                // A write completes once the socket has taken it: behind the kernel's default
+                // buffer (up to 4 MB) a slow reader's progress showed too late (a rule on the
+                // channel's writability cut steady 30 KB/s readers at 30 s). A smaller buffer keeps
+                // progress in view.
                 _ = context.channel.setOption(ChannelOptions.socketOption(.so_sndbuf), value: OpenConnections.streamSendBuffer)
                 checkForStall(context)
             case .end? where watching:
@@ -426,9 +428,9 @@ final class OpenConnections: @unchecked Sendable {
         /// closed: the answer waits for it between parts, so its request never ended, the
         /// connection stayed, and a graceful shutdown waited for it for ever (an independent
         /// check). Progress is a write completing (its bytes taken by the socket, whose buffer is
-        /// kept small, see ``streamSendBuffer``), so a reader that is slow but steady (over about
-        /// 20 KB/s at the 30 s default) or pauses for less than the timeout is not cut; an answer
-        /// written whole (its length known) is left to the idle timeout, as before.
+        /// kept small, see ``streamSendBuffer``), so a reader that is slow but steady (1 KB/s was
+        /// not cut in 80 s) or pauses for less than the timeout is not cut; an answer written
+        /// whole (its length known) is left to the idle timeout, as before.
         private func checkForStall(_ context: ChannelHandlerContext) {
             guard stallCheck == nil else { return }
             let bound = NIOLoopBound(context, eventLoop: context.eventLoop)

@@ -148,7 +148,11 @@ struct CrimeTable: Sendable {
         var sorted = StringTable()
         for o in rank.indices.sorted(by: { rank[$0] < rank[$1] }) { names[o].withUnsafeBufferPointer { _ = sorted.intern($0) } }
         outcomes = sorted
-        let map = rank.map { UInt8(truncatingIfNeeded: $0) }
+        renumberOutcomes(rank.map { UInt8(truncatingIfNeeded: $0) })
+    }
+
+    /// Rows' and events' outcomes through `map` (old index to new).
+    private mutating func renumberOutcomes(_ map: [UInt8]) {
         rows.withUnsafeMutableBufferPointer { rows in
             for i in rows.indices { rows[i].outcome = map[Int(rows[i].outcome)] }
         }
@@ -173,12 +177,7 @@ struct CrimeTable: Sendable {
                 for i in rows.indices { rows[i].category = map[Int(rows[i].category)] }
             }
         }
-        if let map = CrimeTable.keeping(outcome, of: &outcomes) {
-            rows.withUnsafeMutableBufferPointer { rows in
-                for i in rows.indices { rows[i].outcome = map[Int(rows[i].outcome)] }
-            }
-            for i in events.indices { events[i].outcome = map[Int(events[i].outcome)] }
-        }
+        if let map = CrimeTable.keeping(outcome, of: &outcomes) { renumberOutcomes(map) }
     }
 
     /// Keeps the names of `table` marked in `used`, in their order; the old index to new one
