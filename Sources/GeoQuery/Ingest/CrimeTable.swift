@@ -128,27 +128,54 @@ struct CrimeTable: Sendable {
     var streetPartitions: Set<Partition> { partitions(rows.lazy.map { ($0.force, $0.month) }) }
     var outcomePartitions: Set<Partition> { partitions(events.lazy.map { ($0.force, $0.month) }) }
 
-    /// The outcomes' indices in name order (UTF-8 bytes; "" first, so 0 stays "no outcome").
+    /// The places of `names` in name order (UTF-8 bytes), the first `fixed` kept where they are.
     ///
     /// A map point's rows are stored (and identical rows count their occurrences for their
-    /// ``CrimeIdentity``) in cell-key order, whose last field is the outcome's index; numbered
-    /// in the order files first named them, two rows identical but for their outcome would swap
-    /// ids when an earlier month named the outcomes the other way round.
-    static func outcomeRanks(_ names: [[UInt8]]) -> [Int] {
-        var rank = [Int](repeating: 0, count: names.count)
-        for (r, o) in names.indices.sorted(by: { names[$0].lexicographicallyPrecedes(names[$1]) }).enumerated() { rank[o] = r }
+    /// ``CrimeIdentity``) in cell-key order, whose fields are the month and the force's,
+    /// category's and outcome's indices. Numbered in the order files first named them, two
+    /// mirrors of the same files ingested in another order listed a point's crimes in another
+    /// order, and two rows identical but for their outcome would swap ids.
+    static func nameRanks(_ names: [[UInt8]], fixed: Int = 0) -> [Int] {
+        var rank = Array(names.indices)
+        let rest = names.indices.dropFirst(fixed).sorted { names[$0].lexicographicallyPrecedes(names[$1]) }
+        for (r, i) in rest.enumerated() { rank[i] = fixed + r }
         return rank
     }
 
-    /// Renumbers the outcomes in name order (see ``outcomeRanks(_:)``), rows and events with them.
-    mutating func numberOutcomesByName() {
-        let names = (0..<outcomes.count).map { Array(outcomes.utf8(Int32($0))) }
-        let rank = CrimeTable.outcomeRanks(names)
-        guard rank != Array(rank.indices) else { return }
+    /// The outcomes' places in name order ("" first, so 0 stays "no outcome").
+    static func outcomeRanks(_ names: [[UInt8]]) -> [Int] { nameRanks(names, fixed: 1) }
+    /// The forces' places in slug order.
+    static func forceRanks(_ names: [[UInt8]]) -> [Int] { nameRanks(names) }
+    /// The categories' places: the standard ones first, as always, then the others by name.
+    static func categoryRanks(_ names: [[UInt8]]) -> [Int] { nameRanks(names, fixed: min(Category.standard.count, names.count)) }
+
+    /// Renumbers forces, categories and outcomes by name (see ``nameRanks(_:fixed:)``), the rows
+    /// and events with them, so a snapshot does not depend on the order its files were read in.
+    mutating func numberNamesInOrder() {
+        if let map = CrimeTable.renamed(&forces, CrimeTable.forceRanks) {
+            rows.withUnsafeMutableBufferPointer { rows in
+                for i in rows.indices { rows[i].force = map[Int(rows[i].force)] }
+            }
+            for i in events.indices { events[i].force = map[Int(events[i].force)] }
+        }
+        if let map = CrimeTable.renamed(&categories, CrimeTable.categoryRanks) {
+            rows.withUnsafeMutableBufferPointer { rows in
+                for i in rows.indices { rows[i].category = map[Int(rows[i].category)] }
+            }
+        }
+        if let map = CrimeTable.renamed(&outcomes, CrimeTable.outcomeRanks) { renumberOutcomes(map) }
+    }
+
+    /// `table` in the order `ranks` gives its names; the old index to the new one (nil when the
+    /// order is unchanged).
+    private static func renamed(_ table: inout StringTable, _ ranks: ([[UInt8]]) -> [Int]) -> [UInt8]? {
+        let names = (0..<table.count).map { Array(table.utf8(Int32($0))) }
+        let rank = ranks(names)
+        guard rank != Array(rank.indices) else { return nil }
         var sorted = StringTable()
         for o in rank.indices.sorted(by: { rank[$0] < rank[$1] }) { names[o].withUnsafeBufferPointer { _ = sorted.intern($0) } }
-        outcomes = sorted
-        renumberOutcomes(rank.map { UInt8(truncatingIfNeeded: $0) })
+        table = sorted
+        return rank.map { UInt8(truncatingIfNeeded: $0) }
     }
 
     /// Rows' and events' outcomes through `map` (old index to new).

@@ -25,7 +25,7 @@ struct SnapshotBuilder {
     /// Builds the snapshot. Consuming: the rows are permuted in place rather than copied, so a
     /// caller that hands over its only reference to the table (`consume`) pays for one copy of them.
     consuming func build() -> SnapshotImage {
-        table.numberOutcomesByName()
+        table.numberNamesInOrder()
         var rows = table.rows
         table.rows = []
 

@@ -22,8 +22,9 @@ final class DeltaView: @unchecked Sendable {
     /// Delta force, category and outcome indices to the mirror's, and the delta's first month
     /// less the mirror's (set by `CrimeMirror.init`).
     var forceMap: [Int] = [], categoryMap: [Int] = [], outcomeMap: [Int] = []
-    /// Each mirror outcome's place in name order, as one rebuilt snapshot numbers them.
-    var outcomeRank: [Int] = []
+    /// Each mirror force's, category's and outcome's place in name order, as one rebuilt snapshot
+    /// numbers them.
+    var forceRank: [Int] = [], categoryRank: [Int] = [], outcomeRank: [Int] = []
     var monthShift = 0
 
     /// Opens delta `d` for base `s` (``MirrorLocation/openDelta(of:)`` has checked it is `s`'s).
@@ -81,11 +82,12 @@ final class DeltaView: @unchecked Sendable {
                              category: categoryMap[CrimeCell.category(c)], outcome: outcomeMap[CrimeCell.outcome(c)])
     }
 
-    /// A mirror cell key with its outcome's place in name order: the order one rebuilt snapshot
-    /// keeps a point's rows in (see ``CrimeTable/numberOutcomesByName()``).
+    /// A mirror cell key with its force, category and outcome at their places in name order: the
+    /// order one rebuilt snapshot keeps a point's rows in (see ``CrimeTable/numberNamesInOrder()``).
     func rebuiltOrder(_ key: UInt32) -> UInt32 {
         let c = CrimeCell.make(key: key, count: 0)
-        return CrimeCell.key(month: CrimeCell.month(c), force: CrimeCell.force(c), category: CrimeCell.category(c), outcome: outcomeRank[CrimeCell.outcome(c)])
+        return CrimeCell.key(month: CrimeCell.month(c), force: forceRank[CrimeCell.force(c)], category: categoryRank[CrimeCell.category(c)],
+                             outcome: outcomeRank[CrimeCell.outcome(c)])
     }
 
     /// The superseded partitions' cells of base node `g` (empty when it holds none).

@@ -133,6 +133,8 @@ public final class CrimeMirror: @unchecked Sendable {
             view.forceMap = extend(&forces, with: inner.forces)
             view.categoryMap = extend(&categories, with: inner.categories)
             view.outcomeMap = extend(&outcomes, with: inner.outcomes)
+            view.forceRank = CrimeTable.forceRanks(forces.map { Array($0.utf8) })
+            view.categoryRank = CrimeTable.categoryRanks(categories.map { Array($0.utf8) })
             view.outcomeRank = CrimeTable.outcomeRanks(outcomes.map { Array($0.utf8) })
             // An ingest writes a delta only when these hold (else it compacts).
             guard let first, let innerFirst = inner.firstMonth, let innerLast = inner.lastMonth, innerFirst >= first,
