@@ -129,20 +129,36 @@ public final class ServerStop: @unchecked Sendable {
     }
 }
 
-/// One line per request: method, path, status, duration.
+/// One line per request: method, path, status, duration. An answer sent in parts (a long
+/// listing) is logged when its last part has been written, with its size, or when the connection
+/// closed before that, with what had been sent: its headers leave when the first part is ready.
 struct RequestLog<Context: RequestContext>: RouterMiddleware {
     let log: @Sendable (String) -> Void
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
-        func line(_ status: HTTPResponse.Status) {
+        let method = request.method, path = request.uri.path, log = self.log
+        @Sendable func line(_ status: HTTPResponse.Status, _ more: String = "") {
             let d = ContinuousClock.now - start
             let ms = Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15
-            log("\(request.method) \(request.uri.path) \(status.code) \(String(format: "%.1f", ms)) ms")
+            log("\(method) \(path) \(status.code) \(String(format: "%.1f", ms)) ms\(more)")
         }
         do {
-            let response = try await next(request, context)
-            line(response.status)
+            var response = try await next(request, context)
+            guard response.body.contentLength == nil else {
+                line(response.status)
+                return response
+            }
+            let body = response.body, status = response.status, sent = SentBytes()
+            response.body = ResponseBody { writer in
+                do {
+                    try await body.write(CountingWriter(parent: writer, sent: sent))
+                    line(status, " (streamed \(sent.count) bytes)")
+                } catch {
+                    line(status, " (streamed; the connection closed after \(sent.count) bytes)")
+                    throw error
+                }
+            }
             return response
         } catch let e as any HTTPResponseError {
             line(e.status)
@@ -152,6 +168,26 @@ struct RequestLog<Context: RequestContext>: RouterMiddleware {
             throw error
         }
     }
+}
+
+/// The body bytes of an answer in parts that its connection has taken.
+final class SentBytes: Sendable {
+    private let total = Mutex(0)
+    func add(_ n: Int) { total.withLock { $0 += n } }
+    var count: Int { total.withLock { $0 } }
+}
+
+/// Counts what each write of `parent` has taken, once it has.
+struct CountingWriter: ResponseBodyWriter {
+    var parent: any ResponseBodyWriter
+    let sent: SentBytes
+
+    mutating func write(_ buffer: ByteBuffer) async throws {
+        try await parent.write(buffer)
+        sent.add(buffer.readableBytes)
+    }
+
+    consuming func finish(_ trailingHeaders: HTTPFields?) async throws { try await parent.finish(trailingHeaders) }
 }
 
 /// The router's paths and their methods, filled once when the routes are in place (before the

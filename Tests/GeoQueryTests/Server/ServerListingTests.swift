@@ -50,6 +50,10 @@ import Testing
             #expect(cli.status == 0)
             let same = body + Array("\n".utf8) == Array(cli.stdout.utf8)
             #expect(same && body.count > 4_000_000, "\(body.count) bytes")
+            // Logged once it has all been sent, with its size (its headers left with the first part).
+            let size = body.count
+            #expect(await s.log.eventually { $0.hasPrefix("GET /api/crimes-street/all-crime 200 ") && $0.hasSuffix(" ms (streamed \(size) bytes)") }, "\(s.log.lines)")
+            #expect(s.log.lines.filter { $0.hasPrefix("GET /api/crimes-street/all-crime 200 ") }.count == 1)
             let list = try #require(try JSONSerialization.jsonObject(with: Data(body)) as? [[String: Any]])
             let expected = try TestData.realMirror.query(.polygon(try PolygonReader.poly(Self.county), from: Month("2019-01"), to: Month("2019-01")))
             #expect(list.count == expected.total && list.count > 5_000)
@@ -134,6 +138,12 @@ import Testing
                 return total
             }
             #expect(received > 10_000 && received < 4_000_000, "\(received) bytes")
+            // Its log line says the connection closed, and how much had gone (a part past what
+            // the client read, at most: the rest was never made).
+            _ = await s.log.eventually { $0.hasPrefix("GET /api/crimes-street/all-crime 200 ") }
+            let cut = s.log.lines.first { $0.hasPrefix("GET /api/crimes-street/all-crime 200 ") } ?? ""
+            let sent = Int(cut.split(separator: " ").dropLast().last ?? "") ?? -1
+            #expect(cut.contains(" ms (streamed; the connection closed after ") && sent >= 0 && sent < 4_000_000, "\(cut)")
             // A reader that is slow but steady, pausing for less than the timeout, is not cut:
             // 64 KB every 60 ms, three pauses of 1 s, ~8 s in all, the whole listing arrives.
             let paced = try await offThePool { () -> (Int, Bool) in

@@ -99,6 +99,17 @@ final class LogLines: @unchecked Sendable {
     private var stored: [String] = []
     func append(_ line: String) { lock.lock(); stored.append(line); lock.unlock() }
     var lines: [String] { lock.lock(); defer { lock.unlock() }; return stored }
+
+    /// Whether a line matching `match` arrives within `seconds`: an answer in parts is logged
+    /// after its last part is written, which the client may read first.
+    func eventually(within seconds: Double = 10, _ match: (String) -> Bool) async -> Bool {
+        let end = Date().addingTimeInterval(seconds * Sanitizer.slowdown)
+        while !lines.contains(where: match) {
+            if Date() > end { return false }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return true
+    }
 }
 
 /// A TCP socket connected to 127.0.0.1:`port` (raw exchanges URLSession would not make), its
