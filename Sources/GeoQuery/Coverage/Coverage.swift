@@ -3,7 +3,8 @@
 /// lacks the local force says so instead of being silently low.
 ///
 /// The forces *of the area* are those whose force area covers at least ``minimumShare`` of it
-/// (by the built-in or loaded boundaries), and any other force (BTP, a neighbour) that recorded a
+/// or has at least ``minimumForceShare`` of its own area inside it (by the built-in or loaded
+/// boundaries), and any other force (BTP, a neighbour) that recorded a
 /// material share (at least 1%) of the crimes at its map points in the months the mirror holds
 /// for it. A stray crime or two of another force changes nothing; BTP is never responsible.
 /// A month is *held* when the mirror has it for every responsible force and for every other
@@ -61,6 +62,9 @@ public struct Coverage: Sendable, Equatable {
     /// A force area covering less of the query than this is listed but not warned about: it is
     /// within the precision of generalised boundaries.
     public static let minimumShare = 0.01
+    /// A force with at least this share of its own area inside the query is of the area too,
+    /// whatever share of the query it covers.
+    public static let minimumForceShare = 0.1
 
     /// "37%", or "<1%" / ">99%" rather than a rounded 0 or 100.
     static func percent(_ share: Double) -> String {
@@ -135,7 +139,7 @@ extension CrimeMirror {
 
         // Responsible forces the query counts (a --force filter leaves the others out).
         var areaForces: [(slug: String, index: Int?, share: Double?)] = []
-        for s in shares where s.share >= Coverage.minimumShare {
+        for s in forceAreas().forcesOf(plan.query.area, shares: shares) {
             let i = forces.firstIndex(of: s.slug)
             if let i, !counted(i) { continue }
             if i == nil && !plan.query.forces.isEmpty { continue }

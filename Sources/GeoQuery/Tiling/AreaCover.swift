@@ -114,9 +114,10 @@ extension CrimeMirror {
 }
 
 extension ForceAreas {
-    /// The forces whose area covers at least `minimumShare` of `area` (1%, as coverage counts a
-    /// force of the area: less is within the generalised boundaries' precision), largest share first.
-    public func forces(meeting area: Area, minimumShare: Double = 0.01) -> [String] {
-        shares(of: area).filter { $0.share >= minimumShare }.sorted { ($0.share, $1.slug) > ($1.share, $0.slug) }.map(\.slug)
+    /// The forces of `area` as coverage counts them: those whose area covers at least 1% of it
+    /// (less is within the generalised boundaries' precision) or has at least 10% of its own area
+    /// inside it, largest share first.
+    public func forces(meeting area: Area) -> [String] {
+        forcesOf(area, shares: shares(of: area)).sorted { ($0.share, $1.slug) > ($1.share, $0.slug) }.map(\.slug)
     }
 }

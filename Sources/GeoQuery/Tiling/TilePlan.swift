@@ -83,7 +83,7 @@ public enum TilePlanner {
         // month asked is kept when it is held for all of them or for the one holding most of the
         // area, else the nearest month held for all of them, for that one, for any of them, or
         // for any force is used.
-        let shares = mirror.responsibleAreas.shares(of: area).filter { $0.share >= Coverage.minimumShare }
+        let shares = mirror.responsibleAreas.forcesOf(area, shares: mirror.responsibleAreas.shares(of: area))
         let slugs = shares.map(\.slug).filter { mirror.forces.contains($0) }
         // A force of the area the mirror holds in no month at all: its map points are not in the
         // mirror, so its part of the area is planned as if it had no crimes, and a request there

@@ -260,6 +260,29 @@ enum CoverageReference {
         }
     }
 
+    /// A force wholly inside a large area is a sliver of it: West Yorkshire, the Met, Greater
+    /// Manchester and West Midlands are 0.27–0.64% of a box over England and Wales, and the archive
+    /// holds none of them. Counted by share of the area alone, none was of the area: the answer
+    /// said nothing, serve's header said `complete` and a tile plan warned of nothing (an
+    /// independent check found it). A force with at least 10% of its own area inside is of it.
+    @Test func aForceWhollyInsideALargeAreaIsOfTheArea() throws {
+        let box = try PolygonReader.poly("50.0,-5.7:55.8,-5.7:55.8,1.8:50.0,1.8")
+        let c = try TestData.realMirror.query(.polygon(box, from: Month("2019-01"), to: Month("2019-01"))).coverage
+        let lacking = ["greater-manchester", "metropolitan", "west-midlands", "west-yorkshire"]
+        #expect(c.missing.map(\.force).sorted() == lacking, "\(c.missing.map(\.force))")
+        #expect(c.missing.allSatisfy { $0.responsible && ($0.share ?? 1) < Coverage.minimumShare })
+        #expect(c.headerValue.hasPrefix("partial; missing=") && lacking.allSatisfy { c.headerValue.contains("\($0):2019-01") }, "\(c.headerValue)")
+        #expect(c.notes.contains { $0.forces.sorted() == lacking })
+        // The tile planner and the harvester count the same forces.
+        let plan = try TilePlanner.plan(.polygon(box), month: Month("2019-01")!, mirror: TestData.realMirror)
+        #expect(lacking.allSatisfy { f in plan.warnings.contains { $0.contains("in any month") && $0.contains(f) } }, "\(plan.warnings)")
+        let forces = TestData.realMirror.responsibleAreas.forces(meeting: .polygon(box))
+        #expect(lacking.allSatisfy(forces.contains) && forces.contains("leicestershire"))
+        // A county-sized area gains no force from it: Leicester's 3 miles lie in Leicestershire alone.
+        let leicester = CrimeQuery.radius(lat: 52.6344, lng: -1.1313, Distance(metres: 3 * Distance.metresPerMile), from: Month("2019-01"), to: Month("2019-01"))
+        #expect(TestData.realMirror.responsibleAreas.forces(meeting: leicester.area) == ["leicestershire"])
+    }
+
     /// Two mirrors of the same files, ingested in another order, word their coverage alike: the
     /// forces that record crime here but lack months came in the order each mirror first met
     /// them ([thames-valley, btp, durham] against [thames-valley, durham, btp]), in the JSON, the
