@@ -502,8 +502,11 @@ public struct Harvester: Sendable {
         // (The other order would leave harvested crimes that a re-run takes for archive data.)
         let now = Self.timestamp()
         for (force, crimes) in written {
-            provenance.entries.removeAll { $0.force == force && $0.month == month.description && $0.area == options.areaLabel }
-            provenance.entries.append(.init(force: force, month: month.description, area: options.areaLabel, api: options.api.absoluteString, harvestedAt: now, crimes: crimes))
+            // This area's earlier entry for the same category goes (every category's covers them all).
+            let category = options.category == "all-crime" ? nil : options.category
+            provenance.entries.removeAll { $0.force == force && $0.month == month.description && $0.area == options.areaLabel && (category == nil || $0.category == category) }
+            provenance.entries.append(.init(force: force, month: month.description, area: options.areaLabel, api: options.api.absoluteString, harvestedAt: now,
+                                            crimes: crimes, category: category))
             summary.stored.append((force, month, crimes))
         }
         try provenance.save(folder: folder)

@@ -171,7 +171,7 @@ extension CrimeMirror {
         c.notes = coverageNotes(c, plan)
         // Harvested months of the forces counted here hold only their areas' crimes.
         let here = forces.indices.filter { f in counted(f) && ((t.present >> UInt64(f)) & 1 == 1 || areaForces.contains { $0.index == f }) }
-        c.notes += harvestNotes(forces: here, range: range)
+        c.notes += harvestNotes(forces: here, range: range, categories: plan.query.categories)
         return c
     }
 

@@ -17,10 +17,20 @@ public struct HarvestProvenance: Codable, Sendable {
         /// Crimes the (force, month) held when it was stored: a different count later means an
         /// archive ingest has replaced it.
         public var crimes: Int
+        /// The one category fetched (`--category`); nil for every category.
+        public var category: String?
 
-        public init(force: String, month: String, area: String, api: String, harvestedAt: String, crimes: Int) {
+        public init(force: String, month: String, area: String, api: String, harvestedAt: String, crimes: Int, category: String? = nil) {
             self.force = force; self.month = month; self.area = area; self.api = api; self.harvestedAt = harvestedAt; self.crimes = crimes
+            self.category = category
         }
+    }
+
+    /// The areas of `entries` that hold one category only (no entry of every category for the
+    /// same area), as "burglary for AREA"; sorted.
+    static func categoryOnly(_ entries: [Entry]) -> [String] {
+        let whole = Set(entries.filter { $0.category == nil }.map(\.area))
+        return Set(entries.compactMap { e in e.category.flatMap { whole.contains(e.area) ? nil : "\($0) for \(e.area)" } }).sorted()
     }
     public var entries: [Entry] = []
 
@@ -72,7 +82,9 @@ public struct HarvestProvenance: Codable, Sendable {
             let own = "--force \(e.force)"
             let scope = areas == own ? "for the force's own area (\(own)): the crimes it placed outside that area are not held"
                 : "for an area only (\(areas)), not the whole force"
-            lines.append("\(e.force) \(e.month): \(Format.grouped(cur.last!.crimes)) crimes from \(cur.last!.api) at \(cur.last!.harvestedAt), \(scope)")
+            let only = HarvestProvenance.categoryOnly(cur)
+            let categories = only.isEmpty ? "" : "; one category only: \(only.joined(separator: "; "))"
+            lines.append("\(e.force) \(e.month): \(Format.grouped(cur.last!.crimes)) crimes from \(cur.last!.api) at \(cur.last!.harvestedAt), \(scope)\(categories)")
         }
         return lines
     }
@@ -83,6 +95,9 @@ public struct HarvestProvenance: Codable, Sendable {
 struct HarvestedMonths: Sendable {
     /// Force index → month ordinal → the harvested areas, as the user gave them.
     var areas: [Int: [Int: [String]]] = [:]
+    /// Force index → month ordinal → the categories fetched alone, by area ("burglary for AREA"),
+    /// where the month holds nothing else of that area.
+    var categoryOnly: [Int: [Int: [String]]] = [:]
 
     static let none = HarvestedMonths()
 }
@@ -112,8 +127,10 @@ extension CrimeMirror {
             guard case .directory(let folder) = location, let p = try? HarvestProvenance.load(folder: folder), !p.entries.isEmpty else { return .none }
             var h = HarvestedMonths()
             for e in p.entries {
-                guard let month = Month(e.month), let f = forces.firstIndex(of: e.force), !p.current(force: e.force, month: month, in: self).isEmpty else { continue }
+                guard let month = Month(e.month), let f = forces.firstIndex(of: e.force), case let current = p.current(force: e.force, month: month, in: self), !current.isEmpty else { continue }
                 if !(h.areas[f]?[month.ordinal] ?? []).contains(e.area) { h.areas[f, default: [:]][month.ordinal, default: []].append(e.area) }
+                let only = HarvestProvenance.categoryOnly(current)
+                if !only.isEmpty { h.categoryOnly[f, default: [:]][month.ordinal] = only }
             }
             return h
         }) ?? .none
@@ -121,17 +138,30 @@ extension CrimeMirror {
 
     /// Coverage notes for the harvested months of `forces` (indices) in `range`: those
     /// (force, month)s hold only their areas' crimes, not the whole force's.
-    func harvestNotes(forces counted: [Int], range: ClosedRange<Int>) -> [Coverage.Note] {
+    /// A month harvested with `--category` holds that category alone for its area: noted unless
+    /// the query asks only for categories fetched there (`categories`, empty for all).
+    func harvestNotes(forces counted: [Int], range: ClosedRange<Int>, categories: [String] = []) -> [Coverage.Note] {
         let h = harvestedMonths()
         guard !h.areas.isEmpty else { return [] }
-        return counted.sorted { forces[$0] < forces[$1] }.compactMap { f in
-            guard let byMonth = h.areas[f] else { return nil }
+        return counted.sorted { forces[$0] < forces[$1] }.flatMap { f -> [Coverage.Note] in
+            guard let byMonth = h.areas[f] else { return [] }
             let months = byMonth.keys.filter(range.contains).sorted()
-            guard !months.isEmpty else { return nil }
+            guard !months.isEmpty else { return [] }
             let areas = Set(months.flatMap { byMonth[$0]! }).sorted().joined(separator: "; ")
             let runs = QueryPlan.describe(months)
             let text = "\(forces[f]) \(runs) came from the API for an area only (\(areas)): the mirror holds none of the force's crimes outside it for \(months.count == 1 ? "that month" : "those months"), so figures for places beyond it undercount."
-            return Coverage.Note(forces: [forces[f]], months: runs, text: text)
+            var notes = [Coverage.Note(forces: [forces[f]], months: runs, text: text)]
+            let partial = months.filter { m in
+                guard let only = h.categoryOnly[f]?[m] else { return false }
+                // Asked only for categories fetched there: nothing of theirs is missing.
+                return categories.isEmpty || !categories.allSatisfy { c in only.contains { $0.hasPrefix("\(c) for ") } }
+            }
+            if !partial.isEmpty {
+                let only = Set(partial.flatMap { h.categoryOnly[f]![$0]! }).sorted().joined(separator: "; ")
+                let partRuns = QueryPlan.describe(partial)
+                notes.append(Coverage.Note(forces: [forces[f]], months: partRuns, text: "\(forces[f]) \(partRuns) holds one category only from the API (\(only), a --category harvest): its other categories there are missing, not zero, so the total and every other category undercount; harvest the area without --category to fetch them."))
+            }
+            return notes
         }
     }
 }

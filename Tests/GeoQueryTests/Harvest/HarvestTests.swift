@@ -581,6 +581,22 @@ extension Dictionary where Key == String, Value == Int {
         #expect(try harvested.query(.polygon(Self.leicestershire)).byCategory.filter { $0.value > 0 }.keys.sorted() == ["burglary"])
         let noLocation = CrimeQuery.polygon(Self.leicestershire, from: o.months![0], to: o.months![0], categories: ["burglary"], forces: ["leicestershire"])
         #expect(try harvested.query(noLocation).noLocation == TestData.realMirror.query(noLocation).noLocation)
+        // The other categories are missing there, not zero, and every answer that counts them
+        // says so (an independent check found only the area note: "burglary 100%"); one asking
+        // for burglary alone needs no such note. `info` names the category too.
+        let oneOnly = "leicestershire 2019-01 holds one category only from the API (burglary for --force leicestershire, a --category harvest)"
+        let all = try harvested.query(.radius(lat: 52.6297, lng: -1.1316, Distance(metres: Distance.metresPerMile), from: o.months![0], to: o.months![0]))
+        #expect(all.notes.contains { $0.hasPrefix(oneOnly) }, "\(all.notes)")
+        let robbery = try harvested.query(.radius(lat: 52.6297, lng: -1.1316, Distance(metres: Distance.metresPerMile), from: o.months![0], to: o.months![0], categories: ["robbery"]))
+        #expect(robbery.notes.contains { $0.hasPrefix(oneOnly) })
+        let burglary = try harvested.query(.radius(lat: 52.6297, lng: -1.1316, Distance(metres: Distance.metresPerMile), from: o.months![0], to: o.months![0], categories: ["burglary"]))
+        #expect(!burglary.notes.contains { $0.contains("one category only") } && burglary.notes.contains { $0.contains("came from the API for an area only") }, "\(burglary.notes)")
+        #expect(try HarvestProvenance.load(folder: dir).describe(mirror: harvested).contains { $0.hasSuffix("; one category only: burglary for --force leicestershire") })
+        // The same area harvested for every category: the month is whole again, the note goes.
+        o.category = "all-crime"
+        _ = try await Harvester(o, mirror: .directory(dir), transport: MirrorAPI(mirror: TestData.realMirror)).run()
+        let whole = try CrimeMirror.open(.directory(dir)).query(.radius(lat: 52.6297, lng: -1.1316, Distance(metres: Distance.metresPerMile), from: o.months![0], to: o.months![0]))
+        #expect(!whole.notes.contains { $0.contains("one category only") } && whole.byCategory.filter { $0.value > 0 }.count > 5, "\(whole.notes)")
     }
 
     @Test func aRadiusIsHarvestedExactly() async throws {
