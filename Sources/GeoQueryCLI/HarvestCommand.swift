@@ -101,6 +101,13 @@ struct HarvestCommand: ParsableCommand {
     func harvestArea(_ existing: CrimeMirror?) throws -> (Area, String, String?) {
         let hasShape = area.lat != nil || area.lng != nil || !area.postcode.isEmpty || area.poly != nil || area.geojson != nil || area.wkt != nil || area.kml != nil
         if !hasShape {
+            // Refused as they are beside an area: read alone with --force they were dropped.
+            guard !area.excludeBtp else {
+                throw GeoQueryError.invalidQuery("the API cannot filter by force: --force SLUG alone harvests the force's area, BTP's crimes in it included; leave out --exclude-btp (queries take it)")
+            }
+            guard area.radius == nil else {
+                throw GeoQueryError.invalidQuery("--radius needs a centre (--lat/--lng or --postcode): --force SLUG alone is the force's whole area")
+            }
             guard area.force.count <= 1 else {
                 throw GeoQueryError.invalidQuery("harvest takes one --force (its area; got \(area.force.joined(separator: ", "))): harvest each force in turn")
             }

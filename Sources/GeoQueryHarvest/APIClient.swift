@@ -10,7 +10,9 @@ import NIOPosix
 
 /// Requests at most `rate` a second, with bursts of at most `burst`, across every task that
 /// shares it (a token bucket; a request waits for its token, tokens are never lent ahead beyond
-/// the queue of waiters).
+/// the queue of waiters). It starts empty: a burst is saved up while requests wait for answers,
+/// so a run started just after another (a resume), whose requests emptied the API's own bucket,
+/// does not open with 30 requests at once and meet 429s (an independent check met 21).
 public actor TokenBucket {
     let rate: Double
     let burst: Double
@@ -20,7 +22,7 @@ public actor TokenBucket {
     public init(rate: Double = 15, burst: Int = 30) {
         self.rate = rate
         self.burst = Double(burst)
-        tokens = Double(burst)
+        tokens = 0
         last = .now
     }
 
@@ -204,6 +206,8 @@ public struct APIClient: Sendable {
             do {
                 (data, response) = try await transport.data(for: r)
             } catch {
+                // Cancelled (a sibling request failed, or the harvest stops): not a failed try.
+                if error is CancellationError || Task.isCancelled { throw CancellationError() }
                 failures += 1
                 guard failures < tries else {
                     throw GeoQueryError.unreadableInput("\(request.summary) failed \(failures) times (last: \(Self.reason(error, timeout: timeout))); is \(base.absoluteString) reachable? Re-run the same command to continue: completed requests are kept")
@@ -301,6 +305,7 @@ public struct APIClient: Sendable {
             do {
                 (data, response) = try await transport.data(for: r)
             } catch let e as GeoQueryError { throw e } catch {
+                if error is CancellationError || Task.isCancelled { throw CancellationError() }
                 failures += 1
                 guard failures < tries else {
                     throw GeoQueryError.unreadableInput("cannot reach \(url.absoluteString) (\(Self.reason(error, timeout: timeout))): check --api and the network")

@@ -47,6 +47,12 @@ import Testing
         try Data("x".utf8).write(to: URL(fileURLWithPath: file))
         try expectError(["harvest", "--mirror", file, "--force", "durham", "--date", "2019-01", "--dry-run"], "is a file, not a mirror folder")
     }
+    /// Refused beside an area, and beside --force alone too (where they were dropped silently and
+    /// BTP's crimes stored; an independent check found it).
+    @Test func excludeBTPOrARadiusBesideAForceAlone() throws {
+        try expectError(["harvest", "--mirror", TestData.temporaryDirectory(), "--force", "durham", "--date", "2019-01", "--exclude-btp", "--dry-run"], "leave out --exclude-btp")
+        try expectError(["harvest", "--mirror", TestData.temporaryDirectory(), "--force", "durham", "--date", "2019-01", "--radius", "1mi", "--dry-run"], "--radius needs a centre")
+    }
     @Test func unknownCategory() throws {
         try expectError(["harvest", "--mirror", TestData.temporaryDirectory(), "--force", "durham", "--date", "2019-01", "--category", "burglry"], "did you mean burglary?")
     }

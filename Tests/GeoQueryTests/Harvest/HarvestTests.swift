@@ -398,6 +398,36 @@ extension Dictionary where Key == String, Value == Int {
     /// The month listing waits out 429s as its `Retry-After` says, as the crimes requests do, and
     /// they are not failed tries: seven of them in a row (more than the five tries) still end in
     /// the listing, with no retry counted. It used to count each 429 as a failure and give up.
+    /// The bucket starts empty: 30 requests at once take a second's worth of tokens at 30/s, not
+    /// none (a resumed run opened with a burst of 30 and met 429s from the API's emptied bucket).
+    @Test func theRateBucketStartsEmpty() async {
+        let bucket = TokenBucket(rate: 30, burst: 30)
+        var last = Duration.zero
+        for _ in 0..<30 { last = await bucket.reserve() }
+        #expect(last >= .milliseconds(900), "the 30th request waits \(last)")
+    }
+
+    /// A request cancelled (a sibling failed, or the harvest stops) is not a failed try: it is not
+    /// announced as asked again (it was, before the real error line).
+    @Test func aCancelledRequestIsNotRetried() async throws {
+        struct Slow: APITransport {
+            func data(for request: URLRequest) async throws -> (Data, URLResponse) {
+                try await Task.sleep(for: .seconds(30))
+                throw URLError(.timedOut)
+            }
+        }
+        let notices = LogLines()
+        var client = APIClient(base: URL(string: "http://127.0.0.1:9/api/")!, bucket: TokenBucket(rate: 1000, burst: 1000), transport: Slow())
+        client.retryNotice = { notices.append($0) }
+        let ready = client
+        let request = HarvestRequest(key: "k", kind: .noLocation, month: "2019-01", category: "all-crime", force: "durham")
+        let task = Task { try await ready.send(request) }
+        try await Task.sleep(for: .milliseconds(100))
+        task.cancel()
+        await #expect(throws: CancellationError.self) { _ = try await task.value }
+        #expect(notices.lines.isEmpty, "\(notices.lines)")
+    }
+
     @Test func theMonthListingWaitsOutRateLimits() async throws {
         let api = ScriptedAPI(Array(repeating: (429, ""), count: 7) + [(200, #"[{"date":"2019-02"},{"date":"2019-01"}]"#)],
                               headers: ["Retry-After": "0"])
