@@ -41,10 +41,11 @@ struct TileCommand: ParsableCommand {
         guard let month = Month(date) else { throw GeoQueryError.invalidMonth("--date '\(date)' is not a month: use YYYY-MM, e.g. 2019-01") }
         guard input.categories.count <= 1 else { throw GeoQueryError.invalidQuery("tile plans one category (the API takes one per request): give --category at most once") }
         let q = try input.query(in: m)
+        var plan = try TilePlanner.plan(q.area, month: month, category: input.categories.first, limit: limit, margin: margin, mirror: m)
+        // With the plan's other warnings, so its JSON says it too (it went to stderr alone).
         if !input.forces.isEmpty || input.excludeBTP {
-            Output.warning("the live API cannot filter by force, so --force/--exclude-btp do not change the plan: drop or keep crimes by their location type and force after fetching")
+            plan.warnings.insert("the live API cannot filter by force, so --force/--exclude-btp do not change the plan: drop or keep crimes by their location type and force after fetching", at: 0)
         }
-        let plan = try TilePlanner.plan(q.area, month: month, category: input.categories.first, limit: limit, margin: margin, mirror: m)
         for w in plan.warnings { Output.warning(w) }
         switch format {
         case .urls: Output.standard(plan.urls)

@@ -382,6 +382,16 @@ import Testing
         #expect(GeoQuery.version.split(separator: ".").count == 3 && GeoQuery.version.hasPrefix("0."))
     }
 
+    /// tile's warning that --force/--exclude-btp change nothing is in its JSON's `warnings` too,
+    /// as every other warning of a plan is (it went to stderr alone).
+    @Test func tilesForceWarningIsInItsJSON() throws {
+        let r = try CLIRun.run(["tile"] + Self.real + Self.clockTower + ["--radius", "1km", "--date", "2019-01", "--exclude-btp", "--format", "json"])
+        let plan = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let warnings = plan["warnings"] as? [String] ?? []
+        #expect(r.status == 0 && warnings.contains { $0.hasPrefix("the live API cannot filter by force") }, "\(warnings)")
+        #expect(r.stderr.contains("the live API cannot filter by force"))
+    }
+
     @Test func shellCompletionScripts() throws {
         for (shell, marker) in [("bash", "complete -o filenames -F _geoquery geoquery"), ("zsh", "#compdef geoquery"), ("fish", "complete -c 'geoquery'")] {
             let r = try CLIRun.run(["--generate-completion-script", shell])
