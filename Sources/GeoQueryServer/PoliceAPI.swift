@@ -180,11 +180,12 @@ struct PoliceAPI: Sendable {
         guard !crimes.isEmpty || !history.isEmpty else { throw GeoQueryError.notFound("no crime has persistent id '\(persistentID)'") }
         var w = JSONWriter()
         w.beginObject()
-        // A crime both located and not (two rows, one Crime ID) is answered by its located row.
-        if let c = crimes.first(where: \.located) ?? crimes.first { w.crime("crime", c, outcomeStatus: false) } else { w.null("crime") }
+        // Keys in the live API's order (outcomes first), as in a response cut from it.
         w.beginArray("outcomes")
         for o in history { PoliceAPI.outcome(o, crime: nil, to: &w) }
         w.endArray()
+        // A crime both located and not (two rows, one Crime ID) is answered by its located row.
+        if let c = crimes.first(where: \.located) ?? crimes.first { w.crime("crime", c, outcomeStatus: false) } else { w.null("crime") }
         w.endObject()
         return w.text
     }
@@ -323,13 +324,14 @@ struct PoliceAPI: Sendable {
         guard let f = Force.all.first(where: { $0.slug == id }) else { throw GeoQueryError.notFound("no force has id '\(id)'") }
         var w = JSONWriter()
         w.beginObject()
-        w.value("id", f.slug)
-        w.value("name", f.name)
+        // Keys in the live API's order, as in a response cut from it (police-data-kit's fixture).
         w.null("description")
         w.null("url")
-        w.null("telephone")
         w.beginArray("engagement_methods")
         w.endArray()
+        w.null("telephone")
+        w.value("id", f.slug)
+        w.value("name", f.name)
         w.endObject()
         return w.text
     }

@@ -19,6 +19,8 @@ import GeoQueryServer
             for id in OutcomeData.randomIDs(12, seed: 7) {
                 let r = try await s.get("/api/outcomes-for-crime/\(id)")
                 #expect(r.status == 200, "\(r.body)")
+                // Keys in the order of a response cut from the live API: outcomes, then crime.
+                #expect(PoliceAPIServerTests.topLevelKeys(r.body) == ["outcomes", "crime"], "\(r.body.prefix(80))")
                 let body = r.json as? [String: Any] ?? [:]
                 let outcomes = body["outcomes"] as? [[String: Any]] ?? []
                 let expected = OutcomeData.events[id]!

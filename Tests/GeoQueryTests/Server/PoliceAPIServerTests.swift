@@ -145,10 +145,33 @@ import Testing
             for d in dates { #expect(Set(d["forces"] as! [String]) == held[d["date"] as! String]) }
             let forces = try await s.get("/api/forces").list
             #expect(forces.count == Force.all.count)
-            let leics = try await s.get("/api/forces/leicestershire").json as? [String: Any]
+            let force = try await s.get("/api/forces/leicestershire")
+            let leics = force.json as? [String: Any]
             #expect(leics?["id"] as? String == "leicestershire" && leics?["name"] as? String == "Leicestershire Police")
+            // Its keys in the order of a response cut from the live API.
+            #expect(Self.topLevelKeys(force.body) == Self.topLevelKeys(try String(contentsOfFile: TestData.shared.appendingPathComponent("api-json/police-data-kit-fixtures/police-force.json").path, encoding: .utf8)))
             #expect(try await s.get("/api/forces/atlantis").status == 404)
         }
+    }
+
+    /// A JSON object's own keys in their order (JSONSerialization forgets it).
+    static func topLevelKeys(_ json: String) -> [String] {
+        var keys: [String] = [], depth = 0, inString = false, escaped = false, text = "", expectKey = false
+        for ch in json {
+            if inString {
+                if escaped { escaped = false; text.append(ch) } else if ch == "\\" { escaped = true } else if ch == "\"" { inString = false } else { text.append(ch) }
+                continue
+            }
+            switch ch {
+            case "\"": inString = true; text = ""
+            case "{", "[": depth += 1; expectKey = depth == 1 && ch == "{"
+            case "}", "]": depth -= 1
+            case ":": if depth == 1 && expectKey { keys.append(text); expectKey = false }
+            case ",": if depth == 1 { expectKey = true }
+            default: break
+            }
+        }
+        return keys
     }
 
     /// Bad input: 400 with one JSON line naming the parameter; unknown things 404; never a 500.
