@@ -3,8 +3,9 @@ import NIOCore
 import NIOHTTP1
 import NIOHTTPTypesHTTP1
 
-/// Marks an HTTP/1.0 request with a header (``name``) the routes can read: Hummingbird's
-/// request, in version-independent HTTP types, says nothing of the version, and an HTTP/1.0
+/// Marks an HTTP/1.0 request with a header (``name``) the routes can read, and a request that
+/// does not keep its connection with `Connection: close`. Hummingbird's request, in
+/// version-independent HTTP types, says nothing of the version, and an HTTP/1.0
 /// client cannot read a chunked body (a listing sent in parts went to one as chunks, the sizes
 /// read as JSON; independent check). A client cannot set the header itself: it is removed from
 /// every request first.
@@ -34,6 +35,10 @@ final class HTTP10Marker: ChannelInboundHandler, RemovableChannelHandler, Sendab
         guard placed, case .head(var head) = unwrapInboundIn(data) else { return context.fireChannelRead(data) }
         head.headers.remove(name: Self.name.rawName)
         if head.version == .http1_0 { head.headers.add(name: Self.name.rawName, value: "1") }
+        // A request that does not keep the connection (HTTP/1.0 without `keep-alive`, or any
+        // spelling of `close`) is closed once answered: Hummingbird looks for exactly `close`,
+        // so an HTTP/1.0 client (ApacheBench) waited for the idle timeout, 30 s, after each answer.
+        if !head.isKeepAlive { head.headers.replaceOrAdd(name: "Connection", value: "close") }
         context.fireChannelRead(wrapInboundOut(.head(head)))
     }
 }

@@ -111,6 +111,44 @@ import Testing
         }
     }
 
+    /// An HTTP/1.0 request without `keep-alive` is answered and its connection closed at once, as
+    /// such a client (ApacheBench) expects; it waited for the 30 s idle timeout. With
+    /// `keep-alive` the connection takes a second request.
+    @Test func http10WithoutKeepAliveIsClosedOnceAnswered() async throws {
+        try await TestServer.with { s in
+            let port = try #require(Int(s.base.split(separator: ":").last!))
+            let (elapsed, reply) = try await offThePool { () -> (Double, String) in
+                let fd = try connectedSocket(port: port)
+                defer { close(fd) }
+                let start = Date()
+                let request = Array("GET /api/crime-last-updated HTTP/1.0\r\nHost: x\r\n\r\n".utf8)
+                _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
+                var reply: [UInt8] = [], buffer = [UInt8](repeating: 0, count: 4096)
+                while true {
+                    let n = recv(fd, &buffer, buffer.count, 0)
+                    if n <= 0 { break }
+                    reply += buffer[0..<n]
+                }
+                return (Date().timeIntervalSince(start), String(decoding: reply, as: UTF8.self))
+            }
+            #expect(reply.contains(" 200 ") && reply.hasSuffix("\"}"), "\(reply)")
+            #expect(elapsed < 10 * Sanitizer.slowdown, "closed after \(elapsed) s")
+            let twice = try await offThePool { () -> Int in
+                let fd = try connectedSocket(port: port)
+                defer { close(fd) }
+                var answers = 0, buffer = [UInt8](repeating: 0, count: 4096)
+                for _ in 0..<2 {
+                    let request = Array("GET /api/crime-last-updated HTTP/1.0\r\nHost: x\r\nConnection: keep-alive\r\n\r\n".utf8)
+                    _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
+                    let n = recv(fd, &buffer, buffer.count, 0)
+                    if n > 0 && String(decoding: buffer[0..<n], as: UTF8.self).contains(" 200 ") { answers += 1 }
+                }
+                return answers
+            }
+            #expect(twice == 2)
+        }
+    }
+
     /// A client that stops reading a listing is closed after the stall timeout (the idle
     /// timeout), and a server stopping meanwhile does not wait for it for ever (it did).
     @Test func aClientThatStopsReadingIsClosedAndDoesNotHoldShutdown() async throws {
