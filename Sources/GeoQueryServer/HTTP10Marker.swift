@@ -38,7 +38,9 @@ final class HTTP10Marker: ChannelInboundHandler, RemovableChannelHandler, Sendab
         // A request that does not keep the connection (HTTP/1.0 without `keep-alive`, or any
         // spelling of `close`) is closed once answered: Hummingbird looks for exactly `close`,
         // so an HTTP/1.0 client (ApacheBench) waited for the idle timeout, 30 s, after each answer.
-        if !head.isKeepAlive { head.headers.replaceOrAdd(name: "Connection", value: "close") }
+        // A CONNECT (a proxy's tunnel, which this server is not) gets its 404 without a body
+        // (NIO writes none to a CONNECT), so nothing would tell the client the answer ended.
+        if !head.isKeepAlive || head.method == .CONNECT { head.headers.replaceOrAdd(name: "Connection", value: "close") }
         context.fireChannelRead(wrapInboundOut(.head(head)))
     }
 }

@@ -146,6 +146,23 @@ import Testing
                 return answers
             }
             #expect(twice == 2)
+            // A CONNECT's 404 has no body (NIO writes none): the connection closes after it, as
+            // nothing else tells the client it ended (it waited for the idle timeout).
+            let (connectTime, connectReply) = try await offThePool { () -> (Double, String) in
+                let fd = try connectedSocket(port: port)
+                defer { close(fd) }
+                let start = Date()
+                let request = Array("CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n".utf8)
+                _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
+                var reply: [UInt8] = [], buffer = [UInt8](repeating: 0, count: 4096)
+                while true {
+                    let n = recv(fd, &buffer, buffer.count, 0)
+                    if n <= 0 { break }
+                    reply += buffer[0..<n]
+                }
+                return (Date().timeIntervalSince(start), String(decoding: reply, as: UTF8.self))
+            }
+            #expect(connectReply.hasPrefix("HTTP/1.1 4") && connectTime < 10 * Sanitizer.slowdown, "\(connectTime) s: \(connectReply)")
         }
     }
 
