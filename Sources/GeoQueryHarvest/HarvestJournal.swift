@@ -38,9 +38,17 @@ final class HarvestJournal {
     let path: String
     /// Nil until ``openForWriting()`` (never, for `--dry-run`).
     private var handle: FileHandle?
+    /// The harvest folder's write lock, held from ``openForWriting()`` on.
+    private var lock: Int32 = -1
     /// Bytes up to the last complete line: a line cut short by a kill is dropped when writing starts.
     private var complete = 0
+    /// Complete lines read: those no state needs any more (a month's lines before its
+    /// `refresh`, a request answered twice) are dropped when writing starts, once they outnumber
+    /// the rest (a `--refresh` of every month doubled the file each time).
+    private var linesRead = 0
     private(set) var states: [String: [String: MonthState]] = [:]   // job → month → state
+
+    static let lockName = "harvest.lock"
 
     /// Reads the journal of a harvest folder, creating nothing: a harvest that stops before its
     /// first request (months the API does not hold, a dry run) leaves no trace in the folder.
@@ -51,9 +59,30 @@ final class HarvestJournal {
         complete = data.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0
         let decoder = JSONDecoder()
         for raw in data.prefix(complete).split(separator: UInt8(ascii: "\n")) {
+            linesRead += 1
             guard let line = try? decoder.decode(Line.self, from: Data(raw)) else { continue }
             apply(line)
         }
+    }
+
+    /// The lines the states need: each month's plan, splits, answers and its `stored`.
+    private var liveLines: [Line] {
+        var lines: [Line] = []
+        for job in states.keys.sorted() {
+            for (month, s) in states[job]!.sorted(by: { $0.key < $1.key }) {
+                if let plan = s.plan { lines.append(Line(t: "plan", job: job, month: month, requests: plan)) }
+                for (k, r) in s.split.sorted(by: { $0.key < $1.key }) { lines.append(Line(t: "split", job: job, month: month, key: k, requests: r)) }
+                // The forces the API said it lacks: on the first answer (each answer's are joined).
+                var missing = s.missing.sorted()
+                for (k, c) in s.done.sorted(by: { $0.key < $1.key }) {
+                    lines.append(Line(t: "done", job: job, month: month, key: k, crimes: c, missing: missing))
+                    missing = []
+                }
+                for (k, o) in s.doneOutcomes.sorted(by: { $0.key < $1.key }) { lines.append(Line(t: "done", job: job, month: month, key: k, outcomes: o)) }
+                if let at = s.stored { lines.append(Line(t: "stored", job: job, month: month, at: at)) }
+            }
+        }
+        return lines
     }
 
     /// Creates the journal (and its folder) if need be and opens it for appending, after the last
@@ -63,6 +92,17 @@ final class HarvestJournal {
         let fm = FileManager.default
         let folder = PathName.folder(of: path)
         try AtomicFile.createFolder(folder, what: "the harvest folder")
+        try takeLock(folder)
+        let live = liveLines
+        if linesRead - live.count > max(live.count, 16) {
+            // Rewritten whole (renamed over: a kill leaves the old file or the new one).
+            let encoder = JSONEncoder()
+            var data = Data()
+            for line in live { data.append(try encoder.encode(line)); data.append(UInt8(ascii: "\n")) }
+            _ = try AtomicFile.write(path, what: "the harvest journal", bytes: data)
+            complete = data.count
+            linesRead = live.count
+        }
         if !fm.fileExists(atPath: path) { _ = fm.createFile(atPath: path, contents: nil) }
         guard let h = FileHandle(forUpdatingAtPath: path) else {
             throw GeoQueryError.mirrorWrite("cannot open the harvest journal \(path) for writing: check the mirror folder is writable")
@@ -72,7 +112,30 @@ final class HarvestJournal {
         try h.seek(toOffset: UInt64(complete))
     }
 
-    deinit { try? handle?.close() }
+    /// One harvest writes a mirror's harvest folder at a time: two at once each appended to the
+    /// journal from where they had read it, over each other's lines, and each saved the
+    /// provenance it had read with only its own months added. Held until the harvest ends (the
+    /// kernel lets it go however the process ends).
+    private func takeLock(_ folder: String) throws {
+        guard lock < 0 else { return }
+        let lockPath = (folder as NSString).appendingPathComponent(Self.lockName)
+        let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            throw GeoQueryError.mirrorWrite("cannot open \(lockPath), the harvest's write lock: \(String(cString: strerror(errno)))")
+        }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            let busy = errno == EWOULDBLOCK, reason = String(cString: strerror(errno))
+            close(fd)
+            throw GeoQueryError.mirrorWrite(busy ? "another harvest is writing into \(PathName.folder(of: folder)) (one at a time): wait for it to finish, then run this one (a stopped harvest continues where it stopped)"
+                                                 : "cannot take the harvest's write lock \(lockPath): \(reason)")
+        }
+        lock = fd
+    }
+
+    deinit {
+        try? handle?.close()
+        if lock >= 0 { close(lock) }
+    }
 
     func state(job: String, month: Month) -> MonthState { states[job]?[month.description] ?? MonthState() }
 
