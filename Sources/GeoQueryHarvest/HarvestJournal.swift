@@ -112,8 +112,8 @@ final class HarvestJournal {
         try h.seek(toOffset: UInt64(complete))
     }
 
-    /// One harvest writes a mirror's harvest folder at a time: two at once each appended to the
-    /// journal from where they had read it, over each other's lines, and each saved the
+    /// One harvest writes a mirror's harvest folder at a time: two at once would each write the
+    /// journal from where they had read it, over each other's lines, and each save the
     /// provenance it had read with only its own months added. Held until the harvest ends (the
     /// kernel lets it go however the process ends).
     private func takeLock(_ folder: String) throws {

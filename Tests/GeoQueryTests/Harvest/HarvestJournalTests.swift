@@ -42,8 +42,8 @@ import Testing
         #expect(HarvestJournal(folder: folder).state(job: "other", month: Month("2019-02")!).done.count == 2)
     }
 
-    /// Two harvests at once into one mirror each appended to the journal from where they had read
-    /// it, over each other's lines, and each saved the provenance it had read: the second is
+    /// Two harvests at once into one mirror would each write the journal from where they had read
+    /// it, over each other's lines, and each save the provenance it had read: the second is
     /// refused with one line until the first has finished.
     @Test func oneHarvestWritesAFolderAtATime() throws {
         let folder = TestData.temporaryDirectory("journal-lock") + "/harvest"
