@@ -65,7 +65,7 @@ extension AreaReport: ReportDocument {
             w.value("name", Category.name(forSlug: slug))
             w.value("count", n)
             w.value("share_pct", share(n), places: 1)
-            w.density("per_km2", AreaReport.rate(n, r.areaKm2), places: 1)
+            w.density("per_km2", perKm2(slug), places: 1)
             w.endObject()
         }
         w.endArray()
@@ -159,7 +159,7 @@ extension AreaReport: ReportDocument {
         "rolling_total": "crimes in the 12 months ending with the month, reaching back before the range; none where any of those months is missing",
         "year_on_year": "the last (up to 12) months of the range against the same months a year earlier, per category; n/a when any of those months is missing; % is n/a when the earlier count is 0",
         "change_test": "exact two-sided test that two Poisson counts have equal rates (conditional binomial, as scipy.stats.binomtest), with the 95% Clopper-Pearson interval of the rate ratio; year on year compares the same number of months (ratio now / before), compare the two areas per km² (ratio A / B); a change is called a rise or fall only when p < 0.05 (marked †), otherwise it is within normal variation; p under 0.001 is written <0.001",
-        "missing": "a month is missing (not held) when the mirror holds no data for it, or none for a force of the area: a force whose area covers at least 1% of it, or another force (such as BTP) that recorded at least 1% of the crimes here in the months the mirror holds for it",
+        "missing": "a month is missing (not held) when the mirror holds no data for it, or none for a force of the area: a force whose area covers at least 1% of it or lies at least 10% inside it, or another force (such as BTP) that recorded at least 1% of the crimes here (and at least 3) in the months the mirror holds for it",
         "rates": "per km² and per month count only the months held; a missing month is not a zero",
     ]
 
@@ -175,7 +175,7 @@ extension AreaReport: ReportDocument {
         var rows = rankedAll.map { slug, n -> [String] in
             let c = y.byCategory[slug]!
             return [Category.name(forSlug: slug), Format.grouped(n), Format.decimal(share(n), places: 1) + "%",
-                    Format.density(AreaReport.rate(n, result.areaKm2), places: 1),
+                    Format.density(perKm2(slug), places: 1),
                     Format.grouped(c.now), c.before.map(Format.grouped) ?? "n/a", Signed.int(c.change), Signed.percent(c.percent), AreaReport.pColumn(c.test)]
         }
         let t = y.total

@@ -55,7 +55,7 @@ extension AreaReport {
             // Rates over the held months only, and said so: a missing month is not a zero.
             let rate = "\(Format.density(perKm2, places: 1)) per km²"
             let rates = held == asked ? rate
-                : perMonth.map { "\(rate) over the \(held) months held (\(Format.grouped($0, places: 1)) a month)" }
+                : perMonth.map { "\(rate) over the \(held == 1 ? "month" : "\(held) months") held (\(Format.grouped($0, places: 1)) a month)" }
                 ?? "\(rate) (no month is held for every force of the area)"
             s.append("\(span), \(Format.grouped(r.total)) crimes were recorded \(placePhrase), \(rates).")
             let top = rankedCategories.prefix(3).map {

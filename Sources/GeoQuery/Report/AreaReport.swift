@@ -38,6 +38,9 @@ public struct AreaReport: Sendable {
     /// The 14 standard slugs, then any other category with crimes here; `categoryCounts` in the same order.
     public let categories: [String]
     public let categoryCounts: [Int]
+    /// `categoryCounts` over the months held only (every month's when all are held, and when none
+    /// is): what the rates are made of.
+    public let heldCategoryCounts: [Int]
     public let trend: [TrendMonth]
     public let yearOnYear: YearOnYear
     public let flags: [ReportFlag]
@@ -105,13 +108,23 @@ public struct AreaReport: Sendable {
         public let text: String
     }
 
-    /// Total crimes per km² of the area, to one decimal: over the months held (a month the mirror
-    /// lacks adds nothing, and is not counted as a zero either in ``perMonth``).
-    public var perKm2: Double { AreaReport.rate(result.total, result.areaKm2) }
+    /// Crimes in the months held (see ``heldCategoryCounts``).
+    public var heldTotal: Int { heldCategoryCounts.reduce(0, +) }
 
-    /// Crimes per held month, to one decimal; nil when no month is held.
+    /// Total crimes per km² of the area, to one decimal: the crimes of the months held (a month
+    /// the mirror lacks adds nothing, and is not counted as a zero either in ``perMonth``); of every
+    /// month when none is held, which the summary says.
+    public var perKm2: Double { AreaReport.rate(heldTotal, result.areaKm2) }
+
+    /// A category's crimes per km² over the months held, as ``perKm2``.
+    public func perKm2(_ slug: String) -> Double {
+        AreaReport.rate(categories.firstIndex(of: slug).map { heldCategoryCounts[$0] } ?? 0, result.areaKm2)
+    }
+
+    /// Crimes per held month (the crimes of those months over their number), to one decimal; nil
+    /// when no month is held.
     public var perMonth: Double? {
-        result.coverage.monthsHeld > 0 ? AreaReport.round1(Double(result.total) / Double(result.coverage.monthsHeld)) : nil
+        result.coverage.monthsHeld > 0 ? AreaReport.round1(Double(heldTotal) / Double(result.coverage.monthsHeld)) : nil
     }
 
     /// Crimes of `slug` as a percentage of the total, to one decimal.
@@ -191,7 +204,12 @@ extension CrimeMirror {
         for note in result.coverage.notes where !note.months.isEmpty {
             flags.append(.init(kind: .missingData, months: note.months, force: note.forces.isEmpty ? nil : note.forces.joined(separator: ", "), text: note.text))
         }
+        // Rates count the months held only (all of them when none is: the summary says so).
+        let heldMonths = (0..<n).filter { held[12 + $0] }
+        let rated = heldMonths.isEmpty ? Array(0..<n) : heldMonths
+        let heldCounts = listed.indices.map { k in rated.reduce(0) { $0 + series[12 + $1][k] } }
         return AreaReport(request: request, result: result, categories: listed.map { result.categories[$0] },
-                          categoryCounts: listed.map { categoryTotals[$0] }, trend: trend, yearOnYear: yoy, flags: flags, areaForces: forceNames)
+                          categoryCounts: listed.map { categoryTotals[$0] }, heldCategoryCounts: heldCounts,
+                          trend: trend, yearOnYear: yoy, flags: flags, areaForces: forceNames)
     }
 }

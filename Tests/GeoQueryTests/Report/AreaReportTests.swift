@@ -28,6 +28,9 @@ struct ReferenceReport {
     var movingAverage: [Double?] = []
     var rolling12: [Int?] = []
     var yoyNow: [String: Int] = [:], yoyBefore: [String: Int]? = nil
+    /// Whether each month of the report is held, and each category's crimes in those months.
+    var heldInRange: [Bool] = []
+    var heldByCategory: [String: Int] = [:]
 
     /// Force-months the archive holds ("force|YYYY-MM"), and months any force holds.
     static let held: Set<String> = Set(TestData.referenceRows.map { "\($0.force)|\($0.month)" })
@@ -51,7 +54,7 @@ struct ReferenceReport {
         }
         // The coverage rules written out again. Responsible: a force area covering at least 1% of
         // the circle (sampled against the ONS file). Material: another force with at least 1% of
-        // the crimes here in the months the archive holds for it.
+        // the crimes here in the months the archive holds for it, and at least 3 of them.
         let shares = CoverageReference.shares(lat: lat, lng: lng, metres: metres)
         ambiguous = shares.values.contains { $0 >= 0.005 && $0 < 0.02 }
         let responsible = Set(shares.filter { $0.value >= 0.01 }.map { CoverageTests.slug($0.key) })
@@ -61,7 +64,7 @@ struct ReferenceReport {
             guard !responsible.contains(f) else { return false }
             let own = byForceMonth[f]!.values.reduce(0, +)
             let heldTotal = monthTotal.filter { ReferenceReport.held.contains("\(f)|\($0.key)") }.values.reduce(0, +)
-            return own > 0 && own * 100 >= heldTotal
+            return own >= 3 && own * 100 >= heldTotal
         })
         // Held, per range (the year before, then the report's months): every responsible force,
         // and every material force the archive holds in some month of that range.
@@ -73,6 +76,8 @@ struct ReferenceReport {
         func complete(_ w: [String]) -> Bool { w.allSatisfy { held[span.firstIndex(of: $0)!] } }
         let all = span.map { (counts[$0] ?? [:]).values.reduce(0, +) }
         let n = span.count - 12
+        heldInRange = Array(held[12...])
+        for (m, isHeld) in zip(span[12...], heldInRange) where isHeld { for (c, k) in counts[m] ?? [:] { heldByCategory[c, default: 0] += k } }
         for i in 0..<n {
             let s = i + 12
             totals.append(all[s])
@@ -140,6 +145,42 @@ struct ReferenceReport {
             let total = ref.yoyBefore.map { PoissonChange(ref.yoyNow.values.reduce(0, +), $0.values.reduce(0, +)) }
             expectChangeTest(yoy["total"] as! [String: Any], total, "\(label): total")
         }
+    }
+
+    /// Rates count the crimes of the months held only, over those months: near Leicester station
+    /// BTP lacks 2019-12..2020-06, whose Leicestershire crimes were counted in the rates anyway
+    /// (790.4 a month, 3,952 over the 5 months held, which hold 1,948; an independent check).
+    @Test func ratesCountTheCrimesOfTheHeldMonthsOnly() throws {
+        let cases: [(Double, Double, Double, String, String)] = [(52.6297, -1.1316, 600, "2018-10", "2020-06"), (52.77732, -1.20816, 1740, "2019-01", "2022-03")]
+        for (lat, lng, metres, from, to) in cases {
+            let q = CrimeQuery.radius(lat: lat, lng: lng, Distance(metres: metres), from: Month(from), to: Month(to))
+            let report = try TestData.realMirror.report(ReportRequest(query: q))
+            let ref = ReferenceReport(lat: lat, lng: lng, metres: metres, from: Month(from)!, to: Month(to)!)
+            let label = "\(lat), \(lng) \(metres) m \(from)..\(to)"
+            let heldCount = ref.heldInRange.filter { $0 }.count, heldTotal = ref.heldByCategory.values.reduce(0, +)
+            #expect(!ref.ambiguous && report.result.coverage.monthsHeld == heldCount, "\(label)")
+            // Months not held hold crimes here, so the old rates (every month's crimes) differed.
+            #expect(heldCount > 0 && heldTotal < report.result.total, "\(label): \(heldTotal) of \(report.result.total)")
+            #expect(report.perMonth == (Double(heldTotal) / Double(heldCount) * 10).rounded() / 10, "\(label): \(String(describing: report.perMonth))")
+            #expect(report.perKm2 == Format.roundedDensity(Double(heldTotal) / report.result.areaKm2, places: 1), "\(label)")
+            for slug in report.categories {
+                #expect(report.perKm2(slug) == Format.roundedDensity(Double(ref.heldByCategory[slug] ?? 0) / report.result.areaKm2, places: 1), "\(label): \(slug)")
+            }
+        }
+        // Both carry the held months' rate into the JSON.
+        let q = CrimeQuery.radius(lat: 52.6297, lng: -1.1316, Distance(metres: 600), from: Month("2018-10"), to: Month("2020-06"))
+        let report = try TestData.realMirror.report(ReportRequest(query: q))
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(report.json().utf8)) as? [String: Any])
+        #expect((json["per_month"] as? Double) == report.perMonth && report.summary.contains("over the 5 months held (\(Format.grouped(report.perMonth!, places: 1)) a month)"), "\(report.summary)")
+    }
+
+    /// One crime of another force is no force of the area, however few crimes the area has: one
+    /// Nottinghamshire crime of 69 in central Leicester (1.4%) made 4 of 5 months "not held".
+    @Test func aStrayCrimeOfANeighbourIsNotMaterial() throws {
+        let q = CrimeQuery.radius(lat: 52.627835, lng: -1.134795, Distance(metres: 300), from: Month("2018-10"), to: Month("2019-02"))
+        let result = try TestData.realMirror.query(q)
+        #expect(result.forces.contains("nottinghamshire"), "\(result.forces)")  // it did record one here
+        #expect(result.coverage.monthsHeld == 5 && result.coverage.missing.isEmpty, "\(result.coverage.missing.map(\.force))")
     }
 
     /// The summary calls the year-on-year total a rise or fall only when the exact test on the
