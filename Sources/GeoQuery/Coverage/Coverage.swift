@@ -5,8 +5,8 @@
 /// The forces *of the area* are those whose force area covers at least ``minimumShare`` of it
 /// or has at least ``minimumForceShare`` of its own area inside it (by the built-in or loaded
 /// boundaries), and any other force (BTP, a neighbour) that recorded a
-/// material share (at least 1%) of the crimes at its map points in the months the mirror holds
-/// for it. A stray crime or two of another force changes nothing; BTP is never responsible.
+/// material share (at least 1%, and at least 3 crimes) of the crimes at its map points in the
+/// months the mirror holds for it. A stray crime or two of another force changes nothing; BTP is never responsible.
 /// A month is *held* when the mirror has it for every responsible force and for every other
 /// force of the area that it holds in some asked month (one missing from all of them is a
 /// uniform shortfall: it gets a note, but no month differs from the next because of it).
@@ -62,6 +62,15 @@ public struct Coverage: Sendable, Equatable {
     /// A force area covering less of the query than this is listed but not warned about: it is
     /// within the precision of generalised boundaries.
     public static let minimumShare = 0.01
+
+    /// Whether a force that is not responsible here recorded a material share of the crimes:
+    /// at least 1% of them and at least ``minimumMaterialCrimes``. One Nottinghamshire crime of 69
+    /// in central Leicester in the month the mirror held for it (1.4%) made four of five months
+    /// "not held", and a report's averages n/a (an independent check).
+    static func isMaterial(_ mine: Int, of total: Int) -> Bool { mine >= minimumMaterialCrimes && mine * 100 >= total }
+
+    /// A neighbour's stray crime or two is not material, however few crimes the area has.
+    public static let minimumMaterialCrimes = 3
     /// A force with at least this share of its own area inside the query is of the area too,
     /// whatever share of the query it covers.
     public static let minimumForceShare = 0.1
@@ -279,7 +288,7 @@ extension CrimeMirror {
                         }
                     }
                 }
-                return mine > 0 && mine * 100 >= total
+                return Coverage.isMaterial(mine, of: total)
             }
         }
         let span = monthsHeldCount, forceCount = forces.count
@@ -300,8 +309,8 @@ extension CrimeMirror {
         return material(candidates, counts: UnsafeBufferPointer(counts))
     }
 
-    /// Those of `candidates` with at least 1% of the crimes in the months the mirror holds for
-    /// them, from `counts[force × months + month offset]`.
+    /// Those of `candidates` with a material share of the crimes in the months the mirror holds
+    /// for them (``Coverage/isMaterial(_:of:)``), from `counts[force × months + month offset]`.
     func material(_ candidates: [Int], counts: UnsafeBufferPointer<Int>) -> [Int] {
         let span = monthsHeldCount, forceCount = forces.count, first = firstMonth?.ordinal ?? 0
         return candidates.filter { f in
@@ -310,7 +319,7 @@ extension CrimeMirror {
                 mine += counts[f * span + m]
                 for g in 0..<forceCount { total += counts[g * span + m] }
             }
-            return mine > 0 && mine * 100 >= total
+            return Coverage.isMaterial(mine, of: total)
         }
     }
 }

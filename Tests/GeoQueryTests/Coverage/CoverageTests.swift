@@ -285,8 +285,10 @@ enum CoverageReference {
 
     /// Two mirrors of the same files, ingested in another order, word their coverage alike: the
     /// forces that record crime here but lack months came in the order each mirror first met
-    /// them ([thames-valley, btp, durham] against [thames-valley, durham, btp]), in the JSON, the
-    /// notes and serve's header.
+    /// them ([northumbria, btp, durham] against [northumbria, durham, btp]), in the JSON, the
+    /// notes and serve's header. (Around Sunderland, where BTP recorded 16 crimes in 2019-01 and
+    /// Durham 3; near Oxford, where this test was first set, Durham's one stray crime is no longer
+    /// material.)
     @Test func theSameDataInAnotherOrderGivesTheSameCoverage() throws {
         // Durham's months before 2019-01 too, so BTP's month goes to the delta (at most a quarter
         // of the snapshot's rows), which keeps the snapshot's numbering and adds BTP after Durham.
@@ -298,9 +300,9 @@ enum CoverageReference {
         #expect(try Ingest.run(paths: [btp], mirror: .directory(apart)).deltaBytes != nil)
         let a = try CrimeMirror.open(.directory(together)), b = try CrimeMirror.open(.directory(apart))
         #expect(a.forces != b.forces)  // the mirrors number the forces differently
-        let q = CrimeQuery.radius(lat: 51.762084, lng: -1.28403, Distance(metres: 1.854 * Distance.metresPerMile), from: Month("2019-01"), to: Month("2019-03"))
+        let q = CrimeQuery.radius(lat: 54.9, lng: -1.4, Distance(metres: 5000), from: Month("2019-01"), to: Month("2019-03"))
         let (x, y) = (try a.query(q).coverage, try b.query(q).coverage)
-        #expect(x.missing.map(\.force) == ["thames-valley", "btp", "durham"], "\(x.missing.map(\.force))")
+        #expect(x.missing.map(\.force) == ["northumbria", "btp", "durham"], "\(x.missing.map(\.force))")
         #expect(x.missing.map(\.force) == y.missing.map(\.force) && x.headerValue == y.headerValue)
         #expect(x.notes.map(\.text) == y.notes.map(\.text))
     }
