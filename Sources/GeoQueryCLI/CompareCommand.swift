@@ -8,7 +8,7 @@ struct CompareCommand: ParsableCommand {
         commandName: "compare",
         abstract: "Compare two areas over the same months: counts and rates per category side by side, and their differences.",
         discussion: """
-        The first area (A) is given as for the root command (--lat/--lng, --postcode, --poly, --geojson, --wkt, --kml); the second (B) with the same options ending in 2, or two postcodes as --postcode A --postcode B (--lat2/--lng2, --postcode2, --poly2, ...). --radius, months and filters apply to both. Differences are A − B, each with an exact test for two Poisson counts with the areas' km² as exposures (p-value, 95% interval of the ratio of rates per km², A/B).
+        The first area (A) is given as for the root command (--lat/--lng, --postcode, --poly, --geojson, --wkt, --kml); the second (B) with the same options ending in 2, or two postcodes as --postcode A --postcode B (--lat2/--lng2, --postcode2, --poly2, ...; --feature/--where pick from A's --geojson file, --feature2/--where2 from B's). --radius, months and filters apply to both. Differences are A − B, each with an exact test for two Poisson counts with the areas' km² as exposures (p-value, 95% interval of the ratio of rates per km², A/B).
 
         Example:
           geoquery compare --mirror ~/police-uk --postcode "LE1 5WW" --postcode "LE2 1TE" --radius 0.5mi
@@ -29,6 +29,10 @@ struct CompareCommand: ParsableCommand {
     var poly2: String?
     @Option(help: ArgumentHelp("Second area as a GeoJSON file, or the GeoJSON itself.", valueName: "file|json"))
     var geojson2: String?
+    @Option(help: ArgumentHelp("With --geojson2: only the feature with this name (as --feature for the first area's file). Repeatable.", valueName: "name"))
+    var feature2: [String] = []
+    @Option(name: .customLong("where2"), help: ArgumentHelp("With --geojson2: only features whose property KEY is VALUE (as --where). Repeatable.", valueName: "key=value"))
+    var whereProperty2: [String] = []
     @Option(help: ArgumentHelp("Second area as WKT, or @FILE.", valueName: "text|@file"))
     var wkt2: String?
     @Option(help: ArgumentHelp("Second area as a KML file.", valueName: "file"))
@@ -51,7 +55,12 @@ struct CompareCommand: ParsableCommand {
         if twoPostcodes { options.postcode = [area.postcode[0]] }
         var first = try options.input
         var second = first
-        second.featureSelection = PolygonReader.FeatureSelection()  // --feature/--where pick from the first area's file
+        // --feature/--where pick from the first area's file, --feature2/--where2 from the second's
+        // (both given as --feature, both were picked from the first, and the second file used whole).
+        guard geojson2 != nil || (feature2.isEmpty && whereProperty2.isEmpty) else {
+            throw GeoQueryError.invalidQuery("--feature2 and --where2 pick features of the second area's file: give --geojson2 FILE")
+        }
+        second.featureSelection = PolygonReader.FeatureSelection(names: feature2, properties: whereProperty2, key: area.featureKey)
         second.lat = lat2; second.lng = lng2; second.postcode = twoPostcodes ? area.postcode[1] : postcode2
         second.poly = try poly2.map { try QueryOptions.textOrFile($0, what: "poly") }
         if twoPostcodes && postcode2 != nil { throw GeoQueryError.invalidQuery("give the second postcode once: --postcode A --postcode B, or --postcode2 B") }

@@ -58,6 +58,21 @@ import Testing
         }
     }
 
+    /// Features of the second area's file are picked with --feature2: two --feature options both
+    /// picked from the first file (Leicestershire and Durham against every force together).
+    @Test func compareTwoFeaturesOfOneFile() throws {
+        let file = TestData.forceBoundaries, month = ["--date", "2019-01", "--format", "json", "--repair"], mirror = ["--mirror", TestData.realMirrorPath]
+        let r = try CLIRun.run(["compare"] + mirror + ["--geojson", file, "--feature", "Leicestershire", "--geojson2", file, "--feature2", "Durham"] + month)
+        #expect(r.status == 0, "\(r.stderr)")
+        let object = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+        let (a, b) = ((object?["a"] as? [String: Any])?["total"] as? Int, (object?["b"] as? [String: Any])?["total"] as? Int)
+        let expected = try ["Leicestershire", "Durham"].map { name in
+            try TestData.realMirror.query(.polygon(#require(TestData.forceArea(name)), from: Month("2019-01"), to: Month("2019-01"))).total
+        }
+        #expect(a == expected[0] && b == expected[1] && expected[1] > 1000, "\(String(describing: a)), \(String(describing: b)) against \(expected)")
+        try expectError(["compare"] + Self.leicester + ["--lat2", "52.62", "--lng2", "-1.12", "--feature2", "Durham"], "give --geojson2 FILE")
+    }
+
     @Test func compareWithoutASecondArea() throws { try expectError(["compare"] + Self.leicester, "give the second area") }
     @Test func compareWithHalfASecondCentre() throws { try expectError(["compare"] + Self.leicester + ["--lat2", "52.62"], "give both --lat and --lng") }
 
