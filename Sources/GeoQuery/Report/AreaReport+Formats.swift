@@ -40,6 +40,7 @@ extension AreaReport: ReportDocument {
         w.value("report", "area")
         w.version()
         r.writeArea(request.query.area, into: &w, label: request.label, forPeople: true)
+        r.writeCentre(into: &w)  // a --postcode report's centre, as every answer names it
         w.beginObject("months")
         w.value("from", r.from.description)
         w.value("to", r.to.description)

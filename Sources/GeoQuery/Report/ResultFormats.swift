@@ -45,15 +45,7 @@ extension QueryResult {
         for (k, v) in leading { w.raw(k, json: v) }
         if want(.geoqueryVersion) { w.version() }
         if want(.area) { writeArea(area, into: &w) }
-        if let c = centre, want(.centre) {
-            w.beginObject("centre")
-            w.value("postcode", c.postcode.description)
-            w.value("kind", c.kind.rawValue)
-            w.value("postcodes", c.postcodes)
-            w.value("lat", c.lat, places: 6)
-            w.value("lng", c.lng, places: 6)
-            w.endObject()
-        }
+        if want(.centre) { writeCentre(into: &w) }
         if want(.total) { w.value("total", total) }
         if want(.btp) { w.value("btp", btp) }
         let n = categories.count
@@ -155,6 +147,18 @@ extension QueryResult {
                                   "nearest_map_point", "coverage", "catchment", "synthetic", "notes"]
 
     /// The `area` object; reports add the radius as people read it and where the area came from.
+    /// The postcode centre the area was drawn around, when there is one (`centre`).
+    func writeCentre(into w: inout JSONWriter) {
+        guard let c = centre else { return }
+        w.beginObject("centre")
+        w.value("postcode", c.postcode.description)
+        w.value("kind", c.kind.rawValue)
+        w.value("postcodes", c.postcodes)
+        w.value("lat", c.lat, places: 6)
+        w.value("lng", c.lng, places: 6)
+        w.endObject()
+    }
+
     func writeArea(_ area: Area, into w: inout JSONWriter, label: String? = nil, forPeople: Bool = false) {
         w.beginObject("area")
         switch area {

@@ -33,6 +33,13 @@ import Testing
         let second = try CLIRun.run(common + ["--postcode", "LE1 5WW", "--postcode2", "LE2 1TE"])
         #expect(twice.status == 0 && second.status == 0, "\(twice.stderr) \(second.stderr)")
         #expect(twice.stdout == second.stdout && twice.stdout.contains("LE2 1TE postcode centroid"))
+        // Each side's JSON names its centre, as every answer does (the report's had no `centre`).
+        let object = try JSONSerialization.jsonObject(with: Data(twice.stdout.utf8)) as? [String: Any]
+        let centres = ["a", "b"].map { ((object?[$0] as? [String: Any])?["centre"] as? [String: Any])?["postcode"] as? String }
+        #expect(centres == ["LE1 5WW", "LE2 1TE"], "\(centres)")
+        let report = try CLIRun.run(["report", "--mirror", TestData.realMirrorPath, "--postcode", "LE1 5WW", "--date", "2021-01", "--format", "json"])
+        let centre = (try JSONSerialization.jsonObject(with: Data(report.stdout.utf8)) as? [String: Any])?["centre"] as? [String: Any]
+        #expect(centre?["postcode"] as? String == "LE1 5WW" && centre?["kind"] as? String == "unit" && centre?["lat"] is Double, "\(report.stdout.prefix(300))")
         try expectError(["--lat", "52.63", "--lng", "-1.13", "--postcode", "LE1 5WW", "--postcode", "LE2 1TE"], "give --postcode once")
     }
 
