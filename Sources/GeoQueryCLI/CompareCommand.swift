@@ -57,6 +57,12 @@ struct CompareCommand: ParsableCommand {
         var second = first
         // --feature/--where pick from the first area's file, --feature2/--where2 from the second's
         // (both given as --feature, both were picked from the first, and the second file used whole).
+        // Said in the second area's own options (the shared checks name the first area's).
+        guard (lat2 == nil) == (lng2 == nil) else { throw GeoQueryError.invalidQuery("give both --lat2 and --lng2 for the second centre") }
+        let shapes2 = [poly2, geojson2, wkt2, kml2].compactMap { $0 }.count, centres2 = (lat2 != nil ? 1 : 0) + (postcode2 != nil ? 1 : 0)
+        guard shapes2 + centres2 <= 1 else {
+            throw GeoQueryError.invalidQuery("give the second area once: --lat2/--lng2, --postcode2, --poly2, --geojson2, --wkt2 or --kml2")
+        }
         guard geojson2 != nil || (feature2.isEmpty && whereProperty2.isEmpty) else {
             throw GeoQueryError.invalidQuery("--feature2 and --where2 pick features of the second area's file: give --geojson2 FILE")
         }

@@ -81,7 +81,11 @@ import Testing
     }
 
     @Test func compareWithoutASecondArea() throws { try expectError(["compare"] + Self.leicester, "give the second area") }
-    @Test func compareWithHalfASecondCentre() throws { try expectError(["compare"] + Self.leicester + ["--lat2", "52.62"], "give both --lat and --lng") }
+    /// Errors about the second area name its own options (they named the first area's).
+    @Test func compareWithHalfASecondCentre() throws {
+        try expectError(["compare"] + Self.leicester + ["--lat2", "52.62"], "give both --lat2 and --lng2")
+        try expectError(["compare"] + Self.leicester + ["--lat2", "52.62", "--lng2", "-1.12", "--poly2", "52.64,-1.15:52.62,-1.11:52.64,-1.11"], "give the second area once: --lat2/--lng2")
+    }
 
     @Test func emptyPlaceIsAnHonestZeroReport() throws {
         let r = try CLIRun.run(["report", "--mirror", TestData.realMirrorPath, "--lat", "54.5", "--lng", "2.0", "--from", "2021-01", "--to", "2021-12"])  // the North Sea
