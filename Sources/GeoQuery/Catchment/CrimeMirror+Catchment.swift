@@ -82,6 +82,7 @@ extension CrimeMirror {
         var cells: [CatchmentReport.Cell] = []
         var union = 0.0, outsidePart = 0.0, fromOutside = 0.0, covered = 0.0
         var certain = 0, reported = 0, possible = 0
+        let clipEdges = ClipEdges(store: store, boundaries: { try self.snapshot.boundaries() }, geos: geos)
         for p in candidates.sorted() {
             let isInside = inside.contains(p)
             let crimes = count(point: p, monthLo: plan.monthLo, monthHi: plan.monthHi, categoryMask: plan.categoryMask, forceMask: plan.forceMask)
@@ -108,8 +109,23 @@ extension CrimeMirror {
                 } else if prepared.intersects(cell) {
                     // Intersect with the outline's part near the cell: a few edges, not hundreds.
                     let local = try shape.clipped(minX: b.0 - 1, minY: b.1 - 1, maxX: b.2 + 1, maxY: b.3 + 1)
-                    inPart = try cell.intersection(local.isValid ? local : shape).area
+                    let near = local.isValid ? local : shape
+                    let part = try cell.intersection(near)
+                    inPart = part.area
                     relation = isInside ? .straddlingIn : .straddlingOut
+                    // Where the query's edge follows the boundary the catchment was clipped to (a
+                    // force, or part of one), the two outlines differ by rounding noise (~1e-13 of
+                    // a cell) or by the bend of a long edge cut short (an edge straight in degrees
+                    // is not straight in metres: strips ~0.3 m wide and 250 m long, measured). A
+                    // part on the far side no wider than a metre and lying along that boundary is
+                    // no place (map points are given to ~0.1 m, the boundaries generalised to
+                    // metres): none, either way. Elsewhere a graze of any width counts, as always.
+                    if isInside && inPart >= planar * 0.99, try clipEdges.holds(cell.difference(near), of: p) {
+                        inPart = planar
+                        relation = .inside
+                    } else if !isInside && inPart <= planar * 0.01, try clipEdges.holds(part, of: p) {
+                        continue
+                    }
                 } else if isInside {
                     inPart = 0
                     relation = .straddlingIn
@@ -118,17 +134,9 @@ extension CrimeMirror {
                 }
             }
             inPart = min(inPart, planar)
-            // Where the query's edge is the edge the catchment was clipped to (a whole force),
-            // GEOS's covers test and intersection see rounding noise, not a part outside: up to
-            // ~2e-13 of the cell (~5e-8 m²) on the real force boundaries, measured. A part below a
-            // billionth of the cell (0.1 m² for the largest) is taken as none, either way.
-            if relation == .straddlingIn && inPart >= planar * (1 - Self.catchmentSliver) {
-                inPart = planar
-                relation = .inside
-            }
             // A catchment that only touches the boundary (a shared edge or corner) holds no place
             // inside the query, so its crimes cannot be from there.
-            if !isInside && inPart <= planar * Self.catchmentSliver { continue }
+            if !isInside && inPart <= planar * 1e-12 { continue }
             covered += inPart
             if isInside {
                 union += planar
@@ -154,8 +162,6 @@ extension CrimeMirror {
             cells: cells, queryRings: outline.parts)
     }
 
-    /// The share of a catchment below which its part inside (or outside) a query is rounding.
-    static let catchmentSliver = 1e-9
 
     /// The catchment of one map point (index order), with its outline in WGS84.
     public func catchment(ofPoint p: Int) throws -> Catchment {
@@ -215,5 +221,46 @@ extension Mutex {
             stored = v
             return v
         }
+    }
+}
+
+/// The strips along the force boundaries the catchments were clipped to, where a query's outline
+/// following the same boundary differs from it by less than a place (see ``CrimeMirror/catchmentReport(_:)``).
+/// Each boundary's band is made on first need, once a report.
+final class ClipEdges {
+    /// Metres: a part of a catchment narrower than this is no place.
+    static let sliverWidth = 1.0
+
+    private let store: CatchmentStore
+    private let boundaries: () throws -> [ForceBoundary]
+    private let geos: GEOSContext
+    private var loaded: [ForceBoundary]?
+    private var bands: [Int16: Geometry] = [:]
+
+    init(store: CatchmentStore, boundaries: @escaping () throws -> [ForceBoundary], geos: GEOSContext) {
+        self.store = store; self.boundaries = boundaries; self.geos = geos
+    }
+
+    /// Whether `part` of point `p`'s catchment is nowhere wider than ``sliverWidth`` (it vanishes
+    /// when shrunk by half that on every side) and lies along the boundary the catchment was
+    /// clipped to (within that width of its outline).
+    func holds(_ part: Geometry, of p: Int) throws -> Bool {
+        let group = store.clip[p]
+        guard group >= 0 else { return false }
+        if part.area > 0 {
+            let eroded = try part.buffered(-Self.sliverWidth / 2)
+            if eroded.area > 0 { return false }
+        }
+        return try part.difference(band(group)).area <= part.area * 1e-6
+    }
+
+    /// The outline of boundary `group`, widened by ``sliverWidth`` either side.
+    private func band(_ group: Int16) throws -> Geometry {
+        if let b = bands[group] { return b }
+        if loaded == nil { loaded = try boundaries() }
+        let outline = try loaded![Int(group)].wkb.withUnsafeBytes { try geos.readWKB($0) }
+        let b = try outline.buffered(Self.sliverWidth).difference(outline.buffered(-Self.sliverWidth))
+        bands[group] = b
+        return b
     }
 }

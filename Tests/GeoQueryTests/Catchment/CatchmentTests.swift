@@ -122,6 +122,45 @@ import Testing
         }
     }
 
+    /// A force cut by a box: its own catchments (clipped to the force) relate to the query as they
+    /// relate to the box, since the rest of the query's edge is the force's. Where the query
+    /// follows the force's edge, its outline and the clip differ by strips ~0.3 m wide (a long
+    /// edge cut short bends once projected); cells were called straddling for them, with shares of
+    /// 0.998–1.0, and other forces' cells reaching in by 39 m² counted in `possible` (an
+    /// independent check). Expected here from the box alone, and no other force's cell at all.
+    @Test func aForceCutByABoxRelatesItsCellsAsTheBoxDoes() throws {
+        let mirror = TestData.realMirror
+        let store = try mirror.catchments(), boundaries = try mirror.snapshot.boundaries()
+        let grid = try BritishNationalGrid.shared()
+        let geos = GEOSContext()
+        let cases: [(String, (Double, Double, Double, Double))] = [
+            ("Leicestershire", (-1.5942592857315394, 52.69696117143377, -1.4950212083080205, 52.76642782563023)),
+            ("Derbyshire", (-1.4886879582798243, 52.760671033318, -1.45588204268026, 52.7810472094137)),
+        ]
+        for (name, (x0, y0, x1, y1)) in cases {
+            let force = try geos.polygon(try #require(TestData.forceArea(name)).parts.map { $0.map { $0.map { ($0.lng, $0.lat) } } })
+            let query = Polygon(try force.intersection(geos.rectangle(minX: x0, minY: y0, maxX: x1, maxY: y1)))
+            let r = try mirror.catchmentReport(.polygon(query, from: Month("2019-01"), to: Month("2019-01")))
+            let group = try #require(boundaries.firstIndex { $0.name == name })
+            let corners = [(y0, x0), (y0, x1), (y1, x1), (y1, x0)].map { Polygon.Coordinate(lat: $0.0, lng: $0.1) }
+            let box = try grid.bngGeometry(Polygon(parts: [[corners]]), in: geos)
+            #expect(r.cells.count >= (name == "Leicestershire" ? 20 : 1), "\(name): \(r.cells.count) cells")
+            for c in r.cells {
+                let p = c.catchment.index
+                #expect(store.clip[p] == Int16(group), "\(name): a cell of another force, \(c.catchment.mapPoint) (\(c.relation), share \(c.shareInside))")
+                let cell = try #require(try store.geometry(p, in: geos))
+                let outside = try cell.difference(box).area / cell.area
+                let inside = try cell.intersection(box).area / cell.area
+                let label = "\(name): \(c.catchment.mapPoint.latitude),\(c.catchment.mapPoint.longitude) \(c.relation) share \(c.shareInside), outside the box \(outside)"
+                switch c.relation {
+                case .inside: #expect(outside < 1e-6, "\(label)")
+                case .straddlingIn: #expect(outside > 1e-6, "\(label)")
+                case .straddlingOut: #expect(inside > 1e-6, "\(label)")
+                }
+            }
+        }
+    }
+
     /// The fast build (edge-index tests before GEOS's covers, WKB written from the coordinates,
     /// cells borrowed from GEOS's collection) gives byte for byte what GEOS alone gives, on the
     /// real archive's map points and force boundaries.
