@@ -295,7 +295,8 @@ public enum PolygonReader {
     }
 
     /// KML (data.police.uk publishes force and neighbourhood boundaries this way): every
-    /// `<Polygon>` with its outer and inner boundaries, `lng,lat[,alt]` tuples.
+    /// `<Polygon>` with its outer and inner boundaries, `lng,lat[,alt]` tuples; several are one
+    /// area, their union.
     public static func kml(_ text: String, repair: Bool = false, naming: QueryInput.ParameterStyle = .flags) throws -> Polygon {
         let start = text.drop { $0.isWhitespace || $0 == "\u{FEFF}" }.first
         guard start == "<" else {
@@ -310,7 +311,13 @@ public enum PolygonReader {
             throw GeoQueryError.invalidQuery("not a KML document: its outer element is <\(root)>, not <kml> (KML starts <kml xmlns=\"http://www.opengis.net/kml/2.2\">)")
         }
         guard !parser.parts.isEmpty else { throw GeoQueryError.invalidQuery("the KML has no <Polygon> with <coordinates>") }
-        return try validated(parser.parts, repair: repair, naming: naming, source: "polygon")
+        guard parser.parts.count > 1 else { return try validated(parser.parts, repair: repair, naming: naming, source: "polygon") }
+        // Each <Polygon> on its own, then their union, as a GeoJSON FeatureCollection's features:
+        // placemarks that share an edge or overlap make one area (read as one MultiPolygon they
+        // were refused as self-intersecting; an independent check).
+        let each = try parser.parts.map { try validated([$0], repair: repair, naming: naming, source: "polygon") }
+        let context = GEOSContext()
+        return Polygon(try context.union(each.map { try $0.geometry(in: context) }), warnings: each.flatMap(\.warnings))
     }
 
     // MARK: unclosed rings

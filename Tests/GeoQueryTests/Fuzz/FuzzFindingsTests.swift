@@ -51,6 +51,24 @@ import ZIPFoundation
         #expect(throws: GeoQueryError.self) { try PolygonReader.kml(whole.replacingOccurrences(of: "-0.08,51.52", with: "-0.08,0x34")) }
     }
 
+    /// Placemarks are an area's parts as a GeoJSON FeatureCollection's features are: two that
+    /// overlap are their union (read as one MultiPolygon they were refused as self-intersecting,
+    /// while the same two as GeoJSON features were unioned; an independent check).
+    @Test func kmlPlacemarksAreUnitedAsGeoJSONFeaturesAre() throws {
+        func box(_ w: Double, _ s: Double, _ e: Double, _ n: Double) -> String {
+            "<Placemark><Polygon><outerBoundaryIs><LinearRing><coordinates>\(w),\(s) \(e),\(s) \(e),\(n) \(w),\(n) \(w),\(s)</coordinates></LinearRing></outerBoundaryIs></Polygon></Placemark>"
+        }
+        let kml = try PolygonReader.kml("<kml><Document>\(box(-1.15, 52.62, -1.12, 52.64))\(box(-1.13, 52.63, -1.10, 52.65))</Document></kml>")
+        func feature(_ w: Double, _ s: Double, _ e: Double, _ n: Double) -> String {
+            #"{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[\#(w),\#(s)],[\#(e),\#(s)],[\#(e),\#(n)],[\#(w),\#(n)],[\#(w),\#(s)]]]}}"#
+        }
+        let geojson = try PolygonReader.area(of: PolygonReader.geojsonFeatures(#"{"type":"FeatureCollection","features":[\#(feature(-1.15, 52.62, -1.12, 52.64)),\#(feature(-1.13, 52.63, -1.10, 52.65))]}"#, key: nil))
+        #expect(kml.parts.count == 1)
+        let q = { (p: Polygon) in try TestData.realMirror.query(.polygon(p, from: Month("2019-01"), to: Month("2019-01"))).total }
+        let (a, b) = (try q(kml), try q(geojson))
+        #expect(a == b && a > 100, "\(a) against \(b)")
+    }
+
     /// A processing instruction with no data (`<?a?>`) crashed Foundation's XMLParser on Linux
     /// (strlen of NULL); KML has no use for them, so the reader drops them.
     @Test func kmlProcessingInstructionWithoutData() throws {
