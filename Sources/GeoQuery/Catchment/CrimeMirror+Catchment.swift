@@ -162,7 +162,6 @@ extension CrimeMirror {
             cells: cells, queryRings: outline.parts)
     }
 
-
     /// The catchment of one map point (index order), with its outline in WGS84.
     public func catchment(ofPoint p: Int) throws -> Catchment {
         guard (0..<mapPointCount).contains(p) else {
