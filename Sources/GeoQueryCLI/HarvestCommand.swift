@@ -26,10 +26,12 @@ struct HarvestCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The API's base URL (default: the live https://data.police.uk/api/; 'geoquery serve' works too).", valueName: "url"))
     var api: String = APIClient.liveAPI.absoluteString
 
-    @Option(help: "The API's per-request cap, for planning from the mirror's counts (503 above it).")
+    // Unconditional, as every number here: `--concurrency -3` is a wrong number (said so in
+    // validate()), not a missing value.
+    @Option(parsing: .unconditional, help: "The API's per-request cap, for planning from the mirror's counts (503 above it).")
     var limit: Int = 10_000
 
-    @Option(help: "Tiles planned from counts expect at most limit × margin crimes, 0 < margin ≤ 1.")
+    @Option(parsing: .unconditional, help: "Tiles planned from counts expect at most limit × margin crimes, 0 < margin ≤ 1.")
     var margin: Double = 0.8
 
     @Flag(help: "Fetch again months already harvested for this area; with --force SLUG also the force's months the mirror holds from the archive, replaced by its whole area as the API answers it (an area's harvest never replaces an archive month: it holds only part of it).")
@@ -41,7 +43,7 @@ struct HarvestCommand: ParsableCommand {
     @Flag(help: "Also fetch outcomes-at-location for the same tiles and store the outcome events recorded in each month (for the area's located crimes), as the archive's outcomes CSVs would.")
     var outcomes = false
 
-    @Option(help: "Requests in flight at once (they share the rate limit).")
+    @Option(parsing: .unconditional, help: "Requests in flight at once (they share the rate limit).")
     var concurrency: Int = 4
 
     func validate() throws {

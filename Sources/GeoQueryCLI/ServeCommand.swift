@@ -22,13 +22,14 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Address to listen on (0.0.0.0 for every interface).")
     var host = "127.0.0.1"
 
-    @Option(help: "Port to listen on (0 picks a free one).")
+    // Unconditional: `--port -1` is a wrong number (said so), not a missing value.
+    @Option(parsing: .unconditional, help: "Port to listen on (0 picks a free one).")
     var port = 8080
 
     @Flag(help: "Behave like the live data.police.uk service: 503 over 10,000 crimes, 400 for GET URLs over 4,094 characters, 429 beyond 15 requests/s per address (bursts of 30).")
     var apiLimits = false
 
-    @Option(help: ArgumentHelp("With --api-limits: answer 503 above this many crimes instead of the live API's 10,000 (to test a client's splitting against a small cap).", valueName: "crimes"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("With --api-limits: answer 503 above this many crimes instead of the live API's 10,000 (to test a client's splitting against a small cap).", valueName: "crimes"))
     var limit: Int?
 
     func validate() throws {

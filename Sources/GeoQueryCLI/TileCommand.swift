@@ -15,10 +15,11 @@ struct TileCommand: ParsableCommand {
     @OptionGroup var mirror: MirrorOptions
     @OptionGroup var area: QueryOptions
 
-    @Option(help: "The API's per-request cap.")
+    // Unconditional: `--limit -5` is a wrong number (said so), not a missing value.
+    @Option(parsing: .unconditional, help: "The API's per-request cap.")
     var limit: Int = 10_000
 
-    @Option(help: "Headroom for restated or newer data: tiles hold at most limit × margin expected crimes, 0 < margin ≤ 1.")
+    @Option(parsing: .unconditional, help: "Headroom for restated or newer data: tiles hold at most limit × margin expected crimes, 0 < margin ≤ 1.")
     var margin: Double = 0.8
 
     @Option(help: "urls (one GET URL per line), json, geojson (tiles as features) or table.")

@@ -53,6 +53,15 @@ import Testing
         try expectError(["harvest", "--mirror", TestData.temporaryDirectory(), "--force", "durham", "--date", "2019-01", "--exclude-btp", "--dry-run"], "leave out --exclude-btp")
         try expectError(["harvest", "--mirror", TestData.temporaryDirectory(), "--force", "durham", "--date", "2019-01", "--radius", "1mi", "--dry-run"], "--radius needs a centre")
     }
+    /// A negative number is a wrong number, said so, not "Missing value" (the argument parser
+    /// read `-3` as an option); the same for tile's and serve's numbers.
+    @Test func negativeNumbersAreWrongNumbers() throws {
+        let dir = TestData.temporaryDirectory()
+        try expectError(["harvest", "--mirror", dir, "--force", "durham", "--date", "2019-01", "--concurrency", "-3"], "--concurrency must be 1 to 16 (got -3)", status: 2)
+        try expectError(["harvest", "--mirror", dir, "--force", "durham", "--date", "2019-01", "--limit", "-5"], "--limit must be a positive number of crimes (got -5)", status: 2)
+        try expectError(["tile", "--mirror", TestData.realMirrorPath, "--lat", "52.63", "--lng", "-1.13", "--radius", "1km", "--date", "2019-01", "--margin", "-1"], "--margin must be in (0, 1]")
+        try expectError(["serve", "--mirror", TestData.realMirrorPath, "--port", "-1"], "--port -1 is not a port", status: 2)
+    }
     @Test func unknownCategory() throws {
         try expectError(["harvest", "--mirror", TestData.temporaryDirectory(), "--force", "durham", "--date", "2019-01", "--category", "burglry"], "did you mean burglary?")
     }
