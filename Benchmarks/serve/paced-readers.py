@@ -5,14 +5,9 @@ reads 10 KB and stops for 40 s. Prints how each ended.
 
 usage: python3 paced-readers.py GEOQUERY_BINARY
 """
-import socket, time, threading, subprocess, re, sys
-b = sys.argv[1]
-p = subprocess.Popen([b, "serve", "--mirror", "/tmp/m1", "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-port = None
-while port is None:
-    m = re.search(r"127\.0\.0\.1:(\d+)", p.stdout.readline())
-    if m: port = int(m.group(1))
-threading.Thread(target=lambda: [None for _ in p.stdout], daemon=True).start()
+import socket, time, threading, sys
+from served import start
+p, port = start(sys.argv[1])
 big = "/api/crimes-street/all-crime?poly=54,-3:54,1:51,1:51,-3&date=2019-01"
 county = "/api/crimes-street/all-crime?poly=52.39,-1.60:52.98,-1.60:52.98,-0.66:52.39,-0.66&date=2019-01"
 catch = "/v1/catchment?lat=52.6344&lng=-1.1313&radius=8mi&format=geojson"

@@ -5,14 +5,9 @@ reader was still being served.
 
 usage: python3 slow-rates.py GEOQUERY_BINARY [RATE ...]
 """
-import socket, time, threading, subprocess, re, sys
-b = sys.argv[1]
-p = subprocess.Popen([b, "serve", "--mirror", "/tmp/m1", "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-port = None
-while port is None:
-    m = re.search(r"127\.0\.0\.1:(\d+)", p.stdout.readline())
-    if m: port = int(m.group(1))
-threading.Thread(target=lambda: [None for _ in p.stdout], daemon=True).start()
+import socket, time, threading, subprocess, sys
+from served import start
+p, port = start(sys.argv[1])
 big = "/api/crimes-street/all-crime?poly=54,-3:54,1:51,1:51,-3&date=2019-01"
 res = {}
 def run(rate, limit=80):

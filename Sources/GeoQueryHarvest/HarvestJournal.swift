@@ -39,7 +39,7 @@ final class HarvestJournal {
     /// Nil until ``openForWriting()`` (never, for `--dry-run`).
     private var handle: FileHandle?
     /// The harvest folder's write lock, held from ``openForWriting()`` on.
-    private var lock: Int32 = -1
+    private var lock: FileLock?
     /// Bytes up to the last complete line: a line cut short by a kill is dropped when writing starts.
     private var complete = 0
     /// Complete lines read: those no state needs any more (a month's lines before its
@@ -114,28 +114,15 @@ final class HarvestJournal {
 
     /// One harvest writes a mirror's harvest folder at a time: two at once would each write the
     /// journal from where they had read it, over each other's lines, and each save the
-    /// provenance it had read with only its own months added. Held until the harvest ends (the
-    /// kernel lets it go however the process ends).
+    /// provenance it had read with only its own months added. Held until the harvest ends.
     private func takeLock(_ folder: String) throws {
-        guard lock < 0 else { return }
-        let lockPath = (folder as NSString).appendingPathComponent(Self.lockName)
-        let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else {
-            throw GeoQueryError.mirrorWrite("cannot open \(lockPath), the harvest's write lock: \(String(cString: strerror(errno)))")
+        guard lock == nil else { return }
+        lock = try FileLock((folder as NSString).appendingPathComponent(Self.lockName), what: "the harvest's write lock") {
+            throw GeoQueryError.mirrorWrite("another harvest is writing into \(PathName.folder(of: folder)) (one at a time): wait for it to finish, then run this one (a stopped harvest continues where it stopped)")
         }
-        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
-            let busy = errno == EWOULDBLOCK, reason = String(cString: strerror(errno))
-            close(fd)
-            throw GeoQueryError.mirrorWrite(busy ? "another harvest is writing into \(PathName.folder(of: folder)) (one at a time): wait for it to finish, then run this one (a stopped harvest continues where it stopped)"
-                                                 : "cannot take the harvest's write lock \(lockPath): \(reason)")
-        }
-        lock = fd
     }
 
-    deinit {
-        try? handle?.close()
-        if lock >= 0 { close(lock) }
-    }
+    deinit { try? handle?.close() }
 
     func state(job: String, month: Month) -> MonthState { states[job]?[month.description] ?? MonthState() }
 

@@ -13,8 +13,6 @@ public final class ForceAreas: Sendable {
         let polygon: Polygon
         let edges: PolygonEdgeIndex
         let minX: Double, minY: Double, maxX: Double, maxY: Double
-        /// Planar in lon/lat (degrees²), as the shares are measured.
-        let planarArea: Double
     }
 
     let regions: [Region]
@@ -86,8 +84,7 @@ public final class ForceAreas: Sendable {
             // testing every edge of the strips it spans, more than about single points.
             return Region(slug: slug, polygon: polygon, edges: PolygonEdgeIndex(polygon, edgesPerStrip: 4),
                           minX: all.map(\.lng).min() ?? 0, minY: all.map(\.lat).min() ?? 0,
-                          maxX: all.map(\.lng).max() ?? 0, maxY: all.map(\.lat).max() ?? 0,
-                          planarArea: ForceAreas.planarArea(polygon.parts))
+                          maxX: all.map(\.lng).max() ?? 0, maxY: all.map(\.lat).max() ?? 0)
         }
         boxes = regions.map { ($0.minX, $0.minY, $0.maxX, $0.maxY) }
     }
@@ -154,34 +151,14 @@ public final class ForceAreas: Sendable {
     /// England and Wales, the City of London 0.4% of a 10-mile circle), yet its data is the
     /// answer's for a whole force.
     func forcesOf(_ area: Area, shares: [(slug: String, share: Double)]) -> [(slug: String, share: Double)] {
-        // Most areas meet no force below the 1%: nothing to measure.
+        // Most areas meet no force below the 1%: nothing to measure. Else in km² on the
+        // ellipsoid, the area's and each force's (both computed once and kept).
         guard shares.contains(where: { $0.share < Coverage.minimumShare }) else { return shares }
-        let size = ForceAreas.planarArea(area)
+        let size = area.areaKm2
         return shares.filter { s in
             s.share >= Coverage.minimumShare
-                || regions.first(where: { $0.slug == s.slug }).map { $0.planarArea > 0 && s.share * size >= Coverage.minimumForceShare * $0.planarArea } == true
+                || regions.first(where: { $0.slug == s.slug }).map { s.share * size >= Coverage.minimumForceShare * $0.polygon.areaKm2 } == true
         }
-    }
-
-    /// An area in lon/lat degrees², as the shares measure it: a circle as the ellipse its radius
-    /// spans in degrees, a polygon by the shoelace (holes taken out).
-    static func planarArea(_ area: Area) -> Double {
-        switch area {
-        case .circle(let c):
-            return Double.pi * (c.radius.metres / metresPerDegreeLatitude) * (c.radius.metres / (111_320 * max(1e-9, cos(c.lat * .pi / 180))))
-        case .polygon(let p):
-            return planarArea(p.parts)
-        }
-    }
-
-    static func planarArea(_ parts: [[[Polygon.Coordinate]]]) -> Double {
-        func ring(_ r: [Polygon.Coordinate]) -> Double {
-            guard r.count > 2 else { return 0 }
-            var a = 0.0
-            for i in r.indices { let p = r[i], q = r[(i + 1) % r.count]; a += p.lng * q.lat - q.lng * p.lat }
-            return abs(a) / 2
-        }
-        return parts.reduce(0) { sum, part in sum + (part.first.map(ring) ?? 0) - part.dropFirst().reduce(0) { $0 + ring($1) } }
     }
 
     /// How `shares(of:method:)` measures a force whose boundary crosses the area's box: `.settled`

@@ -26,11 +26,18 @@ public struct HarvestProvenance: Codable, Sendable {
         }
     }
 
+    /// A category fetched alone for an area whose month holds nothing else of it.
+    struct CategoryOnly: Hashable, Comparable, Sendable, CustomStringConvertible {
+        let category: String, area: String
+        var description: String { "\(category) for \(area)" }
+        static func < (a: Self, b: Self) -> Bool { (a.category, a.area) < (b.category, b.area) }
+    }
+
     /// The areas of `entries` that hold one category only (no entry of every category for the
-    /// same area), as "burglary for AREA"; sorted.
-    static func categoryOnly(_ entries: [Entry]) -> [String] {
+    /// same area); sorted.
+    static func categoryOnly(_ entries: [Entry]) -> [CategoryOnly] {
         let whole = Set(entries.filter { $0.category == nil }.map(\.area))
-        return Set(entries.compactMap { e in e.category.flatMap { whole.contains(e.area) ? nil : "\($0) for \(e.area)" } }).sorted()
+        return Set(entries.compactMap { e in e.category.flatMap { whole.contains(e.area) ? nil : CategoryOnly(category: $0, area: e.area) } }).sorted()
     }
     public var entries: [Entry] = []
 
@@ -83,7 +90,7 @@ public struct HarvestProvenance: Codable, Sendable {
             let scope = areas == own ? "for the force's own area (\(own)): the crimes it placed outside that area are not held"
                 : "for an area only (\(areas)), not the whole force"
             let only = HarvestProvenance.categoryOnly(cur)
-            let categories = only.isEmpty ? "" : "; one category only: \(only.joined(separator: "; "))"
+            let categories = only.isEmpty ? "" : "; one category only: \(only.map(\.description).joined(separator: "; "))"
             lines.append("\(e.force) \(e.month): \(Format.grouped(cur.last!.crimes)) crimes from \(cur.last!.api) at \(cur.last!.harvestedAt), \(scope)\(categories)")
         }
         return lines
@@ -95,9 +102,9 @@ public struct HarvestProvenance: Codable, Sendable {
 struct HarvestedMonths: Sendable {
     /// Force index → month ordinal → the harvested areas, as the user gave them.
     var areas: [Int: [Int: [String]]] = [:]
-    /// Force index → month ordinal → the categories fetched alone, by area ("burglary for AREA"),
-    /// where the month holds nothing else of that area.
-    var categoryOnly: [Int: [Int: [String]]] = [:]
+    /// Force index → month ordinal → the categories fetched alone, by area, where the month
+    /// holds nothing else of that area.
+    var categoryOnly: [Int: [Int: [HarvestProvenance.CategoryOnly]]] = [:]
 
     static let none = HarvestedMonths()
 }
@@ -154,10 +161,10 @@ extension CrimeMirror {
             let partial = months.filter { m in
                 guard let only = h.categoryOnly[f]?[m] else { return false }
                 // Asked only for categories fetched there: nothing of theirs is missing.
-                return categories.isEmpty || !categories.allSatisfy { c in only.contains { $0.hasPrefix("\(c) for ") } }
+                return categories.isEmpty || !categories.allSatisfy { c in only.contains { $0.category == c } }
             }
             if !partial.isEmpty {
-                let only = Set(partial.flatMap { h.categoryOnly[f]![$0]! }).sorted().joined(separator: "; ")
+                let only = Set(partial.flatMap { h.categoryOnly[f]![$0]! }).sorted().map(\.description).joined(separator: "; ")
                 let partRuns = QueryPlan.describe(partial)
                 notes.append(Coverage.Note(forces: [forces[f]], months: partRuns, text: "\(forces[f]) \(partRuns) holds one category only from the API (\(only), a --category harvest): its other categories there are missing, not zero, so the total and every other category undercount; harvest the area without --category to fetch them."))
             }

@@ -152,30 +152,43 @@ struct CrimeTable: Sendable {
     /// Renumbers forces, categories and outcomes by name (see ``nameRanks(_:fixed:)``), the rows
     /// and events with them, so a snapshot does not depend on the order its files were read in.
     mutating func numberNamesInOrder() {
-        if let map = CrimeTable.renamed(&forces, CrimeTable.forceRanks) {
-            rows.withUnsafeMutableBufferPointer { rows in
-                for i in rows.indices { rows[i].force = map[Int(rows[i].force)] }
-            }
-            for i in events.indices { events[i].force = map[Int(events[i].force)] }
-        }
-        if let map = CrimeTable.renamed(&categories, CrimeTable.categoryRanks) {
-            rows.withUnsafeMutableBufferPointer { rows in
-                for i in rows.indices { rows[i].category = map[Int(rows[i].category)] }
-            }
-        }
+        if let map = CrimeTable.renamed(&forces, CrimeTable.forceRanks) { renumberForces(map) }
+        if let map = CrimeTable.renamed(&categories, CrimeTable.categoryRanks) { renumberCategories(map) }
         if let map = CrimeTable.renamed(&outcomes, CrimeTable.outcomeRanks) { renumberOutcomes(map) }
     }
 
     /// `table` in the order `ranks` gives its names; the old index to the new one (nil when the
     /// order is unchanged).
     private static func renamed(_ table: inout StringTable, _ ranks: ([[UInt8]]) -> [Int]) -> [UInt8]? {
-        let names = (0..<table.count).map { Array(table.utf8(Int32($0))) }
-        let rank = ranks(names)
+        let rank = ranks((0..<table.count).map { Array(table.utf8(Int32($0))) })
         guard rank != Array(rank.indices) else { return nil }
-        var sorted = StringTable()
-        for o in rank.indices.sorted(by: { rank[$0] < rank[$1] }) { names[o].withUnsafeBufferPointer { _ = sorted.intern($0) } }
-        table = sorted
-        return rank.map { UInt8(truncatingIfNeeded: $0) }
+        return rebuilt(&table, keeping: rank.indices.sorted { rank[$0] < rank[$1] })
+    }
+
+    /// `table` holding only the names at `order` (old indices), in that order; the old index to
+    /// the new one (0 for a name left out).
+    private static func rebuilt(_ table: inout StringTable, keeping order: [Int]) -> [UInt8] {
+        var kept = StringTable(), map = [UInt8](repeating: 0, count: table.count)
+        for i in order {
+            map[i] = UInt8(truncatingIfNeeded: Array(table.utf8(Int32(i))).withUnsafeBufferPointer { kept.intern($0) })
+        }
+        table = kept
+        return map
+    }
+
+    /// Rows' and events' forces through `map` (old index to new).
+    private mutating func renumberForces(_ map: [UInt8]) {
+        rows.withUnsafeMutableBufferPointer { rows in
+            for i in rows.indices { rows[i].force = map[Int(rows[i].force)] }
+        }
+        for i in events.indices { events[i].force = map[Int(events[i].force)] }
+    }
+
+    /// Rows' categories through `map` (old index to new).
+    private mutating func renumberCategories(_ map: [UInt8]) {
+        rows.withUnsafeMutableBufferPointer { rows in
+            for i in rows.indices { rows[i].category = map[Int(rows[i].category)] }
+        }
     }
 
     /// Rows' and events' outcomes through `map` (old index to new).
@@ -199,11 +212,7 @@ struct CrimeTable: Sendable {
             for r in rows { category[Int(r.category)] = true; outcome[Int(r.outcome)] = true }
         }
         for e in events { outcome[Int(e.outcome)] = true }
-        if let map = CrimeTable.keeping(category, of: &categories) {
-            rows.withUnsafeMutableBufferPointer { rows in
-                for i in rows.indices { rows[i].category = map[Int(rows[i].category)] }
-            }
-        }
+        if let map = CrimeTable.keeping(category, of: &categories) { renumberCategories(map) }
         if let map = CrimeTable.keeping(outcome, of: &outcomes) { renumberOutcomes(map) }
     }
 
@@ -211,12 +220,7 @@ struct CrimeTable: Sendable {
     /// (nil when every name is used and nothing changes).
     private static func keeping(_ used: [Bool], of table: inout StringTable) -> [UInt8]? {
         guard used.contains(false) else { return nil }
-        var kept = StringTable(), map = [UInt8](repeating: 0, count: used.count)
-        for i in used.indices where used[i] {
-            map[i] = UInt8(truncatingIfNeeded: Array(table.utf8(Int32(i))).withUnsafeBufferPointer { kept.intern($0) })
-        }
-        table = kept
-        return map
+        return rebuilt(&table, keeping: used.indices.filter { used[$0] })
     }
 
     /// Distinct (force, month) pairs, found on integer keys before any string is made.

@@ -146,7 +146,6 @@ extension QueryResult {
                                   "by_outcome", "map_points", "months", "forces", "no_location", "area_km2", "density_per_km2",
                                   "nearest_map_point", "coverage", "catchment", "synthetic", "notes"]
 
-    /// The `area` object; reports add the radius as people read it and where the area came from.
     /// The postcode centre the area was drawn around, when there is one (`centre`).
     func writeCentre(into w: inout JSONWriter) {
         guard let c = centre else { return }
@@ -159,6 +158,7 @@ extension QueryResult {
         w.endObject()
     }
 
+    /// The `area` object; reports add the radius as people read it and where the area came from.
     func writeArea(_ area: Area, into w: inout JSONWriter, label: String? = nil, forPeople: Bool = false) {
         w.beginObject("area")
         switch area {

@@ -117,20 +117,9 @@ import Testing
     @Test func http10WithoutKeepAliveIsClosedOnceAnswered() async throws {
         try await TestServer.with { s in
             let port = try #require(Int(s.base.split(separator: ":").last!))
-            let (elapsed, reply) = try await offThePool { () -> (Double, String) in
-                let fd = try connectedSocket(port: port)
-                defer { close(fd) }
-                let start = Date()
-                let request = Array("GET /api/crime-last-updated HTTP/1.0\r\nHost: x\r\n\r\n".utf8)
-                _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
-                var reply: [UInt8] = [], buffer = [UInt8](repeating: 0, count: 4096)
-                while true {
-                    let n = recv(fd, &buffer, buffer.count, 0)
-                    if n <= 0 { break }
-                    reply += buffer[0..<n]
-                }
-                return (Date().timeIntervalSince(start), String(decoding: reply, as: UTF8.self))
-            }
+            var start = Date()
+            let reply = try await ServerFaultTests.raw(port, Array("GET /api/crime-last-updated HTTP/1.0\r\nHost: x\r\n\r\n".utf8))
+            let elapsed = Date().timeIntervalSince(start)
             #expect(reply.contains(" 200 ") && reply.hasSuffix("\"}"), "\(reply)")
             #expect(elapsed < 10 * Sanitizer.slowdown, "closed after \(elapsed) s")
             let twice = try await offThePool { () -> Int in
@@ -148,20 +137,9 @@ import Testing
             #expect(twice == 2)
             // A CONNECT's 404 has no body (NIO writes none): the connection closes after it, as
             // nothing else tells the client it ended (it waited for the idle timeout).
-            let (connectTime, connectReply) = try await offThePool { () -> (Double, String) in
-                let fd = try connectedSocket(port: port)
-                defer { close(fd) }
-                let start = Date()
-                let request = Array("CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n".utf8)
-                _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
-                var reply: [UInt8] = [], buffer = [UInt8](repeating: 0, count: 4096)
-                while true {
-                    let n = recv(fd, &buffer, buffer.count, 0)
-                    if n <= 0 { break }
-                    reply += buffer[0..<n]
-                }
-                return (Date().timeIntervalSince(start), String(decoding: reply, as: UTF8.self))
-            }
+            start = Date()
+            let connectReply = try await ServerFaultTests.raw(port, Array("CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n".utf8))
+            let connectTime = Date().timeIntervalSince(start)
             #expect(connectReply.hasPrefix("HTTP/1.1 4") && connectTime < 10 * Sanitizer.slowdown, "\(connectTime) s: \(connectReply)")
         }
     }
