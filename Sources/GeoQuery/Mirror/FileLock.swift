@@ -4,7 +4,7 @@ import Glibc
 #endif
 
 /// An exclusive `flock` on a file (made when missing), held until this is released: one writer
-/// at a time for an ingest (``MirrorLock``) or a harvest. The kernel releases it when the process
+/// at a time for an ingest (its `MirrorLock`) or a harvest. The kernel releases it when the process
 /// ends, however it ends, so a killed writer never leaves it held. The file stays (removing it
 /// would race with a waiting writer).
 public final class FileLock {
