@@ -30,7 +30,10 @@ struct TileCommand: ParsableCommand {
 
     enum TileFormat: String, ExpressibleByArgument, CaseIterable { case urls, json, geojson, table }
 
-    func validate() throws { try Output.checkWritable(svg, option: "--svg") }
+    func validate() throws {
+        if let problem = TilePlanner.problem(limit: limit, margin: margin) { throw ValidationError(problem) }
+        try Output.checkWritable(svg, option: "--svg")
+    }
 
     func run() throws {
         let m = try mirror.open()
@@ -40,13 +43,8 @@ struct TileCommand: ParsableCommand {
         }
         guard let date = input.date else { throw GeoQueryError.invalidMonth("give the month to plan with --date YYYY-MM") }
         guard let month = Month(date) else { throw GeoQueryError.invalidMonth("--date '\(date)' is not a month: use YYYY-MM, e.g. 2019-01") }
-        guard input.categories.count <= 1 else { throw GeoQueryError.invalidQuery("tile plans one category (the API takes one per request): give --category at most once") }
         let q = try input.query(in: m)
-        var plan = try TilePlanner.plan(q.area, month: month, category: input.categories.first, limit: limit, margin: margin, mirror: m)
-        // With the plan's other warnings, so its JSON says it too (it went to stderr alone).
-        if !input.forces.isEmpty || input.excludeBTP {
-            plan.warnings.insert("the live API cannot filter by force, so --force/--exclude-btp do not change the plan: drop or keep crimes by their location type and force after fetching", at: 0)
-        }
+        let plan = try TilePlanner.plan(q, month: month, limit: limit, margin: margin, mirror: m)
         for w in plan.warnings { Output.warning(w) }
         switch format {
         case .urls: Output.standard(plan.urls)

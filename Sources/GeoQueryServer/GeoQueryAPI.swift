@@ -136,17 +136,16 @@ struct GeoQueryAPI: Sendable {
         guard input.from == nil && input.to == nil, let date = input.date else {
             throw GeoQueryError.invalidMonth("tile plans one month: give date=YYYY-MM, not from/to")
         }
-        guard input.categories.count <= 1 else { throw GeoQueryError.invalidQuery("tile plans one category (the API takes one per request): give category at most once") }
         let limit = try p["limit"].map { text -> Int in
-            guard let n = Int(text), n > 0 else { throw GeoQueryError.invalidQuery("limit '\(text)' must be a whole number above 0") }
+            guard let n = Int(text) else { throw GeoQueryError.invalidQuery("limit '\(text)' must be a whole number above 0") }
             return n
         } ?? PoliceAPI.crimeLimit
         let margin = try p["margin"].map { text -> Double in
-            guard let d = Double(text), d > 0, d <= 1 else { throw GeoQueryError.invalidQuery("margin '\(text)' must be a number with 0 < margin ≤ 1") }
+            guard let d = Double(decimal: text) else { throw GeoQueryError.invalidQuery("margin '\(text)' must be a number with 0 < margin ≤ 1") }
             return d
         } ?? 0.8
         let q = try input.query(in: mirror)
-        let plan = try TilePlanner.plan(q.area, month: input.monthRange().0 ?? Month(date)!, category: input.categories.first, limit: limit, margin: margin, mirror: mirror)
+        let plan = try TilePlanner.plan(q, month: input.monthRange().0 ?? Month(date)!, limit: limit, margin: margin, mirror: mirror)
         switch format {
         case "geojson": return Answer.text(plan.geojson, contentType: "application/geo+json")
         case "urls": return Answer.text(plan.urls, contentType: "text/plain; charset=utf-8")

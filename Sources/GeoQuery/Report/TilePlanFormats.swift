@@ -123,7 +123,7 @@ extension TilePlanner {
         let months = (asked.from...asked.to).months
         var warnings: [String] = [TilePlan.dedupeNote]
         if months.count > 36 { warnings.append("the live API keeps only about 36 months: requests for older months will fail") }
-        if !q.forces.isEmpty || q.excludeBTP { warnings.append("the API cannot filter by force: keep or drop crimes by their location_type (BTP) and the force of each location yourself") }
+        if !q.forces.isEmpty || q.excludeBTP { warnings.append(forceFilterWarning) }
         var out = ""
         let byCategory = try (q.categories.isEmpty ? [nil] : q.categories.map(Optional.some)).map {
             try plans(q.area, months: months, category: $0, mirror: m)

@@ -61,11 +61,37 @@ public enum TilePlanner {
         try plans(area, months: [month], category: category, limit: limit, margin: margin, mirror: mirror)[0]
     }
 
+    /// What is wrong with a request cap and headroom, named as the user gave them; nil when both
+    /// are usable. The one check behind the library, `tile`, `harvest` and `/v1/tile`.
+    public static func problem(limit: Int, margin: Double, naming: QueryInput.ParameterStyle = .flags) -> String? {
+        if limit <= 0 { return "\(naming.name("limit")) must be a positive number of crimes (got \(limit))" }
+        if !(margin > 0 && margin <= 1) { return "\(naming.name("margin")) must be in (0, 1] (got \(margin))" }
+        return nil
+    }
+
+    /// The warning a plan carries when its query filters by force: the live API has no such
+    /// filter, so the requests are the same with it or without it. (In words that fit the CLI
+    /// and `/v1/tile` alike: the server answers what the CLI prints.)
+    public static let forceFilterWarning = "the live API cannot filter by force, so choosing forces (or leaving out BTP) does not change the plan: drop or keep crimes by their location type and force after fetching"
+
+    /// The plan for a query's area and (at most one) category in `month`, with
+    /// ``forceFilterWarning`` first among its warnings when the query filters by force.
+    /// - Throws: ``GeoQueryError`` for more than one category, and as ``plan(_:month:category:limit:margin:mirror:)``.
+    public static func plan(_ query: CrimeQuery, month: Month, limit: Int = apiLimit, margin: Double = 0.8, mirror: CrimeMirror) throws -> TilePlan {
+        let naming = query.parameterStyle
+        guard query.categories.count <= 1 else {
+            throw GeoQueryError.invalidQuery("tile plans one category (the API takes one per request): give \(naming.name("category")) at most once")
+        }
+        if let problem = problem(limit: limit, margin: margin, naming: naming) { throw GeoQueryError.invalidQuery(problem) }
+        var plan = try plan(query.area, month: month, category: query.categories.first, limit: limit, margin: margin, mirror: mirror)
+        if !query.forces.isEmpty || query.excludeBTP { plan.warnings.insert(forceFilterWarning, at: 0) }
+        return plan
+    }
+
     /// One plan per month; the area's polygon and map points are found once for all of them.
     public static func plans(_ area: Area, months: [Month], category: String? = nil, limit: Int = apiLimit, margin: Double = 0.8,
                              mirror: CrimeMirror) throws -> [TilePlan] {
-        guard limit > 0 else { throw GeoQueryError.invalidQuery("--limit must be a positive number of crimes (got \(limit))") }
-        guard margin > 0 && margin <= 1 else { throw GeoQueryError.invalidQuery("--margin must be in (0, 1] (got \(margin))") }
+        if let problem = problem(limit: limit, margin: margin) { throw GeoQueryError.invalidQuery(problem) }
         guard let first = mirror.firstMonth, let last = mirror.lastMonth else {
             throw GeoQueryError.mirrorMissing("the mirror is empty: ingest Police UK CSVs first")
         }

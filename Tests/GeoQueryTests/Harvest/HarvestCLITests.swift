@@ -59,7 +59,8 @@ import Testing
         let dir = TestData.temporaryDirectory()
         try expectError(["harvest", "--mirror", dir, "--force", "durham", "--date", "2019-01", "--concurrency", "-3"], "--concurrency must be 1 to 16 (got -3)", status: 2)
         try expectError(["harvest", "--mirror", dir, "--force", "durham", "--date", "2019-01", "--limit", "-5"], "--limit must be a positive number of crimes (got -5)", status: 2)
-        try expectError(["tile", "--mirror", TestData.realMirrorPath, "--lat", "52.63", "--lng", "-1.13", "--radius", "1km", "--date", "2019-01", "--margin", "-1"], "--margin must be in (0, 1]")
+        try expectError(["tile", "--mirror", TestData.realMirrorPath, "--lat", "52.63", "--lng", "-1.13", "--radius", "1km", "--date", "2019-01", "--margin", "-1"], "--margin must be in (0, 1]", status: 2)
+        try expectError(["tile", "--mirror", TestData.realMirrorPath, "--lat", "52.63", "--lng", "-1.13", "--radius", "1km", "--date", "2019-01", "--limit", "0"], "--limit must be a positive number of crimes (got 0)", status: 2)
         try expectError(["serve", "--mirror", TestData.realMirrorPath, "--port", "-1"], "--port -1 is not a port", status: 2)
     }
     @Test func unknownCategory() throws {
@@ -77,6 +78,13 @@ import Testing
         #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/" + SnapshotFormat.fileName)) == before)
         // status tells its retries too (it said nothing for as long as they took).
         try expectError(["status", "--mirror", dir, "--api", "http://127.0.0.1:9/api/"], "cannot reach http://127.0.0.1:9/api/crime-last-updated", retries: 4)
+    }
+
+    /// A mirror folder that cannot be made is said at once: before, the API was asked first (and,
+    /// unreachable, retried for seconds) and the folder's error came only after.
+    @Test func aFolderThatCannotBeMadeIsSaidBeforeTheAPIIsAsked() throws {
+        try expectError(["harvest", "--mirror", "/proc/geoquery-mirror", "--api", "http://127.0.0.1:9/api/", "--force", "durham", "--date", "2019-01"],
+                        "cannot create /proc/geoquery-mirror (the mirror folder)")
     }
 
     @Test func dryRunWritesNothing() throws {

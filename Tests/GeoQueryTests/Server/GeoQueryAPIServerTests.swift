@@ -59,6 +59,28 @@ import Testing
         }
     }
 
+    /// /v1/tile with force= or exclude_btp= carries the warning `geoquery tile` gives (the live
+    /// API has no force filter), in the same JSON the CLI prints; its cap and headroom are
+    /// checked as the CLI checks them.
+    @Test func tileWarnsThatTheAPICannotFilterByForce() async throws {
+        try await TestServer.with { s in
+            for filter in ["exclude_btp=true", "force=leicestershire"] {
+                let query = "lat=52.6344&lng=-1.1313&radius=1km&date=2019-01&" + filter
+                try await expectSameAsCLI(s, "tile", ["tile", "--format", "json"], query)
+                let r = try await s.get("/v1/tile?" + query)
+                let warnings = (r.json as? [String: Any])?["warnings"] as? [String] ?? []
+                #expect(warnings.first == TilePlanner.forceFilterWarning, "\(filter): \(warnings)")
+            }
+            let plain = try await s.get("/v1/tile?lat=52.6344&lng=-1.1313&radius=1km&date=2019-01")
+            #expect(((plain.json as? [String: Any])?["warnings"] as? [String] ?? []).contains(TilePlanner.forceFilterWarning) == false)
+            for (bad, phrase) in [("limit=-5", "limit must be a positive number of crimes (got -5)"), ("margin=1.5", "margin must be in (0, 1] (got 1.5)"),
+                                  ("category=burglary&category=robbery", "give category at most once")] {
+                let r = try await s.get("/v1/tile?lat=52.6344&lng=-1.1313&radius=1km&date=2019-01&" + bad)
+                #expect(r.status == 400 && r.error?.contains(phrase) == true && r.error?.contains("--") == false, "\(bad): \(r.body)")
+            }
+        }
+    }
+
     @Test func theCLIsChecksWithParameterNames() async throws {
         let q = "/v1/query?"
         // Messages from the library's deeper checks (QueryPlan, Circle, PolygonReader) too: each

@@ -210,8 +210,8 @@ extension Array {
 
     @Test func tileCommandBadInputs() throws {
         let bad = BadInputTests()
-        try bad.expectError(["tile", "--lat", "52.63", "--lng", "-1.13", "--date", "2024-01", "--limit", "0"], "--limit must be a positive")
-        try bad.expectError(["tile", "--lat", "52.63", "--lng", "-1.13", "--date", "2024-01", "--margin", "1.2"], "--margin must be in (0, 1]")
+        try bad.expectError(["tile", "--lat", "52.63", "--lng", "-1.13", "--date", "2024-01", "--limit", "0"], "--limit must be a positive", status: 2)
+        try bad.expectError(["tile", "--lat", "52.63", "--lng", "-1.13", "--date", "2024-01", "--margin", "1.2"], "--margin must be in (0, 1]", status: 2)
         try bad.expectError(["tile", "--lat", "52.63", "--lng", "-1.13", "--from", "2024-01", "--to", "2024-03"], "tile plans one month")
         try bad.expectError(["tile", "--lat", "52.63", "--lng", "-1.13", "--date", "2024-01", "--limit", "many"], "many", status: 2)
     }
