@@ -148,11 +148,11 @@ struct QueryOptions: ParsableArguments {
     var lng: Double?
     @Option(help: ArgumentHelp("Centre on a UK postcode's centroid instead of --lat/--lng: a unit (\"LE1 5WW\"), a sector (\"LE1 5\") or a district (\"LE1\"), which use the mean of their postcodes' centroids. Needs postcodes in the mirror (geoquery ingest --postcodes). 'compare' takes it twice.", valueName: "postcode"))
     var postcode: [String] = []
-    @Option(parsing: .unconditional, help: "Radius: 800m, 1.2km, 0.5mi (a bare number is miles; at most 10 mi). Default 0.5mi.")
+    @Option(parsing: .unconditional, help: "Radius: 800m, 1.2km, 0.5mi (a bare number is miles; 0.1 m to 10 mi). Default 0.5mi.")
     var radius: String?
-    @Option(help: "First month, YYYY-MM (inclusive; default: the mirror's first; harvest: see its overview).")
+    @Option(help: "First month, YYYY-MM (inclusive; default: the mirror's first, or --to's month when --to is before it; harvest: see its overview).")
     var from: String?
-    @Option(help: "Last month, YYYY-MM (inclusive; default: the mirror's last; harvest: see its overview).")
+    @Option(help: "Last month, YYYY-MM (inclusive; default: the mirror's last, or --from's month when --from is after it; harvest: see its overview).")
     var to: String?
     @Option(help: "One month, YYYY-MM (instead of --from/--to).")
     var date: String?

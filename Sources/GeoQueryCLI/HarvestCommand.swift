@@ -48,16 +48,17 @@ struct HarvestCommand: ParsableCommand {
 
     func validate() throws {
         guard concurrency >= 1 && concurrency <= 16 else { throw ValidationError("--concurrency must be 1 to 16 (got \(concurrency))") }
-        guard limit > 0 else { throw ValidationError("--limit must be a positive number of crimes (got \(limit))") }
-        guard margin > 0 && margin <= 1 else { throw ValidationError("--margin must be in (0, 1] (got \(margin))") }
+        if let problem = TilePlanner.problem(limit: limit, margin: margin) { throw ValidationError(problem) }
     }
 
     func run() throws {
         guard case .directory(let folder) = mirror.location else {
             throw GeoQueryError.mirrorWrite("give --mirror DIR (or set GEOQUERY_MIRROR): harvest writes into a mirror folder")
         }
-        // Before any request: a file given as the mirror would only fail after the downloads.
+        // Before any request: a file given as the mirror, or a folder that cannot be made, would
+        // only fail after the API had been asked (or, unreachable, retried for seconds).
         try mirror.location.checkNotAFile()
+        if !dryRun { try AtomicFile.createFolder(folder, what: "the mirror folder") }
         guard let base = URL(string: api), let scheme = base.scheme, ["http", "https"].contains(scheme.lowercased()), base.host != nil else {
             throw GeoQueryError.invalidQuery("--api '\(api)' is not an http(s) URL, e.g. https://data.police.uk/api/")
         }
@@ -74,7 +75,7 @@ struct HarvestCommand: ParsableCommand {
         guard area.category.count <= 1 else { throw GeoQueryError.invalidQuery("harvest fetches one category (the API takes one per request): give --category at most once") }
         options.category = area.category.first ?? "all-crime"
         if options.category != "all-crime" && !Category.standard.contains(options.category) {
-            throw GeoQueryError.unknownCategory("unknown category '\(options.category)':\(Spelling.suggestion(for: options.category, among: Category.standard)) use one of \(Category.standard.joined(separator: ", "))")
+            throw Category.unknown(options.category, among: Category.standard)
         }
         input.categories = []
         options.limit = limit; options.margin = margin; options.refresh = refresh; options.concurrency = concurrency

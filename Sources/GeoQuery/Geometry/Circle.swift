@@ -6,6 +6,9 @@ public struct Circle: Sendable, Equatable {
 
     /// Radii above this are refused: wider questions belong to polygon queries.
     public static let maxRadius = Distance(metres: 10 * Distance.metresPerMile)
+    /// The smallest radius a user may give (``QueryInput``): about the spacing of the
+    /// micro-degree grid map points lie on. (`point` uses a 3 cm circle on a map point.)
+    public static let minRadius = Distance(metres: 0.1)
 
     public init(lat: Double, lng: Double, radius: Distance) {
         self.lat = lat

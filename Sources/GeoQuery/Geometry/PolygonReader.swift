@@ -486,6 +486,11 @@ public enum PolygonReader {
     private static func repaired(_ g: Geometry, rings: [[[(Double, Double)]]], problem: (reason: String, x: Double, y: Double),
                                  repair: Bool, naming: QueryInput.ParameterStyle, source: String) throws -> Polygon {
         let place = "at or near \(Format.decimal(problem.y, places: 6)),\(Format.decimal(problem.x, places: 6)) (lat,lng)"
+        // GEOS calls a ring that runs back along one line a self-intersection; neither that word
+        // nor a repair (to nothing) helps the user.
+        if rings.allSatisfy({ $0.allSatisfy(liesOnOneLine) }) {
+            throw GeoQueryError.invalidQuery("invalid \(source): it encloses no area (its points lie on one line): give at least three points that are not in a line")
+        }
         guard repair else {
             throw GeoQueryError.invalidQuery("invalid \(source): \(problem.reason) \(place); fix it, or \(naming.enabling("repair")) to let GEOS MakeValid repair it")
         }
@@ -494,6 +499,9 @@ public enum PolygonReader {
             throw GeoQueryError.invalidQuery("invalid \(source): \(problem.reason) \(place), and \(tangle): too tangled to repair (GEOS MakeValid's time grows faster than the crossings); simplify it")
         }
         let fixed = try split ?? g.makeValid()
+        guard !fixed.polygonalParts().isEmpty else {
+            throw GeoQueryError.invalidQuery("invalid \(source): \(problem.reason) \(place), and GEOS MakeValid's repair encloses no area (the outline runs back along itself): fix it")
+        }
         let before = g.area, after = fixed.polygonalParts().reduce(0.0) { $0 + $1.area }
         // A bow-tie's signed halves cancel, so GEOS reports no area before the repair.
         let change = before > 0 ? "planar area changed by \(Format.decimal(abs(after - before) / before * 100, places: 2))%"
@@ -502,6 +510,21 @@ public enum PolygonReader {
             : "by splitting its ring where it touches itself (\(problem.reason) \(place)), the shape GEOS MakeValid makes"
         let warning = "repaired the \(source) \(how): now \(fixed.polygonalParts().count) polygon part(s), \(change)"
         return Polygon(fixed, warnings: [warning])
+    }
+
+    /// Whether every point of a ring lies on the line through its first point and the point
+    /// furthest from it (to a billionth of that length: decimal input is not exactly collinear
+    /// once in binary).
+    static func liesOnOneLine(_ ring: [(Double, Double)]) -> Bool {
+        guard let a = ring.first else { return true }
+        var far = a, reach = 0.0
+        for p in ring {
+            let d = hypot(p.0 - a.0, p.1 - a.1)
+            if d > reach { reach = d; far = p }
+        }
+        guard reach > 0 else { return true }
+        let (ux, uy) = ((far.0 - a.0) / reach, (far.1 - a.1) / reach)
+        return ring.allSatisfy { abs((($0.0 - a.0) * uy - ($0.1 - a.1) * ux)) <= reach * 1e-9 }
     }
 
     /// A ring touching itself at its vertices, repaired as its loops (``SelfTouchingRing``); nil

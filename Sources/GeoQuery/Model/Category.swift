@@ -39,9 +39,17 @@ public enum Category {
     }
 
     /// The error for a slug `mirror` does not hold, with the closest slug it does hold.
-    static func unknown(_ slug: String, in mirror: CrimeMirror) -> GeoQueryError {
-        let hint = Spelling.suggestion(for: slug, among: mirror.categories)
-        return .unknownCategory("unknown category '\(slug)':\(hint) use one of \(mirror.categories.joined(separator: ", "))")
+    static func unknown(_ slug: String, in mirror: CrimeMirror) -> GeoQueryError { unknown(slug, among: mirror.categories) }
+
+    /// The error for a category slug not among `categories`, naming the slug meant: the one a
+    /// CSV "Crime type" stands for when that was given (`Violence and sexual offences`, or
+    /// slugified, `criminal-damage-and-arson`), else the closest spelling.
+    public static func unknown(_ slug: String, among categories: [String]) -> GeoQueryError {
+        let named = crimeTypes.first { key, value in
+            categories.contains(value) && (key == slug.trimmed.lowercased() || slugify(key) == slugify(slug))
+        }?.value
+        let hint = named.map { " did you mean \($0) (\(name(forSlug: $0)))?" } ?? Spelling.suggestion(for: slug, among: categories)
+        return .unknownCategory("unknown category '\(slug)':\(hint) use one of \(categories.joined(separator: ", "))")
     }
 
     /// The display name for a slug.

@@ -155,6 +155,11 @@ public struct QueryInput: Sendable {
         if Double(radiusText) != nil, r.metres > Circle.maxRadius.metres {
             throw GeoQueryError.invalidRadius("radius \(radiusText) is above the cap of 10 mi (16.1 km): a bare number is miles; did you mean \(radiusText)m?")
         }
+        // Map points are placed to a micro-degree (~0.1 m): a smaller circle holds at most the one
+        // at its centre, and its outline collapses once projected (catchments, reports).
+        if r.metres > 0 && r.metres < Circle.minRadius.metres {
+            throw GeoQueryError.invalidRadius("radius must be at least 0.1 m (got \(r.metres) m): map points are placed to about 0.1 m apart; for one map point's crimes use 'geoquery point'")
+        }
         var q = CrimeQuery.radius(lat: centre.0, lng: centre.1, r, from: fromMonth, to: toMonth,
                                   categories: categories, forces: forces, excludeBTP: excludeBTP)
         q.centre = postcodeCentre

@@ -50,6 +50,17 @@ import Testing
     @Test func dateWithRange() throws { try expectError(Self.centre + ["--date", "2024-01", "--to", "2024-02"], "either --date or --from/--to") }
     @Test func zeroRadius() throws { try expectError(Self.centre + ["--radius", "0"], "greater than zero") }
     @Test func negativeRadius() throws { try expectError(Self.centre + ["--radius", "-2km"], "greater than zero") }
+    /// Below the ~0.1 m spacing of map points a circle holds at most its centre's point, and its
+    /// outline collapsed once projected (catchment and report failed on a polygon error).
+    @Test func radiusBelowATenthOfAMetre() throws {
+        for text in ["1e-9m", "5e-324m", "0.05m"] {
+            for command in [[], ["catchment"], ["report"]] {
+                try expectError(command + Self.centre + ["--radius", text], "radius must be at least 0.1 m")
+            }
+        }
+        let r = try CLIRun.run(Self.centre + ["--radius", "0.1m", "--mirror", TestData.realMirrorPath])
+        #expect(r.status == 0, "\(r.stderr)")
+    }
     @Test func unparseableRadius() throws { try expectError(Self.centre + ["--radius", "near"], "'near' is not a distance") }
     @Test func absurdRadius() throws { try expectError(Self.centre + ["--radius", "500mi"], "cap of 10 mi") }
     @Test func latitudeOutOfRange() throws { try expectError(["--lat", "95", "--lng", "-1.1"], "latitude 95.0 is out of range") }
@@ -83,6 +94,22 @@ import Testing
         try "name,age\nbob,3\n".write(toFile: bad, atomically: true, encoding: .utf8)
         try expectError(["ingest", "--mirror", dir, TestData.archive + "/2019-01/2019-01-durham-street.csv", bad], "not a Police UK street or outcomes CSV")
         #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/" + SnapshotFormat.fileName)) == before)
+    }
+    /// A street CSV with its header and no rows restates nothing (a month is held through its
+    /// rows): ingest says so in a warning, and the force-month it names stays as it was.
+    @Test func aHeaderOnlyFileIsSaidToChangeNothing() throws {
+        let dir = TestData.temporaryDirectory(), durham = TestData.archive + "/2019-01/2019-01-durham-street.csv"
+        _ = try Ingest.run(paths: [durham], mirror: .directory(dir))
+        let before = try Data(contentsOf: URL(fileURLWithPath: dir + "/" + SnapshotFormat.fileName))
+        let empty = TestData.temporaryDirectory("header-only") + "/2019-01-durham-street.csv"
+        let header = try String(contentsOfFile: durham, encoding: .utf8).prefix { $0 != "\n" && $0 != "\r\n" }
+        try (header + "\n").write(toFile: empty, atomically: true, encoding: .utf8)
+        let r = try CLIRun.run(["ingest", "--mirror", dir, empty])
+        #expect(r.status == 0 && r.stderr.contains("2019-01-durham-street.csv: a header and no rows, so it changes nothing"), "\(r.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/" + SnapshotFormat.fileName)) == before)
+        // A file with rows says nothing of the kind.
+        let full = try CLIRun.run(["ingest", "--mirror", TestData.temporaryDirectory(), durham])
+        #expect(full.status == 0 && !full.stderr.contains("no rows"), "\(full.stderr)")
     }
     @Test func ingestOfAMissingFile() throws { try expectError(["ingest", "--mirror", TestData.temporaryDirectory(), "/no/such.csv"], "no such file or folder: /no/such.csv") }
     /// The reasons in plain words (Foundation's read "The operation could not be completed. (NSCocoaErrorDomain error 512.)").

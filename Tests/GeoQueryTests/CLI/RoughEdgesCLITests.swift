@@ -98,6 +98,11 @@ import Testing
         try bad.expectError(Self.clockTower + ["--category", "violent-crim"], "did you mean violent-crime?")
         try bad.expectError(Self.real + Self.clockTower + ["--force", "leicestershir"], "unknown force 'leicestershir': did you mean leicestershire?")
         try bad.expectError(["tile"] + Self.real + Self.clockTower + ["--date", "2019-01", "--category", "burgalry"], "did you mean burglary?")
+        // A CSV "Crime type", as written or slugified, is named by its API slug (an independent
+        // check typed these and was offered nothing).
+        try bad.expectError(Self.clockTower + ["--category", "criminal-damage-and-arson"], "unknown category 'criminal-damage-and-arson': did you mean criminal-damage-arson (Criminal damage and arson)?")
+        try bad.expectError(Self.clockTower + ["--category", "Violence and sexual offences"], "did you mean violent-crime (Violence and sexual offences)?")
+        try bad.expectError(["harvest", "--mirror", TestData.temporaryDirectory(), "--force", "durham", "--date", "2019-01", "--category", "violence-and-sexual-offences"], "did you mean violent-crime (Violence and sexual offences)?")
         // A month before 1900 is a month, just before the earliest geoquery reads; a NaN closing a WKT ring is a NaN, not an open ring.
         try bad.expectError(Self.clockTower + ["--from", "1800-01"], "--from '1800-01' is before 1900, the earliest month geoquery reads (Police UK's street-level data starts in 2010-12)")
         try bad.expectError(["--wkt", "POLYGON((NaN 52.64,-1.11 52.60,-1.11 52.62,NaN 52.64))"], "invalid WKT: a coordinate is NaN (not a number)")

@@ -116,4 +116,25 @@ import Testing
         // Four numbers to a position is no altitude: still refused.
         #expect(throws: GeoQueryError.self) { try PolygonReader.geojson(#"{"type":"Polygon","coordinates":[[[-1.15,52.64,1,2],[-1.11,52.64,1,2],[-1.11,52.62,1,2],[-1.15,52.64,1,2]]]}"#) }
     }
+
+    /// A ring whose points lie on one line is refused as enclosing no area, with or without
+    /// repair, in every format: GEOS calls it a self-intersection, and its repair was no polygon
+    /// at all, answered as zero crimes with a note placing the nearest map point 5,560 km away.
+    @Test func aRingOnOneLineEnclosesNoArea() throws {
+        func message(_ read: () throws -> Polygon) -> String? {
+            do { _ = try read(); return nil } catch let e as GeoQueryError { return e.description } catch { return "\(error)" }
+        }
+        for repair in [false, true] {
+            let cases = [
+                message { try PolygonReader.poly("52.64,-1.15:52.64,-1.11:52.64,-1.13", repair: repair) },
+                message { try PolygonReader.poly("52.60,-1.10:52.62,-1.12:52.61,-1.11:52.63,-1.13", repair: repair) },  // a diagonal, in decimals
+                message { try PolygonReader.wkt("POLYGON((-1.15 52.64, -1.11 52.64, -1.13 52.64, -1.15 52.64))", repair: repair) },
+                message { try PolygonReader.geojson(#"{"type":"Polygon","coordinates":[[[-1.15,52.64],[-1.11,52.64],[-1.13,52.64],[-1.15,52.64]]]}"#, repair: repair) },
+            ]
+            for m in cases { #expect(m?.contains("it encloses no area (its points lie on one line)") == true, "repair \(repair): \(m ?? "accepted")") }
+        }
+        // A thin triangle is not a line: still a polygon.
+        let thin = try PolygonReader.poly("52.64,-1.15:52.64,-1.11:52.6400009,-1.13")
+        #expect(thin.parts.count == 1)
+    }
 }
