@@ -127,7 +127,7 @@ struct HarvestCommand: ParsableCommand {
                     throw GeoQueryError.unknownForce("the \(which) force areas have no boundary for \(slug) (\(force.name)): \(give)")
                 }
                 let known = Force.all.map(\.slug).filter { areas.polygon(of: $0) != nil }
-                throw GeoQueryError.unknownForce("no force area for '\(slug)':\(Spelling.suggestion(for: slug, among: known)) use one of \(known.joined(separator: ", "))")
+                throw GeoQueryError.unknownForce("no force area for '\(slug)':\(Force.suggestion(for: slug, among: known)) use one of \(known.joined(separator: ", "))")
             }
             return (.polygon(polygon), "--force \(slug)", slug)
         }

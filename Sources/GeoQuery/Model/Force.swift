@@ -78,6 +78,26 @@ public enum Force {
         return out
     }()
 
+    /// Short names people write for forces and their counties (`leics`, `met`, `gmp`): for
+    /// suggestions only, never read as the force.
+    private static let shortNames: [String: String] = [
+        "met": "metropolitan", "mps": "metropolitan", "gmp": "greater-manchester", "wmp": "west-midlands", "tvp": "thames-valley",
+        "psni": "northern-ireland", "leics": "leicestershire", "notts": "nottinghamshire", "derbys": "derbyshire",
+        "lancs": "lancashire", "hants": "hampshire", "herts": "hertfordshire", "beds": "bedfordshire", "cambs": "cambridgeshire",
+        "glos": "gloucestershire", "wilts": "wiltshire", "northants": "northamptonshire", "staffs": "staffordshire",
+        "warks": "warwickshire", "lincs": "lincolnshire",
+    ]
+
+    /// ` did you mean SLUG?` for a force named by its name, ONS code, a short name or a near
+    /// spelling, when that slug is among `slugs`; "" when nothing fits.
+    public static func suggestion(for key: String, among slugs: [String]) -> String {
+        let k = key.trimmed.lowercased()
+        if let slug = info(k)?.slug ?? shortNames[k] ?? info(k.replacingOccurrences(of: "-", with: " "))?.slug, slugs.contains(slug) {
+            return " did you mean \(slug) (\(displayName(slug)))?"
+        }
+        return Spelling.suggestion(for: k, among: slugs)
+    }
+
     /// Every archive slug of a known force.
     static let slugs: Set<String> = Set(all.map(\.slug))
 

@@ -61,7 +61,7 @@ struct QueryPlan {
             if let i = mirror.forces.firstIndex(of: s) { fm |= 1 << UInt64(i) }
             else if Force.slugs.contains(s) { notHeld.append(s) }
             else {
-                let hint = Spelling.suggestion(for: s, among: mirror.forces + Force.all.map(\.slug))
+                let hint = Force.suggestion(for: s, among: mirror.forces + Force.all.map(\.slug))
                 throw GeoQueryError.unknownForce("unknown force '\(slug)':\(hint) use an archive slug such as leicestershire, city-of-london, btp (this mirror holds \(mirror.forces.joined(separator: ", ")))")
             }
         }

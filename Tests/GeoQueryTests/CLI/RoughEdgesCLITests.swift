@@ -97,6 +97,10 @@ import Testing
         try bad.expectError(Self.clockTower + ["--category", "burgalry"], "unknown category 'burgalry': did you mean burglary?")
         try bad.expectError(Self.clockTower + ["--category", "violent-crim"], "did you mean violent-crime?")
         try bad.expectError(Self.real + Self.clockTower + ["--force", "leicestershir"], "unknown force 'leicestershir': did you mean leicestershire?")
+        // A force by its short name or its own name is named by its slug.
+        try bad.expectError(Self.real + Self.clockTower + ["--force", "leics"], "unknown force 'leics': did you mean leicestershire (Leicestershire Police)?")
+        try bad.expectError(Self.real + Self.clockTower + ["--force", "Leicestershire Police"], "did you mean leicestershire (Leicestershire Police)?")
+        try bad.expectError(Self.real + Self.clockTower + ["--force", "met"], "did you mean metropolitan (Metropolitan Police Service)?")
         try bad.expectError(["tile"] + Self.real + Self.clockTower + ["--date", "2019-01", "--category", "burgalry"], "did you mean burglary?")
         // A CSV "Crime type", as written or slugified, is named by its API slug (an independent
         // check typed these and was offered nothing).
