@@ -50,7 +50,11 @@ enum CatchmentFile {
 
     /// A mirror's catchments, whether they are in the mirror folder (false: in memory only), and
     /// whether this load computed any of them.
-    struct Loaded { var cells: CatchmentCells; var stored: Bool; var computed = false }
+    struct Loaded {
+        var cells: CatchmentCells; var stored: Bool; var computed = false
+        /// Why a computed file could not be written to the folder (it answers from memory).
+        var storeFailure: String? = nil
+    }
 
     /// The catchments of `snapshot`: read from the mirror folder when it holds a file made for
     /// this snapshot, else computed and (where the folder is writable) stored.
@@ -83,7 +87,7 @@ enum CatchmentFile {
             let bytes = try deltaBytes(of: t, base: base.cells, identity: identity, baseIdentity: snapshot.catchmentIdentity, projection: projection)
             return (bytes, { bytes, views in try CatchmentCells(base: base.cells, delta: bytes, views: views) })
         }
-        return Loaded(cells: loaded.cells, stored: loaded.stored && base.stored, computed: true)
+        return Loaded(cells: loaded.cells, stored: loaded.stored && base.stored, computed: true, storeFailure: loaded.storeFailure ?? base.storeFailure)
     }
 
     /// Computes a file (`make`: its bytes, and how to open them), stores it as `name` where the
@@ -107,7 +111,7 @@ enum CatchmentFile {
         }
         progress?(.computed(mapPoints: mapPoints, seconds: Date().timeIntervalSince(started), file: path, stored: kept, failure: failure))
         let bytes = SnapshotBytes(copying: serialized)
-        return Loaded(cells: try open(bytes, try sections(of: bytes, identity: nil, path: name)), stored: kept, computed: true)
+        return Loaded(cells: try open(bytes, try sections(of: bytes, identity: nil, path: name)), stored: kept, computed: true, storeFailure: failure)
     }
 
     /// Where a catchment file of a mirror folder is (nil for the embedded sample).

@@ -14,6 +14,9 @@ final class CatchmentStore: @unchecked Sendable {
     let projection: String
     /// Whether opening computed any of them (false: all read from the mirror folder).
     let computedNow: Bool
+    /// Why catchments computed now could not be written to the mirror folder; nil when they were
+    /// (or none were computed).
+    let storeFailure: String?
     /// The names of the groups the build computed (a force's, or "outside every boundary"; the
     /// rest it kept from the file before), of all the groups; nil for a file that does not say.
     let groupsComputed: (names: [String], of: Int)?
@@ -43,6 +46,7 @@ final class CatchmentStore: @unchecked Sendable {
         let meta = cells.meta
         projection = meta?.projection ?? "unknown"
         computedNow = loaded.computed
+        storeFailure = loaded.storeFailure
         let names = s.strings(.boundaryNames).all
         boundaryNames = names
         groupsComputed = meta.flatMap { m in m.groups.map { (m.computedGroupNames(boundaries: names), $0) } }

@@ -26,7 +26,7 @@ public struct Circle: Sendable, Equatable {
             let (name, limit) = lat.isInfinite ? ("latitude", 90) : ("longitude", 180)
             throw GeoQueryError.invalidCoordinate("\(name) is out of range (-\(limit) to \(limit)): the number given is beyond a Double's range")
         }
-        if (-9...2.5).contains(lat) && (49...61.5).contains(lng) {
+        if UKBox.looksSwapped(lat: lat, lng: lng) {
             throw GeoQueryError.invalidCoordinate("latitude \(lat), longitude \(lng) looks swapped: for the UK latitude is 49–61 and longitude -9–2 (try \(naming.setting(["lat": "\(lng)", "lng": "\(lat)"])))")
         }
         guard (-90...90).contains(lat) else { throw GeoQueryError.invalidCoordinate("latitude \(lat) is out of range (-90 to 90)") }

@@ -439,9 +439,7 @@ public enum PolygonReader {
         guard distinct >= 3 else {
             throw GeoQueryError.invalidQuery("a polygon ring needs at least 3 distinct points (got \(distinct))")
         }
-        let ukLat = 49.0...61.5, ukLng = -9.0...2.5
-        if ring.allSatisfy({ !ukLat.contains($0.lat) || !ukLng.contains($0.lng) }),
-           ring.allSatisfy({ ukLat.contains($0.lng) && ukLng.contains($0.lat) }) {
+        if ring.allSatisfy({ !UKBox.contains(lat: $0.lat, lng: $0.lng) }), ring.allSatisfy({ UKBox.looksSwapped(lat: $0.lat, lng: $0.lng) }) {
             throw GeoQueryError.invalidCoordinate("the polygon's latitude and longitude look swapped (every point would be in the UK the other way round): poly strings are 'latitude,longitude'; WKT, GeoJSON and KML are 'longitude latitude'")
         }
         for c in ring {

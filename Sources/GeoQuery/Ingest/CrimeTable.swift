@@ -103,6 +103,8 @@ struct CrimeTable: Sendable {
     var lsoaNames = StringTable()
     var contexts = StringTable()
     var textIDs = StringTable()
+    /// Distinct texts of the tables above that are not UTF-8.
+    var notUTF8: Int { [forces, agencies, categories, outcomes, locations, lsoaCodes, lsoaNames, contexts, textIDs].reduce(0) { $0 + $1.notUTF8 } }
 
     var rows: [CrimeRow] = []
     var events: [OutcomeEvent] = []

@@ -176,9 +176,15 @@ public enum Ingest {
                     progress?(IngestProgress(file: sources.count, files: sources.count, name: "", rows: rows, stage: "catchments"))
                     do {
                         let store = try CrimeMirror.open(mirror).catchments()
-                        summary.catchmentsComputed = store.computedNow
-                        if store.computedNow, let g = store.groupsComputed {
-                            (summary.catchmentGroups, summary.catchmentGroupsComputed) = ((g.names.count, g.of), g.names)
+                        if let failure = store.storeFailure {
+                            // Computed into memory only: said, not "computed now" (an independent check).
+                            summary.warnings.append("the catchments were computed but could not be written to the mirror folder (\(failure)); they will be computed again on first use")
+                            summary.catchmentsPostponed = true
+                        } else {
+                            summary.catchmentsComputed = store.computedNow
+                            if store.computedNow, let g = store.groupsComputed {
+                                (summary.catchmentGroups, summary.catchmentGroupsComputed) = ((g.names.count, g.of), g.names)
+                            }
                         }
                     } catch {
                         summary.warnings.append("the catchments were not built (\(error)); they will be computed on first use")

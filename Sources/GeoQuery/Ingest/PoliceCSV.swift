@@ -18,6 +18,9 @@ public struct FileSummary: Sendable, Equatable {
     public var replacedInRun = 0
     /// Located rows' absence: crimes kept with no coordinates.
     public var noLocation = 0
+    /// Distinct texts (street names, outcomes, ...) first met in this file that are not UTF-8, as
+    /// Police UK's files are: read with U+FFFD for their bad bytes.
+    public var notUTF8 = 0
     /// The first rejections, each "file:line: why".
     public var problems: [String] = []
     /// The month the file's name starts with, as Police UK's names do (`2019-01-derbyshire-street.csv`).
@@ -72,7 +75,14 @@ enum PoliceCSV {
         let kind: FileSummary.Kind
         if header == streetHeader { kind = .street }
         else if header == outcomesHeader { kind = .outcomes }
-        else if header.first == "type" || header.contains("object of search") { summary.kind = .skipped; return summary }
+        else if header.first == "type" || header.contains("object of search") {
+            // Stop-and-search is not read; one named as a street or outcomes file is misnamed, and
+            // skipping it quietly would leave its force-month as it was without a word.
+            if let said = archiveName(name)?.kind, said != "stop-and-search" {
+                throw GeoQueryError.notPoliceCSV("\(PathName.name(of: name)): a stop-and-search CSV, though its name says \(said): geoquery reads street and outcomes files; give the \(said) file; nothing was written")
+            }
+            summary.kind = .skipped; return summary
+        }
         else if let first = firstNonBlank(bytes), first == UInt8(ascii: "{") || first == UInt8(ascii: "[") {
             // A boundary file given among the crime files (before --boundaries, or without it).
             throw GeoQueryError.notPoliceCSV("\(name): not a Police UK CSV but JSON; a GeoJSON of force boundaries goes after --boundaries (geoquery ingest --mirror DIR FILES... --boundaries FILE)")
@@ -97,6 +107,7 @@ enum PoliceCSV {
         let nameMonth = named?.month
         var nameMonthSeen = false, otherMonthRows = 0
         var reporters: [Int32] = []
+        let notUTF8Before = table.notUTF8
         let lineEnd = bytes.last == 0x0A || bytes.last == 0x0D
 
         while true {
@@ -124,7 +135,7 @@ enum PoliceCSV {
                 // replacing the whole month the mirror holds for the force.
                 guard month == nameMonth else {
                     otherMonthRows += 1
-                    reject(line, "a row of \(month) in a file named for \(nameMonth): stored, it would replace the mirror's \(month) for \(fileForce ?? "its force") with this row")
+                    reject(line, "a row of \(month) in a file named for \(nameMonth): not stored, since it would replace the mirror's \(month) for \(fileForce ?? "its force") with this row")
                     continue
                 }
                 nameMonthSeen = true
@@ -132,12 +143,21 @@ enum PoliceCSV {
             let lngText = f[4].end > f[4].start, latText = f[5].end > f[5].start
             var lat = CrimeRow.noLocation, lng = CrimeRow.noLocation
             if lngText || latText {
+                // Named as the file's columns are ordered (Longitude, then Latitude).
+                let given = "Longitude '\(scanner.string(4))', Latitude '\(scanner.string(5))'"
+                guard lngText && latText else { reject(line, "only one coordinate given (\(given)): a row has both or neither"); continue }
                 guard let la = MicroDegrees.parse(bytes[f[5].start..<f[5].end]), let lo = MicroDegrees.parse(bytes[f[4].start..<f[4].end]) else {
-                    reject(line, "coordinates '\(scanner.string(5))','\(scanner.string(4))' are not numbers")
+                    reject(line, "coordinates are not numbers (\(given))")
                     continue
                 }
                 guard abs(la) <= 90_000_000, abs(lo) <= 180_000_000 else {
-                    reject(line, "latitude \(scanner.string(5)) / longitude \(scanner.string(4)) out of range")
+                    reject(line, "coordinates out of range (\(given))")
+                    continue
+                }
+                // Stored, such a row counts in the force's totals but no area query can reach it.
+                guard la != 0 || lo != 0 else { reject(line, "coordinates 0,0: no place Police UK records (a missing location written as zeros?)"); continue }
+                guard !UKBox.looksSwapped(lat: Double(la) / 1e6, lng: Double(lo) / 1e6) else {
+                    reject(line, "coordinates look swapped (\(given)): the other way round they would be in the UK")
                     continue
                 }
                 lat = la; lng = lo
@@ -156,8 +176,9 @@ enum PoliceCSV {
             }
             if kind == .outcomes {
                 let outcome = scanner.withValue(9, scratch: &scratch) { table.outcomes.intern($0) }
-                guard outcome < 256, id.kind != .none else {
-                    reject(line, id.kind == .none ? "outcome row without a Crime ID" : "too many outcome categories")
+                // An empty Outcome type is no outcome: stored, it would blank the crime's last one.
+                guard outcome < 256, id.kind != .none, !table.outcomes[outcome].trimmed.isEmpty else {
+                    reject(line, id.kind == .none ? "outcome row without a Crime ID" : outcome < 256 ? "empty Outcome type" : "too many outcome categories")
                     continue
                 }
                 table.events.append(OutcomeEvent(id: id, month: Int32(month.ordinal), force: force, outcome: UInt8(outcome)))
@@ -192,6 +213,7 @@ enum PoliceCSV {
             if !row.hasLocation { summary.noLocation += 1 }
         }
         try table.checkLimits()
+        summary.notUTF8 = table.notUTF8 - notUTF8Before + crimeTypes.notUTF8
         if let nameMonth, !nameMonthSeen, otherMonthRows > 0 {
             throw GeoQueryError.notPoliceCSV("\(PathName.name(of: name)): no row is from \(nameMonth), the month its name says: rename it to the rows' month; nothing was written")
         }
@@ -205,11 +227,14 @@ enum PoliceCSV {
     private static func checkForce(_ name: String, force: String?, reporters: [String], stored: Int) throws {
         guard let force, stored > 0, !reporters.isEmpty else { return }
         let base = PathName.name(of: name)
-        // Only known forces on both sides: a made-up name or agency is taken as the name says.
-        guard Force.info(force) != nil else { return }
+        // Rows of known forces only: a made-up agency is taken as the name says.
         let slugs = reporters.map { Force.slug(forName: $0) }
         guard !slugs.contains(force), slugs.allSatisfy({ Force.info($0) != nil }) else { return }
         let named = zip(reporters, slugs).map { "\($0) (\($1))" }.joined(separator: ", ")
+        if Force.info(force) == nil {
+            // A misspelt slug would be stored as a force of its own, beside the real one's data.
+            throw GeoQueryError.notPoliceCSV("\(base): its name says '\(force)', which is no Police UK force, and its rows are reported by \(named): rename it to the rows' force; nothing was written")
+        }
         throw GeoQueryError.notPoliceCSV("\(base): its rows are reported by \(named), not by \(force) as its name says: rename it to the rows' force; nothing was written")
     }
 

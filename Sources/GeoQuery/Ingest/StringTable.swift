@@ -12,6 +12,9 @@ struct StringTable: Sendable {
     /// ("Reported by", "Falls within" in every row, outcomes and contexts in runs), and one
     /// comparison answers those without hashing.
     private var last: Int32 = -1
+    /// Strings added that are not UTF-8 (each read later with U+FFFD for the bad bytes): checked
+    /// once per distinct string, so ingest can say so.
+    private(set) var notUTF8 = 0
 
     init() {}
 
@@ -56,6 +59,7 @@ struct StringTable: Sendable {
         }
         let id = Int32(count)
         last = id
+        if text.contains(where: { $0 >= 0x80 }) && String(validating: text, as: UTF8.self) == nil { notUTF8 += 1 }
         bytes.append(contentsOf: text)
         offsets.append(UInt32(bytes.count))
         hashes.append(h)

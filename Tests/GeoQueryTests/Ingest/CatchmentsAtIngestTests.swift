@@ -110,4 +110,17 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: deltaPath))
         try Self.expectTheCatchmentsComputedFromNothing(dir)
     }
+
+    /// When the delta's catchments cannot be written (here a folder holds their file's name, so
+    /// the atomic rename fails), the ingest warns and does not say "computed now": it said so,
+    /// exit 0 and no warning, under a file-size limit (an independent check). The crimes are in.
+    @Test func catchmentsThatCannotBeWrittenAreSaidSo() throws {
+        let dir = TestData.temporaryDirectory("catchments-unwritable")
+        let first = try Ingest.run(paths: [Self.street("2019-01", "leicestershire")], mirror: .directory(dir))
+        try FileManager.default.createDirectory(atPath: dir + "/" + CatchmentFile.deltaFileName, withIntermediateDirectories: false)
+        let more = try Ingest.run(paths: [Self.street("2019-01", "city-of-london")], mirror: .directory(dir))
+        #expect(more.deltaBytes != nil && !more.catchmentsComputed && more.catchmentsPostponed)
+        #expect(more.warnings.contains { $0.hasPrefix("the catchments were computed but could not be written to the mirror folder (") }, "\(more.warnings)")
+        #expect(try CrimeMirror.open(.directory(dir)).info.crimes == more.crimesInMirror && more.crimesInMirror == first.crimesInMirror + 617)
+    }
 }

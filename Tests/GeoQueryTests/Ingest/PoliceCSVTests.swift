@@ -46,19 +46,66 @@ import ZIPFoundation
             + ",2019-01,A,A,west,52.6,On or near X,E1,L,Burglary,,\n"
             + ",2019-01,A,A,-1.1,52.6,too,few\n"
             + ",2019-01,A,A,-1.1,152.6,On or near X,E1,L,Burglary,,\n"
+            // Rows an area query could never reach, found by an independent check stored silently:
+            + ",2019-01,A,A,51.518864,-0.097562,On or near X,E1,L,Burglary,,\n"
+            + ",2019-01,A,A,0,0,On or near X,E1,L,Burglary,,\n"
+            + ",2019-01,A,A,,51.5,On or near X,E1,L,Burglary,,\n"
+            // A row with neither is a crime with no location, kept.
+            + ",2019-01,A,A,,,On or near X,E1,L,Burglary,,\n"
         let (_, s) = try read(text, name: "f.csv")
-        #expect(s.read == 5 && s.stored == 1 && s.rejected == 4)
+        #expect(s.read == 9 && s.stored == 2 && s.rejected == 7 && s.noLocation == 1)
         #expect(s.problems == [
             "f.csv:3: month '2019-13' is not YYYY-MM",
-            "f.csv:4: coordinates '52.6','west' are not numbers",
+            "f.csv:4: coordinates are not numbers (Longitude 'west', Latitude '52.6')",
             "f.csv:5: 8 fields, expected 12",
-            "f.csv:6: latitude 152.6 / longitude -1.1 out of range",
+            "f.csv:6: coordinates out of range (Longitude '-1.1', Latitude '152.6')",
+            "f.csv:7: coordinates look swapped (Longitude '51.518864', Latitude '-0.097562'): the other way round they would be in the UK",
+            "f.csv:8: coordinates 0,0: no place Police UK records (a missing location written as zeros?)",
+            "f.csv:9: only one coordinate given (Longitude '', Latitude '51.5'): a row has both or neither",
         ])
+    }
+
+    /// Texts that are not UTF-8 (a file saved as Latin-1) are counted per file, once per distinct
+    /// text, so ingest can warn: they were read with U+FFFD without a word.
+    @Test func textsThatAreNotUTF8AreCounted() throws {
+        let row = Array(",2019-01,A,A,-1.1,52.6,On or near Caf".utf8) + [0xE9] + Array(",E1,L,Burglary,,\n".utf8)
+        let bytes = Array((PoliceCSVTests.header + "\n").utf8) + row + row + Array(",2019-01,A,A,-1.1,52.6,On or near Café,E1,L,Burglary,,\n".utf8)
+        var table = CrimeTable()
+        let summary = try bytes.withUnsafeBufferPointer { try PoliceCSV.read($0, name: "latin.csv", into: &table) }
+        #expect(summary.stored == 3 && summary.notUTF8 == 1)
+        #expect(try read(PoliceCSVTests.header + "\n,2019-01,A,A,-1.1,52.6,On or near Café,E1,L,Burglary,,\n").1.notUTF8 == 0)
+    }
+
+    /// An outcome row with an empty Outcome type is no outcome: stored, it blanked the crime's
+    /// last outcome (an independent check).
+    @Test func anEmptyOutcomeTypeIsRejected() throws {
+        let header = StreetCSVFormat.outcomesColumns.joined(separator: ",")
+        let (table, s) = try read(header + "\nabc,2019-01,A,A,-1.1,52.6,On or near X,E1,L,Investigation complete; no suspect identified\nabd,2019-01,A,A,-1.1,52.6,On or near X,E1,L,\n", name: "g.csv")
+        #expect(s.read == 2 && s.stored == 1 && table.events.count == 1 && s.problems == ["g.csv:3: empty Outcome type"])
+    }
+
+    /// A file named for a force that does not exist (a misspelt slug) whose rows a real force
+    /// reported is refused: stored under its name, its crimes stood beside the real force's, counted twice.
+    @Test func aMisspeltForceInTheNameIsRefused() throws {
+        let row = ",2019-01,City of London Police,City of London Police,-0.09,51.51,On or near X,E1,L,Burglary,,\n"
+        #expect(throws: GeoQueryError.notPoliceCSV("2019-01-city-of-londn-street.csv: its name says 'city-of-londn', which is no Police UK force, and its rows are reported by City of London Police (city-of-london): rename it to the rows' force; nothing was written")) {
+            try read(PoliceCSVTests.header + "\n" + row, name: "2019-01-city-of-londn-street.csv")
+        }
+        // A made-up force reporting its own rows is taken as its name says.
+        let (_, s) = try read(PoliceCSVTests.header + "\n" + row.replacingOccurrences(of: "City of London Police", with: "Atlantis Police"), name: "2019-01-atlantis-street.csv")
+        #expect(s.stored == 1)
     }
 
     @Test func aFileThatIsNotPoliceUKIsRefused() throws {
         #expect(throws: GeoQueryError.self) { try read("name,age\nbob,3\n", name: "people.csv") }
         #expect(throws: GeoQueryError.self) { try read("", name: "empty.csv") }
+        // Stop-and-search is skipped under its own name, refused under a street file's (it was
+        // skipped silently, leaving the force-month the user meant to restate as it was).
+        let stops = "Type,Date,Part of a policing operation,Policing operation,Latitude,Longitude,Gender,Age range,Self-defined ethnicity,Officer-defined ethnicity,Legislation,Object of search,Outcome,Outcome linked to object of search,Removal of more than just outer clothing\n"
+        #expect(try read(stops, name: "2019-01-durham-stop-and-search.csv").1.kind == .skipped)
+        #expect(throws: GeoQueryError.notPoliceCSV("2019-01-durham-street.csv: a stop-and-search CSV, though its name says street: geoquery reads street and outcomes files; give the street file; nothing was written")) {
+            try read(stops, name: "2019-01/2019-01-durham-street.csv")
+        }
     }
 
     @Test func archiveNamesGiveForceAndKind() {
