@@ -38,7 +38,8 @@ struct BatchCommand: ParsableCommand {
         let keys = fields.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         let known = BatchCommand.keys
         guard !keys.isEmpty else { throw ValidationError("--fields needs at least one key: \(known.joined(separator: ", "))") }
-        for k in keys where !known.contains(k) {
+        // `id` comes back whenever a line has one: naming it asks for nothing more.
+        for k in keys where !known.contains(k) && k != "id" {
             if k == "catchment" { throw ValidationError("--fields: a batch answer has no catchment (geoquery query --catchment gives one)") }
             let hint = Spelling.closest(to: k, among: known).first.map { " (did you mean \($0)?)" } ?? ""
             throw ValidationError("--fields: unknown key '\(k)'\(hint); the keys are \(known.joined(separator: ", "))")
@@ -111,6 +112,11 @@ struct BatchCommand: ParsableCommand {
             throw error
         }
         flush()
+        // Nothing answered is a failed run (exit 1, so a script notices); some lines answered
+        // are a result, with a warning.
+        if failures > 0 && failures == queries {
+            throw GeoQueryError.invalidQuery("every query line (\(queries)) failed; see the error objects in the output")
+        }
         if failures > 0 { Output.warning("\(failures) of \(queries) query line(s) failed; see the error objects in the output") }
     }
 

@@ -19,6 +19,16 @@ extension ForceBoundary {
             do { features = try PolygonReader.geojsonFeatures(text, key: nil, repair: true) } catch let e as GeoQueryError {
                 throw GeoQueryError.unreadableInput("\(path): not a GeoJSON file of boundary polygons (\(e.description))")
             }
+            // Boundaries say which force is responsible where (coverage notes, harvests): a file
+            // of other areas (LSOAs) made each one a "force" holding no data.
+            let unknown = features.map(\.key).filter { Force.info($0) == nil }
+            if !features.isEmpty && unknown.count == features.count {
+                throw GeoQueryError.unreadableInput("\(path): none of its \(features.count) feature(s) names a police force (the first is '\(unknown[0])'): --boundaries takes police force areas, such as ONS's (named by PFA20NM or PFA20CD); nothing was written")
+            }
+            if !unknown.isEmpty {
+                let shown = unknown.prefix(5).joined(separator: ", ") + (unknown.count > 5 ? ", …" : "")
+                warnings.append("\(path): \(unknown.count) of its \(features.count) features name no police force (\(shown)): each is kept as an area of its own, responsible for its part")
+            }
             for f in features {
                 warnings += f.polygon.warnings.map { "\(path): \($0)" }
                 var g = try grid.bngGeometry(f.polygon, in: geos)

@@ -46,6 +46,9 @@ public struct Coverage: Sendable, Equatable {
     public internal(set) var held: [Bool] = []
     /// Share of the query area inside no known force area (sea, Scotland, Northern Ireland).
     public internal(set) var unassignedShare = 0.0
+    /// The forces a month must be held for to count as held (the area's responsible forces and
+    /// those recording crime here that the mirror holds in some asked month), by slug.
+    var heldFor: [String] = []
     /// The coverage in words, each note with the forces and months it is about; the result's
     /// `notes` and a report's missing-data flags are these same sentences.
     public internal(set) var notes: [Note] = []
@@ -83,11 +86,14 @@ public struct Coverage: Sendable, Equatable {
         return "\(Int(p.rounded()))%"
     }
 
-    /// "24" when every asked month is held, else "15 of 24 months held for every force here"
-    /// ("0 of 1 month held …"): a month held for some forces only still counts their crimes, so
-    /// the words say what "held" asks.
+    /// "24" when every asked month is held, else "15 of 24 months held for leicestershire" ("0 of
+    /// 1 month held …"; "… held in the mirror" where no force is): a month held for some forces
+    /// only still counts their crimes, so the words name the forces "held" asks for (not "every
+    /// force here", which read as every force the header lists, a stray neighbour's too).
     public var heldDescription: String {
-        monthsHeld == monthsAsked ? "\(monthsAsked)" : "\(monthsHeld) of \(monthsAsked) month\(monthsAsked == 1 ? "" : "s") held for every force here"
+        guard monthsHeld != monthsAsked else { return "\(monthsAsked)" }
+        let which = heldFor.isEmpty ? "in the mirror" : "for " + AreaReport.list(heldFor)
+        return "\(monthsHeld) of \(monthsAsked) month\(monthsAsked == 1 ? "" : "s") held \(which)"
     }
 
     /// The `coverage` JSON object: `forces` [{`force`, `name`, `share`}], `missing` [{`force`,
@@ -170,6 +176,7 @@ extension CrimeMirror {
             a.share != nil || a.index.map { f in range.contains { holds(month: $0, force: f) } } == true
         }
         c.held = range.map { m in holds(month: m) && stepping.allSatisfy { $0.index.map { holds(month: m, force: $0) } ?? false } }
+        c.heldFor = stepping.map(\.slug).sorted()
         c.monthsHeld = c.held.filter { $0 }.count
         for a in areaForces {
             let lacking = range.filter { m in a.index.map { !holds(month: m, force: $0) } ?? true }
@@ -177,7 +184,10 @@ extension CrimeMirror {
             c.missing.append(.init(force: a.slug, name: Force.displayName(a.slug), months: lacking.map(Month.init(ordinal:)),
                                    responsible: a.share != nil, share: a.share))
         }
-        c.notes = coverageNotes(c, plan)
+        // Forces other than BTP whose crimes are counted here (an area outside every known force
+        // area may still be a force's: Northern Ireland's area is not built in).
+        let recorded = forces.indices.filter { f in (t.present >> UInt64(f)) & 1 == 1 && counted(f) && forces[f] != Force.btp }.map { forces[$0] }.sorted()
+        c.notes = coverageNotes(c, plan, recorded: recorded)
         // Harvested months of the forces counted here hold only their areas' crimes.
         let here = forces.indices.filter { f in counted(f) && ((t.present >> UInt64(f)) & 1 == 1 || areaForces.contains { $0.index == f }) }
         c.notes += harvestNotes(forces: here, range: range, categories: plan.query.categories)
@@ -187,7 +197,7 @@ extension CrimeMirror {
     /// The coverage in words: months the mirror lacks altogether, then each force of the area with
     /// the months it lacks (forces lacking the same months share a note), then an area outside
     /// every force area.
-    private func coverageNotes(_ c: Coverage, _ plan: QueryPlan) -> [Coverage.Note] {
+    private func coverageNotes(_ c: Coverage, _ plan: QueryPlan, recorded: [String]) -> [Coverage.Note] {
         var notes: [Coverage.Note] = []
         let asked = c.monthsAsked
         let range = plan.from.ordinal...plan.to.ordinal
@@ -221,7 +231,12 @@ extension CrimeMirror {
                 : "\(they) \(names) \(many ? "record" : "records") crime here, but the mirror holds none of \(their) data for \(when): \(their) crimes here \(asked == 1 ? "that month are" : "in those months are") missing from these figures; a dip there is missing data, not less crime."
             notes.append(.init(forces: g.forces.map(\.force), months: runs, text: text))
         }
-        if c.unassignedShare > 0.99 {
+        if c.unassignedShare > 0.99 && !recorded.isEmpty {
+            // Crimes of a force here (Belfast's, Northern Ireland's): "expect few or no crimes"
+            // beside its 1,285 contradicted the figure (a new user's check).
+            let names = AreaReport.list(recorded.map { "'\($0)' (\(Force.displayName($0)))" })
+            notes.append(.init(forces: [], months: "", text: "This area lies outside every police force area the mirror knows (Northern Ireland's is not built in; Scotland only through British Transport Police): the crimes counted here are \(names)'s, but which force is responsible here, and whether the mirror holds all of its months, is not checked."))
+        } else if c.unassignedShare > 0.99 {
             let outside = "This area lies outside every police force area of England and Wales: Police UK covers England, Wales and Northern Ireland (Northern Ireland's area is not built in; Scotland only through British Transport Police), so expect few or no crimes here."
             notes.append(.init(forces: [], months: "", text: outside + (flipSuggestion(plan).map { " " + $0 } ?? "")))
         } else if c.monthsHeld == 0, let hint = flipSuggestion(plan) {

@@ -83,6 +83,7 @@ public struct Distance: Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         metres >= 1000 && metres.truncatingRemainder(dividingBy: Distance.metresPerMile) == 0 || metres >= 804
             ? "\(Format.decimal(miles, places: 2)) mi (\(Format.decimal(metres, places: 0)) m)"
+            : metres < 10 ? "\(Format.decimal(metres, places: 1)) m"  // "0 m (0.00 mi)" said nothing of 0.1 m
             : "\(Format.decimal(metres, places: 0)) m (\(Format.decimal(miles, places: 2)) mi)"
     }
 }

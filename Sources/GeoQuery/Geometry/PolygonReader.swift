@@ -251,6 +251,10 @@ public enum PolygonReader {
         func closeTo(_ word: String, _ among: [String]) -> String {
             let near = Spelling.closest(to: word, among: among, limit: 3)
             if !near.isEmpty { return ": did you mean \(near.joined(separator: " or "))?" }
+            // A force by another of its names (`leics`, `Leicestershire Police`) in a file of force areas.
+            if let force = Force.named(word), let hit = among.first(where: { Force.info($0)?.slug == force.slug }) {
+                return ": did you mean \(hit)?"
+            }
             let shown = among.sorted().prefix(12).joined(separator: ", ")
             return " (\(among.count) to choose from: \(shown)\(among.count > 12 ? ", ..." : ""))"
         }
@@ -409,6 +413,7 @@ public enum PolygonReader {
         for rings in parts {
             for ring in rings { try check(ring) }
         }
+        if parts.allSatisfy({ liesOnOneLine($0[0]) { ($0.lng, $0.lat) } }) { throw noArea(source) }
         // A single ring shown simple is valid: GEOS's check is slow on long thin teeth. Without
         // repeated vertices the ring's edges are the polygon's own, so the sweep runs on the
         // polygon's edge index, which the query then reuses rather than building it again.
@@ -473,6 +478,7 @@ public enum PolygonReader {
         guard !parts.isEmpty, !g.isEmpty else { throw GeoQueryError.invalidQuery("the \(source) holds no polygon") }
         let rings = parts.map { $0.rings() }
         for p in rings { for ring in p { try check(ring.map { .init(lat: $0.1, lng: $0.0) }) } }
+        if rings.allSatisfy({ liesOnOneLine($0[0]) { $0 } }) { throw noArea(source) }
         // A single ring shown simple is valid: GEOS's check is slow on long thin teeth.
         let simple = rings.count == 1 && rings[0].count == 1 && PolygonEdgeIndex.ringIsSimple(distinctConsecutive(rings[0][0])) == true
         guard !simple, let problem = g.invalidity else { return Polygon(g) }
@@ -484,11 +490,6 @@ public enum PolygonReader {
     private static func repaired(_ g: Geometry, rings: [[[(Double, Double)]]], problem: (reason: String, x: Double, y: Double),
                                  repair: Bool, naming: QueryInput.ParameterStyle, source: String) throws -> Polygon {
         let place = "at or near \(Format.decimal(problem.y, places: 6)),\(Format.decimal(problem.x, places: 6)) (lat,lng)"
-        // GEOS calls a ring that runs back along one line a self-intersection; neither that word
-        // nor a repair (to nothing) helps the user.
-        if rings.allSatisfy({ $0.allSatisfy(liesOnOneLine) }) {
-            throw GeoQueryError.invalidQuery("invalid \(source): it encloses no area (its points lie on one line): give at least three points that are not in a line")
-        }
         guard repair else {
             throw GeoQueryError.invalidQuery("invalid \(source): \(problem.reason) \(place); fix it, or \(naming.enabling("repair")) to let GEOS MakeValid repair it")
         }
@@ -510,19 +511,35 @@ public enum PolygonReader {
         return Polygon(fixed, warnings: [warning])
     }
 
+    /// The error for an outline whose every part lies on one line: GEOS calls one that runs
+    /// back along itself a self-intersection (and repairs it to nothing), and three points on a
+    /// diagonal, not quite in line once in binary, a valid polygon of no area (answered as zero
+    /// crimes at a density of 0). Checked before validity, so neither reaches the user.
+    static func noArea(_ source: String) -> GeoQueryError {
+        .invalidQuery("invalid \(source): it encloses no area (its points lie on one line): give at least three points that are not in a line")
+    }
+
     /// Whether every point of a ring lies on the line through its first point and the point
     /// furthest from it (to a billionth of that length: decimal input is not exactly collinear
-    /// once in binary).
-    static func liesOnOneLine(_ ring: [(Double, Double)]) -> Bool {
-        guard let a = ring.first else { return true }
-        var far = a, reach = 0.0
-        for p in ring {
-            let d = hypot(p.0 - a.0, p.1 - a.1)
-            if d > reach { reach = d; far = p }
+    /// once in binary). One pass for the furthest point, then one that stops at the first point
+    /// off the line (for a real polygon, within a few).
+    @inline(__always)
+    static func liesOnOneLine<Point>(_ ring: [Point], _ xy: (Point) -> (Double, Double)) -> Bool {
+        guard let first = ring.first else { return true }
+        let a = xy(first)
+        var far = a, reach2 = 0.0
+        for q in ring {
+            let p = xy(q), (dx, dy) = (p.0 - a.0, p.1 - a.1)
+            let d2 = dx * dx + dy * dy
+            if d2 > reach2 { reach2 = d2; far = p }
         }
-        guard reach > 0 else { return true }
-        let (ux, uy) = ((far.0 - a.0) / reach, (far.1 - a.1) / reach)
-        return ring.allSatisfy { abs((($0.0 - a.0) * uy - ($0.1 - a.1) * ux)) <= reach * 1e-9 }
+        guard reach2 > 0 else { return true }
+        let reach = reach2.squareRoot(), (ux, uy) = ((far.0 - a.0) / reach, (far.1 - a.1) / reach)
+        for q in ring {
+            let p = xy(q)
+            if abs((p.0 - a.0) * uy - (p.1 - a.1) * ux) > reach * 1e-9 { return false }
+        }
+        return true
     }
 
     /// A ring touching itself at its vertices, repaired as its loops (``SelfTouchingRing``); nil

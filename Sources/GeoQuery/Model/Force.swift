@@ -88,14 +88,17 @@ public enum Force {
         "warks": "warwickshire", "lincs": "lincolnshire",
     ]
 
+    /// The force a user names by its slug, name, ONS code or name, or a short name (`leics`).
+    public static func named(_ key: String) -> Info? {
+        let k = key.trimmed.lowercased()
+        return info(k) ?? shortNames[k].flatMap(info) ?? info(k.replacingOccurrences(of: "-", with: " "))
+    }
+
     /// ` did you mean SLUG?` for a force named by its name, ONS code, a short name or a near
     /// spelling, when that slug is among `slugs`; "" when nothing fits.
     public static func suggestion(for key: String, among slugs: [String]) -> String {
-        let k = key.trimmed.lowercased()
-        if let slug = info(k)?.slug ?? shortNames[k] ?? info(k.replacingOccurrences(of: "-", with: " "))?.slug, slugs.contains(slug) {
-            return " did you mean \(slug) (\(displayName(slug)))?"
-        }
-        return Spelling.suggestion(for: k, among: slugs)
+        if let slug = named(key)?.slug, slugs.contains(slug) { return " did you mean \(slug) (\(displayName(slug)))?" }
+        return Spelling.suggestion(for: key.trimmed.lowercased(), among: slugs)
     }
 
     /// Every archive slug of a known force.

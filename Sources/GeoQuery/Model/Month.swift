@@ -85,3 +85,23 @@ extension String {
         return String(decoding: u[first...last], as: UTF8.self)
     }
 }
+
+extension Month {
+    /// The month a user most likely meant by text that is not `YYYY-MM`: `2019-1`, `2019/01`,
+    /// `01/2019`, `Jan 2019`, `January 2019`; nil when it reads as none of these.
+    public static func meant(by text: String) -> Month? {
+        let words = text.lowercased().split { !$0.isLetter && !$0.isNumber }.map(String.init)
+        guard words.count == 2 else { return nil }
+        let names = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+        func month(_ w: String) -> Int? {
+            if let n = Int(w), w.count <= 2, (1...12).contains(n) { return n }
+            guard w.count >= 3, let i = names.firstIndex(where: { w.hasPrefix($0) }) else { return nil }
+            return i + 1
+        }
+        func year(_ w: String) -> Int? { w.count == 4 ? Int(w) : nil }
+        func spelled(_ y: Int, _ m: Int) -> Month? { Month("\(y)-\(m < 10 ? "0" : "")\(m)") }
+        if let y = year(words[0]), let m = month(words[1]) { return spelled(y, m) }
+        if let m = month(words[0]), let y = year(words[1]) { return spelled(y, m) }
+        return nil
+    }
+}

@@ -193,7 +193,8 @@ public struct QueryInput: Sendable {
                let year = Int(t.prefix(4)), year < 1900, let mm = Int(t.suffix(2)), (1...12).contains(mm) {
                 throw GeoQueryError.invalidMonth("\(name(flag)) '\(text)' is before 1900, the earliest month geoquery reads (Police UK's street-level data starts in 2010-12)")
             }
-            throw GeoQueryError.invalidMonth("\(name(flag)) '\(text)' is not a month: use YYYY-MM, e.g. 2019-01")
+            let hint = Month.meant(by: t).map { "did you mean \($0)? " } ?? ""
+            throw GeoQueryError.invalidMonth("\(name(flag)) '\(text)' is not a month: \(hint)use YYYY-MM, e.g. 2019-01")
         }
         return m
     }

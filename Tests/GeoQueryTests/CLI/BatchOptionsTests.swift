@@ -25,6 +25,20 @@ import Testing
         #expect(r.stderr == "geoquery: warning: 1 of 2 query line(s) failed; see the error objects in the output\n", "\(r.stderr)")
     }
 
+    /// A batch none of whose lines is answered failed: exit 1 with one error line (it exited 0,
+    /// with a warning, so a script saw success), the error objects still on stdout in order.
+    @Test func aBatchWithNoLineAnsweredFails() throws {
+        let r = try CLIRun.run(["batch"] + Self.mirror, stdin: "x\ny\n")
+        #expect(r.status == 1 && r.stderr == "geoquery: error: every query line (2) failed; see the error objects in the output\n", "\(r.stderr)")
+        #expect(r.stdout.split(separator: "\n").count == 2 && r.stdout.contains("\"line\":1}") && r.stdout.contains("\"line\":2}"), "\(r.stdout)")
+    }
+
+    /// `id` among --fields is taken (it is echoed whenever a line has one), not refused as unknown.
+    @Test func idAmongTheFieldsIsTaken() throws {
+        let r = try CLIRun.run(["batch", "--fields", "id,total"] + Self.mirror, stdin: "{\"id\":7,\"lat\":52.63,\"lng\":-1.13,\"date\":\"2019-01\"}\n")
+        #expect(r.status == 0 && r.stdout.hasPrefix("{\"id\":7,\"total\":") && r.stdout.split(separator: ",").count == 2, "\(r.stdout) \(r.stderr)")
+    }
+
     @Test func jobsGiveTheSameLinesInOrder() throws {
         let one = try CLIRun.run(["batch", "--jobs", "1"] + Self.mirror, stdin: Self.input)
         let two = try CLIRun.run(["batch", "--jobs", "2"] + Self.mirror, stdin: Self.input)

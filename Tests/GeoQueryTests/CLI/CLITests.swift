@@ -45,7 +45,15 @@ import Testing
     @Test func unknownCategory() throws { try expectError(Self.centre + ["--category", "burglry"], "unknown category 'burglry'") }
     @Test func unknownForce() throws { try expectError(Self.centre + ["--force", "atlantis"], "unknown force 'atlantis'") }
     @Test func malformedMonth() throws { try expectError(Self.centre + ["--from", "2019-13"], "--from '2019-13' is not a month") }
-    @Test func malformedDate() throws { try expectError(Self.centre + ["--date", "Jan 2020"], "is not a month") }
+    @Test func malformedDate() throws { try expectError(Self.centre + ["--date", "Jan 2020"], "--date 'Jan 2020' is not a month: did you mean 2020-01? use YYYY-MM") }
+    /// The month meant is named for the spellings people use (a new user's check).
+    @Test func theMonthMeantIsSuggested() throws {
+        try expectError(Self.centre + ["--date", "2019-1"], "did you mean 2019-01?")
+        try expectError(Self.centre + ["--from", "03/2020"], "did you mean 2020-03?")
+        try expectError(Self.centre + ["--to", "September 2021"], "did you mean 2021-09?")
+        let r = try CLIRun.run(Self.centre + ["--from", "2019-13"])
+        #expect(r.status == 1 && !r.stderr.contains("did you mean"), "\(r.stderr)")
+    }
     @Test func reversedMonths() throws { try expectError(Self.centre + ["--from", "2024-05", "--to", "2024-01"], "reversed") }
     @Test func dateWithRange() throws { try expectError(Self.centre + ["--date", "2024-01", "--to", "2024-02"], "either --date or --from/--to") }
     @Test func zeroRadius() throws { try expectError(Self.centre + ["--radius", "0"], "greater than zero") }
@@ -119,6 +127,10 @@ import Testing
         try expectError(["ingest", "--mirror", file + "/m", csv], "cannot create \(file)/m (the mirror folder): \(file) is a file, not a folder")
         try expectError(["ingest", "--mirror", "/proc/geoquery-none", csv], "cannot create /proc/geoquery-none (the mirror folder): the folder /proc takes no new folders (No such file or directory)")
         try expectError(["ingest", "--mirror", dir + "/m", csv, "--boundaries", "/no/such.geojson"], "cannot read /no/such.geojson (a boundary file): No such file or directory")
+        // A file of other areas (LSOAs) is not force boundaries: each became a "force" holding no data.
+        let lsoas = TestData.shared.appendingPathComponent("boundaries/lsoa-2011-by-lad/E09000001.json").path
+        try expectError(["ingest", "--mirror", dir + "/m", csv, "--boundaries", lsoas], "\(lsoas): none of its 6 feature(s) names a police force (the first is 'E01")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/m/" + SnapshotFormat.fileName))
         // A boundary file among the crime files: said to be JSON, and where it goes.
         try expectError(["ingest", "--mirror", dir + "/m", TestData.forceBoundaries], "not a Police UK CSV but JSON; a GeoJSON of force boundaries goes after --boundaries")
         // The same JSON behind a byte-order mark and a blank line (as some Windows tools save it).

@@ -8,9 +8,10 @@ import Testing
     static let real = ["--mirror", TestData.realMirrorPath]
     static let clockTower = ["--lat", "52.6344", "--lng", "-1.1313"]
 
-    func json(_ args: [String], stdin: String? = nil) throws -> [String: Any] {
+    /// `status` 1 for a batch whose every line fails (its error objects are still the output).
+    func json(_ args: [String], stdin: String? = nil, status: Int32 = 0) throws -> [String: Any] {
         let r = try CLIRun.run(args, stdin: stdin)
-        #expect(r.status == 0, "\(args): \(r.stderr)")
+        #expect(r.status == status, "\(args): \(r.stderr)")
         return try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any], "\(args): \(r.stdout.prefix(300))")
     }
 
@@ -85,7 +86,7 @@ import Testing
     @Test func bareRadiusOverTheCapSuggestsMetres() throws {
         try bad.expectError(Self.clockTower + ["--radius", "800"], "a bare number is miles; did you mean 800m?")
         // In batch too, where a number is a radius in miles.
-        let line = try json(["batch"], stdin: #"{"id":3,"lat":52.6344,"lng":-1.1313,"radius":800}"# + "\n")
+        let line = try json(["batch"], stdin: #"{"id":3,"lat":52.6344,"lng":-1.1313,"radius":800}"# + "\n", status: 1)
         #expect((line["error"] as? String)?.contains("did you mean 800m?") == true && line["id"] as? Int == 3)
         // Under the cap a bare number still means miles.
         let bare = try json(Self.real + Self.clockTower + ["--radius", "0.3", "--date", "2019-01", "--format", "json"])
@@ -101,6 +102,10 @@ import Testing
         try bad.expectError(Self.real + Self.clockTower + ["--force", "leics"], "unknown force 'leics': did you mean leicestershire (Leicestershire Police)?")
         try bad.expectError(Self.real + Self.clockTower + ["--force", "Leicestershire Police"], "did you mean leicestershire (Leicestershire Police)?")
         try bad.expectError(Self.real + Self.clockTower + ["--force", "met"], "did you mean metropolitan (Metropolitan Police Service)?")
+        // The same for a feature of a file of force areas.
+        for name in ["leics", "Leicestershire Police"] {
+            try bad.expectError(Self.real + ["--geojson", TestData.forceBoundaries, "--feature", name], "no feature named '\(name)' given to --feature: did you mean Leicestershire?")
+        }
         try bad.expectError(["tile"] + Self.real + Self.clockTower + ["--date", "2019-01", "--category", "burgalry"], "did you mean burglary?")
         // A CSV "Crime type", as written or slugified, is named by its API slug (an independent
         // check typed these and was offered nothing).
@@ -115,7 +120,7 @@ import Testing
                             "unknown category 'burglary,drugs': give them one at a time, repeating the option or parameter (burglary; drugs).")
         try bad.expectError(Self.real + Self.clockTower + ["--force", "leicestershire, city-of-london"],
                             "give them one at a time, repeating the option or parameter (leicestershire; city-of-london).")
-        let listed = try json(["batch"], stdin: #"{"lat":52.6344,"lng":-1.1313,"radius":"0.5mi","category":"burglary,drugs"}"# + "\n")
+        let listed = try json(["batch"], stdin: #"{"lat":52.6344,"lng":-1.1313,"radius":"0.5mi","category":"burglary,drugs"}"# + "\n", status: 1)
         #expect((listed["error"] as? String)?.contains("give them one at a time") == true, "\(listed)")
         // Nothing close: no guess.
         let r = try CLIRun.run(Self.clockTower + ["--category", "zzzzzz"])
@@ -242,11 +247,11 @@ import Testing
         // Where Foundation stops: the first byte after `"coordinates" ` on the second line.
         let column = Array("  \"coordinates\" ".utf8).count + 1
         try bad.expectError(["--geojson", try file("typo.geojson", text)], "the GeoJSON is not valid JSON: unexpected '[[[-1.15,52.64],[-1.' at line 2, column \(column)")
-        let r = try json(["batch"], stdin: #"{"id":1,"lat":52.63 "lng":-1.13}"# + "\n")
+        let r = try json(["batch"], stdin: #"{"id":1,"lat":52.63 "lng":-1.13}"# + "\n", status: 1)
         #expect((r["error"] as? String)?.contains("the line is not valid JSON: unexpected '\"lng\":-1.13}' at line 1, column 21") == true, "\(r)")
         // A word Foundation took for true, false or null is quoted from its start, not from where it diverged.
         for (line, words) in [("not json", "unexpected 'not json' at line 1, column 1"), (#"{"lat": nul, "lng": 1}"#, "unexpected 'nul, \"lng\": 1}' at line 1, column 9")] {
-            let e = try json(["batch"], stdin: line + "\n")
+            let e = try json(["batch"], stdin: line + "\n", status: 1)
             #expect((e["error"] as? String)?.contains(words) == true, "\(e)")
         }
     }

@@ -128,6 +128,9 @@ import Testing
             let cases = [
                 message { try PolygonReader.poly("52.64,-1.15:52.64,-1.11:52.64,-1.13", repair: repair) },
                 message { try PolygonReader.poly("52.60,-1.10:52.62,-1.12:52.61,-1.11:52.63,-1.13", repair: repair) },  // a diagonal, in decimals
+                // Three on a diagonal: in binary a valid sliver of no area (a new user's check).
+                message { try PolygonReader.poly("52.64,-1.15:52.63,-1.13:52.62,-1.11", repair: repair) },
+                message { try PolygonReader.wkt("POLYGON((-1.15 52.64, -1.13 52.63, -1.11 52.62, -1.15 52.64))", repair: repair) },
                 message { try PolygonReader.wkt("POLYGON((-1.15 52.64, -1.11 52.64, -1.13 52.64, -1.15 52.64))", repair: repair) },
                 message { try PolygonReader.geojson(#"{"type":"Polygon","coordinates":[[[-1.15,52.64],[-1.11,52.64],[-1.13,52.64],[-1.15,52.64]]]}"#, repair: repair) },
             ]
