@@ -235,7 +235,7 @@ extension CrimeMirror {
             // Crimes of a force here (Belfast's, Northern Ireland's): "expect few or no crimes"
             // beside its 1,285 contradicted the figure (a new user's check).
             let names = AreaReport.list(recorded.map { "'\($0)' (\(Force.displayName($0)))" })
-            notes.append(.init(forces: [], months: "", text: "This area lies outside every police force area the mirror knows (Northern Ireland's is not built in; Scotland only through British Transport Police): the crimes counted here are \(names)'s, but which force is responsible here, and whether the mirror holds all of its months, is not checked."))
+            notes.append(.init(forces: [], months: "", text: "This area lies outside every police force area the mirror knows (Northern Ireland's is not built in; Scotland only through British Transport Police): the crimes counted here were recorded by \(names); which force is responsible here, and whether the mirror holds all of its months, is not checked."))
         } else if c.unassignedShare > 0.99 {
             let outside = "This area lies outside every police force area of England and Wales: Police UK covers England, Wales and Northern Ireland (Northern Ireland's area is not built in; Scotland only through British Transport Police), so expect few or no crimes here."
             notes.append(.init(forces: [], months: "", text: outside + (flipSuggestion(plan).map { " " + $0 } ?? "")))

@@ -210,6 +210,18 @@ enum CoverageReference {
         for f in report.flags where f.kind == .missingData { #expect(report.result.notes.contains(f.text)) }
     }
 
+    /// Belfast lies outside every built-in force area, yet Northern Ireland's crimes are counted
+    /// there: the note says whose they are, not "expect few or no crimes" beside 1,285 of them (a
+    /// new user's check). New York, with no crime, keeps the warning.
+    @Test func crimesOutsideEveryKnownForceAreaAreSaidToBeAForces() throws {
+        let belfast = try TestData.realMirror.query(.radius(lat: 54.6, lng: -5.93, Distance(metres: Distance.metresPerMile), from: Month("2019-01"), to: Month("2019-01")))
+        #expect(belfast.total > 1000 && belfast.forces.contains("northern-ireland"))
+        #expect(belfast.notes.contains { $0.contains("the crimes counted here were recorded by") && $0.contains("'northern-ireland' (Police Service of Northern Ireland)") }, "\(belfast.notes)")
+        #expect(!belfast.notes.contains { $0.contains("expect few or no crimes") })
+        let newYork = try TestData.realMirror.query(.radius(lat: 40.7, lng: -74, Distance(metres: Distance.metresPerMile), from: Month("2019-01"), to: Month("2019-01")))
+        #expect(newYork.total == 0 && newYork.notes.contains { $0.contains("expect few or no crimes") }, "\(newYork.notes)")
+    }
+
     /// LE1 5WW over 2019-01..2020-12: 9 months the mirror lacks altogether; the headline says 15 of
     /// 24 and the HTML chart draws no point in the missing months.
     @Test func aReportCountsTheMonthsItHolds() throws {
