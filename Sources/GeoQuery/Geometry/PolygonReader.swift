@@ -521,12 +521,23 @@ public enum PolygonReader {
 
     /// Whether every point of a ring lies on the line through its first point and the point
     /// furthest from it (to a billionth of that length: decimal input is not exactly collinear
-    /// once in binary). One pass for the furthest point, then one that stops at the first point
-    /// off the line (for a real polygon, within a few).
+    /// once in binary). A real polygon is told apart at its first point clearly off the line
+    /// through its first two (its third, usually), so the batch's lines pay a few comparisons;
+    /// only a ring that stays near that line gets the careful two passes.
     @inline(__always)
     static func liesOnOneLine<Point>(_ ring: [Point], _ xy: (Point) -> (Double, Double)) -> Bool {
         guard let first = ring.first else { return true }
         let a = xy(first)
+        var b: (Double, Double)? = nil
+        for q in ring {
+            let p = xy(q)
+            guard let d = b else { if p != a { b = p }; continue }
+            let (ux, uy, vx, vy) = (d.0 - a.0, d.1 - a.1, p.0 - a.0, p.1 - a.1)
+            let cross = ux * vy - uy * vx
+            // Off by a millionth of a radian: far beyond rounding. (Only a ring whose first two
+            // points nearly coincide could be on one line and still fail this; GEOS judges it.)
+            if cross * cross > 1e-12 * (ux * ux + uy * uy) * (vx * vx + vy * vy) { return false }
+        }
         var far = a, reach2 = 0.0
         for q in ring {
             let p = xy(q), (dx, dy) = (p.0 - a.0, p.1 - a.1)
