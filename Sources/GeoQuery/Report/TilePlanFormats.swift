@@ -121,19 +121,24 @@ extension TilePlanner {
         guard let first = m.firstMonth, let last = m.lastMonth else { throw GeoQueryError.mirrorMissing("the mirror is empty") }
         let asked = try q.months(first: first, last: last)
         let months = (asked.from...asked.to).months
-        var warnings: [String] = [TilePlan.dedupeNote]
+        var warnings: [String] = []
         if months.count > 36 { warnings.append("the live API keeps only about 36 months: requests for older months will fail") }
         if !q.forces.isEmpty || q.excludeBTP { warnings.append(forceFilterWarning) }
         var out = ""
         let byCategory = try (q.categories.isEmpty ? [nil] : q.categories.map(Optional.some)).map {
             try plans(q.area, months: months, category: $0, mirror: m)
         }
+        var shared = false
         for month in months.indices {
             for plans in byCategory {
                 for w in plans[month].warnings where !warnings.contains(w) { warnings.append(w) }
                 out += plans[month].urls
+                shared = shared || plans[month].tiles.count > 1
             }
         }
+        // Only tiles of one month and category share edges (other months and categories hold
+        // other crimes): one request each needs no deduplication (a new user's check).
+        if shared { warnings.insert(TilePlan.dedupeNote, at: 0) }
         return (out, warnings)
     }
 }

@@ -208,6 +208,16 @@ extension Array {
         #expect(urls >= result.months.count)
     }
 
+    /// The "deduplicate by crime id" warning comes with plans whose tiles share edges, and not
+    /// with one request a month (a new user's check: it came with every plan).
+    @Test func theDeduplicationWarningComesOnlyWithSharedEdges() throws {
+        let one = try TilePlanner.apiRequests(.radius(lat: 52.6344, lng: -1.1313, Distance(metres: 300), from: Month("2020-01"), to: Month("2020-03")), mirror: TestData.realMirror)
+        #expect(one.urls.split(separator: "\n").count == 3 && !one.warnings.contains(TilePlan.dedupeNote), "\(one.warnings)")
+        let leicestershire = try #require(TestData.forceArea("Leicestershire"))
+        let many = try TilePlanner.apiRequests(CrimeQuery(area: .polygon(leicestershire), from: Month("2020-01"), to: Month("2020-01")), mirror: TestData.realMirror)
+        #expect(many.urls.split(separator: "\n").count > 1 && many.warnings.first == TilePlan.dedupeNote, "\(many.warnings)")
+    }
+
     @Test func tileCommandBadInputs() throws {
         let bad = BadInputTests()
         try bad.expectError(["tile", "--lat", "52.63", "--lng", "-1.13", "--date", "2024-01", "--limit", "0"], "--limit must be a positive", status: 2)
