@@ -177,7 +177,7 @@ enum PoliceCSV {
             if kind == .outcomes {
                 let outcome = scanner.withValue(9, scratch: &scratch) { table.outcomes.intern($0) }
                 // An empty Outcome type is no outcome: stored, it would blank the crime's last one.
-                guard outcome < 256, id.kind != .none, !table.outcomes[outcome].trimmed.isEmpty else {
+                guard outcome < 256, id.kind != .none, !table.outcomes.utf8(outcome).allSatisfy({ $0 == 0x20 || $0 == 0x09 }) else {
                     reject(line, id.kind == .none ? "outcome row without a Crime ID" : outcome < 256 ? "empty Outcome type" : "too many outcome categories")
                     continue
                 }
