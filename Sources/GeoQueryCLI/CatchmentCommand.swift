@@ -28,7 +28,7 @@ struct CatchmentCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Also draw the query, the catchments (shaded by crime density), the map points and the straddlers as SVG.", valueName: "file"))
     var svg: String?
 
-    enum CatchmentFormat: String, ExpressibleByArgument, CaseIterable { case table, json, geojson }
+    enum CatchmentFormat: String, CaseInsensitiveArgument, CaseIterable { case table, json, geojson }
 
     func validate() throws { try Output.checkWritable(svg, option: "--svg") }
 

@@ -101,7 +101,15 @@ struct GeoQueryCommand: ParsableCommand {
     }
 }
 
-extension OutputFormat: ExpressibleByArgument {}
+/// A `--format` (or other word choice) read whatever its case: `--format JSON` is `json` (a new
+/// user's check found capitals refused).
+public protocol CaseInsensitiveArgument: ExpressibleByArgument, RawRepresentable where RawValue == String {}
+
+extension CaseInsensitiveArgument {
+    public init?(argument: String) { self.init(rawValue: argument.lowercased()) }
+}
+
+extension OutputFormat: CaseInsensitiveArgument {}
 
 /// `--mirror DIR`, shared by every command.
 struct MirrorOptions: ParsableArguments {

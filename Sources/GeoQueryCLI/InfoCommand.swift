@@ -10,7 +10,7 @@ struct InfoCommand: ParsableCommand {
 
     @OptionGroup var mirror: MirrorOptions
 
-    enum InfoFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
+    enum InfoFormat: String, CaseInsensitiveArgument, CaseIterable { case text, json }
 
     @Option(help: "text, or json (one object; what the server's /v1/info answers).")
     var format: InfoFormat = .text

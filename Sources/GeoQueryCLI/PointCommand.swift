@@ -26,7 +26,7 @@ struct PointCommand: ParsableCommand {
     @Option(help: "table, json or geojson (the catchment as a Feature with the figures as properties).")
     var format: PointFormat = .table
 
-    enum PointFormat: String, ExpressibleByArgument, CaseIterable { case table, json, geojson }
+    enum PointFormat: String, CaseInsensitiveArgument, CaseIterable { case table, json, geojson }
 
     func validate() throws {
         let place = area.lat != nil || area.lng != nil || !area.postcode.isEmpty

@@ -44,4 +44,4 @@ extension Output {
     }
 }
 
-extension ReportFormat: ExpressibleByArgument {}
+extension ReportFormat: CaseInsensitiveArgument {}

@@ -28,7 +28,7 @@ struct TileCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Also draw the tiles over the map points as SVG.", valueName: "file"))
     var svg: String?
 
-    enum TileFormat: String, ExpressibleByArgument, CaseIterable { case urls, json, geojson, table }
+    enum TileFormat: String, CaseInsensitiveArgument, CaseIterable { case urls, json, geojson, table }
 
     func validate() throws {
         if let problem = TilePlanner.problem(limit: limit, margin: margin) { throw ValidationError(problem) }

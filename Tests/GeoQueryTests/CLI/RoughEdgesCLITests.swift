@@ -94,6 +94,16 @@ import Testing
         #expect(bare["total"] as? Int == miles.total && miles.total > 0)
     }
 
+    /// `--format JSON` is `--format json` (capitals were refused), for each command's formats.
+    @Test func formatsAreReadWhateverTheirCase() throws {
+        let base = Self.real + Self.clockTower + ["--radius", "0.3mi", "--date", "2019-01"]
+        for (command, format) in [([String](), "JSON"), (["report"], "Markdown"), (["catchment"], "GeoJSON"), (["point"], "Json")] {
+            let args = command + (command == ["point"] ? Self.real + Self.clockTower + ["--date", "2019-01"] : base)
+            let upper = try CLIRun.run(args + ["--format", format]), lower = try CLIRun.run(args + ["--format", format.lowercased()])
+            #expect(upper.status == 0 && upper.stdout == lower.stdout && !upper.stdout.isEmpty, "\(command) \(format): \(upper.stderr)")
+        }
+    }
+
     @Test func misspeltSlugsGetTheClosestMatch() throws {
         try bad.expectError(Self.clockTower + ["--category", "burgalry"], "unknown category 'burgalry': did you mean burglary?")
         try bad.expectError(Self.clockTower + ["--category", "violent-crim"], "did you mean violent-crime?")
