@@ -41,11 +41,9 @@ struct TileCommand: ParsableCommand {
         guard input.from == nil && input.to == nil else {
             throw GeoQueryError.invalidMonth("tile plans one month: give --date YYYY-MM, not --from/--to")
         }
-        guard let date = input.date else { throw GeoQueryError.invalidMonth("give the month to plan with --date YYYY-MM") }
-        guard let month = Month(date) else {
-            throw GeoQueryError.invalidMonth("--date '\(date)' is not a month: \(Month.meant(by: date).map { "did you mean \($0)? " } ?? "")use YYYY-MM, e.g. 2019-01")
-        }
+        // The query reads --date as every command does (its checks and suggestions included).
         let q = try input.query(in: m)
+        guard input.date != nil, let month = q.from else { throw GeoQueryError.invalidMonth("give the month to plan with --date YYYY-MM") }
         let plan = try TilePlanner.plan(q, month: month, limit: limit, margin: margin, mirror: m)
         for w in plan.warnings { Output.warning(w) }
         switch format {

@@ -133,7 +133,7 @@ struct GeoQueryAPI: Sendable {
         try p.check(allowed: GeoQueryAPI.areaParameters.union(["format", "limit", "margin"]))
         let format = try p.choice("format", ["json", "geojson", "urls"])
         let input = try p.queryInput()
-        guard input.from == nil && input.to == nil, let date = input.date else {
+        guard input.from == nil && input.to == nil, input.date != nil else {
             throw GeoQueryError.invalidMonth("tile plans one month: give date=YYYY-MM, not from/to")
         }
         let limit = try p["limit"].map { text -> Int in
@@ -145,7 +145,9 @@ struct GeoQueryAPI: Sendable {
             return d
         } ?? 0.8
         let q = try input.query(in: mirror)
-        let plan = try TilePlanner.plan(q, month: input.monthRange().0 ?? Month(date)!, limit: limit, margin: margin, mirror: mirror)
+        // The query read `date` (checked as every endpoint checks it): its month is the plan's.
+        guard let month = q.from else { throw GeoQueryError.invalidMonth("tile plans one month: give date=YYYY-MM") }
+        let plan = try TilePlanner.plan(q, month: month, limit: limit, margin: margin, mirror: mirror)
         switch format {
         case "geojson": return Answer.text(plan.geojson, contentType: "application/geo+json")
         case "urls": return Answer.text(plan.urls, contentType: "text/plain; charset=utf-8")

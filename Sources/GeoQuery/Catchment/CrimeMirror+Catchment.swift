@@ -117,10 +117,10 @@ extension CrimeMirror {
                     // force, or part of one), the two outlines differ by rounding noise (~1e-13 of
                     // a cell) or by the bend of a long edge cut short (an edge straight in degrees
                     // is not straight in metres: an independent check measured a strip of 66 m²
-                    // along 250 m). A
-                    // part on the far side no wider than a metre and lying along that boundary is
-                    // no place (map points are given to ~0.1 m, the boundaries generalised to
-                    // metres): none, either way. Elsewhere a graze of any width counts, as always.
+                    // along 250 m). A part on the far side no wider than a metre and lying along
+                    // that boundary is no place (map points are given to ~0.1 m, the boundaries
+                    // generalised to metres): none, either way. Elsewhere a graze of any width
+                    // counts, as always.
                     if isInside && inPart >= planar * 0.99, try clipEdges.holds(cell.difference(near), of: p) {
                         inPart = planar
                         relation = .inside

@@ -184,9 +184,11 @@ extension CrimeMirror {
             c.missing.append(.init(force: a.slug, name: Force.displayName(a.slug), months: lacking.map(Month.init(ordinal:)),
                                    responsible: a.share != nil, share: a.share))
         }
-        // Forces other than BTP whose crimes are counted here (an area outside every known force
-        // area may still be a force's: Northern Ireland's area is not built in).
-        let recorded = forces.indices.filter { f in (t.present >> UInt64(f)) & 1 == 1 && counted(f) && forces[f] != Force.btp }.map { forces[$0] }.sorted()
+        // Forces other than BTP whose crimes are counted here, for an area outside every known
+        // force area (it may still be a force's: Northern Ireland's area is not built in); only
+        // then, so no other query pays for the list.
+        let recorded = c.unassignedShare > 0.99
+            ? forces.indices.filter { f in (t.present >> UInt64(f)) & 1 == 1 && counted(f) && forces[f] != Force.btp }.map { forces[$0] }.sorted() : []
         c.notes = coverageNotes(c, plan, recorded: recorded)
         // Harvested months of the forces counted here hold only their areas' crimes.
         let here = forces.indices.filter { f in counted(f) && ((t.present >> UInt64(f)) & 1 == 1 || areaForces.contains { $0.index == f }) }

@@ -156,7 +156,7 @@ enum PoliceCSV {
                 }
                 // Stored, such a row counts in the force's totals but no area query can reach it.
                 guard la != 0 || lo != 0 else { reject(line, "coordinates 0,0: no place Police UK records (a missing location written as zeros?)"); continue }
-                guard !UKBox.looksSwapped(lat: Double(la) / 1e6, lng: Double(lo) / 1e6) else {
+                guard !UKBox.looksSwapped(lat: MicroDegrees.degrees(la), lng: MicroDegrees.degrees(lo)) else {
                     reject(line, "coordinates look swapped (\(given)): the other way round they would be in the UK")
                     continue
                 }

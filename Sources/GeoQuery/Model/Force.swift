@@ -89,7 +89,7 @@ public enum Force {
     ]
 
     /// The force a user names by its slug, name, ONS code or name, or a short name (`leics`).
-    public static func named(_ key: String) -> Info? {
+    static func named(_ key: String) -> Info? {
         let k = key.trimmed.lowercased()
         return info(k) ?? shortNames[k].flatMap(info) ?? info(k.replacingOccurrences(of: "-", with: " "))
     }

@@ -89,7 +89,7 @@ extension String {
 extension Month {
     /// The month a user most likely meant by text that is not `YYYY-MM`: `2019-1`, `2019/01`,
     /// `01/2019`, `Jan 2019`, `January 2019`; nil when it reads as none of these.
-    public static func meant(by text: String) -> Month? {
+    static func meant(by text: String) -> Month? {
         let words = text.lowercased().split { !$0.isLetter && !$0.isNumber }.map(String.init)
         guard words.count == 2 else { return nil }
         let names = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
