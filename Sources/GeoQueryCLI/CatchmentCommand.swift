@@ -38,7 +38,7 @@ struct CatchmentCommand: ParsableCommand {
         let report = try m.catchmentReport(q)
         if let svg { try Output.file(svg, report.svg()) }
         switch format {
-        case .table: Output.standard(report.result.table(area: q.area) + report.table)
+        case .table: Output.standard(report.result.table(area: q.area, btpLeftOut: q.excludeBTP) + report.table)
         case .json: Output.standard(report.result.json(area: q.area, catchment: report) + "\n")
         case .geojson: Output.standard(report.geojson)
         }

@@ -122,7 +122,11 @@ struct IngestCommand: ParsableCommand {
                     + summary.phases.map { "\($0.0) \(String(format: "%.2f", $0.1))" }.joined(separator: ", ") + ")\n"
             return Output.standard(out)
         }
-        out += "ingested \(summary.files.count) file(s): read \(summary.read) rows, stored \(summary.stored), rejected \(summary.rejected)"
+        out += "ingested \(summary.files.count) file(s): read \(summary.read) rows, stored \(summary.stored)"
+        // Outcome rows are stored too, but are no crimes: say which is which when both are counted.
+        let outcomes = summary.files.filter { $0.kind == .outcomes }.reduce(0) { $0 + $1.stored }
+        if outcomes > 0 { out += " (\(summary.stored - outcomes) street-level crimes, \(outcomes) outcomes)" }
+        out += ", rejected \(summary.rejected)"
         out += "; \(summary.partitionsWritten) force-month(s) written, \(summary.partitionsReplaced) replaced\n"
         out += "mirror now holds \(summary.crimesInMirror) crimes at \(summary.mapPointsInMirror) map points"
         if let delta = summary.deltaBytes {

@@ -45,7 +45,7 @@ struct PointCommand: ParsableCommand {
         let (first, last) = try input.monthRange()
         let point = try m.mapPoint(id: id, nearest: input)
         if let centre = point.centre { for line in [centre.description] + centre.notes { Output.note(line) } }
-        if let metres = point.metresFromPlace, metres > 20_000 {
+        if let metres = point.metresFromPlace, metres > CatchmentBuilder.maximumReach {
             Output.warning("the nearest map point is \(Int((metres / 1000).rounded())) km from the place given: the place is outside this mirror's coverage (Police UK blanks crimes farther than 20 km from every map point)")
         }
         let report = try m.pointReport(point.index, from: first, to: last, categories: input.categories, forces: input.forces, excludeBTP: input.excludeBTP)

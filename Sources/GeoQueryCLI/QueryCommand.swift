@@ -69,7 +69,7 @@ struct QueryCommand: ParsableCommand {
             for n in r.notes { Output.note(n) }
             Output.standard(r.csv())
         case .table:
-            Output.standard(try result().table(area: q.area) + (report?.table ?? ""))
+            Output.standard(try result().table(area: q.area, btpLeftOut: q.excludeBTP) + (report?.table ?? ""))
         case .geojson:
             Output.standard(report!.geojson)
         }
@@ -92,18 +92,16 @@ struct QueryCommand: ParsableCommand {
         let input = try area.input
         let (from, to) = try input.monthRange()
         let text = try QueryOptions.geojsonText(path)
-        let key = area.featureKey
-        if let key, !text.contains("\"\(key)\"") {
-            let of = QueryOptions.isInlineGeoJSON(path) ? "the GeoJSON given" : path
-            throw GeoQueryError.invalidQuery("no feature of \(of) has the property '\(key)' given to --feature-key")
-        }
-        let features = try PolygonReader.geojsonFeatures(text, key: key, selecting: input.featureSelection, repair: input.repair)
+        let features = try PolygonReader.geojsonFeatures(text, key: area.featureKey, selecting: input.featureSelection, repair: input.repair)
         var out = ""
-        var notes: [String] = []
+        // Each note once, with the features it was said of (a note alone could belong to any row).
+        var notes: [(text: String, features: [String])] = []
         for (i, f) in features.enumerated() {
             let q = CrimeQuery.polygon(f.polygon, from: from, to: to, categories: input.categories, forces: input.forces, excludeBTP: input.excludeBTP)
             let r = try m.query(q)
-            for n in r.notes where !notes.contains(n) { notes.append(n) }
+            for n in r.notes {
+                if let k = notes.firstIndex(where: { $0.text == n }) { notes[k].features.append(f.key) } else { notes.append((n, [f.key])) }
+            }
             switch format {
             case .json, .policeJSON, .geojson:
                 out += r.json(area: q.area, leading: [("feature", JSONWriter.quote(f.key))]) + "\n"
@@ -113,7 +111,13 @@ struct QueryCommand: ParsableCommand {
                 out += r.featureTableRow(f.key, header: i == 0)
             }
         }
-        if format == .table { for n in notes { out += "! " + n + "\n" } }
+        if format == .table {
+            for n in notes {
+                let named = n.features.count == features.count ? (features.count == 1 ? "" : "every feature")
+                    : n.features.prefix(5).joined(separator: ", ") + (n.features.count > 5 ? " and \(n.features.count - 5) more" : "")
+                out += "! " + (named.isEmpty ? "" : "[\(named)] ") + n.text + "\n"
+            }
+        }
         Output.standard(out)
     }
 }

@@ -87,6 +87,8 @@ extension PolygonReader {
         var read: ReadParts
         /// "Polygon" or "MultiPolygon" when the document is that bare geometry, not a feature.
         var bare: String? = nil
+        /// The name is the property `key` given (not a guess from the usual keys, the id or the place).
+        var namedByKey = false
     }
 
     /// The polygonal features of a GeoJSON document from its bytes, named as
@@ -136,7 +138,7 @@ extension PolygonReader {
             properties = m
         }
         for k in [key].compactMap({ $0 }) + featureKeys {
-            if let v = last(properties, k) { return doc.string(v).map { ReadFeature(name: $0, read: read) } }
+            if let v = last(properties, k) { return doc.string(v).map { ReadFeature(name: $0, read: read, namedByKey: k == key) } }
         }
         if let id = last(members, "id") { return doc.string(id).map { ReadFeature(name: $0, read: read) } }
         return ReadFeature(name: String(index + 1), read: read)

@@ -119,7 +119,13 @@ public enum PolygonReader {
 
     /// A GeoJSON document as one area (every polygon in it, or the selected features').
     public static func geojson(_ text: String, repair: Bool = false, naming: QueryInput.ParameterStyle = .flags, selecting: FeatureSelection = FeatureSelection()) throws -> Polygon {
-        try area(of: try geojsonFeatures(text, key: selecting.key, selecting: selecting, repair: repair, naming: naming))
+        do {
+            return try area(of: try geojsonFeatures(text, key: selecting.key, selecting: selecting, repair: repair, naming: naming))
+        } catch GeoQueryError.invalidQuery(let m) where naming == .flags && selecting.isEmpty && m.hasPrefix("invalid GeoJSON feature ")
+                    && ((try? JSONInput.object(text, what: "the GeoJSON", example: ""))?["features"] as? [Any])?.count ?? 0 > 1 {
+            // A user who meant one feature of a file (a force, an LSOA) may not know every one was read.
+            throw GeoQueryError.invalidQuery(m + " (every feature of the FeatureCollection is read, together as one area: --feature NAME picks one, --per-feature answers each)")
+        }
     }
 
     /// A GeoJSON object already read as part of a batch line (no copy, no second parse of the
@@ -157,6 +163,12 @@ public enum PolygonReader {
         // A number beyond a Double's range anywhere makes Foundation refuse the whole document:
         // such text goes its way, for the same verdict.
         if selecting.isEmpty, let doc = JSONBytes(text), doc.numbers.beyondDouble == nil, let read = geojsonParts(doc, key: key) {
+            if let key, !read.contains(where: \.namedByKey) {
+                // (Only now read for its properties, to name them: the error's path, not the answer's.)
+                let root = try? JSONInput.object(text, what: "the GeoJSON", example: "")
+                let features = root?["type"] as? String == "FeatureCollection" ? root?["features"] as? [[String: Any]] ?? [] : root.map { [$0] } ?? []
+                throw missingKey(key, among: features.flatMap { ($0["properties"] as? [String: Any] ?? [:]).keys })
+            }
             return try validated(read, repair: repair, naming: naming)
         }
         return try geojsonFeaturesThroughGEOS(text, key: key, selecting: selecting, repair: repair, naming: naming)
@@ -187,6 +199,7 @@ public enum PolygonReader {
             let named = (root["type"] as? String).map { "type '\($0)'" } ?? (root["type"] == nil ? "text has no \"type\", so it" : "\"type\" is not a string, so it")
             throw GeoQueryError.invalidQuery("GeoJSON \(named) is not a Polygon, MultiPolygon, Feature or FeatureCollection\(notAnArea([root]))")
         }
+        if let key, !features.contains(where: { $0.properties[key] != nil }) { throw missingKey(key, among: features.flatMap { $0.properties.keys }) }
         if !selecting.isEmpty { features = try select(features, selecting) }
         let context = GEOSContext()
         var out: [Feature] = []
@@ -244,20 +257,29 @@ public enum PolygonReader {
         return ""
     }
 
+    /// A `--feature-key` that no feature has as a property (names fell back to the usual keys
+    /// silently, so `--feature` matched by another property): the properties the features have.
+    private static func missingKey(_ key: String, among properties: [String]) -> GeoQueryError {
+        let keys = Array(Set(properties))
+        return .invalidQuery("no feature of the GeoJSON has the property '\(key)' given to --feature-key\(keys.isEmpty ? " (its features have no properties)" : closeTo(key, keys))")
+    }
+
+    /// ": did you mean X?" for a word given where one of `among` was wanted, else the choices.
+    private static func closeTo(_ word: String, _ among: [String]) -> String {
+        let near = Spelling.closest(to: word, among: among, limit: 3)
+        if !near.isEmpty { return ": did you mean \(near.joined(separator: " or "))?" }
+        // A force by another of its names (`leics`, `Leicestershire Police`) in a file of force areas.
+        if let force = Force.named(word), let hit = among.first(where: { Force.info($0)?.slug == force.slug }) {
+            return ": did you mean \(hit)?"
+        }
+        let shown = among.sorted().prefix(12).joined(separator: ", ")
+        return " (\(among.count) to choose from: \(shown)\(among.count > 12 ? ", ..." : ""))"
+    }
+
     /// The features `selection` picks; a name or value that matches nothing is an error naming
     /// the closest ones the file has.
     private static func select(_ features: [(name: String, properties: [String: Any], geometry: Any)], _ selection: FeatureSelection) throws -> [(name: String, properties: [String: Any], geometry: Any)] {
         func same(_ a: String, _ b: String) -> Bool { a.trimmed.lowercased() == b.trimmed.lowercased() }
-        func closeTo(_ word: String, _ among: [String]) -> String {
-            let near = Spelling.closest(to: word, among: among, limit: 3)
-            if !near.isEmpty { return ": did you mean \(near.joined(separator: " or "))?" }
-            // A force by another of its names (`leics`, `Leicestershire Police`) in a file of force areas.
-            if let force = Force.named(word), let hit = among.first(where: { Force.info($0)?.slug == force.slug }) {
-                return ": did you mean \(hit)?"
-            }
-            let shown = among.sorted().prefix(12).joined(separator: ", ")
-            return " (\(among.count) to choose from: \(shown)\(among.count > 12 ? ", ..." : ""))"
-        }
         var picked = features
         var conditions: [(key: String, value: String)] = []
         for text in selection.properties {

@@ -141,10 +141,11 @@ public final class PostcodeTable: @unchecked Sendable {
     }
 
     /// One line per source file: what it held when read and how many of its postcodes remain.
+    /// Files read as no postcodes at all (Code-Point's column-header file) are not sources.
     public var sourceLines: [String] {
         var held = [Int](repeating: 0, count: meta.sources.count)
         for s in source { held[Int(s)] += 1 }
-        return meta.sources.enumerated().map { i, s in
+        return meta.sources.enumerated().filter { $0.element.kind != FileSummary.Kind.skipped.rawValue }.map { i, s in
             "\(s.file): \(s.kind), \(Format.grouped(s.rows)) rows, \(Format.grouped(s.noLocation)) without a location, \(Format.grouped(held[i])) held (ingested \(s.ingested))"
         }
     }

@@ -97,6 +97,10 @@ public struct QueryResult: Sendable, Equatable {
     public internal(set) var synthetic = false
     /// The nearest map point when none lies inside: its distance in metres and name.
     public internal(set) var nearestMapPoint: NearestMapPoint? = nil
+    /// No map point lies inside and the nearest is beyond the reach of any crime Police UK places
+    /// (``CatchmentBuilder/maximumReach``): the area is outside the mirror's coverage, and its
+    /// zeros say nothing about crime there.
+    public var isOutsideCoverage: Bool { nearestMapPoint.map { $0.metres > CatchmentBuilder.maximumReach } ?? false }
     /// The postcode centroid the query was centred on, if any.
     public internal(set) var centre: PostcodeCentre?
     /// The forces responsible for the area and the months the mirror lacks for them.

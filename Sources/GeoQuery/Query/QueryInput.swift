@@ -89,8 +89,9 @@ public struct QueryInput: Sendable {
     /// before either polygon is read.
     public static func comparing(_ a: QueryInput, _ b: QueryInput) -> (QueryInput, QueryInput) {
         var (a, b) = (a, b)
-        if a.givesPolygon { a.radius = nil }
-        if b.givesPolygon { b.radius = nil }
+        // A shared --repair is for the polygon side; a circle side has nothing to repair.
+        if a.givesPolygon { a.radius = nil } else { a.repair = false }
+        if b.givesPolygon { b.radius = nil } else { b.repair = false }
         return (a, b)
     }
 
@@ -129,6 +130,10 @@ public struct QueryInput: Sendable {
             var q = CrimeQuery.polygon(polygon, from: fromMonth, to: toMonth, categories: categories, forces: forces, excludeBTP: excludeBTP)
             q.parameterStyle = parameterStyle
             return q
+        }
+        // Asked for and not done, it would read as done: a circle has nothing to repair.
+        if repair {
+            throw GeoQueryError.invalidQuery("\(name("repair")) mends a polygon given by \(["poly", "wkt", "geojson", "kml"].map(name).joined(separator: ", ")): a circle needs no repair, leave it out")
         }
         var postcodeCentre: PostcodeCentre?
         if let text = postcode {

@@ -198,7 +198,7 @@ struct QueryPlan {
                 let d = Geodesic.wgs84.distance(lat1: centre.lat, lng1: centre.lng, lat2: MicroDegrees.degrees(p.latE6), lng2: MicroDegrees.degrees(p.lngE6))
                 let name = p.name
                 nearest = .init(metres: d, name: name, latitude: MicroDegrees.degrees(p.latE6), longitude: MicroDegrees.degrees(p.lngE6))
-                if d > 20_000 {
+                if d > CatchmentBuilder.maximumReach {
                     notes.append("No map point lies \(what); the nearest is \(Format.decimal(d / 1000, places: 1)) km away, so the place is outside the mirror's coverage: Police UK covers England, Wales and Northern Ireland (Scotland only through British Transport Police), and this mirror holds \(mirror.forces.count) force(s).")
                 } else {
                     notes.append("No map point lies \(what); the nearest is \(Format.decimal(d, places: 0)) m from its centre (\(name)).")

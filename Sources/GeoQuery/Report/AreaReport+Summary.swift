@@ -49,7 +49,9 @@ extension AreaReport {
         let held = r.coverage.monthsHeld, asked = r.months.count
         let heldPhrase = held == asked ? "" : held == 0 ? (asked == 1 ? ", not held for every force of the area" : ", none of them held for every force of the area") : ", \(held) of them held"
         let span = (asked == 1 ? "In \(r.from.longName) (1 month" : "From \(r.from.longName) to \(r.to.longName) (\(asked) months") + heldPhrase + ")"
-        if r.total == 0 {
+        if r.total == 0 && r.isOutsideCoverage {
+            s.append("\(span), no crimes were recorded \(placePhrase), which lies outside the mirror's coverage: no map point is near it, so these zeros say nothing about crime there.")
+        } else if r.total == 0 {
             s.append("\(span), no crimes were recorded \(placePhrase).")
         } else {
             // Rates over the held months only, and said so: a missing month is not a zero.
@@ -69,7 +71,9 @@ extension AreaReport {
             s.append("\(window), change against the same months a year earlier is not available: \(why).")
         } else if let before = y.total.before, let test = y.total.test {
             let now = y.total.now
-            if now == before {
+            if now == 0 && before == 0 {
+                s.append("\(window), as in the same months a year earlier, no crimes were recorded.")
+            } else if now == before {
                 s.append("\(window), recorded crime was unchanged against the same months a year earlier (\(Format.grouped(now))).")
             } else if test.withinNormalVariation {
                 let pct = y.total.percent.map { " (\(Signed.percent($0)))" } ?? ""

@@ -218,7 +218,8 @@ extension QueryResult {
     private func left(_ s: String, _ n: Int) -> String { String(repeating: " ", count: max(0, n - s.count)) + s }
 
     /// A table for people: totals by category, a trend line, coverage and the caveats.
-    public func table(area: Area) -> String {
+    /// `btpLeftOut`: the query left out British Transport Police (its row, always 0, is not shown).
+    public func table(area: Area, btpLeftOut: Bool = false) -> String {
         var lines: [String] = []
         switch area {
         case .circle(let c):
@@ -240,7 +241,7 @@ extension QueryResult {
             lines.append(pad(Category.name(forSlug: c), width) + left(Format.grouped(n), 10) + left(share, 8))
         }
         lines.append(pad("Total", width) + left(Format.grouped(total), 10))
-        lines.append(pad("  of which British Transport Police", width) + left(Format.grouped(btp), 10))
+        if !btpLeftOut { lines.append(pad("  of which British Transport Police", width) + left(Format.grouped(btp), 10)) }
         lines.append(pad("No location, force-wide (not placeable)", width) + left(Format.grouped(noLocation), 10))
         lines.append(pad("Crimes per km² (area \(Format.decimal(areaKm2, places: 3)) km²)", width) + left(Format.density(densityPerKm2, places: 0), 10))
         if months.count > 1 && total == 0 {

@@ -423,4 +423,64 @@ import Testing
             #expect(r.stdout.contains("report") && r.stdout.contains("catchment"))
         }
     }
+
+    /// `--repair` beside a radius is refused (a circle has nothing to mend); `compare` with a
+    /// circle and a polygon still takes one `--repair` for the polygon.
+    @Test func repairOfACircleIsRefusedOnTheCommandLine() throws {
+        try bad.expectError(Self.real + Self.clockTower + ["--radius", "500m", "--repair"], "--repair mends a polygon given by --poly, --wkt, --geojson, --kml: a circle needs no repair, leave it out")
+        let r = try CLIRun.run(["compare"] + Self.real + ["--lat", "52.6344", "--lng", "-1.1313", "--poly2", "52.63,-1.14:52.64,-1.12:52.62,-1.14:52.64,-1.14", "--repair", "--date", "2019-01"])
+        #expect(r.status == 0, "\(r.stderr)")
+    }
+
+    /// With `--exclude-btp` the table has no "of which British Transport Police" row (always 0
+    /// then); without it the row stays. Leicester station's BTP crimes of 2019-01 in the real mirror.
+    @Test func btpRowLeftOutWithExcludeBTP() throws {
+        let station = Self.real + ["--lat", "52.6313", "--lng", "-1.1250", "--radius", "300m", "--date", "2019-01"]
+        let all = try CLIRun.run(station), without = try CLIRun.run(station + ["--exclude-btp"])
+        #expect(all.status == 0 && without.status == 0)
+        let row = all.stdout.split(separator: "\n").first { $0.hasPrefix("  of which British Transport Police") }
+        #expect(row.map { !$0.hasSuffix(" 0") } == true, "\(all.stdout)")
+        #expect(!without.stdout.contains("of which British Transport Police") && without.stdout.contains("Total"))
+    }
+
+    /// A `--feature-key` no feature has is refused with the properties they do have, whether it
+    /// names `--feature`s (it was ignored: Leicestershire was found by PFA20NM) or `--per-feature`
+    /// rows; a near miss in case gets "did you mean".
+    @Test func aFeatureKeyNoFeatureHasIsRefused() throws {
+        let forces = ["--geojson", TestData.forceBoundaries, "--date", "2019-01"]
+        for extra in [["--feature", "Leicestershire"], ["--per-feature"]] {
+            try bad.expectError(Self.real + forces + extra + ["--feature-key", "NOPE"], "no feature of the GeoJSON has the property 'NOPE' given to --feature-key")
+            try bad.expectError(Self.real + forces + extra + ["--feature-key", "pfa20nm"], "given to --feature-key: did you mean PFA20NM")
+        }
+        let r = try CLIRun.run(Self.real + forces + ["--feature", "Leicestershire", "--feature-key", "PFA20NM", "--format", "json"])
+        #expect(r.status == 0, "\(r.stderr)")
+    }
+
+    /// A FeatureCollection given whole whose feature fails validity says it was read as one area
+    /// and how to pick one; `--per-feature` (each feature alone) does not.
+    @Test func aWholeCollectionsInvalidFeatureSaysItWasReadAsOneArea() throws {
+        let hint = "(every feature of the FeatureCollection is read, together as one area: --feature NAME picks one, --per-feature answers each)"
+        try bad.expectError(Self.real + ["--geojson", TestData.forceBoundaries, "--date", "2019-01"], "invalid GeoJSON feature Hampshire: Ring Self-intersection")
+        try bad.expectError(Self.real + ["--geojson", TestData.forceBoundaries, "--date", "2019-01"], hint)
+        let each = try CLIRun.run(Self.real + ["--geojson", TestData.forceBoundaries, "--per-feature", "--date", "2019-01"])
+        #expect(each.status != 0 && each.stderr.contains("invalid GeoJSON feature") && !each.stderr.contains(hint), "\(each.stderr)")
+    }
+
+    /// `--per-feature` notes name the features they were said of: none for a single feature,
+    /// "every feature" when all, else the names. In 2019-01 the real mirror lacks the
+    /// Metropolitan Police; in 2019-05 (not held at all) every feature lacks data.
+    @Test func perFeatureNotesNameTheirFeatures() throws {
+        let forces = Self.real + ["--geojson", TestData.forceBoundaries, "--per-feature", "--repair"]
+        func notes(_ args: [String]) throws -> [Substring] {
+            let r = try CLIRun.run(forces + args)
+            #expect(r.status == 0, "\(r.stderr)")
+            return r.stdout.split(separator: "\n").filter { $0.hasPrefix("! ") }
+        }
+        let two = try notes(["--feature", "Metropolitan Police", "--feature", "Leicestershire", "--date", "2019-01"])
+        #expect(!two.isEmpty && two.allSatisfy { $0.hasPrefix("! [Metropolitan Police] ") }, "\(two)")
+        let unheld = try notes(["--feature", "Metropolitan Police", "--feature", "Leicestershire", "--date", "2019-05"])
+        #expect(unheld.contains { $0.hasPrefix("! [every feature] The mirror holds no data at all for 2019-05") }, "\(unheld)")
+        let one = try notes(["--feature", "Metropolitan Police", "--date", "2019-01"])
+        #expect(!one.isEmpty && !one.contains { $0.hasPrefix("! [") }, "\(one)")
+    }
 }

@@ -188,8 +188,9 @@ enum CoverageReference {
             .isSuperset(of: ["metropolitan", "greater-manchester", "west-midlands", "west-yorkshire"]))
         let table = try CLIRun.run(["--mirror", TestData.realMirrorPath, "--geojson", TestData.forceBoundaries, "--per-feature",
                                     "--feature-key", "PFA20NM", "--repair", "--date", "2019-01"])
-        #expect(table.stdout.contains("! Force 'metropolitan' (Metropolitan Police Service, 100% of the area) is responsible here")
-                || table.stdout.contains("! Force 'metropolitan' (Metropolitan Police Service, >99% of the area) is responsible here"))
+        // Each note names the feature(s) it was said of.
+        #expect(table.stdout.contains("! [Metropolitan Police] Force 'metropolitan' (Metropolitan Police Service, 100% of the area) is responsible here")
+                || table.stdout.contains("! [Metropolitan Police] Force 'metropolitan' (Metropolitan Police Service, >99% of the area) is responsible here"), "\(table.stdout)")
         let metRow = table.stdout.split(separator: "\n").first { $0.hasPrefix("Metropolitan Police ") }
         #expect(metRow?.hasSuffix("0/1 !") == true, "\(metRow ?? "")")
         #expect(table.stdout.split(separator: "\n").first { $0.hasPrefix("Leicestershire ") }?.hasSuffix("1/1") == true)

@@ -164,6 +164,20 @@ import ZIPFoundation
         #expect(cli.stdout.contains("read \(s.files[0].read + 100) rows, stored 100,"), "\(cli.stdout)")
     }
 
+    /// The CLI's closing line tells street-level crimes from outcome rows when it stored both
+    /// (outcomes are rows stored, but no crimes).
+    @Test func storedSaysCrimesAndOutcomesApart() throws {
+        let street = TestData.archive + "/2019-01/2019-01-city-of-london-street.csv"
+        let outcomes = TestData.outcomes + "/2019-01/2019-01-city-of-london-outcomes.csv"
+        let s = try Ingest.run(paths: [street, outcomes], mirror: .directory(TestData.temporaryDirectory()))
+        let (crimes, rows) = (s.files[0].stored, s.files[1].stored)
+        #expect(s.files[0].kind == .street && s.files[1].kind == .outcomes && crimes > 0 && rows > 0)
+        let cli = try CLIRun.run(["ingest", "--mirror", TestData.temporaryDirectory(), street, outcomes])
+        #expect(cli.stdout.contains("stored \(crimes + rows) (\(crimes) street-level crimes, \(rows) outcomes), rejected 0;"), "\(cli.stdout)")
+        let plain = try CLIRun.run(["ingest", "--mirror", TestData.temporaryDirectory(), street])
+        #expect(plain.stdout.contains("stored \(crimes), rejected 0;"), "\(plain.stdout)")
+    }
+
     @Test func zipArchivesIngestLikeTheirCSVs() throws {
         let work = TestData.temporaryDirectory("zip")
         let zipPath = work + "/2019-01.zip"

@@ -141,6 +141,16 @@ struct CodePointRow {
         #expect(last.sourceLines.count == 3, "\(last.sourceLines)")  // ec.csv, the ONSPD file (LE1 9ZZ), le.csv
     }
 
+    /// The Code-Point folder as published (its column-header file beside the area files): `info`
+    /// lists the area files it read, not the header file it skipped.
+    @Test func skippedHeaderFileIsNoSource() throws {
+        let dir = TestData.temporaryDirectory()
+        let s = try Ingest.run(paths: [], postcodes: [TestData.codePoint], gridDirectories: [TestData.projGrids], mirror: .directory(dir))
+        #expect(s.postcodes?.files.contains { $0.kind == .skipped && $0.name.hasSuffix("Code-Point_Open_Column_Headers.csv") } == true)
+        let lines = try PostcodeTable.open(.directory(dir)).sourceLines
+        #expect(lines.count == 3 && lines.allSatisfy { $0.contains("Code-Point Open, ") } && !lines.contains { $0.contains("Column_Headers") }, "\(lines)")
+    }
+
     /// A file of postcodes without a position (Code-Point quality 90) leaves an empty table, which
     /// `info` describes in words (it printed "0 ()").
     @Test func anEmptyTableIsDescribedInWords() throws {

@@ -47,6 +47,25 @@ import Testing
         }
     }
 
+    /// Repair asked of a circle is refused (it would read as done), in each input's words; a
+    /// comparison's shared repair is its polygon side's.
+    @Test func repairOfACircleIsRefused() throws {
+        let line = try QueryInput(jsonLine: #"{"lat":52.63,"lng":-1.13,"radius":"0.5mi","repair":true}"#)
+        #expect(throws: GeoQueryError.invalidQuery(#"repair mends a polygon given by poly, wkt, geojson, kml: a circle needs no repair, leave it out"#)) { try line.query() }
+        var flags = QueryInput()
+        (flags.lat, flags.lng, flags.repair) = (52.63, -1.13, true)
+        #expect(throws: GeoQueryError.invalidQuery("--repair mends a polygon given by --poly, --wkt, --geojson, --kml: a circle needs no repair, leave it out")) { try flags.query() }
+        flags.repair = false
+        #expect(try flags.query().area == CrimeQuery.radius(lat: 52.63, lng: -1.13, try Distance(parsing: "0.5mi")).area)
+        var polygon = QueryInput()
+        (polygon.poly, polygon.repair) = ("52.63,-1.14:52.64,-1.12:52.62,-1.14:52.64,-1.14", true)
+        flags.repair = true
+        let (circle, mended) = QueryInput.comparing(flags, polygon)
+        #expect(!circle.repair && mended.repair)
+        _ = try circle.query()
+        if case .polygon = try mended.query().area {} else { Issue.record("the polygon side is read as a polygon") }
+    }
+
     /// A batch line's GeoJSON object is read as an object, and ``QueryInput/geojson`` still gives
     /// its text exactly as the line wrote it (made when asked); setting the text replaces it.
     @Test func batchGeoJSONObjectKeepsItsText() throws {

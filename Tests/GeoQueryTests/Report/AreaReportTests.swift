@@ -221,6 +221,19 @@ struct ReferenceReport {
         #expect(seen.contains("rose") && seen.contains("normal"), "the places should show both wordings: \(seen)")
     }
 
+    /// Far outside the mirror's coverage (New York) the summary says its zeros are no data, and
+    /// two zero years are "no crimes", not "unchanged (0)"; a zero inside coverage stays plain.
+    @Test func summaryOutsideCoverageSaysItsZerosAreNoData() throws {
+        let mirror = TestData.realMirror
+        let far = try mirror.report(ReportRequest(query: .radius(lat: 40.7128, lng: -74.006, Distance(metres: 1000), from: Month("2020-01"), to: Month("2022-10"))))
+        #expect(far.result.isOutsideCoverage && far.result.total == 0)
+        #expect(far.summary.contains("which lies outside the mirror's coverage: no map point is near it, so these zeros say nothing about crime there."), "\(far.summary)")
+        #expect(far.summary.contains("as in the same months a year earlier, no crimes were recorded.") && !far.summary.contains("unchanged"), "\(far.summary)")
+        // A small circle in Leicester with no crime in one month: inside coverage, plain words.
+        let near = try mirror.report(ReportRequest(query: .radius(lat: 52.6344, lng: -1.1313, Distance(metres: 1), from: Month("2020-01"), to: Month("2020-01"))))
+        #expect(!near.result.isOutsideCoverage && !near.summary.contains("outside the mirror's coverage"), "\(near.summary)")
+    }
+
     /// Every number the summary states is a number (or part of a text such as a month or the
     /// radius) that the rest of the JSON carries; for reports and for comparisons.
     @Test func summaryStatesOnlyNumbersTheJSONHolds() throws {
