@@ -7,6 +7,9 @@ public struct AreaComparison: Sendable {
     public let b: AreaReport
     /// Every category either side lists (the 14 standard slugs first).
     public let categories: [String]
+    /// Map points inside both areas: their crimes count on both sides, so the two counts are not
+    /// independent and no difference is tested for chance when there are any.
+    public let sharedMapPoints: Int
 
     /// One row of the comparison.
     public struct Row: Sendable, Equatable {
@@ -37,15 +40,18 @@ public struct AreaComparison: Sendable {
     public var rows: [Row] {
         categories.map { slug in
             let na = a.count(slug), nb = b.count(slug)
-            return Row(slug: slug, a: na, b: nb, aKm2: a.result.areaKm2, bKm2: b.result.areaKm2, complete: bothHeld)
+            return Row(slug: slug, a: na, b: nb, aKm2: a.result.areaKm2, bKm2: b.result.areaKm2, complete: tested)
         }
     }
 
-    /// Both areas hold every month for every force of them: only then is a difference tested.
+    /// Both areas hold every month for every force of them.
     var bothHeld: Bool { a.result.coverage.isComplete && b.result.coverage.isComplete }
+    /// A difference is tested only when both areas are held whole and share no map point (the
+    /// exact test assumes the two counts independent).
+    var tested: Bool { bothHeld && sharedMapPoints == 0 }
 
     public var total: Row {
-        Row(slug: "total", a: a.result.total, b: b.result.total, aKm2: a.result.areaKm2, bKm2: b.result.areaKm2, complete: bothHeld)
+        Row(slug: "total", a: a.result.total, b: b.result.total, aKm2: a.result.areaKm2, bKm2: b.result.areaKm2, complete: tested)
     }
 }
 
@@ -63,16 +69,23 @@ extension CrimeMirror {
             throw GeoQueryError.invalidQuery("a comparison needs the same months and filters for both areas")
         }
         let ra = try report(a), rb = try report(b)
+        // Both lists are in index order: one merge counts the points they share.
+        let pa = try points(in: qa.area), pb = try points(in: qb.area)
+        var shared = 0, i = 0, j = 0
+        while i < pa.count && j < pb.count {
+            if pa[i] == pb[j] { shared += 1; i += 1; j += 1 } else if pa[i] < pb[j] { i += 1 } else { j += 1 }
+        }
         let extra = (ra.categories + rb.categories).filter { !Category.standard.contains($0) }
         var others: [String] = []
         for c in extra where !others.contains(c) { others.append(c) }
-        return AreaComparison(a: ra, b: rb, categories: Category.standard + others)
+        return AreaComparison(a: ra, b: rb, categories: Category.standard + others, sharedMapPoints: shared)
     }
 }
 
 extension AreaComparison: ReportDocument {
 
-    /// One JSON object. Keys: `report` ("compare"), `months`, `total` and `by_category` rows (`slug`,
+    /// One JSON object. Keys: `report` ("compare"), `months`, `total`, `shared_map_points` (see
+    /// ``sharedMapPoints``) and `by_category` rows (`slug`,
     /// `name`, `a`, `b`, `difference` = a − b, `a_per_km2`, `b_per_km2`, `difference_per_km2`,
     /// `p_value` and `ratio_ci95` of the rates per km², A / B: see ``Row/test``),
     /// `a` and `b` (each side's full report object), `caveats`, `summary`.
@@ -102,6 +115,7 @@ extension AreaComparison: ReportDocument {
         w.value("count", a.result.months.count)
         w.endObject()
         row("total", total)
+        w.value("shared_map_points", sharedMapPoints)
         w.beginArray("by_category")
         for r in rows { row(nil, r) }
         w.endArray()
@@ -137,8 +151,11 @@ extension AreaComparison: ReportDocument {
             s.append("The categories that differ most, beyond chance, are " + AreaReport.list(real.map {
                 "\(Category.name(forSlug: $0.slug).lowercased()) (\(Format.grouped($0.a)) against \(Format.grouped($0.b)), \($0.test!.pPhrase))"
             }) + ".")
-        } else if !differing.isEmpty && bothHeld {
+        } else if !differing.isEmpty && tested {
             s.append("No category differs by more than chance would explain.")
+        }
+        if sharedMapPoints > 0 {
+            s.append("The areas overlap: \(Format.grouped(sharedMapPoints)) map point\(sharedMapPoints == 1 ? " lies" : "s lie") in both, so their crimes count on both sides; the two counts are not independent, and no difference is tested for chance.")
         }
         if !a.result.coverage.isComplete || !b.result.coverage.isComplete {
             func held(_ side: AreaReport) -> String {

@@ -394,6 +394,35 @@ struct ReferenceReport {
                 AreaReportTests().expectChangeTest(row, test(ra.byCategory[slug] ?? 0, rb.byCategory[slug] ?? 0), "\(label): \(slug)")
             }
             AreaReportTests().expectChangeTest(json["total"] as! [String: Any], test(ra.byCategory.values.reduce(0, +), rb.byCategory.values.reduce(0, +)), "\(label): total")
+            #expect(json["shared_map_points"] as? Int == 0, "\(label)")
+        }
+    }
+
+    /// Overlapping areas share map points, counted against the CSV rows' distinct positions within
+    /// both circles (geodesic): then no difference is tested, and the summary says why.
+    @Test func overlappingAreasShareMapPointsAndAreNotTested() throws {
+        func request(_ lat: Double, _ lng: Double) -> ReportRequest {
+            ReportRequest(query: .radius(lat: lat, lng: lng, Distance(metres: 500), from: Month("2021-01"), to: Month("2021-12")))
+        }
+        func positions(within metres: Double, of centres: [(Double, Double)]) -> Int {
+            var seen = Set<String>()
+            for r in TestData.referenceRows {
+                guard let la = r.lat, let lo = r.lng, abs(la - centres[0].0) < 0.02, abs(lo - centres[0].1) < 0.03,
+                      centres.allSatisfy({ Geodesic.wgs84.distance(lat1: $0.0, lng1: $0.1, lat2: la, lng2: lo) <= metres }) else { continue }
+                seen.insert("\(la),\(lo)")
+            }
+            return seen.count
+        }
+        let a = request(52.6344, -1.1313), b = request(52.6380, -1.1270)
+        for (x, y, centres) in [(a, b, [(52.6344, -1.1313), (52.6380, -1.1270)]), (a, a, [(52.6344, -1.1313)])] {
+            let comparison = try TestData.realMirror.compare(x, y)
+            let shared = positions(within: 500, of: centres)
+            #expect(shared > 20, "\(centres): \(shared)")
+            #expect(comparison.sharedMapPoints == shared, "\(centres): \(comparison.sharedMapPoints) against \(shared)")
+            #expect(comparison.total.test == nil && comparison.rows.allSatisfy { $0.test == nil })
+            let json = try JSONSerialization.jsonObject(with: Data(comparison.json().utf8)) as! [String: Any]
+            #expect(json["shared_map_points"] as? Int == shared && (json["total"] as! [String: Any])["p_value"] is NSNull)
+            #expect(comparison.summary.contains("The areas overlap: \(Format.grouped(shared)) map points lie in both, so their crimes count on both sides; the two counts are not independent, and no difference is tested for chance."), "\(comparison.summary)")
         }
     }
 
