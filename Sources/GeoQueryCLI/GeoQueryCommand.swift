@@ -81,6 +81,11 @@ struct GeoQueryCommand: ParsableCommand {
     /// placed after options.
     /// Unit words people type apart from the number, and the suffix a distance takes instead.
     static func hint(for message: String, arguments: [String]) -> String? {
+        // `point` has no area options (its help lists none): say what it takes instead.
+        if arguments.first(where: { subcommandNames.contains($0) }) == "point",
+           ["radius", "poly", "geojson", "wkt", "kml", "repair", "feature", "where", "feature-key"].contains(where: { message.hasPrefix("Unknown option '--\($0)'") }) {
+            return "point takes a place (--lat/--lng or --postcode) or --id, not a radius or polygon: use 'geoquery catchment' for areas"
+        }
         let prefix = "Unexpected argument '"
         guard message.hasPrefix(prefix), let word = message.dropFirst(prefix.count).split(separator: "'").first.map(String.init) else { return nil }
         // `--radius 0.5 mile`: the unit typed as a word of its own.
@@ -148,16 +153,18 @@ func decimalDegrees(_ text: String) throws -> Double {
     return v
 }
 
-/// The area and filters of a query.
-struct QueryOptions: ParsableArguments {
+/// A place: a centre by coordinates or postcode (`point` takes only this of an area).
+struct PlaceOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Centre latitude, decimal degrees (WGS84).", transform: decimalDegrees)
     var lat: Double?
     @Option(parsing: .unconditional, help: "Centre longitude, decimal degrees (WGS84; west is negative).", transform: decimalDegrees)
     var lng: Double?
     @Option(help: ArgumentHelp("Centre on a UK postcode's centroid instead of --lat/--lng: a unit (\"LE1 5WW\"), a sector (\"LE1 5\") or a district (\"LE1\"), which use the mean of their postcodes' centroids. Needs postcodes in the mirror (geoquery ingest --postcodes). 'compare' takes it twice.", valueName: "postcode"))
     var postcode: [String] = []
-    @Option(parsing: .unconditional, help: "Radius: 800m, 1.2km, 0.5mi (a bare number is miles; 0.1 m to 10 mi). Default 0.5mi.")
-    var radius: String?
+}
+
+/// The months, categories and forces a query counts.
+struct FilterOptions: ParsableArguments {
     @Option(help: "First month, YYYY-MM (inclusive; default: the mirror's first, or --to's month when --to is before it; harvest: see its overview).")
     var from: String?
     @Option(help: "Last month, YYYY-MM (inclusive; default: the mirror's last, or --from's month when --from is after it; harvest: see its overview).")
@@ -170,6 +177,37 @@ struct QueryOptions: ParsableArguments {
     var force: [String] = []
     @Flag(help: "Leave out British Transport Police crimes (not for harvest: the API cannot filter by force).")
     var excludeBtp = false
+
+    /// The place and these filters as a query's input (no area beyond the place).
+    func input(at place: PlaceOptions) throws -> QueryInput {
+        // Only compare takes two postcodes (it reads them itself).
+        guard place.postcode.count <= 1 else {
+            throw GeoQueryError.invalidQuery("give --postcode once (only 'geoquery compare' takes two: --postcode A --postcode B)")
+        }
+        var i = QueryInput()
+        i.lat = place.lat; i.lng = place.lng; i.postcode = place.postcode.first; i.from = from; i.to = to; i.date = date
+        i.categories = category; i.forces = force; i.excludeBTP = excludeBtp
+        return i
+    }
+}
+
+/// The area and filters of a query: a place and radius, or a polygon.
+struct QueryOptions: ParsableArguments {
+    @OptionGroup var place: PlaceOptions
+    @Option(parsing: .unconditional, help: "Radius: 800m, 1.2km, 0.5mi (a bare number is miles; 0.1 m to 10 mi). Default 0.5mi.")
+    var radius: String?
+    @OptionGroup var filters: FilterOptions
+
+    // The groups' options by their flags' names, as every command reads them.
+    var lat: Double? { place.lat }
+    var lng: Double? { place.lng }
+    var postcode: [String] { get { place.postcode } set { place.postcode = newValue } }
+    var from: String? { filters.from }
+    var to: String? { filters.to }
+    var date: String? { filters.date }
+    var category: [String] { filters.category }
+    var force: [String] { filters.force }
+    var excludeBtp: Bool { filters.excludeBtp }
 
     @Option(parsing: .unconditional, help: ArgumentHelp("A polygon as data.police.uk takes it: lat,lng:lat,lng:... (closed for you), or @FILE to read it from a file.", valueName: "points|@file"))
     var poly: String?
@@ -190,13 +228,8 @@ struct QueryOptions: ParsableArguments {
 
     var input: QueryInput {
         get throws {
-            var i = QueryInput()
-            // Only compare takes two postcodes (it reads them itself).
-            guard postcode.count <= 1 else {
-                throw GeoQueryError.invalidQuery("give --postcode once (only 'geoquery compare' takes two: --postcode A --postcode B)")
-            }
-            i.lat = lat; i.lng = lng; i.postcode = postcode.first; i.radius = radius; i.from = from; i.to = to; i.date = date
-            i.categories = category; i.forces = force; i.excludeBTP = excludeBtp
+            var i = try filters.input(at: place)
+            i.radius = radius
             i.poly = try poly.map { try QueryOptions.textOrFile($0, what: "poly") }; i.repair = repair
             guard geojson != nil || (feature.isEmpty && whereProperty.isEmpty) else {
                 throw GeoQueryError.invalidQuery("--feature and --where pick features of a --geojson FeatureCollection: give --geojson FILE")

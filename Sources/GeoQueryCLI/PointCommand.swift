@@ -19,7 +19,8 @@ struct PointCommand: ParsableCommand {
 
     @OptionGroup var mirror: MirrorOptions
 
-    @OptionGroup var area: QueryOptions
+    @OptionGroup var place: PlaceOptions
+    @OptionGroup var filters: FilterOptions
     @Option(parsing: .unconditional, help: "A map point by id (the --map-points list's id, else the mirror's index), instead of --lat/--lng.")
     var id: Int?
 
@@ -29,19 +30,16 @@ struct PointCommand: ParsableCommand {
     enum PointFormat: String, CaseInsensitiveArgument, CaseIterable { case table, json, geojson }
 
     func validate() throws {
-        let place = area.lat != nil || area.lng != nil || !area.postcode.isEmpty
-        if id != nil && place { throw ValidationError("give --id or a place (--lat/--lng or --postcode), not both") }
-        if id == nil && area.postcode.isEmpty && (area.lat == nil || area.lng == nil) {
+        let given = place.lat != nil || place.lng != nil || !place.postcode.isEmpty
+        if id != nil && given { throw ValidationError("give --id or a place (--lat/--lng or --postcode), not both") }
+        if id == nil && place.postcode.isEmpty && (place.lat == nil || place.lng == nil) {
             throw ValidationError("give --lat and --lng of a place, or --postcode (or --id of a map point)")
-        }
-        if area.radius != nil || area.poly != nil || area.geojson != nil || area.wkt != nil || area.kml != nil {
-            throw ValidationError("point takes a place (--lat/--lng) or --id, not a radius or polygon: use 'geoquery catchment' for areas")
         }
     }
 
     func run() throws {
         let m = try mirror.open()
-        let input = try area.input
+        let input = try filters.input(at: place)
         let (first, last) = try input.monthRange()
         let point = try m.mapPoint(id: id, nearest: input)
         if let centre = point.centre { for line in [centre.description] + centre.notes { Output.note(line) } }

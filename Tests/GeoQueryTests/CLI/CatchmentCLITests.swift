@@ -98,6 +98,11 @@ import Testing
         try bad.expectError(["--mirror", TestData.realMirrorPath, "--lat", "52.6", "--lng", "-1.1", "--radius", "16093.5m"], "radius 10.00004 mi is above the cap")
         try bad.expectError(["point", "--lat", "52.6"], "give --lat and --lng", status: 2)
         try bad.expectError(["point", "--lat", "52.6", "--lng", "-1.1", "--radius", "1km"], "not a radius or polygon", status: 2)
+        try bad.expectError(["point", "--mirror", TestData.realMirrorPath, "--lat", "52.6", "--lng", "-1.1", "--poly", "52.6,-1.2:52.7,-1.2:52.7,-1.1"], "point takes a place (--lat/--lng or --postcode) or --id, not a radius or polygon: use 'geoquery catchment' for areas (see 'geoquery point --help')", status: 2)
+        // Its help lists what it takes, not the area options it refuses.
+        let help = try CLIRun.run(["point", "--help"]).stdout
+        #expect(help.contains("--lat") && help.contains("--postcode") && help.contains("--from") && help.contains("--exclude-btp"), "\(help)")
+        #expect(!help.contains("--radius") && !help.contains("--poly") && !help.contains("--repair") && !help.contains("--feature-key"), "\(help)")
         try bad.expectError(["--lat", "52.6344", "--lng", "-1.1313", "--catchment", "--format", "csv"], "--catchment has no CSV form")
         try bad.expectError(["catchment", "--lat", "52.6344", "--lng", "-1.1313", "--svg", "/nonexistent/dir/c.svg"], "--svg /nonexistent/dir/c.svg: the folder /nonexistent/dir does not exist", status: 2)
     }
