@@ -216,6 +216,76 @@ struct TextBytes {
     ///   tie, `strtod`.
     mutating func number(_ grammar: NumberGrammar) -> Double? { numberInline(grammar) }
 
+    /// The usual spelling of a coordinate in JSON, `-?(0|[1-9][0-9]{0,2})\.[0-9]{1,15}` and then
+    /// no digit, `.`, `e` or `E`, read in one straight pass: the whole part digit by digit, the
+    /// fraction in one or two eight-byte steps. The value is what ``numberInline(_:)`` gives for
+    /// the same text (the same exact mantissa, then Clinger's fast path or ``nearest(_:_:)``);
+    /// nil, cursor unchanged, for any other spelling, a value near a rounding tie, or within 24
+    /// bytes of the end (the general reader then decides). Most of a polygon line is such numbers,
+    /// and the general reader's tests for every other shape were most of their cost.
+    @inline(__always)
+    mutating func jsonCoordinate() -> Double? {
+        // Every byte read below lies before `end`: at most 4 before the point, 16 after it.
+        guard end - at >= 24 else { return nil }
+        var i = at
+        let negative = base[i] == 0x2D
+        if negative { i += 1 }
+        let first = base[i] &- 0x30
+        guard first < 10 else { return nil }
+        var whole = UInt64(first)
+        i += 1
+        var d = base[i] &- 0x30
+        if d < 10 {
+            guard first != 0 else { return nil }  // a leading zero: not JSON
+            whole = whole &* 10 &+ UInt64(d)
+            i += 1
+            d = base[i] &- 0x30
+            if d < 10 { whole = whole &* 10 &+ UInt64(d); i += 1 }
+        }
+        guard base[i] == 0x2E else { return nil }  // no point, or a fourth whole digit
+        i += 1
+        // The fraction's digits as in `digitRun`: bytes '0'...'9' become 0...9, any other byte
+        // sets its high bit in `other`.
+        @inline(__always) func digits(_ at: Int) -> (x: UInt64, other: UInt64) {
+            let x = UnsafeRawPointer(base + at).loadUnaligned(as: UInt64.self).littleEndian ^ 0x3030_3030_3030_3030
+            return (x, ((x &+ 0x7676_7676_7676_7676) | x) & 0x8080_8080_8080_8080)
+        }
+        let low = digits(i)
+        var fraction: UInt64, places: Int
+        if low.other != 0 {
+            places = low.other.trailingZeroBitCount >> 3
+            guard places > 0 else { return nil }  // "1." or "1.e5"
+            fraction = TextBytes.eightDigits(low.x &<< UInt64(64 - 8 * places))
+        } else {
+            let high = digits(i + 8)
+            guard high.other != 0 else { return nil }  // sixteen or more fraction digits
+            let more = high.other.trailingZeroBitCount >> 3
+            fraction = more == 0 ? TextBytes.eightDigits(low.x)
+                : TextBytes.eightDigits(low.x) &* TextBytes.tenTo(more) &+ TextBytes.eightDigits(high.x &<< UInt64(64 - 8 * more))
+            places = 8 + more
+        }
+        i += places
+        // Not the end of the number: the general reader takes the rest (or refuses it).
+        guard base[i] != 0x2E && base[i] | 0x20 != 0x65 else { return nil }
+        let mantissa = whole &* TextBytes.wholeTenTo(places) &+ fraction  // at most 19 digits: exact
+        var v: Double
+        if mantissa <= 1 << 53 {
+            v = Double(mantissa) / TextBytes.ten(places)
+        } else {
+            guard let n = TextBytes.nearest(mantissa, -places) else { return nil }
+            v = n
+        }
+        at = i
+        if negative { v = -v }
+        return v
+    }
+
+    /// 10^k as an integer, for k in 1...15 (a coordinate's fraction digits).
+    @inline(__always)
+    private static func wholeTenTo(_ k: Int) -> UInt64 {
+        k <= 7 ? tenTo(k) : k == 8 ? 100_000_000 : 100_000_000 &* tenTo(k - 8)
+    }
+
     /// ``number(_:)`` written into its caller: for the validating pass's loop over coordinates,
     /// where a call per number (its frame and saved registers) was a tenth of the number's cost.
     @inline(__always)

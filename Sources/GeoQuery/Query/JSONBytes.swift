@@ -506,7 +506,7 @@ struct NumberLog {
             noteIfBeyondDouble(c, from: start, exponent: exponent)
             return true
         }
-        guard let v = c.numberInline(.json) else { return false }
+        guard let v = c.jsonCoordinate() ?? c.numberInline(.json) else { return false }
         // Room at once for the rest of the text's numbers (a number and its comma take 2 bytes
         // or more, a coordinate's usually 10 or more), not a regrowth every doubling.
         let s = store

@@ -297,6 +297,44 @@ import Testing
         }
     }
 
+    /// The coordinate reader (a batch line's usual numbers, `-?d{1,3}.d{1,15}`) gives `strtod`'s
+    /// double and stops where the number does, or declines (cursor unchanged) and the general
+    /// reader decides: on random coordinates of every length, their near misses, and the
+    /// spellings it must leave alone.
+    @Test func coordinatesAsStrtodReadsThem() {
+        var rng = SystemRandomNumberGenerator()
+        var texts = ["0.5", "-0.0", "52.6297", "-1.1316", "179.99999999999999", "-1.54271425650714", "54.524475363549804",
+                     "00.5", "05.1", "1.", "1.e5", "1.5e3", "1.5E3", "1234.5", "123.4567890123456", "123.45678901234567", "-", "-.5",
+                     ".5", "1.5.", "0", "7", "-0.000000000000001", "999.999999999999999", "0.1234567890123456"]
+        for _ in 0..<20_000 {
+            let whole = String((0..<Int.random(in: 1...4, using: &rng)).map { _ in "0123456789".randomElement(using: &rng)! })
+            let fraction = String((0..<Int.random(in: 0...18, using: &rng)).map { _ in "0123456789".randomElement(using: &rng)! })
+            texts.append((Bool.random(using: &rng) ? "-" : "") + whole + "." + fraction)
+        }
+        var taken = 0
+        for (k, t) in texts.enumerated() {
+            // What follows in a line: a comma or bracket, then at least the reader's 24 bytes.
+            let line = t + [",", "]", "e", ".", "x", " "][k % 6] + "[-1.123456789,52.123456789]]"
+            line.withTextBytes { c in
+                var fast = c
+                if let v = fast.jsonCoordinate() {
+                    taken += 1
+                    #expect(v.bitPattern == strtod(t, nil).bitPattern && fast.at == t.utf8.count, "\(t)")
+                    var general = c
+                    #expect(general.number(.json)?.bitPattern == v.bitPattern && general.at == fast.at, "\(t)")
+                } else {
+                    #expect(fast.at == 0, "\(t)")
+                }
+                // Either way the log's reading (this reader, else the general one) is the general one's.
+                var either = c, general = c
+                #expect((either.jsonCoordinate() ?? either.numberInline(.json))?.bitPattern == general.number(.json)?.bitPattern && either.at == general.at, "\(line)")
+            }
+        }
+        #expect(taken > 6_000, "the common spellings are read here (\(taken) of \(texts.count))")
+        // Within 24 bytes of the text's end it declines, reading nothing past the end.
+        "-1.5]".withTextBytes { c in var d = c; #expect(d.jsonCoordinate() == nil && d.at == 0) }
+    }
+
     /// The byte reader accepts exactly the JSON objects an independent recursive descent over
     /// RFC 8259's grammar accepts (nesting up to 512 containers), on seeded random documents and
     /// on each of them with one byte deleted, doubled or replaced.
