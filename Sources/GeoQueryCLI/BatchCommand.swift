@@ -24,11 +24,12 @@ struct BatchCommand: ParsableCommand {
     var fields: String?
 
     // Unconditional: `--jobs -1` is a wrong number (said so below), not a missing value.
+    // Optional, so the help says "every core" rather than this machine's count as the default.
     @Option(parsing: .unconditional, help: "Lines answered at once (default: every core).")
-    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+    var jobs: Int?
 
     func validate() throws {
-        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1 (got \(jobs))") }
+        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1 (got \(jobs))") }
         _ = try fieldSet()
     }
 
@@ -57,6 +58,7 @@ struct BatchCommand: ParsableCommand {
         var failures = 0
         // Lines are read in chunks and answered in parallel; each answer goes to its own slot, so
         // the output keeps the input's order whatever --jobs is.
+        let jobs = self.jobs ?? ProcessInfo.processInfo.activeProcessorCount
         let chunkSize = max(64, jobs * 64)
         var chunk: [(number: Int, text: String)] = []
         // One byte buffer per slot, reused from chunk to chunk, and one for the chunk's output.
@@ -144,6 +146,7 @@ struct BatchCommand: ParsableCommand {
             result = r
             return false
         } catch {
+            if id == nil { id = BatchLine.id(ofRefused: line) }
             let message = (error as? GeoQueryError)?.description ?? "\(error)"
             bytes += ("{" + (id.map { "\"id\":\($0)," } ?? "") + "\"error\":\(JSONWriter.quote(message)),\"line\":\(number)}").utf8
             return true

@@ -75,6 +75,12 @@ public enum PolygonReader {
         if text.range(of: "nan", options: .caseInsensitive) != nil {
             throw GeoQueryError.invalidCoordinate("invalid WKT: a coordinate is NaN (not a number)")
         }
+        // GEOS reads numbers with strtod, which takes hexadecimal too (`0x34` is 52): read silently
+        // as another number than the user meant to write. No WKT keyword holds "0x".
+        if let hex = text.range(of: "0x", options: .caseInsensitive) {
+            let token = text[hex.lowerBound...].prefix { !" \t\n\r,()".contains($0) }
+            throw GeoQueryError.invalidCoordinate("invalid WKT: '\(token.prefix(40))' is a hexadecimal number: give coordinates as decimal numbers")
+        }
         let context = GEOSContext()
         let (geometry, closed) = try readClosingRings(source: "WKT", repair: repair, naming: naming,
                                                       read: { try context.readWKT(text) }, closed: { try context.readWKT(closingRings(wkt: text)) })
@@ -131,7 +137,13 @@ public enum PolygonReader {
     /// A GeoJSON object already read as part of a batch line (no copy, no second parse of the
     /// line); `text` is its text, for what the byte reader leaves to Foundation and GEOS.
     static func geojson(_ doc: JSONBytes, text: () -> String, repair: Bool, naming: QueryInput.ParameterStyle = .flags) throws -> Polygon {
-        if let read = geojsonParts(doc, key: nil) { return try area(of: try validated(read, repair: repair, naming: naming)) }
+        if let read = geojsonParts(doc, key: nil) {
+            do { return try area(of: try validated(read, repair: repair, naming: naming)) } catch where doc.numbers.beyondDouble != nil {
+                // A number beyond a Double (read as infinite) is refused in the words the text's
+                // reading gives ("a number out of range (1e400)"), not as a point at inf.
+                return try geojson(text(), repair: repair, naming: naming)
+            }
+        }
         return try geojson(text(), repair: repair, naming: naming)
     }
 
@@ -164,10 +176,12 @@ public enum PolygonReader {
         // such text goes its way, for the same verdict.
         if selecting.isEmpty, let doc = JSONBytes(text), doc.numbers.beyondDouble == nil, let read = geojsonParts(doc, key: key) {
             if let key, !read.contains(where: \.namedByKey) {
-                // (Only now read for its properties, to name them: the error's path, not the answer's.)
+                // Spelt otherwise than the file spells it (case, spaces), or not there: only now
+                // read for its properties (the path of a mistake, not of the answer).
                 let root = try? JSONInput.object(text, what: "the GeoJSON", example: "")
                 let features = root?["type"] as? String == "FeatureCollection" ? root?["features"] as? [[String: Any]] ?? [] : root.map { [$0] } ?? []
-                throw missingKey(key, among: features.flatMap { ($0["properties"] as? [String: Any] ?? [:]).keys })
+                let real = try resolvedKey(key, among: features.flatMap { ($0["properties"] as? [String: Any] ?? [:]).keys })
+                if real != key { return try geojsonFeatures(text, key: real, selecting: selecting, repair: repair, naming: naming) }
             }
             return try validated(read, repair: repair, naming: naming)
         }
@@ -179,6 +193,9 @@ public enum PolygonReader {
     /// and GEOS's words).
     static func geojsonFeaturesThroughGEOS(_ text: String, key: String?, selecting: FeatureSelection, repair: Bool, naming: QueryInput.ParameterStyle = .flags) throws -> [Feature] {
         let root = try JSONInput.object(text, what: "the GeoJSON", example: "expected {\"type\": \"FeatureCollection\" | \"Feature\" | \"Polygon\" | \"MultiPolygon\", ...}")
+        // The key as the file spells it (case and spaces aside), or a refusal naming the properties there are.
+        let listed = root["type"] as? String == "FeatureCollection" ? root["features"] as? [[String: Any]] ?? [] : root["type"] as? String == "Feature" ? [root] : []
+        let key = try key.map { try resolvedKey($0, among: listed.flatMap { ($0["properties"] as? [String: Any] ?? [:]).keys }) }
         var features: [(name: String, properties: [String: Any], geometry: Any)] = []
         // The geometry's type when the document is a bare geometry (messages name it so).
         var bare: String?
@@ -199,7 +216,6 @@ public enum PolygonReader {
             let named = (root["type"] as? String).map { "type '\($0)'" } ?? (root["type"] == nil ? "text has no \"type\", so it" : "\"type\" is not a string, so it")
             throw GeoQueryError.invalidQuery("GeoJSON \(named) is not a Polygon, MultiPolygon, Feature or FeatureCollection\(notAnArea([root]))")
         }
-        if let key, !features.contains(where: { $0.properties[key] != nil }) { throw missingKey(key, among: features.flatMap { $0.properties.keys }) }
         if !selecting.isEmpty { features = try select(features, selecting) }
         let context = GEOSContext()
         var out: [Feature] = []
@@ -257,12 +273,19 @@ public enum PolygonReader {
         return ""
     }
 
-    /// A `--feature-key` that no feature has as a property (names fell back to the usual keys
-    /// silently, so `--feature` matched by another property): the properties the features have.
-    private static func missingKey(_ key: String, among properties: [String]) -> GeoQueryError {
+    /// The property a `--feature-key` names, as the features spell it: itself, else the one
+    /// equal to it but for case and surrounding spaces (as `--where` reads keys). One no feature
+    /// has is refused, with the properties they have (names fell back to the usual keys
+    /// silently, so `--feature` matched by another property).
+    private static func resolvedKey(_ key: String, among properties: [String]) throws -> String {
         let keys = Array(Set(properties))
-        return .invalidQuery("no feature of the GeoJSON has the property '\(key)' given to --feature-key\(keys.isEmpty ? " (its features have no properties)" : closeTo(key, keys))")
+        if keys.contains(key) { return key }
+        if let real = keys.sorted().first(where: { sameWord($0, key) }) { return real }
+        throw GeoQueryError.invalidQuery("no feature of the GeoJSON has the property '\(key)' given to --feature-key\(keys.isEmpty ? " (its features have no properties)" : closeTo(key, keys))")
     }
+
+    /// Equal but for case and surrounding spaces: how feature names, keys and values are matched.
+    private static func sameWord(_ a: String, _ b: String) -> Bool { a.trimmed.lowercased() == b.trimmed.lowercased() }
 
     /// ": did you mean X?" for a word given where one of `among` was wanted, else the choices.
     private static func closeTo(_ word: String, _ among: [String]) -> String {
@@ -279,7 +302,7 @@ public enum PolygonReader {
     /// The features `selection` picks; a name or value that matches nothing is an error naming
     /// the closest ones the file has.
     private static func select(_ features: [(name: String, properties: [String: Any], geometry: Any)], _ selection: FeatureSelection) throws -> [(name: String, properties: [String: Any], geometry: Any)] {
-        func same(_ a: String, _ b: String) -> Bool { a.trimmed.lowercased() == b.trimmed.lowercased() }
+        let same = sameWord
         var picked = features
         var conditions: [(key: String, value: String)] = []
         for text in selection.properties {

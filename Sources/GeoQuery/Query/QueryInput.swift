@@ -89,9 +89,10 @@ public struct QueryInput: Sendable {
     /// before either polygon is read.
     public static func comparing(_ a: QueryInput, _ b: QueryInput) -> (QueryInput, QueryInput) {
         var (a, b) = (a, b)
-        // A shared --repair is for the polygon side; a circle side has nothing to repair.
-        if a.givesPolygon { a.radius = nil } else { a.repair = false }
-        if b.givesPolygon { b.radius = nil } else { b.repair = false }
+        // A shared --repair is for the polygon side; a circle beside one has nothing to repair
+        // (two circles keep it, and are refused for it as a circle is).
+        if a.givesPolygon { a.radius = nil } else if b.givesPolygon { a.repair = false }
+        if b.givesPolygon { b.radius = nil } else if a.givesPolygon { b.repair = false }
         return (a, b)
     }
 
@@ -133,7 +134,9 @@ public struct QueryInput: Sendable {
         }
         // Asked for and not done, it would read as done: a circle has nothing to repair.
         if repair {
-            throw GeoQueryError.invalidQuery("\(name("repair")) mends a polygon given by \(["poly", "wkt", "geojson", "kml"].map(name).joined(separator: ", ")): a circle needs no repair, leave it out")
+            // KML is the command line's only (batch lines and /v1 take no kml).
+            let forms = parameterStyle == .flags ? ["poly", "wkt", "geojson", "kml"] : ["poly", "wkt", "geojson"]
+            throw GeoQueryError.invalidQuery("\(name("repair")) mends a polygon given by \(forms.map(name).joined(separator: ", ")): a circle needs no repair, leave it out")
         }
         var postcodeCentre: PostcodeCentre?
         if let text = postcode {
@@ -331,5 +334,15 @@ public struct BatchLine {
     public init(_ line: String) throws {
         json = try JSONInput.bytes(line, what: "the line", example: "each batch line is one query such as {\"lat\":52.63,\"lng\":-1.13,\"radius\":\"0.5mi\"}")
         id = json.member("id").map(json.literal)
+    }
+
+    /// The `id` of a line refused before its id could be read (a key given twice), when
+    /// Foundation reads the line and `"id"` is keyed once in it: so its error object still
+    /// carries it. Nil otherwise (an id given twice is no one id; an `"id"` nested too is left).
+    public static func id(ofRefused line: String) -> String? {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], let v = object["id"],
+              let keyed = try? NSRegularExpression(pattern: #"[{,]\s*"id"\s*:"#),
+              keyed.numberOfMatches(in: line, range: NSRange(line.startIndex..., in: line)) == 1 else { return nil }
+        return JSONInput.literal(v)
     }
 }

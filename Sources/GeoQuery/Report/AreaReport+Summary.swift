@@ -4,7 +4,8 @@ extension AreaReport {
     /// What every reader of these figures must know, one sentence each (the catchment sentence only
     /// when the bounds were given). No digits of their own, so they state nothing the JSON lacks.
     public var caveats: [String] {
-        AreaReport.caveats(catchment: request.catchment)
+        // With no map point inside there are no catchments to bound the count by (all zeros).
+        AreaReport.caveats(catchment: result.mapPoints > 0 ? request.catchment : nil)
     }
 
     static func caveats(catchment: CatchmentBounds?) -> [String] {

@@ -184,7 +184,10 @@ extension CrimeMirror {
         let current = (span - length)..<span, baseline = (span - length - 12)..<(span - 12)
         var reason: String? = nil
         let compared = Array(baseline) + Array(current)
-        if !complete(compared) {
+        if result.isOutsideCoverage {
+            // No map point near: zeros on both sides are no data, and a test of them reads as "unchanged".
+            reason = "the area is outside the mirror's coverage (no map point near it)"
+        } else if !complete(compared) {
             let missing = compared.filter { !held[$0] }
             reason = "the mirror lacks \(QueryPlan.describe(missing.map { first + $0 })) for a force of this area (or for every force)"
         }

@@ -33,6 +33,19 @@ import Testing
         #expect(r.stdout.split(separator: "\n").count == 2 && r.stdout.contains("\"line\":1}") && r.stdout.contains("\"line\":2}"), "\(r.stdout)")
     }
 
+    /// A line refused for a key given twice still echoes its id when it gives one once (an
+    /// independent check found the error object without it); an id given twice is no one id.
+    @Test func aRefusedLineKeepsItsId() throws {
+        let r = try CLIRun.run(["batch"] + Self.mirror, stdin: #"{"id":3,"lat":52.6,"lng":-1.1,"lat":10}"# + "\n" + #"{"id":"a","id":"b","lat":52.6,"lng":-1.1}"# + "\n")
+        let lines = r.stdout.split(separator: "\n")
+        #expect(r.status == 1 && lines.count == 2, "\(r.stdout)")
+        #expect(lines[0].hasPrefix(#"{"id":3,"error":"the line gives 'lat' more than once in one object"#), "\(lines[0])")
+        #expect(lines[1].hasPrefix(#"{"error":"the line gives 'id' more than once"#), "\(lines[1])")
+        // Where the id is read, help names the cores, not this machine's count, as the default.
+        let help = try CLIRun.run(["batch", "--help"]).stdout
+        #expect(help.contains("(default: every core)") && !help.contains("(default: \(ProcessInfo.processInfo.activeProcessorCount))"), "\(help)")
+    }
+
     /// `id` among --fields is taken (it is echoed whenever a line has one), not refused as unknown.
     @Test func idAmongTheFieldsIsTaken() throws {
         let r = try CLIRun.run(["batch", "--fields", "id,total"] + Self.mirror, stdin: "{\"id\":7,\"lat\":52.63,\"lng\":-1.13,\"date\":\"2019-01\"}\n")

@@ -250,6 +250,10 @@ import ZIPFoundation
                                (#"{"type":"Feature","properties":{"n":-1e400},"geometry":{"type":"Polygon","coordinates":[[\#(ring),[-0.104141380632386,51.508412871033492]]]}}"#, "-1e400")] {
             bothGeoJSONRoutesRefuse(text, with: .invalidQuery("the GeoJSON holds a number out of range (\(number)); \(example)"))
         }
+        // A batch line's GeoJSON object (read from the line's bytes, not as text) says it in the
+        // same words, not as a polygon point at inf (an independent check found "52.62,inf").
+        let line = #"{"id":15,"geojson":{"type":"Polygon","coordinates":[[[1e400,52.62],[-1.11,52.64],[-1.11,52.62],[1e400,52.62]]]}}"#
+        #expect(throws: GeoQueryError.invalidQuery("the GeoJSON holds a number out of range (1e400); \(example)")) { try QueryInput(jsonLine: line).polygon() }
         // 1e300 is in range: read, and the ring's closure is what is wrong.
         let inRange = #"{"type":"Polygon","coordinates":[[\#(ring),[-0.09241562919856,1e300]]]}"#
         #expect(JSONBytes(inRange)?.numbers.beyondDouble == nil)

@@ -51,7 +51,7 @@ import Testing
     /// comparison's shared repair is its polygon side's.
     @Test func repairOfACircleIsRefused() throws {
         let line = try QueryInput(jsonLine: #"{"lat":52.63,"lng":-1.13,"radius":"0.5mi","repair":true}"#)
-        #expect(throws: GeoQueryError.invalidQuery(#"repair mends a polygon given by poly, wkt, geojson, kml: a circle needs no repair, leave it out"#)) { try line.query() }
+        #expect(throws: GeoQueryError.invalidQuery(#"repair mends a polygon given by poly, wkt, geojson: a circle needs no repair, leave it out"#)) { try line.query() }
         var flags = QueryInput()
         (flags.lat, flags.lng, flags.repair) = (52.63, -1.13, true)
         #expect(throws: GeoQueryError.invalidQuery("--repair mends a polygon given by --poly, --wkt, --geojson, --kml: a circle needs no repair, leave it out")) { try flags.query() }

@@ -221,17 +221,24 @@ struct ReferenceReport {
         #expect(seen.contains("rose") && seen.contains("normal"), "the places should show both wordings: \(seen)")
     }
 
-    /// Far outside the mirror's coverage (New York) the summary says its zeros are no data, and
-    /// two zero years are "no crimes", not "unchanged (0)"; a zero inside coverage stays plain.
+    /// Far outside the mirror's coverage (New York) the summary says its zeros are no data, no
+    /// year-on-year change is tested (a test of two zeros read as "unchanged"), and there are no
+    /// catchment bounds of zero map points to quote. Inside coverage, a place with no crime in
+    /// two held years says "no crimes", not "unchanged (0)".
     @Test func summaryOutsideCoverageSaysItsZerosAreNoData() throws {
         let mirror = TestData.realMirror
-        let far = try mirror.report(ReportRequest(query: .radius(lat: 40.7128, lng: -74.006, Distance(metres: 1000), from: Month("2020-01"), to: Month("2022-10"))))
+        let none = CatchmentBounds(certain: 0, reported: 0, possible: 0, expansionRatio: 0)
+        let far = try mirror.report(ReportRequest(query: .radius(lat: 40.7128, lng: -74.006, Distance(metres: 1000), from: Month("2020-01"), to: Month("2022-10")), catchment: none))
         #expect(far.result.isOutsideCoverage && far.result.total == 0)
         #expect(far.summary.contains("which lies outside the mirror's coverage: no map point is near it, so these zeros say nothing about crime there."), "\(far.summary)")
-        #expect(far.summary.contains("as in the same months a year earlier, no crimes were recorded.") && !far.summary.contains("unchanged"), "\(far.summary)")
-        // A small circle in Leicester with no crime in one month: inside coverage, plain words.
-        let near = try mirror.report(ReportRequest(query: .radius(lat: 52.6344, lng: -1.1313, Distance(metres: 1), from: Month("2020-01"), to: Month("2020-01"))))
-        #expect(!near.result.isOutsideCoverage && !near.summary.contains("outside the mirror's coverage"), "\(near.summary)")
+        #expect(far.yearOnYear.unavailable == "the area is outside the mirror's coverage (no map point near it)" && far.yearOnYear.total.test == nil)
+        #expect(!far.summary.contains("unchanged") && !far.summary.contains("times the area"), "\(far.summary)")
+        let json = try JSONSerialization.jsonObject(with: Data(far.json().utf8)) as! [String: Any]
+        #expect((json["year_on_year"] as? [String: Any])?["available"] as? Bool == false)
+        // A 1 m circle in Leicester with no map point: inside coverage, both years held, plain words.
+        let near = try mirror.report(ReportRequest(query: .radius(lat: 52.6344, lng: -1.1313, Distance(metres: 1), from: Month("2021-01"), to: Month("2022-10"))))
+        #expect(!near.result.isOutsideCoverage && near.result.total == 0 && near.yearOnYear.unavailable == nil, "\(near.summary)")
+        #expect(near.summary.contains("as in the same months a year earlier, no crimes were recorded.") && !near.summary.contains("outside the mirror's coverage"), "\(near.summary)")
     }
 
     /// Every number the summary states is a number (or part of a text such as a month or the
