@@ -1,8 +1,14 @@
 import Foundation
 
 extension TilePlan {
-    /// Shared-edge caveat: said by every format.
+    /// Shared-edge caveat: said by every format of a plan of several requests.
     public static let dedupeNote = "A map point on an edge shared by two tiles may come back from both requests: deduplicate merged results by crime id."
+
+    /// The plan's closing note (the JSON's `note`): the shared-edge caveat, or for a plan of one
+    /// request that there is nothing to merge (the caveat there read as if there were).
+    public var note: String {
+        tiles.count > 1 ? TilePlan.dedupeNote : tiles.isEmpty ? "No request is needed: no map point lies in the area." : "One request covers the area: its answer needs no deduplication."
+    }
 
     /// One GET URL per line.
     public var urls: String { tiles.map(\.url).joined(separator: "\n") + (tiles.isEmpty ? "" : "\n") }
@@ -44,7 +50,7 @@ extension TilePlan {
         w.beginArray("warnings")
         for x in warnings { w.value(nil, x) }
         w.endArray()
-        w.value("note", TilePlan.dedupeNote)
+        w.value("note", note)
         w.endObject()
         return w.text + "\n"
     }
@@ -82,7 +88,7 @@ extension TilePlan {
         lines.append("Crimes:        \(Format.grouped(total)) at \(Format.grouped(mapPoints)) map points; largest tile \(Format.grouped(largestTile))")
         lines.append("Longest URL:   \(tiles.map(\.url.utf8.count).max() ?? 0) characters (limit \(TilePlanner.urlLimit))")
         lines.append("Minimum time:  \(Format.decimal(minimumSeconds, places: 1)) s at 15 requests/s")
-        lines.append(TilePlan.dedupeNote)
+        lines.append(note)
         return lines.joined(separator: "\n") + "\n"
     }
 

@@ -216,6 +216,13 @@ extension Array {
         let leicestershire = try #require(TestData.forceArea("Leicestershire"))
         let many = try TilePlanner.apiRequests(CrimeQuery(area: .polygon(leicestershire), from: Month("2020-01"), to: Month("2020-01")), mirror: TestData.realMirror)
         #expect(many.urls.split(separator: "\n").count > 1 && many.warnings.first == TilePlan.dedupeNote, "\(many.warnings)")
+        // A plan's own note (the JSON `note`, the table's last line) says the same.
+        let single = try TilePlanner.plan(.circle(Circle(lat: 52.6344, lng: -1.1313, radius: Distance(metres: 300))), month: Month("2020-01")!, mirror: TestData.realMirror)
+        let several = try TilePlanner.plan(.polygon(leicestershire), month: Month("2020-01")!, mirror: TestData.realMirror)
+        #expect(single.tiles.count == 1 && single.note == "One request covers the area: its answer needs no deduplication." && !single.table.contains(TilePlan.dedupeNote))
+        #expect(several.tiles.count > 1 && several.note == TilePlan.dedupeNote && several.table.hasSuffix(TilePlan.dedupeNote + "\n"))
+        let json = try JSONSerialization.jsonObject(with: Data(single.json.utf8)) as? [String: Any]
+        #expect(json?["note"] as? String == single.note)
     }
 
     @Test func tileCommandBadInputs() throws {
