@@ -30,7 +30,14 @@ public struct Distance: Sendable, Equatable, CustomStringConvertible {
     /// ``init(parsing:)`` for any text: trimmed, lowercased, its longest unit spelling taken off
     /// the end, the rest read as a decimal number.
     static func metres(anyText text: String) throws -> Double {
-        let t = text.trimmed.lowercased()
+        // A capital M alone: metres to some, miles to others (UK road signs write "m" for
+        // miles too). Read either way it could be 1,609 times off, so it is asked.
+        let given = text.trimmed
+        if given.hasSuffix("M"), let before = given.dropLast().last, !before.isLetter {
+            let number = String(given.dropLast()).trimmed
+            throw GeoQueryError.invalidRadius("'\(given)': is M metres or miles? write \(number)m for metres or \(number)mi for miles")
+        }
+        let t = given.lowercased()
         var number = Substring(t)
         var scale = Distance.metresPerMile  // Police UK and its users talk in miles
         for u in Distance.suffixes where t.hasSuffix(u.text) {
@@ -56,6 +63,8 @@ public struct Distance: Sendable, Equatable, CustomStringConvertible {
             var lo = 0, hi = u.count
             while lo < hi && TextBytes.isSpace(u[lo]) { lo += 1 }
             while hi > lo && TextBytes.isSpace(u[hi - 1]) { hi -= 1 }
+            // A capital M alone is asked about in words (``metres(anyText:)``).
+            if hi - lo >= 2 && u[hi - 1] == 0x4D && !TextBytes.isLetter(u[hi - 2]) { return nil }
             var scale = metresPerMile
             for s in suffixBytes where hi - lo >= s.text.count {
                 let at = hi - s.text.count

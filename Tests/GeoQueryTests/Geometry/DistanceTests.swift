@@ -33,4 +33,16 @@ import Testing
         }
         #expect(answered > 400 && refused > 1_000, "answered \(answered), refused \(refused)")
     }
+
+    /// A capital M alone is asked about (metres or miles?), whichever reader sees it; every other
+    /// spelling of metres, kilometres and miles in capitals is read as before.
+    @Test func aCapitalMAloneIsAsked() throws {
+        for (text, number) in [("0.5M", "0.5"), ("800 M", "800"), (" 1.2M ", "1.2")] {
+            #expect(Distance.metres(ascii: text) == nil)
+            #expect(throws: GeoQueryError.invalidRadius("'\(text.trimmed)': is M metres or miles? write \(number)m for metres or \(number)mi for miles")) { try Distance(parsing: text) }
+        }
+        for (text, metres) in [("800m", 800.0), ("1.2KM", 1200), ("5MI", 5 * Distance.metresPerMile), ("2 Miles", 2 * Distance.metresPerMile)] {
+            #expect(try Distance(parsing: text).metres == metres, "\(text)")
+        }
+    }
 }
