@@ -9,7 +9,7 @@ struct ServeCommand: ParsableCommand {
         commandName: "serve",
         abstract: "Answer data.police.uk API requests (/api/...) and geoquery's own (/v1/...) over HTTP from the mirror.",
         discussion: """
-        Prints the URL it listens on, then one line per request (method, path, status, milliseconds). Stops cleanly on Ctrl-C or SIGTERM.
+        Prints the URL it listens on, then one line per request (method, path, status, milliseconds). Stops cleanly on Ctrl-C or SIGTERM: requests in flight finish first, for at most --stop-timeout seconds.
 
         Examples:
           geoquery serve --mirror ~/police-uk
@@ -32,7 +32,11 @@ struct ServeCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: ArgumentHelp("With --api-limits: answer 503 above this many crimes instead of the live API's 10,000 (to test a client's splitting against a small cap).", valueName: "crimes"))
     var limit: Int?
 
+    @Option(parsing: .unconditional, help: ArgumentHelp("After Ctrl-C or SIGTERM, how long requests in flight (and answers still being sent) may take before the server exits without them.", valueName: "seconds"))
+    var stopTimeout = 60
+
     func validate() throws {
+        guard stopTimeout >= 1 else { throw ValidationError("--stop-timeout \(stopTimeout) is not a number of seconds: give 1 or more") }
         guard (0...65535).contains(port) else { throw ValidationError("--port \(port) is not a port: use 0–65535") }
         if let limit {
             guard apiLimits else { throw ValidationError("--limit only applies with --api-limits: add --api-limits, or leave out --limit") }
@@ -53,6 +57,22 @@ struct ServeCommand: ParsableCommand {
         if case .directory(let dir) = m.location { name = dir }
         let outcome = ServeOutcome()
         let done = DispatchSemaphore(value: 0)
+        // A stop waits for requests in flight, and a request cannot be interrupted: without a
+        // bound, one long request (or a client that stops reading) held the stop for minutes
+        // (an independent check). The server's own handling of the signal goes on beside this.
+        let watchdogs = [SIGTERM, SIGINT].map { number -> DispatchSourceSignal in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { [stopTimeout] in
+                DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(stopTimeout)) {
+                    Output.warning("requests still in flight \(stopTimeout) s after the stop signal: exiting without them")
+                    Foundation.exit(0)
+                }
+            }
+            source.resume()
+            return source
+        }
+        defer { watchdogs.forEach { $0.cancel() } }
         Task { [name] in
             do {
                 let shown = host.contains(":") ? "[\(host)]" : host  // an IPv6 address is bracketed in a URL (RFC 3986)

@@ -73,7 +73,9 @@ struct GeoQueryAPI: Sendable {
         // `geoquery point`'s own checks, by the names used here.
         let areaOnly = GeoQueryAPI.areaParameters.subtracting(GeoQueryAPI.pointParameters)
         if p.names.contains(where: areaOnly.contains) || p.body != nil {
-            throw GeoQueryError.invalidQuery("point takes a place (lat/lng) or id, not a radius or polygon: use /v1/catchment for areas")
+            // Named by what was given: repair alone asks to mend a polygon there is none of.
+            let given = p.names.filter(areaOnly.contains)
+            throw GeoQueryError.invalidQuery("point takes a place (lat/lng) or id, not a radius or polygon\(given.isEmpty ? "" : " (\(given.joined(separator: ", ")) given)"): use /v1/catchment for areas")
         }
         try p.check(allowed: GeoQueryAPI.pointParameters)
         let format = try p.choice("format", ["json", "geojson"])
@@ -128,6 +130,10 @@ struct GeoQueryAPI: Sendable {
             : Answer.json(comparison.rendered(.json))
     }
 
+    /// The most requests a `/v1/tile` plan may need: its cost grows with the square of its tiles
+    /// (2,000 build in about a third of a second), and a request cannot be stopped once begun.
+    static let maxTileRequests = 2_000
+
     /// `/v1/tile`: `geoquery tile --format json|geojson|urls` for one month (`date`) and at most one category.
     func tile(_ p: FormParameters) throws -> Response {
         try p.check(allowed: GeoQueryAPI.areaParameters.union(["format", "limit", "margin"]))
@@ -147,7 +153,7 @@ struct GeoQueryAPI: Sendable {
         let q = try input.query(in: mirror)
         // The query read `date` (checked as every endpoint checks it): its month is the plan's.
         guard let month = q.from else { throw GeoQueryError.invalidMonth("tile plans one month: give date=YYYY-MM") }
-        let plan = try TilePlanner.plan(q, month: month, limit: limit, margin: margin, mirror: mirror)
+        let plan = try TilePlanner.plan(q, month: month, limit: limit, margin: margin, maxRequests: GeoQueryAPI.maxTileRequests, mirror: mirror)
         switch format {
         case "geojson": return Answer.text(plan.geojson, contentType: "application/geo+json")
         case "urls": return Answer.text(plan.urls, contentType: "text/plain; charset=utf-8")

@@ -75,12 +75,13 @@ struct PoliceAPI: Sendable {
 
     /// The parameters of a request that an endpoint taking `takes` leaves unused, in the order
     /// given: those it does not take, those another overrides (`lat`/`lng` beside `poly`, and
-    /// beside `location_id` those and `poly`), and a second value of one it reads once.
+    /// beside `location_id` those and `poly`), `repair` without a `poly` to mend, and a second
+    /// value of one it reads once. (A parameter without a name, `&=x`, is no parameter to name.)
     static func ignored(_ p: FormParameters, takes: [String]) -> [String] {
         let overridden: Set<String> = takes.contains("location_id") && p["location_id"] != nil ? ["lat", "lng", "poly", "repair"]
-            : takes.contains("poly") && p["poly"] != nil ? ["lat", "lng"] : []
+            : takes.contains("poly") && p["poly"] != nil ? ["lat", "lng"] : takes.contains("poly") ? ["repair"] : []
         var seen = Set<String>(), out: [String] = []
-        for name in p.names {
+        for name in p.names where !name.isEmpty {
             let repeated = !seen.insert(name).inserted
             if (repeated || !takes.contains(name) || overridden.contains(name)) && !out.contains(name) { out.append(name) }
         }

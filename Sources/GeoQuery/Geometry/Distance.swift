@@ -45,7 +45,8 @@ public struct Distance: Sendable, Equatable, CustomStringConvertible {
             scale = u.metres
             break
         }
-        guard let value = Double(decimal: String(number).trimmed), value.isFinite else {
+        // Finite in its unit and in metres (1e308km overflowed to an infinite radius, "0 mi").
+        guard let value = Double(decimal: String(number).trimmed), value.isFinite, (value * scale).isFinite else {
             throw GeoQueryError.invalidRadius("'\(text)' is not a distance: use e.g. 800m, 1.2km, 0.5mi (a bare number is miles)")
         }
         return value * scale
@@ -79,7 +80,7 @@ public struct Distance: Sendable, Equatable, CustomStringConvertible {
             }
             while hi > lo && TextBytes.isSpace(u[hi - 1]) { hi -= 1 }
             var c = TextBytes(base + lo, count: hi - lo)
-            guard let v = c.wholeDecimal(), v.isFinite else { return nil }
+            guard let v = c.wholeDecimal(), v.isFinite, (v * scale).isFinite else { return nil }
             return v * scale
         }
     }

@@ -48,6 +48,11 @@ public enum TilePlanner {
     /// The most crimes the live API returns for a custom area before it answers 503 (the default `limit`).
     public static let apiLimit = 10_000
     static let base = "https://data.police.uk/api/"
+    /// The most requests one month's plan may need (22 minutes of requests at the live API's 15
+    /// a second): building a plan costs about the square of its tiles (14,000 took 7 s), and a
+    /// tiny `limit` over a large area (1 over England and Wales: ~190,000 tiles) would run for
+    /// hours. A server passes less (``GeoQueryAPI``: one request must not hold a core for long).
+    public static let maxRequests = 20_000
 
     /// - Parameters:
     ///   - area: the circle or polygon to cover.
@@ -57,8 +62,8 @@ public enum TilePlanner {
     ///   - margin: the share of `limit` a tile may expect, leaving headroom for restated data.
     ///   - mirror: the mirror whose map points and counts size the tiles.
     public static func plan(_ area: Area, month: Month, category: String? = nil, limit: Int = apiLimit, margin: Double = 0.8,
-                            mirror: CrimeMirror) throws -> TilePlan {
-        try plans(area, months: [month], category: category, limit: limit, margin: margin, mirror: mirror)[0]
+                            maxRequests: Int = maxRequests, naming: QueryInput.ParameterStyle = .flags, mirror: CrimeMirror) throws -> TilePlan {
+        try plans(area, months: [month], category: category, limit: limit, margin: margin, maxRequests: maxRequests, naming: naming, mirror: mirror)[0]
     }
 
     /// What is wrong with a request cap and headroom, named as the user gave them; nil when both
@@ -77,20 +82,24 @@ public enum TilePlanner {
     /// The plan for a query's area and (at most one) category in `month`, with
     /// ``forceFilterWarning`` first among its warnings when the query filters by force.
     /// - Throws: ``GeoQueryError`` for more than one category, and as ``plan(_:month:category:limit:margin:mirror:)``.
-    public static func plan(_ query: CrimeQuery, month: Month, limit: Int = apiLimit, margin: Double = 0.8, mirror: CrimeMirror) throws -> TilePlan {
+    public static func plan(_ query: CrimeQuery, month: Month, limit: Int = apiLimit, margin: Double = 0.8, maxRequests: Int = maxRequests,
+                            mirror: CrimeMirror) throws -> TilePlan {
         let naming = query.parameterStyle
         guard query.categories.count <= 1 else {
             throw GeoQueryError.invalidQuery("tile plans one category (the API takes one per request): give \(naming.name("category")) at most once")
         }
         if let problem = problem(limit: limit, margin: margin, naming: naming) { throw GeoQueryError.invalidQuery(problem) }
-        var plan = try plan(query.area, month: month, category: query.categories.first, limit: limit, margin: margin, mirror: mirror)
+        var plan = try plan(query.area, month: month, category: query.categories.first, limit: limit, margin: margin,
+                            maxRequests: maxRequests, naming: naming, mirror: mirror)
         if !query.forces.isEmpty || query.excludeBTP { plan.warnings.insert(forceFilterWarning, at: 0) }
         return plan
     }
 
     /// One plan per month; the area's polygon and map points are found once for all of them.
+    /// - Throws: ``GeoQueryError/tooLarge(_:)`` when a month's plan would need more than
+    ///   `maxRequests` requests (named in `naming`'s words), before any tile is built.
     public static func plans(_ area: Area, months: [Month], category: String? = nil, limit: Int = apiLimit, margin: Double = 0.8,
-                             mirror: CrimeMirror) throws -> [TilePlan] {
+                             maxRequests: Int = maxRequests, naming: QueryInput.ParameterStyle = .flags, mirror: CrimeMirror) throws -> [TilePlan] {
         if let problem = problem(limit: limit, margin: margin) { throw GeoQueryError.invalidQuery(problem) }
         guard let first = mirror.firstMonth, let last = mirror.lastMonth else {
             throw GeoQueryError.mirrorMissing("the mirror is empty: ingest Police UK CSVs first")
@@ -156,6 +165,12 @@ public enum TilePlanner {
             let cap = max(1, Int((Double(limit) * margin).rounded(.down)))
             var plan = TilePlan(tiles: [], month: month, plannedFrom: planned, category: category ?? "all-crime", limit: limit, margin: margin,
                                 total: total, lowerBound: (total + cap - 1) / cap, mapPoints: points.count, warnings: warnings)
+            // Every tile holds a map point, and all but a crimes-at-location tile at most `cap`
+            // crimes: the plan needs about this many requests at least.
+            let least = min(plan.lowerBound, points.count)
+            if least > maxRequests {
+                throw GeoQueryError.tooLarge("a plan for \(month) would need about \(Format.grouped(least)) requests or more (\(Format.grouped(total)) crimes at \(Format.grouped(points.count)) map points, at most \(Format.grouped(cap)) a request), over the \(Format.grouped(maxRequests)) one plan may hold: give a larger \(naming.name("limit")) (the live API's is \(Format.grouped(apiLimit))) or a smaller area")
+            }
             guard !points.isEmpty else {
                 plan.warnings.append("no map point lies in the area: it is outside the mirror's coverage (\(mirror.forces.count) force(s) held), so there is nothing to plan")
                 return plan

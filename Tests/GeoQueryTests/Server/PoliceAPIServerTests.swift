@@ -44,8 +44,12 @@ import Testing
         try await TestServer.with { s in
             let plain = try await s.get("/api/crimes-street/all-crime?lat=\(lat)&lng=\(lng)&date=2019-01")
             #expect(plain.status == 200 && plain.headers["x-geoquery-ignored"] == nil && plain.list.count > 1000)
+            // `repair` without a poly mends nothing (an independent check found it passed silently);
+            // a parameter without a name (`&=x`) is not named as an empty one.
             for (query, ignored) in [("lat=\(lat)&lng=\(lng)&date=2019-01&category=burglary&radius=5mi", "category, radius"),
-                                     ("lat=\(lat)&lat=10&lng=\(lng)&date=2019-01", "lat")] {
+                                     ("lat=\(lat)&lat=10&lng=\(lng)&date=2019-01", "lat"),
+                                     ("lat=\(lat)&lng=\(lng)&date=2019-01&repair=true", "repair"),
+                                     ("lat=\(lat)&lng=\(lng)&date=2019-01&repair=true&=x", "repair")] {
                 let r = try await s.get("/api/crimes-street/all-crime?" + query)
                 #expect(r.status == 200 && r.body == plain.body, "\(query)")
                 #expect(r.headers["x-geoquery-ignored"] == ignored, "\(query): \(r.headers)")

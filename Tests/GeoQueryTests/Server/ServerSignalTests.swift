@@ -53,4 +53,25 @@ import Testing
         #expect(whole, "the answer in flight arrived whole (\(answer.count) of ~\(undisturbed.count) bytes)")
         #expect(served.process.terminationReason == .exit && served.process.terminationStatus == 0)
     }
+
+    /// A stop waits for answers in flight for at most `--stop-timeout` seconds: a client that
+    /// stops reading a long answer held a stop for a minute or more (an independent check saw
+    /// a server still running 20 s after SIGTERM, behind requests that never ended).
+    @Test func aStopWaitsNoLongerThanItsTimeout() async throws {
+        let served = try ServedMirror(mirror: TestData.realMirrorPath, ["--limit", "100000", "--stop-timeout", "2"])
+        let port = try #require(Int(served.api.split(separator: ":").last?.split(separator: "/").first ?? ""))
+        let fd = try connectedSocket(port: port, receiveBuffer: 16_384)
+        defer { close(fd) }
+        let request = Array("GET /api/crimes-street/all-crime?poly=\(ServerListingTests.county)&date=2019-01 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".utf8)
+        _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
+        // Its first bytes, then no more reading: the server is left writing megabytes.
+        var first = [UInt8](repeating: 0, count: 4096)
+        #expect(recv(fd, &first, first.count, 0) > 0)
+        let stopped = Date()
+        kill(served.process.processIdentifier, SIGTERM)
+        try await offThePool { served.process.waitUntilExit() }
+        let seconds = Date().timeIntervalSince(stopped)
+        #expect(seconds >= 1.5 && seconds < 15 * Sanitizer.slowdown, "stopped after \(seconds) s")
+        #expect(served.process.terminationReason == .exit && served.process.terminationStatus == 0)
+    }
 }

@@ -231,6 +231,11 @@ extension Array {
         try bad.expectError(["tile", "--lat", "52.63", "--lng", "-1.13", "--date", "2024-01", "--margin", "1.2"], "--margin must be in (0, 1]", status: 2)
         try bad.expectError(["tile", "--lat", "52.63", "--lng", "-1.13", "--from", "2024-01", "--to", "2024-03"], "tile plans one month")
         try bad.expectError(["tile", "--lat", "52.63", "--lng", "-1.13", "--date", "2024-01", "--limit", "many"], "many", status: 2)
+        // More requests than a plan may hold is refused before any tile is built, in the CLI's words.
+        try bad.expectError(["tile", "--mirror", TestData.realMirrorPath, "--poly", "49.8,-6.5:55.9,-6.5:55.9,2.0:49.8,2.0", "--date", "2019-01", "--limit", "1"],
+                            "requests or more (346,710 crimes at ")
+        try bad.expectError(["tile", "--mirror", TestData.realMirrorPath, "--poly", "49.8,-6.5:55.9,-6.5:55.9,2.0:49.8,2.0", "--date", "2019-01", "--limit", "1"],
+                            "over the 20,000 one plan may hold: give a larger --limit (the live API's is 10,000) or a smaller area")
     }
 }
 
