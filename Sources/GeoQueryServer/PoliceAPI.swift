@@ -48,7 +48,11 @@ struct PoliceAPI: Sendable {
         }
         let api = router.group("api")
         let place = ["date", "lat", "lng"], area = ["date", "lat", "lng", "poly", "repair"]
-        let street = covered(takes: area) { api, p, context in try api.crimesStreet(p, category: context.parameters.get("category") ?? "") }
+        // The path segment as sent: `all%2Dcrime` is `all-crime` (a client may escape any byte).
+        let street = covered(takes: area) { api, p, context in
+            let segment = context.parameters.get("category") ?? ""
+            return try api.crimesStreet(p, category: segment.removingPercentEncoding ?? segment)
+        }
         api.get("crimes-street/:category", use: street)
         api.post("crimes-street/:category", use: street)
         api.get("crimes-at-location", use: covered(takes: place + ["location_id"]) { api, p, _ in try api.crimesAtLocation(p) })

@@ -68,6 +68,9 @@ import Testing
         let last = TestData.realMirror.lastMonth!.description
         try await TestServer.with { s in
             let r = try await s.get("/api/crimes-street/burglary?lat=\(lat)&lng=\(lng)&date=2020-06")
+            // A category segment with escaped bytes is the category it spells.
+            let escaped = try await s.get("/api/crimes-street/%62urglary?lat=\(lat)&lng=\(lng)&date=2020-06")
+            #expect(escaped.status == 200 && escaped.body == r.body, "\(escaped.body.prefix(200))")
             let expected = RadiusQueryTests.bruteForce(lat: lat, lng: lng, metres: Self.oneMile, from: "2020-06", to: "2020-06",
                                                        categories: ["burglary"], forces: [], excludeBTP: false)
             #expect(r.status == 200 && r.list.count == expected.total && expected.total > 0)
