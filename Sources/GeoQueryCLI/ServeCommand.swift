@@ -57,13 +57,17 @@ struct ServeCommand: ParsableCommand {
         if case .directory(let dir) = m.location { name = dir }
         let outcome = ServeOutcome()
         let done = DispatchSemaphore(value: 0)
-        // A stop waits for requests in flight, and a request cannot be interrupted: without a
-        // bound, one long request (or a client that stops reading) held the stop for minutes
-        // (an independent check). The server's own handling of the signal goes on beside this.
-        let watchdogs = [SIGTERM, SIGINT].map { number -> DispatchSourceSignal in
+        // Ctrl-C and SIGTERM stop the server here, not in the server's own signal handling: a stop
+        // waits for requests in flight, which cannot be interrupted, and one long request (or a
+        // client that stopped reading) held a stop for minutes (an independent check), so the stop
+        // also starts the --stop-timeout clock. (One signal source each: two sources for one
+        // signal each saw it only some of the time.)
+        let stop = ServerStop()
+        let signals = [SIGTERM, SIGINT].map { number -> DispatchSourceSignal in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler { [stopTimeout] in
+                Task { await stop.stop() }
                 DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(stopTimeout)) {
                     Output.warning("requests still in flight \(stopTimeout) s after the stop signal: exiting without them")
                     Foundation.exit(0)
@@ -72,11 +76,11 @@ struct ServeCommand: ParsableCommand {
             source.resume()
             return source
         }
-        defer { watchdogs.forEach { $0.cancel() } }
+        defer { signals.forEach { $0.cancel() } }
         Task { [name] in
             do {
                 let shown = host.contains(":") ? "[\(host)]" : host  // an IPv6 address is bracketed in a URL (RFC 3986)
-                try await server.run { port in Output.standard("geoquery: serving \(name) at http://\(shown):\(port)/\n") }
+                try await server.run(stopOnSignals: false, stop: stop) { port in Output.standard("geoquery: serving \(name) at http://\(shown):\(port)/\n") }
             } catch {
                 outcome.error = error
             }
