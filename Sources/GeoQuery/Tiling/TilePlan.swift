@@ -51,7 +51,7 @@ public enum TilePlanner {
     /// The most requests one month's plan may need (22 minutes of requests at the live API's 15
     /// a second): building a plan costs about the square of its tiles (14,000 took 7 s), and a
     /// tiny `limit` over a large area (1 over England and Wales: ~190,000 tiles) would run for
-    /// hours. A server passes less (``GeoQueryAPI``: one request must not hold a core for long).
+    /// hours. A server passes less (`/v1/tile`: one request must not hold a core for long).
     public static let maxRequests = 20_000
 
     /// - Parameters:
@@ -60,6 +60,9 @@ public enum TilePlanner {
     ///   - category: a category slug, or nil for all crime.
     ///   - limit: the API's per-request cap (503 above it).
     ///   - margin: the share of `limit` a tile may expect, leaving headroom for restated data.
+    ///   - maxRequests: the most requests the plan may need; more is refused (``GeoQueryError/tooLarge(_:)``)
+    ///     before any tile is built.
+    ///   - naming: how that refusal names `limit` (`--limit` or `limit`).
     ///   - mirror: the mirror whose map points and counts size the tiles.
     public static func plan(_ area: Area, month: Month, category: String? = nil, limit: Int = apiLimit, margin: Double = 0.8,
                             maxRequests: Int = maxRequests, naming: QueryInput.ParameterStyle = .flags, mirror: CrimeMirror) throws -> TilePlan {
@@ -81,7 +84,7 @@ public enum TilePlanner {
 
     /// The plan for a query's area and (at most one) category in `month`, with
     /// ``forceFilterWarning`` first among its warnings when the query filters by force.
-    /// - Throws: ``GeoQueryError`` for more than one category, and as ``plan(_:month:category:limit:margin:mirror:)``.
+    /// - Throws: ``GeoQueryError`` for more than one category, and as ``plan(_:month:category:limit:margin:maxRequests:naming:mirror:)``.
     public static func plan(_ query: CrimeQuery, month: Month, limit: Int = apiLimit, margin: Double = 0.8, maxRequests: Int = maxRequests,
                             mirror: CrimeMirror) throws -> TilePlan {
         let naming = query.parameterStyle
