@@ -143,22 +143,11 @@ struct TextBytes {
     @inline(__always)
     private func digitRun(_ i: inout Int, _ mantissa: inout UInt64) {
         while end - i >= 8 {
-            // Bytes '0'...'9' become 0...9; any other has its high bit set in `other` (before
-            // the first such byte no carry crosses a byte, and only that first one counts).
-            let x = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self).littleEndian ^ 0x3030_3030_3030_3030
-            let other = ((x &+ 0x7676_7676_7676_7676) | x) & 0x8080_8080_8080_8080
-            if other == 0 {
-                mantissa = mantissa &* 100_000_000 &+ TextBytes.eightDigits(x)
-                i += 8
-                continue
-            }
-            let k = other.trailingZeroBitCount >> 3  // digits before the first other byte
-            if k > 0 {
-                // The k digits moved to the top, zero digits before them.
-                mantissa = mantissa &* TextBytes.tenTo(k) &+ TextBytes.eightDigits(x &<< UInt64(64 - 8 * k))
-                i += k
-            }
-            return
+            let (k, value) = eightDigitsAt(i)
+            if k == 0 { return }
+            mantissa = mantissa &* (k == 8 ? 100_000_000 : TextBytes.tenTo(k)) &+ value
+            i += k
+            if k < 8 { return }
         }
         while i < end {
             let d = base[i] &- 0x30
@@ -166,6 +155,20 @@ struct TextBytes {
             mantissa = mantissa &* 10 &+ UInt64(d)
             i += 1
         }
+    }
+
+    /// The digits among the eight bytes at `i` (which must lie before `end`) up to the first other
+    /// byte: how many (0...8) and the number they spell, from one load. Bytes '0'...'9' become
+    /// 0...9; any other has its high bit set in `other` (before the first such byte no carry
+    /// crosses a byte, and only that first one counts). A 0 count spells 0.
+    @inline(__always)
+    private func eightDigitsAt(_ i: Int) -> (count: Int, value: UInt64) {
+        let x = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self).littleEndian ^ 0x3030_3030_3030_3030
+        let other = ((x &+ 0x7676_7676_7676_7676) | x) & 0x8080_8080_8080_8080
+        if other == 0 { return (8, TextBytes.eightDigits(x)) }
+        let k = other.trailingZeroBitCount >> 3
+        // The k digits moved to the top, zero digits before them.
+        return (k, k == 0 ? 0 : TextBytes.eightDigits(x &<< UInt64(64 - 8 * k)))
     }
 
     /// Eight digit values, one a byte, the first in the lowest: the number they spell.
@@ -244,30 +247,21 @@ struct TextBytes {
         }
         guard base[i] == 0x2E else { return nil }  // no point, or a fourth whole digit
         i += 1
-        // The fraction's digits as in `digitRun`: bytes '0'...'9' become 0...9, any other byte
-        // sets its high bit in `other`.
-        @inline(__always) func digits(_ at: Int) -> (x: UInt64, other: UInt64) {
-            let x = UnsafeRawPointer(base + at).loadUnaligned(as: UInt64.self).littleEndian ^ 0x3030_3030_3030_3030
-            return (x, ((x &+ 0x7676_7676_7676_7676) | x) & 0x8080_8080_8080_8080)
-        }
-        let low = digits(i)
-        var fraction: UInt64, places: Int
-        if low.other != 0 {
-            places = low.other.trailingZeroBitCount >> 3
-            guard places > 0 else { return nil }  // "1." or "1.e5"
-            fraction = TextBytes.eightDigits(low.x &<< UInt64(64 - 8 * places))
-        } else {
-            let high = digits(i + 8)
-            guard high.other != 0 else { return nil }  // sixteen or more fraction digits
-            let more = high.other.trailingZeroBitCount >> 3
-            fraction = more == 0 ? TextBytes.eightDigits(low.x)
-                : TextBytes.eightDigits(low.x) &* TextBytes.tenTo(more) &+ TextBytes.eightDigits(high.x &<< UInt64(64 - 8 * more))
-            places = 8 + more
+        // The fraction in one or two of `digitRun`'s eight-byte steps.
+        var (places, fraction) = eightDigitsAt(i)
+        guard places > 0 else { return nil }  // "1." or "1.e5"
+        if places == 8 {
+            let (more, rest) = eightDigitsAt(i + 8)
+            guard more < 8 else { return nil }  // sixteen or more fraction digits
+            if more > 0 { fraction = fraction &* TextBytes.tenTo(more) &+ rest }
+            places += more
         }
         i += places
         // Not the end of the number: the general reader takes the rest (or refuses it).
         guard base[i] != 0x2E && base[i] | 0x20 != 0x65 else { return nil }
         let mantissa = whole &* TextBytes.wholeTenTo(places) &+ fraction  // at most 19 digits: exact
+        // Rounded as ``numberInline(_:)`` rounds (written out here too: a shared function was
+        // not inlined into the validating loop, +2k instructions a batch line, callgrind).
         var v: Double
         if mantissa <= 1 << 53 {
             v = Double(mantissa) / TextBytes.ten(places)
@@ -276,8 +270,7 @@ struct TextBytes {
             v = n
         }
         at = i
-        if negative { v = -v }
-        return v
+        return negative ? -v : v
     }
 
     /// 10^k as an integer, for k in 1...15 (a coordinate's fraction digits).

@@ -49,9 +49,10 @@ public enum TilePlanner {
     public static let apiLimit = 10_000
     static let base = "https://data.police.uk/api/"
     /// The most requests one month's plan may need (22 minutes of requests at the live API's 15
-    /// a second): building a plan costs about the square of its tiles (14,000 took 7 s), and a
-    /// tiny `limit` over a large area (1 over England and Wales: ~190,000 tiles) would run for
-    /// hours. A server passes less (`/v1/tile`: one request must not hold a core for long).
+    /// a second): a plan's cost grows faster than its tiles (England and Wales in 2019-01,
+    /// `tile` end to end: 2,022 tiles 0.39 s, 4,200 0.72 s, 11,668 3.4 s, 16,886 6.7 s; see
+    /// BENCHMARKS.md), and a tiny `limit` over a large area (1 over England and Wales: ~190,000
+    /// tiles) would run for hours. A server passes less (`/v1/tile`: a request cannot be stopped).
     public static let maxRequests = 20_000
 
     /// - Parameters:
