@@ -14,15 +14,23 @@
 ///
 /// A class, immutable: a query passes its polygon's index along several times, and each copy of
 /// a struct of six arrays retained and released all six.
-public final class PolygonEdgeIndex: Sendable {
-    // Edges as flat arrays in the index's frame: x runs along the strips, y across them
+///
+/// The lists live in two blocks the index owns (one of Doubles, one of Int32s), not six arrays:
+/// a batch line builds an index for its polygon, and six arrays were six allocations a line
+/// (and four copies out of a scratch block). (Unchecked Sendable: the blocks are written only
+/// by `init` and freed only by `deinit`; in between they are only read.)
+public final class PolygonEdgeIndex: @unchecked Sendable {
+    // Edges as flat lists in the index's frame: x runs along the strips, y across them
     // (x = longitude, y = latitude unless `transposed`).
-    let ax: [Double], ay: [Double], bx: [Double], by: [Double]
+    let ax: UnsafeBufferPointer<Double>, ay: UnsafeBufferPointer<Double>, bx: UnsafeBufferPointer<Double>, by: UnsafeBufferPointer<Double>
     let minY: Double, maxY: Double, minX: Double, maxX: Double
     /// Both kept: a point's strip is found by multiplying (per point, so no division), the
     /// simplicity sweep's strip bounds by the height.
     let stripHeight: Double, stripsPerUnit: Double
-    let stripStart: [Int32], stripEdges: [Int32]
+    /// Strip `s`'s edges are `stripEdges[stripStart[s]..<stripStart[s + 1]]`.
+    let stripStart: UnsafeBufferPointer<Int32>, stripEdges: UnsafeBufferPointer<Int32>
+    /// The blocks the lists above lie in.
+    private let coordinateBlock: UnsafeMutablePointer<Double>, stripBlock: UnsafeMutablePointer<Int32>
     /// Strips across x (the caller's x and y are swapped on the way in).
     let transposed: Bool
     /// Some coordinate is not zero but below ``smallestExact``: the index then decides no point
@@ -66,11 +74,11 @@ public final class PolygonEdgeIndex: Sendable {
         // is its first, or starts the closing edge).
         var x0 = Double.infinity, x1 = -Double.infinity, y0 = Double.infinity, y1 = -Double.infinity
         var tiny = false
-        // The four coordinate lists are written through raw pointers into one scratch block
-        // (appends checked capacity and uniqueness at each of 4n writes), then copied out.
-        var (ax, ay, bx, by) = withUnsafeTemporaryAllocation(of: Double.self, capacity: 4 * edgeCount) { block in
-            let start = block.baseAddress.unsafelyUnwrapped
-            let (pax, pay, pbx, pby) = (start, start + edgeCount, start + 2 * edgeCount, start + 3 * edgeCount)
+        // The four coordinate lists are written through raw pointers into the index's block
+        // (appends checked capacity and uniqueness at each of 4n writes).
+        let block = UnsafeMutablePointer<Double>.allocate(capacity: max(1, 4 * edgeCount))
+        var (ax, ay, bx, by) = {
+            let (pax, pay, pbx, pby) = (block, block + edgeCount, block + 2 * edgeCount, block + 3 * edgeCount)
             var k = 0
             for rings in parts { for ring in rings where ring.count > 1 {
                 var a = xy(ring[0])
@@ -86,9 +94,9 @@ public final class PolygonEdgeIndex: Sendable {
                     a = b
                 }
             } }
-            return (Array(UnsafeBufferPointer(start: pax, count: k)), Array(UnsafeBufferPointer(start: pay, count: k)),
-                    Array(UnsafeBufferPointer(start: pbx, count: k)), Array(UnsafeBufferPointer(start: pby, count: k)))
-        }
+            return (UnsafeBufferPointer(start: pax, count: k), UnsafeBufferPointer(start: pay, count: k),
+                    UnsafeBufferPointer(start: pbx, count: k), UnsafeBufferPointer(start: pby, count: k))
+        }()
         let n = ax.count
         if n == 0 { (x0, x1, y0, y1) = (0, 0, 0, 0) }
         // Each edge enters about (its extent across the strips ÷ strip height) strips: strip
@@ -105,11 +113,13 @@ public final class PolygonEdgeIndex: Sendable {
         // entries would exceed `entriesPerEdge` per edge (tall edges enter many strips).
         var strips = max(1, min(1 << 16, n / max(1, edgesPerStrip)))
         func height(_ count: Int) -> Double { max((y1 - y0) / Double(count), 1e-12) }
-        var start: [Int32] = [], edges: [Int32] = []
+        // The strips' starts, then their entries: one block.
+        var lists: UnsafeMutablePointer<Int32>! = nil
         // Each edge's first and last strip, worked out once per strip count tried and then read
         // by both the count and the fill.
         withUnsafeTemporaryAllocation(of: (first: Int32, last: Int32).self, capacity: n) { spans in
-            ay.withUnsafeBufferPointer { ay in by.withUnsafeBufferPointer { by in
+            do {
+                let ay = ay, by = by  // constants for the loop below (the vars may have been swapped)
                 /// Fills `spans` for `count` strips; the entries they make.
                 func span(_ count: Int) -> Int {
                     let h = 1 / height(count)
@@ -124,32 +134,37 @@ public final class PolygonEdgeIndex: Sendable {
                 }
                 var entries = span(strips)
                 while strips > 1, entries > PolygonEdgeIndex.entriesPerEdge * n { strips /= 2; entries = span(strips) }
-            } }
+                lists = .allocate(capacity: strips + 1 + entries)
+            }
             // Counting sort of the entries by strip. An edge adds one at its first strip and
             // takes one after its last (a count per edge, not per entry); summed once, that is
             // each strip's count, summed again its end. The fill (last edge first) then moves
             // each end back to the strip's first entry, so each strip lists its edges in order.
-            start = [Int32](count: strips + 1) { $0.initialize(repeating: 0) }
-            start.withUnsafeMutableBufferPointer { start in
-                for e in 0..<n { start[Int(spans[e].first)] += 1; start[Int(spans[e].last) + 1] -= 1 }
-                var count: Int32 = 0, end: Int32 = 0
-                for s in 0..<strips { count += start[s]; end += count; start[s] = end }
-                edges = [Int32](count: Int(start[strips - 1])) { out in
-                    for e in stride(from: n - 1, through: 0, by: -1) {
-                        for s in Int(spans[e].first)...Int(spans[e].last) { start[s] -= 1; out[Int(start[s])] = Int32(e) }
-                    }
-                }
-                start[strips] = Int32(edges.count)
+            let start = lists!, out = lists! + (strips + 1)
+            start.initialize(repeating: 0, count: strips + 1)
+            for e in 0..<n { start[Int(spans[e].first)] += 1; start[Int(spans[e].last) + 1] -= 1 }
+            var count: Int32 = 0, end: Int32 = 0
+            for s in 0..<strips { count += start[s]; end += count; start[s] = end }
+            let entries = Int(end)
+            for e in stride(from: n - 1, through: 0, by: -1) {
+                for s in Int(spans[e].first)...Int(spans[e].last) { start[s] -= 1; (out + Int(start[s])).initialize(to: Int32(e)) }
             }
+            start[strips] = Int32(entries)
         }
         (self.ax, self.ay, self.bx, self.by) = (ax, ay, bx, by)
         (minX, maxX, minY, maxY) = (x0, x1, y0, y1)
         stripHeight = height(strips)
         stripsPerUnit = 1 / stripHeight
-        stripStart = start
-        stripEdges = edges
+        stripStart = UnsafeBufferPointer(start: lists, count: strips + 1)
+        stripEdges = UnsafeBufferPointer(start: lists + (strips + 1), count: Int(lists[strips]))
+        (coordinateBlock, stripBlock) = (block, lists)
         self.transposed = transposed
         hasTinyCoordinates = tiny
+    }
+
+    deinit {
+        coordinateBlock.deallocate()
+        stripBlock.deallocate()
     }
 
     /// The strip of y: a multiplication by the strips per unit, not a division by the height (a
@@ -276,13 +291,7 @@ public final class PolygonEdgeIndex: Sendable {
 
     @inline(__always)
     func withEdges<R>(_ body: (StripEdges) -> R) -> R {
-        ax.withUnsafeBufferPointer { ax in ay.withUnsafeBufferPointer { ay in
-            bx.withUnsafeBufferPointer { bx in by.withUnsafeBufferPointer { by in
-                stripStart.withUnsafeBufferPointer { start in stripEdges.withUnsafeBufferPointer { entries in
-                    body(StripEdges(ax: ax, ay: ay, bx: bx, by: by, start: start, entries: entries))
-                } }
-            } }
-        } }
+        withExtendedLifetime(self) { body(StripEdges(ax: ax, ay: ay, bx: bx, by: by, start: stripStart, entries: stripEdges)) }
     }
 
     /// Conservative: `.crosses` whenever an edge might touch the box.

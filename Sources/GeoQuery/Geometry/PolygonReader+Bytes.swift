@@ -97,7 +97,8 @@ extension PolygonReader {
     /// (`fromLog` false reads every geometry by walking its text, for the tests that hold the
     /// log's reading to it.)
     static func geojsonParts(_ doc: JSONBytes, key: String?, fromLog: Bool = true) -> [ReadFeature]? {
-        guard let type = doc.member("type").flatMap(doc.string) else { return nil }
+        // (Not `flatMap(doc.string)`: a method taken as a value holds a copy of the document.)
+        guard let typeMember = doc.member("type"), let type = doc.string(typeMember) else { return nil }
         switch type {
         case "FeatureCollection":
             guard let list = doc.member("features"), doc.kind(list) == .array else { return nil }

@@ -135,16 +135,16 @@ public enum PolygonReader {
     }
 
     /// A GeoJSON object already read as part of a batch line (no copy, no second parse of the
-    /// line); `text` is its text, for what the byte reader leaves to Foundation and GEOS.
-    static func geojson(_ doc: JSONBytes, text: () -> String, repair: Bool, naming: QueryInput.ParameterStyle = .flags) throws -> Polygon {
+    /// line); its text is made only for what the byte reader leaves to Foundation and GEOS.
+    static func geojson(_ doc: JSONBytes, repair: Bool, naming: QueryInput.ParameterStyle = .flags) throws -> Polygon {
         if let read = geojsonParts(doc, key: nil) {
             do { return try area(of: try validated(read, repair: repair, naming: naming)) } catch where doc.numbers.beyondDouble != nil {
                 // A number beyond a Double (read as infinite) is refused in the words the text's
                 // reading gives ("a number out of range (1e400)"), not as a point at inf.
-                return try geojson(text(), repair: repair, naming: naming)
+                return try geojson(doc.ownText, repair: repair, naming: naming)
             }
         }
-        return try geojson(text(), repair: repair, naming: naming)
+        return try geojson(doc.ownText, repair: repair, naming: naming)
     }
 
     /// Features read from bytes, each validated, in order.

@@ -164,6 +164,8 @@ public struct QueryResult: Sendable, Equatable {
     /// sum checked at every step: most of a batch line's writing).
     func categoryTotals() -> [Int] {
         let n = categories.count
+        // A local: a closure reading the property captured (copied) the whole result.
+        let monthCategory = monthCategory
         return [Int](count: n) { totals in
             totals.initialize(repeating: 0)
             monthCategory.withUnsafeBufferPointer { grid in
@@ -173,6 +175,17 @@ public struct QueryResult: Sendable, Equatable {
                     row &+= n
                 }
             }
+        }
+    }
+
+    /// Category `c`'s count over every month: a column of the grid, summed with no list made
+    /// (a batch line writes `by_category` this way).
+    func categoryTotal(_ c: Int) -> Int {
+        let n = categories.count
+        return monthCategory.withUnsafeBufferPointer { grid in
+            var total = 0, i = c
+            while i < grid.count { total &+= grid[i]; i &+= n }
+            return total
         }
     }
 

@@ -131,6 +131,9 @@ extension JSONBytes {
     /// writes Foundation's value: strings, booleans, null and plain integers directly.
     func literal(_ r: Range<Int>) -> String {
         switch kind(r) {
+        // With no escape, the text as given is what quoting its value writes (the reading pass
+        // let no control byte through): taken as it is, with no value made and quoted again.
+        case .string where !bytes[r].contains(0x5C): return text(r)
         case .string: return string(r).map(JSONWriter.quote) ?? "null"
         case .bool: return bool(r)! ? "true" : "false"
         case .null: return "null"

@@ -98,11 +98,15 @@ public struct QueryInput: Sendable {
 
     /// The polygon, when the input names one.
     public func polygon() throws -> Polygon? {
-        // Which forms are given (a batch line's GeoJSON object without making its text).
-        let forms = [poly.map { _ in "poly" }, wkt.map { _ in "wkt" }, geojsonText != nil || geojsonObject != nil ? "geojson" : nil,
-                     kml.map { _ in "kml" }].compactMap { $0 }
-        guard let flag = forms.first else { return nil }
-        if forms.count > 1 { throw GeoQueryError.invalidQuery("give one area: \(forms.map(name).joined(separator: " and ")) were both given") }
+        // Which forms are given (a batch line's GeoJSON object without making its text). Bits,
+        // not a list of names: the names are made only for the error (a list was an allocation a line).
+        let given = (poly != nil ? 1 : 0) | (wkt != nil ? 2 : 0) | (geojsonText != nil || geojsonObject != nil ? 4 : 0) | (kml != nil ? 8 : 0)
+        guard given != 0 else { return nil }
+        let flag = given & 1 != 0 ? "poly" : given & 2 != 0 ? "wkt" : given & 4 != 0 ? "geojson" : "kml"
+        if given.nonzeroBitCount > 1 {
+            let forms = ["poly", "wkt", "geojson", "kml"].enumerated().filter { given >> $0.offset & 1 == 1 }.map(\.element)
+            throw GeoQueryError.invalidQuery("give one area: \(forms.map(name).joined(separator: " and ")) were both given")
+        }
         if lat != nil || lng != nil || radius != nil || postcode != nil {
             throw GeoQueryError.invalidQuery("\(name(flag)) gives the area: leave out \(["lat", "lng", "radius", "postcode"].map(name).joined(separator: "/"))")
         }
@@ -110,7 +114,7 @@ public struct QueryInput: Sendable {
         case "poly": return try PolygonReader.poly(poly!, repair: repair, naming: parameterStyle)
         case "wkt": return try PolygonReader.wkt(wkt!, repair: repair, naming: parameterStyle)
         case "geojson":
-            if let object = geojsonObject, featureSelection.isEmpty { return try PolygonReader.geojson(object, text: { object.ownText }, repair: repair, naming: parameterStyle) }
+            if let object = geojsonObject, featureSelection.isEmpty { return try PolygonReader.geojson(object, repair: repair, naming: parameterStyle) }
             return try PolygonReader.geojson(geojson!, repair: repair, naming: parameterStyle, selecting: featureSelection)
         default: return try PolygonReader.kml(kml!, repair: repair, naming: parameterStyle)
         }
@@ -333,7 +337,8 @@ public struct BatchLine {
     /// Parses the line's JSON object from its bytes; a syntax error names the column.
     public init(_ line: String) throws {
         json = try JSONInput.bytes(line, what: "the line", example: "each batch line is one query such as {\"lat\":52.63,\"lng\":-1.13,\"radius\":\"0.5mi\"}")
-        id = json.member("id").map(json.literal)
+        // (Not `map(json.literal)`: a method taken as a value holds a copy of the line's bytes.)
+        if let r = json.member("id") { id = json.literal(r) } else { id = nil }
     }
 
     /// The `id` of a line refused before its id could be read (a key given twice), when

@@ -8,8 +8,12 @@ public struct JSONWriter {
     /// Whether the next element of the innermost open object or array (or the top) follows one:
     /// a flag, not the top of a list, since every value reads and sets it.
     private var comma = false
-    /// The flags of the enclosing levels, while an object or array is open.
-    private var outer: [Bool] = []
+    /// The flags of the enclosing levels, while an object or array is open: a bit each, the
+    /// innermost in bit 0 (a list of flags was an allocation for every batch line's writer),
+    /// and those beyond 64 levels in `deeper`.
+    private var outer: UInt64 = 0
+    private var depth = 0
+    private var deeper: [Bool] = []
 
     /// An empty writer; write one value (usually an object or array) and read ``text``.
     public init() { bytes.reserveCapacity(4096) }
@@ -102,8 +106,7 @@ public struct JSONWriter {
     mutating func beginObject(month: Month) {
         monthKey(month)
         bytes.append(UInt8(ascii: "{"))
-        outer.append(comma)
-        comma = false
+        push()
     }
     private mutating func monthKey(_ m: Month) {
         element(nil)
@@ -161,13 +164,24 @@ public struct JSONWriter {
     private mutating func open(_ key: String?, _ bracket: UInt8) {
         element(key)
         bytes.append(bracket)
-        outer.append(comma)
-        comma = false
+        push()
     }
 
     private mutating func close(_ bracket: UInt8) {
-        comma = outer.removeLast()
+        comma = outer & 1 == 1
+        outer >>= 1
+        depth -= 1
+        if depth >= 64 { outer |= (deeper.removeLast() ? 1 : 0) << 63 }
         bytes.append(bracket)
+    }
+
+    /// Enters a level: the enclosing one's flag is kept, the new one has no element yet.
+    @inline(__always)
+    private mutating func push() {
+        if depth >= 64 { deeper.append(outer >> 63 == 1) }
+        outer = outer << 1 | (comma ? 1 : 0)
+        depth += 1
+        comma = false
     }
 
     @inline(__always)

@@ -52,7 +52,7 @@ extension QueryResult {
         let categoryKeys = want(.byCategory) || want(.byMonthCategory) ? JSONWriter.keys(categories) : JSONWriter.KeyList([])
         if want(.byCategory) {
             w.beginObject("by_category")
-            for (c, total) in categoryTotals().enumerated() { w.value(key: c, of: categoryKeys, total) }
+            for c in 0..<n { w.value(key: c, of: categoryKeys, categoryTotal(c)) }
             w.endObject()
         }
         if want(.byMonth) {

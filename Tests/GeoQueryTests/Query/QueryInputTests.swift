@@ -38,6 +38,18 @@ import Testing
         }
     }
 
+    /// A line's id comes back as Foundation's value of it, quoted again, would: string ids with
+    /// and without escapes (taken as given when they have none), non-ASCII, and the other kinds.
+    @Test func batchLineIdIsEchoedAsItsValueQuoted() throws {
+        let ids = [#""E01012304""#, #""""#, #""a b/c é ✓""#, #""tab\there""#, #""q\"uote""#, #""back\\slash""#, #""\u00e9\u0001""#,
+                   #""\/""#, #""a longer id than fifteen bytes, which a small string holds""#, "7", "-3", "1.50", "1e3", "true", "null", #"[1,"a"]"#, #"{"b":1,"a":2}"#]
+        for id in ids {
+            let line = #"{"id":"# + id + #","lat":52.6,"lng":-1.1}"#
+            let value = try #require((try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["id"], "\(id)")
+            #expect(try BatchLine(line).id == JSONInput.literal(value), "\(id)")
+        }
+    }
+
     /// A polygon's repair hint is written as a batch line would say it (a JSON boolean), not as a flag.
     @Test func repairHintIsWrittenAsTheLineWouldSayIt() throws {
         for (line, words) in [(#"{"poly":"52.63,-1.14:52.64,-1.12:52.62,-1.14:52.64,-1.14"}"#, #"fix it, or add "repair":true to let GEOS MakeValid repair it"#),

@@ -48,4 +48,41 @@ import Testing
             #expect(w.text == "{\"\(month)\":7,\"\(month)\":{\"n\":1}}")
         }
     }
+
+    /// Levels are kept as bits, 64 in a word and the rest in a list: the commas come out right
+    /// at every depth up to and past 64, in objects and arrays alike, each level holding values
+    /// before and after the one nested in it.
+    @Test func commasAreRightAtEveryDepth() throws {
+        for depth in [1, 2, 63, 64, 65, 66, 130] {
+            var w = JSONWriter()
+            var expected = ""
+            for level in 0..<depth {
+                if level % 2 == 0 {
+                    w.beginArray(level == 0 ? nil : "a\(level)")
+                    expected += level == 0 ? "[" : "\"a\(level)\":["
+                    w.value(nil, level)
+                    expected += "\(level),"
+                } else {
+                    w.beginObject()
+                    w.value("before", level)
+                    expected += "{\"before\":\(level),"
+                }
+            }
+            for level in stride(from: depth - 1, through: 0, by: -1) {
+                if level % 2 == 0 {
+                    w.value(nil, -level)
+                    w.endArray()
+                    expected += "\(-level)]"
+                } else {
+                    w.value("after", level)
+                    w.endObject()
+                    expected += "\"after\":\(level)}"
+                }
+                // The parent's next value (its "after" member or last element) follows.
+                if level > 0 { expected += "," }
+            }
+            #expect(w.text == expected, "depth \(depth)")
+            _ = try JSONSerialization.jsonObject(with: Data(w.text.utf8))
+        }
+    }
 }
