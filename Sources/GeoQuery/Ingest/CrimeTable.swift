@@ -233,6 +233,17 @@ struct CrimeTable: Sendable {
         return out
     }
 
+    /// Street rows in each of `wanted` (a restatement's partitions; no other row is counted).
+    func streetRows(in wanted: Set<Partition>) -> [Partition: Int] {
+        guard let b = bits(wanted) else { return [:] }
+        // Counted by integer key: a partition's name is looked up once, not once a row.
+        var byKey: [Int64: Int] = [:]
+        for r in rows where b.contains(force: r.force, month: r.month) { byKey[Int64(r.force) << 32 | Int64(r.month), default: 0] += 1 }
+        var out: [Partition: Int] = [:]
+        for (k, n) in byKey { out[Partition(force: forces[Int32(k >> 32)], month: Int32(truncatingIfNeeded: k))] = n }
+        return out
+    }
+
     /// Drops every row and event in `gone`, comparing integer keys.
     private mutating func remove(_ street: Set<Partition>, _ outcome: Set<Partition>) {
         if let s = bits(street) { rows.removeAll { s.contains(force: $0.force, month: $0.month) } }

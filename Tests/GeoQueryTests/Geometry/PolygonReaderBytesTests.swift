@@ -260,7 +260,7 @@ import Testing
 
     /// Numbers read from bytes are the correctly rounded doubles `strtod` gives.
     @Test func numbersAsStrtodReadsThem() {
-        var rng = SystemRandomNumberGenerator()
+        var rng = SeededRandom(seed: SeededRandom.seed(2026_1207))  // GEOQUERY_TEST_SEED to try others
         var texts = ["0", "-0", "1", "52.629700", "-1.131600", "0.000001", "123456789012345678901234", "1e22", "1e23", "4.9e-324",
                      "2.2250738585072014e-308", "1.7976931348623157e308", "9007199254740993", "0.1e-22", "5e-23", "-1.141235765471834",
                      "9007199254740992", "9007199254740993e-5", "9007199254740991.5", "18014398509481985e-3", "0.00000000000000000000123456789",
@@ -302,7 +302,7 @@ import Testing
     /// reader decides: on random coordinates of every length, their near misses, and the
     /// spellings it must leave alone.
     @Test func coordinatesAsStrtodReadsThem() {
-        var rng = SystemRandomNumberGenerator()
+        var rng = SeededRandom(seed: SeededRandom.seed(2026_1208))  // GEOQUERY_TEST_SEED to try others
         var texts = ["0.5", "-0.0", "52.6297", "-1.1316", "179.99999999999999", "-1.54271425650714", "54.524475363549804",
                      "00.5", "05.1", "1.", "1.e5", "1.5e3", "1.5E3", "1234.5", "123.4567890123456", "123.45678901234567", "-", "-.5",
                      ".5", "1.5.", "0", "7", "-0.000000000000001", "999.999999999999999", "0.1234567890123456"]

@@ -76,6 +76,42 @@ import Testing
         try expectSame(v2, reference)
     }
 
+    /// A force-month restated with under half its rows (a download cut short at the end of a row)
+    /// is warned about, naming the force, the month and both counts, whether the rows go to the
+    /// delta or the whole mirror is rebuilt; the new rows are what the mirror then holds. A month
+    /// restated whole, or at 90%, is not warned about.
+    @Test func aRestatementWithUnderHalfTheRowsIsWarnedAbout() throws {
+        let london = TestData.archive + "/2019-01/2019-01-city-of-london-street.csv"
+        let lines = try String(contentsOfFile: london, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: true)
+        let held = lines.count - 1
+        #expect(held >= 600)
+        func cut(_ rows: Int) -> String {
+            let dir = TestData.temporaryDirectory("cut")
+            let path = dir + "/2019-01-city-of-london-street.csv"
+            FileManager.default.createFile(atPath: path, contents: Data((lines.prefix(rows + 1).joined(separator: "\n") + "\n").utf8))
+            return path
+        }
+        let leicestershire = TestData.archive + "/2019-01/2019-01-leicestershire-street.csv"
+        for compact in [false, true] {
+            let dir = TestData.temporaryDirectory("shrunk")
+            _ = try Ingest.run(paths: [london, leicestershire], mirror: .directory(dir))
+            let short = try Ingest.run(paths: [cut(200)], mirror: .directory(dir), compact: compact)
+            #expect((short.deltaBytes != nil) == !compact)  // both ways of writing
+            #expect(short.warnings == ["city-of-london 2019-01: restated with 200 street-level crimes where the mirror held \(held) "
+                + "(\(Int((Double(held - 200) / Double(held) * 100).rounded()))% fewer). Police UK's restatements change a few rows: "
+                + "check the file is whole (a download cut short at the end of a row reads as a smaller month). The mirror now holds the 200."],
+                    "compact \(compact): \(short.warnings)")
+            let meta = try CrimeMirror.open(.directory(dir)).snapshot.meta
+            // With a delta, the base still lists the month as it was: the query answers from the delta.
+            let total = try CrimeMirror.open(.directory(dir)).query(.radius(lat: 51.5155, lng: -0.0922, Distance(metres: 5000))).total
+            #expect(total <= 200 && total > 0, "\(total)")
+            if compact { #expect(meta.street.first { $0.force == "city-of-london" }?.crimes == 200) }
+            // Whole again, then at 90%: no warning.
+            #expect(try Ingest.run(paths: [london], mirror: .directory(dir), compact: compact).warnings.isEmpty)
+            #expect(try Ingest.run(paths: [cut(held * 9 / 10)], mirror: .directory(dir), compact: compact).warnings.isEmpty)
+        }
+    }
+
     /// A category and an outcome named only by rows a restatement takes away are not kept: the
     /// mirror answers as one built from the real file alone (it kept `cyber-fraud`, a zero in
     /// every `by_category`, and accepted `--category cyber-fraud`). In one ingest, and in a
