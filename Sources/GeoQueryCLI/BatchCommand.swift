@@ -13,7 +13,7 @@ struct BatchCommand: ParsableCommand {
 
         Keys: lat, lng (or postcode), radius (or poly, wkt, geojson, repair), from, to, date, category, force, exclude_btp, id (echoed back).
         An area is given inline, not as a file: poly as the API's "lat,lng:lat,lng:..." text, wkt as WKT text, geojson as a GeoJSON object (or its text).
-        A bad line gets {"id": ..., "error": "...", "line": N} on its own line (id when the line has one); the rest go on. The id comes back as given: a number stays a number.
+        A bad line gets {"id": ..., "error": "...", "line": N} on its own line (id when the line has one); the rest go on. The id comes back as the same JSON value: a number stays a number, a string a string (in JSON's plain spelling: 1.50 comes back as 1.5).
         Lines are answered in parallel (--jobs) and written in input order.
         """
     )

@@ -163,6 +163,9 @@ public enum Ingest {
                 summary.crimesInMirror = now.info.crimes
                 summary.mapPointsInMirror = now.mapPointCount
                 summary.snapshotBytes = existing.bytes.raw.count
+                // What the catchments are clipped to, as held (the closing line said "no force
+                // boundaries loaded" of a mirror holding 43: an independent check).
+                summary.boundaries = now.info.boundaries.count
                 summary.phases = [("read", tRead.timeIntervalSince(start))]
                 return summary
             }
@@ -271,8 +274,10 @@ public enum Ingest {
         guard !restated.isEmpty else { return [] }
         return fresh.streetRows(in: restated).sorted { $0.key < $1.key }.compactMap { p, now in
             guard let before = held[p], before >= 20, now * 2 < before else { return nil }
+            // The share kept, rounded down to a tenth of a percent: under half always reads so.
+            let kept = Double(now * 1000 / before) / 10
             return "\(p.force) \(Month(ordinal: Int(p.month))): restated with \(now) street-level crimes where the mirror held \(before) "
-                + "(\(Int((Double(before - now) / Double(before) * 100).rounded()))% fewer). Police UK's restatements change a few rows: "
+                + "(\(kept)% of them). Police UK's restatements change a few rows: "
                 + "check the file is whole (a download cut short at the end of a row reads as a smaller month). The mirror now holds the \(now)."
         }
     }

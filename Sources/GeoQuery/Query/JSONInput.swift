@@ -81,6 +81,11 @@ enum JSONInput {
     /// "Invalid value around character N" as a line and column of `text`.
     static func plainWords(_ error: Error, text: String) -> String {
         let debug = foundationWords(error)
+        // Foundation calls a lone surrogate escape an end of file: the text is whole, the
+        // character is not (an independent check found a full line said to end too soon).
+        if debug.contains("surrogate") || debug.contains("no high character") {
+            return "a \\u escape in it names half of a UTF-16 surrogate pair (\\ud800-\\udfff) without the other half: each escape must name a whole character"
+        }
         if debug.contains("end of file") || text.allSatisfy(\.isWhitespace) {
             return text.allSatisfy(\.isWhitespace) ? "it is empty" : "it ends too soon (an unclosed bracket, brace or quote?)"
         }
@@ -139,7 +144,8 @@ extension JSONBytes {
         case .null: return "null"
         case .number where r.count <= 15 && bytes[r].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 || $0 == 0x2D }) && text(r) != "-0":
             return text(r)
-        default: return foundationValue(r).map(JSONInput.literal) ?? "null"
+        // A number Foundation cannot hold (`1e400`) as the line spelled it, not `null`.
+        default: return foundationValue(r).map(JSONInput.literal) ?? text(r)
         }
     }
 }

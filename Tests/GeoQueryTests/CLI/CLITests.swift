@@ -104,16 +104,18 @@ import Testing
         #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/" + SnapshotFormat.fileName)) == before)
     }
     /// A street CSV with its header and no rows restates nothing (a month is held through its
-    /// rows): ingest says so in a warning, and the force-month it names stays as it was.
+    /// rows): ingest says so in a warning, and the force-month it names stays as it was. Its
+    /// closing line names the boundaries the mirror holds (it said "no force boundaries loaded").
     @Test func aHeaderOnlyFileIsSaidToChangeNothing() throws {
         let dir = TestData.temporaryDirectory(), durham = TestData.archive + "/2019-01/2019-01-durham-street.csv"
-        _ = try Ingest.run(paths: [durham], mirror: .directory(dir))
+        _ = try Ingest.run(paths: [durham], boundaries: [TestData.forceBoundaries], mirror: .directory(dir))
         let before = try Data(contentsOf: URL(fileURLWithPath: dir + "/" + SnapshotFormat.fileName))
         let empty = TestData.temporaryDirectory("header-only") + "/2019-01-durham-street.csv"
         let header = try String(contentsOfFile: durham, encoding: .utf8).prefix { $0 != "\n" && $0 != "\r\n" }
         try (header + "\n").write(toFile: empty, atomically: true, encoding: .utf8)
         let r = try CLIRun.run(["ingest", "--mirror", dir, empty])
         #expect(r.status == 0 && r.stderr.contains("2019-01-durham-street.csv: a header and no rows, so it changes nothing"), "\(r.stderr)")
+        #expect(r.stdout.contains("(catchments clipped to 43 force boundaries; unchanged)"), "\(r.stdout)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/" + SnapshotFormat.fileName)) == before)
         // A file with rows says nothing of the kind.
         let full = try CLIRun.run(["ingest", "--mirror", TestData.temporaryDirectory(), durham])

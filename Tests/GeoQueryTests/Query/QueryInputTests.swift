@@ -48,6 +48,14 @@ import Testing
             let value = try #require((try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["id"], "\(id)")
             #expect(try BatchLine(line).id == JSONInput.literal(value), "\(id)")
         }
+        // A number Foundation cannot hold comes back as the line spelled it (it came back null).
+        #expect(try BatchLine(#"{"id":1E400,"lat":52.6}"#).id == "1E400")
+        // Half a surrogate pair is named as such: the line is whole (it was said to end too soon).
+        for line in [#"{"id":"\ud800","lat":52.63,"lng":-1.13,"radius":"0.2mi"}"#, #"{"category":"\udc00x"}"#] {
+            let error = #expect(throws: GeoQueryError.self) { try BatchLine(line) }
+            let words = error.map { "\($0)" } ?? ""
+            #expect(words.contains("a \\u escape in it names half of a UTF-16 surrogate pair") && !words.contains("too soon"), "\(words)")
+        }
     }
 
     /// A polygon's repair hint is written as a batch line would say it (a JSON boolean), not as a flag.
