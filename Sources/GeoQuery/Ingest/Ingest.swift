@@ -153,7 +153,7 @@ public enum Ingest {
         try beforeReadingTheMirror()
         if let existing = try mirror.openIfPresent() {
             let held = try mirror.openDelta(of: existing)
-            summary.warnings += shrunkRestatements(fresh, base: existing.meta, delta: held?.meta)
+            summary.warnings += shrunkRestatements(fresh, partitions: incoming.street, base: existing.meta, delta: held?.meta)
             // Crime files alone: they may go to the delta, or (holding nothing) change nothing.
             let crimesOnly = !compact && pointSources.isEmpty && boundaries.isEmpty
             if crimesOnly && fresh.rows.isEmpty && fresh.events.isEmpty {
@@ -264,13 +264,14 @@ public enum Ingest {
     /// the mirror held (of 20 or more). Police UK's restatements move a few rows; a download cut
     /// short at the end of a row reads as a whole, smaller month, and would silently replace the
     /// month held. Said, not refused: a month can shrink for real.
-    static func shrunkRestatements(_ fresh: CrimeTable, base: MirrorMeta, delta: MirrorMeta?) -> [String] {
+    /// - Parameter partitions: `fresh`'s street partitions (known to the caller: not found again).
+    static func shrunkRestatements(_ fresh: CrimeTable, partitions: Set<CrimeTable.Partition>, base: MirrorMeta, delta: MirrorMeta?) -> [String] {
         var held: [CrimeTable.Partition: Int] = [:]
         // The delta's force-months supersede the base's.
         for meta in [base] + (delta.map { [$0] } ?? []) {
             for p in meta.street { if let m = Month(p.month) { held[CrimeTable.Partition(force: p.force, month: Int32(m.ordinal))] = p.crimes } }
         }
-        let restated = fresh.streetPartitions.filter { held[$0] != nil }
+        let restated = partitions.filter { held[$0] != nil }
         guard !restated.isEmpty else { return [] }
         return fresh.streetRows(in: restated).sorted { $0.key < $1.key }.compactMap { p, now in
             guard let before = held[p], before >= 20, now * 2 < before else { return nil }
