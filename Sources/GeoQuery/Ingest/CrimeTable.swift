@@ -125,6 +125,12 @@ struct CrimeTable: Sendable {
         var force: String
         var month: Int32
         static func < (a: Partition, b: Partition) -> Bool { (a.force, a.month) < (b.force, b.month) }
+        init(force: String, month: Int32) { (self.force, self.month) = (force, month) }
+        /// A snapshot's listed partition (nil for a month that does not read as one).
+        init?(_ p: MirrorMeta.Partition) {
+            guard let m = Month(p.month) else { return nil }
+            self.init(force: p.force, month: Int32(m.ordinal))
+        }
     }
 
     var streetPartitions: Set<Partition> { partitions(rows.lazy.map { ($0.force, $0.month) }) }

@@ -268,8 +268,8 @@ public enum Ingest {
     static func shrunkRestatements(_ fresh: CrimeTable, partitions: Set<CrimeTable.Partition>, base: MirrorMeta, delta: MirrorMeta?) -> [String] {
         var held: [CrimeTable.Partition: Int] = [:]
         // The delta's force-months supersede the base's.
-        for meta in [base] + (delta.map { [$0] } ?? []) {
-            for p in meta.street { if let m = Month(p.month) { held[CrimeTable.Partition(force: p.force, month: Int32(m.ordinal))] = p.crimes } }
+        for meta in [base, delta].compactMap({ $0 }) {
+            for p in meta.street { if let key = CrimeTable.Partition(p) { held[key] = p.crimes } }
         }
         let restated = partitions.filter { held[$0] != nil }
         guard !restated.isEmpty else { return [] }
@@ -298,7 +298,7 @@ public enum Ingest {
               let first = base.meta.firstMonth.flatMap(Month.init) else { return nil }
         var table = try held?.crimeTable(extraRows: fresh.rows.count) ?? CrimeTable()
         let incoming = fresh.streetPartitions
-        let basePartitions = Set(base.meta.street.compactMap { p in Month(p.month).map { CrimeTable.Partition(force: p.force, month: Int32($0.ordinal)) } })
+        let basePartitions = Set(base.meta.street.compactMap(CrimeTable.Partition.init))
         let heldPartitions = table.streetPartitions
         try table.replace(with: fresh)
         // The delta's forces, categories and outcomes join the base's in 6, 6 and 8 bits.
@@ -315,7 +315,7 @@ public enum Ingest {
         summary.deltaBytes = try mirror.writeFile(named: MirrorDelta.fileName, what: "the delta") { image.write(to: $0) }
         summary.partitionsReplaced = incoming.filter { basePartitions.contains($0) || heldPartitions.contains($0) }.count
         let supersededRows = base.meta.street.reduce(0) { n, p in
-            n + (Month(p.month).map { superseded.contains(CrimeTable.Partition(force: p.force, month: Int32($0.ordinal))) } == true ? p.crimes : 0)
+            n + (CrimeTable.Partition(p).map(superseded.contains) == true ? p.crimes : 0)
         }
         summary.crimesInMirror = base.meta.crimes - supersededRows + deltaRows
         summary.mapPointsInMirror = base.meta.mapPoints - tie.emptied + tie.newPoints

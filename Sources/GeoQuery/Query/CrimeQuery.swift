@@ -159,27 +159,11 @@ public struct QueryResult: Sendable, Equatable {
             && a.byMonthCategory == b.byMonthCategory && a.byOutcome == b.byOutcome
     }
 
-    /// Each category's crimes over the months asked, in `categories` order: one pass down the
-    /// month × category grid, a row at a time (a column at a time strode across it, a category's
-    /// sum checked at every step: most of a batch line's writing).
-    func categoryTotals() -> [Int] {
-        let n = categories.count
-        // A local: a closure reading the property captured (copied) the whole result.
-        let monthCategory = monthCategory
-        return [Int](count: n) { totals in
-            totals.initialize(repeating: 0)
-            monthCategory.withUnsafeBufferPointer { grid in
-                var row = 0
-                while row + n <= grid.count {
-                    for c in 0..<n { totals[c] &+= grid[row &+ c] }
-                    row &+= n
-                }
-            }
-        }
-    }
+    /// Each category's crimes over the months asked, in `categories` order.
+    func categoryTotals() -> [Int] { (0..<categories.count).map(categoryTotal) }
 
-    /// Category `c`'s count over every month: a column of the grid, summed with no list made
-    /// (a batch line writes `by_category` this way).
+    /// Category `c`'s count over every month: a column of the month × category grid, summed
+    /// unchecked and with no list made (a batch line writes `by_category` this way).
     func categoryTotal(_ c: Int) -> Int {
         let n = categories.count
         return monthCategory.withUnsafeBufferPointer { grid in

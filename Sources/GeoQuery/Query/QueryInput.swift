@@ -96,15 +96,18 @@ public struct QueryInput: Sendable {
         return (a, b)
     }
 
+    /// The ways an area is given, each a bit of `polygon()`'s `given` in this order.
+    private static let areaForms = ["poly", "wkt", "geojson", "kml"]
+
     /// The polygon, when the input names one.
     public func polygon() throws -> Polygon? {
         // Which forms are given (a batch line's GeoJSON object without making its text). Bits,
         // not a list of names: the names are made only for the error (a list was an allocation a line).
         let given = (poly != nil ? 1 : 0) | (wkt != nil ? 2 : 0) | (geojsonText != nil || geojsonObject != nil ? 4 : 0) | (kml != nil ? 8 : 0)
         guard given != 0 else { return nil }
-        let flag = given & 1 != 0 ? "poly" : given & 2 != 0 ? "wkt" : given & 4 != 0 ? "geojson" : "kml"
+        let flag = QueryInput.areaForms[given.trailingZeroBitCount]
         if given.nonzeroBitCount > 1 {
-            let forms = ["poly", "wkt", "geojson", "kml"].enumerated().filter { given >> $0.offset & 1 == 1 }.map(\.element)
+            let forms = QueryInput.areaForms.indices.filter { given >> $0 & 1 == 1 }.map { QueryInput.areaForms[$0] }
             throw GeoQueryError.invalidQuery("give one area: \(forms.map(name).joined(separator: " and ")) were both given")
         }
         if lat != nil || lng != nil || radius != nil || postcode != nil {
@@ -139,7 +142,7 @@ public struct QueryInput: Sendable {
         // Asked for and not done, it would read as done: a circle has nothing to repair.
         if repair {
             // KML is the command line's only (batch lines and /v1 take no kml).
-            let forms = parameterStyle == .flags ? ["poly", "wkt", "geojson", "kml"] : ["poly", "wkt", "geojson"]
+            let forms = parameterStyle == .flags ? QueryInput.areaForms : QueryInput.areaForms.filter { $0 != "kml" }
             throw GeoQueryError.invalidQuery("\(name("repair")) mends a polygon given by \(forms.map(name).joined(separator: ", ")): a circle needs no repair, leave it out")
         }
         var postcodeCentre: PostcodeCentre?
