@@ -96,6 +96,7 @@ struct HarvestCommand: ParsableCommand {
         let summary: HarvestSummary = try waitFor { try await ready.run(dryRun: dryRun, progress: progress) }
         if terminal { Output.progress("") }
         for n in summary.notes { Output.note(n) }
+        for w in summary.warnings { Output.warning(w) }
         Output.standard(dryRun ? Self.planText(summary) : Self.summaryText(summary))
     }
 

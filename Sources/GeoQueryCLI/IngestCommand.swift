@@ -84,18 +84,8 @@ struct IngestCommand: ParsableCommand {
         }
         for w in summary.warnings { Output.warning(w) }
         for w in try Self.doubleCounted(summary, folder: folder) { Output.warning(w) }
+        for w in summary.fileWarnings { Output.warning(w) }
         let files = summary.files + (summary.postcodes?.files ?? [])
-        for f in files {
-            for p in f.problems { Output.warning(p) }
-            if f.rejected > f.problems.count { Output.warning("\(f.name): \(f.rejected - f.problems.count) more rejected rows not shown") }
-            if f.notUTF8 > 0 {
-                Output.warning("\(f.name): \(f.notUTF8) distinct text(s) are not UTF-8 (Police UK's CSVs are; was the file saved in another encoding?): their bad bytes read as U+FFFD (�)")
-            }
-            // A month is held through its rows: a header alone restates nothing (not even to zero).
-            if (f.kind == .street || f.kind == .outcomes) && f.read == 0 {
-                Output.warning("\(f.name): a header and no rows, so it changes nothing: what the mirror holds for its force and month stays as it was")
-            }
-        }
         var out = ""
         for f in files {
             out += "\(f.name): \(f.kind.rawValue), read \(f.read), stored \(f.stored), rejected \(f.rejected)"

@@ -60,6 +60,10 @@ public struct HarvestSummary: Sendable {
     /// (force, month) outcomes files written and ingested (`--outcomes`), with their outcome events.
     public var storedOutcomes: [(force: String, month: Month, outcomes: Int)] = []
     public var notes: [String] = []
+    /// What storing the harvested months made the ingest warn of, one line each (``IngestSummary/warnings``
+    /// and ``IngestSummary/fileWarnings``): a force-month stored with far fewer crimes than the
+    /// mirror held, say, when the API now answers with fewer than it did.
+    public var warnings: [String] = []
     public var counters = HarvestCounters.Snapshot(done: 0, planned: 0, crimes: 0, tooMany: 0, retries: 0, splits: 0, rateLimited: 0)
     /// Requests an earlier, interrupted run answered and journalled (taken from the journal, not
     /// asked again; a 503 that split counts as answered, as in ``counters``), and their crimes
@@ -510,7 +514,8 @@ public struct Harvester: Sendable {
             summary.stored.append((force, month, crimes))
         }
         try provenance.save(folder: folder)
-        _ = try Ingest.run(paths: files, mirror: .directory(folder))
+        let ingest = try Ingest.run(paths: files, mirror: .directory(folder))
+        summary.warnings += ingest.warnings + ingest.fileWarnings
         return true
     }
 

@@ -48,16 +48,12 @@ struct PoliceAPI: Sendable {
         }
         let api = router.group("api")
         let place = ["date", "lat", "lng"], area = ["date", "lat", "lng", "poly", "repair"]
-        // The path segment as sent: `all%2Dcrime` is `all-crime` (a client may escape any byte).
-        let street = covered(takes: area) { api, p, context in
-            let segment = context.parameters.get("category") ?? ""
-            return try api.crimesStreet(p, category: segment.removingPercentEncoding ?? segment)
-        }
+        let street = covered(takes: area) { api, p, context in try api.crimesStreet(p, category: segment("category", context)) }
         api.get("crimes-street/:category", use: street)
         api.post("crimes-street/:category", use: street)
         api.get("crimes-at-location", use: covered(takes: place + ["location_id"]) { api, p, _ in try api.crimesAtLocation(p) })
         api.get("crimes-no-location", use: covered(takes: ["date", "force", "category"]) { api, p, _ in try api.crimesNoLocation(p) })
-        api.get("outcomes-for-crime/:id", use: serve { api, _, context in try api.outcomesForCrime(context.parameters.get("id") ?? "") })
+        api.get("outcomes-for-crime/:id", use: serve { api, _, context in try api.outcomesForCrime(segment("id", context)) })
         // POST too: a harvest sends a long poly (a circle's 512-gon) as a form body, as for crimes-street.
         let outcomes = covered(takes: area + ["location_id"]) { api, p, _ in try api.outcomesAtLocation(p) }
         api.get("outcomes-at-location", use: outcomes)
@@ -66,8 +62,15 @@ struct PoliceAPI: Sendable {
         api.get("crime-last-updated", use: serve { api, _, _ in try api.lastUpdated() })
         api.get("crimes-street-dates", use: serve { api, _, _ in api.streetDates() })
         api.get("forces", use: serve { api, _, _ in api.forces() })
-        api.get("forces/:id", use: serve { api, _, context in try api.force(context.parameters.get("id") ?? "") })
+        api.get("forces/:id", use: serve { api, _, context in try api.force(segment("id", context)) })
         router.get("crime-incidents") { request, _ in await PoliceAPI(mirror: source.current(), options: options).crimeIncidents(request) }
+    }
+
+    /// The path parameter `name` as it spells: `all%2Dcrime` is `all-crime`, as a client may
+    /// escape any byte of a path (kept as sent when its escapes do not decode).
+    static func segment(_ name: String, _ context: ServerContext) -> String {
+        let sent = context.parameters.get(name) ?? ""
+        return sent.removingPercentEncoding ?? sent
     }
 
     /// `X-GeoQuery-Coverage` (``Coverage/headerValue``), so a client can tell an empty answer from

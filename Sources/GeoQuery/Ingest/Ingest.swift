@@ -27,7 +27,9 @@ public struct IngestSummary: Sendable {
     public var catchmentGroups: (computed: Int, of: Int)?
     /// The computed groups' names: a force boundary's, or "outside every boundary".
     public var catchmentGroupsComputed: [String] = []
-    /// Things repaired on the way in (invalid boundary rings), one line each.
+    /// What the user should know of the ingest as a whole, one line each: boundary rings
+    /// repaired, a force-month restated with far fewer crimes than held, catchments not built.
+    /// (Each file's own problems are ``fileWarnings``.)
     public var warnings: [String] = []
     public var seconds = 0.0
     /// Wall time of each stage (read, merge, build, write), seconds.
@@ -41,6 +43,24 @@ public struct IngestSummary: Sendable {
     public var read: Int { files.reduce(0) { $0 + $1.read } }
     public var stored: Int { files.reduce(0) { $0 + $1.stored } }
     public var rejected: Int { files.reduce(0) { $0 + $1.rejected } }
+
+    /// Each file's problems, one line each, in file order: its rejected rows (the first few
+    /// named, the rest counted), text that is not UTF-8, a header with no rows.
+    public var fileWarnings: [String] {
+        var lines: [String] = []
+        for f in files + (postcodes?.files ?? []) {
+            lines += f.problems
+            if f.rejected > f.problems.count { lines.append("\(f.name): \(f.rejected - f.problems.count) more rejected rows not shown") }
+            if f.notUTF8 > 0 {
+                lines.append("\(f.name): \(f.notUTF8) distinct text(s) are not UTF-8 (Police UK's CSVs are; was the file saved in another encoding?): their bad bytes read as U+FFFD (�)")
+            }
+            // A month is held through its rows: a header alone restates nothing (not even to zero).
+            if (f.kind == .street || f.kind == .outcomes) && f.read == 0 {
+                lines.append("\(f.name): a header and no rows, so it changes nothing: what the mirror holds for its force and month stays as it was")
+            }
+        }
+        return lines
+    }
 }
 
 /// Progress of a long ingest, for a terminal line.

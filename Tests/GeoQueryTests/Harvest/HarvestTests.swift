@@ -583,6 +583,29 @@ extension Dictionary where Key == String, Value == Int {
         try Self.expectSame(q, dir)
     }
 
+    /// A refresh whose answers hold far fewer crimes than the month harvested before (an API
+    /// answering short) still replaces it, and the harvest passes on the ingest's warning, naming
+    /// the force, the month and both counts; the first, whole harvest warns of nothing.
+    @Test func aRefreshStoringFarFewerCrimesIsWarnedOf() async throws {
+        let dir = TestData.temporaryDirectory("refresh-shrunk")
+        var o = Self.options(Self.box, label: "box")
+        o.months = [Month("2019-01")!]
+        let first = try await Harvester(o, mirror: .directory(dir), transport: MirrorAPI(mirror: TestData.realMirror)).run()
+        #expect(first.warnings.isEmpty, "\(first.warnings)")
+        let thin = MirrorAPI(mirror: TestData.realMirror)
+        thin.body = { Array($0.prefix($0.count / 5)).policeJSON() }
+        o.refresh = true
+        let refreshed = try await Harvester(o, mirror: .directory(dir), transport: thin).run()
+        let before = Dictionary(uniqueKeysWithValues: first.stored.map { ($0.force, $0.crimes) })
+        let expected = refreshed.stored.compactMap { s -> String? in
+            guard let held = before[s.force], held >= 20, s.crimes * 2 < held else { return nil }
+            return "\(s.force) 2019-01: restated with \(s.crimes) street-level crimes where the mirror held \(held) "
+        }
+        #expect(!expected.isEmpty, "the box's month should shrink: \(first.stored) then \(refreshed.stored)")
+        #expect(refreshed.warnings.count == expected.count, "\(refreshed.warnings)")
+        for (w, e) in zip(refreshed.warnings.sorted(), expected.sorted()) { #expect(w.hasPrefix(e), "\(w)") }
+    }
+
     @Test func withoutMonthsTheListedMonthsTheMirrorLacksAreFetched() async throws {
         // The City's street files but two ingested; the API (the City's mirror) lists every one.
         let dir = TestData.temporaryDirectory("lacking")

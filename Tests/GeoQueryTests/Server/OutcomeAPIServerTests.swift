@@ -19,6 +19,9 @@ import GeoQueryServer
             for id in OutcomeData.randomIDs(12, seed: 7) {
                 let r = try await s.get("/api/outcomes-for-crime/\(id)")
                 #expect(r.status == 200, "\(r.body)")
+                // The id with its first byte escaped is the same id.
+                let escaped = try await s.get("/api/outcomes-for-crime/%\(String(id.utf8.first!, radix: 16))\(id.dropFirst())")
+                #expect(escaped.status == 200 && escaped.body == r.body, "\(escaped.body.prefix(200))")
                 // Keys in the order of a response cut from the live API: outcomes, then crime.
                 #expect(PoliceAPIServerTests.topLevelKeys(r.body) == ["outcomes", "crime"], "\(r.body.prefix(80))")
                 let body = r.json as? [String: Any] ?? [:]

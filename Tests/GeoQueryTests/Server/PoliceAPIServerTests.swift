@@ -158,6 +158,9 @@ import Testing
             // Its keys in the order of a response cut from the live API.
             #expect(Self.topLevelKeys(force.body) == Self.topLevelKeys(try String(contentsOfFile: TestData.shared.appendingPathComponent("api-json/police-data-kit-fixtures/police-force.json").path, encoding: .utf8)))
             #expect(try await s.get("/api/forces/atlantis").status == 404)
+            // A path segment with escaped bytes is the id it spells, as the category's is.
+            let escaped = try await s.get("/api/forces/leicester%73hire")
+            #expect(escaped.status == 200 && escaped.body == force.body, "\(escaped.body.prefix(200))")
         }
     }
 
