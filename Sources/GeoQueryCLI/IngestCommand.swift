@@ -82,7 +82,7 @@ struct IngestCommand: ParsableCommand {
         if summary.madeMirrorFolder {
             Output.note("created a new mirror folder \(folder) (it did not exist; if you meant an existing mirror, check the path)")
         }
-        for w in summary.warnings { Output.warning(w) }
+        for w in summary.warnings + summary.shrunk.map(\.warning) { Output.warning(w) }
         for w in try Self.doubleCounted(summary, folder: folder) { Output.warning(w) }
         for w in summary.fileWarnings { Output.warning(w) }
         let files = summary.files + (summary.postcodes?.files ?? [])

@@ -60,9 +60,9 @@ public struct HarvestSummary: Sendable {
     /// (force, month) outcomes files written and ingested (`--outcomes`), with their outcome events.
     public var storedOutcomes: [(force: String, month: Month, outcomes: Int)] = []
     public var notes: [String] = []
-    /// What storing the harvested months made the ingest warn of, one line each (``IngestSummary/warnings``
-    /// and ``IngestSummary/fileWarnings``): a force-month stored with far fewer crimes than the
-    /// mirror held, say, when the API now answers with fewer than it did.
+    /// What storing the harvested months made the ingest warn of, one line each (``IngestSummary/warnings``,
+    /// ``IngestSummary/fileWarnings`` and ``IngestSummary/shrunk``): a force-month stored with
+    /// far fewer crimes than the mirror held, say, when the API now answers with fewer than it did.
     public var warnings: [String] = []
     public var counters = HarvestCounters.Snapshot(done: 0, planned: 0, crimes: 0, tooMany: 0, retries: 0, splits: 0, rateLimited: 0)
     /// Requests an earlier, interrupted run answered and journalled (taken from the journal, not
@@ -515,8 +515,15 @@ public struct Harvester: Sendable {
         }
         try provenance.save(folder: folder)
         let ingest = try Ingest.run(paths: files, mirror: .directory(folder))
-        summary.warnings += ingest.warnings + ingest.fileWarnings
+        summary.warnings += ingest.warnings + ingest.fileWarnings + ingest.shrunk.map(Self.shrinkWarning)
         return true
+    }
+
+    /// A force-month a harvest stored with under half the crimes the mirror held: the API
+    /// answered with far fewer than were stored before (from the archive, or an earlier harvest).
+    static func shrinkWarning(_ s: ShrunkMonth) -> String {
+        "\(s.force) \(s.month): the harvest stored \(s.now) street-level crimes where the mirror held \(s.held) (\(s.keptPercent)% of them): "
+            + "the API answered with far fewer than were stored before (is it answering in full?). The mirror now holds the \(s.now)."
     }
 
     /// Notes for the harvested (force, month)s of `months` that hold crimes the mirror also holds

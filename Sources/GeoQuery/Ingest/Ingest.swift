@@ -28,9 +28,13 @@ public struct IngestSummary: Sendable {
     /// The computed groups' names: a force boundary's, or "outside every boundary".
     public var catchmentGroupsComputed: [String] = []
     /// What the user should know of the ingest as a whole, one line each: boundary rings
-    /// repaired, a force-month restated with far fewer crimes than held, catchments not built.
-    /// (Each file's own problems are ``fileWarnings``.)
+    /// repaired, catchments not built. (Each file's own problems are ``fileWarnings``; force-months
+    /// restated with far fewer crimes than held, ``shrunk``.)
     public var warnings: [String] = []
+    /// The force-months this ingest restated with fewer than half the street-level crimes the
+    /// mirror held (of 20 or more), in order of force and month: each replaced all the same (a
+    /// month can shrink for real), and each worth a warning (``ShrunkMonth/warning``).
+    public var shrunk: [ShrunkMonth] = []
     public var seconds = 0.0
     /// Wall time of each stage (read, merge, build, write), seconds.
     public var phases: [(String, Double)] = []
@@ -60,6 +64,24 @@ public struct IngestSummary: Sendable {
             }
         }
         return lines
+    }
+}
+
+/// A force-month restated with fewer than half the street-level crimes the mirror held.
+public struct ShrunkMonth: Sendable, Equatable {
+    public let force: String
+    public let month: Month
+    /// Street-level crimes the mirror held for it, and holds now.
+    public let held: Int, now: Int
+
+    /// The share kept, in percent rounded down to a tenth: under half always reads so.
+    public var keptPercent: Double { Double(now * 1000 / held) / 10 }
+
+    /// The warning for a file that restates it: the likeliest cause is a download cut short.
+    public var warning: String {
+        "\(force) \(month): restated with \(now) street-level crimes where the mirror held \(held) (\(keptPercent)% of them). "
+            + "Police UK's restatements change a few rows: check the file is whole (a download cut short at the end of a row "
+            + "reads as a smaller month). The mirror now holds the \(now)."
     }
 }
 
@@ -173,7 +195,7 @@ public enum Ingest {
         try beforeReadingTheMirror()
         if let existing = try mirror.openIfPresent() {
             let held = try mirror.openDelta(of: existing)
-            summary.warnings += shrunkRestatements(fresh, partitions: incoming.street, base: existing.meta, delta: held?.meta)
+            summary.shrunk = shrunkRestatements(fresh, partitions: incoming.street, base: existing.meta, delta: held?.meta)
             // Crime files alone: they may go to the delta, or (holding nothing) change nothing.
             let crimesOnly = !compact && pointSources.isEmpty && boundaries.isEmpty
             if crimesOnly && fresh.rows.isEmpty && fresh.events.isEmpty {
@@ -280,12 +302,12 @@ public enum Ingest {
         return summary
     }
 
-    /// One warning for each force-month this ingest restates with fewer than half the street rows
-    /// the mirror held (of 20 or more). Police UK's restatements move a few rows; a download cut
+    /// The force-months this ingest restates with fewer than half the street rows the mirror
+    /// held (of 20 or more). Police UK's restatements move a few rows; a download cut
     /// short at the end of a row reads as a whole, smaller month, and would silently replace the
     /// month held. Said, not refused: a month can shrink for real.
     /// - Parameter partitions: `fresh`'s street partitions (known to the caller: not found again).
-    static func shrunkRestatements(_ fresh: CrimeTable, partitions: Set<CrimeTable.Partition>, base: MirrorMeta, delta: MirrorMeta?) -> [String] {
+    static func shrunkRestatements(_ fresh: CrimeTable, partitions: Set<CrimeTable.Partition>, base: MirrorMeta, delta: MirrorMeta?) -> [ShrunkMonth] {
         var held: [CrimeTable.Partition: Int] = [:]
         // The delta's force-months supersede the base's.
         for meta in [base, delta].compactMap({ $0 }) {
@@ -295,11 +317,7 @@ public enum Ingest {
         guard !restated.isEmpty else { return [] }
         return fresh.streetRows(in: restated).sorted { $0.key < $1.key }.compactMap { p, now in
             guard let before = held[p], before >= 20, now * 2 < before else { return nil }
-            // The share kept, rounded down to a tenth of a percent: under half always reads so.
-            let kept = Double(now * 1000 / before) / 10
-            return "\(p.force) \(Month(ordinal: Int(p.month))): restated with \(now) street-level crimes where the mirror held \(before) "
-                + "(\(kept)% of them). Police UK's restatements change a few rows: "
-                + "check the file is whole (a download cut short at the end of a row reads as a smaller month). The mirror now holds the \(now)."
+            return ShrunkMonth(force: p.force, month: Month(ordinal: Int(p.month)), held: before, now: now)
         }
     }
 

@@ -599,7 +599,7 @@ extension Dictionary where Key == String, Value == Int {
         let before = Dictionary(uniqueKeysWithValues: first.stored.map { ($0.force, $0.crimes) })
         let expected = refreshed.stored.compactMap { s -> String? in
             guard let held = before[s.force], held >= 20, s.crimes * 2 < held else { return nil }
-            return "\(s.force) 2019-01: restated with \(s.crimes) street-level crimes where the mirror held \(held) "
+            return "\(s.force) 2019-01: the harvest stored \(s.crimes) street-level crimes where the mirror held \(held) "
         }
         #expect(!expected.isEmpty, "the box's month should shrink: \(first.stored) then \(refreshed.stored)")
         #expect(refreshed.warnings.count == expected.count, "\(refreshed.warnings)")

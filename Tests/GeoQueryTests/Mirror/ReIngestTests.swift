@@ -97,18 +97,19 @@ import Testing
             _ = try Ingest.run(paths: [london, leicestershire], mirror: .directory(dir))
             let short = try Ingest.run(paths: [cut(200)], mirror: .directory(dir), compact: compact)
             #expect((short.deltaBytes != nil) == !compact)  // both ways of writing
-            #expect(short.warnings == ["city-of-london 2019-01: restated with 200 street-level crimes where the mirror held \(held) "
+            #expect(short.shrunk == [ShrunkMonth(force: "city-of-london", month: Month("2019-01")!, held: held, now: 200)] && short.warnings.isEmpty,
+                    "compact \(compact): \(short.shrunk) \(short.warnings)")
+            #expect(short.shrunk.map(\.warning) == ["city-of-london 2019-01: restated with 200 street-level crimes where the mirror held \(held) "
                 + "(\(Double(200_000 / held) / 10)% of them). Police UK's restatements change a few rows: "
-                + "check the file is whole (a download cut short at the end of a row reads as a smaller month). The mirror now holds the 200."],
-                    "compact \(compact): \(short.warnings)")
+                + "check the file is whole (a download cut short at the end of a row reads as a smaller month). The mirror now holds the 200."])
             let meta = try CrimeMirror.open(.directory(dir)).snapshot.meta
             // With a delta, the base still lists the month as it was: the query answers from the delta.
             let total = try CrimeMirror.open(.directory(dir)).query(.radius(lat: 51.5155, lng: -0.0922, Distance(metres: 5000))).total
             #expect(total <= 200 && total > 0, "\(total)")
             if compact { #expect(meta.street.first { $0.force == "city-of-london" }?.crimes == 200) }
             // Whole again, then at 90%: no warning.
-            #expect(try Ingest.run(paths: [london], mirror: .directory(dir), compact: compact).warnings.isEmpty)
-            #expect(try Ingest.run(paths: [cut(held * 9 / 10)], mirror: .directory(dir), compact: compact).warnings.isEmpty)
+            #expect(try Ingest.run(paths: [london], mirror: .directory(dir), compact: compact).shrunk.isEmpty)
+            #expect(try Ingest.run(paths: [cut(held * 9 / 10)], mirror: .directory(dir), compact: compact).shrunk.isEmpty)
         }
     }
 
