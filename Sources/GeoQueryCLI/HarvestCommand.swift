@@ -91,12 +91,16 @@ struct HarvestCommand: ParsableCommand {
             if terminal { Output.progress("") }
             Output.note(line)
         }
+        // Said as each month is stored: a harvest that stops later has kept those months.
+        harvester.warningNotice = { @Sendable line in
+            if terminal { Output.progress("") }
+            Output.warning(line)
+        }
         let dryRun = self.dryRun
         let ready = harvester
         let summary: HarvestSummary = try waitFor { try await ready.run(dryRun: dryRun, progress: progress) }
         if terminal { Output.progress("") }
         for n in summary.notes { Output.note(n) }
-        for w in summary.warnings { Output.warning(w) }
         Output.standard(dryRun ? Self.planText(summary) : Self.summaryText(summary))
     }
 

@@ -89,6 +89,11 @@ public struct Harvester: Sendable {
         set { client.retryNotice = newValue }
     }
 
+    /// Told, in a line for the user, each warning as it arises (``HarvestSummary/warnings``): a
+    /// harvest that stops at a later month has stored the months before it, and their warnings
+    /// would otherwise go unsaid.
+    public var warningNotice: (@Sendable (String) -> Void)?
+
     /// - Parameter transport: where requests go (HTTP by default; tests answer from a mirror).
     public init(_ options: HarvestOptions, mirror: MirrorLocation, transport: any APITransport = HTTPTransport()) throws {
         guard case .directory(let dir) = mirror else {
@@ -479,7 +484,7 @@ public struct Harvester: Sendable {
         let dir = (harvestFolder as NSString).appendingPathComponent("csv/\(month)")
         try AtomicFile.createFolder(dir, what: "the harvest's CSV folder")
         var files: [String] = []
-        var written: [(String, Int)] = []
+        var written: [(force: String, crimes: Int, path: String)] = []
         for (force, crimes) in byForce.sorted(by: { $0.key < $1.key }) where contributed.contains(force) {
             guard writes(force) else {
                 summary.keptFromArchive.append((force, month))
@@ -488,7 +493,7 @@ public struct Harvester: Sendable {
             let path = (dir as NSString).appendingPathComponent(StreetCSVRows.fileName(force: force, month: month))
             try AtomicFile.write(path, what: "the harvested CSV", bytes: Array(StreetCSVRows.csv(crimes, force: force).utf8))
             files.append(path)
-            written.append((force, crimes.count))
+            written.append((force, crimes.count, path))
         }
         for (force, outcomes) in outcomesByForce.sorted(by: { $0.key < $1.key }) where contributed.contains(force) || outcomesContributed.contains(force) {
             // The archive's outcomes stay with the archive's crimes.
@@ -505,7 +510,7 @@ public struct Harvester: Sendable {
         // does not match the mirror yet, so it is ignored and the re-run stores the month again.
         // (The other order would leave harvested crimes that a re-run takes for archive data.)
         let now = Self.timestamp()
-        for (force, crimes) in written {
+        for (force, crimes, _) in written {
             // This area's earlier entry for the same category goes (every category's covers them all).
             let category = options.category == "all-crime" ? nil : options.category
             provenance.entries.removeAll { $0.force == force && $0.month == month.description && $0.area == options.areaLabel && (category == nil || $0.category == category) }
@@ -515,15 +520,31 @@ public struct Harvester: Sendable {
         }
         try provenance.save(folder: folder)
         let ingest = try Ingest.run(paths: files, mirror: .directory(folder))
-        summary.warnings += ingest.warnings + ingest.fileWarnings + ingest.shrunk.map(Self.shrinkWarning)
+        // Rows the ingest refused (an answer's crime of another month, or with no category) are
+        // not held: the entries and the summary count what the mirror holds, or the entries
+        // would not match it and the months would read as the archive's.
+        var recounted = false
+        for (force, crimes, path) in written {
+            guard let held = ingest.files.first(where: { $0.name == path })?.stored, held != crimes else { continue }
+            if let k = provenance.entries.lastIndex(where: { $0.force == force && $0.month == month.description && $0.area == options.areaLabel }) {
+                provenance.entries[k].crimes = held
+            }
+            if let k = summary.stored.lastIndex(where: { $0.force == force && $0.month == month }) { summary.stored[k].crimes = held }
+            recounted = true
+        }
+        if recounted { try provenance.save(folder: folder) }
+        let warnings = ingest.warnings + ingest.fileWarnings + ingest.shrunk.map(Self.shrinkWarning)
+        summary.warnings += warnings
+        for w in warnings { warningNotice?(w) }
         return true
     }
 
     /// A force-month a harvest stored with under half the crimes the mirror held: the API
     /// answered with far fewer than were stored before (from the archive, or an earlier harvest).
     static func shrinkWarning(_ s: ShrunkMonth) -> String {
-        "\(s.force) \(s.month): the harvest stored \(s.now) street-level crimes where the mirror held \(s.held) (\(s.keptPercent)% of them): "
-            + "the API answered with far fewer than were stored before (is it answering in full?). The mirror now holds the \(s.now)."
+        "\(s.force) \(s.month): the harvest stored \(Format.grouped(s.now)) street-level crimes where the mirror held \(Format.grouped(s.held)) "
+            + "(\(s.keptPercent)% of them): the API answered with far fewer than were stored before (is it answering in full?). "
+            + "The mirror now holds the \(Format.grouped(s.now))."
     }
 
     /// Notes for the harvested (force, month)s of `months` that hold crimes the mirror also holds
