@@ -522,7 +522,8 @@ public struct Harvester: Sendable {
         let ingest = try Ingest.run(paths: files, mirror: .directory(folder))
         // Rows the ingest refused (an answer's crime of another month, or with no category) are
         // not held: the entries and the summary count what the mirror holds, or the entries
-        // would not match it and the months would read as the archive's.
+        // would not match it and the months would read as the archive's. (Killed before this
+        // second save, such a month's entry is ignored, as one killed before the ingest is.)
         var recounted = false
         for (force, crimes, path) in written {
             guard let held = ingest.files.first(where: { $0.name == path })?.stored, held != crimes else { continue }
