@@ -108,9 +108,12 @@ public struct Harvester: Sendable {
     var harvestFolder: String { (folder as NSString).appendingPathComponent("harvest") }
 
     /// A name for this area, API and category, the same in every run: the journal's job key.
-    var job: String {
+    var job: String { job(api: options.api.absoluteString) }
+
+    /// The job key of this harvest's area and category from `api`.
+    func job(api: String) -> String {
         // With --outcomes a separate job: a month harvested without them is fetched again with them.
-        var text = "\(options.api.absoluteString)|\(options.category)|\(options.outcomes ? "outcomes|" : "")"
+        var text = "\(api)|\(options.category)|\(options.outcomes ? "outcomes|" : "")"
         switch options.area {
         case .circle(let c): text += "circle \(c.lat),\(c.lng),\(c.radius.metres)"
         case .polygon(let p): text += p.parts.map { $0.map { TilePlanner.polyParameter($0) }.joined(separator: "/") }.joined(separator: "|")
@@ -267,6 +270,15 @@ public struct Harvester: Sendable {
             summary.fromJournal.crimes += state.done.values.reduce(0) { $0 + $1.count }
             counters.add(planned: pending.count)
             try await fetch(pending, month: month, journal: journal, membership: membership, progress: progress)
+            // The same area and category harvested from another API before (its provenance names
+            // it) is superseded: the new answers cover the whole area, and a union with the old
+            // would keep the crimes the API no longer gives.
+            for api in Set(provenance.entries.filter { $0.area == options.areaLabel && $0.api != options.api.absoluteString }.map(\.api)).sorted() {
+                let other = job(api: api)
+                if journal.state(job: other, month: month).stored != nil {
+                    try journal.append(.init(t: "refresh", job: other, month: month.description))
+                }
+            }
             // The month is complete in the journal: put its (force, month) files together and store them.
             let stored = try store(month: month, journal: journal, mirror: mirror, areas: areas, forces: forces,
                                    listed: Self.forcesListed(listed, month: month), provenance: &provenance, summary: &summary)

@@ -637,6 +637,39 @@ extension Dictionary where Key == String, Value == Int {
         #expect(again.months.first?.skipped?.contains("already harvested") == true, "\(again.months.first?.skipped ?? "not skipped")")
     }
 
+    /// The same area harvested from another API supersedes the first API's answers (not a union
+    /// with them, which would keep crimes the new API no longer gives); harvested from the first
+    /// API again, its answers are fetched anew and supersede the second's.
+    @Test func anotherAPIsHarvestOfTheAreaSupersedesTheFirst() async throws {
+        let dir = TestData.temporaryDirectory("two-apis")
+        var o = Self.options(Self.box, label: "box")
+        o.months = [Month("2019-01")!]
+        let q = CrimeQuery.polygon(Self.box, from: o.months![0], to: o.months![0])
+        let source = try TestData.realMirror.query(q).total
+        let first = MirrorAPI(mirror: TestData.realMirror)
+        _ = try await Harvester(o, mirror: .directory(dir), transport: first).run()
+        #expect(try CrimeMirror.open(.directory(dir)).query(q).total == source)
+        // The second API gives each answer but its first crime.
+        o.api = URL(string: "http://other-api.test/api/")!
+        let short = MirrorAPI(mirror: TestData.realMirror)
+        short.body = { Array($0.dropFirst()).policeJSON() }
+        let second = try await Harvester(o, mirror: .directory(dir), transport: short).run()
+        #expect(!short.answered.isEmpty && !second.stored.isEmpty)
+        // As the second API alone gives it: harvested into a folder of its own.
+        let alone = TestData.temporaryDirectory("other-api-alone")
+        let fresh = MirrorAPI(mirror: TestData.realMirror)
+        fresh.body = { Array($0.dropFirst()).policeJSON() }
+        _ = try await Harvester(o, mirror: .directory(alone), transport: fresh).run()
+        let fewer = try CrimeMirror.open(.directory(dir)).query(q).total, reference = try CrimeMirror.open(.directory(alone)).query(q).total
+        #expect(fewer < source && fewer == reference, "\(fewer) of \(source); \(reference) harvested alone")
+        // Back to the first API: fetched again (its earlier answers were superseded), whole again.
+        o.api = URL(string: "http://mirror-api.test/api/")!
+        let again = MirrorAPI(mirror: TestData.realMirror)
+        _ = try await Harvester(o, mirror: .directory(dir), transport: again).run()
+        #expect(!again.answered.isEmpty)
+        #expect(try CrimeMirror.open(.directory(dir)).query(q).total == source)
+    }
+
     @Test func withoutMonthsTheListedMonthsTheMirrorLacksAreFetched() async throws {
         // The City's street files but two ingested; the API (the City's mirror) lists every one.
         let dir = TestData.temporaryDirectory("lacking")
