@@ -96,9 +96,19 @@ struct HarvestCommand: ParsableCommand {
             if terminal { Output.progress("") }
             Output.warning(line)
         }
+        // Kept for an error: a harvest that stops at a later month has stored these.
+        let stored = HeardLines()
+        harvester.storedNotice = { @Sendable force, month, crimes in stored.append(Self.storedLine(force: force, month: month, crimes: crimes)) }
         let dryRun = self.dryRun
         let ready = harvester
-        let summary: HarvestSummary = try waitFor { try await ready.run(dryRun: dryRun, progress: progress) }
+        let summary: HarvestSummary
+        do {
+            summary = try waitFor { try await ready.run(dryRun: dryRun, progress: progress) }
+        } catch {
+            if terminal { Output.progress("") }
+            for line in stored.lines { Output.note("stored before the error: \(line)") }
+            throw error
+        }
         if terminal { Output.progress("") }
         for n in summary.notes { Output.note(n) }
         Output.standard(dryRun ? Self.planText(summary) : Self.summaryText(summary))
@@ -198,6 +208,11 @@ struct HarvestCommand: ParsableCommand {
         return out
     }
 
+    /// One (force, month) stored, as the summary and an error's notes say it.
+    static func storedLine(force: String, month: Month, crimes: Int) -> String {
+        "\(month) \(force): stored \(Format.grouped(crimes)) crimes"
+    }
+
     static func summaryText(_ s: HarvestSummary) -> String {
         let c = s.counters
         var out = ""
@@ -207,7 +222,7 @@ struct HarvestCommand: ParsableCommand {
                 : "an area holds only part of a force's month; --force \(force) --refresh replaces it with the force's whole area"
             out += "\(month) \(force): kept the archive's data (\(why))\n"
         }
-        for p in s.stored { out += "\(p.month) \(p.force): stored \(Format.grouped(p.crimes)) crimes\n" }
+        for p in s.stored { out += storedLine(force: p.force, month: p.month, crimes: p.crimes) + "\n" }
         for p in s.storedOutcomes { out += "\(p.month) \(p.force): stored \(Format.grouped(p.outcomes)) outcome events\n" }
         // Received counts a crime on a shared tile edge once per answer; stored counts it once.
         // A resumed run stores what an earlier run received too: say so, or stored exceeds received unexplained.
@@ -216,6 +231,14 @@ struct HarvestCommand: ParsableCommand {
         out += "harvest: \(c.done) request(s), \(Format.grouped(c.crimes)) crimes received inside the area\(earlier), \(Format.grouped(s.stored.reduce(0) { $0 + $1.crimes })) stored, \(c.rateLimited) answered 429, \(c.splits) split after 503, \(c.retries) retried; \(s.stored.count) force-month(s) stored in \(String(format: "%.1f", s.seconds)) s\n"
         return out
     }
+}
+
+/// Lines told from the harvest's tasks, in order.
+private final class HeardLines: @unchecked Sendable {
+    private let lock = NSLock()
+    private var heard: [String] = []
+    func append(_ line: String) { lock.lock(); heard.append(line); lock.unlock() }
+    var lines: [String] { lock.lock(); defer { lock.unlock() }; return heard }
 }
 
 /// The answer of async work run from a synchronous command (the root command is synchronous).

@@ -94,6 +94,10 @@ public struct Harvester: Sendable {
     /// would otherwise go unsaid.
     public var warningNotice: (@Sendable (String) -> Void)?
 
+    /// Told of each (force, month) as it is stored, with its crimes (``HarvestSummary/stored``):
+    /// a harvest that stops at a later month returns no summary, and these months are kept.
+    public var storedNotice: (@Sendable (_ force: String, _ month: Month, _ crimes: Int) -> Void)?
+
     /// - Parameter transport: where requests go (HTTP by default; tests answer from a mirror).
     public init(_ options: HarvestOptions, mirror: MirrorLocation, transport: any APITransport = HTTPTransport()) throws {
         guard case .directory(let dir) = mirror else {
@@ -546,6 +550,9 @@ public struct Harvester: Sendable {
             recounted = true
         }
         if recounted { try provenance.save(folder: folder) }
+        for (force, _, _) in written {
+            if let p = summary.stored.last(where: { $0.force == force && $0.month == month }) { storedNotice?(force, month, p.crimes) }
+        }
         let warnings = ingest.warnings + ingest.fileWarnings + ingest.shrunk.map(Self.shrinkWarning)
         summary.warnings += warnings
         for w in warnings { warningNotice?(w) }

@@ -623,7 +623,10 @@ extension Dictionary where Key == String, Value == Int {
         var harvester = try Harvester(o, mirror: .directory(dir), transport: api)
         let heard = Heard()
         harvester.warningNotice = { heard.append($0) }
+        let stored = Heard()
+        harvester.storedNotice = { force, month, crimes in stored.append("\(month) \(force) \(crimes)") }
         let s = try await harvester.run()
+        #expect(stored.lines == s.stored.map { "\($0.month) \($0.force) \($0.crimes)" })
         let mirror = try CrimeMirror.open(.directory(dir))
         let month = o.months![0]
         #expect(!s.stored.isEmpty)
@@ -668,6 +671,31 @@ extension Dictionary where Key == String, Value == Int {
         _ = try await Harvester(o, mirror: .directory(dir), transport: again).run()
         #expect(!again.answered.isEmpty)
         #expect(try CrimeMirror.open(.directory(dir)).query(q).total == source)
+    }
+
+    /// A harvest that stops at a later month returns no summary, but has stored the months
+    /// before: each (force, month) is told as it is stored (``Harvester/storedNotice``), with
+    /// the crimes the mirror then holds.
+    @Test func monthsStoredBeforeAFailureAreTold() async throws {
+        let dir = TestData.temporaryDirectory("stops-later")
+        var o = Self.options(Self.box, label: "box")
+        o.months = [Month("2019-01")!, Month("2019-02")!]
+        let api = MirrorAPI(mirror: TestData.realMirror)
+        let february = Month("2019-02")!
+        api.body = { crimes in crimes.contains { $0.month == february } ? "<html>Service maintenance</html>" : crimes.policeJSON() }
+        var harvester = try Harvester(o, mirror: .directory(dir), transport: api)
+        harvester.client.backoff = 0.001
+        let heard = Heard()
+        harvester.storedNotice = { force, month, crimes in heard.append("\(month) \(force) \(crimes)") }
+        await #expect(throws: GeoQueryError.self) { _ = try await harvester.run() }
+        let mirror = try CrimeMirror.open(.directory(dir))
+        let told = heard.lines
+        #expect(!told.isEmpty && told.allSatisfy { $0.hasPrefix("2019-01 ") }, "\(told)")
+        for line in told {
+            let parts = line.split(separator: " ")
+            #expect(Int(parts[2]) == mirror.partitionCrimes(force: String(parts[1]), month: Month("2019-01")!), "\(line)")
+        }
+        #expect(mirror.partitionCrimes(force: "leicestershire", month: february) == 0)
     }
 
     @Test func withoutMonthsTheListedMonthsTheMirrorLacksAreFetched() async throws {
