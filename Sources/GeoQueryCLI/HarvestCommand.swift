@@ -106,7 +106,8 @@ struct HarvestCommand: ParsableCommand {
             summary = try waitFor { try await ready.run(dryRun: dryRun, progress: progress) }
         } catch {
             if terminal { Output.progress("") }
-            for line in stored.lines { Output.note("stored before the error: \(line)") }
+            // One line, however many months: the error stays the line that stands out.
+            if !stored.lines.isEmpty { Output.note("stored before the error: " + stored.lines.joined(separator: "; ")) }
             throw error
         }
         if terminal { Output.progress("") }
