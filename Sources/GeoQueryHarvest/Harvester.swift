@@ -542,17 +542,17 @@ public struct Harvester: Sendable {
         // second save, such a month's entry is ignored, as one killed before the ingest is.)
         var recounted = false
         for (force, crimes, path) in written {
-            guard let held = ingest.files.first(where: { $0.name == path })?.stored, held != crimes else { continue }
-            if let k = provenance.entries.lastIndex(where: { $0.force == force && $0.month == month.description && $0.area == options.areaLabel }) {
-                provenance.entries[k].crimes = held
+            let held = ingest.files.first { $0.name == path }?.stored ?? crimes
+            if held != crimes {
+                if let k = provenance.entries.lastIndex(where: { $0.force == force && $0.month == month.description && $0.area == options.areaLabel }) {
+                    provenance.entries[k].crimes = held
+                }
+                if let k = summary.stored.lastIndex(where: { $0.force == force && $0.month == month }) { summary.stored[k].crimes = held }
+                recounted = true
             }
-            if let k = summary.stored.lastIndex(where: { $0.force == force && $0.month == month }) { summary.stored[k].crimes = held }
-            recounted = true
+            storedNotice?(force, month, held)
         }
         if recounted { try provenance.save(folder: folder) }
-        for (force, _, _) in written {
-            if let p = summary.stored.last(where: { $0.force == force && $0.month == month }) { storedNotice?(force, month, p.crimes) }
-        }
         let warnings = ingest.warnings + ingest.fileWarnings + ingest.shrunk.map(Self.shrinkWarning)
         summary.warnings += warnings
         for w in warnings { warningNotice?(w) }

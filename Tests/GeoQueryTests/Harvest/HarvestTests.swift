@@ -621,10 +621,10 @@ extension Dictionary where Key == String, Value == Int {
             return answer.policeJSON()
         }
         var harvester = try Harvester(o, mirror: .directory(dir), transport: api)
-        let heard = Heard()
-        harvester.warningNotice = { heard.append($0) }
-        let stored = Heard()
-        harvester.storedNotice = { force, month, crimes in stored.append("\(month) \(force) \(crimes)") }
+        let heard = ToldLines()
+        harvester.warningNotice = { heard.add($0) }
+        let stored = ToldLines()
+        harvester.storedNotice = { force, month, crimes in stored.add("\(month) \(force) \(crimes)") }
         let s = try await harvester.run()
         #expect(stored.lines == s.stored.map { "\($0.month) \($0.force) \($0.crimes)" })
         let mirror = try CrimeMirror.open(.directory(dir))
@@ -685,8 +685,8 @@ extension Dictionary where Key == String, Value == Int {
         api.body = { crimes in crimes.contains { $0.month == february } ? "<html>Service maintenance</html>" : crimes.policeJSON() }
         var harvester = try Harvester(o, mirror: .directory(dir), transport: api)
         harvester.client.backoff = 0.001
-        let heard = Heard()
-        harvester.storedNotice = { force, month, crimes in heard.append("\(month) \(force) \(crimes)") }
+        let heard = ToldLines()
+        harvester.storedNotice = { force, month, crimes in heard.add("\(month) \(force) \(crimes)") }
         await #expect(throws: GeoQueryError.self) { _ = try await harvester.run() }
         let mirror = try CrimeMirror.open(.directory(dir))
         let told = heard.lines
@@ -838,10 +838,3 @@ final class ToldLines: @unchecked Sendable {
     var lines: [String] { lock.withLock { told } }
 }
 
-/// Lines heard from another task, in order.
-final class Heard: @unchecked Sendable {
-    private let lock = NSLock()
-    private var heard: [String] = []
-    func append(_ line: String) { lock.lock(); heard.append(line); lock.unlock() }
-    var lines: [String] { lock.lock(); defer { lock.unlock() }; return heard }
-}
