@@ -30,7 +30,8 @@ public struct TilePlan: Sendable {
     public var margin: Double
     /// Crimes of the area in the planned month.
     public var total: Int
-    /// ⌈total ÷ (limit × margin)⌉: no plan can use fewer requests.
+    /// No plan can use fewer requests: one for each map point holding more than limit × margin
+    /// crimes (a crimes-at-location request), and ⌈the other points' crimes ÷ (limit × margin)⌉.
     public var lowerBound: Int
     public var mapPoints: Int
     public var warnings: [String]
@@ -75,6 +76,9 @@ public enum TilePlanner {
     public static func problem(limit: Int, margin: Double, naming: QueryInput.ParameterStyle = .flags) -> String? {
         if limit <= 0 { return "\(naming.name("limit")) must be a positive number of crimes (got \(limit))" }
         if !(margin > 0 && margin <= 1) { return "\(naming.name("margin")) must be in (0, 1] (got \(margin))" }
+        if Double(limit) * margin < 1 {
+            return "\(naming.name("limit")) × \(naming.name("margin")) must allow at least one crime a request (got \(limit) × \(margin) = \(Double(limit) * margin))"
+        }
         return nil
     }
 
@@ -167,8 +171,11 @@ public enum TilePlanner {
             let counts = points.map { mirror.count(point: $0, monthOffset: offset, categoryMask: categoryMask) }
             let total = counts.reduce(0, +)
             let cap = max(1, Int((Double(limit) * margin).rounded(.down)))
+            // A point over the cap takes a request of its own, whatever the rest hold.
+            let heavy = counts.filter { $0 > cap }
+            let light = total - heavy.reduce(0, +)
             var plan = TilePlan(tiles: [], month: month, plannedFrom: planned, category: category ?? "all-crime", limit: limit, margin: margin,
-                                total: total, lowerBound: (total + cap - 1) / cap, mapPoints: points.count, warnings: warnings)
+                                total: total, lowerBound: heavy.count + (light + cap - 1) / cap, mapPoints: points.count, warnings: warnings)
             // Every tile holds a map point, and all but a crimes-at-location tile at most `cap`
             // crimes: the plan needs about this many requests at least.
             let least = min(plan.lowerBound, points.count)
@@ -176,7 +183,11 @@ public enum TilePlanner {
                 throw GeoQueryError.tooLarge("a plan for \(month) would need about \(Format.grouped(least)) requests or more (\(Format.grouped(total)) crimes at \(Format.grouped(points.count)) map points, at most \(Format.grouped(cap)) a request), over the \(Format.grouped(maxRequests)) one plan may hold: give a larger \(naming.name("limit")) (the live API's is \(Format.grouped(apiLimit))) or a smaller area")
             }
             guard !points.isEmpty else {
-                plan.warnings.append("no map point lies in the area: it is outside the mirror's coverage (\(mirror.forces.count) force(s) held), so there is nothing to plan")
+                // Inside a force the mirror holds, the area simply has no crime located in it;
+                // else it lies where the mirror holds nothing.
+                plan.warnings.append(slugs.isEmpty
+                    ? "no map point lies in the area: it is outside the mirror's coverage (\(mirror.forces.count) force(s) held), so there is nothing to plan"
+                    : "no map point lies in the area: the mirror holds no crime located in it in any month (it lies in the area of \(slugs.joined(separator: ", ")), which the mirror holds), so there is nothing to plan")
                 return plan
             }
             let context = GEOSContext()

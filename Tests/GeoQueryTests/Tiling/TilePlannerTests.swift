@@ -41,6 +41,7 @@ import Testing
                 #expect(t.mapPoints == 1)
             }
         }
+        #expect(plan.lowerBound <= plan.tiles.count, "\(label): \(plan.tiles.count) tiles, under the lower bound \(plan.lowerBound)")
         if tilesNearTheBound { #expect(plan.tiles.count <= 2 * plan.lowerBound + 1, "\(label): \(plan.tiles.count) tiles, lower bound \(plan.lowerBound)") }
         #expect(plan.tiles.reduce(0) { $0 + $1.expected } == (try mirror.query(.polygon(area, from: Month("2019-01"), to: Month("2019-01")))).total, "\(label)")
         // Every map point of the area in exactly one request ring; none from outside in any.
@@ -110,9 +111,21 @@ import Testing
         // Outside coverage: nothing planned, and why.
         let sea = try TilePlanner.plan(.polygon(try PolygonReader.poly("60.1,-1.2:60.2,-1.2:60.2,-1.1")), month: Month("2019-01")!, mirror: TestData.realMirror)
         #expect(sea.tiles.isEmpty && sea.warnings.contains { $0.contains("outside the mirror's coverage") })
+        // Inside a force the mirror holds, a small circle with no map point: no crime located
+        // there, not "outside the mirror's coverage".
+        let quiet = try TilePlanner.plan(CrimeQuery.radius(lat: 52.737298, lng: -1.378899, Distance(metres: 153)).area, month: Month("2019-01")!, mirror: TestData.realMirror)
+        #expect(quiet.tiles.isEmpty && quiet.warnings.contains { $0.contains("holds no crime located in it") && $0.contains("leicestershire") }
+                && !quiet.warnings.contains { $0.contains("outside the mirror's coverage") }, "\(quiet.warnings)")
+        // limit × margin under one crime allows no request at all.
+        #expect(throws: GeoQueryError.self) { try TilePlanner.plan(area, month: Month("2019-01")!, limit: 1, margin: 0.8, mirror: TestData.realMirror) }
         // A single map point over the limit: a crimes-at-location request.
         let hot = try TilePlanner.plan(CrimeQuery.radius(lat: 52.6344, lng: -1.1313, Distance(metres: 300)).area, month: Month("2019-01")!, limit: 20, margin: 1, mirror: TestData.realMirror)
         #expect(hot.tiles.contains { $0.kind == .location && $0.expected > 20 } && hot.warnings.contains { $0.contains("cannot be split") })
+        // Many such points (a tiny limit): each is a request of its own, so the lower bound counts
+        // them one by one and stays at or under the plan (it was ⌈total ÷ 1⌉, twice the plan).
+        let tiny = try TilePlanner.plan(CrimeQuery.radius(lat: 52.63, lng: -1.13, Distance(metres: 1609.344)).area, month: Month("2019-01")!, limit: 2, margin: 0.8, mirror: TestData.realMirror)
+        let located = tiny.tiles.filter { $0.kind == .location }.count
+        #expect(located > 100 && tiny.lowerBound >= located && tiny.lowerBound <= tiny.tiles.count, "\(tiny.lowerBound) bound, \(tiny.tiles.count) tiles, \(located) at a location")
     }
 
     /// A month the mirror holds only for other forces is no month to plan an area from: the real
@@ -229,12 +242,14 @@ extension Array {
         let bad = BadInputTests()
         try bad.expectError(["tile", "--lat", "52.63", "--lng", "-1.13", "--date", "2024-01", "--limit", "0"], "--limit must be a positive", status: 2)
         try bad.expectError(["tile", "--lat", "52.63", "--lng", "-1.13", "--date", "2024-01", "--margin", "1.2"], "--margin must be in (0, 1]", status: 2)
+        try bad.expectError(["tile", "--lat", "52.63", "--lng", "-1.13", "--date", "2024-01", "--limit", "1"],
+                            "--limit × --margin must allow at least one crime a request (got 1 × 0.8 = 0.8)", status: 2)
         try bad.expectError(["tile", "--lat", "52.63", "--lng", "-1.13", "--from", "2024-01", "--to", "2024-03"], "tile plans one month")
         try bad.expectError(["tile", "--lat", "52.63", "--lng", "-1.13", "--date", "2024-01", "--limit", "many"], "many", status: 2)
         // More requests than a plan may hold is refused before any tile is built, in the CLI's words.
-        try bad.expectError(["tile", "--mirror", TestData.realMirrorPath, "--poly", "49.8,-6.5:55.9,-6.5:55.9,2.0:49.8,2.0", "--date", "2019-01", "--limit", "1"],
+        try bad.expectError(["tile", "--mirror", TestData.realMirrorPath, "--poly", "49.8,-6.5:55.9,-6.5:55.9,2.0:49.8,2.0", "--date", "2019-01", "--limit", "2"],
                             "requests or more (346,710 crimes at ")
-        try bad.expectError(["tile", "--mirror", TestData.realMirrorPath, "--poly", "49.8,-6.5:55.9,-6.5:55.9,2.0:49.8,2.0", "--date", "2019-01", "--limit", "1"],
+        try bad.expectError(["tile", "--mirror", TestData.realMirrorPath, "--poly", "49.8,-6.5:55.9,-6.5:55.9,2.0:49.8,2.0", "--date", "2019-01", "--limit", "2"],
                             "over the 20,000 one plan may hold: give a larger --limit (the live API's is 10,000) or a smaller area")
     }
 }
