@@ -276,7 +276,7 @@ extension CrimeMirror {
         guard !candidates.isEmpty, monthsHeldCount > 0 else { return [] }
         if let d = delta { return materialForcesAmended(candidates, visited: visited, path: path, d) }
         let nodes = visited.visitedNodes.all, points = visited.visitedPoints.all
-        let pointCells = self.pointCells, pointCellStart = self.pointCellStart
+        let lists = self.pointLists, pointCells = lists.cells
         if path == .fast, let totals = projections.runningTotals {
             let forceColumn = NodeRunningTotals.forceColumn
             return candidates.filter { f in
@@ -293,14 +293,15 @@ extension CrimeMirror {
                         }
                     }
                     for p in points {
-                        let cells = Int(pointCellStart[Int(p)])..<Int(pointCellStart[Int(p) + 1])
                         for run in runs {
-                            for k in CrimeCell.monthSlice(pointCells, cells, lo: run.lo, hi: run.hi) {
-                                let c = pointCells[k], m = CrimeCell.month(c)
-                                guard m >= run.lo && m <= run.hi else { continue }
-                                let n = CrimeCell.count(c)
-                                total &+= n
-                                if CrimeCell.force(c) == f { mine &+= n }
+                            for period in lists.periods(monthLo: run.lo, monthHi: run.hi) {
+                                for k in CrimeCell.monthSlice(pointCells, lists.range(Int(p), period: period), lo: run.lo, hi: run.hi) {
+                                    let c = pointCells[k], m = CrimeCell.month(c)
+                                    guard m >= run.lo && m <= run.hi else { continue }
+                                    let n = CrimeCell.count(c)
+                                    total &+= n
+                                    if CrimeCell.force(c) == f { mine &+= n }
+                                }
                             }
                         }
                     }
@@ -322,7 +323,7 @@ extension CrimeMirror {
         // The (month, force) projections, or the full cells for the plain walk.
         let (nodeCells, nodeStart) = path == .fast ? (projections.monthForce, projections.monthForceStart) : (self.nodeCells, self.nodeCellStart)
         for g in nodes { add(nodeCells, Int(nodeStart[Int(g)])..<Int(nodeStart[Int(g) + 1])) }
-        for p in points { add(pointCells, Int(pointCellStart[Int(p)])..<Int(pointCellStart[Int(p) + 1])) }
+        for p in points { for range in lists.ranges(Int(p)) { add(pointCells, range) } }
         return material(candidates, counts: UnsafeBufferPointer(counts))
     }
 

@@ -65,14 +65,14 @@ enum MirrorDelta {
 
         // What the superseded partitions take from the base's points and nodes.
         let amended = Amendment(base, superseded: meta.superseded)
-        let cells = base.array(.pointCells, as: UInt64.self), cellStart = base.array(.pointCellStart, as: UInt32.self)
+        let lists = base.pointCellLists, cells = lists.cells
         let listed = base.array(.pointListedID, as: Int64.self)
         var pointMask = Array(base.array(.pointForceMask, as: UInt64.self))
         var emptied: [UInt32] = [], maskPoint: [UInt32] = [], maskPointValue: [UInt64] = []
         for p in pointMask.indices where pointMask[p] & amended.forces != 0 {
             var mask: UInt64 = 0
-            for i in Int(cellStart[p])..<Int(cellStart[p + 1]) where !amended.excludes(cells[i]) {
-                mask |= 1 << UInt64(CrimeCell.force(cells[i]))
+            for range in lists.ranges(p) {
+                for i in range where !amended.excludes(cells[i]) { mask |= 1 << UInt64(CrimeCell.force(cells[i])) }
             }
             // A point of a map-point list, or one the delta also holds, stays a map point.
             if mask == 0 && listed[p] < 0 && !twinned[p] { emptied.append(UInt32(p)) }

@@ -108,6 +108,9 @@ final class Snapshot: SnapshotSections, @unchecked Sendable {
         ([.meta, .pointLat, .pointLng, .pointCells, .nodeCells, .crimeMonth] as [SnapshotFormat.Section]).map { sections[$0.rawValue]!.checksum }
     }
 
+    /// The format version the snapshot was written in (its header, checked at open).
+    var formatVersion: UInt32 { UInt32(littleEndian: bytes.raw.loadUnaligned(fromByteOffset: 8, as: UInt32.self)) }
+
     /// Whether the snapshot holds section `s` (optional sections may be missing in older ones).
     func has(_ s: SnapshotFormat.Section) -> Bool { sections[s.rawValue] != nil }
 

@@ -12,6 +12,10 @@ struct SnapshotBuilder {
     /// no 3-byte widths, a 4-byte Crime ID index) as mirrors made by older geoquery hold it, so
     /// tests can check such mirrors still open and extend.
     var formatVersion = SnapshotFormat.version
+    /// Months a period of the per-point cells spans (see ``PointCellLists``): nil for the rule
+    /// (``PointCellLists/periodMonths(cells:points:span:)``), 0 for one list per point. Tests set
+    /// it to lay the small real archive out by period.
+    var pointCellPeriodMonths: Int? = nil
 
     init(table: CrimeTable, synthetic: Bool, boundaries: [ForceBoundary] = [], formatVersion: UInt32 = SnapshotFormat.version) {
         self.table = table
@@ -142,8 +146,17 @@ struct SnapshotBuilder {
         image.add(.nodeMinLng, layout.minLng)
         image.add(.nodeMaxLat, layout.maxLat)
         image.add(.nodeMaxLng, layout.maxLng)
-        image.add(.pointCellStart, pointCellStart)
-        image.add(.pointCells, pointCells)
+        let periodMonths = formatVersion < 6 ? 0
+            : pointCellPeriodMonths ?? PointCellLists.periodMonths(cells: pointCells.count, points: n, span: Int(last - first) + 1)
+        let byPeriod = periodMonths > 0 ? PointCellLists.byPeriod(cells: pointCells, start: pointCellStart, months: periodMonths) : nil
+        if let byPeriod, byPeriod.periods > 1 {
+            image.add(.pointCellStart, byPeriod.start)
+            image.add(.pointCells, byPeriod.cells)
+            image.add(.pointCellPeriods, [UInt32(periodMonths), UInt32(byPeriod.periods)])
+        } else {
+            image.add(.pointCellStart, pointCellStart)
+            image.add(.pointCells, pointCells)
+        }
         image.add(.noLocationCells, noLocationCells)
         image.add(.pointCrimeStart, pointCrimeStart)
         CrimeColumn.add(rows: rows, outcomes: outcomes, maxima: columnMaxima, to: &image, formatVersion: formatVersion)

@@ -10,9 +10,10 @@ enum SnapshotFormat {
     /// v3 stores crime columns at their narrowest width (see ``CrimeColumn``); v4 adds 3-byte
     /// widths and packs the Crime ID index the same way (``PackedIntegers``); v5 keeps busy nodes'
     /// (month, category) projections as dense rows (``DenseMonthCategory``) and takes them out of
-    /// the sparse lists, which a v4 reader would add up short. v2–v4 snapshots still open and are
-    /// rewritten as v5 by the next ingest.
-    static let version: UInt32 = 5
+    /// the sparse lists, which a v4 reader would add up short; v6 may keep a long mirror's
+    /// per-point cells by period (``PointCellLists``), which a v5 reader would take for ranges of
+    /// the wrong points. v2–v5 snapshots still open and are rewritten as v6 by the next ingest.
+    static let version: UInt32 = 6
     static let oldestReadable: UInt32 = 2
     static let fileName = "mirror.geoquery"
     static let file = SectionedFile(magic: magic, version: version, oldest: oldestReadable, what: "snapshot", rebuild: "to rebuild it, delete it and re-run geoquery ingest with its source files (an ingest into this folder reads it first)")
@@ -35,6 +36,10 @@ enum SnapshotFormat {
         case levelStart = 30, nodeMinLat, nodeMinLng, nodeMaxLat, nodeMaxLng, nodeForceMask
         // Aggregates.
         case pointCellStart = 40, pointCells, nodeCellStart, nodeCells, noLocationCells
+        // v6: a long mirror's per-point cells by period (see ``PointCellLists``): months a period
+        // and periods (u32 × 2); pointCellStart then holds periods × points + 1 offsets.
+        // Optional: without it, one list per point.
+        case pointCellPeriods = 45
         // Per-node projections of the cells for unfiltered queries: (month, category),
         // (month, outcome) and (month, force), each a CSR list like nodeCells.
         case nodeMonthCategoryStart = 100, nodeMonthCategory, nodeMonthOutcomeStart, nodeMonthOutcome, nodeMonthForceStart, nodeMonthForce
@@ -82,7 +87,7 @@ enum SnapshotFormat {
             switch self {
             case .boundaryLonLatStart, .boundaryLonLatWKB, .nodeRunningTotalStart, .nodeRunningTotals, .crimeIDRank,
                  .nodeDenseMonthCategoryStart, .nodeDenseMonthCategoryFirst, .nodeDenseMonthCategory,
-                 .pointsByListedID, .crimeIDExceptionRow, .crimeIDExceptionValue, .crimeIDOrder: true
+                 .pointsByListedID, .crimeIDExceptionRow, .crimeIDExceptionValue, .crimeIDOrder, .pointCellPeriods: true
             case .deltaMeta, .deltaBaseTwin, .deltaNewBefore, .baseEmptied, .baseMaskPoint, .baseMaskPointValue,
                  .baseMaskNode, .baseMaskNodeValue, .deltaTwinOrder, .baseNodeCut, .baseNodeCutStart, .baseNodeCutCells: true
             default: false

@@ -179,7 +179,8 @@ extension CrimeMirror {
         let projected = tally.unfiltered && path == .fast
         let tree = self.tree, projections = self.projections, amendment = d.amendment, touched = amendment.forces
         let nodeCells = self.nodeCells, nodeCellStart = self.nodeCellStart, nodeForceMask = self.nodeForceMask
-        let pointCells = self.pointCells, pointCellStart = self.pointCellStart, pointForceMask = self.pointForceMask
+        let lists = self.pointLists, pointCells = lists.cells, pointForceMask = self.pointForceMask
+        let periods = lists.periods(monthLo: tally.monthLo, monthHi: tally.monthHi)
         var present = tally.present, mapPoints = tally.mapPoints, nodes = tally.visitedNodes, points = tally.visitedPoints
         let record = tally.recordsVisits
         tree.search(area, node: { level, g in
@@ -207,11 +208,11 @@ extension CrimeMirror {
         }, point: { p in
             let mask = pointForceMask[p]
             if mask & touched == 0 {
-                tally.add(pointCells, Int(pointCellStart[p])..<Int(pointCellStart[p + 1]))
+                for k in periods { tally.add(pointCells, lists.range(p, period: k)) }
                 present |= mask
                 mapPoints += 1
             } else {
-                tally.add(pointCells, Int(pointCellStart[p])..<Int(pointCellStart[p + 1]), except: amendment)
+                for k in periods { tally.add(pointCells, lists.range(p, period: k), except: amendment) }
                 present |= d.pointMask(p, mask)
                 if !d.isEmptied(p) { mapPoints += 1 }
             }
@@ -267,7 +268,7 @@ extension CrimeMirror {
         func walked(_ m: CrimeMirror, _ t: Tally, map: DeltaView?) {
             let (nodeCells, nodeStart) = path == .fast ? (m.projections.monthForce, m.projections.monthForceStart) : (m.nodeCells, m.nodeCellStart)
             for g in t.visitedNodes.all { add(nodeCells, Int(nodeStart[Int(g)])..<Int(nodeStart[Int(g) + 1]), map: map) }
-            for p in t.visitedPoints.all { add(m.pointCells, Int(m.pointCellStart[Int(p)])..<Int(m.pointCellStart[Int(p) + 1]), map: map) }
+            for p in t.visitedPoints.all { for range in m.pointLists.ranges(Int(p)) { add(m.pointCells, range, map: map) } }
         }
         walked(self, visited, map: nil)
         if let t = visited.amended { walked(d.mirror, t, map: d) }

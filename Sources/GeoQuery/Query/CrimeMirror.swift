@@ -12,7 +12,10 @@ import Foundation
 public final class CrimeMirror: @unchecked Sendable {
     let snapshot: Snapshot
     let tree: TreeView
-    let pointCells: UnsafeBufferPointer<UInt64>, pointCellStart: UnsafeBufferPointer<UInt32>
+    /// Each map point's cells, one list a point or by period (``PointCellLists``).
+    let pointLists: PointCellLists
+    /// `pointLists.cells`, for the loops that add them up.
+    var pointCells: UnsafeBufferPointer<UInt64> { pointLists.cells }
     let nodeCells: UnsafeBufferPointer<UInt64>, nodeCellStart: UnsafeBufferPointer<UInt32>
     let noLocationCells: UnsafeBufferPointer<UInt64>
     let pointForceMask: UnsafeBufferPointer<UInt64>, nodeForceMask: UnsafeBufferPointer<UInt64>
@@ -105,7 +108,7 @@ public final class CrimeMirror: @unchecked Sendable {
         tree = TreeView(pointCount: s.array(.pointLat, as: Int32.self).count, lat: s.array(.pointLat), lng: s.array(.pointLng),
                         levelStart: s.array(.levelStart), minLat: s.array(.nodeMinLat), minLng: s.array(.nodeMinLng),
                         maxLat: s.array(.nodeMaxLat), maxLng: s.array(.nodeMaxLng))
-        pointCells = s.array(.pointCells); pointCellStart = s.array(.pointCellStart)
+        pointLists = s.pointCellLists
         nodeCells = s.array(.nodeCells); nodeCellStart = s.array(.nodeCellStart)
         noLocationCells = s.array(.noLocationCells)
         pointForceMask = s.array(.pointForceMask); nodeForceMask = s.array(.nodeForceMask)
@@ -199,8 +202,7 @@ public final class CrimeMirror: @unchecked Sendable {
         noLocationRunning = nl
         noLocationRunningAll = (0..<(forces.count * (span + 1))).map { row in nl[row * cats..<(row + 1) * cats].reduce(0, +) }
         btpForce = index[Force.btp] ?? -1
-        guard pointCellStart.count == tree.pointCount + 1, nodeCellStart.count == tree.minLat.count + 1,
-              Int(pointCellStart.last ?? 0) == pointCells.count, Int(nodeCellStart.last ?? 0) == nodeCells.count,
+        guard pointLists.isConsistent, nodeCellStart.count == tree.minLat.count + 1, Int(nodeCellStart.last ?? 0) == nodeCells.count,
               projections.monthCategoryStart.count == nodeCellStart.count, projections.monthOutcomeStart.count == nodeCellStart.count,
               projections.monthForceStart.count == nodeCellStart.count,
               projections.runningTotals?.isConsistent(nodes: nodeCellStart.count - 1) ?? true,
@@ -296,7 +298,11 @@ public final class CrimeMirror: @unchecked Sendable {
         // Locals, so the hot closures touch no class property.
         let tree = self.tree, projections = self.projections
         let nodeCells = self.nodeCells, nodeCellStart = self.nodeCellStart, nodeForceMask = self.nodeForceMask
-        let pointCells = self.pointCells, pointCellStart = self.pointCellStart, pointForceMask = self.pointForceMask
+        let lists = self.pointLists, pointCells = lists.cells, pointForceMask = self.pointForceMask
+        // The periods of the points' cells holding the months asked (the one list a point of a
+        // short mirror).
+        let periods = lists.periods(monthLo: tally.monthLo, monthHi: tally.monthHi)
+        let wholeList = lists.periods == 1
         // Counters and visit lists in locals, written back once: a class property changed in the
         // closures would pay a dynamic exclusivity check per node and point.
         var present = tally.present, mapPoints = tally.mapPoints, nodes = tally.visitedNodes, points = tally.visitedPoints
@@ -330,28 +336,31 @@ public final class CrimeMirror: @unchecked Sendable {
                 mapPoints += tree.points(level: level, node: g - Int(tree.levelStart[level - 1])).count
                 if record { nodes.append(g) }
             }, point: { p in
-                tally.add(point: pointCells, Int(pointCellStart[p])..<Int(pointCellStart[p + 1]), forces: pointForceMask[p])
+                for k in periods { tally.add(point: pointCells, lists.range(p, period: k), forces: pointForceMask[p], wholeList: wholeList) }
                 present |= pointForceMask[p]
                 mapPoints += 1
                 if record { points.append(p) }
             }, leafPushed: { first in
-                // A leaf's points' cells are one block (points and cells are in tree order).
-                geoquery_prefetch(pointCellStart.baseAddress.unsafelyUnwrapped + first)
+                // A leaf's points' cells of a period are one block (points and cells are in tree order).
+                for k in periods { geoquery_prefetch(lists.start.baseAddress.unsafelyUnwrapped + (k &* lists.points &+ first)) }
                 geoquery_prefetch(pointForceMask.baseAddress.unsafelyUnwrapped + first)
                 geoquery_prefetch(pointForceMask.baseAddress.unsafelyUnwrapped + first + 8)
             }, leafPopped: { first in
-                // The leaf's block of cells, up to 16 cache lines (its points' tests come first).
-                let from = Int(pointCellStart[first]), to = Int(pointCellStart[min(first + PackedHilbertRTree.nodeSize, pointCellStart.count - 1)])
-                let cells = pointCells.baseAddress.unsafelyUnwrapped + from
-                for at in stride(from: 0, to: min(to - from, 128), by: 8) { geoquery_prefetch(cells + at) }
+                // The leaf's block of cells in each period asked, up to 16 cache lines each (its
+                // points' tests come first).
+                for k in periods {
+                    let block = lists.block(leaf: first, period: k)
+                    let cells = pointCells.baseAddress.unsafelyUnwrapped + block.lowerBound
+                    for at in stride(from: 0, to: min(block.count, 128), by: 8) { geoquery_prefetch(cells + at) }
+                }
             }, leaf: { first, count, inside in
                 // A full leaf with nearly all its points inside: the leaf's sums less its few
                 // points outside, rather than each inside point's cells. Out of line, so the
                 // point-by-point loop around it compiles as it did without it.
                 guard let totals, count == PackedHilbertRTree.nodeSize,
                       (~inside & PackedHilbertRTree.fullLeaf).nonzeroBitCount <= CrimeMirror.leafComplementMaxOutside,
-                      Int(pointCellStart[first + count]) - Int(pointCellStart[first]) >= CrimeMirror.leafComplementMinCells else { return false }
-                addLeaf(first: first, inside: inside, totals, to: tally, present: &present, mapPoints: &mapPoints, points: &points, record: record)
+                      periods.reduce(0, { $0 + lists.block(leaf: first, period: $1).count }) >= CrimeMirror.leafComplementMinCells else { return false }
+                addLeaf(first: first, inside: inside, periods: periods, totals, to: tally, present: &present, mapPoints: &mapPoints, points: &points, record: record)
                 return true
             })
             addBatch(&batched)
@@ -360,13 +369,13 @@ public final class CrimeMirror: @unchecked Sendable {
     }
 
     /// A full leaf's sums less the cells of its points outside the area (`inside`: the bits of
-    /// those inside), with the inside points' forces, count and (when `record`) visits.
+    /// those inside) in `periods`, with the inside points' forces, count and (when `record`) visits.
     @inline(never)
-    private func addLeaf(first: Int, inside: UInt64, _ totals: NodeRunningTotals, to tally: Tally,
+    private func addLeaf(first: Int, inside: UInt64, periods: Range<Int>, _ totals: NodeRunningTotals, to tally: Tally,
                          present: inout UInt64, mapPoints: inout Int, points: inout Tally.Visits, record: Bool) {
         let leaf = Int(tree.levelStart[0]) + first / PackedHilbertRTree.nodeSize
         tally.addProjected(projections, totals, node: leaf, less: pointCells,
-                           LeafPointCells(points: ~inside & PackedHilbertRTree.fullLeaf, first: first, starts: pointCellStart))
+                           pointLists.ranges(leaf: first, points: ~inside & PackedHilbertRTree.fullLeaf, periods: periods))
         var inner = inside
         while inner != 0 {
             let p = first + inner.trailingZeroBitCount
@@ -374,21 +383,6 @@ public final class CrimeMirror: @unchecked Sendable {
             mapPoints += 1
             if record { points.append(p) }
             inner &= inner &- 1
-        }
-    }
-
-    /// The cell ranges of some of a leaf's map points: those whose bits are set in `points`
-    /// (bit i: point `first + i`).
-    struct LeafPointCells: Sequence, IteratorProtocol {
-        var points: UInt64
-        let first: Int
-        let starts: UnsafeBufferPointer<UInt32>
-
-        mutating func next() -> Range<Int>? {
-            guard points != 0 else { return nil }
-            let p = first + points.trailingZeroBitCount
-            points &= points &- 1
-            return Int(starts[p])..<Int(starts[p + 1])
         }
     }
 
@@ -498,21 +492,25 @@ extension CrimeMirror {
         let n = tree.pointCount
         var total = 0
         if p < n {
-            let cells = UnsafeBufferPointer(rebasing: pointCells[Int(pointCellStart[p])..<Int(pointCellStart[p + 1])])
-            if let d = delta, pointForceMask[p] & d.amendment.forces != 0 {
-                for c in cells where (monthLo...max(monthLo, monthHi)).contains(CrimeCell.month(c)) && monthLo <= monthHi && !d.amendment.excludes(c)
-                    && (categoryMask >> UInt64(CrimeCell.category(c))) & 1 == 1 && (forceMask >> UInt64(CrimeCell.force(c))) & 1 == 1 {
-                    total += CrimeCell.count(c)
+            for range in pointLists.ranges(p) {
+                let cells = UnsafeBufferPointer(rebasing: pointCells[range])
+                if let d = delta, pointForceMask[p] & d.amendment.forces != 0 {
+                    for c in cells where (monthLo...max(monthLo, monthHi)).contains(CrimeCell.month(c)) && monthLo <= monthHi && !d.amendment.excludes(c)
+                        && (categoryMask >> UInt64(CrimeCell.category(c))) & 1 == 1 && (forceMask >> UInt64(CrimeCell.force(c))) & 1 == 1 {
+                        total += CrimeCell.count(c)
+                    }
+                } else {
+                    total += CrimeCell.sum(cells, monthLo: monthLo, monthHi: monthHi, categoryMask: categoryMask, forceMask: forceMask)
                 }
-            } else {
-                total = CrimeCell.sum(cells, monthLo: monthLo, monthHi: monthHi, categoryMask: categoryMask, forceMask: forceMask)
             }
         }
         if let d = delta, let q = p < n ? d.deltaTwin(ofBase: p) : d.deltaPoint(ofNew: p - n) {
             let inner = d.mirror
-            total += CrimeCell.sum(UnsafeBufferPointer(rebasing: inner.pointCells[Int(inner.pointCellStart[q])..<Int(inner.pointCellStart[q + 1])]),
-                                   monthLo: monthLo - d.monthShift, monthHi: monthHi - d.monthShift,
-                                   categoryMask: d.toDelta(categoryMask, d.categoryMap), forceMask: d.toDelta(forceMask, d.forceMap))
+            for range in inner.pointLists.ranges(q) {
+                total += CrimeCell.sum(UnsafeBufferPointer(rebasing: inner.pointCells[range]),
+                                       monthLo: monthLo - d.monthShift, monthHi: monthHi - d.monthShift,
+                                       categoryMask: d.toDelta(categoryMask, d.categoryMap), forceMask: d.toDelta(forceMask, d.forceMap))
+            }
         }
         return total
     }

@@ -157,9 +157,10 @@ final class Tally: @unchecked Sendable {
     /// point with no BTP crime (a boundary point's cells are most of a dense query's work): the
     /// months asked are found by their first and last cells, or else by binary search, and each
     /// cell in them only adds its count to the matrix and the outcomes. When every month of the
-    /// point is asked, its forces answer at once; otherwise each cell's force does.
+    /// point is asked, its forces answer at once; otherwise (or when `range` is one period's
+    /// cells of the point, not `wholeList`) each cell's force does.
     @inline(__always)
-    func add(point cells: UnsafeBufferPointer<UInt64>, _ range: Range<Int>, forces: UInt64) {
+    func add(point cells: UnsafeBufferPointer<UInt64>, _ range: Range<Int>, forces: UInt64, wholeList: Bool = true) {
         guard unfiltered, btpForce < 0 || (forces >> UInt64(btpForce)) & 1 == 0 else {
             add(cells, range)
             return
@@ -170,7 +171,7 @@ final class Tally: @unchecked Sendable {
         let first = CrimeCell.month(cells[range.lowerBound]), last = CrimeCell.month(cells[range.upperBound - 1])
         guard last >= lo, first <= hi else { return }
         let cats = categoryCount, base = monthLo, m = matrix, o = outcomes
-        if first >= lo && last <= hi {
+        if wholeList && first >= lo && last <= hi {
             for i in range {
                 let c = cells[i], n = CrimeCell.count(c)
                 m[(CrimeCell.month(c) &- base) &* cats &+ CrimeCell.category(c)] &+= UInt32(truncatingIfNeeded: n)

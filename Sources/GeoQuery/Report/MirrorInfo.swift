@@ -28,6 +28,10 @@ public struct MirrorInfo: Sendable {
     public var sectionBytes: [String: Int]
     /// Crimes and map points in the snapshot itself (without the delta's): what its section sizes are per.
     public var snapshotCrimes = 0, snapshotMapPoints = 0
+    /// The format version the snapshot was written in (an older one is rewritten by the next ingest).
+    public var formatVersion = SnapshotFormat.version
+    /// Months a period of the per-point cells spans (a long mirror's layout), 0 for one list a point.
+    public var pointCellPeriodMonths = 0
     /// Force boundaries the catchments are clipped to (empty: clipped at 20 km).
     public var boundaries: [String] = []
     /// The catchment files' size (the snapshot's, and the delta's when it changes map points),
@@ -45,7 +49,7 @@ public struct MirrorInfo: Sendable {
 
     public var text: String {
         var lines = ["Mirror: \(location)\(synthetic ? "  (SYNTHETIC SAMPLE: generated demo data, not Police UK's)" : "")"]
-        lines.append("Snapshot: \(Format.grouped(snapshotBytes)) bytes, written \(created), format v\(SnapshotFormat.version); read by geoquery \(version)")
+        lines.append("Snapshot: \(Format.grouped(snapshotBytes)) bytes, written \(created), format v\(formatVersion); read by geoquery \(version)")
         if let d = delta {
             lines.append("Delta: \(Format.grouped(d.bytes)) bytes beside the snapshot, \(Format.grouped(d.crimes)) crimes added since it was written (restating \(d.restated) of its force-months); geoquery ingest --compact folds it in")
         }
@@ -56,7 +60,7 @@ public struct MirrorInfo: Sendable {
         if crimes > 0 {
             let perCrime = Double(sectionBytes["crimes"] ?? 0) / Double(max(1, snapshotCrimes > 0 ? snapshotCrimes : crimes))
             lines.append("Size: \(Format.decimal(perCrime, places: 1)) bytes per crime (rows), \(Format.decimal(Double(sectionBytes["index"] ?? 0) / Double(max(1, snapshotMapPoints > 0 ? snapshotMapPoints : mapPoints)), places: 1)) bytes per map point (points, tree, aggregates)")
-            lines.append("Aggregates: \(Format.grouped(sectionBytes["pointCells"] ?? 0)) bytes per-point cells, \(Format.grouped(sectionBytes["nodeCells"] ?? 0)) per-node cells, \(Format.grouped(sectionBytes["projections"] ?? 0)) per-node projections")
+            lines.append("Aggregates: \(Format.grouped(sectionBytes["pointCells"] ?? 0)) bytes per-point cells\(pointCellPeriodMonths > 0 ? " (by \(pointCellPeriodMonths)-month period)" : ""), \(Format.grouped(sectionBytes["nodeCells"] ?? 0)) per-node cells, \(Format.grouped(sectionBytes["projections"] ?? 0)) per-node projections")
         }
         let clip = boundaries.isEmpty ? "clipped at 20 km (no force boundaries loaded: 'geoquery ingest --boundaries FILE')"
             : "clipped to \(boundaries.count) force boundaries"
@@ -91,7 +95,7 @@ public struct MirrorInfo: Sendable {
         w.beginObject("snapshot")
         w.value("bytes", snapshotBytes)
         w.value("created", created)
-        w.value("format_version", Int(SnapshotFormat.version))
+        w.value("format_version", Int(formatVersion))
         w.beginObject("section_bytes")
         for k in sectionBytes.keys.sorted() { w.value(k, sectionBytes[k]!) }
         w.endObject()
@@ -206,6 +210,7 @@ extension CrimeMirror {
                           boundaries: snapshot.strings(.boundaryNames).all, catchmentBytes: catchments?.bytes, catchmentFiles: catchments?.files ?? [],
                           postcodes: postcodes, postcodeSources: postcodeSources, harvested: harvestedLines)
         (info.snapshotCrimes, info.snapshotMapPoints) = (meta.crimes, meta.mapPoints)
+        (info.formatVersion, info.pointCellPeriodMonths) = (snapshot.formatVersion, pointLists.months)
         return info
     }
 }

@@ -90,7 +90,7 @@ import Testing
                 if level == 1 {
                     for p in t.points(level: 1, node: k) {
                         #expect(t.lat[p] >= t.minLat[g] && t.lat[p] <= t.maxLat[g] && t.lng[p] >= t.minLng[g] && t.lng[p] <= t.maxLng[g])
-                        children += m.pointCells[Int(m.pointCellStart[p])..<Int(m.pointCellStart[p + 1])]
+                        for range in m.pointLists.ranges(p) { children += m.pointCells[range] }
                     }
                 } else {
                     let below = Int(t.levelStart[level - 2])

@@ -145,7 +145,7 @@ import Testing
         for p in 0..<m.tree.pointCount {
             var lo = Int.random(in: -3...(span + 2), using: &rng), hi = Int.random(in: -3...(span + 2), using: &rng)
             if p % 5 == 0 { (lo, hi) = (min(lo, hi), max(lo, hi)) } else if p % 5 == 1 { (lo, hi) = (0, span - 1) } else if lo > hi { swap(&lo, &hi) }
-            let range = Int(m.pointCellStart[p])..<Int(m.pointCellStart[p + 1])
+            let range = m.pointLists.range(p, period: 0)  // one list a point in the real mirror
             // Some points as if BTP recorded there, and as if this mirror held no BTP.
             let btpForce = p % 7 == 0 ? CrimeCell.force(m.pointCells[range.lowerBound]) : (p % 7 == 1 ? -1 : m.btpForce)
             func tally() -> Tally {
