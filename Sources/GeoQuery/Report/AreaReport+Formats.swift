@@ -140,10 +140,12 @@ extension AreaReport: ReportDocument {
         w.beginObject("current")
         w.value("from", y.current.lowerBound.description)
         w.value("to", y.current.upperBound.description)
+        w.value("complete", y.currentComplete)
         w.endObject()
         w.beginObject("baseline")
         w.value("from", y.baseline.lowerBound.description)
         w.value("to", y.baseline.upperBound.description)
+        w.value("complete", y.baselineComplete)
         w.endObject()
         w.value("available", y.unavailable == nil)
         w.value("reason", y.unavailable)
@@ -172,7 +174,9 @@ extension AreaReport: ReportDocument {
     /// The category table's rows: count, share, rate, then the year-on-year columns.
     var categoryTable: TextTable {
         let y = yearOnYear
-        let now = "\(y.current.lowerBound)..\(y.current.upperBound)", then = "\(y.baseline.lowerBound)..\(y.baseline.upperBound)"
+        // A window with months not held is marked as those months are ("*": its count falls short).
+        let now = "\(y.current.lowerBound)..\(y.current.upperBound)" + (y.currentComplete ? "" : " *")
+        let then = "\(y.baseline.lowerBound)..\(y.baseline.upperBound)" + (y.baselineComplete ? "" : " *")
         var rows = rankedAll.map { slug, n -> [String] in
             let c = y.byCategory[slug]!
             return [Category.name(forSlug: slug), Format.grouped(n), Format.decimal(share(n), places: 1) + "%",

@@ -69,6 +69,9 @@ public struct AreaReport: Sendable {
         public let baseline: ClosedRange<Month>
         /// Why the comparison is not available (nil when it is).
         public let unavailable: String?
+        /// Whether every month of each window is held (a missing month's crimes are not in its
+        /// counts, so a window's `now` or `before` falls short where this is false).
+        public let currentComplete: Bool, baselineComplete: Bool
         public let total: Change
         /// Slug → change, for every listed category.
         public let byCategory: [String: Change]
@@ -198,7 +201,8 @@ extension CrimeMirror {
         for (k, c) in listed.enumerated() { byCategory[result.categories[c]] = change { series[$0][k] } }
         let yoy = AreaReport.YearOnYear(current: Month(ordinal: first + current.lowerBound)...to,
                                         baseline: Month(ordinal: first + baseline.lowerBound)...Month(ordinal: first + baseline.upperBound - 1),
-                                        unavailable: reason, total: change { totals[$0] }, byCategory: byCategory)
+                                        unavailable: reason, currentComplete: complete(Array(current)), baselineComplete: complete(Array(baseline)),
+                                        total: change { totals[$0] }, byCategory: byCategory)
 
         var flags = CategoryChange.crossed(from: Month(ordinal: first), to: to).map {
             AreaReport.ReportFlag(kind: .categoryChange, months: $0.month.description, force: nil, text: $0.text)

@@ -337,6 +337,13 @@ struct ReferenceReport {
         #expect(report.summary.contains("May 2013"))
         #expect(report.trend.first { $0.month == Month("2019-06") }?.complete == false)
         #expect(report.yearOnYear.unavailable != nil)
+        // The current window (2019-01..2019-12) lacks 2019-03..2019-11: its count falls short, and
+        // the table's column and the JSON say so (check M saw an unmarked 2,927 over 4 held months).
+        #expect(!report.yearOnYear.currentComplete && report.categoryTable.header.contains("2019-01..2019-12 *"))
+        let yoy = (try JSONSerialization.jsonObject(with: Data(report.json().utf8)) as! [String: Any])["year_on_year"] as! [String: Any]
+        #expect((yoy["current"] as! [String: Any])["complete"] as? Bool == false)
+        let whole = try TestData.realMirror.report(ReportRequest(query: .radius(lat: 52.6344, lng: -1.1313, Distance(metres: 500), from: Month("2021-01"), to: Month("2021-12"))))
+        #expect(whole.yearOnYear.currentComplete && whole.yearOnYear.baselineComplete && !whole.categoryTable.header.contains { $0.hasSuffix("*") })
     }
 
     @Test func aPlaceWithNoCrimesIsAnHonestZeroReport() throws {
