@@ -8,7 +8,7 @@
 /// the months asked lie together in a few lines, which are fetched at once when the leaf is
 /// reached. The price is a range per period for a query of many periods (a whole-history
 /// query), so periods are long: about 16 cells (two cache lines) a point. A short mirror (the real
-/// archive: ~4 cells a point) keeps one list per point, whose leaves' cells already lie together.
+/// archive: ~3 cells a point) keeps one list per point, whose leaves' cells already lie together.
 ///
 /// `start[k × points + p] ..< start[k × points + p + 1]` is point p's range in period k, so with
 /// one period this is the plain per-point layout.

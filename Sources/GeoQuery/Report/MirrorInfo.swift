@@ -96,6 +96,8 @@ public struct MirrorInfo: Sendable {
         w.value("bytes", snapshotBytes)
         w.value("created", created)
         w.value("format_version", Int(formatVersion))
+        // 0: one list of cells a map point; else the months a period of them spans (v6).
+        w.value("point_cell_period_months", pointCellPeriodMonths)
         w.beginObject("section_bytes")
         for k in sectionBytes.keys.sorted() { w.value(k, sectionBytes[k]!) }
         w.endObject()

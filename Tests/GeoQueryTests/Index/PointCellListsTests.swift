@@ -39,6 +39,9 @@ import Testing
         defer { withExtendedLifetime(mirror) {} }
         let cut = mirror.pointLists
         #expect(cut.months == 3 && cut.periods == 17 && cut.points == one.points && cut.isConsistent)
+        // `info` says so, in words and in its JSON; the real archive has one list a point.
+        #expect(mirror.info.text.contains("per-point cells (by 3-month period)") && mirror.info.json.contains("\"point_cell_period_months\":3"))
+        #expect(TestData.realMirror.info.json.contains("\"point_cell_period_months\":0") && !TestData.realMirror.info.text.contains("by 3-month"))
         #expect(cut.cells.count == one.cells.count)
         for p in 0..<one.points {
             var joined: [UInt64] = []
