@@ -97,8 +97,8 @@ struct HarvestCommand: ParsableCommand {
             Output.warning(line)
         }
         // Kept for an error: a harvest that stops at a later month has stored these.
-        let stored = HeardLines()
-        harvester.storedNotice = { @Sendable force, month, crimes in stored.append(Self.storedLine(force: force, month: month, crimes: crimes)) }
+        let stored = NoticeLines()
+        harvester.storedNotice = { @Sendable force, month, crimes in stored.add(Self.storedLine(force: force, month: month, crimes: crimes)) }
         let dryRun = self.dryRun
         let ready = harvester
         let summary: HarvestSummary
@@ -232,14 +232,6 @@ struct HarvestCommand: ParsableCommand {
         out += "harvest: \(c.done) request(s), \(Format.grouped(c.crimes)) crimes received inside the area\(earlier), \(Format.grouped(s.stored.reduce(0) { $0 + $1.crimes })) stored, \(c.rateLimited) answered 429, \(c.splits) split after 503, \(c.retries) retried; \(s.stored.count) force-month(s) stored in \(String(format: "%.1f", s.seconds)) s\n"
         return out
     }
-}
-
-/// Lines told from the harvest's tasks, in order.
-private final class HeardLines: @unchecked Sendable {
-    private let lock = NSLock()
-    private var heard: [String] = []
-    func append(_ line: String) { lock.lock(); heard.append(line); lock.unlock() }
-    var lines: [String] { lock.lock(); defer { lock.unlock() }; return heard }
 }
 
 /// The answer of async work run from a synchronous command (the root command is synchronous).

@@ -85,9 +85,8 @@ struct IngestCommand: ParsableCommand {
         for w in summary.warnings + summary.shrunk.map(\.warning) { Output.warning(w) }
         for w in try Self.doubleCounted(summary, folder: folder) { Output.warning(w) }
         for w in summary.fileWarnings { Output.warning(w) }
-        let files = summary.files + (summary.postcodes?.files ?? [])
         var out = ""
-        for f in files {
+        for f in summary.allFiles {
             out += "\(f.name): \(f.kind.rawValue), read \(f.read), stored \(f.stored), rejected \(f.rejected)"
             if f.replacedInRun > 0 { out += ", replaced \(f.replacedInRun) (a later file of this ingest restates the same force-month)" }
             out += f.noLocation > 0 ? " (\(f.noLocation) with no location)\n" : "\n"

@@ -48,11 +48,14 @@ public struct IngestSummary: Sendable {
     public var stored: Int { files.reduce(0) { $0 + $1.stored } }
     public var rejected: Int { files.reduce(0) { $0 + $1.rejected } }
 
+    /// Every file read: the crime files, then the postcode files.
+    public var allFiles: [FileSummary] { files + (postcodes?.files ?? []) }
+
     /// Each file's problems, one line each, in file order: its rejected rows (the first few
     /// named, the rest counted), text that is not UTF-8, a header with no rows.
     public var fileWarnings: [String] {
         var lines: [String] = []
-        for f in files + (postcodes?.files ?? []) {
+        for f in allFiles {
             lines += f.problems
             if f.rejected > f.problems.count { lines.append("\(f.name): \(f.rejected - f.problems.count) more rejected rows not shown") }
             if f.notUTF8 > 0 {

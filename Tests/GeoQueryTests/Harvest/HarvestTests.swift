@@ -453,7 +453,7 @@ extension Dictionary where Key == String, Value == Int {
             let api = ScriptedAPI(answers)
             var client = APIClient(base: URL(string: "http://127.0.0.1:9/api/")!, transport: api)
             client.backoff = 0.001
-            let told = ToldLines()
+            let told = NoticeLines()
             client.retryNotice = { told.add($0) }
             if what == request.summary {
                 guard case .crimes(let crimes, _) = try await client.send(request) else { Issue.record("not crimes"); continue }
@@ -489,7 +489,7 @@ extension Dictionary where Key == String, Value == Int {
         for (listing, request) in [(true, "crimes-street 2019-01"), (false, "crimes-street-dates")] {
             var harvester = try Harvester(o, mirror: .directory(dir), transport: Silent(listing: listing))
             harvester.client.backoff = 0.001
-            let told = ToldLines()
+            let told = NoticeLines()
             harvester.retryNotice = { told.add($0) }
             do {
                 _ = try await harvester.run()
@@ -621,9 +621,9 @@ extension Dictionary where Key == String, Value == Int {
             return answer.policeJSON()
         }
         var harvester = try Harvester(o, mirror: .directory(dir), transport: api)
-        let heard = ToldLines()
+        let heard = NoticeLines()
         harvester.warningNotice = { heard.add($0) }
-        let stored = ToldLines()
+        let stored = NoticeLines()
         harvester.storedNotice = { force, month, crimes in stored.add("\(month) \(force) \(crimes)") }
         let s = try await harvester.run()
         #expect(stored.lines == s.stored.map { "\($0.month) \($0.force) \($0.crimes)" })
@@ -685,7 +685,7 @@ extension Dictionary where Key == String, Value == Int {
         api.body = { crimes in crimes.contains { $0.month == february } ? "<html>Service maintenance</html>" : crimes.policeJSON() }
         var harvester = try Harvester(o, mirror: .directory(dir), transport: api)
         harvester.client.backoff = 0.001
-        let heard = ToldLines()
+        let heard = NoticeLines()
         harvester.storedNotice = { force, month, crimes in heard.add("\(month) \(force) \(crimes)") }
         await #expect(throws: GeoQueryError.self) { _ = try await harvester.run() }
         let mirror = try CrimeMirror.open(.directory(dir))
@@ -829,12 +829,3 @@ final class ScriptedAPI: APITransport, @unchecked Sendable {
         return (Data(a.body.utf8), HTTPURLResponse(url: request.url!, statusCode: a.status, httpVersion: nil, headerFields: headers)!)
     }
 }
-
-/// Lines told to a callback, from any thread.
-final class ToldLines: @unchecked Sendable {
-    private let lock = NSLock()
-    private var told: [String] = []
-    func add(_ line: String) { lock.withLock { told.append(line) } }
-    var lines: [String] { lock.withLock { told } }
-}
-
