@@ -107,7 +107,8 @@ struct HarvestCommand: ParsableCommand {
         } catch {
             if terminal { Output.progress("") }
             // One line, however many months: the error stays the line that stands out.
-            if !stored.lines.isEmpty { Output.note("stored before the error: " + stored.lines.joined(separator: "; ")) }
+            let before = stored.lines
+            if !before.isEmpty { Output.note("stored before the error: " + before.joined(separator: "; ")) }
             throw error
         }
         if terminal { Output.progress("") }
